@@ -1,0 +1,70 @@
+import js from '@eslint/js'
+import ts from 'typescript-eslint'
+import svelte from 'eslint-plugin-svelte'
+import globals from 'globals'
+
+/**
+ * Layers (see docs/ARCHITECTURE.md): imports point down only.
+ * Each entry lists the folders a layer must NOT import from.
+ */
+const forbidden = {
+  core: ['crypto', 'sync', 'storage', 'app', 'state', 'ui', 'i18n', 'server'],
+  crypto: ['core', 'sync', 'storage', 'app', 'state', 'ui', 'i18n', 'server'],
+  sync: ['storage', 'app', 'state', 'ui', 'i18n', 'server'],
+  storage: ['sync', 'app', 'state', 'ui', 'i18n', 'server'],
+  app: ['state', 'ui', 'i18n', 'server'],
+  state: ['ui', 'server', 'sync', 'storage', 'crypto'],
+  i18n: ['core', 'crypto', 'sync', 'storage', 'app', 'state', 'ui', 'server'],
+  ui: ['core', 'crypto', 'sync', 'storage', 'app', 'server'],
+  server: ['core', 'sync', 'storage', 'app', 'state', 'ui', 'i18n'],
+}
+
+const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
+  files: [`src/${layer}/**/*.{ts,svelte}`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: banned.flatMap((b) => [`../${b}`, `../${b}/*`, `../../${b}/*`]),
+            message: `src/${layer} may not import from that layer (imports point down only).`,
+          },
+          ...(layer === 'ui'
+            ? [{ group: ['yjs', 'y-webrtc', 'y-indexeddb', '@noble/*', 'lib0', 'lib0/*'], message: 'Components stay thin: go through src/state.' }]
+            : []),
+          ...(layer === 'core' || layer === 'crypto'
+            ? [{ group: ['y-webrtc', 'y-indexeddb', 'ws'], message: 'core/ and crypto/ are pure: no network or storage.' }]
+            : []),
+        ],
+      },
+    ],
+  },
+}))
+
+export default ts.config(
+  { ignores: ['dist/', 'dev-dist/', 'node_modules/', 'tests/bench/results.json', 'test-results/'] },
+  js.configs.recommended,
+  ...ts.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  {
+    files: ['src/server/**', 'tests/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['src/**'],
+    rules: { 'svelte/no-at-html-tags': 'error', 'no-eval': 'error', 'no-implied-eval': 'error' },
+  },
+  ...layerRules,
+)
