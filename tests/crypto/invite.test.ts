@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest'
+import {
+  deriveTransportKeys,
+  encodeInvite,
+  fromBase64url,
+  generateBoardSecret,
+  inviteLink,
+  parseInvite,
+  toBase64url,
+  type BoardSecret,
+} from '../../src/crypto/index.ts'
+
+const fixedSecret = Uint8Array.from({ length: 32 }, (_, i) => i) as BoardSecret
+
+/** Independent HKDF via WebCrypto, to check the noble-based derivation. */
+async function webCryptoHkdf(secret: Uint8Array, label: string, length: number): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', secret as Uint8Array<ArrayBuffer>, 'HKDF', false, ['deriveBits'])
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt: new TextEncoder().encode('hearth/v1'), info: new TextEncoder().encode(label) },
+    key,
+    length * 8,
+  )
+  return toBase64url(new Uint8Array(bits))
+}
+
+describe('base64url', () => {
+  it('round-trips every length and rejects characters outside the alphabet', () => {
+    for (let n = 0; n < 40; n++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(n))
+      expect(fromBase64url(toBase64url(bytes))).toEqual(bytes)
+    }
+    expect(fromBase64url('ab+/')).toBeNull()
+    expect(fromBase64url('abc=')).toBeNull()
+    expect(fromBase64url('a')).toBeNull()
+  })
+
+  it('matches RFC 4648 test vectors', () => {
+    const enc = (s: string) => toBase64url(new TextEncoder().encode(s))
+    expect(['', 'f', 'fo', 'foo', 'foob', 'fooba', 'foobar'].map(enc)).toEqual(['', 'Zg', 'Zm8', 'Zm9v', 'Zm9vYg', 'Zm9vYmE', 'Zm9vYmFy'])
+  })
+})
+
+describe('transport keys', () => {
+  it('derives board id, room and password by HKDF-SHA256 with separate labels', async () => {
+    const keys = deriveTransportKeys(fixedSecret)
+    expect(keys.boardId).toBe(await webCryptoHkdf(fixedSecret, 'board-id', 16))
+    expect(keys.room).toBe('h1-' + (await webCryptoHkdf(fixedSecret, 'room', 32)))
+    expect(keys.password).toBe(await webCryptoHkdf(fixedSecret, 'signaling-password', 32))
+    expect(new Set([keys.boardId, keys.room.slice(3), keys.password]).size).toBe(3)
+  })
+
+  it('gives different boards unrelated rooms, and never exposes the secret', () => {
+    const a = generateBoardSecret()
+    const b = generateBoardSecret()
+    expect(deriveTransportKeys(a).room).not.toBe(deriveTransportKeys(b).room)
+    const keys = deriveTransportKeys(a)
+    expect(JSON.stringify(keys)).not.toContain(toBase64url(a))
+  })
+})
+
+describe('invites', () => {
+  it('Alice shares a link; Bob pastes it and gets the same secret', () => {
+    const secret = generateBoardSecret()
+    const link = inviteLink('https://hearth.example/app/#/board/x', secret)
+    expect(link.startsWith('https://hearth.example/app/#/join/')).toBe(true)
+    const parsed = parseInvite(link)
+    expect(parsed.ok && toBase64url(parsed.secret)).toBe(toBase64url(secret))
+  })
+
+  it('accepts the bare payload and tolerates line breaks from chat apps', () => {
+    const payload = encodeInvite(fixedSecret)
+    expect(parseInvite(payload).ok).toBe(true)
+    const broken = `  https://h.example/#/join/${payload.slice(0, 20)}\n${payload.slice(20)}  `
+    const parsed = parseInvite(broken)
+    expect(parsed.ok && parsed.secret).toEqual(fixedSecret)
+  })
+
+  it('names what is wrong with a bad invite', () => {
+    const payload = encodeInvite(fixedSecret)
+    expect(parseInvite('   ')).toEqual({ ok: false, error: 'empty' })
+    expect(parseInvite('https://example.com/hello?x=1')).toEqual({ ok: false, error: 'not_an_invite' })
+    for (let cut = 1; cut < payload.length; cut += 7) {
+      expect(parseInvite('https://h.example/#/join/' + payload.slice(0, cut))).toEqual({ ok: false, error: 'truncated' })
+    }
+    // One changed character anywhere is caught by the check bytes.
+    for (let i = 2; i < payload.length - 1; i++) {
+      const c = payload[i] === 'A' ? 'B' : 'A'
+      const altered = payload.slice(0, i) + c + payload.slice(i + 1)
+      expect(parseInvite(altered).ok, `altered at ${i}`).toBe(false)
+    }
+    expect(parseInvite(payload + 'AAAA')).toEqual({ ok: false, error: 'damaged' })
+    const v2 = 'Ag' + payload.slice(2)
+    expect(parseInvite(v2)).toEqual({ ok: false, error: 'unsupported_version' })
+  })
+})
