@@ -1,0 +1,111 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createConfigHandler } from './clientConfig.ts'
+import type { RTCIceServerLike, TurnRestConfig } from './iceServers.ts'
+import type { SignalingLimits } from './limits.ts'
+import { connectOriginsOf, securityHeaders } from './securityHeaders.ts'
+import { sendText } from './sendText.ts'
+import { createSignaling } from './signaling.ts'
+import { createStaticHandler } from './static.ts'
+
+export type { RTCIceServerLike, TurnRestConfig } from './iceServers.ts'
+export type { SignalingLimits } from './limits.ts'
+
+export interface ServerOptions {
+  /** Interface to bind; loopback unless the operator opts in to the network. */
+  host?: string
+  /** 0 picks a free port (tests). */
+  port?: number
+  /** Built app directory (`dist/`); null or unset serves only /config.json and /signal. */
+  staticDir?: string | null
+  iceServers?: RTCIceServerLike[]
+  turn?: TurnRestConfig | null
+  /** Extra signaling URLs announced in /config.json and allowed by the CSP. */
+  extraSignaling?: string[]
+  limits?: Partial<SignalingLimits>
+}
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:8787 */
+  url: string
+  /** e.g. ws://127.0.0.1:8787/signal */
+  signalingUrl: string
+  port: number
+  close(): Promise<void>
+}
+
+export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_PORT = 8787
+
+/** A host usable in a URL: wildcard binds are reached via loopback, IPv6 gets brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+/**
+ * Starts Hearth's HTTP server: the built app, `/config.json` and y-webrtc
+ * signaling on `/signal`, all on one origin so the app needs no third party
+ * to find its peers. Nothing is logged.
+ */
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const host = opts.host ?? DEFAULT_HOST
+  const extraSignaling = opts.extraSignaling ?? []
+  const headers = securityHeaders(connectOriginsOf(extraSignaling))
+  const serveStatic = opts.staticDir ? createStaticHandler(opts.staticDir) : null
+  const serveConfig = createConfigHandler({
+    extraSignaling,
+    iceServers: opts.iceServers ?? [],
+    turn: opts.turn ?? null,
+  })
+  const signaling = createSignaling({ path: '/signal', limits: opts.limits })
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' })
+    const pathname = (req.url ?? '/').split('?', 1)[0]
+    if (pathname === '/config.json') return serveConfig(req, res)
+    if (pathname === '/signal') return sendText(res, 426, 'This is a WebSocket endpoint', { Upgrade: 'websocket' })
+    if (serveStatic) return serveStatic(req, res)
+    return sendText(res, 404, 'Not found')
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch(() => {
+      if (!res.headersSent) sendText(res, 500, 'Internal error')
+      else res.destroy()
+    })
+  })
+  signaling.attach(server)
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  }).catch((err: unknown) => {
+    signaling.close()
+    throw err
+  })
+  // After startup, a socket-level error must never take the process down.
+  server.on('error', () => {})
+
+  const port = (server.address() as AddressInfo).port
+  const base = `${urlHost(host)}:${port}`
+  let closing: Promise<void> | null = null
+  return {
+    url: `http://${base}`,
+    signalingUrl: `ws://${base}/signal`,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        signaling.close()
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+      return closing
+    },
+  }
+}

@@ -1,0 +1,88 @@
+import { createReadStream, type Stats } from 'node:fs'
+import { realpath, stat } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import path from 'node:path'
+import { mimeTypeFor } from './mimeTypes.ts'
+import { resolveStaticPath } from './resolveStaticPath.ts'
+import { sendText } from './sendText.ts'
+
+/** Serves one request; the caller has already allowed only GET and HEAD. */
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>
+
+/** Hashed build output never changes under the same name; everything else must revalidate so updates land. */
+function cacheControlFor(relative: string): string {
+  return relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'
+}
+
+/** A path whose last segment has an extension asks for a file, so a miss is a real 404 rather than an app route. */
+function looksLikeFile(relative: string): boolean {
+  const last = relative.slice(relative.lastIndexOf('/') + 1)
+  return last.includes('.')
+}
+
+async function statFile(filePath: string): Promise<Stats | null> {
+  try {
+    const s = await stat(filePath)
+    return s.isFile() ? s : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Serves a built app directory (Vite's `dist/`) as a single-page app:
+ * existing files with their MIME type, `index.html` for unknown app routes,
+ * 404 for missing files. No access log is kept.
+ */
+export function createStaticHandler(root: string): StaticHandler {
+  let realRoot: string | null = null
+
+  const isInsideRoot = async (filePath: string): Promise<boolean> => {
+    try {
+      realRoot ??= await realpath(root)
+      const real = await realpath(filePath)
+      return real === realRoot || real.startsWith(realRoot + path.sep)
+    } catch {
+      return false
+    }
+  }
+
+  const serve = (req: IncomingMessage, res: ServerResponse, filePath: string, relative: string, stats: Stats): void => {
+    const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`
+    const headers = {
+      'Content-Type': mimeTypeFor(filePath),
+      'Cache-Control': cacheControlFor(relative),
+      ETag: etag,
+      'Last-Modified': stats.mtime.toUTCString(),
+    }
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers)
+      res.end()
+      return
+    }
+    res.writeHead(200, { ...headers, 'Content-Length': String(stats.size) })
+    if (req.method === 'HEAD') {
+      res.end()
+      return
+    }
+    const stream = createReadStream(filePath)
+    stream.on('error', () => res.destroy())
+    stream.pipe(res)
+  }
+
+  return async (req, res) => {
+    const resolved = resolveStaticPath(root, req.url ?? '/')
+    if (!resolved.ok) return sendText(res, resolved.status, resolved.status === 400 ? 'Bad request' : 'Not found')
+    let { filePath, relative } = resolved
+    let stats = relative === '' ? null : await statFile(filePath)
+    if (!stats) {
+      if (relative !== '' && looksLikeFile(relative)) return sendText(res, 404, 'Not found')
+      filePath = path.join(path.resolve(root), 'index.html')
+      relative = 'index.html'
+      stats = await statFile(filePath)
+      if (!stats) return sendText(res, 404, 'Not found')
+    }
+    if (!(await isInsideRoot(filePath))) return sendText(res, 404, 'Not found')
+    serve(req, res, filePath, relative, stats)
+  }
+}

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServer, type RunningServer } from '../../src/server/server.ts'
+import { httpRequest, makeStaticDir } from './helpers.ts'
+
+const EXPECTED_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
+  "font-src 'self'; connect-src 'self' ws: wss:; worker-src 'self'; manifest-src 'self'; object-src 'none'; " +
+  "base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+
+describe('a member opens Hearth from the server (static app)', () => {
+  let server: RunningServer
+  beforeAll(async () => {
+    server = await startServer({ port: 0, staticDir: makeStaticDir() })
+  })
+  afterAll(() => server.close())
+
+  it('listens on loopback and reports its URLs', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`)
+    expect(server.signalingUrl).toBe(`ws://127.0.0.1:${server.port}/signal`)
+  })
+
+  it('serves index.html at / without caching it', async () => {
+    const res = await httpRequest(server.url, '/')
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(res.headers['cache-control']).toBe('no-cache')
+    expect(res.body).toContain('<title>Hearth</title>')
+  })
+
+  it.each([
+    ['/assets/index-3f9a1c.js', 'text/javascript; charset=utf-8'],
+    ['/assets/index-77b2e0.css', 'text/css; charset=utf-8'],
+    ['/manifest.webmanifest', 'application/manifest+json; charset=utf-8'],
+    ['/icons/icon.svg', 'image/svg+xml'],
+    ['/icons/icon-192.png', 'image/png'],
+    ['/favicon.ico', 'image/x-icon'],
+    ['/data.json', 'application/json; charset=utf-8'],
+    ['/robots.txt', 'text/plain; charset=utf-8'],
+    ['/sw.js', 'text/javascript; charset=utf-8'],
+  ])('serves %s as %s', async (path, type) => {
+    const res = await httpRequest(server.url, path)
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toBe(type)
+  })
+
+  it('caches hashed assets forever but makes the service worker, its registration and the manifest revalidate', async () => {
+    expect((await httpRequest(server.url, '/assets/index-3f9a1c.js')).headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    for (const path of ['/index.html', '/sw.js', '/registerSW.js', '/manifest.webmanifest']) {
+      expect((await httpRequest(server.url, path)).headers['cache-control']).toBe('no-cache')
+    }
+  })
+
+  it('answers a revalidation with 304 when nothing changed', async () => {
+    const first = await httpRequest(server.url, '/sw.js')
+    const etag = String(first.headers.etag)
+    const again = await httpRequest(server.url, '/sw.js', 'GET', { 'If-None-Match': etag })
+    expect(again.status).toBe(304)
+    expect(again.body).toBe('')
+  })
+
+  it('falls back to index.html for app routes, but 404s missing files', async () => {
+    const route = await httpRequest(server.url, '/board/abc?x=1')
+    expect(route.status).toBe(200)
+    expect(route.body).toContain('<title>Hearth</title>')
+    expect(route.headers['cache-control']).toBe('no-cache')
+    expect((await httpRequest(server.url, '/assets/missing-123.js')).status).toBe(404)
+    expect((await httpRequest(server.url, '/nope.png')).status).toBe(404)
+  })
+
+  it.each([
+    '/../package.json',
+    '/../../../../etc/passwd',
+    '/%2e%2e/package.json',
+    '/%2E%2E/%2E%2E/package.json',
+    '/assets/..%2f..%2fpackage.json',
+    '/assets/%2e%2e%5c%2e%2e%5cpackage.json',
+    '/index.html%00.png',
+    '/%00',
+    '/%E0%A4%A',
+  ])('refuses the traversal attempt %s', async (path) => {
+    const res = await httpRequest(server.url, path)
+    expect(res.status).toBe(400)
+    expect(res.body).not.toContain('"name"')
+    expect(res.body).not.toContain('root:')
+  })
+
+  it('does not serve dotfiles', async () => {
+    expect((await httpRequest(server.url, '/.secret')).status).toBe(404)
+  })
+
+  it('sends the strict security headers on every response, errors included', async () => {
+    for (const [path, method] of [['/', 'GET'], ['/missing.js', 'GET'], ['/%2e%2e/x', 'GET'], ['/', 'POST'], ['/config.json', 'GET']] as const) {
+      const res = await httpRequest(server.url, path, method)
+      expect(res.headers['content-security-policy']).toBe(EXPECTED_CSP)
+      expect(res.headers['x-content-type-options']).toBe('nosniff')
+      expect(res.headers['referrer-policy']).toBe('no-referrer')
+      expect(res.headers['permissions-policy']).toBe('camera=(self), microphone=(), geolocation=()')
+      expect(res.headers['cross-origin-opener-policy']).toBe('same-origin')
+    }
+  })
+
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])('answers %s with 405', async (method) => {
+    const res = await httpRequest(server.url, '/', method)
+    expect(res.status).toBe(405)
+    expect(res.headers.allow).toBe('GET, HEAD')
+  })
+
+  it('answers HEAD with headers and no body', async () => {
+    const res = await httpRequest(server.url, '/assets/index-3f9a1c.js', 'HEAD')
+    expect(res.status).toBe(200)
+    expect(res.headers['content-length']).toBe(String('export const hearth = 1\n'.length))
+    expect(res.body).toBe('')
+  })
+
+  it('tells plain HTTP visitors of /signal that it is a WebSocket endpoint', async () => {
+    expect((await httpRequest(server.url, '/signal')).status).toBe(426)
+  })
+})
+
+describe('an operator adds other signaling servers', () => {
+  it('lets the CSP connect to their origins', async () => {
+    const server = await startServer({ port: 0, staticDir: makeStaticDir(), extraSignaling: ['wss://signal.example.org/ws'] })
+    try {
+      const res = await httpRequest(server.url, '/')
+      expect(res.headers['content-security-policy']).toContain("connect-src 'self' ws: wss: wss://signal.example.org;")
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('a server without an app directory', () => {
+  it('still serves /config.json but 404s everything else', async () => {
+    const server = await startServer({ port: 0 })
+    try {
+      expect((await httpRequest(server.url, '/')).status).toBe(404)
+      expect((await httpRequest(server.url, '/config.json')).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+})
