@@ -84,6 +84,18 @@ export type ItemDraft =
   | Editable<AidItem>
   | Editable<ResourceItem>
 
+/**
+ * An item's editable fields after validation: what `validateDraft` returns and
+ * what a stored item holds besides its id and timestamps. Unlike `ItemDraft`, a
+ * meeting's `expiresAt` is always filled in.
+ */
+export type ItemFields =
+  | Editable<NoticeItem>
+  | Editable<EventItem>
+  | Editable<MeetingItem>
+  | Editable<AidItem>
+  | Editable<ResourceItem>
+
 /** A change to an existing item: any subset of the kind's editable fields (kind cannot change). */
 export type ItemPatch = Partial<Omit<Editable<NoticeItem & EventItem & MeetingItem & AidItem & ResourceItem>, 'kind'>>
 

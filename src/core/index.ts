@@ -1,0 +1,28 @@
+/**
+ * The board domain: a board's schema over a `Y.Doc`, validation, expiry,
+ * queries and calendar export. Pure: imports only `yjs`; callers pass `now`.
+ */
+export * from './types.ts'
+export { LIMITS, MAX_TIME } from './limits.ts'
+export { SCHEMA_VERSION, itemsMap, metaMap } from './layout.ts'
+export { isItemId, newItemId } from './newItemId.ts'
+export { normalizeTag } from './normalizeTag.ts'
+export { validateDraft } from './validateDraft.ts'
+export { validatePatch } from './validatePatch.ts'
+export { createItem } from './createItem.ts'
+export { updateItem } from './updateItem.ts'
+export { deleteItem } from './deleteItem.ts'
+export { setPinned } from './setPinned.ts'
+export { parseItem } from './parseItem.ts'
+export { readItem, readItems } from './readItem.ts'
+export { foldText } from './foldText.ts'
+export { queryItems } from './queryItems.ts'
+export { isExpired } from './isExpired.ts'
+export { sweepExpired } from './sweepExpired.ts'
+export { nextExpiry } from './nextExpiry.ts'
+export { allTags } from './allTags.ts'
+export { validateMeta } from './validateMeta.ts'
+export { readMeta } from './readMeta.ts'
+export { initBoard } from './initBoard.ts'
+export { updateMeta } from './updateMeta.ts'
+export { toIcs } from './toIcs.ts'

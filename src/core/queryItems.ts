@@ -1,0 +1,67 @@
+import { compareIds } from './compareIds.ts'
+import { foldText } from './foldText.ts'
+import { isExpired } from './isExpired.ts'
+import { normalizeTag } from './normalizeTag.ts'
+import type { EventItem, Item, ItemQuery, MeetingItem } from './types.ts'
+
+/**
+ * The items a board view shows: filtered by the query, never expired, sorted
+ * the same way on every peer.
+ *
+ * - `text`: every whitespace-separated word must occur (case- and
+ *   diacritic-insensitive, see `foldText`) in the title, body, author, place,
+ *   access, contact, notes or tags.
+ * - `tag`: normalised like a written tag, so `#Housing` finds `housing`.
+ * - `category` / `status` / `aidType`: only mutual-aid items can match.
+ * - `when`: only events and meetings; upcoming = end (or start when there is
+ *   no end) not yet passed, past = the rest.
+ *
+ * Order: pinned first; then upcoming by start (soonest first), past by start
+ * (latest first), anything else newest first; ties by id.
+ */
+export function queryItems(items: readonly Item[], query: ItemQuery, now: number): Item[] {
+  const words = query.text === undefined ? [] : foldText(query.text).split(/\s+/u).filter((w) => w !== '')
+  const tag = query.tag === undefined ? undefined : normalizeTag(query.tag)
+  const matches = (item: Item): boolean => {
+    if (isExpired(item, now)) return false
+    if (query.kind !== undefined && item.kind !== query.kind) return false
+    if (tag !== undefined && tag !== '' && !item.tags.includes(tag)) return false
+    if (query.category !== undefined && (item.kind !== 'aid' || item.category !== query.category)) return false
+    if (query.status !== undefined && (item.kind !== 'aid' || item.status !== query.status)) return false
+    if (query.aidType !== undefined && (item.kind !== 'aid' || item.aidType !== query.aidType)) return false
+    if (query.when !== undefined) {
+      if (item.kind !== 'event' && item.kind !== 'meeting') return false
+      if ((query.when === 'upcoming') !== isUpcoming(item, now)) return false
+    }
+    if (words.length > 0) {
+      const haystack = foldText(searchableText(item))
+      if (!words.every((word) => haystack.includes(word))) return false
+    }
+    return true
+  }
+  return items.filter(matches).sort((a, b) => compareForQuery(a, b, query.when))
+}
+
+function isUpcoming(item: EventItem | MeetingItem, now: number): boolean {
+  return (item.end ?? item.start) >= now
+}
+
+/** Every text a person may search for, one field per line so words never join across fields. */
+function searchableText(item: Item): string {
+  const parts = [item.title, item.body, item.author, item.tags.join('\n')]
+  if (item.kind === 'event') parts.push(item.place)
+  if (item.kind === 'meeting') parts.push(item.place, item.access)
+  if (item.kind === 'resource') parts.push(item.contact, item.notes)
+  return parts.join('\n')
+}
+
+function compareForQuery(a: Item, b: Item, when: ItemQuery['when']): number {
+  if (a.pinned !== b.pinned) return a.pinned ? -1 : 1
+  const byTime =
+    when !== undefined && 'start' in a && 'start' in b
+      ? when === 'upcoming'
+        ? a.start - b.start
+        : b.start - a.start
+      : b.createdAt - a.createdAt
+  return byTime || compareIds(a.id, b.id)
+}

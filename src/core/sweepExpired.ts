@@ -1,0 +1,28 @@
+import * as Y from 'yjs'
+import { isExpired } from './isExpired.ts'
+import { itemsMap } from './layout.ts'
+import { parseItem } from './parseItem.ts'
+import type { ItemId } from './types.ts'
+
+/**
+ * Deletes every expired item from the doc in one transaction and returns their
+ * ids, so expired items disappear from every device, not only from view
+ * (safe-meeting details must not linger on a phone that may be seized).
+ * Malformed entries are left alone: a newer app version's items may look
+ * malformed to this one, and deleting other people's data on a guess is worse.
+ */
+export function sweepExpired(doc: Y.Doc, now: number): ItemId[] {
+  const items = itemsMap(doc)
+  const expired: ItemId[] = []
+  for (const [id, map] of items.entries()) {
+    if (!(map instanceof Y.Map)) continue
+    const item = parseItem(id, map)
+    if (item !== null && isExpired(item, now)) expired.push(item.id)
+  }
+  if (expired.length > 0) {
+    doc.transact(() => {
+      for (const id of expired) items.delete(id)
+    })
+  }
+  return expired.sort()
+}
