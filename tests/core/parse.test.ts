@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { createItem, itemsMap, parseItem, readItem, readItems, sweepExpired } from '../../src/core/index.ts'
+import { createItem, itemsMap, parseItem, readItem, readItems, sweepExpired, type EventItem, type MeetingItem } from '../../src/core/index.ts'
 import { DAY, HOUR, NOW, eventDraft, meetingDraft, noticeDraft, unwrap } from './fixtures.ts'
 
 /** What Alice's app writes for a notice, as raw map fields. */
@@ -112,8 +112,8 @@ describe('reading what honest peers stored', () => {
 
   it('repairs an end before the start (a merge of honest edits) rather than hiding the item', () => {
     const doc = new Y.Doc()
-    const event = unwrap(createItem(doc, eventDraft(), NOW, 'e1'))
-    const meeting = unwrap(createItem(doc, meetingDraft(), NOW, 'm1'))
+    const event = unwrap(createItem(doc, eventDraft(), NOW, 'e1')) as EventItem
+    const meeting = unwrap(createItem(doc, meetingDraft(), NOW, 'm1')) as MeetingItem
     ;(itemsMap(doc).get('e1') as Y.Map<unknown>).set('end', event.start - DAY)
     ;(itemsMap(doc).get('m1') as Y.Map<unknown>).set('end', meeting.start - HOUR)
     expect(readItem(doc, 'e1')).toMatchObject({ start: event.start, end: event.start })
