@@ -1,0 +1,142 @@
+import { initBoard, validateMeta, type BoardMeta, type FieldError } from '../core/index.ts'
+import * as Y from 'yjs'
+import { deriveTransportKeys, generateBoardSecret, inviteLink, parseInvite, type BoardId, type InviteError } from '../crypto/index.ts'
+import { BoardRegistry, deleteBoardData, openBoardStore, type BoardRecord } from '../storage/index.ts'
+import type { WrtcLike } from '../sync/index.ts'
+import { BoardSession } from './board-session.ts'
+import type { NetworkPlan } from './network.ts'
+
+export const DISPLAY_NAME_MAX = 60
+
+export type DisplayNameError = { readonly field: 'displayName'; readonly code: 'required' | 'too_long'; readonly limit?: number }
+
+export function checkDisplayName(name: string): DisplayNameError | null {
+  const trimmed = name.trim()
+  if (trimmed === '') return { field: 'displayName', code: 'required' }
+  if ([...trimmed].length > DISPLAY_NAME_MAX) return { field: 'displayName', code: 'too_long', limit: DISPLAY_NAME_MAX }
+  return null
+}
+
+export interface HearthDeps {
+  readonly registry?: BoardRegistry
+  /** The network plan is read when a board opens, so settings changes apply to boards opened after. */
+  readonly network: () => Promise<NetworkPlan>
+  /** The app's own URL, the base of invite links. */
+  readonly appUrl: () => string
+  readonly now?: () => number
+  readonly wrtc?: WrtcLike
+}
+
+export type JoinResult =
+  | { readonly ok: true; readonly record: BoardRecord; readonly existed: boolean }
+  | { readonly ok: false; readonly error: InviteError | 'display_name'; readonly detail?: DisplayNameError }
+
+/**
+ * The device's boards: create, join, open, leave. Holds at most one session per
+ * board (y-webrtc allows one provider per room per page), and keeps sessions
+ * open once opened so boards keep syncing while the app runs.
+ */
+export class Hearth {
+  readonly registry: BoardRegistry
+  readonly #deps: HearthDeps
+  readonly #sessions = new Map<BoardId, Promise<BoardSession>>()
+  readonly #now: () => number
+
+  constructor(deps: HearthDeps) {
+    this.#deps = deps
+    this.registry = deps.registry ?? new BoardRegistry()
+    this.#now = deps.now ?? Date.now
+  }
+
+  listBoards(): Promise<BoardRecord[]> {
+    return this.registry.list()
+  }
+
+  async createBoard(input: { name: string; description: string; displayName: string }): Promise<
+    { ok: true; record: BoardRecord } | { ok: false; errors: readonly (FieldError | DisplayNameError)[] }
+  > {
+    const meta = validateMeta({ name: input.name, description: input.description })
+    const nameError = checkDisplayName(input.displayName)
+    if (!meta.ok || nameError) return { ok: false, errors: [...(meta.ok ? [] : meta.errors), ...(nameError ? [nameError] : [])] }
+    const secret = generateBoardSecret()
+    const { boardId } = deriveTransportKeys(secret)
+    // Write the board's first state to disk before it appears in the list.
+    const doc = new Y.Doc()
+    const store = openBoardStore(boardId, doc)
+    await store.loaded
+    initBoard(doc, meta.value, this.#now())
+    await store.flush()
+    await store.destroy()
+    doc.destroy()
+    const now = this.#now()
+    const record: BoardRecord = { id: boardId, secret, displayName: input.displayName.trim(), name: meta.value.name, addedAt: now, openedAt: now }
+    await this.registry.put(record)
+    return { ok: true, record }
+  }
+
+  /** Joins the board an invite points to (or finds it, if this device already has it). */
+  async joinBoard(invite: string, displayName: string): Promise<JoinResult> {
+    const parsed = parseInvite(invite)
+    if (!parsed.ok) return { ok: false, error: parsed.error }
+    const { boardId } = deriveTransportKeys(parsed.secret)
+    const existing = await this.registry.get(boardId)
+    if (existing) return { ok: true, record: existing, existed: true }
+    const nameError = checkDisplayName(displayName)
+    if (nameError) return { ok: false, error: 'display_name', detail: nameError }
+    const now = this.#now()
+    const record: BoardRecord = { id: boardId, secret: parsed.secret, displayName: displayName.trim(), name: '', addedAt: now, openedAt: now }
+    await this.registry.put(record)
+    return { ok: true, record, existed: false }
+  }
+
+  /** Opens (or returns the already open) session for a board. */
+  openBoard(id: BoardId): Promise<BoardSession> {
+    let session = this.#sessions.get(id)
+    if (!session) {
+      session = this.#open(id)
+      this.#sessions.set(id, session)
+      session.catch(() => this.#sessions.delete(id))
+    }
+    return session
+  }
+
+  async #open(id: BoardId): Promise<BoardSession> {
+    const record = await this.registry.update(id, { openedAt: this.#now() })
+    if (!record) throw new Error('This board is not on this device')
+    return BoardSession.open(record, {
+      network: await this.#deps.network(),
+      now: this.#now,
+      ...(this.#deps.wrtc ? { wrtc: this.#deps.wrtc } : {}),
+      onMetaChange: (meta: BoardMeta) => {
+        if (meta.name) void this.registry.update(id, { name: meta.name })
+      },
+    })
+  }
+
+  async setDisplayName(id: BoardId, displayName: string): Promise<DisplayNameError | null> {
+    const error = checkDisplayName(displayName)
+    if (error) return error
+    await this.registry.update(id, { displayName: displayName.trim() })
+    return null
+  }
+
+  inviteLink(record: BoardRecord): string {
+    return inviteLink(this.#deps.appUrl(), record.secret)
+  }
+
+  /** Leaves a board: closes it, deletes its local data (awaited until gone) and forgets it. */
+  async leaveBoard(id: BoardId): Promise<void> {
+    const session = this.#sessions.get(id)
+    this.#sessions.delete(id)
+    if (session) await (await session.catch(() => null))?.close()
+    await deleteBoardData(id)
+    await this.registry.remove(id)
+  }
+
+  /** Closes every open board (page hide, tests). */
+  async closeAll(): Promise<void> {
+    const sessions = [...this.#sessions.values()]
+    this.#sessions.clear()
+    await Promise.all(sessions.map(async (s) => (await s.catch(() => null))?.close()))
+  }
+}

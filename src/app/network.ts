@@ -1,0 +1,87 @@
+import type { DeviceSettings, IceServer } from '../storage/index.ts'
+
+/** What the Hearth server on the app's own origin tells the app (GET /config.json). */
+export interface ServerConfig {
+  readonly signaling: readonly string[]
+  readonly iceServers: readonly IceServer[]
+}
+
+export const EMPTY_SERVER_CONFIG: ServerConfig = { signaling: [], iceServers: [] }
+
+/** Where to signal and which ICE servers to use, after combining server config and the person's settings. */
+export interface NetworkPlan {
+  readonly signaling: readonly string[]
+  readonly iceServers: readonly IceServer[]
+  readonly relayOnly: boolean
+}
+
+/** The signaling endpoint of the server that served this app (same origin, ws or wss). */
+export function ownSignalingUrl(location: { protocol: string; host: string }): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/signal`
+}
+
+export type SignalingUrlError = 'invalid_url' | 'not_websocket' | 'insecure'
+
+/** Checks a signaling URL a person typed. Plain ws: is allowed only for loopback addresses. */
+export function checkSignalingUrl(text: string): { ok: true; url: string } | { ok: false; error: SignalingUrlError } {
+  let url: URL
+  try {
+    url = new URL(text.trim())
+  } catch {
+    return { ok: false, error: 'invalid_url' }
+  }
+  if (url.protocol !== 'wss:' && url.protocol !== 'ws:') return { ok: false, error: 'not_websocket' }
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname)
+  if (url.protocol === 'ws:' && !loopback) return { ok: false, error: 'insecure' }
+  return { ok: true, url: url.href.replace(/\/$/, url.pathname === '/' ? '' : '/') }
+}
+
+export type IceUrlError = 'invalid_url'
+
+/** Checks a STUN/TURN URL (RFC 7064/7065 schemes). */
+export function checkIceUrl(text: string): { ok: true; url: string } | { ok: false; error: IceUrlError } {
+  const url = text.trim()
+  return /^(stun|stuns|turn|turns):[^\s/?#]+(\?transport=(udp|tcp))?$/i.test(url) ? { ok: true, url } : { ok: false, error: 'invalid_url' }
+}
+
+/** Combines the server's configuration and the person's settings. Nothing third-party unless configured. */
+export function planNetwork(own: string, server: ServerConfig, settings: DeviceSettings): NetworkPlan {
+  const signaling = settings.replaceSignaling ? [...settings.signaling] : [own, ...server.signaling, ...settings.signaling]
+  return {
+    signaling: [...new Set(signaling)],
+    iceServers: [...server.iceServers, ...settings.iceServers],
+    relayOnly: settings.relayOnly,
+  }
+}
+
+/** Parses /config.json defensively; a missing or broken config means "own origin only". */
+export function parseServerConfig(data: unknown): ServerConfig {
+  if (typeof data !== 'object' || data === null) return EMPTY_SERVER_CONFIG
+  const o = data as Record<string, unknown>
+  const signaling = Array.isArray(o.signaling) ? o.signaling.filter((s): s is string => typeof s === 'string' && checkSignalingUrl(s).ok) : []
+  const iceServers: IceServer[] = []
+  if (Array.isArray(o.iceServers)) {
+    for (const s of o.iceServers as unknown[]) {
+      if (typeof s !== 'object' || s === null) continue
+      const r = s as Record<string, unknown>
+      const urls = typeof r.urls === 'string' ? [r.urls] : Array.isArray(r.urls) ? r.urls.filter((u): u is string => typeof u === 'string') : []
+      for (const u of urls) {
+        iceServers.push({
+          urls: u,
+          ...(typeof r.username === 'string' ? { username: r.username } : {}),
+          ...(typeof r.credential === 'string' ? { credential: r.credential } : {}),
+        })
+      }
+    }
+  }
+  return { signaling, iceServers }
+}
+
+export async function fetchServerConfig(base: string, fetcher: typeof fetch = fetch): Promise<ServerConfig> {
+  try {
+    const res = await fetcher(new URL('/config.json', base), { cache: 'no-store' })
+    return res.ok ? parseServerConfig(await res.json()) : EMPTY_SERVER_CONFIG
+  } catch {
+    return EMPTY_SERVER_CONFIG
+  }
+}

@@ -1,0 +1,59 @@
+/** Dates and times for people, always through Intl in the person's language. */
+
+const cache = new Map<string, Intl.DateTimeFormat>()
+
+function dtf(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = locale + JSON.stringify(options)
+  let f = cache.get(key)
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options)
+    cache.set(key, f)
+  }
+  return f
+}
+
+export const formatDateTime = (locale: string, ms: number): string =>
+  dtf(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms)
+
+export const formatDate = (locale: string, ms: number): string => dtf(locale, { dateStyle: 'medium' }).format(ms)
+
+export const formatTime = (locale: string, ms: number): string => dtf(locale, { timeStyle: 'short' }).format(ms)
+
+/** A time range, e.g. "12 Mar 2027, 18:00 – 20:00". */
+export function formatRange(locale: string, start: number, end: number | null): string {
+  if (end === null || end === start) return formatDateTime(locale, start)
+  return dtf(locale, { dateStyle: 'medium', timeStyle: 'short' }).formatRange(start, end)
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600e3],
+  ['month', 30 * 24 * 3600e3],
+  ['week', 7 * 24 * 3600e3],
+  ['day', 24 * 3600e3],
+  ['hour', 3600e3],
+  ['minute', 60e3],
+]
+
+/** "3 minutes ago", "in 2 days"; "now" under a minute. */
+export function formatRelative(locale: string, ms: number, now: number): string {
+  const diff = ms - now
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(diff) >= size) return rtf.format(Math.trunc(diff / size), unit)
+  }
+  return rtf.format(0, 'second')
+}
+
+/** Value for <input type="datetime-local"> in the device's time zone. */
+export function toLocalInput(ms: number): string {
+  const d = new Date(ms)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
+
+/** Parses a datetime-local value (device time zone); null when empty or invalid. */
+export function fromLocalInput(value: string): number | null {
+  if (!value) return null
+  const ms = new Date(value).getTime()
+  return Number.isFinite(ms) ? ms : null
+}

@@ -1,0 +1,148 @@
+import { createSubscriber } from 'svelte/reactivity'
+import * as Y from 'yjs'
+import { allTags, parseItem, queryItems, readMeta, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type Result } from '../core/index.ts'
+import type { BoardRecord, BoardSession, SyncStatus } from '../app/index.ts'
+
+/** How many items a list renders before "show more"; keeps long boards smooth on cheap phones. */
+export const PAGE_SIZE = 50
+
+/**
+ * One open board as the UI sees it. Items are parsed once per change (only
+ * the items a transaction touched) and only while something reads them.
+ */
+export class BoardState {
+  readonly session: BoardSession
+  record = $state.raw<BoardRecord>() as BoardRecord
+  query = $state<ItemQuery>({})
+  limit = $state(PAGE_SIZE)
+  /** Ticks each 30 s so time-based views (upcoming/past, relative times) stay true. */
+  now = $state(Date.now())
+  status = $state.raw<SyncStatus>({ state: 'offline', peers: 0, lastExchange: null })
+
+  #cache = new Map<string, Item>()
+  #list: readonly Item[] = []
+  #meta: BoardMeta = { name: '', description: '' }
+  readonly #subscribeItems: () => void
+  readonly #subscribeMeta: () => void
+  readonly #cleanups: (() => void)[] = []
+
+  constructor(session: BoardSession, record: BoardRecord) {
+    this.session = session
+    this.record = record
+    const items = session.doc.getMap<Y.Map<unknown>>('items')
+    this.#subscribeItems = createSubscriber((update) => {
+      this.#rebuild(items)
+      const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+        this.#apply(items, events)
+        update()
+      }
+      items.observeDeep(observer)
+      return () => items.unobserveDeep(observer)
+    })
+    const meta = session.doc.getMap('meta')
+    this.#subscribeMeta = createSubscriber((update) => {
+      this.#meta = readMeta(session.doc)
+      const observer = () => {
+        this.#meta = readMeta(session.doc)
+        update()
+      }
+      meta.observe(observer)
+      return () => meta.unobserve(observer)
+    })
+    this.status = session.syncStatus
+    this.#cleanups.push(session.onSyncStatus((s) => (this.status = s)))
+    const tick = setInterval(() => (this.now = Date.now()), 30_000)
+    this.#cleanups.push(() => clearInterval(tick))
+  }
+
+  #rebuild(items: Y.Map<Y.Map<unknown>>): void {
+    this.#cache.clear()
+    items.forEach((map, id) => {
+      const item = map instanceof Y.Map ? parseItem(id, map) : null
+      if (item) this.#cache.set(id, item)
+    })
+    this.#list = [...this.#cache.values()]
+  }
+
+  #apply(items: Y.Map<Y.Map<unknown>>, events: Y.YEvent<Y.AbstractType<unknown>>[]): void {
+    const touched = new Set<string>()
+    for (const event of events) {
+      if (event.target === items) for (const key of event.keys.keys()) touched.add(key)
+      else if (typeof event.path[0] === 'string') touched.add(event.path[0])
+    }
+    for (const id of touched) {
+      const map = items.get(id)
+      const item = map instanceof Y.Map ? parseItem(id, map) : null
+      if (item) this.#cache.set(id, item)
+      else this.#cache.delete(id)
+    }
+    this.#list = [...this.#cache.values()]
+  }
+
+  /** Every readable item on the board (expired ones included until swept). */
+  get items(): readonly Item[] {
+    this.#subscribeItems()
+    return this.#list
+  }
+
+  get meta(): BoardMeta {
+    this.#subscribeMeta()
+    return this.#meta
+  }
+
+  /** The name to show: the replicated name, or the last known one while it arrives. */
+  get name(): string {
+    return this.meta.name || this.record.name
+  }
+
+  readonly matching = $derived(queryItems(this.items, this.query, this.now))
+  readonly visible = $derived(this.matching.slice(0, this.limit))
+  readonly tags = $derived(allTags(queryItems(this.items, {}, this.now)))
+  readonly counts = $derived.by(() => {
+    const counts: Record<ItemKind | 'all', number> = { all: 0, notice: 0, event: 0, meeting: 0, aid: 0, resource: 0 }
+    for (const item of queryItems(this.items, {}, this.now)) {
+      counts.all++
+      counts[item.kind]++
+    }
+    return counts
+  })
+
+  setQuery(patch: Partial<ItemQuery>): void {
+    const next: Record<string, unknown> = { ...this.query, ...patch }
+    for (const key of Object.keys(next)) if (next[key] === undefined || next[key] === '') delete next[key]
+    this.query = next as ItemQuery
+    this.limit = PAGE_SIZE
+  }
+
+  showMore(): void {
+    this.limit += PAGE_SIZE
+  }
+
+  item(id: ItemId): Item | undefined {
+    return this.items.find((i) => i.id === id)
+  }
+
+  create(draft: unknown): Promise<Result<Item>> {
+    return this.session.createItem(draft)
+  }
+
+  update(id: ItemId, patch: unknown): Promise<Result<Item>> {
+    return this.session.updateItem(id, patch)
+  }
+
+  remove(id: ItemId): Promise<boolean> {
+    return this.session.deleteItem(id)
+  }
+
+  pin(id: ItemId, pinned: boolean): Promise<boolean> {
+    return this.session.setPinned(id, pinned)
+  }
+
+  updateMeta(patch: Partial<BoardMeta>): Promise<Result<BoardMeta>> {
+    return this.session.updateMeta(patch)
+  }
+
+  destroy(): void {
+    for (const cleanup of this.#cleanups.splice(0)) cleanup()
+  }
+}

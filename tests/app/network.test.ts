@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { checkIceUrl, checkSignalingUrl, ownSignalingUrl, parseServerConfig, planNetwork } from '../../src/app/network.ts'
+import { DEFAULT_SETTINGS } from '../../src/storage/index.ts'
+
+describe('network plan', () => {
+  const own = ownSignalingUrl({ protocol: 'https:', host: 'hearth.example' })
+
+  it('signals through the app’s own origin by default and contacts nothing else', () => {
+    expect(own).toBe('wss://hearth.example/signal')
+    expect(ownSignalingUrl({ protocol: 'http:', host: '127.0.0.1:8787' })).toBe('ws://127.0.0.1:8787/signal')
+    const plan = planNetwork(own, { signaling: [], iceServers: [] }, DEFAULT_SETTINGS)
+    expect(plan).toEqual({ signaling: [own], iceServers: [], relayOnly: false })
+  })
+
+  it('adds the operator’s and the person’s servers, or replaces the own origin when asked', () => {
+    const server = { signaling: ['wss://b.example/signal'], iceServers: [{ urls: 'turn:t.example:3478', username: 'u', credential: 'c' }] }
+    const settings = { ...DEFAULT_SETTINGS, signaling: ['wss://c.example/signal', own], iceServers: [{ urls: 'stun:s.example' }], relayOnly: true }
+    expect(planNetwork(own, server, settings)).toEqual({
+      signaling: [own, 'wss://b.example/signal', 'wss://c.example/signal'],
+      iceServers: [...server.iceServers, { urls: 'stun:s.example' }],
+      relayOnly: true,
+    })
+    expect(planNetwork(own, server, { ...settings, replaceSignaling: true }).signaling).toEqual(['wss://c.example/signal', own])
+  })
+
+  it('accepts only wss:// signaling servers, or ws:// on this device', () => {
+    expect(checkSignalingUrl(' wss://a.example/signal ')).toEqual({ ok: true, url: 'wss://a.example/signal' })
+    expect(checkSignalingUrl('ws://127.0.0.1:4444')).toEqual({ ok: true, url: 'ws://127.0.0.1:4444' })
+    expect(checkSignalingUrl('ws://a.example')).toEqual({ ok: false, error: 'insecure' })
+    expect(checkSignalingUrl('https://a.example')).toEqual({ ok: false, error: 'not_websocket' })
+    expect(checkSignalingUrl('not a url')).toEqual({ ok: false, error: 'invalid_url' })
+  })
+
+  it('accepts STUN/TURN addresses and nothing else', () => {
+    expect(checkIceUrl('turn:turn.example.org:3478?transport=tcp').ok).toBe(true)
+    expect(checkIceUrl('stun:stun.example.org').ok).toBe(true)
+    expect(checkIceUrl('https://evil.example').ok).toBe(false)
+    expect(checkIceUrl('turn:a b').ok).toBe(false)
+  })
+
+  it('reads the server’s config defensively', () => {
+    expect(parseServerConfig(null)).toEqual({ signaling: [], iceServers: [] })
+    expect(
+      parseServerConfig({
+        signaling: ['wss://ok.example/signal', 'javascript:alert(1)', 3],
+        iceServers: [{ urls: ['turn:a.example', 'turn:b.example'], username: 'u', credential: 'p' }, { urls: 4 }, 'x'],
+      }),
+    ).toEqual({
+      signaling: ['wss://ok.example/signal'],
+      iceServers: [
+        { urls: 'turn:a.example', username: 'u', credential: 'p' },
+        { urls: 'turn:b.example', username: 'u', credential: 'p' },
+      ],
+    })
+  })
+})
