@@ -1,0 +1,40 @@
+/** How a board's replication is doing, as the UI shows it. */
+export type SyncState = 'offline' | 'searching' | 'connected' | 'synced'
+
+export interface SyncStatus {
+  readonly state: SyncState
+  /** WebRTC peers with an open connection. */
+  readonly peers: number
+  /** When data was last sent to or received from a peer (ms since epoch), or null. */
+  readonly lastExchange: number | null
+}
+
+/** Everything the status is computed from; gathered by `board-sync.ts`. */
+export interface StatusInputs {
+  /** The user asked to go offline (disconnect()). */
+  readonly userDisconnected: boolean
+  /** The browser says the network is down (`navigator.onLine === false`). */
+  readonly networkDown: boolean
+  /** Signaling connections currently open. */
+  readonly signalingOpen: number
+  /** WebRTC peers with an open connection. */
+  readonly peers: number
+  /** Of those, how many have sent us sync step 2 (their whole missing state). */
+  readonly syncedPeers: number
+  readonly lastExchange: number | null
+}
+
+/**
+ * - offline: the user went offline, the browser reports no network, or no
+ *   signaling connection is open and no peer is connected. (A peer connection
+ *   outlives its signaling server; while data still flows we do not say offline.)
+ * - searching: signaling is open but no peer is connected.
+ * - connected: at least one peer, not all of them synced yet.
+ * - synced: every connected peer has completed sync step 2.
+ */
+export function deriveStatus(input: StatusInputs): SyncStatus {
+  const { peers, lastExchange } = input
+  if (input.userDisconnected || input.networkDown) return { state: 'offline', peers: 0, lastExchange }
+  if (peers === 0) return { state: input.signalingOpen > 0 ? 'searching' : 'offline', peers, lastExchange }
+  return { state: input.syncedPeers >= peers ? 'synced' : 'connected', peers, lastExchange }
+}
