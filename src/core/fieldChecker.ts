@@ -43,7 +43,7 @@ export class FieldChecker {
     return value
   }
 
-  /** A time in ms since epoch; absent means null. */
+  /** A time in ms since epoch, from 1970 to `MAX_TIME`; absent means null. */
   time(raw: unknown, field: string, required: boolean): number | null {
     if (raw === undefined || raw === null) {
       if (required) this.fail(field, 'required')

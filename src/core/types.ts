@@ -128,7 +128,7 @@ export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok
 /** A query over the board, as the UI's filters express it. All parts optional, all must match. */
 export interface ItemQuery {
   readonly kind?: ItemKind
-  /** Case- and diacritic-insensitive substring search over the item's text fields. */
+  /** Every whitespace-separated word must occur in the item's text fields (case- and diacritic-insensitive). */
   readonly text?: string
   readonly tag?: string
   readonly category?: AidCategory

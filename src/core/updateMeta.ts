@@ -1,7 +1,7 @@
 import type * as Y from 'yjs'
 import { metaMap } from './layout.ts'
 import { readMeta } from './readMeta.ts'
-import { isRecord, ownField } from './readRecord.ts'
+import { isRecord, ownField } from './ownField.ts'
 import type { BoardMeta, Result } from './types.ts'
 import { validateMeta } from './validateMeta.ts'
 import { writeChanges } from './writeChanges.ts'

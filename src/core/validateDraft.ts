@@ -1,5 +1,5 @@
 import { checkItemFields } from './checkItemFields.ts'
-import { isRecord, ownField } from './readRecord.ts'
+import { isRecord, ownField } from './ownField.ts'
 import type { ItemFields, Result } from './types.ts'
 
 /**

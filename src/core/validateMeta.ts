@@ -1,6 +1,6 @@
 import { FieldChecker } from './fieldChecker.ts'
 import { LIMITS } from './limits.ts'
-import { isRecord, ownField } from './readRecord.ts'
+import { isRecord, ownField } from './ownField.ts'
 import type { BoardMeta, Result } from './types.ts'
 
 /**

@@ -1,5 +1,5 @@
 import { COMMON_FIELDS, KIND_FIELDS, checkItemFields } from './checkItemFields.ts'
-import { isRecord, ownField } from './readRecord.ts'
+import { isRecord, ownField } from './ownField.ts'
 import type { Item, Result } from './types.ts'
 
 /**
