@@ -97,7 +97,8 @@ function wrapPeerConnection(pc: RTCPeerConnection, opts: ResolvedChunkedOptions)
       if (overrides.has(prop)) return overrides.get(prop)
       if (prop === 'ondatachannel') return handler
       const value: unknown = Reflect.get(target, prop, target)
-      if (typeof value !== 'function') return value
+      // Event handler properties (onicecandidate, …) read back exactly as set.
+      if (typeof value !== 'function' || (typeof prop === 'string' && prop.startsWith('on'))) return value
       // Native methods need the real object as `this`; keep one bound copy so `pc.x === pc.x`.
       let bound = boundMethods.get(value)
       if (!bound) {

@@ -1,0 +1,131 @@
+import { describe, expect, it, vi } from 'vitest'
+import { ChunkedDataChannel, CHUNK_PROTOCOL } from '../../src/sync/chunked-channel.ts'
+import { resolveChunkedOptions, type ChunkedOptions } from '../../src/sync/chunked-options.ts'
+import { FLAG_FINAL } from '../../src/sync/chunk-framing.ts'
+import { fakePair, FAKE_MAX_MESSAGE, type FakeChannel } from './support/fake-channel.ts'
+
+function chunkedPair(options: ChunkedOptions = {}, remoteOptions: ChunkedOptions = options) {
+  const [rawA, rawB] = fakePair(CHUNK_PROTOCOL)
+  const a = new ChunkedDataChannel(rawA, resolveChunkedOptions(options))
+  const b = new ChunkedDataChannel(rawB, resolveChunkedOptions(remoteOptions))
+  b.binaryType = 'arraybuffer' // as simple-peer does
+  const received: unknown[] = []
+  b.onmessage = (event) => received.push((event as MessageEvent).data)
+  return { a, b, rawA, rawB, received }
+}
+
+/** Let the fake network move `budget` bytes per round until everything arrived. */
+async function drain(raw: FakeChannel, channel: ChunkedDataChannel, budget = 64 * 1024): Promise<void> {
+  for (let round = 0; round < 100_000 && channel.bufferedAmount > 0; round++) {
+    raw.transmit(budget)
+    await Promise.resolve()
+  }
+}
+
+function message(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size)
+  for (let i = 0; i < size; i++) out[i] = (i + seed * 7) & 0xff
+  return out
+}
+
+describe('ChunkedDataChannel', () => {
+  it('carries many large interleaved messages in order without overfilling the real buffer', async () => {
+    const highWaterMark = 256 * 1024
+    const { a, rawA, received } = chunkedPair({ highWaterMark })
+    const sizes = [3_000_000, 0, 1, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 700_000, 5, 1_200_000, 42]
+    sizes.forEach((size, seed) => a.send(message(size, seed)))
+    a.send('and a string at the end: شكرا')
+    expect(a.bufferedAmount).toBeGreaterThan(4_900_000) // queued, not yet on the wire
+
+    await drain(rawA, a, 100_000)
+
+    expect(received).toHaveLength(sizes.length + 1)
+    sizes.forEach((size, seed) => {
+      const data = received[seed] as ArrayBuffer
+      expect(data).toBeInstanceOf(ArrayBuffer)
+      expect(Buffer.from(data).equals(Buffer.from(message(size, seed)))).toBe(true)
+    })
+    expect(received.at(-1)).toBe('and a string at the end: شكرا')
+    expect(rawA.maxBufferedSeen).toBeLessThanOrEqual(highWaterMark)
+    expect(rawA.largestMessage).toBeLessThanOrEqual(16 * 1024)
+    expect(a.bufferedAmount).toBe(0)
+  })
+
+  it('reports real plus queued bytes and fires bufferedamountlow when they drain', async () => {
+    const { a, rawA } = chunkedPair({ highWaterMark: 64 * 1024 })
+    const low = vi.fn()
+    a.bufferedAmountLowThreshold = 10_000
+    a.onbufferedamountlow = low
+    a.send(new Uint8Array(200_000))
+    expect(a.bufferedAmount).toBe(200_000 + Math.ceil(200_000 / (16 * 1024 - 1)))
+    expect(rawA.bufferedAmount).toBeLessThanOrEqual(64 * 1024)
+    expect(low).not.toHaveBeenCalled()
+    await drain(rawA, a)
+    expect(low).toHaveBeenCalledTimes(1)
+  })
+
+  it('closes the channel when a peer sends a message over maxMessageSize', async () => {
+    const { a, b, rawA, received } = chunkedPair({ maxMessageSize: 1_000_000 }, { maxMessageSize: 100_000 })
+    const errors: unknown[] = []
+    const closed = vi.fn()
+    b.onerror = (event) => errors.push((event as Event & { error: unknown }).error)
+    b.addEventListener('close', closed)
+    a.send(new Uint8Array(500_000))
+    await drain(rawA, a)
+    expect(received).toEqual([])
+    expect(errors).toEqual([expect.objectContaining({ code: 'too-large' })])
+    expect(closed).toHaveBeenCalledTimes(1)
+    expect(b.readyState).toBe('closed')
+  })
+
+  it.each([
+    ['a text frame', 'hello'],
+    ['a frame with reserved bits', Uint8Array.of(0xf0, 1).buffer],
+    ['an empty frame', new ArrayBuffer(0)],
+  ])('closes the channel on %s and delivers nothing', (_name, data) => {
+    const { b, rawB, received } = chunkedPair()
+    const closed = vi.fn()
+    b.onclose = closed
+    rawB.receive(data)
+    rawB.receive(Uint8Array.of(FLAG_FINAL, 1).buffer)
+    expect(received).toEqual([])
+    expect(closed).toHaveBeenCalledTimes(1)
+  })
+
+  it('refuses to send what the far side could not accept, and sending when not open', () => {
+    const { a, rawA } = chunkedPair({ maxMessageSize: 1000 })
+    expect(() => a.send(new Uint8Array(1001))).toThrow(TypeError)
+    rawA.close()
+    expect(() => a.send(new Uint8Array(1))).toThrow(expect.objectContaining({ name: 'InvalidStateError' }))
+  })
+
+  it('drains its queue before close() closes the real channel', async () => {
+    const { a, rawA, received } = chunkedPair({ highWaterMark: 64 * 1024 })
+    a.send(message(300_000, 3))
+    a.close()
+    expect(a.readyState).toBe('closing')
+    expect(rawA.readyState).toBe('open')
+    for (let i = 0; i < 1000 && rawA.readyState === 'open'; i++) {
+      rawA.transmit(64 * 1024)
+      await Promise.resolve()
+    }
+    expect(rawA.readyState).toBe('closed')
+    expect(Buffer.from(received[0] as ArrayBuffer).equals(Buffer.from(message(300_000, 3)))).toBe(true)
+  })
+
+  it('forwards what simple-peer reads and sets', () => {
+    const { a, rawA } = chunkedPair()
+    const open = vi.fn()
+    a.onopen = open
+    rawA.dispatchEvent(new Event('open'))
+    expect(open).toHaveBeenCalledTimes(1)
+    expect(a.label).toBe('fake')
+    expect(a.protocol).toBe(CHUNK_PROTOCOL)
+    expect(a.binaryType).toBe('blob') // the real channel's default, until the caller changes it
+    expect(rawA.binaryType).toBe('arraybuffer')
+    a.binaryType = 'arraybuffer'
+    expect(a.binaryType).toBe('arraybuffer')
+    expect(a.readyState).toBe('open')
+    expect(FAKE_MAX_MESSAGE).toBeGreaterThan(16 * 1024)
+  })
+})
