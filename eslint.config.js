@@ -43,7 +43,7 @@ const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
 }))
 
 export default ts.config(
-  { ignores: ['dist/', 'dev-dist/', 'node_modules/', 'tests/bench/results.json', 'test-results/'] },
+  { ignores: ['.tmp/', 'dist/', 'dev-dist/', 'node_modules/', 'tests/bench/results.json', 'test-results/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs['flat/recommended'],

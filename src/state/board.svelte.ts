@@ -19,6 +19,8 @@ export class BoardState {
   now = $state(Date.now())
   status = $state.raw<SyncStatus>({ state: 'offline', peers: 0, lastExchange: null })
 
+  // Plain (non-reactive) on purpose: reactivity comes from createSubscriber below.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #cache = new Map<string, Item>()
   #list: readonly Item[] = []
   #meta: BoardMeta = { name: '', description: '' }
@@ -65,6 +67,7 @@ export class BoardState {
   }
 
   #apply(items: Y.Map<Y.Map<unknown>>, events: Y.YEvent<Y.AbstractType<unknown>>[]): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- local scratch set
     const touched = new Set<string>()
     for (const event of events) {
       if (event.target === items) for (const key of event.keys.keys()) touched.add(key)
