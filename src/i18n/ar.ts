@@ -219,6 +219,8 @@ export const ar: Messages = {
   'item.pin': 'تثبيت',
   'item.unpin': 'إلغاء التثبيت',
   'item.calendar': 'أضف إلى التقويم',
+  'item.calendarMeetingWarning': 'قد ينسخ تطبيق التقويم عنوان هذا اللقاء ووقته ومكانه إلى حساب على الإنترنت. لا تُضمَّن كلمة السر.',
+  'item.calendarAnyway': 'أضف إلى التقويم على أي حال',
   'item.delete': 'حذف',
   'item.deleteTitle': 'حذف هذا المنشور؟',
   'item.deleteConfirm': 'سيُحذف «{title}» من أجهزة جميع الأعضاء.',

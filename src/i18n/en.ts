@@ -182,6 +182,8 @@ export const en = {
   'item.pin': 'Pin',
   'item.unpin': 'Unpin',
   'item.calendar': 'Add to calendar',
+  'item.calendarMeetingWarning': 'Your calendar app may copy this meeting’s title, time and place to an online account. The code word is not included.',
+  'item.calendarAnyway': 'Add to calendar anyway',
   'item.delete': 'Delete',
   'item.deleteTitle': 'Delete this post?',
   'item.deleteConfirm': '“{title}” will be deleted from every member’s device.',
