@@ -1,0 +1,354 @@
+/**
+ * The board story, across two real devices: Alice (a phone) starts a board
+ * for her circle and posts one of every kind of item; Bob (a laptop, its own
+ * Chromium profile) joins with her invite link and the board reaches him over
+ * WebRTC. They both lose signal, edit the same notice (different fields) and
+ * post; once back, both see the merged board. Bob's copy survives a restart.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectNoAxeViolations } from './support/axe.ts'
+import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
+import {
+  STATUS,
+  card,
+  cardTitles,
+  createBoard,
+  daysFromNow,
+  editItem,
+  fillItemForm,
+  items,
+  readInviteLink,
+  resultCount,
+  submitJoin,
+  syncStatus,
+  textOf,
+  unexpectedErrors,
+  until,
+  waitForText,
+  type ItemInput,
+} from './support/flows.ts'
+import { screenshot } from './support/screens.ts'
+import { startApp, type App } from './support/server.ts'
+
+/** Sync across WebRTC, including reconnection through signaling after going offline. */
+const SYNC_MS = 45_000
+
+const BOARD = { name: 'Rainbow mutual aid', description: 'Our circle: help, news and safe places.', displayName: 'Alice' }
+
+const NOTICE = { kind: 'notice', title: 'Welcome to the board', body: 'Introduce yourself at the next meeting. Be kind.' } as const
+const EVENT = {
+  kind: 'event',
+  title: 'Potluck dinner',
+  body: 'Bring a dish if you can; nobody is turned away.',
+  start: daysFromNow(3, 18),
+  end: daysFromNow(3, 21),
+  place: 'Community centre, 2nd floor',
+} as const
+const MEETING = {
+  kind: 'meeting',
+  title: 'Support circle',
+  body: 'Newcomers welcome, phones off during the circle.',
+  start: daysFromNow(5, 19),
+  end: daysFromNow(5, 21),
+  place: 'The blue door on Cedar Street',
+  access: 'Ask for Sami, code word: sunflower',
+} as const
+const AID = {
+  kind: 'aid',
+  title: 'Need a room for two weeks',
+  body: 'Lost my flat after coming out to my landlord. Can pay a little.',
+  aidType: 'Request',
+  category: 'Housing',
+} as const
+const RESOURCE = {
+  kind: 'resource',
+  name: 'Dr. Layla Haddad',
+  body: 'Friendly family doctor, no questions asked, also a good plumber referral.',
+  contact: '+1 555 0100, Mon–Fri 9–17',
+  notes: 'Say Hearth sent you.',
+} as const
+/** The notice after Alice renamed it and Bob rewrote its text, both offline. */
+const MERGED_NOTICE = { title: 'Welcome, everyone — read me first', body: 'Meetings moved to Thursdays. Bring a friend you trust.' }
+const BOBS_NOTICE = { kind: 'notice', title: 'Rides to the clinic', body: 'I can drive two people on Saturday morning.' } as const
+const ALL: ItemInput[] = [NOTICE, EVENT, MEETING, AID, RESOURCE]
+
+let app: App
+let alice: Peer
+let bob: Peer
+let invite: string
+
+beforeAll(async () => {
+  app = await startApp()
+  ;[alice, bob] = await Promise.all([
+    launchPeer('alice', { viewport: { width: 360, height: 740 } }),
+    launchPeer('bob', { viewport: { width: 1280, height: 900 } }),
+  ])
+})
+
+afterAll(async () => {
+  await closeAllPeers()
+  await app?.close()
+})
+
+/**
+ * Accessibility findings of every screen in the story. They are collected and
+ * asserted in their own test at the end, so that one violation does not stop
+ * the sync story from being checked (and reported) too.
+ */
+const axeFindings: string[] = []
+async function checkAxe(page: Peer['page'], context: string): Promise<void> {
+  await expectNoAxeViolations(page, context).catch((err: Error) => axeFindings.push(err.message))
+}
+
+/** What the page would show for an event's time, in English (the app formats with Intl like this). */
+function formatRange(page: Peer['page'], start: number, end: number): Promise<string> {
+  return page.evaluate(
+    ([s, e]) => new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' }).formatRange(s!, e!),
+    [start, end],
+  )
+}
+
+/** Checks that each of the five cards shows what was posted. */
+async function expectAllFiveCards(peer: Peer, notice_ = { title: NOTICE.title, body: NOTICE.body as string }): Promise<void> {
+  const page = peer.page
+  const notice = await textOf(card(page, notice_.title))
+  expect(notice).toContain('Notice')
+  expect(notice).toContain(notice_.body)
+  expect(notice).toContain('Posted by Alice')
+
+  const when = (await formatRange(page, EVENT.start, EVENT.end)).replace(/\s+/g, ' ')
+  const event = await textOf(card(page, EVENT.title))
+  expect(event).toContain('Event')
+  expect(event).toContain(`When: ${when}`)
+  expect(event).toContain(`Where: ${EVENT.place}`)
+  expect(event).toContain(EVENT.body)
+  await card(page, EVENT.title).getByRole('button', { name: 'Add to calendar' }).waitFor()
+
+  const meetingWhen = (await formatRange(page, MEETING.start, MEETING.end)).replace(/\s+/g, ' ')
+  const meeting = await textOf(card(page, MEETING.title))
+  expect(meeting).toContain('Safe meeting')
+  expect(meeting).toContain(`When: ${meetingWhen}`)
+  expect(meeting).toContain(`Where: ${MEETING.place}`)
+  expect(meeting).toContain(`How to get in: ${MEETING.access}`)
+  expect(meeting).toContain(MEETING.body)
+  // Safe-meeting details expire by default when the meeting ends.
+  expect(meeting).toMatch(/disappears /)
+
+  const aid = await textOf(card(page, AID.title))
+  expect(aid).toContain('Mutual aid')
+  expect(aid).toContain('Request · Housing')
+  expect(aid).toContain('Open')
+  expect(aid).toContain(AID.body)
+
+  const resource = await textOf(card(page, RESOURCE.name))
+  expect(resource).toContain('Resource')
+  expect(resource).toContain(RESOURCE.body)
+  expect(resource).toContain(`Contact: ${RESOURCE.contact}`)
+  expect(resource).toContain(RESOURCE.notes)
+}
+
+describe('a board shared between two devices', () => {
+  it('Alice creates a board on her phone and posts one item of each kind', async () => {
+    const page = alice.page
+    await page.goto(app.url)
+    await page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor()
+    await checkAxe(page, 'home (empty)')
+
+    await page.getByRole('button', { name: 'Create a board' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Create a board' }).waitFor()
+    await checkAxe(page, 'create-board form')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+
+    await createBoard(page, BOARD)
+    await waitForText(syncStatus(page), STATUS.searching)
+    await checkAxe(page, 'empty board')
+
+    for (const input of ALL) {
+      await page.getByRole('button', { name: 'Post', exact: true }).click()
+      const chooser = page.getByRole('dialog', { name: 'What would you like to post?' })
+      await chooser.waitFor()
+      if (input === NOTICE) await checkAxe(page, 'kind chooser dialog')
+      await chooser.getByRole('button', { name: { notice: /^Notice/, event: /^Event/, meeting: /^Safe meeting/, aid: /^Mutual aid/, resource: /^Resource/ }[input.kind] }).click()
+      const form = page.getByRole('dialog')
+      await form.locator('form').waitFor()
+      await fillItemForm(form, input)
+      await checkAxe(page, `${input.kind} form dialog`)
+      await form.getByRole('button', { name: 'Post', exact: true }).click()
+      await form.waitFor({ state: 'detached' })
+      await card(page, input.kind === 'resource' ? input.name : input.title).waitFor()
+    }
+
+    await waitForText(resultCount(page), '5 items')
+    expect(await items(page).count()).toBe(5)
+    await expectAllFiveCards(alice)
+    await checkAxe(page, 'board with five items')
+    await screenshot(page, 'board-alice-phone')
+
+    await page.getByRole('button', { name: 'Invite' }).click()
+    const dialog = page.getByRole('dialog', { name: `Invite to ${BOARD.name}` })
+    await dialog.waitFor()
+    await dialog.getByTestId('invite-qr').waitFor()
+    await checkAxe(page, 'invite dialog')
+    invite = await dialog.getByLabel('Invite link').inputValue()
+    expect(invite.startsWith(`${app.url}#/join/`)).toBe(true)
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+    // The same link, read through the helper, is stable.
+    expect(await readInviteLink(page)).toBe(invite)
+  })
+
+  it('Bob opens the link on his laptop, joins, and sees the whole board', async () => {
+    const page = bob.page
+    await page.goto(invite)
+    await page.getByRole('heading', { level: 1, name: 'Join a board' }).waitFor()
+    // The secret is taken out of the address bar (and history) at once...
+    await until(() => !page.url().includes('/join/'), 'the invite payload to leave the address bar', 5000)
+    expect(page.url()).toBe(`${app.url}#/join`)
+    // ...but the form still holds it.
+    expect(await page.getByLabel('Invite link').inputValue()).toBe(invite.slice(invite.indexOf('#')))
+    await checkAxe(page, 'join page')
+
+    await submitJoin(page, 'Bob')
+    await page.getByRole('heading', { level: 1, name: BOARD.name }).waitFor({ timeout: SYNC_MS })
+    await waitForText(resultCount(page), '5 items', SYNC_MS)
+    await waitForText(syncStatus(page), STATUS.synced1, SYNC_MS)
+    await waitForText(syncStatus(alice.page), STATUS.synced1, SYNC_MS)
+    await expectAllFiveCards(bob)
+    expect(await page.title()).toBe(`${BOARD.name} · Hearth`)
+    await checkAxe(page, 'board on desktop')
+    await screenshot(page, 'board-bob-desktop')
+  })
+
+  it('search narrows the list and the Events filter shows only the event', async () => {
+    const page = alice.page
+    const search = page.getByRole('searchbox', { name: 'Search this board' })
+    await search.fill('plumber')
+    await waitForText(resultCount(page), '1 item')
+    expect(await cardTitles(page)).toEqual([RESOURCE.name])
+    // Every word must match, in any field (here: the meeting's place and access).
+    await search.fill('cedar sunflower')
+    await waitForText(resultCount(page), '1 item')
+    expect(await cardTitles(page)).toEqual([MEETING.title])
+    await search.fill('nothing-like-this')
+    await waitForText(resultCount(page), '0 items')
+    await page.getByText('Nothing matches. Try another search or filter.').waitFor()
+    await search.fill('')
+    await waitForText(resultCount(page), '5 items')
+
+    const kinds = page.getByRole('navigation', { name: 'What to show' })
+    const events = kinds.getByRole('button', { name: /^Events/ })
+    await events.click()
+    expect(await events.getAttribute('aria-pressed')).toBe('true')
+    expect(await kinds.getByRole('button', { name: /^All/ }).getAttribute('aria-pressed')).toBe('false')
+    await waitForText(resultCount(page), '1 item')
+    expect(await cardTitles(page)).toEqual([EVENT.title])
+
+    await kinds.getByRole('button', { name: /^Mutual aid/ }).click()
+    await waitForText(resultCount(page), '1 item')
+    expect(await cardTitles(page)).toEqual([AID.title])
+
+    await kinds.getByRole('button', { name: /^All/ }).click()
+    await waitForText(resultCount(page), '5 items')
+    expect(await items(page).count()).toBe(5)
+  })
+
+  it('offline edits to different fields of one notice merge when both come back', async () => {
+    await Promise.all([alice.setOffline(true), bob.setOffline(true)])
+    await waitForText(syncStatus(alice.page), STATUS.offline, 15_000)
+    await waitForText(syncStatus(bob.page), STATUS.offline, 15_000)
+
+    const { title: newTitle, body: newBody } = MERGED_NOTICE
+
+    await editItem(alice.page, NOTICE.title, { Title: newTitle })
+    await card(alice.page, newTitle).waitFor()
+    expect(await textOf(card(alice.page, newTitle))).toContain(NOTICE.body)
+
+    await editItem(bob.page, NOTICE.title, { Text: newBody })
+    await waitForText(card(bob.page, NOTICE.title), newBody)
+    await bob.page.getByRole('button', { name: 'Post', exact: true }).click()
+    await bob.page.getByRole('dialog').getByRole('button', { name: /^Notice/ }).click()
+    await fillItemForm(bob.page.getByRole('dialog'), BOBS_NOTICE)
+    await bob.page.getByRole('dialog').getByRole('button', { name: 'Post', exact: true }).click()
+    await card(bob.page, BOBS_NOTICE.title).waitFor()
+    // Still offline: nothing crossed.
+    expect(await card(alice.page, BOBS_NOTICE.title).count()).toBe(0)
+    expect(await card(bob.page, newTitle).count()).toBe(0)
+
+    await Promise.all([alice.setOffline(false), bob.setOffline(false)])
+    for (const peer of [alice, bob]) {
+      await card(peer.page, newTitle).waitFor({ timeout: SYNC_MS })
+      await waitForText(card(peer.page, newTitle), newBody, SYNC_MS)
+      await card(peer.page, BOBS_NOTICE.title).waitFor({ timeout: SYNC_MS })
+      await waitForText(resultCount(peer.page), '6 items', SYNC_MS)
+      expect(await card(peer.page, NOTICE.title).count()).toBe(0)
+      await waitForText(syncStatus(peer.page), STATUS.synced1, SYNC_MS)
+    }
+    const merged = await textOf(card(bob.page, newTitle))
+    expect(merged).toContain(newBody)
+    expect(merged).not.toContain(NOTICE.body)
+    expect(merged).toContain('edited')
+  })
+
+  it("Bob's copy survives closing and reopening the app, then catches up with Alice", async () => {
+    const page = await bob.reopen()
+    await page.getByRole('heading', { level: 1, name: BOARD.name }).waitFor()
+    // From IndexedDB alone: the five items, his offline edit and his own notice.
+    await waitForText(resultCount(page), '6 items', 10_000)
+    await card(page, BOBS_NOTICE.title).waitFor({ timeout: 10_000 })
+    await items(page).filter({ hasText: MERGED_NOTICE.body }).waitFor({ timeout: 10_000 })
+    // Connected again (a fresh connection), both hold the merged board.
+    for (const peer of [bob, alice]) {
+      await waitForText(syncStatus(peer.page), STATUS.synced1, SYNC_MS)
+      await waitForText(card(peer.page, MERGED_NOTICE.title), MERGED_NOTICE.body, SYNC_MS)
+      await card(peer.page, BOBS_NOTICE.title).waitFor({ timeout: SYNC_MS })
+      await expectAllFiveCards(peer, MERGED_NOTICE)
+    }
+  })
+
+  it('a truncated invite is refused with a clear message and adds no board', async () => {
+    const page = bob.page
+    await page.goto(app.url)
+    await page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor()
+    const boardLinks = page.getByRole('list', { name: 'Your boards' }).getByRole('link')
+    await until(async () => (await boardLinks.count()) === 1, 'one board in the list', 5000)
+    await page.getByRole('button', { name: 'Join a board' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Join a board' }).waitFor()
+    await page.getByLabel('Invite link').fill(invite.slice(0, -12))
+    await submitJoin(page, 'Bob')
+    const alert = page.getByRole('alert')
+    await waitForText(alert, 'This invite is incomplete: part of the link is missing. Copy the whole link again.', 5000)
+    await checkAxe(page, 'join page with an error')
+    expect(page.url()).toBe(`${app.url}#/join`)
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor()
+    expect(await boardLinks.count()).toBe(1)
+    expect(await textOf(boardLinks.first())).toContain(BOARD.name)
+    await checkAxe(page, 'home with one board')
+    await boardLinks.first().click()
+    await page.getByRole('heading', { level: 1, name: BOARD.name }).waitFor()
+    await waitForText(syncStatus(page), STATUS.synced1, SYNC_MS)
+  })
+
+  it("a post Alice deletes disappears from Bob's board", async () => {
+    await card(bob.page, RESOURCE.name).waitFor()
+    await card(alice.page, RESOURCE.name).getByRole('button', { name: 'Delete' }).click()
+    const confirm = alice.page.getByRole('dialog', { name: 'Delete this post?' })
+    await confirm.waitFor()
+    expect(await textOf(confirm)).toContain(`“${RESOURCE.name}” will be deleted from every member’s device.`)
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click()
+    await confirm.waitFor({ state: 'detached' })
+    await card(alice.page, RESOURCE.name).waitFor({ state: 'detached' })
+    await card(bob.page, RESOURCE.name).waitFor({ state: 'detached', timeout: SYNC_MS })
+    await waitForText(resultCount(bob.page), '5 items')
+    await waitForText(resultCount(alice.page), '5 items')
+  })
+
+  it('axe finds no accessibility violations on any screen of the story', () => {
+    expect(axeFindings.join('\n\n')).toBe('')
+  })
+
+  it('neither device logged an unexpected error', () => {
+    expect(unexpectedErrors(alice.errors)).toEqual([])
+    expect(unexpectedErrors(bob.errors)).toEqual([])
+  })
+})

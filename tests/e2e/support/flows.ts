@@ -1,0 +1,186 @@
+/**
+ * What people do in Hearth, written once for the e2e stories: create a board,
+ * post an item of each kind, read an invite, join, and wait for what a person
+ * would see. Every locator goes through accessible names (the English strings
+ * of src/i18n/en.ts) unless a helper says otherwise.
+ */
+import type { Locator, Page } from 'playwright-core'
+
+/** Polls `check` until it returns a truthy value; the error names `what` and the last value seen. */
+export async function until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 30_000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      last = await check()
+      if (last) return last as NonNullable<T>
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`)
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+}
+
+/** Waits until the element's visible text (whitespace collapsed) matches; returns it. */
+export async function waitForText(locator: Locator, expected: string | RegExp, timeoutMs = 30_000): Promise<string> {
+  let seen = ''
+  await until(
+    async () => {
+      seen = ((await locator.first().textContent({ timeout: 1000 })) ?? '').replace(/\s+/g, ' ').trim()
+      return typeof expected === 'string' ? seen.includes(expected) : expected.test(seen)
+    },
+    `text ${String(expected)} in ${String(locator)} (saw "${seen}")`,
+    timeoutMs,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; last text: "${seen}"`)
+  })
+  return seen
+}
+
+export const syncStatus = (page: Page): Locator => page.getByTestId('sync-status')
+export const resultCount = (page: Page): Locator => page.getByTestId('result-count')
+export const items = (page: Page): Locator => page.locator('article[data-testid=item]')
+
+/** The card whose h3 is exactly `title`. */
+export function card(page: Page, title: string): Locator {
+  return items(page).filter({ has: page.getByRole('heading', { level: 3, name: title, exact: true }) })
+}
+
+/** The visible titles of the cards, in order. */
+export function cardTitles(page: Page): Promise<string[]> {
+  return items(page).locator('h3').allTextContents()
+}
+
+/** Collapsed visible text of a locator. */
+export async function textOf(locator: Locator): Promise<string> {
+  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim()
+}
+
+export const STATUS = {
+  searching: 'Looking for other members…',
+  synced1: 'Up to date with 1 member device',
+  offline: 'Offline — changes are saved on this device',
+} as const
+
+/** From the home screen: "Create a board", fill the form, land on the board. */
+export async function createBoard(page: Page, board: { name: string; description?: string; displayName: string }): Promise<void> {
+  await page.getByRole('button', { name: 'Create a board' }).click()
+  await page.getByLabel('Board name').fill(board.name)
+  if (board.description) await page.getByLabel('Description (optional)').fill(board.description)
+  await page.getByLabel('Your name on this board').fill(board.displayName)
+  await page.getByRole('button', { name: 'Create board' }).click()
+  await page.getByRole('heading', { level: 1, name: board.name }).waitFor()
+}
+
+/** A local date-time as a datetime-local input wants it: YYYY-MM-DDTHH:mm. */
+export function localInput(ms: number): string {
+  const d = new Date(ms)
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`
+}
+
+/** `days` from now at `hour`:00 local time. */
+export function daysFromNow(days: number, hour: number): number {
+  const d = new Date()
+  d.setDate(d.getDate() + days)
+  d.setHours(hour, 0, 0, 0)
+  return d.getTime()
+}
+
+export type NoticeInput = { kind: 'notice'; title: string; body?: string; tags?: string; pinned?: boolean }
+export type EventInput = { kind: 'event'; title: string; body?: string; start: number; end?: number; place?: string }
+export type MeetingInput = { kind: 'meeting'; title: string; body?: string; start: number; end: number; place?: string; access?: string }
+export type AidInput = { kind: 'aid'; title: string; body?: string; aidType: 'Offer' | 'Request'; category: string; status?: string }
+export type ResourceInput = { kind: 'resource'; name: string; body?: string; contact: string; notes?: string }
+export type ItemInput = NoticeInput | EventInput | MeetingInput | AidInput | ResourceInput
+
+const KIND_BUTTON: Record<ItemInput['kind'], RegExp> = {
+  notice: /^Notice/,
+  event: /^Event/,
+  meeting: /^Safe meeting/,
+  aid: /^Mutual aid/,
+  resource: /^Resource/,
+}
+
+/** "Post" → choose the kind → fill the form in the dialog → "Post"; waits until the card is on the board. */
+export async function postItem(page: Page, input: ItemInput): Promise<void> {
+  await page.getByRole('button', { name: 'Post', exact: true }).click()
+  await page.getByRole('dialog').getByRole('button', { name: KIND_BUTTON[input.kind] }).click()
+  const form = page.getByRole('dialog')
+  await form.locator('form').waitFor()
+  await fillItemForm(form, input)
+  await form.getByRole('button', { name: 'Post', exact: true }).click()
+  await form.waitFor({ state: 'detached' })
+  await card(page, input.kind === 'resource' ? input.name : input.title).waitFor()
+}
+
+/** Fills the item form inside `form` (the dialog). */
+export async function fillItemForm(form: Locator, input: ItemInput): Promise<void> {
+  switch (input.kind) {
+    case 'notice':
+      await form.getByLabel('Title').fill(input.title)
+      if (input.body !== undefined) await form.getByLabel('Text').fill(input.body)
+      if (input.tags) await form.getByLabel('Tags').fill(input.tags)
+      if (input.pinned) await form.getByLabel('Pin to the top of the board').check()
+      break
+    case 'event':
+      await form.getByLabel('Title').fill(input.title)
+      await form.getByLabel('Starts').fill(localInput(input.start))
+      if (input.end !== undefined) await form.getByLabel('Ends (optional)').fill(localInput(input.end))
+      if (input.place) await form.getByLabel('Place').fill(input.place)
+      if (input.body !== undefined) await form.getByLabel('Details').fill(input.body)
+      break
+    case 'meeting':
+      await form.getByLabel('Title').fill(input.title)
+      await form.getByLabel('Starts').fill(localInput(input.start))
+      await form.getByLabel('Ends', { exact: true }).fill(localInput(input.end))
+      if (input.place) await form.getByLabel('Place').fill(input.place)
+      if (input.access) await form.getByLabel('How to get in (code word, door code, who to ask for)').fill(input.access)
+      if (input.body !== undefined) await form.getByLabel('Text').fill(input.body)
+      break
+    case 'aid':
+      await form.getByLabel('Title').fill(input.title)
+      await form.getByRole('radio', { name: input.aidType }).check()
+      await form.getByLabel('Category').selectOption({ label: input.category })
+      if (input.status) await form.getByLabel('Status').selectOption({ label: input.status })
+      if (input.body !== undefined) await form.getByLabel('Text').fill(input.body)
+      break
+    case 'resource':
+      await form.getByLabel('Name').fill(input.name)
+      if (input.body !== undefined) await form.getByLabel('What it is').fill(input.body)
+      await form.getByLabel('How to reach it').fill(input.contact)
+      if (input.notes) await form.getByLabel('Notes').fill(input.notes)
+      break
+  }
+}
+
+/** Opens "Invite", reads the link, closes the dialog. */
+export async function readInviteLink(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Invite' }).click()
+  const dialog = page.getByRole('dialog')
+  const link = await dialog.getByLabel('Invite link').inputValue()
+  await dialog.getByRole('button', { name: 'Close' }).first().click()
+  await dialog.waitFor({ state: 'detached' })
+  return link
+}
+
+/** On the join page: fills the name and submits. The link must already be in the form. */
+export async function submitJoin(page: Page, displayName: string): Promise<void> {
+  await page.getByLabel('Your name on this board').fill(displayName)
+  await page.getByRole('button', { name: 'Join board' }).click()
+}
+
+/** Edits fields of the card titled `title` through its "Edit" dialog and saves. */
+export async function editItem(page: Page, title: string, fields: Record<string, string>): Promise<void> {
+  await card(page, title).getByRole('button', { name: 'Edit' }).click()
+  const form = page.getByRole('dialog')
+  for (const [label, value] of Object.entries(fields)) await form.getByLabel(label, { exact: true }).fill(value)
+  await form.getByRole('button', { name: 'Save', exact: true }).click()
+  await form.waitFor({ state: 'detached' })
+}
+
+/** Errors a peer logged that a test did not expect. Offline-time network failures are expected. */
+export function unexpectedErrors(errors: readonly string[], allowed: RegExp[] = []): string[] {
+  return errors.filter((e) => !e.includes('(offline)') && !allowed.some((re) => re.test(e)))
+}
