@@ -23,6 +23,7 @@ import {
   syncStatus,
   textOf,
   unexpectedErrors,
+  waitForQrDrawn,
   until,
   waitForText,
   type ItemInput,
@@ -188,6 +189,7 @@ describe('a board shared between two devices', () => {
     const dialog = page.getByRole('dialog', { name: `Invite to ${BOARD.name}` })
     await dialog.waitFor()
     await dialog.getByTestId('invite-qr').waitFor()
+    expect(await waitForQrDrawn(page)).toBeGreaterThan(1000)
     await checkAxe(page, 'invite dialog')
     invite = await dialog.getByLabel('Invite link').inputValue()
     expect(invite.startsWith(`${app.url}#/join/`)).toBe(true)

@@ -184,3 +184,20 @@ export async function editItem(page: Page, title: string, fields: Record<string,
 export function unexpectedErrors(errors: readonly string[], allowed: RegExp[] = []): string[] {
   return errors.filter((e) => !e.includes('(offline)') && !allowed.some((re) => re.test(e)))
 }
+
+/** Waits until the invite QR code canvas is drawn (280 px, with dark modules). Returns its dark-pixel count. */
+export async function waitForQrDrawn(page: Page, timeoutMs = 10_000): Promise<number> {
+  const handle = await page.waitForFunction(
+    () => {
+      const c = document.querySelector('canvas[data-testid=invite-qr]') as HTMLCanvasElement | null
+      if (!c || c.width !== 280) return 0
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+      let dark = 0
+      for (let i = 0; i < d.length; i += 4) if (d[i]! < 128) dark++
+      return dark
+    },
+    undefined,
+    { timeout: timeoutMs, polling: 100 },
+  )
+  return (await handle.jsonValue()) as number
+}
