@@ -1,36 +1,49 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { fromBase64url, toBase64url } from './base64url.ts'
 import { BOARD_SECRET_BYTES, type BoardSecret } from './board-secret.ts'
+import { CONTENT_KEY_BYTES } from './content-key.ts'
 
 /**
- * Invite format, version 1: the URL fragment `#/join/<payload>`, where payload is
- * base64url( version(1) ‖ board secret(32) ‖ check(4) ) and check is the first
- * four bytes of SHA-256 over version ‖ secret. The fragment is never sent to any
- * server by the browser. The check turns a mistyped or truncated invite into a
- * clear error instead of a silently different (empty) board.
+ * Invites live in the URL fragment `#/join/<payload>`, which browsers never send
+ * to a server. payload = base64url( version ‖ body ‖ check ), where check is the
+ * first four bytes of SHA-256(version ‖ body): a mistyped or truncated invite
+ * becomes a clear error instead of a silently different (empty) board.
+ *
+ * - version 1 (before sealed boards): body = board secret (32)
+ * - version 2: body = transport secret (32) ‖ content key (32) ‖ founder's
+ *   device signing key (32; all zero when unknown)
  */
-const VERSION = 1
 const CHECK_BYTES = 4
-const PAYLOAD_BYTES = 1 + BOARD_SECRET_BYTES + CHECK_BYTES
+const V1_BODY = BOARD_SECRET_BYTES
+const V2_BODY = BOARD_SECRET_BYTES + CONTENT_KEY_BYTES + 32
 export const INVITE_PREFIX = '#/join/'
 
 export type InviteError = 'empty' | 'not_an_invite' | 'truncated' | 'damaged' | 'unsupported_version'
-export type InviteResult = { readonly ok: true; readonly secret: BoardSecret } | { readonly ok: false; readonly error: InviteError }
 
-const check = (versionAndSecret: Uint8Array) => sha256(versionAndSecret).subarray(0, CHECK_BYTES)
+export interface Invite {
+  readonly secret: BoardSecret
+  /** Absent for version 1 invites (boards from before sealed boards). */
+  readonly contentKey?: Uint8Array
+  readonly founder?: Uint8Array
+}
 
-export function encodeInvite(secret: BoardSecret): string {
-  const payload = new Uint8Array(PAYLOAD_BYTES)
-  payload[0] = VERSION
-  payload.set(secret, 1)
-  payload.set(check(payload.subarray(0, 1 + BOARD_SECRET_BYTES)), 1 + BOARD_SECRET_BYTES)
+export type InviteResult = ({ readonly ok: true } & Invite) | { readonly ok: false; readonly error: InviteError }
+
+const check = (versionAndBody: Uint8Array) => sha256(versionAndBody).subarray(0, CHECK_BYTES)
+
+export function encodeInvite(invite: Invite | BoardSecret): string {
+  const { secret, contentKey, founder } = invite instanceof Uint8Array ? { secret: invite, contentKey: undefined, founder: undefined } : invite
+  const body = contentKey ? [...secret, ...contentKey, ...(founder ?? new Uint8Array(32))] : [...secret]
+  const versioned = Uint8Array.from([contentKey ? 2 : 1, ...body])
+  const payload = new Uint8Array(versioned.length + CHECK_BYTES)
+  payload.set(versioned)
+  payload.set(check(versioned), versioned.length)
   return toBase64url(payload)
 }
 
 /** The full link a person shares: the app's own address with the invite in the fragment. */
-export function inviteLink(appUrl: string, secret: BoardSecret): string {
-  const base = appUrl.split('#')[0]!
-  return base + INVITE_PREFIX + encodeInvite(secret)
+export function inviteLink(appUrl: string, invite: Invite | BoardSecret): string {
+  return appUrl.split('#')[0]! + INVITE_PREFIX + encodeInvite(invite)
 }
 
 /**
@@ -44,13 +57,19 @@ export function parseInvite(input: string): InviteResult {
   const payload = at >= 0 ? text.slice(at + INVITE_PREFIX.length) : /^[A-Za-z0-9_-]+$/.test(text) ? text : null
   if (payload === null) return { ok: false, error: 'not_an_invite' }
   const bytes = fromBase64url(payload)
-  if (bytes === null) return { ok: false, error: payload.length < 50 ? 'truncated' : 'damaged' }
-  if (bytes.length > 0 && bytes[0] !== VERSION) return { ok: false, error: 'unsupported_version' }
-  if (bytes.length < PAYLOAD_BYTES) return { ok: false, error: 'truncated' }
-  if (bytes.length > PAYLOAD_BYTES) return { ok: false, error: 'damaged' }
-  const body = bytes.subarray(0, 1 + BOARD_SECRET_BYTES)
-  const expected = check(body)
-  const actual = bytes.subarray(1 + BOARD_SECRET_BYTES)
-  if (!expected.every((b, i) => b === actual[i])) return { ok: false, error: 'damaged' }
-  return { ok: true, secret: bytes.slice(1, 1 + BOARD_SECRET_BYTES) as BoardSecret }
+  const version = bytes?.[0] ?? fromBase64url(payload.slice(0, 4))?.[0]
+  const bodyLength = version === 1 ? V1_BODY : version === 2 ? V2_BODY : null
+  if (bodyLength === null) return payload.length < 2 ? { ok: false, error: 'truncated' } : { ok: false, error: 'unsupported_version' }
+  const expectedLength = 1 + bodyLength + CHECK_BYTES
+  if (bytes === null) return { ok: false, error: payload.length < Math.ceil((expectedLength * 4) / 3) ? 'truncated' : 'damaged' }
+  if (bytes.length < expectedLength) return { ok: false, error: 'truncated' }
+  if (bytes.length > expectedLength) return { ok: false, error: 'damaged' }
+  const versioned = bytes.subarray(0, 1 + bodyLength)
+  const expected = check(versioned)
+  if (!expected.every((b, i) => b === bytes[1 + bodyLength + i])) return { ok: false, error: 'damaged' }
+  const secret = bytes.slice(1, 1 + BOARD_SECRET_BYTES) as BoardSecret
+  if (version === 1) return { ok: true, secret }
+  const contentKey = bytes.slice(1 + BOARD_SECRET_BYTES, 1 + BOARD_SECRET_BYTES + CONTENT_KEY_BYTES)
+  const founder = bytes.slice(1 + BOARD_SECRET_BYTES + CONTENT_KEY_BYTES, 1 + V2_BODY)
+  return { ok: true, secret, contentKey, ...(founder.some((b) => b !== 0) ? { founder } : {}) }
 }

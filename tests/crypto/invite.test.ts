@@ -89,7 +89,22 @@ describe('invites', () => {
       expect(parseInvite(altered).ok, `altered at ${i}`).toBe(false)
     }
     expect(parseInvite(payload + 'AAAA')).toEqual({ ok: false, error: 'damaged' })
-    const v2 = 'Ag' + payload.slice(2)
-    expect(parseInvite(v2)).toEqual({ ok: false, error: 'unsupported_version' })
+    // Version 2 exists (sealed boards); a version this app does not know is named as such.
+    const v3 = 'Aw' + payload.slice(2)
+    expect(parseInvite(v3)).toEqual({ ok: false, error: 'unsupported_version' })
+  })
+
+  it('carries the transport secret, the content key and the founder in a version 2 invite', () => {
+    const secret = generateBoardSecret()
+    const contentKey = crypto.getRandomValues(new Uint8Array(32))
+    const founder = crypto.getRandomValues(new Uint8Array(32))
+    const parsed = parseInvite(inviteLink('https://h.example/', { secret, contentKey, founder }))
+    expect(parsed).toEqual({ ok: true, secret, contentKey, founder })
+    const noFounder = parseInvite(encodeInvite({ secret, contentKey }))
+    expect(noFounder).toEqual({ ok: true, secret, contentKey })
+    const v2 = encodeInvite({ secret, contentKey, founder })
+    expect(parseInvite(v2.slice(0, 60))).toEqual({ ok: false, error: 'truncated' })
+    const altered = v2.slice(0, 70) + (v2[70] === 'A' ? 'B' : 'A') + v2.slice(71)
+    expect(parseInvite(altered)).toEqual({ ok: false, error: 'damaged' })
   })
 })

@@ -1,0 +1,93 @@
+import { sha256 } from '@noble/hashes/sha2.js'
+import { utf8ToBytes } from '@noble/hashes/utils.js'
+import { toBase64url } from './base64url.ts'
+
+/**
+ * A device's identity on every board: an Ed25519 signing key (signs every entry
+ * it writes) and an X25519 key-agreement key (for lockboxes: key rotation and
+ * in-person pairing). Private keys are used through WebCrypto as non-extractable
+ * CryptoKeys; their PKCS#8 bytes exist only inside the encrypted keyring.
+ */
+export interface DeviceKeyMaterial {
+  readonly signPkcs8: Uint8Array
+  readonly signPublic: Uint8Array
+  readonly agreePkcs8: Uint8Array
+  readonly agreePublic: Uint8Array
+}
+
+/** Signs bytes as this device. */
+export interface DeviceSigner {
+  readonly publicKey: Uint8Array
+  readonly agreePublic: Uint8Array
+  sign(message: Uint8Array): Promise<Uint8Array>
+}
+
+const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b))
+
+/** Creates a new device identity (Ed25519 + X25519). */
+export async function generateDeviceKeys(): Promise<DeviceKeyMaterial> {
+  const sign = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair
+  const agree = (await crypto.subtle.generateKey({ name: 'X25519' }, true, ['deriveBits'])) as CryptoKeyPair
+  return {
+    signPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', sign.privateKey)),
+    signPublic: new Uint8Array(await crypto.subtle.exportKey('raw', sign.publicKey)),
+    agreePkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', agree.privateKey)),
+    agreePublic: new Uint8Array(await crypto.subtle.exportKey('raw', agree.publicKey)),
+  }
+}
+
+/** Imports the signing key as a non-extractable CryptoKey: scripts can sign with it but never read it. */
+export async function importDeviceSigner(material: DeviceKeyMaterial): Promise<DeviceSigner> {
+  const key = await crypto.subtle.importKey('pkcs8', buf(material.signPkcs8), { name: 'Ed25519' }, false, ['sign'])
+  return {
+    publicKey: material.signPublic,
+    agreePublic: material.agreePublic,
+    sign: async (message) => new Uint8Array(await crypto.subtle.sign('Ed25519', key, buf(message))),
+  }
+}
+
+const verifyKeys = new Map<string, Promise<CryptoKey>>()
+
+/** Verifies an Ed25519 signature. Returns false (never throws) for malformed keys or signatures. */
+export async function verifySignature(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
+  if (publicKey.length !== 32 || signature.length !== 64) return false
+  const id = toBase64url(publicKey)
+  let key = verifyKeys.get(id)
+  if (!key) {
+    key = crypto.subtle.importKey('raw', buf(publicKey), { name: 'Ed25519' }, false, ['verify'])
+    if (verifyKeys.size > 1000) verifyKeys.clear()
+    verifyKeys.set(id, key)
+  }
+  try {
+    return await crypto.subtle.verify('Ed25519', await key, buf(signature), buf(message))
+  } catch {
+    verifyKeys.delete(id)
+    return false
+  }
+}
+
+/** Short, stable id of a device for map keys and people: base64url of SHA-256(public key)[0..8]. */
+export function deviceTag(publicKey: Uint8Array): string {
+  return toBase64url(sha256(publicKey).subarray(0, 8))
+}
+
+/**
+ * A fingerprint people can compare aloud: 4 groups of 4 hex digits of
+ * SHA-256(public key). Shown beside display names, so a name typed by someone
+ * else cannot pass for a member.
+ */
+export function fingerprint(publicKey: Uint8Array): string {
+  const hex = [...sha256(publicKey).subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return hex.toUpperCase().match(/.{4}/g)!.join(' ')
+}
+
+/**
+ * The Yjs client id a device writes the readable board with, derived from its
+ * signing key. Entries are checked to contain only their author's client id,
+ * so every item's creator can be traced to a signature.
+ */
+export function boundClientId(publicKey: Uint8Array): number {
+  const h = sha256(new Uint8Array([...utf8ToBytes('hearth/v1/yjs-client'), ...publicKey]))
+  // 32 bits, like Yjs's own random client ids; never 0.
+  return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0 || 1
+}

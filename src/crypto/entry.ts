@@ -1,0 +1,154 @@
+import { utf8ToBytes } from '@noble/hashes/utils.js'
+import type { ContentCipher } from './content-key.ts'
+import { NONCE_BYTES } from './content-key.ts'
+import type { DeviceSigner } from './device.ts'
+import { verifySignature } from './device.ts'
+
+/**
+ * A sealed entry: one signed, encrypted change to a board.
+ *
+ *   header  = 'H' ‖ version(1) ‖ kind(1) ‖ boardId(16) ‖ epoch(varuint)
+ *             ‖ author(32, Ed25519 public key) ‖ seq(varuint) ‖ from(varuint)
+ *   entry   = header ‖ nonce(12) ‖ ciphertext ‖ signature(64)
+ *
+ * The ciphertext is AES-256-GCM of the payload under the board's content key,
+ * with the header as associated data. The signature is Ed25519 by `author`
+ * over  CONTEXT ‖ header ‖ nonce ‖ ciphertext,  so it binds the board, the key
+ * epoch, the author and the sequence number, and can be checked before any
+ * decryption (sign-then-check-then-decrypt, as secsync does). `from` is the
+ * first sequence number a snapshot replaces (equal to `seq` otherwise).
+ */
+export const ENTRY_KINDS = ['join', 'update', 'snapshot', 'legacy'] as const
+export type EntryKind = (typeof ENTRY_KINDS)[number]
+
+const MAGIC = 0x48
+const VERSION = 1
+const SIG_BYTES = 64
+const CONTEXT = utf8ToBytes('hearth/v1/entry\0')
+export const BOARD_ID_BYTES = 16
+
+/** Largest entry of each kind, checked before anything else is parsed. */
+export const MAX_ENTRY_BYTES: Readonly<Record<EntryKind, number>> = {
+  join: 16 * 1024,
+  update: 1024 * 1024,
+  snapshot: 32 * 1024 * 1024,
+  legacy: 32 * 1024 * 1024,
+}
+
+export interface EntryHeader {
+  readonly kind: EntryKind
+  readonly boardId: Uint8Array
+  readonly epoch: number
+  readonly author: Uint8Array
+  readonly seq: number
+  readonly from: number
+}
+
+export interface ParsedEntry {
+  readonly header: EntryHeader
+  readonly headerBytes: Uint8Array
+  readonly nonce: Uint8Array
+  readonly ciphertext: Uint8Array
+  readonly signature: Uint8Array
+  /** What the signature covers. */
+  readonly signed: Uint8Array
+}
+
+export type ParseError = 'malformed' | 'oversized'
+
+function writeVarUint(out: number[], n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('varuint out of range')
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80)
+    n = Math.floor(n / 0x80)
+  }
+  out.push(n)
+}
+
+function readVarUint(bytes: Uint8Array, at: { i: number }): number | null {
+  let n = 0
+  let mul = 1
+  for (let k = 0; k < 8; k++) {
+    const b = bytes[at.i++]
+    if (b === undefined) return null
+    n += (b & 0x7f) * mul
+    if (b < 0x80) return Number.isSafeInteger(n) ? n : null
+    mul *= 0x80
+  }
+  return null
+}
+
+export function encodeHeader(h: EntryHeader): Uint8Array {
+  if (h.boardId.length !== BOARD_ID_BYTES || h.author.length !== 32) throw new RangeError('bad header field length')
+  const out: number[] = [MAGIC, VERSION, ENTRY_KINDS.indexOf(h.kind)]
+  out.push(...h.boardId)
+  writeVarUint(out, h.epoch)
+  out.push(...h.author)
+  writeVarUint(out, h.seq)
+  writeVarUint(out, h.from)
+  return Uint8Array.from(out)
+}
+
+const concat = (...parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
+
+/** Encrypts and signs a payload into an entry. */
+export async function sealEntry(header: EntryHeader, payload: Uint8Array, cipher: ContentCipher, signer: DeviceSigner): Promise<Uint8Array> {
+  if (!signer.publicKey.every((b, i) => b === header.author[i])) throw new Error('An entry is signed by its author')
+  const headerBytes = encodeHeader(header)
+  const { nonce, ciphertext } = await cipher.encrypt(payload, headerBytes)
+  const body = concat(headerBytes, nonce, ciphertext)
+  const signature = await signer.sign(concat(CONTEXT, body))
+  const entry = concat(body, signature)
+  if (entry.length > MAX_ENTRY_BYTES[header.kind]) throw new RangeError(`A ${header.kind} entry may not exceed ${MAX_ENTRY_BYTES[header.kind]} bytes`)
+  return entry
+}
+
+/** Parses an entry's structure. Untrusted input: never throws. */
+export function parseEntry(bytes: unknown): { ok: true; entry: ParsedEntry } | { ok: false; error: ParseError } {
+  if (!(bytes instanceof Uint8Array) || bytes.length < 3) return { ok: false, error: 'malformed' }
+  if (bytes[0] !== MAGIC || bytes[1] !== VERSION) return { ok: false, error: 'malformed' }
+  const kind = ENTRY_KINDS[bytes[2]!]
+  if (!kind) return { ok: false, error: 'malformed' }
+  if (bytes.length > MAX_ENTRY_BYTES[kind]) return { ok: false, error: 'oversized' }
+  const at = { i: 3 }
+  const boardId = bytes.slice(at.i, (at.i += BOARD_ID_BYTES))
+  const epoch = readVarUint(bytes, at)
+  const author = bytes.slice(at.i, (at.i += 32))
+  const seq = readVarUint(bytes, at)
+  const from = readVarUint(bytes, at)
+  if (epoch === null || seq === null || from === null || author.length !== 32 || boardId.length !== BOARD_ID_BYTES) return { ok: false, error: 'malformed' }
+  if (seq < 1 || from < 1 || from > seq || (kind !== 'snapshot' && from !== seq)) return { ok: false, error: 'malformed' }
+  const headerEnd = at.i
+  // GCM tag is 16 bytes: the ciphertext is at least that long.
+  if (bytes.length < headerEnd + NONCE_BYTES + 16 + SIG_BYTES) return { ok: false, error: 'malformed' }
+  const sigStart = bytes.length - SIG_BYTES
+  return {
+    ok: true,
+    entry: {
+      header: { kind, boardId, epoch, author, seq, from },
+      headerBytes: bytes.subarray(0, headerEnd),
+      nonce: bytes.subarray(headerEnd, headerEnd + NONCE_BYTES),
+      ciphertext: bytes.subarray(headerEnd + NONCE_BYTES, sigStart),
+      signature: bytes.subarray(sigStart),
+      signed: concat(CONTEXT, bytes.subarray(0, sigStart)),
+    },
+  }
+}
+
+/** Checks the author's signature over the entry. */
+export function verifyEntry(entry: ParsedEntry): Promise<boolean> {
+  return verifySignature(entry.header.author, entry.signature, entry.signed)
+}
+
+/** Decrypts a verified entry; null if it does not decrypt under this key. */
+export function openEntry(entry: ParsedEntry, cipher: ContentCipher): Promise<Uint8Array | null> {
+  return cipher.decrypt(entry.nonce, entry.ciphertext, entry.headerBytes)
+}
