@@ -1,0 +1,42 @@
+import type { BoardId, BoardSecret, DeviceKeyMaterial } from '../crypto/index.ts'
+
+export type { DeviceKeyMaterial }
+
+/**
+ * What this device remembers about a board it belongs to.
+ *
+ * Format 1 boards (before sealed boards) stored their Y.Doc in plain text and
+ * had one secret; format 2 boards store only sealed entries and have two
+ * secrets. A format 1 record is migrated when its board is first opened.
+ */
+export interface BoardRecord {
+  readonly id: BoardId
+  /** The transport secret: derives the room, the signaling password and the board id. */
+  readonly secret: BoardSecret
+  /** The content key (32 bytes): encrypts every entry. Absent only on format 1 records. */
+  readonly contentKey?: Uint8Array
+  /** 1 = plaintext Yjs database (migrated on open), 2 = sealed. Absent means 1. */
+  readonly format?: 1 | 2
+  /** The founder's device signing key, when known (from the invite or because this device founded it). */
+  readonly founder?: Uint8Array
+  /** The name this person shows on this board. */
+  readonly displayName: string
+  /** Last known board name, so the list renders without opening every board. */
+  readonly name: string
+  readonly addedAt: number
+  readonly openedAt: number
+}
+
+/** Everything secret on this device: sealed as one blob in the keyring. */
+export interface KeyringContents {
+  readonly device: DeviceKeyMaterial
+  readonly boards: readonly BoardRecord[]
+}
+
+/** Thrown by every keyring method that needs secrets while the keyring is locked. */
+export class LockedError extends Error {
+  override readonly name = 'LockedError'
+  constructor() {
+    super('The keyring is locked: unlock it with the passphrase first')
+  }
+}

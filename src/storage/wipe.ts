@@ -1,0 +1,132 @@
+/**
+ * The panic wipe: destroys every byte this origin keeps in the browser — all
+ * IndexedDB databases (the keyring first: without it the rest is ciphertext),
+ * Cache Storage (the app shell, which shows Hearth was used here),
+ * localStorage, sessionStorage and the service worker registration — and
+ * resolves only once each deletion has really completed.
+ *
+ * Close this page's own database connections first (board sessions, the
+ * keyring): a deletion waits for open connections. Connections in other tabs
+ * close themselves on `versionchange`, and other tabs are told to forget what
+ * they hold (see `onWipeElsewhere`).
+ */
+import { KEYRING_DB } from './keyring-db.ts'
+
+export interface WipeReport {
+  /** True when every deletion succeeded and nothing is left. */
+  readonly ok: boolean
+  readonly ms: number
+  /** What could not be deleted (database or cache names, or a storage kind). */
+  readonly failed: readonly string[]
+}
+
+export interface WipeDeps {
+  readonly indexedDB?: IDBFactory
+  readonly caches?: CacheStorage
+  readonly localStorage?: Storage
+  readonly sessionStorage?: Storage
+  readonly serviceWorker?: ServiceWorkerContainer
+  /** How long a deletion blocked by a connection that does not close is waited for. Default 3 s. */
+  readonly blockedTimeoutMs?: number
+}
+
+const CHANNEL = 'hearth.wipe'
+
+/** Calls `onWipe` when another tab of this app starts a panic wipe. Returns the unsubscribe function. */
+export function onWipeElsewhere(onWipe: () => void): () => void {
+  if (typeof BroadcastChannel === 'undefined') return () => undefined
+  const channel = new BroadcastChannel(CHANNEL)
+  channel.onmessage = () => onWipe()
+  return () => channel.close()
+}
+
+export async function wipeDevice(deps: WipeDeps = {}): Promise<WipeReport> {
+  const started = performance.now()
+  const failed: string[] = []
+  const g = globalThis as Partial<typeof globalThis>
+  const idb = deps.indexedDB ?? g.indexedDB
+  const cacheStorage = deps.caches ?? g.caches
+  const sw = deps.serviceWorker ?? g.navigator?.serviceWorker
+
+  if (typeof BroadcastChannel !== 'undefined') {
+    const channel = new BroadcastChannel(CHANNEL)
+    channel.postMessage('wipe')
+    channel.close()
+  }
+  for (const [kind, storage] of [
+    ['localStorage', deps.localStorage ?? g.localStorage],
+    ['sessionStorage', deps.sessionStorage ?? g.sessionStorage],
+  ] as const) {
+    try {
+      storage?.clear()
+    } catch {
+      failed.push(kind)
+    }
+  }
+
+  const timeout = deps.blockedTimeoutMs ?? 3000
+  await Promise.all([
+    idb ? deleteAllDatabases(idb, timeout, failed) : undefined,
+    cacheStorage ? deleteAllCaches(cacheStorage, failed) : undefined,
+    sw ? unregisterWorkers(sw, failed) : undefined,
+  ])
+
+  // Check, rather than trust: anything left is reported.
+  if (idb && typeof idb.databases === 'function') {
+    for (const db of await idb.databases()) if (db.name && !failed.includes(db.name)) failed.push(db.name)
+  }
+  if (cacheStorage) for (const name of await cacheStorage.keys()) if (!failed.includes(name)) failed.push(name)
+
+  return { ok: failed.length === 0, ms: performance.now() - started, failed }
+}
+
+async function deleteAllDatabases(idb: IDBFactory, timeoutMs: number, failed: string[]): Promise<void> {
+  const names = new Set<string>([KEYRING_DB])
+  try {
+    for (const db of await idb.databases()) if (db.name) names.add(db.name)
+  } catch {
+    // No databases(): the keyring at least; board data is ciphertext without it.
+  }
+  await Promise.all(
+    [...names].map((name) =>
+      deleteDatabase(idb, name, timeoutMs).then(
+        (done) => void (done || failed.push(name)),
+        () => void failed.push(name),
+      ),
+    ),
+  )
+}
+
+/** Resolves true once the database is gone, false if a connection kept it blocked past the timeout. */
+function deleteDatabase(idb: IDBFactory, name: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const req = idb.deleteDatabase(name)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    req.onsuccess = () => {
+      clearTimeout(timer)
+      resolve(true)
+    }
+    req.onerror = () => {
+      clearTimeout(timer)
+      reject(req.error ?? new Error(`Cannot delete ${name}`))
+    }
+    // Blocked by a connection that has not closed yet (other tabs close on versionchange): wait, but not forever.
+    req.onblocked = () => {
+      timer ??= setTimeout(() => resolve(false), timeoutMs)
+    }
+  })
+}
+
+async function deleteAllCaches(cacheStorage: CacheStorage, failed: string[]): Promise<void> {
+  const names = await cacheStorage.keys()
+  await Promise.all(names.map(async (name) => (await cacheStorage.delete(name).catch(() => false)) || failed.push(name)))
+}
+
+async function unregisterWorkers(sw: ServiceWorkerContainer, failed: string[]): Promise<void> {
+  try {
+    const registrations = await sw.getRegistrations()
+    await Promise.all(registrations.map(async (r) => (await r.unregister()) || failed.push('service worker')))
+  } catch {
+    failed.push('service worker')
+  }
+}
