@@ -1,7 +1,21 @@
 import { initBoard, validateMeta, type BoardMeta, type FieldError } from '../core/index.ts'
 import * as Y from 'yjs'
-import { deriveTransportKeys, generateBoardSecret, inviteLink, parseInvite, type BoardId, type InviteError } from '../crypto/index.ts'
+import {
+  deriveTransportKeys,
+  fromBase64url,
+  generateBoardSecret,
+  generateContentKey,
+  importContentKey,
+  importDeviceSigner,
+  inviteLink,
+  legacyContentKey,
+  parseInvite,
+  type BoardId,
+  type DeviceKeyMaterial,
+  type InviteError,
+} from '../crypto/index.ts'
 import { BoardRegistry, deleteBoardData, openBoardStore, type BoardRecord } from '../storage/index.ts'
+import { SealedBoard } from './sealed/sealed-board.ts'
 import type { WrtcLike } from '../sync/index.ts'
 import { BoardSession } from './board-session.ts'
 import type { NetworkPlan } from './network.ts'
@@ -17,8 +31,18 @@ export function checkDisplayName(name: string): DisplayNameError | null {
   return null
 }
 
+/** What Hearth needs of the device's keyring. */
+export interface Registry {
+  list(): Promise<BoardRecord[]>
+  get(id: BoardId): Promise<BoardRecord | null>
+  put(record: BoardRecord): Promise<void>
+  update(id: BoardId, patch: Partial<Omit<BoardRecord, 'id' | 'secret'>>): Promise<BoardRecord | null>
+  remove(id: BoardId): Promise<void>
+  device(): DeviceKeyMaterial
+}
+
 export interface HearthDeps {
-  readonly registry?: BoardRegistry
+  readonly registry: Registry
   /** The network plan is read when a board opens, so settings changes apply to boards opened after. */
   readonly network: () => Promise<NetworkPlan>
   /** The app's own URL, the base of invite links. */
@@ -37,14 +61,19 @@ export type JoinResult =
  * open once opened so boards keep syncing while the app runs.
  */
 export class Hearth {
-  readonly registry: BoardRegistry
+  readonly registry: Registry
   readonly #deps: HearthDeps
   readonly #sessions = new Map<BoardId, Promise<BoardSession>>()
   readonly #now: () => number
 
+  /** Opens this device's keyring (unlocked in device mode, locked in passphrase mode) and the boards in it. */
+  static async open(deps: Omit<HearthDeps, 'registry'> & { registry?: Registry }): Promise<Hearth> {
+    return new Hearth({ ...deps, registry: deps.registry ?? (await BoardRegistry.open()) })
+  }
+
   constructor(deps: HearthDeps) {
     this.#deps = deps
-    this.registry = deps.registry ?? new BoardRegistry()
+    this.registry = deps.registry
     this.#now = deps.now ?? Date.now
   }
 
@@ -59,17 +88,40 @@ export class Hearth {
     const nameError = checkDisplayName(input.displayName)
     if (!meta.ok || nameError) return { ok: false, errors: [...(meta.ok ? [] : meta.errors), ...(nameError ? [nameError] : [])] }
     const secret = generateBoardSecret()
+    const contentKey = generateContentKey()
+    const device = this.registry.device()
     const { boardId } = deriveTransportKeys(secret)
-    // Write the board's first state to disk before it appears in the list.
-    const doc = new Y.Doc()
-    const store = openBoardStore(boardId, doc)
+    // Seal the board's first state (founder's join, name) to disk before it appears in the list.
+    const sealedDoc = new Y.Doc()
+    const store = openBoardStore(boardId, sealedDoc)
     await store.loaded
-    initBoard(doc, meta.value, this.#now())
+    const sealed = new SealedBoard(sealedDoc, {
+      boardId: fromBase64url(boardId)!,
+      cipher: await importContentKey(contentKey),
+      signer: await importDeviceSigner(device),
+      founder: device.signPublic,
+      now: this.#now,
+    })
+    await sealed.start()
+    await sealed.join(input.displayName.trim(), null)
+    initBoard(sealed.readable, meta.value, this.#now())
+    await sealed.flush()
     await store.flush()
+    sealed.destroy()
     await store.destroy()
-    doc.destroy()
+    sealedDoc.destroy()
     const now = this.#now()
-    const record: BoardRecord = { id: boardId, secret, displayName: input.displayName.trim(), name: meta.value.name, addedAt: now, openedAt: now }
+    const record: BoardRecord = {
+      id: boardId,
+      secret,
+      contentKey,
+      format: 2,
+      founder: device.signPublic,
+      displayName: input.displayName.trim(),
+      name: meta.value.name,
+      addedAt: now,
+      openedAt: now,
+    }
     await this.registry.put(record)
     return { ok: true, record }
   }
@@ -84,7 +136,18 @@ export class Hearth {
     const nameError = checkDisplayName(displayName)
     if (nameError) return { ok: false, error: 'display_name', detail: nameError }
     const now = this.#now()
-    const record: BoardRecord = { id: boardId, secret: parsed.secret, displayName: displayName.trim(), name: '', addedAt: now, openedAt: now }
+    const record: BoardRecord = {
+      id: boardId,
+      secret: parsed.secret,
+      // A version 1 invite points to a board from before sealed boards: its key is derived.
+      contentKey: parsed.contentKey ?? legacyContentKey(parsed.secret),
+      format: 2,
+      ...(parsed.founder ? { founder: parsed.founder } : {}),
+      displayName: displayName.trim(),
+      name: '',
+      addedAt: now,
+      openedAt: now,
+    }
     await this.registry.put(record)
     return { ok: true, record, existed: false }
   }
@@ -105,6 +168,8 @@ export class Hearth {
     if (!record) throw new Error('This board is not on this device')
     return BoardSession.open(record, {
       network: await this.#deps.network(),
+      device: this.registry.device(),
+      onMigrated: async (patch) => void (await this.registry.update(id, patch)),
       now: this.#now,
       ...(this.#deps.wrtc ? { wrtc: this.#deps.wrtc } : {}),
       onMetaChange: (meta: BoardMeta) => {
@@ -117,11 +182,17 @@ export class Hearth {
     const error = checkDisplayName(displayName)
     if (error) return error
     await this.registry.update(id, { displayName: displayName.trim() })
+    const session = this.#sessions.get(id)
+    if (session) await (await session).setDisplayName(displayName.trim())
     return null
   }
 
   inviteLink(record: BoardRecord): string {
-    return inviteLink(this.#deps.appUrl(), record.secret)
+    return inviteLink(this.#deps.appUrl(), {
+      secret: record.secret,
+      contentKey: record.contentKey ?? legacyContentKey(record.secret),
+      ...(record.founder ? { founder: record.founder } : {}),
+    })
   }
 
   /** Leaves a board: closes it, deletes its local data (awaited until gone) and forgets it. */

@@ -1,5 +1,8 @@
 export { Hearth, checkDisplayName, DISPLAY_NAME_MAX, type JoinResult, type DisplayNameError } from './hearth.ts'
 export { BoardSession } from './board-session.ts'
+export { SealedBoard, SEALED_ORIGIN } from './sealed/sealed-board.ts'
+export type { Member } from './sealed/roster.ts'
+export { REJECTIONS, type Rejection, type DiagnosticEvent } from './sealed/diagnostics.ts'
 export {
   type ServerConfig,
   type NetworkPlan,
@@ -18,3 +21,5 @@ export { loadSettings, saveSettings, DEFAULT_SETTINGS } from '../storage/index.t
 export type { SyncStatus } from '../sync/index.ts'
 export type { BoardId, InviteError } from '../crypto/index.ts'
 export { parseInvite } from '../crypto/index.ts'
+// Device lock and panic wipe, for the state layer.
+export { Keyring, LockedError, wipeDevice, onWipeElsewhere, loadLockSettings, saveLockSettings, AUTO_LOCK_CHOICES, DEFAULT_LOCK_SETTINGS, type LockSettings, type AutoLockMinutes, type WipeReport, type UnlockResult, type SetPassphraseResult } from '../storage/index.ts'

@@ -10,9 +10,16 @@ import {
   type BoardRecord,
   type DeviceSettings,
   type JoinResult,
+  Keyring,
+  onWipeElsewhere,
+  wipeDevice,
+  type SetPassphraseResult,
+  type UnlockResult,
+  type WipeReport,
 } from '../app/index.ts'
 import { BoardState } from './board.svelte.ts'
 import { i18n } from './i18n.svelte.ts'
+import { LockState } from './lock.svelte.ts'
 
 export type Route =
   | { readonly name: 'home' }
@@ -60,16 +67,18 @@ export class AppState {
   settings = $state.raw<DeviceSettings>(DEFAULT_SETTINGS)
   updateAvailable = $state(false)
   #applyUpdate: (() => Promise<void>) | null = null
-  readonly hearth: Hearth
+  #hearth: Hearth | null = null
   readonly #serverConfig: ReturnType<typeof fetchServerConfig>
 
   constructor() {
     this.settings = loadSettings()
     this.#serverConfig = fetchServerConfig(location.href)
-    this.hearth = new Hearth({
-      appUrl: () => location.origin + location.pathname,
-      network: async () => planNetwork(ownSignalingUrl(location), await this.#serverConfig, this.settings),
-    })
+  }
+
+  /** The device's boards; available once `start()` has opened the keyring. */
+  get hearth(): Hearth {
+    if (!this.#hearth) throw new Error('Hearth is not started')
+    return this.#hearth
   }
 
   /** The signaling servers this app may contact (for the runtime CSP). */
@@ -80,9 +89,122 @@ export class AppState {
 
   async start(): Promise<void> {
     i18n.init(this.settings.language, navigator.languages)
+    this.#hearth = await Hearth.open({
+      registry: this.keyring,
+      appUrl: () => location.origin + location.pathname,
+      network: async () => planNetwork(ownSignalingUrl(location), await this.#serverConfig, this.settings),
+    })
     window.addEventListener('hashchange', () => this.#followHash())
-    await this.refreshBoards()
+    this.security.attach(window)
+    onWipeElsewhere({ started: () => void this.#letGo(), finished: () => void this.#fresh() })
+    await this.#openKeyring()
     this.#followHash()
+  }
+
+  // ── Device lock and panic wipe ──────────────────────────────────────────
+  /** Everything secret on this device, sealed (src/storage/keyring.ts). */
+  readonly keyring = new Keyring()
+  /** While true the UI shows only the lock screen: nothing of any board, not even names. */
+  locked = $state(false)
+  hasPassphrase = $state(false)
+  /** The panic-wipe confirmation is open. */
+  wipeAsked = $state(false)
+  wiping = $state(false)
+  /** Auto-lock, lock when hidden, and the panic shortcut. */
+  readonly security = new LockState({
+    active: () => this.hasPassphrase && !this.locked,
+    lock: () => void this.lock(),
+    panic: () => this.panic(),
+  })
+
+  async #openKeyring(): Promise<void> {
+    await this.keyring.ready()
+    this.hasPassphrase = this.keyring.hasPassphrase
+    this.locked = this.keyring.state === 'locked'
+    if (!this.locked) await this.refreshBoards()
+    this.security.restart()
+  }
+
+  /** Locks now: hides everything, closes every board session, and forgets the keys. Only with a passphrase. */
+  async lock(): Promise<void> {
+    if (!this.hasPassphrase || this.locked) return
+    this.locked = true
+    this.#closeBoardView()
+    this.boards = []
+    this.boardsLoaded = false
+    this.route = { name: 'home' }
+    // The address bar must not keep pointing at a board while locked.
+    if (location.hash && location.hash !== '#/') history.replaceState(null, '', location.pathname + location.search + '#/')
+    await this.hearth.closeAll()
+    this.keyring.lock()
+  }
+
+  async unlock(passphrase: string): Promise<UnlockResult> {
+    const result = await this.keyring.unlock(passphrase)
+    if (!result.ok) return result
+    this.locked = false
+    await this.refreshBoards()
+    this.security.restart()
+    this.#followHash()
+    return result
+  }
+
+  /** Sets, changes or (with null) removes the passphrase. */
+  async setPassphrase(passphrase: string | null): Promise<SetPassphraseResult> {
+    const result = await this.keyring.setPassphrase(passphrase)
+    this.hasPassphrase = this.keyring.hasPassphrase
+    this.security.restart()
+    return result
+  }
+
+  /** The panic button or shortcut: asks first when the person wants that, else wipes at once. */
+  panic(): void {
+    if (this.wiping || this.wipeAsked) return
+    if (this.security.settings.confirmWipe) this.wipeAsked = true
+    else void this.wipe()
+  }
+
+  /** Destroys every byte Hearth keeps on this device, then shows a fresh first-run app. */
+  async wipe(): Promise<WipeReport> {
+    this.wiping = true
+    this.wipeAsked = false
+    this.#closeBoardView()
+    this.boards = []
+    try {
+      // Close this page's own connections first, so no deletion waits for them.
+      await this.#hearth?.closeAll()
+      await this.keyring.close()
+      return await wipeDevice()
+    } finally {
+      await this.#fresh()
+    }
+  }
+
+  /** Another tab is wiping: let go of everything at once so its deletions are not blocked. */
+  async #letGo(): Promise<void> {
+    this.wiping = true
+    this.#closeBoardView()
+    this.boards = []
+    await this.#hearth?.closeAll()
+    await this.keyring.close()
+  }
+
+  /** The state of a first run, in memory (storage was wiped: nothing is read or written here). */
+  async #fresh(): Promise<void> {
+    this.settings = DEFAULT_SETTINGS
+    this.security.forget()
+    i18n.init(null, navigator.languages)
+    this.locked = false
+    this.hasPassphrase = false
+    this.wipeAsked = false
+    this.boards = []
+    this.boardsLoaded = true
+    this.boardError = null
+    history.replaceState(null, '', location.pathname + '#/')
+    this.route = { name: 'home' }
+    // Storage is empty now: this makes a new identity in memory and writes nothing until a board is made.
+    await this.keyring.ready()
+    this.wiping = false
   }
 
   #followHash(): void {
@@ -102,7 +224,7 @@ export class AppState {
 
   #show(route: Route): void {
     this.route = route
-    if (route.name === 'board') void this.#openBoard(route.id)
+    if (route.name === 'board' && !this.locked) void this.#openBoard(route.id)
     else this.#closeBoardView()
   }
 

@@ -1,7 +1,14 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
 import { allTags, parseItem, queryItems, readMeta, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type Result } from '../core/index.ts'
-import type { BoardRecord, BoardSession, SyncStatus } from '../app/index.ts'
+import type { BoardRecord, BoardSession, SyncStatus, Member, DiagnosticEvent, Rejection } from '../app/index.ts'
+
+/** Who wrote an item, as the UI shows it. */
+export interface Authorship {
+  readonly name: string
+  /** Set when the author is a verified roster member. */
+  readonly fingerprint: string | null
+}
 
 /** How many items a list renders before "show more"; keeps long boards smooth on cheap phones. */
 export const PAGE_SIZE = 50
@@ -18,6 +25,9 @@ export class BoardState {
   /** Ticks each 30 s so time-based views (upcoming/past, relative times) stay true. */
   now = $state(Date.now())
   status = $state.raw<SyncStatus>({ state: 'offline', peers: 0, lastExchange: null })
+  /** Members and diagnostics, re-read whenever the sealed engine reports a change. */
+  members = $state.raw<readonly Member[]>([])
+  diagnostics = $state.raw<{ counts: readonly [Rejection, number][]; events: readonly DiagnosticEvent[]; pending: number }>({ counts: [], events: [], pending: 0 })
 
   // Plain (non-reactive) on purpose: reactivity comes from createSubscriber below.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -53,6 +63,14 @@ export class BoardState {
     })
     this.status = session.syncStatus
     this.#cleanups.push(session.onSyncStatus((s) => (this.status = s)))
+    const readRoster = () => (this.members = session.sealed.roster.list())
+    const readDiagnostics = () => {
+      const d = session.sealed.diagnostics
+      this.diagnostics = { counts: [...d.counts.entries()], events: [...d.events].reverse(), pending: session.sealed.pendingCount() }
+    }
+    readRoster()
+    readDiagnostics()
+    this.#cleanups.push(session.sealed.onRosterChange(readRoster), session.sealed.diagnostics.onChange(readDiagnostics))
     const tick = setInterval(() => (this.now = Date.now()), 30_000)
     this.#cleanups.push(() => clearInterval(tick))
   }
@@ -119,6 +137,24 @@ export class BoardState {
 
   showMore(): void {
     this.limit += PAGE_SIZE
+  }
+
+  /**
+   * The verified author of an item: the roster member whose key-bound Yjs
+   * client created it. Items from before sealed boards keep their typed name,
+   * without a fingerprint (unverified).
+   */
+  authorOf(item: Item): Authorship {
+    const map = this.session.doc.getMap<Y.Map<unknown>>('items').get(item.id)
+    const client = map instanceof Y.Map ? map._item?.id.client : undefined
+    const tag = client === undefined ? null : this.session.sealed.authorOfClient(client)
+    const member = tag ? this.members.find((m) => m.tag === tag) : undefined
+    return member ? { name: member.name, fingerprint: member.fingerprint } : { name: item.author, fingerprint: null }
+  }
+
+  /** A member by device tag, for naming writers in diagnostics. */
+  member(tag: string | null): Member | undefined {
+    return tag ? this.members.find((m) => m.tag === tag) : undefined
   }
 
   item(id: ItemId): Item | undefined {

@@ -3,7 +3,10 @@ import type * as Y from 'yjs'
 import type { BoardId } from '../crypto/index.ts'
 import { committed, deleteDatabase } from './idb.ts'
 
+/** Before sealed boards: the readable board doc, in plain text (migrated, then deleted). */
 export const boardDatabaseName = (id: BoardId): string => `hearth-board-${id}`
+/** Sealed boards: only signed, encrypted entries. */
+export const sealedDatabaseName = (id: BoardId): string => `hearth-sealed-${id}`
 
 /** A board doc's local persistence. */
 export interface BoardStore {
@@ -22,8 +25,8 @@ export interface BoardStore {
  * completing proves every earlier write is committed. That is what `flush`
  * waits for before the UI reports an action as saved.
  */
-export function openBoardStore(id: BoardId, doc: Y.Doc): BoardStore {
-  const persistence = new IndexeddbPersistence(boardDatabaseName(id), doc)
+export function openBoardStore(id: BoardId, doc: Y.Doc, kind: 'sealed' | 'legacy' = 'sealed'): BoardStore {
+  const persistence = new IndexeddbPersistence(kind === 'sealed' ? sealedDatabaseName(id) : boardDatabaseName(id), doc)
   const loaded = persistence.whenSynced.then(() => undefined)
   return {
     loaded,
@@ -39,7 +42,18 @@ export function openBoardStore(id: BoardId, doc: Y.Doc): BoardStore {
   }
 }
 
-/** Deletes a board's local data for real: resolves once the database is gone. */
+/** Deletes a board's local data for real (sealed and any legacy database): resolves once both are gone. */
 export async function deleteBoardData(id: BoardId): Promise<void> {
+  await Promise.all([deleteDatabase(sealedDatabaseName(id)), deleteDatabase(boardDatabaseName(id))])
+}
+
+/** Deletes the plain-text database of a board from before sealed boards, once it has been migrated. */
+export async function deleteLegacyBoardData(id: BoardId): Promise<void> {
   await deleteDatabase(boardDatabaseName(id))
+}
+
+/** Whether a plain-text database from before sealed boards exists for this board. */
+export async function hasLegacyBoardData(id: BoardId): Promise<boolean> {
+  if (typeof indexedDB.databases !== 'function') return true
+  return (await indexedDB.databases()).some((d) => d.name === boardDatabaseName(id))
 }

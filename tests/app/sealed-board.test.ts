@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createItem, deleteItem, readItems, updateItem } from '../../src/core/index.ts'
-import { deviceTag, encodeHeader, generateDeviceKeys, importContentKey, importDeviceSigner, sealEntry } from '../../src/crypto/index.ts'
+import { boundClientId, deviceTag, encodeHeader, generateDeviceKeys, importContentKey, importDeviceSigner, sealEntry } from '../../src/crypto/index.ts'
 import { entryKey } from '../../src/app/sealed/sealed-board.ts'
 import { encodeJoin } from '../../src/app/sealed/roster.ts'
 import { BOARD_ID, CONTENT_KEY, exchange, member, settle } from './sealed-fixture.ts'
@@ -132,6 +132,24 @@ describe('sealed board', () => {
     const again = await member('Bob', { keys: bob.keys, sealed: copy })
     expect(readItems(again.board.readable)).toHaveLength(300)
     expect(again.board.entriesRead).toBeLessThan(60)
+  })
+
+  it('Alice restarts, reads her own entries back, and keeps writing under her own verified name', async () => {
+    const alice = await member('Alice')
+    const bob = await member('Bob')
+    createItem(alice.board.readable, notice('Before restart', 'Alice'), Date.now())
+    await alice.board.flush()
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(alice.board.sealed))
+    alice.board.destroy()
+    const again = await member('Alice', { keys: alice.keys, sealed: copy })
+    expect(titles(again.board.readable)).toEqual(['Before restart'])
+    expect(again.board.readable.clientID).toBe(boundClientId(alice.keys.signPublic))
+    createItem(again.board.readable, notice('After restart', 'Alice'), Date.now())
+    await again.board.flush()
+    await exchange(again, bob)
+    expect(titles(bob.board.readable)).toEqual(['After restart', 'Before restart'])
+    expect(bob.board.diagnostics.events).toEqual([])
   })
 
   it('holds entries of a member whose join it has not seen, and applies them once it arrives', async () => {

@@ -71,6 +71,8 @@ interface AuthorState {
 }
 
 const ENTRIES = 'entries'
+/** Never a bound client id (those are never 0): used while applying entries. */
+const PARKED_CLIENT = 0
 const MAX_KEY_LENGTH = 64
 
 export function entryKey(header: Pick<EntryHeader, 'author' | 'kind' | 'from' | 'seq'>): string {
@@ -94,6 +96,7 @@ export class SealedBoard {
   /** Sealed-doc client id → device tag of the member it belongs to (learned from join entries). */
   readonly #writers = new Map<number, string>()
   #mySeq = 0
+  readonly #rosterListeners = new Set<() => void>()
   #queue: Promise<void> = Promise.resolve()
   #compacting = false
   #destroyed = false
@@ -146,9 +149,28 @@ export class SealedBoard {
   /** Seals a legacy (pre-sealed-boards) board state, so every member's migration yields the same items. */
   async importLegacy(state: Uint8Array): Promise<void> {
     await this.#enqueue(async () => {
-      this.readable.transact(() => Y.applyUpdate(this.readable, state, SEALED_ORIGIN), SEALED_ORIGIN)
+      this.#applyToReadable([state])
       await this.#sealOwn('legacy', state)
     })
+  }
+
+  /**
+   * Applies verified updates to the readable doc. Yjs treats a remote update
+   * that carries structs of the doc's own client id as a clash and picks a new
+   * random id, which would make later local changes unverifiable. Our own
+   * entries legitimately carry our id (after a restart, or from another tab),
+   * so the id is parked while they are applied and restored after.
+   */
+  #applyToReadable(updates: Uint8Array[]): void {
+    const own = this.readable.clientID
+    this.readable.clientID = PARKED_CLIENT
+    try {
+      this.readable.transact(() => {
+        for (const u of updates) Y.applyUpdate(this.readable, u, SEALED_ORIGIN)
+      }, SEALED_ORIGIN)
+    } finally {
+      this.readable.clientID = own
+    }
   }
 
   /** Resolves when every local change so far is sealed into the shared doc. */
@@ -156,16 +178,27 @@ export class SealedBoard {
     return this.#enqueue(async () => {})
   }
 
-  /** Device tag whose bound Yjs client created a readable-doc struct (for author display). */
+  /** The member whose bound Yjs client created a readable-doc struct (for author display). */
   authorOfClient(client: number): string | null {
     for (const m of this.roster.list()) if (boundClientId(m.signPublic) === client) return m.tag
     return null
+  }
+
+  /** Called whenever the roster changes (a member joined or renamed). */
+  onRosterChange(listener: () => void): () => void {
+    this.#rosterListeners.add(listener)
+    return () => this.#rosterListeners.delete(listener)
+  }
+
+  #rosterChanged(): void {
+    for (const l of this.#rosterListeners) l()
   }
 
   destroy(): void {
     this.#destroyed = true
     this.sealed.off('afterTransaction', this.#onSealedTransaction)
     this.readable.off('update', this.#onReadableUpdate)
+    this.#rosterListeners.clear()
     this.readable.destroy()
   }
 
@@ -212,6 +245,7 @@ export class SealedBoard {
       const join = decodeJoin(payload)
       if (join) this.roster.apply(this.#opts.signer.publicKey, s, join)
       this.#writers.set(this.sealed.clientID, this.#myTag)
+      this.#rosterChanged()
     }
     this.sealed.transact(() => this.#entries.set(key, bytes), SEALED_ORIGIN)
     if (kind === 'update' && !this.#compacting) this.#maybeCompact()
@@ -266,11 +300,7 @@ export class SealedBoard {
       }
       await this.#check(key, value, updates)
     }
-    if (updates.length > 0) {
-      this.readable.transact(() => {
-        for (const u of updates) Y.applyUpdate(this.readable, u, SEALED_ORIGIN)
-      }, SEALED_ORIGIN)
-    }
+    if (updates.length > 0) this.#applyToReadable(updates)
     for (const key of missing) this.#judgeMissing(key, writers)
     this.#reportPending()
   }
@@ -370,6 +400,7 @@ export class SealedBoard {
         return false
       }
       this.roster.apply(h.author, h.seq, join)
+      this.#rosterChanged()
       const item = (this.#entries as unknown as { _map: Map<string, { id: { client: number } }> })._map.get(key)
       if (item && !this.#writers.has(item.id.client)) this.#writers.set(item.id.client, tag)
       return true

@@ -1,0 +1,128 @@
+import { DEFAULT_LOCK_SETTINGS, loadLockSettings, saveLockSettings, type AutoLockMinutes, type LockSettings } from '../app/index.ts'
+
+export { AUTO_LOCK_CHOICES, type AutoLockMinutes } from '../app/index.ts'
+
+/**
+ * The panic shortcut: Escape pressed three times within one second. One key,
+ * in the same place on every keyboard and layout (Arabic, Russian, …), no
+ * chord to remember under stress, and bound to nothing three times over by
+ * browsers, operating systems or screen readers; a single Escape still
+ * closes dialogs as usual.
+ */
+export const PANIC_KEY = 'Escape'
+export const PANIC_PRESSES = 3
+export const PANIC_WINDOW_MS = 1000
+
+/** Any of these counts as the person being there. */
+const ACTIVITY = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'scroll', 'input'] as const
+
+export interface LockHooks {
+  /** Whether locking applies now: a passphrase is set and the app is unlocked. */
+  readonly active: () => boolean
+  readonly lock: () => void
+  readonly panic: () => void
+}
+
+/**
+ * Lock preferences, the idle timer, "lock when hidden" and the panic
+ * shortcut. The timer is not reset on every input: input only records the
+ * time, and one timeout checks it when it fires (also when the page becomes
+ * visible again, since timers sleep with the phone).
+ */
+export class LockState {
+  settings = $state.raw<LockSettings>(DEFAULT_LOCK_SETTINGS)
+  readonly #hooks: LockHooks
+  #lastInput = Date.now()
+  #timer: ReturnType<typeof setTimeout> | null = null
+  #escapes: number[] = []
+
+  constructor(hooks: LockHooks) {
+    this.#hooks = hooks
+    this.settings = loadLockSettings()
+  }
+
+  /** Listens to the window for input, visibility and the panic shortcut. Returns a function that stops. */
+  attach(win: Window): () => void {
+    const doc = win.document
+    const onActivity = () => {
+      this.#lastInput = Date.now()
+      if (!this.#timer) this.#schedule()
+    }
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === PANIC_KEY && !e.repeat) this.#countPanicKey(e.timeStamp)
+    }
+    const onVisibility = () => {
+      if (doc.visibilityState === 'hidden') {
+        if (this.settings.lockWhenHidden && this.#hooks.active()) this.#hooks.lock()
+      } else this.#check()
+    }
+    for (const type of ACTIVITY) win.addEventListener(type, onActivity, { capture: true, passive: true })
+    win.addEventListener('keydown', onKey, { capture: true })
+    doc.addEventListener('visibilitychange', onVisibility)
+    return () => {
+      for (const type of ACTIVITY) win.removeEventListener(type, onActivity, { capture: true })
+      win.removeEventListener('keydown', onKey, { capture: true })
+      doc.removeEventListener('visibilitychange', onVisibility)
+      this.#clear()
+    }
+  }
+
+  /** Restarts the idle clock (after unlocking, or when a passphrase is set or removed). */
+  restart(): void {
+    this.#lastInput = Date.now()
+    this.#schedule()
+  }
+
+  setAutoLock(minutes: AutoLockMinutes): void {
+    this.#save({ ...this.settings, autoLockMinutes: minutes })
+    this.restart()
+  }
+
+  setLockWhenHidden(on: boolean): void {
+    this.#save({ ...this.settings, lockWhenHidden: on })
+  }
+
+  setConfirmWipe(on: boolean): void {
+    this.#save({ ...this.settings, confirmWipe: on })
+  }
+
+  /** After a panic wipe: back to the defaults, in memory only (storage is empty now). */
+  forget(): void {
+    this.settings = DEFAULT_LOCK_SETTINGS
+    this.#escapes = []
+    this.#clear()
+  }
+
+  #save(settings: LockSettings): void {
+    this.settings = settings
+    saveLockSettings(settings)
+  }
+
+  #countPanicKey(at: number): void {
+    this.#escapes = [...this.#escapes.filter((t) => at - t < PANIC_WINDOW_MS), at]
+    if (this.#escapes.length < PANIC_PRESSES) return
+    this.#escapes = []
+    this.#hooks.panic()
+  }
+
+  #check(): void {
+    this.#clear()
+    const minutes = this.settings.autoLockMinutes
+    if (minutes === 0 || !this.#hooks.active()) return
+    if (Date.now() - this.#lastInput >= minutes * 60_000) this.#hooks.lock()
+    else this.#schedule()
+  }
+
+  #schedule(): void {
+    this.#clear()
+    const minutes = this.settings.autoLockMinutes
+    if (minutes === 0 || !this.#hooks.active()) return
+    const remaining = this.#lastInput + minutes * 60_000 - Date.now()
+    this.#timer = setTimeout(() => this.#check(), Math.max(remaining, 0) + 50)
+  }
+
+  #clear(): void {
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+  }
+}
