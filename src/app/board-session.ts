@@ -78,6 +78,20 @@ export class BoardSession {
    * boards, writes this device's join entry if needed, then starts replication.
    */
   static async open(record: BoardRecord, deps: SessionDeps): Promise<BoardSession> {
+    const release = await holdBoardLock(record.id)
+    try {
+      const session = await BoardSession.#open(record, deps)
+      session.#releaseLock = release
+      return session
+    } catch (e) {
+      release()
+      throw e
+    }
+  }
+
+  #releaseLock: () => void = () => {}
+
+  static async #open(record: BoardRecord, deps: SessionDeps): Promise<BoardSession> {
     const now = deps.now ?? Date.now
     const keys = deriveTransportKeys(record.secret)
     const contentKey = record.contentKey ?? legacyContentKey(record.secret)
@@ -220,7 +234,33 @@ export class BoardSession {
     this.sealed.destroy()
     await this.#store.destroy()
     this.sealed.sealed.destroy()
+    this.#releaseLock()
   }
+}
+
+export class BoardOpenElsewhereError extends Error {
+  constructor() {
+    super('This board is open in another tab or window of this browser')
+  }
+}
+
+/**
+ * One session per board per browser: two tabs writing as the same device
+ * would reuse each other's sequence numbers. A Web Lock is held while the
+ * board is open (skipped where the platform has none, e.g. Node tests).
+ */
+async function holdBoardLock(id: BoardId): Promise<() => void> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks
+  if (!locks) return () => {}
+  return new Promise((resolve, reject) => {
+    void locks.request(`hearth-board-${id}`, { ifAvailable: true }, (lock) => {
+      if (!lock) {
+        reject(new BoardOpenElsewhereError())
+        return
+      }
+      return new Promise<void>((released) => resolve(() => released()))
+    })
+  })
 }
 
 /**

@@ -1,5 +1,5 @@
 export { Hearth, checkDisplayName, DISPLAY_NAME_MAX, type JoinResult, type DisplayNameError } from './hearth.ts'
-export { BoardSession } from './board-session.ts'
+export { BoardSession, BoardOpenElsewhereError } from './board-session.ts'
 export { SealedBoard, SEALED_ORIGIN } from './sealed/sealed-board.ts'
 export type { Member } from './sealed/roster.ts'
 export { REJECTIONS, type Rejection, type DiagnosticEvent } from './sealed/diagnostics.ts'

@@ -80,6 +80,7 @@ export const ar: Messages = {
   'settings.error.invalid_ice': 'استخدم عنوانًا مثل stun:host:3478 أو turn:host:3478.',
 
   'board.loading': 'جارٍ فتح اللوحة…',
+  'board.openElsewhere': 'هذه اللوحة مفتوحة في علامة تبويب أخرى في هذا المتصفح. أغلقها هناك لتفتحها هنا.',
   'board.missing': 'هذه اللوحة ليست على هذا الجهاز.',
   'board.newItem': 'انشر',
   'board.invite': 'دعوة',

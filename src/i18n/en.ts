@@ -78,6 +78,7 @@ export const en = {
   'settings.error.invalid_ice': 'Use an address like stun:host:3478 or turn:host:3478.',
 
   'board.loading': 'Opening the board…',
+  'board.openElsewhere': 'This board is open in another tab of this browser. Close it there to open it here.',
   'board.missing': 'This board is not on this device.',
   'board.newItem': 'Post',
   'board.invite': 'Invite',

@@ -1,4 +1,5 @@
 import {
+  BoardOpenElsewhereError,
   DEFAULT_SETTINGS,
   Hearth,
   fetchServerConfig,
@@ -172,9 +173,15 @@ export class AppState {
     this.boards = []
     try {
       // Close this page's own connections first, so no deletion waits for them.
+      // (Timings go to the Performance timeline as hearth:wipe:* measures.)
+      performance.mark('hearth:wipe')
       await this.#hearth?.closeAll()
+      performance.measure('hearth:wipe:close-sessions', 'hearth:wipe')
       await this.keyring.close()
-      return await wipeDevice()
+      performance.measure('hearth:wipe:close-keyring', 'hearth:wipe')
+      const report = await wipeDevice()
+      performance.measure('hearth:wipe:delete', 'hearth:wipe')
+      return report
     } finally {
       await this.#fresh()
     }
@@ -242,8 +249,8 @@ export class AppState {
       const session = await this.hearth.openBoard(id)
       const record = (await this.hearth.registry.get(id)) ?? session.record
       if (this.route.name === 'board' && this.route.id === id) this.board = new BoardState(session, record)
-    } catch {
-      this.boardError = 'board_missing'
+    } catch (e) {
+      this.boardError = e instanceof BoardOpenElsewhereError ? 'board.openElsewhere' : 'board.missing'
     } finally {
       if (this.openingBoard === id) this.openingBoard = null
     }

@@ -178,10 +178,12 @@ export class SealedBoard {
     return this.#enqueue(async () => {})
   }
 
+  #clientTags: Map<number, string> | null = null
+
   /** The member whose bound Yjs client created a readable-doc struct (for author display). */
   authorOfClient(client: number): string | null {
-    for (const m of this.roster.list()) if (boundClientId(m.signPublic) === client) return m.tag
-    return null
+    this.#clientTags ??= new Map(this.roster.list().map((m) => [boundClientId(m.signPublic), m.tag]))
+    return this.#clientTags.get(client) ?? null
   }
 
   /** Called whenever the roster changes (a member joined or renamed). */
@@ -191,6 +193,7 @@ export class SealedBoard {
   }
 
   #rosterChanged(): void {
+    this.#clientTags = null
     for (const l of this.#rosterListeners) l()
   }
 
