@@ -171,6 +171,7 @@ export class AppState {
     this.wipeAsked = false
     this.#closeBoardView()
     this.boards = []
+    let fresh: Promise<void> | null = null
     try {
       // Close this page's own connections first, so no deletion waits for them.
       // (Timings go to the Performance timeline as hearth:wipe:* measures.)
@@ -179,11 +180,11 @@ export class AppState {
       performance.measure('hearth:wipe:close-sessions', 'hearth:wipe')
       await this.keyring.close()
       performance.measure('hearth:wipe:close-keyring', 'hearth:wipe')
-      const report = await wipeDevice()
+      const report = await wipeDevice({ onDataGone: () => void (fresh = this.#fresh()) })
       performance.measure('hearth:wipe:delete', 'hearth:wipe')
       return report
     } finally {
-      await this.#fresh()
+      await (fresh ?? this.#fresh())
     }
   }
 

@@ -28,16 +28,41 @@ export interface WipeDeps {
   readonly serviceWorker?: ServiceWorkerContainer
   /** How long a deletion blocked by a connection that does not close is waited for. Default 3 s. */
   readonly blockedTimeoutMs?: number
+  /**
+   * Called as soon as every byte of data is gone (databases, caches, storage),
+   * before the service worker's registration is — which Chromium can take most
+   * of a second to drop — so the app can show a fresh screen at once.
+   */
+  readonly onDataGone?: () => void
 }
 
 const CHANNEL = 'hearth.wipe'
 
-/** Calls `onWipe` when another tab of this app starts a panic wipe. Returns the unsubscribe function. */
-export function onWipeElsewhere(onWipe: () => void): () => void {
+/**
+ * Tells this tab when another tab of the app starts a panic wipe (let go of
+ * every connection and secret at once) and when it has finished (safe to
+ * start fresh without recreating what was just deleted). Returns the unsubscribe function.
+ */
+export function onWipeElsewhere(handlers: { started: () => void; finished: () => void }): () => void {
   if (typeof BroadcastChannel === 'undefined') return () => undefined
   const channel = new BroadcastChannel(CHANNEL)
-  channel.onmessage = () => onWipe()
-  return () => channel.close()
+  channel.onmessage = (e: MessageEvent) => (e.data === 'finished' ? handlers.finished() : handlers.started())
+  listening = channel
+  return () => {
+    channel.close()
+    if (listening === channel) listening = null
+  }
+}
+
+/** This tab's listening channel: posting through it does not echo back to this tab. */
+let listening: BroadcastChannel | null = null
+
+function announce(message: 'started' | 'finished'): void {
+  if (listening) return listening.postMessage(message)
+  if (typeof BroadcastChannel === 'undefined') return
+  const channel = new BroadcastChannel(CHANNEL)
+  channel.postMessage(message)
+  channel.close()
 }
 
 export async function wipeDevice(deps: WipeDeps = {}): Promise<WipeReport> {
@@ -48,11 +73,7 @@ export async function wipeDevice(deps: WipeDeps = {}): Promise<WipeReport> {
   const cacheStorage = deps.caches ?? g.caches
   const sw = deps.serviceWorker ?? g.navigator?.serviceWorker
 
-  if (typeof BroadcastChannel !== 'undefined') {
-    const channel = new BroadcastChannel(CHANNEL)
-    channel.postMessage('wipe')
-    channel.close()
-  }
+  announce('started')
   for (const [kind, storage] of [
     ['localStorage', deps.localStorage ?? g.localStorage],
     ['sessionStorage', deps.sessionStorage ?? g.sessionStorage],
@@ -65,17 +86,24 @@ export async function wipeDevice(deps: WipeDeps = {}): Promise<WipeReport> {
   }
 
   const timeout = deps.blockedTimeoutMs ?? 3000
+  const timed = async (step: string, work: Promise<void> | undefined) => {
+    await work
+    performance.measure(`hearth:wipe:${step}`, { start: started })
+  }
+  const worker = timed('service-worker', sw ? unregisterWorkers(sw, failed) : undefined)
   await Promise.all([
-    idb ? deleteAllDatabases(idb, timeout, failed) : undefined,
-    cacheStorage ? deleteAllCaches(cacheStorage, failed) : undefined,
-    sw ? unregisterWorkers(sw, failed) : undefined,
+    timed('databases', idb ? deleteAllDatabases(idb, timeout, failed) : undefined),
+    timed('caches', cacheStorage ? deleteAllCaches(cacheStorage, failed) : undefined),
   ])
+  deps.onDataGone?.()
+  await worker
 
   // Check, rather than trust: anything left is reported.
   if (idb && typeof idb.databases === 'function') {
     for (const db of await idb.databases()) if (db.name && !failed.includes(db.name)) failed.push(db.name)
   }
   if (cacheStorage) for (const name of await cacheStorage.keys()) if (!failed.includes(name)) failed.push(name)
+  announce('finished')
 
   return { ok: failed.length === 0, ms: performance.now() - started, failed }
 }
