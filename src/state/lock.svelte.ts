@@ -14,6 +14,9 @@ export const PANIC_PRESSES = 3
 export const PANIC_WINDOW_MS = 1000
 
 /** Any of these counts as the person being there. */
+/** A window event any component can dispatch to ask for the panic wipe. */
+export const PANIC_EVENT = 'hearth:panic'
+
 const ACTIVITY = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'scroll', 'input'] as const
 
 export interface LockHooks {
@@ -56,12 +59,16 @@ export class LockState {
         if (this.settings.lockWhenHidden && this.#hooks.active()) this.#hooks.lock()
       } else this.#check()
     }
+    // The wipe button inside every dialog (see Modal.svelte) asks for a wipe this way.
+    const onPanicRequest = () => this.#hooks.panic()
     for (const type of ACTIVITY) win.addEventListener(type, onActivity, { capture: true, passive: true })
     win.addEventListener('keydown', onKey, { capture: true })
+    win.addEventListener(PANIC_EVENT, onPanicRequest)
     doc.addEventListener('visibilitychange', onVisibility)
     return () => {
       for (const type of ACTIVITY) win.removeEventListener(type, onActivity, { capture: true })
       win.removeEventListener('keydown', onKey, { capture: true })
+      win.removeEventListener(PANIC_EVENT, onPanicRequest)
       doc.removeEventListener('visibilitychange', onVisibility)
       this.#clear()
     }
