@@ -172,4 +172,20 @@ describe('panic wipe', () => {
     expect(await page.getByRole('heading', { level: 1, name: 'Hearth is locked' }).count()).toBe(0)
     expect(unexpectedErrors(alice.errors)).toEqual([])
   })
+
+  it('from inside any dialog, two taps: the dialog’s Wipe, then its confirmation', async () => {
+    const page = alice.page
+    await aliceHasABoard(page, 'Fourth circle')
+    await page.getByRole('button', { name: 'Post', exact: true }).click()
+    const chooser = page.getByRole('dialog', { name: 'What would you like to post?' })
+    await chooser.waitFor()
+    await chooser.getByRole('button', { name: 'Wipe: delete everything on this device' }).click()
+    const started = Date.now()
+    await page.getByRole('dialog', { name: 'Wipe everything on this device?' }).getByRole('button', { name: 'Wipe everything' }).click()
+    const ms = await freshAppShown(page, started)
+    console.log(`[measure] panic wipe: ${ms} ms (from inside a dialog)`)
+    expect(ms).toBeLessThan(1000)
+    expect((await leftovers(page)).databases).toEqual([])
+    expect(unexpectedErrors(alice.errors)).toEqual([])
+  })
 })
