@@ -205,6 +205,7 @@ describe('Hearth in Arabic', () => {
     const check = (context: string) => expectNoAxeViolations(page, context).catch((err: Error) => void findings.push(err.message))
     await page.reload() // independent of where the previous test stopped
     await page.getByRole('heading', { level: 1, name: BOARD }).waitFor()
+    await card(page, NOTICE.title).waitFor() // the cards, not just the board's frame
     await check('board in Arabic')
     await page.getByRole('button', { name: AR.post, exact: true }).click()
     await page.getByRole('dialog', { name: AR.chooseKind }).getByRole('button', { name: /^لقاء آمن/ }).click()

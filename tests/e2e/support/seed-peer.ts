@@ -1,7 +1,9 @@
 /**
  * A Node "member device" that pushes a big board into a browser peer. Runs as
  * a child process (y-webrtc allows one provider per room per process), driven
- * by `seed.ts`.
+ * by `seed.ts`. Like the app, it is a full member of a sealed board: it has its
+ * own device keys, writes a join entry, and its items reach the sealed doc as
+ * signed, encrypted entries (SealedBoard); only the sealed doc is replicated.
  *
  * Environment: HEARTH_SEED_INVITE (the invite link), HEARTH_SEED_SIGNALING
  * (signaling URL), HEARTH_SEED_COUNT (items), HEARTH_SEED (PRNG seed).
@@ -11,8 +13,9 @@
 import { createInterface } from 'node:readline'
 import * as Y from 'yjs'
 import { WebSocket } from 'ws'
+import { SealedBoard } from '../../../src/app/sealed/sealed-board.ts'
 import { createItem, type ItemDraft } from '../../../src/core/index.ts'
-import { deriveTransportKeys, parseInvite } from '../../../src/crypto/index.ts'
+import { deriveTransportKeys, fromBase64url, generateDeviceKeys, importContentKey, importDeviceSigner, parseInvite } from '../../../src/crypto/index.ts'
 import { connectBoard } from '../../../src/sync/index.ts'
 import type { WrtcLike } from '../../../src/sync/index.ts'
 
@@ -65,8 +68,10 @@ function buildItems(doc: Y.Doc, count: number, seed: number, now: number): numbe
   }
   const idFor = (i: number) => `seed${seed}-${String(i).padStart(6, '0')}`
   let created = 0
+  // One transaction per batch: each becomes one sealed update entry (at most 1 MiB).
+  for (let batch = 0; batch < count; batch += BATCH) {
   doc.transact(() => {
-    for (let i = 0; i < count; i++) {
+    for (let i = batch; i < Math.min(count, batch + BATCH); i++) {
       const r = rnd()
       const title = text(12, 70).replace(/\.$/, '')
       const common = {
@@ -97,8 +102,12 @@ function buildItems(doc: Y.Doc, count: number, seed: number, now: number): numbe
       created++
     }
   })
+  }
   return created
 }
+
+/** Items per transaction (≈ 30 KB of update each). */
+const BATCH = 50
 
 async function main(): Promise<void> {
   const invite = parseInvite(process.env.HEARTH_SEED_INVITE ?? '')
@@ -108,20 +117,38 @@ async function main(): Promise<void> {
   const count = Number(process.env.HEARTH_SEED_COUNT ?? '10000')
   const seed = Number(process.env.HEARTH_SEED ?? '1')
 
-  const doc = new Y.Doc()
-  const started = Date.now()
-  const created = buildItems(doc, count, seed, Date.now())
-  write({ event: 'built', items: created, bytes: Y.encodeStateAsUpdate(doc).byteLength, ms: Date.now() - started })
+  if (!invite.contentKey) throw new Error('a version 1 invite: this seeder needs a sealed board (version 2 invite)')
+  const { room, password, boardId } = deriveTransportKeys(invite.secret)
 
-  const { room, password } = deriveTransportKeys(invite.secret)
+  const started = Date.now()
+  const sealedDoc = new Y.Doc()
+  const board = new SealedBoard(sealedDoc, {
+    boardId: fromBase64url(boardId)!,
+    cipher: await importContentKey(invite.contentKey),
+    signer: await importDeviceSigner(await generateDeviceKeys()),
+    ...(invite.founder ? { founder: invite.founder } : {}),
+  })
+  await board.start()
+  await board.join('Seeder', null)
+  const created = buildItems(board.readable, count, seed, Date.now())
+  await board.flush()
+  write({
+    event: 'built',
+    items: created,
+    bytes: Y.encodeStateAsUpdate(sealedDoc).byteLength,
+    entries: sealedDoc.getMap('entries').size,
+    ms: Date.now() - started,
+  })
+
   const wrtc = (await import('@roamhq/wrtc')).default as unknown as WrtcLike
-  const sync = connectBoard({ doc, room, password, signaling: [signaling], wrtc })
+  const sync = connectBoard({ doc: sealedDoc, room, password, signaling: [signaling], wrtc })
   write({ event: 'status', status: sync.status })
   sync.onStatus((status) => write({ event: 'status', status }))
 
   const exit = () => {
     sync.destroy()
-    doc.destroy()
+    board.destroy()
+    sealedDoc.destroy()
     setTimeout(() => process.exit(0), 100)
   }
   createInterface({ input: process.stdin }).on('line', (line) => {

@@ -1,8 +1,9 @@
 /**
  * Seeds a board with many items without clicking: a Node peer in a child
- * process (`seed-peer.ts`) builds the items with `createItem` into its own
- * Y.Doc and replicates them over real WebRTC (y-webrtc + @roamhq/wrtc)
- * through the app's signaling server, like any member device would.
+ * process (`seed-peer.ts`) joins the sealed board as a member device, builds
+ * the items with `createItem` (sealed as signed, encrypted entries) and
+ * replicates them over real WebRTC (y-webrtc + @roamhq/wrtc) through the
+ * app's signaling server, like any member device would.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
@@ -22,9 +23,11 @@ export type SeedOptions = {
   seed?: number
 }
 
+export type SeedBuilt = { items: number; bytes: number; entries: number; ms: number }
+
 export type Seeder = {
-  /** Resolves when the items are built, with their number and the encoded size of the doc. */
-  readonly built: Promise<{ items: number; bytes: number; ms: number }>
+  /** Resolves when the items are built and sealed: their number, the sealed doc's size and entry count. */
+  readonly built: Promise<SeedBuilt>
   /** The seeder's latest sync status. */
   readonly status: SyncStatus | null
   /** Resolves once the seeder reports being synced with at least one peer. */
@@ -49,22 +52,22 @@ export function startSeeder(opts: SeedOptions): Seeder {
   const waiters = new Set<() => void>()
   const notify = () => waiters.forEach((w) => w())
 
-  let resolveBuilt!: (v: { items: number; bytes: number; ms: number }) => void
+  let resolveBuilt!: (v: SeedBuilt) => void
   let rejectBuilt!: (e: Error) => void
-  const built = new Promise<{ items: number; bytes: number; ms: number }>((res, rej) => {
+  const built = new Promise<SeedBuilt>((res, rej) => {
     resolveBuilt = res
     rejectBuilt = rej
   })
   built.catch(() => undefined) // reported through synced()/the test instead
 
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    let msg: { event?: string; status?: SyncStatus; error?: string; items?: number; bytes?: number; ms?: number }
+    let msg: { event?: string; status?: SyncStatus; error?: string; items?: number; bytes?: number; entries?: number; ms?: number }
     try {
       msg = JSON.parse(line)
     } catch {
       return // stray output
     }
-    if (msg.event === 'built') resolveBuilt({ items: msg.items!, bytes: msg.bytes!, ms: msg.ms! })
+    if (msg.event === 'built') resolveBuilt({ items: msg.items!, bytes: msg.bytes!, entries: msg.entries!, ms: msg.ms! })
     else if (msg.event === 'status' && msg.status) status = msg.status
     else if (msg.event === 'error') failure = new Error(`seeder: ${msg.error}`)
     notify()
