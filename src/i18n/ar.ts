@@ -112,6 +112,7 @@ export const ar: Messages = {
     many: 'اعرض {count} عنصرًا آخر',
     other: 'اعرض {count} عنصر آخر',
   },
+  'board.posts': 'المنشورات',
   'board.empty': 'لا شيء هنا بعد. انشر أول إعلان أو فعالية أو عرض.',
   'board.noMatch': 'لا نتائج مطابقة. جرّب بحثًا أو تصفية أخرى.',
   'board.chooseKind': 'ماذا تريد أن تنشر؟',
@@ -174,7 +175,7 @@ export const ar: Messages = {
   'status.taken': 'محجوز',
   'status.done': 'منجز',
 
-  'form.newTitle': '{kind} جديد',
+  'form.newTitle': 'إضافة: {kind}',
   'form.editTitle': 'تعديل: {kind}',
   'form.title': 'العنوان',
   'form.resourceName': 'الاسم',

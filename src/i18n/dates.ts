@@ -57,3 +57,15 @@ export function fromLocalInput(value: string): number | null {
   const ms = new Date(value).getTime()
   return Number.isFinite(ms) ? ms : null
 }
+
+const numbers = new Map<string, Intl.NumberFormat>()
+
+/** A count in the person's language ("10,001", "١٠٬٠٠١"). */
+export function formatNumber(locale: string, n: number): string {
+  let f = numbers.get(locale)
+  if (!f) {
+    f = new Intl.NumberFormat(locale)
+    numbers.set(locale, f)
+  }
+  return f.format(n)
+}

@@ -96,6 +96,7 @@ export const en = {
   'board.anyStatus': 'Any status',
   'board.showing': { one: '{count} item', other: '{count} items' },
   'board.showMore': { one: 'Show {count} more', other: 'Show {count} more' },
+  'board.posts': 'Posts',
   'board.empty': 'Nothing here yet. Post the first notice, event or offer.',
   'board.noMatch': 'Nothing matches. Try another search or filter.',
   'board.chooseKind': 'What would you like to post?',

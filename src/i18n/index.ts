@@ -5,7 +5,7 @@ import { format, type Params } from './translate.ts'
 
 export type { MessageKey, Messages } from './messages.ts'
 export type { Params } from './translate.ts'
-export { formatDate, formatDateTime, formatTime, formatRange, formatRelative, toLocalInput, fromLocalInput } from './dates.ts'
+export { formatDate, formatDateTime, formatTime, formatRange, formatRelative, formatNumber, toLocalInput, fromLocalInput } from './dates.ts'
 
 export const LOCALES = ['en', 'ar'] as const
 export type Locale = (typeof LOCALES)[number]

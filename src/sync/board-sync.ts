@@ -37,6 +37,11 @@ export interface BoardSync {
 
 /** Status updates caused only by traffic are sent at most this often. */
 const ACTIVITY_EMIT_MS = 1000
+/** A peer connection still not open after this long is dropped, so y-webrtc announces again. */
+const STUCK_CONNECTION_MS = 8_000
+const WATCHDOG_MS = 2_000
+/** After the network comes back, wait this long before reconnecting (links flap). */
+const ONLINE_SETTLE_MS = 500
 
 /** The y-webrtc internals we read (public fields, untyped upstream). */
 interface SignalingConnLike {
@@ -48,6 +53,8 @@ interface SignalingConnLike {
 interface WebrtcConnLike {
   readonly connected: boolean
   readonly synced: boolean
+  readonly closed: boolean
+  readonly peer: { destroy(): void }
 }
 interface RoomLike {
   synced: boolean
@@ -115,11 +122,46 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
   provider.on('synced', onProviderChange)
   provider.on('status', onProviderChange)
 
+  // Back online: start over with fresh signaling and peer connections. When a
+  // link drops only briefly, both sides' held announces cross and y-webrtc's
+  // offer-collision handling can leave a half-open connection that never
+  // completes and is never retried (seen with Chromium): reconnecting and the
+  // watchdog below both undo that.
+  let onlineTimer: ReturnType<typeof setTimeout> | null = null
+  const onOnline = (): void => {
+    update()
+    if (onlineTimer) clearTimeout(onlineTimer)
+    onlineTimer = setTimeout(() => {
+      onlineTimer = null
+      if (!userDisconnected && !destroyed) {
+        provider.disconnect()
+        provider.connect()
+        update()
+      }
+    }, ONLINE_SETTLE_MS)
+  }
   const hasWindow = typeof window !== 'undefined' && typeof window.addEventListener === 'function'
   if (hasWindow) {
-    window.addEventListener('online', onProviderChange)
+    window.addEventListener('online', onOnline)
     window.addEventListener('offline', onProviderChange)
   }
+
+  // Drops peer connections that never open, so y-webrtc announces again.
+  const pendingSince = new Map<WebrtcConnLike, number>()
+  const watchdog = setInterval(() => {
+    const room = provider.room as unknown as RoomLike | null
+    const now = Date.now()
+    const live = new Set<WebrtcConnLike>()
+    for (const conn of room?.webrtcConns.values() ?? []) {
+      if (conn.connected || conn.closed) continue
+      live.add(conn)
+      const since = pendingSince.get(conn) ?? now
+      pendingSince.set(conn, since)
+      if (now - since > STUCK_CONNECTION_MS) conn.peer.destroy()
+    }
+    for (const conn of pendingSince.keys()) if (!live.has(conn)) pendingSince.delete(conn)
+  }, WATCHDOG_MS)
+  ;(watchdog as { unref?: () => void }).unref?.()
 
   const compute = (): SyncStatus => {
     const room = provider.room as unknown as RoomLike | null
@@ -191,9 +233,11 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       provider.off('synced', onProviderChange)
       provider.off('status', onProviderChange)
       if (hasWindow) {
-        window.removeEventListener('online', onProviderChange)
+        window.removeEventListener('online', onOnline)
         window.removeEventListener('offline', onProviderChange)
       }
+      if (onlineTimer) clearTimeout(onlineTimer)
+      clearInterval(watchdog)
       provider.destroy()
       awareness.destroy()
       // y-webrtc frees the room name in a then() registered by destroy(); ours runs after it.

@@ -110,7 +110,7 @@ function formatRange(page: Peer['page'], start: number, end: number): Promise<st
 }
 
 /** Checks that each of the five cards shows what was posted. */
-async function expectAllFiveCards(peer: Peer, notice_ = { title: NOTICE.title, body: NOTICE.body as string }): Promise<void> {
+async function expectAllFiveCards(peer: Peer, notice_: { title: string; body: string } = { title: NOTICE.title, body: NOTICE.body }): Promise<void> {
   const page = peer.page
   const notice = await textOf(card(page, notice_.title))
   expect(notice).toContain('Notice')

@@ -105,7 +105,7 @@ export class SealedBoard {
   constructor(sealed: Y.Doc, opts: SealedBoardOptions) {
     this.sealed = sealed
     this.#entries = sealed.getMap(ENTRIES)
-    this.#opts = { epoch: 0, now: Date.now, compactAfter: 200, snapshotBytes: 2 * 1024 * 1024, ...opts }
+    this.#opts = { epoch: 0, now: Date.now, compactAfter: 200, snapshotBytes: 16 * 1024 * 1024, ...opts }
     this.#myTag = deviceTag(opts.signer.publicKey)
     this.roster = new Roster(opts.founder)
     this.readable = new Y.Doc()
@@ -173,9 +173,13 @@ export class SealedBoard {
     }
   }
 
-  /** Resolves when every local change so far is sealed into the shared doc. */
-  flush(): Promise<void> {
-    return this.#enqueue(async () => {})
+  /** Resolves when every local change so far is sealed into the shared doc (and any compaction it started is done). */
+  async flush(): Promise<void> {
+    let seen: Promise<void>
+    do {
+      seen = this.#queue
+      await seen
+    } while (seen !== this.#queue)
   }
 
   #clientTags: Map<number, string> | null = null
@@ -497,36 +501,59 @@ export class SealedBoard {
 
   async #compactOwn(): Promise<void> {
     const me = this.#author(this.#myTag)
-    const own = [...me.accepted.entries()]
-      .filter(([, a]) => a.kind === 'update' || a.kind === 'snapshot')
-      .sort((x, y) => x[1].from - y[1].from)
-    const loose = own.filter(([, a]) => a.kind === 'update')
-    if (loose.length < 2) return
-    const firstLoose = loose[0]![1].from
-    const lastSnapshot = own.filter(([, a]) => a.kind === 'snapshot' && a.seq === firstLoose - 1).pop()
-    const parts: [string, Accepted][] = []
-    if (lastSnapshot && lastSnapshot[1].bytes.length < this.#opts.snapshotBytes / 2) parts.push(lastSnapshot)
-    // Only a contiguous run of loose entries can be covered.
-    let expected = firstLoose
-    for (const part of loose) {
-      if (part[1].from !== expected) break
-      parts.push(part)
-      expected = part[1].seq + 1
+    const own = () =>
+      [...me.accepted.entries()].filter(([, a]) => a.kind === 'update' || a.kind === 'snapshot').sort((x, y) => x[1].from - y[1].from)
+    // 1. The loose run (contiguous from the first loose entry) becomes one snapshot.
+    const loose = own().filter(([, a]) => a.kind === 'update')
+    if (loose.length >= 2) {
+      const run: [string, Accepted][] = []
+      let expected = loose[0]![1].from
+      for (const part of loose) {
+        if (part[1].from !== expected) break
+        run.push(part)
+        expected = part[1].seq + 1
+      }
+      if (run.length >= 2 && !(await this.#mergeOwn(run))) return
     }
+    // 2. Like an LSM tree: a snapshot absorbs the next one while they are of
+    //    similar size, so each byte is rewritten O(log n) times and an author
+    //    keeps O(log n) snapshots, however long the history.
+    for (;;) {
+      const snapshots = own().filter(([, a]) => a.kind === 'snapshot')
+      let pair: [[string, Accepted], [string, Accepted]] | null = null
+      for (let i = snapshots.length - 1; i > 0 && !pair; i--) {
+        const [a, b] = [snapshots[i - 1]!, snapshots[i]!]
+        const adjacent = a[1].seq + 1 === b[1].from
+        const similar = a[1].bytes.length <= 2 * b[1].bytes.length
+        if (adjacent && similar && a[1].bytes.length + b[1].bytes.length <= this.#opts.snapshotBytes) pair = [a, b]
+      }
+      if (!pair || !(await this.#mergeOwn(pair))) return
+    }
+  }
+
+  /** Seals one snapshot replacing `parts` (this device's own, contiguous), then deletes them. */
+  async #mergeOwn(parts: [string, Accepted][]): Promise<boolean> {
     const payloads: Uint8Array[] = []
     for (const [, a] of parts) {
       const parsed = parseEntry(a.bytes)
       const payload = parsed.ok ? await openEntry(parsed.entry, this.#opts.cipher) : null
-      if (!payload) return
+      if (!payload) return false
       payloads.push(payload)
     }
-    const merged = Y.mergeUpdates(payloads)
-    const from = parts[0]![1].from
-    const to = parts[parts.length - 1]![1].seq
-    await this.#sealOwn('snapshot', merged, from, to)
+    // Replay this author's updates into a scratch doc and encode it: what the
+    // author deleted themselves (old field values, swept items) is garbage
+    // collected, so expired details leave the history too. Deletions by other
+    // members are not folded in, so their writes stay removable.
+    const scratch = new Y.Doc({ gc: true })
+    for (const payload of payloads) Y.applyUpdate(scratch, payload)
+    const merged = Y.encodeStateAsUpdate(scratch)
+    scratch.destroy()
+    const me = this.#author(this.#myTag)
+    await this.#sealOwn('snapshot', merged, parts[0]![1].from, parts[parts.length - 1]![1].seq)
     this.sealed.transact(() => {
       for (const [key] of parts) this.#entries.delete(key)
     }, SEALED_ORIGIN)
     for (const [key] of parts) me.accepted.delete(key)
+    return true
   }
 }

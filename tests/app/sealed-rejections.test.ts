@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { createItem, readItems } from '../../src/core/index.ts'
+import { boundClientId, deviceTag, importContentKey, importDeviceSigner, sealEntry, type EntryHeader } from '../../src/crypto/index.ts'
+import { entryKey } from '../../src/app/sealed/sealed-board.ts'
+import { BOARD_ID, CONTENT_KEY, exchange, member, settle, type Member } from './sealed-fixture.ts'
+
+const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
+const titles = (doc: Y.Doc) => readItems(doc).map((i) => i.title).sort()
+
+/** A Yjs update creating one notice, written under the given client id. */
+function noticeUpdate(client: number, title: string): Uint8Array {
+  const doc = new Y.Doc()
+  doc.clientID = client
+  createItem(doc, notice(title), Date.now())
+  return Y.encodeStateAsUpdate(doc)
+}
+
+/** Eve writes a correctly signed entry of her own straight into Bob's shared doc. */
+async function eveWrites(eve: Member, bob: Member, header: Partial<EntryHeader>, payload: Uint8Array, contentKey = CONTENT_KEY): Promise<string> {
+  const h: EntryHeader = { kind: 'update', boardId: BOARD_ID, epoch: 0, author: eve.keys.signPublic, seq: 2, from: 2, ...header }
+  const bytes = await sealEntry(h, payload, await importContentKey(contentKey), await importDeviceSigner(eve.keys))
+  const key = entryKey(h)
+  bob.board.sealed.getMap('entries').set(key, bytes)
+  await settle(bob)
+  return key
+}
+
+const reasons = (m: Member) => m.board.diagnostics.events.map((e) => e.reason)
+
+describe('every rejection path of a signed entry', () => {
+  async function bobAndEve() {
+    const bob = await member('Bob')
+    const eve = await member('Eve')
+    await exchange(bob, eve)
+    return { bob, eve }
+  }
+
+  it('another board', async () => {
+    const { bob, eve } = await bobAndEve()
+    await eveWrites(eve, bob, { boardId: new Uint8Array(16).fill(7) }, noticeUpdate(boundClientId(eve.keys.signPublic), 'x'))
+    expect(reasons(bob)).toEqual(['wrong_board'])
+    expect(titles(bob.board.readable)).toEqual([])
+  })
+
+  it('an unknown key epoch (kept, not applied)', async () => {
+    const { bob, eve } = await bobAndEve()
+    const key = await eveWrites(eve, bob, { epoch: 3 }, noticeUpdate(boundClientId(eve.keys.signPublic), 'x'))
+    expect(reasons(bob)).toEqual(['unknown_epoch'])
+    expect(bob.board.sealed.getMap('entries').has(key)).toBe(true)
+    expect(titles(bob.board.readable)).toEqual([])
+  })
+
+  it('encrypted with another key', async () => {
+    const { bob, eve } = await bobAndEve()
+    await eveWrites(eve, bob, {}, noticeUpdate(boundClientId(eve.keys.signPublic), 'x'), new Uint8Array(32).fill(9))
+    expect(reasons(bob)).toEqual(['decrypt_failed'])
+  })
+
+  it('content created under another member’s client id', async () => {
+    const { bob, eve } = await bobAndEve()
+    await eveWrites(eve, bob, {}, noticeUpdate(boundClientId(bob.keys.signPublic), 'posing as Bob'))
+    expect(reasons(bob)).toEqual(['foreign_changes'])
+    expect(titles(bob.board.readable)).toEqual([])
+  })
+
+  it('a payload that is not a Yjs update', async () => {
+    const { bob, eve } = await bobAndEve()
+    await eveWrites(eve, bob, {}, new Uint8Array([255, 255, 255, 255]))
+    expect(reasons(bob)).toEqual(['bad_payload'])
+  })
+
+  it('a sequence gap waits, then applies in order once the gap fills', async () => {
+    const { bob, eve } = await bobAndEve()
+    const client = boundClientId(eve.keys.signPublic)
+    const doc = new Y.Doc()
+    doc.clientID = client
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    createItem(doc, notice('second'), Date.now())
+    createItem(doc, notice('third'), Date.now())
+    await eveWrites(eve, bob, { seq: 3, from: 3 }, updates[1]!)
+    expect(titles(bob.board.readable)).toEqual([])
+    expect(reasons(bob)).toEqual(['pending_gap'])
+    await eveWrites(eve, bob, { seq: 2, from: 2 }, updates[0]!)
+    expect(titles(bob.board.readable)).toEqual(['second', 'third'])
+    expect(bob.board.pendingCount()).toBe(0)
+  })
+
+  it('an old entry of the same author put back in is a replay', async () => {
+    const { bob, eve } = await bobAndEve()
+    const u = noticeUpdate(boundClientId(eve.keys.signPublic), 'once')
+    await eveWrites(eve, bob, { seq: 2, from: 2 }, u)
+    await eveWrites(eve, bob, { seq: 3, from: 3 }, new Uint8Array([0, 0]))
+    // The same sequence number again, under its own key but with other content: Bob keeps the first.
+    const key = `${deviceTag(eve.keys.signPublic)}.2`
+    const before = bob.board.sealed.getMap('entries').get(key)
+    await eveWrites(eve, bob, { seq: 2, from: 2 }, noticeUpdate(boundClientId(eve.keys.signPublic), 'twice'))
+    expect(reasons(bob)).toContain('erased')
+    expect(bob.board.sealed.getMap('entries').get(key)).toEqual(before)
+    expect(titles(bob.board.readable)).toEqual(['once'])
+  })
+})
+
+describe('compaction', () => {
+  it('two members compacting at the same time, while exchanging, converge and lose nothing', async () => {
+    const alice = await member('Alice', { compactAfter: 20 })
+    const bob = await member('Bob', { compactAfter: 20 })
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 30; i++) {
+        createItem(alice.board.readable, notice(`a${round}-${i}`), Date.now())
+        createItem(bob.board.readable, notice(`b${round}-${i}`), Date.now())
+      }
+      await exchange(alice, bob)
+    }
+    await settle(alice, bob)
+    await exchange(alice, bob)
+    expect(readItems(alice.board.readable)).toHaveLength(300)
+    expect(titles(bob.board.readable)).toEqual(titles(alice.board.readable))
+    expect(alice.board.diagnostics.total).toBe(0)
+    expect(bob.board.diagnostics.total).toBe(0)
+    expect(alice.board.sealed.getMap('entries').size).toBeLessThan(60)
+  })
+})
