@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { STATUS, createBoard, items, postItem, readInviteLink, resultCount, submitJoin, syncStatus, textOf, unexpectedErrors, waitForText } from './support/flows.ts'
+import { STATUS, createBoard, items, postItem, readInviteLink, resultCount, syncStatus, textOf, unexpectedErrors, waitForText } from './support/flows.ts'
 import { startSeeder, type Seeder } from './support/seed.ts'
 import { startApp, type App } from './support/server.ts'
 
