@@ -1,0 +1,199 @@
+/**
+ * Realistic boards with a fixed seed, built with Hearth's own core functions
+ * (createItem, updateItem, deleteItem) so the doc has exactly the shape and
+ * history the app produces: one nested Y.Map per item, one transaction per
+ * action, many member devices (client ids), edits and deletions interleaved.
+ */
+import * as Y from 'yjs'
+import { createItem, deleteItem, initBoard, itemsMap, LIMITS, updateItem, type ItemKind } from '../../../src/core/index.ts'
+import { asBoardSecret, deriveTransportKeys, type BoardId, type BoardSecret } from '../../../src/crypto/index.ts'
+import { Random } from './random.ts'
+
+/** Creation times start here (fixed, so every run builds the same bytes). */
+export const BOARD_EPOCH = Date.UTC(2026, 0, 1)
+/**
+ * Meetings expire when they end; a swept item would change the board under
+ * the benchmark, so generated meetings are dated far in the future.
+ */
+const FAR_FUTURE = Date.UTC(2090, 0, 1)
+
+const WORDS: Record<string, readonly string[]> = {
+  en: 'housing shelter tonight safe contact lawyer clinic friendly doctor meeting moved back door bring your ID food bank rides available Thursday evening call before coming hotline open late support group newcomers welcome keep it quiet legal aid appointment translation help needed room spare week kitchen volunteers pharmacy prescription bus fare childcare'.split(' '),
+  ar: 'سكن مأوى الليلة آمن تواصل محامي عيادة طبيب اجتماع الباب الخلفي طعام مساعدة قانونية موعد ترجمة غرفة أسبوع متطوعين صيدلية دعم مجموعة جديدة'.split(' '),
+  ru: 'жильё приют сегодня безопасно контакт юрист клиника врач встреча задняя дверь еда помощь запись перевод комната неделя волонтёры аптека поддержка группа'.split(' '),
+  tr: 'barınma sığınak bu gece güvenli iletişim avukat klinik doktor toplantı arka kapı yemek yardım randevu çeviri oda hafta gönüllü eczane destek grup'.split(' '),
+  fa: 'مسکن پناهگاه امشب امن تماس وکیل درمانگاه پزشک جلسه در پشتی غذا کمک قرار ترجمه اتاق هفته داوطلب داروخانه حمایت گروه'.split(' '),
+}
+const LANGS = { en: 50, ar: 20, ru: 12, tr: 10, fa: 8 } as const
+const TAGS = ['housing', 'legal', 'health', 'food', 'work', 'urgent', 'weekend', 'newcomers', 'translation', 'transport', 'money', 'childcare']
+const KINDS: Readonly<Record<ItemKind, number>> = { notice: 30, event: 15, meeting: 10, aid: 35, resource: 10 }
+const HOUR = 3_600_000
+
+export interface BoardSpec {
+  /** Items left on the board at the end. */
+  items: number
+  /** Edits (updateItem) in the history. */
+  edits: number
+  /** Deletions in the history (so `items + deletions` are created). */
+  deletions: number
+  /** Member devices writing to the board (one Yjs client id each). */
+  members: number
+}
+
+export const SMALL: BoardSpec = { items: 100, edits: 0, deletions: 0, members: 8 }
+export const LARGE: BoardSpec = { items: 10_000, edits: 20_000, deletions: 2_000, members: 40 }
+
+export function scaled(spec: BoardSpec, factor: number): BoardSpec {
+  return {
+    items: Math.round(spec.items * factor),
+    edits: Math.round(spec.edits * factor),
+    deletions: Math.round(spec.deletions * factor),
+    members: spec.members,
+  }
+}
+
+export interface GeneratedBoard {
+  name: string
+  spec: BoardSpec
+  secret: BoardSecret
+  boardId: BoardId
+  /** `Y.encodeStateAsUpdate(doc)`: what a device stores and sends. */
+  update: Uint8Array
+  itemCount: number
+  /** Titles of a few items, to check a render. */
+  sampleTitles: string[]
+  /** Item kinds on the final board. */
+  kinds: Record<ItemKind, number>
+  /** Total UTF-16 length of titles and bodies on the final board. */
+  textChars: number
+  generateMs: number
+}
+
+function sentence(rng: Random, words: number): string {
+  const lang = rng.weighted(LANGS)
+  const list = WORDS[lang]!
+  const out: string[] = []
+  for (let i = 0; i < words; i++) out.push(rng.pick(list))
+  return out.join(' ')
+}
+
+/** Body lengths with a long tail: most posts are a few lines, a few are long. */
+function bodyWords(rng: Random): number {
+  const r = rng.next()
+  if (r < 0.25) return rng.int(0, 8)
+  if (r < 0.75) return rng.int(8, 40)
+  if (r < 0.97) return rng.int(40, 120)
+  return rng.int(120, 400)
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max).trimEnd()
+}
+
+function itemId(rng: Random): string {
+  return Buffer.from(rng.bytes(16)).toString('base64url')
+}
+
+function draft(rng: Random, kind: ItemKind, author: string, now: number): Record<string, unknown> {
+  const title = clip(sentence(rng, rng.int(2, 12)), LIMITS.title)
+  const body = clip(sentence(rng, bodyWords(rng)), LIMITS.body)
+  const tags = rng.chance(0.6) ? [...new Set(Array.from({ length: rng.int(1, 3) }, () => rng.pick(TAGS)))] : []
+  const common = { kind, title, body, author, pinned: rng.chance(0.02), tags, expiresAt: null }
+  switch (kind) {
+    case 'notice':
+      return common
+    case 'event': {
+      const start = now + rng.int(-30, 120) * 24 * HOUR
+      return { ...common, start, end: rng.chance(0.7) ? start + rng.int(1, 6) * HOUR : null, place: sentence(rng, rng.int(2, 6)) }
+    }
+    case 'meeting': {
+      const start = FAR_FUTURE + rng.int(0, 365) * 24 * HOUR
+      return { ...common, expiresAt: undefined, start, end: start + rng.int(1, 3) * HOUR, place: sentence(rng, rng.int(2, 6)), access: sentence(rng, rng.int(3, 12)) }
+    }
+    case 'aid':
+      return { ...common, aidType: rng.chance(0.55) ? 'offer' : 'request', category: rng.pick(['housing', 'work', 'legal', 'health', 'money', 'food', 'other']), status: 'open' }
+    case 'resource':
+      return { ...common, contact: `+${rng.int(10, 99)} ${rng.int(100, 999)} ${rng.int(1000, 9999)}`, notes: sentence(rng, rng.int(0, 30)) }
+  }
+}
+
+function patchFor(rng: Random, kind: string): Record<string, unknown> {
+  const r = rng.next()
+  if (kind === 'aid' && r < 0.35) return { status: rng.pick(['open', 'taken', 'done']) }
+  if (r < 0.55) return { body: clip(sentence(rng, bodyWords(rng)), LIMITS.body) }
+  if (r < 0.75) return { title: clip(sentence(rng, rng.int(2, 12)), LIMITS.title) }
+  if (r < 0.9) return { tags: [...new Set(Array.from({ length: rng.int(0, 3) }, () => rng.pick(TAGS)))] }
+  return { pinned: rng.chance(0.3) }
+}
+
+/**
+ * Builds a board: creates `items + deletions` items, and interleaves `edits`
+ * edits and `deletions` deletions with the creations (edits favour recent
+ * items, as people edit what they just posted). Each action is one
+ * transaction by one member device.
+ */
+export function generateBoard(name: string, spec: BoardSpec, seed: number): GeneratedBoard {
+  const started = performance.now()
+  const rng = new Random(seed)
+  const secret = asBoardSecret(rng.bytes(32))!
+  const { boardId } = deriveTransportKeys(secret)
+  const doc = new Y.Doc({ gc: true })
+  const members = Array.from({ length: spec.members }, (_, i) => ({ clientID: 1000 + i, name: `member ${i + 1}` }))
+  doc.clientID = members[0]!.clientID
+  initBoard(doc, { name, description: `Benchmark board (${spec.items} items)` }, BOARD_EPOCH)
+
+  const live: { id: string; kind: ItemKind; author: number }[] = []
+  let toCreate = spec.items + spec.deletions
+  let toEdit = spec.edits
+  let toDelete = spec.deletions
+  let clock = BOARD_EPOCH
+  const fail = (what: string, result: unknown) => {
+    throw new Error(`bench board: ${what} failed: ${JSON.stringify(result)}`)
+  }
+  // Bounded: every iteration consumes one action.
+  while (toCreate + toEdit + toDelete > 0) {
+    clock += rng.int(1, 120) * 1000
+    const canTouch = live.length > 20
+    const op = !canTouch ? 'create' : rng.weighted({ create: toCreate, edit: toEdit, delete: toDelete })
+    if (op === 'create') {
+      const author = rng.int(0, members.length - 1)
+      doc.clientID = members[author]!.clientID
+      const kind = rng.weighted(KINDS)
+      const id = itemId(rng)
+      const result = createItem(doc, draft(rng, kind, members[author]!.name, clock), clock, id)
+      if (!result.ok) fail('createItem', result.errors)
+      live.push({ id, kind, author })
+      toCreate--
+    } else if (op === 'edit') {
+      const index = rng.chance(0.7) ? rng.int(Math.max(0, live.length - 300), live.length - 1) : rng.int(0, live.length - 1)
+      const target = live[index]!
+      doc.clientID = members[rng.chance(0.8) ? target.author : rng.int(0, members.length - 1)]!.clientID
+      const result = updateItem(doc, target.id, patchFor(rng, target.kind), clock)
+      if (!result.ok) fail('updateItem', result.errors)
+      toEdit--
+    } else {
+      const index = rng.int(0, live.length - 1)
+      const target = live[index]!
+      doc.clientID = members[target.author]!.clientID
+      if (!deleteItem(doc, target.id)) fail('deleteItem', target.id)
+      live[index] = live[live.length - 1]!
+      live.pop()
+      toDelete--
+    }
+  }
+
+  const items = itemsMap(doc)
+  const kinds: Record<ItemKind, number> = { notice: 0, event: 0, meeting: 0, aid: 0, resource: 0 }
+  let textChars = 0
+  const sampleTitles: string[] = []
+  items.forEach((value) => {
+    const map = value as Y.Map<unknown>
+    kinds[map.get('kind') as ItemKind]++
+    textChars += String(map.get('title')).length + String(map.get('body') ?? '').length
+    if (sampleTitles.length < 5) sampleTitles.push(String(map.get('title')))
+  })
+  const update = Y.encodeStateAsUpdate(doc)
+  const itemCount = items.size
+  doc.destroy()
+  return { name, spec, secret, boardId, update, itemCount, sampleTitles, kinds, textChars, generateMs: performance.now() - started }
+}

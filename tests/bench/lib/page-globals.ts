@@ -1,0 +1,26 @@
+/**
+ * Globals the bench sets and reads inside pages (through page.evaluate, whose
+ * callbacks run in the page and cannot see Node-side variables).
+ */
+import type { NetBench } from '../pages/net.ts'
+
+declare global {
+  var bench: NetBench
+  /** Hearth's current result count, as last rendered. */
+  var __benchCount: number | undefined
+  /** The count to wait for, and when it was first reached (epoch ms). */
+  var __benchWant: number | undefined
+  var __benchReachedAt: number | null | undefined
+  /** Epoch ms of the last click (capture phase). */
+  var __benchLastClick: number | undefined
+  /** Epoch ms at which each RTCPeerConnection first reached "connected". */
+  var __benchRtcConnectedAt: number[] | undefined
+  var __benchP: Promise<unknown> | undefined
+  /** Epoch ms of the last RTCDataChannel send / message received (see BENCH_INIT). */
+  var __benchLastSend: number | undefined
+  var __benchLastRecv: number | undefined
+  /** __benchLastRecv when the wanted count (or key) was reached. */
+  var __benchRecvAtReach: number | undefined
+}
+
+export {}
