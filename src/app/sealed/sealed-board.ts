@@ -61,6 +61,12 @@ interface Accepted {
   readonly seq: number
 }
 
+/** A key's value and writing client as seen when a transaction changed it. */
+interface Seen {
+  readonly value: unknown
+  readonly client: number | null
+}
+
 interface AuthorState {
   /** Highest sequence number applied with no gap before it. */
   frontier: number
@@ -131,7 +137,7 @@ export class SealedBoard {
   async start(): Promise<void> {
     const keys = [...this.#entries.keys()]
     this.#entriesRead = keys.length
-    await this.#enqueue(() => this.#ingest(keys, new Set()))
+    await this.#enqueue(() => this.#ingest(new Map(keys.map((k) => [k, this.#see(k)]))))
     // Continue our own sequence after the highest entry of ours anywhere.
     this.#mySeq = Math.max(this.#mySeq, this.#author(this.#myTag).frontier)
     this.sealed.on('afterTransaction', this.#onSealedTransaction)
@@ -264,43 +270,55 @@ export class SealedBoard {
     if (tr.origin === SEALED_ORIGIN) return
     const keys = tr.changed.get(this.#entries as unknown as Parameters<typeof tr.changed.get>[0])
     if (!keys || keys.size === 0) return
-    // Who wrote in this transaction: clients whose clock advanced.
-    const writers = new Set<number>()
-    tr.afterState.forEach((clock, client) => {
-      if ((tr.beforeState.get(client) ?? 0) < clock) writers.add(client)
-    })
-    const changed = [...keys].filter((k): k is string => typeof k === 'string')
-    void this.#enqueue(() => this.#ingest(changed, writers))
+    // What each key held right after this transaction, and which client wrote
+    // it: by the time the queue gets to it another peer may have changed it again.
+    const seen = new Map<string, Seen>()
+    for (const key of keys) if (typeof key === 'string') seen.set(key, this.#see(key))
+    void this.#enqueue(() => this.#ingest(seen))
   }
 
+  #see(key: string): Seen {
+    const item = (this.#entries as unknown as { _map: Map<string, { id: { client: number }; deleted: boolean }> })._map.get(key)
+    return { value: this.#entries.get(key), client: item && !item.deleted ? item.id.client : null }
+  }
+
+  /** Writers of the batch being ingested (key → sealed-doc client id). */
+  #batch = new Map<string, Seen>()
+
   #writerOf(key: string): string | null {
-    const item = (this.#entries as unknown as { _map: Map<string, { id: { client: number } }> })._map.get(key)
-    return item ? (this.#writers.get(item.id.client) ?? null) : null
+    const client = this.#batch.get(key)?.client
+    return client === undefined || client === null ? null : (this.#writers.get(client) ?? null)
   }
 
   #reject(reason: Rejection, key: string, claimedAuthor: string | null, writtenBy: string | null = this.#writerOf(key)): void {
     this.diagnostics.record({ reason, key, claimedAuthor, writtenBy, at: this.#opts.now() })
   }
 
-  /** Entries that are invalid for everyone alike are removed from the shared doc, so they stop costing space. */
+  /**
+   * Entries that are invalid for everyone alike are removed from the shared doc,
+   * so they stop costing space — unless someone has put something else there since.
+   */
   #collect(key: string): void {
+    const current = this.#entries.get(key)
+    if (current === undefined || current !== this.#batch.get(key)?.value) return
     this.sealed.transact(() => this.#entries.delete(key), SEALED_ORIGIN)
   }
 
   /**
-   * Checks and applies the entries under `keys`, then judges entries that went
-   * missing: gone because their author compacted them is fine; otherwise they
-   * are put back and the deletion is reported.
+   * Checks and applies the entries seen under each key, then judges entries
+   * that went missing: gone because their author compacted them is fine;
+   * otherwise they are put back and the deletion is reported.
    */
-  async #ingest(keys: string[], writers: Set<number>): Promise<void> {
+  async #ingest(seen: Map<string, Seen>): Promise<void> {
+    this.#batch = seen
     const updates: Uint8Array[] = []
     const missing: string[] = []
     // Author by author, in sequence order, so entries rarely wait for each other.
     const order = (k: string) => Number(/\.(\d+)/.exec(k)?.[1] ?? 0)
     const tagOf = (k: string) => k.split('.')[0]!
-    keys.sort((a, b) => (tagOf(a) === tagOf(b) ? order(a) - order(b) : tagOf(a) < tagOf(b) ? -1 : 1))
+    const keys = [...seen.keys()].sort((a, b) => (tagOf(a) === tagOf(b) ? order(a) - order(b) : tagOf(a) < tagOf(b) ? -1 : 1))
     for (const key of keys) {
-      const value = this.#entries.get(key)
+      const value = seen.get(key)!.value
       if (value === undefined) {
         missing.push(key)
         continue
@@ -308,7 +326,7 @@ export class SealedBoard {
       await this.#check(key, value, updates)
     }
     if (updates.length > 0) this.#applyToReadable(updates)
-    for (const key of missing) this.#judgeMissing(key, writers)
+    for (const key of missing) this.#judgeMissing(key)
     this.#reportPending()
   }
 
@@ -408,8 +426,8 @@ export class SealedBoard {
       }
       this.roster.apply(h.author, h.seq, join)
       this.#rosterChanged()
-      const item = (this.#entries as unknown as { _map: Map<string, { id: { client: number } }> })._map.get(key)
-      if (item && !this.#writers.has(item.id.client)) this.#writers.set(item.id.client, tag)
+      const client = this.#batch.get(key)?.client
+      if (client !== undefined && client !== null && !this.#writers.has(client)) this.#writers.set(client, tag)
       return true
     }
     if (h.kind !== 'legacy') {
@@ -463,7 +481,7 @@ export class SealedBoard {
     }
   }
 
-  #judgeMissing(key: string, writers: Set<number>): void {
+  #judgeMissing(key: string): void {
     const tag = key.split('.')[0]!
     const author = this.#authors.get(tag)
     const accepted = author?.accepted.get(key)
@@ -472,8 +490,10 @@ export class SealedBoard {
       author.accepted.delete(key)
       return
     }
-    const names = [...writers].map((c) => this.#writers.get(c)).filter((t): t is string => !!t && t !== tag)
-    this.#reject('erased', key, tag, names[0] ?? null)
+    const current = this.#entries.get(key)
+    if (current instanceof Uint8Array && sameBytes(current, accepted.bytes)) return
+    // A Yjs delete does not say who deleted: the writer stays unknown.
+    this.#reject('erased', key, tag, null)
     this.#restore(key, accepted)
   }
 
@@ -544,8 +564,10 @@ export class SealedBoard {
     // author deleted themselves (old field values, swept items) is garbage
     // collected, so expired details leave the history too. Deletions by other
     // members are not folded in, so their writes stay removable.
+    // (Merged first: applied one by one, updates whose parents live in an
+    // older snapshot would each re-merge Yjs's growing pending set.)
     const scratch = new Y.Doc({ gc: true })
-    for (const payload of payloads) Y.applyUpdate(scratch, payload)
+    Y.applyUpdate(scratch, Y.mergeUpdates(payloads))
     const merged = Y.encodeStateAsUpdate(scratch)
     scratch.destroy()
     const me = this.#author(this.#myTag)
