@@ -16,6 +16,7 @@ import {
 } from '../core/index.ts'
 import {
   deriveTransportKeys,
+  deviceTag,
   fromBase64url,
   importContentKey,
   importDeviceSigner,
@@ -106,7 +107,7 @@ export class BoardSession {
       now,
     })
     await sealed.start()
-    await sealed.join(record.displayName, null)
+    await sealed.join(record.displayName, record.invitedBy ? deviceTag(record.invitedBy) : null)
     if (record.format !== 2) await migrateLegacy(record, sealed, deps, contentKey, () => store.flush())
     await sealed.flush()
     await store.flush()

@@ -143,6 +143,7 @@ export class Hearth {
       contentKey: parsed.contentKey ?? legacyContentKey(parsed.secret),
       format: 2,
       ...(parsed.founder ? { founder: parsed.founder } : {}),
+      ...(parsed.inviter ? { invitedBy: parsed.inviter } : {}),
       displayName: displayName.trim(),
       name: '',
       addedAt: now,
@@ -192,6 +193,7 @@ export class Hearth {
       secret: record.secret,
       contentKey: record.contentKey ?? legacyContentKey(record.secret),
       ...(record.founder ? { founder: record.founder } : {}),
+      inviter: this.registry.device().signPublic,
     })
   }
 

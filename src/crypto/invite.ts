@@ -11,11 +11,12 @@ import { CONTENT_KEY_BYTES } from './content-key.ts'
  *
  * - version 1 (before sealed boards): body = board secret (32)
  * - version 2: body = transport secret (32) ‖ content key (32) ‖ founder's
- *   device signing key (32; all zero when unknown)
+ *   device signing key (32) ‖ inviting device's signing key (32); a key that
+ *   is not known is all zero
  */
 const CHECK_BYTES = 4
 const V1_BODY = BOARD_SECRET_BYTES
-const V2_BODY = BOARD_SECRET_BYTES + CONTENT_KEY_BYTES + 32
+const V2_BODY = BOARD_SECRET_BYTES + CONTENT_KEY_BYTES + 32 + 32
 export const INVITE_PREFIX = '#/join/'
 
 export type InviteError = 'empty' | 'not_an_invite' | 'truncated' | 'damaged' | 'unsupported_version'
@@ -25,6 +26,8 @@ export interface Invite {
   /** Absent for version 1 invites (boards from before sealed boards). */
   readonly contentKey?: Uint8Array
   readonly founder?: Uint8Array
+  /** The device that made the invite. */
+  readonly inviter?: Uint8Array
 }
 
 export type InviteResult = ({ readonly ok: true } & Invite) | { readonly ok: false; readonly error: InviteError }
@@ -32,8 +35,9 @@ export type InviteResult = ({ readonly ok: true } & Invite) | { readonly ok: fal
 const check = (versionAndBody: Uint8Array) => sha256(versionAndBody).subarray(0, CHECK_BYTES)
 
 export function encodeInvite(invite: Invite | BoardSecret): string {
-  const { secret, contentKey, founder } = invite instanceof Uint8Array ? { secret: invite, contentKey: undefined, founder: undefined } : invite
-  const body = contentKey ? [...secret, ...contentKey, ...(founder ?? new Uint8Array(32))] : [...secret]
+  const { secret, contentKey, founder, inviter } = invite instanceof Uint8Array ? { secret: invite, contentKey: undefined, founder: undefined, inviter: undefined } : invite
+  const zero = new Uint8Array(32)
+  const body = contentKey ? [...secret, ...contentKey, ...(founder ?? zero), ...(inviter ?? zero)] : [...secret]
   const versioned = Uint8Array.from([contentKey ? 2 : 1, ...body])
   const payload = new Uint8Array(versioned.length + CHECK_BYTES)
   payload.set(versioned)
@@ -70,6 +74,9 @@ export function parseInvite(input: string): InviteResult {
   const secret = bytes.slice(1, 1 + BOARD_SECRET_BYTES) as BoardSecret
   if (version === 1) return { ok: true, secret }
   const contentKey = bytes.slice(1 + BOARD_SECRET_BYTES, 1 + BOARD_SECRET_BYTES + CONTENT_KEY_BYTES)
-  const founder = bytes.slice(1 + BOARD_SECRET_BYTES + CONTENT_KEY_BYTES, 1 + V2_BODY)
-  return { ok: true, secret, contentKey, ...(founder.some((b) => b !== 0) ? { founder } : {}) }
+  const keysAt = 1 + BOARD_SECRET_BYTES + CONTENT_KEY_BYTES
+  const founder = bytes.slice(keysAt, keysAt + 32)
+  const inviter = bytes.slice(keysAt + 32, keysAt + 64)
+  const known = (k: Uint8Array) => k.some((b) => b !== 0)
+  return { ok: true, secret, contentKey, ...(known(founder) ? { founder } : {}), ...(known(inviter) ? { inviter } : {}) }
 }

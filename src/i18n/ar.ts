@@ -214,6 +214,7 @@ export const ar: Messages = {
   'members.founder': 'المؤسس',
   'members.you': 'هذا الجهاز',
   'members.joined': 'انضم {when}',
+  'members.invitedBy': 'بدعوة من {who}',
   'members.fingerprintHint': 'بصمة جهاز الكاتب',
   'diagnostics.title': 'التشخيص',
   'diagnostics.clean': 'كل التغييرات التي وصلت حتى الآن موقَّعة من عضو وتم التحقق منها.',

@@ -177,6 +177,7 @@ export const en = {
   'members.founder': 'founder',
   'members.you': 'this device',
   'members.joined': 'joined {when}',
+  'members.invitedBy': 'invited by {who}',
   'members.fingerprintHint': 'The author’s device fingerprint',
   'diagnostics.title': 'Diagnostics',
   'diagnostics.clean': 'Every change received so far was signed by a member and checked.',

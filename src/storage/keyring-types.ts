@@ -19,6 +19,8 @@ export interface BoardRecord {
   readonly format?: 1 | 2
   /** The founder's device signing key, when known (from the invite or because this device founded it). */
   readonly founder?: Uint8Array
+  /** The signing key of the device whose invite this device used to join. */
+  readonly invitedBy?: Uint8Array
   /** The name this person shows on this board. */
   readonly displayName: string
   /** Last known board name, so the list renders without opening every board. */

@@ -94,12 +94,13 @@ describe('invites', () => {
     expect(parseInvite(v3)).toEqual({ ok: false, error: 'unsupported_version' })
   })
 
-  it('carries the transport secret, the content key and the founder in a version 2 invite', () => {
+  it('carries the transport secret, the content key, the founder and the inviter in a version 2 invite', () => {
     const secret = generateBoardSecret()
     const contentKey = crypto.getRandomValues(new Uint8Array(32))
     const founder = crypto.getRandomValues(new Uint8Array(32))
-    const parsed = parseInvite(inviteLink('https://h.example/', { secret, contentKey, founder }))
-    expect(parsed).toEqual({ ok: true, secret, contentKey, founder })
+    const inviter = crypto.getRandomValues(new Uint8Array(32))
+    const parsed = parseInvite(inviteLink('https://h.example/', { secret, contentKey, founder, inviter }))
+    expect(parsed).toEqual({ ok: true, secret, contentKey, founder, inviter })
     const noFounder = parseInvite(encodeInvite({ secret, contentKey }))
     expect(noFounder).toEqual({ ok: true, secret, contentKey })
     const v2 = encodeInvite({ secret, contentKey, founder })
