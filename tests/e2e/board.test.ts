@@ -222,6 +222,25 @@ describe('a board shared between two devices', () => {
     await screenshot(page, 'board-bob-desktop')
   })
 
+  it('authors are verified: Bob sees Alice as founder with her fingerprint, and that she invited him', async () => {
+    const page = bob.page
+    await page.getByRole('button', { name: /^2 members/ }).click()
+    const dialog = page.getByRole('dialog', { name: 'Members and diagnostics' })
+    const members = dialog.getByTestId('members')
+    const row = (name: string) => members.locator('li').filter({ has: page.locator('strong', { hasText: new RegExp(`^${name}$`) }) })
+    const aliceRow = await textOf(row('Alice'))
+    const bobRow = await textOf(row('Bob'))
+    expect(aliceRow).toContain('founder')
+    expect(bobRow).toContain('this device')
+    const aliceFingerprint = /([0-9A-F]{4} [0-9A-F]{4}) [0-9A-F]{4} [0-9A-F]{4}/.exec(aliceRow)![1]!
+    expect(bobRow).toContain(`invited by Alice (${aliceFingerprint})`)
+    await dialog.getByTestId('diagnostics-clean').waitFor()
+    await checkAxe(page, 'members and diagnostics')
+    await dialog.getByRole('button', { name: 'Close' }).click()
+    // The card names its author from the roster, with the same fingerprint.
+    expect(await textOf(card(page, NOTICE.title))).toContain(aliceFingerprint)
+  })
+
   it('search narrows the list and the Events filter shows only the event', async () => {
     const page = alice.page
     const search = page.getByRole('searchbox', { name: 'Search this board' })
