@@ -207,8 +207,8 @@ describe('Eve, a full member, attacks the sealed doc over real y-webrtc', () => 
     )
 
     // (d) Deleting and overwriting Alice's and Bob's entries: one mixed transaction
-    //     (Eve's client writes in it, so she can be named), then a pure deletion
-    //     (a Yjs deletion carries no writer: it is repaired, but cannot be attributed).
+    //     (her overwrites carry her client, so she is named for those), then a pure
+    //     deletion (a Yjs deletion carries no writer: it is repaired, not attributed).
     const [aJoin, a2, a3, a4, a5] = aliceKeys2 as [string, string, string, string, string]
     await step(
       'entries deleted and overwritten',
@@ -223,7 +223,12 @@ describe('Eve, a full member, attacks the sealed doc over real y-webrtc', () => 
         { reason: 'erased', claimedAuthor: aliceTag, writtenBy: eveTag },
         { reason: 'erased', claimedAuthor: bobTag, writtenBy: eveTag },
       ],
-      [aJoin, a2, a3, a4, bobSnapshot!].map((key) => ({ key, reason: 'erased', writtenBy: eveTag })),
+      [
+        // Overwrites are attributed through the writing client; deletions are not (a Yjs delete
+        // carries no writer, and in a merged update other members' writes may travel with it).
+        ...[a3, a4, bobSnapshot!].map((key) => ({ key, reason: 'erased', writtenBy: eveTag })),
+        ...[aJoin, a2].map((key) => ({ key, reason: 'erased', writtenBy: null })),
+      ],
     )
     await step(
       'entries deleted',
