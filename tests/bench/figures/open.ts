@@ -13,7 +13,7 @@
  * Hearth and baseline alternate within every run so drift hits both alike.
  */
 import { boardDatabaseName } from '../../../src/storage/board-store.ts'
-import { heapUsed, launchBenchPeer, seedBoard, startProfile, storedBytes, waitForHome, waitForMark, type Peer } from '../lib/browser.ts'
+import { heapUsed, launchBenchPeer, seedBoard, startProfile, storedBytes, seedUrl, waitForMark, type Peer } from '../lib/browser.ts'
 import type { BenchContext } from '../lib/context.ts'
 import { figure, MB, type Figure } from '../lib/figure.ts'
 import { pause } from '../lib/stats.ts'
@@ -26,11 +26,16 @@ export async function measureOpen(ctx: BenchContext): Promise<Figure[]> {
   try {
     // Seed: load each origin once (so the app has created its registry), then write the board.
     const seedPage = peer.page
-    await seedPage.goto(appUrl)
-    await waitForHome(seedPage)
+    await seedPage.goto(seedUrl(appUrl))
     await seedBoard(seedPage, large, { registry: true, displayName: 'Alice' })
     await seedPage.goto(`${ctx.servers.baselineUrl}open.html`)
     await seedBoard(seedPage, large, { registry: false })
+    // Untimed first open: today's app migrates a board stored in the plain
+    // format into its sealed store on first open; the timed runs open it as
+    // the app stores it.
+    await seedPage.goto(`${appUrl}#/board/${large.boardId}`)
+    await waitForMark(seedPage, 'items')
+    await pause(2000)
     await seedPage.goto('about:blank')
 
     const list: number[] = []
@@ -51,7 +56,7 @@ export async function measureOpen(ctx: BenchContext): Promise<Figure[]> {
 
     const page = await peer.context.newPage()
     await page.goto(appUrl)
-    const stored = await storedBytes(page, boardDatabaseName(large.boardId))
+    const stored = await storedBytes(page, large.boardId)
     await page.close()
 
     if (ctx.profileUrl) await profileOpen(ctx, peer)
@@ -88,13 +93,13 @@ export async function measureOpen(ctx: BenchContext): Promise<Figure[]> {
       }),
       figure({
         id: 'storage-seeded',
-        label: `storage: IndexedDB bytes of the ${n}-item board after ${ctx.runs.open} opens`,
+        label: `storage: IndexedDB bytes of the ${n}-item board after ${ctx.runs.open + 1} opens`,
         unit: 'MB',
         hearth: [stored.bytes / MB],
         baselineLabel: 'Y.encodeStateAsUpdate(doc)',
         baseline: [large.update.byteLength / MB],
         target: { kind: 'ratio', max: 1.5, text: '≤ 1.5×' },
-        note: `sum of the values in y-indexeddb's "updates" store (${stored.records} records); navigator.storage.estimate() usage for the whole origin: ${stored.estimate === null ? 'n/a' : (stored.estimate / MB).toFixed(1) + ' MB'}`,
+        note: `sum of the values in y-indexeddb's "updates" store of ${stored.db} (${stored.records} records); navigator.storage.estimate() usage for the whole origin: ${stored.estimate === null ? 'n/a' : (stored.estimate / MB).toFixed(1) + ' MB'}`,
       }),
     ]
   } finally {
@@ -130,10 +135,9 @@ async function profileOpen(ctx: BenchContext, peer: Peer): Promise<void> {
   const page = await peer.context.newPage()
   try {
     // The unminified build is another origin: seed it too.
-    await page.goto(url)
-    await waitForHome(page)
+    await page.goto(seedUrl(url))
     await seedBoard(page, ctx.large, { registry: true, displayName: 'Alice' })
-    await page.reload()
+    await page.goto(url)
     await waitForMark(page, 'list')
     const stop = await startProfile(page)
     const started = Date.now()

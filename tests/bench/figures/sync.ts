@@ -15,8 +15,7 @@
  */
 import type { Page } from 'playwright-core'
 import { inviteLink } from '../../../src/crypto/index.ts'
-import { boardDatabaseName } from '../../../src/storage/board-store.ts'
-import { launchBenchPeer, seedBoard, startProfile, storedBytes, waitForHome, waitForMark, type Peer } from '../lib/browser.ts'
+import { launchBenchPeer, seedBoard, startProfile, storedBytes, seedUrl, waitForMark, type Peer } from '../lib/browser.ts'
 import type { GeneratedBoard } from '../lib/board.ts'
 import type { BenchContext } from '../lib/context.ts'
 import { figure, MB, type Figure } from '../lib/figure.ts'
@@ -195,8 +194,7 @@ async function profileSync(ctx: BenchContext, a: Peer): Promise<void> {
   const pa = await a.context.newPage()
   const b = await launchBenchPeer('sync-profile')
   try {
-    await pa.goto(url)
-    await waitForHome(pa)
+    await pa.goto(seedUrl(url))
     await seedBoard(pa, ctx.large, { registry: true, displayName: 'Alice' })
     await pa.goto(`${url}#/board/${ctx.large.boardId}`)
     await waitForMark(pa, 'items')
@@ -232,8 +230,7 @@ export async function measureSync(ctx: BenchContext): Promise<Figure[]> {
   const a = await launchBenchPeer('sync-a')
   let b: Peer | null = null
   try {
-    await a.page.goto(appUrl)
-    await waitForHome(a.page)
+    await a.page.goto(seedUrl(appUrl))
     await seedBoard(a.page, large, { registry: true, displayName: 'Alice' })
     await seedBoard(a.page, small, { registry: true, displayName: 'Alice' })
     await openOnA(a, appUrl, large)
@@ -252,7 +249,7 @@ export async function measureSync(ctx: BenchContext): Promise<Figure[]> {
       const connectedAt = (await b.page.evaluate(() => globalThis.__benchRtcConnectedAt ?? []))[0] ?? clickedAt
       // Let y-indexeddb finish writing what arrived before reading it back.
       await pause(1500)
-      stored = await storedBytes(b.page, boardDatabaseName(large.boardId))
+      stored = await storedBytes(b.page, large.boardId)
       runs.push({ total: syncedAt - clickedAt, transfer: syncedAt - connectedAt, connect: connectedAt - clickedAt, raw })
       ctx.log(`  sync run ${run + 1}: Hearth ${(syncedAt - clickedAt).toFixed(0)} ms (connected after ${(connectedAt - clickedAt).toFixed(0)} ms); raw connect ${raw.connect.toFixed(0)} ms + transfer ${raw.transfer.toFixed(0)} ms (decode with Yjs: ${raw.apply.toFixed(0)} ms)`)
       if (run < ctx.runs.sync - 1) {
@@ -326,7 +323,7 @@ export async function measureSync(ctx: BenchContext): Promise<Figure[]> {
         baselineLabel: 'Y.encodeStateAsUpdate(doc)',
         baseline: [large.update.byteLength / MB],
         target: { kind: 'ratio', max: 1.5, text: '≤ 1.5×' },
-        note: `sum of the values in y-indexeddb's "updates" store (${stored!.records} records); navigator.storage.estimate() usage for the whole origin: ${stored!.estimate === null ? 'n/a' : (stored!.estimate / MB).toFixed(1) + ' MB'}`,
+        note: `sum of the values in y-indexeddb's "updates" store of ${stored!.db} (${stored!.records} records); navigator.storage.estimate() usage for the whole origin: ${stored!.estimate === null ? 'n/a' : (stored!.estimate / MB).toFixed(1) + ' MB'}`,
       }),
       figure({
         id: 'write-small',

@@ -151,6 +151,15 @@ export async function startProfile(page: Page): Promise<() => Promise<{ totalMs:
 }
 
 /**
+ * A same-origin document that does not run the app (a static file), so a
+ * board can be seeded before the app ever starts in that profile: the app
+ * then finds it the way it finds a board stored by an earlier version
+ * (registry database `hearth`, plain y-indexeddb doc) and migrates it into its
+ * current stores (encrypted keyring, sealed board) on first start.
+ */
+export const seedUrl = (origin: string): string => `${origin.replace(/\/$/, '')}/favicon.svg`
+
+/**
  * Writes a board into the profile of `page`'s origin as Hearth stores it: a
  * record in the registry (database `hearth`, store `boards`) and the doc as one
  * update in y-indexeddb's `updates` store of `hearth-board-<id>`. With
@@ -200,9 +209,17 @@ export async function seedBoard(page: Page, board: GeneratedBoard, opts: { regis
   )
 }
 
-/** Bytes stored in a y-indexeddb database: the sum of the values in `updates` (what y-indexeddb wrote), and their count. */
-export function storedBytes(page: Page, dbName: string): Promise<{ bytes: number; records: number; estimate: number | null }> {
-  return page.evaluate(async (name) => {
+/**
+ * Bytes Hearth stores for a board: the sum of the values in y-indexeddb's
+ * `updates` store, and their count. Sealed boards live in
+ * `hearth-sealed-<id>`; a board seeded in the older plain format
+ * (`hearth-board-<id>`) is migrated there by the app on first open, so the
+ * sealed database is read when it exists.
+ */
+export function storedBytes(page: Page, boardId: string): Promise<{ db: string; bytes: number; records: number; estimate: number | null }> {
+  return page.evaluate(async (id) => {
+    const names = new Set((await indexedDB.databases()).map((d) => d.name))
+    const name = names.has(`hearth-sealed-${id}`) ? `hearth-sealed-${id}` : `hearth-board-${id}`
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open(name)
       req.onsuccess = () => resolve(req.result)
@@ -216,6 +233,6 @@ export function storedBytes(page: Page, dbName: string): Promise<{ bytes: number
     db.close()
     const bytes = values.reduce<number>((sum, v) => sum + (v instanceof Uint8Array ? v.byteLength : 0), 0)
     const estimate = (await navigator.storage?.estimate?.())?.usage ?? null
-    return { bytes, records: values.length, estimate }
-  }, dbName)
+    return { db: `${name.slice(0, name.length - id.length)}<id>`, bytes, records: values.length, estimate }
+  }, boardId)
 }
