@@ -1,8 +1,10 @@
 import * as Y from 'yjs'
 import {
+  initBoard,
   createItem,
   deleteItem,
   nextExpiry,
+  parseItem,
   readItems,
   readMeta,
   setPinned,
@@ -28,6 +30,7 @@ import { deleteLegacyBoardData, hasLegacyBoardData, openBoardStore, type BoardRe
 import { connectBoard, type BoardSync, type SyncStatus, type WrtcLike } from '../sync/index.ts'
 import type { NetworkPlan } from './network.ts'
 import { SealedBoard } from './sealed/sealed-board.ts'
+import { holdBoardLock } from './board-lock.ts'
 
 /** Longest delay setTimeout accepts; expiries further out are re-checked later. */
 const MAX_TIMER = 2 ** 31 - 1
@@ -61,7 +64,7 @@ export class BoardSession {
   #sync: BoardSync | null = null
   #expiryTimer: ReturnType<typeof setTimeout> | null = null
   #metaTimer: ReturnType<typeof setTimeout> | null = null
-  #recheckTimer: ReturnType<typeof setTimeout> | null = null
+  #nextExpiryAt: number | null = null
   #closed = false
 
   private constructor(record: BoardRecord, sealed: SealedBoard, store: BoardStore, now: () => number) {
@@ -138,29 +141,43 @@ export class BoardSession {
     })
   }
 
-  // Finding the next expiry reads every item, so it runs at most every 250 ms
-  // however fast changes arrive (a big sync is thousands of transactions).
+  // Only the items a transaction touched are read to keep the next expiry
+  // current; every item is read only when a sweep runs (on open and when the
+  // timer fires), not on every change.
   readonly #onTransaction = (tx: Y.Transaction): void => {
-    if (tx.changed.size === 0 || this.#recheckTimer) return
-    this.#recheckTimer = setTimeout(() => {
-      this.#recheckTimer = null
-      this.#scheduleSweep()
-    }, 250)
+    if (this.#closed) return
+    const items = this.doc.getMap('items')
+    const ids = new Set<string>()
+    for (const [type, keys] of tx.changed) {
+      // A new or replaced item (a key of the items map), or a field of one (a key of an item's map).
+      if (type === (items as unknown)) for (const key of keys) if (typeof key === 'string') ids.add(key)
+      const holder = type._item
+      if (holder && holder.parent === (items as unknown) && typeof holder.parentSub === 'string') ids.add(holder.parentSub)
+    }
+    const now = this.#now()
+    for (const id of ids) {
+      const map = items.get(id)
+      const item = map instanceof Y.Map ? parseItem(id, map) : null
+      if (item?.expiresAt != null && item.expiresAt > now && (this.#nextExpiryAt === null || item.expiresAt < this.#nextExpiryAt)) {
+        this.#setExpiryTimer(item.expiresAt)
+      }
+    }
   }
 
-  /** Deletes expired items now, and sets a timer for the next one to expire. */
+  /** Deletes expired items now (one pass over every item), and sets a timer for the next one to expire. */
   #sweep(): void {
     if (this.#closed) return
-    sweepExpired(this.doc, this.#now())
-    this.#scheduleSweep()
+    const now = this.#now()
+    sweepExpired(this.doc, now)
+    this.#setExpiryTimer(nextExpiry(readItems(this.doc), now))
   }
 
-  #scheduleSweep(): void {
+  #setExpiryTimer(at: number | null): void {
     if (this.#expiryTimer) clearTimeout(this.#expiryTimer)
     this.#expiryTimer = null
-    const next = nextExpiry(readItems(this.doc), this.#now())
-    if (next === null || this.#closed) return
-    this.#expiryTimer = setTimeout(() => this.#sweep(), Math.min(MAX_TIMER, Math.max(0, next - this.#now()) + 50))
+    this.#nextExpiryAt = at
+    if (at === null || this.#closed) return
+    this.#expiryTimer = setTimeout(() => this.#sweep(), Math.min(MAX_TIMER, Math.max(0, at - this.#now()) + 50))
   }
 
   get meta(): BoardMeta {
@@ -228,7 +245,6 @@ export class BoardSession {
     this.#closed = true
     if (this.#expiryTimer) clearTimeout(this.#expiryTimer)
     if (this.#metaTimer) clearTimeout(this.#metaTimer)
-    if (this.#recheckTimer) clearTimeout(this.#recheckTimer)
     this.doc.off('afterTransaction', this.#onTransaction)
     this.#sync?.destroy()
     await this.flush().catch(() => {})
@@ -237,31 +253,6 @@ export class BoardSession {
     this.sealed.sealed.destroy()
     this.#releaseLock()
   }
-}
-
-export class BoardOpenElsewhereError extends Error {
-  constructor() {
-    super('This board is open in another tab or window of this browser')
-  }
-}
-
-/**
- * One session per board per browser: two tabs writing as the same device
- * would reuse each other's sequence numbers. A Web Lock is held while the
- * board is open (skipped where the platform has none, e.g. Node tests).
- */
-async function holdBoardLock(id: BoardId): Promise<() => void> {
-  const locks = (globalThis.navigator as Navigator | undefined)?.locks
-  if (!locks) return () => {}
-  return new Promise((resolve, reject) => {
-    void locks.request(`hearth-board-${id}`, { ifAvailable: true }, (lock) => {
-      if (!lock) {
-        reject(new BoardOpenElsewhereError())
-        return
-      }
-      return new Promise<void>((released) => resolve(() => released()))
-    })
-  })
 }
 
 /**
@@ -292,4 +283,34 @@ async function migrateLegacy(
   await flushSealed()
   await deps.onMigrated?.({ format: 2, contentKey })
   await deleteLegacyBoardData(record.id)
+}
+
+/**
+ * Writes a new board's first state — the founder's join entry and the board's
+ * name — as sealed entries to disk, before the board appears in any list.
+ */
+export async function sealNewBoard(
+  record: Pick<BoardRecord, 'id' | 'displayName'> & { contentKey: Uint8Array },
+  meta: BoardMeta,
+  device: DeviceKeyMaterial,
+  now: () => number,
+): Promise<void> {
+  const sealedDoc = new Y.Doc()
+  const store = openBoardStore(record.id, sealedDoc)
+  await store.loaded
+  const sealed = new SealedBoard(sealedDoc, {
+    boardId: fromBase64url(record.id)!,
+    cipher: await importContentKey(record.contentKey),
+    signer: await importDeviceSigner(device),
+    founder: device.signPublic,
+    now,
+  })
+  await sealed.start()
+  await sealed.join(record.displayName, null)
+  initBoard(sealed.readable, meta, now())
+  await sealed.flush()
+  await store.flush()
+  sealed.destroy()
+  await store.destroy()
+  sealedDoc.destroy()
 }

@@ -1,12 +1,8 @@
-import { initBoard, validateMeta, type BoardMeta, type FieldError } from '../core/index.ts'
-import * as Y from 'yjs'
+import { validateMeta, type BoardMeta, type FieldError } from '../core/index.ts'
 import {
   deriveTransportKeys,
-  fromBase64url,
   generateBoardSecret,
   generateContentKey,
-  importContentKey,
-  importDeviceSigner,
   inviteLink,
   legacyContentKey,
   parseInvite,
@@ -14,10 +10,9 @@ import {
   type DeviceKeyMaterial,
   type InviteError,
 } from '../crypto/index.ts'
-import { BoardRegistry, deleteBoardData, openBoardStore, type BoardRecord } from '../storage/index.ts'
-import { SealedBoard } from './sealed/sealed-board.ts'
+import { BoardRegistry, deleteBoardData, type BoardRecord } from '../storage/index.ts'
 import type { WrtcLike } from '../sync/index.ts'
-import { BoardSession } from './board-session.ts'
+import type { BoardSession } from './board-session.ts'
 import type { NetworkPlan } from './network.ts'
 
 export const DISPLAY_NAME_MAX = 60
@@ -92,24 +87,9 @@ export class Hearth {
     const device = this.registry.device()
     const { boardId } = deriveTransportKeys(secret)
     // Seal the board's first state (founder's join, name) to disk before it appears in the list.
-    const sealedDoc = new Y.Doc()
-    const store = openBoardStore(boardId, sealedDoc)
-    await store.loaded
-    const sealed = new SealedBoard(sealedDoc, {
-      boardId: fromBase64url(boardId)!,
-      cipher: await importContentKey(contentKey),
-      signer: await importDeviceSigner(device),
-      founder: device.signPublic,
-      now: this.#now,
-    })
-    await sealed.start()
-    await sealed.join(input.displayName.trim(), null)
-    initBoard(sealed.readable, meta.value, this.#now())
-    await sealed.flush()
-    await store.flush()
-    sealed.destroy()
-    await store.destroy()
-    sealedDoc.destroy()
+    // The board engine, sync and storage load only when a board is first made or opened.
+    const { sealNewBoard } = await import('./board-session.ts')
+    await sealNewBoard({ id: boardId, displayName: input.displayName.trim(), contentKey }, meta.value, device, this.#now)
     const now = this.#now()
     const record: BoardRecord = {
       id: boardId,
@@ -167,6 +147,7 @@ export class Hearth {
   async #open(id: BoardId): Promise<BoardSession> {
     const record = await this.registry.update(id, { openedAt: this.#now() })
     if (!record) throw new Error('This board is not on this device')
+    const { BoardSession } = await import('./board-session.ts')
     return BoardSession.open(record, {
       network: await this.#deps.network(),
       device: this.registry.device(),

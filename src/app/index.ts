@@ -1,6 +1,7 @@
 export { Hearth, checkDisplayName, DISPLAY_NAME_MAX, type JoinResult, type DisplayNameError } from './hearth.ts'
-export { BoardSession, BoardOpenElsewhereError } from './board-session.ts'
-export { SealedBoard, SEALED_ORIGIN } from './sealed/sealed-board.ts'
+export type { BoardSession } from './board-session.ts'
+export { BoardOpenElsewhereError } from './board-lock.ts'
+export type { SealedBoard } from './sealed/sealed-board.ts'
 export type { Member } from './sealed/roster.ts'
 export { REJECTIONS, type Rejection, type DiagnosticEvent } from './sealed/diagnostics.ts'
 export {

@@ -20,9 +20,16 @@ import type { EventItem, Item, ItemQuery, MeetingItem } from './types.ts'
  * (latest first), anything else newest first; ties by id.
  */
 export function queryItems(items: readonly Item[], query: ItemQuery, now: number): Item[] {
+  const matches = itemMatcher(query, now)
+  const compare = itemComparator(query)
+  return items.filter(matches).sort(compare)
+}
+
+/** Whether one item belongs in the view of `query` at `now` (see queryItems). */
+export function itemMatcher(query: ItemQuery, now: number): (item: Item) => boolean {
   const words = query.text === undefined ? [] : foldText(query.text).split(/\s+/u).filter((w) => w !== '')
   const tag = query.tag === undefined ? undefined : normalizeTag(query.tag)
-  const matches = (item: Item): boolean => {
+  return (item: Item): boolean => {
     if (isExpired(item, now)) return false
     if (query.kind !== undefined && item.kind !== query.kind) return false
     if (tag !== undefined && tag !== '' && !item.tags.includes(tag)) return false
@@ -39,7 +46,11 @@ export function queryItems(items: readonly Item[], query: ItemQuery, now: number
     }
     return true
   }
-  return items.filter(matches).sort((a, b) => compareForQuery(a, b, query.when))
+}
+
+/** The order of the view of `query` (see queryItems): a total order, the same on every peer. */
+export function itemComparator(query: ItemQuery): (a: Item, b: Item) => number {
+  return (a, b) => compareForQuery(a, b, query.when)
 }
 
 function isUpcoming(item: EventItem | MeetingItem, now: number): boolean {

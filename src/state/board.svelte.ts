@@ -1,6 +1,6 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
-import { allTags, parseItem, queryItems, readMeta, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type Result } from '../core/index.ts'
+import { allTags, isExpired, itemComparator, itemMatcher, parseItem, readMeta, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type Result } from '../core/index.ts'
 import type { BoardRecord, BoardSession, SyncStatus, Member, DiagnosticEvent, Rejection } from '../app/index.ts'
 
 /** Who wrote an item, as the UI shows it. */
@@ -33,6 +33,11 @@ export class BoardState {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #cache = new Map<string, Item>()
   #list: readonly Item[] = []
+  /** Bumped whenever #list changes, to memoise what is computed from it. */
+  #version = 0
+  /** The current view, kept sorted and updated item by item; fully recomputed only when the query or clock changes, or many items change at once. */
+  #view: { query: ItemQuery; now: number; matches: (i: Item) => boolean; compare: (a: Item, b: Item) => number; list: Item[] } | null = null
+  #countsMemo: { version: number; now: number; counts: Record<ItemKind | 'all', number>; tags: string[] } | null = null
   #meta: BoardMeta = { name: '', description: '' }
   readonly #subscribeItems: () => void
   readonly #subscribeMeta: () => void
@@ -82,6 +87,8 @@ export class BoardState {
       if (item) this.#cache.set(id, item)
     })
     this.#list = [...this.#cache.values()]
+    this.#version++
+    this.#view = null
   }
 
   #apply(items: Y.Map<Y.Map<unknown>>, events: Y.YEvent<Y.AbstractType<unknown>>[]): void {
@@ -91,13 +98,26 @@ export class BoardState {
       if (event.target === items) for (const key of event.keys.keys()) touched.add(key)
       else if (typeof event.path[0] === 'string') touched.add(event.path[0])
     }
+    // A few changed items (someone posted or edited): move just those in the
+    // sorted view. Many (a sync): sort again when next read.
+    const view = touched.size <= 64 ? this.#view : null
+    if (!view) this.#view = null
     for (const id of touched) {
       const map = items.get(id)
       const item = map instanceof Y.Map ? parseItem(id, map) : null
+      const old = this.#cache.get(id)
       if (item) this.#cache.set(id, item)
       else this.#cache.delete(id)
+      if (view) {
+        if (old) {
+          const at = view.list.indexOf(old)
+          if (at >= 0) view.list.splice(at, 1)
+        }
+        if (item && view.matches(item)) view.list.splice(insertionPoint(view.list, item, view.compare), 0, item)
+      }
     }
     this.#list = [...this.#cache.values()]
+    this.#version++
   }
 
   /** Every readable item on the board (expired ones included until swept). */
@@ -116,17 +136,48 @@ export class BoardState {
     return this.meta.name || this.record.name
   }
 
-  readonly matching = $derived(queryItems(this.items, this.query, this.now))
-  readonly visible = $derived(this.matching.slice(0, this.limit))
-  readonly tags = $derived(allTags(queryItems(this.items, {}, this.now)))
-  readonly counts = $derived.by(() => {
+  /** The items the current query shows, in order. */
+  get matching(): readonly Item[] {
+    const items = this.items
+    const query = this.query
+    const now = this.now
+    if (!this.#view || this.#view.query !== query || this.#view.now !== now) {
+      const matches = itemMatcher(query, now)
+      const compare = itemComparator(query)
+      this.#view = { query, now, matches, compare, list: items.filter(matches).sort(compare) }
+    }
+    return this.#view.list
+  }
+
+  get visible(): readonly Item[] {
+    return this.matching.slice(0, this.limit)
+  }
+
+  #summary(): { counts: Record<ItemKind | 'all', number>; tags: string[] } {
+    const items = this.items
+    const now = this.now
+    if (this.#countsMemo?.version === this.#version && this.#countsMemo.now === now) return this.#countsMemo
     const counts: Record<ItemKind | 'all', number> = { all: 0, notice: 0, event: 0, meeting: 0, aid: 0, resource: 0 }
-    for (const item of queryItems(this.items, {}, this.now)) {
+    const live: Item[] = []
+    for (const item of items) {
+      if (isExpired(item, now)) continue
+      live.push(item)
       counts.all++
       counts[item.kind]++
     }
-    return counts
-  })
+    this.#countsMemo = { version: this.#version, now, counts, tags: allTags(live) }
+    return this.#countsMemo
+  }
+
+  /** Items per kind (not expired), for the kind buttons. */
+  get counts(): Record<ItemKind | 'all', number> {
+    return this.#summary().counts
+  }
+
+  /** Tags in use, most used first. */
+  get tags(): string[] {
+    return this.#summary().tags
+  }
 
   setQuery(patch: Partial<ItemQuery>): void {
     const next: Record<string, unknown> = { ...this.query, ...patch }
@@ -184,4 +235,16 @@ export class BoardState {
   destroy(): void {
     for (const cleanup of this.#cleanups.splice(0)) cleanup()
   }
+}
+
+/** Where `item` goes in a list sorted by `compare` (binary search). */
+function insertionPoint(list: readonly Item[], item: Item, compare: (a: Item, b: Item) => number): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (compare(list[mid]!, item) < 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }

@@ -105,6 +105,7 @@ export class SealedBoard {
   readonly #rosterListeners = new Set<() => void>()
   #queue: Promise<void> = Promise.resolve()
   #compacting = false
+  #listening = false
   #destroyed = false
   #entriesRead = 0
 
@@ -142,6 +143,7 @@ export class SealedBoard {
     this.#mySeq = Math.max(this.#mySeq, this.#author(this.#myTag).frontier)
     this.sealed.on('afterTransaction', this.#onSealedTransaction)
     this.readable.on('update', this.#onReadableUpdate)
+    this.#listening = true
   }
 
   /** Writes this device's join entry (its name on the board) unless the roster already has it with that name. */
@@ -170,12 +172,16 @@ export class SealedBoard {
   #applyToReadable(updates: Uint8Array[]): void {
     const own = this.readable.clientID
     this.readable.clientID = PARKED_CLIENT
+    // Yjs encodes every transaction for 'update' listeners; ours ignores these
+    // (they are not local), and encoding a 5 MB snapshot again costs real time.
+    if (this.#listening) this.readable.off('update', this.#onReadableUpdate)
     try {
       this.readable.transact(() => {
         for (const u of updates) Y.applyUpdate(this.readable, u, SEALED_ORIGIN)
       }, SEALED_ORIGIN)
     } finally {
       this.readable.clientID = own
+      if (this.#listening) this.readable.on('update', this.#onReadableUpdate)
     }
   }
 
@@ -209,6 +215,7 @@ export class SealedBoard {
 
   destroy(): void {
     this.#destroyed = true
+    this.#listening = false
     this.sealed.off('afterTransaction', this.#onSealedTransaction)
     this.readable.off('update', this.#onReadableUpdate)
     this.#rosterListeners.clear()
