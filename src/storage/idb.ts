@@ -19,10 +19,15 @@ export function committed(tx: IDBTransaction): Promise<void> {
   })
 }
 
-export function openDatabase(name: string, version: number, upgrade: (db: IDBDatabase, oldVersion: number) => void): Promise<IDBDatabase> {
+export function openDatabase(
+  name: string,
+  version: number,
+  upgrade: (db: IDBDatabase, oldVersion: number, tx: IDBTransaction) => void,
+  factory: IDBFactory = indexedDB,
+): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const req = indexedDB.open(name, version)
-    req.onupgradeneeded = (event) => upgrade(req.result, event.oldVersion)
+    const req = factory.open(name, version)
+    req.onupgradeneeded = (event) => upgrade(req.result, event.oldVersion, req.transaction!)
     req.onsuccess = () => {
       const db = req.result
       // Another tab wants to delete or upgrade: let it, rather than block it forever.

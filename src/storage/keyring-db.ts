@@ -1,4 +1,4 @@
-import { committed, request } from './idb.ts'
+import { committed, openDatabase, request } from './idb.ts'
 import { parseSealed, type SealedKeyring } from './keyring-blob.ts'
 import type { BoardRecord } from './keyring-types.ts'
 
@@ -41,11 +41,10 @@ export async function keyringExists(factory: IDBFactory, name: string): Promise<
 }
 
 export function openKeyringDb(factory: IDBFactory, name: string): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = factory.open(name, KEYRING_DB_VERSION)
-    req.onupgradeneeded = () => {
-      const db = req.result
-      const tx = req.transaction!
+  return openDatabase(
+    name,
+    KEYRING_DB_VERSION,
+    (db, _oldVersion, tx) => {
       if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE)
       if (!db.objectStoreNames.contains(LEGACY_STORE)) return
       const all = tx.objectStore(LEGACY_STORE).getAll()
@@ -56,16 +55,9 @@ export function openKeyringDb(factory: IDBFactory, name: string): Promise<IDBDat
         }
         db.deleteObjectStore(LEGACY_STORE)
       }
-    }
-    req.onsuccess = () => {
-      const db = req.result
-      // A panic wipe or an upgrade in another tab: let it proceed.
-      db.onversionchange = () => db.close()
-      resolve(db)
-    }
-    req.onerror = () => reject(req.error ?? new Error(`Cannot open ${name}`))
-    req.onblocked = () => reject(new Error(`Opening ${name} is blocked by another tab`))
-  })
+    },
+    factory,
+  )
 }
 
 /** Reads everything the keyring has on disk in one transaction. */
