@@ -98,7 +98,10 @@ export class BoardSession {
   static async #open(record: BoardRecord, deps: SessionDeps): Promise<BoardSession> {
     const now = deps.now ?? Date.now
     const keys = deriveTransportKeys(record.secret)
-    const contentKey = record.contentKey ?? legacyContentKey(record.secret)
+    const legacyKey = legacyContentKey(record.secret)
+    const contentKey = record.contentKey ?? legacyKey
+    // Only a board from before sealed boards (its key derived from the one old secret) may carry legacy entries.
+    const allowLegacy = contentKey.length === legacyKey.length && contentKey.every((b, i) => b === legacyKey[i])
     const sealedDoc = new Y.Doc({ gc: true })
     const store = openBoardStore(record.id, sealedDoc)
     await store.loaded
@@ -107,6 +110,7 @@ export class BoardSession {
       cipher: await importContentKey(contentKey),
       signer: await importDeviceSigner(deps.device),
       ...(record.founder ? { founder: record.founder } : {}),
+      allowLegacy,
       now,
     })
     await sealed.start()

@@ -12,13 +12,17 @@ export interface Member {
 }
 
 /** A member device with its own sealed doc (not yet connected to anyone). */
-export async function member(name: string, opts: { keys?: DeviceKeyMaterial; sealed?: Y.Doc; compactAfter?: number; contentKey?: Uint8Array; boardId?: Uint8Array } = {}): Promise<Member> {
+export async function member(
+  name: string,
+  opts: { keys?: DeviceKeyMaterial; sealed?: Y.Doc; compactAfter?: number; contentKey?: Uint8Array; boardId?: Uint8Array; allowLegacy?: boolean } = {},
+): Promise<Member> {
   const keys = opts.keys ?? (await generateDeviceKeys())
   const board = new SealedBoard(opts.sealed ?? new Y.Doc(), {
     boardId: opts.boardId ?? BOARD_ID,
     cipher: await importContentKey(opts.contentKey ?? CONTENT_KEY),
     signer: await importDeviceSigner(keys),
     compactAfter: opts.compactAfter ?? 1_000_000,
+    allowLegacy: opts.allowLegacy ?? false,
   })
   await board.start()
   await board.join(name, null)

@@ -102,6 +102,34 @@ describe('every rejection path of a signed entry', () => {
   })
 })
 
+describe('legacy entries (boards from before sealed boards)', () => {
+  it('are refused on a sealed board, where they could forge another member’s items', async () => {
+    const { bob, eve } = await (async () => {
+      const bob = await member('Bob')
+      const eve = await member('Eve')
+      await exchange(bob, eve)
+      return { bob, eve }
+    })()
+    await eveWrites(eve, bob, { kind: 'legacy' }, noticeUpdate(boundClientId(bob.keys.signPublic), 'Bob says: meeting cancelled'))
+    expect(reasons(bob)).toEqual(['foreign_changes'])
+    expect(titles(bob.board.readable)).toEqual([])
+  })
+
+  it('are accepted on a migrated board, and every member’s migration gives the same items', async () => {
+    const legacy = new Y.Doc()
+    createItem(legacy, notice('From the old board'), Date.now())
+    const state = Y.encodeStateAsUpdate(legacy)
+    const alice = await member('Alice', { allowLegacy: true })
+    const bob = await member('Bob', { allowLegacy: true })
+    await alice.board.importLegacy(state)
+    await bob.board.importLegacy(state)
+    await exchange(alice, bob)
+    expect(titles(alice.board.readable)).toEqual(['From the old board'])
+    expect(titles(bob.board.readable)).toEqual(['From the old board'])
+    expect(alice.board.diagnostics.total + bob.board.diagnostics.total).toBe(0)
+  })
+})
+
 describe('compaction', () => {
   it('two members compacting at the same time, while exchanging, converge and lose nothing', async () => {
     const alice = await member('Alice', { compactAfter: 20 })

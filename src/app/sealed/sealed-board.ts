@@ -52,6 +52,12 @@ export interface SealedBoardOptions {
   readonly compactAfter?: number
   /** Largest snapshot this device writes (bytes of Yjs update). */
   readonly snapshotBytes?: number
+  /**
+   * Whether `legacy` entries (a whole pre-sealed-boards doc, which may hold
+   * anyone's client ids) are accepted. Only boards from before sealed boards
+   * have them; on any other board such an entry could forge authorship.
+   */
+  readonly allowLegacy?: boolean
 }
 
 interface Accepted {
@@ -112,7 +118,7 @@ export class SealedBoard {
   constructor(sealed: Y.Doc, opts: SealedBoardOptions) {
     this.sealed = sealed
     this.#entries = sealed.getMap(ENTRIES)
-    this.#opts = { epoch: 0, now: Date.now, compactAfter: 200, snapshotBytes: 16 * 1024 * 1024, ...opts }
+    this.#opts = { epoch: 0, now: Date.now, compactAfter: 200, snapshotBytes: 16 * 1024 * 1024, allowLegacy: false, ...opts }
     this.#myTag = deviceTag(opts.signer.publicKey)
     this.roster = new Roster(opts.founder)
     this.readable = new Y.Doc()
@@ -436,6 +442,10 @@ export class SealedBoard {
       const client = this.#batch.get(key)?.client
       if (client !== undefined && client !== null && !this.#writers.has(client)) this.#writers.set(client, tag)
       return true
+    }
+    if (h.kind === 'legacy' && !this.#opts.allowLegacy) {
+      this.#final('foreign_changes', key, tag)
+      return false
     }
     if (h.kind !== 'legacy') {
       // Content may only be created under the author's own client id.
