@@ -182,9 +182,11 @@ export class SealedBoard {
     // (they are not local), and encoding a 5 MB snapshot again costs real time.
     if (this.#listening) this.readable.off('update', this.#onReadableUpdate)
     try {
-      this.readable.transact(() => {
-        for (const u of updates) Y.applyUpdate(this.readable, u, SEALED_ORIGIN)
-      }, SEALED_ORIGIN)
+      // One update, merged first: entries of several authors depend on each
+      // other's structs, and applied one by one Yjs would re-merge and retry
+      // its growing set of pending structs after every single one.
+      const update = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)
+      this.readable.transact(() => Y.applyUpdate(this.readable, update, SEALED_ORIGIN), SEALED_ORIGIN)
     } finally {
       this.readable.clientID = own
       if (this.#listening) this.readable.on('update', this.#onReadableUpdate)
