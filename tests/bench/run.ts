@@ -4,6 +4,7 @@
  *   npm run bench                      # everything (~10 min on 2 cores)
  *   npm run bench -- --scale 2         # boards twice as large
  *   npm run bench -- --only open,bundle --no-profile --no-write
+ *   npm run bench -- --only sealed --no-write   # sealed engine vs plain Yjs, Node only (~3–4 min)
  *
  * `--no-write` prints the table without touching results.json or
  * docs/PERFORMANCE.md (for partial runs). See docs/PERFORMANCE.md.
@@ -18,9 +19,13 @@ import { startServers, type Servers } from './lib/servers.ts'
 import { measureBundle } from './figures/bundle.ts'
 import { measureOpen } from './figures/open.ts'
 import { measureScale, stopScalePeers } from './figures/scale.ts'
+import { measureSealed, SEALED_MEMBERS } from './figures/sealed.ts'
 import { measureSync } from './figures/sync.ts'
 
-const ALL = ['bundle', 'open', 'sync', 'scale'] as const
+/** The large board's seed (the sealed part replays the same actions). */
+const LARGE_SEED = 2
+
+const ALL = ['bundle', 'open', 'sync', 'scale', 'sealed'] as const
 type Part = (typeof ALL)[number]
 
 function parseArgs(argv: string[]): { scale: number; only: Part[]; profile: boolean; write: boolean } {
@@ -47,6 +52,10 @@ function parseParts(list: string): Part[] {
   for (const p of parts) if (!(ALL as readonly string[]).includes(p)) throw new Error(`bench: --only takes ${ALL.join(',')}`)
   return parts as Part[]
 }
+
+/** A sealed open or initial sync taking longer is stopped; no repetition starts after the budget. */
+const SEALED_DEADLINE_MS = 30_000
+const SEALED_BUDGET_MS = 180_000
 
 let servers: Servers | null = null
 let cleaning: Promise<void> | null = null
@@ -77,7 +86,7 @@ async function main(): Promise<void> {
 
   log(`generating boards (seeded; scale ${args.scale})`)
   const small = generateBoard('Bench small board', scaled(SMALL, args.scale), 1)
-  const large = generateBoard('Bench large board', scaled(LARGE, args.scale), 2)
+  const large = generateBoard('Bench large board', scaled(LARGE, args.scale), LARGE_SEED)
   log(`  small: ${small.itemCount} items, ${(small.update.byteLength / 1024).toFixed(0)} KB; large: ${large.itemCount} items, ${(large.update.byteLength / 1024 / 1024).toFixed(2)} MB (${(large.generateMs / 1000).toFixed(1)} s)`)
 
   const figures: Figure[] = []
@@ -92,7 +101,7 @@ async function main(): Promise<void> {
     profileUrl: servers?.profileUrl ?? null,
     small,
     large,
-    runs: { open: 5, sync: 5, writes: 50, writesLarge: 20, scale: 3 },
+    runs: { open: 5, sync: 5, writes: 50, writesLarge: 20, scale: 3, sealed: { write: 1, plainWrite: 3, open: 3, sync: 3 } },
     log,
     profiles: {},
   }
@@ -113,6 +122,20 @@ async function main(): Promise<void> {
   if (args.only.includes('scale')) {
     log('scale: Node peers over y-webrtc + @roamhq/wrtc')
     figures.push(...(await measureScale(ctx)))
+  }
+  if (args.only.includes('sealed')) {
+    log(`sealed: the sealed board engine vs plain Yjs in Node (${SEALED_MEMBERS} member devices; large board)`)
+    figures.push(
+      ...(await measureSealed({
+        spec: large.spec,
+        name: large.name,
+        seed: LARGE_SEED,
+        runs: ctx.runs.sealed,
+        deadlineMs: SEALED_DEADLINE_MS,
+        budgetEnds: performance.now() + SEALED_BUDGET_MS,
+        log,
+      })),
+    )
   }
 
   for (const [name, p] of Object.entries(ctx.profiles)) {

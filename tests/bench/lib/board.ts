@@ -126,60 +126,118 @@ function patchFor(rng: Random, kind: string): Record<string, unknown> {
   return { pinned: rng.chance(0.3) }
 }
 
+/** One step of a board's history: run `apply` on the acting member's doc, in one transaction. */
+export interface BoardAction {
+  kind: 'init' | 'create' | 'edit' | 'delete'
+  /** Index of the acting member device (0 … spec.members − 1). */
+  member: number
+  apply(doc: Y.Doc): void
+}
+
+export interface BoardScript {
+  secret: BoardSecret
+  boardId: BoardId
+  /** Display names of the member devices (`member 1` …). */
+  members: string[]
+  actions: Generator<BoardAction, void, undefined>
+}
+
 /**
- * Builds a board: creates `items + deletions` items, and interleaves `edits`
+ * The seeded action sequence of a board, independent of where it runs: on
+ * one plain Y.Doc (`generateBoard`) or on member devices' own docs (the
+ * sealed figure). Creates `items + deletions` items, and interleaves `edits`
  * edits and `deletions` deletions with the creations (edits favour recent
  * items, as people edit what they just posted). Each action is one
- * transaction by one member device.
+ * transaction by one member device. Every random choice is made here, so the
+ * same seed gives the same actions whatever runs them.
  */
-export function generateBoard(name: string, spec: BoardSpec, seed: number): GeneratedBoard {
-  const started = performance.now()
+export function boardScript(name: string, spec: BoardSpec, seed: number): BoardScript {
   const rng = new Random(seed)
   const secret = asBoardSecret(rng.bytes(32))!
   const { boardId } = deriveTransportKeys(secret)
-  const doc = new Y.Doc({ gc: true })
-  const members = Array.from({ length: spec.members }, (_, i) => ({ clientID: 1000 + i, name: `member ${i + 1}` }))
-  doc.clientID = members[0]!.clientID
-  initBoard(doc, { name, description: `Benchmark board (${spec.items} items)` }, BOARD_EPOCH)
-
-  const live: { id: string; kind: ItemKind; author: number }[] = []
-  let toCreate = spec.items + spec.deletions
-  let toEdit = spec.edits
-  let toDelete = spec.deletions
-  let clock = BOARD_EPOCH
+  const members = Array.from({ length: spec.members }, (_, i) => `member ${i + 1}`)
   const fail = (what: string, result: unknown) => {
     throw new Error(`bench board: ${what} failed: ${JSON.stringify(result)}`)
   }
-  // Bounded: every iteration consumes one action.
-  while (toCreate + toEdit + toDelete > 0) {
-    clock += rng.int(1, 120) * 1000
-    const canTouch = live.length > 20
-    const op = !canTouch ? 'create' : rng.weighted({ create: toCreate, edit: toEdit, delete: toDelete })
-    if (op === 'create') {
-      const author = rng.int(0, members.length - 1)
-      doc.clientID = members[author]!.clientID
-      const kind = rng.weighted(KINDS)
-      const id = itemId(rng)
-      const result = createItem(doc, draft(rng, kind, members[author]!.name, clock), clock, id)
-      if (!result.ok) fail('createItem', result.errors)
-      live.push({ id, kind, author })
-      toCreate--
-    } else if (op === 'edit') {
-      const index = rng.chance(0.7) ? rng.int(Math.max(0, live.length - 300), live.length - 1) : rng.int(0, live.length - 1)
-      const target = live[index]!
-      doc.clientID = members[rng.chance(0.8) ? target.author : rng.int(0, members.length - 1)]!.clientID
-      const result = updateItem(doc, target.id, patchFor(rng, target.kind), clock)
-      if (!result.ok) fail('updateItem', result.errors)
-      toEdit--
-    } else {
-      const index = rng.int(0, live.length - 1)
-      const target = live[index]!
-      doc.clientID = members[target.author]!.clientID
-      if (!deleteItem(doc, target.id)) fail('deleteItem', target.id)
-      live[index] = live[live.length - 1]!
-      live.pop()
-      toDelete--
+  function* actions(): Generator<BoardAction, void, undefined> {
+    yield {
+      kind: 'init',
+      member: 0,
+      apply: (doc) => {
+        const result = initBoard(doc, { name, description: `Benchmark board (${spec.items} items)` }, BOARD_EPOCH)
+        if (!result.ok) fail('initBoard', result.errors)
+      },
     }
+    const live: { id: string; kind: ItemKind; author: number }[] = []
+    let toCreate = spec.items + spec.deletions
+    let toEdit = spec.edits
+    let toDelete = spec.deletions
+    let clock = BOARD_EPOCH
+    // Bounded: every iteration consumes one action.
+    while (toCreate + toEdit + toDelete > 0) {
+      clock += rng.int(1, 120) * 1000
+      const now = clock
+      const canTouch = live.length > 20
+      const op = !canTouch ? 'create' : rng.weighted({ create: toCreate, edit: toEdit, delete: toDelete })
+      if (op === 'create') {
+        const author = rng.int(0, members.length - 1)
+        const kind = rng.weighted(KINDS)
+        const id = itemId(rng)
+        const fields = draft(rng, kind, members[author]!, now)
+        live.push({ id, kind, author })
+        toCreate--
+        yield {
+          kind: 'create',
+          member: author,
+          apply: (doc) => {
+            const result = createItem(doc, fields, now, id)
+            if (!result.ok) fail('createItem', result.errors)
+          },
+        }
+      } else if (op === 'edit') {
+        const index = rng.chance(0.7) ? rng.int(Math.max(0, live.length - 300), live.length - 1) : rng.int(0, live.length - 1)
+        const target = live[index]!
+        const member = rng.chance(0.8) ? target.author : rng.int(0, members.length - 1)
+        const patch = patchFor(rng, target.kind)
+        toEdit--
+        yield {
+          kind: 'edit',
+          member,
+          apply: (doc) => {
+            const result = updateItem(doc, target.id, patch, now)
+            if (!result.ok) fail('updateItem', result.errors)
+          },
+        }
+      } else {
+        const index = rng.int(0, live.length - 1)
+        const target = live[index]!
+        live[index] = live[live.length - 1]!
+        live.pop()
+        toDelete--
+        yield {
+          kind: 'delete',
+          member: target.author,
+          apply: (doc) => {
+            if (!deleteItem(doc, target.id)) fail('deleteItem', target.id)
+          },
+        }
+      }
+    }
+  }
+  return { secret, boardId, members, actions: actions() }
+}
+
+/** Yjs client id of member device `i` on a plain doc. */
+export const plainClientId = (member: number): number => 1000 + member
+
+/** Builds the board on one plain Y.Doc, each action under its member's client id. */
+export function generateBoard(name: string, spec: BoardSpec, seed: number): GeneratedBoard {
+  const started = performance.now()
+  const { secret, boardId, actions } = boardScript(name, spec, seed)
+  const doc = new Y.Doc({ gc: true })
+  for (const action of actions) {
+    doc.clientID = plainClientId(action.member)
+    action.apply(doc)
   }
 
   const items = itemsMap(doc)

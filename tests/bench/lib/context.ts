@@ -9,6 +9,8 @@ export interface Runs {
   writes: number
   writesLarge: number
   scale: number
+  /** The Node sealed-vs-plain part: whole write passes (sealed; plain), opens and initial syncs. */
+  sealed: { write: number; plainWrite: number; open: number; sync: number }
 }
 
 export interface BenchContext {

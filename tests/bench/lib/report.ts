@@ -108,7 +108,7 @@ function generatedSection(r: Report): string {
     `Last run: ${m.date.slice(0, 10)} (${m.date}), ${r.durationS.toFixed(0)} s, parts: ${r.parts.join(', ')}, scale ${r.scale}.`,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB RAM, ${m.os}; Node ${m.node}; ${m.chromium}.`,
     `Boards (fixed seed): small ${r.boards.small.itemCount} items (${(r.boards.small.update.byteLength / 1024).toFixed(0)} KB); large ${l.itemCount.toLocaleString('en')} items after ${l.spec.edits.toLocaleString('en')} edits and ${l.spec.deletions.toLocaleString('en')} deletions by ${l.spec.members} member devices, ${(l.update.byteLength / 1024 / 1024).toFixed(2)} MB as one Yjs update (kinds: ${Object.entries(l.kinds).map(([k, n]) => `${k} ${n}`).join(', ')}).`,
-    `Runs: open/memory ${r.runs.open}, initial sync ${r.runs.sync}, write latency ${r.runs.writes} posts (small board) and ${r.runs.writesLarge} (large board), scale ${r.runs.scale} rounds per mesh; single-sample rows say "1".`,
+    `Runs: open/memory ${r.runs.open}, initial sync ${r.runs.sync}, write latency ${r.runs.writes} posts (small board) and ${r.runs.writesLarge} (large board), scale ${r.runs.scale} rounds per mesh; sealed (Node) ${r.runs.sealed.write} sealed write pass and ${r.runs.sealed.plainWrite} plain, up to ${r.runs.sealed.open} opens and ${r.runs.sealed.sync} initial syncs (fewer when a run hits the 30 s deadline or the part's 3-minute budget); single-sample rows say "1".`,
     '',
     markdownTable(r.figures),
     '',

@@ -1,0 +1,400 @@
+/**
+ * sealed: the sealed board engine (src/app/sealed/sealed-board.ts) against
+ * plain Yjs on the same board, in Node, in the same run.
+ *
+ * The large board's seeded action sequence (lib/board.ts `boardScript`) runs
+ * twice:
+ *
+ * - sealed: MEMBERS member devices, each with its own keys and SealedBoard
+ *   (default compaction: 200 loose entries). Before each action the acting
+ *   device catches up from a shared "network" sealed doc (the entries it
+ *   lacks, by state vector, as y-webrtc's sync step 2 would send them), then
+ *   performs the action on its readable doc with core's
+ *   createItem/updateItem/deleteItem and waits until it is sealed (`flush()`,
+ *   which includes any compaction the action started). The sealed-doc
+ *   updates it produced are then applied to the network doc.
+ * - plain: the same actions on one Y.Doc, `doc.clientID` set to the acting
+ *   member's id, as `generateBoard` does.
+ *
+ * Figures: write (perform + seal every action vs perform), open (a fresh
+ * SealedBoard over a copy of the final network doc, `start()` until the
+ * readable doc is built, vs `Y.applyUpdate` of the plain state into a fresh
+ * doc), storage (encoded network doc vs encoded plain doc) and initial sync,
+ * CPU part (the whole network state applied to a fresh device's sealed doc
+ * until its readable doc is built, vs applying the plain state). Both sides
+ * must end with the same items, or the bench fails.
+ */
+import { Worker } from 'node:worker_threads'
+import * as Y from 'yjs'
+import { SealedBoard } from '../../../src/app/sealed/sealed-board.ts'
+import { itemsMap } from '../../../src/core/index.ts'
+import { generateDeviceKeys, importContentKey, importDeviceSigner, legacyContentKey, fromBase64url, openEntry, parseEntry, type DeviceKeyMaterial, type BoardSecret } from '../../../src/crypto/index.ts'
+import { boardScript, plainClientId, type BoardSpec } from '../lib/board.ts'
+import { figure, MB, type Figure } from '../lib/figure.ts'
+import type { SealedTask, SealedTaskResult } from '../lib/sealed-worker.ts'
+import { summarize } from '../lib/stats.ts'
+
+/** Member devices writing the sealed board (each action is done by one of them). */
+export const SEALED_MEMBERS = Number(process.env.BENCH_SEALED_MEMBERS ?? 4)
+
+export interface SealedRuns {
+  /** Whole write passes (sealed side; the plain side runs `plainWrite` times). */
+  write: number
+  plainWrite: number
+  open: number
+  sync: number
+}
+
+export interface SealedContext {
+  /** Spec of the large board (its member count is replaced by SEALED_MEMBERS). */
+  spec: BoardSpec
+  name: string
+  seed: number
+  runs: SealedRuns
+  /** A sealed open or initial sync that takes longer is stopped (the row then shows a lower bound). */
+  deadlineMs: number
+  /** `performance.now()` after which no further repetitions start. */
+  budgetEnds: number
+  log(message: string): void
+}
+
+/** Transaction origin of updates coming from the shared network doc. */
+const NETWORK = Symbol('network')
+
+interface Device {
+  keys: DeviceKeyMaterial
+  board: SealedBoard
+  /** Sealed-doc updates this device made since it last published. */
+  outbox: Uint8Array[]
+}
+
+interface Shared {
+  boardId: Uint8Array
+  contentKey: Uint8Array
+  founder: Uint8Array
+}
+
+async function device(shared: Shared, keys?: DeviceKeyMaterial): Promise<Device> {
+  const k = keys ?? (await generateDeviceKeys())
+  const board = new SealedBoard(new Y.Doc({ gc: true }), {
+    boardId: shared.boardId,
+    cipher: await importContentKey(shared.contentKey),
+    signer: await importDeviceSigner(k),
+    founder: shared.founder,
+  })
+  const d: Device = { keys: k, board, outbox: [] }
+  board.sealed.on('update', (update: Uint8Array, origin: unknown) => {
+    if (origin !== NETWORK) d.outbox.push(update)
+  })
+  return d
+}
+
+function catchUp(network: Y.Doc, d: Device): void {
+  Y.applyUpdate(d.board.sealed, Y.encodeStateAsUpdate(network, Y.encodeStateVector(d.board.sealed)), NETWORK)
+}
+
+function publish(network: Y.Doc, d: Device): void {
+  if (d.outbox.length === 0) return
+  const updates = d.outbox.splice(0)
+  network.transact(() => {
+    for (const u of updates) Y.applyUpdate(network, u, NETWORK)
+  })
+}
+
+/** Item id → title, to compare the two sides. */
+function titles(doc: Y.Doc): Map<string, string> {
+  const out = new Map<string, string>()
+  itemsMap(doc).forEach((value, id) => out.set(id, String((value as Y.Map<unknown>).get('title'))))
+  return out
+}
+
+function assertSameItems(what: string, expected: Map<string, string>, actual: Map<string, string>): void {
+  const problems: string[] = []
+  if (expected.size !== actual.size) problems.push(`${actual.size} items, expected ${expected.size}`)
+  let shown = 0
+  for (const [id, title] of expected) {
+    const got = actual.get(id)
+    if (got !== title && shown++ < 5) problems.push(`${id}: ${got === undefined ? 'missing' : `title ${JSON.stringify(got)}`}, expected ${JSON.stringify(title)}`)
+  }
+  if (problems.length > 0) throw new Error(`bench sealed: ${what} does not match the plain board: ${problems.join('; ')}`)
+}
+
+interface SealedPass {
+  network: Y.Doc
+  devices: Device[]
+  shared: Shared
+  /** Perform + seal (incl. compaction), per action, ms. */
+  write: number[]
+  /** Catching up before each action (apply the missing entries, verify, decrypt, apply to the readable doc), ms. */
+  catchUpMs: number
+  /** Applying each device's new sealed updates to the network doc, ms. */
+  publishMs: number
+  wallMs: number
+}
+
+async function sealedPass(ctx: SealedContext, spec: BoardSpec, secret: BoardSecret): Promise<SealedPass> {
+  const script = boardScript(ctx.name, spec, ctx.seed)
+  const founderKeys = await generateDeviceKeys()
+  const shared: Shared = { boardId: fromBase64url(script.boardId)!, contentKey: legacyContentKey(secret), founder: founderKeys.signPublic }
+  const devices: Device[] = []
+  for (let i = 0; i < spec.members; i++) devices.push(await device(shared, i === 0 ? founderKeys : undefined))
+  const network = new Y.Doc({ gc: true })
+  // Setup (untimed): every device starts and joins, and everyone sees the roster.
+  for (const [i, d] of devices.entries()) {
+    await d.board.start()
+    await d.board.join(script.members[i]!, i === 0 ? null : devices[0]!.board.myTag)
+    publish(network, d)
+  }
+  const write: number[] = []
+  let catchUpMs = 0
+  let publishMs = 0
+  const started = performance.now()
+  for (const action of script.actions) {
+    const d = devices[action.member]!
+    const t0 = performance.now()
+    catchUp(network, d)
+    await d.board.flush()
+    const t1 = performance.now()
+    action.apply(d.board.readable)
+    await d.board.flush()
+    const t2 = performance.now()
+    publish(network, d)
+    const t3 = performance.now()
+    catchUpMs += t1 - t0
+    write.push(t2 - t1)
+    publishMs += t3 - t2
+  }
+  return { network, devices, shared, write, catchUpMs, publishMs, wallMs: performance.now() - started }
+}
+
+function plainPass(ctx: SealedContext, spec: BoardSpec): { doc: Y.Doc; write: number[] } {
+  const script = boardScript(ctx.name, spec, ctx.seed)
+  const doc = new Y.Doc({ gc: true })
+  const write: number[] = []
+  for (const action of script.actions) {
+    doc.clientID = plainClientId(action.member)
+    const t0 = performance.now()
+    action.apply(doc)
+    write.push(performance.now() - t0)
+  }
+  return { doc, write }
+}
+
+/** Rejections an honest run should never see (none expected). */
+function describe(board: SealedBoard): string {
+  const counts = [...board.diagnostics.counts].map(([reason, n]) => `${reason} ${n}`)
+  return counts.length === 0 ? 'none' : counts.join(', ')
+}
+
+/** Actions slower than this are (almost all) the ones that started a compaction. */
+const SLOW_ACTION_MS = 5
+
+const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0)
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1))
+
+/**
+ * Where the sealed bytes go: entry bytes (header, nonce, tag, signature
+ * around each payload) vs the Yjs payloads inside, and what those payloads
+ * come to once merged into one doc (dead content of other snapshots then
+ * garbage collected).
+ */
+async function storageBreakdown(network: Y.Doc, shared: Shared): Promise<{ entryBytes: number; payloadBytes: number; mergedBytes: number; snapshots: number }> {
+  const cipher = await importContentKey(shared.contentKey)
+  let entryBytes = 0
+  let snapshots = 0
+  const payloads: Uint8Array[] = []
+  for (const value of network.getMap('entries').values()) {
+    if (!(value instanceof Uint8Array)) continue
+    entryBytes += value.byteLength
+    const parsed = parseEntry(value)
+    if (!parsed.ok) continue
+    if (parsed.entry.header.kind === 'snapshot') snapshots++
+    const payload = await openEntry(parsed.entry, cipher)
+    if (payload && (parsed.entry.header.kind === 'update' || parsed.entry.header.kind === 'snapshot')) payloads.push(payload)
+  }
+  const scratch = new Y.Doc({ gc: true })
+  Y.applyUpdate(scratch, Y.mergeUpdates(payloads))
+  const mergedBytes = Y.encodeStateAsUpdate(scratch).byteLength
+  scratch.destroy()
+  return { entryBytes, payloadBytes: payloads.reduce((n, p) => n + p.byteLength, 0), mergedBytes, snapshots }
+}
+
+function timePlainApply(state: Uint8Array): number {
+  const fresh = new Y.Doc({ gc: true })
+  const t = performance.now()
+  Y.applyUpdate(fresh, state)
+  const elapsed = performance.now() - t
+  fresh.destroy()
+  return elapsed
+}
+
+const WORKER = new URL('../lib/sealed-worker.ts', import.meta.url).href
+
+/** Runs one sealed open/sync in a worker thread; null when it did not finish within `deadlineMs`. */
+async function runSealedTask(task: SealedTask, deadlineMs: number): Promise<SealedTaskResult | null> {
+  // Workers do not inherit tsx's loader: register it, then load the TypeScript module.
+  const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER)}) })`, { eval: true, workerData: task })
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    return await new Promise<SealedTaskResult | null>((resolve, reject) => {
+      timer = setTimeout(() => resolve(null), deadlineMs)
+      worker.once('message', (m: { ok: true; result: SealedTaskResult } | { ok: false; error: string }) => (m.ok ? resolve(m.result) : reject(new Error(`bench sealed worker: ${m.error}`))))
+      worker.once('error', reject)
+      worker.once('exit', (code) => reject(new Error(`bench sealed worker exited (${code}) without a result`)))
+    })
+  } finally {
+    clearTimeout(timer)
+    await worker.terminate()
+  }
+}
+
+export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
+  const spec: BoardSpec = { ...ctx.spec, members: SEALED_MEMBERS }
+  const { secret } = boardScript(ctx.name, spec, ctx.seed)
+  const actionCount = 1 + spec.items + spec.deletions + spec.edits
+
+  // ── write ────────────────────────────────────────────────────────────────
+  const plainTotals: number[] = []
+  const plainPerAction: number[][] = []
+  let plain: Y.Doc | null = null
+  for (let run = 0; run < ctx.runs.plainWrite; run++) {
+    plain?.destroy()
+    const p = plainPass(ctx, spec)
+    plain = p.doc
+    plainTotals.push(sum(p.write))
+    plainPerAction.push(p.write)
+  }
+  ctx.log(`  plain: ${actionCount} actions in ${plainTotals.map((t) => t.toFixed(0)).join(', ')} ms`)
+  const plainDoc = plain!
+  const expected = titles(plainDoc)
+  const plainState = Y.encodeStateAsUpdate(plainDoc)
+
+  const sealedTotals: number[] = []
+  let pass: SealedPass | null = null
+  const passes: Omit<SealedPass, 'network' | 'devices' | 'shared'>[] = []
+  for (let run = 0; run < ctx.runs.write; run++) {
+    if (pass) for (const d of pass.devices) d.board.destroy()
+    pass = await sealedPass(ctx, spec, secret)
+    sealedTotals.push(sum(pass.write))
+    passes.push(pass)
+    ctx.log(`  sealed: ${actionCount} actions by ${spec.members} devices, perform + seal ${sum(pass.write).toFixed(0)} ms, catching up ${pass.catchUpMs.toFixed(0)} ms, publishing ${pass.publishMs.toFixed(0)} ms (wall ${(pass.wallMs / 1000).toFixed(1)} s)`)
+  }
+  const { network, devices, shared } = pass!
+  // Every device's readable doc, once caught up, holds the plain board.
+  for (const [i, d] of devices.entries()) {
+    catchUp(network, d)
+    await d.board.flush()
+    assertSameItems(`device ${i + 1}'s readable doc`, expected, titles(d.board.readable))
+  }
+  const netState = Y.encodeStateAsUpdate(network)
+  const netEntries = network.getMap('entries').size
+  const breakdown = await storageBreakdown(network, shared)
+
+  for (const d of devices) d.board.destroy()
+  const base = { state: netState, boardId: shared.boardId, contentKey: shared.contentKey, founder: shared.founder }
+  const rejected = devices.map((d, i) => `device ${i + 1}: ${describe(d.board)}`)
+
+  // ── open ─────────────────────────────────────────────────────────────────
+  // Each sealed run is in a worker with a deadline; runs stop early once the
+  // part has used its time budget.
+  const open: number[] = []
+  const openPlain: number[] = []
+  const decodeSealed: number[] = []
+  let openTimedOut = false
+  let entriesRead = 0
+  for (let run = 0; run < ctx.runs.open && !openTimedOut && (run === 0 || performance.now() < ctx.budgetEnds); run++) {
+    const r = await runSealedTask({ mode: 'open', ...base, keys: devices[0]!.keys }, ctx.deadlineMs)
+    if (r) {
+      open.push(r.ms)
+      decodeSealed.push(r.decodeMs)
+      entriesRead = r.entriesRead
+      if (run === 0) assertSameItems('a reopened sealed board', expected, new Map(r.titles))
+      if (r.rejections.length > 0) rejected.push(`reopened board: ${r.rejections.map(([k, v]) => `${k} ${v}`).join(', ')}`)
+    } else {
+      openTimedOut = true
+      open.push(ctx.deadlineMs)
+    }
+    openPlain.push(timePlainApply(plainState))
+  }
+  ctx.log(`  open: ${openTimedOut ? `timed out after ${ctx.deadlineMs} ms` : `${open.map((t) => t.toFixed(0)).join(', ')} ms (${entriesRead} entries read)`}; plain ${openPlain.map((t) => t.toFixed(0)).join(', ')} ms`)
+
+  // ── initial sync (CPU part) ──────────────────────────────────────────────
+  const sync: number[] = []
+  const syncPlain: number[] = []
+  let syncTimedOut = false
+  for (let run = 0; run < ctx.runs.sync && !syncTimedOut && (run === 0 || performance.now() < ctx.budgetEnds); run++) {
+    const r = await runSealedTask({ mode: 'sync', ...base }, ctx.deadlineMs)
+    if (r) {
+      sync.push(r.ms)
+      if (run === 0) assertSameItems('a newly synced device', expected, new Map(r.titles))
+      if (r.rejections.length > 0) rejected.push(`joining device: ${r.rejections.map(([k, v]) => `${k} ${v}`).join(', ')}`)
+    } else {
+      syncTimedOut = true
+      sync.push(ctx.deadlineMs)
+    }
+    syncPlain.push(timePlainApply(plainState))
+  }
+  ctx.log(`  initial sync: ${syncTimedOut ? `timed out after ${ctx.deadlineMs} ms` : `${sync.map((t) => t.toFixed(0)).join(', ')} ms`}; plain ${syncPlain.map((t) => t.toFixed(0)).join(', ')} ms`)
+
+  plainDoc.destroy()
+  const problems = rejected.filter((r) => !r.endsWith(': none'))
+  if (problems.length > 0) ctx.log(`  rejections (an honest run should have none): ${problems.join('; ')}`)
+
+  const perSealed = summarize(pass!.write)
+  const slow = pass!.write.filter((t) => t > SLOW_ACTION_MS)
+  const perPlain = summarize(plainPerAction[plainPerAction.length - 1]!)
+  const last = passes[passes.length - 1]!
+  const n = spec.items.toLocaleString('en')
+  const history = `${(spec.items + spec.deletions).toLocaleString('en')} creations, ${spec.edits.toLocaleString('en')} edits, ${spec.deletions.toLocaleString('en')} deletions`
+  return [
+    figure({
+      id: 'sealed-write',
+      label: `sealed (Node): write — perform + sign + encrypt all ${actionCount.toLocaleString('en')} actions of the ${n}-item board (${spec.members} devices)`,
+      unit: 'ms',
+      hearth: sealedTotals,
+      baselineLabel: 'the same actions on one plain Y.Doc',
+      baseline: plainTotals,
+      target: { kind: 'ratio', max: 1.5, text: '≤ 1.5×' },
+      note:
+        `${history}, one transaction each; compaction after 200 loose entries (default). ` +
+        `Per action: sealed median ${ms(perSealed.median)} ms, p95 ${ms(perSealed.p95)} ms, max ${ms(perSealed.max)} ms; ${slow.length} actions over ${SLOW_ACTION_MS} ms (compactions) took ${(sum(slow) / 1000).toFixed(1)} s of the ${(sum(pass!.write) / 1000).toFixed(1)} s; plain median ${perPlain.median.toFixed(3)} ms, p95 ${perPlain.p95.toFixed(3)} ms. ` +
+        `Not in the row: catching up before each action (others' entries: apply, verify, decrypt, apply to the readable doc) ${(last.catchUpMs / 1000).toFixed(1)} s in all, publishing to the network doc ${(last.publishMs / 1000).toFixed(1)} s; whole sealed pass ${(last.wallMs / 1000).toFixed(1)} s.`,
+    }),
+    figure({
+      id: 'sealed-open',
+      label: `sealed (Node): open — start() over the stored sealed doc until the readable ${n}-item board is built${openTimedOut ? ` (did not finish in ${ctx.deadlineMs / 1000} s: lower bound)` : ''}`,
+      unit: 'ms',
+      hearth: open,
+      baselineLabel: 'Y.applyUpdate of the plain state into a fresh doc',
+      baseline: openPlain,
+      target: { kind: 'ratio', max: 1.3, text: '≤ 1.3×' },
+      note: openTimedOut
+        ? `stopped at the deadline (start() reads every entry in the sealed doc: ${netEntries}).`
+        : `entriesRead ${entriesRead} (of ${netEntries} entries in the sealed doc); decoding the stored sealed doc into the copy first (y-indexeddb's part, not in the row): ${decodeSealed.map((t) => t.toFixed(0)).join(', ')} ms.`,
+    }),
+    figure({
+      id: 'sealed-storage',
+      label: `sealed (Node): storage — Y.encodeStateAsUpdate of the sealed doc after the whole history`,
+      unit: 'MB',
+      hearth: [netState.byteLength / MB],
+      baselineLabel: `plain doc's encodeStateAsUpdate (${spec.members} client ids)`,
+      baseline: [plainState.byteLength / MB],
+      target: { kind: 'ratio', max: 1.5, text: '≤ 1.5×' },
+      note:
+        `${netState.byteLength.toLocaleString('en')} vs ${plainState.byteLength.toLocaleString('en')} bytes; ${netEntries} entries left in the sealed doc (${breakdown.snapshots} snapshots). ` +
+        `Entry values ${breakdown.entryBytes.toLocaleString('en')} bytes (sealed-doc structure and tombstones: the other ${(netState.byteLength - breakdown.entryBytes).toLocaleString('en')}); ` +
+        `Yjs payloads inside them ${breakdown.payloadBytes.toLocaleString('en')} bytes (header, nonce, GCM tag and signature: the rest); ` +
+        `those payloads merged into one doc: ${breakdown.mergedBytes.toLocaleString('en')} bytes.`,
+    }),
+    figure({
+      id: 'sealed-sync',
+      label: `sealed (Node): initial sync, CPU part — whole sealed state into a fresh device until its readable board is built${syncTimedOut ? ` (did not finish in ${ctx.deadlineMs / 1000} s: lower bound)` : ''}`,
+      unit: 'ms',
+      hearth: sync,
+      baselineLabel: 'Y.applyUpdate of the plain state into a fresh doc',
+      baseline: syncPlain,
+      target: { kind: 'ratio', max: 1.5, text: '≤ 1.5×' },
+      note: `${syncTimedOut ? 'stopped at the deadline; ' : ''}decode the sealed doc, verify ${netEntries} signatures, decrypt, check, apply to the readable doc; the joining device is not on the roster yet (it reads, it does not write). Rejected entries (diagnostics): ${problems.length === 0 ? 'none on any device' : problems.join('; ')}.`,
+    }),
+  ]
+}

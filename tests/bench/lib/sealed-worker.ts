@@ -1,0 +1,76 @@
+/**
+ * One timed sealed-board open or initial sync, in a worker thread so the
+ * bench can give up on it after a deadline (the engine's work is mostly
+ * synchronous and cannot be interrupted otherwise). Started by
+ * `runSealedTask` in figures/sealed.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import * as Y from 'yjs'
+import { SealedBoard } from '../../../src/app/sealed/sealed-board.ts'
+import { itemsMap } from '../../../src/core/index.ts'
+import { generateDeviceKeys, importContentKey, importDeviceSigner, type DeviceKeyMaterial } from '../../../src/crypto/index.ts'
+
+export interface SealedTask {
+  mode: 'open' | 'sync'
+  /** `Y.encodeStateAsUpdate` of the network's sealed doc. */
+  state: Uint8Array
+  boardId: Uint8Array
+  contentKey: Uint8Array
+  founder: Uint8Array
+  /** open: the keys of the device whose store is opened. */
+  keys?: DeviceKeyMaterial
+}
+
+export interface SealedTaskResult {
+  /** open: `start()`; sync: apply the whole state + `flush()`. */
+  ms: number
+  /** open: decoding the stored sealed doc before `start()`. */
+  decodeMs: number
+  entriesRead: number
+  /** Item id → title of the readable doc. */
+  titles: [string, string][]
+  /** Diagnostics counts (an honest board has none). */
+  rejections: [string, number][]
+}
+
+async function run(task: SealedTask): Promise<SealedTaskResult> {
+  const keys = task.keys ?? (await generateDeviceKeys())
+  const sealed = new Y.Doc({ gc: true })
+  let decodeMs = 0
+  if (task.mode === 'open') {
+    const t = performance.now()
+    Y.applyUpdate(sealed, task.state)
+    decodeMs = performance.now() - t
+  }
+  const board = new SealedBoard(sealed, {
+    boardId: task.boardId,
+    cipher: await importContentKey(task.contentKey),
+    signer: await importDeviceSigner(keys),
+    founder: task.founder,
+  })
+  let ms: number
+  if (task.mode === 'open') {
+    const t = performance.now()
+    await board.start()
+    ms = performance.now() - t
+  } else {
+    await board.start()
+    const t = performance.now()
+    Y.applyUpdate(sealed, task.state, 'network')
+    await board.flush()
+    ms = performance.now() - t
+  }
+  const titles: [string, string][] = []
+  itemsMap(board.readable).forEach((value, id) => titles.push([id, String((value as Y.Map<unknown>).get('title'))]))
+  const result = { ms, decodeMs, entriesRead: board.entriesRead, titles, rejections: [...board.diagnostics.counts] }
+  board.destroy()
+  return result
+}
+
+if (parentPort && workerData) {
+  const port = parentPort
+  run(workerData as SealedTask).then(
+    (r) => port.postMessage({ ok: true, result: r }),
+    (e: unknown) => port.postMessage({ ok: false, error: String((e as Error)?.stack ?? e) }),
+  )
+}
