@@ -159,7 +159,13 @@ export async function measureScale(ctx: BenchContext): Promise<Figure[]> {
     ctx.log(`  ${n} peers (fresh processes per mesh)`)
     try {
       const hearth = await freshMesh(n, 'hearth', ctx)
-      const plain = await freshMesh(n, 'plain', ctx)
+      // A baseline that fails (plain meshes of 20 often do not form here) must not hide Hearth's result.
+      let plainError: string | null = null
+      const plain = await freshMesh(n, 'plain', ctx).catch((err: unknown) => {
+        plainError = String(err)
+        ctx.log(`  ${n} peers: plain baseline failed: ${plainError}`)
+        return { ...hearth, rounds: [], converged: false, meshMs: null, minPeers: 0, errors: [] }
+      })
       const peers = [hearth, plain]
       const times = (m: MeshResult) => m.rounds.map((r) => r.ms).filter((x): x is number => x !== null)
       const msgs = (m: MeshResult) => m.rounds.map((r) => r.messages)
@@ -177,7 +183,8 @@ export async function measureScale(ctx: BenchContext): Promise<Figure[]> {
           `bytes per round: Hearth ${avg(hearth.rounds.map((r) => r.bytes))}, plain ${avg(plain.rounds.map((r) => r.bytes))}; ` +
           `full mesh after ${hearth.meshMs ?? `— (timed out; fewest connections ${hearth.minPeers}/${n - 1})`} ms (Hearth), ${plain.meshMs ?? `— (timed out; fewest ${plain.minPeers}/${n - 1})`} ms (plain); ` +
           `Hearth ${hearth.converged ? 'converged in every round' : 'did NOT converge in every round'}` +
-          (peers.some((p) => p.errors.length > 0) ? `; peer errors: ${peers.flatMap((p) => p.errors).slice(0, 3).join(' | ')}` : ''),
+          (peers.some((p) => p.errors.length > 0) ? `; peer errors: ${peers.flatMap((p) => p.errors).slice(0, 3).join(' | ')}` : '') +
+          (plainError ? `; plain baseline failed: ${plainError}` : ''),
       })
       if (n === Math.max(...SIZES)) {
         f.target = { kind: 'absolute', max: Infinity, text: 'converges' }
