@@ -44,7 +44,8 @@ describe('updating the installed app', () => {
     await writeFile(indexPath, index.replace('<title>Hearth</title>', '<title>Hearth</title><meta name="hearth-version" content="2" />'))
     const swPath = join(root, 'sw.js')
     const sw = await readFile(swPath, 'utf8')
-    const revised = sw.replace(/("url":\s*"index\.html",\s*"revision":\s*")([^"]+)"/, (_m, head: string, rev: string) => `${head}${rev}-v2"`)
+    // Minified ({url:"index.html",revision:"…"}) or not ("url": "index.html", "revision": "…"), depending on the build mode.
+    const revised = sw.replace(/("?url"?:\s*"index\.html",\s*"?revision"?:\s*")([^"]+)"/, (_m, head: string, rev: string) => `${head}${rev}-v2"`)
     expect(revised, 'sw.js precaches index.html with a revision').not.toBe(sw)
     await writeFile(swPath, revised)
 
