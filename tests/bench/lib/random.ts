@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../support/mulberry32.ts'
+
 /** A small seeded PRNG (mulberry32): the same seed gives the same boards on every machine. */
 export class Random {
   #state: number
@@ -8,11 +10,9 @@ export class Random {
 
   /** A float in [0, 1). */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0
-    let t = this.#state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    const [state, value] = mulberry32(this.#state)
+    this.#state = state
+    return value
   }
 
   /** An integer in [min, max]. */
