@@ -216,6 +216,8 @@ export const ar: Messages = {
   'members.joined': 'انضم {when}',
   'members.invitedBy': 'بدعوة من {who}',
   'members.fingerprintHint': 'بصمة جهاز الكاتب',
+  'board.failed': 'حدث خطأ أثناء قراءة هذه اللوحة، لذا قد تكون غير مكتملة: {error}',
+  'board.reload': 'إعادة التحميل',
   'diagnostics.title': 'التشخيص',
   'diagnostics.clean': 'كل التغييرات التي وصلت حتى الآن موقَّعة من عضو وتم التحقق منها.',
   'diagnostics.intro': 'تغييرات لم تصل إلى اللوحة، وسبب ذلك:',

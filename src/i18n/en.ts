@@ -179,6 +179,8 @@ export const en = {
   'members.joined': 'joined {when}',
   'members.invitedBy': 'invited by {who}',
   'members.fingerprintHint': 'The author’s device fingerprint',
+  'board.failed': 'Something went wrong while reading this board, so it may be incomplete: {error}',
+  'board.reload': 'Reload',
   'diagnostics.title': 'Diagnostics',
   'diagnostics.clean': 'Every change received so far was signed by a member and checked.',
   'diagnostics.intro': 'Changes that did not reach the board, and why:',

@@ -27,6 +27,8 @@ export class BoardState {
   status = $state.raw<SyncStatus>({ state: 'offline', peers: 0, lastExchange: null })
   /** Members and diagnostics, re-read whenever the sealed engine reports a change. */
   members = $state.raw<readonly Member[]>([])
+  /** Set when the board engine hit a bug: the board may be incomplete until the app is reloaded. */
+  failure = $state<string | null>(null)
   diagnostics = $state.raw<{ counts: readonly [Rejection, number][]; events: readonly DiagnosticEvent[]; pending: number }>({ counts: [], events: [], pending: 0 })
 
   // Plain (non-reactive) on purpose: reactivity comes from createSubscriber below.
@@ -75,6 +77,8 @@ export class BoardState {
     }
     readRoster()
     readDiagnostics()
+    this.failure = session.sealed.failure?.message ?? null
+    this.#cleanups.push(session.sealed.onFailure((e) => (this.failure = e.message)))
     this.#cleanups.push(session.sealed.onRosterChange(readRoster), session.sealed.diagnostics.onChange(readDiagnostics))
     const tick = setInterval(() => (this.now = Date.now()), 30_000)
     this.#cleanups.push(() => clearInterval(tick))

@@ -97,6 +97,58 @@ describe('sealed board', () => {
     expect(alice.board.diagnostics.events.some((e) => e.reason === 'erased')).toBe(true)
   })
 
+  it('a late joiner that gets Alice’s entries and Eve’s overwrites in one go keeps the bytes it verified', async () => {
+    const alice = await member('Alice')
+    const eve = await member('Eve')
+    createItem(alice.board.readable, notice('Safe house list', 'Alice'), Date.now())
+    await alice.board.flush()
+    await exchange(alice, eve)
+    const aliceTag = deviceTag(alice.keys.signPublic)
+    const aliceEntries = entries(alice.board.sealed)
+    const aliceKeys = [...aliceEntries.keys()].filter((k) => k.startsWith(aliceTag)).sort()
+    const original = new Map(aliceKeys.map((k) => [k, aliceEntries.get(k) as Uint8Array]))
+    eve.board.destroy()
+    const eveEntries = entries(eve.board.sealed)
+    eve.board.sealed.transact(() => {
+      eveEntries.set(aliceKeys[0]!, new Uint8Array([9, 9, 9]))
+      for (const k of aliceKeys.slice(1)) eveEntries.delete(k)
+    })
+    const carol = await member('Carol')
+    // Both arrive before Carol's engine gets to the first one.
+    Y.applyUpdate(carol.board.sealed, Y.encodeStateAsUpdate(alice.board.sealed), 'remote')
+    Y.applyUpdate(carol.board.sealed, Y.encodeStateAsUpdate(eve.board.sealed), 'remote')
+    await settle(carol)
+    expect(titles(carol.board.readable)).toEqual(['Safe house list'])
+    for (const [k, bytes] of original) expect(entries(carol.board.sealed).get(k), k).toEqual(bytes)
+    expect(carol.board.failure).toBeNull()
+  })
+
+  it('Eve’s erasures reach Alice and Bob first; Carol, who joins later, still gets Alice’s post from their repairs', async () => {
+    const alice = await member('Alice')
+    const bob = await member('Bob')
+    const eve = await member('Eve')
+    createItem(alice.board.readable, notice('Safe house list', 'Alice'), Date.now())
+    await alice.board.flush()
+    await exchange(alice, bob, eve)
+    const aliceTag = deviceTag(alice.keys.signPublic)
+    eve.board.destroy()
+    const eveEntries = entries(eve.board.sealed)
+    eve.board.sealed.transact(() => {
+      for (const k of [...eveEntries.keys()]) if (k.startsWith(aliceTag)) eveEntries.delete(k)
+    })
+    // Eve's deletions reach Alice and Bob, who put the entries back.
+    for (const m of [alice, bob]) Y.applyUpdate(m.board.sealed, Y.encodeStateAsUpdate(eve.board.sealed), 'remote')
+    await settle(alice, bob)
+    // Carol hears from Eve first, then from Alice and Bob.
+    const carol = await member('Carol')
+    Y.applyUpdate(carol.board.sealed, Y.encodeStateAsUpdate(eve.board.sealed), 'remote')
+    await settle(carol)
+    expect(titles(carol.board.readable)).toEqual([])
+    await exchange(carol, alice, bob)
+    for (const m of [alice, bob, carol]) expect(titles(m.board.readable)).toEqual(['Safe house list'])
+    for (const m of [alice, bob]) expect(m.board.diagnostics.events.filter((e) => e.reason === 'erased').length).toBeGreaterThan(0)
+  })
+
   it('a concurrent edit and delete, and edits of different fields, merge the same way on every peer', async () => {
     const alice = await member('Alice')
     const bob = await member('Bob')

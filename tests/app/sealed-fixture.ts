@@ -41,9 +41,16 @@ export async function exchange(...members: Member[]): Promise<void> {
     }
     await Promise.all(members.map((m) => m.board.flush()))
   }
+  expectNoFailure(...members)
+}
+
+/** An engine task that threw is a bug, whatever the test is about. */
+export function expectNoFailure(...members: Member[]): void {
+  for (const m of members) if (m.board.failure) throw new Error(`${m.name}'s engine failed: ${m.board.failure.stack ?? m.board.failure.message}`)
 }
 
 /** Lets any queued engine work run. */
 export async function settle(...members: Member[]): Promise<void> {
   for (let i = 0; i < 3; i++) await Promise.all(members.map((m) => m.board.flush()))
+  expectNoFailure(...members)
 }

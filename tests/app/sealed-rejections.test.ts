@@ -26,6 +26,7 @@ async function eveWrites(eve: Member, bob: Member, header: Partial<EntryHeader>,
   return key
 }
 
+const entries = (m: Member) => m.board.sealed.getMap('entries')
 const reasons = (m: Member) => m.board.diagnostics.events.map((e) => e.reason)
 
 describe('every rejection path of a signed entry', () => {
@@ -64,6 +65,15 @@ describe('every rejection path of a signed entry', () => {
     expect(titles(bob.board.readable)).toEqual([])
   })
 
+  it('one update that mixes Eve’s own structs with structs under Bob’s client id', async () => {
+    const { bob, eve } = await bobAndEve()
+    const own = noticeUpdate(boundClientId(eve.keys.signPublic), 'Eve’s own notice')
+    const posing = noticeUpdate(boundClientId(bob.keys.signPublic), 'Bob says: meeting cancelled')
+    await eveWrites(eve, bob, {}, Y.mergeUpdates([own, posing]))
+    expect(reasons(bob)).toEqual(['foreign_changes'])
+    expect(titles(bob.board.readable)).toEqual([])
+  })
+
   it('a payload that is not a Yjs update', async () => {
     const { bob, eve } = await bobAndEve()
     await eveWrites(eve, bob, {}, new Uint8Array([255, 255, 255, 255]))
@@ -87,7 +97,31 @@ describe('every rejection path of a signed entry', () => {
     expect(bob.board.pendingCount()).toBe(0)
   })
 
-  it('an old entry of the same author put back in is a replay', async () => {
+  it('an entry its author compacted away, put back in by Eve, is a replay and is removed again', async () => {
+    const bob = await member('Bob', { compactAfter: 3 })
+    const eve = await member('Eve')
+    await exchange(bob, eve)
+    const bobTag = deviceTag(bob.keys.signPublic)
+    const seen = new Map<string, unknown>()
+    entries(eve).observe((ev) => {
+      for (const k of ev.keysChanged) if (entries(eve).has(k)) seen.set(k, entries(eve).get(k))
+    })
+    for (let i = 0; i < 4; i++) {
+      createItem(bob.board.readable, notice(`n${i}`), Date.now())
+      await settle(bob)
+      await exchange(bob, eve)
+    }
+    const compacted = [...seen.keys()].filter((k) => k.startsWith(`${bobTag}.`) && !/\.\d+-\d+$/.test(k) && !entries(bob).has(k))
+    expect(compacted.length).toBeGreaterThan(0)
+    const old = compacted[0]!
+    entries(bob).set(old, seen.get(old))
+    await settle(bob)
+    expect(reasons(bob)).toEqual(['replay'])
+    expect(entries(bob).has(old)).toBe(false)
+    expect(titles(bob.board.readable)).toEqual(['n0', 'n1', 'n2', 'n3'])
+  })
+
+  it('another version of an entry its author already wrote, under the same key, is put back', async () => {
     const { bob, eve } = await bobAndEve()
     const u = noticeUpdate(boundClientId(eve.keys.signPublic), 'once')
     await eveWrites(eve, bob, { seq: 2, from: 2 }, u)
@@ -148,5 +182,25 @@ describe('compaction', () => {
     expect(alice.board.diagnostics.total).toBe(0)
     expect(bob.board.diagnostics.total).toBe(0)
     expect(alice.board.sealed.getMap('entries').size).toBeLessThan(60)
+  })
+})
+
+describe('a bug in the engine', () => {
+  it('is kept as the board’s failure and reported, never swallowed', async () => {
+    const bob = await member('Bob')
+    const eve = await member('Eve')
+    await exchange(bob, eve)
+    const failures: string[] = []
+    bob.board.onFailure((e) => failures.push(e.message))
+    // Stand-in for a bug: applying to the readable doc throws.
+    ;(bob.board.readable as unknown as { transact: () => never }).transact = () => {
+      throw new TypeError('applying failed')
+    }
+    createItem(eve.board.readable, notice('x'), Date.now())
+    await eve.board.flush()
+    Y.applyUpdate(bob.board.sealed, Y.encodeStateAsUpdate(eve.board.sealed), 'remote')
+    await bob.board.flush().catch(() => undefined)
+    expect(bob.board.failure?.message).toBe('applying failed')
+    expect(failures).toEqual(['applying failed'])
   })
 })

@@ -73,11 +73,18 @@ interface Seen {
   readonly client: number | null
 }
 
+/** A verified entry waiting for its turn, with the exact bytes that were verified. */
+interface Candidate {
+  readonly entry: ParsedEntry
+  readonly key: string
+  readonly bytes: Uint8Array
+}
+
 interface AuthorState {
   /** Highest sequence number applied with no gap before it. */
   frontier: number
   /** Entries waiting for a gap to fill: seq/from → parsed entry and its key. */
-  readonly pending: Map<string, { entry: ParsedEntry; key: string }>
+  readonly pending: Map<string, Candidate>
   /** Accepted entries still present in the shared doc, by key. */
   readonly accepted: Map<string, Accepted>
 }
@@ -232,10 +239,35 @@ export class SealedBoard {
 
   // ── queue ────────────────────────────────────────────────────────────────
 
+  /**
+   * Engine work runs one task at a time. A task that throws is a bug: it is
+   * kept as the board's failure (shown to the person, and failing every
+   * test), never swallowed, and later tasks still run.
+   */
   #enqueue(task: () => Promise<void>): Promise<void> {
     const run = this.#queue.then(() => (this.#destroyed ? undefined : task()))
-    this.#queue = run.catch((e: unknown) => console.error('sealed board task failed', e))
+    this.#queue = run.catch((e: unknown) => this.#fail(e))
     return run
+  }
+
+  #failure: Error | null = null
+  readonly #failureListeners = new Set<(error: Error) => void>()
+
+  /** The first error an engine task threw, or null. The board may be incomplete while it is set. */
+  get failure(): Error | null {
+    return this.#failure
+  }
+
+  /** Called once, when an engine task first fails. */
+  onFailure(listener: (error: Error) => void): () => void {
+    this.#failureListeners.add(listener)
+    return () => this.#failureListeners.delete(listener)
+  }
+
+  #fail(e: unknown): void {
+    if (this.#failure) return
+    this.#failure = e instanceof Error ? e : new Error(String(e))
+    for (const l of this.#failureListeners) l(this.#failure)
   }
 
   #author(tag: string): AuthorState {
@@ -381,6 +413,8 @@ export class SealedBoard {
       return
     }
     const entry = parsed.entry
+    // The bytes that were verified: the shared doc may hold something else by now.
+    const bytes = value as Uint8Array
     const h = entry.header
     const tag = deviceTag(h.author)
     if (!sameBytes(h.boardId, this.#opts.boardId)) return this.#final('wrong_board', key, tag)
@@ -391,18 +425,19 @@ export class SealedBoard {
     const member = this.roster.get(tag)
     if (member?.removed) return this.#reject('removed_author', key, tag)
     if (!member && h.kind !== 'join') {
-      this.#author(tag).pending.set(key, { entry, key })
+      this.#author(tag).pending.set(key, { entry, key, bytes })
       return
     }
-    await this.#applyInOrder(tag, { entry, key }, updates)
+    await this.#applyInOrder(tag, { entry, key, bytes }, updates)
   }
 
   /** Applies an entry if it is next in its author's sequence, then anything it unblocks. */
-  async #applyInOrder(tag: string, first: { entry: ParsedEntry; key: string }, updates: Uint8Array[]): Promise<void> {
+  async #applyInOrder(tag: string, first: Candidate, updates: Uint8Array[]): Promise<void> {
     const author = this.#author(tag)
     const queue = [first]
     while (queue.length > 0) {
-      const { entry, key } = queue.shift()!
+      const candidate = queue.shift()!
+      const { entry, key, bytes } = candidate
       const h = entry.header
       if (h.kind === 'snapshot' ? this.#coveredBySnapshot(author, h.from, h.seq) : h.seq <= author.frontier) {
         // Already applied, and no longer at its place: an old entry put back in.
@@ -411,14 +446,14 @@ export class SealedBoard {
         continue
       }
       if (h.from > author.frontier + 1) {
-        author.pending.set(key, { entry, key })
+        author.pending.set(key, candidate)
         continue
       }
       author.pending.delete(key)
       const payload = await openEntry(entry, this.#opts.cipher)
       if (!payload) this.#final('decrypt_failed', key, tag)
       else if (this.#applyPayload(tag, entry, key, payload, updates)) {
-        author.accepted.set(key, { bytes: this.#entries.get(key) as Uint8Array, kind: h.kind, from: h.from, seq: h.seq })
+        author.accepted.set(key, { bytes, kind: h.kind, from: h.from, seq: h.seq })
         if (h.kind === 'snapshot') this.#dropCovered(author, h.from, h.seq, key)
       }
       // The author signed this sequence number, valid content or not: it is used up.
