@@ -8,15 +8,16 @@ import globals from 'globals'
  * Each entry lists the folders a layer must NOT import from.
  */
 const forbidden = {
-  core: ['crypto', 'sync', 'storage', 'app', 'state', 'ui', 'i18n', 'server'],
-  crypto: ['core', 'sync', 'storage', 'app', 'state', 'ui', 'i18n', 'server'],
-  sync: ['storage', 'app', 'state', 'ui', 'i18n', 'server'],
-  storage: ['sync', 'app', 'state', 'ui', 'i18n', 'server'],
+  core: ['crypto', 'sealed', 'sync', 'storage', 'app', 'state', 'ui', 'i18n', 'server'],
+  crypto: ['core', 'sealed', 'sync', 'storage', 'app', 'state', 'ui', 'i18n', 'server'],
+  sealed: ['core', 'sync', 'storage', 'app', 'state', 'ui', 'i18n', 'server'],
+  sync: ['sealed', 'storage', 'app', 'state', 'ui', 'i18n', 'server'],
+  storage: ['sealed', 'sync', 'app', 'state', 'ui', 'i18n', 'server'],
   app: ['state', 'ui', 'i18n', 'server'],
-  state: ['ui', 'server', 'sync', 'storage', 'crypto'],
-  i18n: ['core', 'crypto', 'sync', 'storage', 'app', 'state', 'ui', 'server'],
-  ui: ['core', 'crypto', 'sync', 'storage', 'app', 'server'],
-  server: ['core', 'sync', 'storage', 'app', 'state', 'ui', 'i18n'],
+  state: ['ui', 'server', 'sealed', 'sync', 'storage', 'crypto'],
+  i18n: ['core', 'crypto', 'sealed', 'sync', 'storage', 'app', 'state', 'ui', 'server'],
+  ui: ['core', 'crypto', 'sealed', 'sync', 'storage', 'app', 'server'],
+  server: ['core', 'sealed', 'sync', 'storage', 'app', 'state', 'ui', 'i18n'],
 }
 
 const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
@@ -27,14 +28,14 @@ const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
       {
         patterns: [
           {
-            group: banned.flatMap((b) => [`../${b}`, `../${b}/*`, `../../${b}/*`]),
+            group: banned.flatMap((b) => [`../${b}`, `../${b}/*`, `../../${b}/*`, `../../../${b}/*`]),
             message: `src/${layer} may not import from that layer (imports point down only).`,
           },
           ...(layer === 'ui'
             ? [{ group: ['yjs', 'y-webrtc', 'y-indexeddb', '@noble/*', 'lib0', 'lib0/*'], message: 'Components stay thin: go through src/state.' }]
             : []),
-          ...(layer === 'core' || layer === 'crypto'
-            ? [{ group: ['y-webrtc', 'y-indexeddb', 'ws'], message: 'core/ and crypto/ are pure: no network or storage.' }]
+          ...(layer === 'core' || layer === 'crypto' || layer === 'sealed'
+            ? [{ group: ['y-webrtc', 'y-indexeddb', 'ws'], message: 'core/, crypto/ and sealed/ are pure: no network or storage.' }]
             : []),
         ],
       },

@@ -85,9 +85,20 @@ export function fingerprint(publicKey: Uint8Array): string {
  * The Yjs client id a device writes the readable board with, derived from its
  * signing key. Entries are checked to contain only their author's client id,
  * so every item's creator can be traced to a signature.
+ *
+ * 53 bits (the most a JavaScript number holds exactly, and what Yjs's varuint
+ * encoding carries): finding another key with the same id costs about 2^53
+ * key generations, where 32 bits cost a few hundred core-hours. Never 0.
  */
 export function boundClientId(publicKey: Uint8Array): number {
+  const h = sha256(new Uint8Array([...utf8ToBytes('hearth/v2/yjs-client'), ...publicKey]))
+  let id = h[0]! & 0x1f
+  for (let i = 1; i < 7; i++) id = id * 256 + h[i]!
+  return id || 1
+}
+
+/** The 32-bit client id of version 1 entries (before membership); only such entries may use it. */
+export function legacyBoundClientId(publicKey: Uint8Array): number {
   const h = sha256(new Uint8Array([...utf8ToBytes('hearth/v1/yjs-client'), ...publicKey]))
-  // 32 bits, like Yjs's own random client ids; never 0.
   return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0 || 1
 }

@@ -3,14 +3,14 @@ import {
   deriveTransportKeys,
   encodeInvite,
   fromBase64url,
-  generateBoardSecret,
+  generateTransportSecret,
   inviteLink,
   parseInvite,
   toBase64url,
-  type BoardSecret,
+  type TransportSecret,
 } from '../../src/crypto/index.ts'
 
-const fixedSecret = Uint8Array.from({ length: 32 }, (_, i) => i) as BoardSecret
+const fixedSecret = Uint8Array.from({ length: 32 }, (_, i) => i) as TransportSecret
 
 /** Independent HKDF via WebCrypto, to check the noble-based derivation. */
 async function webCryptoHkdf(secret: Uint8Array, label: string, length: number): Promise<string> {
@@ -50,8 +50,8 @@ describe('transport keys', () => {
   })
 
   it('gives different boards unrelated rooms, and never exposes the secret', () => {
-    const a = generateBoardSecret()
-    const b = generateBoardSecret()
+    const a = generateTransportSecret()
+    const b = generateTransportSecret()
     expect(deriveTransportKeys(a).room).not.toBe(deriveTransportKeys(b).room)
     const keys = deriveTransportKeys(a)
     expect(JSON.stringify(keys)).not.toContain(toBase64url(a))
@@ -60,7 +60,7 @@ describe('transport keys', () => {
 
 describe('invites', () => {
   it('Alice shares a link; Bob pastes it and gets the same secret', () => {
-    const secret = generateBoardSecret()
+    const secret = generateTransportSecret()
     const link = inviteLink('https://hearth.example/app/#/board/x', secret)
     expect(link.startsWith('https://hearth.example/app/#/join/')).toBe(true)
     const parsed = parseInvite(link)
@@ -95,7 +95,7 @@ describe('invites', () => {
   })
 
   it('carries the transport secret, the content key, the founder and the inviter in a version 2 invite', () => {
-    const secret = generateBoardSecret()
+    const secret = generateTransportSecret()
     const contentKey = crypto.getRandomValues(new Uint8Array(32))
     const founder = crypto.getRandomValues(new Uint8Array(32))
     const inviter = crypto.getRandomValues(new Uint8Array(32))

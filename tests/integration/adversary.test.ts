@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer } from '../../src/server/server.ts'
-import { generateBoardSecret, generateContentKey, generateDeviceKeys, type DeviceKeyMaterial } from '../../src/crypto/index.ts'
+import { generateTransportSecret, generateContentKey, generateDeviceKeys, type DeviceKeyMaterial } from '../../src/crypto/index.ts'
 import { SealedPeer, waitFor } from './sealed-support/sealed-process.ts'
 import type { DiagnosticEventJson, PeerState, RawOp } from './sealed-support/protocol.ts'
 
@@ -52,7 +52,7 @@ function summary(name: string, s: PeerState): string {
 
 describe('Eve, a full member, attacks the sealed doc over real y-webrtc', () => {
   it('every honest peer keeps every honest item, none of Eve’s, and Alice’s and Bob’s diagnostics name Eve', async () => {
-    const secret = generateBoardSecret()
+    const secret = generateTransportSecret()
     const contentKey = generateContentKey()
     const aliceKeys = await generateDeviceKeys()
     const common = { secret: b64(secret), contentKey: b64(contentKey), founder: b64(aliceKeys.signPublic) }

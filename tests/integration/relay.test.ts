@@ -17,7 +17,7 @@ import { readItems, readMeta } from '../../src/core/index.ts'
 import {
   deriveTransportKeys,
   fromBase64url,
-  generateBoardSecret,
+  generateTransportSecret,
   generateContentKey,
   generateDeviceKeys,
   importContentKey,
@@ -72,7 +72,7 @@ const BOARD_TEXT = [BOARD_NAME, BOARD_DESCRIPTION, ALICE, BOB, ...ITEMS.flatMap(
 
 describe('a blind relay carries a sealed board between members who are never online together', () => {
   it('Bob gets all of Alice’s items and her name from the relay alone; the relay’s bytes hold none of the board’s text', async () => {
-    const secret = generateBoardSecret()
+    const secret = generateTransportSecret()
     const contentKey = generateContentKey()
     const aliceKeys = await generateDeviceKeys()
     const member = { secret: b64(secret), contentKey: b64(contentKey), founder: b64(aliceKeys.signPublic) }

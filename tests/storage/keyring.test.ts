@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
-import { deriveTransportKeys, generateBoardSecret, type BoardId } from '../../src/crypto/index.ts'
+import { deriveTransportKeys, generateTransportSecret, type BoardId } from '../../src/crypto/index.ts'
 import { Keyring, LockedError, type BoardRecord, type KeyringDeps } from '../../src/storage/index.ts'
 import { decodeContents, encodeContents, newDeviceKek, openContents, sealContents } from '../../src/storage/keyring-blob.ts'
 
@@ -9,7 +9,7 @@ import { decodeContents, encodeContents, newDeviceKek, openContents, sealContent
 const device = (): KeyringDeps => ({ indexedDB: new IDBFactory(), kdfLogN: 10 })
 
 const board = (name: string, displayName: string, openedAt = 1): BoardRecord => {
-  const secret = generateBoardSecret()
+  const secret = generateTransportSecret()
   return { id: deriveTransportKeys(secret).boardId, secret, contentKey: crypto.getRandomValues(new Uint8Array(32)), format: 2, displayName, name, addedAt: 1, openedAt }
 }
 
@@ -241,7 +241,7 @@ describe('keyring, passphrase mode', () => {
 describe('migration from the plaintext registry (database version 1)', () => {
   it('a board made before the keyring keeps working, and its plaintext record is gone from disk', async () => {
     const factory = new IDBFactory()
-    const secret = generateBoardSecret()
+    const secret = generateTransportSecret()
     const id = deriveTransportKeys(secret).boardId
     const old = { id, secret, displayName: 'Alice Wren', name: 'Secret Garden Collective', addedAt: 5, openedAt: 6 }
     // Exactly what BoardRegistry version 1 wrote.

@@ -1,11 +1,11 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { deriveTransportKeys, generateBoardSecret, type BoardId } from '../../src/crypto/index.ts'
+import { deriveTransportKeys, generateTransportSecret, type BoardId } from '../../src/crypto/index.ts'
 import { BoardRegistry, boardDatabaseName, deleteBoardData, openBoardStore, parseSettings, DEFAULT_SETTINGS } from '../../src/storage/index.ts'
 
 const newBoard = () => {
-  const secret = generateBoardSecret()
+  const secret = generateTransportSecret()
   return { secret, id: deriveTransportKeys(secret).boardId }
 }
 

@@ -28,7 +28,7 @@ import { Worker } from 'node:worker_threads'
 import * as Y from 'yjs'
 import { SealedBoard } from '../../../src/app/sealed/sealed-board.ts'
 import { itemsMap } from '../../../src/core/index.ts'
-import { generateDeviceKeys, importContentKey, importDeviceSigner, legacyContentKey, fromBase64url, openEntry, parseEntry, type DeviceKeyMaterial, type BoardSecret } from '../../../src/crypto/index.ts'
+import { generateDeviceKeys, importContentKey, importDeviceSigner, legacyContentKey, fromBase64url, openEntry, parseEntry, type DeviceKeyMaterial, type TransportSecret } from '../../../src/crypto/index.ts'
 import { boardScript, plainClientId, type BoardSpec } from '../lib/board.ts'
 import { figure, MB, type Figure } from '../lib/figure.ts'
 import type { SealedTask, SealedTaskResult } from '../lib/sealed-worker.ts'
@@ -132,7 +132,7 @@ interface SealedPass {
   wallMs: number
 }
 
-async function sealedPass(ctx: SealedContext, spec: BoardSpec, secret: BoardSecret): Promise<SealedPass> {
+async function sealedPass(ctx: SealedContext, spec: BoardSpec, secret: TransportSecret): Promise<SealedPass> {
   const script = boardScript(ctx.name, spec, ctx.seed)
   const founderKeys = await generateDeviceKeys()
   const shared: Shared = { boardId: fromBase64url(script.boardId)!, contentKey: legacyContentKey(secret), founder: founderKeys.signPublic }

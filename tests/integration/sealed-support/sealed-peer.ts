@@ -22,7 +22,7 @@ import type { WrtcLike } from '../../../src/sync/types.ts'
 import { SealedBoard, entryKey } from '../../../src/app/sealed/sealed-board.ts'
 import { createItem, initBoard, readItems, readMeta } from '../../../src/core/index.ts'
 import {
-  asBoardSecret,
+  asTransportSecret,
   boundClientId,
   deriveTransportKeys,
   deviceTag,
@@ -77,7 +77,7 @@ let mirror: Y.Doc | null = null
 const publicKeys = new Map<string, Uint8Array>()
 
 function transport() {
-  const secret = asBoardSecret(unb64(secretB64))
+  const secret = asTransportSecret(unb64(secretB64))
   if (!secret) throw new Error('bad transport secret')
   return deriveTransportKeys(secret)
 }

@@ -1,34 +1,48 @@
 /**
- * Why an entry did not reach the board, as shown in the diagnostics view.
- * `pending_*` reasons may still resolve (the author's join or the missing
- * entries may arrive later); the others are final.
+ * Why an entry did not reach the board, as the diagnostics view shows it.
+ * `pending_*` reasons may still resolve (the author's admission, a missing
+ * entry, a key this device does not hold yet); the others are final.
  */
 export const REJECTIONS = [
   'malformed',
   'oversized',
   'wrong_board',
-  'unknown_epoch',
+  'unknown_key',
   'wrong_key',
   'bad_signature',
   'removed_author',
+  'not_member',
   'replay',
   'decrypt_failed',
   'bad_payload',
   'foreign_changes',
+  'forbidden_edit',
+  'forbidden_delete',
+  'unknown_type',
+  'depends_on_void',
+  'equivocation',
   'erased',
+  'junk',
+  'over_limit',
   'pending_author',
   'pending_gap',
+  'pending_key',
 ] as const
 export type Rejection = (typeof REJECTIONS)[number]
 
 export interface DiagnosticEvent {
   readonly reason: Rejection
-  /** The sealed-doc key the entry was found under. */
+  /** The shared-map key the entry was found under. */
   readonly key: string
-  /** Device tag the entry claims as its author, when it could be read. */
-  readonly claimedAuthor: string | null
-  /** Device tag of the member whose connection wrote this to the shared doc, when known. */
-  readonly writtenBy: string | null
+  /**
+   * The member a valid signature proves wrote it, or null. Nothing else —
+   * not a Yjs client id, not a name — is ever taken as proof of who wrote.
+   */
+  readonly author: string | null
+  /** Where it came from, when no signature says who: the session id of the writing connection, or this device's storage. */
+  readonly via: string | null
+  /** What exactly was wrong, for people who look closer. */
+  readonly detail: string | null
   readonly at: number
 }
 
@@ -38,7 +52,7 @@ const MAX_EVENTS = 200
 export class Diagnostics {
   readonly counts = new Map<Rejection, number>()
   readonly events: DiagnosticEvent[] = []
-  #listeners = new Set<() => void>()
+  readonly #listeners = new Set<() => void>()
 
   record(event: DiagnosticEvent): void {
     this.counts.set(event.reason, (this.counts.get(event.reason) ?? 0) + 1)
@@ -53,10 +67,10 @@ export class Diagnostics {
     return n
   }
 
-  /** Device tags named as writers or claimed authors of rejected entries. */
+  /** Members a signature proves wrote a rejected entry. */
   suspects(): Set<string> {
     const out = new Set<string>()
-    for (const e of this.events) if (e.writtenBy && !e.reason.startsWith('pending_')) out.add(e.writtenBy)
+    for (const e of this.events) if (e.author && !e.reason.startsWith('pending_') && e.reason !== 'erased') out.add(e.author)
     return out
   }
 
