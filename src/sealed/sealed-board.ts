@@ -104,6 +104,13 @@ const CONTENT_KINDS = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
 const SIDE_KINDS = new Set<EntryKind>(['request', 'welcome', 'rotate'])
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
 
+/** An admission that would not count on other devices (invitation used up, revoked, of another epoch; no right to admit): no keys were sent. */
+export class AdmissionRefused extends Error {
+  constructor(readonly verdict: string) {
+    super(`The admission does not count (${verdict}); no keys were sent`)
+  }
+}
+
 export class SealedBoard {
   /** What is replicated and persisted: entries only. */
   readonly sealed: Y.Doc
@@ -124,6 +131,8 @@ export class SealedBoard {
   #rebuildNeeded = false
   /** Requests, welcomes and rotations waiting for what they depend on (checked again when the circle changes). */
   readonly #awaiting = new Map<string, Verified>()
+  /** Request keys of invitations read in this round, imported before the next. */
+  readonly #newRequestKeys: Uint8Array[] = []
   /** Hashes of requests, welcomes and rotations already looked at. */
   readonly #settled = new Set<string>()
   readonly #listeners = { circle: new Set<() => void>(), reset: new Set<(doc: Y.Doc) => void>(), keys: new Set<(gift: KeyGift) => void>() }
@@ -343,18 +352,24 @@ export class SealedBoard {
 
   /** Lets a newcomer in: the signed admission, and the board's keys sealed to the newcomer's X25519 key. */
   async admit(requestHash: string): Promise<void> {
-    await this.#enqueue(async () => {
+    const refused = await this.#enqueue(async (): Promise<string | null> => {
       const request = this.circle.requests.get(requestHash) ?? this.#legacyRequest(requestHash)
       if (!request) throw new Error('No such request')
       const invite = this.circle.invites().find((i) => i.id === request.invite)
-      await this.#control({ t: 'admit', request: fromBase64url(requestHash)!, invite: fromBase64url(request.invite)!, device: { sign: request.sign, agree: request.agree }, name: request.name })
+      const key = await this.#control({ t: 'admit', request: fromBase64url(requestHash)!, invite: fromBase64url(request.invite)!, device: { sign: request.sign, agree: request.agree }, name: request.name })
+      // Keys go out only for an admission every device will count (an open invitation, a right to admit).
+      const hash = this.#log(this.#myTag).done.get(key)?.hash
+      const verdict = hash ? this.circle.membership().verdicts.get(hash) : undefined
+      if (verdict !== 'ok') return verdict ?? 'invalid'
       const current = this.#currentKeyId()
       const transport = current ? this.keys.transport(current) : null
       if (!transport) throw new Error('This device does not hold the current transport secret')
       const gift = { contentKeys: invite?.as === 'relay' ? [] : this.keys.contentKeys(), transport }
       const boxes = await sealLockboxes([{ agreePublic: request.agree, payload: encodeGift(gift) }], lockboxContext('welcome', this.#opts.boardId, fromBase64url(requestHash)!))
       await this.#sealPublic('welcome', encodeWelcome(requestHash, boxes), transport)
+      return null
     })
+    if (refused) throw new AdmissionRefused(refused)
   }
 
   async refuse(requestHash: string): Promise<void> {
@@ -634,6 +649,12 @@ export class SealedBoard {
         this.#collect(key, v.bytes)
       }
     }
+    // Whichever version the shared map holds under a disputed key goes: the proof keeps both.
+    for (const key of [...this.#entries.keys()]) {
+      if (tagOfKey(key) !== tag || key.startsWith(PROOF_PREFIX) || seqOfKey(key) < from) continue
+      const parsed = parseEntry(this.#entries.get(key))
+      if (parsed.ok && CONTENT_KINDS.has(parsed.entry.header.kind)) this.sealed.transact(() => this.#entries.delete(key), SEALED_ORIGIN)
+    }
     this.#notifyCircle()
   }
 
@@ -662,9 +683,7 @@ export class SealedBoard {
       return this.#erased(key, previously.bytes, tag)
     }
     const authorLog = this.#log(author)
-    for (const other of [...authorLog.done.values(), ...authorLog.pending.values()]) {
-      const oh = other.entry.header
-      if (oh.seq < h.from || h.seq < oh.from) continue
+    for (const other of authorLog.mayConflict(h.from, h.seq, h.kind === 'snapshot')) {
       const proof = await checkEquivocation(other.entry, entry, other.bytes, bytes, this.#opts.boardId)
       if (proof) return this.#equivocated(author, proof.from, encodeProof(other.bytes, bytes))
     }
@@ -738,6 +757,7 @@ export class SealedBoard {
         this.#readable.clientID = own
         if (this.#listening) this.#readable.on('update', this.#onReadableUpdate)
       }
+      for (const key of this.#newRequestKeys.splice(0)) await this.keys.addRequestKey(key)
       if (circleChanged) {
         this.#checkVerdicts()
         this.#notifyCircle()
@@ -835,7 +855,7 @@ export class SealedBoard {
           return finish('void')
         }
         const entry: ControlEntry = { hash: v.hash, author: tag, authorKey: h.author, seq: h.seq, parents: control.parents.map(toBase64url), op: control.op }
-        if (control.op.t === 'invite') void this.keys.addRequestKey(control.op.requestKey)
+        if (control.op.t === 'invite') this.#newRequestKeys.push(control.op.requestKey)
         this.circle.addControl(entry)
         finish('other')
         return 'circle'
@@ -884,7 +904,9 @@ export class SealedBoard {
     if (judgement.kind === 'wait') return 'wait'
     if (h.kind === 'snapshot') {
       // A snapshot stands for the entries it covers, whatever became of them.
-      for (const [k, d] of log.done) if (k !== v.key && d.entry.header.from >= h.from && d.entry.header.seq <= h.seq) log.done.delete(k)
+      for (let seq = h.from; seq <= h.seq; seq++) {
+        for (const d of log.done.startingAt(seq)) if (d.key !== v.key && d.entry.header.seq <= h.seq && CONTENT_KINDS.has(d.entry.header.kind)) log.done.delete(d.key)
+      }
     }
     if (judgement.kind === 'refuse') {
       this.#reject(judgement.reason, v.key, tag, judgement.detail)
@@ -1065,9 +1087,7 @@ export class SealedBoard {
   // ── compaction ───────────────────────────────────────────────────────────
 
   #maybeCompact(): void {
-    let loose = 0
-    for (const d of this.#log(this.#myTag).done.values()) if (d.entry.header.kind === 'update') loose++
-    if (loose < this.#opts.compactAfter) return
+    if (this.#log(this.#myTag).done.updates < this.#opts.compactAfter) return
     this.#compacting = true
     void this.#enqueue(() => this.#compact()).finally(() => (this.#compacting = false))
   }

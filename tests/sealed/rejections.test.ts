@@ -1,24 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createItem, readItems } from '../../src/core/index.ts'
-import { boundClientId, deviceTag, importContentKey, importDeviceSigner, sealEntry, type EntryHeader } from '../../src/crypto/index.ts'
-import { entryKey } from '../../src/app/sealed/sealed-board.ts'
-import { BOARD_ID, CONTENT_KEY, exchange, member, settle, type Member } from './sealed-fixture.ts'
+import { createItem, newItemId, readItems } from '../../src/core/index.ts'
+import { boundClientId, deviceTag, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader } from '../../src/crypto/index.ts'
+import { entryKey } from '../../src/sealed/index.ts'
+import { encodeContent } from '../../src/sealed/payloads.ts'
+import { CONTENT_KEY, OLD_BOARD_ID, exchange, member, settle, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
 const titles = (doc: Y.Doc) => readItems(doc).map((i) => i.title).sort()
 
-/** A Yjs update creating one notice, written under the given client id. */
-function noticeUpdate(client: number, title: string): Uint8Array {
+/** A Yjs update creating one notice owned by `owner`, written under the given client id. */
+function noticeUpdate(client: number, title: string, owner: string): Uint8Array {
   const doc = new Y.Doc()
   doc.clientID = client
-  createItem(doc, notice(title), Date.now())
+  createItem(doc, notice(title), Date.now(), newItemId(owner))
   return Y.encodeStateAsUpdate(doc)
 }
 
 /** Eve writes a correctly signed entry of her own straight into Bob's shared doc. */
 async function eveWrites(eve: Member, bob: Member, header: Partial<EntryHeader>, payload: Uint8Array, contentKey = CONTENT_KEY): Promise<string> {
-  const h: EntryHeader = { kind: 'update', boardId: BOARD_ID, epoch: 0, author: eve.keys.signPublic, seq: 2, from: 2, ...header }
+  const h: EntryHeader = { kind: 'update', boardId: OLD_BOARD_ID, keyId: keyId(contentKey), author: eve.keys.signPublic, seq: 2, from: 2, ...header }
   const bytes = await sealEntry(h, payload, await importContentKey(contentKey), await importDeviceSigner(eve.keys))
   const key = entryKey(h)
   bob.board.sealed.getMap('entries').set(key, bytes)
@@ -28,71 +29,73 @@ async function eveWrites(eve: Member, bob: Member, header: Partial<EntryHeader>,
 
 const entries = (m: Member) => m.board.sealed.getMap('entries')
 const reasons = (m: Member) => m.board.diagnostics.events.map((e) => e.reason)
+const content = (update: Uint8Array) => encodeContent([], update)
 
 describe('every rejection path of a signed entry', () => {
   async function bobAndEve() {
     const bob = await member('Bob')
     const eve = await member('Eve')
     await exchange(bob, eve)
-    return { bob, eve }
+    return { bob, eve, eveTag: deviceTag(eve.keys.signPublic) }
   }
 
   it('another board', async () => {
-    const { bob, eve } = await bobAndEve()
-    await eveWrites(eve, bob, { boardId: new Uint8Array(16).fill(7) }, noticeUpdate(boundClientId(eve.keys.signPublic), 'x'))
+    const { bob, eve, eveTag } = await bobAndEve()
+    await eveWrites(eve, bob, { boardId: new Uint8Array(16).fill(7) }, content(noticeUpdate(boundClientId(eve.keys.signPublic), 'x', eveTag)))
     expect(reasons(bob)).toEqual(['wrong_board'])
     expect(titles(bob.board.readable)).toEqual([])
   })
 
-  it('an unknown key epoch (kept, not applied)', async () => {
-    const { bob, eve } = await bobAndEve()
-    const key = await eveWrites(eve, bob, { epoch: 3 }, noticeUpdate(boundClientId(eve.keys.signPublic), 'x'))
-    expect(reasons(bob)).toEqual(['unknown_epoch'])
-    expect(bob.board.sealed.getMap('entries').has(key)).toBe(true)
+  it('a key this device does not hold: kept, signed, waiting — not applied', async () => {
+    const { bob, eve, eveTag } = await bobAndEve()
+    const key = await eveWrites(eve, bob, {}, content(noticeUpdate(boundClientId(eve.keys.signPublic), 'x', eveTag)), new Uint8Array(32).fill(9))
+    expect(reasons(bob)).toEqual(['pending_key'])
+    expect(entries(bob).has(key)).toBe(true)
     expect(titles(bob.board.readable)).toEqual([])
   })
 
-  it('encrypted with another key', async () => {
-    const { bob, eve } = await bobAndEve()
-    await eveWrites(eve, bob, {}, noticeUpdate(boundClientId(eve.keys.signPublic), 'x'), new Uint8Array(32).fill(9))
-    expect(reasons(bob)).toEqual(['decrypt_failed'])
-  })
-
   it('content created under another member’s client id', async () => {
-    const { bob, eve } = await bobAndEve()
-    await eveWrites(eve, bob, {}, noticeUpdate(boundClientId(bob.keys.signPublic), 'posing as Bob'))
+    const { bob, eve, eveTag } = await bobAndEve()
+    await eveWrites(eve, bob, {}, content(noticeUpdate(boundClientId(bob.keys.signPublic), 'posing as Bob', eveTag)))
     expect(reasons(bob)).toEqual(['foreign_changes'])
     expect(titles(bob.board.readable)).toEqual([])
   })
 
   it('one update that mixes Eve’s own structs with structs under Bob’s client id', async () => {
-    const { bob, eve } = await bobAndEve()
-    const own = noticeUpdate(boundClientId(eve.keys.signPublic), 'Eve’s own notice')
-    const posing = noticeUpdate(boundClientId(bob.keys.signPublic), 'Bob says: meeting cancelled')
-    await eveWrites(eve, bob, {}, Y.mergeUpdates([own, posing]))
+    const { bob, eve, eveTag } = await bobAndEve()
+    const own = noticeUpdate(boundClientId(eve.keys.signPublic), 'Eve’s own notice', eveTag)
+    const posing = noticeUpdate(boundClientId(bob.keys.signPublic), 'Bob says: meeting cancelled', deviceTag(bob.keys.signPublic))
+    await eveWrites(eve, bob, {}, content(Y.mergeUpdates([own, posing])))
     expect(reasons(bob)).toEqual(['foreign_changes'])
+    expect(bob.board.diagnostics.events[0]!.author).toBe(eveTag)
+    expect(titles(bob.board.readable)).toEqual([])
+  })
+
+  it('an item created under a key that names someone else', async () => {
+    const { bob, eve } = await bobAndEve()
+    await eveWrites(eve, bob, {}, content(noticeUpdate(boundClientId(eve.keys.signPublic), 'Bob’s, says the key', deviceTag(bob.keys.signPublic))))
+    expect(reasons(bob)).toEqual(['forbidden_edit'])
     expect(titles(bob.board.readable)).toEqual([])
   })
 
   it('a payload that is not a Yjs update', async () => {
     const { bob, eve } = await bobAndEve()
-    await eveWrites(eve, bob, {}, new Uint8Array([255, 255, 255, 255]))
+    await eveWrites(eve, bob, {}, content(new Uint8Array([255, 255, 255, 255])))
     expect(reasons(bob)).toEqual(['bad_payload'])
   })
 
   it('a sequence gap waits, then applies in order once the gap fills', async () => {
-    const { bob, eve } = await bobAndEve()
-    const client = boundClientId(eve.keys.signPublic)
+    const { bob, eve, eveTag } = await bobAndEve()
     const doc = new Y.Doc()
-    doc.clientID = client
+    doc.clientID = boundClientId(eve.keys.signPublic)
     const updates: Uint8Array[] = []
     doc.on('update', (u: Uint8Array) => updates.push(u))
-    createItem(doc, notice('second'), Date.now())
-    createItem(doc, notice('third'), Date.now())
-    await eveWrites(eve, bob, { seq: 3, from: 3 }, updates[1]!)
+    createItem(doc, notice('second'), Date.now(), newItemId(eveTag))
+    createItem(doc, notice('third'), Date.now(), newItemId(eveTag))
+    await eveWrites(eve, bob, { seq: 3, from: 3 }, content(updates[1]!))
     expect(titles(bob.board.readable)).toEqual([])
     expect(reasons(bob)).toEqual(['pending_gap'])
-    await eveWrites(eve, bob, { seq: 2, from: 2 }, updates[0]!)
+    await eveWrites(eve, bob, { seq: 2, from: 2 }, content(updates[0]!))
     expect(titles(bob.board.readable)).toEqual(['second', 'third'])
     expect(bob.board.pendingCount()).toBe(0)
   })
@@ -107,7 +110,7 @@ describe('every rejection path of a signed entry', () => {
       for (const k of ev.keysChanged) if (entries(eve).has(k)) seen.set(k, entries(eve).get(k))
     })
     for (let i = 0; i < 4; i++) {
-      createItem(bob.board.readable, notice(`n${i}`), Date.now())
+      createItem(bob.board.readable, notice(`n${i}`), Date.now(), newItemId(bobTag))
       await settle(bob)
       await exchange(bob, eve)
     }
@@ -121,30 +124,27 @@ describe('every rejection path of a signed entry', () => {
     expect(titles(bob.board.readable)).toEqual(['n0', 'n1', 'n2', 'n3'])
   })
 
-  it('another version of an entry its author already wrote, under the same key, is put back', async () => {
-    const { bob, eve } = await bobAndEve()
-    const u = noticeUpdate(boundClientId(eve.keys.signPublic), 'once')
-    await eveWrites(eve, bob, { seq: 2, from: 2 }, u)
-    await eveWrites(eve, bob, { seq: 3, from: 3 }, new Uint8Array([0, 0]))
-    // The same sequence number again, under its own key but with other content: Bob keeps the first.
-    const key = `${deviceTag(eve.keys.signPublic)}.2`
-    const before = bob.board.sealed.getMap('entries').get(key)
-    await eveWrites(eve, bob, { seq: 2, from: 2 }, noticeUpdate(boundClientId(eve.keys.signPublic), 'twice'))
-    expect(reasons(bob)).toContain('erased')
-    expect(bob.board.sealed.getMap('entries').get(key)).toEqual(before)
+  it('two versions of one entry are proof that Eve equivocated: both are void, the proof is kept, Eve is named', async () => {
+    const { bob, eve, eveTag } = await bobAndEve()
+    const client = boundClientId(eve.keys.signPublic)
+    await eveWrites(eve, bob, { seq: 2, from: 2 }, content(noticeUpdate(client, 'once', eveTag)))
     expect(titles(bob.board.readable)).toEqual(['once'])
+    await eveWrites(eve, bob, { seq: 2, from: 2 }, content(noticeUpdate(client, 'twice', eveTag)))
+    expect(reasons(bob)).toContain('equivocation')
+    expect(bob.board.diagnostics.suspects()).toEqual(new Set([eveTag]))
+    expect(titles(bob.board.readable)).toEqual([])
+    expect(entries(bob).has(`!${eveTag}`)).toBe(true)
+    expect(entries(bob).has(`${eveTag}.2`)).toBe(false)
+    expect(bob.board.members().find((m) => m.id === eveTag)?.equivocated).toBe(true)
   })
 })
 
 describe('legacy entries (boards from before sealed boards)', () => {
   it('are refused on a sealed board, where they could forge another member’s items', async () => {
-    const { bob, eve } = await (async () => {
-      const bob = await member('Bob')
-      const eve = await member('Eve')
-      await exchange(bob, eve)
-      return { bob, eve }
-    })()
-    await eveWrites(eve, bob, { kind: 'legacy' }, noticeUpdate(boundClientId(bob.keys.signPublic), 'Bob says: meeting cancelled'))
+    const bob = await member('Bob')
+    const eve = await member('Eve')
+    await exchange(bob, eve)
+    await eveWrites(eve, bob, { kind: 'legacy' }, noticeUpdate(boundClientId(bob.keys.signPublic), 'Bob says: meeting cancelled', deviceTag(bob.keys.signPublic)))
     expect(reasons(bob)).toEqual(['foreign_changes'])
     expect(titles(bob.board.readable)).toEqual([])
   })
@@ -170,8 +170,8 @@ describe('compaction', () => {
     const bob = await member('Bob', { compactAfter: 20 })
     for (let round = 0; round < 5; round++) {
       for (let i = 0; i < 30; i++) {
-        createItem(alice.board.readable, notice(`a${round}-${i}`), Date.now())
-        createItem(bob.board.readable, notice(`b${round}-${i}`), Date.now())
+        createItem(alice.board.readable, notice(`a${round}-${i}`), Date.now(), newItemId(alice.board.myTag))
+        createItem(bob.board.readable, notice(`b${round}-${i}`), Date.now(), newItemId(bob.board.myTag))
       }
       await exchange(alice, bob)
     }
@@ -181,7 +181,7 @@ describe('compaction', () => {
     expect(titles(bob.board.readable)).toEqual(titles(alice.board.readable))
     expect(alice.board.diagnostics.total).toBe(0)
     expect(bob.board.diagnostics.total).toBe(0)
-    expect(alice.board.sealed.getMap('entries').size).toBeLessThan(60)
+    expect(entries(alice).size).toBeLessThan(60)
   })
 })
 
@@ -196,7 +196,7 @@ describe('a bug in the engine', () => {
     ;(bob.board.readable as unknown as { transact: () => never }).transact = () => {
       throw new TypeError('applying failed')
     }
-    createItem(eve.board.readable, notice('x'), Date.now())
+    createItem(eve.board.readable, notice('x'), Date.now(), newItemId(eve.board.myTag))
     await eve.board.flush()
     Y.applyUpdate(bob.board.sealed, Y.encodeStateAsUpdate(eve.board.sealed), 'remote')
     await bob.board.flush().catch(() => undefined)
