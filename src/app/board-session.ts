@@ -22,6 +22,7 @@ import {
 import {
   deriveInvitation,
   deriveTransportKeys,
+  fingerprint,
   fromBase64url,
   generateInvitationSecret,
   importAgreement,
@@ -108,6 +109,11 @@ export class BoardSession {
   /** The readable board (memory only). Replaced when the engine rebuilds it: see onReset. */
   get doc(): Y.Doc {
     return this.sealed.readable
+  }
+
+  /** This device's signing key on this board. */
+  get signPublic(): Uint8Array {
+    return (this.record.device ?? this.#deps.device).signPublic
   }
 
   /** This device's tag on this board. */
@@ -447,6 +453,11 @@ export class BoardSession {
     const own = member && this.#owns(id)
     const moderator = member && this.sealed.canModerate
     return { edit: own && itemOwner(id) === this.me, delete: own || moderator, moderate: !own && moderator, pin: moderator }
+  }
+
+  /** The fingerprint people compare for a device's signing key. */
+  fingerprintOf(sign: Uint8Array): string {
+    return fingerprint(sign)
   }
 
   get canModerate(): boolean {

@@ -55,19 +55,20 @@ async function aes(keys: BoxKeys, data: Uint8Array, op: 'encrypt' | 'decrypt'): 
 export async function sealLockboxes(recipients: readonly { agreePublic: Uint8Array; payload: Uint8Array }[], context: Uint8Array): Promise<Uint8Array> {
   if (recipients.length > MAX_LOCKBOXES) throw new RangeError('too many lockboxes')
   const ephemeral = await ephemeralAgreement()
-  const boxes: Uint8Array[] = []
-  const shared = await Promise.all(recipients.map((r) => ephemeral.derive(r.agreePublic)))
-  for (const [i, r] of recipients.entries()) {
-    const secret = shared[i]
-    if (!secret) continue
-    const keys = boxKeys(secret, ephemeral.publicKey, r.agreePublic, context)
-    const ct = (await aes(keys, r.payload, 'encrypt'))!
-    const box = new Uint8Array(ID_BYTES + 4 + ct.length)
-    box.set(keys.id)
-    new DataView(box.buffer).setUint32(ID_BYTES, ct.length)
-    box.set(ct, ID_BYTES + 4)
-    boxes.push(box)
-  }
+  const sealed = await Promise.all(
+    recipients.map(async (r) => {
+      const secret = await ephemeral.derive(r.agreePublic)
+      if (!secret) return null
+      const keys = boxKeys(secret, ephemeral.publicKey, r.agreePublic, context)
+      const ct = (await aes(keys, r.payload, 'encrypt'))!
+      const box = new Uint8Array(ID_BYTES + 4 + ct.length)
+      box.set(keys.id)
+      new DataView(box.buffer).setUint32(ID_BYTES, ct.length)
+      box.set(ct, ID_BYTES + 4)
+      return box
+    }),
+  )
+  const boxes = sealed.filter((b): b is Uint8Array => b !== null)
   const out = new Uint8Array(32 + 4 + boxes.reduce((n, b) => n + b.length, 0))
   out.set(ephemeral.publicKey)
   new DataView(out.buffer).setUint32(32, boxes.length)

@@ -297,10 +297,6 @@ export class AppState {
     return error
   }
 
-  inviteLink(record: BoardRecord): string {
-    return this.hearth.inviteLink(record)
-  }
-
   setLanguage(locale: string): void {
     i18n.set(locale)
     this.settings = { ...this.settings, language: i18n.current }

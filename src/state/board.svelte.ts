@@ -1,13 +1,38 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
-import { allTags, isExpired, itemComparator, itemMatcher, parseItem, readMeta, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type Result } from '../core/index.ts'
-import type { BoardRecord, BoardSession, SyncStatus, Member, DiagnosticEvent, Rejection } from '../app/index.ts'
+import { allTags, isExpired, itemComparator, itemMatcher, itemOwner, parseItem, readMeta, readRemovals, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type Result } from '../core/index.ts'
+import type { BoardRecord, BoardSession, SyncStatus, MemberView, DiagnosticEvent, Rejection, ItemActions, RequestInfo, InviteInfo, HistoryEvent, Role } from '../app/index.ts'
 
 /** Who wrote an item, as the UI shows it. */
 export interface Authorship {
   readonly name: string
-  /** Set when the author is a verified roster member. */
+  /** Set when the author is a verified member: their first device's fingerprint (64 bits). */
   readonly fingerprint: string | null
+  /** Another member shows the same name. */
+  readonly sharesName: boolean
+}
+
+/** A post a moderator removed, as every member sees it in its place. */
+export interface RemovalTrace {
+  readonly id: ItemId
+  readonly at: number
+  /** The post's owner, when known. */
+  readonly owner: MemberView | undefined
+  /** The moderator who removed it (verified: the trace's signed writer). */
+  readonly by: MemberView | undefined
+}
+
+export interface MembershipView {
+  readonly standing: 'member' | 'waiting' | 'removed'
+  readonly managed: boolean
+  readonly me: string
+  readonly myMember: string | null
+  readonly canModerate: boolean
+  readonly myRole: Role | null
+  readonly requests: readonly RequestInfo[]
+  readonly invites: readonly InviteInfo[]
+  readonly history: readonly HistoryEvent[]
+  readonly membersMayInvite: boolean
 }
 
 /** How many items a list renders before "show more"; keeps long boards smooth on cheap phones. */
@@ -26,7 +51,8 @@ export class BoardState {
   now = $state(Date.now())
   status = $state.raw<SyncStatus>({ state: 'offline', peers: 0, lastExchange: null })
   /** Members and diagnostics, re-read whenever the sealed engine reports a change. */
-  members = $state.raw<readonly Member[]>([])
+  members = $state.raw<readonly MemberView[]>([])
+  membership = $state.raw<MembershipView | null>(null)
   /** Set when the board engine hit a bug: the board may be incomplete until the app is reloaded. */
   failure = $state<string | null>(null)
   diagnostics = $state.raw<{ counts: readonly [Rejection, number][]; events: readonly DiagnosticEvent[]; pending: number }>({ counts: [], events: [], pending: 0 })
@@ -48,29 +74,71 @@ export class BoardState {
   constructor(session: BoardSession, record: BoardRecord) {
     this.session = session
     this.record = record
-    const items = session.doc.getMap<Y.Map<unknown>>('items')
+    // The engine may rebuild the readable doc (a membership change altered a verdict): follow the new one.
     this.#subscribeItems = createSubscriber((update) => {
-      this.#rebuild(items)
+      let items = session.doc.getMap<Y.Map<unknown>>('items')
       const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
         this.#apply(items, events)
         update()
       }
-      items.observeDeep(observer)
-      return () => items.unobserveDeep(observer)
+      const attach = () => {
+        items = session.doc.getMap<Y.Map<unknown>>('items')
+        this.#rebuild(items)
+        items.observeDeep(observer)
+      }
+      attach()
+      const off = session.sealed.onReset(() => {
+        items.unobserveDeep(observer)
+        attach()
+        update()
+      })
+      return () => {
+        off()
+        items.unobserveDeep(observer)
+      }
     })
-    const meta = session.doc.getMap('meta')
     this.#subscribeMeta = createSubscriber((update) => {
-      this.#meta = readMeta(session.doc)
+      let meta = session.doc.getMap('meta')
       const observer = () => {
         this.#meta = readMeta(session.doc)
         update()
       }
-      meta.observe(observer)
-      return () => meta.unobserve(observer)
+      const attach = () => {
+        meta = session.doc.getMap('meta')
+        this.#meta = readMeta(session.doc)
+        meta.observe(observer)
+      }
+      attach()
+      const off = session.sealed.onReset(() => {
+        meta.unobserve(observer)
+        attach()
+        update()
+      })
+      return () => {
+        off()
+        meta.unobserve(observer)
+      }
     })
     this.status = session.syncStatus
     this.#cleanups.push(session.onSyncStatus((s) => (this.status = s)))
-    const readRoster = () => (this.members = session.sealed.roster.list())
+    const readRoster = () => {
+      this.members = session.sealed.members()
+      const circle = session.sealed.circle
+      const m = circle.managed ? circle.membership() : null
+      const myMember = circle.memberOf(session.me)
+      this.membership = {
+        standing: session.sealed.standing,
+        managed: circle.managed,
+        me: session.me,
+        myMember,
+        canModerate: session.canModerate,
+        myRole: myMember ? (this.members.find((x) => x.id === myMember)?.role as Role | undefined) ?? null : null,
+        requests: circle.openRequests(),
+        invites: circle.invites(),
+        history: circle.history(),
+        membersMayInvite: m?.membersMayInvite ?? true,
+      }
+    }
     const readDiagnostics = () => {
       const d = session.sealed.diagnostics
       this.diagnostics = { counts: [...d.counts.entries()], events: [...d.events].reverse(), pending: session.sealed.pendingCount() }
@@ -79,7 +147,7 @@ export class BoardState {
     readDiagnostics()
     this.failure = session.sealed.failure?.message ?? null
     this.#cleanups.push(session.sealed.onFailure((e) => (this.failure = e.message)))
-    this.#cleanups.push(session.sealed.onRosterChange(readRoster), session.sealed.diagnostics.onChange(readDiagnostics))
+    this.#cleanups.push(session.sealed.onCircleChange(readRoster), session.sealed.diagnostics.onChange(readDiagnostics), session.sealed.onReset(readRoster))
     const tick = setInterval(() => (this.now = Date.now()), 30_000)
     this.#cleanups.push(() => clearInterval(tick))
   }
@@ -195,21 +263,85 @@ export class BoardState {
   }
 
   /**
-   * The verified author of an item: the roster member whose key-bound Yjs
-   * client created it. Items from before sealed boards keep their typed name,
-   * without a fingerprint (unverified).
+   * The verified author of an item: the member its id names (or, for items
+   * from before ids named owners, whose key-bound Yjs client created it).
+   * Items from before sealed boards keep their typed name, without a
+   * fingerprint (unverified).
    */
   authorOf(item: Item): Authorship {
-    const map = this.session.doc.getMap<Y.Map<unknown>>('items').get(item.id)
-    const client = map instanceof Y.Map ? map._item?.id.client : undefined
-    const tag = client === undefined ? null : this.session.sealed.authorOfClient(client)
-    const member = tag ? this.members.find((m) => m.tag === tag) : undefined
-    return member ? { name: member.name, fingerprint: member.fingerprint } : { name: item.author, fingerprint: null }
+    const member = this.ownerOf(item.id)
+    return member ? { name: member.name, fingerprint: member.devices[0]?.fingerprint ?? null, sharesName: member.sharesName } : { name: item.author, fingerprint: null, sharesName: false }
   }
 
-  /** A member by device tag, for naming writers in diagnostics. */
-  member(tag: string | null): Member | undefined {
-    return tag ? this.members.find((m) => m.tag === tag) : undefined
+  /** The member who owns an item, verified. */
+  ownerOf(id: ItemId): MemberView | undefined {
+    const owner = itemOwner(id)
+    if (owner) return this.member(owner)
+    const map = this.session.doc.getMap<Y.Map<unknown>>('items').get(id)
+    const client = map instanceof Y.Map ? map._item?.id.client : undefined
+    const memberId = client === undefined ? null : this.session.sealed.authorOfClient(client)
+    return memberId ? this.members.find((m) => m.id === memberId) : undefined
+  }
+
+  /** A member by any of their devices' tags (or their id). */
+  member(tag: string | null): MemberView | undefined {
+    return tag ? this.members.find((m) => m.id === tag || m.devices.some((d) => d.tag === tag)) : undefined
+  }
+
+  /** This device's fingerprint on this board, to compare in person. */
+  get myFingerprint(): string {
+    return this.session.fingerprintOf(this.session.signPublic)
+  }
+
+  /** The fingerprint people compare for a device's signing key (64 bits, in four groups). */
+  fingerprintOf(sign: Uint8Array): string {
+    return this.session.fingerprintOf(sign)
+  }
+
+  /** What this device may do with an item: exactly what every device's engine will accept. */
+  actionsFor(item: Item): ItemActions {
+    void this.members
+    return this.session.actionsFor(item.id)
+  }
+
+  /** Posts moderators removed, newest first: a trace where each was, never a silent gap. */
+  get removals(): readonly RemovalTrace[] {
+    this.#subscribeItems()
+    void this.#version
+    return readRemovals(this.session.doc).map((r) => ({ id: r.id, at: r.at, owner: this.ownerOf(r.id), by: this.member(this.session.sealed.authorOfClient(r.client)) }))
+  }
+
+  /** Creates an invitation; its link carries no content key (see BoardSession.invite). */
+  invite(opts: { uses: number; expiresAt: number | null; purpose: 'member' | 'device'; ask: boolean }): Promise<string> {
+    return this.session.invite(opts)
+  }
+
+  revokeInvite(id: string): Promise<void> {
+    return this.session.revokeInvite(id)
+  }
+
+  admit(requestHash: string): Promise<void> {
+    return this.session.admit(requestHash)
+  }
+
+  refuse(requestHash: string): Promise<void> {
+    return this.session.refuse(requestHash)
+  }
+
+  removeMember(memberId: string): Promise<void> {
+    return this.session.removeMember(memberId)
+  }
+
+  removeDevice(tag: string): Promise<void> {
+    return this.session.removeDevices([tag])
+  }
+
+  setRole(memberId: string, role: Role): Promise<void> {
+    return this.session.setRole(memberId, role)
+  }
+
+  setMembersMayInvite(value: boolean): Promise<void> {
+    return this.session.setMembersMayInvite(value)
   }
 
   item(id: ItemId): Item | undefined {

@@ -10,6 +10,7 @@ import {
   sealEntry,
   verifyEntry,
   verifySignature,
+  FIRST_KEY_ID,
   type DeviceKeyMaterial,
 } from '../../src/crypto/index.ts'
 
@@ -67,9 +68,9 @@ describe('content encryption (AES-256-GCM through WebCrypto)', () => {
 
 describe('sealed entries', () => {
   const boardId = Uint8Array.from({ length: 16 }, (_, i) => i)
-  const header = { kind: 'update' as const, boardId, epoch: 0, author: RFC8032.public, seq: 7, from: 7 }
+  const header = { version: 2 as const, kind: 'update' as const, boardId, keyId: new Uint8Array(8).fill(3), author: RFC8032.public, seq: 7, from: 7 }
 
-  it('seal → parse → verify → open round-trips, binding board, epoch, author and sequence', async () => {
+  it('seal → parse → verify → open round-trips, binding board, key, author and sequence', async () => {
     const cipher = await importContentKey(new Uint8Array(32).fill(1))
     const signer = await importDeviceSigner(fixedDevice)
     const entry = await sealEntry(header, new TextEncoder().encode('hello'), cipher, signer)
@@ -79,7 +80,7 @@ describe('sealed entries', () => {
     expect(await verifyEntry(parsed.entry)).toBe(true)
     expect(new TextDecoder().decode((await openEntry(parsed.entry, cipher))!)).toBe('hello')
     // Change any header field: the signature fails, and so would decryption (header is AEAD data).
-    for (const changed of [{ ...header, seq: 8, from: 8 }, { ...header, epoch: 1 }, { ...header, boardId: new Uint8Array(16) }]) {
+    for (const changed of [{ ...header, seq: 8, from: 8 }, { ...header, keyId: new Uint8Array(8).fill(4) }, { ...header, boardId: new Uint8Array(16) }, { ...header, kind: 'control' as const }]) {
       const forged = new Uint8Array([...encodeHeader(changed), ...entry.subarray(encodeHeader(header).length)])
       const p = parseEntry(forged)
       if (!p.ok) throw new Error(p.error)
@@ -101,13 +102,36 @@ describe('sealed entries', () => {
     expect(parseEntry(new Uint8Array([0x48, 1]))).toEqual({ ok: false, error: 'malformed' })
     expect(parseEntry(new Uint8Array([0x48, 2, 1, 0]))).toEqual({ ok: false, error: 'malformed' })
     expect(parseEntry(new Uint8Array([0x48, 1, 9, 0]))).toEqual({ ok: false, error: 'malformed' })
+    // Kinds that came with membership do not exist in version 1.
+    expect(parseEntry(new Uint8Array([0x48, 1, 4, ...new Uint8Array(200)]))).toEqual({ ok: false, error: 'malformed' })
     const truncated = new Uint8Array([...encodeHeader(header), 1, 2, 3])
     expect(parseEntry(truncated)).toEqual({ ok: false, error: 'malformed' })
     const big = new Uint8Array(MAX_ENTRY_BYTES.update + 1)
-    big.set([0x48, 1, 1])
+    big.set([0x48, 2, 1])
     expect(parseEntry(big)).toEqual({ ok: false, error: 'oversized' })
     // seq 0, and from > seq, are malformed.
     const bad = encodeHeader({ ...header, kind: 'snapshot', seq: 3, from: 5 })
     expect(parseEntry(new Uint8Array([...bad, ...new Uint8Array(100)]))).toEqual({ ok: false, error: 'malformed' })
+  })
+})
+
+describe('version 1 entries (before membership)', () => {
+  it('are still read: epoch 0 stands for the board’s first key; any other epoch for a key nobody holds', async () => {
+    const boardId = Uint8Array.from({ length: 16 }, (_, i) => i)
+    const v1 = { version: 1 as const, kind: 'update' as const, boardId, keyId: FIRST_KEY_ID, author: RFC8032.public, seq: 2, from: 2 }
+    const cipher = await importContentKey(new Uint8Array(32).fill(1))
+    const entry = await sealEntry(v1, new Uint8Array([1, 2, 3]), cipher, await importDeviceSigner(fixedDevice))
+    const parsed = parseEntry(entry)
+    if (!parsed.ok) throw new Error(parsed.error)
+    expect(parsed.entry.header).toEqual(v1)
+    expect(await verifyEntry(parsed.entry)).toBe(true)
+    // The same bytes read as version 2 do not verify (the signing context differs).
+    const relabelled = new Uint8Array(entry)
+    relabelled[1] = 2
+    const p2 = parseEntry(relabelled)
+    expect(p2.ok && (await verifyEntry(p2.entry))).toBe(false)
+    const epoch1 = new Uint8Array([0x48, 1, 1, ...boardId, 1, ...RFC8032.public, 2, 2, ...new Uint8Array(100)])
+    const p1 = parseEntry(epoch1)
+    expect(p1.ok && p1.entry.header.keyId).toEqual(new Uint8Array(8).fill(0xff))
   })
 })

@@ -59,24 +59,39 @@ describe('transport keys', () => {
 })
 
 describe('invites', () => {
-  it('Alice shares a link; Bob pastes it and gets the same secret', () => {
-    const secret = generateTransportSecret()
-    const link = inviteLink('https://hearth.example/app/#/board/x', secret)
+  const invitation = () => ({
+    version: 3 as const,
+    transportSecret: generateTransportSecret(),
+    boardId: crypto.getRandomValues(new Uint8Array(16)),
+    invitationSecret: crypto.getRandomValues(new Uint8Array(32)),
+    inviter: crypto.getRandomValues(new Uint8Array(32)),
+    purpose: 'member' as const,
+  })
+
+  it('Alice shares an invitation link; Bob pastes it and gets the room, the board and the one-time secret — no content key', () => {
+    const invite = invitation()
+    const link = inviteLink('https://hearth.example/app/#/board/x', invite)
     expect(link.startsWith('https://hearth.example/app/#/join/')).toBe(true)
     const parsed = parseInvite(link)
-    expect(parsed.ok && toBase64url(parsed.secret)).toBe(toBase64url(secret))
+    expect(parsed).toEqual({ ok: true, ...invite })
+    expect(parsed.ok && 'contentKey' in parsed).toBe(false)
+  })
+
+  it('a link for a second device of the inviter says so', () => {
+    const invite = { ...invitation(), purpose: 'device' as const }
+    expect(parseInvite(encodeInvite(invite))).toEqual({ ok: true, ...invite })
   })
 
   it('accepts the bare payload and tolerates line breaks from chat apps', () => {
-    const payload = encodeInvite(fixedSecret)
+    const payload = encodeInvite({ version: 1, transportSecret: fixedSecret })
     expect(parseInvite(payload).ok).toBe(true)
     const broken = `  https://h.example/#/join/${payload.slice(0, 20)}\n${payload.slice(20)}  `
     const parsed = parseInvite(broken)
-    expect(parsed.ok && parsed.secret).toEqual(fixedSecret)
+    expect(parsed.ok && parsed.transportSecret).toEqual(fixedSecret)
   })
 
   it('names what is wrong with a bad invite', () => {
-    const payload = encodeInvite(fixedSecret)
+    const payload = encodeInvite(invitation())
     expect(parseInvite('   ')).toEqual({ ok: false, error: 'empty' })
     expect(parseInvite('https://example.com/hello?x=1')).toEqual({ ok: false, error: 'not_an_invite' })
     for (let cut = 1; cut < payload.length; cut += 7) {
@@ -89,21 +104,21 @@ describe('invites', () => {
       expect(parseInvite(altered).ok, `altered at ${i}`).toBe(false)
     }
     expect(parseInvite(payload + 'AAAA')).toEqual({ ok: false, error: 'damaged' })
-    // Version 2 exists (sealed boards); a version this app does not know is named as such.
-    const v3 = 'Aw' + payload.slice(2)
-    expect(parseInvite(v3)).toEqual({ ok: false, error: 'unsupported_version' })
+    // A version this app does not know is named as such.
+    const v9 = 'CQ' + payload.slice(2)
+    expect(parseInvite(v9)).toEqual({ ok: false, error: 'unsupported_version' })
   })
 
-  it('carries the transport secret, the content key, the founder and the inviter in a version 2 invite', () => {
-    const secret = generateTransportSecret()
+  it('still reads a version 2 invite from before membership: transport secret, content key, founder and inviter', () => {
+    const transportSecret = generateTransportSecret()
     const contentKey = crypto.getRandomValues(new Uint8Array(32))
     const founder = crypto.getRandomValues(new Uint8Array(32))
     const inviter = crypto.getRandomValues(new Uint8Array(32))
-    const parsed = parseInvite(inviteLink('https://h.example/', { secret, contentKey, founder, inviter }))
-    expect(parsed).toEqual({ ok: true, secret, contentKey, founder, inviter })
-    const noFounder = parseInvite(encodeInvite({ secret, contentKey }))
-    expect(noFounder).toEqual({ ok: true, secret, contentKey })
-    const v2 = encodeInvite({ secret, contentKey, founder })
+    const parsed = parseInvite(inviteLink('https://h.example/', { version: 2, transportSecret, contentKey, founder, inviter }))
+    expect(parsed).toEqual({ ok: true, version: 2, transportSecret, contentKey, founder, inviter })
+    const noFounder = parseInvite(encodeInvite({ version: 2, transportSecret, contentKey }))
+    expect(noFounder).toEqual({ ok: true, version: 2, transportSecret, contentKey })
+    const v2 = encodeInvite({ version: 2, transportSecret, contentKey, founder })
     expect(parseInvite(v2.slice(0, 60))).toEqual({ ok: false, error: 'truncated' })
     const altered = v2.slice(0, 70) + (v2[70] === 'A' ? 'B' : 'A') + v2.slice(71)
     expect(parseInvite(altered)).toEqual({ ok: false, error: 'damaged' })

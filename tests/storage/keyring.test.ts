@@ -10,7 +10,7 @@ const device = (): KeyringDeps => ({ indexedDB: new IDBFactory(), kdfLogN: 10 })
 
 const board = (name: string, displayName: string, openedAt = 1): BoardRecord => {
   const secret = generateTransportSecret()
-  return { id: deriveTransportKeys(secret).boardId, secret, contentKey: crypto.getRandomValues(new Uint8Array(32)), format: 2, displayName, name, addedAt: 1, openedAt }
+  return { id: deriveTransportKeys(secret).boardId, transportSecret: secret, contentKey: crypto.getRandomValues(new Uint8Array(32)), format: 2, displayName, name, addedAt: 1, openedAt }
 }
 
 function idbRequest<T>(req: IDBRequest<T>): Promise<T> {
@@ -78,7 +78,7 @@ describe('keyring, device mode (no passphrase)', () => {
     expect((await keyring.list()).map((r) => r.name)).toEqual(['Housing', 'Food bank'])
     const updated = await keyring.update(food.id, { openedAt: 30, name: 'Food bank (north)' })
     expect(updated).toMatchObject({ id: food.id, name: 'Food bank (north)', openedAt: 30 })
-    expect(updated?.secret).toEqual(food.secret)
+    expect(updated?.transportSecret).toEqual(food.transportSecret)
     expect((await keyring.list()).map((r) => r.name)).toEqual(['Food bank (north)', 'Housing'])
     await keyring.remove(housing.id)
     expect((await keyring.list()).map((r) => r.id)).toEqual([food.id])
@@ -102,7 +102,7 @@ describe('keyring, device mode (no passphrase)', () => {
     for (const value of keyringStore.values()) {
       expect(containsText(value, 'Secret Garden')).toBe(false)
       expect(containsText(value, 'Alice Wren')).toBe(false)
-      expect(containsText(value, Buffer.from(garden.secret).toString('latin1'))).toBe(false)
+      expect(containsText(value, Buffer.from(garden.transportSecret).toString('latin1'))).toBe(false)
     }
     const kek = keyringStore.get('kek') as CryptoKey
     expect(kek.extractable).toBe(false)

@@ -6,7 +6,7 @@ import { BoardRegistry, boardDatabaseName, deleteBoardData, openBoardStore, pars
 
 const newBoard = () => {
   const secret = generateTransportSecret()
-  return { secret, id: deriveTransportKeys(secret).boardId }
+  return { transportSecret: secret, id: deriveTransportKeys(secret).boardId }
 }
 
 describe('board registry', () => {
@@ -18,7 +18,7 @@ describe('board registry', () => {
     await registry.put({ ...b, displayName: 'Ali', name: 'Housing', addedAt: 2, openedAt: 20 })
     expect((await registry.list()).map((r) => r.name)).toEqual(['Housing', 'Food bank'])
     const stored = await registry.get(a.id)
-    expect(stored?.secret).toEqual(a.secret)
+    expect(stored?.transportSecret).toEqual(a.transportSecret)
     await registry.update(a.id, { openedAt: 30, name: 'Food bank (north)' })
     expect((await registry.list()).map((r) => r.name)).toEqual(['Food bank (north)', 'Housing'])
     await registry.remove(b.id)

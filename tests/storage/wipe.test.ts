@@ -43,7 +43,7 @@ describe('panic wipe', () => {
     const keyring = await Keyring.open({ indexedDB: factory })
     const secret = generateTransportSecret()
     const id = deriveTransportKeys(secret).boardId
-    await keyring.put({ id, secret, displayName: 'Alice', name: 'Garden', addedAt: 1, openedAt: 1 })
+    await keyring.put({ id, transportSecret: secret, displayName: 'Alice', name: 'Garden', addedAt: 1, openedAt: 1 })
     await keyring.close()
     const extra = factory.open('someone-elses-db')
     await new Promise((r) => (extra.onsuccess = r))
