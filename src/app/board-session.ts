@@ -223,7 +223,7 @@ export class BoardSession {
     const keys = deriveTransportKeys(transport)
     if (this.#room === keys.room) return
     this.#unsubscribeSync?.()
-    this.#sync?.destroy()
+    const leaving = this.#sync?.destroy() ?? Promise.resolve()
     this.#room = keys.room
     const network = this.#deps.network
     this.#sync = connectBoard({
@@ -239,7 +239,10 @@ export class BoardSession {
       for (const l of this.#statusListeners) l(s)
     })
     for (const l of this.#statusListeners) l(this.#sync.status)
-    this.#forwardStragglers()
+    // The room just left is free for a forwarding presence only once y-webrtc has let go of it.
+    void leaving.then(() => {
+      if (!this.#closed) this.#forwardStragglers()
+    })
   }
 
   /** For each epoch this device left within the grace period, a presence in its room that holds the way out. */
@@ -252,8 +255,21 @@ export class BoardSession {
       if (left !== undefined && this.#now() - left > FORWARDING_GRACE_MS) continue
       const entries = this.sealed.handoff(id)
       if (entries.length === 0) continue
-      this.#forwarding.set(id, new ForwardingRoom(k.transport as TransportSecret, entries, this.#deps.network, this.#deps.wrtc))
+      try {
+        this.#forwarding.set(id, new ForwardingRoom(k.transport as TransportSecret, entries, this.#deps.network, (key, bytes) => this.#fromOldRoom(key, bytes), this.#deps.wrtc))
+      } catch {
+        // The room is still taken in this page (another session of this board): the next connect tries again.
+      }
     }
+  }
+
+  /** Something arrived in a room this device left: into the shared doc, where the engine judges it like anything else. */
+  #fromOldRoom(key: string, bytes: Uint8Array): void {
+    const entries = this.sealed.sealed.getMap('entries')
+    const current = entries.get(key)
+    if (current instanceof Uint8Array && current.length === bytes.length && current.every((b, i) => b === bytes[i])) return
+    if (current !== undefined) return // never overwrite: an erasure would only be put back
+    entries.set(key, bytes)
   }
 
   /** Keys arrived (admission, rotation): keep them in the keyring, then follow the board to its current room. */
@@ -516,7 +532,7 @@ export class BoardSession {
     for (const t of [this.#expiryTimer, this.#metaTimer, this.#admitTimer]) if (t) clearTimeout(t)
     for (const c of this.#cleanups.splice(0)) c()
     this.#unsubscribeSync?.()
-    this.#sync?.destroy()
+    await this.#sync?.destroy()
     for (const f of this.#forwarding.values()) f.destroy()
     this.#forwarding.clear()
     await this.flush().catch(() => {})

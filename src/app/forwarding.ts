@@ -13,17 +13,26 @@ export const FORWARDING_GRACE_MS = 30 * 24 * 60 * 60 * 1000
  * memory-only doc that holds just the rotation: the signed removal and the
  * lockboxes. A straggler syncing there receives them, opens its lockbox and
  * follows to the new room; a removed device receives them too and can open
- * nothing. Whatever stragglers send here is kept in memory only and dropped
- * with the room.
+ * nothing. What arrives here is handed to the board's engine (`onEntry`),
+ * which checks it like anything else: that is how two moderators who rotated
+ * at the same time find each other's rotation, and how a straggler's posts
+ * written offline reach the circle. The room's doc lives in memory only.
  */
 export class ForwardingRoom {
   readonly #doc = new Y.Doc()
   readonly #sync: BoardSync
 
-  constructor(transport: TransportSecret, entries: readonly (readonly [string, Uint8Array])[], network: NetworkPlan, wrtc?: WrtcLike) {
+  constructor(transport: TransportSecret, entries: readonly (readonly [string, Uint8Array])[], network: NetworkPlan, onEntry: (key: string, bytes: Uint8Array) => void, wrtc?: WrtcLike) {
     const map = this.#doc.getMap('entries')
     this.#doc.transact(() => {
       for (const [key, bytes] of entries) map.set(key, bytes)
+    })
+    map.observe((event) => {
+      if (event.transaction.local) return
+      for (const key of event.keysChanged) {
+        const value = map.get(key)
+        if (value instanceof Uint8Array) onEntry(key, value)
+      }
     })
     const keys = deriveTransportKeys(transport)
     this.#sync = connectBoard({

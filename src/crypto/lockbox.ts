@@ -68,7 +68,7 @@ export async function sealLockboxes(recipients: readonly { agreePublic: Uint8Arr
       return box
     }),
   )
-  const boxes = sealed.filter((b): b is Uint8Array => b !== null)
+  const boxes = sealed.filter((b) => b !== null) as Uint8Array[]
   const out = new Uint8Array(32 + 4 + boxes.reduce((n, b) => n + b.length, 0))
   out.set(ephemeral.publicKey)
   new DataView(out.buffer).setUint32(32, boxes.length)

@@ -102,16 +102,11 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
   if (range && range.from > stateOf(doc, author.client)) throw new Refusal('bad_payload', 'a gap before its first struct')
 
   // 2. Where each new struct goes, and whether the author may put it there.
-  const local = new Map<number, { item: Y.Item; loc: Location }>()
+  const local = new LocalStructs()
   const createdHere = new Set<string>()
   const edited = new Set<string>()
   const resolveId = (id: Y.ID): Resolved => {
-    if (id.client === author.client && local.has(id.clock)) return local.get(id.clock)!.loc
-    if (id.client === author.client && range && id.clock >= range.from && id.clock < range.to) {
-      // Inside this update but not an Item start (a GC or the middle of an item): find its start.
-      for (const [clock, v] of local) if (id.clock >= clock && id.clock < clock + v.item.length) return v.loc
-      return { t: 'none' }
-    }
+    if (id.client === author.client && range && id.clock >= range.from && id.clock < range.to) return local.at(id.clock)?.loc ?? { t: 'none' }
     if (id.clock >= stateOf(doc, id.client)) return ctx.isVoid(id.client, id.clock) ? { t: 'void' } : { t: 'wait', client: id.client, clock: id.clock }
     return locationOfStored(ctx, id)
   }
@@ -135,7 +130,7 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
     if (loc.t === 'wait') return { kind: 'wait', client: loc.client, clock: loc.clock }
     if (loc.t === 'void') throw new Refusal('depends_on_void', 'builds on a voided change')
     if (loc.t === 'bad') throw new Refusal('unknown_type', loc.why)
-    local.set(s.id.clock, { item: s, loc })
+    local.add(s, loc)
     // After a garbage-collected struct: Yjs integrates it as garbage too, so it changes nothing.
     if (loc.t === 'none') continue
     checkContent(s, loc)
@@ -153,9 +148,9 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
       const end = r.clock + r.len
       for (let clock = r.clock; clock < end; ) {
         if (client === author.client && range && clock >= range.from && clock < range.to) {
-          const found = [...local].find(([c, v]) => clock >= c && clock < c + v.item.length)
-          if (found) deletions.push(found[1].loc)
-          clock = found ? found[0] + found[1].item.length : clock + 1
+          const found = local.at(clock)
+          if (found) deletions.push(found.loc)
+          clock = found ? found.item.id.clock + found.item.length : (local.after(clock) ?? end)
           continue
         }
         const state = stateOf(doc, client)
@@ -173,6 +168,40 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
   for (const loc of deletions) if (loc.t === 'entry') deletedEntries.add(loc.key)
   for (const loc of deletions) mayDelete(ctx, author, loc, deletedEntries)
   return { kind: 'accept', range, edited: [...edited] }
+}
+
+/** The update's own Items in clock order, found by any clock inside them (binary search). */
+class LocalStructs {
+  readonly #items: { item: Y.Item; loc: Location }[] = []
+
+  add(item: Y.Item, loc: Location): void {
+    this.#items.push({ item, loc })
+  }
+
+  at(clock: number): { item: Y.Item; loc: Location } | null {
+    let lo = 0
+    let hi = this.#items.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const v = this.#items[mid]!
+      if (clock < v.item.id.clock) hi = mid - 1
+      else if (clock >= v.item.id.clock + v.item.length) lo = mid + 1
+      else return v
+    }
+    return null
+  }
+
+  /** The first Item starting after `clock` (past a GC or Skip), or null. */
+  after(clock: number): number | null {
+    let lo = 0
+    let hi = this.#items.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.#items[mid]!.item.id.clock <= clock) lo = mid + 1
+      else hi = mid
+    }
+    return this.#items[lo]?.item.id.clock ?? null
+  }
 }
 
 function checkContent(item: Y.Item, loc: Location): void {

@@ -619,7 +619,7 @@ export class SealedBoard {
       for (const v of victims) {
         log.pending.delete(v.key)
         all--
-        this.#reject('over_limit', v.key, tag)
+        this.#reject('over_limit', v.key, null, `entries of ${tag}`, v.via)
         this.#collect(v.key, v.bytes)
       }
     }
@@ -664,38 +664,41 @@ export class SealedBoard {
     const previously = log?.done.get(key) ?? log?.pending.get(key)
     if (previously && value instanceof Uint8Array && sameBytes(previously.bytes, value)) return
     const parsed = key.length <= MAX_KEY_LENGTH ? parseEntry(value) : ({ ok: false, error: 'malformed' } as const)
+    const entry = parsed.ok ? parsed.entry : null
+    const h = entry?.header
+    const sound = !!entry && !!h && sameBytes(h.boardId, this.#opts.boardId) && entryKey(h) === key && (await verifyEntry(entry))
+    if (previously) {
+      // Another version of an entry this device holds: proof of equivocation if its author signed both; otherwise an erasure.
+      const proof = sound ? await checkEquivocation(previously.entry, entry!, previously.bytes, value as Uint8Array, this.#opts.boardId) : null
+      if (proof) return this.#equivocated(proof.author, proof.from, encodeProof(previously.bytes, value as Uint8Array))
+      return this.#erased(key, previously.bytes, tag)
+    }
     if (!parsed.ok) {
-      if (previously) return this.#erased(key, previously.bytes, tag)
       this.#reject(parsed.error, key, null, null, via)
       return this.#collect(key, value)
     }
-    const entry = parsed.entry
-    const bytes = value as Uint8Array
-    const h = entry.header
-    const author = deviceTag(h.author)
-    if (!sameBytes(h.boardId, this.#opts.boardId)) return this.#final('wrong_board', key, null, value, via)
-    if (entryKey(h) !== key) return this.#final('wrong_key', key, null, value, via)
-    if (!(await verifyEntry(entry))) return this.#final('bad_signature', key, null, value, via)
+    if (!sameBytes(h!.boardId, this.#opts.boardId)) return this.#final('wrong_board', key, null, value, via)
+    if (entryKey(h!) !== key) return this.#final('wrong_key', key, null, value, via)
+    if (!sound) return this.#final('bad_signature', key, null, value, via)
     // From here on, a valid signature proves who wrote it.
-    if (previously) {
-      const proof = await checkEquivocation(previously.entry, entry, previously.bytes, bytes, this.#opts.boardId)
-      if (proof) return this.#equivocated(author, proof.from, encodeProof(previously.bytes, bytes))
-      return this.#erased(key, previously.bytes, tag)
-    }
+    const bytes = value as Uint8Array
+    const header = h!
+    const author = deviceTag(header.author)
     const authorLog = this.#log(author)
-    for (const other of authorLog.mayConflict(h.from, h.seq, h.kind === 'snapshot')) {
-      const proof = await checkEquivocation(other.entry, entry, other.bytes, bytes, this.#opts.boardId)
+    for (const other of authorLog.mayConflict(header.from, header.seq, header.kind === 'snapshot')) {
+      const proof = await checkEquivocation(other.entry, entry!, other.bytes, bytes, this.#opts.boardId)
       if (proof) return this.#equivocated(author, proof.from, encodeProof(other.bytes, bytes))
     }
     const disputed = this.circle.equivocators.get(author)
-    if (disputed !== undefined && h.seq >= disputed && CONTENT_KINDS.has(h.kind)) return this.#final('equivocation', key, author, value, via)
-    if (h.kind === 'snapshot' ? authorLog.coveredBy(h.from, h.seq) : h.seq <= authorLog.frontier) {
-      // Already handled, and no longer at its place: an old entry put back in.
-      this.#reject('replay', key, author)
-      if (authorLog.coveredBy(h.from, h.seq)) this.#collect(key, value)
+    if (disputed !== undefined && header.seq >= disputed && CONTENT_KINDS.has(header.kind)) return this.#final('equivocation', key, author, value, via)
+    if (header.kind === 'snapshot' ? authorLog.coveredBy(header.from, header.seq) : header.seq <= authorLog.frontier) {
+      // Already handled, and no longer at its place: an old entry put back in. Its signature proves
+      // who wrote it once, not who put it back: nobody is named.
+      this.#reject('replay', key, null, `an old entry of ${author}`, via)
+      if (authorLog.coveredBy(header.from, header.seq)) this.#collect(key, value)
       return
     }
-    authorLog.pending.set(key, { key, bytes, entry, hash: entryHash(bytes), via })
+    authorLog.pending.set(key, { key, bytes, entry: entry!, hash: entryHash(bytes), via })
   }
 
   #erased(key: string, bytes: Uint8Array, tag: string | null): void {

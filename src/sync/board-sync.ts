@@ -31,8 +31,8 @@ export interface BoardSync {
   reconnect(): void
   /** Go offline deliberately. */
   disconnect(): void
-  /** Remove every listener this added and destroy the provider. The room name is free again shortly after. */
-  destroy(): void
+  /** Remove every listener this added and destroy the provider. Resolves once the room name is free again (y-webrtc frees it asynchronously). */
+  destroy(): Promise<void>
 }
 
 /** Status updates caused only by traffic are sent at most this often. */
@@ -184,6 +184,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
     })
   }
 
+  let released: Promise<void> = Promise.resolve()
   let current = compute()
   function update(activityDue = false): void {
     if (destroyed) return
@@ -220,8 +221,8 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       provider.disconnect()
       update()
     },
-    destroy() {
-      if (destroyed) return
+    destroy(): Promise<void> {
+      if (destroyed) return released
       const final = compute()
       destroyed = true
       for (const conn of watchedConns) {
@@ -241,9 +242,10 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       provider.destroy()
       awareness.destroy()
       // y-webrtc frees the room name in a then() registered by destroy(); ours runs after it.
-      void provider.key.then(() => roomsInUse.delete(opts.room))
+      released = Promise.resolve(provider.key).then(() => void roomsInUse.delete(opts.room))
       if (final.state !== 'offline') for (const cb of [...subscribers]) cb({ ...final, state: 'offline', peers: 0 })
       subscribers.clear()
+      return released
     },
   }
 }

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createItem, readItems, updateItem, type ItemId } from '../../src/core/index.ts'
-import { member } from '../app/sealed-fixture.ts'
+import { createItem, newItemId, readItems, updateItem, type ItemId } from '../../src/core/index.ts'
+import { member } from '../sealed/fixture.ts'
 
 describe('compaction', () => {
   it('after 50,000 changes, reopening reads a bounded number of entries and loses nothing', async () => {
@@ -13,7 +13,7 @@ describe('compaction', () => {
     const ids: ItemId[] = []
     const started = performance.now()
     for (let i = 0; i < 500; i++) {
-      const r = createItem(alice.board.readable, { kind: 'notice', title: `Notice ${i}`, body: 'x'.repeat(80), author: 'Alice', tags: [], pinned: false, expiresAt: null }, Date.now())
+      const r = createItem(alice.board.readable, { kind: 'notice', title: `Notice ${i}`, body: 'x'.repeat(80), author: 'Alice', tags: [], pinned: false, expiresAt: null }, Date.now(), newItemId(alice.board.myTag))
       if (r.ok) ids.push(r.value.id)
     }
     for (let i = 0; i < 49_500; i++) {

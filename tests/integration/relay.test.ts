@@ -12,7 +12,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { startServer } from '../../src/server/server.ts'
-import { SealedBoard } from '../../src/app/sealed/sealed-board.ts'
+import { SealedBoard } from '../../src/sealed/index.ts'
+import { BOARD_RULES } from '../../src/app/board-rules.ts'
 import { readItems, readMeta } from '../../src/core/index.ts'
 import {
   deriveTransportKeys,
@@ -20,7 +21,7 @@ import {
   generateTransportSecret,
   generateContentKey,
   generateDeviceKeys,
-  importContentKey,
+  importAgreement,
   importDeviceSigner,
   type DeviceKeyMaterial,
 } from '../../src/crypto/index.ts'
@@ -141,15 +142,20 @@ describe('a blind relay carries a sealed board between members who are never onl
     expect(sorted([...fromDisk.getMap('entries').keys()])).toEqual(sorted((await relay.state()).keys))
 
     // It is the whole board, sealed: with the content key (which the relay never had), it opens with every item.
+    const reader = await generateDeviceKeys()
     const opened = new SealedBoard(fromDisk, {
       boardId: fromBase64url(deriveTransportKeys(secret).boardId)!,
-      cipher: await importContentKey(contentKey),
-      signer: await importDeviceSigner(await generateDeviceKeys()),
+      contentKeys: [{ key: contentKey, transport: secret }],
+      rules: BOARD_RULES,
+      // A board from before membership knows its founder from the invite: the founder named the board.
+      founder: aliceKeys.signPublic,
+      signer: await importDeviceSigner(reader),
+      agreement: await importAgreement(reader.agreePkcs8, reader.agreePublic),
     })
     await opened.start()
     expect(sorted(readItems(opened.readable).map((i) => i.title))).toEqual(sorted(ITEMS.map((i) => i.title)))
     expect(readMeta(opened.readable).name).toBe(BOARD_NAME)
-    expect(sorted(opened.roster.list().map((m) => m.name))).toEqual(sorted([ALICE, BOB]))
+    expect(sorted(opened.members().map((m) => m.name))).toEqual(sorted([ALICE, BOB]))
 
     // The scan finds this text where it is in clear (UTF-8 in a plain Yjs update; UTF-16LE), so finding none below means something.
     const plain = Y.encodeStateAsUpdate(opened.readable)
