@@ -895,7 +895,7 @@ export class SealedBoard {
     }
     const version1 = h.version === 1
     const author: Author = {
-      client: version1 || h.kind === 'legacy' ? legacyBoundClientId(h.author) : boundClientId(h.author),
+      client: version1 || h.kind === 'legacy' ? legacyBoundClientId(h.author) : this.#clientOf(tag, h.author),
       tag,
       moderator: rights.moderator,
       legacy: version1 || h.kind === 'legacy',
@@ -919,6 +919,15 @@ export class SealedBoard {
     }
     if (!v.speculative) Y.applyUpdate(this.#readable, content.update, SEALED_ORIGIN)
     return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
+  }
+
+  readonly #clients = new Map<string, number>()
+
+  /** A device's bound Yjs client id (a hash: computed once per device). */
+  #clientOf(tag: string, key: Uint8Array): number {
+    let client = this.#clients.get(tag)
+    if (client === undefined) this.#clients.set(tag, (client = boundClientId(key)))
+    return client
   }
 
   /** Once a device's entries up to its cutoff are all handled, its Yjs clocks from there on are void. */
