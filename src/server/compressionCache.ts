@@ -45,7 +45,7 @@ export function createCompressionCache(maxEntries = 1024): CompressionCache {
   return {
     get(filePath, stats, coding) {
       const key = `${coding}:${filePath}`
-      const version = `${stats.size}-${stats.mtimeMs}`
+      const version = `${stats.size}-${Math.floor(stats.mtimeMs)}`
       const cached = entries.get(key)
       if (cached?.version === version) return cached.bytes
       if (entries.size >= maxEntries) entries.clear()

@@ -22,6 +22,8 @@ export interface ServerOptions {
   port?: number
   /** Built app directory (`dist/`); null or unset serves only /config.json and /signal. */
   staticDir?: string | null
+  /** Compress the app's text files in the background at start (`npm start` does) instead of on first request. */
+  precompress?: boolean
   iceServers?: RTCIceServerLike[]
   turn?: TurnRestConfig | null
   /** Extra signaling URLs announced in /config.json and allowed by the CSP. */
@@ -72,7 +74,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const trustedProxies = opts.trustedProxies ?? 0
   const log = opts.log ?? ((line: string) => console.error(line))
   const headers = securityHeaders(connectOriginsOf(extraSignaling))
-  const serveStatic = opts.staticDir ? createStaticHandler(opts.staticDir) : null
+  const serveStatic = opts.staticDir ? createStaticHandler(opts.staticDir, { precompress: opts.precompress ?? false }) : null
   const serveConfig = createConfigHandler({
     extraSignaling,
     iceServers: opts.iceServers ?? [],

@@ -1,5 +1,5 @@
 import { createReadStream, type Stats } from 'node:fs'
-import { realpath, stat } from 'node:fs/promises'
+import { readdir, realpath, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
 import { createCompressionCache } from './compressionCache.ts'
@@ -51,9 +51,29 @@ async function statFile(filePath: string): Promise<Stats | null> {
  * 404 for missing files. Text files go out brotli- or gzip-compressed when
  * the browser accepts it (see `createCompressionCache`). No access log is kept.
  */
-export function createStaticHandler(root: string): StaticHandler {
+export function createStaticHandler(root: string, opts: { precompress?: boolean } = {}): StaticHandler {
   let realRoot: string | null = null
   const compressed = createCompressionCache()
+
+  /**
+   * Brotli at its best level takes over a second for the main bundle, so
+   * `npm start` compresses every text file once in the background at start
+   * and the first visitor after a deploy does not wait. One file at a time,
+   * on the thread pool: signaling is never held up.
+   */
+  const precompress = async (): Promise<void> => {
+    const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])
+    for (const entry of entries) {
+      if (!entry.isFile() || entry.name.startsWith('.')) continue
+      const filePath = path.join(entry.parentPath, entry.name)
+      if (!isCompressible(mimeTypeFor(filePath))) continue
+      const stats = await statFile(filePath)
+      if (!stats) continue
+      await compressed.get(filePath, stats, 'br')
+      await compressed.get(filePath, stats, 'gzip')
+    }
+  }
+  if (opts.precompress) void precompress()
 
   const isInsideRoot = async (filePath: string): Promise<boolean> => {
     try {

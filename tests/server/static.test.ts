@@ -199,6 +199,27 @@ describe('a member on a slow phone gets the app compressed', () => {
   })
 })
 
+describe('npm start compresses the app before anyone asks', () => {
+  it('the first visitor gets the bytes compressed at start, not compressed while they wait', async () => {
+    const dir = makeStaticDir()
+    const file = path.join(dir, 'assets/board-5e8d21.js')
+    const original = readFileSync(file)
+    const mtime = 1_800_000_000 // whole seconds, so setting it again restores it exactly
+    utimesSync(file, mtime, mtime)
+    const server = await startServer({ port: 0, staticDir: dir, precompress: true })
+    try {
+      await new Promise((r) => setTimeout(r, 2000))
+      // Same size and time, other bytes: only a copy made before this moment can still hold the original.
+      writeFileSync(file, Buffer.from(original.toString().replaceAll('Thursday', 'Saturday')))
+      utimesSync(file, mtime, mtime)
+      const res = await httpRequest(server.url, '/assets/board-5e8d21.js', 'GET', { 'Accept-Encoding': 'br' })
+      expect(brotliDecompressSync(res.bytes).equals(original)).toBe(true)
+    } finally {
+      await server.close()
+    }
+  })
+})
+
 describe('an operator adds other signaling servers', () => {
   it('lets the CSP connect to their origins', async () => {
     const server = await startServer({ port: 0, staticDir: makeStaticDir(), extraSignaling: ['wss://signal.example.org/ws'] })
