@@ -41,6 +41,7 @@ export function createRedisBus(opts: RedisBusOptions): SignalingBus {
   /** Topics whose SUBSCRIBE Redis confirmed (node-redis re-sends these itself after a reconnect). */
   const subscribed = new Set<string>()
   let deliver: (topic: string, data: string | null) => void = () => {}
+  let reconnected: () => void = () => {}
   /** What the log last said: nothing yet, connected, or not connected. */
   let told: 'nothing' | 'up' | 'down' = 'nothing'
   let closing = false
@@ -101,9 +102,11 @@ export function createRedisBus(opts: RedisBusOptions): SignalingBus {
 
   const ready = (): void => {
     if (closing || !pub.isReady || !sub.isReady) return
+    void sync()
+    if (told === 'up') return
     if (told === 'down') opts.log('hearth: Redis is back; signaling is shared with the other instances again')
     told = 'up'
-    void sync()
+    reconnected()
   }
 
   for (const client of [pub, sub]) {
@@ -115,8 +118,12 @@ export function createRedisBus(opts: RedisBusOptions): SignalingBus {
   void sub.connect().catch(() => {})
 
   return {
-    start(fn) {
-      deliver = fn
+    start(handlers) {
+      deliver = handlers.deliver
+      reconnected = handlers.reconnected
+    },
+    get connected() {
+      return told === 'up'
     },
     subscribe(topic) {
       wanted.add(topic)

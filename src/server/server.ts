@@ -84,14 +84,23 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const configLimiter = createAddressRateLimiter({ burst: limits.configBurst, perMinute: limits.configPerMinute })
   // Only loaded when asked for, so a single instance never touches a Redis client.
   const bus = opts.bus ?? (opts.redisUrl ? (await import('./redisBus.ts')).createRedisBus({ url: opts.redisUrl, log }) : null)
-  const signaling = createSignaling({ path: '/signal', limits, responseHeaders: headers, trustedProxies, bus })
+  let warnedForwarded = false
+  const addressOf = (req: IncomingMessage): string => {
+    // Behind a proxy that nobody told us about, every member counts as the proxy's one address.
+    if (trustedProxies === 0 && !warnedForwarded && req.headers['x-forwarded-for'] !== undefined) {
+      warnedForwarded = true
+      log('hearth: requests carry X-Forwarded-For but HEARTH_TRUST_PROXY is not set; per-address limits count the proxy as one client')
+    }
+    return clientAddress(req, trustedProxies)
+  }
+  const signaling = createSignaling({ path: '/signal', limits, responseHeaders: headers, addressOf, bus })
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' })
     const pathname = (req.url ?? '/').split('?', 1)[0]
     if (pathname === '/config.json') {
-      if (!configLimiter.take(clientAddress(req, trustedProxies))) return sendText(res, 429, 'Too many requests', { 'Retry-After': '60' })
+      if (!configLimiter.take(addressOf(req))) return sendText(res, 429, 'Too many requests', { 'Retry-After': '60' })
       return serveConfig(req, res)
     }
     if (pathname === '/signal') return sendText(res, 426, 'This is a WebSocket endpoint', { Upgrade: 'websocket' })

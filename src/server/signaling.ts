@@ -19,8 +19,8 @@ export interface SignalingOptions {
   now?: () => number
   /** Sent with every refused upgrade: the server's security headers. */
   responseHeaders?: Readonly<Record<string, string>>
-  /** Reverse proxies in front that append to `X-Forwarded-For` (see `clientAddress`); 0 trusts none. */
-  trustedProxies?: number
+  /** The per-address limit's key for a request (see `clientAddress`); the TCP peer by default. */
+  addressOf?: (req: IncomingMessage) => string
   /** Shares rooms with other instances; without one this instance relays between its own sockets. */
   bus?: SignalingBus | null
 }
@@ -50,11 +50,14 @@ interface Conn {
   alive: boolean
   ended: boolean
   idleTimer: NodeJS.Timeout | null
+  /** Joined a room while the bus was down: its announce never reached the other instances. */
+  joinedApart: boolean
 }
 
 const NORMAL = 1000
 const POLICY_VIOLATION = 1008
 const INTERNAL_ERROR = 1011
+const SERVICE_RESTART = 1012
 const TRY_AGAIN_LATER = 1013
 
 const noop = (): void => {}
@@ -77,7 +80,7 @@ export function createSignaling(opts: SignalingOptions = {}): Signaling {
   const limits = resolveLimits(opts.limits)
   const now = opts.now ?? (() => performance.now())
   const headers = opts.responseHeaders ?? {}
-  const trustedProxies = opts.trustedProxies ?? 0
+  const addressOf = opts.addressOf ?? ((req: IncomingMessage) => clientAddress(req, 0))
   const bus = opts.bus ?? null
   // Compression is off: inflating attacker-chosen frames is a memory bomb and
   // encrypted SDP does not compress anyway.
@@ -132,6 +135,7 @@ export function createSignaling(opts: SignalingOptions = {}): Signaling {
   const join = (conn: Conn, topic: string): void => {
     conn.topics.add(topic)
     if (topics.add(topic, conn)) bus?.subscribe(topic)
+    if (bus && !bus.connected) conn.joinedApart = true
   }
 
   const leave = (conn: Conn, topic: string): void => {
@@ -227,6 +231,7 @@ export function createSignaling(opts: SignalingOptions = {}): Signaling {
       alive: true,
       ended: false,
       idleTimer: null,
+      joinedApart: false,
     }
     conns.add(conn)
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1)
@@ -261,7 +266,19 @@ export function createSignaling(opts: SignalingOptions = {}): Signaling {
       // one bad delivery must not break the bus's listener
     }
   }
-  bus?.start(fromBus)
+  /**
+   * y-webrtc announces a peer once, when it joins. A peer that joined while
+   * the bus was down was never announced to the other instances, so it is
+   * asked to reconnect (y-webrtc does so at once, and announces again).
+   */
+  const reconnected = (): void => {
+    for (const conn of conns) {
+      if (!conn.joinedApart) continue
+      conn.joinedApart = false
+      end(conn, SERVICE_RESTART, 'rejoin')
+    }
+  }
+  bus?.start({ deliver: fromBus, reconnected })
 
   const heartbeat = setInterval(() => {
     for (const conn of conns) {
@@ -286,7 +303,7 @@ export function createSignaling(opts: SignalingOptions = {}): Signaling {
       if (closed) return refuseRaw(socket, 503, headers)
       if (pathnameOf(req.url) !== path) return refuseRaw(socket, 404, headers)
       if (conns.size >= limits.maxConnections) return refuseRaw(socket, 503, headers, { 'Retry-After': '10' })
-      const address = clientAddress(req, trustedProxies)
+      const address = addressOf(req)
       if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) {
         return refuseRaw(socket, 429, headers, { 'Retry-After': '10' })
       }

@@ -141,16 +141,24 @@ describe('Redis goes away and comes back', () => {
     alice.send({ type: 'publish', topic: 'outage', data: 'local-only' })
     expect(await dave.next((m) => m.type === 'publish')).toMatchObject({ data: 'local-only', clients: 2 })
     expect(await bob.silentFor(300, (m) => m.type === 'publish')).toBe(true)
-    // A room joined during the outage must be subscribed once Redis is back.
+    // Erin and Frank join during the outage: their instances cannot tell each other.
     const erin = await client(west, ['joined-during-outage'])
     const frank = await client(east, ['joined-during-outage'])
 
     redis = await startRedis(port)
-    await waitUntil(async () => (await subscribers('outage')) === 2 && (await subscribers('joined-during-outage')) === 2, 20_000, 'subscriptions restored')
+    await waitUntil(async () => (await subscribers('outage')) === 2, 20_000, 'subscriptions restored')
     alice.send({ type: 'publish', topic: 'outage', data: 'shared-again' })
     expect(await bob.next((m) => m.type === 'publish' && m.data === 'shared-again')).toMatchObject({ clients: 1 })
-    frank.send({ type: 'publish', topic: 'joined-during-outage', data: 'hello-erin' })
-    expect(await erin.next((m) => m.type === 'publish')).toMatchObject({ data: 'hello-erin' })
+    // Their one announce went nowhere, so both are asked to rejoin (y-webrtc reconnects and announces again)…
+    expect(await erin.closed).toEqual({ code: 1012, reason: 'rejoin' })
+    expect(await frank.closed).toEqual({ code: 1012, reason: 'rejoin' })
+    expect(alice.ws.readyState).toBe(alice.ws.OPEN)
+    // …and once they have, they hear each other across the instances.
+    const erinAgain = await client(west, ['joined-during-outage'])
+    const frankAgain = await client(east, ['joined-during-outage'])
+    await waitUntil(async () => (await subscribers('joined-during-outage')) === 2, 20_000, 'their room subscribed on both instances')
+    frankAgain.send({ type: 'publish', topic: 'joined-during-outage', data: 'hello-erin' })
+    expect(await erinAgain.next((m) => m.type === 'publish')).toMatchObject({ data: 'hello-erin' })
 
     expect(logs.filter((l) => l.startsWith('east')).length).toBe(2)
     expect(logs.filter((l) => l.startsWith('west')).length).toBe(2)
@@ -160,5 +168,26 @@ describe('Redis goes away and comes back', () => {
       expect(line).not.toMatch(/outage|joined-during|127\.0\.0\.1|redis:\/\//)
       expect(line.split('\n')).toHaveLength(1)
     }
+  })
+
+  it('Alice and Bob, y-webrtc peers who open the board on different instances during the outage, sync once Redis is back', async () => {
+    const port = redis!.port
+    const room = `cluster-outage-${process.pid}-${Date.now()}`
+    const alice = new PeerProcess('alice')
+    const bob = new PeerProcess('bob')
+    peers.push(alice, bob)
+    await alice.request({ cmd: 'set', key: 'alice-notice', value: { title: 'Clinic open late' } })
+    await bob.request({ cmd: 'set', key: 'bob-offer', value: { title: 'Rides on Thursday' } })
+    await redis!.stop()
+    redis = null
+    await alice.request({ cmd: 'connect', room, password: 'correct horse', signaling: [east.signalingUrl] })
+    await bob.request({ cmd: 'connect', room, password: 'correct horse', signaling: [west.signalingUrl] })
+    await waitUntil(() => alice.status?.state === 'searching' && bob.status?.state === 'searching', 20_000, 'both on their own instance')
+    await new Promise((r) => setTimeout(r, 1000))
+    expect((await bob.summary()).keys).not.toContain('alice-notice')
+
+    redis = await startRedis(port)
+    await waitUntil(async () => (await bob.summary()).keys.includes('alice-notice'), 40_000, 'Alice’s notice at Bob')
+    await waitUntil(async () => (await alice.summary()).keys.includes('bob-offer'), 20_000, 'Bob’s offer at Alice')
   })
 })

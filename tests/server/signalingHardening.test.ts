@@ -86,12 +86,14 @@ describe('one address cannot take every connection', () => {
     }
   })
 
-  it('without a trusted proxy, X-Forwarded-For is ignored: Eve cannot pose as many addresses', async () => {
-    const server = await startServer({ port: 0, limits: { maxConnectionsPerAddress: 2 } })
+  it('without a trusted proxy, X-Forwarded-For is ignored: Eve cannot pose as many addresses (and the operator is told once)', async () => {
+    const logs: string[] = []
+    const server = await startServer({ port: 0, limits: { maxConnectionsPerAddress: 2 }, log: (line) => logs.push(line) })
     try {
       const a = await from(server.signalingUrl, '198.51.100.1')
       const b = await from(server.signalingUrl, '198.51.100.2')
       await expect(from(server.signalingUrl, '198.51.100.3')).rejects.toThrow('HTTP 429')
+      expect(logs).toEqual(['hearth: requests carry X-Forwarded-For but HEARTH_TRUST_PROXY is not set; per-address limits count the proxy as one client'])
       a.close()
       b.close()
     } finally {
@@ -177,13 +179,24 @@ describe('a frame that used to crash the process', () => {
 })
 
 /** A bus that records what the relay asks of it and can be told to fail. */
-function fakeBus(): SignalingBus & { calls: string[]; deliver: (topic: string, data: string | null) => void; failPublish: boolean } {
-  const bus = {
+type FakeBus = SignalingBus & {
+  calls: string[]
+  deliver: (topic: string, data: string | null) => void
+  reconnected: () => void
+  failPublish: boolean
+  connected: boolean
+}
+
+function fakeBus(): FakeBus {
+  const bus: FakeBus = {
     calls: [] as string[],
     failPublish: false,
-    deliver: (_topic: string, _data: string | null): void => {},
-    start(fn: (topic: string, data: string | null) => void) {
-      bus.deliver = fn
+    connected: true,
+    deliver: () => {},
+    reconnected: () => {},
+    start(handlers) {
+      bus.deliver = handlers.deliver
+      bus.reconnected = handlers.reconnected
     },
     subscribe: (topic: string) => void bus.calls.push(`subscribe ${topic}`),
     unsubscribe: (topic: string) => void bus.calls.push(`unsubscribe ${topic}`),
@@ -236,6 +249,29 @@ describe('sharing rooms through a bus', () => {
       expect(await bob.next((m) => m.type === 'publish')).toEqual({ type: 'publish', topic: 'room', clients: 1 })
       expect(bob.raw.filter((r) => r.includes('publish'))).toHaveLength(2)
       bob.close()
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('Erin, who joined while the other instances were out of reach, is asked to rejoin once they are back; Alice is left alone', async () => {
+    const bus = fakeBus()
+    const server = await startServer({ port: 0, bus })
+    try {
+      const alice = await connectClient(server.signalingUrl)
+      alice.send({ type: 'subscribe', topics: ['room'] })
+      await roundTrip(alice)
+      bus.connected = false
+      const erin = await connectClient(server.signalingUrl)
+      erin.send({ type: 'subscribe', topics: ['room'] })
+      await roundTrip(erin)
+      bus.connected = true
+      bus.reconnected()
+      // 1012: y-webrtc reconnects at once and announces herself again, this time to every instance.
+      expect(await erin.closed).toEqual({ code: 1012, reason: 'rejoin' })
+      expect(await alice.silentFor(100)).toBe(true)
+      expect(alice.ws.readyState).toBe(alice.ws.OPEN)
+      alice.close()
     } finally {
       await server.close()
     }
