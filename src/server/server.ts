@@ -110,15 +110,23 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   const server = createServer((req, res) => {
     route(req, res).catch(() => {
-      if (!res.headersSent) sendText(res, 500, 'Internal error')
-      else res.destroy()
+      try {
+        if (!res.headersSent) sendText(res, 500, 'Internal error')
+        else res.destroy()
+      } catch {
+        res.destroy()
+      }
     })
   })
   // Requests Node cannot parse are answered here so they carry the security headers too.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
-    refuseRaw(socket, status, headers)
+    try {
+      if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
+      refuseRaw(socket, status, headers)
+    } catch {
+      socket.destroy()
+    }
   })
   signaling.attach(server)
 

@@ -88,9 +88,13 @@ export function createSignaling(opts: SignalingOptions = {}): Signaling {
   wss.on('error', noop)
   // Handshakes ws refuses (bad key, version, method) get our headers too.
   wss.on('wsClientError', (err: Error, socket: Duplex) => {
-    const status = err.message === 'Invalid HTTP method' ? 405 : 400
-    const extra: Record<string, string> = err.message.includes('Sec-WebSocket-Version') ? { 'Sec-WebSocket-Version': '13, 8' } : {}
-    refuseRaw(socket, status, headers, extra)
+    try {
+      const status = err.message === 'Invalid HTTP method' ? 405 : 400
+      const extra: Record<string, string> = err.message.includes('Sec-WebSocket-Version') ? { 'Sec-WebSocket-Version': '13, 8' } : {}
+      refuseRaw(socket, status, headers, extra)
+    } catch {
+      socket.destroy()
+    }
   })
   const conns = new Set<Conn>()
   const perAddress = new Map<string, number>()
