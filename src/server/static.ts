@@ -115,7 +115,13 @@ export function createStaticHandler(root: string, opts: { precompress?: boolean 
       res.end(packed)
       return
     }
-    const stream = createReadStream(filePath)
+    if (stats.size === 0) {
+      res.end()
+      return
+    }
+    // Exactly the bytes announced in Content-Length: a file replaced by a deploy mid-response
+    // must not spill extra bytes into the next response on a kept-alive connection.
+    const stream = createReadStream(filePath, { start: 0, end: stats.size - 1 })
     stream.on('error', () => res.destroy())
     stream.pipe(res)
   }
