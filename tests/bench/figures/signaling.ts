@@ -101,6 +101,13 @@ async function rssMB(pid: number | undefined): Promise<number> {
   return kb / 1024
 }
 
+/** CPU time a process has used so far (user + system), in ms, from /proc (Linux; clock ticks of 10 ms). */
+async function cpuMs(pid: number | undefined): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
 function socket(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url)
@@ -109,8 +116,15 @@ function socket(url: string): Promise<WebSocket> {
   })
 }
 
-/** Alice (east) publishes to Bob (west) every PAIR_EVERY_MS for `ms`; returns Bob's publish → receive times. */
-async function pairLatency(east: ServerProcess, west: ServerProcess, ms: number): Promise<number[]> {
+/** How long to wait, after the window, for Alice's last publishes to reach Bob on an overloaded machine. */
+const DRAIN_MS = 30_000
+
+/**
+ * Alice (east) publishes to Bob (west) every PAIR_EVERY_MS for `ms`, then
+ * waits for the stragglers; returns Bob's publish → receive times and how
+ * many never arrived.
+ */
+async function pairLatency(east: ServerProcess, west: ServerProcess, ms: number): Promise<{ samples: number[]; lost: number }> {
   const topic = `bench-pair-${process.pid}-${Date.now()}`
   const [alice, bob] = await Promise.all([socket(east.signalingUrl), socket(west.signalingUrl)])
   try {
@@ -121,13 +135,17 @@ async function pairLatency(east: ServerProcess, west: ServerProcess, ms: number)
       if (m.type === 'publish' && typeof m.data?.t === 'number') samples.push(performance.now() - m.data.t)
     })
     await pause(500) // both subscriptions reach Redis
+    let sent = 0
     const end = performance.now() + ms
     while (performance.now() < end) {
       alice.send(JSON.stringify({ type: 'publish', topic, data: { t: performance.now() } }))
+      sent++
       await pause(PAIR_EVERY_MS)
     }
-    await pause(500)
-    return samples
+    const drainEnd = performance.now() + DRAIN_MS
+    while (samples.length < sent && performance.now() < drainEnd) await pause(100)
+    if (samples.length === 0) throw new Error(`bench: none of Alice's ${sent} publishes reached Bob within ${DRAIN_MS} ms`)
+    return { samples, lost: sent - samples.length }
   } finally {
     alice.terminate()
     bob.terminate()
@@ -164,7 +182,7 @@ export async function measureSignaling(log: (m: string) => void): Promise<Figure
     const [east, west] = servers as [ServerProcess, ServerProcess]
     await pause(1000)
     const idleMemory = await Promise.all(servers.map((s) => rssMB(s.child.pid)))
-    const idleLatency = await pairLatency(east, west, 5000)
+    const { samples: idleLatency } = await pairLatency(east, west, 5000)
     log(`  idle cluster: pair median ${summarize(idleLatency).median.toFixed(2)} ms, p95 ${summarize(idleLatency).p95.toFixed(2)} ms; instances ${idleMemory.map((m) => m.toFixed(0)).join(' / ')} MB`)
 
     load = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT], {
@@ -183,14 +201,22 @@ export async function measureSignaling(log: (m: string) => void): Promise<Figure
     log(`  load: ${holding.open} of ${CLIENTS} clients held (${holding.failed} refused); warming up`)
     await pause(WARMUP_MS)
     const firstTick = ticks.length
-    const loadedLatency = await pairLatency(east, west, MEASURE_MS)
+    const pids = [...servers.map((s) => s.child.pid), load.pid]
+    const cpuBefore = await Promise.all(pids.map(cpuMs))
+    const windowStart = performance.now()
+    const { samples: loadedLatency, lost } = await pairLatency(east, west, MEASURE_MS)
+    const cpuShare = (await Promise.all(pids.map(cpuMs))).map((ms, i) => (100 * (ms - cpuBefore[i]!)) / (performance.now() - windowStart))
+    const loadAverage = (await readFile('/proc/loadavg', 'utf8')).split(' ')[0]
     const loadedMemory = await Promise.all(servers.map((s) => rssMB(s.child.pid)))
     const redisPid = Number(/process_id:(\d+)/.exec(String(await redis.command('INFO', 'server')))?.[1])
     const redisMemory = await rssMB(redisPid)
     const window = ticks.slice(firstTick + 1, -1)
+    for (const [i, server] of servers.entries()) {
+      for (const line of server.stderr().split('\n').filter(Boolean)) log(`  instance ${i + 1} said: ${line}`)
+    }
     const stillOpen = ticks.at(-1)?.open ?? 0
     log(
-      `  loaded: ${window.map((t) => t.delivered).join(', ')} delivered/s; pair median ${summarize(loadedLatency).median.toFixed(2)} ms, p95 ${summarize(loadedLatency).p95.toFixed(2)} ms; instances ${loadedMemory.map((m) => m.toFixed(0)).join(' / ')} MB; redis ${redisMemory.toFixed(0)} MB`,
+      `  loaded: ${window.map((t) => t.delivered).join(', ')} delivered/s; pair median ${summarize(loadedLatency).median.toFixed(2)} ms, p95 ${summarize(loadedLatency).p95.toFixed(2)} ms; instances ${loadedMemory.map((m) => m.toFixed(0)).join(' / ')} MB; redis ${redisMemory.toFixed(0)} MB; CPU (% of one core) instances ${cpuShare[0]!.toFixed(0)} / ${cpuShare[1]!.toFixed(0)}, load generator ${cpuShare[2]!.toFixed(0)}; ${lost} of the pair's publishes lost; load average ${loadAverage}`,
     )
     if (window.length === 0) throw new Error('bench: the load process reported no full second')
     const offered = (CLIENTS * 1000) / PUBLISH_EVERY_MS
@@ -210,7 +236,7 @@ export async function measureSignaling(log: (m: string) => void): Promise<Figure
         hearth: loadedLatency,
         baselineLabel: 'same pair, idle cluster',
         baseline: idleLatency,
-        note: `p95 ${summarize(loadedLatency).p95.toFixed(2)} ms loaded vs ${summarize(idleLatency).p95.toFixed(2)} ms idle; ${loadedLatency.length} samples, one every ${PAIR_EVERY_MS} ms`,
+        note: `p95 ${summarize(loadedLatency).p95.toFixed(2)} ms loaded vs ${summarize(idleLatency).p95.toFixed(2)} ms idle; ${loadedLatency.length} samples, one every ${PAIR_EVERY_MS} ms, ${lost} lost; machine load average ${loadAverage}`,
       }),
       ...servers.map((_, i) =>
         figure({
@@ -220,7 +246,7 @@ export async function measureSignaling(log: (m: string) => void): Promise<Figure
           hearth: [loadedMemory[i]!],
           baselineLabel: 'same instance, idle',
           baseline: [idleMemory[i]!],
-          note: i === 0 ? `redis-server ${redisMemory.toFixed(1)} MB` : undefined,
+          note: `${cpuShare[i]!.toFixed(0)} % of one core during the window${i === 0 ? `; redis-server ${redisMemory.toFixed(1)} MB` : ''}`,
         }),
       ),
     ]
