@@ -49,12 +49,15 @@ export function scanJsonObject(text: string, maxDepth: number): JsonObjectScan {
     if (c === QUOTE) {
       if (depth === 0) return { ok: false, error: sawObject ? 'malformed' : 'not-object' }
       const start = i
-      for (i++; i < text.length; i++) {
-        const s = text.charCodeAt(i)
-        if (s === BACKSLASH) i++
-        else if (s === QUOTE) break
+      // The closing quote is the next one not escaped by an odd run of backslashes;
+      // indexOf keeps long strings (encrypted SDP) out of a per-character JS loop.
+      for (;;) {
+        i = text.indexOf('"', i + 1)
+        if (i < 0) return { ok: false, error: 'malformed' }
+        let slashes = 0
+        while (text.charCodeAt(i - 1 - slashes) === BACKSLASH) slashes++
+        if (slashes % 2 === 0) break
       }
-      if (i >= text.length) return { ok: false, error: 'malformed' }
       if (depth === 1 && key === null && valueStart < 0) {
         try {
           key = JSON.parse(text.slice(start, i + 1)) as string
