@@ -64,6 +64,13 @@ describe('a publish keeps the exact text of its data', () => {
     expect(dataOf('{"type":"publish","topic":"t","data":"]}\\"{[\\u0022,"}')).toBe('"]}\\"{[\\u0022,"')
   })
 
+  it('with strings that end in escaped backslashes (an even run does not escape the closing quote)', () => {
+    for (const value of ['x\\', 'x\\\\', '\\"', 'a"b\\"c\\\\']) {
+      const data = JSON.stringify(value)
+      expect(dataOf(`{"type":"publish","topic":"t","data":${data},"after":"]}"}`)).toBe(data)
+    }
+  })
+
   it('from the top-level member only, and the last one when the key repeats (as JSON.parse does)', () => {
     expect(dataOf('{"type":"publish","topic":"t","x":{"data":1},"data":2,"data":[3]}')).toBe('[3]')
   })
