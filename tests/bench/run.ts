@@ -21,11 +21,12 @@ import { measureOpen } from './figures/open.ts'
 import { measureScale, stopScalePeers } from './figures/scale.ts'
 import { measureSealed, SEALED_MEMBERS } from './figures/sealed.ts'
 import { measureSync } from './figures/sync.ts'
+import { measureSignaling, stopSignalingBench } from './figures/signaling.ts'
 
 /** The large board's seed (the sealed part replays the same actions). */
 const LARGE_SEED = 2
 
-const ALL = ['bundle', 'open', 'sync', 'scale', 'sealed'] as const
+const ALL = ['bundle', 'open', 'sync', 'scale', 'sealed', 'signaling'] as const
 type Part = (typeof ALL)[number]
 
 function parseArgs(argv: string[]): { scale: number; only: Part[]; profile: boolean; write: boolean } {
@@ -66,6 +67,7 @@ function cleanup(): Promise<void> {
     const t = Date.now()
     await closeAllPeers()
     await stopScalePeers()
+    await stopSignalingBench()
     await servers?.close()
     console.log(`[bench] cleaned up in ${Date.now() - t} ms`)
   })()
@@ -136,6 +138,11 @@ async function main(): Promise<void> {
         log,
       })),
     )
+  }
+
+  if (args.only.includes('signaling')) {
+    log('signaling: a 2-instance signaling cluster on Redis under load')
+    figures.push(...(await measureSignaling(log)))
   }
 
   for (const [name, p] of Object.entries(ctx.profiles)) {
