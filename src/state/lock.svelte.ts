@@ -111,6 +111,7 @@ export class LockState {
   forget(): void {
     this.settings = DEFAULT_LOCK_SETTINGS
     this.#escapes = []
+    this.#swallowUntil = -Infinity
     this.#clear()
   }
 

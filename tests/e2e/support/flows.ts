@@ -76,12 +76,26 @@ export async function closeDialog(dialog: Locator): Promise<void> {
   await dialog.waitFor({ state: 'detached' })
 }
 
-/** Opens the ⋮ menu of the app bar (or of `within`, a dialog) and returns it. */
-export async function openMenu(page: Page, within?: Locator): Promise<Locator> {
-  await (within ?? page.getByRole('banner')).getByRole('button', { name: 'Menu', exact: true }).click()
-  const menu = page.getByRole('dialog', { name: 'Menu', exact: true })
+/** Opens the ⋮ menu of the app bar (or of `within`, a dialog) and returns it; `name` is the menu's name in the app's language. */
+export async function openMenu(page: Page, within?: Locator, name = 'Menu'): Promise<Locator> {
+  await (within ?? page.getByRole('banner')).getByRole('button', { name, exact: true }).click()
+  const menu = page.getByRole('dialog', { name, exact: true })
   await menu.waitFor()
   return menu
+}
+
+/** Back to the list of boards: the board's ← (All boards) or the Hearth logo, whichever the app bar shows. */
+export async function goHome(page: Page): Promise<void> {
+  const back = page.getByRole('banner').getByRole('button', { name: 'All boards' })
+  if (await back.count()) await back.click()
+  else await page.getByRole('link', { name: 'Hearth' }).click()
+  await page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor()
+}
+
+/** ⋮ → Settings; waits for the settings page. */
+export async function openSettings(page: Page, names = { menu: 'Menu', settings: 'Settings' }): Promise<void> {
+  await (await openMenu(page, undefined, names.menu)).getByRole('button', { name: names.settings, exact: true }).click()
+  await page.getByRole('heading', { level: 1, name: names.settings }).waitFor()
 }
 
 export const STATUS = {
