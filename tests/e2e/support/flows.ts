@@ -70,9 +70,9 @@ export async function openDetail(page: Page, title: string): Promise<Locator> {
   return view
 }
 
-/** Closes the topmost dialog with its ✕ and waits until it is gone. */
-export async function closeDialog(dialog: Locator): Promise<void> {
-  await dialog.getByRole('button', { name: 'Close' }).first().click()
+/** Closes the topmost dialog with its ✕ (named `close` in the app's language) and waits until it is gone. */
+export async function closeDialog(dialog: Locator, close = 'Close'): Promise<void> {
+  await dialog.getByRole('button', { name: close, exact: true }).first().click()
   await dialog.waitFor({ state: 'detached' })
 }
 
