@@ -17,9 +17,11 @@ import {
   daysFromNow,
   editItem,
   fillItemForm,
+  goHome,
   items,
   openDetail,
   openMenu,
+  postItem,
   readInviteLink,
   resultCount,
   submitJoin,
@@ -391,6 +393,29 @@ describe('a board shared between two devices', () => {
     await card(bob.page, RESOURCE.name).waitFor({ state: 'detached', timeout: SYNC_MS })
     await waitForText(resultCount(bob.page), '5 items')
     await waitForText(resultCount(alice.page), '5 items')
+  })
+
+  it('Bob comes back to the board: what Alice posted meanwhile is marked new, and only that', async () => {
+    await goHome(bob.page)
+    const SOUP = { kind: 'notice', title: 'Soup kitchen needs hands', body: 'Saturday from 10, any amount of time helps.' } as const
+    await postItem(alice.page, SOUP)
+    // Her own post is never new to her.
+    expect(await card(alice.page, SOUP.title).getByTestId('new-marker').count()).toBe(0)
+
+    const page = bob.page
+    await page.getByRole('link', { name: new RegExp(BOARD.name) }).click()
+    await card(page, SOUP.title).waitFor({ timeout: SYNC_MS })
+    await waitForText(page.getByTestId('new-posts'), '1 new post since your last visit')
+    await card(page, SOUP.title).getByTestId('new-marker').waitFor()
+    expect(await textOf(card(page, SOUP.title))).toContain('New')
+    expect(await page.getByTestId('new-marker').count()).toBe(1)
+    await checkAxe(page, 'board with a new post')
+    await page.getByRole('button', { name: 'Mark as read' }).click()
+    await page.getByTestId('new-posts').waitFor({ state: 'detached' })
+    expect(await page.getByTestId('new-marker').count()).toBe(0)
+    // "Last seen" lives in the encrypted keyring, never in plain storage.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
+    expect(stored).not.toMatch(/seen/i)
   })
 
   it('axe finds no accessibility violations on any screen of the story', () => {
