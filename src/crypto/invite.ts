@@ -80,6 +80,11 @@ export function inviteLink(appUrl: string, invite: Invite | KeyInvite): string {
 /**
  * Parses what a person pasted or scanned: a whole invite link, or just its payload.
  * Whitespace and line breaks (from chat apps) are ignored.
+ *
+ * Every version ends with the same check bytes, so "made by a newer version"
+ * is said only of an invite whose check holds: ordinary words, or an invite
+ * whose first character was mistyped (which changes its version byte), are
+ * "not an invite" or "damaged" instead, never a reason to update the app.
  */
 export function parseInvite(input: string): InviteResult {
   const text = input.replace(/\s+/g, '')
@@ -90,14 +95,12 @@ export function parseInvite(input: string): InviteResult {
   const bytes = fromBase64url(payload)
   const version = bytes?.[0] ?? fromBase64url(payload.slice(0, 4))?.[0]
   const bodyLength = version === undefined ? null : (BODY[version] ?? null)
-  if (bodyLength === null) return payload.length < 2 ? { ok: false, error: 'truncated' } : { ok: false, error: 'unsupported_version' }
+  if (bodyLength === null) return unknownVersion(payload, bytes, prefixAt >= 0)
   const expectedLength = 1 + bodyLength + CHECK_BYTES
   if (bytes === null) return { ok: false, error: payload.length < Math.ceil((expectedLength * 4) / 3) ? 'truncated' : 'damaged' }
   if (bytes.length < expectedLength) return { ok: false, error: 'truncated' }
   if (bytes.length > expectedLength) return { ok: false, error: 'damaged' }
-  const versioned = bytes.subarray(0, 1 + bodyLength)
-  const expected = check(versioned)
-  if (!expected.every((b, i) => b === bytes[1 + bodyLength + i])) return { ok: false, error: 'damaged' }
+  if (!checkHolds(bytes)) return { ok: false, error: 'damaged' }
   const transportSecret = bytes.slice(1, 1 + TRANSPORT_SECRET_BYTES) as TransportSecret
   if (version === 1) return { ok: true, version: 1, transportSecret }
   let at = 1 + TRANSPORT_SECRET_BYTES
@@ -115,4 +118,24 @@ export function parseInvite(input: string): InviteResult {
   const inviter = take(32)
   const known = (k: Uint8Array) => k.some((b) => b !== 0)
   return { ok: true, version: 2, transportSecret, contentKey, ...(known(founder) ? { founder } : {}), ...(known(inviter) ? { inviter } : {}) }
+}
+
+/** Whether the last CHECK_BYTES bytes are the check of everything before them. */
+function checkHolds(bytes: Uint8Array): boolean {
+  if (bytes.length <= CHECK_BYTES) return false
+  const versioned = bytes.subarray(0, bytes.length - CHECK_BYTES)
+  const expected = check(versioned)
+  return expected.every((b, i) => b === bytes[versioned.length + i])
+}
+
+/**
+ * A version byte this app does not know. With a valid check it is a newer
+ * invite; otherwise an invite link (or a payload as long as one) is damaged,
+ * and anything else is not an invite at all.
+ */
+function unknownVersion(payload: string, bytes: Uint8Array | null, isLink: boolean): InviteResult {
+  if (bytes && checkHolds(bytes)) return { ok: false, error: 'unsupported_version' }
+  if (isLink) return { ok: false, error: payload.length < 2 ? 'truncated' : 'damaged' }
+  const invitePayloadLengths = [V1_BODY, V2_BODY, V3_BODY].map((body) => Math.ceil(((1 + body + CHECK_BYTES) * 4) / 3))
+  return { ok: false, error: invitePayloadLengths.includes(payload.length) ? 'damaged' : 'not_an_invite' }
 }

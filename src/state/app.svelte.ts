@@ -21,6 +21,7 @@ import {
 import { BoardState } from './board.svelte.ts'
 import { i18n } from './i18n.svelte.ts'
 import { LockState } from './lock.svelte.ts'
+import { SessionMemory } from './session-memory.ts'
 
 export type Route =
   | { readonly name: 'home' }
@@ -97,6 +98,10 @@ export class AppState {
     })
     window.addEventListener('hashchange', () => this.#followHash())
     this.security.attach(window)
+    // A phone may kill a hidden app without warning: remember now what was seen.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') void this.#rememberSeen()
+    })
     onWipeElsewhere({ started: () => void this.#letGo(), finished: () => void this.#fresh() })
     await this.#openKeyring()
     this.#followHash()
@@ -111,6 +116,8 @@ export class AppState {
   /** The panic-wipe confirmation is open. */
   wipeAsked = $state(false)
   wiping = $state(false)
+  /** Drafts and expired-meeting traces: this tab's memory only, forgotten on lock and wipe. */
+  readonly memory = new SessionMemory()
   /** Auto-lock, lock when hidden, and the panic shortcut. */
   readonly security = new LockState({
     active: () => this.hasPassphrase && !this.locked,
@@ -130,12 +137,15 @@ export class AppState {
   async lock(): Promise<void> {
     if (!this.hasPassphrase || this.locked) return
     this.locked = true
+    const seen = this.#rememberSeen()
     this.#closeBoardView()
+    this.memory.clear()
     this.boards = []
     this.boardsLoaded = false
     this.route = { name: 'home' }
     // The address bar must not keep pointing at a board while locked.
     if (location.hash && location.hash !== '#/') history.replaceState(null, '', location.pathname + location.search + '#/')
+    await seen
     await this.hearth.closeAll()
     this.keyring.lock()
   }
@@ -170,6 +180,7 @@ export class AppState {
     this.wiping = true
     this.wipeAsked = false
     this.#closeBoardView()
+    this.memory.clear()
     this.boards = []
     let fresh: Promise<void> | null = null
     try {
@@ -192,6 +203,7 @@ export class AppState {
   async #letGo(): Promise<void> {
     this.wiping = true
     this.#closeBoardView()
+    this.memory.clear()
     this.boards = []
     await this.#hearth?.closeAll()
     await this.keyring.close()
@@ -233,7 +245,10 @@ export class AppState {
   #show(route: Route): void {
     this.route = route
     if (route.name === 'board' && !this.locked) void this.#openBoard(route.id)
-    else this.#closeBoardView()
+    else {
+      void this.#rememberSeen()
+      this.#closeBoardView()
+    }
   }
 
   async refreshBoards(): Promise<void> {
@@ -243,13 +258,17 @@ export class AppState {
 
   async #openBoard(id: BoardId): Promise<void> {
     if (this.board?.session.id === id) return
+    void this.#rememberSeen()
     this.#closeBoardView()
     this.openingBoard = id
     this.boardError = null
     try {
       const session = await this.hearth.openBoard(id)
       const record = (await this.hearth.registry.get(id)) ?? session.record
-      if (this.route.name === 'board' && this.route.id === id) this.board = new BoardState(session, record)
+      if (this.route.name === 'board' && this.route.id === id && !this.locked) {
+        this.board = new BoardState(session, record, this.memory, record.lastSeenAt ?? null)
+        await this.hearth.registry.update(id, { lastSeenAt: Date.now() })
+      }
     } catch (e) {
       this.boardError = e instanceof BoardOpenElsewhereError ? 'board.openElsewhere' : 'board.missing'
     } finally {
@@ -260,6 +279,17 @@ export class AppState {
   #closeBoardView(): void {
     this.board?.destroy()
     this.board = null
+  }
+
+  /**
+   * Records in the keyring (encrypted, never plain localStorage) that the
+   * person has looked at the open board until now, so that next time the
+   * posts that came after are marked new. Never during a wipe.
+   */
+  async #rememberSeen(): Promise<void> {
+    const board = this.board
+    if (!board || this.wiping) return
+    await this.hearth.registry.update(board.session.id, { lastSeenAt: Date.now() }).catch(() => undefined)
   }
 
   async createBoard(input: { name: string; description: string; displayName: string }) {

@@ -1,7 +1,8 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
-import { allTags, isExpired, itemComparator, itemMatcher, itemOwner, parseItem, readMeta, readRemovals, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type Result } from '../core/index.ts'
-import type { BoardRecord, BoardSession, SyncStatus, MemberView, DiagnosticEvent, Rejection, ItemActions, RequestInfo, InviteInfo, HistoryEvent, Role } from '../app/index.ts'
+import { allTags, isExpired, itemComparator, itemMatcher, itemOwner, parseItem, readMeta, readRemovals, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type MeetingItem, type Result } from '../core/index.ts'
+import type { BoardRecord, BoardSession, SyncStatus, MemberView, DiagnosticEvent, Rejection, RequestInfo, InviteInfo, HistoryEvent, Role } from '../app/index.ts'
+import type { DraftFields, DraftKey, MeetingTrace, SessionMemory } from './session-memory.ts'
 
 /** Who wrote an item, as the UI shows it. */
 export interface Authorship {
@@ -38,6 +39,15 @@ export interface MembershipView {
 /** How many items a list renders before "show more"; keeps long boards smooth on cheap phones. */
 export const PAGE_SIZE = 50
 
+/** What a person can do with one item, in the order the detail view offers them. */
+export type ItemAction = 'reveal' | 'edit' | 'pin' | 'unpin' | 'calendar' | 'delete'
+
+/** One entry of the feed: an item, or the trace of a safe meeting that expired. */
+export type FeedEntry = { readonly item: Item; readonly trace?: undefined } | { readonly trace: MeetingTrace; readonly item?: undefined }
+
+/** Query fields a meeting's trace cannot be matched against (it has no text, tags or aid fields left). */
+const DETAIL_FILTERS = ['text', 'tag', 'category', 'status', 'aidType'] as const
+
 /**
  * One open board as the UI sees it. Items are parsed once per change (only
  * the items a transaction touched) and only while something reads them.
@@ -65,15 +75,25 @@ export class BoardState {
   #version = 0
   /** The current view, kept sorted and updated item by item; fully recomputed only when the query or clock changes, or many items change at once. */
   #view: { query: ItemQuery; now: number; matches: (i: Item) => boolean; compare: (a: Item, b: Item) => number; list: Item[] } | null = null
-  #countsMemo: { version: number; now: number; counts: Record<ItemKind | 'all', number>; tags: string[] } | null = null
+  #countsMemo: { version: number; now: number; seen: number | null; counts: Record<ItemKind | 'all', number>; tags: string[]; unread: number } | null = null
   #meta: BoardMeta = { name: '', description: '' }
   readonly #subscribeItems: () => void
   readonly #subscribeMeta: () => void
   readonly #cleanups: (() => void)[] = []
 
-  constructor(session: BoardSession, record: BoardRecord) {
+  /**
+   * When this person last looked at the board before this visit (from the
+   * encrypted keyring), or null on a first visit: items others posted since
+   * are marked new.
+   */
+  seenBefore = $state<number | null>(null)
+  readonly #memory: SessionMemory
+
+  constructor(session: BoardSession, record: BoardRecord, memory: SessionMemory, seenBefore: number | null = null) {
     this.session = session
     this.record = record
+    this.#memory = memory
+    this.seenBefore = seenBefore
     // The engine may rebuild the readable doc (a membership change altered a verdict): follow the new one.
     this.#subscribeItems = createSubscriber((update) => {
       let items = session.doc.getMap<Y.Map<unknown>>('items')
@@ -156,7 +176,10 @@ export class BoardState {
     this.#cache.clear()
     items.forEach((map, id) => {
       const item = map instanceof Y.Map ? parseItem(id, map) : null
-      if (item) this.#cache.set(id, item)
+      if (item) {
+        this.#cache.set(id, item)
+        this.#noteMeeting(item)
+      }
     })
     this.#list = [...this.#cache.values()]
     this.#version++
@@ -178,8 +201,13 @@ export class BoardState {
       const map = items.get(id)
       const item = map instanceof Y.Map ? parseItem(id, map) : null
       const old = this.#cache.get(id)
-      if (item) this.#cache.set(id, item)
-      else this.#cache.delete(id)
+      if (item) {
+        this.#cache.set(id, item)
+        this.#noteMeeting(item)
+      } else {
+        this.#cache.delete(id)
+        if (old) this.#meetingGone(old)
+      }
       if (view) {
         if (old) {
           const at = view.list.indexOf(old)
@@ -190,6 +218,19 @@ export class BoardState {
     }
     this.#list = [...this.#cache.values()]
     this.#version++
+  }
+
+  /** Remembers a safe meeting seen before its expiry, so its trace can stay when it expires. */
+  #noteMeeting(item: Item): void {
+    if (item.kind !== 'meeting') return
+    const meetings = this.#memory.meetings(this.session.id)
+    if (isExpired(item, Date.now())) return
+    meetings.set(item.id, { id: item.id, createdAt: item.createdAt, pinned: item.pinned, start: item.start, expiresAt: item.expiresAt! })
+  }
+
+  /** A meeting left the board: a trace stays if it expired, none if a member deleted it. */
+  #meetingGone(old: Item): void {
+    if (old.kind === 'meeting' && !isExpired(old, Date.now())) this.#memory.meetings(this.session.id).delete(old.id)
   }
 
   /** Every readable item on the board (expired ones included until swept). */
@@ -225,19 +266,57 @@ export class BoardState {
     return this.matching.slice(0, this.limit)
   }
 
-  #summary(): { counts: Record<ItemKind | 'all', number>; tags: string[] } {
+  /**
+   * Safe meetings that expired while this tab was running (seen live before).
+   * Only their place in the feed is kept, for this session only.
+   */
+  get traces(): readonly MeetingTrace[] {
+    void this.items // re-read when items are swept
+    const now = this.now
+    return [...this.#memory.meetings(this.session.id).values()].filter((t) => t.expiresAt <= now)
+  }
+
+  /**
+   * What the feed shows: the visible items with, in the places their
+   * meetings had, the traces of meetings that expired. Traces follow the
+   * kind filter but not searches or tag/aid filters (nothing of their
+   * content is left to match).
+   */
+  get feed(): readonly FeedEntry[] {
+    const visible = this.visible
+    const query = this.query
+    const shown = (query.kind === undefined || query.kind === 'meeting') && DETAIL_FILTERS.every((f) => query[f] === undefined)
+    const traces = shown ? this.traces : []
+    if (traces.length === 0) return visible.map((item) => ({ item }))
+    const compare = itemComparator(query)
+    const stub = (t: MeetingTrace): MeetingItem =>
+      ({ ...t, kind: 'meeting', title: '', body: '', author: '', updatedAt: t.createdAt, tags: [], place: '', end: t.start, access: '' }) as MeetingItem
+    const last = visible.length < this.matching.length ? visible.at(-1) : undefined
+    const entries: (FeedEntry & { key: Item })[] = visible.map((item) => ({ item, key: item }))
+    for (const trace of traces) {
+      const key = stub(trace)
+      if (last && compare(key, last) > 0) continue
+      entries.push({ trace, key })
+    }
+    return entries.sort((a, b) => compare(a.key, b.key)).map(({ item, trace }) => (item ? { item } : { trace: trace! }))
+  }
+
+  #summary(): { counts: Record<ItemKind | 'all', number>; tags: string[]; unread: number } {
     const items = this.items
     const now = this.now
-    if (this.#countsMemo?.version === this.#version && this.#countsMemo.now === now) return this.#countsMemo
+    const seen = this.seenBefore
+    if (this.#countsMemo?.version === this.#version && this.#countsMemo.now === now && this.#countsMemo.seen === seen) return this.#countsMemo
     const counts: Record<ItemKind | 'all', number> = { all: 0, notice: 0, event: 0, meeting: 0, aid: 0, resource: 0 }
     const live: Item[] = []
+    let unread = 0
     for (const item of items) {
       if (isExpired(item, now)) continue
       live.push(item)
       counts.all++
       counts[item.kind]++
+      if (this.isNew(item)) unread++
     }
-    this.#countsMemo = { version: this.#version, now, counts, tags: allTags(live) }
+    this.#countsMemo = { version: this.#version, now, seen, counts, tags: allTags(live), unread }
     return this.#countsMemo
   }
 
@@ -249,6 +328,26 @@ export class BoardState {
   /** Tags in use, most used first. */
   get tags(): string[] {
     return this.#summary().tags
+  }
+
+  /** How many items others posted since this person last looked (not expired). */
+  get unread(): number {
+    return this.#summary().unread
+  }
+
+  /**
+   * Whether others posted the item since this person last looked. Judged by
+   * the author's clock: a post written before the last visit that arrives
+   * only now (its author was offline) is not marked.
+   */
+  isNew(item: Item): boolean {
+    const seen = this.seenBefore
+    return seen !== null && item.createdAt > seen && !this.isMine(item)
+  }
+
+  /** Clears the new-post markers of this visit. */
+  markAllRead(): void {
+    this.seenBefore = Date.now()
   }
 
   setQuery(patch: Partial<ItemQuery>): void {
@@ -298,10 +397,46 @@ export class BoardState {
     return this.session.fingerprintOf(sign)
   }
 
-  /** What this device may do with an item: exactly what every device's engine will accept. */
-  actionsFor(item: Item): ItemActions {
+  /** Whether this person's member owns the item (verified: by its id or its key-bound creator, never by the typed name). */
+  isMine(item: Item): boolean {
+    const owner = this.ownerOf(item.id)
+    return owner !== undefined && owner.devices.some((d) => d.tag === this.session.me)
+  }
+
+  /**
+   * What this person may do with an item, in the order the detail view shows
+   * them — exactly what every device's engine will accept (the session
+   * decides from the board's authority rules): only the owner edits; the
+   * owner or a moderator deletes; only moderators pin.
+   */
+  actionsFor(item: Item): readonly ItemAction[] {
     void this.members
-    return this.session.actionsFor(item.id)
+    const can = this.session.actionsFor(item.id)
+    const actions: ItemAction[] = []
+    if (item.kind === 'meeting' && item.access !== '') actions.push('reveal')
+    if (can.edit) actions.push('edit')
+    if (can.pin) actions.push(item.pinned ? 'unpin' : 'pin')
+    if (item.kind === 'event' || item.kind === 'meeting') actions.push('calendar')
+    if (can.delete) actions.push('delete')
+    return actions
+  }
+
+  /** Whether deleting this item removes someone else's post as a moderator (it leaves a trace). */
+  removesAsModerator(item: Item): boolean {
+    return this.session.actionsFor(item.id).moderate
+  }
+
+  /** A half-written post of this board, kept in memory only (see SessionMemory). */
+  draft(key: DraftKey): DraftFields | undefined {
+    return this.#memory.draft(this.session.id, key)
+  }
+
+  keepDraft(key: DraftKey, fields: DraftFields): void {
+    this.#memory.keepDraft(this.session.id, key, fields)
+  }
+
+  dropDraft(key: DraftKey): void {
+    this.#memory.dropDraft(this.session.id, key)
   }
 
   /** Posts moderators removed, newest first: a trace where each was, never a silent gap. */

@@ -37,6 +37,8 @@ export interface BoardRecord {
   readonly name: string
   readonly addedAt: number
   readonly openedAt: number
+  /** When this person last looked at the board (posts by others after it are marked new). */
+  readonly lastSeenAt?: number
 }
 
 export interface EpochKeys {

@@ -1,3 +1,4 @@
+import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
 import {
   deriveTransportKeys,
@@ -104,8 +105,31 @@ describe('invites', () => {
       expect(parseInvite(altered).ok, `altered at ${i}`).toBe(false)
     }
     expect(parseInvite(payload + 'AAAA')).toEqual({ ok: false, error: 'damaged' })
-    // A version this app does not know is named as such.
-    const v9 = 'CQ' + payload.slice(2)
+  })
+
+  it('Bob pastes ordinary words into Join: that is not an invite, not one from a newer version', () => {
+    for (const words of ['see you at the park on friday', 'hello', 'Meet_at_5', 'https://h.example/#/board/abc']) {
+      expect(parseInvite(words), words).toEqual({ ok: false, error: 'not_an_invite' })
+    }
+  })
+
+  it('an invite whose first character Bob mistyped is damaged, not from a newer version', () => {
+    const link = inviteLink('https://h.example/', invitation())
+    const at = link.indexOf('#/join/') + '#/join/'.length
+    for (const typo of ['B', 'Z', 'g', '9', '-', '_', 'Q']) {
+      if (link[at] === typo) continue
+      const altered = link.slice(0, at) + typo + link.slice(at + 1)
+      expect(parseInvite(altered), `first character ${typo}`).toEqual({ ok: false, error: 'damaged' })
+      // The bare payload, pasted without the link around it, too.
+      expect(parseInvite(altered.slice(at)), `bare, first character ${typo}`).toEqual({ ok: false, error: 'damaged' })
+    }
+  })
+
+  it('only an intact invite of an unknown version asks for an update', () => {
+    // Version 9 does not exist yet; its invite keeps the check bytes every version has.
+    const versioned = Uint8Array.from([9, ...crypto.getRandomValues(new Uint8Array(100))])
+    const v9 = toBase64url(Uint8Array.from([...versioned, ...sha256(versioned).subarray(0, 4)]))
+    expect(parseInvite('https://h.example/#/join/' + v9)).toEqual({ ok: false, error: 'unsupported_version' })
     expect(parseInvite(v9)).toEqual({ ok: false, error: 'unsupported_version' })
   })
 

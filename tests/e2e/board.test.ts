@@ -12,11 +12,16 @@ import {
   STATUS,
   card,
   cardTitles,
+  closeDialog,
   createBoard,
   daysFromNow,
   editItem,
   fillItemForm,
+  goHome,
   items,
+  openDetail,
+  openMenu,
+  postItem,
   readInviteLink,
   resultCount,
   submitJoin,
@@ -109,7 +114,11 @@ function formatRange(page: Peer['page'], start: number, end: number): Promise<st
   )
 }
 
-/** Checks that each of the five cards shows what was posted. */
+/**
+ * Checks what each of the five posts shows: the compact card in the feed
+ * (never the meeting's code word), then its detail view with everything,
+ * the code word only on request.
+ */
 async function expectAllFiveCards(peer: Peer, notice_: { title: string; body: string } = { title: NOTICE.title, body: NOTICE.body }): Promise<void> {
   const page = peer.page
   const notice = await textOf(card(page, notice_.title))
@@ -120,20 +129,34 @@ async function expectAllFiveCards(peer: Peer, notice_: { title: string; body: st
   const when = (await formatRange(page, EVENT.start, EVENT.end)).replace(/\s+/g, ' ')
   const event = await textOf(card(page, EVENT.title))
   expect(event).toContain('Event')
-  expect(event).toContain(`When: ${when}`)
-  expect(event).toContain(`Where: ${EVENT.place}`)
-  expect(event).toContain(EVENT.body)
-  await card(page, EVENT.title).getByRole('button', { name: 'Add to calendar' }).waitFor()
+  expect(event).toContain(when)
+  expect(event).toContain(EVENT.place)
+  let view = await openDetail(page, EVENT.title)
+  const eventDetail = await textOf(view)
+  expect(eventDetail).toContain(`When: ${when}`)
+  expect(eventDetail).toContain(`Where: ${EVENT.place}`)
+  expect(eventDetail).toContain(EVENT.body)
+  await view.getByRole('button', { name: 'Add to calendar' }).waitFor()
+  await closeDialog(view)
 
   const meetingWhen = (await formatRange(page, MEETING.start, MEETING.end)).replace(/\s+/g, ' ')
   const meeting = await textOf(card(page, MEETING.title))
   expect(meeting).toContain('Safe meeting')
-  expect(meeting).toContain(`When: ${meetingWhen}`)
-  expect(meeting).toContain(`Where: ${MEETING.place}`)
-  expect(meeting).toContain(`How to get in: ${MEETING.access}`)
-  expect(meeting).toContain(MEETING.body)
-  // Safe-meeting details expire by default when the meeting ends.
-  expect(meeting).toMatch(/disappears /)
+  expect(meeting).toContain(meetingWhen)
+  expect(meeting).toContain(MEETING.place)
+  expect(meeting).toContain('Code word hidden: open the post to see it')
+  // The code word is never in the feed.
+  expect(meeting).not.toContain('sunflower')
+  // Safe-meeting details expire by default when the meeting ends: a countdown.
+  expect(meeting).toMatch(/disappears in \d+ days/)
+  view = await openDetail(page, MEETING.title)
+  expect(await textOf(view)).toContain(`Where: ${MEETING.place}`)
+  expect(await textOf(view)).toContain('How to get in: hidden')
+  expect(await textOf(view)).not.toContain('sunflower')
+  await view.getByRole('button', { name: 'Show code word' }).click()
+  expect(await textOf(view)).toContain(`How to get in: ${MEETING.access}`)
+  expect(await textOf(view)).toContain(MEETING.body)
+  await closeDialog(view)
 
   const aid = await textOf(card(page, AID.title))
   expect(aid).toContain('Mutual aid')
@@ -144,8 +167,11 @@ async function expectAllFiveCards(peer: Peer, notice_: { title: string; body: st
   const resource = await textOf(card(page, RESOURCE.name))
   expect(resource).toContain('Resource')
   expect(resource).toContain(RESOURCE.body)
-  expect(resource).toContain(`Contact: ${RESOURCE.contact}`)
-  expect(resource).toContain(RESOURCE.notes)
+  expect(resource).toContain(RESOURCE.contact)
+  view = await openDetail(page, RESOURCE.name)
+  expect(await textOf(view)).toContain(`Contact: ${RESOURCE.contact}`)
+  expect(await textOf(view)).toContain(RESOURCE.notes)
+  await closeDialog(view)
 }
 
 describe('a board shared between two devices', () => {
@@ -170,7 +196,7 @@ describe('a board shared between two devices', () => {
       await chooser.waitFor()
       if (input === NOTICE) await checkAxe(page, 'kind chooser dialog')
       await chooser.getByRole('button', { name: { notice: /^Notice/, event: /^Event/, meeting: /^Safe meeting/, aid: /^Mutual aid/, resource: /^Resource/ }[input.kind] }).click()
-      const form = page.getByRole('dialog')
+      const form = page.getByRole('dialog', { name: /^New / })
       await form.locator('form').waitFor()
       await fillItemForm(form, input)
       await checkAxe(page, `${input.kind} form dialog`)
@@ -185,7 +211,7 @@ describe('a board shared between two devices', () => {
     await checkAxe(page, 'board with five items')
     await screenshot(page, 'board-alice-phone')
 
-    await page.getByRole('button', { name: 'Invite' }).click()
+    await (await openMenu(page)).getByRole('button', { name: 'Invite' }).click()
     const dialog = page.getByRole('dialog', { name: `Invite to ${BOARD.name}` })
     await dialog.waitFor()
     await dialog.getByTestId('invite-qr').waitFor()
@@ -236,9 +262,11 @@ describe('a board shared between two devices', () => {
     expect(bobRow).toContain(`invited by Alice (${aliceFingerprint})`)
     await dialog.getByTestId('diagnostics-clean').waitFor()
     await checkAxe(page, 'members and diagnostics')
-    await dialog.getByRole('button', { name: 'Close' }).click()
-    // The card names its author from the roster, with the same fingerprint.
-    expect(await textOf(card(page, NOTICE.title))).toContain(aliceFingerprint)
+    await closeDialog(dialog)
+    // The post names its author from the roster, with the same fingerprint (in its detail view).
+    const view = await openDetail(page, NOTICE.title)
+    expect(await textOf(view)).toContain(aliceFingerprint)
+    await closeDialog(view)
   })
 
   it('search narrows the list and the Events filter shows only the event', async () => {
@@ -289,8 +317,8 @@ describe('a board shared between two devices', () => {
     await waitForText(card(bob.page, NOTICE.title), newBody)
     await bob.page.getByRole('button', { name: 'Post', exact: true }).click()
     await bob.page.getByRole('dialog').getByRole('button', { name: /^Notice/ }).click()
-    await fillItemForm(bob.page.getByRole('dialog'), BOBS_NOTICE)
-    await bob.page.getByRole('dialog').getByRole('button', { name: 'Post', exact: true }).click()
+    await fillItemForm(bob.page.getByRole('dialog', { name: 'New Notice' }), BOBS_NOTICE)
+    await bob.page.getByRole('dialog', { name: 'New Notice' }).getByRole('button', { name: 'Post', exact: true }).click()
     await card(bob.page, BOBS_NOTICE.title).waitFor()
     // Still offline: nothing crossed.
     expect(await card(alice.page, BOBS_NOTICE.title).count()).toBe(0)
@@ -308,7 +336,9 @@ describe('a board shared between two devices', () => {
     const merged = await textOf(card(bob.page, newTitle))
     expect(merged).toContain(newBody)
     expect(merged).not.toContain(NOTICE.body)
-    expect(merged).toContain('edited')
+    const view = await openDetail(bob.page, newTitle)
+    expect(await textOf(view)).toContain('edited')
+    await closeDialog(view)
   })
 
   it("Bob's copy survives closing and reopening the app, then catches up with Alice", async () => {
@@ -353,16 +383,41 @@ describe('a board shared between two devices', () => {
 
   it("a post Alice deletes disappears from Bob's board", async () => {
     await card(bob.page, RESOURCE.name).waitFor()
-    await card(alice.page, RESOURCE.name).getByRole('button', { name: 'Delete' }).click()
+    const view = await openDetail(alice.page, RESOURCE.name)
+    await view.getByRole('button', { name: 'Delete' }).click()
     const confirm = alice.page.getByRole('dialog', { name: 'Delete this post?' })
     await confirm.waitFor()
     expect(await textOf(confirm)).toContain(`“${RESOURCE.name}” will be deleted from every member’s device.`)
     await confirm.getByRole('button', { name: 'Delete', exact: true }).click()
     await confirm.waitFor({ state: 'detached' })
+    await view.waitFor({ state: 'detached' })
     await card(alice.page, RESOURCE.name).waitFor({ state: 'detached' })
     await card(bob.page, RESOURCE.name).waitFor({ state: 'detached', timeout: SYNC_MS })
     await waitForText(resultCount(bob.page), '5 items')
     await waitForText(resultCount(alice.page), '5 items')
+  })
+
+  it('Bob comes back to the board: what Alice posted meanwhile is marked new, and only that', async () => {
+    await goHome(bob.page)
+    const SOUP = { kind: 'notice', title: 'Soup kitchen needs hands', body: 'Saturday from 10, any amount of time helps.' } as const
+    await postItem(alice.page, SOUP)
+    // Her own post is never new to her.
+    expect(await card(alice.page, SOUP.title).getByTestId('new-marker').count()).toBe(0)
+
+    const page = bob.page
+    await page.getByRole('link', { name: new RegExp(BOARD.name) }).click()
+    await card(page, SOUP.title).waitFor({ timeout: SYNC_MS })
+    await waitForText(page.getByTestId('new-posts'), '1 new post since your last visit')
+    await card(page, SOUP.title).getByTestId('new-marker').waitFor()
+    expect(await textOf(card(page, SOUP.title))).toContain('New')
+    expect(await page.getByTestId('new-marker').count()).toBe(1)
+    await checkAxe(page, 'board with a new post')
+    await page.getByRole('button', { name: 'Mark as read' }).click()
+    await page.getByTestId('new-posts').waitFor({ state: 'detached' })
+    expect(await page.getByTestId('new-marker').count()).toBe(0)
+    // "Last seen" lives in the encrypted keyring, never in plain storage.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
+    expect(stored).not.toMatch(/seen/i)
   })
 
   it('axe finds no accessibility violations on any screen of the story', () => {

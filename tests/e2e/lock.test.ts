@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { card, createBoard, postItem, unexpectedErrors } from './support/flows.ts'
+import { card, createBoard, openMenu, openSettings, postItem, unexpectedErrors } from './support/flows.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -67,7 +67,7 @@ async function scanProfile(dir: string, needles: readonly string[]): Promise<{ f
 const bodyText = (page: Page) => page.evaluate(() => document.body.innerText)
 
 async function setPassphrase(page: Page, passphrase: string): Promise<void> {
-  await page.getByRole('button', { name: 'Settings', exact: true }).click()
+  await openSettings(page)
   await page.getByLabel('New passphrase').fill(passphrase)
   await page.getByLabel('Type the passphrase again').fill(passphrase)
   await page.getByRole('button', { name: 'Set passphrase' }).click()
@@ -95,7 +95,7 @@ describe('device lock', () => {
     await page.evaluate((canary) => localStorage.setItem('e2e-canary', canary), CANARY)
 
     // Passphrases must match and be long enough.
-    await page.getByRole('button', { name: 'Settings', exact: true }).click()
+    await openSettings(page)
     await page.getByLabel('New passphrase').fill('short')
     await page.getByLabel('Type the passphrase again').fill('short')
     await page.getByRole('button', { name: 'Set passphrase' }).click()
@@ -117,7 +117,12 @@ describe('device lock', () => {
     for (const needle of NEEDLES) expect(shown).not.toContain(needle)
     expect(await page.title()).toBe('Hearth')
     expect(new URL(page.url()).hash).toBe('#/')
-    expect(await page.getByRole('button', { name: 'Settings', exact: true }).count()).toBe(0)
+    // The menu offers nothing of the unlocked app, only the wipe.
+    const menu = await openMenu(page)
+    expect(await menu.getByRole('button', { name: 'Settings', exact: true }).count()).toBe(0)
+    await menu.getByRole('button', { name: 'Wipe now…' }).waitFor()
+    await page.keyboard.press('Escape')
+    await menu.waitFor({ state: 'detached' })
     await expectNoAxeViolations(page, 'the lock screen')
     await screenshot(page, 'lock-screen')
 
@@ -158,7 +163,7 @@ describe('device lock', () => {
     await page.goto(app.url)
     await page.getByRole('button', { name: 'إنشاء لوحة' }).waitFor()
     await page.evaluate(() => localStorage.setItem('hearth.lock', JSON.stringify({ autoLockMinutes: 5, lockWhenHidden: false, confirmWipe: true })))
-    await page.getByRole('button', { name: 'الإعدادات' }).click()
+    await openSettings(page, { menu: 'القائمة', settings: 'الإعدادات' })
     await page.getByLabel('عبارة مرور جديدة').fill(PASSPHRASE)
     await page.getByLabel('اكتب عبارة المرور مرة أخرى').fill(PASSPHRASE)
     await page.getByRole('button', { name: 'اضبط عبارة المرور' }).click()
@@ -204,7 +209,7 @@ describe('device lock', () => {
     await page.getByLabel('Passphrase').fill(PASSPHRASE)
     await page.getByRole('button', { name: 'Unlock' }).click()
     await page.getByRole('link', { name: new RegExp(BOARD_NAME) }).waitFor()
-    await page.getByRole('button', { name: 'Settings', exact: true }).click()
+    await openSettings(page)
     await page.getByLabel('Lock when Hearth is hidden (another app, or the screen turns off)').check()
     // The phone switches to another app.
     await page.evaluate(() => {
