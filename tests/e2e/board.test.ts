@@ -214,15 +214,19 @@ describe('a board shared between two devices', () => {
     await (await openMenu(page)).getByRole('button', { name: 'Invite' }).click()
     const dialog = page.getByRole('dialog', { name: `Invite to ${BOARD.name}` })
     await dialog.waitFor()
+    // First what the invitation is for; nothing is created until Alice says so.
+    await checkAxe(page, 'invite form')
+    await dialog.getByRole('button', { name: 'Create the invite' }).click()
     await dialog.getByTestId('invite-qr').waitFor()
     expect(await waitForQrDrawn(page)).toBeGreaterThan(1000)
+    expect(await textOf(dialog.getByTestId('invite-explain'))).toMatch(/lets 1 device ask to join\. It holds no key to the board/)
     await checkAxe(page, 'invite dialog')
     invite = await dialog.getByLabel('Invite link').inputValue()
     expect(invite.startsWith(`${app.url}#/join/`)).toBe(true)
     await page.keyboard.press('Escape')
     await dialog.waitFor({ state: 'detached' })
-    // The same link, read through the helper, is stable.
-    expect(await readInviteLink(page)).toBe(invite)
+    // Each invitation is its own: a second one is another link.
+    expect(await readInviteLink(page)).not.toBe(invite)
   })
 
   it('Bob opens the link on his laptop, joins, and sees the whole board', async () => {

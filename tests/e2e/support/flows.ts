@@ -196,11 +196,20 @@ export async function fillItemForm(form: Locator, input: ItemInput): Promise<voi
   }
 }
 
-/** ⋮ → "Invite", reads the link, closes the dialog. */
-export async function readInviteLink(page: Page): Promise<string> {
+/**
+ * ⋮ → "Invite", creates an invitation (by default for one new member, a
+ * day), reads the link, closes the dialog.
+ */
+export async function readInviteLink(page: Page, opts: { uses?: number; device?: boolean; ask?: boolean } = {}): Promise<string> {
   await (await openMenu(page)).getByRole('button', { name: 'Invite' }).click()
   const dialog = page.getByRole('dialog', { name: /^Invite to / })
-  const link = await dialog.getByLabel('Invite link').inputValue()
+  if (opts.device) await dialog.getByLabel('Another device of mine (phone, laptop)').check()
+  if (opts.uses) await dialog.getByLabel('How many people may use it').selectOption(String(opts.uses))
+  if (opts.ask) await dialog.getByLabel('Let me approve each person before they are let in').check()
+  await dialog.getByRole('button', { name: 'Create the invite' }).click()
+  const field = dialog.getByLabel('Invite link')
+  await field.waitFor()
+  const link = await field.inputValue()
   await closeDialog(dialog)
   return link
 }
