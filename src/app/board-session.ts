@@ -238,6 +238,11 @@ export class BoardSession {
     await this.flush()
   }
 
+  /** ICE servers for the peer connections made from now on (see Hearth.updateNetwork). */
+  updateNetwork(plan: NetworkPlan): void {
+    this.#sync?.setIceServers([...plan.iceServers], plan.relayOnly)
+  }
+
   /** Stops replicating (the person chose to go offline) or starts again. */
   setOnline(online: boolean): void {
     if (online) this.#sync?.reconnect()

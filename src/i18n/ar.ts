@@ -9,6 +9,8 @@ export const ar: Messages = {
   'common.displayName': 'اسمك في هذه اللوحة',
   'common.displayNameHint': 'لا يراه إلا أعضاء هذه اللوحة، ولا يلزم أن يكون اسمك الحقيقي.',
   'common.skipToContent': 'انتقل إلى المحتوى',
+  'app.unsupportedTitle': 'لا يمكن تشغيل Hearth في هذا المتصفح',
+  'app.unsupported': 'لا يستطيع هذا المتصفح إنشاء التواقيع التي تحمي خصوصية اللوحات أو التحقق منها. حدِّث المتصفح (وعلى أندرويد حدِّث أيضًا «Android System WebView»)، أو افتح Hearth في متصفح آخر محدَّث.',
 
   'nav.label': 'التطبيق',
   'nav.settings': 'الإعدادات',
@@ -124,6 +126,14 @@ export const ar: Messages = {
 
   'sync.offline': 'غير متصل — تُحفظ التغييرات على هذا الجهاز',
   'sync.searching': 'جارٍ البحث عن أعضاء آخرين…',
+  'sync.connecting': {
+    zero: 'جارٍ الاتصال بأجهزة الأعضاء…',
+    one: 'جارٍ الاتصال بجهاز عضو…',
+    two: 'جارٍ الاتصال بجهازَي عضوين…',
+    few: 'جارٍ الاتصال بـ {count} أجهزة أعضاء…',
+    many: 'جارٍ الاتصال بـ {count} جهازًا للأعضاء…',
+    other: 'جارٍ الاتصال بـ {count} جهاز للأعضاء…',
+  },
   'sync.connected': {
     zero: 'غير متصل بأي جهاز',
     one: 'متصل بجهاز عضو واحد، جارٍ المزامنة…',
