@@ -28,9 +28,16 @@ function showUnsupported(target: HTMLElement): void {
   main.className = 'shell-main'
   main.setAttribute('role', 'alert')
   main.append(title, text)
+  // The app bar of the static shell (public/shell.css), without the app's controls.
+  const name = document.createElement('span')
+  name.className = 'shell-brand'
+  name.textContent = 'Hearth'
+  const bar = document.createElement('header')
+  bar.className = 'shell-bar'
+  bar.append(name)
   document.documentElement.lang = i18n.current
   document.documentElement.dir = i18n.dir
-  target.replaceChildren(main)
+  target.replaceChildren(bar, main)
 }
 
 async function main(): Promise<void> {
