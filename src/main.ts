@@ -18,6 +18,28 @@ function restrictConnections(signaling: readonly string[]): void {
   document.head.append(meta)
 }
 
+/**
+ * Applies the app's stylesheets, which the build leaves preloaded rather than
+ * render-blocking (vite.config.ts) so the static shell paints first. Resolves
+ * once they are in effect (or failed: the app still works unstyled).
+ */
+function applyAppStyles(): Promise<unknown> {
+  const preloads = [...document.querySelectorAll<HTMLLinkElement>('link[rel=preload][as=style]')]
+  return Promise.all(
+    preloads.map(
+      (preload) =>
+        new Promise<void>((resolve) => {
+          const link = document.createElement('link')
+          link.rel = 'stylesheet'
+          link.crossOrigin = preload.crossOrigin
+          link.href = preload.href
+          link.onload = link.onerror = () => resolve()
+          document.head.append(link)
+        }),
+    ),
+  )
+}
+
 /** In place of the app: why Hearth cannot run in this browser, in the person's language. */
 function showUnsupported(target: HTMLElement): void {
   const title = document.createElement('h1')
@@ -41,6 +63,7 @@ function showUnsupported(target: HTMLElement): void {
 }
 
 async function main(): Promise<void> {
+  performance.mark('hearth:script')
   // Nothing here waits on the network: the CSP and the first screen come from
   // what this device already knows; /config.json loads in the background.
   const app = new AppState()
@@ -48,11 +71,14 @@ async function main(): Promise<void> {
   // Signatures: WebCrypto, or the fallback's chunk on an older phone, chosen now.
   const signatures = curves()
   const target = document.getElementById('app')!
+  await applyAppStyles()
   // The static shell from index.html goes in the same task as the app renders, so no blank frame.
   target.replaceChildren()
   const component = mount(App, { target, props: { app } })
+  performance.mark('hearth:mounted')
   try {
     await Promise.all([signatures, app.start()])
+    performance.mark('hearth:started')
   } catch (err) {
     if (!(err instanceof CurvesUnavailableError)) throw err
     await unmount(component)
