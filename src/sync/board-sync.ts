@@ -126,6 +126,17 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
     }
   }
 
+  const unwatchSignaling = (): void => {
+    for (const [conn, handlers] of watchedConns) {
+      conn.off('connect', onSignalingChange)
+      conn.off('disconnect', onSignalingChange)
+      conn.off('disconnect', handlers.disconnect)
+      conn.off('message', handlers.message)
+      rtt.forget(conn)
+    }
+    watchedConns.clear()
+  }
+
   const onPeers = ({ added }: { added: string[] }): void => {
     // y-webrtc marks a peer synced only while the room is not synced, so a peer
     // that joins an already-synced room would never count as synced. Reopen it.
@@ -154,6 +165,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
    */
   const restart = (): void => {
     provider.disconnect()
+    unwatchSignaling()
     const room = provider.room as unknown as RoomLike | null
     if (room) room.peerId = uuidv4()
     // connect() appends every signaling connection again; start from none.
@@ -270,13 +282,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       if (destroyed) return
       const final = compute()
       destroyed = true
-      for (const [conn, handlers] of watchedConns) {
-        conn.off('connect', onSignalingChange)
-        conn.off('disconnect', onSignalingChange)
-        conn.off('disconnect', handlers.disconnect)
-        conn.off('message', handlers.message)
-      }
-      watchedConns.clear()
+      unwatchSignaling()
       provider.off('peers', onPeers)
       provider.off('synced', onProviderChange)
       provider.off('status', onProviderChange)
