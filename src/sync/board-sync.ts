@@ -5,7 +5,7 @@ import { chunkedWrtc } from './chunked-wrtc.ts'
 import { SignalingRtt } from './signaling-rtt.ts'
 import { deriveStatus, type SyncStatus } from './status.ts'
 import { StuckConnections, type PendingConnLike } from './stuck-connections.ts'
-// y-webrtc with one guard added (an answer for a dropped connection threw, unhandled): see vendor/y-webrtc.js.
+// y-webrtc with two small patches (a guard, and one offerer per pair): see vendor/y-webrtc.js.
 import { WebrtcProvider } from './vendor/y-webrtc.js'
 import type { RTCIceServerLike, WrtcLike } from './types.ts'
 

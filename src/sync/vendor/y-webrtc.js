@@ -1,6 +1,6 @@
 /**
  * y-webrtc 10.3.0 (https://github.com/yjs/y-webrtc, MIT licence, (c) Kevin Jahns),
- * src/y-webrtc.js, vendored with ONE patch marked "HEARTH PATCH" below.
+ * src/y-webrtc.js, vendored with two small patches marked "HEARTH PATCH" below.
  * tests/sync/vendored-y-webrtc.test.ts fails if this file differs from the
  * installed y-webrtc by anything else, so an upgrade cannot drift silently.
  * Why vendored: see docs/ARCHITECTURE.md, "Replication".
@@ -522,8 +522,15 @@ export class SignalingConn extends ws.WebsocketClient {
             switch (data.type) {
               case 'announce':
                 if (webrtcConns.size < room.provider.maxConns) {
-                  map.setIfUndefined(webrtcConns, data.from, () => new WebrtcConn(this, true, data.from, room))
-                  emitPeerChange()
+                  // HEARTH PATCH 2/2: one offerer per pair, the peer with the smaller id; the other asks it to
+                  // with an announce addressed to it. Upstream both offered when announces crossed (two devices
+                  // back online at once) and the offer-collision handling sometimes left a half-open connection.
+                  if (room.peerId < data.from) {
+                    map.setIfUndefined(webrtcConns, data.from, () => new WebrtcConn(this, true, data.from, room))
+                    emitPeerChange()
+                  } else if (data.to === undefined && !webrtcConns.has(data.from)) {
+                    publishSignalingMessage(this, room, { type: 'announce', from: room.peerId, to: data.from })
+                  }
                 }
                 break
               case 'signal':
@@ -543,7 +550,7 @@ export class SignalingConn extends ws.WebsocketClient {
                 if (data.signal.type === 'answer') {
                   log('offer answered by: ', data.from)
                   const existingConn = webrtcConns.get(data.from)
-                  // HEARTH PATCH: an answer to a connection this side has already dropped (e.g. a slow
+                  // HEARTH PATCH 1/2: an answer to a connection this side has already dropped (e.g. a slow
                   // answer after the connection was given up) has nothing left to answer. Upstream threw
                   // "Cannot set properties of undefined (setting 'glareToken')" here, unhandled.
                   if (existingConn === undefined) return
