@@ -20,6 +20,7 @@
  *   npm run bench -- --only lowend --no-write
  */
 import { readFile } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import type { CDPSession, Page } from 'playwright-core'
@@ -206,6 +207,8 @@ export async function measureLowEnd(ctx: BenchContext): Promise<Figure[]> {
     const col = (k: keyof Run) => runs.map((r) => r[k])
     const kb = (xs: number[]) => xs.map((x) => x / 1024)
     const link = `${CPU_SLOWDOWN}× CPU, 3G slow (400 ms, 400 kbit/s)`
+    // CPU slowdown is relative to this machine as it is now: shared, it may be loaded.
+    ctx.log(`  lowend: bytes until the join screen ${(Math.max(...col('firstBytesUsable')) / 1024).toFixed(0)} KB; the board's files served gzip ${(Math.max(...col('firstGzipBoard')) / 1024).toFixed(0)} KB; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`)
     return [
       figure({ id: 'lowend-first-paint', label: `low-end, first visit: first contentful paint (${link})`, unit: 'ms', hearth: col('firstPaint'), target: { kind: 'absolute', max: 1000, text: '< 1 s' } }),
       figure({ id: 'lowend-first-usable', label: `low-end, first visit: invite opened → join screen usable (name field, Wipe)`, unit: 'ms', hearth: col('firstUsable'), target: { kind: 'absolute', max: 4000, text: '< 4 s' } }),
