@@ -86,6 +86,7 @@ export class BoardSession {
   readonly #now: () => number
   readonly #deps: SessionDeps
   #sync: BoardSync | null = null
+  #network: NetworkPlan
   #room: string | null = null
   readonly #forwarding = new Map<string, ForwardingRoom>()
   readonly #statusListeners = new Set<(s: SyncStatus) => void>()
@@ -103,6 +104,7 @@ export class BoardSession {
     this.sealed = sealed
     this.#store = store
     this.#deps = deps
+    this.#network = deps.network
     this.#now = deps.now ?? Date.now
   }
 
@@ -225,7 +227,7 @@ export class BoardSession {
     this.#unsubscribeSync?.()
     const leaving = this.#sync?.destroy() ?? Promise.resolve()
     this.#room = keys.room
-    const network = this.#deps.network
+    const network = this.#network
     this.#sync = connectBoard({
       doc: this.sealed.sealed,
       room: keys.room,
@@ -256,7 +258,7 @@ export class BoardSession {
       const entries = this.sealed.handoff(id)
       if (entries.length === 0) continue
       try {
-        this.#forwarding.set(id, new ForwardingRoom(k.transport as TransportSecret, entries, this.#deps.network, (key, bytes) => this.#fromOldRoom(key, bytes), this.#deps.wrtc))
+        this.#forwarding.set(id, new ForwardingRoom(k.transport as TransportSecret, entries, this.#network, (key, bytes) => this.#fromOldRoom(key, bytes), this.#deps.wrtc))
       } catch {
         // The room is still taken in this page (another session of this board): the next connect tries again.
       }
@@ -524,6 +526,12 @@ export class BoardSession {
   async setDisplayName(name: string): Promise<void> {
     await this.sealed.join(name)
     await this.flush()
+  }
+
+  /** ICE servers for the peer connections made from now on (see Hearth.updateNetwork); later rooms use the new plan too. */
+  updateNetwork(plan: NetworkPlan): void {
+    this.#network = plan
+    this.#sync?.setIceServers([...plan.iceServers], plan.relayOnly)
   }
 
   async close(): Promise<void> {

@@ -191,6 +191,20 @@ export class Hearth {
     await this.registry.remove(id)
   }
 
+  /** Starts loading the board engine (its own chunk) ahead of need, e.g. while a newcomer types their name on a slow link. */
+  prepareBoards(): void {
+    void import('./board-session.ts').catch(() => undefined)
+  }
+
+  /**
+   * A newer network plan for the boards already open: new peer connections use
+   * its ICE servers (fresh TURN credentials). Signaling servers stay as each
+   * board opened with them, since the page's CSP was fixed at start.
+   */
+  updateNetwork(plan: NetworkPlan): void {
+    for (const session of this.#sessions.values()) void session.then((s) => s.updateNetwork(plan), () => undefined)
+  }
+
   /** Closes every open board (page hide, tests). */
   async closeAll(): Promise<void> {
     const sessions = [...this.#sessions.values()]

@@ -14,6 +14,8 @@ export {
   planNetwork,
   parseServerConfig,
   fetchServerConfig,
+  loadKnownSignaling,
+  saveKnownSignaling,
 } from './network.ts'
 // Types the state layer needs without reaching past app/.
 export type { BoardRecord, DeviceSettings, IceServer } from '../storage/index.ts'

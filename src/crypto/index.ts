@@ -28,6 +28,7 @@ export {
   generateDeviceKeys,
   importDeviceSigner,
   verifySignature,
+  agreeWithDevice,
   deviceTag,
   fingerprint,
   boundClientId,
@@ -53,3 +54,4 @@ export {
   openEntry,
 } from './entry.ts'
 export { type ScryptParams, type PassphraseError, SCRYPT_LOG_N, PASSPHRASE_MIN, PASSPHRASE_MAX, checkPassphrase, normalizePassphrase, newScryptParams, derivePassphraseBytes, derivePassphraseKey } from './passphrase.ts'
+export { type Curves, type Ed25519Impl, type X25519Impl, CurvesUnavailableError, curves, detectCurves } from './curves.ts'

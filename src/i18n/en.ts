@@ -11,6 +11,8 @@ export const en = {
 
   'menu.open': 'Menu',
   'menu.title': 'Menu',
+  'app.unsupportedTitle': 'Hearth cannot run in this browser',
+  'app.unsupported': 'This browser cannot create or check the signatures that keep boards private. Update the browser (on Android, also “Android System WebView”), or open Hearth in another up-to-date browser.',
 
   'nav.label': 'App',
   'nav.settings': 'Settings',
@@ -114,6 +116,7 @@ export const en = {
 
   'sync.offline': 'Offline — changes are saved on this device',
   'sync.searching': 'Looking for other members…',
+  'sync.connecting': { one: 'Connecting to a member device…', other: 'Connecting to {count} member devices…' },
   'sync.connected': { one: 'Connected to {count} member device, syncing…', other: 'Connected to {count} member devices, syncing…' },
   'sync.synced': { one: 'Up to date with {count} member device', other: 'Up to date with {count} member devices' },
   'sync.lastExchange': 'last exchange {when}',

@@ -3,14 +3,19 @@ import {
   DEFAULT_SETTINGS,
   Hearth,
   fetchServerConfig,
+  loadKnownSignaling,
   loadSettings,
   ownSignalingUrl,
   planNetwork,
+  saveKnownSignaling,
   saveSettings,
   type BoardId,
   type BoardRecord,
   type DeviceSettings,
+  type IceServer,
   type JoinResult,
+  type NetworkPlan,
+  type ServerConfig,
   Keyring,
   onWipeElsewhere,
   wipeDevice,
@@ -70,11 +75,17 @@ export class AppState {
   updateAvailable = $state(false)
   #applyUpdate: (() => Promise<void>) | null = null
   #hearth: Hearth | null = null
-  readonly #serverConfig: ReturnType<typeof fetchServerConfig>
+  /** The operator's extra signaling servers this run may use: known at start, never waited for (see loadKnownSignaling). */
+  readonly #operatorSignaling: readonly string[]
+  /** The operator's STUN/TURN servers, once /config.json has answered (TURN credentials are fresh each start). */
+  #operatorIce: readonly IceServer[] = []
+  #wipedThisRun = false
 
   constructor() {
     this.settings = loadSettings()
-    this.#serverConfig = fetchServerConfig(location.href)
+    this.#operatorSignaling = loadKnownSignaling()
+    // In the background, with a timeout: nothing on screen waits for it.
+    void fetchServerConfig(location.href).then((config) => config && this.#configArrived(config))
   }
 
   /** The device's boards; available once `start()` has opened the keyring. */
@@ -83,10 +94,23 @@ export class AppState {
     return this.#hearth
   }
 
-  /** The signaling servers this app may contact (for the runtime CSP). */
-  async signalingUrls(): Promise<string[]> {
-    const plan = planNetwork(ownSignalingUrl(location), await this.#serverConfig, this.settings)
-    return [...plan.signaling]
+  /** The signaling servers this app may contact (for the runtime CSP), known without the network. */
+  signalingUrls(): string[] {
+    return [...this.#plan().signaling]
+  }
+
+  #plan(): NetworkPlan {
+    return planNetwork(ownSignalingUrl(location), { signaling: this.#operatorSignaling, iceServers: this.#operatorIce }, this.settings)
+  }
+
+  /** Boards already open get the operator's ICE servers now; a changed signaling list applies from the next start. */
+  #configArrived(config: ServerConfig): void {
+    this.#operatorIce = config.iceServers
+    const known = this.#operatorSignaling
+    const changed = config.signaling.length !== known.length || config.signaling.some((url, i) => url !== known[i])
+    // After a wipe this run nothing is written: the device must stay empty.
+    if (changed && !this.#wipedThisRun) saveKnownSignaling(config.signaling)
+    this.#hearth?.updateNetwork(this.#plan())
   }
 
   async start(): Promise<void> {
@@ -94,7 +118,7 @@ export class AppState {
     this.#hearth = await Hearth.open({
       registry: this.keyring,
       appUrl: () => location.origin + location.pathname,
-      network: async () => planNetwork(ownSignalingUrl(location), await this.#serverConfig, this.settings),
+      network: async () => this.#plan(),
     })
     window.addEventListener('hashchange', () => this.#followHash())
     this.security.attach(window)
@@ -178,6 +202,7 @@ export class AppState {
   /** Destroys every byte Hearth keeps on this device, then shows a fresh first-run app. */
   async wipe(): Promise<WipeReport> {
     this.wiping = true
+    this.#wipedThisRun = true
     this.wipeAsked = false
     this.#closeBoardView()
     this.memory.clear()
@@ -202,6 +227,7 @@ export class AppState {
   /** Another tab is wiping: let go of everything at once so its deletions are not blocked. */
   async #letGo(): Promise<void> {
     this.wiping = true
+    this.#wipedThisRun = true
     this.#closeBoardView()
     this.memory.clear()
     this.boards = []

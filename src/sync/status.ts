@@ -1,10 +1,12 @@
 /** How a board's replication is doing, as the UI shows it. */
-export type SyncState = 'offline' | 'searching' | 'connected' | 'synced'
+export type SyncState = 'offline' | 'searching' | 'connecting' | 'connected' | 'synced'
 
 export interface SyncStatus {
   readonly state: SyncState
   /** WebRTC peers with an open connection. */
   readonly peers: number
+  /** In state `connecting`: peer connections being set up (none open yet). */
+  readonly connecting?: number
   /** When data was last sent to or received from a peer (ms since epoch), or null. */
   readonly lastExchange: number | null
 }
@@ -21,6 +23,8 @@ export interface StatusInputs {
   readonly peers: number
   /** Of those, how many have sent us sync step 2 (their whole missing state). */
   readonly syncedPeers: number
+  /** Peer connections being set up: announced or signalled, not open yet. */
+  readonly connecting: number
   readonly lastExchange: number | null
 }
 
@@ -29,12 +33,16 @@ export interface StatusInputs {
  *   signaling connection is open and no peer is connected. (A peer connection
  *   outlives its signaling server; while data still flows we do not say offline.)
  * - searching: signaling is open but no peer is connected.
+ * - connecting: no peer is connected yet, but a connection to one is being set
+ *   up (on a slow link this takes seconds: the person should know something is
+ *   happening).
  * - connected: at least one peer, not all of them synced yet.
  * - synced: every connected peer has completed sync step 2.
  */
 export function deriveStatus(input: StatusInputs): SyncStatus {
   const { peers, lastExchange } = input
   if (input.userDisconnected || input.networkDown) return { state: 'offline', peers: 0, lastExchange }
+  if (peers === 0 && input.connecting > 0) return { state: 'connecting', peers, connecting: input.connecting, lastExchange }
   if (peers === 0) return { state: input.signalingOpen > 0 ? 'searching' : 'offline', peers, lastExchange }
   return { state: input.syncedPeers >= peers ? 'synced' : 'connected', peers, lastExchange }
 }

@@ -22,11 +22,12 @@ import { measureScale, stopScalePeers } from './figures/scale.ts'
 import { measureSealed, SEALED_MEMBERS } from './figures/sealed.ts'
 import { measureSync } from './figures/sync.ts'
 import { measureSignaling, stopSignalingBench } from './figures/signaling.ts'
+import { measureLowEnd } from './figures/lowend.ts'
 
 /** The large board's seed (the sealed part replays the same actions). */
 const LARGE_SEED = 2
 
-const ALL = ['bundle', 'open', 'sync', 'scale', 'sealed', 'signaling'] as const
+const ALL = ['bundle', 'open', 'sync', 'scale', 'sealed', 'signaling', 'lowend'] as const
 type Part = (typeof ALL)[number]
 
 function parseArgs(argv: string[]): { scale: number; only: Part[]; profile: boolean; write: boolean } {
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
     log('signaling: a 2-instance signaling cluster on Redis under load')
     figures.push(...(await measureSignaling(log)))
   }
+  if (args.only.includes('lowend')) figures.push(...(await measureLowEnd(ctx)))
 
   for (const [name, p] of Object.entries(ctx.profiles)) {
     console.log(`\nprofile: ${name} (${p.wallMs.toFixed(0)} ms wall, ${p.totalMs.toFixed(0)} ms sampled)`)

@@ -7,12 +7,20 @@ const base: StatusInputs = {
   signalingOpen: 1,
   peers: 0,
   syncedPeers: 0,
+  connecting: 0,
   lastExchange: null,
 }
 
 describe('deriveStatus', () => {
   it('is searching while signaling is open and nobody is there', () => {
     expect(deriveStatus(base)).toEqual({ state: 'searching', peers: 0, lastExchange: null })
+  })
+
+  it('says a connection is being set up (on a slow link it takes seconds), with how many', () => {
+    expect(deriveStatus({ ...base, connecting: 2 })).toEqual({ state: 'connecting', peers: 0, connecting: 2, lastExchange: null })
+    // Once one peer is open, the open ones are what counts.
+    expect(deriveStatus({ ...base, connecting: 1, peers: 1, syncedPeers: 1 }).state).toBe('synced')
+    expect(deriveStatus({ ...base, connecting: 1, userDisconnected: true }).state).toBe('offline')
   })
 
   it('is offline with no signaling and no peer', () => {
