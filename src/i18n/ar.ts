@@ -338,7 +338,7 @@ export const ar: Messages = {
   'invite.expiry': 'تتوقف بعد',
   'invite.expiry.hour': 'ساعة واحدة',
   'invite.expiry.day': 'يوم واحد',
-  'invite.expiry.week': '٧ أيام',
+  'invite.expiry.week': '7 أيام',
   'invite.ask': 'أريد الموافقة على كل شخص قبل إدخاله',
   'invite.create': 'إنشاء الدعوة',
   'invite.creating': 'جارٍ الإنشاء…',
