@@ -2,6 +2,8 @@ import type * as Y from 'yjs'
 import { uuidv4 } from 'lib0/random'
 import { Awareness } from 'y-protocols/awareness'
 import { chunkedWrtc } from './chunked-wrtc.ts'
+import { DEFAULT_MAX_MESSAGE_SIZE } from './chunked-options.ts'
+import { splitSyncMessage } from './sync-pieces.ts'
 import { SignalingRtt } from './signaling-rtt.ts'
 import { deriveStatus, type SyncStatus } from './status.ts'
 import { StuckConnections, type PendingConnLike } from './stuck-connections.ts'
@@ -25,7 +27,12 @@ export interface ConnectBoardOptions {
   relayOnly?: boolean
   /** WebRTC implementation; default the browser's globals. */
   wrtc?: WrtcLike
+  /** Largest message taken from a peer (default 64 MiB); bigger sync answers are sent in pieces well below it. */
+  maxMessageSize?: number
 }
+
+/** Sync answers are sent in pieces of at most this (or a quarter of the message cap): the receiver applies each as it lands. */
+const SYNC_PIECE_BYTES = 1024 * 1024
 
 export interface BoardSync {
   readonly status: SyncStatus
@@ -89,7 +96,11 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
   let destroyed = false
   const subscribers = new Set<(status: SyncStatus) => void>()
 
+  const maxMessageSize = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
+  const pieceBytes = Math.min(SYNC_PIECE_BYTES, Math.floor(maxMessageSize / 4))
   const wrtc = chunkedWrtc(base, {
+    maxMessageSize,
+    split: (message) => splitSyncMessage(message, pieceBytes),
     onActivity: () => {
       lastExchange = Date.now()
       update(lastExchange - lastActivityEmit >= ACTIVITY_EMIT_MS)
