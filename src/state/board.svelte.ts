@@ -1,6 +1,6 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
-import { allTags, isExpired, itemComparator, itemMatcher, itemOwner, parseItem, readMeta, readRemovals, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type MeetingItem, type Result } from '../core/index.ts'
+import { allTags, editedBy, isExpired, itemComparator, itemMatcher, itemOwner, parseItem, readMeta, readRemovals, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type MeetingItem, type Result } from '../core/index.ts'
 import type { BoardRecord, BoardSession, SyncStatus, MemberView, DiagnosticEvent, Rejection, RequestInfo, InviteInfo, HistoryEvent, Role } from '../app/index.ts'
 import type { DraftFields, DraftKey, MeetingTrace, SessionMemory } from './session-memory.ts'
 
@@ -370,6 +370,15 @@ export class BoardState {
   authorOf(item: Item): Authorship {
     const member = this.ownerOf(item.id)
     return member ? { name: member.name, fingerprint: member.devices[0]?.fingerprint ?? null, sharesName: member.sharesName } : { name: item.author, fingerprint: null, sharesName: false }
+  }
+
+  /** Who last edited an item after creating it (verified: the signed writer of the change), or null if it is as posted. */
+  editorOf(item: Item): MemberView | null {
+    void this.items
+    const client = editedBy(this.session.doc, item.id)
+    if (client === null) return null
+    const memberId = this.session.sealed.authorOfClient(client)
+    return (memberId ? this.members.find((m) => m.id === memberId) : undefined) ?? null
   }
 
   /** The member who owns an item, verified. */

@@ -5,6 +5,7 @@ import {
   deleteItem,
   isItemId,
   itemOwner,
+  editedBy,
   readRemovals,
   removeItem,
   itemsMap,
@@ -190,6 +191,23 @@ describe('owners and moderators', () => {
     expect(isItemId(id)).toBe(true)
     expect(itemOwner(newItemId())).toBeNull()
     expect(() => newItemId('not a tag')).toThrow(RangeError)
+  })
+
+  it('an edit is read from the item’s structs, not from a field: pinning is not an edit, changing a field is', () => {
+    const doc = new Y.Doc()
+    unwrap(createItem(doc, noticeDraft(), NOW, 'n1'))
+    expect(editedBy(doc, 'n1')).toBeNull()
+    setPinned(doc, 'n1', true)
+    expect(editedBy(doc, 'n1')).toBeNull()
+    const editor = new Y.Doc()
+    editor.clientID = 4242
+    Y.applyUpdate(editor, Y.encodeStateAsUpdate(doc))
+    unwrap(updateItem(editor, 'n1', { title: 'Changed' }, NOW + 1))
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(editor))
+    expect(editedBy(doc, 'n1')).toBe(4242)
+    // Writing updatedAt back does not hide the edit.
+    itemsMap(doc).get('n1') instanceof Y.Map && (itemsMap(doc).get('n1') as Y.Map<unknown>).set('updatedAt', NOW)
+    expect(editedBy(doc, 'n1')).not.toBeNull()
   })
 
   it('a moderator’s removal deletes the item and leaves a trace; removing nothing writes nothing', () => {
