@@ -85,6 +85,15 @@ export class Circle {
     this.#changed()
   }
 
+  /** Whether another known device has the same bound Yjs client id (either width): a ground key. */
+  collides(tag: string, sign: Uint8Array): boolean {
+    const ids = [boundClientId(sign), legacyBoundClientId(sign)]
+    return ids.some((id) => {
+      const owner = this.ownerOfClient(id)
+      return owner !== null && owner !== tag
+    })
+  }
+
   addProfile(tag: string, sign: Uint8Array, seq: number, join: JoinPayload, agree: Uint8Array): void {
     const previous = this.profiles.get(tag)
     if (previous && previous.seq > seq) return
@@ -197,8 +206,9 @@ export class Circle {
   members(): MemberView[] {
     const views: MemberView[] = []
     if (!this.managed) {
+      // Not by the join's own `at`, which its writer chose: the founder first, then by tag.
       let index = 0
-      for (const [tag, p] of [...this.profiles].sort((a, b) => a[1].at - b[1].at || a[0].localeCompare(b[0]))) {
+      for (const [tag, p] of [...this.profiles].sort((a, b) => Number(b[0] === this.#founder) - Number(a[0] === this.#founder) || a[0].localeCompare(b[0]))) {
         views.push({
           id: tag,
           name: p.name,

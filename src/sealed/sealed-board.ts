@@ -847,6 +847,11 @@ export class SealedBoard {
           this.#reject('bad_payload', v.key, tag, 'not a profile')
           return finish('void')
         }
+        if (this.circle.collides(tag, h.author)) {
+          // Its key was ground to write under a member's Yjs client id.
+          this.#reject('not_member', v.key, tag, 'its Yjs client id equals a member’s')
+          return finish('void')
+        }
         this.circle.addProfile(tag, h.author, h.seq, join, fromBase64url(join.agree)!)
         finish('other')
         return 'circle'

@@ -204,3 +204,32 @@ describe('a bug in the engine', () => {
     expect(failures).toEqual(['applying failed'])
   })
 })
+
+describe('bounded junk', () => {
+  it('anything written outside the entries map — other root types, list items — is removed at once', async () => {
+    const bob = await member('Bob')
+    bob.board.sealed.transact(() => {
+      bob.board.sealed.getMap('shadow').set('x', new Uint8Array(1000))
+      bob.board.sealed.getArray('list').push(['junk'])
+      bob.board.sealed.getText('text').insert(0, 'junk')
+    }, 'remote')
+    await settle(bob)
+    expect(bob.board.sealed.getMap('shadow').size).toBe(0)
+    expect(bob.board.sealed.getArray('list').length).toBe(0)
+    expect(bob.board.sealed.getText('text').length).toBe(0)
+    expect(reasons(bob)).toContain('junk')
+  })
+
+  it('entries waiting for an author nobody let in are capped per author and in all, and dropped from the shared doc', async () => {
+    const bob = await member('Bob', { pendingLimits: { perAuthor: 5, total: 8 } })
+    const strangers = await Promise.all([member('Stranger 1'), member('Stranger 2')])
+    for (const s of strangers) {
+      for (let seq = 2; seq < 12; seq++) await eveWrites(s, bob, { seq, from: seq }, content(noticeUpdate(boundClientId(s.keys.signPublic), `spam ${seq}`, deviceTag(s.keys.signPublic))))
+    }
+    expect(bob.board.pendingCount()).toBeLessThanOrEqual(8)
+    expect(reasons(bob)).toContain('over_limit')
+    const left = [...entries(bob).keys()].filter((k) => strangers.some((s) => k.startsWith(deviceTag(s.keys.signPublic))))
+    expect(left.length).toBeLessThanOrEqual(8)
+    expect(titles(bob.board.readable)).toEqual([])
+  })
+})
