@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/server.ts'
 import { connectClient, makeStaticDir, roundTrip, type TestClient } from '../server/helpers.ts'
+import { spawnChild } from '../support/child-processes.ts'
+import { cleanUpChildProcesses } from '../support/clean-up-children.ts'
 
 /**
  * Hostile clients against one real server on loopback. After every abuse an
@@ -208,41 +209,42 @@ describe('connection cap', () => {
 })
 
 describe('npm start (the CLI) as a process', () => {
+  // Stops the server even if this test times out before it sends SIGTERM itself.
+  cleanUpChildProcesses()
+
   it('prints exactly one line, stays silent under traffic and abuse, and exits cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server/cli.ts'), '--port', '0', '--dist', makeStaticDir()], {
+    const child = spawnChild(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server/cli.ts'), '--port', '0', '--dist', makeStaticDir()], {
       cwd: projectRoot,
       env: { ...process.env, HOST: '127.0.0.1', PORT: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-    try {
-      const deadline = Date.now() + 30_000
-      while (!stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-      const match = /^Hearth is running at (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(stdout)
-      expect(match, `stdout: ${stdout} stderr: ${stderr}`).not.toBeNull()
-      const signalingUrl = `ws://127.0.0.1:${match?.[2]}/signal`
+    const deadline = Date.now() + 30_000
+    while (!stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    const match = /^Hearth is running at (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(stdout)
+    expect(match, `stdout: ${stdout} stderr: ${stderr}`).not.toBeNull()
+    const signalingUrl = `ws://127.0.0.1:${match?.[2]}/signal`
 
-      const a = await connectClient(signalingUrl)
-      const b = await connectClient(signalingUrl)
-      a.send({ type: 'subscribe', topics: [SECRET_TOPIC] })
-      b.send({ type: 'subscribe', topics: [SECRET_TOPIC] })
-      await Promise.all([roundTrip(a), roundTrip(b)])
-      a.send({ type: 'publish', topic: SECRET_TOPIC, data: 'secret-content' })
-      await b.next((m) => m.type === 'publish')
-      const eve = await connectClient(signalingUrl)
-      eve.sendRaw('not json')
-      eve.sendRaw(Buffer.from([1, 2, 3]), true)
-      eve.sendRaw(JSON.stringify({ type: 'publish', topic: 'x', data: 'y'.repeat(70_000) }))
-      await eve.closed
-      a.close()
-      b.close()
-    } finally {
-      child.kill('SIGTERM')
-    }
+    const a = await connectClient(signalingUrl)
+    const b = await connectClient(signalingUrl)
+    a.send({ type: 'subscribe', topics: [SECRET_TOPIC] })
+    b.send({ type: 'subscribe', topics: [SECRET_TOPIC] })
+    await Promise.all([roundTrip(a), roundTrip(b)])
+    a.send({ type: 'publish', topic: SECRET_TOPIC, data: 'secret-content' })
+    await b.next((m) => m.type === 'publish')
+    const eve = await connectClient(signalingUrl)
+    eve.sendRaw('not json')
+    eve.sendRaw(Buffer.from([1, 2, 3]), true)
+    eve.sendRaw(JSON.stringify({ type: 'publish', topic: 'x', data: 'y'.repeat(70_000) }))
+    await eve.closed
+    a.close()
+    b.close()
+
+    child.kill('SIGTERM')
     expect(await exited).toBe(0)
     expect(stdout).toMatch(/^Hearth is running at http:\/\/127\.0\.0\.1:\d+\n$/)
     expect(stderr).toBe('')
