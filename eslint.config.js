@@ -43,7 +43,7 @@ const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
 }))
 
 export default ts.config(
-  { ignores: ['.tmp/', 'tests/bench/.cache/', 'tests/bench/pages/dist/', 'dist/', 'dev-dist/', 'node_modules/', 'tests/bench/results.json', 'test-results/'] },
+  { ignores: ['.tmp/', '.stryker-tmp/', 'reports/', 'tests/bench/.cache/', 'tests/bench/pages/dist/', 'dist/', 'dev-dist/', 'node_modules/', 'tests/bench/results.json', 'test-results/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs['flat/recommended'],
