@@ -111,3 +111,105 @@ describe('sealed entries', () => {
     expect(parseEntry(new Uint8Array([...bad, ...new Uint8Array(100)]))).toEqual({ ok: false, error: 'malformed' })
   })
 })
+
+describe('the entry format, byte for byte', () => {
+  const boardId = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i)
+  const cipherWithNonce = (nonce: Uint8Array) => importContentKey(new Uint8Array(32).fill(7), () => nonce)
+
+  it('writes the header as "H", version 1, kind, board id, epoch, author, seq, from (LEB128 varints)', () => {
+    const kinds = { join: 0, update: 1, snapshot: 2, legacy: 3 } as const
+    for (const [kind, index] of Object.entries(kinds) as [keyof typeof kinds, number][]) {
+      const seq = kind === 'snapshot' ? 300 : 127
+      const from = kind === 'snapshot' ? 128 : 127
+      const bytes = encodeHeader({ kind, boardId, epoch: 70_000, author: RFC8032.public, seq, from })
+      const expected = [0x48, 1, index, ...boardId, 0xf0, 0xa2, 0x04, ...RFC8032.public, ...(seq === 300 ? [0xac, 0x02] : [0x7f]), ...(from === 128 ? [0x80, 0x01] : [0x7f])]
+      expect([...bytes]).toEqual(expected)
+    }
+  })
+
+  it('signs "hearth/v1/entry\\0" ‖ header ‖ nonce ‖ ciphertext, so a signature is never valid in another context', async () => {
+    const nonce = Uint8Array.from({ length: 12 }, (_, i) => i + 1)
+    const header = { kind: 'join' as const, boardId, epoch: 0, author: RFC8032.public, seq: 1, from: 1 }
+    const entry = await sealEntry(header, new TextEncoder().encode('Alice'), await cipherWithNonce(nonce), await importDeviceSigner(fixedDevice))
+    const parsed = parseEntry(entry)
+    if (!parsed.ok) throw new Error(parsed.error)
+    const body = entry.subarray(0, entry.length - 64)
+    expect(parsed.entry.headerBytes).toEqual(encodeHeader(header))
+    expect(parsed.entry.nonce).toEqual(nonce)
+    expect(parsed.entry.ciphertext).toEqual(body.subarray(encodeHeader(header).length + 12))
+    expect(parsed.entry.ciphertext).toHaveLength(5 + 16)
+    // Ed25519 is deterministic: the signature is exactly the one over the context-prefixed body.
+    const context = new TextEncoder().encode('hearth/v1/entry\0')
+    const expected = await (await importDeviceSigner(fixedDevice)).sign(new Uint8Array([...context, ...body]))
+    expect(parsed.entry.signature).toEqual(expected)
+    expect(await verifySignature(RFC8032.public, parsed.entry.signature, body)).toBe(false)
+  })
+
+  it('keeps epochs and sequence numbers of any size', async () => {
+    const cipher = await importContentKey(new Uint8Array(32))
+    const signer = await importDeviceSigner(fixedDevice)
+    for (const [epoch, seq, from] of [
+      [0, 1, 1],
+      [127, 128, 128],
+      [16_383, 16_384, 2],
+      [2 ** 31, 2 ** 40, 2 ** 40 - 5],
+      [0, Number.MAX_SAFE_INTEGER, 1],
+    ]) {
+      const header = { kind: 'snapshot' as const, boardId, epoch: epoch!, author: RFC8032.public, seq: seq!, from: from! }
+      const parsed = parseEntry(await sealEntry(header, new Uint8Array(1), cipher, signer))
+      expect(parsed.ok && parsed.entry.header).toEqual(header)
+    }
+    expect(() => encodeHeader({ kind: 'update', boardId, epoch: -1, author: RFC8032.public, seq: 1, from: 1 })).toThrow(RangeError)
+    expect(() => encodeHeader({ kind: 'update', boardId, epoch: 0.5, author: RFC8032.public, seq: 1, from: 1 })).toThrow(RangeError)
+    expect(() => encodeHeader({ kind: 'update', boardId, epoch: 2 ** 53, author: RFC8032.public, seq: 1, from: 1 })).toThrow(RangeError)
+    expect(() => encodeHeader({ kind: 'update', boardId: boardId.subarray(1), epoch: 0, author: RFC8032.public, seq: 1, from: 1 })).toThrow(RangeError)
+    expect(() => encodeHeader({ kind: 'update', boardId, epoch: 0, author: RFC8032.public.subarray(1), seq: 1, from: 1 })).toThrow(RangeError)
+  })
+
+  it('refuses, as malformed, every header a device would never write', async () => {
+    const entryWith = (header: Uint8Array) => new Uint8Array([...header, ...new Uint8Array(12 + 16 + 64)])
+    const ok = { kind: 'update' as const, boardId, epoch: 0, author: RFC8032.public, seq: 5, from: 5 }
+    expect(parseEntry(entryWith(encodeHeader(ok))).ok).toBe(true)
+    expect(parseEntry(entryWith(encodeHeader({ ...ok, kind: 'snapshot', from: 3 }))).ok).toBe(true)
+    expect(parseEntry(entryWith(encodeHeader({ ...ok, from: 3 })))).toEqual({ ok: false, error: 'malformed' })
+    expect(parseEntry(entryWith(encodeHeader({ ...ok, seq: 0, from: 0 })))).toEqual({ ok: false, error: 'malformed' })
+    expect(parseEntry(entryWith(encodeHeader({ ...ok, kind: 'snapshot', from: 0 })))).toEqual({ ok: false, error: 'malformed' })
+    expect(parseEntry(entryWith(encodeHeader({ ...ok, kind: 'snapshot', seq: 5, from: 6 })))).toEqual({ ok: false, error: 'malformed' })
+    // An unknown kind (4), a wrong magic or version.
+    const header = encodeHeader(ok)
+    for (const [at, value] of [[2, 4], [0, 0x49], [1, 2]] as const) {
+      const altered = entryWith(header)
+      altered[at] = value
+      expect(parseEntry(altered)).toEqual({ ok: false, error: 'malformed' })
+    }
+    // A varint that never ends within 8 bytes (the epoch here).
+    const endless = new Uint8Array([...header.subarray(0, 19), ...new Array(9).fill(0xff), ...header.subarray(20)])
+    expect(parseEntry(entryWith(endless))).toEqual({ ok: false, error: 'malformed' })
+    // A varint above 2^53.
+    const huge = new Uint8Array([...header.subarray(0, 19), ...new Array(7).fill(0xff), 0x7f, ...header.subarray(20)])
+    expect(parseEntry(entryWith(huge))).toEqual({ ok: false, error: 'malformed' })
+    // Cut inside the author.
+    expect(parseEntry(header.subarray(0, 30))).toEqual({ ok: false, error: 'malformed' })
+  })
+
+  it('takes the shortest possible entry (empty payload) and nothing shorter', async () => {
+    const header = { kind: 'update' as const, boardId, epoch: 0, author: RFC8032.public, seq: 1, from: 1 }
+    const entry = await sealEntry(header, new Uint8Array(0), await importContentKey(new Uint8Array(32)), await importDeviceSigner(fixedDevice))
+    expect(entry).toHaveLength(encodeHeader(header).length + 12 + 16 + 64)
+    expect(parseEntry(entry).ok).toBe(true)
+    expect(parseEntry(entry.subarray(0, entry.length - 1))).toEqual({ ok: false, error: 'malformed' })
+  })
+
+  it('limits each kind to its size: a join to 16 KiB, an update to 1 MiB, snapshots and legacy entries to 32 MiB', async () => {
+    expect(MAX_ENTRY_BYTES).toEqual({ join: 16 * 1024, update: 1024 * 1024, snapshot: 32 * 1024 * 1024, legacy: 32 * 1024 * 1024 })
+    const header = { kind: 'join' as const, boardId, epoch: 0, author: RFC8032.public, seq: 1, from: 1 }
+    const cipher = await importContentKey(new Uint8Array(32))
+    const signer = await importDeviceSigner(fixedDevice)
+    const overhead = encodeHeader(header).length + 12 + 16 + 64
+    const largest = await sealEntry(header, new Uint8Array(16 * 1024 - overhead), cipher, signer)
+    expect(largest).toHaveLength(16 * 1024)
+    expect(parseEntry(largest).ok).toBe(true)
+    await expect(sealEntry(header, new Uint8Array(16 * 1024 - overhead + 1), cipher, signer)).rejects.toThrow(/may not exceed 16384 bytes/)
+    expect(parseEntry(new Uint8Array([...largest, 0]))).toEqual({ ok: false, error: 'oversized' })
+  })
+})

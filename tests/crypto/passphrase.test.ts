@@ -61,6 +61,9 @@ describe('passphrase key derivation (scrypt, RFC 7914)', () => {
     expect(checkPassphrase('12345678')).toBeNull()
     expect(checkPassphrase('كلمة سر طويلة')).toBeNull()
     expect(checkPassphrase('🔥🔥🔥🔥🔥🔥🔥')).toBe('too_short')
+    expect(checkPassphrase('x'.repeat(1024))).toBeNull()
     expect(checkPassphrase('x'.repeat(1025))).toBe('too_long')
+    // Counted after NFKC: one ligature "ﻻ" is two letters.
+    expect(checkPassphrase('ﻻﻻﻻﻻ')).toBeNull()
   })
 })
