@@ -87,9 +87,10 @@ function killOnTeardown(): void {
   installed = true
   process.once('exit', killAllNow)
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-    process.once(signal, () => {
+    // First in line, so any other handler is still registered when this one asks.
+    process.prependOnceListener(signal, () => {
       killAllNow()
-      // Then what the signal would have done: end this process (unless someone else handles it).
+      // Then what the signal would have done: end this process, unless another handler takes care of it.
       if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
     })
   }
