@@ -11,20 +11,30 @@
  * after a small change only tests the mutants that the change touched.
  */
 
-/** What each scope mutates. The sealed engine is moving to src/sealed/: both globs stay until the move lands. */
+/**
+ * What each scope mutates, and which test projects can kill its mutants.
+ * Integration tests run the crypto and the sealed engine inside child
+ * processes, which never activate a mutant (only this process's test worker
+ * does): for those scopes they could not kill anything, and would cost
+ * minutes for every surviving mutant. The sealed engine is moving to
+ * src/sealed/: both globs stay until the move lands.
+ */
 const SCOPES = {
-  crypto: ['src/crypto/**/*.ts', '!src/crypto/index.ts'],
-  sealed: ['src/sealed/**/*.ts', 'src/app/sealed/**/*.ts', '!src/sealed/index.ts'],
-  session: ['src/app/board-session.ts'],
-  storage: ['src/storage/board-store.ts', 'src/storage/keyring*.ts', 'src/storage/wipe.ts'],
-  server: ['src/server/limits.ts', 'src/server/tokenBucket.ts', 'src/server/parseSignalingMessage.ts'],
+  crypto: { mutate: ['src/crypto/**/*.ts', '!src/crypto/index.ts'], projects: ['unit'] },
+  sealed: { mutate: ['src/sealed/**/*.ts', 'src/app/sealed/**/*.ts', '!src/sealed/index.ts'], projects: ['unit'] },
+  session: { mutate: ['src/app/board-session.ts'], projects: ['unit', 'integration'] },
+  storage: { mutate: ['src/storage/board-store.ts', 'src/storage/keyring*.ts', 'src/storage/wipe.ts'], projects: ['unit', 'integration'] },
+  server: { mutate: ['src/server/limits.ts', 'src/server/tokenBucket.ts', 'src/server/parseSignalingMessage.ts'], projects: ['unit', 'integration'] },
 }
 
 const scope = process.env.HEARTH_MUTATE ?? 'all'
 if (scope !== 'all' && !(scope in SCOPES)) {
   throw new Error(`HEARTH_MUTATE must be one of: ${Object.keys(SCOPES).join(', ')} (or unset for all)`)
 }
-const mutate = scope === 'all' ? Object.values(SCOPES).flat() : SCOPES[/** @type {keyof typeof SCOPES} */ (scope)]
+const chosen = scope === 'all' ? Object.values(SCOPES) : [SCOPES[/** @type {keyof typeof SCOPES} */ (scope)]]
+const mutate = chosen.flatMap((s) => s.mutate)
+// Read by vitest.stryker.config.ts in Stryker's test runner processes (they inherit the environment).
+process.env.HEARTH_MUTATE_PROJECTS = [...new Set(chosen.flatMap((s) => s.projects))].join(',')
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -3,12 +3,14 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
 import base from './vite.config.ts'
 
 /**
- * The tests Stryker runs: the unit and integration projects, never e2e (it
+ * The tests Stryker runs: the unit and integration projects (those the scope
+ * names in HEARTH_MUTATE_PROJECTS, set by stryker.config.mjs), never e2e (it
  * drives Chromium against a built app, which would not even contain the
  * mutant). Include globs and timeouts come from vite.config.ts, so the two
  * stay in step; the app's build plugins are left out.
  */
-const projects = (base.test?.projects ?? []) as TestProjectInlineConfiguration[]
+const wanted = (process.env.HEARTH_MUTATE_PROJECTS ?? 'unit,integration').split(',')
+const projects = ((base.test?.projects ?? []) as TestProjectInlineConfiguration[]).filter((p) => p.test?.name !== 'e2e' && wanted.includes(p.test?.name ?? ''))
 
 /**
  * A mutant stops at its first failing test, so the fast tests go first: unit
@@ -30,8 +32,6 @@ class FastFirst extends BaseSequencer {
 export default defineConfig({
   test: {
     sequence: { sequencer: FastFirst },
-    projects: projects
-      .filter((p) => p.test?.name !== 'e2e')
-      .map((p) => ({ ...p, extends: undefined, test: { ...p.test, sequence: { groupOrder: p.test?.name === 'unit' ? 0 : 1 } } })),
+    projects: projects.map((p) => ({ ...p, extends: undefined, test: { ...p.test, sequence: { groupOrder: p.test?.name === 'unit' ? 0 : 1 } } })),
   },
 })
