@@ -53,7 +53,7 @@ describe('passphrase key derivation (scrypt, RFC 7914)', () => {
     expect(await fingerprint(key)).toEqual(await fingerprint(await aesKey(reference)))
     // One step cheaper is another key.
     expect(await fingerprint(await derivePassphraseKey(passphrase, { ...params, logN: 14 }))).not.toEqual(await fingerprint(key))
-  })
+  }, 60_000) // three real scrypt runs: slow by design, slower on a busy machine
 
   it('requires at least 8 characters, counting characters rather than bytes', () => {
     expect(checkPassphrase('')).toBe('too_short')

@@ -247,7 +247,7 @@ describe('keyring, passphrase mode', () => {
       ['decrypt'],
     )
     expect(await openContents(blob, kek)).not.toBeNull()
-  })
+  }, 60_000) // two real 32 MiB scrypt runs: slow by design, slower on a busy machine
 
   it('a locked keyring refuses a new passphrase', async () => {
     const keyring = await Keyring.open(device())
