@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { boundClientId, deviceTag, fingerprint, generateDeviceKeys, importDeviceSigner, verifySignature } from '../../src/crypto/index.ts'
 
 /** Each expectation below is computed here with node:crypto, independently of src/crypto. */
@@ -68,6 +68,23 @@ describe('device keys', () => {
     const notAPoint = new Uint8Array(32).fill(0xff)
     expect(await verifySignature(notAPoint, signature, message)).toBe(false)
     expect(await verifySignature(notAPoint, signature, message)).toBe(false)
+    expect(await verifySignature(alice.signPublic, signature, message)).toBe(true)
+  })
+
+  it('imports the signing key non-extractable: scripts can sign with it, never read it', async () => {
+    const importKey = vi.spyOn(crypto.subtle, 'importKey')
+    onTestFinished(() => importKey.mockRestore())
+    await importDeviceSigner(await generateDeviceKeys())
+    expect(importKey).toHaveBeenCalledWith('pkcs8', expect.anything(), { name: 'Ed25519' }, false, ['sign'])
+  })
+
+  it('answers false, never throws, when WebCrypto fails, and verifies again afterwards', async () => {
+    const alice = await generateDeviceKeys()
+    const message = new Uint8Array([7])
+    const signature = await (await importDeviceSigner(alice)).sign(message)
+    const verify = vi.spyOn(crypto.subtle, 'verify').mockRejectedValueOnce(new DOMException('engine failure', 'OperationError'))
+    onTestFinished(() => verify.mockRestore())
+    expect(await verifySignature(alice.signPublic, signature, message)).toBe(false)
     expect(await verifySignature(alice.signPublic, signature, message)).toBe(true)
   })
 })

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import {
   asBoardSecret,
   deriveTransportKeys,
@@ -45,6 +45,13 @@ describe('content keys', () => {
     expect([transport.boardId, transport.room.slice(3), transport.password]).not.toContain(toBase64url(key))
   })
 
+  it('are imported non-extractable: a script that reaches the CryptoKey still cannot read the key', async () => {
+    const importKey = vi.spyOn(crypto.subtle, 'importKey')
+    onTestFinished(() => importKey.mockRestore())
+    await importContentKey(generateContentKey())
+    expect(importKey).toHaveBeenCalledWith('raw', expect.anything(), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt'])
+  })
+
   it('must be exactly 32 bytes', async () => {
     await expect(importContentKey(new Uint8Array(31))).rejects.toThrow(/32 bytes/)
     await expect(importContentKey(new Uint8Array(33))).rejects.toThrow(/32 bytes/)
@@ -75,6 +82,9 @@ describe('base64url is strict', () => {
 
   it('refuses an impossible length and altered trailing bits', () => {
     expect(fromBase64url('Zm9vY')).toBeNull()
+    // One character too many, even one that carries only zero bits.
+    expect(fromBase64url('Zm9vA')).toBeNull()
+    expect(fromBase64url('A')).toBeNull()
     // "Zh" and "Zm9" decode to the same bits as "Zg" and "Zm8" plus nonzero leftovers: an altered invite.
     expect(fromBase64url('Zh')).toBeNull()
     expect(fromBase64url('Zm9')).toBeNull()

@@ -1,5 +1,5 @@
 import { scryptAsync } from '@noble/hashes/scrypt.js'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { checkPassphrase, derivePassphraseBytes, derivePassphraseKey, newScryptParams, SCRYPT_LOG_N, type ScryptParams } from '../../src/crypto/index.ts'
 
 const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)))
@@ -54,6 +54,15 @@ describe('passphrase key derivation (scrypt, RFC 7914)', () => {
     // One step cheaper is another key.
     expect(await fingerprint(await derivePassphraseKey(passphrase, { ...params, logN: 14 }))).not.toEqual(await fingerprint(key))
   }, 60_000) // three real scrypt runs: slow by design, slower on a busy machine
+
+  it('zeroes the derived bytes once they are imported as a key', async () => {
+    const importKey = vi.spyOn(crypto.subtle, 'importKey')
+    onTestFinished(() => importKey.mockRestore())
+    await derivePassphraseKey('correct horse battery staple', newScryptParams(4))
+    const raw = importKey.mock.calls[0]![1] as Uint8Array
+    expect(raw).toHaveLength(32)
+    expect(raw.every((b) => b === 0)).toBe(true)
+  })
 
   it('requires at least 8 characters, counting characters rather than bytes', () => {
     expect(checkPassphrase('')).toBe('too_short')
