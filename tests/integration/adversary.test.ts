@@ -16,6 +16,7 @@ import { startServer } from '../../src/server/server.ts'
 import { generateTransportSecret, generateContentKey, generateDeviceKeys, type DeviceKeyMaterial } from '../../src/crypto/index.ts'
 import { SealedPeer, waitFor } from './sealed-support/sealed-process.ts'
 import type { DiagnosticEventJson, PeerState, RawOp } from './sealed-support/protocol.ts'
+import { cleanUpChildProcesses } from '../support/clean-up-children.ts'
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 const keysB64 = (k: DeviceKeyMaterial) => ({ signPkcs8: b64(k.signPkcs8), signPublic: b64(k.signPublic), agreePkcs8: b64(k.agreePkcs8), agreePublic: b64(k.agreePublic) })
@@ -33,6 +34,8 @@ afterAll(async () => {
   await Promise.all(peers.splice(0).map((p) => p.kill()))
   await server?.close()
 })
+
+cleanUpChildProcesses('all')
 
 function spawnPeer(name: string): SealedPeer {
   const p = new SealedPeer(name)

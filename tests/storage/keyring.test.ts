@@ -1,9 +1,10 @@
 import 'fake-indexeddb/auto'
+import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
 import { deriveTransportKeys, generateTransportSecret, type BoardId } from '../../src/crypto/index.ts'
 import { Keyring, LockedError, type BoardRecord, type KeyringDeps } from '../../src/storage/index.ts'
-import { decodeContents, encodeContents, newDeviceKek, openContents, sealContents } from '../../src/storage/keyring-blob.ts'
+import { decodeContents, encodeContents, newDeviceKek, openContents, sealContents, type SealedKeyring } from '../../src/storage/keyring-blob.ts'
 
 /** Each test gets its own empty "browser profile"; scrypt is cheap except where the real cost is measured. */
 const device = (): KeyringDeps => ({ indexedDB: new IDBFactory(), kdfLogN: 10 })
@@ -227,6 +228,26 @@ describe('keyring, passphrase mode', () => {
     expect([...stores.keyring!.keys()].sort()).toEqual(['blob', 'kek'])
     await again.close()
   })
+
+  it('on a real device, Alice’s passphrase is stretched with scrypt N = 2^15, r = 8, p = 1, and the blob opens only with that key', async () => {
+    const deps: KeyringDeps = { indexedDB: new IDBFactory() } // the default cost, as the app runs
+    const keyring = await Keyring.open(deps)
+    await keyring.put(board('Garden', 'Alice'))
+    expect(await keyring.setPassphrase('the river remembers')).toEqual({ ok: true })
+    await keyring.close()
+
+    const blob = (await rawDatabase(deps.indexedDB!)).stores.keyring!.get('blob') as SealedKeyring
+    expect(blob.kdf).toMatchObject({ alg: 'scrypt', logN: 15, r: 8, p: 1 })
+    // The key is derived here independently at exactly that cost; the blob must open with it.
+    const kek = await crypto.subtle.importKey(
+      'raw',
+      await scryptAsync(new TextEncoder().encode('the river remembers'), blob.kdf!.salt, { N: 2 ** 15, r: 8, p: 1, dkLen: 32, maxmem: 2 ** 30 }),
+      { name: 'AES-GCM' },
+      false,
+      ['decrypt'],
+    )
+    expect(await openContents(blob, kek)).not.toBeNull()
+  }, 60_000) // two real 32 MiB scrypt runs: slow by design, slower on a busy machine
 
   it('a locked keyring refuses a new passphrase', async () => {
     const keyring = await Keyring.open(device())
