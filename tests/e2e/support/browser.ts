@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core'
 
 export const CHROMIUM = '/usr/bin/chromium'
 
@@ -113,8 +113,38 @@ export async function launchPeer(name: string, opts: PeerOptions = {}): Promise<
   let context: BrowserContext
   let page: Page
 
+  /**
+   * Chromium 150 forgets the offline emulation's navigator.onLine with every
+   * new document: after a reload, a navigation or a restart offline, requests
+   * still fail but navigator.onLine is true again and "offline" never fires
+   * (measured: tests/e2e/harness.test.ts). Playwright sends
+   * Network.emulateNetworkConditions once per page, so it is sent again,
+   * through the page's own DevTools session, each time its main frame
+   * commits a new document while the peer is offline; `settled` is the
+   * latest such send of each page, for reopen() to wait for.
+   */
+  const sessions = new Map<Page, Promise<CDPSession>>()
+  const settled = new WeakMap<Page, Promise<void>>()
+  /** Emulation is per DevTools session: going online again must lift this session's too. */
+  const emulate = (p: Page, value: boolean): Promise<void> => {
+    const cdp = sessions.get(p) ?? p.context().newCDPSession(p)
+    sessions.set(p, cdp)
+    const done = cdp
+      .then((s) => s.send('Network.emulateNetworkConditions', { offline: value, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }))
+      .then(
+        () => undefined,
+        () => undefined, // the page closed meanwhile
+      )
+    settled.set(p, done)
+    return done
+  }
+
   const watch = (ctx: BrowserContext) => {
     const attach = (p: Page) => {
+      p.on('framenavigated', (frame) => {
+        if (offline && frame === p.mainFrame()) void emulate(p, true)
+      })
+      p.on('close', () => sessions.delete(p))
       const mark = () => (offline ? ' (offline)' : '')
       p.on('console', (msg) => {
         if (msg.type() !== 'error') return
@@ -173,7 +203,10 @@ export async function launchPeer(name: string, opts: PeerOptions = {}): Promise<
     async setOffline(value: boolean) {
       offline = value
       await context.setOffline(value)
-      if (!value) return
+      if (!value) {
+        await Promise.all([...sessions.keys()].map((p) => emulate(p, false)))
+        return
+      }
       for (const p of context.pages()) {
         await p
           .evaluate(() => {
@@ -199,9 +232,11 @@ export async function launchPeer(name: string, opts: PeerOptions = {}): Promise<
     async reopen() {
       const url = page.url()
       await context.close()
+      sessions.clear()
       await start()
       if (offline) await context.setOffline(true)
       if (/^https?:/.test(url)) await page.goto(url)
+      await settled.get(page)
       return page
     },
 
