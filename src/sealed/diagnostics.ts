@@ -61,6 +61,25 @@ export class Diagnostics {
     for (const l of this.#listeners) l()
   }
 
+  /**
+   * An entry that was reported waiting (a `pending_*` reason) has left the
+   * queue — applied, refused or dropped: its waiting record goes, so that
+   * what is listed as waiting is what still waits. Final records stay.
+   */
+  settle(key: string): void {
+    let removed = false
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i]!
+      if (e.key !== key || !e.reason.startsWith('pending_')) continue
+      this.events.splice(i, 1)
+      const left = (this.counts.get(e.reason) ?? 1) - 1
+      if (left > 0) this.counts.set(e.reason, left)
+      else this.counts.delete(e.reason)
+      removed = true
+    }
+    if (removed) for (const l of this.#listeners) l()
+  }
+
   get total(): number {
     let n = 0
     for (const [reason, c] of this.counts) if (!reason.startsWith('pending_')) n += c

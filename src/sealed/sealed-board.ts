@@ -618,6 +618,7 @@ export class SealedBoard {
       const victims = [...log.pending.values()].sort((a, b) => b.entry.header.seq - a.entry.header.seq).slice(0, over)
       for (const v of victims) {
         log.pending.delete(v.key)
+        if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
         all--
         this.#reject('over_limit', v.key, null, `entries of ${tag}`, v.via)
         this.#collect(v.key, v.bytes)
@@ -646,6 +647,7 @@ export class SealedBoard {
     for (const [key, v] of log.pending) {
       if (v.entry.header.seq >= from && CONTENT_KINDS.has(v.entry.header.kind)) {
         log.pending.delete(key)
+        if (this.#reportedPending.delete(key)) this.diagnostics.settle(key)
         this.#collect(key, v.bytes)
       }
     }
@@ -823,6 +825,7 @@ export class SealedBoard {
     const h = v.entry.header
     const finish = (outcome: Outcome, extra: Partial<Done> = {}): 'done' => {
       log.pending.delete(v.key)
+      if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
       log.done.set(v.key, { ...v, outcome, ...extra })
       log.frontier = Math.max(log.frontier, h.seq)
       this.#markVoidFrom(tag, log)
