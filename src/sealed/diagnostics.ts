@@ -65,9 +65,9 @@ export class Diagnostics {
    * An entry that was reported waiting (a `pending_*` reason) has left the
    * queue — applied, refused or dropped: its waiting record goes, so that
    * what is listed as waiting is what still waits. Final records stay.
+   * Listeners hear of it from announce(), once the batch is done.
    */
   settle(key: string): void {
-    let removed = false
     for (let i = this.events.length - 1; i >= 0; i--) {
       const e = this.events[i]!
       if (e.key !== key || !e.reason.startsWith('pending_')) continue
@@ -75,9 +75,21 @@ export class Diagnostics {
       const left = (this.counts.get(e.reason) ?? 1) - 1
       if (left > 0) this.counts.set(e.reason, left)
       else this.counts.delete(e.reason)
-      removed = true
+      this.#settled = true
     }
-    if (removed) for (const l of this.#listeners) l()
+  }
+
+  #settled = false
+
+  /**
+   * After a batch of entries: tells listeners about records settled during
+   * it, or (`changed`) about anything else they show that the batch changed,
+   * such as how many entries still wait — so nobody reads a batch half done.
+   */
+  announce(changed = false): void {
+    if (!this.#settled && !changed) return
+    this.#settled = false
+    for (const l of this.#listeners) l()
   }
 
   get total(): number {

@@ -739,6 +739,12 @@ export class SealedBoard {
    * judged against everything applied before it.
    */
   async #pump(): Promise<void> {
+    const waiting = this.pendingCount()
+    await this.#pumpRounds()
+    this.diagnostics.announce(this.pendingCount() !== waiting)
+  }
+
+  async #pumpRounds(): Promise<void> {
     for (let round = 0; ; round++) {
       await this.#prepare()
       let moved = false

@@ -46,8 +46,15 @@ describe('diagnostics list as waiting only what still waits', () => {
     d.record({ reason: 'pending_key', key: 'a.1', author: 'a', via: null, detail: null, at })
     d.record({ reason: 'pending_key', key: 'a.2', author: 'a', via: null, detail: null, at })
     d.record({ reason: 'forbidden_edit', key: 'a.1', author: 'a', via: null, detail: null, at })
+    let told = 0
+    d.onChange(() => told++)
     d.settle('a.1')
     expect(d.events.map((e) => `${e.reason} ${e.key}`)).toEqual(['pending_key a.2', 'forbidden_edit a.1'])
     expect([...d.counts]).toEqual([['pending_key', 1], ['forbidden_edit', 1]])
+    // Listeners hear of it once the batch is done, not half-way through it.
+    expect(told).toBe(0)
+    d.announce()
+    d.announce()
+    expect(told).toBe(1)
   })
 })
