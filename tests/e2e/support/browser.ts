@@ -117,20 +117,18 @@ export async function launchPeer(name: string, opts: PeerOptions = {}): Promise<
    * Chromium 150 forgets the offline emulation's navigator.onLine with every
    * new document: after a reload, a navigation or a restart offline, requests
    * still fail but navigator.onLine is true again and "offline" never fires
-   * (measured: tests/e2e/harness.test.ts). Playwright sends
-   * Network.emulateNetworkConditions once per page, so it is sent again,
-   * through the page's own DevTools session, each time its main frame
-   * commits a new document while the peer is offline; `settled` is the
-   * latest such send of each page, for reopen() to wait for.
+   * (measured: tests/e2e/harness.test.ts). So each page gets a DevTools
+   * session of its own that, whenever the main frame commits a new document
+   * while the peer is offline, says so again with Network.overrideNetworkState
+   * — which sets navigator.onLine only: blocking the network stays
+   * Playwright's, so going back online unblocks everything in one step.
+   * `settled` is the latest such override of each page, for reopen().
    */
-  const sessions = new Map<Page, Promise<CDPSession>>()
+  const sessions = new Map<Page, Promise<CDPSession | null>>()
   const settled = new WeakMap<Page, Promise<void>>()
-  /** Emulation is per DevTools session: going online again must lift this session's too. */
-  const emulate = (p: Page, value: boolean): Promise<void> => {
-    const cdp = sessions.get(p) ?? p.context().newCDPSession(p)
-    sessions.set(p, cdp)
-    const done = cdp
-      .then((s) => s.send('Network.emulateNetworkConditions', { offline: value, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }))
+  const override = (p: Page, offlineNow: boolean): Promise<void> => {
+    const done = (sessions.get(p) ?? Promise.resolve(null))
+      .then((s) => s?.send('Network.overrideNetworkState', { offline: offlineNow, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }))
       .then(
         () => undefined,
         () => undefined, // the page closed meanwhile
@@ -138,13 +136,25 @@ export async function launchPeer(name: string, opts: PeerOptions = {}): Promise<
     settled.set(p, done)
     return done
   }
+  const follow = (p: Page) => {
+    const session = p
+      .context()
+      .newCDPSession(p)
+      .then(async (s) => {
+        s.on('Page.frameNavigated', (e) => {
+          if (offline && !e.frame.parentId) void override(p, true)
+        })
+        await s.send('Page.enable')
+        return s
+      })
+      .catch(() => null) // the page closed at once
+    sessions.set(p, session)
+    p.on('close', () => sessions.delete(p))
+  }
 
   const watch = (ctx: BrowserContext) => {
     const attach = (p: Page) => {
-      p.on('framenavigated', (frame) => {
-        if (offline && frame === p.mainFrame()) void emulate(p, true)
-      })
-      p.on('close', () => sessions.delete(p))
+      follow(p)
       const mark = () => (offline ? ' (offline)' : '')
       p.on('console', (msg) => {
         if (msg.type() !== 'error') return
@@ -201,12 +211,15 @@ export async function launchPeer(name: string, opts: PeerOptions = {}): Promise<
      * and the app reconnects through signaling on its own.
      */
     async setOffline(value: boolean) {
-      offline = value
-      await context.setOffline(value)
       if (!value) {
-        await Promise.all([...sessions.keys()].map((p) => emulate(p, false)))
+        await context.setOffline(false)
+        await Promise.all([...sessions.keys()].map((p) => override(p, false)))
+        // Until here, a failed request is still one of the offline time.
+        offline = false
         return
       }
+      offline = true
+      await context.setOffline(true)
       for (const p of context.pages()) {
         await p
           .evaluate(() => {
@@ -235,6 +248,8 @@ export async function launchPeer(name: string, opts: PeerOptions = {}): Promise<
       sessions.clear()
       await start()
       if (offline) await context.setOffline(true)
+      // The page's own session listens before it navigates.
+      await sessions.get(page)
       if (/^https?:/.test(url)) await page.goto(url)
       await settled.get(page)
       return page
