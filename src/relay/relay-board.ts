@@ -18,7 +18,7 @@ export type RelayEvent =
   | { readonly event: 'asked' | 'admitted' | 'closed'; readonly board: string }
   | { readonly event: 'followed'; readonly board: string; readonly rooms: number }
   | { readonly event: 'paused'; readonly board: string; readonly reason: string }
-  | { readonly event: 'stored'; readonly board: string; readonly entries: number; readonly bytes: number }
+  | { readonly event: 'opened' | 'stored'; readonly board: string; readonly entries: number; readonly bytes: number }
   | { readonly event: 'status'; readonly board: string; readonly state: string; readonly peers: number }
 
 export interface RelayBoardDeps {
@@ -102,6 +102,7 @@ export class RelayBoard {
     // Written before anyone else hears of it: y-webrtc listens after this.
     doc.on('update', board.#persist)
     if (updates.length > 1) board.#compact()
+    deps.log({ event: 'opened', board: record.id, entries: board.entries, bytes: board.bytes })
     sealed.onKeys((gift, source) => board.#took(gift, source))
     await sealed.start()
     if (invitation) {
