@@ -47,6 +47,10 @@ export class RelayProcess {
     })
   }
 
+  get pid(): number {
+    return this.#child.pid!
+  }
+
   get alive(): boolean {
     return this.#child.exitCode === null && this.#child.signalCode === null
   }
