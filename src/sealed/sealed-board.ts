@@ -10,13 +10,10 @@ import {
   keyId,
   legacyBoundClientId,
   openEntry,
-  openLockbox,
   parseEntry,
   sealEntry,
   sealLockboxes,
   toBase64url,
-  verifyEntry,
-  verifySignature,
   type ContentCipher,
   type DeviceSigner,
   type EntryHeader,
@@ -31,16 +28,22 @@ import { Circle, type MemberView, type RequestInfo } from './circle.ts'
 import { compactOwn } from './compaction.ts'
 import type { ContentRules } from './content-rules.ts'
 import { Diagnostics, type Rejection } from './diagnostics.ts'
-import { entryKey, MAX_KEY_LENGTH, PROOF_PREFIX, proofKey, seqOfKey, tagOfKey } from './entry-key.ts'
+import { entryKey, PROOF_PREFIX, proofKey, seqOfKey, tagOfKey } from './entry-key.ts'
 import { check as checkEquivocation, encodeProof, verifyProof } from './equivocation.ts'
 import { BoardKeys } from './keys.ts'
 import { decodeControl, encodeControl, type AdmitAs, type Cutoff, type Op, type Role } from './membership/ops.ts'
-import { ZERO_INVITE } from './membership/reduce.ts'
 import type { ControlEntry } from './membership/state.ts'
-import { decodeContent, decodeGift, decodeRequest, decodeRotate, decodeWelcome, encodeContent, encodeGift, encodeRequest, encodeRotate, encodeWelcome, entryHash, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
+import { decodeContent, encodeContent, encodeGift, encodeRequest, encodeRotate, encodeWelcome, entryHash, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
 import { placeholderUpdate } from './placeholder.ts'
 import { decodeJoin, encodeJoin } from './profile.ts'
+import { handoffEntries } from './handoff.ts'
+import { legacyJoiners, legacyRequest } from './legacy-joiners.ts'
+import { LOCAL_ORIGIN, SEALED_ORIGIN } from './origins.ts'
 import { applyParked, createReadableDoc, keepTypes } from './readable.ts'
+import { screenEntry } from './screen.ts'
+import { SharedEntries } from './shared-entries.ts'
+import { settleSideEntry, type KeySource, type SideContext } from './side-entries.ts'
+import { yieldToEventLoop } from './yield.ts'
 
 /**
  * A sealed board: the shared, replicated document holds only signed,
@@ -63,10 +66,8 @@ import { applyParked, createReadableDoc, keepTypes } from './readable.ts'
  * through the very same judgement.
  */
 
-/** Transaction origin for changes this engine applies (never re-sealed, never re-checked). */
-export const SEALED_ORIGIN = Symbol('hearth-sealed')
-/** Transaction origin for local-only changes to the readable doc (expired items of others): never sealed. */
-export const LOCAL_ORIGIN = Symbol('hearth-local')
+export { SEALED_ORIGIN, LOCAL_ORIGIN } from './origins.ts'
+export type { KeySource } from './side-entries.ts'
 
 export interface SealedBoardOptions {
   /** Raw 16-byte board id (binds every entry to this board). */
@@ -99,40 +100,17 @@ export interface SealedBoardOptions {
   readonly carrier?: boolean
 }
 
-/** Where keys came from: the key id (base64url) that sealed the welcome or rotation, and for a rotation the epoch it leads out of. */
-export interface KeySource {
-  readonly kind: 'welcome' | 'rotate'
-  readonly sealedUnder: string
-  readonly from: string | null
-}
-
 /** A key's value and writing connection as seen when a transaction changed it. */
 interface Seen {
   readonly value: unknown
   readonly via: string | null
 }
 
-const ENTRIES = 'entries'
 const CONTENT_KINDS = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
 /** Longest stretch of judging and applying before the engine lets the page breathe. */
 const SLICE_MS = 12
 /** Largest update sealed as one entry (the entry limit is 1 MiB, with room for the header and heads). */
 const MAX_BATCH_BYTES = 900 * 1024
-
-/** Lets the event loop run (input, rendering) before going on. */
-function yieldToEventLoop(): Promise<void> {
-  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler
-  if (scheduler?.yield) return scheduler.yield()
-  // A message round trip: a task of its own, without the minimum delay of nested timers.
-  return new Promise((resolve) => {
-    const channel = new MessageChannel()
-    channel.port1.onmessage = () => {
-      channel.port1.close()
-      resolve()
-    }
-    channel.port2.postMessage(null)
-  })
-}
 
 /** Kinds whose meaning does not depend on their author's earlier entries: looked at as soon as they can be read. */
 const SIDE_KINDS = new Set<EntryKind>(['request', 'welcome', 'rotate'])
@@ -151,7 +129,7 @@ export class SealedBoard {
   readonly diagnostics = new Diagnostics()
   readonly circle: Circle
   readonly keys = new BoardKeys()
-  readonly #entries: Y.Map<unknown>
+  readonly #entries: SharedEntries
   readonly #opts: Required<Omit<SealedBoardOptions, 'founder' | 'request' | 'transport'>> & Pick<SealedBoardOptions, 'founder' | 'request' | 'transport'>
   /** A carrier's welcomes and rotations it could not open yet (their room's key comes with a later rotation). */
   readonly #unread = new Set<string>()
@@ -171,11 +149,13 @@ export class SealedBoard {
   readonly #newRequestKeys: Uint8Array[] = []
   /** Hashes of requests, welcomes and rotations already looked at. */
   readonly #settled = new Set<string>()
+  /** What settling requests, welcomes and rotations needs (side-entries.ts). */
+  readonly #side: SideContext
   readonly #listeners = { circle: new Set<() => void>(), reset: new Set<(doc: Y.Doc) => void>(), keys: new Set<(gift: KeyGift, source: KeySource | null) => void>() }
 
   constructor(sealed: Y.Doc, opts: SealedBoardOptions) {
     this.sealed = sealed
-    this.#entries = sealed.getMap(ENTRIES)
+    this.#entries = new SharedEntries(sealed)
     this.#opts = {
       now: Date.now,
       compactAfter: 200,
@@ -193,6 +173,18 @@ export class SealedBoard {
       isFounderGenesis: (e) => e.op.t === 'genesis' && (e.author === founder || foundedBoardId(e.authorKey, e.op.nonce) === boardIdText),
     })
     this.#readable = createReadableDoc(boundClientId(opts.signer.publicKey))
+    this.#side = {
+      boardId: opts.boardId,
+      agreement: opts.agreement,
+      myTag: this.#myTag,
+      carrier: this.#opts.carrier,
+      circle: this.circle,
+      keys: this.keys,
+      ownRequest: () => this.#log(this.#myTag).done.get(`${this.#myTag}.1`)?.hash,
+      takeGift: (gift, source) => this.#takeGift(gift, source),
+      reject: (reason, key, author, detail) => this.#reject(reason, key, author, detail),
+      now: () => this.#opts.now(),
+    }
   }
 
   /** The board, readable, in memory only. Replaced when the engine rebuilds it (see onReset). */
@@ -395,7 +387,7 @@ export class SealedBoard {
   /** Lets a newcomer in: the signed admission, and the board's keys sealed to the newcomer's X25519 key. */
   async admit(requestHash: string): Promise<void> {
     const refused = await this.#enqueue(async (): Promise<string | null> => {
-      const request = this.circle.requests.get(requestHash) ?? this.#legacyRequest(requestHash)
+      const request = this.circle.requests.get(requestHash) ?? legacyRequest(this.#logs, this.circle, requestHash, this.#opts.now())
       if (!request) throw new Error('No such request')
       const invite = this.circle.invites().find((i) => i.id === request.invite)
       const key = await this.#control({ t: 'admit', request: fromBase64url(requestHash)!, invite: fromBase64url(request.invite)!, device: { sign: request.sign, agree: request.agree }, name: request.name })
@@ -510,7 +502,7 @@ export class SealedBoard {
     const header: EntryHeader = { kind, boardId: this.#opts.boardId, keyId: id, author: this.#opts.signer.publicKey, seq, from: opts.from ?? seq }
     const bytes = await sealEntry(header, payload, cipher, this.#opts.signer)
     const key = entryKey(header)
-    this.sealed.transact(() => this.#entries.set(key, bytes), SEALED_ORIGIN)
+    this.#entries.set(key, bytes)
     const parsed = parseEntry(bytes)
     if (!parsed.ok) throw new Error('An entry this device sealed does not parse')
     this.#log(this.#myTag).pending.set(key, { key, bytes, entry: parsed.entry, hash: entryHash(bytes), via: null, plain: payload, speculative: opts.speculative ?? false })
@@ -615,46 +607,24 @@ export class SealedBoard {
     if (tr.origin === SEALED_ORIGIN) return
     const via = tr.local ? 'local' : `session ${[...tr.afterState.keys()].filter((c) => (tr.beforeState.get(c) ?? 0) < tr.afterState.get(c)!).join(',') || '?'}`
     this.#removeJunk(tr)
-    const keys = tr.changed.get(this.#entries as unknown as Parameters<typeof tr.changed.get>[0])
-    if (!keys || keys.size === 0) return
+    const keys = this.#entries.changedKeys(tr)
+    if (keys.size === 0) return
     // What each key held right after this transaction: by the time the queue
     // gets to it another peer may have changed it again.
     const seen = new Map<string, Seen>()
-    for (const key of keys) if (typeof key === 'string') seen.set(key, { value: this.#entries.get(key), via })
+    for (const key of keys) seen.set(key, { value: this.#entries.get(key), via })
     void this.#enqueue(() => this.#ingest(seen))
   }
 
   /** Anything written outside the entries map (other root types, list items in it) is removed at once. */
   #removeJunk(tr: Y.Transaction): void {
-    const junk: Y.Item[] = []
-    for (const type of tr.changed.keys()) {
-      if (type === (this.#entries as unknown)) {
-        for (let item = type._start; item; item = item.right) if (!item.deleted) junk.push(item)
-        continue
-      }
-      let root: unknown = type
-      for (let item = type._item; item; item = (item.parent as Y.AbstractType<unknown>)._item) root = item.parent
-      if (root === (this.#entries as unknown)) continue
-      for (const item of type._map.values()) if (!item.deleted) junk.push(item)
-      for (let item = type._start; item; item = item.right) if (!item.deleted) junk.push(item)
-    }
-    if (junk.length === 0) return
-    this.sealed.transact((t) => {
-      for (const item of junk) item.delete(t)
-    }, SEALED_ORIGIN)
-    this.#reject('junk', `${junk.length} structs outside the entries`, null, null, null)
+    const removed = this.#entries.removeJunk(tr)
+    if (removed > 0) this.#reject('junk', `${removed} structs outside the entries`, null, null, null)
   }
 
   /** Entries that are invalid for everyone alike are removed from the shared doc — unless someone has put something else there since. */
   #collect(key: string, seen: unknown): void {
-    const current = this.#entries.get(key)
-    if (current === undefined) return
-    if (current !== seen && !(current instanceof Uint8Array && seen instanceof Uint8Array && sameBytes(current, seen))) return
-    this.sealed.transact(() => this.#entries.delete(key), SEALED_ORIGIN)
-  }
-
-  #restore(key: string, bytes: Uint8Array): void {
-    this.sealed.transact(() => this.#entries.set(key, bytes), SEALED_ORIGIN)
+    this.#entries.collect(key, seen)
   }
 
   /**
@@ -724,7 +694,7 @@ export class SealedBoard {
   /** An author proven to equivocate: everything from `from` on is void; the proof is kept for devices that arrive later. */
   async #equivocated(tag: string, from: number, proof: Uint8Array | null): Promise<void> {
     const changed = this.circle.addEquivocator(tag, from)
-    if (proof && changed) this.sealed.transact(() => this.#entries.set(proofKey(tag), proof), SEALED_ORIGIN)
+    if (proof && changed) this.#entries.set(proofKey(tag), proof)
     if (!changed) return
     this.#reject('equivocation', proofKey(tag), tag, `two different entries from sequence number ${from}`)
     const log = this.#log(tag)
@@ -737,11 +707,12 @@ export class SealedBoard {
       }
     }
     // Whichever version the shared map holds under a disputed key goes: the proof keeps both.
-    for (const key of [...this.#entries.keys()]) {
-      if (tagOfKey(key) !== tag || key.startsWith(PROOF_PREFIX) || seqOfKey(key) < from) continue
+    const disputed = this.#entries.keys().filter((key) => {
+      if (tagOfKey(key) !== tag || key.startsWith(PROOF_PREFIX) || seqOfKey(key) < from) return false
       const parsed = parseEntry(this.#entries.get(key))
-      if (parsed.ok && CONTENT_KINDS.has(parsed.entry.header.kind)) this.sealed.transact(() => this.#entries.delete(key), SEALED_ORIGIN)
-    }
+      return parsed.ok && CONTENT_KINDS.has(parsed.entry.header.kind)
+    })
+    this.#entries.delete(disputed)
     this.#notifyCircle()
   }
 
@@ -750,31 +721,21 @@ export class SealedBoard {
     const log = tag ? this.#logs.get(tag) : undefined
     const previously = log?.done.get(key) ?? log?.pending.get(key)
     if (previously && value instanceof Uint8Array && sameBytes(previously.bytes, value)) return
-    const parsed = key.length <= MAX_KEY_LENGTH ? parseEntry(value) : ({ ok: false, error: 'malformed' } as const)
-    const entry = parsed.ok ? parsed.entry : null
-    const h = entry?.header
-    const sound = !!entry && !!h && sameBytes(h.boardId, this.#opts.boardId) && entryKey(h) === key && (await verifyEntry(entry))
+    const screened = await screenEntry(key, value, this.#opts.boardId)
     if (previously) {
       // Another version of an entry this device holds: proof of equivocation if its author signed both; otherwise an erasure.
-      const proof = sound ? await checkEquivocation(previously.entry, entry!, previously.bytes, value as Uint8Array, this.#opts.boardId) : null
+      const proof = screened.ok ? await checkEquivocation(previously.entry, screened.entry, previously.bytes, screened.bytes, this.#opts.boardId) : null
       if (proof) return this.#equivocated(proof.author, proof.from, encodeProof(previously.bytes, value as Uint8Array))
       return this.#erased(key, previously.bytes, tag)
     }
-    if (!parsed.ok) {
-      this.#reject(parsed.error, key, null, null, via)
-      return this.#collect(key, value)
-    }
-    if (!sameBytes(h!.boardId, this.#opts.boardId)) return this.#final('wrong_board', key, null, value, via)
-    if (entryKey(h!) !== key) return this.#final('wrong_key', key, null, value, via)
-    if (!sound) return this.#final('bad_signature', key, null, value, via)
+    if (!screened.ok) return this.#final(screened.reason, key, null, value, via)
     // From here on, a valid signature proves who wrote it.
-    const bytes = value as Uint8Array
-    const header = h!
-    const author = deviceTag(header.author)
-    if (this.#opts.carrier && author !== this.#myTag) return this.#carry(key, bytes, entry!)
+    const { bytes, entry, author } = screened
+    const header = entry.header
+    if (this.#opts.carrier && author !== this.#myTag) return this.#carry(key, bytes, entry)
     const authorLog = this.#log(author)
     for (const other of authorLog.mayConflict(header.from, header.seq, header.kind === 'snapshot')) {
-      const proof = await checkEquivocation(other.entry, entry!, other.bytes, bytes, this.#opts.boardId)
+      const proof = await checkEquivocation(other.entry, entry, other.bytes, bytes, this.#opts.boardId)
       if (proof) return this.#equivocated(author, proof.from, encodeProof(other.bytes, bytes))
     }
     const disputed = this.circle.equivocators.get(author)
@@ -786,13 +747,13 @@ export class SealedBoard {
       if (authorLog.coveredBy(header.from, header.seq)) this.#collect(key, value)
       return
     }
-    authorLog.pending.set(key, { key, bytes, entry: entry!, hash: entryHash(bytes), via })
+    authorLog.pending.set(key, { key, bytes, entry, hash: entryHash(bytes), via })
   }
 
   #erased(key: string, bytes: Uint8Array, tag: string | null): void {
     // Someone overwrote or deleted an entry this device holds: put it back. A Yjs write does not prove who did it.
     this.#reject('erased', key, null, tag ? `an entry of ${tag}` : null)
-    this.#restore(key, bytes)
+    this.#entries.set(key, bytes)
   }
 
   /** A rejection that is the same for every peer: report it and remove the entry from the shared doc. */
@@ -811,8 +772,7 @@ export class SealedBoard {
       log.done.delete(key)
       return
     }
-    const current = this.#entries.get(key)
-    if (current instanceof Uint8Array && sameBytes(current, done.bytes)) return
+    if (this.#entries.holds(key, done.bytes)) return
     this.#erased(key, done.bytes, tag)
   }
 
@@ -914,7 +874,7 @@ export class SealedBoard {
   async #afterCircle(): Promise<boolean> {
     let changed = false
     for (const [key, v] of this.#awaiting) {
-      if (await this.#verifyRequest(v)) {
+      if (await settleSideEntry(this.#side, v)) {
         this.#awaiting.delete(key)
         this.#settled.add(v.hash)
         changed = true
@@ -1122,53 +1082,6 @@ export class SealedBoard {
 
   // ── requests, welcomes, rotations ────────────────────────────────────────
 
-  /** Requests, welcomes and rotations are checked once what they depend on is known. Returns whether it is settled. */
-  async #verifyRequest(v: Verified): Promise<boolean> {
-    const h = v.entry.header
-    const tag = deviceTag(h.author)
-    if (!v.plain) return true
-    if (h.kind === 'request') {
-      const r = decodeRequest(v.plain)
-      if (!r) return true
-      const invite = this.circle.invites().find((i) => i.id === toBase64url(r.invite))
-      if (!invite) return false
-      if (!(await verifySignature(invite.pub, r.proof, requestProofMessage(this.#opts.boardId, h.author, r.agree)))) {
-        this.#reject('bad_signature', v.key, tag, 'the invitation proof does not verify')
-        return true
-      }
-      if (!this.circle.requests.has(v.hash)) this.circle.requests.set(v.hash, { hash: v.hash, tag, sign: h.author, agree: r.agree, name: r.name, invite: invite.id, seenAt: this.#opts.now() })
-      return true
-    }
-    if (h.kind === 'welcome') {
-      const w = decodeWelcome(v.plain)
-      const mine = this.#log(this.#myTag).done.get(`${this.#myTag}.1`)
-      if (!w || !mine || w.request !== mine.hash) return true
-      const gift = await openLockbox(w.lockboxes, this.#opts.agreement, lockboxContext('welcome', this.#opts.boardId, fromBase64url(w.request)!))
-      const decoded = gift ? decodeGift(gift) : null
-      if (decoded) await this.#takeGift(decoded, { kind: 'welcome', sealedUnder: toBase64url(h.keyId), from: null })
-      return true
-    }
-    const r = decodeRotate(v.plain)
-    if (!r) return true
-    if (this.#opts.carrier) {
-      // A carrier cannot read membership: it takes every rotation sealed to its own key, and its owner decides which rooms to follow.
-      const gift = await openLockbox(r.lockboxes, this.#opts.agreement, lockboxContext('rotate', this.#opts.boardId, r.key))
-      const decoded = gift ? decodeGift(gift) : null
-      if (decoded) await this.#takeGift(decoded, { kind: 'rotate', sealedUnder: toBase64url(h.keyId), from: toBase64url(r.parent) })
-      return true
-    }
-    // A rotation is followed only once its membership change is known to be valid: a removed device cannot lure anyone away.
-    if (this.keys.hasContentKey(toBase64url(r.key)) || this.keys.transport(toBase64url(r.key))) return true
-    const m = this.circle.membership()
-    if (m.verdicts.get(r.control) !== 'ok') return m.verdicts.has(r.control) && m.verdicts.get(r.control) !== 'waiting'
-    const epoch = m.epochs.get(toBase64url(r.key))
-    if (!epoch || epoch.hash !== r.control || !epoch.recipients.has(this.#myTag)) return true
-    const gift = await openLockbox(r.lockboxes, this.#opts.agreement, lockboxContext('rotate', this.#opts.boardId, r.key))
-    const decoded = gift ? decodeGift(gift) : null
-    if (decoded) await this.#takeGift(decoded, { kind: 'rotate', sealedUnder: toBase64url(h.keyId), from: toBase64url(r.parent) })
-    return true
-  }
-
   // ── carrying (a relay) ───────────────────────────────────────────────────
 
   /**
@@ -1204,57 +1117,14 @@ export class SealedBoard {
     }
   }
 
-  /** A device that joined with an invite from before membership, as a request a moderator may admit. */
-  #legacyRequest(hash: string): RequestInfo | null {
-    for (const [tag, log] of this.#logs) {
-      for (const d of log.done.values()) {
-        if (d.hash !== hash || d.entry.header.kind !== 'join') continue
-        const p = this.circle.profiles.get(tag)
-        if (p) return { hash, tag, sign: p.sign, agree: p.agree, name: p.name, invite: ZERO_INVITE, seenAt: this.#opts.now() }
-      }
-    }
-    return null
-  }
-
   /** Devices that joined with an old invite (a join entry, no admission) while the board's first key is in use. */
   legacyJoiners(): RequestInfo[] {
-    if (!this.circle.managed) return []
-    const m = this.circle.membership()
-    if (m.current?.hash !== m.genesis?.hash) return []
-    const out: RequestInfo[] = []
-    for (const [tag, log] of this.#logs) {
-      if (m.devices.has(tag)) continue
-      const join = [...log.done.values()].find((d) => d.entry.header.kind === 'join')
-      const request = join ? this.#legacyRequest(join.hash) : null
-      if (request) out.push(request)
-    }
-    return out
+    return legacyJoiners(this.#logs, this.circle, this.#opts.now())
   }
 
-  /**
-   * The entries that lead out of an epoch (its key id): each rotation from it
-   * — its lockboxes, and the signed membership change that made it — for a
-   * device that keeps pointing stragglers to the next room.
-   */
+  /** The entries that lead out of an epoch (its key id), for a device that keeps pointing stragglers to the next room. */
   handoff(from: string): [string, Uint8Array][] {
-    const done = [...this.#logs.values()].flatMap((log) => [...log.done.values()])
-    const out: [string, Uint8Array][] = []
-    for (const d of done) {
-      if (d.entry.header.kind !== 'rotate' || !d.plain) continue
-      const r = decodeRotate(d.plain)
-      if (!r || toBase64url(r.parent) !== from) continue
-      out.push([d.key, d.bytes])
-      const control = done.find((c) => c.hash === r.control)
-      if (control) out.push([control.key, control.bytes])
-      else if (this.#opts.carrier) {
-        // A carrier cannot read the membership change, but it holds it: same author, found by its hash.
-        const tag = deviceTag(d.entry.header.author)
-        for (const [key, value] of this.#entries) {
-          if (tagOfKey(key) === tag && value instanceof Uint8Array && entryHash(value) === r.control) out.push([key, value])
-        }
-      }
-    }
-    return out
+    return handoffEntries(this.#logs, this.#entries, this.#opts.carrier, from)
   }
 
   // ── compaction ───────────────────────────────────────────────────────────
@@ -1273,11 +1143,7 @@ export class SealedBoard {
       seal: async (merged, from, seq) => {
         await this.#sealContentKind('snapshot', encodeContent(this.circle.heads(), merged), { from, seq, speculative: true })
       },
-      drop: (keys) => {
-        this.sealed.transact(() => {
-          for (const key of keys) this.#entries.delete(key)
-        }, SEALED_ORIGIN)
-      },
+      drop: (keys) => this.#entries.delete(keys),
       gcFilter: keepTypes,
     })
   }

@@ -1,0 +1,26 @@
+import { deviceTag, parseEntry, verifyEntry, type ParsedEntry } from '../crypto/index.ts'
+import type { Rejection } from './diagnostics.ts'
+import { entryKey, MAX_KEY_LENGTH } from './entry-key.ts'
+
+/** What a value found under a key of the shared map is, before anything else looks at it. */
+export type Screened =
+  | { readonly ok: true; readonly entry: ParsedEntry; readonly bytes: Uint8Array; readonly author: string }
+  | { readonly ok: false; readonly reason: Rejection; readonly entry: ParsedEntry | null }
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
+
+/**
+ * The first judgement of an entry, touching nothing: its structure, that it
+ * belongs to this board, that it sits under the key its header names (no
+ * replays under other keys), and its author's signature. Only a sound entry
+ * proves who wrote it; a failure is the same for every device.
+ */
+export async function screenEntry(key: string, value: unknown, boardId: Uint8Array): Promise<Screened> {
+  const parsed = key.length <= MAX_KEY_LENGTH ? parseEntry(value) : ({ ok: false, error: 'malformed' } as const)
+  if (!parsed.ok) return { ok: false, reason: parsed.error, entry: null }
+  const entry = parsed.entry
+  if (!sameBytes(entry.header.boardId, boardId)) return { ok: false, reason: 'wrong_board', entry }
+  if (entryKey(entry.header) !== key) return { ok: false, reason: 'wrong_key', entry }
+  if (!(await verifyEntry(entry))) return { ok: false, reason: 'bad_signature', entry }
+  return { ok: true, entry, bytes: value as Uint8Array, author: deviceTag(entry.header.author) }
+}

@@ -1,0 +1,81 @@
+import { deviceTag, fromBase64url, openLockbox, toBase64url, verifySignature, type KeyAgreement } from '../crypto/index.ts'
+import type { Verified } from './author-log.ts'
+import type { Circle } from './circle.ts'
+import type { Rejection } from './diagnostics.ts'
+import type { BoardKeys } from './keys.ts'
+import { decodeGift, decodeRequest, decodeRotate, decodeWelcome, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
+
+/** Where keys came from: the key id (base64url) that sealed the welcome or rotation, and for a rotation the epoch it leads out of. */
+export interface KeySource {
+  readonly kind: 'welcome' | 'rotate'
+  readonly sealedUnder: string
+  readonly from: string | null
+}
+
+/** What settling a request, welcome or rotation needs from the engine. */
+export interface SideContext {
+  readonly boardId: Uint8Array
+  readonly agreement: KeyAgreement
+  readonly myTag: string
+  /** A relay: it cannot read membership and takes every rotation sealed to its key. */
+  readonly carrier: boolean
+  readonly circle: Circle
+  readonly keys: BoardKeys
+  /** The hash of this device's own request (its first entry), once handled. */
+  ownRequest(): string | undefined
+  takeGift(gift: KeyGift, source: KeySource): Promise<void>
+  reject(reason: Rejection, key: string, author: string, detail: string): void
+  now(): number
+}
+
+async function openGift(lockboxes: Parameters<typeof openLockbox>[0], agreement: KeyAgreement, context: Uint8Array): Promise<KeyGift | null> {
+  const gift = await openLockbox(lockboxes, agreement, context)
+  return gift ? decodeGift(gift) : null
+}
+
+/**
+ * Requests, welcomes and rotations are looked at once what they depend on is
+ * known (an invitation, this device's own request, a valid membership
+ * change). Returns whether the entry is settled (false: look again when the
+ * circle changes).
+ */
+export async function settleSideEntry(ctx: SideContext, v: Verified): Promise<boolean> {
+  const h = v.entry.header
+  const tag = deviceTag(h.author)
+  if (!v.plain) return true
+  if (h.kind === 'request') {
+    const r = decodeRequest(v.plain)
+    if (!r) return true
+    const invite = ctx.circle.invites().find((i) => i.id === toBase64url(r.invite))
+    if (!invite) return false
+    if (!(await verifySignature(invite.pub, r.proof, requestProofMessage(ctx.boardId, h.author, r.agree)))) {
+      ctx.reject('bad_signature', v.key, tag, 'the invitation proof does not verify')
+      return true
+    }
+    if (!ctx.circle.requests.has(v.hash)) ctx.circle.requests.set(v.hash, { hash: v.hash, tag, sign: h.author, agree: r.agree, name: r.name, invite: invite.id, seenAt: ctx.now() })
+    return true
+  }
+  if (h.kind === 'welcome') {
+    const w = decodeWelcome(v.plain)
+    const mine = ctx.ownRequest()
+    if (!w || !mine || w.request !== mine) return true
+    const gift = await openGift(w.lockboxes, ctx.agreement, lockboxContext('welcome', ctx.boardId, fromBase64url(w.request)!))
+    if (gift) await ctx.takeGift(gift, { kind: 'welcome', sealedUnder: toBase64url(h.keyId), from: null })
+    return true
+  }
+  const r = decodeRotate(v.plain)
+  if (!r) return true
+  const source: KeySource = { kind: 'rotate', sealedUnder: toBase64url(h.keyId), from: toBase64url(r.parent) }
+  if (!ctx.carrier) {
+    // A rotation is followed only once its membership change is known to be valid: a removed device cannot lure anyone away.
+    if (ctx.keys.hasContentKey(toBase64url(r.key)) || ctx.keys.transport(toBase64url(r.key))) return true
+    const m = ctx.circle.membership()
+    if (m.verdicts.get(r.control) !== 'ok') return m.verdicts.has(r.control) && m.verdicts.get(r.control) !== 'waiting'
+    const epoch = m.epochs.get(toBase64url(r.key))
+    if (!epoch || epoch.hash !== r.control || !epoch.recipients.has(ctx.myTag)) return true
+  }
+  // A carrier cannot read membership: it takes every rotation sealed to its own key, and its owner decides which rooms to follow.
+  const gift = await openGift(r.lockboxes, ctx.agreement, lockboxContext('rotate', ctx.boardId, r.key))
+  if (gift) await ctx.takeGift(gift, source)
+  return true
+}
