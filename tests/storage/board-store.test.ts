@@ -1,0 +1,144 @@
+import 'fake-indexeddb/auto'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { COMPACT_AT, Keyring, newStoreSecret } from '../../src/storage/index.ts'
+import { contains, profile, rawDatabase, type Profile } from './support.ts'
+
+async function openDevice(p: Profile = profile()): Promise<{ p: Profile; keyring: Keyring }> {
+  const keyring = await Keyring.open(p)
+  await keyring.materialize()
+  return { p, keyring }
+}
+
+const records = async (p: Profile) => (await rawDatabase(p.indexedDB)).stores.records!
+
+describe('a board’s store in the device’s one database', () => {
+  it('keeps Alice’s board across restarts; flush resolves once it is on disk', async () => {
+    const { p, keyring } = await openDevice()
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    doc.getMap('items').set('x', 'Soup on Sunday')
+    await store.flush()
+    expect((await records(p)).size).toBe(1)
+    doc.getMap('items').set('y', 'Coats in winter')
+    await store.destroy()
+    await keyring.close()
+
+    const again = await Keyring.open(p)
+    const copy = new Y.Doc()
+    const reopened = await again.openStore(secret, copy)
+    await reopened.loaded
+    expect(copy.getMap('items').toJSON()).toEqual({ x: 'Soup on Sunday', y: 'Coats in winter' })
+    await reopened.destroy()
+    await again.close()
+  })
+
+  it('holds only ciphertext under keys that tell nothing: two boards with the same content share no key or byte pattern', async () => {
+    const { p, keyring } = await openDevice()
+    const stores = await Promise.all(
+      [newStoreSecret(), newStoreSecret()].map(async (secret) => {
+        const doc = new Y.Doc()
+        const store = await keyring.openStore(secret, doc)
+        await store.loaded
+        doc.getMap('items').set('x', 'Meet behind the lilac gate')
+        await store.flush()
+        return store
+      }),
+    )
+    const stored = await records(p)
+    expect(stored.size).toBe(2)
+    for (const [key, value] of stored) {
+      expect(typeof key).toBe('string')
+      expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/)
+      expect(value).toBeInstanceOf(Uint8Array)
+      expect(contains(value, 'lilac')).toBe(false)
+    }
+    const [a, b] = [...stored.values()] as Uint8Array[]
+    expect(Buffer.from(a!).equals(Buffer.from(b!))).toBe(false)
+    await Promise.all(stores.map((s) => s.destroy()))
+    await keyring.close()
+  })
+
+  it('a record moved under another key does not open: the board refuses to load instead of reading the wrong data', async () => {
+    const { p, keyring } = await openDevice()
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    doc.getMap('items').set('x', 'first')
+    await store.flush()
+    doc.getMap('items').set('y', 'second')
+    await store.flush()
+    await store.destroy()
+    // Eve, with the files, swaps the two records.
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const req = p.indexedDB.open('hearth-store')
+      req.onsuccess = () => resolve(req.result)
+    })
+    const [k1, k2] = [...(await records(p)).keys()] as string[]
+    const [v1, v2] = [(await records(p)).get(k1!), (await records(p)).get(k2!)]
+    const tx = db.transaction('records', 'readwrite')
+    tx.objectStore('records').put(v2, k1!)
+    tx.objectStore('records').put(v1, k2!)
+    await new Promise((r) => (tx.oncomplete = r))
+    db.close()
+    const copy = await keyring.openStore(secret, new Y.Doc())
+    await expect(copy.loaded).rejects.toThrow(/does not open/)
+    await keyring.close()
+  })
+
+  it('writes that arrive during a write go out together; after many, the records are merged into one', async () => {
+    const { p, keyring } = await openDevice()
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    const items = doc.getMap('items')
+    for (let i = 0; i < 50; i++) items.set(`burst-${i}`, i)
+    await store.flush()
+    expect((await records(p)).size).toBeLessThanOrEqual(2)
+    for (let i = 0; i < COMPACT_AT + 10; i++) {
+      items.set(`item-${i}`, i)
+      await store.flush()
+    }
+    expect((await records(p)).size).toBeLessThan(20)
+    await store.destroy()
+
+    const copy = new Y.Doc()
+    const reopened = await keyring.openStore(secret, copy)
+    await reopened.loaded
+    expect(copy.getMap('items').size).toBe(50 + COMPACT_AT + 10)
+    await reopened.destroy()
+    await keyring.close()
+  })
+
+  it('deleting a board’s store removes every record of it and none of another board’s', async () => {
+    const { p, keyring } = await openDevice()
+    const [leave, keep] = [newStoreSecret(), newStoreSecret()]
+    for (const secret of [leave, keep]) {
+      const doc = new Y.Doc()
+      const store = await keyring.openStore(secret, doc)
+      await store.loaded
+      for (let i = 0; i < 3; i++) {
+        doc.getMap('items').set(`k${i}`, i)
+        await store.flush()
+      }
+      await store.destroy()
+    }
+    expect((await records(p)).size).toBe(6)
+    await keyring.deleteStore(leave)
+    expect((await records(p)).size).toBe(3)
+    const kept = new Y.Doc()
+    const store = await keyring.openStore(keep, kept)
+    await store.loaded
+    expect(kept.getMap('items').size).toBe(3)
+    const gone = new Y.Doc()
+    const empty = await keyring.openStore(leave, gone)
+    await empty.loaded
+    expect(gone.getMap('items').size).toBe(0)
+    await Promise.all([store.destroy(), empty.destroy()])
+    await keyring.close()
+  })
+})
