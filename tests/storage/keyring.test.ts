@@ -337,7 +337,7 @@ async function oldInstall(factory: IDBFactory, records: BoardRecord[], mode: 'de
   const kek = kdf ? await derivePassphraseKey(passphrase, kdf) : await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
   const iv = crypto.getRandomValues(new Uint8Array(12))
   const plain = encodeContents({ device, boards: records.map(({ store: _store, ...r }) => r as BoardRecord) })
-  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(`hearth/keyring/v1/${mode}`) }, kek, plain))
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(`hearth/keyring/v1/${mode}`) }, kek, new Uint8Array(plain)))
   const open = factory.open('hearth', 2)
   open.onupgradeneeded = () => open.result.createObjectStore('keyring')
   const db = await idbRequest(open)
