@@ -38,16 +38,17 @@ export type Route =
 
 /**
  * Parses the URL fragment. A board is named by a handle that means something
- * only to this page (see BoardHandles); an unknown one (after a reload) leads home.
+ * only to this page (see BoardHandles); an unknown one (after a reload) means
+ * the board opened last (`last`), or home when there is none.
  */
-export function parseRoute(hash: string, idOf: (handle: string) => BoardId | null = () => null): Route {
+export function parseRoute(hash: string, idOf: (handle: string) => BoardId | null = () => null, last: BoardId | null = null): Route {
   const path = hash.replace(/^#/, '')
   if (path.startsWith('/join/')) return { name: 'join', invite: '#' + path }
   if (path === '/join') return { name: 'join' }
   if (path === '/new') return { name: 'new-board' }
   if (path === '/settings') return { name: 'settings' }
   const board = /^\/board\/([A-Za-z0-9_-]{1,64})$/.exec(path)
-  const id = board && idOf(board[1]!)
+  const id = board && (idOf(board[1]!) ?? last)
   if (id) return { name: 'board', id }
   return { name: 'home' }
 }
@@ -355,7 +356,8 @@ export class AppState {
   }
 
   #followHash(): void {
-    const route = parseRoute(location.hash, (h) => this.#handles.idOf(h))
+    // The list is most recently opened first.
+    const route = parseRoute(location.hash, (h) => this.#handles.idOf(h), this.boards[0]?.id ?? null)
     if (route.name === 'join' && route.invite) {
       // Never leave a board secret in the address bar or the history.
       history.replaceState(null, '', location.pathname + location.search + '#/join')
