@@ -45,7 +45,7 @@ const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
 
 export default ts.config(
   // src/sync/vendor/ is third-party code kept byte for byte (tests/sync/vendored-y-webrtc.test.ts checks it).
-  { ignores: ['.tmp/', 'tests/bench/.cache/', 'tests/bench/pages/dist/', 'dist/', 'dev-dist/', 'node_modules/', 'tests/bench/results.json', 'test-results/', 'src/sync/vendor/'] },
+  { ignores: ['.tmp/', '.stryker-tmp/', 'reports/', 'tests/bench/.cache/', 'tests/bench/pages/dist/', 'dist/', 'dev-dist/', 'node_modules/', 'tests/bench/results.json', 'test-results/', 'src/sync/vendor/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs['flat/recommended'],

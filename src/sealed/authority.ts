@@ -72,7 +72,8 @@ export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8
   } catch {
     return { kind: 'refuse', reason: 'bad_payload', range: null, detail: 'not a Yjs update' }
   }
-  const own = decoded.structs
+  // The clocks this update uses up under its author's own client (what a placeholder fills if it is refused).
+  const own = decoded.structs.filter((s) => s.id.client === author.client)
   const range = own.length > 0 ? { from: own[0]!.id.clock, to: own[own.length - 1]!.id.clock + own[own.length - 1]!.length } : null
   try {
     return judge(ctx, author, decoded, range)

@@ -100,6 +100,26 @@ interface Seen {
 
 const ENTRIES = 'entries'
 const CONTENT_KINDS = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
+/** Longest stretch of judging and applying before the engine lets the page breathe. */
+const SLICE_MS = 12
+/** Largest update sealed as one entry (the entry limit is 1 MiB, with room for the header and heads). */
+const MAX_BATCH_BYTES = 900 * 1024
+
+/** Lets the event loop run (input, rendering) before going on. */
+function yieldToEventLoop(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler
+  if (scheduler?.yield) return scheduler.yield()
+  // A message round trip: a task of its own, without the minimum delay of nested timers.
+  return new Promise((resolve) => {
+    const channel = new MessageChannel()
+    channel.port1.onmessage = () => {
+      channel.port1.close()
+      resolve()
+    }
+    channel.port2.postMessage(null)
+  })
+}
+
 /** Kinds whose meaning does not depend on their author's earlier entries: looked at as soon as they can be read. */
 const SIDE_KINDS = new Set<EntryKind>(['request', 'welcome', 'rotate'])
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
@@ -192,6 +212,7 @@ export class SealedBoard {
 
   /** Resolves when every local change so far is sealed into the shared doc (and any work it started is done). */
   async flush(): Promise<void> {
+    this.#sealLocal()
     let seen: Promise<void>
     do {
       seen = this.#queue
@@ -516,10 +537,48 @@ export class SealedBoard {
 
   // ── local changes → entries ──────────────────────────────────────────────
 
+  /** Local changes not sealed yet (and the readable doc they were made on): the changes of one task become one entry. */
+  #local: Uint8Array[] = []
+  #localDoc: Y.Doc | null = null
+
+  /**
+   * Batch sealing: every change made in the same task (one user action, a
+   * sweep, a burst of posts from a script) is sealed as ONE entry at the end
+   * of that task, so each change does not pay its own encryption and
+   * signature. A microtask is the window: nothing waits for a timer, so the
+   * latency of a single change does not grow.
+   */
   readonly #onReadableUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === SEALED_ORIGIN || origin === LOCAL_ORIGIN) return
+    this.#local.push(update)
+    this.#localDoc = this.#readable
+    if (this.#local.length === 1) queueMicrotask(() => this.#sealLocal())
+  }
+
+  #sealLocal(): void {
+    const updates = this.#local
+    const doc = this.#localDoc
+    if (updates.length === 0) return
+    this.#local = []
     void this.#enqueue(async () => {
-      await this.#sealContentKind('update', encodeContent(this.circle.heads(), update), { speculative: true })
+      // Made on a readable doc that a rebuild has since replaced: apply them to the new one like anyone's.
+      const speculative = doc === this.#readable
+      // Merged into entries under the size limit, in order.
+      let batch: Uint8Array[] = []
+      let size = 0
+      const seal = async () => {
+        if (batch.length === 0) return
+        const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)
+        batch = []
+        size = 0
+        await this.#sealContentKind('update', encodeContent(this.circle.heads(), update), { speculative })
+      }
+      for (const u of updates) {
+        if (size + u.byteLength > MAX_BATCH_BYTES) await seal()
+        batch.push(u)
+        size += u.byteLength
+      }
+      await seal()
       if (!this.#compacting) this.#maybeCompact()
     })
   }
@@ -618,6 +677,7 @@ export class SealedBoard {
       const victims = [...log.pending.values()].sort((a, b) => b.entry.header.seq - a.entry.header.seq).slice(0, over)
       for (const v of victims) {
         log.pending.delete(v.key)
+        if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
         all--
         this.#reject('over_limit', v.key, null, `entries of ${tag}`, v.via)
         this.#collect(v.key, v.bytes)
@@ -646,6 +706,7 @@ export class SealedBoard {
     for (const [key, v] of log.pending) {
       if (v.entry.header.seq >= from && CONTENT_KINDS.has(v.entry.header.kind)) {
         log.pending.delete(key)
+        if (this.#reportedPending.delete(key)) this.diagnostics.settle(key)
         this.#collect(key, v.bytes)
       }
     }
@@ -737,22 +798,36 @@ export class SealedBoard {
    * judged against everything applied before it.
    */
   async #pump(): Promise<void> {
+    const waiting = this.pendingCount()
+    await this.#pumpRounds()
+    this.diagnostics.announce(this.pendingCount() !== waiting)
+  }
+
+  async #pumpRounds(): Promise<void> {
     for (let round = 0; ; round++) {
       await this.#prepare()
       let moved = false
       let circleChanged = false
+      let sliced = false
       const own = this.#readable.clientID
       this.#readable.clientID = 0
       // Yjs encodes every transaction for 'update' listeners; ours ignores these, and encoding is not free.
       if (this.#listening) this.#readable.off('update', this.#onReadableUpdate)
+      // In slices: a big board opens or syncs without a long task on the main
+      // thread, and what is applied shows as it comes (each slice is one transaction).
+      const deadline = performance.now() + SLICE_MS
       try {
         this.#readable.transact(() => {
-          for (const [tag, log] of [...this.#logs].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+          outer: for (const [tag, log] of [...this.#logs].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
             for (let next = log.next(); next; next = log.next()) {
               const step = this.#handle(tag, log, next)
               if (step === 'wait') break
               moved = true
               if (step === 'circle') circleChanged = true
+              if (performance.now() > deadline) {
+                sliced = true
+                break outer
+              }
             }
           }
         }, SEALED_ORIGIN)
@@ -768,6 +843,10 @@ export class SealedBoard {
       if (this.#rebuildNeeded) {
         await this.#rebuild()
         return
+      }
+      if (sliced) {
+        await yieldToEventLoop()
+        continue
       }
       if (!moved && !(await this.#afterCircle())) return
     }
@@ -823,6 +902,7 @@ export class SealedBoard {
     const h = v.entry.header
     const finish = (outcome: Outcome, extra: Partial<Done> = {}): 'done' => {
       log.pending.delete(v.key)
+      if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
       log.done.set(v.key, { ...v, outcome, ...extra })
       log.frontier = Math.max(log.frontier, h.seq)
       this.#markVoidFrom(tag, log)

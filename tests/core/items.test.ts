@@ -206,7 +206,9 @@ describe('owners and moderators', () => {
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(editor))
     expect(editedBy(doc, 'n1')).toBe(4242)
     // Writing updatedAt back does not hide the edit.
-    itemsMap(doc).get('n1') instanceof Y.Map && (itemsMap(doc).get('n1') as Y.Map<unknown>).set('updatedAt', NOW)
+    const item = itemsMap(doc).get('n1')
+    if (!(item instanceof Y.Map)) throw new Error('n1 is not an item')
+    item.set('updatedAt', NOW)
     expect(editedBy(doc, 'n1')).not.toBeNull()
   })
 

@@ -18,7 +18,8 @@ describe('compaction', () => {
     }
     for (let i = 0; i < 49_500; i++) {
       updateItem(alice.board.readable, ids[i % ids.length]!, { title: `Notice ${i % ids.length} v${i}` }, Date.now())
-      if (i % 1000 === 0) await alice.board.flush()
+      // A person's edits come one action at a time; those of one task are sealed as one entry.
+      if (i % 10 === 0) await alice.board.flush()
     }
     await alice.board.flush()
     const writing = performance.now() - started
@@ -30,7 +31,9 @@ describe('compaction', () => {
     const again = await member('Alice', { keys: alice.keys, sealed: copy })
     const opening = performance.now() - t0
     console.log(`[measure] 50,000 changes: written and sealed in ${writing.toFixed(0)} ms; ${entries} entries (${(bytes / 1024).toFixed(0)} KiB) remain; reopened in ${opening.toFixed(0)} ms reading ${again.board.entriesRead} entries`)
-    expect(again.board.entriesRead).toBeLessThanOrEqual(30)
+    // Bounded by the loose entries compaction waits for (200) and O(log n) snapshots — not by the
+    // 5,000 entries written: each flush seals the changes made since as one entry.
+    expect(again.board.entriesRead).toBeLessThanOrEqual(200 + 30)
     const items = readItems(again.board.readable)
     expect(items).toHaveLength(500)
     expect(items.find((i) => i.id === ids[499 % 500])!.title).toBe(`Notice 499 v${49_499}`)

@@ -27,6 +27,7 @@ import {
 } from '../../src/crypto/index.ts'
 import { SealedPeer, waitFor } from './sealed-support/sealed-process.ts'
 import { findText, needles } from './sealed-support/text-scan.ts'
+import { cleanUpChildProcesses } from '../support/clean-up-children.ts'
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 const keysB64 = (k: DeviceKeyMaterial) => ({ signPkcs8: b64(k.signPkcs8), signPublic: b64(k.signPublic), agreePkcs8: b64(k.agreePkcs8), agreePublic: b64(k.agreePublic) })
@@ -46,6 +47,8 @@ afterAll(async () => {
   await server?.close()
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
+
+cleanUpChildProcesses('all')
 
 function spawnPeer(name: string): SealedPeer {
   const p = new SealedPeer(name)

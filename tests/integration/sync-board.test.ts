@@ -12,6 +12,7 @@ import { connectBoard, type BoardSync } from '../../src/sync/board-sync.ts'
 import type { WrtcLike } from '../../src/sync/types.ts'
 import { fillBoard, items, summarize } from './support/board-fixture.ts'
 import { PeerProcess, waitUntil } from './support/peer-process.ts'
+import { cleanUpChildProcesses } from '../support/clean-up-children.ts'
 
 Object.assign(globalThis, { WebSocket })
 
@@ -42,6 +43,8 @@ function alice(doc: Y.Doc, room: string, password = 'correct horse', maxMessageS
   syncs.push(sync)
   return sync
 }
+
+cleanUpChildProcesses()
 
 function bob(): PeerProcess {
   const peer = new PeerProcess('bob')

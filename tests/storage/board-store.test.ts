@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { COMPACT_AT, Keyring, newStoreSecret } from '../../src/storage/index.ts'
+import { crashableProfile } from './crash.ts'
 import { contains, profile, rawDatabase, type Profile } from './support.ts'
 
 async function openDevice(p: Profile = profile()): Promise<{ p: Profile; keyring: Keyring }> {
@@ -140,5 +141,66 @@ describe('a board’s store in the device’s one database', () => {
     expect(gone.getMap('items').size).toBe(0)
     await Promise.all([store.destroy(), empty.destroy()])
     await keyring.close()
+  })
+})
+
+describe('board store durability', () => {
+  /** Alice's phone, whose power can be cut; the key file (OPFS) is written through a flushed handle, so it outlives the crash. */
+  async function phone(): Promise<{ p: Profile; crash: () => number }> {
+    const { factory, crash } = crashableProfile()
+    return { p: { ...profile(), indexedDB: factory }, crash }
+  }
+
+  async function reopen(p: Profile, secret: Uint8Array): Promise<{ doc: Y.Doc; close(): Promise<void> }> {
+    const keyring = await Keyring.open(p)
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    return { doc, close: async () => (await store.destroy(), await keyring.close()) }
+  }
+
+  const notices = (doc: Y.Doc) => [...doc.getMap('items').values()].sort()
+
+  it('what flush reported saved survives a crash the moment after', async () => {
+    const { p, crash } = await phone()
+    const { keyring } = await openDevice(p)
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    const items = doc.getMap('items')
+    items.set('a', 'Food bank open Saturday')
+    items.set('b', 'Lawyer on call Tuesday')
+    items.set('c', 'Meeting moved to the library')
+    await store.flush()
+    // "Saved" is on screen; the battery dies now.
+    crash()
+
+    const after = await reopen(p, secret)
+    expect(notices(after.doc)).toEqual(['Food bank open Saturday', 'Lawyer on call Tuesday', 'Meeting moved to the library'])
+    await after.close()
+  })
+
+  it('a crash before flush loses the write: the crash is real', async () => {
+    const { p, crash } = await phone()
+    const { keyring } = await openDevice(p)
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    doc.getMap('items').set('a', 'Posted before anything was saved')
+    await store.flush()
+    doc.getMap('items').set('b', 'Typed, never saved')
+    // The power goes while the write is on its way to the disk (encrypted, its transaction not yet committed).
+    let cut = 0
+    for (let tick = 0; tick < 1000 && cut === 0; tick++) {
+      await new Promise((r) => setImmediate(r))
+      cut = crash()
+    }
+    expect(cut).toBeGreaterThan(0)
+
+    const after = await reopen(p, secret)
+    expect(notices(after.doc)).toEqual(['Posted before anything was saved'])
+    await after.close()
   })
 })

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto'
+import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -253,6 +254,23 @@ describe('keyring, passphrase mode', () => {
     expect(await again.list()).toEqual([garden])
     await again.close()
   })
+
+  it('on a real device, Alice’s passphrase is stretched with scrypt at the cost calibrated here (N ≥ 2^16, r = 8, p = 1), and the blob opens only with that key and the device file', async () => {
+    const p: Profile = { ...profile(), kdfLogN: undefined } // the calibrated cost, as the app runs
+    const keyring = await Keyring.open(p)
+    await keyring.put(board('Garden', 'Alice'))
+    expect(await keyring.setPassphrase('the river remembers')).toEqual({ ok: true })
+    await keyring.close()
+
+    const sealed = decodeSealed(await blobOf(p))!
+    expect(sealed.kdf).toMatchObject({ alg: 'scrypt', r: 8, p: 1 })
+    expect(sealed.kdf!.logN).toBeGreaterThanOrEqual(16)
+    // The key is derived here independently at exactly that cost, then bound to the device file's root key; the blob must open with it.
+    const stretched = await scryptAsync(new TextEncoder().encode('the river remembers'), sealed.kdf!.salt, { N: 2 ** sealed.kdf!.logN, r: 8, p: 1, dkLen: 32, maxmem: 2 ** 30 })
+    const root = rootKey(decodeDeviceFile(p.keyFile.bytes!)!, sealed.slot)!
+    expect(await openContents(sealed, await passphraseKek(await hkdfKey(stretched), root))).not.toBeNull()
+    expect(await openContents(sealed, await passphraseKek(await hkdfKey(stretched), new Uint8Array(32)))).toBeNull()
+  }, 120_000) // a calibration and three real scrypt runs of 64 MiB or more: slow by design, slower on a busy machine
 
   it('a locked keyring refuses a new passphrase', async () => {
     const keyring = await Keyring.open(profile())

@@ -198,7 +198,7 @@ async function profileSync(ctx: BenchContext, a: Peer): Promise<void> {
     await seedBoard(pa, ctx.large, { registry: true, displayName: 'Alice' })
     await pa.goto(`${url}#/board/${ctx.large.boardId}`)
     await waitForMark(pa, 'items')
-    await join(b.page, inviteLink(url, ctx.large.secret), ctx.large.itemCount)
+    await join(b.page, inviteLink(url, { version: 1, transportSecret: ctx.large.secret }), ctx.large.itemCount)
     const stop = await startProfile(b.page)
     const t0 = Date.now()
     await reachedAt(b.page, 180_000)
@@ -243,7 +243,7 @@ export async function measureSync(ctx: BenchContext): Promise<Figure[]> {
       // Baseline first, while B has no Hearth page that could compete for its CPU.
       const raw = await rawRun(a, b, ctx.servers.baselineUrl, payload, large.update.byteLength)
       await pause(500)
-      await join(b.page, inviteLink(appUrl, large.secret), large.itemCount)
+      await join(b.page, inviteLink(appUrl, { version: 1, transportSecret: large.secret }), large.itemCount)
       const syncedAt = await within(180_000, 'initial sync', () => reachedAt(b!.page, 180_000))
       const clickedAt = await b.page.evaluate(() => globalThis.__benchLastClick!)
       const connectedAt = (await b.page.evaluate(() => globalThis.__benchRtcConnectedAt ?? []))[0] ?? clickedAt
@@ -267,7 +267,7 @@ export async function measureSync(ctx: BenchContext): Promise<Figure[]> {
 
     ctx.log(`  write latency on the small board (${ctx.runs.writes} posts)`)
     await openOnA(a, appUrl, small)
-    await join(b.page, inviteLink(appUrl, small.secret), small.itemCount)
+    await join(b.page, inviteLink(appUrl, { version: 1, transportSecret: small.secret }), small.itemCount)
     await within(60_000, 'small board sync', () => reachedAt(b!.page, 60_000))
     await pause(500)
     const smallParts = newBreakdown()

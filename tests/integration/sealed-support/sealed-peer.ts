@@ -320,8 +320,9 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
       for (const item of command.items) {
         const r = createItem(b.readable, { kind: 'notice', title: item.title, body: item.body, author: 'me', tags: [], pinned: false, expiresAt: null }, Date.now(), newItemId(b.myTag))
         if (!r.ok) throw new Error(`createItem failed: ${JSON.stringify(r.errors)}`)
+        // One post, one action: each is sealed as its own entry (changes of one task share one).
+        await b.flush()
       }
-      await b.flush()
       return {}
     }
     case 'meta': {
