@@ -36,7 +36,7 @@ export default defineConfig({
       injectRegister: false,
       strategies: 'generateSW',
       manifest: false,
-      includeAssets: ['icons/*.png', 'icons/*.svg', 'manifest.webmanifest'],
+      includeAssets: ['icons/*.png', 'icons/*.svg', 'manifest.webmanifest', 'manifest-notes.webmanifest'],
       workbox: {
         globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
         navigateFallback: 'index.html',

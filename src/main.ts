@@ -66,12 +66,13 @@ async function main(): Promise<void> {
   performance.mark('hearth:script')
   // Nothing here waits on the network: the CSP and the first screen come from
   // what this device already knows; /config.json loads in the background.
-  const app = new AppState()
-  restrictConnections(app.signalingUrls())
+  // The CSP is narrowed once the person's settings are known (inside the keyring), before any board connects.
+  const app = new AppState({ restrictConnections })
   // Signatures: WebCrypto, or the fallback's chunk on an older phone, chosen now.
   const signatures = curves()
   const target = document.getElementById('app')!
-  await applyAppStyles()
+  // The device file gives the language and the look for the app's first frame.
+  await Promise.all([applyAppStyles(), app.prepare()])
   // The static shell from index.html goes in the same task as the app renders, so no blank frame.
   target.replaceChildren()
   const component = mount(App, { target, props: { app } })

@@ -38,10 +38,10 @@ import {
   type TransportSecret,
 } from '../crypto/index.ts'
 import { LOCAL_ORIGIN, SealedBoard, type KeyGift, type Role } from '../sealed/index.ts'
-import { deleteLegacyBoardData, hasLegacyBoardData, openBoardStore, type BoardRecord, type BoardStore, type EpochKeys } from '../storage/index.ts'
+import { deleteLegacyBoardData, readLegacyBoard, type BoardRecord, type BoardStore, type EpochKeys } from '../storage/index.ts'
 import { connectBoard, type BoardSync, type SyncStatus, type WrtcLike } from '../sync/index.ts'
 import { BOARD_RULES } from './board-rules.ts'
-import { holdBoardLock } from './board-lock.ts'
+import { claimBoard } from './board-claim.ts'
 import { FORWARDING_GRACE_MS, ForwardingRoom } from './forwarding.ts'
 import type { NetworkPlan } from './network.ts'
 import { presenceProof } from './presence-proof.ts'
@@ -53,6 +53,8 @@ const MODERATOR_ADMIT_AFTER_MS = 10_000
 
 export interface SessionDeps {
   readonly network: NetworkPlan
+  /** Opens this board's store in the device's one database (Keyring.openStore with the record's store secret). */
+  readonly openStore: (doc: Y.Doc) => Promise<BoardStore>
   /** The keyring's device keys, for records from before each board had its own. */
   readonly device: DeviceKeyMaterial
   /** Keeps a change to this board's record (keys received, migration, admission) in the keyring. */
@@ -134,7 +136,7 @@ export class BoardSession {
    * starts replication in the current epoch's room.
    */
   static async open(record: BoardRecord, deps: SessionDeps): Promise<BoardSession> {
-    const release = await holdBoardLock(record.id)
+    const release = await claimBoard(record.id)
     try {
       const session = await BoardSession.#open(record, deps)
       session.#releaseLock = release
@@ -157,7 +159,7 @@ export class BoardSession {
     const keys: EpochKeys[] = record.keys ? [...record.keys] : first ? [{ contentKey: first, transport: record.transportSecret }] : []
     const invitation = record.invitation ? await deriveInvitation(record.invitation) : null
     const sealedDoc = new Y.Doc({ gc: true })
-    const store = openBoardStore(record.id, sealedDoc)
+    const store = await deps.openStore(sealedDoc)
     await store.loaded
     const signer = await importDeviceSigner(device)
     const sealed = new SealedBoard(sealedDoc, {
@@ -568,11 +570,10 @@ export class BoardSession {
  * once), then the plain-text database is deleted for real.
  */
 async function migrateLegacy(record: BoardRecord, sealed: SealedBoard, deps: SessionDeps, contentKey: Uint8Array, flushSealed: () => Promise<void>): Promise<void> {
-  if (await hasLegacyBoardData(record.id)) {
+  const updates = await readLegacyBoard(record.id)
+  if (updates) {
     const legacy = new Y.Doc()
-    const store = openBoardStore(record.id, legacy, 'legacy')
-    await store.loaded
-    await store.destroy()
+    Y.transact(legacy, () => updates.forEach((u) => Y.applyUpdate(legacy, u)))
     if (legacy.getMap('items').size > 0 || legacy.getMap('meta').size > 0) {
       await sealed.importLegacy(Y.encodeStateAsUpdate(legacy))
     }
@@ -595,9 +596,10 @@ export async function sealNewBoard(
   meta: BoardMeta,
   device: DeviceKeyMaterial,
   now: () => number,
+  openStore: (doc: Y.Doc) => Promise<BoardStore>,
 ): Promise<void> {
   const sealedDoc = new Y.Doc()
-  const store = openBoardStore(record.id, sealedDoc)
+  const store = await openStore(sealedDoc)
   await store.loaded
   const sealed = new SealedBoard(sealedDoc, {
     boardId: fromBase64url(record.id)!,

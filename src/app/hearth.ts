@@ -12,7 +12,8 @@ import {
   type DeviceKeyMaterial,
   type InviteError,
 } from '../crypto/index.ts'
-import { BoardRegistry, deleteBoardData, type BoardRecord } from '../storage/index.ts'
+import type * as Y from 'yjs'
+import { BoardRegistry, deleteLegacyBoardData, newStoreSecret, type BoardRecord, type BoardStore } from '../storage/index.ts'
 import type { WrtcLike } from '../sync/index.ts'
 import type { BoardSession } from './board-session.ts'
 import type { NetworkPlan } from './network.ts'
@@ -36,6 +37,10 @@ export interface Registry {
   update(id: BoardId, patch: Partial<Omit<BoardRecord, 'id' | 'secret'>>): Promise<BoardRecord | null>
   remove(id: BoardId): Promise<void>
   device(): DeviceKeyMaterial
+  /** Opens a board's store in the device's one database, by the record's store secret. */
+  openStore(secret: Uint8Array, doc: Y.Doc): Promise<BoardStore>
+  /** Deletes every record of a board's store. */
+  deleteStore(secret: Uint8Array): Promise<void>
 }
 
 export interface HearthDeps {
@@ -92,13 +97,17 @@ export class Hearth {
     const device = await (this.#deps.generateDevice ?? generateDeviceKeys)()
     const nonce = crypto.getRandomValues(new Uint8Array(16))
     const boardId = foundedBoardId(device.signPublic, nonce)
+    const store = newStoreSecret()
     // Seal the board's first state (the founder's genesis, its name) to disk before it appears in the list.
     // The board engine, sync and storage load only when a board is first made or opened.
     const { sealNewBoard } = await import('./board-session.ts')
-    await sealNewBoard({ id: boardId, displayName: input.displayName.trim(), contentKey, transportSecret, nonce }, meta.value, device, this.#now)
+    await sealNewBoard({ id: boardId, displayName: input.displayName.trim(), contentKey, transportSecret, nonce }, meta.value, device, this.#now, (doc) =>
+      this.registry.openStore(store, doc),
+    )
     const now = this.#now()
     const record: BoardRecord = {
       id: boardId,
+      store,
       transportSecret,
       contentKey,
       keys: [{ contentKey, transport: transportSecret }],
@@ -132,7 +141,7 @@ export class Hearth {
     if (nameError) return { ok: false, error: 'display_name', detail: nameError }
     const now = this.#now()
     const device = await (this.#deps.generateDevice ?? generateDeviceKeys)()
-    const common = { id: boardId, transportSecret: parsed.transportSecret, device, format: 2 as const, displayName: displayName.trim(), name: '', addedAt: now, openedAt: now }
+    const common = { id: boardId, transportSecret: parsed.transportSecret, store: newStoreSecret(), device, format: 2 as const, displayName: displayName.trim(), name: '', addedAt: now, openedAt: now }
     const record: BoardRecord =
       parsed.version === 3
         ? { ...common, invitation: parsed.invitationSecret, invitedBy: parsed.inviter }
@@ -159,11 +168,14 @@ export class Hearth {
   }
 
   async #open(id: BoardId): Promise<BoardSession> {
-    const record = await this.registry.update(id, { openedAt: this.#now() })
-    if (!record) throw new Error('This board is not on this device')
+    const existing = await this.registry.get(id)
+    if (!existing) throw new Error('This board is not on this device')
+    const record = (await this.registry.update(id, { openedAt: this.#now(), store: existing.store ?? newStoreSecret() }))!
+    const store = record.store!
     const { BoardSession } = await import('./board-session.ts')
     return BoardSession.open(record, {
       network: await this.#deps.network(),
+      openStore: (doc) => this.registry.openStore(store, doc),
       device: this.registry.device(),
       onRecordChange: async (patch) => void (await this.registry.update(id, patch)),
       appUrl: () => this.#deps.appUrl(),
@@ -184,12 +196,18 @@ export class Hearth {
     return null
   }
 
-  /** Leaves a board: closes it, deletes its local data (awaited until gone) and forgets it. */
+  /**
+   * Leaves a board: closes it, deletes its records (awaited until committed)
+   * and forgets it; forgetting moves the keyring to a new root key, so the
+   * records' key is gone from every copy the database may still hold.
+   */
   async leaveBoard(id: BoardId): Promise<void> {
     const session = this.#sessions.get(id)
     this.#sessions.delete(id)
     if (session) await (await session.catch(() => null))?.close()
-    await deleteBoardData(id)
+    const record = await this.registry.get(id)
+    if (record?.store) await this.registry.deleteStore(record.store)
+    await deleteLegacyBoardData(id)
     await this.registry.remove(id)
   }
 

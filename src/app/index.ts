@@ -1,6 +1,6 @@
 export { Hearth, checkDisplayName, DISPLAY_NAME_MAX, type JoinResult, type DisplayNameError } from './hearth.ts'
 export type { BoardSession, ItemActions } from './board-session.ts'
-export { BoardOpenElsewhereError } from './board-lock.ts'
+export { BoardOpenElsewhereError } from './board-claim.ts'
 export type { SealedBoard, MemberView, DeviceView, RequestInfo, HistoryEvent, InviteInfo, Role, Rejection, DiagnosticEvent } from '../sealed/index.ts'
 export { REJECTIONS } from '../sealed/index.ts'
 export {
@@ -14,14 +14,27 @@ export {
   planNetwork,
   parseServerConfig,
   fetchServerConfig,
-  loadKnownSignaling,
-  saveKnownSignaling,
+  knownSignaling,
 } from './network.ts'
-// Types the state layer needs without reaching past app/.
-export type { BoardRecord, DeviceSettings, IceServer } from '../storage/index.ts'
-export { loadSettings, saveSettings, DEFAULT_SETTINGS } from '../storage/index.ts'
+// The device lock and the wipe: the state layer's only way to the keyring and the device's storage.
+export {
+  DeviceLock,
+  AUTO_LOCK_CHOICES,
+  DEFAULT_LOCK_SETTINGS,
+  DEFAULT_SETTINGS,
+  type UnlockOutcome,
+  type AutoLockMinutes,
+  type DevicePrefs,
+  type DeviceSettings,
+  type KeyringSettings,
+  type LockSettings,
+  type Look,
+  type NetworkSettings,
+  type SetDuressResult,
+  type SetPassphraseResult,
+} from './device-lock.ts'
+export { panicWipe, onWipeElsewhere, type WipeKind, type WipeReport } from './panic-wipe.ts'
+export type { BoardRecord, IceServer } from '../storage/index.ts'
 export type { SyncStatus } from '../sync/index.ts'
 export type { BoardId, InviteError } from '../crypto/index.ts'
 export { parseInvite } from '../crypto/index.ts'
-// Device lock and panic wipe, for the state layer.
-export { Keyring, LockedError, wipeDevice, onWipeElsewhere, loadLockSettings, saveLockSettings, AUTO_LOCK_CHOICES, DEFAULT_LOCK_SETTINGS, type LockSettings, type AutoLockMinutes, type WipeReport, type UnlockResult, type SetPassphraseResult } from '../storage/index.ts'

@@ -1,4 +1,4 @@
-import type { DeviceSettings, IceServer } from '../storage/index.ts'
+import type { IceServer, NetworkSettings } from '../storage/index.ts'
 
 /** What the Hearth server on the app's own origin tells the app (GET /config.json). */
 export interface ServerConfig {
@@ -45,7 +45,7 @@ export function checkIceUrl(text: string): { ok: true; url: string } | { ok: fal
 }
 
 /** Combines the server's configuration and the person's settings. Nothing third-party unless configured. */
-export function planNetwork(own: string, server: ServerConfig, settings: DeviceSettings): NetworkPlan {
+export function planNetwork(own: string, server: ServerConfig, settings: NetworkSettings): NetworkPlan {
   const signaling = settings.replaceSignaling ? [...settings.signaling] : [own, ...server.signaling, ...settings.signaling]
   return {
     signaling: [...new Set(signaling)],
@@ -97,24 +97,14 @@ export async function fetchServerConfig(base: string, fetcher: typeof fetch = fe
   }
 }
 
-const KNOWN_SIGNALING_KEY = 'hearth.operator-signaling'
-
 /**
- * The operator's extra signaling servers as the last /config.json listed them.
- * The page's CSP is narrowed to the servers in use before any board connects,
- * and a CSP can only be narrowed, never widened; so a start uses the list it
- * knows at once (never waiting on the network), and a list that changed is used
- * from the next start. Not secret: the same origins are in the CSP header.
+ * The operator's extra signaling servers as the keyring keeps them (the
+ * last /config.json's list), checked again on the way out. The page's CSP is
+ * narrowed to the servers in use before any board connects, and a CSP can
+ * only be narrowed, never widened; so a start uses the list it knows at once
+ * (never waiting on the network), and a list that changed is used from the
+ * next start. Not secret: the same origins are in the CSP header.
  */
-export function loadKnownSignaling(storage: Storage = localStorage): string[] {
-  try {
-    const data: unknown = JSON.parse(storage.getItem(KNOWN_SIGNALING_KEY) ?? '[]')
-    return parseServerConfig({ signaling: data }).signaling.slice()
-  } catch {
-    return []
-  }
-}
-
-export function saveKnownSignaling(signaling: readonly string[], storage: Storage = localStorage): void {
-  storage.setItem(KNOWN_SIGNALING_KEY, JSON.stringify(signaling))
+export function knownSignaling(stored: readonly unknown[]): string[] {
+  return parseServerConfig({ signaling: stored }).signaling.slice()
 }

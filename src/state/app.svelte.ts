@@ -1,28 +1,29 @@
 import {
   BoardOpenElsewhereError,
   DEFAULT_SETTINGS,
+  DeviceLock,
   Hearth,
   fetchServerConfig,
-  loadKnownSignaling,
-  loadSettings,
+  knownSignaling,
+  onWipeElsewhere,
   ownSignalingUrl,
+  panicWipe,
   planNetwork,
-  saveKnownSignaling,
-  saveSettings,
   type BoardId,
   type BoardRecord,
   type DeviceSettings,
   type IceServer,
   type JoinResult,
+  type Look,
   type NetworkPlan,
+  type NetworkSettings,
   type ServerConfig,
-  Keyring,
-  onWipeElsewhere,
-  wipeDevice,
+  type SetDuressResult,
   type SetPassphraseResult,
-  type UnlockResult,
+  type WipeKind,
   type WipeReport,
 } from '../app/index.ts'
+import { BoardHandles } from './board-handles.ts'
 import { BoardState } from './board.svelte.ts'
 import { i18n } from './i18n.svelte.ts'
 import { LockState } from './lock.svelte.ts'
@@ -35,19 +36,24 @@ export type Route =
   | { readonly name: 'settings' }
   | { readonly name: 'board'; readonly id: BoardId }
 
-/** Parses the URL fragment. An invite in the fragment is taken out of the address bar at once. */
-export function parseRoute(hash: string): Route {
+/**
+ * Parses the URL fragment. A board is named by a handle that means something
+ * only to this page (see BoardHandles); an unknown one (after a reload) means
+ * the board opened last (`last`), or home when there is none.
+ */
+export function parseRoute(hash: string, idOf: (handle: string) => BoardId | null = () => null, last: BoardId | null = null): Route {
   const path = hash.replace(/^#/, '')
   if (path.startsWith('/join/')) return { name: 'join', invite: '#' + path }
   if (path === '/join') return { name: 'join' }
   if (path === '/new') return { name: 'new-board' }
   if (path === '/settings') return { name: 'settings' }
-  const board = /^\/board\/([A-Za-z0-9_-]{10,64})$/.exec(path)
-  if (board) return { name: 'board', id: board[1] as BoardId }
+  const board = /^\/board\/([A-Za-z0-9_-]{1,64})$/.exec(path)
+  const id = board && (idOf(board[1]!) ?? last)
+  if (id) return { name: 'board', id }
   return { name: 'home' }
 }
 
-export function routeHash(route: Route): string {
+export function routeHash(route: Route, handleOf: (id: BoardId) => string): string {
   switch (route.name) {
     case 'home':
       return '#/'
@@ -58,8 +64,13 @@ export function routeHash(route: Route): string {
     case 'settings':
       return '#/settings'
     case 'board':
-      return `#/board/${route.id}`
+      return `#/board/${handleOf(route.id)}`
   }
+}
+
+export interface AppHooks {
+  /** Narrows the page's connect-src to these signaling servers (main.ts); called once, before any board connects. */
+  readonly restrictConnections?: (signaling: readonly string[]) => void
 }
 
 /** The whole app as the UI sees it: which screen, which boards, which board is open. */
@@ -75,28 +86,28 @@ export class AppState {
   updateAvailable = $state(false)
   #applyUpdate: (() => Promise<void>) | null = null
   #hearth: Hearth | null = null
-  /** The operator's extra signaling servers this run may use: known at start, never waited for (see loadKnownSignaling). */
-  readonly #operatorSignaling: readonly string[]
+  readonly #hooks: AppHooks
+  /** The operator's extra signaling servers this run may use: the keyring's list, known once it opens (see knownSignaling). */
+  #operatorSignaling: readonly string[] = []
+  /** What the latest /config.json listed, to keep in the keyring (now, or once unlocked). */
+  #configSignaling: readonly string[] | null = null
   /** The operator's STUN/TURN servers, once /config.json has answered (TURN credentials are fresh each start). */
   #operatorIce: readonly IceServer[] = []
+  #connectionsRestricted = false
   #wipedThisRun = false
+  /** This page's names for boards in the address bar. */
+  readonly #handles = new BoardHandles()
 
-  constructor() {
-    this.settings = loadSettings()
-    this.#operatorSignaling = loadKnownSignaling()
+  constructor(hooks: AppHooks = {}) {
+    this.#hooks = hooks
     // In the background, with a timeout: nothing on screen waits for it.
     void fetchServerConfig(location.href).then((config) => config && this.#configArrived(config))
   }
 
-  /** The device's boards; available once `start()` has opened the keyring. */
+  /** The device's boards; available once `start()` has run. */
   get hearth(): Hearth {
     if (!this.#hearth) throw new Error('Hearth is not started')
     return this.#hearth
-  }
-
-  /** The signaling servers this app may contact (for the runtime CSP), known without the network. */
-  signalingUrls(): string[] {
-    return [...this.#plan().signaling]
   }
 
   #plan(): NetworkPlan {
@@ -106,17 +117,30 @@ export class AppState {
   /** Boards already open get the operator's ICE servers now; a changed signaling list applies from the next start. */
   #configArrived(config: ServerConfig): void {
     this.#operatorIce = config.iceServers
-    const known = this.#operatorSignaling
-    const changed = config.signaling.length !== known.length || config.signaling.some((url, i) => url !== known[i])
-    // After a wipe this run nothing is written: the device must stay empty.
-    if (changed && !this.#wipedThisRun) saveKnownSignaling(config.signaling)
+    this.#configSignaling = config.signaling
+    void this.#keepConfigSignaling()
     this.#hearth?.updateNetwork(this.#plan())
   }
 
+  /** Keeps the operator's signaling list in the keyring when it changed — never after a wipe this run (the device must stay empty). */
+  async #keepConfigSignaling(): Promise<void> {
+    const listed = this.#configSignaling
+    if (!listed || this.locked || this.#wipedThisRun || this.deviceLock.locked || this.deviceLock.firstRun) return
+    const known = this.deviceLock.settings().operatorSignaling
+    if (listed.length === known.length && listed.every((url, i) => url === known[i])) return
+    await this.deviceLock.saveSettings({ operatorSignaling: [...listed] }).catch(() => undefined)
+  }
+
+  /** Reads the device file and the keyring before the app mounts: the language and the look are known for its first frame. */
+  async prepare(): Promise<void> {
+    await this.deviceLock.ready()
+    await this.deviceLock.materialize()
+    this.#applyPrefs()
+  }
+
   async start(): Promise<void> {
-    i18n.init(this.settings.language, navigator.languages)
-    this.#hearth = await Hearth.open({
-      registry: this.keyring,
+    this.#hearth = new Hearth({
+      registry: this.deviceLock.registry,
       appUrl: () => location.origin + location.pathname,
       network: async () => this.#plan(),
     })
@@ -131,30 +155,63 @@ export class AppState {
     this.#followHash()
   }
 
-  // ── Device lock and panic wipe ──────────────────────────────────────────
-  /** Everything secret on this device, sealed (src/storage/keyring.ts). */
-  readonly keyring = new Keyring()
+  // ── Device lock, first run and wipes ────────────────────────────────────
+  /** The keyring and the device file, through app/ (src/app/device-lock.ts). */
+  readonly deviceLock = new DeviceLock()
   /** While true the UI shows only the lock screen: nothing of any board, not even names. */
   locked = $state(false)
   hasPassphrase = $state(false)
+  /** Whether a duress passphrase is set (known only while unlocked). */
+  hasDuress = $state(false)
+  /** Nothing kept on this device yet, and the person has not answered the first-run question. */
+  askPassphrase = $state(false)
+  /** The first-run question was answered with a passphrase just now (the screen says so). */
+  passphraseJustSet = $state(false)
+  /** How the app presents itself on this device (the installed app's name and icon follow it). */
+  look = $state<Look>('hearth')
   /** The panic-wipe confirmation is open. */
   wipeAsked = $state(false)
   wiping = $state(false)
   /** Drafts and expired-meeting traces: this tab's memory only, forgotten on lock and wipe. */
   readonly memory = new SessionMemory()
-  /** Auto-lock, lock when hidden, and the panic shortcut. */
+  /** Auto-lock, lock when hidden, the veil, and the panic shortcut. */
   readonly security = new LockState({
     active: () => this.hasPassphrase && !this.locked,
     lock: () => void this.lock(),
     panic: () => this.panic(),
+    save: (lock) => void this.deviceLock.saveSettings({ lock }).catch(() => undefined),
   })
 
+  #applyPrefs(): void {
+    const prefs = this.deviceLock.prefs
+    this.look = prefs.look
+    i18n.init(prefs.language, navigator.languages)
+    this.settings = { ...this.settings, language: prefs.language }
+  }
+
   async #openKeyring(): Promise<void> {
-    await this.keyring.ready()
-    this.hasPassphrase = this.keyring.hasPassphrase
-    this.locked = this.keyring.state === 'locked'
-    if (!this.locked) await this.refreshBoards()
+    await this.deviceLock.ready()
+    this.#applyPrefs()
+    this.hasPassphrase = this.deviceLock.hasPassphrase
+    this.locked = this.deviceLock.locked
+    this.askPassphrase = this.deviceLock.firstRun
+    if (!this.locked) await this.#unlocked()
     this.security.restart()
+  }
+
+  /** The keyring is open: the person's settings apply, the page's connections are narrowed, the boards are listed. */
+  async #unlocked(): Promise<void> {
+    const kept = this.deviceLock.settings()
+    this.settings = { ...kept.network, language: this.deviceLock.prefs.language }
+    this.#operatorSignaling = knownSignaling(kept.operatorSignaling)
+    this.hasDuress = this.deviceLock.hasDuress()
+    this.security.use(kept.lock)
+    if (!this.#connectionsRestricted) {
+      this.#connectionsRestricted = true
+      this.#hooks.restrictConnections?.(this.#plan().signaling)
+    }
+    void this.#keepConfigSignaling()
+    await this.refreshBoards()
   }
 
   /** Locks now: hides everything, closes every board session, and forgets the keys. Only with a passphrase. */
@@ -166,30 +223,62 @@ export class AppState {
     this.memory.clear()
     this.boards = []
     this.boardsLoaded = false
+    this.hasDuress = false
     this.route = { name: 'home' }
     // The address bar must not keep pointing at a board while locked.
     if (location.hash && location.hash !== '#/') history.replaceState(null, '', location.pathname + location.search + '#/')
     await seen
     await this.hearth.closeAll()
-    this.keyring.lock()
+    this.deviceLock.lock()
   }
 
-  async unlock(passphrase: string): Promise<UnlockResult> {
-    const result = await this.keyring.unlock(passphrase)
-    if (!result.ok) return result
+  /**
+   * The lock screen's passphrase. The duress passphrase wipes everything
+   * (the installed app stays) and answers like a right one: the screen then
+   * shows a fresh first run, as on a device that never had Hearth data.
+   */
+  async unlock(passphrase: string): Promise<{ readonly ok: boolean }> {
+    const outcome = await this.deviceLock.unlock(passphrase)
+    if (outcome === 'wrong') return { ok: false }
+    if (outcome === 'duress') {
+      await this.#wipe('duress')
+      return { ok: true }
+    }
     this.locked = false
-    await this.refreshBoards()
+    await this.#unlocked()
     this.security.restart()
     this.#followHash()
-    return result
+    return { ok: true }
   }
 
   /** Sets, changes or (with null) removes the passphrase. */
   async setPassphrase(passphrase: string | null): Promise<SetPassphraseResult> {
-    const result = await this.keyring.setPassphrase(passphrase)
-    this.hasPassphrase = this.keyring.hasPassphrase
+    const result = await this.deviceLock.setPassphrase(passphrase)
+    this.hasPassphrase = this.deviceLock.hasPassphrase
+    this.hasDuress = this.deviceLock.hasDuress()
+    if (result.ok) {
+      this.passphraseJustSet = this.askPassphrase
+      this.askPassphrase = false
+    }
     this.security.restart()
     return result
+  }
+
+  /** Sets or (with null) clears the duress passphrase. */
+  async setDuress(duress: string | null): Promise<SetDuressResult> {
+    const result = await this.deviceLock.setDuress(duress)
+    this.hasDuress = this.deviceLock.hasDuress()
+    return result
+  }
+
+  /** The first run's "Not now": device mode, asked no more (until the next first run). */
+  skipPassphrase(): void {
+    this.askPassphrase = false
+  }
+
+  setLook(look: Look): void {
+    this.look = look
+    void this.deviceLock.setPrefs({ look })
   }
 
   /** The panic button or shortcut: asks first when the person wants that, else wipes at once. */
@@ -200,27 +289,26 @@ export class AppState {
   }
 
   /** Destroys every byte Hearth keeps on this device, then shows a fresh first-run app. */
-  async wipe(): Promise<WipeReport> {
-    this.wiping = true
+  wipe(): Promise<WipeReport> {
+    return this.#wipe('panic')
+  }
+
+  async #wipe(kind: WipeKind): Promise<WipeReport> {
+    // The duress wipe is silent: the lock screen stays, "Unlocking…", until the fresh app shows.
+    if (kind === 'panic') this.wiping = true
     this.#wipedThisRun = true
     this.wipeAsked = false
     this.#closeBoardView()
     this.memory.clear()
     this.boards = []
     let fresh: Promise<void> | null = null
+    // After a panic wipe the fresh screen shows as soon as the data is gone; the duress wipe's
+    // fresh start writes the device file again, so it waits until the wipe has checked that nothing is left.
+    const onDataGone = kind === 'panic' ? () => void (fresh = this.#fresh(kind)) : undefined
     try {
-      // Close this page's own connections first, so no deletion waits for them.
-      // (Timings go to the Performance timeline as hearth:wipe:* measures.)
-      performance.mark('hearth:wipe')
-      await this.#hearth?.closeAll()
-      performance.measure('hearth:wipe:close-sessions', 'hearth:wipe')
-      await this.keyring.close()
-      performance.measure('hearth:wipe:close-keyring', 'hearth:wipe')
-      const report = await wipeDevice({ onDataGone: () => void (fresh = this.#fresh()) })
-      performance.measure('hearth:wipe:delete', 'hearth:wipe')
-      return report
+      return await panicWipe({ lock: this.deviceLock, hearth: this.#hearth, kind, ...(onDataGone ? { onDataGone } : {}) })
     } finally {
-      await (fresh ?? this.#fresh())
+      await (fresh ?? this.#fresh(kind))
     }
   }
 
@@ -232,29 +320,44 @@ export class AppState {
     this.memory.clear()
     this.boards = []
     await this.#hearth?.closeAll()
-    await this.keyring.close()
+    await this.deviceLock.close()
   }
 
-  /** The state of a first run, in memory (storage was wiped: nothing is read or written here). */
-  async #fresh(): Promise<void> {
+  /**
+   * The state of a first run, in memory. After a panic wipe nothing is
+   * written; after the duress wipe the device file and the empty database are
+   * made again, as a fresh install's first start makes them.
+   */
+  async #fresh(kind: WipeKind = 'panic'): Promise<void> {
     this.settings = DEFAULT_SETTINGS
     this.security.forget()
-    i18n.init(null, navigator.languages)
     this.locked = false
     this.hasPassphrase = false
+    this.hasDuress = false
     this.wipeAsked = false
     this.boards = []
     this.boardsLoaded = true
     this.boardError = null
+    this.#handles.clear()
     history.replaceState(null, '', location.pathname + '#/')
     this.route = { name: 'home' }
-    // Storage is empty now: this makes a new identity in memory and writes nothing until a board is made.
-    await this.keyring.ready()
+    await this.deviceLock.ready()
+    if (kind === 'duress') await this.deviceLock.materialize()
+    this.#applyPrefs()
+    this.askPassphrase = this.deviceLock.firstRun
+    this.passphraseJustSet = false
     this.wiping = false
   }
 
+  // ── Routes ───────────────────────────────────────────────────────────────
+  /** The address of a board for this page (a handle, never its id: see parseRoute). */
+  boardHref(id: BoardId): string {
+    return routeHash({ name: 'board', id }, (b) => this.#handles.handleOf(b))
+  }
+
   #followHash(): void {
-    const route = parseRoute(location.hash)
+    // The list is most recently opened first.
+    const route = parseRoute(location.hash, (h) => this.#handles.idOf(h), this.boards[0]?.id ?? null)
     if (route.name === 'join' && route.invite) {
       // Never leave a board secret in the address bar or the history.
       history.replaceState(null, '', location.pathname + location.search + '#/join')
@@ -263,7 +366,7 @@ export class AppState {
   }
 
   navigate(route: Route): void {
-    const hash = routeHash(route)
+    const hash = routeHash(route, (id) => this.#handles.handleOf(id))
     if (location.hash !== hash) history.pushState(null, '', hash)
     this.#show(route)
   }
@@ -280,6 +383,7 @@ export class AppState {
   async refreshBoards(): Promise<void> {
     this.boards = await this.hearth.listBoards()
     this.boardsLoaded = true
+    if (!this.deviceLock.firstRun) this.askPassphrase = false
   }
 
   async #openBoard(id: BoardId): Promise<void> {
@@ -353,16 +457,17 @@ export class AppState {
     return error
   }
 
+  /** The language, kept in the device file (readable before unlocking, so the lock screen speaks it too). */
   setLanguage(locale: string): void {
     i18n.set(locale)
     this.settings = { ...this.settings, language: i18n.current }
-    saveSettings(this.settings)
+    void this.deviceLock.setPrefs({ language: i18n.current }).catch(() => undefined)
   }
 
-  /** Saves network settings. They take effect on reload, because the page's CSP was fixed at start. */
-  saveNetworkSettings(settings: Pick<DeviceSettings, 'signaling' | 'replaceSignaling' | 'iceServers' | 'relayOnly'>): void {
-    this.settings = { ...this.settings, ...settings }
-    saveSettings(this.settings)
+  /** Saves network settings in the keyring. They take effect on reload, because the page's CSP was fixed at start. */
+  async saveNetworkSettings(network: NetworkSettings): Promise<void> {
+    this.settings = { ...this.settings, ...network }
+    await this.deviceLock.saveSettings({ network })
   }
 
   offerUpdate(apply: () => Promise<void>): void {

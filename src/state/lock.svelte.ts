@@ -1,6 +1,6 @@
-import { DEFAULT_LOCK_SETTINGS, loadLockSettings, saveLockSettings, type AutoLockMinutes, type LockSettings } from '../app/index.ts'
+import { AUTO_LOCK_CHOICES, DEFAULT_LOCK_SETTINGS, type AutoLockMinutes, type LockSettings } from '../app/index.ts'
 
-export { AUTO_LOCK_CHOICES, type AutoLockMinutes } from '../app/index.ts'
+export { AUTO_LOCK_CHOICES, type AutoLockMinutes }
 
 /**
  * The panic shortcut: Escape pressed three times within one second. One key,
@@ -32,16 +32,27 @@ export interface LockHooks {
   readonly active: () => boolean
   readonly lock: () => void
   readonly panic: () => void
+  /** Keeps changed preferences (in the keyring). */
+  readonly save: (settings: LockSettings) => void
 }
 
 /**
- * Lock preferences, the idle timer, "lock when hidden" and the panic
- * shortcut. The timer is not reset on every input: input only records the
- * time, and one timeout checks it when it fires (also when the page becomes
- * visible again, since timers sleep with the phone).
+ * Lock preferences, the idle timer, "lock when hidden", the veil over the app
+ * while it is hidden, and the panic shortcut. The timer is not reset on every
+ * input: input only records the time, and one timeout checks it when it
+ * fires (also when the page becomes visible again, since timers sleep with
+ * the phone).
  */
 export class LockState {
+  /** The person's preferences while unlocked; the defaults while locked (the wipe asks first). */
   settings = $state.raw<LockSettings>(DEFAULT_LOCK_SETTINGS)
+  /**
+   * True while the app is hidden: nothing is drawn, so the app switcher's
+   * thumbnail (taken as the app goes to the background) shows no board.
+   */
+  veiled = $state(false)
+  /** Whether this device has a keyboard worth mentioning shortcuts for (a fine pointer that hovers: not a phone). */
+  keyboardHints = $state(false)
   readonly #hooks: LockHooks
   #lastInput = Date.now()
   #timer: ReturnType<typeof setTimeout> | null = null
@@ -50,12 +61,12 @@ export class LockState {
 
   constructor(hooks: LockHooks) {
     this.#hooks = hooks
-    this.settings = loadLockSettings()
   }
 
   /** Listens to the window for input, visibility and the panic shortcut. Returns a function that stops. */
   attach(win: Window): () => void {
     const doc = win.document
+    this.keyboardHints = win.matchMedia?.('(any-hover: hover) and (any-pointer: fine)').matches ?? false
     const onActivity = () => {
       this.#lastInput = Date.now()
       if (!this.#timer) this.#schedule()
@@ -74,18 +85,34 @@ export class LockState {
     }
     const onVisibility = () => {
       if (doc.visibilityState === 'hidden') {
+        this.veiled = true
         if (this.settings.lockWhenHidden && this.#hooks.active()) this.#hooks.lock()
-      } else this.#check()
+      } else {
+        this.veiled = false
+        this.#check()
+      }
     }
+    const onPageHide = () => (this.veiled = true)
+    const onPageShow = () => (this.veiled = doc.visibilityState === 'hidden')
     for (const type of ACTIVITY) win.addEventListener(type, onActivity, { capture: true, passive: true })
     win.addEventListener('keydown', onKey, { capture: true })
+    win.addEventListener('pagehide', onPageHide)
+    win.addEventListener('pageshow', onPageShow)
     doc.addEventListener('visibilitychange', onVisibility)
     return () => {
       for (const type of ACTIVITY) win.removeEventListener(type, onActivity, { capture: true })
       win.removeEventListener('keydown', onKey, { capture: true })
+      win.removeEventListener('pagehide', onPageHide)
+      win.removeEventListener('pageshow', onPageShow)
       doc.removeEventListener('visibilitychange', onVisibility)
       this.#clear()
     }
+  }
+
+  /** The person's preferences, once the keyring is open. */
+  use(settings: LockSettings): void {
+    this.settings = settings
+    this.restart()
   }
 
   /** Restarts the idle clock (after unlocking, or when a passphrase is set or removed). */
@@ -107,7 +134,7 @@ export class LockState {
     this.#save({ ...this.settings, confirmWipe: on })
   }
 
-  /** After a panic wipe: back to the defaults, in memory only (storage is empty now). */
+  /** Locked, or after a panic wipe: back to the defaults, in memory only. */
   forget(): void {
     this.settings = DEFAULT_LOCK_SETTINGS
     this.#escapes = []
@@ -117,7 +144,7 @@ export class LockState {
 
   #save(settings: LockSettings): void {
     this.settings = settings
-    saveLockSettings(settings)
+    this.#hooks.save(settings)
   }
 
   /** Counts one Escape; true when it completed the shortcut (and the panic hook ran). */

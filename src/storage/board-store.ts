@@ -1,12 +1,13 @@
-import { IndexeddbPersistence } from 'y-indexeddb'
-import type * as Y from 'yjs'
-import type { BoardId } from '../crypto/index.ts'
-import { committed, deleteDatabase } from './idb.ts'
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import * as Y from 'yjs'
+import { toBase64url } from '../crypto/index.ts'
+import { committed, request } from './idb.ts'
+import { hkdfKey } from './root-key.ts'
+import { RECORDS_STORE } from './vault-db.ts'
 
-/** Before sealed boards: the readable board doc, in plain text (migrated, then deleted). */
-export const boardDatabaseName = (id: BoardId): string => `hearth-board-${id}`
-/** Sealed boards: only signed, encrypted entries. */
-export const sealedDatabaseName = (id: BoardId): string => `hearth-sealed-${id}`
+// Where older versions kept boards (the benchmarks still seed such boards).
+export { boardDatabaseName, sealedDatabaseName } from './legacy-boards.ts'
 
 /** A board doc's local persistence. */
 export interface BoardStore {
@@ -14,46 +15,244 @@ export interface BoardStore {
   readonly loaded: Promise<void>
   /** Resolves once every update made so far is committed to disk. */
   flush(): Promise<void>
-  /** Stops persisting and closes the database. */
+  /** Stops persisting (after writing what is pending). The database stays open: it is the device's. */
   destroy(): Promise<void>
 }
 
-/**
- * Persists a board doc with y-indexeddb. y-indexeddb writes each update in its
- * own readwrite transaction as the update happens; IndexedDB runs transactions
- * on the same store in creation order, so a later readonly transaction
- * completing proves every earlier write is committed. That is what `flush`
- * waits for before the UI reports an action as saved.
- */
-export function openBoardStore(id: BoardId, doc: Y.Doc, kind: 'sealed' | 'legacy' = 'sealed'): BoardStore {
-  const persistence = new IndexeddbPersistence(kind === 'sealed' ? sealedDatabaseName(id) : boardDatabaseName(id), doc)
-  const loaded = persistence.whenSynced.then(() => undefined)
-  return {
-    loaded,
-    async flush() {
-      await loaded
-      const db = persistence.db
-      if (!db) return
-      await committed(db.transaction('updates', 'readonly'))
-    },
-    async destroy() {
-      await persistence.destroy()
-    },
+/** The keys of one board's records, from its store secret (BoardRecord.store). */
+export interface StoreKeys {
+  /** AES-256-GCM: every record's content. */
+  readonly cipher: CryptoKey
+  /** HMAC-SHA-256: where each record is (its key in the database). */
+  readonly tags: CryptoKey
+}
+
+/** A stored board's records, rewritten as one once there are this many (y-indexeddb trims at 500 too). */
+export const COMPACT_AT = 500
+/** On opening, fewer records are merged at once: opening is when a board is read whole anyway. */
+export const COMPACT_ON_LOAD_AT = 32
+const BATCH = 64
+const IV = 12
+const encoder = new TextEncoder()
+const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
+
+export function newStoreSecret(): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(32))
+}
+
+export async function storeKeys(secret: Uint8Array): Promise<StoreKeys> {
+  const ikm = await hkdfKey(secret)
+  const derive = (label: string, alg: AesKeyGenParams | HmacImportParams, usages: KeyUsage[]) =>
+    crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode(`hearth/v3/store/${label}`) }, ikm, alg, false, usages)
+  const [cipher, tags] = await Promise.all([
+    derive('cipher', { name: 'AES-GCM', length: 256 }, ['encrypt', 'decrypt']),
+    derive('tags', { name: 'HMAC', hash: 'SHA-256', length: 256 }, ['sign']),
+  ])
+  return { cipher, tags }
+}
+
+/** Record n's key, or the head's: 16 bytes of HMAC, so no two boards' keys can be told apart or counted. */
+async function tagOf(keys: StoreKeys, n: number | 'head'): Promise<string> {
+  const label = new Uint8Array(5)
+  if (n === 'head') label[0] = 0x68
+  else {
+    label[0] = 0x72
+    new DataView(label.buffer).setUint32(1, n)
+  }
+  return toBase64url(new Uint8Array(await crypto.subtle.sign('HMAC', keys.tags, label)).subarray(0, 16))
+}
+
+async function seal(keys: StoreKeys, tag: string, plain: Uint8Array): Promise<Uint8Array> {
+  const iv = crypto.getRandomValues(new Uint8Array(IV))
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encoder.encode(tag) }, keys.cipher, buf(plain)))
+  const out = new Uint8Array(IV + ct.length)
+  out.set(iv)
+  out.set(ct, IV)
+  return out
+}
+
+/** Decrypts a record under its own key (a record moved to another key does not open). Throws on damage. */
+async function open(keys: StoreKeys, tag: string, value: unknown): Promise<Uint8Array> {
+  if (!(value instanceof Uint8Array) || value.length < IV + 16) throw new Error('A stored board record is damaged')
+  try {
+    return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(value.subarray(0, IV)), additionalData: encoder.encode(tag) }, keys.cipher, buf(value.subarray(IV))))
+  } catch {
+    throw new Error('A stored board record does not open: it was altered or written under another key')
   }
 }
 
-/** Deletes a board's local data for real (sealed and any legacy database): resolves once both are gone. */
-export async function deleteBoardData(id: BoardId): Promise<void> {
-  await Promise.all([deleteDatabase(sealedDatabaseName(id)), deleteDatabase(boardDatabaseName(id))])
+function encodeUpdates(updates: readonly Uint8Array[]): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, updates.length)
+  for (const u of updates) encoding.writeVarUint8Array(e, u)
+  return encoding.toUint8Array(e)
 }
 
-/** Deletes the plain-text database of a board from before sealed boards, once it has been migrated. */
-export async function deleteLegacyBoardData(id: BoardId): Promise<void> {
-  await deleteDatabase(boardDatabaseName(id))
+function decodeUpdates(bytes: Uint8Array): Uint8Array[] {
+  const d = decoding.createDecoder(bytes)
+  const n = decoding.readVarUint(d)
+  return Array.from({ length: n }, () => decoding.readVarUint8Array(d))
 }
 
-/** Whether a plain-text database from before sealed boards exists for this board. */
-export async function hasLegacyBoardData(id: BoardId): Promise<boolean> {
-  if (typeof indexedDB.databases !== 'function') return true
-  return (await indexedDB.databases()).some((d) => d.name === boardDatabaseName(id))
+interface Loaded {
+  readonly from: number
+  /** The keys of records from..from+tags.length-1, in order. */
+  readonly tags: string[]
+  readonly updates: Uint8Array[]
+}
+
+/** Reads one board's records: the head says where they start, then record after record until one is missing. */
+async function readRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys): Promise<Loaded> {
+  const headTag = await tagOf(keys, 'head')
+  const head = await request((await database()).transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE).get(headTag))
+  const from = head === undefined ? 0 : new DataView((await open(keys, headTag, head)).buffer).getUint32(0)
+  const tags: string[] = []
+  const values: unknown[] = []
+  for (let n = from; ; n += BATCH) {
+    const batch = await Promise.all(Array.from({ length: BATCH }, (_, i) => tagOf(keys, n + i)))
+    const store = (await database()).transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE)
+    const found = await Promise.all(batch.map((t) => request(store.get(t))))
+    const end = found.indexOf(undefined)
+    tags.push(...batch.slice(0, end < 0 ? BATCH : end))
+    values.push(...found.slice(0, end < 0 ? BATCH : end))
+    if (end >= 0) break
+  }
+  const plains = await Promise.all(values.map((v, i) => open(keys, tags[i]!, v)))
+  return { from, tags, updates: plains.flatMap(decodeUpdates) }
+}
+
+/**
+ * Persists a board doc in the device's one database, encrypted, modelled on
+ * y-indexeddb: updates are appended as they happen and, once there are many,
+ * rewritten as one (the doc's state). Unlike y-indexeddb it encrypts every
+ * record (AES-256-GCM under a key from the board's store secret, the record's
+ * key as associated data), keys records by HMACs that say nothing about which
+ * board they belong to, and batches what arrives while a write is under way
+ * into one record.
+ *
+ * Record n is written only once record n−1 has committed, so there is never a
+ * gap (reading stops at the first missing record). `flush` resolves once
+ * every update made before it is committed: that is what the UI waits for
+ * before it reports an action as saved.
+ */
+export function openBoardStore(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc): BoardStore {
+  return new EncryptedBoardStore(database, keys, doc)
+}
+
+class EncryptedBoardStore implements BoardStore {
+  readonly loaded: Promise<void>
+  readonly #database: () => Promise<IDBDatabase>
+  readonly #keys: StoreKeys
+  readonly #doc: Y.Doc
+  #from = 0
+  /** Keys of the live records, from #from on. */
+  #tags: string[] = []
+  #pending: Uint8Array[] = []
+  #scheduled = false
+  #chain: Promise<void> = Promise.resolve()
+  #error: unknown = null
+  #stopped = false
+
+  constructor(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc) {
+    this.#database = database
+    this.#keys = keys
+    this.#doc = doc
+    doc.on('update', this.#onUpdate)
+    this.loaded = this.#load()
+    this.#chain = this.loaded.catch(() => undefined)
+  }
+
+  async #load(): Promise<void> {
+    const loaded = await readRecords(this.#database, this.#keys)
+    this.#from = loaded.from
+    this.#tags = loaded.tags
+    Y.transact(
+      this.#doc,
+      () => {
+        for (const update of loaded.updates) Y.applyUpdate(this.#doc, update)
+      },
+      this,
+      false,
+    )
+    if (this.#tags.length >= COMPACT_ON_LOAD_AT) this.#enqueue(() => this.#compact())
+  }
+
+  readonly #onUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === this || this.#stopped) return
+    this.#pending.push(update)
+    if (this.#scheduled) return
+    this.#scheduled = true
+    this.#enqueue(() => this.#writePending())
+  }
+
+  #enqueue(work: () => Promise<void>): void {
+    this.#chain = this.#chain.then(work).catch((err: unknown) => {
+      this.#error = err
+    })
+  }
+
+  async #writePending(): Promise<void> {
+    this.#scheduled = false
+    const updates = this.#pending.splice(0)
+    if (updates.length === 0) return
+    const n = this.#from + this.#tags.length
+    const tag = await tagOf(this.#keys, n)
+    const value = await seal(this.#keys, tag, encodeUpdates(updates))
+    const tx = (await this.#database()).transaction(RECORDS_STORE, 'readwrite')
+    tx.objectStore(RECORDS_STORE).put(value, tag)
+    await committed(tx)
+    this.#tags.push(tag)
+    if (this.#tags.length >= COMPACT_AT) await this.#compact()
+  }
+
+  /** One record with the doc's whole state in place of all the others, and the head pointing to it, in one transaction. */
+  async #compact(): Promise<void> {
+    const n = this.#from + this.#tags.length
+    const [tag, headTag] = await Promise.all([tagOf(this.#keys, n), tagOf(this.#keys, 'head')])
+    const head = new Uint8Array(4)
+    new DataView(head.buffer).setUint32(0, n)
+    const [value, headValue] = await Promise.all([seal(this.#keys, tag, encodeUpdates([Y.encodeStateAsUpdate(this.#doc)])), seal(this.#keys, headTag, head)])
+    const tx = (await this.#database()).transaction(RECORDS_STORE, 'readwrite')
+    const store = tx.objectStore(RECORDS_STORE)
+    store.put(value, tag)
+    store.put(headValue, headTag)
+    for (const old of this.#tags) store.delete(old)
+    await committed(tx)
+    this.#from = n
+    this.#tags = [tag]
+  }
+
+  async flush(): Promise<void> {
+    await this.loaded
+    await this.#chain
+    const error = this.#error
+    this.#error = null
+    if (error) throw error
+  }
+
+  async destroy(): Promise<void> {
+    await this.flush().catch(() => undefined)
+    this.#stopped = true
+    this.#doc.off('update', this.#onUpdate)
+  }
+}
+
+/** Deletes every record of one board (its head too). Resolves once committed. */
+export async function deleteBoardRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys): Promise<void> {
+  const loaded = await readRecords(database, keys)
+  const headTag = await tagOf(keys, 'head')
+  const tx = (await database()).transaction(RECORDS_STORE, 'readwrite')
+  const store = tx.objectStore(RECORDS_STORE)
+  for (const tag of [...loaded.tags, headTag]) store.delete(tag)
+  await committed(tx)
+}
+
+/** Writes a board's updates as its first record (moving a board from an older version's database). */
+export async function importBoardRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys, updates: readonly Uint8Array[]): Promise<void> {
+  if (updates.length === 0) return
+  const tag = await tagOf(keys, 0)
+  const value = await seal(keys, tag, encodeUpdates(updates))
+  const tx = (await database()).transaction(RECORDS_STORE, 'readwrite')
+  tx.objectStore(RECORDS_STORE).put(value, tag)
+  await committed(tx)
 }

@@ -1,6 +1,6 @@
 /**
  * The few IndexedDB helpers Hearth needs, as promises. Deletion waits for the
- * database to be really gone (y-indexeddb's clearData does not).
+ * database to be really gone.
  */
 
 export function request<T>(req: IDBRequest<T>): Promise<T> {
@@ -44,9 +44,9 @@ export function openDatabase(
  * realm must be closed first; connections in other tabs close themselves on
  * `versionchange` (see openDatabase), so a blocked delete completes once they do.
  */
-export function deleteDatabase(name: string): Promise<void> {
+export function deleteDatabase(name: string, factory: IDBFactory = indexedDB): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = indexedDB.deleteDatabase(name)
+    const req = factory.deleteDatabase(name)
     req.onsuccess = () => resolve()
     req.onerror = () => reject(req.error ?? new Error(`Cannot delete ${name}`))
   })

@@ -1,16 +1,13 @@
 export { type BoardRecord, BoardRegistry } from './registry.ts'
-export {
-  type BoardStore,
-  openBoardStore,
-  deleteBoardData,
-  deleteLegacyBoardData,
-  hasLegacyBoardData,
-  boardDatabaseName,
-  sealedDatabaseName,
-} from './board-store.ts'
-export { type DeviceSettings, type IceServer, DEFAULT_SETTINGS, loadSettings, saveSettings, parseSettings } from './settings.ts'
-export { Keyring, type KeyringDeps, type UnlockResult, type SetPassphraseResult } from './keyring.ts'
-export { LockedError, type KeyringContents, type DeviceKeyMaterial, type EpochKeys } from './keyring-types.ts'
-export { KEYRING_DB, KEYRING_DB_VERSION } from './keyring-db.ts'
-export { type LockSettings, type AutoLockMinutes, AUTO_LOCK_CHOICES, DEFAULT_LOCK_SETTINGS, loadLockSettings, saveLockSettings, parseLockSettings } from './keyring-settings.ts'
+export { type BoardStore, type StoreKeys, newStoreSecret, COMPACT_AT } from './board-store.ts'
+export { boardDatabaseName, sealedDatabaseName, hasLegacyBoardData, readLegacyBoard, deleteLegacyBoardData } from './legacy-boards.ts'
+export { type DeviceSettings, type NetworkSettings, type IceServer, DEFAULT_SETTINGS, DEFAULT_NETWORK, parseSettings, parseNetwork } from './settings.ts'
+export { Keyring, DEFAULT_KEYRING_SETTINGS, type KeyringDeps, type UnlockResult, type SetPassphraseResult, type SetDuressResult } from './keyring.ts'
+export { LockedError, type KeyringContents, type KeyringSettings, type DeviceKeyMaterial, type EpochKeys } from './keyring-types.ts'
+export { VAULT_DB } from './vault-db.ts'
+export { LEGACY_KEYRING_DB } from './legacy-keyring.ts'
+export { type Look, type DevicePrefs, DEFAULT_PREFS } from './device-file.ts'
+export { type KeyFile, hasOpfs, opfsKeyFile } from './key-file.ts'
+export { MIN_LOG_N, MAX_LOG_N } from './kdf-cost.ts'
+export { type LockSettings, type AutoLockMinutes, AUTO_LOCK_CHOICES, DEFAULT_LOCK_SETTINGS, parseLockSettings } from './keyring-settings.ts'
 export { type WipeReport, type WipeDeps, wipeDevice, onWipeElsewhere } from './wipe.ts'

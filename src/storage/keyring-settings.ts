@@ -1,7 +1,6 @@
 /**
- * Lock and wipe preferences. Not secret, and needed before unlocking (the
- * lock screen offers the panic wipe), so they live in localStorage beside the
- * other device settings — and go with everything else in a panic wipe.
+ * Lock and wipe preferences, kept inside the encrypted keyring. While the
+ * keyring is locked the defaults apply (the safe ones: the wipe asks first).
  */
 export interface LockSettings {
   /** Lock after this many minutes without input; 0 = never. Only with a passphrase. */
@@ -15,30 +14,16 @@ export interface LockSettings {
 export const AUTO_LOCK_CHOICES = [0, 1, 5, 15, 60] as const
 export type AutoLockMinutes = (typeof AUTO_LOCK_CHOICES)[number]
 
-export const DEFAULT_LOCK_SETTINGS: LockSettings = { autoLockMinutes: 5, lockWhenHidden: false, confirmWipe: true }
+/** New installs lock when hidden: a phone is most often taken from a pocket, screen off. */
+export const DEFAULT_LOCK_SETTINGS: LockSettings = { autoLockMinutes: 5, lockWhenHidden: true, confirmWipe: true }
 
-const KEY = 'hearth.lock'
-
-export function parseLockSettings(raw: string | null): LockSettings {
-  let o: Record<string, unknown> = {}
-  try {
-    const data: unknown = raw ? JSON.parse(raw) : null
-    if (typeof data === 'object' && data !== null) o = data as Record<string, unknown>
-  } catch {
-    // damaged: defaults
-  }
+/** Parses stored preferences defensively; what is missing or damaged takes the default. */
+export function parseLockSettings(data: unknown): LockSettings {
+  const o = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {}
   const minutes = AUTO_LOCK_CHOICES.find((m) => m === o.autoLockMinutes)
   return {
     autoLockMinutes: minutes ?? DEFAULT_LOCK_SETTINGS.autoLockMinutes,
     lockWhenHidden: typeof o.lockWhenHidden === 'boolean' ? o.lockWhenHidden : DEFAULT_LOCK_SETTINGS.lockWhenHidden,
     confirmWipe: typeof o.confirmWipe === 'boolean' ? o.confirmWipe : DEFAULT_LOCK_SETTINGS.confirmWipe,
   }
-}
-
-export function loadLockSettings(storage: Storage = localStorage): LockSettings {
-  return parseLockSettings(storage.getItem(KEY))
-}
-
-export function saveLockSettings(settings: LockSettings, storage: Storage = localStorage): void {
-  storage.setItem(KEY, JSON.stringify(settings))
 }

@@ -1,4 +1,6 @@
 import type { BoardId, TransportSecret, DeviceKeyMaterial } from '../crypto/index.ts'
+import type { LockSettings } from './keyring-settings.ts'
+import type { NetworkSettings } from './settings.ts'
 
 export type { DeviceKeyMaterial }
 
@@ -21,6 +23,13 @@ export interface BoardRecord {
   readonly contentKey?: Uint8Array
   /** Every content key this device was sent, oldest first, each with its epoch's transport secret when known. */
   readonly keys?: readonly EpochKeys[]
+  /**
+   * The secret of this board's records in the device's one database: their
+   * keys and their places come from it (board-store.ts). Random, so nothing
+   * on disk matches anything an invite holds. Absent only on records read
+   * from before the one database, until they are moved into it.
+   */
+  readonly store?: Uint8Array
   /** This device's identity on this board alone, so that two boards cannot tell they share a device. Older records use the keyring's. */
   readonly device?: DeviceKeyMaterial
   /** While waiting to be let in: the invitation secret of the invite link. Dropped once admitted. */
@@ -48,10 +57,23 @@ export interface EpochKeys {
   readonly leftAt?: number
 }
 
+/** Settings kept inside the keyring, so that nothing a person chose is readable at rest. */
+export interface KeyringSettings {
+  readonly network: NetworkSettings
+  readonly lock: LockSettings
+  /** The operator's extra signaling servers as /config.json last listed them (used from the next start). */
+  readonly operatorSignaling: readonly string[]
+}
+
 /** Everything secret on this device: sealed as one blob in the keyring. */
 export interface KeyringContents {
+  /** The identity of records from before each board had its own (see BoardRecord.device). */
   readonly device: DeviceKeyMaterial
   readonly boards: readonly BoardRecord[]
+  /** Absent in keyrings written before settings moved in: the defaults apply. */
+  readonly settings?: KeyringSettings
+  /** Whether a duress passphrase is set (only here: on disk its verifier looks the same either way). */
+  readonly duress?: boolean
 }
 
 /** Thrown by every keyring method that needs secrets while the keyring is locked. */

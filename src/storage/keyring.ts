@@ -1,40 +1,82 @@
-import { checkPassphrase, derivePassphraseKey, generateDeviceKeys, newScryptParams, type BoardId, type DeviceKeyMaterial, type PassphraseError } from '../crypto/index.ts'
-import { newDeviceKek, openContents, sealContents, type KeyringMode, type SealedKeyring } from './keyring-blob.ts'
-import { KEYRING_DB, keyringExists, openKeyringDb, readKeyring, writeKeyring, type KeyringSnapshot, type WriteOutcome } from './keyring-db.ts'
-import { LockedError, type BoardRecord, type KeyringContents } from './keyring-types.ts'
+import type * as Y from 'yjs'
+import { checkPassphrase, derivePassphraseBytes, generateDeviceKeys, newScryptParams, type BoardId, type DeviceKeyMaterial, type PassphraseError, type ScryptParams } from '../crypto/index.ts'
+import { deleteBoardRecords, openBoardStore, storeKeys, type BoardStore } from './board-store.ts'
+import { decodeDeviceFile, DEFAULT_PREFS, encodeDeviceFile, newDeviceFile, rootKey, withSlot, type DeviceFile, type DevicePrefs } from './device-file.ts'
+import { exclusive } from './exclusive.ts'
+import { calibratedScrypt } from './kdf-cost.ts'
+import { hasOpfs, idbKeyFile, opfsKeyFile, type KeyFile } from './key-file.ts'
+import { decodeSealed, encodeSealed, openContents, sealContents, type DuressVerifier, type KeyringMode, type SealedKeyring } from './keyring-blob.ts'
+import { deleteMovedDatabases, hasMovedDatabases, moveBoards } from './keyring-migrate.ts'
+import { DEFAULT_LOCK_SETTINGS } from './keyring-settings.ts'
+import { LockedError, type BoardRecord, type KeyringContents, type KeyringSettings } from './keyring-types.ts'
+import { LEGACY_KEYRING_DB, openLegacyKeyring, openLegacyDb, readLegacyKeyring, type LegacyKeyring } from './legacy-keyring.ts'
+import { clearLegacySettings, readLegacySettings } from './legacy-settings.ts'
+import { duressTag, hkdfKey, passphraseKek, deviceKek, sameBytes } from './root-key.ts'
+import { DEFAULT_NETWORK } from './settings.ts'
+import { databaseExists, DEVICE_STORE, openVault, readBlob, VAULT_DB, writeBlob, type WriteOutcome } from './vault-db.ts'
 
 export interface KeyringDeps {
   /** Default: the page's `indexedDB`. Tests pass a fresh fake-indexeddb factory. */
   readonly indexedDB?: IDBFactory
-  /** Database name. Default `hearth`. */
+  /** The one database's name. Default `hearth-store`. */
   readonly name?: string
+  /** Where the device file lives. Default: the origin-private file system where the browser has it, else the database. */
+  readonly keyFile?: KeyFile
   /** Creates the device identity on first run. Default: WebCrypto Ed25519 + X25519. */
   readonly generateDevice?: () => Promise<DeviceKeyMaterial>
-  /** log2 of scrypt's N for new passphrases. Default 15; tests use less. */
+  /** log2 of scrypt's N for new passphrases, instead of calibrating on the device. Tests only: it may go below the floor. */
   readonly kdfLogN?: number
+  /** Where versions before the one database kept settings. Default: the page's localStorage. */
+  readonly localStorage?: Storage | null
 }
 
-export type UnlockResult = { readonly ok: true } | { readonly ok: false; readonly error: 'wrong_passphrase' }
+export type UnlockResult = { readonly ok: true } | { readonly ok: false; readonly error: 'wrong_passphrase' | 'duress' }
 export type SetPassphraseResult = { readonly ok: true } | { readonly ok: false; readonly error: PassphraseError }
+export type SetDuressResult = { readonly ok: true } | { readonly ok: false; readonly error: PassphraseError | 'same_as_passphrase' | 'no_passphrase' }
 
-/** The secrets in memory while unlocked. `kek` is null until a fresh device's first write creates it. */
+export const DEFAULT_KEYRING_SETTINGS: KeyringSettings = { network: DEFAULT_NETWORK, lock: DEFAULT_LOCK_SETTINGS, operatorSignaling: [] }
+
+/** The secrets in memory while unlocked. `pkey` (passphrase mode): the scrypt output as a non-extractable HKDF key. */
 interface Open {
   readonly contents: KeyringContents
-  readonly kek: CryptoKey | null
+  readonly pkey: CryptoKey | null
 }
 
-const sortRecords = (records: readonly BoardRecord[]) =>
-  [...records].sort((a, b) => b.openedAt - a.openedAt || a.id.localeCompare(b.id))
+/** A change of how the blob is keyed. */
+interface Rekey {
+  readonly mode: KeyringMode
+  readonly pkey: CryptoKey | null
+  readonly kdf: ScryptParams | null
+  readonly duress: DuressVerifier | null
+}
+
+interface Mutation<T> {
+  /** The new contents, or null when nothing changes. */
+  readonly contents: KeyringContents | null
+  readonly result: T
+  readonly rekey?: Rekey
+  /** A new root key, so that no copy of an older blob opens any more (after removing something). */
+  readonly rotate?: boolean
+}
+
+const DEVICE_LOCK = 'hearth-device-file'
+
+const sortRecords = (records: readonly BoardRecord[]) => [...records].sort((a, b) => b.openedAt - a.openedAt || a.id.localeCompare(b.id))
 
 /**
- * Everything secret on this device — its identity keys and every board record
- * (secrets, content keys, board names, display names) — sealed as one
- * AES-256-GCM blob in IndexedDB.
+ * Everything secret on this device — its identity keys, every board record
+ * (secrets, content keys, store secrets, board names, display names) and the
+ * person's settings — sealed as one AES-256-GCM blob in the device's one
+ * database, under a key-encryption key (KEK) that always comes from the root
+ * key in the device file (device-file.ts, key-file.ts): destroy that file and
+ * no copy of any blob opens, with the passphrase or without.
  *
- * Device mode (default): the key-encryption key is a random non-extractable
- * CryptoKey stored beside the blob, so the keyring opens without the person.
- * Passphrase mode: the key comes from the passphrase through scrypt and is
- * never stored; the keyring starts locked, and `lock()` forgets every secret.
+ * Device mode: the KEK comes from the root key alone, so the keyring opens
+ * without the person. Passphrase mode: from the root key and scrypt of the
+ * passphrase; the keyring starts locked, and `lock()` forgets every secret.
+ * Removing a board or changing how the keyring is keyed moves it to a new
+ * root key and zeroes the old one in place, so older copies of the blob that
+ * the database may still hold stop opening too.
  *
  * Every method that changes records resolves once the new blob is committed.
  * Reads and writes run one at a time, in call order. Methods that need secrets
@@ -43,24 +85,29 @@ const sortRecords = (records: readonly BoardRecord[]) =>
 export class Keyring {
   readonly #factory: IDBFactory
   readonly #name: string
+  readonly #keyFile: KeyFile
   readonly #generateDevice: () => Promise<DeviceKeyMaterial>
   readonly #kdfLogN: number | undefined
+  readonly #localStorage: Storage | null | undefined
   #db: Promise<IDBDatabase> | null = null
   #loading: Promise<void> | null = null
-  /** The blob on disk as last read or written (its mode, generation and KDF parameters). */
+  /** The blob on disk as last read or written. */
   #sealed: SealedKeyring | null = null
   #open: Open | null = null
-  /** Plaintext records from the version 1 store still to be sealed and deleted. */
-  #legacy: readonly BoardRecord[] = []
+  /** An older version's keyring, still to be moved (it is in passphrase mode: that needs the passphrase). */
+  #legacy: LegacyKeyring | null = null
+  #prefs: DevicePrefs = DEFAULT_PREFS
   /** Bumped by lock() and close(), so a write finishing afterwards does not bring secrets back. */
   #epoch = 0
   #queue: Promise<unknown> = Promise.resolve()
 
   constructor(deps: KeyringDeps = {}) {
     this.#factory = deps.indexedDB ?? indexedDB
-    this.#name = deps.name ?? KEYRING_DB
+    this.#name = deps.name ?? VAULT_DB
+    this.#keyFile = deps.keyFile ?? (hasOpfs() ? opfsKeyFile() : idbKeyFile(() => this.#database(), DEVICE_STORE))
     this.#generateDevice = deps.generateDevice ?? generateDeviceKeys
     this.#kdfLogN = deps.kdfLogN
+    this.#localStorage = deps.localStorage
   }
 
   /** Opens the keyring: unlocked in device mode, locked in passphrase mode. */
@@ -75,7 +122,22 @@ export class Keyring {
   }
 
   get hasPassphrase(): boolean {
-    return this.#sealed?.mode === 'passphrase'
+    return (this.#sealed?.mode ?? this.#legacy?.blob?.mode) === 'passphrase'
+  }
+
+  /** Nothing has been kept yet: no keyring on disk (a fresh or wiped device). */
+  get firstRun(): boolean {
+    return !this.#sealed && !this.#legacy
+  }
+
+  /** Whether destroying the device file overwrites it where it lies (see key-file.ts). */
+  get erasable(): boolean {
+    return this.#keyFile.erasable
+  }
+
+  /** What is readable before unlocking: the language and the app's look. */
+  get prefs(): DevicePrefs {
+    return this.#prefs
   }
 
   /** Resolves once the keyring has been read from disk (locked or not). */
@@ -87,10 +149,32 @@ export class Keyring {
     return this.#loading
   }
 
-  /** This device's identity keys. Throws LockedError while locked. */
+  /**
+   * Makes the device file and the empty database exist, as every start of a
+   * fresh install does — so that a device wiped by the duress passphrase,
+   * which then starts like a fresh install, holds the same kinds of files.
+   */
+  materialize(): Promise<void> {
+    return this.#enqueue(async () => {
+      await this.ready()
+      await this.#deviceFile()
+      await this.#database()
+    })
+  }
+
+  /** This device's identity keys (records from before per-board identities). Throws LockedError while locked. */
   device(): DeviceKeyMaterial {
-    if (!this.#open) throw new LockedError()
-    return this.#open.contents.device
+    return this.#contents().device
+  }
+
+  /** The person's settings. Throws LockedError while locked. */
+  settings(): KeyringSettings {
+    return this.#contents().settings ?? DEFAULT_KEYRING_SETTINGS
+  }
+
+  /** Whether a duress passphrase is set (known only while unlocked). */
+  hasDuress(): boolean {
+    return this.#contents().duress === true
   }
 
   list(): Promise<BoardRecord[]> {
@@ -106,7 +190,7 @@ export class Keyring {
     return this.#write((c) => ({ contents: withRecord(c, record), result: undefined }))
   }
 
-  async update(id: BoardId, patch: Partial<Omit<BoardRecord, 'id' | 'secret'>>): Promise<BoardRecord | null> {
+  update(id: BoardId, patch: Partial<Omit<BoardRecord, 'id' | 'secret'>>): Promise<BoardRecord | null> {
     return this.#write((c) => {
       const existing = c.boards.find((r) => r.id === id)
       if (!existing) return { contents: null, result: null }
@@ -115,26 +199,73 @@ export class Keyring {
     })
   }
 
+  /** Forgets a board; the keyring moves to a new root key, so no older copy of it still names the board. */
   remove(id: BoardId): Promise<void> {
     return this.#write((c) =>
-      c.boards.some((r) => r.id === id) ? { contents: { ...c, boards: c.boards.filter((r) => r.id !== id) }, result: undefined } : { contents: null, result: undefined },
+      c.boards.some((r) => r.id === id) ? { contents: { ...c, boards: c.boards.filter((r) => r.id !== id) }, result: undefined, rotate: true } : { contents: null, result: undefined },
     )
   }
 
-  /** Unlocks with the passphrase (ignored in device mode). A wrong passphrase is an error value; nothing changes. */
+  updateSettings(patch: Partial<KeyringSettings>): Promise<void> {
+    return this.#write((c) => ({ contents: { ...c, settings: { ...(c.settings ?? DEFAULT_KEYRING_SETTINGS), ...patch } }, result: undefined }))
+  }
+
+  /** Changes what is readable before unlocking (language, look). Works while locked. */
+  setPrefs(patch: Partial<DevicePrefs>): Promise<void> {
+    return this.#enqueue(async () => {
+      await this.ready()
+      await exclusive(DEVICE_LOCK, async () => {
+        const file = await this.#ensureDeviceFile()
+        const prefs = { ...file.prefs, ...patch }
+        await this.#keyFile.write(encodeDeviceFile({ ...file, prefs }))
+        this.#prefs = prefs
+      })
+    })
+  }
+
+  /** Opens the blob for the store of one board (BoardRecord.store). */
+  async openStore(secret: Uint8Array, doc: Y.Doc): Promise<BoardStore> {
+    return openBoardStore(() => this.#database(), await storeKeys(secret), doc)
+  }
+
+  /** Deletes every record of one board's store. */
+  async deleteStore(secret: Uint8Array): Promise<void> {
+    await deleteBoardRecords(() => this.#database(), await storeKeys(secret))
+  }
+
+  /**
+   * Unlocks with the passphrase. A wrong passphrase is an error value and
+   * changes nothing; the duress passphrase is the error 'duress' (the caller
+   * wipes). An older version's keyring is moved into the new layout here.
+   */
   unlock(passphrase: string): Promise<UnlockResult> {
     return this.#enqueue(async () => {
       await this.ready()
       if (this.#open) return { ok: true }
       const epoch = this.#epoch
-      const snapshot = await readKeyring(await this.#database())
-      const opened = await this.#decrypt(snapshot, passphrase)
-      if (!opened) return { ok: false, error: 'wrong_passphrase' }
+      if (!this.#sealed && this.#legacy) {
+        const old = await openLegacyKeyring(this.#legacy, passphrase)
+        if (!old) return { ok: false, error: 'wrong_passphrase' }
+        if (epoch !== this.#epoch) return { ok: false, error: 'wrong_passphrase' }
+        await this.#moveLegacy(old, passphrase)
+        return { ok: true }
+      }
+      const bytes = await readBlob(await this.#database())
+      const sealed = bytes ? decodeSealed(bytes) : null
+      if (!sealed?.kdf || !sealed.duress) return { ok: false, error: 'wrong_passphrase' }
+      const file = await this.#readDeviceFile()
+      const root = file && rootKey(file, sealed.slot)
+      if (!file || !root) return { ok: false, error: 'wrong_passphrase' }
+      const pkey = await passphraseKey(passphrase, sealed.kdf)
+      const contents = await openContents(sealed, await passphraseKek(pkey, root))
+      if (!contents) {
+        const tag = await duressTag(await passphraseKey(passphrase, sealed.duress.kdf), file.duressSalt)
+        return { ok: false, error: sameBytes(tag, sealed.duress.tag) ? 'duress' : 'wrong_passphrase' }
+      }
       if (epoch !== this.#epoch) return { ok: false, error: 'wrong_passphrase' }
-      this.#sealed = snapshot.sealed
-      this.#open = opened
-      this.#legacy = snapshot.legacy
-      await this.#absorbLegacy()
+      this.#sealed = sealed
+      this.#open = { contents, pkey }
+      await this.#afterOpen()
       return { ok: true }
     })
   }
@@ -146,26 +277,67 @@ export class Keyring {
   }
 
   /**
-   * Sets or changes the passphrase (a new random salt each time), or with
-   * null goes back to device mode. Must be unlocked. At least 8 characters.
+   * Sets or changes the passphrase (scrypt's cost calibrated on this device
+   * to about a second, never below N = 2^16), or with null goes back to
+   * device mode. Must be unlocked. At least 8 characters. Either way the
+   * keyring moves to a new root key, so a copy of the blob under the old
+   * passphrase (or none) stops opening.
    */
   setPassphrase(passphrase: string | null): Promise<SetPassphraseResult> {
     if (passphrase !== null) {
       const error = checkPassphrase(passphrase)
       if (error) return Promise.resolve({ ok: false, error })
     }
-    return this.#write(async (c) => {
-      if (passphrase === null) return { contents: c, result: { ok: true } as const, as: { mode: 'device', kek: await newDeviceKek() } }
-      const kdf = newScryptParams(this.#kdfLogN)
-      return { contents: c, result: { ok: true } as const, as: { mode: 'passphrase', kek: await derivePassphraseKey(passphrase, kdf), kdf } }
+    return this.#write<SetPassphraseResult>(async (c) => {
+      if (passphrase === null) return { contents: { ...c, duress: false }, result: { ok: true } as const, rekey: { mode: 'device', pkey: null, kdf: null, duress: null }, rotate: true }
+      const kdf = await this.#newKdf()
+      const duress = this.#sealed?.duress ?? (await randomVerifier(kdf.logN))
+      return { contents: c, result: { ok: true } as const, rekey: { mode: 'passphrase', pkey: await passphraseKey(passphrase, kdf), kdf, duress }, rotate: true }
     })
+  }
+
+  /**
+   * Sets (or with null clears) the duress passphrase: typed on the lock
+   * screen, it makes `unlock` answer 'duress'. Needs a passphrase, and must
+   * differ from it. Whether one is set shows only inside the keyring: the
+   * verifier on disk is random when none is set.
+   */
+  setDuress(duress: string | null): Promise<SetDuressResult> {
+    if (duress !== null) {
+      const error = checkPassphrase(duress)
+      if (error) return Promise.resolve({ ok: false, error })
+    }
+    return this.#write<SetDuressResult>(async (c) => {
+      const sealed = this.#sealed
+      const open = this.#open
+      if (sealed?.mode !== 'passphrase' || !sealed.kdf || !open?.pkey) return { contents: null, result: { ok: false, error: 'no_passphrase' } as const }
+      const rekey = (verifier: DuressVerifier): Rekey => ({ mode: 'passphrase', pkey: open.pkey, kdf: sealed.kdf, duress: verifier })
+      if (duress === null) return { contents: { ...c, duress: false }, result: { ok: true } as const, rekey: rekey(await randomVerifier(sealed.kdf.logN)) }
+      const file = await this.#deviceFile()
+      const root = rootKey(file, sealed.slot)!
+      if (await openContents(sealed, await passphraseKek(await passphraseKey(duress, sealed.kdf), root))) return { contents: null, result: { ok: false, error: 'same_as_passphrase' } as const }
+      const kdf = newScryptParams(sealed.kdf.logN)
+      const tag = await duressTag(await passphraseKey(duress, kdf), file.duressSalt)
+      return { contents: { ...c, duress: true }, result: { ok: true } as const, rekey: rekey({ kdf, tag }) }
+    })
+  }
+
+  /**
+   * The erasure: forgets every secret and destroys the device file
+   * (overwritten in place, then deleted). From then on no copy of anything
+   * this keyring sealed opens. Not queued: a panic does not wait its turn.
+   */
+  async destroyKey(): Promise<void> {
+    this.lock()
+    await this.#keyFile.destroy()
   }
 
   /** Waits for pending writes, forgets secrets and closes the database. The next call reads it again. */
   async close(): Promise<void> {
-    await this.#queue
+    await this.#queue.catch(() => undefined)
     this.lock()
     this.#sealed = null
+    this.#legacy = null
     this.#loading = null
     const db = this.#db
     this.#db = null
@@ -175,48 +347,123 @@ export class Keyring {
   async #load(): Promise<void> {
     this.#open = null
     this.#sealed = null
-    this.#legacy = []
-    // A fresh (or wiped) device keeps nothing on disk until there is something to keep.
-    if (!(await keyringExists(this.#factory, this.#name))) {
-      this.#open = { contents: { device: await this.#generateDevice(), boards: [] }, kek: null }
+    this.#legacy = null
+    const vault = await databaseExists(this.#factory, this.#name)
+    const bytes = vault === false ? null : await readBlob(await this.#database())
+    const file = await this.#readDeviceFile()
+    this.#prefs = file?.prefs ?? DEFAULT_PREFS
+    if (bytes) {
+      const sealed = decodeSealed(bytes)
+      const root = sealed && file && rootKey(file, sealed.slot)
+      if (!sealed || !root) throw new Error('The keyring on this device is damaged: its key is missing or does not open it')
+      this.#sealed = sealed
+      if (sealed.mode === 'passphrase') return
+      const contents = await openContents(sealed, await deviceKek(root))
+      if (!contents) throw new Error('The keyring on this device is damaged: its key is missing or does not open it')
+      this.#open = { contents, pkey: null }
+      await this.#afterOpen()
       return
     }
-    const snapshot = await readKeyring(await this.#database())
-    this.#sealed = snapshot.sealed
-    this.#legacy = snapshot.legacy
-    if (snapshot.sealed?.mode === 'passphrase') return
-    const opened = await this.#decrypt(snapshot, '')
-    if (!opened) throw new Error('The keyring on this device is damaged: its key is missing or does not open it')
-    this.#open = opened
-    // Not queued: load runs at the start of a queued call, before anything else touches the blob.
-    await this.#absorbLegacy()
+    if ((await databaseExists(this.#factory, LEGACY_KEYRING_DB)) !== false) {
+      const db = await openLegacyDb(this.#factory)
+      const legacy = await readLegacyKeyring(db).finally(() => db.close())
+      if (legacy.blob || legacy.records.length > 0) {
+        this.#legacy = legacy
+        if (legacy.blob?.mode === 'passphrase') return
+        const old = await openLegacyKeyring(legacy, '')
+        if (!old) throw new Error('The keyring on this device is damaged: its key is missing or does not open it')
+        await this.#moveLegacy(old, null)
+        return
+      }
+    }
+    this.#open = { contents: { device: await this.#generateDevice(), boards: [] }, pkey: null }
+    await this.#absorbLegacySettings()
   }
 
-  /** Opens what is on disk, or null if the passphrase is wrong. A fresh database opens to a new identity. */
-  async #decrypt(snapshot: KeyringSnapshot, passphrase: string): Promise<Open | null> {
-    const { sealed } = snapshot
-    if (snapshot.damaged) return null
-    if (!sealed) return { contents: { device: await this.#generateDevice(), boards: [] }, kek: null }
-    const kek = sealed.mode === 'device' ? snapshot.kek : await derivePassphraseKey(passphrase, sealed.kdf!)
-    if (!kek) return null
-    const contents = await openContents(sealed, kek)
-    return contents ? { contents, kek } : null
+  /** Once unlocked: settings an older version left in plain text move in, leftovers of the move are deleted, a half-done rotation is finished. */
+  async #afterOpen(): Promise<void> {
+    await this.#absorbLegacySettings()
+    if (await hasMovedDatabases(this.#factory)) await deleteMovedDatabases(this.#factory)
+    const sealed = this.#sealed
+    if (!sealed) return
+    await exclusive(DEVICE_LOCK, async () => {
+      const file = await this.#readDeviceFile()
+      const other = sealed.slot === 0 ? 1 : 0
+      if (file && rootKey(file, other)) await this.#keyFile.write(encodeDeviceFile(withSlot(file, other, new Uint8Array(32))))
+    })
   }
 
-  /** Seals records left by the version 1 store into the blob (and deletes them) — the migration's second step. */
-  async #absorbLegacy(): Promise<void> {
-    if (this.#legacy.length === 0 || !this.#open) return
-    const c = this.#open.contents
-    const known = new Set(c.boards.map((r) => r.id))
-    const boards = [...c.boards, ...this.#legacy.filter((r) => !known.has(r.id))]
-    await this.#commit({ ...c, boards }, null)
+  /** The older version's keyring, opened: into the new layout (device file, one database), then the old databases go. */
+  async #moveLegacy(old: { device: DeviceKeyMaterial | null; boards: BoardRecord[] }, passphrase: string | null): Promise<void> {
+    const boards = await moveBoards(old.boards, () => this.#database(), this.#factory)
+    const contents: KeyringContents = { device: old.device ?? (await this.#generateDevice()), boards }
+    this.#open = { contents, pkey: null }
+    let rekey: Rekey | undefined
+    if (passphrase !== null) {
+      const kdf = await this.#newKdf()
+      rekey = { mode: 'passphrase', pkey: await passphraseKey(passphrase, kdf), kdf, duress: await randomVerifier(kdf.logN) }
+    }
+    if ((await this.#commit(contents, rekey ?? null, false)) !== 'ok') throw new Error('The keyring changed in another tab while moving it')
+    this.#legacy = null
+    await deleteMovedDatabases(this.#factory)
+    await this.#absorbLegacySettings()
+  }
+
+  /** Settings an older version kept in localStorage: into the keyring (and the language into the device file), then out of localStorage. */
+  async #absorbLegacySettings(): Promise<void> {
+    const legacy = readLegacySettings(this.#localStorage === null ? undefined : (this.#localStorage ?? globalThis.localStorage))
+    const open = this.#open
+    if (!legacy || !open) return
+    const c = open.contents
+    const settings = { network: legacy.network, lock: legacy.lock, operatorSignaling: legacy.operatorSignaling }
+    if ((await this.#commit({ ...c, settings }, null, false)) !== 'ok') return
+    if (legacy.language && !this.#prefs.language) {
+      const file = await this.#deviceFile()
+      this.#prefs = { ...file.prefs, language: legacy.language }
+      await this.#keyFile.write(encodeDeviceFile({ ...file, prefs: this.#prefs }))
+    }
+    clearLegacySettings(this.#localStorage === null ? undefined : (this.#localStorage ?? globalThis.localStorage))
+  }
+
+  #newKdf(): Promise<ScryptParams> {
+    return this.#kdfLogN === undefined ? calibratedScrypt() : Promise.resolve(newScryptParams(this.#kdfLogN))
+  }
+
+  #contents(): KeyringContents {
+    if (!this.#open) throw new LockedError()
+    return this.#open.contents
+  }
+
+  /** The device file as stored, or null (none: a fresh or wiped device). */
+  async #readDeviceFile(): Promise<DeviceFile | null> {
+    // The fallback lives in the database: do not create it just to look.
+    if (!this.#keyFile.erasable && (await databaseExists(this.#factory, this.#name)) === false) return null
+    const bytes = await this.#keyFile.read()
+    if (!bytes) return null
+    const file = decodeDeviceFile(bytes)
+    if (!file) throw new Error('The key file on this device is damaged')
+    return file
+  }
+
+  /** The device file, created on first need (never over a keyring that needs the old one). */
+  #deviceFile(): Promise<DeviceFile> {
+    return exclusive(DEVICE_LOCK, () => this.#ensureDeviceFile())
+  }
+
+  /** #deviceFile, for code that already holds the device-file lock (Web Locks do not nest). */
+  async #ensureDeviceFile(): Promise<DeviceFile> {
+    const existing = await this.#readDeviceFile()
+    if (existing) return existing
+    if (this.#sealed) throw new Error('The key file on this device is gone: the keyring cannot be opened')
+    const file = newDeviceFile(this.#prefs)
+    await this.#keyFile.write(encodeDeviceFile(file))
+    return file
   }
 
   #read<T>(fn: (c: KeyringContents) => T): Promise<T> {
     return this.#enqueue(async () => {
       await this.ready()
-      if (!this.#open) throw new LockedError()
-      return fn(this.#open.contents)
+      return fn(this.#contents())
     })
   }
 
@@ -228,48 +475,66 @@ export class Keyring {
     return this.#enqueue(async () => {
       await this.ready()
       for (let attempt = 0; ; attempt++) {
-        if (!this.#open) throw new LockedError()
-        const { contents, result, as } = await fn(this.#open.contents)
+        const { contents, result, rekey, rotate } = await fn(this.#contents())
         if (!contents) return result
-        if ((await this.#commit(contents, as ?? null)) === 'ok') return result
+        if ((await this.#commit(contents, rekey ?? null, rotate === true)) === 'ok') return result
         if (attempt === 3) throw new Error('The keyring keeps changing in another tab')
         await this.#reload()
       }
     })
   }
 
-  /** Seals and writes the contents (under a new key and mode if `as` is given). */
-  async #commit(contents: KeyringContents, as: Rekey | null): Promise<WriteOutcome> {
+  /**
+   * Seals and writes the contents, re-keyed if `rekey` is given. With
+   * `rotate`, under a new root key: written into the device file's other slot
+   * first, the blob next, and the old slot zeroed in place last — a crash at
+   * any point leaves a key that opens the blob on disk.
+   */
+  async #commit(contents: KeyringContents, rekey: Rekey | null, rotate: boolean): Promise<WriteOutcome> {
     const open = this.#open
     if (!open) throw new LockedError()
     const epoch = this.#epoch
-    const mode: KeyringMode = as?.mode ?? this.#sealed?.mode ?? 'device'
-    const kek = as?.kek ?? open.kek ?? (await newDeviceKek())
-    const kdf = as ? as.kdf : this.#sealed?.kdf
-    const gen = this.#sealed?.gen ?? 0
-    const sealed = await sealContents(contents, kek, { mode, gen: gen + 1, ...(kdf ? { kdf } : {}) })
-    const legacy = this.#legacy.map((r) => r.id)
-    const outcome = await writeKeyring(await this.#database(), sealed, gen, { kek: mode === 'device' ? kek : null, dropLegacy: legacy })
-    if (outcome !== 'ok') return outcome
-    this.#sealed = sealed
-    this.#legacy = []
-    if (epoch === this.#epoch) this.#open = { contents, kek }
+    const sealed = this.#sealed
+    const mode: KeyringMode = rekey?.mode ?? sealed?.mode ?? 'device'
+    const pkey = rekey ? rekey.pkey : open.pkey
+    const gen = sealed?.gen ?? 0
+    const outcome = await exclusive(DEVICE_LOCK, async () => {
+      let file = await this.#ensureDeviceFile()
+      const oldSlot: 0 | 1 = sealed?.slot ?? (rootKey(file, 0) ? 0 : 1)
+      let slot = oldSlot
+      if (rotate || !rootKey(file, slot)) {
+        slot = rotate ? (oldSlot === 0 ? 1 : 0) : slot
+        file = withSlot(file, slot, crypto.getRandomValues(new Uint8Array(32)))
+        await this.#keyFile.write(encodeDeviceFile(file))
+      }
+      const root = rootKey(file, slot)!
+      const kek = mode === 'device' ? await deviceKek(root) : await passphraseKek(pkey!, root)
+      const next = await sealContents(contents, kek, { mode, slot, gen: gen + 1, kdf: rekey ? rekey.kdf : (sealed?.kdf ?? null), duress: rekey ? rekey.duress : (sealed?.duress ?? null) })
+      const written = await writeBlob(await this.#database(), encodeSealed(next), gen)
+      if (written !== 'ok') return written
+      if (slot !== oldSlot) await this.#keyFile.write(encodeDeviceFile(withSlot(file, oldSlot, new Uint8Array(32))))
+      this.#sealed = next
+      return written
+    })
+    if (outcome === 'ok' && epoch === this.#epoch) this.#open = { contents, pkey }
     return outcome
   }
 
   /** Another tab wrote: read its blob with the key in memory, or lock if that key no longer opens it. */
   async #reload(): Promise<void> {
-    const snapshot = await readKeyring(await this.#database())
-    const kek = this.#open?.kek
-    const contents = snapshot.sealed && kek ? await openContents(snapshot.sealed, kek) : null
-    if (!contents || !kek) {
+    const bytes = await readBlob(await this.#database())
+    const sealed = bytes ? decodeSealed(bytes) : null
+    const file = await this.#readDeviceFile()
+    const root = sealed && file && rootKey(file, sealed.slot)
+    const pkey = this.#open?.pkey ?? null
+    const kek = root && sealed ? (sealed.mode === 'device' ? await deviceKek(root) : pkey ? await passphraseKek(pkey, root) : null) : null
+    const contents = sealed && kek ? await openContents(sealed, kek) : null
+    this.#sealed = sealed
+    if (!contents) {
       this.lock()
-      this.#sealed = snapshot.sealed
       throw new LockedError()
     }
-    this.#sealed = snapshot.sealed
-    this.#legacy = snapshot.legacy
-    this.#open = { contents, kek }
+    this.#open = { contents, pkey }
   }
 
   #enqueue<T>(run: () => Promise<T>): Promise<T> {
@@ -280,7 +545,7 @@ export class Keyring {
 
   #database(): Promise<IDBDatabase> {
     if (!this.#db) {
-      const db = openKeyringDb(this.#factory, this.#name)
+      const db = openVault(this.#factory, this.#name)
       this.#db = db
       db.then(
         (opened) => {
@@ -299,18 +564,19 @@ export class Keyring {
   }
 }
 
-interface Rekey {
-  readonly mode: KeyringMode
-  readonly kek: CryptoKey
-  readonly kdf?: SealedKeyring['kdf']
+/** scrypt of the passphrase as a non-extractable HKDF key; the bytes are zeroed once imported. */
+async function passphraseKey(passphrase: string, kdf: ScryptParams): Promise<CryptoKey> {
+  const bytes = await derivePassphraseBytes(passphrase, kdf)
+  try {
+    return await hkdfKey(bytes)
+  } finally {
+    bytes.fill(0)
+  }
 }
 
-interface Mutation<T> {
-  /** The new contents, or null when nothing changes. */
-  readonly contents: KeyringContents | null
-  readonly result: T
-  /** Re-key: a new mode and key-encryption key for this and later writes. */
-  readonly as?: Rekey
+/** A verifier no passphrase matches, indistinguishable from a real one. */
+async function randomVerifier(logN: number): Promise<DuressVerifier> {
+  return { kdf: newScryptParams(logN), tag: crypto.getRandomValues(new Uint8Array(32)) }
 }
 
 function withRecord(c: KeyringContents, record: BoardRecord): KeyringContents {

@@ -1,10 +1,9 @@
 /**
- * Device preferences that must be readable synchronously at start-up (language,
- * so the first paint is already in the right language and direction) or that
- * are not board content. Kept in localStorage under one key.
+ * The person's network settings. They live in the encrypted keyring (see
+ * keyring-types.ts): which servers someone uses says something about them.
+ * The language is a device pref (device-file.ts), readable before unlocking.
  */
-export interface DeviceSettings {
-  readonly language: string | null
+export interface NetworkSettings {
   /** Signaling servers the person added. Empty = the app's own origin (and the operator's extras). */
   readonly signaling: readonly string[]
   /** When true, the app's own origin is not used for signaling (only `signaling`). */
@@ -15,21 +14,25 @@ export interface DeviceSettings {
   readonly relayOnly: boolean
 }
 
+/** Everything the app bar's settings screen shows: the network settings and the language. */
+export interface DeviceSettings extends NetworkSettings {
+  readonly language: string | null
+}
+
 export interface IceServer {
   readonly urls: string
   readonly username?: string
   readonly credential?: string
 }
 
-const KEY = 'hearth.settings'
-
-export const DEFAULT_SETTINGS: DeviceSettings = {
-  language: null,
+export const DEFAULT_NETWORK: NetworkSettings = {
   signaling: [],
   replaceSignaling: false,
   iceServers: [],
   relayOnly: false,
 }
+
+export const DEFAULT_SETTINGS: DeviceSettings = { language: null, ...DEFAULT_NETWORK }
 
 function isIceServer(v: unknown): v is IceServer {
   if (typeof v !== 'object' || v === null) return false
@@ -50,22 +53,18 @@ export function parseSettings(raw: string | null): DeviceSettings {
   } catch {
     return DEFAULT_SETTINGS
   }
-  if (typeof data !== 'object' || data === null) return DEFAULT_SETTINGS
+  return { language: typeof (data as { language?: unknown })?.language === 'string' ? (data as { language: string }).language : null, ...parseNetwork(data) }
+}
+
+/** The network part of anything stored, defensively. */
+export function parseNetwork(data: unknown): NetworkSettings {
+  if (typeof data !== 'object' || data === null) return DEFAULT_NETWORK
   const o = data as Record<string, unknown>
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [])
   return {
-    language: typeof o.language === 'string' ? o.language : null,
     signaling: strings(o.signaling),
     replaceSignaling: o.replaceSignaling === true,
     iceServers: Array.isArray(o.iceServers) ? o.iceServers.filter(isIceServer) : [],
     relayOnly: o.relayOnly === true,
   }
-}
-
-export function loadSettings(storage: Storage = localStorage): DeviceSettings {
-  return parseSettings(storage.getItem(KEY))
-}
-
-export function saveSettings(settings: DeviceSettings, storage: Storage = localStorage): void {
-  storage.setItem(KEY, JSON.stringify(settings))
 }

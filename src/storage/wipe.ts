@@ -1,16 +1,21 @@
 /**
- * The panic wipe: destroys every byte this origin keeps in the browser — all
- * IndexedDB databases (the keyring first: without it the rest is ciphertext),
- * Cache Storage (the app shell, which shows Hearth was used here),
- * localStorage, sessionStorage and the service worker registration — and
- * resolves only once each deletion has really completed.
+ * The panic wipe. First it destroys the device file (overwritten in place,
+ * then deleted: key-file.ts) — the erasure itself, since everything else is
+ * ciphertext under keys that came from it. Then it deletes every byte this
+ * origin keeps in the browser — all IndexedDB databases, every other entry
+ * of the origin-private file system, Cache Storage (the app shell, which
+ * shows Hearth was used here), localStorage, sessionStorage and the service
+ * worker registration — and resolves only once each deletion has really
+ * completed. Deleting is not erasing (LevelDB keeps deleted records until it
+ * compacts); what it leaves behind opens with no key that still exists.
  *
  * Close this page's own database connections first (board sessions, the
  * keyring): a deletion waits for open connections. Connections in other tabs
  * close themselves on `versionchange`, and other tabs are told to forget what
  * they hold (see `onWipeElsewhere`).
  */
-import { KEYRING_DB } from './keyring-db.ts'
+import { hasOpfs, opfsKeyFile, type KeyFile } from './key-file.ts'
+import { VAULT_DB } from './vault-db.ts'
 
 export interface WipeReport {
   /** True when every deletion succeeded and nothing is left. */
@@ -21,6 +26,14 @@ export interface WipeReport {
 }
 
 export interface WipeDeps {
+  /** The device file to destroy. Default: the one in the origin-private file system, where there is one. */
+  readonly keyFile?: KeyFile | null
+  /**
+   * Keep the installed app (its service worker and Cache Storage): the
+   * duress wipe, after which the device must look like a fresh install that
+   * was opened once — which has those.
+   */
+  readonly keepApp?: boolean
   readonly indexedDB?: IDBFactory
   readonly caches?: CacheStorage
   readonly localStorage?: Storage
@@ -74,6 +87,13 @@ export async function wipeDevice(deps: WipeDeps = {}): Promise<WipeReport> {
   const sw = deps.serviceWorker ?? g.navigator?.serviceWorker
 
   announce('started')
+  const keyFile = deps.keyFile === undefined ? (hasOpfs() ? opfsKeyFile() : null) : deps.keyFile
+  try {
+    await keyFile?.destroy()
+    performance.measure('hearth:wipe:key', { start: started })
+  } catch {
+    failed.push('key file')
+  }
   for (const [kind, storage] of [
     ['localStorage', deps.localStorage ?? g.localStorage],
     ['sessionStorage', deps.sessionStorage ?? g.sessionStorage],
@@ -90,10 +110,11 @@ export async function wipeDevice(deps: WipeDeps = {}): Promise<WipeReport> {
     await work
     performance.measure(`hearth:wipe:${step}`, { start: started })
   }
-  const worker = timed('service-worker', sw ? unregisterWorkers(sw, failed) : undefined)
+  const worker = timed('service-worker', sw && !deps.keepApp ? unregisterWorkers(sw, failed) : undefined)
   await Promise.all([
     timed('databases', idb ? deleteAllDatabases(idb, timeout, failed) : undefined),
-    timed('caches', cacheStorage ? deleteAllCaches(cacheStorage, failed) : undefined),
+    timed('caches', cacheStorage && !deps.keepApp ? deleteAllCaches(cacheStorage, failed) : undefined),
+    timed('files', hasOpfs() ? emptyOpfs(failed) : undefined),
   ])
   deps.onDataGone?.()
   await worker
@@ -102,18 +123,18 @@ export async function wipeDevice(deps: WipeDeps = {}): Promise<WipeReport> {
   if (idb && typeof idb.databases === 'function') {
     for (const db of await idb.databases()) if (db.name && !failed.includes(db.name)) failed.push(db.name)
   }
-  if (cacheStorage) for (const name of await cacheStorage.keys()) if (!failed.includes(name)) failed.push(name)
+  if (cacheStorage && !deps.keepApp) for (const name of await cacheStorage.keys()) if (!failed.includes(name)) failed.push(name)
   announce('finished')
 
   return { ok: failed.length === 0, ms: performance.now() - started, failed }
 }
 
 async function deleteAllDatabases(idb: IDBFactory, timeoutMs: number, failed: string[]): Promise<void> {
-  const names = new Set<string>([KEYRING_DB])
+  const names = new Set<string>([VAULT_DB])
   try {
     for (const db of await idb.databases()) if (db.name) names.add(db.name)
   } catch {
-    // No databases(): the keyring at least; board data is ciphertext without it.
+    // No databases(): the one database at least.
   }
   await Promise.all(
     [...names].map((name) =>
@@ -143,6 +164,16 @@ function deleteDatabase(idb: IDBFactory, name: string, timeoutMs: number): Promi
       timer ??= setTimeout(() => resolve(false), timeoutMs)
     }
   })
+}
+
+/** Whatever else is in the origin-private file system (Hearth keeps only the device file there). */
+async function emptyOpfs(failed: string[]): Promise<void> {
+  try {
+    const root = (await navigator.storage.getDirectory()) as unknown as { keys(): AsyncIterable<string>; removeEntry(name: string, o: { recursive: boolean }): Promise<void> }
+    for await (const name of root.keys()) await root.removeEntry(name, { recursive: true }).catch(() => void failed.push(`file ${name}`))
+  } catch {
+    failed.push('files')
+  }
 }
 
 async function deleteAllCaches(cacheStorage: CacheStorage, failed: string[]): Promise<void> {

@@ -6,6 +6,7 @@ import type { BoardSession } from '../../src/app/board-session.ts'
 import { Hearth } from '../../src/app/hearth.ts'
 import type { BoardId } from '../../src/crypto/index.ts'
 import { Keyring } from '../../src/storage/index.ts'
+import { RECORDS_STORE, VAULT_DB } from '../../src/storage/vault-db.ts'
 
 /** Time in these stories moves only when the test says so. */
 export class Clock {
@@ -81,7 +82,7 @@ export class Phone {
   /** Starts (or restarts) Hearth on this phone. */
   start(): Promise<Hearth> {
     return this.act(async () => {
-      const registry = await Keyring.open({ indexedDB: this.profile, name: 'hearth' })
+      const registry = await Keyring.open({ indexedDB: this.profile })
       this.#hearth = new Hearth({
         registry,
         network: async () => ({ signaling: [], iceServers: [], relayOnly: false }),
@@ -118,6 +119,24 @@ export class Phone {
   /** Names of the databases on this phone. */
   async databases(): Promise<string[]> {
     return (await this.profile.databases()).map((d) => d.name ?? '')
+  }
+
+  /** How many board records the device's one database holds (every board's, indistinguishable). */
+  async records(): Promise<number> {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = this.profile.open(VAULT_DB)
+      req.onsuccess = () => resolve(req.result)
+      req.onerror = () => reject(req.error)
+    })
+    try {
+      const count = db.transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE).count()
+      return await new Promise<number>((resolve, reject) => {
+        count.onsuccess = () => resolve(count.result)
+        count.onerror = () => reject(count.error)
+      })
+    } finally {
+      db.close()
+    }
   }
 }
 

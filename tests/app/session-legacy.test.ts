@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createItem, readItems } from '../../src/core/index.ts'
 import { boundClientId, deriveTransportKeys, generateTransportSecret, type BoardId, type TransportSecret } from '../../src/crypto/index.ts'
-import { openBoardStore, type BoardRecord } from '../../src/storage/index.ts'
+import { boardDatabaseName, type BoardRecord } from '../../src/storage/index.ts'
 import type { BoardSession } from '../../src/app/board-session.ts'
+import { oldBoardDatabase } from './old-board-database.ts'
 import { Clock, letIn, Phone, receive, sent } from './session-devices.ts'
 
 /**
@@ -106,12 +107,7 @@ async function phoneFromBeforeSealedBoards(name: string, clock: Clock, board: { 
   const phone = new Phone(name, clock)
   await phone.start()
   await phone.act(async () => {
-    const doc = new Y.Doc()
-    const store = openBoardStore(board.id, doc, 'legacy')
-    await store.loaded
-    Y.applyUpdate(doc, Y.encodeStateAsUpdate(old))
-    await store.flush()
-    await store.destroy()
+    await oldBoardDatabase(boardDatabaseName(board.id), old)
     const record: BoardRecord = { id: board.id, transportSecret: board.secret, displayName: name, name: 'Circle', addedAt: clock.now(), openedAt: clock.now() }
     await phone.hearth.registry.put(record)
   })

@@ -93,7 +93,7 @@ describe('who may change a post', () => {
   })
 
   it('a change Bob crafts outside his app to rewrite Alice’s post is refused by his own app and by Alice’s, which names him', async () => {
-    const boardId = boardIdOf(bob.page)
+    const boardId = await boardIdOf(bob.page)
     // Bob's app is closed; his phone's database and keyring are open to him.
     await leaveApp(bob.page, app.url)
     const record = await readBoardRecord(bob.page, boardId)

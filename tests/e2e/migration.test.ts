@@ -1,7 +1,8 @@
 /**
  * A board made before sealed boards (plain-text registry record + plain-text
  * y-indexeddb database, exactly as version 0.1 stored them) opens after the
- * change with all its items, and the plain-text database is gone afterwards.
+ * change with all its items, and the old databases are gone afterwards: the
+ * device keeps one database, named after no board.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -81,12 +82,12 @@ describe('a board from before sealed boards', () => {
     expect(await card(page, 'Winter coats drive').textContent()).toContain('unverified')
 
     const names = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''))
-    expect(names).toContain(`hearth-sealed-${boardId}`)
-    expect(names).not.toContain(`hearth-board-${boardId}`)
-    // The secret never appears in plain form in the new keyring database.
+    // One database for every board, named after none; the old registry and the plain-text board are gone.
+    expect(names).toEqual(['hearth-store'])
+    // The secret never appears in plain form in the new database.
     const raw = await page.evaluate(async () => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const req = indexedDB.open('hearth')
+        const req = indexedDB.open('hearth-store')
         req.onsuccess = () => resolve(req.result)
         req.onerror = () => reject(req.error)
       })

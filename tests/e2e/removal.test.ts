@@ -88,7 +88,7 @@ describe('removing a member', () => {
     expect(html).not.toContain(AFTER.body)
 
     // Everything Eve's device holds, opened with every key her keyring has, whatever her app decided.
-    const boardId = boardIdOf(eve.page)
+    const boardId = await boardIdOf(eve.page)
     await leaveApp(eve.page, app.url)
     const record = await readBoardRecord(eve.page, boardId)
     const readable = await everythingReadable(await readSealedDoc(eve.page, boardId), record)

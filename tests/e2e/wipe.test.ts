@@ -26,6 +26,12 @@ let alice: Peer
 const leftovers = (page: Page) =>
   page.evaluate(async () => ({
     databases: (await indexedDB.databases()).map((d) => d.name),
+    files: await (async () => {
+      const root = (await navigator.storage.getDirectory()) as unknown as { keys(): AsyncIterable<string> }
+      const names: string[] = []
+      for await (const name of root.keys()) names.push(name)
+      return names
+    })(),
     caches: await caches.keys(),
     localStorage: localStorage.length,
     sessionStorage: sessionStorage.length,
@@ -38,12 +44,12 @@ const wipeSteps = (page: Page) =>
     performance
       .getEntriesByType('measure')
       .filter((m) => m.name.startsWith('hearth:wipe:'))
-      .slice(-6)
+      .slice(-9)
       .map((m) => `${m.name.slice('hearth:wipe:'.length)} ${m.duration.toFixed(0)}`)
       .join(', '),
   )
 
-const NOTHING = { databases: [], caches: [], localStorage: 0, sessionStorage: 0, workers: 0 }
+const NOTHING = { databases: [], files: [], caches: [], localStorage: 0, sessionStorage: 0, workers: 0 }
 
 /** The accessible name (or text) of what has the keyboard focus. */
 const focused = (page: Page) =>
@@ -62,13 +68,16 @@ async function aliceHasABoard(page: Page, name: string): Promise<void> {
   await createBoard(page, { name, displayName: 'Alice Wren' })
   await postItem(page, { kind: 'notice', title: 'Soup on Sunday', body: 'Bring a bowl; we bring the rest.' })
   await page.evaluate(() => sessionStorage.setItem('draft', 'something'))
-  // A setting, so localStorage holds something too.
+  // Hearth writes nothing to localStorage any more; an older version's leftover stands in.
+  await page.evaluate(() => localStorage.setItem('hearth.lock', '{}'))
+  // A setting, kept in the device file.
   await goHome(page)
   await page.getByRole('combobox', { name: 'Language' }).selectOption('en')
   await page.getByRole('link', { name: new RegExp(name) }).click()
   await page.getByRole('heading', { level: 1, name }).waitFor()
   const before = await leftovers(page)
-  expect(before.databases.length).toBeGreaterThan(0)
+  expect(before.databases).toEqual(['hearth-store'])
+  expect(before.files).toEqual(['key'])
   expect(before.localStorage).toBeGreaterThan(0)
   expect(before.sessionStorage).toBeGreaterThan(0)
 }
@@ -173,7 +182,7 @@ describe('panic wipe', () => {
     expect(unexpectedErrors(alice.errors)).toEqual([])
   })
 
-  it('the lock screen offers the wipe too, without unlocking', async () => {
+  it('the lock screen’s ⋮ menu offers the wipe too, without unlocking', async () => {
     const page = alice.page
     await aliceHasABoard(page, 'Third circle')
     await openSettings(page)
@@ -181,10 +190,13 @@ describe('panic wipe', () => {
     await page.getByLabel('Type the passphrase again').fill(PASSPHRASE)
     await page.getByRole('button', { name: 'Set passphrase' }).click()
     await page.getByRole('status').filter({ hasText: 'Passphrase saved.' }).waitFor()
-    await page.getByRole('button', { name: 'Lock Hearth now' }).click()
-    await page.getByRole('heading', { level: 1, name: 'Hearth is locked' }).waitFor()
+    await page.getByRole('button', { name: 'Lock now' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Locked' }).waitFor()
 
-    await page.getByRole('main').getByRole('button', { name: 'Wipe now…' }).click()
+    // Nothing about the wipe on the lock screen itself; it is in the ⋮ menu, as on every screen.
+    expect(await page.getByRole('main').getByRole('button').allTextContents()).toEqual(['Unlock'])
+    expect(await page.getByRole('main').textContent()).not.toMatch(/wipe|escape/i)
+    await (await menuWipe(page)).click()
     const dialog = page.getByRole('dialog', { name: 'Wipe everything on this device?' })
     await expectNoAxeViolations(page, 'the wipe confirmation over the lock screen')
     const started = Date.now()
@@ -193,7 +205,7 @@ describe('panic wipe', () => {
     console.log(`[measure] panic wipe: ${ms} ms (from the lock screen)`)
     expect(ms).toBeLessThan(1000)
     expect(await leftovers(page)).toEqual(NOTHING)
-    expect(await page.getByRole('heading', { level: 1, name: 'Hearth is locked' }).count()).toBe(0)
+    expect(await page.getByRole('heading', { level: 1, name: 'Locked' }).count()).toBe(0)
     expect(unexpectedErrors(alice.errors)).toEqual([])
   })
 
@@ -247,7 +259,7 @@ describe('panic wipe', () => {
     const menu = await openMenu(page)
     const wipe = await menu.getByRole('button', { name: 'Wipe now…' }).boundingBox()
     const close = await menu.getByRole('button', { name: 'Close' }).boundingBox()
-    const lock = await page.getByRole('button', { name: 'Lock Hearth now' }).boundingBox()
+    const lock = await page.getByRole('button', { name: 'Lock now' }).boundingBox()
     const items = await menu.locator('.menu-items button').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().bottom))
     expect(wipe!.height).toBeGreaterThanOrEqual(48)
     const gap = (a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }) =>

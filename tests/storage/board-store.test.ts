@@ -1,91 +1,206 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { deriveTransportKeys, generateTransportSecret, type BoardId } from '../../src/crypto/index.ts'
-import { boardDatabaseName, deleteBoardData, openBoardStore, sealedDatabaseName, type BoardStore } from '../../src/storage/index.ts'
+import { COMPACT_AT, Keyring, newStoreSecret } from '../../src/storage/index.ts'
 import { crashableProfile } from './crash.ts'
+import { contains, profile, rawDatabase, type Profile } from './support.ts'
 
-const newBoardId = (): BoardId => deriveTransportKeys(generateTransportSecret()).boardId
-
-/** The board as a device finds it after a restart: the store opened afresh on the same profile. */
-async function reopen(id: BoardId, kind: 'sealed' | 'legacy' = 'sealed'): Promise<{ doc: Y.Doc; store: BoardStore }> {
-  const doc = new Y.Doc()
-  const store = openBoardStore(id, doc, kind)
-  await store.loaded
-  return { doc, store }
+async function openDevice(p: Profile = profile()): Promise<{ p: Profile; keyring: Keyring }> {
+  const keyring = await Keyring.open(p)
+  await keyring.materialize()
+  return { p, keyring }
 }
 
-const notices = (doc: Y.Doc) => [...doc.getMap('items').values()].sort()
+const records = async (p: Profile) => (await rawDatabase(p.indexedDB)).stores.records!
+
+describe('a board’s store in the device’s one database', () => {
+  it('keeps Alice’s board across restarts; flush resolves once it is on disk', async () => {
+    const { p, keyring } = await openDevice()
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    doc.getMap('items').set('x', 'Soup on Sunday')
+    await store.flush()
+    expect((await records(p)).size).toBe(1)
+    doc.getMap('items').set('y', 'Coats in winter')
+    await store.destroy()
+    await keyring.close()
+
+    const again = await Keyring.open(p)
+    const copy = new Y.Doc()
+    const reopened = await again.openStore(secret, copy)
+    await reopened.loaded
+    expect(copy.getMap('items').toJSON()).toEqual({ x: 'Soup on Sunday', y: 'Coats in winter' })
+    await reopened.destroy()
+    await again.close()
+  })
+
+  it('holds only ciphertext under keys that tell nothing: two boards with the same content share no key or byte pattern', async () => {
+    const { p, keyring } = await openDevice()
+    const stores = await Promise.all(
+      [newStoreSecret(), newStoreSecret()].map(async (secret) => {
+        const doc = new Y.Doc()
+        const store = await keyring.openStore(secret, doc)
+        await store.loaded
+        doc.getMap('items').set('x', 'Meet behind the lilac gate')
+        await store.flush()
+        return store
+      }),
+    )
+    const stored = await records(p)
+    expect(stored.size).toBe(2)
+    for (const [key, value] of stored) {
+      expect(typeof key).toBe('string')
+      expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/)
+      expect(value).toBeInstanceOf(Uint8Array)
+      expect(contains(value, 'lilac')).toBe(false)
+    }
+    const [a, b] = [...stored.values()] as Uint8Array[]
+    expect(Buffer.from(a!).equals(Buffer.from(b!))).toBe(false)
+    await Promise.all(stores.map((s) => s.destroy()))
+    await keyring.close()
+  })
+
+  it('a record moved under another key does not open: the board refuses to load instead of reading the wrong data', async () => {
+    const { p, keyring } = await openDevice()
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    doc.getMap('items').set('x', 'first')
+    await store.flush()
+    doc.getMap('items').set('y', 'second')
+    await store.flush()
+    await store.destroy()
+    // Eve, with the files, swaps the two records.
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const req = p.indexedDB.open('hearth-store')
+      req.onsuccess = () => resolve(req.result)
+    })
+    const [k1, k2] = [...(await records(p)).keys()] as string[]
+    const [v1, v2] = [(await records(p)).get(k1!), (await records(p)).get(k2!)]
+    const tx = db.transaction('records', 'readwrite')
+    tx.objectStore('records').put(v2, k1!)
+    tx.objectStore('records').put(v1, k2!)
+    await new Promise((r) => (tx.oncomplete = r))
+    db.close()
+    const copy = await keyring.openStore(secret, new Y.Doc())
+    await expect(copy.loaded).rejects.toThrow(/does not open/)
+    await keyring.close()
+  })
+
+  it('writes that arrive during a write go out together; after many, the records are merged into one', async () => {
+    const { p, keyring } = await openDevice()
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    const items = doc.getMap('items')
+    for (let i = 0; i < 50; i++) items.set(`burst-${i}`, i)
+    await store.flush()
+    expect((await records(p)).size).toBeLessThanOrEqual(2)
+    for (let i = 0; i < COMPACT_AT + 10; i++) {
+      items.set(`item-${i}`, i)
+      await store.flush()
+    }
+    expect((await records(p)).size).toBeLessThan(20)
+    await store.destroy()
+
+    const copy = new Y.Doc()
+    const reopened = await keyring.openStore(secret, copy)
+    await reopened.loaded
+    expect(copy.getMap('items').size).toBe(50 + COMPACT_AT + 10)
+    await reopened.destroy()
+    await keyring.close()
+  })
+
+  it('deleting a board’s store removes every record of it and none of another board’s', async () => {
+    const { p, keyring } = await openDevice()
+    const [leave, keep] = [newStoreSecret(), newStoreSecret()]
+    for (const secret of [leave, keep]) {
+      const doc = new Y.Doc()
+      const store = await keyring.openStore(secret, doc)
+      await store.loaded
+      for (let i = 0; i < 3; i++) {
+        doc.getMap('items').set(`k${i}`, i)
+        await store.flush()
+      }
+      await store.destroy()
+    }
+    expect((await records(p)).size).toBe(6)
+    await keyring.deleteStore(leave)
+    expect((await records(p)).size).toBe(3)
+    const kept = new Y.Doc()
+    const store = await keyring.openStore(keep, kept)
+    await store.loaded
+    expect(kept.getMap('items').size).toBe(3)
+    const gone = new Y.Doc()
+    const empty = await keyring.openStore(leave, gone)
+    await empty.loaded
+    expect(gone.getMap('items').size).toBe(0)
+    await Promise.all([store.destroy(), empty.destroy()])
+    await keyring.close()
+  })
+})
 
 describe('board store durability', () => {
+  /** Alice's phone, whose power can be cut; the key file (OPFS) is written through a flushed handle, so it outlives the crash. */
+  async function phone(): Promise<{ p: Profile; crash: () => number }> {
+    const { factory, crash } = crashableProfile()
+    return { p: { ...profile(), indexedDB: factory }, crash }
+  }
+
+  async function reopen(p: Profile, secret: Uint8Array): Promise<{ doc: Y.Doc; close(): Promise<void> }> {
+    const keyring = await Keyring.open(p)
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    return { doc, close: async () => (await store.destroy(), await keyring.close()) }
+  }
+
+  const notices = (doc: Y.Doc) => [...doc.getMap('items').values()].sort()
+
   it('what flush reported saved survives a crash the moment after', async () => {
-    const phone = crashableProfile()
-    const id = newBoardId()
-    const { doc, store } = await reopen(id)
-    // Alice posts three notices in quick succession: y-indexeddb writes each in its own transaction.
+    const { p, crash } = await phone()
+    const { keyring } = await openDevice(p)
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
     const items = doc.getMap('items')
     items.set('a', 'Food bank open Saturday')
     items.set('b', 'Lawyer on call Tuesday')
     items.set('c', 'Meeting moved to the library')
     await store.flush()
     // "Saved" is on screen; the battery dies now.
-    phone.crash()
+    crash()
 
-    const after = await reopen(id)
+    const after = await reopen(p, secret)
     expect(notices(after.doc)).toEqual(['Food bank open Saturday', 'Lawyer on call Tuesday', 'Meeting moved to the library'])
-    await after.store.destroy()
+    await after.close()
   })
 
   it('a crash before flush loses the write: the crash is real', async () => {
-    const phone = crashableProfile()
-    const id = newBoardId()
-    const { doc, store } = await reopen(id)
+    const { p, crash } = await phone()
+    const { keyring } = await openDevice(p)
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
     doc.getMap('items').set('a', 'Posted before anything was saved')
     await store.flush()
     doc.getMap('items').set('b', 'Typed, never saved')
-    expect(phone.crash()).toBeGreaterThan(0)
+    // The power goes while the write is on its way to the disk (encrypted, its transaction not yet committed).
+    let cut = 0
+    for (let tick = 0; tick < 1000 && cut === 0; tick++) {
+      await new Promise((r) => setImmediate(r))
+      cut = crash()
+    }
+    expect(cut).toBeGreaterThan(0)
 
-    const after = await reopen(id)
+    const after = await reopen(p, secret)
     expect(notices(after.doc)).toEqual(['Posted before anything was saved'])
-    await after.store.destroy()
-  })
-
-  it('keeps a board across an orderly restart', async () => {
-    crashableProfile()
-    const id = newBoardId()
-    const { doc, store } = await reopen(id)
-    doc.getMap('items').set('x', 'a notice')
-    await store.flush()
-    await store.destroy()
-
-    const again = await reopen(id)
-    expect(again.doc.getMap('items').get('x')).toBe('a notice')
-    await again.store.destroy()
-  })
-})
-
-describe('deleting a board’s data', () => {
-  it('deletes the sealed database and the plain one from before sealed boards, for real', async () => {
-    const { factory } = crashableProfile()
-    const id = newBoardId()
-    // A board from before sealed boards that was migrated on this device keeps both until the delete.
-    const legacy = await reopen(id, 'legacy')
-    legacy.doc.getMap('items').set('old', 'plain-text notice')
-    await legacy.store.flush()
-    await legacy.store.destroy()
-    const sealed = await reopen(id)
-    sealed.doc.getMap('entries').set('k', 'sealed entry')
-    await sealed.store.flush()
-    await sealed.store.destroy()
-    const names = async () => (await factory.databases()).map((d) => d.name)
-    expect(await names()).toEqual(expect.arrayContaining([boardDatabaseName(id), sealedDatabaseName(id)]))
-
-    await deleteBoardData(id)
-    expect(await names()).not.toContain(boardDatabaseName(id))
-    expect(await names()).not.toContain(sealedDatabaseName(id))
-    const fresh = await reopen(id)
-    expect(fresh.doc.getMap('entries').size).toBe(0)
-    await fresh.store.destroy()
-    await deleteBoardData(id)
+    await after.close()
   })
 })

@@ -210,29 +210,30 @@ export async function seedBoard(page: Page, board: GeneratedBoard, opts: { regis
 }
 
 /**
- * Bytes Hearth stores for a board: the sum of the values in y-indexeddb's
- * `updates` store, and their count. Sealed boards live in
- * `hearth-sealed-<id>`; a board seeded in the older plain format
- * (`hearth-board-<id>`) is migrated there by the app on first open, so the
- * sealed database is read when it exists.
+ * Bytes Hearth stores for a board: the sum of the stored values and their
+ * count. Boards live as encrypted records in the one database
+ * (`hearth-store`, store `records`, every board's records together: a bench
+ * profile holds one board); a board seeded in the older plain format
+ * (`hearth-board-<id>`) is moved there by the app on first open, so that
+ * database is read only while the one database does not exist yet.
  */
 export function storedBytes(page: Page, boardId: string): Promise<{ db: string; bytes: number; records: number; estimate: number | null }> {
   return page.evaluate(async (id) => {
     const names = new Set((await indexedDB.databases()).map((d) => d.name))
-    const name = names.has(`hearth-sealed-${id}`) ? `hearth-sealed-${id}` : `hearth-board-${id}`
+    const [name, store] = names.has('hearth-store') ? ['hearth-store', 'records'] : [`hearth-board-${id}`, 'updates']
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open(name)
       req.onsuccess = () => resolve(req.result)
       req.onerror = () => reject(req.error)
     })
     const values = await new Promise<unknown[]>((resolve, reject) => {
-      const req = db.transaction('updates', 'readonly').objectStore('updates').getAll()
+      const req = db.transaction(store, 'readonly').objectStore(store).getAll()
       req.onsuccess = () => resolve(req.result as unknown[])
       req.onerror = () => reject(req.error)
     })
     db.close()
     const bytes = values.reduce<number>((sum, v) => sum + (v instanceof Uint8Array ? v.byteLength : 0), 0)
     const estimate = (await navigator.storage?.estimate?.())?.usage ?? null
-    return { db: `${name.slice(0, name.length - id.length)}<id>`, bytes, records: values.length, estimate }
+    return { db: name === 'hearth-store' ? `${name}/${store}` : `${name.slice(0, name.length - id.length)}<id>`, bytes, records: values.length, estimate }
   }, boardId)
 }

@@ -1,26 +1,28 @@
 /**
  * What a device holds, read out of its Chromium profile the way someone with
- * the unlocked phone and its devtools could: the keyring, opened with the
- * page's own WebCrypto and the key-encryption key stored beside it (device
- * mode: a non-extractable CryptoKey that scripts of the origin may use), and a
- * board's sealed y-indexeddb database. And writing into that database, as a
- * tampered app would. Everything runs through page.evaluate (DevTools, which
- * the page's CSP does not apply to) on a page of the app's origin; nothing
- * reaches into the app's own modules.
+ * the unlocked phone and its devtools could: the device file in the
+ * origin-private file system, the one database's keyring blob and board
+ * records — read through page.evaluate (DevTools, which the page's CSP does
+ * not apply to) on a page of the app's origin, then opened here with the
+ * storage layer's own formats (device mode: the keyring's key comes from the
+ * device file alone). And writing a record into that database, as a tampered
+ * app would. Nothing reaches into the app's running modules.
  */
 import type { Page } from 'playwright-core'
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { openEntry, importContentKey, parseEntry, toBase64url, type BoardId } from '../../../src/crypto/index.ts'
-import { decodeContents } from '../../../src/storage/keyring-blob.ts'
-import { sealedDatabaseName } from '../../../src/storage/board-store.ts'
+import { storeKeys, type StoreKeys } from '../../../src/storage/board-store.ts'
+import { decodeDeviceFile, rootKey } from '../../../src/storage/device-file.ts'
+import { decodeSealed, openContents } from '../../../src/storage/keyring-blob.ts'
 import type { BoardRecord, KeyringContents } from '../../../src/storage/keyring-types.ts'
+import { deviceKek } from '../../../src/storage/root-key.ts'
+import { RECORDS_STORE, VAULT_DB } from '../../../src/storage/vault-db.ts'
 
-/** The board a page shows, from its URL (`#/board/<id>`). */
-export function boardIdOf(page: Page): BoardId {
-  const m = /#\/board\/([\w-]+)/.exec(page.url())
-  if (!m) throw new Error(`not on a board: ${page.url()}`)
-  return m[1] as BoardId
-}
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
+const unb64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'))
+const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
 
 /**
  * Closes the app in this tab: opens a document of the app's origin that is
@@ -31,31 +33,66 @@ export async function leaveApp(page: Page, appUrl: string): Promise<void> {
   await page.goto(new URL('config.json', appUrl).href)
 }
 
-/** The device's keyring, decrypted (device mode only: a passphrase keyring has no stored key). */
+/** The device file, the keyring blob and every board record, as bytes (base64 across the boundary). */
+async function dump(page: Page): Promise<{ file: Uint8Array | null; blob: Uint8Array | null; records: Map<string, Uint8Array> }> {
+  const raw = await page.evaluate(
+    async ({ name, store }) => {
+      const toB64 = (u: Uint8Array) => btoa(Array.from(u, (b) => String.fromCharCode(b)).join(''))
+      let file: string | null
+      try {
+        const root = await (navigator.storage as unknown as { getDirectory(): Promise<{ getFileHandle(n: string): Promise<{ getFile(): Promise<File> }> }> }).getDirectory()
+        file = toB64(new Uint8Array(await (await (await root.getFileHandle('key')).getFile()).arrayBuffer()))
+      } catch {
+        file = null
+      }
+      if (!(await indexedDB.databases()).some((d) => d.name === name)) return { file, blob: null, records: [] as [string, string][] }
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open(name)
+        req.onsuccess = () => resolve(req.result)
+        req.onerror = () => reject(req.error)
+      })
+      // No named helpers for requests: the test runner's transform may wrap them in a helper the page lacks.
+      const blob = await new Promise<unknown>((resolve, reject) => {
+        const req = db.transaction('keyring', 'readonly').objectStore('keyring').get('blob')
+        req.onsuccess = () => resolve(req.result)
+        req.onerror = () => reject(req.error)
+      })
+      const [keys, values] = await Promise.all(
+        (['getAllKeys', 'getAll'] as const).map(
+          (op) =>
+            new Promise<unknown[]>((resolve, reject) => {
+              const req = db.transaction(store, 'readonly').objectStore(store)[op]()
+              req.onsuccess = () => resolve(req.result as unknown[])
+              req.onerror = () => reject(req.error)
+            }),
+        ),
+      )
+      db.close()
+      return { file, blob: blob instanceof Uint8Array ? toB64(blob) : null, records: keys!.map((k, i) => [String(k), toB64(values![i] as Uint8Array)] as [string, string]) }
+    },
+    { name: VAULT_DB, store: RECORDS_STORE },
+  )
+  return { file: raw.file === null ? null : unb64(raw.file), blob: raw.blob === null ? null : unb64(raw.blob), records: new Map(raw.records.map(([k, v]) => [k, unb64(v)])) }
+}
+
+/** The device's keyring, decrypted (device mode only: in passphrase mode the key needs the passphrase). */
 export async function readKeyring(page: Page): Promise<KeyringContents> {
-  const plain = await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('hearth')
-      req.onsuccess = () => resolve(req.result)
-      req.onerror = () => reject(req.error)
-    })
-    // No named helpers in here: the test runner's transform may wrap them in a helper the page lacks.
-    const [blob, kek] = (await Promise.all(
-      ['blob', 'kek'].map(
-        (key) =>
-          new Promise<unknown>((resolve, reject) => {
-            const req = db.transaction('keyring', 'readonly').objectStore('keyring').get(key)
-            req.onsuccess = () => resolve(req.result)
-            req.onerror = () => reject(req.error)
-          }),
-      ),
-    )) as [{ mode: string; iv: Uint8Array; ct: Uint8Array }, CryptoKey]
-    db.close()
-    const additionalData = new TextEncoder().encode(`hearth/keyring/v1/${blob.mode}`)
-    const bytes = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: new Uint8Array(blob.iv), additionalData }, kek, new Uint8Array(blob.ct))
-    return new TextDecoder().decode(bytes)
-  })
-  return decodeContents(new TextEncoder().encode(plain))
+  const { file, blob } = await dump(page)
+  const sealed = blob && decodeSealed(blob)
+  const device = file && decodeDeviceFile(file)
+  if (!sealed || !device) throw new Error('no keyring or no device file on this device')
+  if (sealed.mode !== 'device') throw new Error('the keyring needs a passphrase')
+  const root = rootKey(device, sealed.slot)
+  const contents = root && (await openContents(sealed, await deviceKek(root)))
+  if (!contents) throw new Error('the keyring does not open with the device file')
+  return contents
+}
+
+/** The board a page shows: the one this device opened last (the URL names boards by words that mean nothing elsewhere). */
+export async function boardIdOf(page: Page): Promise<BoardId> {
+  const [last] = [...(await readKeyring(page)).boards].sort((a, b) => b.openedAt - a.openedAt)
+  if (!last) throw new Error('no board on this device')
+  return last.id
 }
 
 /** This device's record of a board, from its keyring. */
@@ -65,54 +102,78 @@ export async function readBoardRecord(page: Page, boardId: BoardId): Promise<Boa
   return record
 }
 
-/** Every update y-indexeddb stored for a board's sealed doc, in order. */
-async function readSealedUpdates(page: Page, boardId: BoardId): Promise<Uint8Array[]> {
-  const encoded = await page.evaluate(async (name) => {
-    const dbs = await indexedDB.databases()
-    if (!dbs.some((d) => d.name === name)) return []
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open(name)
-      req.onsuccess = () => resolve(req.result)
-      req.onerror = () => reject(req.error)
-    })
-    const all = await new Promise<Uint8Array[]>((resolve, reject) => {
-      const req = db.transaction('updates', 'readonly').objectStore('updates').getAll()
-      req.onsuccess = () => resolve(req.result as Uint8Array[])
-      req.onerror = () => reject(req.error)
-    })
-    db.close()
-    // Base64 crosses back to Node compactly.
-    return all.map((u) => btoa(Array.from(u, (b) => String.fromCharCode(b)).join('')))
-  }, sealedDatabaseName(boardId))
-  return encoded.map((b) => new Uint8Array(Buffer.from(b, 'base64')))
+/** Where record n (or the head) of a board is: as board-store.ts computes it. */
+async function tagOf(keys: StoreKeys, n: number | 'head'): Promise<string> {
+  const label = new Uint8Array(5)
+  if (n === 'head') label[0] = 0x68
+  else {
+    label[0] = 0x72
+    new DataView(label.buffer).setUint32(1, n)
+  }
+  return toBase64url(new Uint8Array(await crypto.subtle.sign('HMAC', keys.tags, label)).subarray(0, 16))
+}
+
+async function openRecord(keys: StoreKeys, tag: string, value: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(value.subarray(0, 12)), additionalData: new TextEncoder().encode(tag) }, keys.cipher, buf(value.subarray(12))))
+}
+
+/** A board's records on disk, in order, and the number the next one takes. */
+async function boardRecords(page: Page, boardId: BoardId): Promise<{ keys: StoreKeys; updates: Uint8Array[]; next: number }> {
+  const record = await readBoardRecord(page, boardId)
+  if (!record.store) throw new Error(`board ${boardId} has no store secret`)
+  const keys = await storeKeys(record.store)
+  const { records } = await dump(page)
+  const headTag = await tagOf(keys, 'head')
+  const head = records.get(headTag)
+  let n = head ? new DataView((await openRecord(keys, headTag, head)).buffer).getUint32(0) : 0
+  const updates: Uint8Array[] = []
+  for (; ; n++) {
+    const tag = await tagOf(keys, n)
+    const value = records.get(tag)
+    if (!value) break
+    const d = decoding.createDecoder(await openRecord(keys, tag, value))
+    const count = decoding.readVarUint(d)
+    for (let i = 0; i < count; i++) updates.push(decoding.readVarUint8Array(d))
+  }
+  return { keys, updates, next: n }
 }
 
 /** The board's sealed doc as this device has it on disk. */
 export async function readSealedDoc(page: Page, boardId: BoardId): Promise<Y.Doc> {
   const doc = new Y.Doc()
-  for (const update of await readSealedUpdates(page, boardId)) Y.applyUpdate(doc, update)
+  for (const update of (await boardRecords(page, boardId)).updates) Y.applyUpdate(doc, update)
   return doc
 }
 
-/** Appends a Yjs update of the sealed doc to the device's database, where the app will load it on its next start. */
+/** Appends a Yjs update of the sealed doc to the board's records, where the app will load it on its next start. */
 export async function appendSealedUpdate(page: Page, boardId: BoardId, update: Uint8Array): Promise<void> {
+  const { keys, next } = await boardRecords(page, boardId)
+  const tag = await tagOf(keys, next)
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, 1)
+  encoding.writeVarUint8Array(e, update)
+  const iv = crypto.getRandomValues(new Uint8Array(12))
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(tag) }, keys.cipher, buf(encoding.toUint8Array(e))))
+  const value = new Uint8Array(12 + ct.length)
+  value.set(iv)
+  value.set(ct, 12)
   await page.evaluate(
-    async ({ name, b64 }) => {
-      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+    async ({ name, store, key, bytes }) => {
+      const data = Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0))
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const req = indexedDB.open(name)
         req.onsuccess = () => resolve(req.result)
         req.onerror = () => reject(req.error)
       })
       await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction('updates', 'readwrite')
-        tx.objectStore('updates').add(bytes)
+        const tx = db.transaction(store, 'readwrite')
+        tx.objectStore(store).add(data, key)
         tx.oncomplete = () => resolve()
         tx.onerror = () => reject(tx.error)
       })
       db.close()
     },
-    { name: sealedDatabaseName(boardId), b64: Buffer.from(update).toString('base64') },
+    { name: VAULT_DB, store: RECORDS_STORE, key: tag, bytes: b64(value) },
   )
 }
 

@@ -7,11 +7,12 @@ export class BoardOpenElsewhereError extends Error {
 }
 
 /**
- * One session per board per browser: two tabs writing as the same device
- * would reuse each other's sequence numbers. A Web Lock is held while the
- * board is open (skipped where the platform has none, e.g. Node tests).
+ * One tab per board: two tabs writing as the same device would reuse each
+ * other's sequence numbers, so a tab claims a board (a Web Lock, in memory
+ * only) while it has it open. Not the device lock (device-lock.ts), which is
+ * about the passphrase. Skipped where the platform has no Web Locks (Node tests).
  */
-export async function holdBoardLock(id: BoardId): Promise<() => void> {
+export async function claimBoard(id: BoardId): Promise<() => void> {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks
   if (!locks) return () => {}
   return new Promise((resolve, reject) => {

@@ -1,0 +1,81 @@
+/**
+ * The first minute. A new install asks for a passphrase before anything
+ * else, says plainly what going without one means, and gets out of the way:
+ * Dina, shown an invite in person, can still join first. Nadia, on a phone in
+ * Arabic, reads the same question in her language, right to left; she sets a
+ * passphrase and from the next start Hearth is locked until she types it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectNoAxeViolations } from './support/axe.ts'
+import { closeAllPeers, launchPeer } from './support/browser.ts'
+import { createBoard, openSettings, unexpectedErrors } from './support/flows.ts'
+import { screenshot } from './support/screens.ts'
+import { startApp, type App } from './support/server.ts'
+
+let app: App
+
+beforeAll(async () => {
+  app = await startApp()
+})
+
+afterAll(async () => {
+  await closeAllPeers()
+  await app?.close()
+})
+
+describe('the first run', () => {
+  it('Dina skips the passphrase: she is told what that leaves open, the question goes, and Settings still offers it', async () => {
+    const dina = await launchPeer('dina-first-run')
+    const page = dina.page
+    await page.goto(app.url)
+    const question = page.getByRole('region', { name: 'Protect Hearth with a passphrase' })
+    await question.waitFor()
+    await question.getByText('Recommended.').waitFor()
+    await question.getByText(/anyone who can use this browser — or copy its files, for example from a seized phone — can read your boards/).waitFor()
+    await expectNoAxeViolations(page, 'the first-run question')
+    await screenshot(page, 'first-run')
+    // Mismatched passphrases are refused, as in Settings.
+    await question.getByLabel('Choose a passphrase').fill('moths circle the porch lamp')
+    await question.getByLabel('Type it again').fill('moths circle the porch lamp!')
+    await question.getByRole('button', { name: 'Set passphrase' }).click()
+    await question.getByRole('alert').filter({ hasText: 'The two passphrases are not the same.' }).waitFor()
+
+    await question.getByRole('button', { name: 'Not now' }).click()
+    await question.waitFor({ state: 'detached' })
+    await createBoard(page, { name: 'Night shelter', displayName: 'Dina' })
+    // After a restart Hearth opens by itself and does not ask again.
+    const again = await dina.reopen()
+    await again.goto(app.url)
+    await again.getByRole('link', { name: /Night shelter/ }).waitFor()
+    expect(await again.getByRole('region', { name: 'Protect Hearth with a passphrase' }).count()).toBe(0)
+    await openSettings(again)
+    await again.getByLabel('New passphrase').waitFor()
+    expect(unexpectedErrors(dina.errors)).toEqual([])
+  })
+
+  it('Nadia, in Arabic: the question in her language, a passphrase set, and Hearth locked at the next start', async () => {
+    const nadia = await launchPeer('nadia-first-run', { locale: 'ar', viewport: { width: 360, height: 740 } })
+    const page = nadia.page
+    await page.goto(app.url)
+    const question = page.getByRole('region', { name: 'احمِ Hearth بعبارة مرور' })
+    await question.waitFor()
+    expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl')
+    await question.getByText(/من هاتف مُصادَر مثلًا/).waitFor()
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360)
+    await expectNoAxeViolations(page, 'the first-run question in Arabic')
+    await screenshot(page, 'ar-first-run-360')
+    await question.getByLabel('اختر عبارة مرور').fill('فراشات حول مصباح الشرفة')
+    await question.getByLabel('اكتبها مرة أخرى').fill('فراشات حول مصباح الشرفة')
+    await question.getByRole('button', { name: 'اضبط عبارة المرور' }).click()
+    await page.getByRole('status').filter({ hasText: 'ضُبطت عبارة المرور.' }).waitFor()
+
+    const again = await nadia.reopen()
+    await again.goto(app.url)
+    await again.getByLabel('عبارة المرور', { exact: true }).waitFor()
+    expect(await again.getByRole('region', { name: 'احمِ Hearth بعبارة مرور' }).count()).toBe(0)
+    await again.getByLabel('عبارة المرور', { exact: true }).fill('فراشات حول مصباح الشرفة')
+    await again.getByLabel('عبارة المرور', { exact: true }).press('Enter')
+    await again.getByText('لا توجد لوحات على هذا الجهاز بعد.').waitFor()
+    expect(unexpectedErrors(nadia.errors)).toEqual([])
+  })
+})
