@@ -123,6 +123,19 @@ describe('translations', () => {
     expect(formatDateTimeFull('fa', fromLocalInput(value)!)).toBe(new Intl.DateTimeFormat('fa', { dateStyle: 'full', timeStyle: 'short' }).format(ms))
   })
 
+  it('keeps addresses whole in right-to-left text: "wss://" is isolated left to right, never shown as "//:wss"', () => {
+    for (const [name, catalog] of [['ar', ar], ['fa', fa]] as const) {
+      for (const [key, message] of Object.entries(catalog)) {
+        // Trailing "://" sits between a Latin letter and right-to-left text, so without an isolate (U+2066 … U+2069) it is drawn on the wrong side.
+        for (const m of JSON.stringify(message).matchAll(/wss?:\/\/…?/g)) {
+          const text = JSON.stringify(message)
+          expect(text[m.index - 1], `${name} ${key}`).toBe('\u2066')
+          expect(text[m.index + m[0].length], `${name} ${key}`).toBe('\u2069')
+        }
+      }
+    }
+  })
+
   it('writes Persian with Persian letters, not their Arabic look-alikes', () => {
     // ي (U+064A) and ك (U+0643) look alike but are other letters: search and sorting would miss them.
     for (const [key, message] of Object.entries(fa)) expect(JSON.stringify(message), key).not.toMatch(/[\u064A\u0643]/)
