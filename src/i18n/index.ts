@@ -39,6 +39,13 @@ const RTL = new Set<string>(['ar', 'fa', 'he', 'ur'])
 /** Language tags browsers still send under an older name: Java's Locale (older Android WebViews) says 'in' for Indonesian. */
 const ALIASES: Readonly<Record<string, Locale>> = { in: 'id' }
 
+/**
+ * What separates the pieces of one line ("Posted by Noor · in 4 days"). In
+ * Persian the middle dot would read as the digit zero (۰): "اکنون · ۴ روز"
+ * looks like "40 days".
+ */
+export const separatorOf = (locale: Locale): string => (locale === 'fa' ? '|' : '·')
+
 export const isLocale = (value: string): value is Locale => (LOCALES as readonly string[]).includes(value)
 export const dirOf = (locale: string): 'rtl' | 'ltr' => (RTL.has(locale.toLowerCase().split(/[-_]/)[0]!) ? 'rtl' : 'ltr')
 
