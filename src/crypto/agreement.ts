@@ -1,7 +1,10 @@
+import { curves, type X25519Impl } from './curves.ts'
+
 /**
- * X25519 key agreement (RFC 7748) for lockboxes, through WebCrypto. A private
- * key is used as a non-extractable CryptoKey; its PKCS#8 bytes live only in
- * the encrypted keyring.
+ * X25519 key agreement (RFC 7748) for lockboxes, through WebCrypto where the
+ * browser has it: a private key is used as a non-extractable CryptoKey; its
+ * PKCS#8 bytes live only in the encrypted keyring. Older browsers use the
+ * fallback chosen by curves.ts, which holds the private key as bytes.
  */
 
 const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
@@ -30,14 +33,26 @@ async function fromPrivate(key: CryptoKey, publicKey: Uint8Array): Promise<KeyAg
   }
 }
 
+/** An agreement through any implementation of the curve (the fallback's: the private key stays bytes in memory). */
+export function agreementVia(x25519: X25519Impl, pkcs8: Uint8Array, publicKey: Uint8Array): KeyAgreement {
+  return { publicKey, derive: (peerPublic) => x25519.agree(pkcs8, peerPublic) }
+}
+
 /** This device's X25519 key, from its keyring material. */
 export async function importAgreement(agreePkcs8: Uint8Array, agreePublic: Uint8Array): Promise<KeyAgreement> {
+  const { x25519 } = await curves()
+  if (x25519.source !== 'webcrypto') return agreementVia(x25519, agreePkcs8, agreePublic)
   const key = await crypto.subtle.importKey('pkcs8', buf(agreePkcs8), { name: 'X25519' }, false, ['deriveBits'])
   return fromPrivate(key, agreePublic)
 }
 
 /** A fresh one-time X25519 key (the sender's side of a lockbox). */
 export async function ephemeralAgreement(): Promise<KeyAgreement> {
+  const { x25519 } = await curves()
+  if (x25519.source !== 'webcrypto') {
+    const pair = await x25519.generate()
+    return agreementVia(x25519, pair.pkcs8, pair.publicKey)
+  }
   const pair = (await crypto.subtle.generateKey({ name: 'X25519' }, true, ['deriveBits'])) as CryptoKeyPair
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey))
   return fromPrivate(pair.privateKey, publicKey)

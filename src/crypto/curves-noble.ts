@@ -51,6 +51,9 @@ export const nobleEd25519: Ed25519Impl = {
     const seed = seedOf('Ed25519', pkcs8)
     return async (message) => ed25519.sign(message, seed)
   },
+  async publicKey(pkcs8) {
+    return ed25519.getPublicKey(seedOf('Ed25519', pkcs8))
+  },
   async verify(publicKey, signature, message) {
     if (!strictEd25519(publicKey, signature)) return false
     try {

@@ -27,6 +27,12 @@ export async function webCryptoEd25519(subtle: SubtleCrypto): Promise<Ed25519Imp
       const key = await subtle.importKey('pkcs8', buf(pkcs8), { name: 'Ed25519' }, false, ['sign'])
       return async (message) => new Uint8Array(await subtle.sign('Ed25519', key, buf(message)))
     },
+    async publicKey(pkcs8) {
+      // WebCrypto exports no public key from a private one but as a JWK's `x`.
+      const key = await subtle.importKey('pkcs8', buf(pkcs8), { name: 'Ed25519' }, true, ['sign'])
+      const jwk = await subtle.exportKey('jwk', key)
+      return Uint8Array.from(atob(jwk.x!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))
+    },
     async verify(publicKey, signature, message) {
       if (!strictEd25519(publicKey, signature)) return false
       const id = toBase64url(publicKey)

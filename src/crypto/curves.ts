@@ -23,6 +23,8 @@ export interface Ed25519Impl {
   generate(): Promise<KeyPairBytes>
   /** Prepares signing with a PKCS#8 private key; throws on a malformed key (a bug: keys come from the keyring). */
   signer(pkcs8: Uint8Array): Promise<Sign>
+  /** The raw 32-byte public key of a PKCS#8 private key (e.g. one derived from an invitation secret). */
+  publicKey(pkcs8: Uint8Array): Promise<Uint8Array>
   /** Checks an encoding-checked signature (see curves-strict.ts): cofactorless, never throws. */
   verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean>
 }

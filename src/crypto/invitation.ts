@@ -1,6 +1,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
+import { curves } from './curves.ts'
 import { importDeviceSigner, type DeviceSigner } from './device.ts'
 
 /**
@@ -44,9 +45,8 @@ export async function deriveInvitation(secret: Uint8Array): Promise<Invitation> 
   const pkcs8 = new Uint8Array(PKCS8_PREFIX.length + 32)
   pkcs8.set(PKCS8_PREFIX)
   pkcs8.set(seed, PKCS8_PREFIX.length)
-  const exportable = await crypto.subtle.importKey('pkcs8', pkcs8, { name: 'Ed25519' }, true, ['sign'])
-  const jwk = await crypto.subtle.exportKey('jwk', exportable)
-  const publicKey = Uint8Array.from(atob(jwk.x!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))
+  // Through WebCrypto or the fallback, like every other Ed25519 key (see curves.ts).
+  const publicKey = await (await curves()).ed25519.publicKey(pkcs8)
   seed.fill(0)
   const signer = await importDeviceSigner({ signPkcs8: pkcs8, signPublic: publicKey, agreePkcs8: new Uint8Array(0), agreePublic: new Uint8Array(32) })
   pkcs8.fill(0)

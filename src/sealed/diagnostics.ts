@@ -61,6 +61,37 @@ export class Diagnostics {
     for (const l of this.#listeners) l()
   }
 
+  /**
+   * An entry that was reported waiting (a `pending_*` reason) has left the
+   * queue — applied, refused or dropped: its waiting record goes, so that
+   * what is listed as waiting is what still waits. Final records stay.
+   * Listeners hear of it from announce(), once the batch is done.
+   */
+  settle(key: string): void {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i]!
+      if (e.key !== key || !e.reason.startsWith('pending_')) continue
+      this.events.splice(i, 1)
+      const left = (this.counts.get(e.reason) ?? 1) - 1
+      if (left > 0) this.counts.set(e.reason, left)
+      else this.counts.delete(e.reason)
+      this.#settled = true
+    }
+  }
+
+  #settled = false
+
+  /**
+   * After a batch of entries: tells listeners about records settled during
+   * it, or (`changed`) about anything else they show that the batch changed,
+   * such as how many entries still wait — so nobody reads a batch half done.
+   */
+  announce(changed = false): void {
+    if (!this.#settled && !changed) return
+    this.#settled = false
+    for (const l of this.#listeners) l()
+  }
+
   get total(): number {
     let n = 0
     for (const [reason, c] of this.counts) if (!reason.startsWith('pending_')) n += c

@@ -677,6 +677,7 @@ export class SealedBoard {
       const victims = [...log.pending.values()].sort((a, b) => b.entry.header.seq - a.entry.header.seq).slice(0, over)
       for (const v of victims) {
         log.pending.delete(v.key)
+        if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
         all--
         this.#reject('over_limit', v.key, null, `entries of ${tag}`, v.via)
         this.#collect(v.key, v.bytes)
@@ -705,6 +706,7 @@ export class SealedBoard {
     for (const [key, v] of log.pending) {
       if (v.entry.header.seq >= from && CONTENT_KINDS.has(v.entry.header.kind)) {
         log.pending.delete(key)
+        if (this.#reportedPending.delete(key)) this.diagnostics.settle(key)
         this.#collect(key, v.bytes)
       }
     }
@@ -796,6 +798,12 @@ export class SealedBoard {
    * judged against everything applied before it.
    */
   async #pump(): Promise<void> {
+    const waiting = this.pendingCount()
+    await this.#pumpRounds()
+    this.diagnostics.announce(this.pendingCount() !== waiting)
+  }
+
+  async #pumpRounds(): Promise<void> {
     for (let round = 0; ; round++) {
       await this.#prepare()
       let moved = false
@@ -894,6 +902,7 @@ export class SealedBoard {
     const h = v.entry.header
     const finish = (outcome: Outcome, extra: Partial<Done> = {}): 'done' => {
       log.pending.delete(v.key)
+      if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
       log.done.set(v.key, { ...v, outcome, ...extra })
       log.frontier = Math.max(log.frontier, h.seq)
       this.#markVoidFrom(tag, log)

@@ -12,6 +12,8 @@ import { CurvesUnavailableError, detectCurves, type Ed25519Impl, type X25519Impl
 import { nobleEd25519, nobleX25519 } from '../../src/crypto/curves-noble.ts'
 import { unwrapPkcs8, wrapPkcs8 } from '../../src/crypto/curves-pkcs8.ts'
 import { webCryptoEd25519, webCryptoX25519 } from '../../src/crypto/curves-webcrypto.ts'
+import { agreementVia, importAgreement } from '../../src/crypto/agreement.ts'
+import { openLockbox, sealLockboxes } from '../../src/crypto/lockbox.ts'
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((b) => parseInt(b, 16)))
 const toHex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('')
@@ -49,6 +51,10 @@ describe('the two Ed25519 paths are interchangeable', () => {
     const sign = await impl.signer(wrapPkcs8('Ed25519', RFC8032.seed))
     expect(toHex(await sign(RFC8032.message))).toBe(toHex(RFC8032.signature))
     expect(await impl.verify(RFC8032.public, RFC8032.signature, RFC8032.message)).toBe(true)
+  })
+
+  it.each(BOTH_ED)('%s gives the public key of a PKCS#8 private key (an invitation key is derived that way)', async (_, impl) => {
+    expect(toHex(await impl.publicKey(wrapPkcs8('Ed25519', RFC8032.seed)))).toBe(toHex(RFC8032.public))
   })
 
   it("Alice's WebCrypto keys and Bob's fallback keys: each side signs with the other's PKCS#8, byte for byte the same, and verifies the other", async () => {
@@ -90,6 +96,16 @@ describe('the two X25519 paths are interchangeable', () => {
     expect(toHex(onBob!)).toBe(toHex(onAlice!))
     expect(toHex((await nobleX25519.agree(alice.pkcs8, bob.publicKey))!)).toBe(toHex(onAlice!))
     expect(toHex((await webX.agree(bob.pkcs8, alice.publicKey))!)).toBe(toHex(onAlice!))
+  })
+
+  it("a lockbox Alice's phone seals (WebCrypto) opens on Bob's older phone, whose agreement runs on the fallback", async () => {
+    const bob = await nobleX25519.generate()
+    const context = text('hearth/test')
+    const set = await sealLockboxes([{ agreePublic: bob.publicKey, payload: text('the new content key') }], context)
+    const opened = await openLockbox(set, agreementVia(nobleX25519, bob.pkcs8, bob.publicKey), context)
+    expect(new TextDecoder().decode(opened!)).toBe('the new content key')
+    // And the same box opens with WebCrypto from the same private key.
+    expect(new TextDecoder().decode((await openLockbox(set, await importAgreement(bob.pkcs8, bob.publicKey), context))!)).toBe('the new content key')
   })
 
   it.each(BOTH_X)('%s refuses a small-order key from Eve (an all-zero secret) and a short key', async (_, impl) => {

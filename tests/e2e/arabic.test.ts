@@ -34,6 +34,7 @@ const AR = {
   whatItIs: 'ما هو',
   contact: 'طريقة التواصل',
   invite: 'دعوة',
+  createInvite: 'إنشاء الدعوة',
   inviteLink: 'رابط الدعوة',
   searching: 'جارٍ البحث عن أعضاء آخرين…',
   search: 'ابحث في هذه اللوحة',
@@ -224,6 +225,10 @@ describe('Hearth in Arabic', () => {
     await (await openMenu(page, undefined, AR.menu)).getByRole('button', { name: AR.invite }).click()
     const invite = page.getByRole('dialog', { name: `دعوة إلى ${BOARD}` })
     await invite.waitFor()
+    // First who it is for, how many uses, when it stops; then the code.
+    await screenshot(page, 'ar-invite-form')
+    await expectNoOverflow(page, 'invite form in Arabic')
+    await invite.getByRole('button', { name: AR.createInvite }).click()
     await invite.getByTestId('invite-qr').waitFor()
     expect(await waitForQrDrawn(page)).toBeGreaterThan(1000)
     expect(await invite.getByLabel(AR.inviteLink).inputValue()).toContain('#/join/')
@@ -248,6 +253,9 @@ describe('Hearth in Arabic', () => {
     await page.keyboard.press('Escape')
     await page.getByRole('dialog').waitFor({ state: 'detached' })
     await (await openMenu(page, undefined, AR.menu)).getByRole('button', { name: AR.invite }).click()
+    await page.getByRole('dialog').getByRole('button', { name: AR.createInvite }).waitFor()
+    await check('invite form in Arabic')
+    await page.getByRole('dialog').getByRole('button', { name: AR.createInvite }).click()
     await page.getByRole('dialog').getByTestId('invite-qr').waitFor()
     await waitForQrDrawn(page)
     await check('invite dialog in Arabic')

@@ -2,8 +2,10 @@
  * The board story, across two real devices: Alice (a phone) starts a board
  * for her circle and posts one of every kind of item; Bob (a laptop, its own
  * Chromium profile) joins with her invite link and the board reaches him over
- * WebRTC. They both lose signal, edit the same notice (different fields) and
- * post; once back, both see the merged board. Bob's copy survives a restart.
+ * WebRTC. They both lose signal: Alice rewrites her own notice and, as the
+ * board's founder (a moderator), pins Bob's; Bob, who may not touch Alice's
+ * post, rewrites the text of his own. Once back, both see the merged board.
+ * Bob's copy survives a restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from './support/axe.ts'
@@ -73,9 +75,11 @@ const RESOURCE = {
   contact: '+1 555 0100, Mon–Fri 9–17',
   notes: 'Say Hearth sent you.',
 } as const
-/** The notice after Alice renamed it and Bob rewrote its text, both offline. */
+/** Alice's notice after she renamed and rewrote it, offline. */
 const MERGED_NOTICE = { title: 'Welcome, everyone — read me first', body: 'Meetings moved to Thursdays. Bring a friend you trust.' }
 const BOBS_NOTICE = { kind: 'notice', title: 'Rides to the clinic', body: 'I can drive two people on Saturday morning.' } as const
+/** What Bob's notice says after he rewrote it offline (while Alice pinned it). */
+const BOBS_NEW_BODY = 'Now Saturday and Sunday mornings, two seats each time.'
 const ALL: ItemInput[] = [NOTICE, EVENT, MEETING, AID, RESOURCE]
 
 let app: App
@@ -252,23 +256,28 @@ describe('a board shared between two devices', () => {
     await screenshot(page, 'board-bob-desktop')
   })
 
-  it('authors are verified: Bob sees Alice as founder with her fingerprint, and that she invited him', async () => {
+  it('authors are verified: Bob sees Alice as founder with her fingerprint, and that she let him in', async () => {
     const page = bob.page
     await page.getByRole('button', { name: /^2 members/ }).click()
     const dialog = page.getByRole('dialog', { name: 'Members and diagnostics' })
     const members = dialog.getByTestId('members')
-    const row = (name: string) => members.locator('li').filter({ has: page.locator('strong', { hasText: new RegExp(`^${name}$`) }) })
+    const row = (name: string) => members.getByTestId('member').filter({ has: page.locator('strong', { hasText: new RegExp(`^${name}$`) }) })
     const aliceRow = await textOf(row('Alice'))
     const bobRow = await textOf(row('Bob'))
     expect(aliceRow).toContain('founder')
     expect(bobRow).toContain('this device')
-    const aliceFingerprint = /([0-9A-F]{4} [0-9A-F]{4}) [0-9A-F]{4} [0-9A-F]{4}/.exec(aliceRow)![1]!
-    expect(bobRow).toContain(`invited by Alice (${aliceFingerprint})`)
+    // "Let in by" is the admitting device's signed entry, not Bob's own claim.
+    expect(bobRow).toContain('let in by Alice')
+    // A full 64-bit fingerprint per device, to compare in person.
+    const aliceFingerprint = await textOf(row('Alice').getByTestId('fingerprint'))
+    expect(aliceFingerprint).toMatch(/^[0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4}$/)
+    expect(await textOf(row('Bob').getByTestId('fingerprint'))).not.toBe(aliceFingerprint)
     await dialog.getByTestId('diagnostics-clean').waitFor()
     await checkAxe(page, 'members and diagnostics')
     await closeDialog(dialog)
-    // The post names its author from the roster, with the same fingerprint (in its detail view).
+    // The post names its author from the roster, with the same whole fingerprint (in its detail view).
     const view = await openDetail(page, NOTICE.title)
+    expect(await textOf(view)).toContain(`Posted by Alice`)
     expect(await textOf(view)).toContain(aliceFingerprint)
     await closeDialog(view)
   })
@@ -306,33 +315,44 @@ describe('a board shared between two devices', () => {
     expect(await items(page).count()).toBe(5)
   })
 
-  it('offline edits to different fields of one notice merge when both come back', async () => {
+  // Before authority, Bob rewrote the text of Alice's notice while she renamed
+  // it. Only a post's owner may edit it now, so the two offline writers of one
+  // notice are its owner and a moderator: Bob edits his own notice's text
+  // while Alice, the founder, pins it (a field only moderators set).
+  it("offline, Bob rewrites his notice while Alice pins it and rewrites hers; both changes merge when they come back", async () => {
+    await postItem(bob.page, BOBS_NOTICE)
+    await card(alice.page, BOBS_NOTICE.title).waitFor({ timeout: SYNC_MS })
     await Promise.all([alice.setOffline(true), bob.setOffline(true)])
     await waitForText(syncStatus(alice.page), STATUS.offline, 15_000)
     await waitForText(syncStatus(bob.page), STATUS.offline, 15_000)
 
     const { title: newTitle, body: newBody } = MERGED_NOTICE
+    await editItem(alice.page, NOTICE.title, { Title: newTitle, Text: newBody })
+    await waitForText(card(alice.page, newTitle), newBody)
+    let view = await openDetail(alice.page, BOBS_NOTICE.title)
+    // The founder moderates: she may pin or remove Bob's post, never edit it.
+    expect(await view.getByRole('button', { name: 'Edit', exact: true }).count()).toBe(0)
+    await view.getByRole('button', { name: 'Pin', exact: true }).click()
+    await view.getByRole('button', { name: 'Unpin', exact: true }).waitFor()
+    await closeDialog(view)
+    await card(alice.page, BOBS_NOTICE.title).getByText('Pinned').waitFor()
 
-    await editItem(alice.page, NOTICE.title, { Title: newTitle })
-    await card(alice.page, newTitle).waitFor()
-    expect(await textOf(card(alice.page, newTitle))).toContain(NOTICE.body)
-
-    await editItem(bob.page, NOTICE.title, { Text: newBody })
-    await waitForText(card(bob.page, NOTICE.title), newBody)
-    await bob.page.getByRole('button', { name: 'Post', exact: true }).click()
-    await bob.page.getByRole('dialog').getByRole('button', { name: /^Notice/ }).click()
-    await fillItemForm(bob.page.getByRole('dialog', { name: 'New Notice' }), BOBS_NOTICE)
-    await bob.page.getByRole('dialog', { name: 'New Notice' }).getByRole('button', { name: 'Post', exact: true }).click()
-    await card(bob.page, BOBS_NOTICE.title).waitFor()
+    // Bob is offered nothing that changes Alice's notice.
+    view = await openDetail(bob.page, NOTICE.title)
+    for (const action of ['Edit', 'Pin', 'Delete']) expect(await view.getByRole('button', { name: action, exact: true }).count(), action).toBe(0)
+    await closeDialog(view)
+    await editItem(bob.page, BOBS_NOTICE.title, { Text: BOBS_NEW_BODY })
+    await waitForText(card(bob.page, BOBS_NOTICE.title), BOBS_NEW_BODY)
     // Still offline: nothing crossed.
-    expect(await card(alice.page, BOBS_NOTICE.title).count()).toBe(0)
+    expect(await card(alice.page, BOBS_NOTICE.title).filter({ hasText: BOBS_NEW_BODY }).count()).toBe(0)
     expect(await card(bob.page, newTitle).count()).toBe(0)
+    expect(await card(bob.page, BOBS_NOTICE.title).getByText('Pinned').count()).toBe(0)
 
     await Promise.all([alice.setOffline(false), bob.setOffline(false)])
     for (const peer of [alice, bob]) {
-      await card(peer.page, newTitle).waitFor({ timeout: SYNC_MS })
       await waitForText(card(peer.page, newTitle), newBody, SYNC_MS)
-      await card(peer.page, BOBS_NOTICE.title).waitFor({ timeout: SYNC_MS })
+      await waitForText(card(peer.page, BOBS_NOTICE.title), BOBS_NEW_BODY, SYNC_MS)
+      await card(peer.page, BOBS_NOTICE.title).getByText('Pinned').waitFor({ timeout: SYNC_MS })
       await waitForText(resultCount(peer.page), '6 items', SYNC_MS)
       expect(await card(peer.page, NOTICE.title).count()).toBe(0)
       await waitForText(syncStatus(peer.page), STATUS.synced1, SYNC_MS)
@@ -340,7 +360,12 @@ describe('a board shared between two devices', () => {
     const merged = await textOf(card(bob.page, newTitle))
     expect(merged).toContain(newBody)
     expect(merged).not.toContain(NOTICE.body)
-    const view = await openDetail(bob.page, newTitle)
+    view = await openDetail(bob.page, BOBS_NOTICE.title)
+    expect(await textOf(view)).toContain('Pinned')
+    expect(await textOf(view)).toContain(BOBS_NEW_BODY)
+    expect(await textOf(view)).toContain('edited')
+    await closeDialog(view)
+    view = await openDetail(alice.page, newTitle)
     expect(await textOf(view)).toContain('edited')
     await closeDialog(view)
   })
@@ -348,9 +373,10 @@ describe('a board shared between two devices', () => {
   it("Bob's copy survives closing and reopening the app, then catches up with Alice", async () => {
     const page = await bob.reopen()
     await page.getByRole('heading', { level: 1, name: BOARD.name }).waitFor()
-    // From IndexedDB alone: the five items, his offline edit and his own notice.
+    // From IndexedDB alone: Alice's five items with her edit, and his own notice with his edit and her pin.
     await waitForText(resultCount(page), '6 items', 10_000)
-    await card(page, BOBS_NOTICE.title).waitFor({ timeout: 10_000 })
+    await waitForText(card(page, BOBS_NOTICE.title), BOBS_NEW_BODY, 10_000)
+    await card(page, BOBS_NOTICE.title).getByText('Pinned').waitFor({ timeout: 10_000 })
     await items(page).filter({ hasText: MERGED_NOTICE.body }).waitFor({ timeout: 10_000 })
     // Connected again (a fresh connection), both hold the merged board.
     for (const peer of [bob, alice]) {

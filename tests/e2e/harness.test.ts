@@ -127,6 +127,17 @@ describe('e2e harness', () => {
     alice.errors.length = 0 // the failed fetch is logged
   })
 
+  it('a new document opened while offline stays offline (Chromium 150 alone would say it is online again)', async () => {
+    await alice.setOffline(true)
+    // A new document that needs no network (this page has no service worker to serve a reload).
+    await alice.page.goto('data:text/html,<title>offline</title><p>offline</p>')
+    expect(await alice.page.evaluate(() => navigator.onLine)).toBe(false)
+    await alice.setOffline(false)
+    await alice.page.goto(base)
+    expect(await alice.page.evaluate(() => navigator.onLine)).toBe(true)
+    expect(await canFetch(alice.page)).toBe(true)
+  })
+
   it('reopen() restarts the browser on the same profile', async () => {
     await alice.page.evaluate(() => localStorage.setItem('kept', 'yes'))
     const page = await alice.reopen()

@@ -7,13 +7,13 @@
  * refused, the right one brings everything back. Then it locks by itself,
  * after the idle time she chose and when the app is hidden.
  */
-import { lstat, readdir, readFile, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
 import { card, createBoard, openMenu, openSettings, postItem, unexpectedErrors } from './support/flows.ts'
+import { scanProfile } from './support/profile-scan.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -32,37 +32,6 @@ const CANARY = 'canary-plaintext-7d1e0c5a'
 
 let app: App
 let alice: Peer
-
-/** Every regular file under `dir`, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = []
-  for (const entry of await readdir(dir)) {
-    const path = join(dir, entry)
-    const s = await lstat(path).catch(() => null)
-    if (!s) continue
-    if (s.isDirectory()) out.push(...(await filesUnder(path)))
-    else if (s.isFile()) out.push(path)
-  }
-  return out
-}
-
-/** Which needles occur in which files, as raw bytes in UTF-8 or UTF-16LE. */
-async function scanProfile(dir: string, needles: readonly string[]): Promise<{ files: number; bytes: number; hits: string[] }> {
-  const patterns = needles.flatMap((n) => [
-    { label: `${n} (UTF-8)`, bytes: Buffer.from(n, 'utf8') },
-    { label: `${n} (UTF-16LE)`, bytes: Buffer.from(n, 'utf16le') },
-  ])
-  const hits: string[] = []
-  let bytes = 0
-  const files = await filesUnder(dir)
-  for (const file of files) {
-    const data = await readFile(file).catch(() => null)
-    if (!data) continue
-    bytes += data.length
-    for (const p of patterns) if (data.includes(p.bytes)) hits.push(`${p.label} in ${file.slice(dir.length)}`)
-  }
-  return { files: files.length, bytes, hits }
-}
 
 const bodyText = (page: Page) => page.evaluate(() => document.body.innerText)
 

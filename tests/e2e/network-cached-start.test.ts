@@ -3,12 +3,14 @@
  * connect to the server but nothing ever comes back (a captive portal, a
  * throttled or censored link). The app must still open at once from the
  * service worker's cache: her board list and the Wipe button within a second,
- * with no wait for /config.json or the signaling server.
+ * with no wait for /config.json or the signaling server. (On a phone, Wipe
+ * lives at the bottom of the ⋮ menu of every screen: the mark is that menu's
+ * button, and the menu then shows Wipe at once.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBlackHole, type BlackHole } from './support/black-hole.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { createBoard, unexpectedErrors } from './support/flows.ts'
+import { closeDialog, createBoard, goHome, openMenu, unexpectedErrors } from './support/flows.ts'
 import { startApp, type App } from './support/server.ts'
 
 const GOAL_MS = 1_000
@@ -28,14 +30,14 @@ afterAll(async () => {
   await app?.close()
 })
 
-/** Records, from the start of the navigation, when the board list and the Wipe button first appear. */
+/** Records, from the start of the navigation, when the board list and the ⋮ menu that holds Wipe first appear. */
 const MARKS = `(() => {
   const marks = {};
   globalThis.__hearthMarks = marks;
   const check = () => {
     if (!('list' in marks) && document.querySelector('.board-list a')) marks.list = performance.now();
-    const wipe = [...document.querySelectorAll('button')].find((b) => /^Wipe/.test(b.textContent.trim()) && !b.disabled);
-    if (!('wipe' in marks) && wipe) marks.wipe = performance.now();
+    const menu = document.querySelector('.app-bar .menu-button');
+    if (!('wipe' in marks) && menu && !menu.disabled) marks.wipe = performance.now();
   };
   new MutationObserver(check).observe(document, { childList: true, subtree: true });
 })()`
@@ -46,7 +48,8 @@ describe('a cached app on a network that never answers', () => {
     await alice.page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor()
     await alice.waitForServiceWorker()
     await createBoard(alice.page, { name: 'Safe houses', displayName: 'Alice' })
-    await alice.page.getByRole('link', { name: 'Hearth' }).click()
+    // On a board the app bar offers ← All boards (the phone layout), no longer the logo link.
+    await goHome(alice.page)
     await alice.page.getByRole('link', { name: /Safe houses/ }).waitFor()
 
     // The server goes; in its place, on the same address, a network that never answers.
@@ -67,8 +70,11 @@ describe('a cached app on a network that never answers', () => {
       }, undefined, { timeout: 10_000, polling: 50 })
       .then((h) => h.jsonValue() as Promise<{ list: number; wipe: number }>)
     const usable = Math.max(marks.list, marks.wipe)
-    console.log(`[measure] cached start on a network that never answers: board list at ${marks.list.toFixed(0)} ms, Wipe at ${marks.wipe.toFixed(0)} ms after navigation start`)
+    console.log(`[measure] cached start on a network that never answers: board list at ${marks.list.toFixed(0)} ms, the menu with Wipe at ${marks.wipe.toFixed(0)} ms after navigation start`)
     expect(usable).toBeLessThan(GOAL_MS)
+    const menu = await openMenu(page)
+    await menu.getByRole('button', { name: /^Wipe/ }).waitFor({ timeout: 1_000 })
+    await closeDialog(menu)
     // Still usable: the board opens from the device, and says it cannot reach anyone yet.
     await page.getByRole('link', { name: /Safe houses/ }).click()
     await page.getByRole('heading', { level: 1, name: 'Safe houses' }).waitFor({ timeout: 5_000 })

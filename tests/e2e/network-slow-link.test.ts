@@ -48,7 +48,8 @@ describe('a new member on a link with 2 s round trips', () => {
   it(`gets a ${ITEMS}-item board within ${GOAL_MS / 1000} s of joining, and is told a connection is being set up`, async () => {
     await alice.page.goto(app.url)
     await createBoard(alice.page, { name: 'Harbour street kitchen', displayName: 'Alice' })
-    const invite = await readInviteLink(alice.page)
+    // Two people use it: the seeding device, then Bob.
+    const invite = await readInviteLink(alice.page, { uses: 2 })
     seeder = startSeeder({ invite, signalingUrl: app.signalingUrl, count: ITEMS, seed: 7 })
     await seeder.synced(60_000)
     await waitForText(resultCount(alice.page), `${ITEMS} items`, 60_000)

@@ -68,7 +68,8 @@ describe('a new member whose every round trip takes 2 s, WebRTC included', () =>
   it(`still gets the ${ITEMS}-item board: the connection is slow to set up but keeps moving, and is kept`, async () => {
     await alice.page.goto(app.url)
     await createBoard(alice.page, { name: 'Riverside food bank', displayName: 'Alice' })
-    const invite = await readInviteLink(alice.page)
+    // Two people use it: the seeding device, then Bob.
+    const invite = await readInviteLink(alice.page, { uses: 2 })
     seeder = startSeeder({ invite, signalingUrl: app.signalingUrl, count: ITEMS, seed: 9 })
     await seeder.synced(60_000)
     await waitForText(resultCount(alice.page), `${ITEMS} items`, 60_000)

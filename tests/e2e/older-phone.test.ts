@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { STATUS, card, createBoard, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, waitForText } from './support/flows.ts'
+import { STATUS, card, closeDialog, createBoard, openDetail, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, waitForText } from './support/flows.ts'
 import { OLDER_WEBCRYPTO } from './support/older-webcrypto.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -32,11 +32,13 @@ afterAll(async () => {
 /** Whether the page loaded the fallback's chunk. */
 const loadedFallback = (page: Page) => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /\/assets\/curves-noble-[\w-]+\.js$/.test(e.name)))
 
-/** The fingerprint shown beside a card's author (only members whose signature checked out get one). */
+/** The fingerprint the post's detail view shows beside its author (only members whose signature checked out get one). */
 async function authorFingerprint(page: Page, title: string): Promise<string> {
-  const text = await textOf(card(page, title))
-  expect(text).not.toContain('unverified')
-  return /([0-9A-F]{4} [0-9A-F]{4})/.exec(text)?.[1] ?? 'none'
+  expect(await textOf(card(page, title))).not.toContain('unverified')
+  const view = await openDetail(page, title)
+  const shown = (await view.getByTestId('author-fingerprint').count()) > 0 ? await textOf(view.getByTestId('author-fingerprint')) : 'none'
+  await closeDialog(view)
+  return shown
 }
 
 /** The Members dialog's diagnostics: nothing rejected. */
@@ -84,7 +86,7 @@ describe('an older phone without WebCrypto Ed25519/X25519', () => {
     expect(aliceOnBob).toBe(aliceOnAlice)
     expect(bobOnAlice).toBe(bobOnBob)
     expect(aliceOnBob).not.toBe(bobOnBob)
-    expect(aliceOnBob).toMatch(/^[0-9A-F]{4} [0-9A-F]{4}$/)
+    expect(aliceOnBob).toMatch(/^[0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4}$/)
     expect(await textOf(card(alice.page, 'I can translate'))).toContain('Posted by Bob')
     expect(await textOf(card(bob.page, 'Meeting with the landlord'))).toContain('Posted by Alice')
     for (const peer of [alice, bob]) await expectNothingRejected(peer.page)

@@ -9,6 +9,9 @@
  * Screens are reached through the app's own controls (CSS classes and URLs,
  * so that the same steps work in both languages), with one board holding a
  * post of every kind, in English and Arabic, with long words and links.
+ * A second profile, Sami's, shows what a newcomer sees while waiting to be
+ * let in and what a removed member sees; Noor's Members screens show Sami as
+ * a member, as a request to approve, and the history.
  */
 import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -17,7 +20,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AXE_TAGS_22, expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { createBoard, daysFromNow, openSettings, postItem } from './support/flows.ts'
+import { createBoard, daysFromNow, openSettings, postItem, readInviteLink, submitJoin } from './support/flows.ts'
 import { layoutProblems, smallTargets } from './support/layout.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -27,14 +30,23 @@ const MEETING = 'Support circle at the blue door'
 
 let app: App
 let noor: Peer
+let sami: Peer
 let boardUrl = ''
+/** Noor's board where Sami's request waits for her approval. */
+let askingUrl = ''
+/** Sami's view of that board (waiting) and of a board Noor removed Sami from. */
+let samiWaitingUrl = ''
+let samiRemovedUrl = ''
 const findings: string[] = []
 const shots: string[] = []
 
 beforeAll(async () => {
   await mkdir(DIR, { recursive: true })
   app = await startApp()
-  noor = await launchPeer('noor-screens', { viewport: { width: 360, height: 740 } })
+  ;[noor, sami] = await Promise.all([
+    launchPeer('noor-screens', { viewport: { width: 360, height: 740 } }),
+    launchPeer('sami-screens', { viewport: { width: 360, height: 740 } }),
+  ])
 })
 
 afterAll(async () => {
@@ -60,8 +72,15 @@ async function onBoard(page: Page): Promise<void> {
   await page.locator('article.card').first().waitFor()
 }
 
-/** Each screen: how to get there from anywhere. */
-const SCREENS: [string, (page: Page) => Promise<void>][] = [
+async function openMembersOf(page: Page, url: string): Promise<void> {
+  await closeDialogs(page)
+  if (page.url() !== url) await page.goto(url)
+  await page.locator('.members-button').click()
+  await page.locator('[data-testid=members] li').first().waitFor()
+}
+
+/** Each screen: how to get there from anywhere. Sami's screens are marked; the rest are Noor's. */
+const SCREENS: [string, (page: Page) => Promise<void>, 'sami'?][] = [
   ['home', async (page) => {
     await closeDialogs(page)
     await page.goto(`${app.url}#/`)
@@ -115,17 +134,38 @@ const SCREENS: [string, (page: Page) => Promise<void>][] = [
     await page.locator('dialog.menu button.wipe').click()
     await page.locator('.wipe-dialog').waitFor()
   }],
-  ['invite', async (page) => {
+  ['invite-form', async (page) => {
     await onBoard(page)
     await page.locator('.app-bar .menu-button').click()
     await page.locator('.menu-items button').nth(0).click()
+    await page.locator('#invite-uses').waitFor()
+  }],
+  ['invite', async (page) => {
+    await page.locator('dialog[open] form button[type=submit]').click()
     await page.waitForFunction(() => (document.querySelector('canvas.qr') as HTMLCanvasElement | null)?.width === 280)
   }],
   ['members', async (page) => {
-    await onBoard(page)
-    await page.locator('.members-button').click()
-    await page.locator('[data-testid=members] li').first().waitFor()
+    await openMembersOf(page, boardUrl)
+    await page.locator('[data-testid=member] .danger').first().waitFor()
+    await page.locator('[data-testid=history] li').first().waitFor()
   }],
+  ['remove-question', async (page) => {
+    await page.locator('[data-testid=member] .danger').first().click()
+    await page.locator('[role=alertdialog]').waitFor()
+  }],
+  ['members-request', async (page) => {
+    await openMembersOf(page, askingUrl)
+    await page.locator('[data-testid=request]').waitFor()
+    await page.locator('[data-testid=invite]').first().waitFor()
+  }],
+  ['waiting', async (page) => {
+    await page.goto(samiWaitingUrl)
+    await page.getByTestId('waiting').waitFor()
+  }, 'sami'],
+  ['removed', async (page) => {
+    await page.goto(samiRemovedUrl)
+    await page.getByTestId('removed').waitFor()
+  }, 'sami'],
   ['board-settings', async (page) => {
     await onBoard(page)
     await page.locator('.app-bar .menu-button').click()
@@ -187,13 +227,50 @@ describe('every screen at 360 × 740', () => {
     await page.getByRole('status').filter({ hasText: 'Passphrase saved.' }).waitFor()
   })
 
+  it('Sami is a member of Noor’s board, waits for her approval on a second, and was removed from a third', async () => {
+    const page = noor.page
+    await noor.page.goto(boardUrl)
+    // Noor's board with every kind of post: Sami is let in at once.
+    await sami.page.goto(await readInviteLink(page))
+    await submitJoin(sami.page, 'Sami')
+    await sami.page.locator('article.card').first().waitFor({ timeout: 45_000 })
+
+    // A board whose invitation asks Noor first: Sami waits.
+    await page.goto(`${app.url}#/`)
+    await createBoard(page, { name: 'Legal aid rota', displayName: 'Noor' })
+    askingUrl = page.url()
+    await sami.page.goto(await readInviteLink(page, { ask: true }))
+    await submitJoin(sami.page, 'Sami')
+    await sami.page.getByTestId('waiting').waitFor()
+    samiWaitingUrl = sami.page.url()
+    await openMembersOf(page, askingUrl)
+    await page.locator('[data-testid=request]').waitFor({ timeout: 45_000 })
+    await closeDialogs(page)
+
+    // A board Noor removes Sami from.
+    await page.goto(`${app.url}#/`)
+    await createBoard(page, { name: 'Old garden group', displayName: 'Noor' })
+    const removedFrom = page.url()
+    await sami.page.goto(await readInviteLink(page))
+    await submitJoin(sami.page, 'Sami')
+    await sami.page.locator('.members-button').waitFor({ timeout: 45_000 })
+    samiRemovedUrl = sami.page.url()
+    await openMembersOf(page, removedFrom)
+    await page.locator('[data-testid=member] .danger').first().click()
+    await page.locator('[role=alertdialog] .danger').click()
+    await sami.page.getByTestId('removed').waitFor({ timeout: 45_000 })
+    await closeDialogs(page)
+  })
+
   for (const locale of ['en', 'ar'] as const) {
     for (const scheme of ['light', 'dark'] as const) {
       it(`${locale}, ${scheme}: axe (with WCAG 2.2 target size), no overflow or clipping, 48 px targets`, async () => {
-        const page = noor.page
-        await page.emulateMedia({ colorScheme: scheme })
-        await setLanguage(page, locale)
-        for (const [name, reach] of SCREENS) {
+        for (const peer of [noor, sami]) {
+          await peer.page.emulateMedia({ colorScheme: scheme })
+          await setLanguage(peer.page, locale)
+        }
+        for (const [name, reach, who] of SCREENS) {
+          const page = who === 'sami' ? sami.page : noor.page
           await reach(page)
           await check(page, `${locale}-${scheme}-${name}`)
           if (name === 'lock-screen') {

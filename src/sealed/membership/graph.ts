@@ -31,12 +31,17 @@ export class ControlGraph<N extends GraphNode> {
   readonly index = new Map<string, number>()
   /** Nodes with a parent that is missing (or waits itself). */
   readonly waiting = new Set<string>()
+  /** Each node's distinct parents, as indexes (only for nodes that do not wait). */
+  readonly parentsOf: (readonly number[])[] = []
+  /** Each node's children, as indexes. */
+  readonly childrenOf: number[][]
   readonly #ancestors: (Bitset | null)[] = []
 
   constructor(nodes: readonly N[]) {
     this.nodes = nodes
     nodes.forEach((n, i) => this.index.set(n.hash, i))
-    for (let i = 0; i < nodes.length; i++) this.#ancestorsOf(i, new Set())
+    this.childrenOf = nodes.map(() => [])
+    for (let i = 0; i < nodes.length; i++) this.#ancestorsOf(i)
   }
 
   /** Ancestors of a node (not the node itself), or null if it waits for a missing parent or sits in a cycle. */
@@ -58,26 +63,57 @@ export class ControlGraph<N extends GraphNode> {
     return out
   }
 
-  #ancestorsOf(i: number, visiting: Set<number>): Bitset | null {
-    if (this.#ancestors[i] !== undefined) return this.#ancestors[i]
-    if (visiting.has(i)) return null // a cycle: impossible with hashes, but never loop on crafted input
-    visiting.add(i)
-    const node = this.nodes[i]!
-    const set = new Bitset(this.nodes.length)
-    let ok = true
-    for (const p of node.parents) {
-      const j = this.index.get(p)
-      const anc = j === undefined ? null : this.#ancestorsOf(j, visiting)
-      if (j === undefined || !anc) {
-        ok = false
-        break
+  /**
+   * Depth first without recursion: a long chain of entries (a member can
+   * write thousands) must not overflow the stack.
+   */
+  #ancestorsOf(root: number): void {
+    if (this.#ancestors[root] !== undefined) return
+    const onStack = new Set<number>([root])
+    const stack = [root]
+    while (stack.length > 0) {
+      const i = stack[stack.length - 1]!
+      const parents: number[] = []
+      let waits = false
+      let descend: number | null = null
+      for (const p of this.nodes[i]!.parents) {
+        const j = this.index.get(p)
+        // A missing parent, or a cycle (impossible with hashes, but crafted input must not loop).
+        if (j === undefined || (onStack.has(j) && this.#ancestors[j] === undefined)) {
+          waits = true
+          break
+        }
+        if (this.#ancestors[j] === undefined) {
+          descend = j
+          break
+        }
+        if (this.#ancestors[j] === null) {
+          waits = true
+          break
+        }
+        if (!parents.includes(j)) parents.push(j)
       }
-      set.or(anc)
-      set.add(j)
+      if (descend !== null) {
+        onStack.add(descend)
+        stack.push(descend)
+        continue
+      }
+      stack.pop()
+      onStack.delete(i)
+      if (waits) {
+        this.#ancestors[i] = null
+        this.parentsOf[i] = []
+        this.waiting.add(this.nodes[i]!.hash)
+        continue
+      }
+      const set = new Bitset(this.nodes.length)
+      for (const j of parents) {
+        set.or(this.#ancestors[j]!)
+        set.add(j)
+        this.childrenOf[j]!.push(i)
+      }
+      this.#ancestors[i] = set
+      this.parentsOf[i] = parents
     }
-    visiting.delete(i)
-    this.#ancestors[i] = ok ? set : null
-    if (!ok) this.waiting.add(node.hash)
-    return this.#ancestors[i]!
   }
 }

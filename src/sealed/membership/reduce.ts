@@ -62,6 +62,8 @@ export class Membership {
   readonly position = new Map<string, number>()
   /** Minimum role each valid entry needed (for voiding after a demotion). */
   readonly needed = new Map<string, Role | 'device'>()
+  /** Every Yjs client id (both versions) the devices' keys bind: a newcomer's must not collide. */
+  readonly clientIds = new Set<number>()
   readonly #graph: ControlGraph<ControlEntry>
   readonly #pastCache = new Map<string, Bitset | null>()
 
@@ -162,31 +164,38 @@ function rankOf(m: Membership, tag: string): [number, number] {
   return [RANK[member.role], member.index]
 }
 
+/**
+ * Places entries one by one (Kahn's algorithm): of the entries whose parents
+ * are all placed, the one whose author ranks highest now goes first (founder,
+ * moderators, members, then by seniority, then by hash). Ranks change as
+ * entries apply, so the choice is made afresh at each step among the ready
+ * entries only.
+ */
 function run(graph: ControlGraph<ControlEntry>, excluded: Set<string>, input: ReduceInput): Membership {
   const m = new Membership(graph)
-  const placed = new Set<string>()
-  const pending = graph.nodes.filter((e) => !graph.waiting.has(e.hash))
-  for (const e of graph.nodes) if (graph.waiting.has(e.hash)) m.verdicts.set(e.hash, 'waiting')
+  const unplacedParents = graph.nodes.map((_, i) => graph.parentsOf[i]?.length ?? 0)
+  const ready: number[] = []
+  graph.nodes.forEach((e, i) => {
+    if (graph.waiting.has(e.hash)) m.verdicts.set(e.hash, 'waiting')
+    else if (unplacedParents[i] === 0) ready.push(i)
+  })
   let position = 0
-  while (pending.length > 0) {
-    let best = -1
+  while (ready.length > 0) {
+    let best = 0
     let bestKey: [number, number, string] | null = null
-    for (let i = 0; i < pending.length; i++) {
-      const e = pending[i]!
-      if (!e.parents.every((p) => placed.has(p))) continue
+    for (let r = 0; r < ready.length; r++) {
+      const e = graph.nodes[ready[r]!]!
       const [rank, index] = rankOf(m, e.author)
-      const key: [number, number, string] = [rank, index, e.hash]
-      if (!bestKey || key[0] < bestKey[0] || (key[0] === bestKey[0] && (key[1] < bestKey[1] || (key[1] === bestKey[1] && key[2] < bestKey[2])))) {
-        best = i
-        bestKey = key
+      if (!bestKey || rank < bestKey[0] || (rank === bestKey[0] && (index < bestKey[1] || (index === bestKey[1] && e.hash < bestKey[2])))) {
+        best = r
+        bestKey = [rank, index, e.hash]
       }
     }
-    if (best < 0) {
-      for (const e of pending) m.verdicts.set(e.hash, 'waiting')
-      break
-    }
-    const e = pending.splice(best, 1)[0]!
-    placed.add(e.hash)
+    const i = ready[best]!
+    ready[best] = ready[ready.length - 1]!
+    ready.pop()
+    for (const c of graph.childrenOf[i]!) if (--unplacedParents[c]! === 0) ready.push(c)
+    const e = graph.nodes[i]!
     if (excluded.has(e.hash)) {
       m.verdicts.set(e.hash, 'void_after_removal')
       continue
@@ -195,10 +204,10 @@ function run(graph: ControlGraph<ControlEntry>, excluded: Set<string>, input: Re
     m.verdicts.set(e.hash, verdict)
     if (verdict === 'ok') m.position.set(e.hash, position++)
   }
+  for (const e of graph.nodes) if (!m.verdicts.has(e.hash)) m.verdicts.set(e.hash, 'waiting')
   return m
 }
 
-/** Checks an entry against the state so far and, if it may take effect, applies it. */
 function apply(m: Membership, e: ControlEntry, input: ReduceInput): ControlVerdict {
   const op: Op = e.op
   if (op.t === 'genesis') {
@@ -206,7 +215,7 @@ function apply(m: Membership, e: ControlEntry, input: ReduceInput): ControlVerdi
     m.genesis = { hash: e.hash, founder: e.author }
     addMember(m, { tag: e.author, sign: e.authorKey, agree: op.agree, as: 'founder', admission: e.hash, admittedBy: null, invitedBy: null }, op.name, 'founder')
     for (const listed of op.members) {
-      const tag = deviceTag(listed.sign)
+      const tag = tagOf(listed.sign)
       if (m.devices.has(tag) || collides(m, listed.sign)) continue
       addMember(m, { tag, sign: listed.sign, agree: listed.agree, as: 'listed', admission: e.hash, admittedBy: e.author, invitedBy: null }, listed.name, 'member')
     }
@@ -247,7 +256,7 @@ function apply(m: Membership, e: ControlEntry, input: ReduceInput): ControlVerdi
       return 'ok'
     }
     case 'admit': {
-      const tag = deviceTag(op.device.sign)
+      const tag = tagOf(op.device.sign)
       if (m.devices.has(tag) || collides(m, op.device.sign) || !m.current) return 'invalid'
       const inviteId = toBase64url(op.invite)
       if (inviteId === ZERO_INVITE) {
@@ -346,20 +355,43 @@ function rekey(m: Membership, e: ControlEntry, r: { key: Uint8Array; parent: Uin
 }
 
 /** Whether a new device's Yjs client ids (either width) equal an existing device's: a ground key. */
+/** A device's tag, computed once per key object (the membership is reduced again after every change). */
+const tags = new WeakMap<Uint8Array, string>()
+function tagOf(sign: Uint8Array): string {
+  let tag = tags.get(sign)
+  if (tag === undefined) {
+    tag = deviceTag(sign)
+    tags.set(sign, tag)
+  }
+  return tag
+}
+
+/** Both Yjs client ids a key binds (this version's and version 1's), computed once per key object. */
+const clientIdsOf = new WeakMap<Uint8Array, readonly [number, number]>()
+function clientIds(sign: Uint8Array): readonly [number, number] {
+  let ids = clientIdsOf.get(sign)
+  if (!ids) {
+    ids = [boundClientId(sign), legacyBoundClientId(sign)]
+    clientIdsOf.set(sign, ids)
+  }
+  return ids
+}
+
 function collides(m: Membership, sign: Uint8Array): boolean {
-  const ids = [boundClientId(sign), legacyBoundClientId(sign)]
-  for (const d of m.devices.values()) if (ids.includes(boundClientId(d.sign)) || ids.includes(legacyBoundClientId(d.sign))) return true
-  return false
+  const [bound, legacy] = clientIds(sign)
+  return m.clientIds.has(bound) || m.clientIds.has(legacy)
 }
 
 type NewDevice = Omit<DeviceInfo, 'removed' | 'member'>
 
 function addMember(m: Membership, device: NewDevice, name: string, role: Role): void {
+  for (const id of clientIds(device.sign)) m.clientIds.add(id)
   m.members.set(device.tag, { id: device.tag, role, name, devices: [device.tag], index: m.members.size, admittedBy: device.admittedBy, invitedBy: device.invitedBy })
   m.devices.set(device.tag, { ...device, member: device.tag, removed: null })
 }
 
 function addDevice(m: Membership, device: NewDevice & { member: string | null }): void {
+  for (const id of clientIds(device.sign)) m.clientIds.add(id)
   m.devices.set(device.tag, { ...device, removed: null })
   if (device.member) m.members.get(device.member)?.devices.push(device.tag)
 }

@@ -22,12 +22,12 @@ export async function until<T>(check: () => Promise<T> | T, what: string, timeou
   }
 }
 
-/** Waits until the element's visible text (whitespace collapsed) matches; returns it. */
+/** Waits until the element's visible text (whitespace collapsed, without the invisible bidi isolates U+2066–U+2069) matches; returns it. */
 export async function waitForText(locator: Locator, expected: string | RegExp, timeoutMs = 30_000): Promise<string> {
   let seen = ''
   await until(
     async () => {
-      seen = ((await locator.first().textContent({ timeout: 1000 })) ?? '').replace(/\s+/g, ' ').trim()
+      seen = ((await locator.first().textContent({ timeout: 1000 })) ?? '').replace(/[\u2066-\u2069]/g, '').replace(/\s+/g, ' ').trim()
       return typeof expected === 'string' ? seen.includes(expected) : expected.test(seen)
     },
     `text ${String(expected)} in ${String(locator)} (saw "${seen}")`,
@@ -213,6 +213,25 @@ export async function readInviteLink(page: Page, opts: { uses?: number; device?:
   await closeDialog(dialog)
   return link
 }
+
+/** The board's members button (beside its sync line) → the Members screen; returns the dialog. */
+export async function openMembers(page: Page): Promise<Locator> {
+  await page.getByRole('button', { name: /^\d+ members?/ }).click()
+  const dialog = page.getByRole('dialog', { name: 'Members and diagnostics' })
+  await dialog.waitFor()
+  return dialog
+}
+
+/** One member's entry on the Members screen, by their exact name. */
+export function memberRow(members: Locator, name: string): Locator {
+  return members.getByTestId('member').filter({ has: members.page().locator('strong', { hasText: new RegExp(`^${name}$`) }) })
+}
+
+/** What a newcomer sees until a member lets them in, and a removed member from then on (src/ui/board/Standing.svelte). */
+export const STANDING = {
+  waiting: 'Waiting for a member to let you in',
+  removed: 'You are no longer a member of this board',
+} as const
 
 /** On the join page: fills the name and submits. The link must already be in the form. */
 export async function submitJoin(page: Page, displayName: string): Promise<void> {

@@ -12,7 +12,9 @@ import type { Page } from 'playwright-core'
  * - an element's own text is wider than its box (scrollWidth > clientWidth),
  *   or taller than a box that hides overflow;
  * - an element is cut by an ancestor that hides its overflow;
- * - a select is narrower than the option it shows.
+ * - a select is narrower than the option it shows;
+ * - a word of a button's label is broken across lines ("Re / vo / ke"), or a
+ *   fingerprint (compared in person, group by group) is split over two lines.
  * Fields that scroll their own text, and visually hidden text, are left out.
  */
 export async function layoutProblems(page: Page): Promise<string[]> {
@@ -62,6 +64,21 @@ export async function layoutProblems(page: Page): Promise<string[]> {
       if (el.scrollWidth > el.clientWidth + 1 && !scrolls(style, 'x')) problems.push(`text wider than its box (${el.scrollWidth} > ${el.clientWidth}): ${name(el)}`)
       if (hides(style) && el.scrollHeight > el.clientHeight + 1) problems.push(`text cut off at the bottom (${el.scrollHeight} > ${el.clientHeight}): ${name(el)}`)
       if (style.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth) problems.push(`text ends in an ellipsis: ${name(el)}`)
+    }
+    for (const button of document.querySelectorAll<HTMLElement>('button')) {
+      if (button.closest('.visually-hidden, .skip') || button.getBoundingClientRect().width === 0) continue
+      const walker = document.createTreeWalker(button, NodeFilter.SHOW_TEXT)
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const word of (node.textContent ?? '').matchAll(/\S+/g)) {
+          const range = document.createRange()
+          range.setStart(node, word.index)
+          range.setEnd(node, word.index + word[0].length)
+          if (range.getClientRects().length > 1) problems.push(`a word broken across lines ("${word[0]}"): ${name(button)}`)
+        }
+      }
+    }
+    for (const print of document.querySelectorAll<HTMLElement>('.fingerprint')) {
+      if (print.getClientRects().length > 1) problems.push(`a fingerprint split over two lines: ${name(print)}`)
     }
     return problems
   })
