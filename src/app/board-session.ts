@@ -33,6 +33,7 @@ import {
   toBase64url,
   type BoardId,
   type DeviceKeyMaterial,
+  type DeviceSigner,
   type InvitePurpose,
   type TransportSecret,
 } from '../crypto/index.ts'
@@ -43,6 +44,7 @@ import { BOARD_RULES } from './board-rules.ts'
 import { holdBoardLock } from './board-lock.ts'
 import { FORWARDING_GRACE_MS, ForwardingRoom } from './forwarding.ts'
 import type { NetworkPlan } from './network.ts'
+import { presenceProof } from './presence-proof.ts'
 
 /** Longest delay setTimeout accepts; expiries further out are re-checked later. */
 const MAX_TIMER = 2 ** 31 - 1
@@ -85,6 +87,7 @@ export class BoardSession {
   readonly #store: BoardStore
   readonly #now: () => number
   readonly #deps: SessionDeps
+  readonly #signer: DeviceSigner
   #sync: BoardSync | null = null
   #network: NetworkPlan
   #room: string | null = null
@@ -98,10 +101,11 @@ export class BoardSession {
   #closed = false
   readonly #cleanups: (() => void)[] = []
 
-  private constructor(record: BoardRecord, sealed: SealedBoard, store: BoardStore, deps: SessionDeps) {
+  private constructor(record: BoardRecord, sealed: SealedBoard, store: BoardStore, deps: SessionDeps, signer: DeviceSigner) {
     this.id = record.id
     this.record = record
     this.sealed = sealed
+    this.#signer = signer
     this.#store = store
     this.#deps = deps
     this.#network = deps.network
@@ -155,9 +159,10 @@ export class BoardSession {
     const sealedDoc = new Y.Doc({ gc: true })
     const store = openBoardStore(record.id, sealedDoc)
     await store.loaded
+    const signer = await importDeviceSigner(device)
     const sealed = new SealedBoard(sealedDoc, {
       boardId: fromBase64url(record.id)!,
-      signer: await importDeviceSigner(device),
+      signer,
       agreement: await importAgreement(device.agreePkcs8, device.agreePublic),
       contentKeys: keys.map((k) => ({ key: k.contentKey, transport: k.transport })),
       transport: record.transportSecret,
@@ -167,7 +172,7 @@ export class BoardSession {
       allowLegacy,
       now,
     })
-    const session = new BoardSession(record, sealed, store, deps)
+    const session = new BoardSession(record, sealed, store, deps, signer)
     session.#cleanups.push(sealed.onKeys((gift) => void session.#tookKeys(gift)))
     await sealed.start()
     if (invitation && sealed.standing === 'waiting') {
@@ -188,7 +193,11 @@ export class BoardSession {
     this.#watchDoc(this.doc)
     this.#cleanups.push(
       this.sealed.onReset((doc) => this.#watchDoc(doc)),
-      this.sealed.onCircleChange(() => this.#onCircle()),
+      this.sealed.onCircleChange(() => {
+        this.#onCircle()
+        // Who is a member or a relay may have changed, and so has what this device can prove.
+        this.#sync?.recheckPeers()
+      }),
     )
     this.#connect()
     this.#onCircle()
@@ -236,6 +245,7 @@ export class BoardSession {
       iceServers: [...network.iceServers],
       relayOnly: network.relayOnly,
       ...(this.#deps.wrtc ? { wrtc: this.#deps.wrtc } : {}),
+      proof: presenceProof({ sealed: this.sealed, signer: this.#signer, room: keys.room, transport, as: 'member' }),
     })
     this.#unsubscribeSync = this.#sync.onStatus((s) => {
       for (const l of this.#statusListeners) l(s)
@@ -294,7 +304,7 @@ export class BoardSession {
   }
 
   get syncStatus(): SyncStatus {
-    return this.#sync?.status ?? { state: 'offline', peers: 0, lastExchange: null }
+    return this.#sync?.status ?? { state: 'offline', peers: 0, members: 0, relays: 0, unverified: 0, lastExchange: null }
   }
 
   onSyncStatus(cb: (s: SyncStatus) => void): () => void {

@@ -52,7 +52,7 @@ export interface HearthDeps {
 
 export type JoinResult =
   | { readonly ok: true; readonly record: BoardRecord; readonly existed: boolean }
-  | { readonly ok: false; readonly error: InviteError | 'display_name'; readonly detail?: DisplayNameError }
+  | { readonly ok: false; readonly error: InviteError | 'display_name' | 'relay_link'; readonly detail?: DisplayNameError }
 
 /**
  * The device's boards: create, join, open, leave. Holds at most one session per
@@ -123,6 +123,8 @@ export class Hearth {
   async joinBoard(invite: string, displayName: string): Promise<JoinResult> {
     const parsed = parseInvite(invite)
     if (!parsed.ok) return { ok: false, error: parsed.error }
+    // A relay link is for `npm run relay`: opened in the app it would make a device that can read nothing, forever.
+    if (parsed.version === 3 && parsed.purpose === 'relay') return { ok: false, error: 'relay_link' }
     const boardId = parsed.version === 3 ? (toBase64url(parsed.boardId) as BoardId) : deriveTransportKeys(parsed.transportSecret).boardId
     const existing = await this.registry.get(boardId)
     if (existing) return { ok: true, record: existing, existed: true }

@@ -21,6 +21,7 @@ import {
   type DeviceSigner,
   type EntryHeader,
   type EntryKind,
+  type ParsedEntry,
   type KeyAgreement,
   type TransportSecret,
 } from '../crypto/index.ts'
@@ -90,6 +91,19 @@ export interface SealedBoardOptions {
   readonly allowLegacy?: boolean
   /** Largest number of entries waiting (for a gap, a key or an admission) per author and in all. */
   readonly pendingLimits?: { readonly perAuthor: number; readonly total: number }
+  /**
+   * A carrier (a relay) holds the board without reading it: it never judges
+   * other devices' entries (it cannot read membership), and follows every
+   * rotation that is sealed to its key (see `#verifyRequest`).
+   */
+  readonly carrier?: boolean
+}
+
+/** Where keys came from: the key id (base64url) that sealed the welcome or rotation, and for a rotation the epoch it leads out of. */
+export interface KeySource {
+  readonly kind: 'welcome' | 'rotate'
+  readonly sealedUnder: string
+  readonly from: string | null
 }
 
 /** A key's value and writing connection as seen when a transaction changed it. */
@@ -139,6 +153,8 @@ export class SealedBoard {
   readonly keys = new BoardKeys()
   readonly #entries: Y.Map<unknown>
   readonly #opts: Required<Omit<SealedBoardOptions, 'founder' | 'request' | 'transport'>> & Pick<SealedBoardOptions, 'founder' | 'request' | 'transport'>
+  /** A carrier's welcomes and rotations it could not open yet (their room's key comes with a later rotation). */
+  readonly #unread = new Set<string>()
   readonly #myTag: string
   readonly #logs = new Map<string, AuthorLog>()
   #readable: Y.Doc
@@ -155,7 +171,7 @@ export class SealedBoard {
   readonly #newRequestKeys: Uint8Array[] = []
   /** Hashes of requests, welcomes and rotations already looked at. */
   readonly #settled = new Set<string>()
-  readonly #listeners = { circle: new Set<() => void>(), reset: new Set<(doc: Y.Doc) => void>(), keys: new Set<(gift: KeyGift) => void>() }
+  readonly #listeners = { circle: new Set<() => void>(), reset: new Set<(doc: Y.Doc) => void>(), keys: new Set<(gift: KeyGift, source: KeySource | null) => void>() }
 
   constructor(sealed: Y.Doc, opts: SealedBoardOptions) {
     this.sealed = sealed
@@ -166,6 +182,7 @@ export class SealedBoard {
       snapshotBytes: 16 * 1024 * 1024,
       allowLegacy: false,
       pendingLimits: { perAuthor: 256, total: 4096 },
+      carrier: false,
       ...opts,
     }
     this.#myTag = deviceTag(opts.signer.publicKey)
@@ -278,8 +295,12 @@ export class SealedBoard {
     return () => this.#listeners.reset.delete(listener)
   }
 
-  /** Called when this device receives keys (admission, rotation): they must be kept in its keyring. */
-  onKeys(listener: (gift: KeyGift) => void): () => void {
+  /**
+   * Called when this device receives keys (admission, rotation): they must be
+   * kept in its keyring. A carrier is told of every transport-only gift it
+   * opens, with where it came from (it decides which rooms to follow).
+   */
+  onKeys(listener: (gift: KeyGift, source: KeySource | null) => void): () => void {
     this.#listeners.keys.add(listener)
     return () => this.#listeners.keys.delete(listener)
   }
@@ -525,14 +546,19 @@ export class SealedBoard {
       lockboxContext('rotate', this.#opts.boardId, rekey.key),
     )
     await this.#sealPublic('rotate', encodeRotate(rekey.key, rekey.parent, control, boxes), oldTransport)
-    await this.#takeGift({ contentKeys: [contentKey], transport })
+    await this.#takeGift({ contentKeys: [contentKey], transport }, null)
   }
 
-  async #takeGift(gift: KeyGift): Promise<void> {
+  async #takeGift(gift: KeyGift, source: KeySource | null): Promise<void> {
     let added = false
     for (const [i, k] of gift.contentKeys.entries()) added = (await this.keys.addContentKey(k, i === gift.contentKeys.length - 1 ? gift.transport : null)) || added
-    if (gift.contentKeys.length === 0) await this.keys.addPublicKey(gift.transport as TransportSecret)
-    if (added) for (const l of this.#listeners.keys) l(gift)
+    if (gift.contentKeys.length === 0) {
+      // A relay's gift: only a transport secret. It may already hold it (its invite carried it), so it is told every time.
+      await this.keys.addPublicKey(gift.transport as TransportSecret)
+      added = true
+      if (this.#opts.carrier) await this.#readUnread()
+    }
+    if (added) for (const l of this.#listeners.keys) l(gift, source)
   }
 
   // ── local changes → entries ──────────────────────────────────────────────
@@ -745,6 +771,7 @@ export class SealedBoard {
     const bytes = value as Uint8Array
     const header = h!
     const author = deviceTag(header.author)
+    if (this.#opts.carrier && author !== this.#myTag) return this.#carry(key, bytes, entry!)
     const authorLog = this.#log(author)
     for (const other of authorLog.mayConflict(header.from, header.seq, header.kind === 'snapshot')) {
       const proof = await checkEquivocation(other.entry, entry!, other.bytes, bytes, this.#opts.boardId)
@@ -1118,12 +1145,19 @@ export class SealedBoard {
       if (!w || !mine || w.request !== mine.hash) return true
       const gift = await openLockbox(w.lockboxes, this.#opts.agreement, lockboxContext('welcome', this.#opts.boardId, fromBase64url(w.request)!))
       const decoded = gift ? decodeGift(gift) : null
-      if (decoded) await this.#takeGift(decoded)
+      if (decoded) await this.#takeGift(decoded, { kind: 'welcome', sealedUnder: toBase64url(h.keyId), from: null })
+      return true
+    }
+    const r = decodeRotate(v.plain)
+    if (!r) return true
+    if (this.#opts.carrier) {
+      // A carrier cannot read membership: it takes every rotation sealed to its own key, and its owner decides which rooms to follow.
+      const gift = await openLockbox(r.lockboxes, this.#opts.agreement, lockboxContext('rotate', this.#opts.boardId, r.key))
+      const decoded = gift ? decodeGift(gift) : null
+      if (decoded) await this.#takeGift(decoded, { kind: 'rotate', sealedUnder: toBase64url(h.keyId), from: toBase64url(r.parent) })
       return true
     }
     // A rotation is followed only once its membership change is known to be valid: a removed device cannot lure anyone away.
-    const r = decodeRotate(v.plain)
-    if (!r) return true
     if (this.keys.hasContentKey(toBase64url(r.key)) || this.keys.transport(toBase64url(r.key))) return true
     const m = this.circle.membership()
     if (m.verdicts.get(r.control) !== 'ok') return m.verdicts.has(r.control) && m.verdicts.get(r.control) !== 'waiting'
@@ -1131,8 +1165,43 @@ export class SealedBoard {
     if (!epoch || epoch.hash !== r.control || !epoch.recipients.has(this.#myTag)) return true
     const gift = await openLockbox(r.lockboxes, this.#opts.agreement, lockboxContext('rotate', this.#opts.boardId, r.key))
     const decoded = gift ? decodeGift(gift) : null
-    if (decoded) await this.#takeGift(decoded)
+    if (decoded) await this.#takeGift(decoded, { kind: 'rotate', sealedUnder: toBase64url(h.keyId), from: toBase64url(r.parent) })
     return true
+  }
+
+  // ── carrying (a relay) ───────────────────────────────────────────────────
+
+  /**
+   * A carrier keeps other devices' entries in the shared doc as they are and
+   * reads only welcomes and rotations, the entries sealed under a room's
+   * public-entry key: they may hold its next transport secret. Rotations are
+   * kept as handled, so `handoff` can point stragglers on.
+   */
+  async #carry(key: string, bytes: Uint8Array, entry: ParsedEntry): Promise<void> {
+    const kind = entry.header.kind
+    if (kind !== 'welcome' && kind !== 'rotate') return
+    const cipher = this.keys.cipherFor(entry.header.keyId)
+    if (!cipher) {
+      this.#unread.add(key)
+      return
+    }
+    this.#unread.delete(key)
+    const hash = entryHash(bytes)
+    if (this.#settled.has(hash)) return
+    const plain = await openEntry(entry, cipher)
+    if (!plain) return
+    const v: Verified = { key, bytes, entry, hash, via: null, plain }
+    if (kind === 'rotate') this.#log(deviceTag(entry.header.author)).done.set(key, { ...v, outcome: 'other' })
+    this.#awaiting.set(key, v)
+  }
+
+  /** A carrier took a room's key: the welcomes and rotations sealed in that room can be read now. */
+  async #readUnread(): Promise<void> {
+    for (const key of [...this.#unread]) {
+      const parsed = parseEntry(this.#entries.get(key))
+      if (parsed.ok) await this.#carry(key, this.#entries.get(key) as Uint8Array, parsed.entry)
+      else this.#unread.delete(key)
+    }
   }
 
   /** A device that joined with an invite from before membership, as a request a moderator may admit. */
@@ -1177,6 +1246,13 @@ export class SealedBoard {
       out.push([d.key, d.bytes])
       const control = done.find((c) => c.hash === r.control)
       if (control) out.push([control.key, control.bytes])
+      else if (this.#opts.carrier) {
+        // A carrier cannot read the membership change, but it holds it: same author, found by its hash.
+        const tag = deviceTag(d.entry.header.author)
+        for (const [key, value] of this.#entries) {
+          if (tagOfKey(key) === tag && value instanceof Uint8Array && entryHash(value) === r.control) out.push([key, value])
+        }
+      }
     }
     return out
   }

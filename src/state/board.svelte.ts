@@ -36,6 +36,9 @@ export interface MembershipView {
   readonly membersMayInvite: boolean
 }
 
+/** How long a relay link works: time enough for whoever runs the relay to add it. */
+export const RELAY_LINK_MS = 7 * 24 * 60 * 60 * 1000
+
 /** How many items a list renders before "show more"; keeps long boards smooth on cheap phones. */
 export const PAGE_SIZE = 50
 
@@ -59,7 +62,7 @@ export class BoardState {
   limit = $state(PAGE_SIZE)
   /** Ticks each 30 s so time-based views (upcoming/past, relative times) stay true. */
   now = $state(Date.now())
-  status = $state.raw<SyncStatus>({ state: 'offline', peers: 0, lastExchange: null })
+  status = $state.raw<SyncStatus>({ state: 'offline', peers: 0, members: 0, relays: 0, unverified: 0, lastExchange: null })
   /** Members and diagnostics, re-read whenever the sealed engine reports a change. */
   members = $state.raw<readonly MemberView[]>([])
   membership = $state.raw<MembershipView | null>(null)
@@ -458,6 +461,17 @@ export class BoardState {
   /** Creates an invitation; its link carries no content key (see BoardSession.invite). */
   invite(opts: { uses: number; expiresAt: number | null; purpose: 'member' | 'device'; ask: boolean }): Promise<string> {
     return this.session.invite(opts)
+  }
+
+  /**
+   * A link for whoever runs an always-on relay (moderators only): one use,
+   * valid for a week by the admitting device's clock. The relay is admitted
+   * with the transport secret alone and never gets a content key.
+   */
+  async addRelay(now = Date.now()): Promise<{ link: string; expiresAt: number }> {
+    const expiresAt = now + RELAY_LINK_MS
+    const link = await this.session.invite({ uses: 1, expiresAt, purpose: 'relay', ask: false })
+    return { link, expiresAt }
   }
 
   revokeInvite(id: string): Promise<void> {

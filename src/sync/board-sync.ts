@@ -5,13 +5,16 @@ import { chunkedWrtc } from './chunked-wrtc.ts'
 import { DEFAULT_MAX_MESSAGE_SIZE } from './chunked-options.ts'
 import { splitSyncMessage } from './sync-pieces.ts'
 import { SignalingRtt } from './signaling-rtt.ts'
-import { deriveStatus, type SyncStatus } from './status.ts'
+import { PeerKinds } from './peer-kinds.ts'
+import type { PeerProof } from './peer-proof.ts'
+import { deriveStatus, NO_PEERS, type SyncStatus } from './status.ts'
 import { StuckConnections, type PendingConnLike } from './stuck-connections.ts'
 // y-webrtc with two small patches (a guard, and one offerer per pair): see vendor/y-webrtc.js.
 import { WebrtcProvider } from './vendor/y-webrtc.js'
 import type { RTCIceServerLike, WrtcLike } from './types.ts'
 
 export type { SyncState, SyncStatus } from './status.ts'
+export type { PeerKind, PeerProof } from './peer-proof.ts'
 export { deriveStatus } from './status.ts'
 
 export interface ConnectBoardOptions {
@@ -29,6 +32,8 @@ export interface ConnectBoardOptions {
   wrtc?: WrtcLike
   /** Largest message taken from a peer (default 64 MiB); bigger sync answers are sent in pieces well below it. */
   maxMessageSize?: number
+  /** Proves who this device is to its peers and checks theirs; without it every peer counts as unverified. */
+  proof?: PeerProof
 }
 
 /** Sync answers are sent in pieces of at most this (or a quarter of the message cap): the receiver applies each as it lands. */
@@ -40,6 +45,8 @@ export interface BoardSync {
   onStatus(cb: (status: SyncStatus) => void): () => void
   /** STUN/TURN servers for the peer connections made from now on (e.g. fresh TURN credentials). */
   setIceServers(iceServers: RTCIceServerLike[], relayOnly: boolean): void
+  /** What peers prove has changed (the circle, this device's keys): check their proofs again and show this device's afresh. */
+  recheckPeers(): void
   /** Drop all connections and connect afresh (also undoes disconnect()). */
   reconnect(): void
   /** Go offline deliberately. */
@@ -69,6 +76,8 @@ interface SignalingConnLike {
 }
 interface WebrtcConnLike extends PendingConnLike {
   readonly synced: boolean
+  /** The signaling peer id of the device at the other end. */
+  readonly remotePeerId: string
 }
 interface RoomLike {
   synced: boolean
@@ -106,7 +115,8 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       update(lastExchange - lastActivityEmit >= ACTIVITY_EMIT_MS)
     },
   })
-  const awareness = new Awareness(opts.doc) // stays empty: nothing identifying is shared
+  // Presence carries nothing but the proof of who this device is, sealed for the circle (see peer-kinds.ts).
+  const awareness = new Awareness(opts.doc)
   roomsInUse.add(opts.room)
   const provider = new WebrtcProvider(opts.room, opts.doc, {
     signaling: opts.signaling,
@@ -118,6 +128,12 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       config: { iceServers: opts.iceServers ?? [], iceTransportPolicy: opts.relayOnly ? 'relay' : 'all' },
     },
   })
+
+  const kinds = opts.proof ? new PeerKinds(awareness, opts.proof, () => update()) : null
+  const publishProof = (): void => {
+    const room = provider.room as unknown as RoomLike | null
+    if (room) kinds?.publish(room.peerId)
+  }
 
   const rtt = new SignalingRtt()
   const watchedConns = new Map<SignalingConnLike, { message: (m: unknown) => void; disconnect: () => void }>()
@@ -182,7 +198,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
     // connect() appends every signaling connection again; start from none.
     provider.signalingConns = []
     provider.connect()
-    update()
+    update() // (publishes this device's proof under its new peer id)
   }
 
   // Back online: start over with fresh signaling and peer connections (an old
@@ -217,6 +233,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       rtt.ping(watchedConns.keys(), now)
     }
     for (const conn of stuck.check(conns, now, rtt.estimate(now))) conn.peer.destroy()
+    publishProof()
     if (pending !== lastPending) {
       lastPending = pending
       update()
@@ -229,6 +246,8 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
     let peers = 0
     let syncedPeers = 0
     let connecting = 0
+    let memberPeers = 0
+    let relayPeers = 0
     for (const conn of room?.webrtcConns.values() ?? []) {
       if (conn.closed) continue
       if (!conn.connected) {
@@ -237,6 +256,9 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       }
       peers++
       if (conn.synced) syncedPeers++
+      const kind = kinds?.kindOf(conn.remotePeerId)
+      if (kind === 'member') memberPeers++
+      else if (kind === 'relay') relayPeers++
     }
     let signalingOpen = 0
     for (const conn of watchedConns.keys()) if (conn.connected && conn.providers.has(provider)) signalingOpen++
@@ -245,6 +267,8 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       networkDown: typeof navigator !== 'undefined' && navigator.onLine === false,
       signalingOpen,
       peers,
+      memberPeers,
+      relayPeers,
       syncedPeers,
       connecting,
       lastExchange,
@@ -256,8 +280,10 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
   function update(activityDue = false): void {
     if (destroyed) return
     watchSignaling()
+    publishProof()
     const next = compute()
-    const changed = next.state !== current.state || next.peers !== current.peers || next.connecting !== current.connecting
+    const changed =
+      next.state !== current.state || next.peers !== current.peers || next.connecting !== current.connecting || next.members !== current.members || next.relays !== current.relays
     current = next
     if (!changed && !activityDue) return
     lastActivityEmit = Date.now()
@@ -274,6 +300,9 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       return () => {
         subscribers.delete(cb)
       }
+    },
+    recheckPeers() {
+      if (!destroyed) kinds?.recheck()
     },
     setIceServers(iceServers, relayOnly) {
       // y-webrtc hands `peerOpts` to every simple-peer it creates from now on.
@@ -304,11 +333,12 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       }
       if (onlineTimer) clearTimeout(onlineTimer)
       clearInterval(watchdog)
+      kinds?.destroy()
       provider.destroy()
       awareness.destroy()
       // y-webrtc frees the room name in a then() registered by destroy(); ours runs after it.
       released = Promise.resolve(provider.key).then(() => void roomsInUse.delete(opts.room))
-      if (final.state !== 'offline') for (const cb of [...subscribers]) cb({ state: 'offline', peers: 0, lastExchange: final.lastExchange })
+      if (final.state !== 'offline') for (const cb of [...subscribers]) cb({ state: 'offline', ...NO_PEERS, lastExchange: final.lastExchange })
       subscribers.clear()
       return released
     },

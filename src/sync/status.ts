@@ -3,8 +3,14 @@ export type SyncState = 'offline' | 'searching' | 'connecting' | 'connected' | '
 
 export interface SyncStatus {
   readonly state: SyncState
-  /** WebRTC peers with an open connection. */
+  /** WebRTC peers with an open connection: member devices, relays and unverified peers together. */
   readonly peers: number
+  /** Of those, devices that proved to be one of the circle's member devices (see peer-kinds.ts). */
+  readonly members: number
+  /** Of those, devices that proved to be one of the circle's relays. */
+  readonly relays: number
+  /** Of those, devices that proved nothing this device can check (yet): a stranger holding the room's secret looks like this. */
+  readonly unverified: number
   /** In state `connecting`: peer connections being set up (none open yet). */
   readonly connecting?: number
   /** When data was last sent to or received from a peer (ms since epoch), or null. */
@@ -21,12 +27,18 @@ export interface StatusInputs {
   readonly signalingOpen: number
   /** WebRTC peers with an open connection. */
   readonly peers: number
+  /** Of those, how many proved to be member devices, and relays. */
+  readonly memberPeers: number
+  readonly relayPeers: number
   /** Of those, how many have sent us sync step 2 (their whole missing state). */
   readonly syncedPeers: number
   /** Peer connections being set up: announced or signalled, not open yet. */
   readonly connecting: number
   readonly lastExchange: number | null
 }
+
+/** Nobody connected. */
+export const NO_PEERS = { peers: 0, members: 0, relays: 0, unverified: 0 } as const
 
 /**
  * - offline: the user went offline, the browser reports no network, or no
@@ -38,11 +50,17 @@ export interface StatusInputs {
  *   happening).
  * - connected: at least one peer, not all of them synced yet.
  * - synced: every connected peer has completed sync step 2.
+ *
+ * Connected peers are counted by what they proved: member devices, relays,
+ * and the rest (unverified), so that a listener holding only the room's
+ * secret is never shown as a member.
  */
 export function deriveStatus(input: StatusInputs): SyncStatus {
   const { peers, lastExchange } = input
-  if (input.userDisconnected || input.networkDown) return { state: 'offline', peers: 0, lastExchange }
-  if (peers === 0 && input.connecting > 0) return { state: 'connecting', peers, connecting: input.connecting, lastExchange }
-  if (peers === 0) return { state: input.signalingOpen > 0 ? 'searching' : 'offline', peers, lastExchange }
-  return { state: input.syncedPeers >= peers ? 'synced' : 'connected', peers, lastExchange }
+  if (input.userDisconnected || input.networkDown) return { state: 'offline', ...NO_PEERS, lastExchange }
+  if (peers === 0 && input.connecting > 0) return { state: 'connecting', ...NO_PEERS, connecting: input.connecting, lastExchange }
+  if (peers === 0) return { state: input.signalingOpen > 0 ? 'searching' : 'offline', ...NO_PEERS, lastExchange }
+  const members = Math.min(input.memberPeers, peers)
+  const relays = Math.min(input.relayPeers, peers - members)
+  return { state: input.syncedPeers >= peers ? 'synced' : 'connected', peers, members, relays, unverified: peers - members - relays, lastExchange }
 }

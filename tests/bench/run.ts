@@ -23,11 +23,12 @@ import { measureSealed, SEALED_MEMBERS } from './figures/sealed.ts'
 import { measureSync } from './figures/sync.ts'
 import { measureSignaling, stopSignalingBench } from './figures/signaling.ts'
 import { measureLowEnd } from './figures/lowend.ts'
+import { measureRelay } from './figures/relay.ts'
 
 /** The large board's seed (the sealed part replays the same actions). */
 const LARGE_SEED = 2
 
-const ALL = ['bundle', 'open', 'sync', 'scale', 'sealed', 'signaling', 'lowend'] as const
+const ALL = ['bundle', 'open', 'sync', 'scale', 'sealed', 'signaling', 'lowend', 'relay'] as const
 type Part = (typeof ALL)[number]
 
 function parseArgs(argv: string[]): { scale: number; only: Part[]; profile: boolean; write: boolean } {
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
     figures.push(...(await measureSignaling(log)))
   }
   if (args.only.includes('lowend')) figures.push(...(await measureLowEnd(ctx)))
+  if (args.only.includes('relay')) figures.push(...(await measureRelay(log)))
 
   for (const [name, p] of Object.entries(ctx.profiles)) {
     console.log(`\nprofile: ${name} (${p.wallMs.toFixed(0)} ms wall, ${p.totalMs.toFixed(0)} ms sampled)`)

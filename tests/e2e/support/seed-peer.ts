@@ -16,6 +16,7 @@ import * as Y from 'yjs'
 import { WebSocket } from 'ws'
 import { SealedBoard } from '../../../src/sealed/index.ts'
 import { BOARD_RULES } from '../../../src/app/board-rules.ts'
+import { presenceProof } from '../../../src/app/presence-proof.ts'
 import { createItem, type ItemDraft } from '../../../src/core/index.ts'
 import { deriveInvitation, deriveTransportKeys, generateDeviceKeys, importAgreement, importDeviceSigner, parseInvite } from '../../../src/crypto/index.ts'
 import { connectBoard } from '../../../src/sync/index.ts'
@@ -126,9 +127,10 @@ async function main(): Promise<void> {
 
   const sealedDoc = new Y.Doc()
   const keys = await generateDeviceKeys()
+  const signer = await importDeviceSigner(keys)
   const board = new SealedBoard(sealedDoc, {
     boardId: invite.boardId,
-    signer: await importDeviceSigner(keys),
+    signer,
     agreement: await importAgreement(keys.agreePkcs8, keys.agreePublic),
     contentKeys: [],
     transport: invite.transportSecret,
@@ -139,7 +141,10 @@ async function main(): Promise<void> {
   await board.request('Seeder', { id: invitation.id, requestKey: invitation.requestKey, sign: (m) => invitation.signer.sign(m) })
 
   const wrtc = (await import('@roamhq/wrtc')).default as unknown as WrtcLike
-  const sync = connectBoard({ doc: sealedDoc, room, password, signaling: [signaling], wrtc })
+  // It proves itself a member device once let in, as the app does (the browser's status counts it as one).
+  const proof = presenceProof({ sealed: board, signer, room, transport: invite.transportSecret, as: 'member' })
+  const sync = connectBoard({ doc: sealedDoc, room, password, signaling: [signaling], wrtc, proof })
+  board.onCircleChange(() => sync.recheckPeers())
   write({ event: 'status', status: sync.status })
   sync.onStatus((status) => write({ event: 'status', status }))
 

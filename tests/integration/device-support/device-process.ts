@@ -16,11 +16,12 @@ export interface DeviceState {
   requests: { hash: string; name: string }[]
   epoch: string | null
   heldKeys: number
-  status: { state: string; peers: number }
+  status: { state: string; peers: number; members: number; relays: number; unverified: number }
   counts: Record<string, number>
   events: { reason: string; key: string; author: string | null }[]
   suspects: string[]
   sealedBytes: number
+  entryKeys: string[]
   sealedText: string
   failure: string | null
 }

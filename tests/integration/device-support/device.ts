@@ -69,6 +69,7 @@ function state(s: BoardSession) {
     events: d.events.map((e) => ({ reason: e.reason, key: e.key, author: e.author })),
     suspects: [...d.suspects()].sort(),
     sealedBytes: Y.encodeStateAsUpdate(s.sealed.sealed).byteLength,
+    entryKeys: [...s.sealed.sealed.getMap('entries').keys()].sort(),
     sealedText: Buffer.from(Y.encodeStateAsUpdate(s.sealed.sealed)).toString('latin1'),
     failure: s.sealed.failure?.message ?? null,
   }
@@ -85,7 +86,7 @@ async function handle(c: Command): Promise<Record<string, unknown>> {
       hearth = new Hearth({
         registry: keyring,
         network: async () => ({ signaling, iceServers: [], relayOnly: false }),
-        appUrl: () => 'http://hearth.test/',
+        appUrl: () => (typeof c.appUrl === 'string' ? c.appUrl : 'http://hearth.test/'),
         wrtc: wrtc as unknown as WrtcLike,
       })
       return {}
@@ -98,7 +99,7 @@ async function handle(c: Command): Promise<Record<string, unknown>> {
     }
     case 'invite': {
       const s = await session(str('boardId'))
-      const link = await s.invite({ uses: Number(c.uses ?? 1), expiresAt: c.expiresInMs === null ? null : Date.now() + Number(c.expiresInMs ?? 86_400_000), purpose: (c.purpose as 'member' | 'device') ?? 'member', ask: Boolean(c.ask) })
+      const link = await s.invite({ uses: Number(c.uses ?? 1), expiresAt: c.expiresInMs === null ? null : Date.now() + Number(c.expiresInMs ?? 86_400_000), purpose: (c.purpose as 'member' | 'device' | 'relay') ?? 'member', ask: Boolean(c.ask) })
       return { link }
     }
     case 'join': {
