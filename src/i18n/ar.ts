@@ -147,6 +147,7 @@ export const ar: Messages = {
   'relay.link': 'رابط المُرحِّل',
   'relay.qr': 'رمز QR لرابط المُرحِّل',
   'relay.command': 'أمر المُرحِّل',
+  'relay.copyCommand': 'انسخ الأمر',
 
   'sync.offline': 'غير متصل — تُحفظ التغييرات على هذا الجهاز',
   'sync.searching': 'جارٍ البحث عن أعضاء آخرين…',

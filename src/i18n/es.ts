@@ -131,6 +131,7 @@ export const es: Messages = {
   'relay.link': 'Enlace del repetidor',
   'relay.qr': 'Código QR del enlace del repetidor',
   'relay.command': 'Comando para el repetidor',
+  'relay.copyCommand': 'Copiar comando',
 
   'sync.offline': 'Sin conexión: los cambios se guardan en este dispositivo',
   'sync.searching': 'Buscando a otros miembros…',

@@ -133,6 +133,7 @@ export const fa: Messages = {
   'relay.link': 'لینک رله',
   'relay.qr': 'کد QR لینک رله',
   'relay.command': 'فرمان برای رله',
+  'relay.copyCommand': 'کپی فرمان',
 
   'sync.offline': 'آفلاین — تغییرها روی این دستگاه ذخیره می‌شوند',
   'sync.searching': 'در جست‌وجوی اعضای دیگر…',

@@ -131,6 +131,7 @@ export const fr: Messages = {
   'relay.link': 'Lien du relais',
   'relay.qr': 'Code QR du lien du relais',
   'relay.command': 'Commande pour le relais',
+  'relay.copyCommand': 'Copier la commande',
 
   'sync.offline': 'Hors ligne — les modifications sont enregistrées sur cet appareil',
   'sync.searching': 'Recherche d’autres membres…',

@@ -130,6 +130,7 @@ export const id: Messages = {
   'relay.link': 'Tautan relai',
   'relay.qr': 'Kode QR tautan relai',
   'relay.command': 'Perintah untuk relai',
+  'relay.copyCommand': 'Salin perintah',
 
   'sync.offline': 'Luring — perubahan disimpan di perangkat ini',
   'sync.searching': 'Mencari anggota lain…',

@@ -131,6 +131,7 @@ export const pt: Messages = {
   'relay.link': 'Link do retransmissor',
   'relay.qr': 'Código QR do link do retransmissor',
   'relay.command': 'Comando para o retransmissor',
+  'relay.copyCommand': 'Copiar comando',
 
   'sync.offline': 'Offline — as mudanças ficam salvas neste dispositivo',
   'sync.searching': 'Procurando outros membros…',

@@ -131,6 +131,7 @@ export const tr: Messages = {
   'relay.link': 'Aktarıcı bağlantısı',
   'relay.qr': 'Aktarıcı bağlantısının QR kodu',
   'relay.command': 'Aktarıcı için komut',
+  'relay.copyCommand': 'Komutu kopyala',
 
   'sync.offline': 'Çevrimdışı — değişiklikler bu cihaza kaydediliyor',
   'sync.searching': 'Diğer üyeler aranıyor…',
