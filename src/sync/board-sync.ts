@@ -8,7 +8,7 @@ import { SignalingRtt } from './signaling-rtt.ts'
 import { PeerKinds } from './peer-kinds.ts'
 import type { PeerProof } from './peer-proof.ts'
 import { deriveStatus, NO_PEERS, type SyncStatus } from './status.ts'
-import { StuckConnections, type PendingConnLike } from './stuck-connections.ts'
+import { MuteConnections, StuckConnections, type PendingConnLike } from './stuck-connections.ts'
 // y-webrtc with two small patches (a guard, and one offerer per pair): see vendor/y-webrtc.js.
 import { WebrtcProvider } from './vendor/y-webrtc.js'
 import type { RTCIceServerLike, WrtcLike } from './types.ts'
@@ -164,10 +164,16 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
     watchedConns.clear()
   }
 
+  const mute = new MuteConnections()
   const onPeers = ({ added }: { added: string[] }): void => {
     // y-webrtc marks a peer synced only while the room is not synced, so a peer
     // that joins an already-synced room would never count as synced. Reopen it.
     const room = provider.room as unknown as RoomLike | null
+    // y-webrtc tells of a connection as soon as it makes it: listened to from then on, it cannot have missed anything.
+    for (const id of added) {
+      const conn = room?.webrtcConns.get(id)
+      if (conn) mute.watch(conn)
+    }
     if (room && added.length > 0) room.synced = false
     update()
   }
@@ -233,6 +239,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       rtt.ping(watchedConns.keys(), now)
     }
     for (const conn of stuck.check(conns, now, rtt.estimate(now))) conn.peer.destroy()
+    for (const conn of mute.check(conns, now, rtt.estimate(now))) conn.peer.destroy()
     publishProof()
     if (pending !== lastPending) {
       lastPending = pending

@@ -17,6 +17,7 @@ export interface PendingConnLike {
   readonly peer: {
     destroy(): void
     signal?(data: unknown): void
+    on?(event: 'data', listener: () => void): unknown
     readonly _pc?: {
       readonly signalingState?: string
       readonly iceGatheringState?: string
@@ -104,5 +105,55 @@ function countSignals(peer: PendingConnLike['peer'], watched: Watched): void {
   peer.signal = function (this: unknown, data: unknown) {
     watched.signals++
     return original.call(this, data)
+  }
+}
+
+/** What is read of a connection that may be open. */
+export interface OpenConnLike extends PendingConnLike {
+  /** Sync step 2 arrived from the other device. */
+  readonly synced: boolean
+}
+
+/**
+ * Finds open connections over which nothing has ever arrived. A live device
+ * sends its sync step 1 and presence the moment a connection opens, so an
+ * open connection that stays silent is one the other side no longer has —
+ * left over when both devices came back online at once and reconnected under
+ * new ids. Until ICE consent runs out (about 30 s) it looked open: a
+ * "connected, syncing" unverified device that never synced. "Silent for a
+ * while" uses the same patience as StuckConnections, growing with the round
+ * trip, so a slow link is never taken for a dead one.
+ */
+export class MuteConnections {
+  readonly #options: StuckOptions
+  readonly #watched = new WeakMap<OpenConnLike, { heard: boolean; openSince: number | null }>()
+
+  constructor(options: StuckOptions = STUCK_DEFAULTS) {
+    this.#options = options
+  }
+
+  /** Listens to a connection from the moment it is made (before it opens), so nothing it receives is missed. */
+  watch(conn: OpenConnLike): void {
+    if (this.#watched.has(conn)) return
+    const watched = { heard: false, openSince: null as number | null }
+    this.#watched.set(conn, watched)
+    conn.peer.on?.('data', () => {
+      watched.heard = true
+    })
+  }
+
+  /** The open connections among `conns` that have been silent since they opened for longer than the patience allows. */
+  check<C extends OpenConnLike>(conns: Iterable<C>, now: number, rttMs: number | null): C[] {
+    const { quietMs, quietRoundTrips } = this.#options
+    const quiet = Math.max(quietMs, quietRoundTrips * (rttMs ?? 0))
+    const mute: C[] = []
+    for (const conn of conns) {
+      const watched = this.#watched.get(conn)
+      // A connection not watched from its start might have heard something already: it is left alone.
+      if (!watched || watched.heard || conn.synced || !conn.connected || conn.closed) continue
+      watched.openSince ??= now
+      if (now - watched.openSince > quiet) mute.push(conn)
+    }
+    return mute
   }
 }

@@ -5,7 +5,7 @@
  * connection left over from a reconnect never moves, and must go.
  */
 import { describe, expect, it } from 'vitest'
-import { STUCK_DEFAULTS, StuckConnections, type PendingConnLike } from '../../src/sync/stuck-connections.ts'
+import { MuteConnections, STUCK_DEFAULTS, StuckConnections, type OpenConnLike, type PendingConnLike } from '../../src/sync/stuck-connections.ts'
 
 class FakeConn implements PendingConnLike {
   connected = false
@@ -79,5 +79,65 @@ describe('which connections being set up are stuck', () => {
     const watchdog = new StuckConnections()
     for (let t = 0; t <= 60_000; t += 1000) expect(watchdog.check([open, closed], t, null)).toEqual([])
     expect(StuckConnections.pending([open, closed, new FakeConn()])).toHaveLength(1)
+  })
+})
+
+/** An open connection whose simple-peer emits 'data' when the other device sends something. */
+class FakeOpenConn implements OpenConnLike {
+  connected = false
+  closed = false
+  synced = false
+  readonly #listeners: (() => void)[] = []
+  readonly peer = {
+    destroy: () => {},
+    on: (_event: 'data', listener: () => void) => this.#listeners.push(listener),
+  }
+  receive(): void {
+    for (const l of this.#listeners) l()
+  }
+}
+
+/** Runs the mute watchdog once a second; returns when `conn` was first found mute. */
+function runMute(watchdog: MuteConnections, conn: FakeOpenConn, untilMs: number, rtt: number | null, each: (t: number) => void = () => {}): number | null {
+  for (let t = 0; t <= untilMs; t += 1000) {
+    each(t)
+    if (watchdog.check([conn], t, rtt).includes(conn)) return t
+  }
+  return null
+}
+
+describe('which open connections are mute', () => {
+  it('drops an open connection over which nothing ever arrives (the other side dropped it when both came back online at once)', () => {
+    const watchdog = new MuteConnections()
+    const conn = new FakeOpenConn()
+    watchdog.watch(conn)
+    conn.connected = true
+    expect(runMute(watchdog, conn, 30_000, 50)).toBe(9_000)
+  })
+
+  it("keeps Bob's connection on a 2 s link: his sync step 1 arrives 5 s after it opened, his board much later", () => {
+    const watchdog = new MuteConnections()
+    const conn = new FakeOpenConn()
+    watchdog.watch(conn)
+    conn.connected = true
+    expect(runMute(watchdog, conn, 60_000, 2_000, (t) => t === 5_000 && conn.receive())).toBeNull()
+  })
+
+  it('waits four signaling round trips when they are long', () => {
+    const watchdog = new MuteConnections()
+    const conn = new FakeOpenConn()
+    watchdog.watch(conn)
+    conn.connected = true
+    expect(runMute(watchdog, conn, 60_000, 5_000)).toBe(21_000)
+  })
+
+  it('leaves alone synced connections, connections still being set up, and any it did not watch from the start', () => {
+    const watchdog = new MuteConnections()
+    const synced = Object.assign(new FakeOpenConn(), { connected: true, synced: true })
+    const opening = new FakeOpenConn()
+    const unwatched = Object.assign(new FakeOpenConn(), { connected: true })
+    watchdog.watch(synced)
+    watchdog.watch(opening)
+    for (let t = 0; t <= 60_000; t += 1000) expect(watchdog.check([synced, opening, unwatched], t, null)).toEqual([])
   })
 })
