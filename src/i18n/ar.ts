@@ -69,7 +69,7 @@ export const ar: Messages = {
   'settings.language': 'اللغة',
   'settings.signaling': 'خوادم الإشارة',
   'settings.signalingHint': 'تعرّف خوادم الإشارة الأجهزة بعضها ببعض. ترى معرّفات لوحات مبهمة وعناوين IP وأوقات اتصالك — ولا ترى أبدًا أسماء اللوحات أو الأعضاء أو المنشورات. افتراضيًا يستخدم Hearth الخادم الذي حُمّل منه فقط.',
-  'settings.addSignaling': 'أضف خادم إشارة (wss://…)',
+  'settings.addSignaling': 'أضف خادم إشارة (\u2066wss://…\u2069)',
   'settings.replaceSignaling': 'استخدم الخوادم المذكورة أعلاه فقط (لا الخادم الذي حُمّل منه التطبيق)',
   'settings.ice': 'مساعدات الاتصال (STUN/TURN)',
   'settings.iceHint': 'قد تحتاج الأجهزة الموجودة على شبكات مختلفة إلى خادم STUN أو TURN لتصل إلى بعضها. قد يكون مشغّل خادمك قد وفّر واحدًا.',
@@ -82,8 +82,8 @@ export const ar: Messages = {
   'settings.save': 'احفظ وأعد التشغيل',
   'settings.saved': 'حُفظ. جارٍ إعادة التشغيل…',
   'settings.error.invalid_url': 'هذا ليس عنوانًا صالحًا.',
-  'settings.error.not_websocket': 'يبدأ عنوان خادم الإشارة بـ wss://',
-  'settings.error.insecure': 'استخدم wss:// — لا يُسمح بـ ws:// غير المشفّر إلا لهذا الجهاز (localhost).',
+  'settings.error.not_websocket': 'يبدأ عنوان خادم الإشارة بـ \u2066wss://\u2069',
+  'settings.error.insecure': 'استخدم \u2066wss://\u2069 — لا يُسمح بـ \u2066ws://\u2069 غير المشفّر إلا لهذا الجهاز (localhost).',
   'settings.error.invalid_ice': 'استخدم عنوانًا مثل stun:host:3478 أو turn:host:3478.',
 
   'board.loading': 'جارٍ فتح اللوحة…',
@@ -147,6 +147,7 @@ export const ar: Messages = {
   'relay.link': 'رابط المُرحِّل',
   'relay.qr': 'رمز QR لرابط المُرحِّل',
   'relay.command': 'أمر المُرحِّل',
+  'relay.copyCommand': 'انسخ الأمر',
 
   'sync.offline': 'غير متصل — تُحفظ التغييرات على هذا الجهاز',
   'sync.searching': 'جارٍ البحث عن أعضاء آخرين…',

@@ -1,4 +1,17 @@
-/** Dates and times for people, always through Intl in the person's language. */
+/**
+ * Dates and times for people, always through Intl in the person's language.
+ *
+ * Each language gets Intl's own defaults for it, on purpose. For Persian
+ * ('fa') they are Persian digits (۱۴۰۵) and the Solar Hijri calendar: what an
+ * Iranian phone set to Persian shows, and the calendar Afghans use too, so a
+ * meeting on "21 Esfand" needs no conversion in anyone's head. For Arabic
+ * they are Western digits (as most Arabic apps and phones show them today).
+ * The date inputs are not affected: `toLocalInput`/`fromLocalInput` speak the
+ * ISO 8601 values of `<input type="datetime-local">` (Gregorian, Western
+ * digits) through `Date` alone, never through Intl; the field writes the
+ * chosen moment under it with `formatDateTimeFull`, in the person's calendar.
+ * tests/i18n pins these defaults, so a browser that changes them is noticed.
+ */
 
 const cache = new Map<string, Intl.DateTimeFormat>()
 

@@ -124,6 +124,7 @@ export const en = {
   'relay.link': 'Relay link',
   'relay.qr': 'QR code of the relay link',
   'relay.command': 'Command for the relay',
+  'relay.copyCommand': 'Copy command',
 
   'sync.offline': 'Offline — changes are saved on this device',
   'sync.searching': 'Looking for other members…',

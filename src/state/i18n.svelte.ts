@@ -1,10 +1,14 @@
-import { LOCALES, dirOf, isLocale, parts, pickLocale, t as translate, type Locale, type MessageKey, type Params, type Part } from '../i18n/index.ts'
+import { LOCALES, LOCALE_NAMES, dirOf, separatorOf, isLocale, parts, pickLocale, t as translate, type Locale, type MessageKey, type Params, type Part } from '../i18n/index.ts'
 
 /** The person's language, reactive. Reading `t(...)` in a component re-renders it on a switch. */
 class LocaleState {
   current = $state<Locale>('en')
   readonly dir = $derived(dirOf(this.current))
+  /** What separates the pieces of one line. */
+  readonly sep = $derived(separatorOf(this.current))
   readonly locales = LOCALES
+  /** Each language in itself, for the language choice. */
+  readonly names = LOCALE_NAMES
 
   t = (key: MessageKey, params?: Params): string => translate(this.current, key, params)
 

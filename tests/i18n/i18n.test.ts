@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { ar } from '../../src/i18n/ar.ts'
 import { en } from '../../src/i18n/en.ts'
-import { dirOf, fromLocalInput, parts, pickLocale, t, toLocalInput } from '../../src/i18n/index.ts'
+import { es } from '../../src/i18n/es.ts'
+import { fa } from '../../src/i18n/fa.ts'
+import { fr } from '../../src/i18n/fr.ts'
+import { id } from '../../src/i18n/id.ts'
+import { LOCALES, dirOf, formatDate, formatDateTimeFull, fromLocalInput, parts, pickLocale, t, toLocalInput, type Locale, type Messages } from '../../src/i18n/index.ts'
+import { pt } from '../../src/i18n/pt.ts'
+import { ru } from '../../src/i18n/ru.ts'
+import { tr } from '../../src/i18n/tr.ts'
+
+const catalogs: Record<Locale, Messages> = { en, ar, fa, tr, ru, fr, es, pt, id }
 
 describe('translations', () => {
-  it('Arabic has every English message, with the same placeholders', () => {
-    expect(Object.keys(ar).sort()).toEqual(Object.keys(en).sort())
-    const placeholders = (m: unknown) => [...new Set(JSON.stringify(m).match(/\{\w+\}/g) ?? [])].sort()
-    for (const key of Object.keys(en) as (keyof typeof en)[]) {
-      const arPh = placeholders(ar[key])
-      for (const p of arPh) expect(placeholders(en[key]), `${key} uses ${p}`).toContain(p)
-    }
-  })
-
   it('chooses Arabic plural forms by CLDR rules', () => {
     expect(t('ar', 'sync.synced', { count: 1 })).toBe('محدّث مع جهاز عضو واحد')
     expect(t('ar', 'sync.synced', { count: 2 })).toBe('محدّث مع جهازَي عضوين')
@@ -23,12 +23,37 @@ describe('translations', () => {
     expect(t('en', 'error.too_long', { limit: 200 })).toBe('Too long: at most 200 characters.')
   })
 
-  it('picks the saved language, else the browser’s, else English; Arabic is right-to-left', () => {
+  it('picks the saved language, else the first browser language Hearth speaks, else English', () => {
     expect(pickLocale('ar', ['en-US'])).toBe('ar')
-    expect(pickLocale(null, ['fr-FR', 'ar-EG'])).toBe('ar')
-    expect(pickLocale('xx', ['fr'])).toBe('en')
+    expect(pickLocale('fa', ['ru-RU'])).toBe('fa')
+    expect(pickLocale(null, ['de-DE', 'fr-FR', 'ar-EG'])).toBe('fr')
+    expect(pickLocale('xx', ['de'])).toBe('en')
+    expect(pickLocale(null, [])).toBe('en')
+    // Regions and scripts do not matter: the language does.
+    expect(pickLocale(null, ['pt-BR'])).toBe('pt')
+    expect(pickLocale(null, ['pt-PT'])).toBe('pt')
+    expect(pickLocale(null, ['fa-IR'])).toBe('fa')
+    expect(pickLocale(null, ['fa-AF'])).toBe('fa')
+    expect(pickLocale(null, ['es-419'])).toBe('es')
+    expect(pickLocale(null, ['tr-TR'])).toBe('tr')
+    expect(pickLocale(null, ['ru-UA'])).toBe('ru')
+    expect(pickLocale(null, ['id-ID'])).toBe('id')
+    expect(pickLocale(null, ['TR'])).toBe('tr')
+    // Older Android WebViews report Indonesian under its old code, sometimes with an underscore.
+    expect(pickLocale(null, ['in-ID'])).toBe('id')
+    expect(pickLocale(null, ['in'])).toBe('id')
+    expect(pickLocale(null, ['id_ID'])).toBe('id')
+    // A saved choice that is no longer offered falls back to the browser's.
+    expect(pickLocale('in', ['ru'])).toBe('ru')
+  })
+
+  it('writes Arabic and Persian right to left, every other language left to right', () => {
     expect(dirOf('ar')).toBe('rtl')
-    expect(dirOf('en')).toBe('ltr')
+    expect(dirOf('fa')).toBe('rtl')
+    expect(dirOf('fa-IR')).toBe('rtl')
+    expect(dirOf('FA')).toBe('rtl')
+    for (const locale of ['en', 'tr', 'ru', 'fr', 'es', 'pt', 'id', 'pt-BR']) expect(dirOf(locale), locale).toBe('ltr')
+    expect(LOCALES.filter((l) => dirOf(l) === 'rtl')).toEqual(['ar', 'fa'])
   })
 
   it('round-trips datetime-local values in the device time zone', () => {
@@ -58,8 +83,8 @@ describe('translations', () => {
   })
 
   it('writes every number through Intl: no message hard-codes digits of its own', () => {
-    for (const [name, catalog] of [['en', en], ['ar', ar]] as const) {
-      for (const [key, message] of Object.entries(catalog)) {
+    for (const name of LOCALES) {
+      for (const [key, message] of Object.entries(catalogs[name])) {
         const text = JSON.stringify(message)
         // Arabic-Indic and Persian digits would disagree with what Intl writes elsewhere.
         expect(text, `${name} ${key}`).not.toMatch(/[\u0660-\u0669\u06F0-\u06F9]/)
@@ -67,9 +92,62 @@ describe('translations', () => {
         for (const digits of text.match(/\d+/g) ?? []) expect(JSON.stringify(en[key as keyof typeof en]), `${name} ${key}: ${digits}`).toContain(digits)
       }
     }
+    // Arabic is written with Western digits on purpose (dates.ts): Intl's default for 'ar'.
+    expect(new Intl.NumberFormat('ar').resolvedOptions().numberingSystem).toBe('latn')
     const limit = new Intl.NumberFormat('ar').format(1024)
     expect(t('ar', 'passphrase.error.too_long', { limit: 1024 })).toContain(limit)
     expect(t('en', 'passphrase.error.too_long', { limit: 1024 })).toBe('That is too long: use at most 1,024 characters.')
+    expect(t('ru', 'passphrase.error.too_long', { limit: 1024 })).toBe(`Слишком длинно: максимум ${new Intl.NumberFormat('ru').format(1024)} символа.`)
+  })
+
+  it('shows Dariush, who reads Persian, Persian digits and the Solar Hijri calendar, as his phone does', () => {
+    // The choice rests on Intl's own defaults for 'fa' (see dates.ts); if a browser ever changes them, this says so.
+    expect(new Intl.NumberFormat('fa').resolvedOptions().numberingSystem).toBe('arabext')
+    expect(new Intl.DateTimeFormat('fa').resolvedOptions().calendar).toBe('persian')
+    expect(t('fa', 'board.members', { count: 12 })).toBe('۱۲ عضو')
+    expect(t('fa', 'form.counter', { count: 180, limit: 200 })).toBe('۱۸۰ / ۲۰۰')
+    // 12 March 2027 is 21 Esfand 1405.
+    const nowruzEve = new Date(2027, 2, 12, 18, 30).getTime()
+    expect(formatDate('fa', nowruzEve)).toContain('اسفند ۱۴۰۵')
+    expect(formatDateTimeFull('fa', nowruzEve)).toMatch(/۲۱.*اسفند|اسفند.*۲۱/)
+    expect(formatDateTimeFull('fa', nowruzEve)).not.toMatch(/[0-9]/)
+  })
+
+  it("keeps the date field's value Gregorian and Western whatever the language, so Dariush's meeting lands at the moment he picked", () => {
+    // <input type=datetime-local> speaks ISO 8601 only; no Intl output ever goes into it or is parsed back.
+    const ms = new Date(2027, 2, 12, 18, 30).getTime()
+    const value = toLocalInput(ms)
+    expect(value).toBe('2027-03-12T18:30')
+    expect(fromLocalInput(value)).toBe(ms)
+    // What the field shows under it, in Persian, is the same moment in his calendar.
+    expect(formatDateTimeFull('fa', fromLocalInput(value)!)).toBe(new Intl.DateTimeFormat('fa', { dateStyle: 'full', timeStyle: 'short' }).format(ms))
+  })
+
+  it('keeps addresses whole in right-to-left text: "wss://" is isolated left to right, never shown as "//:wss"', () => {
+    for (const [name, catalog] of [['ar', ar], ['fa', fa]] as const) {
+      for (const [key, message] of Object.entries(catalog)) {
+        // Trailing "://" sits between a Latin letter and right-to-left text, so without an isolate (U+2066 … U+2069) it is drawn on the wrong side.
+        for (const m of JSON.stringify(message).matchAll(/wss?:\/\/…?/g)) {
+          const text = JSON.stringify(message)
+          expect(text[m.index - 1], `${name} ${key}`).toBe('\u2066')
+          expect(text[m.index + m[0].length], `${name} ${key}`).toBe('\u2069')
+        }
+      }
+    }
+  })
+
+  it('writes Persian with Persian letters, not their Arabic look-alikes', () => {
+    // ي (U+064A) and ك (U+0643) look alike but are other letters: search and sorting would miss them.
+    for (const [key, message] of Object.entries(fa)) expect(JSON.stringify(message), key).not.toMatch(/[\u064A\u0643]/)
+  })
+
+  it('keeps French punctuation on its line: a no-break space before : ; ! ? and inside « »', () => {
+    for (const [key, message] of Object.entries(fr)) {
+      const text = JSON.stringify(message)
+      // An ordinary space there lets the mark wrap alone onto the next line; no space at all is not French.
+      expect(text, key).not.toMatch(/ [:;!?»]|« /)
+      expect(text, key).not.toMatch(/[^\s\u00a0\u202f:/][;!?»](?!\w)|[^\s\u00a0\u202f][:](?=\s|$)/)
+    }
   })
 
   it('Arabic never uses one word for both Wipe and Scan', () => {

@@ -12,9 +12,10 @@ import type { Page } from 'playwright-core'
  * - an element's own text is wider than its box (scrollWidth > clientWidth),
  *   or taller than a box that hides overflow;
  * - an element is cut by an ancestor that hides its overflow;
+ * - a select is narrower than the option it shows;
  * - a word of a button's label is broken across lines ("Re / vo / ke"), or a
  *   fingerprint (compared in person, group by group) is split over two lines.
- * Form fields (which scroll their own text) and visually hidden text are left out.
+ * Fields that scroll their own text, and visually hidden text, are left out.
  */
 export async function layoutProblems(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -27,6 +28,9 @@ export async function layoutProblems(page: Page): Promise<string[]> {
     }
     const scrolls = (s: CSSStyleDeclaration, axis: 'x' | 'y') => ['auto', 'scroll'].includes(axis === 'x' ? s.overflowX : s.overflowY)
     const hides = (s: CSSStyleDeclaration) => ['hidden', 'clip'].includes(s.overflowX) || ['hidden', 'clip'].includes(s.overflowY)
+    // The room Chromium 150 keeps for a select's drop-down arrow beyond its end padding (measured on screenshots).
+    const SELECT_ARROW = 8
+    let measure: CanvasRenderingContext2D | undefined
     if (document.documentElement.scrollWidth > innerWidth) problems.push(`the page is ${document.documentElement.scrollWidth} px wide on a ${innerWidth} px screen`)
     for (const el of document.querySelectorAll<HTMLElement>('body *')) {
       if (el.closest('.visually-hidden, .skip, script, style, option, canvas, video')) continue
@@ -45,6 +49,14 @@ export async function layoutProblems(page: Page): Promise<string[]> {
       if (clipper) {
         const c = clipper.getBoundingClientRect()
         if (r.left < c.left - 1 || r.right > c.right + 1 || r.top < c.top - 1 || r.bottom > c.bottom + 1) problems.push(`cut off by ${name(clipper)}: ${name(el)}`)
+      }
+      if (el instanceof HTMLSelectElement && style.opacity !== '0') {
+        // A closed select shows its chosen option, cut off silently when the box is narrower ("همه‌ی برچسبه").
+        const chosen = el.selectedOptions[0]?.text ?? ''
+        const ctx = (measure ??= document.createElement('canvas').getContext('2d')!)
+        ctx.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`
+        const room = el.clientWidth - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd) - SELECT_ARROW
+        if (ctx.measureText(chosen).width > room + 1) problems.push(`chosen option cut off (${Math.round(ctx.measureText(chosen).width)} > ${Math.round(room)}): ${name(el)}`)
       }
       if (['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || style.display === 'inline') continue
       const ownText = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '')
