@@ -242,8 +242,12 @@ function mayWrite(ctx: AuthorityContext, author: Author, item: Y.Item, loc: Loca
     case 'field': {
       if (ctx.rules.moderatorFields.includes(loc.field)) {
         if (author.moderator) return
-        const initialFalse = inNewEntry && item.content instanceof Y.ContentAny && item.content.arr.length === 1 && item.content.arr[0] === false
-        if (initialFalse && ownerOfEntry(ctx, loc.key, author, false) === author.tag) return
+        // An entry's owner writes the field's initial `false` when creating it. In a snapshot, an entry its
+        // owner deleted since keeps that write as a tombstone (its value garbage-collected): still the
+        // initial write, in the same new entry, and it sets nothing anyone could read.
+        const initialFalse = item.content instanceof Y.ContentAny && item.content.arr.length === 1 && item.content.arr[0] === false
+        const tombstone = item.content instanceof Y.ContentDeleted
+        if (inNewEntry && (initialFalse || tombstone) && ownerOfEntry(ctx, loc.key, author, false) === author.tag) return
         throw new Refusal('forbidden_edit', `sets “${loc.field}”, which only moderators set`)
       }
       if (ownerOfEntry(ctx, loc.key, author, false) !== author.tag) throw new Refusal('forbidden_edit', `edits entry ${loc.key.slice(0, 12)}… of another member`)
