@@ -8,7 +8,8 @@
  * (nothing wider than the screen, no text spilling out of or cut off by its
  * box), the 48 px check, and a check that no English message is left on
  * screen. Screenshots land in test-results/screens/locale-*.png for a
- * person to look at. Light only: screens.test.ts covers dark in English and
+ * person to look at. A second, new phone shows the first-run question in
+ * each language. Light only: screens.test.ts covers dark in English and
  * Arabic, and colours do not change with the language.
  */
 import type { Page } from 'playwright-core'
@@ -210,6 +211,19 @@ describe('seven more languages at 360 × 740', () => {
       }
     })
   }
+
+  it('Bahar, on a new phone, meets the first-run question in each language', async () => {
+    // A device that keeps nothing yet asks for a passphrase on the board list: the longest text a newcomer reads first.
+    const bahar = await launchPeer('bahar-locales', { viewport: { width: 360, height: 740 } })
+    const page = bahar.page
+    await page.goto(app.url)
+    for (const locale of Object.keys(CATALOGS) as NewLocale[]) {
+      await page.locator('.app-bar .lang select').selectOption(locale)
+      await page.waitForFunction((l) => document.documentElement.lang === l, locale)
+      expect(await page.locator('#first-run-title').innerText()).toBe(CATALOGS[locale]['firstRun.title'])
+      await check(page, locale, 'first-run')
+    }
+  })
 
   it('keeps the choice across a restart, and found nothing wrong on any screen', async () => {
     // The last language chosen (Indonesian) is remembered, before the passphrase is even asked.

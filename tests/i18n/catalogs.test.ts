@@ -77,7 +77,7 @@ describe('the completeness check can fail', () => {
   })
 
   it('names a lost product name and a fingerprint moved before the sentence', () => {
-    expect(broken((c) => (c['lock.title'] = 'Le Foyer est verrouillé'))).toEqual(['lock.title: the product name Hearth is missing or translated'])
+    expect(broken((c) => (c['firstRun.title'] = 'Protégez le Foyer par une phrase secrète'))).toEqual(['firstRun.title: the product name Hearth is missing or translated'])
     expect(broken((c) => (c['waiting.compare'] = '{fingerprint} : montrez cette empreinte'))).toEqual([
       'waiting.compare: must end with {fingerprint} (the UI shows the fingerprint after the sentence)',
     ])
