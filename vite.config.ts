@@ -36,7 +36,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['tests/{core,crypto,sync,storage,app,state,i18n,server}/**/*.test.ts'],
+          include: ['tests/{core,crypto,sync,storage,app,state,i18n,server}/**/*.test.ts', 'tests/bench/*.test.ts'],
           environment: 'node',
         },
       },

@@ -230,13 +230,21 @@ export function boardScript(name: string, spec: BoardSpec, seed: number): BoardS
 /** Yjs client id of member device `i` on a plain doc. */
 export const plainClientId = (member: number): number => 1000 + member
 
+export interface GenerateOptions {
+  /** Yjs client id of member device `i` (default `plainClientId`). */
+  clientOf?: (member: number) => number
+  /** Sees the finished doc before it is destroyed (e.g. to split it by author). */
+  inspect?: (doc: Y.Doc) => void
+}
+
 /** Builds the board on one plain Y.Doc, each action under its member's client id. */
-export function generateBoard(name: string, spec: BoardSpec, seed: number): GeneratedBoard {
+export function generateBoard(name: string, spec: BoardSpec, seed: number, opts: GenerateOptions = {}): GeneratedBoard {
   const started = performance.now()
   const { secret, boardId, actions } = boardScript(name, spec, seed)
+  const clientOf = opts.clientOf ?? plainClientId
   const doc = new Y.Doc({ gc: true })
   for (const action of actions) {
-    doc.clientID = plainClientId(action.member)
+    doc.clientID = clientOf(action.member)
     action.apply(doc)
   }
 
@@ -252,6 +260,7 @@ export function generateBoard(name: string, spec: BoardSpec, seed: number): Gene
   })
   const update = Y.encodeStateAsUpdate(doc)
   const itemCount = items.size
+  opts.inspect?.(doc)
   doc.destroy()
   return { name, spec, secret, boardId, update, itemCount, sampleTitles, kinds, textChars, generateMs: performance.now() - started }
 }
