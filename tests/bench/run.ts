@@ -6,6 +6,7 @@
  *   npm run bench -- --only scale-table --scale 1000,10000,100000
  *   npm run bench -- --scale 2                     # every board twice as large
  *   npm run bench -- --only sealed --no-write      # sealed engine vs plain Yjs, Node only (~3–4 min)
+ *   npm run bench -- --quick --no-write            # one or a few runs of everything: does the bench work?
  *
  * Each part runs in isolation (lib/runner.ts): one that throws or outlives
  * its timeout is a "failed: <reason>" row and the others still land in the
@@ -114,15 +115,9 @@ async function main(): Promise<void> {
     largeSpec,
     largeSeed: LARGE_SEED,
     tableItems: args.tableItems,
-    runs: {
-      open: 5,
-      sync: 5,
-      writes: 50,
-      writesLarge: 20,
-      scale: 3,
-      sealed: { write: 1, plainWrite: 3, open: 3, sync: 3 },
-      table: { open: 3, sync: 3, openHuge: 1, syncHuge: 1 },
-    },
+    runs: args.quick
+      ? { open: 1, sync: 1, writes: 5, writesLarge: 3, scale: 1, sealed: { write: 1, plainWrite: 1, open: 1, sync: 1 }, table: { open: 1, sync: 1, openHuge: 1, syncHuge: 1 } }
+      : { open: 5, sync: 5, writes: 50, writesLarge: 20, scale: 3, sealed: { write: 1, plainWrite: 3, open: 3, sync: 3 }, table: { open: 3, sync: 3, openHuge: 1, syncHuge: 1 } },
     log,
     profiles: {},
     boards: generated,

@@ -24,6 +24,8 @@ export interface BenchArgs {
   only: string[]
   profile: boolean
   write: boolean
+  /** One or a few repetitions of everything: to check the bench itself works, not for figures. */
+  quick: boolean
 }
 
 export function parseArgs(argv: readonly string[], parts: readonly string[]): BenchArgs {
@@ -31,6 +33,7 @@ export function parseArgs(argv: readonly string[], parts: readonly string[]): Be
   let only = [...parts]
   let profile = true
   let write = true
+  let quick = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
@@ -39,6 +42,7 @@ export function parseArgs(argv: readonly string[], parts: readonly string[]): Be
     else if (flag === '--only') only = parseParts(value(), parts)
     else if (flag === '--no-profile') profile = false
     else if (flag === '--no-write') write = false
+    else if (flag === '--quick') quick = true
     else throw new Error(`bench: unknown argument ${arg}`)
   }
   const single = sizes?.length === 1 ? sizes[0]! : null
@@ -48,6 +52,7 @@ export function parseArgs(argv: readonly string[], parts: readonly string[]): Be
     only: parts.filter((p) => only.includes(p)),
     profile,
     write,
+    quick,
   }
 }
 
