@@ -7,6 +7,7 @@
  *   npm run bench -- --scale 2                     # every board twice as large
  *   npm run bench -- --only sealed --no-write      # sealed engine vs plain Yjs, Node only (~3–4 min)
  *   npm run bench -- --quick --no-write            # one or a few runs of everything: does the bench work?
+ *   npm run bench -- --only sync --merge           # re-measure one part, keep the other parts' rows
  *
  * Each part runs in isolation (lib/runner.ts): one that throws or outlives
  * its timeout is a "failed: <reason>" row and the others still land in the
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   const parts = PARTS.filter((p) => args.only.includes(p.name))
   log(`parts: ${parts.map((p) => p.name).join(', ')}; large board ${args.items.toLocaleString('en')} items; scale table ${args.tableItems.map((n) => n.toLocaleString('en')).join(', ')}`)
   const report = (figures: Parameters<typeof writeReports>[0]['figures'], outcomes: Parameters<typeof writeReports>[0]['outcomes'], complete: boolean) =>
-    writeReports({ figures, machine, durationS: (Date.now() - started) / 1000, profiles: ctx.profiles, boards: generated, items: args.items, tableItems: args.tableItems, runs: ctx.runs, parts: parts.map((p) => p.name), outcomes, sections: ctx.sections, complete })
+    writeReports({ figures, machine, durationS: (Date.now() - started) / 1000, profiles: ctx.profiles, boards: generated, items: args.items, tableItems: args.tableItems, runs: ctx.runs, parts: parts.map((p) => p.name), order: PARTS.map((p) => p.name), outcomes, sections: ctx.sections, complete, merge: args.merge })
 
   const done: PartOutcome[] = []
   const { figures, outcomes } = await runParts(parts, ctx, {

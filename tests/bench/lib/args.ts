@@ -26,6 +26,8 @@ export interface BenchArgs {
   write: boolean
   /** One or a few repetitions of everything: to check the bench itself works, not for figures. */
   quick: boolean
+  /** Keep the rows of the parts not run from the previous results.json. */
+  merge: boolean
 }
 
 export function parseArgs(argv: readonly string[], parts: readonly string[]): BenchArgs {
@@ -34,6 +36,7 @@ export function parseArgs(argv: readonly string[], parts: readonly string[]): Be
   let profile = true
   let write = true
   let quick = false
+  let merge = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
@@ -43,6 +46,7 @@ export function parseArgs(argv: readonly string[], parts: readonly string[]): Be
     else if (flag === '--no-profile') profile = false
     else if (flag === '--no-write') write = false
     else if (flag === '--quick') quick = true
+    else if (flag === '--merge') merge = true
     else throw new Error(`bench: unknown argument ${arg}`)
   }
   const single = sizes?.length === 1 ? sizes[0]! : null
@@ -53,6 +57,7 @@ export function parseArgs(argv: readonly string[], parts: readonly string[]): Be
     profile,
     write,
     quick,
+    merge,
   }
 }
 

@@ -27,6 +27,8 @@ export interface Figure {
   note?: string
   /** Why this row could not be measured (the part threw, timed out, or a step failed). */
   failed?: string
+  /** The part that measured it (set by the runner). */
+  part?: string
 }
 
 export function figure(f: {

@@ -89,14 +89,47 @@ export interface Report {
   items: number
   tableItems: readonly number[]
   runs: Runs
+  /** Parts this run ran, and every part there is (the order of the table). */
   parts: readonly string[]
+  order: readonly string[]
   outcomes: readonly PartOutcome[]
   sections: BenchContext['sections']
   /** false while the run is still going (reports are written after every part). */
   complete: boolean
+  /** Keep the rows of parts this run did not run from the previous results.json (`--merge`). */
+  merge: boolean
 }
 
-function boardInfo(b: BrowserBoard) {
+interface BoardInfo {
+  items: number
+  spec: BrowserBoard['spec']
+  kinds: BrowserBoard['kinds']
+  stateBytes: number
+  sealedBytes: number
+  sealedEntries: number
+  textChars: number
+  generateMs: number
+}
+
+/** results.json: everything the generated section is rendered from. */
+interface Results {
+  date: string
+  complete: boolean
+  machine: Machine
+  durationS: number
+  items: number
+  tableItems: readonly number[]
+  runs: Runs
+  parts: readonly string[]
+  /** When each part's rows were measured, and how it ended (with `--merge`, older parts keep theirs). */
+  partRuns: Record<string, { date: string; durationS: number; failed: string | null; strays: string[] }>
+  boards: Record<string, BoardInfo>
+  figures: Figure[]
+  sections: BenchContext['sections']
+  profiles: BenchContext['profiles']
+}
+
+function boardInfo(b: BrowserBoard): BoardInfo {
   return {
     items: b.itemCount,
     spec: b.spec,
@@ -143,26 +176,29 @@ function scaleSection(t: ScaleTable): string {
   ].join('\n')
 }
 
-function generatedSection(r: Report): string {
+function generatedSection(r: Results): string {
   const m = r.machine
   const notes = r.figures.filter((f) => f.note).map((f) => `- *${f.label}*: ${f.note}`)
   const profiles = Object.entries(r.profiles).map(([name, p]) => {
     const lines = p.top.map((e) => `| ${e.fn.replace(/\|/g, '\\|')} | ${e.selfMs.toFixed(0)} | ${e.share.toFixed(1)} % |`)
     return [`**${name}** — ${p.wallMs.toFixed(0)} ms wall, ${p.totalMs.toFixed(0)} ms sampled (unminified build of the same sources):`, '', '| function (self time) | ms | share |', '| --- | --- | --- |', ...lines].join('\n')
   })
-  const l = r.boards.get('large')
-  const s = r.boards.get('small')
-  const failed = r.outcomes.filter((o) => o.failed !== null)
+  const l = r.boards.large
+  const s = r.boards.small
+  const partRuns = Object.entries(r.partRuns)
+  const merged = new Set(partRuns.map(([, p]) => p.date)).size > 1
+  const failed = partRuns.filter(([, p]) => p.failed !== null)
   const table = r.sections['scale-table'] as ScaleTable | undefined
   return [
     BEGIN,
     '',
-    `${r.complete ? 'Last run' : 'Run in progress (written after every part)'}: ${m.date.slice(0, 10)} (${m.date}), ${r.durationS.toFixed(0)} s, parts: ${r.parts.join(', ')}; large board ${fmt(r.items)} items; scale table ${r.tableItems.map((n) => fmt(n)).join(', ')}.`,
+    `${r.complete ? 'Last run' : 'Run in progress (written after every part)'}: ${r.date.slice(0, 10)} (${r.date}), ${r.durationS.toFixed(0)} s, parts: ${r.parts.join(', ')}; large board ${fmt(r.items)} items; scale table ${r.tableItems.map((n) => fmt(n)).join(', ')}.`,
+    ...(merged ? [`Rows of other parts are kept from earlier runs (\`--merge\`); when each part ran: ${partRuns.map(([name, p]) => `${name} ${p.date.slice(0, 16).replace('T', ' ')} (${p.durationS.toFixed(0)} s)`).join(', ')}.`] : []),
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB RAM, ${m.os}; Node ${m.node}; ${m.chromium}.`,
-    ...(failed.length > 0 ? [`Parts that did not finish: ${failed.map((o) => `${o.name} (${o.failed})`).join('; ')}.`] : []),
+    ...(failed.length > 0 ? [`Parts that did not finish: ${failed.map(([name, p]) => `${name} (${p.failed})`).join('; ')}.`] : []),
     ...(l
       ? [
-          `Boards (fixed seed): ${s ? `small ${s.itemCount} items (${(s.update.byteLength / 1024).toFixed(0)} KB); ` : ''}large ${fmt(l.itemCount)} items after ${fmt(l.spec.edits)} edits and ${fmt(l.spec.deletions)} deletions by ${l.spec.members} member devices, ${(l.update.byteLength / 1024 / 1024).toFixed(2)} MB as one Yjs update, ${(l.sealed.state.byteLength / 1024 / 1024).toFixed(2)} MB sealed (${l.sealed.entries} entries: a join and a snapshot per member) (kinds: ${Object.entries(l.kinds).map(([k, n]) => `${k} ${n}`).join(', ')}).`,
+          `Boards (fixed seed): ${s ? `small ${s.items} items (${(s.stateBytes / 1024).toFixed(0)} KB); ` : ''}large ${fmt(l.items)} items after ${fmt(l.spec.edits)} edits and ${fmt(l.spec.deletions)} deletions by ${l.spec.members} member devices, ${(l.stateBytes / 1024 / 1024).toFixed(2)} MB as one Yjs update, ${(l.sealedBytes / 1024 / 1024).toFixed(2)} MB sealed (${l.sealedEntries} entries: a join and a snapshot per member) (kinds: ${Object.entries(l.kinds).map(([k, n]) => `${k} ${n}`).join(', ')}).`,
         ]
       : []),
     `Runs: open/memory ${r.runs.open}, initial sync ${r.runs.sync}, write latency ${r.runs.writes} rounds (small board) and ${r.runs.writesLarge} (large board), each round one engine, one plain and one app write; scale ${r.runs.scale} rounds per mesh; sealed (Node) ${r.runs.sealed.write} sealed write pass and ${r.runs.sealed.plainWrite} plain, up to ${r.runs.sealed.open} opens and ${r.runs.sealed.sync} initial syncs (fewer when a run hits the 30 s deadline or the part's 3-minute budget); scale table ${r.runs.table.open} opens and ${r.runs.table.sync} syncs per size, ${r.runs.table.openHuge} and ${r.runs.table.syncHuge} from 50,000 items on; single-sample rows say "1".`,
@@ -185,8 +221,14 @@ ${BEGIN}
 ${END}
 `
 
-export async function writeReports(r: Report): Promise<void> {
-  const json = {
+/** Profiles and sections belong to parts; with --merge, those of parts that ran again are replaced. */
+const PROFILE_PARTS: Record<string, string> = { 'open-board': 'open', 'initial sync (joining peer B)': 'sync' }
+const profilePart = (name: string) => PROFILE_PARTS[name] ?? (name.startsWith('5 posts') ? 'write' : '')
+
+function results(r: Report): Results {
+  const partRuns: Results['partRuns'] = {}
+  for (const o of r.outcomes) partRuns[o.name] = { date: r.machine.date, durationS: Math.round(o.ms / 1000), failed: o.failed, strays: o.strays }
+  return {
     date: r.machine.date,
     complete: r.complete,
     machine: r.machine,
@@ -195,16 +237,50 @@ export async function writeReports(r: Report): Promise<void> {
     tableItems: r.tableItems,
     runs: r.runs,
     parts: r.parts,
-    outcomes: r.outcomes.map((o) => ({ ...o, ms: Math.round(o.ms) })),
+    partRuns,
     boards: Object.fromEntries([...r.boards].map(([k, b]) => [k, boardInfo(b)])),
     figures: r.figures,
     sections: r.sections,
     profiles: r.profiles,
   }
+}
+
+/** The new results, with the rows (and profiles, sections) of parts this run did not run taken from `old`. */
+function mergeResults(fresh: Results, old: Results, order: readonly string[]): Results {
+  const ran = new Set(fresh.parts)
+  const keep = <T>(rec: Record<string, T>, partOf: (key: string) => string) => Object.fromEntries(Object.entries(rec).filter(([k]) => !ran.has(partOf(k))))
+  const figures = [...old.figures.filter((f) => f.part !== undefined && !ran.has(f.part)), ...fresh.figures]
+  const rank = (f: Figure) => order.indexOf(f.part ?? '')
+  return {
+    ...fresh,
+    parts: order.filter((p) => ran.has(p) || old.partRuns[p] !== undefined),
+    partRuns: { ...keep(old.partRuns, (k) => k), ...fresh.partRuns },
+    boards: { ...old.boards, ...fresh.boards },
+    // Stable: rows keep their order within a part.
+    figures: figures.map((f, i) => [f, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([f]) => f),
+    sections: { ...keep(old.sections, (k) => k), ...fresh.sections },
+    profiles: { ...keep(old.profiles, profilePart), ...fresh.profiles },
+  }
+}
+
+async function previousResults(): Promise<Results | null> {
+  try {
+    const old = JSON.parse(await readFile(RESULTS, 'utf8')) as Partial<Results>
+    return old.partRuns && Array.isArray(old.figures) ? (old as Results) : null
+  } catch {
+    return null
+  }
+}
+
+export async function writeReports(r: Report): Promise<void> {
+  const fresh = results(r)
+  const old = r.merge ? await previousResults() : null
+  if (r.merge && !old) console.warn('bench: --merge found no results.json of this format; writing this run alone')
+  const json = old ? mergeResults(fresh, old, r.order) : fresh
   await writeFile(RESULTS, JSON.stringify(json, null, 2) + '\n')
   const existing = await readFile(DOC, 'utf8').catch(() => TEMPLATE)
   const start = existing.indexOf(BEGIN)
   const end = existing.indexOf(END)
-  const doc = start >= 0 && end > start ? existing.slice(0, start) + generatedSection(r) + existing.slice(end + END.length) : `${existing.trimEnd()}\n\n${generatedSection(r)}\n`
+  const doc = start >= 0 && end > start ? existing.slice(0, start) + generatedSection(json) + existing.slice(end + END.length) : `${existing.trimEnd()}\n\n${generatedSection(json)}\n`
   await writeFile(DOC, doc)
 }

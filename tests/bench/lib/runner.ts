@@ -95,12 +95,12 @@ export async function runParts<C>(parts: readonly Part<C>[], ctx: C, opts: RunOp
       figures.push(...added)
       if (failed) {
         opts.log(`  ${part.name} failed: ${failed}`)
-        figures.push(failedFigure({ id: `${part.name}-failed`, label: `${part.name}: part did not finish`, reason: failed, note: added.length > 0 ? `the ${added.length} rows above were measured before it failed` : undefined }))
+        figures.push({ ...failedFigure({ id: `${part.name}-failed`, label: `${part.name}: part did not finish`, reason: failed, note: added.length > 0 ? `the ${added.length} rows above were measured before it failed` : undefined }), part: part.name })
       }
       await opts.cleanup().catch((err: unknown) => opts.log(`  cleanup after ${part.name} failed: ${reasonOf(err)}`))
       const seen = strays.next()
       if (seen.length > 0) {
-        figures.push(failedFigure({ id: `${part.name}-unhandled`, label: `${part.name}: unhandled errors while it ran`, reason: seen.slice(0, 3).join(' | '), note: `${seen.length} in all; the part's rows were kept, check them` }))
+        figures.push({ ...failedFigure({ id: `${part.name}-unhandled`, label: `${part.name}: unhandled errors while it ran`, reason: seen.slice(0, 3).join(' | '), note: `${seen.length} in all; the part's rows were kept, check them` }), part: part.name })
       }
       const outcome = { name: part.name, ms: performance.now() - started, failed, strays: seen }
       outcomes.push(outcome)
@@ -120,7 +120,7 @@ async function runOne<C>(part: Part<C>, ctx: C, added: Figure[]): Promise<string
     signal: controller.signal,
     add: (...f) => {
       // A part abandoned at its timeout may still be running: its late rows are dropped.
-      if (!controller.signal.aborted) added.push(...f)
+      if (!controller.signal.aborted) added.push(...f.map((row) => ({ ...row, part: part.name })))
     },
   }
   let timer: ReturnType<typeof setTimeout> | undefined
