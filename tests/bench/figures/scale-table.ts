@@ -20,7 +20,7 @@ import { syncSamples, type SyncSamples } from './sync.ts'
 /** From this size on, one open and one sync (a 100,000-item board takes minutes per step here). */
 const HUGE = 50_000
 /** Initial sync gives up after this long per run. */
-const syncTimeout = (items: number) => Math.max(120_000, items * 2)
+const syncTimeout = (items: number) => Math.max(120_000, items * 1.5)
 
 type Measure = 'open' | 'sync' | 'memory' | 'storage'
 const MEASURES: readonly Measure[] = ['open', 'sync', 'memory', 'storage']

@@ -140,6 +140,7 @@ export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: 
 
     for (let run = 0; run < runs && !api.signal.aborted; run++) {
       b = await launchBenchPeer(`sync-b${run + 1}`)
+      const aErrors = a.errors.length
       try {
         // Baseline first, while B has no Hearth page that could compete for its CPU.
         const raw = await rawRun(pa, b, servers.baselineUrl, board.update.byteLength, opts.timeoutMs)
@@ -156,7 +157,9 @@ export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: 
         out.runs.push({ total: syncedAt - clickedAt, transfer: syncedAt - connectedAt, connect: connectedAt - clickedAt, raw: raw.raw, tasks, rawTasks: raw.tasks })
         ctx.log(`  sync run ${run + 1} (${board.itemCount.toLocaleString('en')} items): Hearth ${(syncedAt - clickedAt).toFixed(0)} ms (connected after ${(connectedAt - clickedAt).toFixed(0)} ms; longest task ${tasks.longest.toFixed(0)} ms); raw connect ${raw.raw.connect.toFixed(0)} ms + transfer ${raw.raw.transfer.toFixed(0)} ms (+ decode: ${raw.raw.apply.toFixed(0)} ms)`)
       } catch (err) {
-        out.failed = `run ${run + 1}: ${reasonOf(err)}`
+        // What the pages said is often the real reason (a timeout alone is not).
+        const said = [...a.errors.slice(aErrors).map((e) => `A ${e}`), ...b.errors.map((e) => `B ${e}`)].slice(0, 2).map((e) => e.slice(0, 200))
+        out.failed = `run ${run + 1}: ${reasonOf(err)}${said.length > 0 ? ` (page errors: ${said.join(' | ')})` : ''}`
         ctx.log(`  sync run ${run + 1} failed: ${reasonOf(err)}`)
         break
       } finally {

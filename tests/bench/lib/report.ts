@@ -193,7 +193,7 @@ function generatedSection(r: Results): string {
     BEGIN,
     '',
     `${r.complete ? 'Last run' : 'Run in progress (written after every part)'}: ${r.date.slice(0, 10)} (${r.date}), ${r.durationS.toFixed(0)} s, parts: ${r.parts.join(', ')}; large board ${fmt(r.items)} items; scale table ${r.tableItems.map((n) => fmt(n)).join(', ')}.`,
-    ...(merged ? [`Rows of other parts are kept from earlier runs (\`--merge\`); when each part ran: ${partRuns.map(([name, p]) => `${name} ${p.date.slice(0, 16).replace('T', ' ')} (${p.durationS.toFixed(0)} s)`).join(', ')}.`] : []),
+    ...(merged ? [`Rows of other parts are kept from earlier runs (\`--merge\`); when each part ran: ${partRuns.map(([name, p]) => `${name} ${p.date.slice(0, 16).replace('T', ' ')}${p.durationS ? ` (${p.durationS.toFixed(0)} s)` : ''}`).join(', ')}.`] : []),
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB RAM, ${m.os}; Node ${m.node}; ${m.chromium}.`,
     ...(failed.length > 0 ? [`Parts that did not finish: ${failed.map(([name, p]) => `${name} (${p.failed})`).join('; ')}.`] : []),
     ...(l
@@ -263,13 +263,31 @@ function mergeResults(fresh: Results, old: Results, order: readonly string[]): R
   }
 }
 
+/** The part of a row in a results.json from before rows named their part (by the row ids those parts used). */
+function legacyPart(id: string): string {
+  if (id.startsWith('bundle')) return 'bundle'
+  if (id.startsWith('open') || id === 'memory' || id === 'storage-seeded') return 'open'
+  if (id.startsWith('sync') || id === 'storage-synced') return 'sync'
+  if (id.startsWith('write')) return 'write'
+  if (id.startsWith('sealed')) return 'sealed'
+  if (id.startsWith('scale')) return 'scale'
+  return ''
+}
+
 async function previousResults(): Promise<Results | null> {
+  let old: Partial<Results> & { parts?: string[] }
   try {
-    const old = JSON.parse(await readFile(RESULTS, 'utf8')) as Partial<Results>
-    return old.partRuns && Array.isArray(old.figures) ? (old as Results) : null
+    old = JSON.parse(await readFile(RESULTS, 'utf8')) as typeof old
   } catch {
     return null
   }
+  if (!Array.isArray(old.figures) || !old.date) return null
+  if (old.partRuns) return old as Results
+  // Written before parts were isolated: every part of that run dates from it.
+  const figures = old.figures.map((f) => ({ ...f, part: legacyPart(f.id) }))
+  const partRuns: Results['partRuns'] = {}
+  for (const part of old.parts ?? []) partRuns[part] = { date: old.date, durationS: 0, failed: null, strays: [] }
+  return { ...(old as Results), figures, partRuns, boards: {}, sections: {}, profiles: old.profiles ?? {} }
 }
 
 export async function writeReports(r: Report): Promise<void> {
