@@ -17,6 +17,7 @@ import { boardInvite, launchBenchPeer, loadBytes, longTasks, seedApp, startProfi
 import type { BenchContext } from '../lib/context.ts'
 import { failedFigure, figure, MB, reasonOf, type Figure } from '../lib/figure.ts'
 import '../lib/page-globals.ts'
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../../../src/sync/chunked-options.ts'
 import type { PartApi } from '../lib/runner.ts'
 import type { BrowserBoard } from '../lib/sealed-board.ts'
 import { pause, within } from '../lib/stats.ts'
@@ -89,6 +90,8 @@ export interface SyncRun {
 
 export interface SyncSamples {
   runs: SyncRun[]
+  /** The raw baseline of a run whose Hearth half failed (so the baseline is still known). */
+  rawOfFailed: SyncRun['raw'] | null
   stored: Awaited<ReturnType<typeof storedBytes>> | null
   /** Why a run did not finish (runs stop at the first failure). */
   failed: string | null
@@ -128,7 +131,7 @@ export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: 
   const appUrl = servers.app.url
   const a = await launchBenchPeer('sync-a')
   let b: Peer | null = null
-  const out: SyncSamples = { runs: [], stored: null, failed: null }
+  const out: SyncSamples = { runs: [], rawOfFailed: null, stored: null, failed: null }
   try {
     await a.page.goto(seedUrl(appUrl))
     await seedApp(a.page, board, { displayName: 'Alice' })
@@ -141,9 +144,10 @@ export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: 
     for (let run = 0; run < runs && !api.signal.aborted; run++) {
       b = await launchBenchPeer(`sync-b${run + 1}`)
       const aErrors = a.errors.length
+      let raw: Awaited<ReturnType<typeof rawRun>> | null = null
       try {
         // Baseline first, while B has no Hearth page that could compete for its CPU.
-        const raw = await rawRun(pa, b, servers.baselineUrl, board.update.byteLength, opts.timeoutMs)
+        raw = await rawRun(pa, b, servers.baselineUrl, board.update.byteLength, opts.timeoutMs)
         await pause(500)
         await join(b.page, boardInvite(appUrl, board), board.itemCount)
         const syncedAt = await within(opts.timeoutMs, 'initial sync', () => reachedAt(b!.page, opts.timeoutMs))
@@ -157,9 +161,15 @@ export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: 
         out.runs.push({ total: syncedAt - clickedAt, transfer: syncedAt - connectedAt, connect: connectedAt - clickedAt, raw: raw.raw, tasks, rawTasks: raw.tasks })
         ctx.log(`  sync run ${run + 1} (${board.itemCount.toLocaleString('en')} items): Hearth ${(syncedAt - clickedAt).toFixed(0)} ms (connected after ${(connectedAt - clickedAt).toFixed(0)} ms; longest task ${tasks.longest.toFixed(0)} ms); raw connect ${raw.raw.connect.toFixed(0)} ms + transfer ${raw.raw.transfer.toFixed(0)} ms (+ decode: ${raw.raw.apply.toFixed(0)} ms)`)
       } catch (err) {
+        out.rawOfFailed = raw?.raw ?? null
         // What the pages said is often the real reason (a timeout alone is not).
-        const said = [...a.errors.slice(aErrors).map((e) => `A ${e}`), ...b.errors.map((e) => `B ${e}`)].slice(0, 2).map((e) => e.slice(0, 200))
-        out.failed = `run ${run + 1}: ${reasonOf(err)}${said.length > 0 ? ` (page errors: ${said.join(' | ')})` : ''}`
+        const said = [...a.errors.slice(aErrors).map((e) => `A ${e}`), ...b.errors.map((e) => `B ${e}`)]
+          .filter((e) => !e.includes('Failed to load resource'))
+          .slice(0, 2)
+          .map((e) => e.slice(0, 200))
+        // y-webrtc sends the whole missing state as one message; the chunked channel refuses a message over its cap.
+        const cap = board.sealed.state.byteLength > DEFAULT_MAX_MESSAGE_SIZE ? `; the sealed state (${(board.sealed.state.byteLength / MB).toFixed(1)} MB) is over the ${DEFAULT_MAX_MESSAGE_SIZE / MB} MB a chunked-channel message may carry, and y-webrtc sends it as one message` : ''
+        out.failed = `run ${run + 1}: ${reasonOf(err)}${said.length > 0 ? ` (page errors: ${said.join(' | ')})` : ''}${cap}`
         ctx.log(`  sync run ${run + 1} failed: ${reasonOf(err)}`)
         break
       } finally {
