@@ -120,14 +120,19 @@ interface Results {
   items: number
   tableItems: readonly number[]
   runs: Runs
+  /** Parts with rows in this file; `ran`: those the last run ran. */
   parts: readonly string[]
+  ran: readonly string[]
   /** When each part's rows were measured, and how it ended (with `--merge`, older parts keep theirs). */
-  partRuns: Record<string, { date: string; durationS: number; failed: string | null; strays: string[] }>
+  partRuns: Record<string, { date: string; durationS: number; failed: string | null; strays: string[]; machine?: string }>
   boards: Record<string, BoardInfo>
   figures: Figure[]
   sections: BenchContext['sections']
   profiles: BenchContext['profiles']
 }
+
+/** Enough of a machine to tell two apart: CPU, cores and browser. */
+const machineName = (m: Machine) => `${m.cpu}, ${m.cores} cores, ${m.chromium}`
 
 function boardInfo(b: BrowserBoard): BoardInfo {
   return {
@@ -192,8 +197,14 @@ function generatedSection(r: Results): string {
   return [
     BEGIN,
     '',
-    `${r.complete ? 'Last run' : 'Run in progress (written after every part)'}: ${r.date.slice(0, 10)} (${r.date}), ${r.durationS.toFixed(0)} s, parts: ${r.parts.join(', ')}; large board ${fmt(r.items)} items; scale table ${r.tableItems.map((n) => fmt(n)).join(', ')}.`,
-    ...(merged ? [`Rows of other parts are kept from earlier runs (\`--merge\`); when each part ran: ${partRuns.map(([name, p]) => `${name} ${p.date.slice(0, 16).replace('T', ' ')}${p.durationS ? ` (${p.durationS.toFixed(0)} s)` : ''}`).join(', ')}.`] : []),
+    `${r.complete ? 'Last run' : 'Run in progress (written after every part)'}: ${r.date.slice(0, 10)} (${r.date}), ${r.durationS.toFixed(0)} s, parts: ${r.ran.join(', ')}; large board ${fmt(r.items)} items; scale table ${r.tableItems.map((n) => fmt(n)).join(', ')}.`,
+    ...(merged
+      ? [
+          `Rows of other parts are kept from earlier runs (\`--merge\`); when each part ran: ${partRuns
+            .map(([name, p]) => `${name} ${p.date.slice(0, 16).replace('T', ' ')}${p.durationS ? ` (${p.durationS.toFixed(0)} s)` : ''}${p.machine && p.machine !== machineName(m) ? ` on another machine (${p.machine})` : ''}`)
+            .join(', ')}.`,
+        ]
+      : []),
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB RAM, ${m.os}; Node ${m.node}; ${m.chromium}.`,
     ...(failed.length > 0 ? [`Parts that did not finish: ${failed.map(([name, p]) => `${name} (${p.failed})`).join('; ')}.`] : []),
     ...(l
@@ -227,7 +238,7 @@ const profilePart = (name: string) => PROFILE_PARTS[name] ?? (name.startsWith('5
 
 function results(r: Report): Results {
   const partRuns: Results['partRuns'] = {}
-  for (const o of r.outcomes) partRuns[o.name] = { date: r.machine.date, durationS: Math.round(o.ms / 1000), failed: o.failed, strays: o.strays }
+  for (const o of r.outcomes) partRuns[o.name] = { date: r.machine.date, durationS: Math.round(o.ms / 1000), failed: o.failed, strays: o.strays, machine: machineName(r.machine) }
   return {
     date: r.machine.date,
     complete: r.complete,
@@ -237,6 +248,7 @@ function results(r: Report): Results {
     tableItems: r.tableItems,
     runs: r.runs,
     parts: r.parts,
+    ran: r.parts,
     partRuns,
     boards: Object.fromEntries([...r.boards].map(([k, b]) => [k, boardInfo(b)])),
     figures: r.figures,
@@ -286,7 +298,7 @@ async function previousResults(): Promise<Results | null> {
   // Written before parts were isolated: every part of that run dates from it.
   const figures = old.figures.map((f) => ({ ...f, part: legacyPart(f.id) }))
   const partRuns: Results['partRuns'] = {}
-  for (const part of old.parts ?? []) partRuns[part] = { date: old.date, durationS: 0, failed: null, strays: [] }
+  for (const part of old.parts ?? []) partRuns[part] = { date: old.date, durationS: 0, failed: null, strays: [], ...(old.machine ? { machine: machineName(old.machine) } : {}) }
   return { ...(old as Results), figures, partRuns, boards: {}, sections: {}, profiles: old.profiles ?? {} }
 }
 
