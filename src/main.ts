@@ -1,7 +1,9 @@
-import { mount } from 'svelte'
+import { mount, unmount } from 'svelte'
 import { registerSW } from 'virtual:pwa-register'
 import App from './ui/App.svelte'
 import { AppState } from './state/app.svelte.ts'
+import { i18n } from './state/i18n.svelte.ts'
+import { CurvesUnavailableError, curves } from './crypto/curves.ts'
 import './ui/app.css'
 
 /**
@@ -16,11 +18,76 @@ function restrictConnections(signaling: readonly string[]): void {
   document.head.append(meta)
 }
 
+/**
+ * Applies the app's stylesheets, which the build leaves preloaded rather than
+ * render-blocking (vite.config.ts) so the static shell paints first. Resolves
+ * once they are in effect (or failed: the app still works unstyled).
+ */
+function applyAppStyles(): Promise<unknown> {
+  const preloads = [...document.querySelectorAll<HTMLLinkElement>('link[rel=preload][as=style]')]
+  return Promise.all(
+    preloads.map(
+      (preload) =>
+        new Promise<void>((resolve) => {
+          const link = document.createElement('link')
+          link.rel = 'stylesheet'
+          link.crossOrigin = preload.crossOrigin
+          link.href = preload.href
+          link.onload = link.onerror = () => resolve()
+          document.head.append(link)
+        }),
+    ),
+  )
+}
+
+/** In place of the app: why Hearth cannot run in this browser, in the person's language. */
+function showUnsupported(target: HTMLElement): void {
+  const title = document.createElement('h1')
+  title.textContent = i18n.t('app.unsupportedTitle')
+  const text = document.createElement('p')
+  text.textContent = i18n.t('app.unsupported')
+  const main = document.createElement('main')
+  main.className = 'shell-main'
+  main.setAttribute('role', 'alert')
+  main.append(title, text)
+  // The app bar of the static shell (public/shell.css), without the app's controls.
+  const name = document.createElement('span')
+  name.className = 'shell-brand'
+  name.textContent = 'Hearth'
+  const bar = document.createElement('header')
+  bar.className = 'shell-bar'
+  bar.append(name)
+  document.documentElement.lang = i18n.current
+  document.documentElement.dir = i18n.dir
+  target.replaceChildren(bar, main)
+}
+
 async function main(): Promise<void> {
+  performance.mark('hearth:script')
+  // Nothing here waits on the network: the CSP and the first screen come from
+  // what this device already knows; /config.json loads in the background.
   const app = new AppState()
-  restrictConnections(await app.signalingUrls())
-  mount(App, { target: document.getElementById('app')!, props: { app } })
-  await app.start()
+  restrictConnections(app.signalingUrls())
+  // Signatures: WebCrypto, or the fallback's chunk on an older phone, chosen now.
+  const signatures = curves()
+  const target = document.getElementById('app')!
+  await applyAppStyles()
+  // The static shell from index.html goes in the same task as the app renders, so no blank frame.
+  target.replaceChildren()
+  const component = mount(App, { target, props: { app } })
+  performance.mark('hearth:mounted')
+  try {
+    await Promise.all([signatures, app.start()])
+    performance.mark('hearth:started')
+  } catch (err) {
+    if (!(err instanceof CurvesUnavailableError)) throw err
+    await unmount(component)
+    i18n.init(app.settings.language, navigator.languages)
+    showUnsupported(target)
+    return
+  }
+  // Someone who opened an invite joins next: load the board engine while they type their name.
+  if (app.route.name === 'join') app.hearth.prepareBoards()
   const update = registerSW({
     onNeedRefresh: () => app.offerUpdate(() => update(true)),
   })

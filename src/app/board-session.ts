@@ -1,12 +1,15 @@
 import * as Y from 'yjs'
 import {
-  initBoard,
   createItem,
   deleteItem,
+  initBoard,
+  itemOwner,
+  newItemId,
   nextExpiry,
   parseItem,
   readItems,
   readMeta,
+  removeItem,
   setPinned,
   sweepExpired,
   updateItem,
@@ -17,69 +20,118 @@ import {
   type Result,
 } from '../core/index.ts'
 import {
+  deriveInvitation,
   deriveTransportKeys,
-  deviceTag,
+  fingerprint,
   fromBase64url,
-  importContentKey,
+  generateInvitationSecret,
+  importAgreement,
   importDeviceSigner,
+  inviteLink,
+  keyId,
   legacyContentKey,
+  toBase64url,
   type BoardId,
   type DeviceKeyMaterial,
+  type DeviceSigner,
+  type InvitePurpose,
+  type TransportSecret,
 } from '../crypto/index.ts'
-import { deleteLegacyBoardData, hasLegacyBoardData, openBoardStore, type BoardRecord, type BoardStore } from '../storage/index.ts'
+import { LOCAL_ORIGIN, SealedBoard, type KeyGift, type Role } from '../sealed/index.ts'
+import { deleteLegacyBoardData, hasLegacyBoardData, openBoardStore, type BoardRecord, type BoardStore, type EpochKeys } from '../storage/index.ts'
 import { connectBoard, type BoardSync, type SyncStatus, type WrtcLike } from '../sync/index.ts'
-import type { NetworkPlan } from './network.ts'
-import { SealedBoard } from './sealed/sealed-board.ts'
+import { BOARD_RULES } from './board-rules.ts'
 import { holdBoardLock } from './board-lock.ts'
+import { FORWARDING_GRACE_MS, ForwardingRoom } from './forwarding.ts'
+import type { NetworkPlan } from './network.ts'
+import { presenceProof } from './presence-proof.ts'
 
 /** Longest delay setTimeout accepts; expiries further out are re-checked later. */
 const MAX_TIMER = 2 ** 31 - 1
+/** A moderator admits a request for someone else's invitation only after this long (the inviter's own device goes first). */
+const MODERATOR_ADMIT_AFTER_MS = 10_000
 
 export interface SessionDeps {
   readonly network: NetworkPlan
-  /** This device's identity keys (from the keyring). */
+  /** The keyring's device keys, for records from before each board had its own. */
   readonly device: DeviceKeyMaterial
-  /** Called once a board from before sealed boards has been migrated (to record its new format). */
-  readonly onMigrated?: (patch: Pick<BoardRecord, 'format' | 'contentKey'>) => Promise<void>
+  /** Keeps a change to this board's record (keys received, migration, admission) in the keyring. */
+  readonly onRecordChange?: (patch: Partial<Omit<BoardRecord, 'id'>>) => Promise<void>
   readonly now?: () => number
   readonly wrtc?: WrtcLike
+  /** The app's own URL, the base of invite links. */
+  readonly appUrl?: () => string
   /** Called (debounced) when the board's meta changes, so the device's board list stays current. */
   readonly onMetaChange?: (meta: BoardMeta) => void
 }
 
+/** What a person may do with an item, decided as every device's engine will decide it. */
+export interface ItemActions {
+  readonly edit: boolean
+  readonly delete: boolean
+  /** Deleting would remove someone else's post as a moderator (it leaves a trace). */
+  readonly moderate: boolean
+  readonly pin: boolean
+}
+
 /**
  * One open board: its sealed doc (persisted and replicated), the readable doc
- * built from it (memory only), and its expiry sweeper. Everything the UI does
- * to a board goes through here, and every write resolves only once it is
- * sealed and on disk.
+ * built from it (memory only), its membership and its expiry sweeper.
+ * Everything the UI does to a board goes through here, and every write
+ * resolves only once it is sealed and on disk.
  */
 export class BoardSession {
   readonly id: BoardId
-  /** The readable board (memory only). */
-  readonly doc: Y.Doc
   readonly sealed: SealedBoard
-  readonly record: BoardRecord
+  record: BoardRecord
   readonly #store: BoardStore
   readonly #now: () => number
+  readonly #deps: SessionDeps
+  readonly #signer: DeviceSigner
   #sync: BoardSync | null = null
+  #network: NetworkPlan
+  #room: string | null = null
+  readonly #forwarding = new Map<string, ForwardingRoom>()
+  readonly #statusListeners = new Set<(s: SyncStatus) => void>()
+  #unsubscribeSync: (() => void) | null = null
   #expiryTimer: ReturnType<typeof setTimeout> | null = null
   #metaTimer: ReturnType<typeof setTimeout> | null = null
+  #admitTimer: ReturnType<typeof setTimeout> | null = null
   #nextExpiryAt: number | null = null
   #closed = false
+  readonly #cleanups: (() => void)[] = []
 
-  private constructor(record: BoardRecord, sealed: SealedBoard, store: BoardStore, now: () => number) {
+  private constructor(record: BoardRecord, sealed: SealedBoard, store: BoardStore, deps: SessionDeps, signer: DeviceSigner) {
     this.id = record.id
     this.record = record
     this.sealed = sealed
-    this.doc = sealed.readable
+    this.#signer = signer
     this.#store = store
-    this.#now = now
+    this.#deps = deps
+    this.#network = deps.network
+    this.#now = deps.now ?? Date.now
+  }
+
+  /** The readable board (memory only). Replaced when the engine rebuilds it: see onReset. */
+  get doc(): Y.Doc {
+    return this.sealed.readable
+  }
+
+  /** This device's signing key on this board. */
+  get signPublic(): Uint8Array {
+    return (this.record.device ?? this.#deps.device).signPublic
+  }
+
+  /** This device's tag on this board. */
+  get me(): string {
+    return this.sealed.myTag
   }
 
   /**
    * Opens a board: loads the sealed entries from disk and verifies them into
    * the readable doc before resolving, migrates a board from before sealed
-   * boards, writes this device's join entry if needed, then starts replication.
+   * boards, asks to be let in or writes this device's profile as needed, then
+   * starts replication in the current epoch's room.
    */
   static async open(record: BoardRecord, deps: SessionDeps): Promise<BoardSession> {
     const release = await holdBoardLock(record.id)
@@ -97,59 +149,275 @@ export class BoardSession {
 
   static async #open(record: BoardRecord, deps: SessionDeps): Promise<BoardSession> {
     const now = deps.now ?? Date.now
-    const keys = deriveTransportKeys(record.secret)
-    const legacyKey = legacyContentKey(record.secret)
-    const contentKey = record.contentKey ?? legacyKey
+    const device = record.device ?? deps.device
+    const legacyKey = legacyContentKey(record.transportSecret)
+    const first = record.contentKey ?? (record.format === 2 ? null : legacyKey)
     // Only a board from before sealed boards (its key derived from the one old secret) may carry legacy entries.
-    const allowLegacy = contentKey.length === legacyKey.length && contentKey.every((b, i) => b === legacyKey[i])
+    const allowLegacy = first !== null && first.length === legacyKey.length && first.every((b, i) => b === legacyKey[i])
+    const keys: EpochKeys[] = record.keys ? [...record.keys] : first ? [{ contentKey: first, transport: record.transportSecret }] : []
+    const invitation = record.invitation ? await deriveInvitation(record.invitation) : null
     const sealedDoc = new Y.Doc({ gc: true })
     const store = openBoardStore(record.id, sealedDoc)
     await store.loaded
+    const signer = await importDeviceSigner(device)
     const sealed = new SealedBoard(sealedDoc, {
-      boardId: fromBase64url(keys.boardId)!,
-      cipher: await importContentKey(contentKey),
-      signer: await importDeviceSigner(deps.device),
+      boardId: fromBase64url(record.id)!,
+      signer,
+      agreement: await importAgreement(device.agreePkcs8, device.agreePublic),
+      contentKeys: keys.map((k) => ({ key: k.contentKey, transport: k.transport })),
+      transport: record.transportSecret,
+      rules: BOARD_RULES,
       ...(record.founder ? { founder: record.founder } : {}),
+      ...(invitation ? { request: { key: invitation.requestKey } } : {}),
       allowLegacy,
       now,
     })
+    const session = new BoardSession(record, sealed, store, deps, signer)
+    session.#cleanups.push(sealed.onKeys((gift) => void session.#tookKeys(gift)))
     await sealed.start()
-    await sealed.join(record.displayName, record.invitedBy ? deviceTag(record.invitedBy) : null)
-    if (record.format !== 2) await migrateLegacy(record, sealed, deps, contentKey, () => store.flush())
+    if (invitation && sealed.standing === 'waiting') {
+      await sealed.request(record.displayName, { id: invitation.id, requestKey: invitation.requestKey, sign: (m) => invitation.signer.sign(m) })
+    } else if (sealed.keys.first) {
+      if (!sealed.circle.managed) await sealed.join(record.displayName)
+      await sealed.convert()
+      if (record.format !== 2) await migrateLegacy(record, sealed, deps, first!, () => store.flush())
+    }
     await sealed.flush()
     await store.flush()
-    const session = new BoardSession(record, sealed, store, now)
-    session.#start(deps)
+    session.#start()
     return session
   }
 
-  #start(deps: SessionDeps): void {
+  #start(): void {
     this.#sweep()
-    this.doc.on('afterTransaction', this.#onTransaction)
-    if (deps.onMetaChange) {
-      const notify = deps.onMetaChange
-      this.doc.getMap('meta').observe(() => {
+    this.#watchDoc(this.doc)
+    this.#cleanups.push(
+      this.sealed.onReset((doc) => this.#watchDoc(doc)),
+      this.sealed.onCircleChange(() => {
+        this.#onCircle()
+        // Who is a member or a relay may have changed, and so has what this device can prove.
+        this.#sync?.recheckPeers()
+      }),
+    )
+    this.#connect()
+    this.#onCircle()
+  }
+
+  /** The readable doc is new (opened, or rebuilt by the engine): follow its changes, sweep it. */
+  #watchDoc(doc: Y.Doc): void {
+    doc.on('afterTransaction', this.#onTransaction)
+    this.#cleanups.push(() => doc.off('afterTransaction', this.#onTransaction))
+    if (this.#deps.onMetaChange) {
+      const notify = this.#deps.onMetaChange
+      const meta = doc.getMap('meta')
+      const observer = () => {
         if (this.#metaTimer) clearTimeout(this.#metaTimer)
         this.#metaTimer = setTimeout(() => notify(readMeta(this.doc)), 300)
-      })
+      }
+      meta.observe(observer)
+      this.#cleanups.push(() => meta.unobserve(observer))
     }
-    const keys = deriveTransportKeys(this.record.secret)
+    if (doc !== this.doc) return
+    this.#sweep()
+  }
+
+  // ── replication and epochs ───────────────────────────────────────────────
+
+  /** The transport secret of the epoch this device writes in: its room. */
+  #currentTransport(): TransportSecret {
+    return this.sealed.epoch?.transport ?? this.record.transportSecret
+  }
+
+  /** Connects to the current epoch's room (again, after a rotation), forwarding stragglers from rooms left recently. */
+  #connect(): void {
+    const transport = this.#currentTransport()
+    const keys = deriveTransportKeys(transport)
+    if (this.#room === keys.room) return
+    this.#unsubscribeSync?.()
+    const leaving = this.#sync?.destroy() ?? Promise.resolve()
+    this.#room = keys.room
+    const network = this.#network
     this.#sync = connectBoard({
       doc: this.sealed.sealed,
       room: keys.room,
       password: keys.password,
-      signaling: [...deps.network.signaling],
-      iceServers: [...deps.network.iceServers],
-      relayOnly: deps.network.relayOnly,
-      ...(deps.wrtc ? { wrtc: deps.wrtc } : {}),
+      signaling: [...network.signaling],
+      iceServers: [...network.iceServers],
+      relayOnly: network.relayOnly,
+      ...(this.#deps.wrtc ? { wrtc: this.#deps.wrtc } : {}),
+      proof: presenceProof({ sealed: this.sealed, signer: this.#signer, room: keys.room, transport, as: 'member' }),
+    })
+    this.#unsubscribeSync = this.#sync.onStatus((s) => {
+      for (const l of this.#statusListeners) l(s)
+    })
+    for (const l of this.#statusListeners) l(this.#sync.status)
+    // The room just left is free for a forwarding presence only once y-webrtc has let go of it.
+    void leaving.then(() => {
+      if (!this.#closed) this.#forwardStragglers()
     })
   }
+
+  /** For each epoch this device left within the grace period, a presence in its room that holds the way out. */
+  #forwardStragglers(): void {
+    const current = this.sealed.epoch?.key
+    for (const k of this.record.keys ?? []) {
+      const id = toBase64url(keyId(k.contentKey))
+      if (id === current || !k.transport || this.#forwarding.has(id)) continue
+      const left = k.leftAt
+      if (left !== undefined && this.#now() - left > FORWARDING_GRACE_MS) continue
+      const entries = this.sealed.handoff(id)
+      if (entries.length === 0) continue
+      try {
+        this.#forwarding.set(id, new ForwardingRoom(k.transport as TransportSecret, entries, this.#network, (key, bytes) => this.#fromOldRoom(key, bytes), this.#deps.wrtc))
+      } catch {
+        // The room is still taken in this page (another session of this board): the next connect tries again.
+      }
+    }
+  }
+
+  /** Something arrived in a room this device left: into the shared doc, where the engine judges it like anything else. */
+  #fromOldRoom(key: string, bytes: Uint8Array): void {
+    const entries = this.sealed.sealed.getMap('entries')
+    const current = entries.get(key)
+    if (current instanceof Uint8Array && current.length === bytes.length && current.every((b, i) => b === bytes[i])) return
+    if (current !== undefined) return // never overwrite: an erasure would only be put back
+    entries.set(key, bytes)
+  }
+
+  /** Keys arrived (admission, rotation): keep them in the keyring, then follow the board to its current room. */
+  async #tookKeys(gift: KeyGift): Promise<void> {
+    const known = this.record.keys ?? (this.record.contentKey ? [{ contentKey: this.record.contentKey, transport: this.record.transportSecret }] : [])
+    const have = new Set(known.map((k) => toBase64url(keyId(k.contentKey))))
+    const added = gift.contentKeys.filter((k) => !have.has(toBase64url(keyId(k))))
+    const keys: EpochKeys[] = [
+      ...known.map((k) => ({ ...k, ...(added.length > 0 && k.leftAt === undefined ? { leftAt: this.#now() } : {}) })),
+      ...added.map((k, i) => ({ contentKey: k, transport: i === added.length - 1 ? gift.transport : null })),
+    ]
+    const patch: Partial<BoardRecord> = {
+      keys,
+      ...(this.record.contentKey ? {} : { contentKey: keys[0]?.contentKey }),
+      ...(this.record.invitation && this.sealed.standing !== 'waiting' ? { invitation: undefined } : {}),
+    }
+    this.record = { ...this.record, ...patch }
+    await this.#deps.onRecordChange?.(patch)
+    if (!this.#closed && this.#sync) this.#connect()
+  }
+
+  get syncStatus(): SyncStatus {
+    return this.#sync?.status ?? { state: 'offline', peers: 0, members: 0, relays: 0, unverified: 0, lastExchange: null }
+  }
+
+  onSyncStatus(cb: (s: SyncStatus) => void): () => void {
+    this.#statusListeners.add(cb)
+    return () => this.#statusListeners.delete(cb)
+  }
+
+  /** Stops replicating (the person chose to go offline) or starts again. */
+  setOnline(online: boolean): void {
+    if (online) this.#sync?.reconnect()
+    else this.#sync?.disconnect()
+  }
+
+  // ── membership policy ────────────────────────────────────────────────────
+
+  /**
+   * Lets newcomers in as the board's rules say: the inviter's own devices
+   * admit requests on its invitations at once; a moderator's device admits
+   * them when the inviter's has not within a few seconds (so a newcomer is let
+   * in while the inviter is offline). Invitations that ask first, that expired
+   * (by this device's clock), are used up or revoked admit nobody. Devices
+   * that joined with an invite from before membership are admitted by a
+   * moderator while the board's first key is in use.
+   */
+  #onCircle(): void {
+    if (this.#closed || this.sealed.standing !== 'member') return
+    if (this.record.invitation) void this.#tookKeys({ contentKeys: [], transport: this.#currentTransport() })
+    if (this.#admitTimer) clearTimeout(this.#admitTimer)
+    const now = this.#now()
+    let nextCheck: number | null = null
+    const myMember = this.sealed.circle.memberOf(this.me)
+    const current = this.sealed.circle.managed ? this.sealed.circle.membership().current?.key : null
+    for (const request of this.sealed.circle.openRequests()) {
+      const invite = this.sealed.circle.invites().find((i) => i.id === request.invite)
+      if (!invite || invite.revoked || invite.used >= invite.uses || invite.epoch !== current || invite.ask) continue
+      if (invite.expiresAt !== null && now > invite.expiresAt) continue
+      const mine = this.sealed.circle.memberOf(invite.createdBy) === myMember
+      const waited = now - request.seenAt
+      if (mine || (this.sealed.canModerate && invite.as !== 'device' && waited >= MODERATOR_ADMIT_AFTER_MS)) void this.admit(request.hash).catch(() => undefined)
+      else if (this.sealed.canModerate && invite.as !== 'device') nextCheck = Math.min(nextCheck ?? Infinity, MODERATOR_ADMIT_AFTER_MS - waited)
+    }
+    if (this.sealed.canModerate) for (const j of this.sealed.legacyJoiners()) void this.admit(j.hash).catch(() => undefined)
+    if (this.sealed.circle.managed && this.sealed.canModerate && this.sealed.circle.membership().needsRekey) void this.sealed.rekey().then(() => this.flush()).catch(() => undefined)
+    if (nextCheck !== null) this.#admitTimer = setTimeout(() => this.#onCircle(), Math.max(0, nextCheck) + 50)
+  }
+
+  /**
+   * Creates an invitation and returns its link: it carries the room's
+   * transport secret, the board id and a one-time invitation secret, never a
+   * content key. `expiresAt` is checked by the admitting device's clock.
+   */
+  async invite(opts: { uses: number; expiresAt: number | null; purpose: InvitePurpose; ask: boolean }): Promise<string> {
+    const secret = generateInvitationSecret()
+    const invitation = await deriveInvitation(secret)
+    await this.sealed.invite({ id: invitation.id, publicKey: invitation.signer.publicKey, requestKey: invitation.requestKey, uses: opts.uses, expiresAt: opts.expiresAt, as: opts.purpose, ask: opts.ask })
+    await this.flush()
+    const device = this.record.device ?? this.#deps.device
+    return inviteLink(this.#deps.appUrl?.() ?? '', {
+      version: 3,
+      transportSecret: this.#currentTransport(),
+      boardId: fromBase64url(this.id)!,
+      invitationSecret: secret,
+      inviter: device.signPublic,
+      purpose: opts.purpose,
+    })
+  }
+
+  async revokeInvite(id: string): Promise<void> {
+    await this.sealed.revoke(id)
+    await this.flush()
+  }
+
+  async admit(requestHash: string): Promise<void> {
+    await this.sealed.admit(requestHash)
+    await this.flush()
+  }
+
+  async refuse(requestHash: string): Promise<void> {
+    await this.sealed.refuse(requestHash)
+    await this.flush()
+  }
+
+  /** Removes a member (every device of theirs) and rotates the board's keys. */
+  async removeMember(memberId: string): Promise<void> {
+    const member = this.sealed.circle.membership().members.get(memberId)
+    if (!member) throw new Error('No such member')
+    await this.removeDevices(member.devices.filter((d) => this.sealed.circle.membership().isActive(d)))
+  }
+
+  /** Removes devices (a lost phone, a relay) and rotates the board's keys. */
+  async removeDevices(tags: readonly string[]): Promise<void> {
+    await this.sealed.remove(tags)
+    await this.flush()
+    this.#connect()
+  }
+
+  async setRole(memberId: string, role: Role): Promise<void> {
+    await this.sealed.setRole(memberId, role)
+    await this.flush()
+  }
+
+  async setMembersMayInvite(value: boolean): Promise<void> {
+    await this.sealed.setMembersMayInvite(value)
+    await this.flush()
+  }
+
+  // ── expiry ───────────────────────────────────────────────────────────────
 
   // Only the items a transaction touched are read to keep the next expiry
   // current; every item is read only when a sweep runs (on open and when the
   // timer fires), not on every change.
   readonly #onTransaction = (tx: Y.Transaction): void => {
-    if (this.#closed) return
+    if (this.#closed || tx.doc !== this.doc) return
     const items = this.doc.getMap('items')
     const ids = new Set<string>()
     for (const [type, keys] of tx.changed) {
@@ -168,11 +436,18 @@ export class BoardSession {
     }
   }
 
-  /** Deletes expired items now (one pass over every item), and sets a timer for the next one to expire. */
+  /**
+   * Deletes expired items now (one pass over every item) and sets a timer for
+   * the next one to expire. This device's own items are deleted for everyone
+   * (a signed change, so their text also leaves its compacted history); other
+   * members' are deleted here only — every device does the same when its own
+   * clock gets there, and no member may delete another's post.
+   */
   #sweep(): void {
     if (this.#closed) return
     const now = this.#now()
-    sweepExpired(this.doc, now)
+    if (this.sealed.standing === 'member') sweepExpired(this.doc, now, { only: (id) => this.#owns(id) })
+    sweepExpired(this.doc, now, { origin: LOCAL_ORIGIN })
     this.#setExpiryTimer(nextExpiry(readItems(this.doc), now))
   }
 
@@ -184,16 +459,37 @@ export class BoardSession {
     this.#expiryTimer = setTimeout(() => this.#sweep(), Math.min(MAX_TIMER, Math.max(0, at - this.#now()) + 50))
   }
 
+  // ── the board ────────────────────────────────────────────────────────────
+
   get meta(): BoardMeta {
     return readMeta(this.doc)
   }
 
-  get syncStatus(): SyncStatus {
-    return this.#sync?.status ?? { state: 'offline', peers: 0, lastExchange: null }
+  /** Whether this device's member owns an item (its id names one of the member's devices, or it created an older item). */
+  #owns(id: string): boolean {
+    const owner = itemOwner(id)
+    const myMember = this.sealed.circle.memberOf(this.me)
+    if (owner) return owner === this.me || (myMember !== null && this.sealed.circle.memberOf(owner) === myMember)
+    const map = this.doc.getMap('items').get(id)
+    const client = map instanceof Y.Map ? map._item?.id.client : undefined
+    return client !== undefined && this.sealed.authorOfClient(client) === myMember
   }
 
-  onSyncStatus(cb: (s: SyncStatus) => void): () => void {
-    return this.#sync?.onStatus(cb) ?? (() => {})
+  /** What this device may do with an item: exactly what the engine on every device will accept. */
+  actionsFor(id: ItemId): ItemActions {
+    const member = this.sealed.standing === 'member'
+    const own = member && this.#owns(id)
+    const moderator = member && this.sealed.canModerate
+    return { edit: own && itemOwner(id) === this.me, delete: own || moderator, moderate: !own && moderator, pin: moderator }
+  }
+
+  /** The fingerprint people compare for a device's signing key. */
+  fingerprintOf(sign: Uint8Array): string {
+    return fingerprint(sign)
+  }
+
+  get canModerate(): boolean {
+    return this.sealed.standing === 'member' && this.sealed.canModerate
   }
 
   /** Resolves once every change so far is sealed into entries and those are on disk. */
@@ -203,7 +499,7 @@ export class BoardSession {
   }
 
   async createItem(draft: unknown): Promise<Result<Item>> {
-    const result = createItem(this.doc, draft, this.#now())
+    const result = createItem(this.doc, draft, this.#now(), newItemId(this.me))
     if (result.ok) await this.flush()
     return result
   }
@@ -214,14 +510,18 @@ export class BoardSession {
     return result
   }
 
+  /** Deletes an item: one's own, or — as a moderator — someone else's, leaving a trace every member sees. */
   async deleteItem(id: ItemId): Promise<boolean> {
-    const deleted = deleteItem(this.doc, id)
+    const actions = this.actionsFor(id)
+    if (!actions.delete) return false
+    const deleted = actions.moderate ? removeItem(this.doc, id, this.#now()) : deleteItem(this.doc, id)
     await this.flush()
     return deleted
   }
 
   async setPinned(id: ItemId, pinned: boolean): Promise<boolean> {
-    const done = setPinned(this.doc, id, pinned, this.#now())
+    if (!this.actionsFor(id).pin) return false
+    const done = setPinned(this.doc, id, pinned)
     await this.flush()
     return done
   }
@@ -232,25 +532,27 @@ export class BoardSession {
     return result
   }
 
-  /** Changes this device's name on the board (a new signed join entry). */
+  /** Changes this device's name on the board (a new signed profile entry). */
   async setDisplayName(name: string): Promise<void> {
-    await this.sealed.join(name, null)
+    await this.sealed.join(name)
     await this.flush()
   }
 
-  /** Stops replicating (the person chose to go offline) or starts again. */
-  setOnline(online: boolean): void {
-    if (online) this.#sync?.reconnect()
-    else this.#sync?.disconnect()
+  /** ICE servers for the peer connections made from now on (see Hearth.updateNetwork); later rooms use the new plan too. */
+  updateNetwork(plan: NetworkPlan): void {
+    this.#network = plan
+    this.#sync?.setIceServers([...plan.iceServers], plan.relayOnly)
   }
 
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    if (this.#expiryTimer) clearTimeout(this.#expiryTimer)
-    if (this.#metaTimer) clearTimeout(this.#metaTimer)
-    this.doc.off('afterTransaction', this.#onTransaction)
-    this.#sync?.destroy()
+    for (const t of [this.#expiryTimer, this.#metaTimer, this.#admitTimer]) if (t) clearTimeout(t)
+    for (const c of this.#cleanups.splice(0)) c()
+    this.#unsubscribeSync?.()
+    await this.#sync?.destroy()
+    for (const f of this.#forwarding.values()) f.destroy()
+    this.#forwarding.clear()
     await this.flush().catch(() => {})
     this.sealed.destroy()
     await this.#store.destroy()
@@ -265,13 +567,7 @@ export class BoardSession {
  * on their own produces the same items, since Yjs applies the same structs
  * once), then the plain-text database is deleted for real.
  */
-async function migrateLegacy(
-  record: BoardRecord,
-  sealed: SealedBoard,
-  deps: SessionDeps,
-  contentKey: Uint8Array,
-  flushSealed: () => Promise<void>,
-): Promise<void> {
+async function migrateLegacy(record: BoardRecord, sealed: SealedBoard, deps: SessionDeps, contentKey: Uint8Array, flushSealed: () => Promise<void>): Promise<void> {
   if (await hasLegacyBoardData(record.id)) {
     const legacy = new Y.Doc()
     const store = openBoardStore(record.id, legacy, 'legacy')
@@ -285,16 +581,17 @@ async function migrateLegacy(
   // The sealed copy is on disk before the plain one goes.
   await sealed.flush()
   await flushSealed()
-  await deps.onMigrated?.({ format: 2, contentKey })
+  await deps.onRecordChange?.({ format: 2, contentKey })
   await deleteLegacyBoardData(record.id)
 }
 
 /**
- * Writes a new board's first state — the founder's join entry and the board's
- * name — as sealed entries to disk, before the board appears in any list.
+ * Writes a new board's first state — the founder's genesis (which makes this
+ * device its founder, bound to the board id) and the board's name — as sealed
+ * entries to disk, before the board appears in any list.
  */
 export async function sealNewBoard(
-  record: Pick<BoardRecord, 'id' | 'displayName'> & { contentKey: Uint8Array },
+  record: Pick<BoardRecord, 'id' | 'displayName' | 'transportSecret'> & { contentKey: Uint8Array; nonce: Uint8Array },
   meta: BoardMeta,
   device: DeviceKeyMaterial,
   now: () => number,
@@ -304,13 +601,14 @@ export async function sealNewBoard(
   await store.loaded
   const sealed = new SealedBoard(sealedDoc, {
     boardId: fromBase64url(record.id)!,
-    cipher: await importContentKey(record.contentKey),
     signer: await importDeviceSigner(device),
-    founder: device.signPublic,
+    agreement: await importAgreement(device.agreePkcs8, device.agreePublic),
+    contentKeys: [{ key: record.contentKey, transport: record.transportSecret }],
+    rules: BOARD_RULES,
     now,
   })
   await sealed.start()
-  await sealed.join(record.displayName, null)
+  await sealed.found(record.displayName, record.nonce)
   initBoard(sealed.readable, meta, now())
   await sealed.flush()
   await store.flush()

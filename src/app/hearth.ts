@@ -1,11 +1,13 @@
 import { validateMeta, type BoardMeta, type FieldError } from '../core/index.ts'
 import {
   deriveTransportKeys,
-  generateBoardSecret,
+  foundedBoardId,
   generateContentKey,
-  inviteLink,
+  generateDeviceKeys,
+  generateTransportSecret,
   legacyContentKey,
   parseInvite,
+  toBase64url,
   type BoardId,
   type DeviceKeyMaterial,
   type InviteError,
@@ -44,11 +46,13 @@ export interface HearthDeps {
   readonly appUrl: () => string
   readonly now?: () => number
   readonly wrtc?: WrtcLike
+  /** Creates a device identity for each new board. Default: WebCrypto Ed25519 + X25519. */
+  readonly generateDevice?: () => Promise<DeviceKeyMaterial>
 }
 
 export type JoinResult =
   | { readonly ok: true; readonly record: BoardRecord; readonly existed: boolean }
-  | { readonly ok: false; readonly error: InviteError | 'display_name'; readonly detail?: DisplayNameError }
+  | { readonly ok: false; readonly error: InviteError | 'display_name' | 'relay_link'; readonly detail?: DisplayNameError }
 
 /**
  * The device's boards: create, join, open, leave. Holds at most one session per
@@ -82,19 +86,23 @@ export class Hearth {
     const meta = validateMeta({ name: input.name, description: input.description })
     const nameError = checkDisplayName(input.displayName)
     if (!meta.ok || nameError) return { ok: false, errors: [...(meta.ok ? [] : meta.errors), ...(nameError ? [nameError] : [])] }
-    const secret = generateBoardSecret()
+    const transportSecret = generateTransportSecret()
     const contentKey = generateContentKey()
-    const device = this.registry.device()
-    const { boardId } = deriveTransportKeys(secret)
-    // Seal the board's first state (founder's join, name) to disk before it appears in the list.
+    // A device identity of its own for this board: two boards cannot tell they share a device.
+    const device = await (this.#deps.generateDevice ?? generateDeviceKeys)()
+    const nonce = crypto.getRandomValues(new Uint8Array(16))
+    const boardId = foundedBoardId(device.signPublic, nonce)
+    // Seal the board's first state (the founder's genesis, its name) to disk before it appears in the list.
     // The board engine, sync and storage load only when a board is first made or opened.
     const { sealNewBoard } = await import('./board-session.ts')
-    await sealNewBoard({ id: boardId, displayName: input.displayName.trim(), contentKey }, meta.value, device, this.#now)
+    await sealNewBoard({ id: boardId, displayName: input.displayName.trim(), contentKey, transportSecret, nonce }, meta.value, device, this.#now)
     const now = this.#now()
     const record: BoardRecord = {
       id: boardId,
-      secret,
+      transportSecret,
       contentKey,
+      keys: [{ contentKey, transport: transportSecret }],
+      device,
       format: 2,
       founder: device.signPublic,
       displayName: input.displayName.trim(),
@@ -106,29 +114,35 @@ export class Hearth {
     return { ok: true, record }
   }
 
-  /** Joins the board an invite points to (or finds it, if this device already has it). */
+  /**
+   * Joins the board an invite points to (or finds it, if this device already
+   * has it). With an invitation (version 3) this device asks to be let in and
+   * holds nothing readable until a member admits it; invites from before
+   * membership carry the keys themselves.
+   */
   async joinBoard(invite: string, displayName: string): Promise<JoinResult> {
     const parsed = parseInvite(invite)
     if (!parsed.ok) return { ok: false, error: parsed.error }
-    const { boardId } = deriveTransportKeys(parsed.secret)
+    // A relay link is for `npm run relay`: opened in the app it would make a device that can read nothing, forever.
+    if (parsed.version === 3 && parsed.purpose === 'relay') return { ok: false, error: 'relay_link' }
+    const boardId = parsed.version === 3 ? (toBase64url(parsed.boardId) as BoardId) : deriveTransportKeys(parsed.transportSecret).boardId
     const existing = await this.registry.get(boardId)
     if (existing) return { ok: true, record: existing, existed: true }
     const nameError = checkDisplayName(displayName)
     if (nameError) return { ok: false, error: 'display_name', detail: nameError }
     const now = this.#now()
-    const record: BoardRecord = {
-      id: boardId,
-      secret: parsed.secret,
-      // A version 1 invite points to a board from before sealed boards: its key is derived.
-      contentKey: parsed.contentKey ?? legacyContentKey(parsed.secret),
-      format: 2,
-      ...(parsed.founder ? { founder: parsed.founder } : {}),
-      ...(parsed.inviter ? { invitedBy: parsed.inviter } : {}),
-      displayName: displayName.trim(),
-      name: '',
-      addedAt: now,
-      openedAt: now,
-    }
+    const device = await (this.#deps.generateDevice ?? generateDeviceKeys)()
+    const common = { id: boardId, transportSecret: parsed.transportSecret, device, format: 2 as const, displayName: displayName.trim(), name: '', addedAt: now, openedAt: now }
+    const record: BoardRecord =
+      parsed.version === 3
+        ? { ...common, invitation: parsed.invitationSecret, invitedBy: parsed.inviter }
+        : {
+            ...common,
+            // A version 1 invite points to a board from before sealed boards: its key is derived.
+            contentKey: parsed.contentKey ?? legacyContentKey(parsed.transportSecret),
+            ...(parsed.founder ? { founder: parsed.founder } : {}),
+            ...(parsed.inviter ? { invitedBy: parsed.inviter } : {}),
+          }
     await this.registry.put(record)
     return { ok: true, record, existed: false }
   }
@@ -151,7 +165,8 @@ export class Hearth {
     return BoardSession.open(record, {
       network: await this.#deps.network(),
       device: this.registry.device(),
-      onMigrated: async (patch) => void (await this.registry.update(id, patch)),
+      onRecordChange: async (patch) => void (await this.registry.update(id, patch)),
+      appUrl: () => this.#deps.appUrl(),
       now: this.#now,
       ...(this.#deps.wrtc ? { wrtc: this.#deps.wrtc } : {}),
       onMetaChange: (meta: BoardMeta) => {
@@ -169,15 +184,6 @@ export class Hearth {
     return null
   }
 
-  inviteLink(record: BoardRecord): string {
-    return inviteLink(this.#deps.appUrl(), {
-      secret: record.secret,
-      contentKey: record.contentKey ?? legacyContentKey(record.secret),
-      ...(record.founder ? { founder: record.founder } : {}),
-      inviter: this.registry.device().signPublic,
-    })
-  }
-
   /** Leaves a board: closes it, deletes its local data (awaited until gone) and forgets it. */
   async leaveBoard(id: BoardId): Promise<void> {
     const session = this.#sessions.get(id)
@@ -185,6 +191,20 @@ export class Hearth {
     if (session) await (await session.catch(() => null))?.close()
     await deleteBoardData(id)
     await this.registry.remove(id)
+  }
+
+  /** Starts loading the board engine (its own chunk) ahead of need, e.g. while a newcomer types their name on a slow link. */
+  prepareBoards(): void {
+    void import('./board-session.ts').catch(() => undefined)
+  }
+
+  /**
+   * A newer network plan for the boards already open: new peer connections use
+   * its ICE servers (fresh TURN credentials). Signaling servers stay as each
+   * board opened with them, since the page's CSP was fixed at start.
+   */
+  updateNetwork(plan: NetworkPlan): void {
+    for (const session of this.#sessions.values()) void session.then((s) => s.updateNetwork(plan), () => undefined)
   }
 
   /** Closes every open board (page hide, tests). */

@@ -1,9 +1,8 @@
 export { Hearth, checkDisplayName, DISPLAY_NAME_MAX, type JoinResult, type DisplayNameError } from './hearth.ts'
-export type { BoardSession } from './board-session.ts'
+export type { BoardSession, ItemActions } from './board-session.ts'
 export { BoardOpenElsewhereError } from './board-lock.ts'
-export type { SealedBoard } from './sealed/sealed-board.ts'
-export type { Member } from './sealed/roster.ts'
-export { REJECTIONS, type Rejection, type DiagnosticEvent } from './sealed/diagnostics.ts'
+export type { SealedBoard, MemberView, DeviceView, RequestInfo, HistoryEvent, InviteInfo, Role, Rejection, DiagnosticEvent } from '../sealed/index.ts'
+export { REJECTIONS } from '../sealed/index.ts'
 export {
   type ServerConfig,
   type NetworkPlan,
@@ -15,6 +14,8 @@ export {
   planNetwork,
   parseServerConfig,
   fetchServerConfig,
+  loadKnownSignaling,
+  saveKnownSignaling,
 } from './network.ts'
 // Types the state layer needs without reaching past app/.
 export type { BoardRecord, DeviceSettings, IceServer } from '../storage/index.ts'

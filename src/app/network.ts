@@ -77,11 +77,44 @@ export function parseServerConfig(data: unknown): ServerConfig {
   return { signaling, iceServers }
 }
 
-export async function fetchServerConfig(base: string, fetcher: typeof fetch = fetch): Promise<ServerConfig> {
+/** How long the app waits for /config.json before carrying on without it. */
+export const CONFIG_TIMEOUT_MS = 3_000
+
+/**
+ * Fetches /config.json, or null if it fails or takes longer than `timeoutMs`
+ * (a network that accepts connections but never answers must not hold up anything).
+ */
+export async function fetchServerConfig(base: string, fetcher: typeof fetch = fetch, timeoutMs = CONFIG_TIMEOUT_MS): Promise<ServerConfig | null> {
+  const abort = new AbortController()
+  const timer = setTimeout(() => abort.abort(), timeoutMs)
   try {
-    const res = await fetcher(new URL('/config.json', base), { cache: 'no-store' })
-    return res.ok ? parseServerConfig(await res.json()) : EMPTY_SERVER_CONFIG
+    const res = await fetcher(new URL('/config.json', base), { cache: 'no-store', signal: abort.signal })
+    return res.ok ? parseServerConfig(await res.json()) : null
   } catch {
-    return EMPTY_SERVER_CONFIG
+    return null
+  } finally {
+    clearTimeout(timer)
   }
+}
+
+const KNOWN_SIGNALING_KEY = 'hearth.operator-signaling'
+
+/**
+ * The operator's extra signaling servers as the last /config.json listed them.
+ * The page's CSP is narrowed to the servers in use before any board connects,
+ * and a CSP can only be narrowed, never widened; so a start uses the list it
+ * knows at once (never waiting on the network), and a list that changed is used
+ * from the next start. Not secret: the same origins are in the CSP header.
+ */
+export function loadKnownSignaling(storage: Storage = localStorage): string[] {
+  try {
+    const data: unknown = JSON.parse(storage.getItem(KNOWN_SIGNALING_KEY) ?? '[]')
+    return parseServerConfig({ signaling: data }).signaling.slice()
+  } catch {
+    return []
+  }
+}
+
+export function saveKnownSignaling(signaling: readonly string[], storage: Storage = localStorage): void {
+  storage.setItem(KNOWN_SIGNALING_KEY, JSON.stringify(signaling))
 }

@@ -1,7 +1,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
-import type { BoardSecret } from './board-secret.ts'
+import type { TransportSecret } from './board-secret.ts'
 
 export const CONTENT_KEY_BYTES = 32
 export const NONCE_BYTES = 12
@@ -24,7 +24,7 @@ export function generateContentKey(): Uint8Array {
  * its only secret so that every member migrates to the same key on their own.
  * (Weaker than a random key: the transport secret then reveals it.)
  */
-export function legacyContentKey(secret: BoardSecret): Uint8Array {
+export function legacyContentKey(secret: TransportSecret): Uint8Array {
   return hkdf(sha256, secret, utf8ToBytes('hearth/v1'), utf8ToBytes('legacy-content-key'), CONTENT_KEY_BYTES)
 }
 

@@ -1,12 +1,14 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { toBase64url } from './base64url.ts'
+import { curves } from './curves.ts'
 
 /**
  * A device's identity on every board: an Ed25519 signing key (signs every entry
  * it writes) and an X25519 key-agreement key (for lockboxes: key rotation and
  * in-person pairing). Private keys are used through WebCrypto as non-extractable
- * CryptoKeys; their PKCS#8 bytes exist only inside the encrypted keyring.
+ * CryptoKeys where the browser has these curves (else through the fallback,
+ * see curves.ts); their PKCS#8 bytes exist only inside the encrypted keyring.
  */
 export interface DeviceKeyMaterial {
   readonly signPkcs8: Uint8Array
@@ -22,48 +24,36 @@ export interface DeviceSigner {
   sign(message: Uint8Array): Promise<Uint8Array>
 }
 
-const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b))
-
-/** Creates a new device identity (Ed25519 + X25519). */
+/** Creates a new device identity (Ed25519 + X25519), through WebCrypto or the fallback (see curves.ts). */
 export async function generateDeviceKeys(): Promise<DeviceKeyMaterial> {
-  const sign = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair
-  const agree = (await crypto.subtle.generateKey({ name: 'X25519' }, true, ['deriveBits'])) as CryptoKeyPair
-  return {
-    signPkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', sign.privateKey)),
-    signPublic: new Uint8Array(await crypto.subtle.exportKey('raw', sign.publicKey)),
-    agreePkcs8: new Uint8Array(await crypto.subtle.exportKey('pkcs8', agree.privateKey)),
-    agreePublic: new Uint8Array(await crypto.subtle.exportKey('raw', agree.publicKey)),
-  }
+  const { ed25519, x25519 } = await curves()
+  const [sign, agree] = await Promise.all([ed25519.generate(), x25519.generate()])
+  return { signPkcs8: sign.pkcs8, signPublic: sign.publicKey, agreePkcs8: agree.pkcs8, agreePublic: agree.publicKey }
 }
 
-/** Imports the signing key as a non-extractable CryptoKey: scripts can sign with it but never read it. */
+/** Imports the signing key; through WebCrypto it is a non-extractable CryptoKey: scripts can sign with it but never read it. */
 export async function importDeviceSigner(material: DeviceKeyMaterial): Promise<DeviceSigner> {
-  const key = await crypto.subtle.importKey('pkcs8', buf(material.signPkcs8), { name: 'Ed25519' }, false, ['sign'])
-  return {
-    publicKey: material.signPublic,
-    agreePublic: material.agreePublic,
-    sign: async (message) => new Uint8Array(await crypto.subtle.sign('Ed25519', key, buf(message))),
-  }
+  const sign = await (await curves()).ed25519.signer(material.signPkcs8)
+  return { publicKey: material.signPublic, agreePublic: material.agreePublic, sign }
 }
 
-const verifyKeys = new Map<string, Promise<CryptoKey>>()
-
-/** Verifies an Ed25519 signature. Returns false (never throws) for malformed keys or signatures. */
+/**
+ * Verifies an Ed25519 signature. Returns false (never throws) for malformed keys
+ * or signatures, and for encodings some implementations would accept and others
+ * not (curves-strict.ts), so every device reaches the same verdict.
+ */
 export async function verifySignature(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
   if (publicKey.length !== 32 || signature.length !== 64) return false
-  const id = toBase64url(publicKey)
-  let key = verifyKeys.get(id)
-  if (!key) {
-    key = crypto.subtle.importKey('raw', buf(publicKey), { name: 'Ed25519' }, false, ['verify'])
-    if (verifyKeys.size > 1000) verifyKeys.clear()
-    verifyKeys.set(id, key)
-  }
-  try {
-    return await crypto.subtle.verify('Ed25519', await key, buf(signature), buf(message))
-  } catch {
-    verifyKeys.delete(id)
-    return false
-  }
+  return (await curves()).ed25519.verify(publicKey, signature, message)
+}
+
+/**
+ * X25519 between this device and another device's agreement key: the 32-byte
+ * shared secret (to be put through a KDF, never used as a key directly), or
+ * null when the other key is malformed or of small order.
+ */
+export async function agreeWithDevice(material: DeviceKeyMaterial, peerAgreePublic: Uint8Array): Promise<Uint8Array | null> {
+  return (await curves()).x25519.agree(material.agreePkcs8, peerAgreePublic)
 }
 
 /** Short, stable id of a device for map keys and people: base64url of SHA-256(public key)[0..8]. */
@@ -85,9 +75,20 @@ export function fingerprint(publicKey: Uint8Array): string {
  * The Yjs client id a device writes the readable board with, derived from its
  * signing key. Entries are checked to contain only their author's client id,
  * so every item's creator can be traced to a signature.
+ *
+ * 53 bits (the most a JavaScript number holds exactly, and what Yjs's varuint
+ * encoding carries): finding another key with the same id costs about 2^53
+ * key generations, where 32 bits cost a few hundred core-hours. Never 0.
  */
 export function boundClientId(publicKey: Uint8Array): number {
+  const h = sha256(new Uint8Array([...utf8ToBytes('hearth/v2/yjs-client'), ...publicKey]))
+  let id = h[0]! & 0x1f
+  for (let i = 1; i < 7; i++) id = id * 256 + h[i]!
+  return id || 1
+}
+
+/** The 32-bit client id of version 1 entries (before membership); only such entries may use it. */
+export function legacyBoundClientId(publicKey: Uint8Array): number {
   const h = sha256(new Uint8Array([...utf8ToBytes('hearth/v1/yjs-client'), ...publicKey]))
-  // 32 bits, like Yjs's own random client ids; never 0.
   return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0 || 1
 }

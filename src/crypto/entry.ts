@@ -3,28 +3,37 @@ import type { ContentCipher } from './content-key.ts'
 import { NONCE_BYTES } from './content-key.ts'
 import type { DeviceSigner } from './device.ts'
 import { verifySignature } from './device.ts'
+import { FIRST_KEY_ID, KEY_ID_BYTES } from './key-id.ts'
+
+/** Stands for a version 1 epoch other than 0: a key no device has. */
+const UNKNOWN_KEY_ID = new Uint8Array(KEY_ID_BYTES).fill(0xff)
 
 /**
- * A sealed entry: one signed, encrypted change to a board.
+ * A sealed entry: one signed, encrypted record of a board.
  *
- *   header  = 'H' ‖ version(1) ‖ kind(1) ‖ boardId(16) ‖ epoch(varuint)
+ *   header  = 'H' ‖ version(1) ‖ kind(1) ‖ boardId(16) ‖ keyId(8)
  *             ‖ author(32, Ed25519 public key) ‖ seq(varuint) ‖ from(varuint)
  *   entry   = header ‖ nonce(12) ‖ ciphertext ‖ signature(64)
  *
- * The ciphertext is AES-256-GCM of the payload under the board's content key,
- * with the header as associated data. The signature is Ed25519 by `author`
- * over  CONTEXT ‖ header ‖ nonce ‖ ciphertext,  so it binds the board, the key
- * epoch, the author and the sequence number, and can be checked before any
- * decryption (sign-then-check-then-decrypt, as secsync does). `from` is the
- * first sequence number a snapshot replaces (equal to `seq` otherwise).
+ * The ciphertext is AES-256-GCM of the payload under the key named by
+ * `keyId` (see key-id.ts: a content key of some epoch, an invitation's request
+ * key, or the room's public-entry key), with the header as associated data.
+ * The signature is Ed25519 by `author` over  CONTEXT ‖ header ‖ nonce ‖
+ * ciphertext,  so it binds the board, the key, the author and the sequence
+ * number, and is checked before anything is decrypted (sign, then check, then
+ * decrypt, as secsync does). `from` is the first sequence number a snapshot
+ * replaces (equal to `seq` otherwise).
+ *
+ * Version 1 entries (before membership) had a varuint key epoch instead of
+ * `keyId`; they are still read, epoch 0 only, as entries under the board's
+ * first content key (`FIRST_KEY_ID`). New entries are always version 2.
  */
-export const ENTRY_KINDS = ['join', 'update', 'snapshot', 'legacy'] as const
+export const ENTRY_KINDS = ['join', 'update', 'snapshot', 'legacy', 'control', 'request', 'welcome', 'rotate'] as const
 export type EntryKind = (typeof ENTRY_KINDS)[number]
 
 const MAGIC = 0x48
-const VERSION = 1
 const SIG_BYTES = 64
-const CONTEXT = utf8ToBytes('hearth/v1/entry\0')
+const CONTEXT: Readonly<Record<1 | 2, Uint8Array>> = { 1: utf8ToBytes('hearth/v1/entry\0'), 2: utf8ToBytes('hearth/v2/entry\0') }
 export const BOARD_ID_BYTES = 16
 
 /** Largest entry of each kind, checked before anything else is parsed. */
@@ -33,12 +42,19 @@ export const MAX_ENTRY_BYTES: Readonly<Record<EntryKind, number>> = {
   update: 1024 * 1024,
   snapshot: 32 * 1024 * 1024,
   legacy: 32 * 1024 * 1024,
+  control: 1024 * 1024,
+  request: 16 * 1024,
+  welcome: 256 * 1024,
+  rotate: 8 * 1024 * 1024,
 }
 
 export interface EntryHeader {
+  /** 2 unless read from an old entry. */
+  readonly version?: 1 | 2
   readonly kind: EntryKind
   readonly boardId: Uint8Array
-  readonly epoch: number
+  /** Names the key the payload is encrypted with (8 bytes). */
+  readonly keyId: Uint8Array
   readonly author: Uint8Array
   readonly seq: number
   readonly from: number
@@ -79,10 +95,15 @@ function readVarUint(bytes: Uint8Array, at: { i: number }): number | null {
 }
 
 export function encodeHeader(h: EntryHeader): Uint8Array {
-  if (h.boardId.length !== BOARD_ID_BYTES || h.author.length !== 32) throw new RangeError('bad header field length')
-  const out: number[] = [MAGIC, VERSION, ENTRY_KINDS.indexOf(h.kind)]
+  const version = h.version ?? 2
+  if (h.boardId.length !== BOARD_ID_BYTES || h.author.length !== 32 || h.keyId.length !== KEY_ID_BYTES) throw new RangeError('bad header field length')
+  const out: number[] = [MAGIC, version, ENTRY_KINDS.indexOf(h.kind)]
   out.push(...h.boardId)
-  writeVarUint(out, h.epoch)
+  if (version === 1) {
+    // Old boards: only epoch 0 ever existed.
+    if (!h.keyId.every((b) => b === 0)) throw new RangeError('version 1 entries have epoch 0 only')
+    writeVarUint(out, 0)
+  } else out.push(...h.keyId)
   out.push(...h.author)
   writeVarUint(out, h.seq)
   writeVarUint(out, h.from)
@@ -105,7 +126,7 @@ export async function sealEntry(header: EntryHeader, payload: Uint8Array, cipher
   const headerBytes = encodeHeader(header)
   const { nonce, ciphertext } = await cipher.encrypt(payload, headerBytes)
   const body = concat(headerBytes, nonce, ciphertext)
-  const signature = await signer.sign(concat(CONTEXT, body))
+  const signature = await signer.sign(concat(CONTEXT[header.version ?? 2], body))
   const entry = concat(body, signature)
   if (entry.length > MAX_ENTRY_BYTES[header.kind]) throw new RangeError(`A ${header.kind} entry may not exceed ${MAX_ENTRY_BYTES[header.kind]} bytes`)
   return entry
@@ -114,17 +135,23 @@ export async function sealEntry(header: EntryHeader, payload: Uint8Array, cipher
 /** Parses an entry's structure. Untrusted input: never throws. */
 export function parseEntry(bytes: unknown): { ok: true; entry: ParsedEntry } | { ok: false; error: ParseError } {
   if (!(bytes instanceof Uint8Array) || bytes.length < 3) return { ok: false, error: 'malformed' }
-  if (bytes[0] !== MAGIC || bytes[1] !== VERSION) return { ok: false, error: 'malformed' }
+  const version = bytes[1]
+  if (bytes[0] !== MAGIC || (version !== 1 && version !== 2)) return { ok: false, error: 'malformed' }
   const kind = ENTRY_KINDS[bytes[2]!]
-  if (!kind) return { ok: false, error: 'malformed' }
+  if (!kind || (version === 1 && ENTRY_KINDS.indexOf(kind) > 3)) return { ok: false, error: 'malformed' }
   if (bytes.length > MAX_ENTRY_BYTES[kind]) return { ok: false, error: 'oversized' }
   const at = { i: 3 }
   const boardId = bytes.slice(at.i, (at.i += BOARD_ID_BYTES))
-  const epoch = readVarUint(bytes, at)
+  let keyId: Uint8Array | null
+  if (version === 1) {
+    // Version 1 knew only epoch 0: anything else is not ours to read.
+    const epoch = readVarUint(bytes, at)
+    keyId = epoch === 0 ? FIRST_KEY_ID : epoch === null ? null : UNKNOWN_KEY_ID
+  } else keyId = bytes.slice(at.i, (at.i += KEY_ID_BYTES))
   const author = bytes.slice(at.i, (at.i += 32))
   const seq = readVarUint(bytes, at)
   const from = readVarUint(bytes, at)
-  if (epoch === null || seq === null || from === null || author.length !== 32 || boardId.length !== BOARD_ID_BYTES) return { ok: false, error: 'malformed' }
+  if (keyId === null || keyId.length !== KEY_ID_BYTES || seq === null || from === null || author.length !== 32 || boardId.length !== BOARD_ID_BYTES) return { ok: false, error: 'malformed' }
   if (seq < 1 || from < 1 || from > seq || (kind !== 'snapshot' && from !== seq)) return { ok: false, error: 'malformed' }
   const headerEnd = at.i
   // GCM tag is 16 bytes: the ciphertext is at least that long.
@@ -133,12 +160,12 @@ export function parseEntry(bytes: unknown): { ok: true; entry: ParsedEntry } | {
   return {
     ok: true,
     entry: {
-      header: { kind, boardId, epoch, author, seq, from },
+      header: { version, kind, boardId, keyId, author, seq, from },
       headerBytes: bytes.subarray(0, headerEnd),
       nonce: bytes.subarray(headerEnd, headerEnd + NONCE_BYTES),
       ciphertext: bytes.subarray(headerEnd + NONCE_BYTES, sigStart),
       signature: bytes.subarray(sigStart),
-      signed: concat(CONTEXT, bytes.subarray(0, sigStart)),
+      signed: concat(CONTEXT[version], bytes.subarray(0, sigStart)),
     },
   }
 }

@@ -1,24 +1,43 @@
 export { toBase64url, fromBase64url } from './base64url.ts'
 export {
-  type BoardSecret,
+  type TransportSecret,
   type BoardId,
   type TransportKeys,
-  BOARD_SECRET_BYTES,
-  generateBoardSecret,
-  asBoardSecret,
+  TRANSPORT_SECRET_BYTES,
+  generateTransportSecret,
+  asTransportSecret,
   deriveTransportKeys,
+  publicEntryKey,
+  foundedBoardId,
 } from './board-secret.ts'
-export { type Invite, type InviteError, type InviteResult, INVITE_PREFIX, encodeInvite, inviteLink, parseInvite } from './invite.ts'
+export {
+  type Invite,
+  type KeyInvite,
+  type InviteError,
+  type InviteResult,
+  type InvitePurpose,
+  INVITE_PURPOSES,
+  INVITE_PREFIX,
+  encodeInvite,
+  inviteLink,
+  parseInvite,
+} from './invite.ts'
 export {
   type DeviceKeyMaterial,
   type DeviceSigner,
   generateDeviceKeys,
   importDeviceSigner,
   verifySignature,
+  agreeWithDevice,
   deviceTag,
   fingerprint,
   boundClientId,
+  legacyBoundClientId,
 } from './device.ts'
+export { type KeyAgreement, importAgreement, ephemeralAgreement } from './agreement.ts'
+export { sealLockboxes, openLockbox, lockboxCount, MAX_LOCKBOXES } from './lockbox.ts'
+export { type Invitation, INVITATION_SECRET_BYTES, generateInvitationSecret, deriveInvitation, invitationId } from './invitation.ts'
+export { KEY_ID_BYTES, FIRST_KEY_ID, keyId, keyIdHex } from './key-id.ts'
 export { type ContentCipher, CONTENT_KEY_BYTES, generateContentKey, legacyContentKey, importContentKey } from './content-key.ts'
 export {
   type EntryKind,
@@ -35,3 +54,4 @@ export {
   openEntry,
 } from './entry.ts'
 export { type ScryptParams, type PassphraseError, SCRYPT_LOG_N, PASSPHRASE_MIN, PASSPHRASE_MAX, checkPassphrase, normalizePassphrase, newScryptParams, derivePassphraseBytes, derivePassphraseKey } from './passphrase.ts'
+export { type Curves, type Ed25519Impl, type X25519Impl, CurvesUnavailableError, curves, detectCurves } from './curves.ts'

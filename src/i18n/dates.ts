@@ -15,6 +15,10 @@ function dtf(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTime
 export const formatDateTime = (locale: string, ms: number): string =>
   dtf(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms)
 
+/** With the weekday and the month's name: "Saturday, 12 March 2027 at 18:00" — no day/month order to guess. */
+export const formatDateTimeFull = (locale: string, ms: number): string =>
+  dtf(locale, { dateStyle: 'full', timeStyle: 'short' }).format(ms)
+
 export const formatDate = (locale: string, ms: number): string => dtf(locale, { dateStyle: 'medium' }).format(ms)
 
 export const formatTime = (locale: string, ms: number): string => dtf(locale, { timeStyle: 'short' }).format(ms)

@@ -1,11 +1,11 @@
 import { ar } from './ar.ts'
 import { en } from './en.ts'
 import type { MessageKey, Messages } from './messages.ts'
-import { format, type Params } from './translate.ts'
+import { format, formatParts, type Params, type Part } from './translate.ts'
 
 export type { MessageKey, Messages } from './messages.ts'
-export type { Params } from './translate.ts'
-export { formatDate, formatDateTime, formatTime, formatRange, formatRelative, formatNumber, toLocalInput, fromLocalInput } from './dates.ts'
+export type { Params, Part } from './translate.ts'
+export { formatDate, formatDateTime, formatDateTimeFull, formatTime, formatRange, formatRelative, formatNumber, toLocalInput, fromLocalInput } from './dates.ts'
 
 export const LOCALES = ['en', 'ar'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -28,4 +28,9 @@ export function pickLocale(saved: string | null, preferred: readonly string[]): 
 
 export function t(locale: Locale, key: MessageKey, params?: Params): string {
   return format(locale, catalogs[locale][key] ?? en[key], params)
+}
+
+/** The message in parts, so that a component can isolate each text parameter with <bdi>. */
+export function parts(locale: Locale, key: MessageKey, params?: Params): Part[] {
+  return formatParts(locale, catalogs[locale][key] ?? en[key], params)
 }

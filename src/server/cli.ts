@@ -40,7 +40,7 @@ async function main(): Promise<void> {
 
   let server
   try {
-    server = await startServer({ ...options, staticDir })
+    server = await startServer({ ...options, staticDir, precompress: true })
   } catch (err) {
     const code = (err as { code?: string }).code
     console.error(`hearth: cannot listen on ${options.host}:${options.port}${code ? ` (${code})` : ''}`)

@@ -14,7 +14,7 @@ export interface TurnRestConfig {
   secret: string
   /** turn:/turns: URLs the credentials are valid for. */
   urls: string[]
-  /** How long issued credentials stay valid; default 24 h. */
+  /** How long issued credentials stay valid; default 10 minutes (see DEFAULT_TURN_TTL_SECONDS). */
   ttlSeconds?: number
 }
 

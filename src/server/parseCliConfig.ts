@@ -1,6 +1,7 @@
 import type { ServerOptions } from './server.ts'
 import { DEFAULT_HOST, DEFAULT_PORT } from './server.ts'
 import { parseIceServers, type RTCIceServerLike, type TurnRestConfig } from './iceServers.ts'
+import { limitsError, type SignalingLimits } from './limits.ts'
 
 /** What `npm start` was asked to do. */
 export type CliConfig =
@@ -23,8 +24,11 @@ Environment:
   HEARTH_ICE_SERVERS  JSON array of ICE servers, e.g. [{"urls":"stun:stun.example.org"}]
   HEARTH_TURN_SECRET  coturn static-auth-secret; enables time-limited TURN credentials
   HEARTH_TURN_URLS    comma-separated turn:/turns: URLs for those credentials
-  HEARTH_TURN_TTL     credential lifetime in seconds (default 86400)
+  HEARTH_TURN_TTL     credential lifetime in seconds (default 600)
   HEARTH_SIGNALING    comma-separated extra signaling URLs (wss://…) offered to the app
+  HEARTH_REDIS_URL    redis:// or rediss:// URL: share rooms with other instances (a signaling cluster)
+  HEARTH_TRUST_PROXY  number of reverse proxies in front that append to X-Forwarded-For (default 0: none)
+  HEARTH_LIMITS       JSON object overriding signaling limits, e.g. {"maxConnectionsPerAddress":100}
 `
 
 const list = (value: string | undefined): string[] =>
@@ -32,6 +36,15 @@ const list = (value: string | undefined): string[] =>
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== ''
+  } catch {
+    return false
+  }
+}
 
 function parsePort(value: string): number | null {
   if (!/^\d+$/.test(value)) return null
@@ -95,6 +108,30 @@ export function parseCliConfig(argv: readonly string[], env: Readonly<Record<str
   const badSignaling = extraSignaling.find((u) => !/^wss?:\/\/[^\s;,'"]+$/.test(u))
   if (badSignaling) return { ok: false, error: `HEARTH_SIGNALING: not a ws:// or wss:// URL: ${badSignaling}` }
 
+  const redisUrl = env.HEARTH_REDIS_URL || null
+  // The URL may hold a password: errors never repeat it.
+  if (redisUrl !== null && !isRedisUrl(redisUrl)) return { ok: false, error: 'HEARTH_REDIS_URL must be a redis:// or rediss:// URL' }
+
+  const trustText = env.HEARTH_TRUST_PROXY || '0'
+  if (!/^\d{1,2}$/.test(trustText)) return { ok: false, error: 'HEARTH_TRUST_PROXY must be the number of proxies in front (0 to 99)' }
+  const trustedProxies = Number(trustText)
+
+  let limits: Partial<SignalingLimits> = {}
+  if (env.HEARTH_LIMITS) {
+    let json: unknown
+    try {
+      json = JSON.parse(env.HEARTH_LIMITS)
+    } catch {
+      return { ok: false, error: 'HEARTH_LIMITS is not valid JSON' }
+    }
+    const problem = limitsError(json)
+    if (problem) return { ok: false, error: `HEARTH_LIMITS: ${problem}` }
+    limits = json as Partial<SignalingLimits>
+  }
+
   const distDir = flags.dist ?? (env.HEARTH_DIST || null)
-  return { ok: true, config: { command: 'serve', options: { host, port, iceServers, turn, extraSignaling }, distDir } }
+  return {
+    ok: true,
+    config: { command: 'serve', options: { host, port, iceServers, turn, extraSignaling, redisUrl, trustedProxies, limits }, distDir },
+  }
 }

@@ -1,7 +1,15 @@
 import { createHmac } from 'node:crypto'
 import type { RTCIceServerLike, TurnRestConfig } from './iceServers.ts'
 
-export const DEFAULT_TURN_TTL_SECONDS = 24 * 60 * 60
+/**
+ * Ten minutes. `/config.json` hands credentials to anyone who asks, so
+ * whatever is issued is as good as public: a long lifetime turns one fetch
+ * into a day of free relaying for a stranger. coturn checks the expiry only
+ * when an allocation is created, so a call that started in time keeps its
+ * relay; ten minutes covers a device fetching the config and setting up its
+ * connections (seconds) with a wide margin for slow phones and clock skew.
+ */
+export const DEFAULT_TURN_TTL_SECONDS = 10 * 60
 
 /**
  * Time-limited TURN credentials in coturn's TURN REST API ("use-auth-secret")

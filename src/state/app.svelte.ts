@@ -3,14 +3,19 @@ import {
   DEFAULT_SETTINGS,
   Hearth,
   fetchServerConfig,
+  loadKnownSignaling,
   loadSettings,
   ownSignalingUrl,
   planNetwork,
+  saveKnownSignaling,
   saveSettings,
   type BoardId,
   type BoardRecord,
   type DeviceSettings,
+  type IceServer,
   type JoinResult,
+  type NetworkPlan,
+  type ServerConfig,
   Keyring,
   onWipeElsewhere,
   wipeDevice,
@@ -21,6 +26,7 @@ import {
 import { BoardState } from './board.svelte.ts'
 import { i18n } from './i18n.svelte.ts'
 import { LockState } from './lock.svelte.ts'
+import { SessionMemory } from './session-memory.ts'
 
 export type Route =
   | { readonly name: 'home' }
@@ -69,11 +75,17 @@ export class AppState {
   updateAvailable = $state(false)
   #applyUpdate: (() => Promise<void>) | null = null
   #hearth: Hearth | null = null
-  readonly #serverConfig: ReturnType<typeof fetchServerConfig>
+  /** The operator's extra signaling servers this run may use: known at start, never waited for (see loadKnownSignaling). */
+  readonly #operatorSignaling: readonly string[]
+  /** The operator's STUN/TURN servers, once /config.json has answered (TURN credentials are fresh each start). */
+  #operatorIce: readonly IceServer[] = []
+  #wipedThisRun = false
 
   constructor() {
     this.settings = loadSettings()
-    this.#serverConfig = fetchServerConfig(location.href)
+    this.#operatorSignaling = loadKnownSignaling()
+    // In the background, with a timeout: nothing on screen waits for it.
+    void fetchServerConfig(location.href).then((config) => config && this.#configArrived(config))
   }
 
   /** The device's boards; available once `start()` has opened the keyring. */
@@ -82,10 +94,23 @@ export class AppState {
     return this.#hearth
   }
 
-  /** The signaling servers this app may contact (for the runtime CSP). */
-  async signalingUrls(): Promise<string[]> {
-    const plan = planNetwork(ownSignalingUrl(location), await this.#serverConfig, this.settings)
-    return [...plan.signaling]
+  /** The signaling servers this app may contact (for the runtime CSP), known without the network. */
+  signalingUrls(): string[] {
+    return [...this.#plan().signaling]
+  }
+
+  #plan(): NetworkPlan {
+    return planNetwork(ownSignalingUrl(location), { signaling: this.#operatorSignaling, iceServers: this.#operatorIce }, this.settings)
+  }
+
+  /** Boards already open get the operator's ICE servers now; a changed signaling list applies from the next start. */
+  #configArrived(config: ServerConfig): void {
+    this.#operatorIce = config.iceServers
+    const known = this.#operatorSignaling
+    const changed = config.signaling.length !== known.length || config.signaling.some((url, i) => url !== known[i])
+    // After a wipe this run nothing is written: the device must stay empty.
+    if (changed && !this.#wipedThisRun) saveKnownSignaling(config.signaling)
+    this.#hearth?.updateNetwork(this.#plan())
   }
 
   async start(): Promise<void> {
@@ -93,10 +118,14 @@ export class AppState {
     this.#hearth = await Hearth.open({
       registry: this.keyring,
       appUrl: () => location.origin + location.pathname,
-      network: async () => planNetwork(ownSignalingUrl(location), await this.#serverConfig, this.settings),
+      network: async () => this.#plan(),
     })
     window.addEventListener('hashchange', () => this.#followHash())
     this.security.attach(window)
+    // A phone may kill a hidden app without warning: remember now what was seen.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') void this.#rememberSeen()
+    })
     onWipeElsewhere({ started: () => void this.#letGo(), finished: () => void this.#fresh() })
     await this.#openKeyring()
     this.#followHash()
@@ -111,6 +140,8 @@ export class AppState {
   /** The panic-wipe confirmation is open. */
   wipeAsked = $state(false)
   wiping = $state(false)
+  /** Drafts and expired-meeting traces: this tab's memory only, forgotten on lock and wipe. */
+  readonly memory = new SessionMemory()
   /** Auto-lock, lock when hidden, and the panic shortcut. */
   readonly security = new LockState({
     active: () => this.hasPassphrase && !this.locked,
@@ -130,12 +161,15 @@ export class AppState {
   async lock(): Promise<void> {
     if (!this.hasPassphrase || this.locked) return
     this.locked = true
+    const seen = this.#rememberSeen()
     this.#closeBoardView()
+    this.memory.clear()
     this.boards = []
     this.boardsLoaded = false
     this.route = { name: 'home' }
     // The address bar must not keep pointing at a board while locked.
     if (location.hash && location.hash !== '#/') history.replaceState(null, '', location.pathname + location.search + '#/')
+    await seen
     await this.hearth.closeAll()
     this.keyring.lock()
   }
@@ -168,8 +202,10 @@ export class AppState {
   /** Destroys every byte Hearth keeps on this device, then shows a fresh first-run app. */
   async wipe(): Promise<WipeReport> {
     this.wiping = true
+    this.#wipedThisRun = true
     this.wipeAsked = false
     this.#closeBoardView()
+    this.memory.clear()
     this.boards = []
     let fresh: Promise<void> | null = null
     try {
@@ -191,7 +227,9 @@ export class AppState {
   /** Another tab is wiping: let go of everything at once so its deletions are not blocked. */
   async #letGo(): Promise<void> {
     this.wiping = true
+    this.#wipedThisRun = true
     this.#closeBoardView()
+    this.memory.clear()
     this.boards = []
     await this.#hearth?.closeAll()
     await this.keyring.close()
@@ -233,7 +271,10 @@ export class AppState {
   #show(route: Route): void {
     this.route = route
     if (route.name === 'board' && !this.locked) void this.#openBoard(route.id)
-    else this.#closeBoardView()
+    else {
+      void this.#rememberSeen()
+      this.#closeBoardView()
+    }
   }
 
   async refreshBoards(): Promise<void> {
@@ -243,13 +284,17 @@ export class AppState {
 
   async #openBoard(id: BoardId): Promise<void> {
     if (this.board?.session.id === id) return
+    void this.#rememberSeen()
     this.#closeBoardView()
     this.openingBoard = id
     this.boardError = null
     try {
       const session = await this.hearth.openBoard(id)
       const record = (await this.hearth.registry.get(id)) ?? session.record
-      if (this.route.name === 'board' && this.route.id === id) this.board = new BoardState(session, record)
+      if (this.route.name === 'board' && this.route.id === id && !this.locked) {
+        this.board = new BoardState(session, record, this.memory, record.lastSeenAt ?? null)
+        await this.hearth.registry.update(id, { lastSeenAt: Date.now() })
+      }
     } catch (e) {
       this.boardError = e instanceof BoardOpenElsewhereError ? 'board.openElsewhere' : 'board.missing'
     } finally {
@@ -260,6 +305,17 @@ export class AppState {
   #closeBoardView(): void {
     this.board?.destroy()
     this.board = null
+  }
+
+  /**
+   * Records in the keyring (encrypted, never plain localStorage) that the
+   * person has looked at the open board until now, so that next time the
+   * posts that came after are marked new. Never during a wipe.
+   */
+  async #rememberSeen(): Promise<void> {
+    const board = this.board
+    if (!board || this.wiping) return
+    await this.hearth.registry.update(board.session.id, { lastSeenAt: Date.now() }).catch(() => undefined)
   }
 
   async createBoard(input: { name: string; description: string; displayName: string }) {
@@ -295,10 +351,6 @@ export class AppState {
       await this.refreshBoards()
     }
     return error
-  }
-
-  inviteLink(record: BoardRecord): string {
-    return this.hearth.inviteLink(record)
   }
 
   setLanguage(locale: string): void {

@@ -1,17 +1,55 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
-import { allTags, isExpired, itemComparator, itemMatcher, parseItem, readMeta, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type Result } from '../core/index.ts'
-import type { BoardRecord, BoardSession, SyncStatus, Member, DiagnosticEvent, Rejection } from '../app/index.ts'
+import { allTags, editedBy, isExpired, itemComparator, itemMatcher, itemOwner, parseItem, readMeta, readRemovals, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type MeetingItem, type Result } from '../core/index.ts'
+import type { BoardRecord, BoardSession, SyncStatus, MemberView, DiagnosticEvent, Rejection, RequestInfo, InviteInfo, HistoryEvent, Role } from '../app/index.ts'
+import type { DraftFields, DraftKey, MeetingTrace, SessionMemory } from './session-memory.ts'
 
 /** Who wrote an item, as the UI shows it. */
 export interface Authorship {
   readonly name: string
-  /** Set when the author is a verified roster member. */
+  /** Set when the author is a verified member: their first device's fingerprint (64 bits). */
   readonly fingerprint: string | null
+  /** Another member shows the same name. */
+  readonly sharesName: boolean
 }
+
+/** A post a moderator removed, as every member sees it in its place. */
+export interface RemovalTrace {
+  readonly id: ItemId
+  readonly at: number
+  /** The post's owner, when known. */
+  readonly owner: MemberView | undefined
+  /** The moderator who removed it (verified: the trace's signed writer). */
+  readonly by: MemberView | undefined
+}
+
+export interface MembershipView {
+  readonly standing: 'member' | 'waiting' | 'removed'
+  readonly managed: boolean
+  readonly me: string
+  readonly myMember: string | null
+  readonly canModerate: boolean
+  readonly myRole: Role | null
+  readonly requests: readonly RequestInfo[]
+  readonly invites: readonly InviteInfo[]
+  readonly history: readonly HistoryEvent[]
+  readonly membersMayInvite: boolean
+}
+
+/** How long a relay link works: time enough for whoever runs the relay to add it. */
+export const RELAY_LINK_MS = 7 * 24 * 60 * 60 * 1000
 
 /** How many items a list renders before "show more"; keeps long boards smooth on cheap phones. */
 export const PAGE_SIZE = 50
+
+/** What a person can do with one item, in the order the detail view offers them. */
+export type ItemAction = 'reveal' | 'edit' | 'pin' | 'unpin' | 'calendar' | 'delete'
+
+/** One entry of the feed: an item, or the trace of a safe meeting that expired. */
+export type FeedEntry = { readonly item: Item; readonly trace?: undefined } | { readonly trace: MeetingTrace; readonly item?: undefined }
+
+/** Query fields a meeting's trace cannot be matched against (it has no text, tags or aid fields left). */
+const DETAIL_FILTERS = ['text', 'tag', 'category', 'status', 'aidType'] as const
 
 /**
  * One open board as the UI sees it. Items are parsed once per change (only
@@ -24,9 +62,12 @@ export class BoardState {
   limit = $state(PAGE_SIZE)
   /** Ticks each 30 s so time-based views (upcoming/past, relative times) stay true. */
   now = $state(Date.now())
-  status = $state.raw<SyncStatus>({ state: 'offline', peers: 0, lastExchange: null })
+  status = $state.raw<SyncStatus>({ state: 'offline', peers: 0, members: 0, relays: 0, unverified: 0, lastExchange: null })
   /** Members and diagnostics, re-read whenever the sealed engine reports a change. */
-  members = $state.raw<readonly Member[]>([])
+  members = $state.raw<readonly MemberView[]>([])
+  membership = $state.raw<MembershipView | null>(null)
+  /** Set when the board engine hit a bug: the board may be incomplete until the app is reloaded. */
+  failure = $state<string | null>(null)
   diagnostics = $state.raw<{ counts: readonly [Rejection, number][]; events: readonly DiagnosticEvent[]; pending: number }>({ counts: [], events: [], pending: 0 })
 
   // Plain (non-reactive) on purpose: reactivity comes from createSubscriber below.
@@ -37,45 +78,99 @@ export class BoardState {
   #version = 0
   /** The current view, kept sorted and updated item by item; fully recomputed only when the query or clock changes, or many items change at once. */
   #view: { query: ItemQuery; now: number; matches: (i: Item) => boolean; compare: (a: Item, b: Item) => number; list: Item[] } | null = null
-  #countsMemo: { version: number; now: number; counts: Record<ItemKind | 'all', number>; tags: string[] } | null = null
+  #countsMemo: { version: number; now: number; seen: number | null; counts: Record<ItemKind | 'all', number>; tags: string[]; unread: number } | null = null
   #meta: BoardMeta = { name: '', description: '' }
   readonly #subscribeItems: () => void
   readonly #subscribeMeta: () => void
   readonly #cleanups: (() => void)[] = []
 
-  constructor(session: BoardSession, record: BoardRecord) {
+  /**
+   * When this person last looked at the board before this visit (from the
+   * encrypted keyring), or null on a first visit: items others posted since
+   * are marked new.
+   */
+  seenBefore = $state<number | null>(null)
+  readonly #memory: SessionMemory
+
+  constructor(session: BoardSession, record: BoardRecord, memory: SessionMemory, seenBefore: number | null = null) {
     this.session = session
     this.record = record
-    const items = session.doc.getMap<Y.Map<unknown>>('items')
+    this.#memory = memory
+    this.seenBefore = seenBefore
+    // The engine may rebuild the readable doc (a membership change altered a verdict): follow the new one.
     this.#subscribeItems = createSubscriber((update) => {
-      this.#rebuild(items)
+      let items = session.doc.getMap<Y.Map<unknown>>('items')
       const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
         this.#apply(items, events)
         update()
       }
-      items.observeDeep(observer)
-      return () => items.unobserveDeep(observer)
+      const attach = () => {
+        items = session.doc.getMap<Y.Map<unknown>>('items')
+        this.#rebuild(items)
+        items.observeDeep(observer)
+      }
+      attach()
+      const off = session.sealed.onReset(() => {
+        items.unobserveDeep(observer)
+        attach()
+        update()
+      })
+      return () => {
+        off()
+        items.unobserveDeep(observer)
+      }
     })
-    const meta = session.doc.getMap('meta')
     this.#subscribeMeta = createSubscriber((update) => {
-      this.#meta = readMeta(session.doc)
+      let meta = session.doc.getMap('meta')
       const observer = () => {
         this.#meta = readMeta(session.doc)
         update()
       }
-      meta.observe(observer)
-      return () => meta.unobserve(observer)
+      const attach = () => {
+        meta = session.doc.getMap('meta')
+        this.#meta = readMeta(session.doc)
+        meta.observe(observer)
+      }
+      attach()
+      const off = session.sealed.onReset(() => {
+        meta.unobserve(observer)
+        attach()
+        update()
+      })
+      return () => {
+        off()
+        meta.unobserve(observer)
+      }
     })
     this.status = session.syncStatus
     this.#cleanups.push(session.onSyncStatus((s) => (this.status = s)))
-    const readRoster = () => (this.members = session.sealed.roster.list())
+    const readRoster = () => {
+      this.members = session.sealed.members()
+      const circle = session.sealed.circle
+      const m = circle.managed ? circle.membership() : null
+      const myMember = circle.memberOf(session.me)
+      this.membership = {
+        standing: session.sealed.standing,
+        managed: circle.managed,
+        me: session.me,
+        myMember,
+        canModerate: session.canModerate,
+        myRole: myMember ? (this.members.find((x) => x.id === myMember)?.role as Role | undefined) ?? null : null,
+        requests: circle.openRequests(),
+        invites: circle.invites(),
+        history: circle.history(),
+        membersMayInvite: m?.membersMayInvite ?? true,
+      }
+    }
     const readDiagnostics = () => {
       const d = session.sealed.diagnostics
       this.diagnostics = { counts: [...d.counts.entries()], events: [...d.events].reverse(), pending: session.sealed.pendingCount() }
     }
     readRoster()
     readDiagnostics()
-    this.#cleanups.push(session.sealed.onRosterChange(readRoster), session.sealed.diagnostics.onChange(readDiagnostics))
+    this.failure = session.sealed.failure?.message ?? null
+    this.#cleanups.push(session.sealed.onFailure((e) => (this.failure = e.message)))
+    this.#cleanups.push(session.sealed.onCircleChange(readRoster), session.sealed.diagnostics.onChange(readDiagnostics), session.sealed.onReset(readRoster))
     const tick = setInterval(() => (this.now = Date.now()), 30_000)
     this.#cleanups.push(() => clearInterval(tick))
   }
@@ -84,7 +179,10 @@ export class BoardState {
     this.#cache.clear()
     items.forEach((map, id) => {
       const item = map instanceof Y.Map ? parseItem(id, map) : null
-      if (item) this.#cache.set(id, item)
+      if (item) {
+        this.#cache.set(id, item)
+        this.#noteMeeting(item)
+      }
     })
     this.#list = [...this.#cache.values()]
     this.#version++
@@ -106,8 +204,13 @@ export class BoardState {
       const map = items.get(id)
       const item = map instanceof Y.Map ? parseItem(id, map) : null
       const old = this.#cache.get(id)
-      if (item) this.#cache.set(id, item)
-      else this.#cache.delete(id)
+      if (item) {
+        this.#cache.set(id, item)
+        this.#noteMeeting(item)
+      } else {
+        this.#cache.delete(id)
+        if (old) this.#meetingGone(old)
+      }
       if (view) {
         if (old) {
           const at = view.list.indexOf(old)
@@ -118,6 +221,19 @@ export class BoardState {
     }
     this.#list = [...this.#cache.values()]
     this.#version++
+  }
+
+  /** Remembers a safe meeting seen before its expiry, so its trace can stay when it expires. */
+  #noteMeeting(item: Item): void {
+    if (item.kind !== 'meeting') return
+    const meetings = this.#memory.meetings(this.session.id)
+    if (isExpired(item, Date.now())) return
+    meetings.set(item.id, { id: item.id, createdAt: item.createdAt, pinned: item.pinned, start: item.start, expiresAt: item.expiresAt! })
+  }
+
+  /** A meeting left the board: a trace stays if it expired, none if a member deleted it. */
+  #meetingGone(old: Item): void {
+    if (old.kind === 'meeting' && !isExpired(old, Date.now())) this.#memory.meetings(this.session.id).delete(old.id)
   }
 
   /** Every readable item on the board (expired ones included until swept). */
@@ -153,19 +269,57 @@ export class BoardState {
     return this.matching.slice(0, this.limit)
   }
 
-  #summary(): { counts: Record<ItemKind | 'all', number>; tags: string[] } {
+  /**
+   * Safe meetings that expired while this tab was running (seen live before).
+   * Only their place in the feed is kept, for this session only.
+   */
+  get traces(): readonly MeetingTrace[] {
+    void this.items // re-read when items are swept
+    const now = this.now
+    return [...this.#memory.meetings(this.session.id).values()].filter((t) => t.expiresAt <= now)
+  }
+
+  /**
+   * What the feed shows: the visible items with, in the places their
+   * meetings had, the traces of meetings that expired. Traces follow the
+   * kind filter but not searches or tag/aid filters (nothing of their
+   * content is left to match).
+   */
+  get feed(): readonly FeedEntry[] {
+    const visible = this.visible
+    const query = this.query
+    const shown = (query.kind === undefined || query.kind === 'meeting') && DETAIL_FILTERS.every((f) => query[f] === undefined)
+    const traces = shown ? this.traces : []
+    if (traces.length === 0) return visible.map((item) => ({ item }))
+    const compare = itemComparator(query)
+    const stub = (t: MeetingTrace): MeetingItem =>
+      ({ ...t, kind: 'meeting', title: '', body: '', author: '', updatedAt: t.createdAt, tags: [], place: '', end: t.start, access: '' }) as MeetingItem
+    const last = visible.length < this.matching.length ? visible.at(-1) : undefined
+    const entries: (FeedEntry & { key: Item })[] = visible.map((item) => ({ item, key: item }))
+    for (const trace of traces) {
+      const key = stub(trace)
+      if (last && compare(key, last) > 0) continue
+      entries.push({ trace, key })
+    }
+    return entries.sort((a, b) => compare(a.key, b.key)).map(({ item, trace }) => (item ? { item } : { trace: trace! }))
+  }
+
+  #summary(): { counts: Record<ItemKind | 'all', number>; tags: string[]; unread: number } {
     const items = this.items
     const now = this.now
-    if (this.#countsMemo?.version === this.#version && this.#countsMemo.now === now) return this.#countsMemo
+    const seen = this.seenBefore
+    if (this.#countsMemo?.version === this.#version && this.#countsMemo.now === now && this.#countsMemo.seen === seen) return this.#countsMemo
     const counts: Record<ItemKind | 'all', number> = { all: 0, notice: 0, event: 0, meeting: 0, aid: 0, resource: 0 }
     const live: Item[] = []
+    let unread = 0
     for (const item of items) {
       if (isExpired(item, now)) continue
       live.push(item)
       counts.all++
       counts[item.kind]++
+      if (this.isNew(item)) unread++
     }
-    this.#countsMemo = { version: this.#version, now, counts, tags: allTags(live) }
+    this.#countsMemo = { version: this.#version, now, seen, counts, tags: allTags(live), unread }
     return this.#countsMemo
   }
 
@@ -177,6 +331,26 @@ export class BoardState {
   /** Tags in use, most used first. */
   get tags(): string[] {
     return this.#summary().tags
+  }
+
+  /** How many items others posted since this person last looked (not expired). */
+  get unread(): number {
+    return this.#summary().unread
+  }
+
+  /**
+   * Whether others posted the item since this person last looked. Judged by
+   * the author's clock: a post written before the last visit that arrives
+   * only now (its author was offline) is not marked.
+   */
+  isNew(item: Item): boolean {
+    const seen = this.seenBefore
+    return seen !== null && item.createdAt > seen && !this.isMine(item)
+  }
+
+  /** Clears the new-post markers of this visit. */
+  markAllRead(): void {
+    this.seenBefore = Date.now()
   }
 
   setQuery(patch: Partial<ItemQuery>): void {
@@ -191,21 +365,141 @@ export class BoardState {
   }
 
   /**
-   * The verified author of an item: the roster member whose key-bound Yjs
-   * client created it. Items from before sealed boards keep their typed name,
-   * without a fingerprint (unverified).
+   * The verified author of an item: the member its id names (or, for items
+   * from before ids named owners, whose key-bound Yjs client created it).
+   * Items from before sealed boards keep their typed name, without a
+   * fingerprint (unverified).
    */
   authorOf(item: Item): Authorship {
-    const map = this.session.doc.getMap<Y.Map<unknown>>('items').get(item.id)
-    const client = map instanceof Y.Map ? map._item?.id.client : undefined
-    const tag = client === undefined ? null : this.session.sealed.authorOfClient(client)
-    const member = tag ? this.members.find((m) => m.tag === tag) : undefined
-    return member ? { name: member.name, fingerprint: member.fingerprint } : { name: item.author, fingerprint: null }
+    const member = this.ownerOf(item.id)
+    return member ? { name: member.name, fingerprint: member.devices[0]?.fingerprint ?? null, sharesName: member.sharesName } : { name: item.author, fingerprint: null, sharesName: false }
   }
 
-  /** A member by device tag, for naming writers in diagnostics. */
-  member(tag: string | null): Member | undefined {
-    return tag ? this.members.find((m) => m.tag === tag) : undefined
+  /** Who last edited an item after creating it (verified: the signed writer of the change), or null if it is as posted. */
+  editorOf(item: Item): MemberView | null {
+    void this.items
+    const client = editedBy(this.session.doc, item.id)
+    if (client === null) return null
+    const memberId = this.session.sealed.authorOfClient(client)
+    return (memberId ? this.members.find((m) => m.id === memberId) : undefined) ?? null
+  }
+
+  /** The member who owns an item, verified. */
+  ownerOf(id: ItemId): MemberView | undefined {
+    const owner = itemOwner(id)
+    if (owner) return this.member(owner)
+    const map = this.session.doc.getMap<Y.Map<unknown>>('items').get(id)
+    const client = map instanceof Y.Map ? map._item?.id.client : undefined
+    const memberId = client === undefined ? null : this.session.sealed.authorOfClient(client)
+    return memberId ? this.members.find((m) => m.id === memberId) : undefined
+  }
+
+  /** A member by any of their devices' tags (or their id). */
+  member(tag: string | null): MemberView | undefined {
+    return tag ? this.members.find((m) => m.id === tag || m.devices.some((d) => d.tag === tag)) : undefined
+  }
+
+  /** This device's fingerprint on this board, to compare in person. */
+  get myFingerprint(): string {
+    return this.session.fingerprintOf(this.session.signPublic)
+  }
+
+  /** The fingerprint people compare for a device's signing key (64 bits, in four groups). */
+  fingerprintOf(sign: Uint8Array): string {
+    return this.session.fingerprintOf(sign)
+  }
+
+  /** Whether this person's member owns the item (verified: by its id or its key-bound creator, never by the typed name). */
+  isMine(item: Item): boolean {
+    const owner = this.ownerOf(item.id)
+    return owner !== undefined && owner.devices.some((d) => d.tag === this.session.me)
+  }
+
+  /**
+   * What this person may do with an item, in the order the detail view shows
+   * them — exactly what every device's engine will accept (the session
+   * decides from the board's authority rules): only the owner edits; the
+   * owner or a moderator deletes; only moderators pin.
+   */
+  actionsFor(item: Item): readonly ItemAction[] {
+    void this.members
+    const can = this.session.actionsFor(item.id)
+    const actions: ItemAction[] = []
+    if (item.kind === 'meeting' && item.access !== '') actions.push('reveal')
+    if (can.edit) actions.push('edit')
+    if (can.pin) actions.push(item.pinned ? 'unpin' : 'pin')
+    if (item.kind === 'event' || item.kind === 'meeting') actions.push('calendar')
+    if (can.delete) actions.push('delete')
+    return actions
+  }
+
+  /** Whether deleting this item removes someone else's post as a moderator (it leaves a trace). */
+  removesAsModerator(item: Item): boolean {
+    return this.session.actionsFor(item.id).moderate
+  }
+
+  /** A half-written post of this board, kept in memory only (see SessionMemory). */
+  draft(key: DraftKey): DraftFields | undefined {
+    return this.#memory.draft(this.session.id, key)
+  }
+
+  keepDraft(key: DraftKey, fields: DraftFields): void {
+    this.#memory.keepDraft(this.session.id, key, fields)
+  }
+
+  dropDraft(key: DraftKey): void {
+    this.#memory.dropDraft(this.session.id, key)
+  }
+
+  /** Posts moderators removed, newest first: a trace where each was, never a silent gap. */
+  get removals(): readonly RemovalTrace[] {
+    this.#subscribeItems()
+    void this.#version
+    return readRemovals(this.session.doc).map((r) => ({ id: r.id, at: r.at, owner: this.ownerOf(r.id), by: this.member(this.session.sealed.authorOfClient(r.client)) }))
+  }
+
+  /** Creates an invitation; its link carries no content key (see BoardSession.invite). */
+  invite(opts: { uses: number; expiresAt: number | null; purpose: 'member' | 'device'; ask: boolean }): Promise<string> {
+    return this.session.invite(opts)
+  }
+
+  /**
+   * A link for whoever runs an always-on relay (moderators only): one use,
+   * valid for a week by the admitting device's clock. The relay is admitted
+   * with the transport secret alone and never gets a content key.
+   */
+  async addRelay(now = Date.now()): Promise<{ link: string; expiresAt: number }> {
+    const expiresAt = now + RELAY_LINK_MS
+    const link = await this.session.invite({ uses: 1, expiresAt, purpose: 'relay', ask: false })
+    return { link, expiresAt }
+  }
+
+  revokeInvite(id: string): Promise<void> {
+    return this.session.revokeInvite(id)
+  }
+
+  admit(requestHash: string): Promise<void> {
+    return this.session.admit(requestHash)
+  }
+
+  refuse(requestHash: string): Promise<void> {
+    return this.session.refuse(requestHash)
+  }
+
+  removeMember(memberId: string): Promise<void> {
+    return this.session.removeMember(memberId)
+  }
+
+  removeDevice(tag: string): Promise<void> {
+    return this.session.removeDevices([tag])
+  }
+
+  setRole(memberId: string, role: Role): Promise<void> {
+    return this.session.setRole(memberId, role)
+  }
+
+  setMembersMayInvite(value: boolean): Promise<void> {
+    return this.session.setMembersMayInvite(value)
   }
 
   item(id: ItemId): Item | undefined {

@@ -1,5 +1,4 @@
-import { LOCALES, dirOf, isLocale, pickLocale, t as translate, type Locale, type MessageKey } from '../i18n/index.ts'
-import type { Params } from '../i18n/translate.ts'
+import { LOCALES, dirOf, isLocale, parts, pickLocale, t as translate, type Locale, type MessageKey, type Params, type Part } from '../i18n/index.ts'
 
 /** The person's language, reactive. Reading `t(...)` in a component re-renders it on a switch. */
 class LocaleState {
@@ -8,6 +7,9 @@ class LocaleState {
   readonly locales = LOCALES
 
   t = (key: MessageKey, params?: Params): string => translate(this.current, key, params)
+
+  /** The message in parts, for <Msg> (which isolates text parameters with <bdi>). */
+  parts = (key: MessageKey, params?: Params): Part[] => parts(this.current, key, params)
 
   set(locale: string): void {
     if (isLocale(locale)) this.current = locale

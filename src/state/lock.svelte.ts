@@ -13,10 +13,18 @@ export const PANIC_KEY = 'Escape'
 export const PANIC_PRESSES = 3
 export const PANIC_WINDOW_MS = 1000
 
-/** Any of these counts as the person being there. */
-/** A window event any component can dispatch to ask for the panic wipe. */
-export const PANIC_EVENT = 'hearth:panic'
+/**
+ * How long a press must be held on the Wipe button when "Ask before wiping"
+ * is off. A missed tap (a finger brushing the button on the way to another)
+ * lasts well under 300 ms; holding for 0.8 s takes intent but no reading,
+ * so it stays fast for someone who means it.
+ */
+export const WIPE_HOLD_MS = 800
 
+/** Passphrase length limits, as src/crypto/passphrase.ts checks them (tests/state keeps the two equal). */
+export const PASSPHRASE_LIMITS = { min: 8, max: 1024 } as const
+
+/** Any of these counts as the person being there. */
 const ACTIVITY = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'scroll', 'input'] as const
 
 export interface LockHooks {
@@ -38,6 +46,7 @@ export class LockState {
   #lastInput = Date.now()
   #timer: ReturnType<typeof setTimeout> | null = null
   #escapes: number[] = []
+  #swallowUntil = -Infinity
 
   constructor(hooks: LockHooks) {
     this.#hooks = hooks
@@ -52,23 +61,28 @@ export class LockState {
       if (!this.#timer) this.#schedule()
     }
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === PANIC_KEY && !e.repeat) this.#countPanicKey(e.timeStamp)
+      if (e.key !== PANIC_KEY) return
+      // The third Escape, and any more in the next second, belong to the
+      // shortcut: they must not also close the question it opens (a frantic
+      // fourth press) or the dialogs underneath, which would leave the focus
+      // nowhere.
+      if (e.timeStamp < this.#swallowUntil) return e.preventDefault()
+      if (!e.repeat && this.#countPanicKey(e.timeStamp)) {
+        this.#swallowUntil = e.timeStamp + PANIC_WINDOW_MS
+        e.preventDefault()
+      }
     }
     const onVisibility = () => {
       if (doc.visibilityState === 'hidden') {
         if (this.settings.lockWhenHidden && this.#hooks.active()) this.#hooks.lock()
       } else this.#check()
     }
-    // The wipe button inside every dialog (see Modal.svelte) asks for a wipe this way.
-    const onPanicRequest = () => this.#hooks.panic()
     for (const type of ACTIVITY) win.addEventListener(type, onActivity, { capture: true, passive: true })
     win.addEventListener('keydown', onKey, { capture: true })
-    win.addEventListener(PANIC_EVENT, onPanicRequest)
     doc.addEventListener('visibilitychange', onVisibility)
     return () => {
       for (const type of ACTIVITY) win.removeEventListener(type, onActivity, { capture: true })
       win.removeEventListener('keydown', onKey, { capture: true })
-      win.removeEventListener(PANIC_EVENT, onPanicRequest)
       doc.removeEventListener('visibilitychange', onVisibility)
       this.#clear()
     }
@@ -97,6 +111,7 @@ export class LockState {
   forget(): void {
     this.settings = DEFAULT_LOCK_SETTINGS
     this.#escapes = []
+    this.#swallowUntil = -Infinity
     this.#clear()
   }
 
@@ -105,11 +120,13 @@ export class LockState {
     saveLockSettings(settings)
   }
 
-  #countPanicKey(at: number): void {
+  /** Counts one Escape; true when it completed the shortcut (and the panic hook ran). */
+  #countPanicKey(at: number): boolean {
     this.#escapes = [...this.#escapes.filter((t) => at - t < PANIC_WINDOW_MS), at]
-    if (this.#escapes.length < PANIC_PRESSES) return
+    if (this.#escapes.length < PANIC_PRESSES) return false
     this.#escapes = []
     this.#hooks.panic()
+    return true
   }
 
   #check(): void {

@@ -1,5 +1,5 @@
 import { fromBase64url, toBase64url, type ScryptParams } from '../crypto/index.ts'
-import type { KeyringContents } from './keyring-types.ts'
+import type { BoardRecord, KeyringContents } from './keyring-types.ts'
 
 /** How the blob's key-encryption key (KEK) is kept. */
 export type KeyringMode = 'device' | 'passphrase'
@@ -37,7 +37,7 @@ export function encodeContents(contents: KeyringContents): Uint8Array {
 }
 
 export function decodeContents(bytes: Uint8Array): KeyringContents {
-  return JSON.parse(decoder.decode(bytes), (_key, value: unknown) => {
+  const contents = JSON.parse(decoder.decode(bytes), (_key, value: unknown) => {
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       const o = value as Record<string, unknown>
       const keys = Object.keys(o)
@@ -45,6 +45,15 @@ export function decodeContents(bytes: Uint8Array): KeyringContents {
     }
     return value
   }) as KeyringContents
+  return { ...contents, boards: contents.boards.map(normalizeRecord) }
+}
+
+/** Records from before the transport secret had its name called it `secret`. */
+export function normalizeRecord(r: BoardRecord): BoardRecord {
+  const old = r as unknown as { secret?: Uint8Array }
+  if (old.secret === undefined || r.transportSecret !== undefined) return r
+  const { secret, ...rest } = old
+  return { ...rest, transportSecret: secret } as unknown as BoardRecord
 }
 
 /** AES-256-GCM under the KEK with a fresh 96-bit IV. The plaintext is zeroed afterwards. */

@@ -1,5 +1,5 @@
 import { committed, openDatabase, request } from './idb.ts'
-import { parseSealed, type SealedKeyring } from './keyring-blob.ts'
+import { normalizeRecord, parseSealed, type SealedKeyring } from './keyring-blob.ts'
 import type { BoardRecord } from './keyring-types.ts'
 
 /**
@@ -74,7 +74,7 @@ export async function readKeyring(db: IDBDatabase): Promise<KeyringSnapshot> {
     sealed,
     damaged: blob !== undefined && sealed === null,
     kek: kek instanceof CryptoKey ? kek : null,
-    legacy: legacy as BoardRecord[],
+    legacy: (legacy as BoardRecord[]).map(normalizeRecord),
   }
 }
 

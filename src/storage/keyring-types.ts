@@ -1,4 +1,4 @@
-import type { BoardId, BoardSecret, DeviceKeyMaterial } from '../crypto/index.ts'
+import type { BoardId, TransportSecret, DeviceKeyMaterial } from '../crypto/index.ts'
 
 export type { DeviceKeyMaterial }
 
@@ -11,10 +11,20 @@ export type { DeviceKeyMaterial }
  */
 export interface BoardRecord {
   readonly id: BoardId
-  /** The transport secret: derives the room, the signaling password and the board id. */
-  readonly secret: BoardSecret
-  /** The content key (32 bytes): encrypts every entry. Absent only on format 1 records. */
+  /**
+   * The transport secret this device first knew the board by (its room and
+   * signaling password; on boards from before membership also its id). Later
+   * epochs' secrets are in `keys`.
+   */
+  readonly transportSecret: TransportSecret
+  /** The board's first content key (32 bytes). Absent on format 1 records and while waiting to be let in. */
   readonly contentKey?: Uint8Array
+  /** Every content key this device was sent, oldest first, each with its epoch's transport secret when known. */
+  readonly keys?: readonly EpochKeys[]
+  /** This device's identity on this board alone, so that two boards cannot tell they share a device. Older records use the keyring's. */
+  readonly device?: DeviceKeyMaterial
+  /** While waiting to be let in: the invitation secret of the invite link. Dropped once admitted. */
+  readonly invitation?: Uint8Array
   /** 1 = plaintext Yjs database (migrated on open), 2 = sealed. Absent means 1. */
   readonly format?: 1 | 2
   /** The founder's device signing key, when known (from the invite or because this device founded it). */
@@ -27,6 +37,15 @@ export interface BoardRecord {
   readonly name: string
   readonly addedAt: number
   readonly openedAt: number
+  /** When this person last looked at the board (posts by others after it are marked new). */
+  readonly lastSeenAt?: number
+}
+
+export interface EpochKeys {
+  readonly contentKey: Uint8Array
+  readonly transport: Uint8Array | null
+  /** When this device moved on from this epoch (it keeps pointing stragglers to the next room for a while). */
+  readonly leftAt?: number
 }
 
 /** Everything secret on this device: sealed as one blob in the keyring. */

@@ -1,11 +1,20 @@
 import type * as Y from 'yjs'
-import { WebrtcProvider } from 'y-webrtc'
+import { uuidv4 } from 'lib0/random'
 import { Awareness } from 'y-protocols/awareness'
 import { chunkedWrtc } from './chunked-wrtc.ts'
-import { deriveStatus, type SyncStatus } from './status.ts'
+import { DEFAULT_MAX_MESSAGE_SIZE } from './chunked-options.ts'
+import { splitSyncMessage } from './sync-pieces.ts'
+import { SignalingRtt } from './signaling-rtt.ts'
+import { PeerKinds } from './peer-kinds.ts'
+import type { PeerProof } from './peer-proof.ts'
+import { deriveStatus, NO_PEERS, type SyncStatus } from './status.ts'
+import { StuckConnections, type PendingConnLike } from './stuck-connections.ts'
+// y-webrtc with two small patches (a guard, and one offerer per pair): see vendor/y-webrtc.js.
+import { WebrtcProvider } from './vendor/y-webrtc.js'
 import type { RTCIceServerLike, WrtcLike } from './types.ts'
 
 export type { SyncState, SyncStatus } from './status.ts'
+export type { PeerKind, PeerProof } from './peer-proof.ts'
 export { deriveStatus } from './status.ts'
 
 export interface ConnectBoardOptions {
@@ -21,25 +30,37 @@ export interface ConnectBoardOptions {
   relayOnly?: boolean
   /** WebRTC implementation; default the browser's globals. */
   wrtc?: WrtcLike
+  /** Largest message taken from a peer (default 64 MiB); bigger sync answers are sent in pieces well below it. */
+  maxMessageSize?: number
+  /** Proves who this device is to its peers and checks theirs; without it every peer counts as unverified. */
+  proof?: PeerProof
 }
+
+/** Sync answers are sent in pieces of at most this (or a quarter of the message cap): the receiver applies each as it lands. */
+const SYNC_PIECE_BYTES = 1024 * 1024
 
 export interface BoardSync {
   readonly status: SyncStatus
   /** Called on every status change; returns the unsubscribe function. */
   onStatus(cb: (status: SyncStatus) => void): () => void
+  /** STUN/TURN servers for the peer connections made from now on (e.g. fresh TURN credentials). */
+  setIceServers(iceServers: RTCIceServerLike[], relayOnly: boolean): void
+  /** What peers prove has changed (the circle, this device's keys): check their proofs again and show this device's afresh. */
+  recheckPeers(): void
   /** Drop all connections and connect afresh (also undoes disconnect()). */
   reconnect(): void
   /** Go offline deliberately. */
   disconnect(): void
-  /** Remove every listener this added and destroy the provider. The room name is free again shortly after. */
-  destroy(): void
+  /** Remove every listener this added and destroy the provider. Resolves once the room name is free again (y-webrtc frees it asynchronously). */
+  destroy(): Promise<void>
 }
 
 /** Status updates caused only by traffic are sent at most this often. */
 const ACTIVITY_EMIT_MS = 1000
-/** A peer connection still not open after this long is dropped, so y-webrtc announces again. */
-const STUCK_CONNECTION_MS = 8_000
-const WATCHDOG_MS = 2_000
+/** How often pending peer connections are looked at (see stuck-connections.ts). */
+const WATCHDOG_MS = 1_000
+/** How often the signaling round trip is measured again while a connection is being set up. */
+const PING_MS = 5_000
 /** After the network comes back, wait this long before reconnecting (links flap). */
 const ONLINE_SETTLE_MS = 500
 
@@ -47,17 +68,21 @@ const ONLINE_SETTLE_MS = 500
 interface SignalingConnLike {
   readonly connected: boolean
   readonly providers: Set<unknown>
+  send(message: { type: 'ping' }): void
   on(name: 'connect' | 'disconnect', f: () => void): void
   off(name: 'connect' | 'disconnect', f: () => void): void
+  on(name: 'message', f: (message: unknown) => void): void
+  off(name: 'message', f: (message: unknown) => void): void
 }
-interface WebrtcConnLike {
-  readonly connected: boolean
+interface WebrtcConnLike extends PendingConnLike {
   readonly synced: boolean
-  readonly closed: boolean
-  readonly peer: { destroy(): void }
+  /** The signaling peer id of the device at the other end. */
+  readonly remotePeerId: string
 }
 interface RoomLike {
   synced: boolean
+  /** Signaling messages are addressed to it; y-webrtc never changes it, we renew it on reconnect. */
+  peerId: string
   readonly webrtcConns: Map<string, WebrtcConnLike>
 }
 
@@ -80,13 +105,18 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
   let destroyed = false
   const subscribers = new Set<(status: SyncStatus) => void>()
 
+  const maxMessageSize = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
+  const pieceBytes = Math.min(SYNC_PIECE_BYTES, Math.floor(maxMessageSize / 4))
   const wrtc = chunkedWrtc(base, {
+    maxMessageSize,
+    split: (message) => splitSyncMessage(message, pieceBytes),
     onActivity: () => {
       lastExchange = Date.now()
       update(lastExchange - lastActivityEmit >= ACTIVITY_EMIT_MS)
     },
   })
-  const awareness = new Awareness(opts.doc) // stays empty: nothing identifying is shared
+  // Presence carries nothing but the proof of who this device is, sealed for the circle (see peer-kinds.ts).
+  const awareness = new Awareness(opts.doc)
   roomsInUse.add(opts.room)
   const provider = new WebrtcProvider(opts.room, opts.doc, {
     signaling: opts.signaling,
@@ -99,15 +129,39 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
     },
   })
 
-  const watchedConns = new Set<SignalingConnLike>()
+  const kinds = opts.proof ? new PeerKinds(awareness, opts.proof, () => update()) : null
+  const publishProof = (): void => {
+    const room = provider.room as unknown as RoomLike | null
+    if (room) kinds?.publish(room.peerId)
+  }
+
+  const rtt = new SignalingRtt()
+  const watchedConns = new Map<SignalingConnLike, { message: (m: unknown) => void; disconnect: () => void }>()
   const onSignalingChange = (): void => update()
   const watchSignaling = (): void => {
     for (const conn of provider.signalingConns as SignalingConnLike[]) {
       if (watchedConns.has(conn)) continue
-      watchedConns.add(conn)
+      const handlers = {
+        message: (m: unknown) => rtt.received(conn, m, Date.now()),
+        disconnect: () => rtt.forget(conn),
+      }
+      watchedConns.set(conn, handlers)
       conn.on('connect', onSignalingChange)
       conn.on('disconnect', onSignalingChange)
+      conn.on('disconnect', handlers.disconnect)
+      conn.on('message', handlers.message)
     }
+  }
+
+  const unwatchSignaling = (): void => {
+    for (const [conn, handlers] of watchedConns) {
+      conn.off('connect', onSignalingChange)
+      conn.off('disconnect', onSignalingChange)
+      conn.off('disconnect', handlers.disconnect)
+      conn.off('message', handlers.message)
+      rtt.forget(conn)
+    }
+    watchedConns.clear()
   }
 
   const onPeers = ({ added }: { added: string[] }): void => {
@@ -122,22 +176,40 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
   provider.on('synced', onProviderChange)
   provider.on('status', onProviderChange)
 
-  // Back online: start over with fresh signaling and peer connections. When a
-  // link drops only briefly, both sides' held announces cross and y-webrtc's
-  // offer-collision handling can leave a half-open connection that never
-  // completes and is never retried (seen with Chromium): reconnecting and the
-  // watchdog below both undo that.
+  /**
+   * Drops every connection and connects afresh, under a new signaling peer id.
+   *
+   * The id matters. y-webrtc keys connections by the other side's id and
+   * ignores an announce from a peer it already has a connection to, even one
+   * still being set up. Reconnecting under the old id, this side's fresh
+   * announce met the other side's leftover half-open connection (made from an
+   * offer this side had just dropped) and was ignored, until the watchdog
+   * dropped it 8 to 10 s later: the 11-12 s merges after going offline and
+   * back, one time in three. Under a new id the other side sees a new peer and
+   * connects at once; its leftover connection is dropped by its own watchdog.
+   * Signals still in flight for the old id (a late answer to a dropped offer)
+   * are ignored by y-webrtc, since they are addressed to someone else.
+   */
+  const restart = (): void => {
+    provider.disconnect()
+    unwatchSignaling()
+    const room = provider.room as unknown as RoomLike | null
+    if (room) room.peerId = uuidv4()
+    // connect() appends every signaling connection again; start from none.
+    provider.signalingConns = []
+    provider.connect()
+    update() // (publishes this device's proof under its new peer id)
+  }
+
+  // Back online: start over with fresh signaling and peer connections (an old
+  // WebSocket may be dead without knowing it, e.g. after a change of network).
   let onlineTimer: ReturnType<typeof setTimeout> | null = null
   const onOnline = (): void => {
     update()
     if (onlineTimer) clearTimeout(onlineTimer)
     onlineTimer = setTimeout(() => {
       onlineTimer = null
-      if (!userDisconnected && !destroyed) {
-        provider.disconnect()
-        provider.connect()
-        update()
-      }
+      if (!userDisconnected && !destroyed) restart()
     }, ONLINE_SETTLE_MS)
   }
   const hasWindow = typeof window !== 'undefined' && typeof window.addEventListener === 'function'
@@ -146,20 +218,26 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
     window.addEventListener('offline', onProviderChange)
   }
 
-  // Drops peer connections that never open, so y-webrtc announces again.
-  const pendingSince = new Map<WebrtcConnLike, number>()
+  // Drops peer connections that stopped making progress, so y-webrtc announces
+  // again; measures the signaling round trip meanwhile, which sets the patience.
+  const stuck = new StuckConnections()
+  let lastPing = 0
+  let lastPending = 0
   const watchdog = setInterval(() => {
     const room = provider.room as unknown as RoomLike | null
     const now = Date.now()
-    const live = new Set<WebrtcConnLike>()
-    for (const conn of room?.webrtcConns.values() ?? []) {
-      if (conn.connected || conn.closed) continue
-      live.add(conn)
-      const since = pendingSince.get(conn) ?? now
-      pendingSince.set(conn, since)
-      if (now - since > STUCK_CONNECTION_MS) conn.peer.destroy()
+    const conns = [...(room?.webrtcConns.values() ?? [])]
+    const pending = StuckConnections.pending(conns).length
+    if (pending > 0 && now - lastPing >= PING_MS) {
+      lastPing = now
+      rtt.ping(watchedConns.keys(), now)
     }
-    for (const conn of pendingSince.keys()) if (!live.has(conn)) pendingSince.delete(conn)
+    for (const conn of stuck.check(conns, now, rtt.estimate(now))) conn.peer.destroy()
+    publishProof()
+    if (pending !== lastPending) {
+      lastPending = pending
+      update()
+    }
   }, WATCHDOG_MS)
   ;(watchdog as { unref?: () => void }).unref?.()
 
@@ -167,29 +245,45 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
     const room = provider.room as unknown as RoomLike | null
     let peers = 0
     let syncedPeers = 0
+    let connecting = 0
+    let memberPeers = 0
+    let relayPeers = 0
     for (const conn of room?.webrtcConns.values() ?? []) {
-      if (!conn.connected) continue
+      if (conn.closed) continue
+      if (!conn.connected) {
+        connecting++
+        continue
+      }
       peers++
       if (conn.synced) syncedPeers++
+      const kind = kinds?.kindOf(conn.remotePeerId)
+      if (kind === 'member') memberPeers++
+      else if (kind === 'relay') relayPeers++
     }
     let signalingOpen = 0
-    for (const conn of watchedConns) if (conn.connected && conn.providers.has(provider)) signalingOpen++
+    for (const conn of watchedConns.keys()) if (conn.connected && conn.providers.has(provider)) signalingOpen++
     return deriveStatus({
       userDisconnected: userDisconnected || destroyed,
       networkDown: typeof navigator !== 'undefined' && navigator.onLine === false,
       signalingOpen,
       peers,
+      memberPeers,
+      relayPeers,
       syncedPeers,
+      connecting,
       lastExchange,
     })
   }
 
+  let released: Promise<void> = Promise.resolve()
   let current = compute()
   function update(activityDue = false): void {
     if (destroyed) return
     watchSignaling()
+    publishProof()
     const next = compute()
-    const changed = next.state !== current.state || next.peers !== current.peers
+    const changed =
+      next.state !== current.state || next.peers !== current.peers || next.connecting !== current.connecting || next.members !== current.members || next.relays !== current.relays
     current = next
     if (!changed && !activityDue) return
     lastActivityEmit = Date.now()
@@ -207,12 +301,17 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
         subscribers.delete(cb)
       }
     },
+    recheckPeers() {
+      if (!destroyed) kinds?.recheck()
+    },
+    setIceServers(iceServers, relayOnly) {
+      // y-webrtc hands `peerOpts` to every simple-peer it creates from now on.
+      provider.peerOpts = { ...provider.peerOpts, config: { iceServers, iceTransportPolicy: relayOnly ? 'relay' : 'all' } }
+    },
     reconnect() {
       if (destroyed) return
       userDisconnected = false
-      provider.disconnect()
-      provider.connect()
-      update()
+      restart()
     },
     disconnect() {
       if (destroyed) return
@@ -220,15 +319,11 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       provider.disconnect()
       update()
     },
-    destroy() {
-      if (destroyed) return
+    destroy(): Promise<void> {
+      if (destroyed) return released
       const final = compute()
       destroyed = true
-      for (const conn of watchedConns) {
-        conn.off('connect', onSignalingChange)
-        conn.off('disconnect', onSignalingChange)
-      }
-      watchedConns.clear()
+      unwatchSignaling()
       provider.off('peers', onPeers)
       provider.off('synced', onProviderChange)
       provider.off('status', onProviderChange)
@@ -238,12 +333,14 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       }
       if (onlineTimer) clearTimeout(onlineTimer)
       clearInterval(watchdog)
+      kinds?.destroy()
       provider.destroy()
       awareness.destroy()
       // y-webrtc frees the room name in a then() registered by destroy(); ours runs after it.
-      void provider.key.then(() => roomsInUse.delete(opts.room))
-      if (final.state !== 'offline') for (const cb of [...subscribers]) cb({ ...final, state: 'offline', peers: 0 })
+      released = Promise.resolve(provider.key).then(() => void roomsInUse.delete(opts.room))
+      if (final.state !== 'offline') for (const cb of [...subscribers]) cb({ state: 'offline', ...NO_PEERS, lastExchange: final.lastExchange })
       subscribers.clear()
+      return released
     },
   }
 }

@@ -163,13 +163,16 @@ export class ChunkedDataChannel extends EventTarget {
       throw new DOMException(`RTCDataChannel.readyState is '${this.readyState}', not 'open'`, 'InvalidStateError')
     }
     const text = typeof data === 'string'
-    const bytes = toBytes(data)
-    if (bytes.byteLength > this.#opts.maxMessageSize) {
-      throw new TypeError(`message of ${bytes.byteLength} bytes exceeds maxMessageSize (${this.#opts.maxMessageSize})`)
-    }
-    for (const frame of encodeFrames(bytes, this.#opts.chunkSize, text)) {
-      this.#queue.push(frame)
-      this.#queuedBytes += frame.byteLength
+    const whole = toBytes(data)
+    const messages = text || !this.#opts.split ? [whole] : this.#opts.split(whole)
+    for (const bytes of messages) {
+      if (bytes.byteLength > this.#opts.maxMessageSize) {
+        throw new TypeError(`message of ${bytes.byteLength} bytes exceeds maxMessageSize (${this.#opts.maxMessageSize})`)
+      }
+      for (const frame of encodeFrames(bytes, this.#opts.chunkSize, text)) {
+        this.#queue.push(frame)
+        this.#queuedBytes += frame.byteLength
+      }
     }
     if (this.bufferedAmount > this.#threshold) this.#aboveThreshold = true
     this.#pump()

@@ -11,6 +11,8 @@ export interface ChunkedOptions {
   highWaterMark?: number
   /** Told about every frame sent or received (wire bytes). */
   onActivity?: ActivityListener
+  /** Turns one outgoing message into several (see sync-pieces.ts); each is then sent as its own message. */
+  split?: (message: Uint8Array) => Uint8Array[]
 }
 
 export interface ResolvedChunkedOptions {
@@ -20,6 +22,7 @@ export interface ResolvedChunkedOptions {
   /** The underlying buffer is refilled when it drains to this. */
   readonly lowWaterMark: number
   readonly onActivity: ActivityListener | undefined
+  readonly split: ((message: Uint8Array) => Uint8Array[]) | undefined
 }
 
 export const DEFAULT_CHUNK_SIZE = 16 * 1024
@@ -49,5 +52,6 @@ export function resolveChunkedOptions(options: ChunkedOptions = {}): ResolvedChu
     highWaterMark,
     lowWaterMark: Math.floor(highWaterMark / 2),
     onActivity: options.onActivity,
+    split: options.split,
   }
 }

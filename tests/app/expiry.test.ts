@@ -1,8 +1,10 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
 import { readItems } from '../../src/core/index.ts'
 import { Hearth } from '../../src/app/hearth.ts'
 import { Keyring } from '../../src/storage/index.ts'
+import { Clock, letIn, Phone } from './session-devices.ts'
 
 describe('a board session sweeps expired items', () => {
   afterEach(() => vi.useRealTimers())
@@ -38,3 +40,44 @@ function fakeWrtc() {
   class Never {}
   return { RTCPeerConnection: Never, RTCSessionDescription: Never, RTCIceCandidate: Never } as never
 }
+
+describe('a board opened after its safe meeting expired', () => {
+  it('loses the meeting on open, for Alice and for Bob who syncs from her afterwards', async () => {
+    const t0 = new Date('2030-01-01T10:00:00Z').getTime()
+    const clock = new Clock(t0)
+    const alice = new Phone('Alice', clock)
+    await alice.start()
+    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
+    if (!created.ok) throw new Error('create failed')
+    const board = created.record.id
+    const session = await alice.open(board)
+    await alice.act(async () => {
+      await session.createItem({
+        kind: 'meeting', title: 'Support circle', body: '', author: 'Alice', tags: [], pinned: false,
+        place: 'Blue door', access: 'sunflower', start: t0 + 3600_000, end: t0 + 7200_000,
+      })
+      await session.createItem({ kind: 'notice', title: 'Stays', body: '', author: 'Alice', tags: [], pinned: false, expiresAt: null })
+    })
+    // Alice switches her phone off before the meeting; it ends while the phone is off.
+    await alice.stop()
+    clock.advance(3 * 3600_000)
+
+    await alice.start()
+    const reopened = await alice.open(board)
+    expect(readItems(reopened.doc).map((i) => i.title)).toEqual(['Stays'])
+    expect(reopened.doc.getMap('items').size).toBe(1)
+    await alice.stop()
+
+    // Bob joins only now (Alice lets him in), and gets the board from Alice's phone.
+    const bob = new Phone('Bob', clock)
+    await bob.start()
+    await letIn(alice, bob, board, 'Bob')
+    await bob.start()
+    const bobs = await bob.open(board)
+    expect(readItems(bobs.doc).map((i) => i.title)).toEqual(['Stays'])
+    expect(bobs.doc.getMap('items').size).toBe(1)
+    // Not even the code word is left in Bob's readable board.
+    expect(Buffer.from(Y.encodeStateAsUpdate(bobs.doc)).includes('sunflower')).toBe(false)
+    await bob.stop()
+  })
+})

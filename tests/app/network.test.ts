@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkIceUrl, checkSignalingUrl, ownSignalingUrl, parseServerConfig, planNetwork } from '../../src/app/network.ts'
+import { checkIceUrl, checkSignalingUrl, fetchServerConfig, loadKnownSignaling, ownSignalingUrl, parseServerConfig, planNetwork, saveKnownSignaling } from '../../src/app/network.ts'
 import { DEFAULT_SETTINGS } from '../../src/storage/index.ts'
 
 describe('network plan', () => {
@@ -52,5 +52,40 @@ describe('network plan', () => {
         { urls: 'turn:b.example', username: 'u', credential: 'p' },
       ],
     })
+  })
+})
+
+/** A fetch on a network that accepts the connection and then never answers; it gives up only when aborted. */
+const silentFetch: typeof fetch = (_input, init) =>
+  new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))
+
+class MemoryStorage {
+  readonly #items = new Map<string, string>()
+  getItem = (key: string) => this.#items.get(key) ?? null
+  setItem = (key: string, value: string) => void this.#items.set(key, value)
+}
+
+describe('the server config, in the background', () => {
+  it('gives up after its timeout on a network that never answers, and means "own origin only"', async () => {
+    const started = performance.now()
+    expect(await fetchServerConfig('https://hearth.example/', silentFetch, 50)).toBeNull()
+    expect(performance.now() - started).toBeLessThan(1_000)
+  })
+
+  it('reads an answer as before', async () => {
+    const answer: typeof fetch = async () => new Response(JSON.stringify({ signaling: ['wss://b.example/signal'], iceServers: [] }))
+    expect(await fetchServerConfig('https://hearth.example/', answer, 50)).toEqual({ signaling: ['wss://b.example/signal'], iceServers: [] })
+    expect(await fetchServerConfig('https://hearth.example/', async () => new Response('nope', { status: 500 }), 50)).toBeNull()
+  })
+
+  it('remembers the operator’s signaling servers for the next start, and nothing it should not', () => {
+    const storage = new MemoryStorage() as unknown as Storage
+    expect(loadKnownSignaling(storage)).toEqual([])
+    saveKnownSignaling(['wss://b.example/signal'], storage)
+    expect(loadKnownSignaling(storage)).toEqual(['wss://b.example/signal'])
+    storage.setItem('hearth.operator-signaling', '["javascript:alert(1)", "ws://evil.example/", 4]')
+    expect(loadKnownSignaling(storage)).toEqual([])
+    storage.setItem('hearth.operator-signaling', '{broken')
+    expect(loadKnownSignaling(storage)).toEqual([])
   })
 })

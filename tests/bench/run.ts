@@ -31,6 +31,10 @@ import { measureScaleTable } from './figures/scale-table.ts'
 import { measureSealed } from './figures/sealed.ts'
 import { measureSync } from './figures/sync.ts'
 import { measureWrite } from './figures/write.ts'
+import { measureSignaling, stopSignalingBench } from './figures/signaling.ts'
+import { measureLowEnd } from './figures/lowend.ts'
+import { measureRelay } from './figures/relay.ts'
+import { measureRemoval } from './figures/removal.ts'
 
 const MIN = 60_000
 /** The large board's seed (the sealed part replays the same actions). */
@@ -48,14 +52,19 @@ const PARTS: Part<BenchContext>[] = [
   { name: 'scale', timeoutMs: 25 * MIN, run: (ctx) => measureScale(ctx) },
   { name: 'sealed', timeoutMs: 12 * MIN, run: (ctx) => measureSealed({ spec: ctx.largeSpec, name: 'Bench large board', seed: ctx.largeSeed, runs: ctx.runs.sealed, deadlineMs: SEALED_DEADLINE_MS, budgetEnds: performance.now() + SEALED_BUDGET_MS, log: ctx.log }) },
   { name: 'scale-table', timeoutMs: 90 * MIN, run: measureScaleTable },
+  { name: 'signaling', timeoutMs: 10 * MIN, run: (ctx) => measureSignaling(ctx.log) },
+  { name: 'lowend', timeoutMs: 25 * MIN, run: measureLowEnd },
+  { name: 'relay', timeoutMs: 15 * MIN, run: (ctx) => measureRelay(ctx.log) },
+  { name: 'removal', timeoutMs: 20 * MIN, run: (ctx) => measureRemoval(undefined, ctx.log) },
 ]
 
 let servers: Promise<Servers> | null = null
 
-/** Closes what parts leave running: browsers and scale peers (after every part). */
+/** Closes what parts leave running: browsers, scale peers and the signaling cluster (after every part). */
 async function cleanupPart(): Promise<void> {
   await closeAllPeers()
   await stopScalePeers()
+  await stopSignalingBench()
 }
 
 /** Closes everything this run started, servers included. */

@@ -57,7 +57,7 @@ describe('two people edit the same item while offline', () => {
 
   it('Alice pins while Bob retags: both survive', () => {
     const { alice, bob } = sharedBoard()
-    setPinned(alice, 'n1', true, NOW + 1)
+    setPinned(alice, 'n1', true)
     unwrap(updateItem(bob, 'n1', { tags: ['food', 'weekend'] }, NOW + 2))
     syncAll(alice, bob)
     expect(readItem(bob, 'n1')).toMatchObject({ pinned: true, tags: ['food', 'weekend'] })

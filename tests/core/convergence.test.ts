@@ -89,7 +89,7 @@ function runSession(seed: number): { net: TestNetwork; outcomes: Record<string, 
     } else if (roll < 0.7) {
       count(deleteItem(doc, prng.pick(visible).id) ? 'deleted' : 'delete missed')
     } else if (roll < 0.8) {
-      count(setPinned(doc, prng.pick(visible).id, prng.chance(0.5), now) ? 'pinned' : 'pin missed')
+      count(setPinned(doc, prng.pick(visible).id, prng.chance(0.5)) ? 'pinned' : 'pin missed')
     } else if (roll < 0.9) {
       count(updateMeta(doc, prng.chance(0.5) ? { name: phrase(prng, 2) } : { description: phrase(prng, 4) }, now).ok ? 'meta' : 'meta refused')
     } else if (roll < 0.95) {

@@ -4,6 +4,10 @@ import {
   createItem,
   deleteItem,
   isItemId,
+  itemOwner,
+  editedBy,
+  readRemovals,
+  removeItem,
   itemsMap,
   newItemId,
   readItem,
@@ -56,8 +60,8 @@ describe('Alice posts one of every kind', () => {
     expect(edited).toEqual({ ...created, title: 'Changed plans', tags: ['update'], updatedAt: NOW + HOUR })
     expect(readItem(doc, created.id)).toEqual(edited)
 
-    expect(setPinned(doc, created.id, true, NOW + 2 * HOUR)).toBe(true)
-    expect(readItem(doc, created.id)).toEqual({ ...edited, pinned: true, updatedAt: NOW + 2 * HOUR })
+    expect(setPinned(doc, created.id, true)).toBe(true)
+    expect(readItem(doc, created.id)).toEqual({ ...edited, pinned: true })
 
     expect(deleteItem(doc, created.id)).toBe(true)
     expect(readItem(doc, created.id)).toBeNull()
@@ -138,7 +142,7 @@ describe('Bob edits an item', () => {
     expect(deleteItem(doc, 'n1')).toBe(true)
     expect(errorsOf(updateItem(doc, 'n1', { title: 'Too late' }, NOW + 1))).toEqual([{ field: 'id', code: 'not_found' }])
     expect(deleteItem(doc, 'n1')).toBe(false)
-    expect(setPinned(doc, 'n1', true, NOW + 1)).toBe(false)
+    expect(setPinned(doc, 'n1', true)).toBe(false)
   })
 
   it('cannot edit or pin an entry that is malformed (it is not on the board)', () => {
@@ -147,7 +151,7 @@ describe('Bob edits an item', () => {
     itemsMap(doc).set('junk', raw)
     raw.set('kind', 'notice')
     expect(errorsOf(updateItem(doc, 'junk', { title: 'x', author: 'Eve' }, NOW))).toEqual([{ field: 'id', code: 'not_found' }])
-    expect(setPinned(doc, 'junk', true, NOW)).toBe(false)
+    expect(setPinned(doc, 'junk', true)).toBe(false)
   })
 
   it("moves a meeting's default expiry when the meeting moves", () => {
@@ -159,15 +163,15 @@ describe('Bob edits an item', () => {
 })
 
 describe('pinning', () => {
-  it('writes only pinned and updatedAt, and nothing when already so', () => {
+  it('writes only pinned — a moderator’s act, not an edit of the owner’s item — and nothing when already so', () => {
     const doc = new Y.Doc()
     unwrap(createItem(doc, noticeDraft(), NOW, 'n1'))
-    expect(writtenKeys(doc, 'n1', () => setPinned(doc, 'n1', true, NOW + 1))).toEqual(['pinned', 'updatedAt'])
+    expect(writtenKeys(doc, 'n1', () => setPinned(doc, 'n1', true))).toEqual(['pinned'])
     const before = snapshot(doc)
-    expect(setPinned(doc, 'n1', true, NOW + 2)).toBe(true)
+    expect(setPinned(doc, 'n1', true)).toBe(true)
     expect(snapshot(doc)).toEqual(before)
-    expect(setPinned(doc, 'n1', false, NOW + 3)).toBe(true)
-    expect(readItem(doc, 'n1')).toMatchObject({ pinned: false, updatedAt: NOW + 3 })
+    expect(setPinned(doc, 'n1', false)).toBe(true)
+    expect(readItem(doc, 'n1')).toMatchObject({ pinned: false, updatedAt: NOW })
   })
 })
 
@@ -176,5 +180,46 @@ describe('readItems', () => {
     const doc = new Y.Doc()
     for (const id of ['c', 'a', 'b']) unwrap(createItem(doc, noticeDraft(), NOW, id))
     expect(readItems(doc).map((item) => item.id)).toEqual(['a', 'b', 'c'])
+  })
+})
+
+describe('owners and moderators', () => {
+  it('an id names its owner; ids from before owners name nobody', () => {
+    const id = newItemId('AbCdEfGhIjK')
+    expect(id).toHaveLength(33)
+    expect(itemOwner(id)).toBe('AbCdEfGhIjK')
+    expect(isItemId(id)).toBe(true)
+    expect(itemOwner(newItemId())).toBeNull()
+    expect(() => newItemId('not a tag')).toThrow(RangeError)
+  })
+
+  it('an edit is read from the item’s structs, not from a field: pinning is not an edit, changing a field is', () => {
+    const doc = new Y.Doc()
+    unwrap(createItem(doc, noticeDraft(), NOW, 'n1'))
+    expect(editedBy(doc, 'n1')).toBeNull()
+    setPinned(doc, 'n1', true)
+    expect(editedBy(doc, 'n1')).toBeNull()
+    const editor = new Y.Doc()
+    editor.clientID = 4242
+    Y.applyUpdate(editor, Y.encodeStateAsUpdate(doc))
+    unwrap(updateItem(editor, 'n1', { title: 'Changed' }, NOW + 1))
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(editor))
+    expect(editedBy(doc, 'n1')).toBe(4242)
+    // Writing updatedAt back does not hide the edit.
+    const item = itemsMap(doc).get('n1')
+    if (!(item instanceof Y.Map)) throw new Error('n1 is not an item')
+    item.set('updatedAt', NOW)
+    expect(editedBy(doc, 'n1')).not.toBeNull()
+  })
+
+  it('a moderator’s removal deletes the item and leaves a trace; removing nothing writes nothing', () => {
+    const doc = new Y.Doc()
+    unwrap(createItem(doc, noticeDraft(), NOW, 'n1'))
+    expect(removeItem(doc, 'n1', NOW + 5)).toBe(true)
+    expect(readItem(doc, 'n1')).toBeNull()
+    expect(readRemovals(doc)).toEqual([{ id: 'n1', at: NOW + 5, client: doc.clientID }])
+    const before = Y.encodeStateAsUpdate(doc)
+    expect(removeItem(doc, 'n1', NOW + 6)).toBe(false)
+    expect(Y.encodeStateAsUpdate(doc)).toEqual(before)
   })
 })

@@ -137,8 +137,8 @@ describe('queryItems: Bob looks for things on the board', () => {
     it('puts pinned items first, each group in its own order', () => {
       const doc = new Y.Doc()
       for (const item of board()) unwrap(createItem(doc, item, item.createdAt, item.id))
-      setPinned(doc, 'notice-food', true, NOW)
-      setPinned(doc, 'event-picnic', true, NOW)
+      setPinned(doc, 'notice-food', true)
+      setPinned(doc, 'event-picnic', true)
       const items = readItems(doc)
       expect(ids({}, items).slice(0, 3)).toEqual(['event-picnic', 'notice-food', 'notice-later'])
       expect(ids({ when: 'upcoming' }, items)).toEqual(['event-picnic', 'event-running', 'event-nowstart', 'meeting-circle', 'event-film'])

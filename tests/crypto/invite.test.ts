@@ -1,16 +1,17 @@
+import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
 import {
   deriveTransportKeys,
   encodeInvite,
   fromBase64url,
-  generateBoardSecret,
+  generateTransportSecret,
   inviteLink,
   parseInvite,
   toBase64url,
-  type BoardSecret,
+  type TransportSecret,
 } from '../../src/crypto/index.ts'
 
-const fixedSecret = Uint8Array.from({ length: 32 }, (_, i) => i) as BoardSecret
+const fixedSecret = Uint8Array.from({ length: 32 }, (_, i) => i) as TransportSecret
 
 /** Independent HKDF via WebCrypto, to check the noble-based derivation. */
 async function webCryptoHkdf(secret: Uint8Array, label: string, length: number): Promise<string> {
@@ -50,8 +51,8 @@ describe('transport keys', () => {
   })
 
   it('gives different boards unrelated rooms, and never exposes the secret', () => {
-    const a = generateBoardSecret()
-    const b = generateBoardSecret()
+    const a = generateTransportSecret()
+    const b = generateTransportSecret()
     expect(deriveTransportKeys(a).room).not.toBe(deriveTransportKeys(b).room)
     const keys = deriveTransportKeys(a)
     expect(JSON.stringify(keys)).not.toContain(toBase64url(a))
@@ -59,24 +60,39 @@ describe('transport keys', () => {
 })
 
 describe('invites', () => {
-  it('Alice shares a link; Bob pastes it and gets the same secret', () => {
-    const secret = generateBoardSecret()
-    const link = inviteLink('https://hearth.example/app/#/board/x', secret)
+  const invitation = () => ({
+    version: 3 as const,
+    transportSecret: generateTransportSecret(),
+    boardId: crypto.getRandomValues(new Uint8Array(16)),
+    invitationSecret: crypto.getRandomValues(new Uint8Array(32)),
+    inviter: crypto.getRandomValues(new Uint8Array(32)),
+    purpose: 'member' as const,
+  })
+
+  it('Alice shares an invitation link; Bob pastes it and gets the room, the board and the one-time secret — no content key', () => {
+    const invite = invitation()
+    const link = inviteLink('https://hearth.example/app/#/board/x', invite)
     expect(link.startsWith('https://hearth.example/app/#/join/')).toBe(true)
     const parsed = parseInvite(link)
-    expect(parsed.ok && toBase64url(parsed.secret)).toBe(toBase64url(secret))
+    expect(parsed).toEqual({ ok: true, ...invite })
+    expect(parsed.ok && 'contentKey' in parsed).toBe(false)
+  })
+
+  it('a link for a second device of the inviter says so', () => {
+    const invite = { ...invitation(), purpose: 'device' as const }
+    expect(parseInvite(encodeInvite(invite))).toEqual({ ok: true, ...invite })
   })
 
   it('accepts the bare payload and tolerates line breaks from chat apps', () => {
-    const payload = encodeInvite(fixedSecret)
+    const payload = encodeInvite({ version: 1, transportSecret: fixedSecret })
     expect(parseInvite(payload).ok).toBe(true)
     const broken = `  https://h.example/#/join/${payload.slice(0, 20)}\n${payload.slice(20)}  `
     const parsed = parseInvite(broken)
-    expect(parsed.ok && parsed.secret).toEqual(fixedSecret)
+    expect(parsed.ok && parsed.transportSecret).toEqual(fixedSecret)
   })
 
   it('names what is wrong with a bad invite', () => {
-    const payload = encodeInvite(fixedSecret)
+    const payload = encodeInvite(invitation())
     expect(parseInvite('   ')).toEqual({ ok: false, error: 'empty' })
     expect(parseInvite('https://example.com/hello?x=1')).toEqual({ ok: false, error: 'not_an_invite' })
     for (let cut = 1; cut < payload.length; cut += 7) {
@@ -89,21 +105,44 @@ describe('invites', () => {
       expect(parseInvite(altered).ok, `altered at ${i}`).toBe(false)
     }
     expect(parseInvite(payload + 'AAAA')).toEqual({ ok: false, error: 'damaged' })
-    // Version 2 exists (sealed boards); a version this app does not know is named as such.
-    const v3 = 'Aw' + payload.slice(2)
-    expect(parseInvite(v3)).toEqual({ ok: false, error: 'unsupported_version' })
   })
 
-  it('carries the transport secret, the content key, the founder and the inviter in a version 2 invite', () => {
-    const secret = generateBoardSecret()
+  it('Bob pastes ordinary words into Join: that is not an invite, not one from a newer version', () => {
+    for (const words of ['see you at the park on friday', 'hello', 'Meet_at_5', 'https://h.example/#/board/abc']) {
+      expect(parseInvite(words), words).toEqual({ ok: false, error: 'not_an_invite' })
+    }
+  })
+
+  it('an invite whose first character Bob mistyped is damaged, not from a newer version', () => {
+    const link = inviteLink('https://h.example/', invitation())
+    const at = link.indexOf('#/join/') + '#/join/'.length
+    for (const typo of ['B', 'Z', 'g', '9', '-', '_', 'Q']) {
+      if (link[at] === typo) continue
+      const altered = link.slice(0, at) + typo + link.slice(at + 1)
+      expect(parseInvite(altered), `first character ${typo}`).toEqual({ ok: false, error: 'damaged' })
+      // The bare payload, pasted without the link around it, too.
+      expect(parseInvite(altered.slice(at)), `bare, first character ${typo}`).toEqual({ ok: false, error: 'damaged' })
+    }
+  })
+
+  it('only an intact invite of an unknown version asks for an update', () => {
+    // Version 9 does not exist yet; its invite keeps the check bytes every version has.
+    const versioned = Uint8Array.from([9, ...crypto.getRandomValues(new Uint8Array(100))])
+    const v9 = toBase64url(Uint8Array.from([...versioned, ...sha256(versioned).subarray(0, 4)]))
+    expect(parseInvite('https://h.example/#/join/' + v9)).toEqual({ ok: false, error: 'unsupported_version' })
+    expect(parseInvite(v9)).toEqual({ ok: false, error: 'unsupported_version' })
+  })
+
+  it('still reads a version 2 invite from before membership: transport secret, content key, founder and inviter', () => {
+    const transportSecret = generateTransportSecret()
     const contentKey = crypto.getRandomValues(new Uint8Array(32))
     const founder = crypto.getRandomValues(new Uint8Array(32))
     const inviter = crypto.getRandomValues(new Uint8Array(32))
-    const parsed = parseInvite(inviteLink('https://h.example/', { secret, contentKey, founder, inviter }))
-    expect(parsed).toEqual({ ok: true, secret, contentKey, founder, inviter })
-    const noFounder = parseInvite(encodeInvite({ secret, contentKey }))
-    expect(noFounder).toEqual({ ok: true, secret, contentKey })
-    const v2 = encodeInvite({ secret, contentKey, founder })
+    const parsed = parseInvite(inviteLink('https://h.example/', { version: 2, transportSecret, contentKey, founder, inviter }))
+    expect(parsed).toEqual({ ok: true, version: 2, transportSecret, contentKey, founder, inviter })
+    const noFounder = parseInvite(encodeInvite({ version: 2, transportSecret, contentKey }))
+    expect(noFounder).toEqual({ ok: true, version: 2, transportSecret, contentKey })
+    const v2 = encodeInvite({ version: 2, transportSecret, contentKey, founder })
     expect(parseInvite(v2.slice(0, 60))).toEqual({ ok: false, error: 'truncated' })
     const altered = v2.slice(0, 70) + (v2[70] === 'A' ? 'B' : 'A') + v2.slice(71)
     expect(parseInvite(altered)).toEqual({ ok: false, error: 'damaged' })

@@ -1,8 +1,13 @@
-import { describe, expect, it } from 'vitest'
+import { scryptAsync } from '@noble/hashes/scrypt.js'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { checkPassphrase, derivePassphraseBytes, derivePassphraseKey, newScryptParams, SCRYPT_LOG_N, type ScryptParams } from '../../src/crypto/index.ts'
 
 const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)))
 const utf8 = (s: string) => new TextEncoder().encode(s)
+const aesKey = (raw: Uint8Array) => crypto.subtle.importKey('raw', new Uint8Array(raw), { name: 'AES-GCM' }, false, ['encrypt'])
+/** What a non-extractable AES key does to fixed bytes under a fixed nonce: equal for equal keys only. */
+const fingerprint = async (key: CryptoKey) =>
+  new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: new Uint8Array(12) }, key, utf8('hearth passphrase check')))
 const params = (logN: number, r: number, p: number, salt: string): ScryptParams => ({ alg: 'scrypt', logN, r, p, salt: utf8(salt) })
 
 describe('passphrase key derivation (scrypt, RFC 7914)', () => {
@@ -26,18 +31,37 @@ describe('passphrase key derivation (scrypt, RFC 7914)', () => {
     expect(await derivePassphraseBytes('ﻻ café ﻻ', p)).toEqual(await derivePassphraseBytes('لا cafe\u0301 لا', p))
   })
 
-  it('uses scrypt N = 2^15, r = 8, p = 1 (32 MiB) with a fresh 16-byte salt by default', async () => {
+  it('uses scrypt N = 2^15, r = 8, p = 1 (32 MiB) with a fresh 16-byte salt by default', () => {
     const a = newScryptParams()
     const b = newScryptParams()
-    expect(a).toMatchObject({ alg: 'scrypt', logN: SCRYPT_LOG_N, r: 8, p: 1 })
+    expect(a).toMatchObject({ alg: 'scrypt', logN: 15, r: 8, p: 1 })
     expect(SCRYPT_LOG_N).toBe(15)
     expect(a.salt).toHaveLength(16)
     expect(a.salt).not.toEqual(b.salt)
+  })
+
+  it('derives Alice’s lock key at that full cost, not at a cheaper one', async () => {
+    const passphrase = 'correct horse battery staple'
+    const params = newScryptParams()
     const started = performance.now()
-    const key = await derivePassphraseKey('correct horse battery staple', a)
+    const key = await derivePassphraseKey(passphrase, params)
     console.log(`[measure] scrypt N=2^15 r=8 p=1 (Node, @noble/hashes scryptAsync): ${(performance.now() - started).toFixed(0)} ms`)
     expect(key.extractable).toBe(false)
     expect(key.algorithm).toMatchObject({ name: 'AES-GCM', length: 256 })
+    // scrypt computed here, independently, at exactly N = 2^15, r = 8, p = 1.
+    const reference = await scryptAsync(utf8(passphrase), params.salt, { N: 2 ** 15, r: 8, p: 1, dkLen: 32, maxmem: 2 ** 30 })
+    expect(await fingerprint(key)).toEqual(await fingerprint(await aesKey(reference)))
+    // One step cheaper is another key.
+    expect(await fingerprint(await derivePassphraseKey(passphrase, { ...params, logN: 14 }))).not.toEqual(await fingerprint(key))
+  }, 60_000) // three real scrypt runs: slow by design, slower on a busy machine
+
+  it('zeroes the derived bytes once they are imported as a key', async () => {
+    const importKey = vi.spyOn(crypto.subtle, 'importKey')
+    onTestFinished(() => importKey.mockRestore())
+    await derivePassphraseKey('correct horse battery staple', newScryptParams(4))
+    const raw = importKey.mock.calls[0]![1] as Uint8Array
+    expect(raw).toHaveLength(32)
+    expect(raw.every((b) => b === 0)).toBe(true)
   })
 
   it('requires at least 8 characters, counting characters rather than bytes', () => {
@@ -46,6 +70,9 @@ describe('passphrase key derivation (scrypt, RFC 7914)', () => {
     expect(checkPassphrase('12345678')).toBeNull()
     expect(checkPassphrase('كلمة سر طويلة')).toBeNull()
     expect(checkPassphrase('🔥🔥🔥🔥🔥🔥🔥')).toBe('too_short')
+    expect(checkPassphrase('x'.repeat(1024))).toBeNull()
     expect(checkPassphrase('x'.repeat(1025))).toBe('too_long')
+    // Counted after NFKC: one ligature "ﻻ" is two letters.
+    expect(checkPassphrase('ﻻﻻﻻﻻ')).toBeNull()
   })
 })

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { card, daysFromNow, localInput, resultCount, syncStatus, textOf, unexpectedErrors, waitForQrDrawn, waitForText } from './support/flows.ts'
+import { card, closeDialog, daysFromNow, localInput, openDetail, openMenu, resultCount, syncStatus, textOf, unexpectedErrors, waitForQrDrawn, waitForText } from './support/flows.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -34,10 +34,14 @@ const AR = {
   whatItIs: 'ما هو',
   contact: 'طريقة التواصل',
   invite: 'دعوة',
+  createInvite: 'إنشاء الدعوة',
   inviteLink: 'رابط الدعوة',
   searching: 'جارٍ البحث عن أعضاء آخرين…',
   search: 'ابحث في هذه اللوحة',
   kindNav: 'ما يُعرض',
+  menu: 'القائمة',
+  wipe: 'امحُ الآن…',
+  scan: 'مسح ضوئي لرمز QR',
 } as const
 
 const BOARD = 'شبكة الدعم المتبادل'
@@ -47,6 +51,8 @@ const NOTICE = {
 }
 const EVENT = { title: 'عشاء جماعي', body: 'أحضروا طبقًا إن استطعتم، ولا يُرد أحد.', place: 'المركز المجتمعي، الطابق الثاني', start: daysFromNow(4, 18), end: daysFromNow(4, 21) }
 const AID = { title: 'أحتاج غرفة لمدة أسبوعين', body: 'فقدت سكني بعد أن عرف المالك. أستطيع دفع مبلغ صغير.' }
+/** A phone number in Arabic text: it must read in its own (left-to-right) order. */
+const PHONE = { name: 'خط المساعدة', contact: '+44 20 7946 0000 ext 12' }
 const RESOURCE = {
   name: 'د. ليلى حداد',
   body: 'طبيبة عائلة متفهمة، بلا أسئلة.',
@@ -175,21 +181,54 @@ describe('Hearth in Arabic', () => {
       await d.getByLabel(AR.contact).fill(RESOURCE.contact)
     }, RESOURCE.name)
 
-    // Arabic plural: 4 → "few" form, with the locale's digits.
-    const four = await page.evaluate(() => new Intl.NumberFormat('ar').format(4))
-    await waitForText(resultCount(page), `${four} عناصر`)
-    expect(await textOf(card(page, EVENT.title))).toContain(`أين: ${EVENT.place}`)
+    await postArabic(page, /^مورد/, async (d) => {
+      await d.getByLabel(AR.name).fill(PHONE.name)
+      await d.getByLabel(AR.contact).fill(PHONE.contact)
+    }, PHONE.name)
+
+    // Arabic plural: 5 → "few" form, with the locale's digits.
+    const five = await page.evaluate(() => new Intl.NumberFormat('ar').format(5))
+    await waitForText(resultCount(page), `${five} عناصر`)
+    expect(await textOf(card(page, EVENT.title))).toContain(EVENT.place)
     expect(await textOf(card(page, AID.title))).toContain('طلب · السكن')
-    expect(await textOf(card(page, RESOURCE.name))).toContain(`التواصل: ${RESOURCE.contact}`)
     expect(await textOf(card(page, NOTICE.title))).toContain('نشره نور')
+    const view = await openDetail(page, RESOURCE.name)
+    expect(await textOf(view)).toContain(`التواصل: ${RESOURCE.contact}`)
+    await expectNoOverflow(page, 'a resource in Arabic with a long link')
+    await closeDialog(view, 'إغلاق')
+
+    // "+44 20 7946 0000 ext 12" reads left to right inside the Arabic card: "+" first on the left, "12" last on the right.
+    const order = await card(page, PHONE.name).evaluate((el, phone) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT)
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.textContent!.indexOf(phone)
+        if (at < 0) continue
+        const range = document.createRange()
+        const x = (i: number) => {
+          range.setStart(node!, at + i)
+          range.setEnd(node!, at + i + 1)
+          return range.getBoundingClientRect().left
+        }
+        return { plus: x(0), four: x(1), ext: x(phone.indexOf('ext')), last: x(phone.length - 1) }
+      }
+      return null
+    }, PHONE.contact)
+    expect(order, 'the phone number is on the card').not.toBeNull()
+    expect(order!.plus).toBeLessThan(order!.four)
+    expect(order!.four).toBeLessThan(order!.ext)
+    expect(order!.ext).toBeLessThan(order!.last)
 
     expect(await htmlLangDir(page)).toEqual({ lang: 'ar', dir: 'rtl' })
     await screenshot(page, 'ar-board')
     await expectNoOverflow(page, 'board in Arabic')
 
-    await page.getByRole('button', { name: AR.invite }).click()
+    await (await openMenu(page, undefined, AR.menu)).getByRole('button', { name: AR.invite }).click()
     const invite = page.getByRole('dialog', { name: `دعوة إلى ${BOARD}` })
     await invite.waitFor()
+    // First who it is for, how many uses, when it stops; then the code.
+    await screenshot(page, 'ar-invite-form')
+    await expectNoOverflow(page, 'invite form in Arabic')
+    await invite.getByRole('button', { name: AR.createInvite }).click()
     await invite.getByTestId('invite-qr').waitFor()
     expect(await waitForQrDrawn(page)).toBeGreaterThan(1000)
     expect(await invite.getByLabel(AR.inviteLink).inputValue()).toContain('#/join/')
@@ -213,12 +252,27 @@ describe('Hearth in Arabic', () => {
     await check('safe-meeting form dialog in Arabic')
     await page.keyboard.press('Escape')
     await page.getByRole('dialog').waitFor({ state: 'detached' })
-    await page.getByRole('button', { name: AR.invite }).click()
+    await (await openMenu(page, undefined, AR.menu)).getByRole('button', { name: AR.invite }).click()
+    await page.getByRole('dialog').getByRole('button', { name: AR.createInvite }).waitFor()
+    await check('invite form in Arabic')
+    await page.getByRole('dialog').getByRole('button', { name: AR.createInvite }).click()
     await page.getByRole('dialog').getByTestId('invite-qr').waitFor()
     await waitForQrDrawn(page)
     await check('invite dialog in Arabic')
     await page.keyboard.press('Escape')
     expect(findings.join('\n\n')).toBe('')
+  })
+
+  it('says «محو» for Wipe and «مسح ضوئي» for Scan, never one word for both', async () => {
+    const page = noor.page
+    const menu = await openMenu(page, undefined, AR.menu)
+    const wipe = await textOf(menu.getByRole('button', { name: AR.wipe }))
+    expect(wipe).toBe(AR.wipe)
+    expect(wipe).not.toMatch(/مسح/)
+    await closeDialog(menu, 'إغلاق')
+    await page.getByRole('banner').getByRole('button', { name: 'كل اللوحات' }).click()
+    await page.getByRole('button', { name: AR.join }).click()
+    await page.getByRole('button', { name: AR.scan }).waitFor()
   })
 
   it('logged no unexpected errors', () => {

@@ -2,8 +2,10 @@
  * The board story, across two real devices: Alice (a phone) starts a board
  * for her circle and posts one of every kind of item; Bob (a laptop, its own
  * Chromium profile) joins with her invite link and the board reaches him over
- * WebRTC. They both lose signal, edit the same notice (different fields) and
- * post; once back, both see the merged board. Bob's copy survives a restart.
+ * WebRTC. They both lose signal: Alice rewrites her own notice and, as the
+ * board's founder (a moderator), pins Bob's; Bob, who may not touch Alice's
+ * post, rewrites the text of his own. Once back, both see the merged board.
+ * Bob's copy survives a restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from './support/axe.ts'
@@ -12,11 +14,16 @@ import {
   STATUS,
   card,
   cardTitles,
+  closeDialog,
   createBoard,
   daysFromNow,
   editItem,
   fillItemForm,
+  goHome,
   items,
+  openDetail,
+  openMenu,
+  postItem,
   readInviteLink,
   resultCount,
   submitJoin,
@@ -68,9 +75,11 @@ const RESOURCE = {
   contact: '+1 555 0100, Mon–Fri 9–17',
   notes: 'Say Hearth sent you.',
 } as const
-/** The notice after Alice renamed it and Bob rewrote its text, both offline. */
+/** Alice's notice after she renamed and rewrote it, offline. */
 const MERGED_NOTICE = { title: 'Welcome, everyone — read me first', body: 'Meetings moved to Thursdays. Bring a friend you trust.' }
 const BOBS_NOTICE = { kind: 'notice', title: 'Rides to the clinic', body: 'I can drive two people on Saturday morning.' } as const
+/** What Bob's notice says after he rewrote it offline (while Alice pinned it). */
+const BOBS_NEW_BODY = 'Now Saturday and Sunday mornings, two seats each time.'
 const ALL: ItemInput[] = [NOTICE, EVENT, MEETING, AID, RESOURCE]
 
 let app: App
@@ -109,7 +118,11 @@ function formatRange(page: Peer['page'], start: number, end: number): Promise<st
   )
 }
 
-/** Checks that each of the five cards shows what was posted. */
+/**
+ * Checks what each of the five posts shows: the compact card in the feed
+ * (never the meeting's code word), then its detail view with everything,
+ * the code word only on request.
+ */
 async function expectAllFiveCards(peer: Peer, notice_: { title: string; body: string } = { title: NOTICE.title, body: NOTICE.body }): Promise<void> {
   const page = peer.page
   const notice = await textOf(card(page, notice_.title))
@@ -120,20 +133,34 @@ async function expectAllFiveCards(peer: Peer, notice_: { title: string; body: st
   const when = (await formatRange(page, EVENT.start, EVENT.end)).replace(/\s+/g, ' ')
   const event = await textOf(card(page, EVENT.title))
   expect(event).toContain('Event')
-  expect(event).toContain(`When: ${when}`)
-  expect(event).toContain(`Where: ${EVENT.place}`)
-  expect(event).toContain(EVENT.body)
-  await card(page, EVENT.title).getByRole('button', { name: 'Add to calendar' }).waitFor()
+  expect(event).toContain(when)
+  expect(event).toContain(EVENT.place)
+  let view = await openDetail(page, EVENT.title)
+  const eventDetail = await textOf(view)
+  expect(eventDetail).toContain(`When: ${when}`)
+  expect(eventDetail).toContain(`Where: ${EVENT.place}`)
+  expect(eventDetail).toContain(EVENT.body)
+  await view.getByRole('button', { name: 'Add to calendar' }).waitFor()
+  await closeDialog(view)
 
   const meetingWhen = (await formatRange(page, MEETING.start, MEETING.end)).replace(/\s+/g, ' ')
   const meeting = await textOf(card(page, MEETING.title))
   expect(meeting).toContain('Safe meeting')
-  expect(meeting).toContain(`When: ${meetingWhen}`)
-  expect(meeting).toContain(`Where: ${MEETING.place}`)
-  expect(meeting).toContain(`How to get in: ${MEETING.access}`)
-  expect(meeting).toContain(MEETING.body)
-  // Safe-meeting details expire by default when the meeting ends.
-  expect(meeting).toMatch(/disappears /)
+  expect(meeting).toContain(meetingWhen)
+  expect(meeting).toContain(MEETING.place)
+  expect(meeting).toContain('Code word hidden: open the post to see it')
+  // The code word is never in the feed.
+  expect(meeting).not.toContain('sunflower')
+  // Safe-meeting details expire by default when the meeting ends: a countdown.
+  expect(meeting).toMatch(/disappears in \d+ days/)
+  view = await openDetail(page, MEETING.title)
+  expect(await textOf(view)).toContain(`Where: ${MEETING.place}`)
+  expect(await textOf(view)).toContain('How to get in: hidden')
+  expect(await textOf(view)).not.toContain('sunflower')
+  await view.getByRole('button', { name: 'Show code word' }).click()
+  expect(await textOf(view)).toContain(`How to get in: ${MEETING.access}`)
+  expect(await textOf(view)).toContain(MEETING.body)
+  await closeDialog(view)
 
   const aid = await textOf(card(page, AID.title))
   expect(aid).toContain('Mutual aid')
@@ -144,8 +171,11 @@ async function expectAllFiveCards(peer: Peer, notice_: { title: string; body: st
   const resource = await textOf(card(page, RESOURCE.name))
   expect(resource).toContain('Resource')
   expect(resource).toContain(RESOURCE.body)
-  expect(resource).toContain(`Contact: ${RESOURCE.contact}`)
-  expect(resource).toContain(RESOURCE.notes)
+  expect(resource).toContain(RESOURCE.contact)
+  view = await openDetail(page, RESOURCE.name)
+  expect(await textOf(view)).toContain(`Contact: ${RESOURCE.contact}`)
+  expect(await textOf(view)).toContain(RESOURCE.notes)
+  await closeDialog(view)
 }
 
 describe('a board shared between two devices', () => {
@@ -170,7 +200,7 @@ describe('a board shared between two devices', () => {
       await chooser.waitFor()
       if (input === NOTICE) await checkAxe(page, 'kind chooser dialog')
       await chooser.getByRole('button', { name: { notice: /^Notice/, event: /^Event/, meeting: /^Safe meeting/, aid: /^Mutual aid/, resource: /^Resource/ }[input.kind] }).click()
-      const form = page.getByRole('dialog')
+      const form = page.getByRole('dialog', { name: /^New / })
       await form.locator('form').waitFor()
       await fillItemForm(form, input)
       await checkAxe(page, `${input.kind} form dialog`)
@@ -185,18 +215,22 @@ describe('a board shared between two devices', () => {
     await checkAxe(page, 'board with five items')
     await screenshot(page, 'board-alice-phone')
 
-    await page.getByRole('button', { name: 'Invite' }).click()
+    await (await openMenu(page)).getByRole('button', { name: 'Invite' }).click()
     const dialog = page.getByRole('dialog', { name: `Invite to ${BOARD.name}` })
     await dialog.waitFor()
+    // First what the invitation is for; nothing is created until Alice says so.
+    await checkAxe(page, 'invite form')
+    await dialog.getByRole('button', { name: 'Create the invite' }).click()
     await dialog.getByTestId('invite-qr').waitFor()
     expect(await waitForQrDrawn(page)).toBeGreaterThan(1000)
+    expect(await textOf(dialog.getByTestId('invite-explain'))).toMatch(/lets 1 device ask to join\. It holds no key to the board/)
     await checkAxe(page, 'invite dialog')
     invite = await dialog.getByLabel('Invite link').inputValue()
     expect(invite.startsWith(`${app.url}#/join/`)).toBe(true)
     await page.keyboard.press('Escape')
     await dialog.waitFor({ state: 'detached' })
-    // The same link, read through the helper, is stable.
-    expect(await readInviteLink(page)).toBe(invite)
+    // Each invitation is its own: a second one is another link.
+    expect(await readInviteLink(page)).not.toBe(invite)
   })
 
   it('Bob opens the link on his laptop, joins, and sees the whole board', async () => {
@@ -222,23 +256,30 @@ describe('a board shared between two devices', () => {
     await screenshot(page, 'board-bob-desktop')
   })
 
-  it('authors are verified: Bob sees Alice as founder with her fingerprint, and that she invited him', async () => {
+  it('authors are verified: Bob sees Alice as founder with her fingerprint, and that she let him in', async () => {
     const page = bob.page
     await page.getByRole('button', { name: /^2 members/ }).click()
     const dialog = page.getByRole('dialog', { name: 'Members and diagnostics' })
     const members = dialog.getByTestId('members')
-    const row = (name: string) => members.locator('li').filter({ has: page.locator('strong', { hasText: new RegExp(`^${name}$`) }) })
+    const row = (name: string) => members.getByTestId('member').filter({ has: page.locator('strong', { hasText: new RegExp(`^${name}$`) }) })
     const aliceRow = await textOf(row('Alice'))
     const bobRow = await textOf(row('Bob'))
     expect(aliceRow).toContain('founder')
     expect(bobRow).toContain('this device')
-    const aliceFingerprint = /([0-9A-F]{4} [0-9A-F]{4}) [0-9A-F]{4} [0-9A-F]{4}/.exec(aliceRow)![1]!
-    expect(bobRow).toContain(`invited by Alice (${aliceFingerprint})`)
+    // "Let in by" is the admitting device's signed entry, not Bob's own claim.
+    expect(bobRow).toContain('let in by Alice')
+    // A full 64-bit fingerprint per device, to compare in person.
+    const aliceFingerprint = await textOf(row('Alice').getByTestId('fingerprint'))
+    expect(aliceFingerprint).toMatch(/^[0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4} [0-9A-F]{4}$/)
+    expect(await textOf(row('Bob').getByTestId('fingerprint'))).not.toBe(aliceFingerprint)
     await dialog.getByTestId('diagnostics-clean').waitFor()
     await checkAxe(page, 'members and diagnostics')
-    await dialog.getByRole('button', { name: 'Close' }).click()
-    // The card names its author from the roster, with the same fingerprint.
-    expect(await textOf(card(page, NOTICE.title))).toContain(aliceFingerprint)
+    await closeDialog(dialog)
+    // The post names its author from the roster, with the same whole fingerprint (in its detail view).
+    const view = await openDetail(page, NOTICE.title)
+    expect(await textOf(view)).toContain(`Posted by Alice`)
+    expect(await textOf(view)).toContain(aliceFingerprint)
+    await closeDialog(view)
   })
 
   it('search narrows the list and the Events filter shows only the event', async () => {
@@ -274,33 +315,44 @@ describe('a board shared between two devices', () => {
     expect(await items(page).count()).toBe(5)
   })
 
-  it('offline edits to different fields of one notice merge when both come back', async () => {
+  // Before authority, Bob rewrote the text of Alice's notice while she renamed
+  // it. Only a post's owner may edit it now, so the two offline writers of one
+  // notice are its owner and a moderator: Bob edits his own notice's text
+  // while Alice, the founder, pins it (a field only moderators set).
+  it("offline, Bob rewrites his notice while Alice pins it and rewrites hers; both changes merge when they come back", async () => {
+    await postItem(bob.page, BOBS_NOTICE)
+    await card(alice.page, BOBS_NOTICE.title).waitFor({ timeout: SYNC_MS })
     await Promise.all([alice.setOffline(true), bob.setOffline(true)])
     await waitForText(syncStatus(alice.page), STATUS.offline, 15_000)
     await waitForText(syncStatus(bob.page), STATUS.offline, 15_000)
 
     const { title: newTitle, body: newBody } = MERGED_NOTICE
+    await editItem(alice.page, NOTICE.title, { Title: newTitle, Text: newBody })
+    await waitForText(card(alice.page, newTitle), newBody)
+    let view = await openDetail(alice.page, BOBS_NOTICE.title)
+    // The founder moderates: she may pin or remove Bob's post, never edit it.
+    expect(await view.getByRole('button', { name: 'Edit', exact: true }).count()).toBe(0)
+    await view.getByRole('button', { name: 'Pin', exact: true }).click()
+    await view.getByRole('button', { name: 'Unpin', exact: true }).waitFor()
+    await closeDialog(view)
+    await card(alice.page, BOBS_NOTICE.title).getByText('Pinned').waitFor()
 
-    await editItem(alice.page, NOTICE.title, { Title: newTitle })
-    await card(alice.page, newTitle).waitFor()
-    expect(await textOf(card(alice.page, newTitle))).toContain(NOTICE.body)
-
-    await editItem(bob.page, NOTICE.title, { Text: newBody })
-    await waitForText(card(bob.page, NOTICE.title), newBody)
-    await bob.page.getByRole('button', { name: 'Post', exact: true }).click()
-    await bob.page.getByRole('dialog').getByRole('button', { name: /^Notice/ }).click()
-    await fillItemForm(bob.page.getByRole('dialog'), BOBS_NOTICE)
-    await bob.page.getByRole('dialog').getByRole('button', { name: 'Post', exact: true }).click()
-    await card(bob.page, BOBS_NOTICE.title).waitFor()
+    // Bob is offered nothing that changes Alice's notice.
+    view = await openDetail(bob.page, NOTICE.title)
+    for (const action of ['Edit', 'Pin', 'Delete']) expect(await view.getByRole('button', { name: action, exact: true }).count(), action).toBe(0)
+    await closeDialog(view)
+    await editItem(bob.page, BOBS_NOTICE.title, { Text: BOBS_NEW_BODY })
+    await waitForText(card(bob.page, BOBS_NOTICE.title), BOBS_NEW_BODY)
     // Still offline: nothing crossed.
-    expect(await card(alice.page, BOBS_NOTICE.title).count()).toBe(0)
+    expect(await card(alice.page, BOBS_NOTICE.title).filter({ hasText: BOBS_NEW_BODY }).count()).toBe(0)
     expect(await card(bob.page, newTitle).count()).toBe(0)
+    expect(await card(bob.page, BOBS_NOTICE.title).getByText('Pinned').count()).toBe(0)
 
     await Promise.all([alice.setOffline(false), bob.setOffline(false)])
     for (const peer of [alice, bob]) {
-      await card(peer.page, newTitle).waitFor({ timeout: SYNC_MS })
       await waitForText(card(peer.page, newTitle), newBody, SYNC_MS)
-      await card(peer.page, BOBS_NOTICE.title).waitFor({ timeout: SYNC_MS })
+      await waitForText(card(peer.page, BOBS_NOTICE.title), BOBS_NEW_BODY, SYNC_MS)
+      await card(peer.page, BOBS_NOTICE.title).getByText('Pinned').waitFor({ timeout: SYNC_MS })
       await waitForText(resultCount(peer.page), '6 items', SYNC_MS)
       expect(await card(peer.page, NOTICE.title).count()).toBe(0)
       await waitForText(syncStatus(peer.page), STATUS.synced1, SYNC_MS)
@@ -308,15 +360,23 @@ describe('a board shared between two devices', () => {
     const merged = await textOf(card(bob.page, newTitle))
     expect(merged).toContain(newBody)
     expect(merged).not.toContain(NOTICE.body)
-    expect(merged).toContain('edited')
+    view = await openDetail(bob.page, BOBS_NOTICE.title)
+    expect(await textOf(view)).toContain('Pinned')
+    expect(await textOf(view)).toContain(BOBS_NEW_BODY)
+    expect(await textOf(view)).toContain('edited')
+    await closeDialog(view)
+    view = await openDetail(alice.page, newTitle)
+    expect(await textOf(view)).toContain('edited')
+    await closeDialog(view)
   })
 
   it("Bob's copy survives closing and reopening the app, then catches up with Alice", async () => {
     const page = await bob.reopen()
     await page.getByRole('heading', { level: 1, name: BOARD.name }).waitFor()
-    // From IndexedDB alone: the five items, his offline edit and his own notice.
+    // From IndexedDB alone: Alice's five items with her edit, and his own notice with his edit and her pin.
     await waitForText(resultCount(page), '6 items', 10_000)
-    await card(page, BOBS_NOTICE.title).waitFor({ timeout: 10_000 })
+    await waitForText(card(page, BOBS_NOTICE.title), BOBS_NEW_BODY, 10_000)
+    await card(page, BOBS_NOTICE.title).getByText('Pinned').waitFor({ timeout: 10_000 })
     await items(page).filter({ hasText: MERGED_NOTICE.body }).waitFor({ timeout: 10_000 })
     // Connected again (a fresh connection), both hold the merged board.
     for (const peer of [bob, alice]) {
@@ -353,16 +413,41 @@ describe('a board shared between two devices', () => {
 
   it("a post Alice deletes disappears from Bob's board", async () => {
     await card(bob.page, RESOURCE.name).waitFor()
-    await card(alice.page, RESOURCE.name).getByRole('button', { name: 'Delete' }).click()
+    const view = await openDetail(alice.page, RESOURCE.name)
+    await view.getByRole('button', { name: 'Delete' }).click()
     const confirm = alice.page.getByRole('dialog', { name: 'Delete this post?' })
     await confirm.waitFor()
     expect(await textOf(confirm)).toContain(`“${RESOURCE.name}” will be deleted from every member’s device.`)
     await confirm.getByRole('button', { name: 'Delete', exact: true }).click()
     await confirm.waitFor({ state: 'detached' })
+    await view.waitFor({ state: 'detached' })
     await card(alice.page, RESOURCE.name).waitFor({ state: 'detached' })
     await card(bob.page, RESOURCE.name).waitFor({ state: 'detached', timeout: SYNC_MS })
     await waitForText(resultCount(bob.page), '5 items')
     await waitForText(resultCount(alice.page), '5 items')
+  })
+
+  it('Bob comes back to the board: what Alice posted meanwhile is marked new, and only that', async () => {
+    await goHome(bob.page)
+    const SOUP = { kind: 'notice', title: 'Soup kitchen needs hands', body: 'Saturday from 10, any amount of time helps.' } as const
+    await postItem(alice.page, SOUP)
+    // Her own post is never new to her.
+    expect(await card(alice.page, SOUP.title).getByTestId('new-marker').count()).toBe(0)
+
+    const page = bob.page
+    await page.getByRole('link', { name: new RegExp(BOARD.name) }).click()
+    await card(page, SOUP.title).waitFor({ timeout: SYNC_MS })
+    await waitForText(page.getByTestId('new-posts'), '1 new post since your last visit')
+    await card(page, SOUP.title).getByTestId('new-marker').waitFor()
+    expect(await textOf(card(page, SOUP.title))).toContain('New')
+    expect(await page.getByTestId('new-marker').count()).toBe(1)
+    await checkAxe(page, 'board with a new post')
+    await page.getByRole('button', { name: 'Mark as read' }).click()
+    await page.getByTestId('new-posts').waitFor({ state: 'detached' })
+    expect(await page.getByTestId('new-marker').count()).toBe(0)
+    // "Last seen" lives in the encrypted keyring, never in plain storage.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
+    expect(stored).not.toMatch(/seen/i)
   })
 
   it('axe finds no accessibility violations on any screen of the story', () => {

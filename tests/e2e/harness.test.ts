@@ -3,7 +3,6 @@
  * Chromium processes against a tiny page served with Hearth's CSP.
  */
 import { createServer, type Server } from 'node:http'
-import { stat } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -128,12 +127,25 @@ describe('e2e harness', () => {
     alice.errors.length = 0 // the failed fetch is logged
   })
 
+  it('a new document opened while offline stays offline (Chromium 150 alone would say it is online again)', async () => {
+    await alice.setOffline(true)
+    // A new document that needs no network (this page has no service worker to serve a reload).
+    await alice.page.goto('data:text/html,<title>offline</title><p>offline</p>')
+    expect(await alice.page.evaluate(() => navigator.onLine)).toBe(false)
+    await alice.setOffline(false)
+    await alice.page.goto(base)
+    expect(await alice.page.evaluate(() => navigator.onLine)).toBe(true)
+    expect(await canFetch(alice.page)).toBe(true)
+  })
+
   it('reopen() restarts the browser on the same profile', async () => {
     await alice.page.evaluate(() => localStorage.setItem('kept', 'yes'))
     const page = await alice.reopen()
     expect(page.url()).toBe(base)
     expect(await page.evaluate(() => localStorage.getItem('kept'))).toBe('yes')
-    expect(await stat(await screenshot(page, 'harness-alice-reopened'))).toBeTruthy()
+    // The reopened browser renders the page, not only loads its URL (the screenshot is for humans).
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Harness page')
+    await screenshot(page, 'harness-alice-reopened')
   })
 
   it('collected no unexpected page errors', () => {

@@ -44,7 +44,8 @@ describe('a board with 10,000 items', () => {
     await page.goto(app.url)
     await createBoard(page, { name: 'Big city network', displayName: 'Alice' })
     await postItem(page, { kind: 'notice', title: 'Read this first', body: 'House rules for the network board.' })
-    invite = await readInviteLink(page)
+    // Two uses: the seeding device, then a fresh device later.
+    invite = await readInviteLink(page, { uses: 2 })
 
     const started = Date.now()
     seeder = startSeeder({ invite, signalingUrl: app.signalingUrl, count: SEEDED, seed: 42 })

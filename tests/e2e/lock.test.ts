@@ -7,13 +7,13 @@
  * refused, the right one brings everything back. Then it locks by itself,
  * after the idle time she chose and when the app is hidden.
  */
-import { lstat, readdir, readFile, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { card, createBoard, postItem, unexpectedErrors } from './support/flows.ts'
+import { card, createBoard, openMenu, openSettings, postItem, unexpectedErrors } from './support/flows.ts'
+import { scanProfile } from './support/profile-scan.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -33,41 +33,10 @@ const CANARY = 'canary-plaintext-7d1e0c5a'
 let app: App
 let alice: Peer
 
-/** Every regular file under `dir`, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = []
-  for (const entry of await readdir(dir)) {
-    const path = join(dir, entry)
-    const s = await lstat(path).catch(() => null)
-    if (!s) continue
-    if (s.isDirectory()) out.push(...(await filesUnder(path)))
-    else if (s.isFile()) out.push(path)
-  }
-  return out
-}
-
-/** Which needles occur in which files, as raw bytes in UTF-8 or UTF-16LE. */
-async function scanProfile(dir: string, needles: readonly string[]): Promise<{ files: number; bytes: number; hits: string[] }> {
-  const patterns = needles.flatMap((n) => [
-    { label: `${n} (UTF-8)`, bytes: Buffer.from(n, 'utf8') },
-    { label: `${n} (UTF-16LE)`, bytes: Buffer.from(n, 'utf16le') },
-  ])
-  const hits: string[] = []
-  let bytes = 0
-  const files = await filesUnder(dir)
-  for (const file of files) {
-    const data = await readFile(file).catch(() => null)
-    if (!data) continue
-    bytes += data.length
-    for (const p of patterns) if (data.includes(p.bytes)) hits.push(`${p.label} in ${file.slice(dir.length)}`)
-  }
-  return { files: files.length, bytes, hits }
-}
-
 const bodyText = (page: Page) => page.evaluate(() => document.body.innerText)
 
 async function setPassphrase(page: Page, passphrase: string): Promise<void> {
-  await page.getByRole('button', { name: 'Settings', exact: true }).click()
+  await openSettings(page)
   await page.getByLabel('New passphrase').fill(passphrase)
   await page.getByLabel('Type the passphrase again').fill(passphrase)
   await page.getByRole('button', { name: 'Set passphrase' }).click()
@@ -95,7 +64,7 @@ describe('device lock', () => {
     await page.evaluate((canary) => localStorage.setItem('e2e-canary', canary), CANARY)
 
     // Passphrases must match and be long enough.
-    await page.getByRole('button', { name: 'Settings', exact: true }).click()
+    await openSettings(page)
     await page.getByLabel('New passphrase').fill('short')
     await page.getByLabel('Type the passphrase again').fill('short')
     await page.getByRole('button', { name: 'Set passphrase' }).click()
@@ -117,7 +86,12 @@ describe('device lock', () => {
     for (const needle of NEEDLES) expect(shown).not.toContain(needle)
     expect(await page.title()).toBe('Hearth')
     expect(new URL(page.url()).hash).toBe('#/')
-    expect(await page.getByRole('button', { name: 'Settings', exact: true }).count()).toBe(0)
+    // The menu offers nothing of the unlocked app, only the wipe.
+    const menu = await openMenu(page)
+    expect(await menu.getByRole('button', { name: 'Settings', exact: true }).count()).toBe(0)
+    await menu.getByRole('button', { name: 'Wipe now…' }).waitFor()
+    await page.keyboard.press('Escape')
+    await menu.waitFor({ state: 'detached' })
     await expectNoAxeViolations(page, 'the lock screen')
     await screenshot(page, 'lock-screen')
 
@@ -158,7 +132,7 @@ describe('device lock', () => {
     await page.goto(app.url)
     await page.getByRole('button', { name: 'إنشاء لوحة' }).waitFor()
     await page.evaluate(() => localStorage.setItem('hearth.lock', JSON.stringify({ autoLockMinutes: 5, lockWhenHidden: false, confirmWipe: true })))
-    await page.getByRole('button', { name: 'الإعدادات' }).click()
+    await openSettings(page, { menu: 'القائمة', settings: 'الإعدادات' })
     await page.getByLabel('عبارة مرور جديدة').fill(PASSPHRASE)
     await page.getByLabel('اكتب عبارة المرور مرة أخرى').fill(PASSPHRASE)
     await page.getByRole('button', { name: 'اضبط عبارة المرور' }).click()
@@ -204,7 +178,7 @@ describe('device lock', () => {
     await page.getByLabel('Passphrase').fill(PASSPHRASE)
     await page.getByRole('button', { name: 'Unlock' }).click()
     await page.getByRole('link', { name: new RegExp(BOARD_NAME) }).waitFor()
-    await page.getByRole('button', { name: 'Settings', exact: true }).click()
+    await openSettings(page)
     await page.getByLabel('Lock when Hearth is hidden (another app, or the screen turns off)').check()
     // The phone switches to another app.
     await page.evaluate(() => {

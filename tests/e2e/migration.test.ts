@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createItem, initBoard } from '../../src/core/index.ts'
-import { deriveTransportKeys, generateBoardSecret } from '../../src/crypto/index.ts'
+import { deriveTransportKeys, generateTransportSecret } from '../../src/crypto/index.ts'
 import { closeAllPeers, launchPeer } from './support/browser.ts'
 import { card, waitForText, resultCount } from './support/flows.ts'
 import { startApp, type App } from './support/server.ts'
@@ -36,7 +36,7 @@ function legacyBoard(): { update: number[]; titles: string[] } {
 
 describe('a board from before sealed boards', () => {
   it('opens after the change with every item, and its plain-text copy is deleted', async () => {
-    const secret = generateBoardSecret()
+    const secret = generateTransportSecret()
     const { boardId } = deriveTransportKeys(secret)
     const { update, titles } = legacyBoard()
     const peer = await launchPeer('rami', { offlineCapable: false })

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { STATUS, card, createBoard, postItem, resultCount, syncStatus, textOf, unexpectedErrors, waitForText } from './support/flows.ts'
+import { STATUS, card, createBoard, goHome, postItem, resultCount, syncStatus, textOf, unexpectedErrors, waitForText } from './support/flows.ts'
 import { startApp, type App } from './support/server.ts'
 
 let app: App
@@ -49,8 +49,7 @@ describe('offline start', () => {
     await waitForText(resultCount(reopened), '2 items')
 
     // And the home screen lists the board, offline too.
-    await reopened.getByRole('link', { name: 'Hearth' }).click()
-    await reopened.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor()
+    await goHome(reopened)
     await reopened.getByRole('link', { name: /Night shelter rota/ }).waitFor()
 
     // A second cold start offline still has both items.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ar } from '../../src/i18n/ar.ts'
 import { en } from '../../src/i18n/en.ts'
-import { dirOf, fromLocalInput, pickLocale, t, toLocalInput } from '../../src/i18n/index.ts'
+import { dirOf, fromLocalInput, parts, pickLocale, t, toLocalInput } from '../../src/i18n/index.ts'
 
 describe('translations', () => {
   it('Arabic has every English message, with the same placeholders', () => {
@@ -37,5 +37,51 @@ describe('translations', () => {
     expect(fromLocalInput('2027-03-12T18:30')).toBe(ms)
     expect(fromLocalInput('')).toBeNull()
     expect(fromLocalInput('garbage')).toBeNull()
+  })
+
+  it("isolates text parameters, so Eve's U+202E cannot reverse the app's own words", () => {
+    const eve = 'Eve\u202E'
+    // As a string (attributes, titles): each text parameter between FSI and PDI.
+    expect(t('en', 'item.byline', { author: eve, when: 'now' })).toBe('Posted by \u2068Eve\u202E\u2069 \u2068now\u2069')
+    // In parts, for <Msg>, which isolates them with <bdi>.
+    expect(parts('en', 'item.byline', { author: eve, when: 'now' })).toEqual([
+      { text: 'Posted by ', isolate: false },
+      { text: eve, isolate: true },
+      { text: ' ', isolate: false },
+      { text: 'now', isolate: true },
+    ])
+    // Numbers are formatted, not isolated.
+    expect(parts('ar', 'board.showing', { count: 3 })).toEqual([
+      { text: new Intl.NumberFormat('ar').format(3), isolate: false },
+      { text: ' عناصر', isolate: false },
+    ])
+  })
+
+  it('writes every number through Intl: no message hard-codes digits of its own', () => {
+    for (const [name, catalog] of [['en', en], ['ar', ar]] as const) {
+      for (const [key, message] of Object.entries(catalog)) {
+        const text = JSON.stringify(message)
+        // Arabic-Indic and Persian digits would disagree with what Intl writes elsewhere.
+        expect(text, `${name} ${key}`).not.toMatch(/[\u0660-\u0669\u06F0-\u06F9]/)
+        // Western digits only in technical examples shared with English (like stun:host:3478).
+        for (const digits of text.match(/\d+/g) ?? []) expect(JSON.stringify(en[key as keyof typeof en]), `${name} ${key}: ${digits}`).toContain(digits)
+      }
+    }
+    const limit = new Intl.NumberFormat('ar').format(1024)
+    expect(t('ar', 'passphrase.error.too_long', { limit: 1024 })).toContain(limit)
+    expect(t('en', 'passphrase.error.too_long', { limit: 1024 })).toBe('That is too long: use at most 1,024 characters.')
+  })
+
+  it('Arabic never uses one word for both Wipe and Scan', () => {
+    const wipe = Object.entries(ar).filter(([key]) => key.startsWith('wipe.'))
+    const scan = Object.entries(ar).filter(([key]) => key.startsWith('scan.') || key === 'join.intro' || key === 'invite.empty')
+    for (const [key, message] of wipe) expect(JSON.stringify(message), key).not.toMatch(/مسح|امسح/)
+    expect(ar['wipe.now']).toContain('امحُ')
+    expect(ar['wipe.title']).toContain('محو')
+    expect(ar['scan.start']).toContain('مسح ضوئي')
+    for (const [key, message] of scan) {
+      const text = JSON.stringify(message)
+      if (/مسح|امسح/.test(text)) expect(text, key).toMatch(/ضوئي/)
+    }
   })
 })

@@ -12,20 +12,22 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { startServer } from '../../src/server/server.ts'
-import { SealedBoard } from '../../src/app/sealed/sealed-board.ts'
+import { SealedBoard } from '../../src/sealed/index.ts'
+import { BOARD_RULES } from '../../src/app/board-rules.ts'
 import { readItems, readMeta } from '../../src/core/index.ts'
 import {
   deriveTransportKeys,
   fromBase64url,
-  generateBoardSecret,
+  generateTransportSecret,
   generateContentKey,
   generateDeviceKeys,
-  importContentKey,
+  importAgreement,
   importDeviceSigner,
   type DeviceKeyMaterial,
 } from '../../src/crypto/index.ts'
 import { SealedPeer, waitFor } from './sealed-support/sealed-process.ts'
 import { findText, needles } from './sealed-support/text-scan.ts'
+import { cleanUpChildProcesses } from '../support/clean-up-children.ts'
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 const keysB64 = (k: DeviceKeyMaterial) => ({ signPkcs8: b64(k.signPkcs8), signPublic: b64(k.signPublic), agreePkcs8: b64(k.agreePkcs8), agreePublic: b64(k.agreePublic) })
@@ -45,6 +47,8 @@ afterAll(async () => {
   await server?.close()
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
+
+cleanUpChildProcesses('all')
 
 function spawnPeer(name: string): SealedPeer {
   const p = new SealedPeer(name)
@@ -72,7 +76,7 @@ const BOARD_TEXT = [BOARD_NAME, BOARD_DESCRIPTION, ALICE, BOB, ...ITEMS.flatMap(
 
 describe('a blind relay carries a sealed board between members who are never online together', () => {
   it('Bob gets all of Alice’s items and her name from the relay alone; the relay’s bytes hold none of the board’s text', async () => {
-    const secret = generateBoardSecret()
+    const secret = generateTransportSecret()
     const contentKey = generateContentKey()
     const aliceKeys = await generateDeviceKeys()
     const member = { secret: b64(secret), contentKey: b64(contentKey), founder: b64(aliceKeys.signPublic) }
@@ -141,15 +145,20 @@ describe('a blind relay carries a sealed board between members who are never onl
     expect(sorted([...fromDisk.getMap('entries').keys()])).toEqual(sorted((await relay.state()).keys))
 
     // It is the whole board, sealed: with the content key (which the relay never had), it opens with every item.
+    const reader = await generateDeviceKeys()
     const opened = new SealedBoard(fromDisk, {
       boardId: fromBase64url(deriveTransportKeys(secret).boardId)!,
-      cipher: await importContentKey(contentKey),
-      signer: await importDeviceSigner(await generateDeviceKeys()),
+      contentKeys: [{ key: contentKey, transport: secret }],
+      rules: BOARD_RULES,
+      // A board from before membership knows its founder from the invite: the founder named the board.
+      founder: aliceKeys.signPublic,
+      signer: await importDeviceSigner(reader),
+      agreement: await importAgreement(reader.agreePkcs8, reader.agreePublic),
     })
     await opened.start()
     expect(sorted(readItems(opened.readable).map((i) => i.title))).toEqual(sorted(ITEMS.map((i) => i.title)))
     expect(readMeta(opened.readable).name).toBe(BOARD_NAME)
-    expect(sorted(opened.roster.list().map((m) => m.name))).toEqual(sorted([ALICE, BOB]))
+    expect(sorted(opened.members().map((m) => m.name))).toEqual(sorted([ALICE, BOB]))
 
     // The scan finds this text where it is in clear (UTF-8 in a plain Yjs update; UTF-16LE), so finding none below means something.
     const plain = Y.encodeStateAsUpdate(opened.readable)

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/server.ts'
 import { connectClient, makeStaticDir, roundTrip, type TestClient } from '../server/helpers.ts'
+import { startServerProcess, type ServerProcess } from './support/server-process.ts'
 
 /**
  * Hostile clients against one real server on loopback. After every abuse an
@@ -11,7 +9,6 @@ import { connectClient, makeStaticDir, roundTrip, type TestClient } from '../ser
  * the server must not have written a word about any of it.
  */
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const SECRET_TOPIC = 'room-7c1f-secret-topic'
 
 let server: RunningServer
@@ -208,43 +205,30 @@ describe('connection cap', () => {
 })
 
 describe('npm start (the CLI) as a process', () => {
-  it('prints exactly one line, stays silent under traffic and abuse, and exits cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server/cli.ts'), '--port', '0', '--dist', makeStaticDir()], {
-      cwd: projectRoot,
-      env: { ...process.env, HOST: '127.0.0.1', PORT: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-    try {
-      const deadline = Date.now() + 30_000
-      while (!stdout.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-      const match = /^Hearth is running at (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(stdout)
-      expect(match, `stdout: ${stdout} stderr: ${stderr}`).not.toBeNull()
-      const signalingUrl = `ws://127.0.0.1:${match?.[2]}/signal`
+  let cli: ServerProcess | null = null
+  // Even when the test times out, the child never outlives the file.
+  afterAll(() => cli?.kill())
 
-      const a = await connectClient(signalingUrl)
-      const b = await connectClient(signalingUrl)
-      a.send({ type: 'subscribe', topics: [SECRET_TOPIC] })
-      b.send({ type: 'subscribe', topics: [SECRET_TOPIC] })
-      await Promise.all([roundTrip(a), roundTrip(b)])
-      a.send({ type: 'publish', topic: SECRET_TOPIC, data: 'secret-content' })
-      await b.next((m) => m.type === 'publish')
-      const eve = await connectClient(signalingUrl)
-      eve.sendRaw('not json')
-      eve.sendRaw(Buffer.from([1, 2, 3]), true)
-      eve.sendRaw(JSON.stringify({ type: 'publish', topic: 'x', data: 'y'.repeat(70_000) }))
-      await eve.closed
-      a.close()
-      b.close()
-    } finally {
-      child.kill('SIGTERM')
-    }
-    expect(await exited).toBe(0)
-    expect(stdout).toMatch(/^Hearth is running at http:\/\/127\.0\.0\.1:\d+\n$/)
-    expect(stderr).toBe('')
+  it('prints exactly one line, stays silent under traffic and abuse, and exits cleanly on SIGTERM', async () => {
+    cli = await startServerProcess({ dist: makeStaticDir() })
+    const a = await connectClient(cli.signalingUrl)
+    const b = await connectClient(cli.signalingUrl)
+    a.send({ type: 'subscribe', topics: [SECRET_TOPIC] })
+    b.send({ type: 'subscribe', topics: [SECRET_TOPIC] })
+    await Promise.all([roundTrip(a), roundTrip(b)])
+    a.send({ type: 'publish', topic: SECRET_TOPIC, data: 'secret-content' })
+    expect(await b.next((m) => m.type === 'publish')).toMatchObject({ data: 'secret-content' })
+    const eve = await connectClient(cli.signalingUrl)
+    eve.sendRaw('not json')
+    eve.sendRaw(Buffer.from([1, 2, 3]), true)
+    eve.sendRaw(JSON.stringify({ type: 'publish', topic: 'x', data: 'y'.repeat(70_000) }))
+    expect((await eve.closed).code).toBe(1009)
+    a.close()
+    b.close()
+
+    cli.child.kill('SIGTERM')
+    expect(await cli.exited).toBe(0)
+    expect(cli.stdout()).toMatch(/^Hearth is running at http:\/\/127\.0\.0\.1:\d+\n$/)
+    expect(cli.stderr()).toBe('')
   })
 })

@@ -42,9 +42,33 @@ describe('the app asks the server for its runtime config', () => {
       expect(turn?.urls).toEqual(['turn:turn.example.org:3478', 'turns:turn.example.org:5349'])
       const [expiry, user] = String(turn?.username).split(':')
       expect(user).toBe('hearth')
-      expect(Number(expiry)).toBeGreaterThanOrEqual(before + 86400)
-      expect(Number(expiry)).toBeLessThanOrEqual(after + 86400)
+      // Minutes, not a day: whatever /config.json hands out is as good as public.
+      expect(Number(expiry)).toBeGreaterThanOrEqual(before + 600)
+      expect(Number(expiry)).toBeLessThanOrEqual(after + 600)
       expect(turn?.credential).toBe(hmac('s3cret', String(turn?.username)))
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('Eve harvesting TURN credentials', () => {
+  it('is refused with 429 (and the security headers) past her burst, while Alice from another address is served', async () => {
+    const server = await startServer({
+      port: 0,
+      trustedProxies: 1,
+      turn: { secret: 's3cret', urls: ['turn:turn.example.org:3478'] },
+      limits: { configBurst: 3, configPerMinute: 1 },
+    })
+    try {
+      const ask = (address: string) => httpRequest(server.url, '/config.json', 'GET', { 'X-Forwarded-For': address })
+      const eve = []
+      for (let i = 0; i < 5; i++) eve.push(await ask('203.0.113.66'))
+      expect(eve.map((r) => r.status)).toEqual([200, 200, 200, 429, 429])
+      expect(eve[3]?.headers['retry-after']).toBe('60')
+      expect(eve[3]?.headers['content-security-policy']).toEqual(expect.any(String))
+      expect(eve[3]?.body).not.toContain('hearth')
+      expect((await ask('198.51.100.7')).status).toBe(200)
     } finally {
       await server.close()
     }

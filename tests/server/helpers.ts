@@ -1,5 +1,6 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { WebSocket } from 'ws'
@@ -13,6 +14,8 @@ export function makeStaticDir(): string {
     'index.html': '<!doctype html><html><head><title>Hearth</title></head><body><div id="app"></div></body></html>',
     'assets/index-3f9a1c.js': 'export const hearth = 1\n',
     'assets/index-77b2e0.css': 'body{margin:0}\n',
+    // Big and repetitive enough that brotli and gzip both pay off.
+    'assets/board-5e8d21.js': Array.from({ length: 400 }, (_, i) => `export const notice${i} = 'meeting moved to Thursday ${i}'\n`).join(''),
     'sw.js': 'self.addEventListener("install", () => {})\n',
     'registerSW.js': 'navigator.serviceWorker.register("/sw.js")\n',
     'manifest.webmanifest': '{"name":"Hearth"}',
@@ -31,6 +34,8 @@ export interface HttpResult {
   status: number
   headers: Record<string, string | string[] | undefined>
   body: string
+  /** The body exactly as it came over the wire (still compressed, if it was). */
+  bytes: Buffer
 }
 
 /** A raw HTTP request: the path is sent exactly as given (no URL normalisation), like an attacker would. */
@@ -40,10 +45,36 @@ export function httpRequest(baseUrl: string, rawPath: string, method = 'GET', he
     const req = request({ host: hostname, port, path: rawPath, method, headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks)
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString('utf8'), bytes })
+      })
     })
     req.on('error', reject)
     req.end()
+  })
+}
+
+/** A raw HTTP exchange over TCP: `text` is sent byte for byte and everything until the server closes is returned. */
+export function rawHttp(baseUrl: string, text: string): Promise<{ status: number; headers: Record<string, string>; text: string }> {
+  const { hostname, port } = new URL(baseUrl)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname)
+    const chunks: Buffer[] = []
+    socket.on('data', (c: Buffer) => chunks.push(c))
+    socket.on('error', reject)
+    socket.on('close', () => {
+      const all = Buffer.concat(chunks).toString('utf8')
+      const [head = '', ...rest] = all.split('\r\n\r\n')
+      const [statusLine = '', ...lines] = head.split('\r\n')
+      const headers: Record<string, string> = {}
+      for (const line of lines) {
+        const colon = line.indexOf(':')
+        if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
+      }
+      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, text: rest.join('\r\n\r\n') })
+    })
+    socket.write(text)
   })
 }
 
@@ -54,6 +85,8 @@ export interface TestClient {
   sendRaw(data: string | Buffer, binary?: boolean): void
   /** Resolves with the next received message matching `pred`, or rejects after `timeoutMs`. */
   next(pred?: (m: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>
+  /** Every text frame received so far, exactly as it arrived. */
+  raw: string[]
   /** Resolves true if no matching message arrives within `ms`. */
   silentFor(ms: number, pred?: (m: Record<string, unknown>) => boolean): Promise<boolean>
   closed: Promise<{ code: number; reason: string }>
@@ -63,9 +96,11 @@ export interface TestClient {
 export async function connectClient(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}): Promise<TestClient> {
   const ws = new WebSocket(url, options)
   const received: Array<Record<string, unknown>> = []
+  const raw: string[] = []
   const waiters = new Set<() => void>()
   ws.on('message', (data, isBinary) => {
     if (isBinary) return
+    raw.push(data.toString())
     received.push(JSON.parse(data.toString()) as Record<string, unknown>)
     for (const w of [...waiters]) w()
   })
@@ -86,6 +121,7 @@ export async function connectClient(url: string, options: ConstructorParameters<
 
   return {
     ws,
+    raw,
     send: (message) => ws.send(JSON.stringify(message)),
     sendRaw: (data, binary = false) => ws.send(data, { binary }),
     next(pred = () => true, timeoutMs = 2000) {

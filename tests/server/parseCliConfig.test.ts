@@ -16,7 +16,7 @@ describe('npm start configuration', () => {
   it('defaults to loopback:8787 with nothing third-party', () => {
     expect(serve([])).toEqual({
       command: 'serve',
-      options: { host: '127.0.0.1', port: 8787, iceServers: [], turn: null, extraSignaling: [] },
+      options: { host: '127.0.0.1', port: 8787, iceServers: [], turn: null, extraSignaling: [], redisUrl: null, trustedProxies: 0, limits: {} },
       distDir: null,
     })
   })
@@ -46,6 +46,20 @@ describe('npm start configuration', () => {
     expect(serve([], { HEARTH_DIST: '/srv/h' }).distDir).toBe('/srv/h')
   })
 
+  it('reads the signaling cluster, proxy trust and limit overrides from the environment', () => {
+    expect(
+      serve([], {
+        HEARTH_REDIS_URL: 'redis://:pw@127.0.0.1:6379/0',
+        HEARTH_TRUST_PROXY: '1',
+        HEARTH_LIMITS: '{"maxConnectionsPerAddress":200,"idleTimeoutMs":60000}',
+      }).options,
+    ).toMatchObject({ redisUrl: 'redis://:pw@127.0.0.1:6379/0', trustedProxies: 1, limits: { maxConnectionsPerAddress: 200, idleTimeoutMs: 60000 } })
+  })
+
+  it('never repeats a Redis URL (it may hold a password) in an error', () => {
+    expect(error([], { HEARTH_REDIS_URL: 'http://user:hunter2@redis.example' })).not.toContain('hunter2')
+  })
+
   it('shows help', () => {
     expect(parseCliConfig(['--help'], {})).toEqual({ ok: true, config: { command: 'help' } })
   })
@@ -62,6 +76,15 @@ describe('npm start configuration', () => {
     [[], { HEARTH_TURN_SECRET: 's', HEARTH_TURN_URLS: 'stun:x' }, 'not a turn'],
     [[], { HEARTH_TURN_SECRET: 's', HEARTH_TURN_URLS: 'turn:x', HEARTH_TURN_TTL: '-1' }, 'HEARTH_TURN_TTL'],
     [[], { HEARTH_SIGNALING: "https://x; script-src 'unsafe-inline'" }, 'HEARTH_SIGNALING'],
+    [[], { HEARTH_REDIS_URL: 'http://user:hunter2@redis.example' }, 'HEARTH_REDIS_URL must be a redis://'],
+    [[], { HEARTH_REDIS_URL: 'not a url' }, 'HEARTH_REDIS_URL'],
+    [[], { HEARTH_TRUST_PROXY: 'yes' }, 'HEARTH_TRUST_PROXY'],
+    [[], { HEARTH_TRUST_PROXY: '-1' }, 'HEARTH_TRUST_PROXY'],
+    [[], { HEARTH_LIMITS: '{' }, 'HEARTH_LIMITS is not valid JSON'],
+    [[], { HEARTH_LIMITS: '[]' }, 'HEARTH_LIMITS: limits must be an object'],
+    [[], { HEARTH_LIMITS: '{"maxConectionsPerAddress":5}' }, 'unknown limit maxConectionsPerAddress'],
+    [[], { HEARTH_LIMITS: '{"idleTimeoutMs":0}' }, 'idleTimeoutMs must be a positive number'],
+    [[], { HEARTH_LIMITS: '{"maxPayload":"64k"}' }, 'maxPayload must be a positive number'],
   ] as Array<[string[], Record<string, string>, string]>)('rejects %j %j', (argv, env, message) => {
     expect(error(argv, env)).toContain(message)
   })

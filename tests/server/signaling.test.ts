@@ -108,11 +108,17 @@ describe('keep-alive', () => {
     }
   })
 
-  it('close() terminates every socket', async () => {
+  it('close() terminates every socket at once and accepts no more', async () => {
     const server = await startServer({ port: 0 })
     const a = await connectClient(server.signalingUrl)
     const b = await connectClient(server.signalingUrl)
-    await server.close()
-    await Promise.all([a.closed, b.closed])
+    const stillOpen = new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), 1000))
+    const closing = server.close()
+    const [ca, cb] = await Promise.all([Promise.race([a.closed, stillOpen]), Promise.race([b.closed, stillOpen])])
+    // Terminated, not closed politely: 1006 is what a client sees when the server drops the socket.
+    expect(ca).toEqual({ code: 1006, reason: '' })
+    expect(cb).toEqual({ code: 1006, reason: '' })
+    await closing
+    await expect(connectClient(server.signalingUrl)).rejects.toThrow(/ECONNREFUSED/)
   })
 })

@@ -1,3 +1,6 @@
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/server.ts'
 import { httpRequest, makeStaticDir } from './helpers.ts'
@@ -114,6 +117,106 @@ describe('a member opens Hearth from the server (static app)', () => {
 
   it('tells plain HTTP visitors of /signal that it is a WebSocket endpoint', async () => {
     expect((await httpRequest(server.url, '/signal')).status).toBe(426)
+  })
+})
+
+describe('a member on a slow phone gets the app compressed', () => {
+  let server: RunningServer
+  let dir: string
+  const asset = '/assets/board-5e8d21.js'
+  beforeAll(async () => {
+    dir = makeStaticDir()
+    server = await startServer({ port: 0, staticDir: dir })
+  })
+  afterAll(() => server.close())
+
+  it('in brotli when the browser accepts it, smaller, and the same bytes once decoded', async () => {
+    const original = readFileSync(path.join(dir, asset))
+    const res = await httpRequest(server.url, asset, 'GET', { 'Accept-Encoding': 'gzip, deflate, br, zstd' })
+    expect(res.status).toBe(200)
+    expect(res.headers['content-encoding']).toBe('br')
+    expect(res.headers.vary).toBe('Accept-Encoding')
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    expect(Number(res.headers['content-length'])).toBe(res.bytes.length)
+    expect(res.bytes.length).toBeLessThan(original.length / 4)
+    expect(brotliDecompressSync(res.bytes).equals(original)).toBe(true)
+  })
+
+  it('in gzip when brotli is not offered, and plain when nothing is', async () => {
+    const original = readFileSync(path.join(dir, asset))
+    const gz = await httpRequest(server.url, asset, 'GET', { 'Accept-Encoding': 'gzip' })
+    expect(gz.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(gz.bytes).equals(original)).toBe(true)
+    const plain = await httpRequest(server.url, asset, 'GET', { 'Accept-Encoding': 'br;q=0, identity' })
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    expect(plain.headers.vary).toBe('Accept-Encoding')
+    expect(plain.bytes.equals(original)).toBe(true)
+  })
+
+  it('index.html, the service worker and app routes too, still revalidated on every visit', async () => {
+    for (const p of ['/', '/sw.js', '/board/abc']) {
+      const res = await httpRequest(server.url, p, 'GET', { 'Accept-Encoding': 'br' })
+      expect(res.headers['cache-control'], p).toBe('no-cache')
+      expect(res.headers.vary, p).toBe('Accept-Encoding')
+    }
+    const index = await httpRequest(server.url, '/', 'GET', { 'Accept-Encoding': 'gzip' })
+    expect(gunzipSync(index.bytes).toString()).toContain('<title>Hearth</title>')
+  })
+
+  it('gives each coding its own ETag, so a cache never answers br bytes to a gzip request', async () => {
+    const br = await httpRequest(server.url, asset, 'GET', { 'Accept-Encoding': 'br' })
+    const gz = await httpRequest(server.url, asset, 'GET', { 'Accept-Encoding': 'gzip' })
+    const plain = await httpRequest(server.url, asset)
+    expect(new Set([br.headers.etag, gz.headers.etag, plain.headers.etag]).size).toBe(3)
+    const again = await httpRequest(server.url, asset, 'GET', { 'Accept-Encoding': 'br', 'If-None-Match': String(br.headers.etag) })
+    expect(again.status).toBe(304)
+    expect(again.headers.vary).toBe('Accept-Encoding')
+    const otherCoding = await httpRequest(server.url, asset, 'GET', { 'Accept-Encoding': 'gzip', 'If-None-Match': String(br.headers.etag) })
+    expect(otherCoding.status).toBe(200)
+  })
+
+  it('answers HEAD with the compressed length', async () => {
+    const get = await httpRequest(server.url, asset, 'GET', { 'Accept-Encoding': 'br' })
+    const head = await httpRequest(server.url, asset, 'HEAD', { 'Accept-Encoding': 'br' })
+    expect(head.headers['content-length']).toBe(String(get.bytes.length))
+    expect(head.bytes.length).toBe(0)
+  })
+
+  it('leaves images alone', async () => {
+    const res = await httpRequest(server.url, '/icons/icon-192.png', 'GET', { 'Accept-Encoding': 'br, gzip' })
+    expect(res.headers['content-encoding']).toBeUndefined()
+    expect(res.headers.vary).toBeUndefined()
+  })
+
+  it('serves the new file after a deploy replaces it under the same name', async () => {
+    const file = path.join(dir, 'registerSW.js')
+    const before = await httpRequest(server.url, '/registerSW.js', 'GET', { 'Accept-Encoding': 'gzip' })
+    writeFileSync(file, `// new build\n${'navigator.serviceWorker.register("/sw.js")\n'.repeat(20)}`)
+    utimesSync(file, new Date(), new Date(Date.now() + 5000))
+    const after = await httpRequest(server.url, '/registerSW.js', 'GET', { 'Accept-Encoding': 'gzip' })
+    expect(after.headers.etag).not.toBe(before.headers.etag)
+    expect(gunzipSync(after.bytes).toString()).toContain('// new build')
+  })
+})
+
+describe('npm start compresses the app before anyone asks', () => {
+  it('the first visitor gets the bytes compressed at start, not compressed while they wait', async () => {
+    const dir = makeStaticDir()
+    const file = path.join(dir, 'assets/board-5e8d21.js')
+    const original = readFileSync(file)
+    const mtime = 1_800_000_000 // whole seconds, so setting it again restores it exactly
+    utimesSync(file, mtime, mtime)
+    const server = await startServer({ port: 0, staticDir: dir, precompress: true })
+    try {
+      await new Promise((r) => setTimeout(r, 2000))
+      // Same size and time, other bytes: only a copy made before this moment can still hold the original.
+      writeFileSync(file, Buffer.from(original.toString().replaceAll('Thursday', 'Saturday')))
+      utimesSync(file, mtime, mtime)
+      const res = await httpRequest(server.url, '/assets/board-5e8d21.js', 'GET', { 'Accept-Encoding': 'br' })
+      expect(brotliDecompressSync(res.bytes).equals(original)).toBe(true)
+    } finally {
+      await server.close()
+    }
   })
 })
 

@@ -1,16 +1,17 @@
 import 'fake-indexeddb/auto'
+import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
-import { deriveTransportKeys, generateBoardSecret, type BoardId } from '../../src/crypto/index.ts'
+import { deriveTransportKeys, generateTransportSecret, type BoardId } from '../../src/crypto/index.ts'
 import { Keyring, LockedError, type BoardRecord, type KeyringDeps } from '../../src/storage/index.ts'
-import { decodeContents, encodeContents, newDeviceKek, openContents, sealContents } from '../../src/storage/keyring-blob.ts'
+import { decodeContents, encodeContents, newDeviceKek, openContents, sealContents, type SealedKeyring } from '../../src/storage/keyring-blob.ts'
 
 /** Each test gets its own empty "browser profile"; scrypt is cheap except where the real cost is measured. */
 const device = (): KeyringDeps => ({ indexedDB: new IDBFactory(), kdfLogN: 10 })
 
 const board = (name: string, displayName: string, openedAt = 1): BoardRecord => {
-  const secret = generateBoardSecret()
-  return { id: deriveTransportKeys(secret).boardId, secret, contentKey: crypto.getRandomValues(new Uint8Array(32)), format: 2, displayName, name, addedAt: 1, openedAt }
+  const secret = generateTransportSecret()
+  return { id: deriveTransportKeys(secret).boardId, transportSecret: secret, contentKey: crypto.getRandomValues(new Uint8Array(32)), format: 2, displayName, name, addedAt: 1, openedAt }
 }
 
 function idbRequest<T>(req: IDBRequest<T>): Promise<T> {
@@ -78,7 +79,7 @@ describe('keyring, device mode (no passphrase)', () => {
     expect((await keyring.list()).map((r) => r.name)).toEqual(['Housing', 'Food bank'])
     const updated = await keyring.update(food.id, { openedAt: 30, name: 'Food bank (north)' })
     expect(updated).toMatchObject({ id: food.id, name: 'Food bank (north)', openedAt: 30 })
-    expect(updated?.secret).toEqual(food.secret)
+    expect(updated?.transportSecret).toEqual(food.transportSecret)
     expect((await keyring.list()).map((r) => r.name)).toEqual(['Food bank (north)', 'Housing'])
     await keyring.remove(housing.id)
     expect((await keyring.list()).map((r) => r.id)).toEqual([food.id])
@@ -102,7 +103,7 @@ describe('keyring, device mode (no passphrase)', () => {
     for (const value of keyringStore.values()) {
       expect(containsText(value, 'Secret Garden')).toBe(false)
       expect(containsText(value, 'Alice Wren')).toBe(false)
-      expect(containsText(value, Buffer.from(garden.secret).toString('latin1'))).toBe(false)
+      expect(containsText(value, Buffer.from(garden.transportSecret).toString('latin1'))).toBe(false)
     }
     const kek = keyringStore.get('kek') as CryptoKey
     expect(kek.extractable).toBe(false)
@@ -228,6 +229,26 @@ describe('keyring, passphrase mode', () => {
     await again.close()
   })
 
+  it('on a real device, Alice’s passphrase is stretched with scrypt N = 2^15, r = 8, p = 1, and the blob opens only with that key', async () => {
+    const deps: KeyringDeps = { indexedDB: new IDBFactory() } // the default cost, as the app runs
+    const keyring = await Keyring.open(deps)
+    await keyring.put(board('Garden', 'Alice'))
+    expect(await keyring.setPassphrase('the river remembers')).toEqual({ ok: true })
+    await keyring.close()
+
+    const blob = (await rawDatabase(deps.indexedDB!)).stores.keyring!.get('blob') as SealedKeyring
+    expect(blob.kdf).toMatchObject({ alg: 'scrypt', logN: 15, r: 8, p: 1 })
+    // The key is derived here independently at exactly that cost; the blob must open with it.
+    const kek = await crypto.subtle.importKey(
+      'raw',
+      await scryptAsync(new TextEncoder().encode('the river remembers'), blob.kdf!.salt, { N: 2 ** 15, r: 8, p: 1, dkLen: 32, maxmem: 2 ** 30 }),
+      { name: 'AES-GCM' },
+      false,
+      ['decrypt'],
+    )
+    expect(await openContents(blob, kek)).not.toBeNull()
+  }, 60_000) // two real 32 MiB scrypt runs: slow by design, slower on a busy machine
+
   it('a locked keyring refuses a new passphrase', async () => {
     const keyring = await Keyring.open(device())
     await keyring.setPassphrase('first passphrase')
@@ -241,7 +262,7 @@ describe('keyring, passphrase mode', () => {
 describe('migration from the plaintext registry (database version 1)', () => {
   it('a board made before the keyring keeps working, and its plaintext record is gone from disk', async () => {
     const factory = new IDBFactory()
-    const secret = generateBoardSecret()
+    const secret = generateTransportSecret()
     const id = deriveTransportKeys(secret).boardId
     const old = { id, secret, displayName: 'Alice Wren', name: 'Secret Garden Collective', addedAt: 5, openedAt: 6 }
     // Exactly what BoardRegistry version 1 wrote.
@@ -255,8 +276,11 @@ describe('migration from the plaintext registry (database version 1)', () => {
 
     const keyring = await Keyring.open({ indexedDB: factory })
     expect(keyring.state).toBe('unlocked')
-    expect(await keyring.list()).toEqual([old])
-    expect(await keyring.get(id as BoardId)).toEqual(old)
+    // The record comes back under today's field name for the transport secret.
+    const { secret: _secret, ...rest } = old
+    const migrated = { ...rest, transportSecret: secret }
+    expect(await keyring.list()).toEqual([migrated])
+    expect(await keyring.get(id as BoardId)).toEqual(migrated)
     await keyring.close()
 
     const { version, stores } = await rawDatabase(factory)
@@ -266,7 +290,7 @@ describe('migration from the plaintext registry (database version 1)', () => {
     for (const value of stores.keyring!.values()) expect(containsText(value, 'Secret Garden')).toBe(false)
 
     const again = await Keyring.open({ indexedDB: factory })
-    expect(await again.list()).toEqual([old])
+    expect(await again.list()).toEqual([migrated])
     await again.close()
   })
 })

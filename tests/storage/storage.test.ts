@@ -1,12 +1,11 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
-import * as Y from 'yjs'
-import { deriveTransportKeys, generateBoardSecret, type BoardId } from '../../src/crypto/index.ts'
-import { BoardRegistry, boardDatabaseName, deleteBoardData, openBoardStore, parseSettings, DEFAULT_SETTINGS } from '../../src/storage/index.ts'
+import { deriveTransportKeys, generateTransportSecret } from '../../src/crypto/index.ts'
+import { BoardRegistry, parseSettings, DEFAULT_SETTINGS } from '../../src/storage/index.ts'
 
 const newBoard = () => {
-  const secret = generateBoardSecret()
-  return { secret, id: deriveTransportKeys(secret).boardId }
+  const secret = generateTransportSecret()
+  return { transportSecret: secret, id: deriveTransportKeys(secret).boardId }
 }
 
 describe('board registry', () => {
@@ -18,7 +17,7 @@ describe('board registry', () => {
     await registry.put({ ...b, displayName: 'Ali', name: 'Housing', addedAt: 2, openedAt: 20 })
     expect((await registry.list()).map((r) => r.name)).toEqual(['Housing', 'Food bank'])
     const stored = await registry.get(a.id)
-    expect(stored?.secret).toEqual(a.secret)
+    expect(stored?.transportSecret).toEqual(a.transportSecret)
     await registry.update(a.id, { openedAt: 30, name: 'Food bank (north)' })
     expect((await registry.list()).map((r) => r.name)).toEqual(['Food bank (north)', 'Housing'])
     await registry.remove(b.id)
@@ -26,34 +25,6 @@ describe('board registry', () => {
     expect(await registry.update(b.id, { name: 'x' })).toBeNull()
     await registry.remove(a.id)
     await registry.close()
-  })
-})
-
-describe('board store', () => {
-  it('keeps a board across restarts and deletes it for real', async () => {
-    const { id } = newBoard()
-    const doc = new Y.Doc()
-    const store = openBoardStore(id, doc)
-    await store.loaded
-    doc.getMap('items').set('x', 'a notice')
-    await store.flush()
-    await store.destroy()
-
-    const again = new Y.Doc()
-    const reopened = openBoardStore(id, again)
-    await reopened.loaded
-    expect(again.getMap('items').get('x')).toBe('a notice')
-    await reopened.destroy()
-
-    await deleteBoardData(id)
-    const names = (await indexedDB.databases()).map((d) => d.name)
-    expect(names).not.toContain(boardDatabaseName(id as BoardId))
-    const empty = new Y.Doc()
-    const fresh = openBoardStore(id, empty)
-    await fresh.loaded
-    expect(empty.getMap('items').size).toBe(0)
-    await fresh.destroy()
-    await deleteBoardData(id)
   })
 })
 

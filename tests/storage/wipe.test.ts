@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import * as Y from 'yjs'
-import { deriveTransportKeys, generateBoardSecret } from '../../src/crypto/index.ts'
+import { deriveTransportKeys, generateTransportSecret } from '../../src/crypto/index.ts'
 import { Keyring, openBoardStore, wipeDevice } from '../../src/storage/index.ts'
 
 class MemoryStorage implements Storage {
@@ -41,9 +41,9 @@ describe('panic wipe', () => {
   it('deletes every database, cache and stored setting, and says so', async () => {
     const factory = new IDBFactory()
     const keyring = await Keyring.open({ indexedDB: factory })
-    const secret = generateBoardSecret()
+    const secret = generateTransportSecret()
     const id = deriveTransportKeys(secret).boardId
-    await keyring.put({ id, secret, displayName: 'Alice', name: 'Garden', addedAt: 1, openedAt: 1 })
+    await keyring.put({ id, transportSecret: secret, displayName: 'Alice', name: 'Garden', addedAt: 1, openedAt: 1 })
     await keyring.close()
     const extra = factory.open('someone-elses-db')
     await new Promise((r) => (extra.onsuccess = r))
@@ -75,7 +75,7 @@ describe('panic wipe', () => {
     globalThis.indexedDB = factory
     onTestFinished(() => void (globalThis.indexedDB = original))
     const doc = new Y.Doc()
-    const store = openBoardStore(deriveTransportKeys(generateBoardSecret()).boardId, doc)
+    const store = openBoardStore(deriveTransportKeys(generateTransportSecret()).boardId, doc)
     await store.loaded
     expect((await factory.databases()).length).toBe(1)
     expect((await wipeDevice({ indexedDB: factory, localStorage: new MemoryStorage(), sessionStorage: new MemoryStorage() })).ok).toBe(true)

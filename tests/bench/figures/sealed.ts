@@ -1,5 +1,5 @@
 /**
- * sealed: the sealed board engine (src/app/sealed/sealed-board.ts) against
+ * sealed: the sealed board engine (src/sealed/sealed-board.ts) against
  * plain Yjs on the same board, in Node, in the same run.
  *
  * The large board's seeded action sequence (lib/board.ts `boardScript`) runs
@@ -26,9 +26,10 @@
  */
 import { Worker } from 'node:worker_threads'
 import * as Y from 'yjs'
-import { SealedBoard } from '../../../src/app/sealed/sealed-board.ts'
+import { SealedBoard } from '../../../src/sealed/sealed-board.ts'
+import { BOARD_RULES } from '../../../src/app/board-rules.ts'
 import { itemsMap } from '../../../src/core/index.ts'
-import { generateDeviceKeys, importContentKey, importDeviceSigner, legacyContentKey, fromBase64url, openEntry, parseEntry, type DeviceKeyMaterial, type BoardSecret } from '../../../src/crypto/index.ts'
+import { generateDeviceKeys, importAgreement, importContentKey, importDeviceSigner, legacyContentKey, fromBase64url, openEntry, parseEntry, type DeviceKeyMaterial, type TransportSecret } from '../../../src/crypto/index.ts'
 import { boardScript, plainClientId, type BoardSpec } from '../lib/board.ts'
 import { figure, MB, type Figure } from '../lib/figure.ts'
 import type { SealedTask, SealedTaskResult } from '../lib/sealed-worker.ts'
@@ -78,8 +79,10 @@ async function device(shared: Shared, keys?: DeviceKeyMaterial): Promise<Device>
   const k = keys ?? (await generateDeviceKeys())
   const board = new SealedBoard(new Y.Doc({ gc: true }), {
     boardId: shared.boardId,
-    cipher: await importContentKey(shared.contentKey),
+    contentKeys: [{ key: shared.contentKey }],
+    rules: BOARD_RULES,
     signer: await importDeviceSigner(k),
+    agreement: await importAgreement(k.agreePkcs8, k.agreePublic),
     founder: shared.founder,
   })
   const d: Device = { keys: k, board, outbox: [] }
@@ -132,7 +135,7 @@ interface SealedPass {
   wallMs: number
 }
 
-async function sealedPass(ctx: SealedContext, spec: BoardSpec, secret: BoardSecret): Promise<SealedPass> {
+async function sealedPass(ctx: SealedContext, spec: BoardSpec, secret: TransportSecret): Promise<SealedPass> {
   const script = boardScript(ctx.name, spec, ctx.seed)
   const founderKeys = await generateDeviceKeys()
   const shared: Shared = { boardId: fromBase64url(script.boardId)!, contentKey: legacyContentKey(secret), founder: founderKeys.signPublic }
@@ -142,7 +145,7 @@ async function sealedPass(ctx: SealedContext, spec: BoardSpec, secret: BoardSecr
   // Setup (untimed): every device starts and joins, and everyone sees the roster.
   for (const [i, d] of devices.entries()) {
     await d.board.start()
-    await d.board.join(script.members[i]!, i === 0 ? null : devices[0]!.board.myTag)
+    await d.board.join(script.members[i]!)
     publish(network, d)
   }
   const write: number[] = []

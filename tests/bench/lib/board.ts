@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs'
 import { createItem, deleteItem, initBoard, itemsMap, LIMITS, updateItem, type ItemKind } from '../../../src/core/index.ts'
-import { asBoardSecret, deriveTransportKeys, type BoardId, type BoardSecret } from '../../../src/crypto/index.ts'
+import { asTransportSecret, deriveTransportKeys, type BoardId, type TransportSecret } from '../../../src/crypto/index.ts'
 import { Random } from './random.ts'
 
 /** Creation times start here (fixed, so every run builds the same bytes). */
@@ -55,7 +55,7 @@ export function scaled(spec: BoardSpec, factor: number): BoardSpec {
 export interface GeneratedBoard {
   name: string
   spec: BoardSpec
-  secret: BoardSecret
+  secret: TransportSecret
   boardId: BoardId
   /** `Y.encodeStateAsUpdate(doc)`: what a device stores and sends. */
   update: Uint8Array
@@ -135,7 +135,7 @@ export interface BoardAction {
 }
 
 export interface BoardScript {
-  secret: BoardSecret
+  secret: TransportSecret
   boardId: BoardId
   /** Display names of the member devices (`member 1` …). */
   members: string[]
@@ -153,7 +153,7 @@ export interface BoardScript {
  */
 export function boardScript(name: string, spec: BoardSpec, seed: number): BoardScript {
   const rng = new Random(seed)
-  const secret = asBoardSecret(rng.bytes(32))!
+  const secret = asTransportSecret(rng.bytes(32))!
   const { boardId } = deriveTransportKeys(secret)
   const members = Array.from({ length: spec.members }, (_, i) => `member ${i + 1}`)
   const fail = (what: string, result: unknown) => {

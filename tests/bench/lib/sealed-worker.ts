@@ -6,9 +6,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import * as Y from 'yjs'
-import { SealedBoard } from '../../../src/app/sealed/sealed-board.ts'
+import { SealedBoard } from '../../../src/sealed/sealed-board.ts'
+import { BOARD_RULES } from '../../../src/app/board-rules.ts'
 import { itemsMap } from '../../../src/core/index.ts'
-import { generateDeviceKeys, importContentKey, importDeviceSigner, type DeviceKeyMaterial } from '../../../src/crypto/index.ts'
+import { generateDeviceKeys, importAgreement, importDeviceSigner, type DeviceKeyMaterial } from '../../../src/crypto/index.ts'
 
 export interface SealedTask {
   mode: 'open' | 'sync'
@@ -44,8 +45,10 @@ async function run(task: SealedTask): Promise<SealedTaskResult> {
   }
   const board = new SealedBoard(sealed, {
     boardId: task.boardId,
-    cipher: await importContentKey(task.contentKey),
+    contentKeys: [{ key: task.contentKey }],
+    rules: BOARD_RULES,
     signer: await importDeviceSigner(keys),
+    agreement: await importAgreement(keys.agreePkcs8, keys.agreePublic),
     founder: task.founder,
   })
   let ms: number

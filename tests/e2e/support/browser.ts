@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core'
 
 export const CHROMIUM = '/usr/bin/chromium'
 
@@ -113,8 +113,48 @@ export async function launchPeer(name: string, opts: PeerOptions = {}): Promise<
   let context: BrowserContext
   let page: Page
 
+  /**
+   * Chromium 150 forgets the offline emulation's navigator.onLine with every
+   * new document: after a reload, a navigation or a restart offline, requests
+   * still fail but navigator.onLine is true again and "offline" never fires
+   * (measured: tests/e2e/harness.test.ts). So each page gets a DevTools
+   * session of its own that, whenever the main frame commits a new document
+   * while the peer is offline, says so again with Network.overrideNetworkState
+   * — which sets navigator.onLine only: blocking the network stays
+   * Playwright's, so going back online unblocks everything in one step.
+   * `settled` is the latest such override of each page, for reopen().
+   */
+  const sessions = new Map<Page, Promise<CDPSession | null>>()
+  const settled = new WeakMap<Page, Promise<void>>()
+  const override = (p: Page, offlineNow: boolean): Promise<void> => {
+    const done = (sessions.get(p) ?? Promise.resolve(null))
+      .then((s) => s?.send('Network.overrideNetworkState', { offline: offlineNow, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }))
+      .then(
+        () => undefined,
+        () => undefined, // the page closed meanwhile
+      )
+    settled.set(p, done)
+    return done
+  }
+  const follow = (p: Page) => {
+    const session = p
+      .context()
+      .newCDPSession(p)
+      .then(async (s) => {
+        s.on('Page.frameNavigated', (e) => {
+          if (offline && !e.frame.parentId) void override(p, true)
+        })
+        await s.send('Page.enable')
+        return s
+      })
+      .catch(() => null) // the page closed at once
+    sessions.set(p, session)
+    p.on('close', () => sessions.delete(p))
+  }
+
   const watch = (ctx: BrowserContext) => {
     const attach = (p: Page) => {
+      follow(p)
       const mark = () => (offline ? ' (offline)' : '')
       p.on('console', (msg) => {
         if (msg.type() !== 'error') return
@@ -171,9 +211,15 @@ export async function launchPeer(name: string, opts: PeerOptions = {}): Promise<
      * and the app reconnects through signaling on its own.
      */
     async setOffline(value: boolean) {
-      offline = value
-      await context.setOffline(value)
-      if (!value) return
+      if (!value) {
+        await context.setOffline(false)
+        await Promise.all([...sessions.keys()].map((p) => override(p, false)))
+        // Until here, a failed request is still one of the offline time.
+        offline = false
+        return
+      }
+      offline = true
+      await context.setOffline(true)
       for (const p of context.pages()) {
         await p
           .evaluate(() => {
@@ -199,9 +245,13 @@ export async function launchPeer(name: string, opts: PeerOptions = {}): Promise<
     async reopen() {
       const url = page.url()
       await context.close()
+      sessions.clear()
       await start()
       if (offline) await context.setOffline(true)
+      // The page's own session listens before it navigates.
+      await sessions.get(page)
       if (/^https?:/.test(url)) await page.goto(url)
+      await settled.get(page)
       return page
     },
 

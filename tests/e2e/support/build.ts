@@ -6,10 +6,10 @@
  * file under `node_modules/.cache/hearth-e2e` makes concurrent callers (other
  * workers, or two `vitest` processes) wait for the one that is building.
  */
-import { spawn } from 'node:child_process'
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { spawnChild } from '../../support/child-processes.ts'
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 export const distDir = join(repoRoot, 'dist')
@@ -60,10 +60,11 @@ async function acquireLock(): Promise<() => Promise<void>> {
 
 function viteBuild(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['vite', 'build'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    // Its own process group (npx → node vite), killed with the worker if a hook times out mid-build.
+    const child = spawnChild('npx', ['vite', 'build'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()))
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()))
     child.on('error', reject)
     child.on('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code}):\n${output}`)),

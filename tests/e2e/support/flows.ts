@@ -22,12 +22,12 @@ export async function until<T>(check: () => Promise<T> | T, what: string, timeou
   }
 }
 
-/** Waits until the element's visible text (whitespace collapsed) matches; returns it. */
+/** Waits until the element's visible text (whitespace collapsed, without the invisible bidi isolates U+2066–U+2069) matches; returns it. */
 export async function waitForText(locator: Locator, expected: string | RegExp, timeoutMs = 30_000): Promise<string> {
   let seen = ''
   await until(
     async () => {
-      seen = ((await locator.first().textContent({ timeout: 1000 })) ?? '').replace(/\s+/g, ' ').trim()
+      seen = ((await locator.first().textContent({ timeout: 1000 })) ?? '').replace(/[\u2066-\u2069]/g, '').replace(/\s+/g, ' ').trim()
       return typeof expected === 'string' ? seen.includes(expected) : expected.test(seen)
     },
     `text ${String(expected)} in ${String(locator)} (saw "${seen}")`,
@@ -52,9 +52,50 @@ export function cardTitles(page: Page): Promise<string[]> {
   return items(page).locator('h3').allTextContents()
 }
 
-/** Collapsed visible text of a locator. */
+/** Collapsed visible text of a locator (without the invisible bidi isolates U+2066–U+2069). */
 export async function textOf(locator: Locator): Promise<string> {
-  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim()
+  return ((await locator.textContent()) ?? '').replace(/[\u2066-\u2069]/g, '').replace(/\s+/g, ' ').trim()
+}
+
+/** The open detail view of one post (a dialog named by the post's title). */
+export function detail(page: Page, title: string): Locator {
+  return page.getByRole('dialog', { name: title, exact: true })
+}
+
+/** Taps the card titled `title` and waits for its detail view. */
+export async function openDetail(page: Page, title: string): Promise<Locator> {
+  await card(page, title).getByRole('button', { name: title, exact: true }).click()
+  const view = detail(page, title)
+  await view.getByTestId('item-detail').waitFor()
+  return view
+}
+
+/** Closes the topmost dialog with its ✕ (named `close` in the app's language) and waits until it is gone. */
+export async function closeDialog(dialog: Locator, close = 'Close'): Promise<void> {
+  await dialog.getByRole('button', { name: close, exact: true }).first().click()
+  await dialog.waitFor({ state: 'detached' })
+}
+
+/** Opens the ⋮ menu of the app bar (or of `within`, a dialog) and returns it; `name` is the menu's name in the app's language. */
+export async function openMenu(page: Page, within?: Locator, name = 'Menu'): Promise<Locator> {
+  await (within ?? page.getByRole('banner')).getByRole('button', { name, exact: true }).click()
+  const menu = page.getByRole('dialog', { name, exact: true })
+  await menu.waitFor()
+  return menu
+}
+
+/** Back to the list of boards: the board's ← (All boards) or the Hearth logo, whichever the app bar shows. */
+export async function goHome(page: Page): Promise<void> {
+  const back = page.getByRole('banner').getByRole('button', { name: 'All boards' })
+  if (await back.count()) await back.click()
+  else await page.getByRole('link', { name: 'Hearth' }).click()
+  await page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor()
+}
+
+/** ⋮ → Settings; waits for the settings page. */
+export async function openSettings(page: Page, names = { menu: 'Menu', settings: 'Settings' }): Promise<void> {
+  await (await openMenu(page, undefined, names.menu)).getByRole('button', { name: names.settings, exact: true }).click()
+  await page.getByRole('heading', { level: 1, name: names.settings }).waitFor()
 }
 
 export const STATUS = {
@@ -106,8 +147,8 @@ const KIND_BUTTON: Record<ItemInput['kind'], RegExp> = {
 /** "Post" → choose the kind → fill the form in the dialog → "Post"; waits until the card is on the board. */
 export async function postItem(page: Page, input: ItemInput): Promise<void> {
   await page.getByRole('button', { name: 'Post', exact: true }).click()
-  await page.getByRole('dialog').getByRole('button', { name: KIND_BUTTON[input.kind] }).click()
-  const form = page.getByRole('dialog')
+  await page.getByRole('dialog', { name: 'What would you like to post?' }).getByRole('button', { name: KIND_BUTTON[input.kind] }).click()
+  const form = page.getByRole('dialog', { name: /^New / })
   await form.locator('form').waitFor()
   await fillItemForm(form, input)
   await form.getByRole('button', { name: 'Post', exact: true }).click()
@@ -155,15 +196,42 @@ export async function fillItemForm(form: Locator, input: ItemInput): Promise<voi
   }
 }
 
-/** Opens "Invite", reads the link, closes the dialog. */
-export async function readInviteLink(page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'Invite' }).click()
-  const dialog = page.getByRole('dialog')
-  const link = await dialog.getByLabel('Invite link').inputValue()
-  await dialog.getByRole('button', { name: 'Close' }).first().click()
-  await dialog.waitFor({ state: 'detached' })
+/**
+ * ⋮ → "Invite", creates an invitation (by default for one new member, a
+ * day), reads the link, closes the dialog.
+ */
+export async function readInviteLink(page: Page, opts: { uses?: number; device?: boolean; ask?: boolean } = {}): Promise<string> {
+  await (await openMenu(page)).getByRole('button', { name: 'Invite' }).click()
+  const dialog = page.getByRole('dialog', { name: /^Invite to / })
+  if (opts.device) await dialog.getByLabel('Another device of mine (phone, laptop)').check()
+  if (opts.uses) await dialog.getByLabel('How many people may use it').selectOption(String(opts.uses))
+  if (opts.ask) await dialog.getByLabel('Let me approve each person before they are let in').check()
+  await dialog.getByRole('button', { name: 'Create the invite' }).click()
+  const field = dialog.getByLabel('Invite link')
+  await field.waitFor()
+  const link = await field.inputValue()
+  await closeDialog(dialog)
   return link
 }
+
+/** The board's members button (beside its sync line) → the Members screen; returns the dialog. */
+export async function openMembers(page: Page): Promise<Locator> {
+  await page.getByRole('button', { name: /^\d+ members?/ }).click()
+  const dialog = page.getByRole('dialog', { name: 'Members and diagnostics' })
+  await dialog.waitFor()
+  return dialog
+}
+
+/** One member's entry on the Members screen, by their exact name. */
+export function memberRow(members: Locator, name: string): Locator {
+  return members.getByTestId('member').filter({ has: members.page().locator('strong', { hasText: new RegExp(`^${name}$`) }) })
+}
+
+/** What a newcomer sees until a member lets them in, and a removed member from then on (src/ui/board/Standing.svelte). */
+export const STANDING = {
+  waiting: 'Waiting for a member to let you in',
+  removed: 'You are no longer a member of this board',
+} as const
 
 /** On the join page: fills the name and submits. The link must already be in the form. */
 export async function submitJoin(page: Page, displayName: string): Promise<void> {
@@ -171,13 +239,15 @@ export async function submitJoin(page: Page, displayName: string): Promise<void>
   await page.getByRole('button', { name: 'Join board' }).click()
 }
 
-/** Edits fields of the card titled `title` through its "Edit" dialog and saves. */
+/** Opens the post titled `title`, edits fields through "Edit", saves, and closes the detail view. */
 export async function editItem(page: Page, title: string, fields: Record<string, string>): Promise<void> {
-  await card(page, title).getByRole('button', { name: 'Edit' }).click()
-  const form = page.getByRole('dialog')
+  const view = await openDetail(page, title)
+  await view.getByRole('button', { name: 'Edit', exact: true }).click()
+  const form = page.getByRole('dialog', { name: /^Edit / })
   for (const [label, value] of Object.entries(fields)) await form.getByLabel(label, { exact: true }).fill(value)
   await form.getByRole('button', { name: 'Save', exact: true }).click()
   await form.waitFor({ state: 'detached' })
+  await closeDialog(page.getByRole('dialog').filter({ has: page.getByTestId('item-detail') }))
 }
 
 /** Errors a peer logged that a test did not expect. Offline-time network failures are expected. */

@@ -1,9 +1,10 @@
 /**
  * A Node "member device" that pushes a big board into a browser peer. Runs as
  * a child process (y-webrtc allows one provider per room per process), driven
- * by `seed.ts`. Like the app, it is a full member of a sealed board: it has its
- * own device keys, writes a join entry, and its items reach the sealed doc as
- * signed, encrypted entries (SealedBoard); only the sealed doc is replicated.
+ * by `seed.ts`. Like the app, it asks to be let in with the invitation link,
+ * is admitted by the inviter's device (the browser), and only then writes:
+ * its items reach the sealed doc as signed, encrypted entries (SealedBoard);
+ * only the sealed doc is replicated.
  *
  * Environment: HEARTH_SEED_INVITE (the invite link), HEARTH_SEED_SIGNALING
  * (signaling URL), HEARTH_SEED_COUNT (items), HEARTH_SEED (PRNG seed).
@@ -13,9 +14,11 @@
 import { createInterface } from 'node:readline'
 import * as Y from 'yjs'
 import { WebSocket } from 'ws'
-import { SealedBoard } from '../../../src/app/sealed/sealed-board.ts'
+import { SealedBoard } from '../../../src/sealed/index.ts'
+import { BOARD_RULES } from '../../../src/app/board-rules.ts'
+import { presenceProof } from '../../../src/app/presence-proof.ts'
 import { createItem, type ItemDraft } from '../../../src/core/index.ts'
-import { deriveTransportKeys, fromBase64url, generateDeviceKeys, importContentKey, importDeviceSigner, parseInvite } from '../../../src/crypto/index.ts'
+import { deriveInvitation, deriveTransportKeys, generateDeviceKeys, importAgreement, importDeviceSigner, parseInvite } from '../../../src/crypto/index.ts'
 import { connectBoard } from '../../../src/sync/index.ts'
 import type { WrtcLike } from '../../../src/sync/index.ts'
 
@@ -54,7 +57,7 @@ const NAMES = ['Alice', 'Bob', 'Sami', 'Noor', 'Yusuf', 'Dana', 'Mira', 'Olek', 
 const TAGS = ['urgent', 'weekly', 'housing', 'legal', 'health', 'food', 'newcomers', 'transport']
 const CATEGORIES = ['housing', 'work', 'legal', 'health', 'money', 'food', 'other'] as const
 
-function buildItems(doc: Y.Doc, count: number, seed: number, now: number): number {
+function buildItems(doc: Y.Doc, count: number, seed: number, now: number, owner: string): number {
   const rnd = prng(seed)
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T
   const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ')
@@ -66,7 +69,8 @@ function buildItems(doc: Y.Doc, count: number, seed: number, now: number): numbe
     out = out.slice(0, target).trim()
     return out.charAt(0).toUpperCase() + out.slice(1) + '.'
   }
-  const idFor = (i: number) => `seed${seed}-${String(i).padStart(6, '0')}`
+  // Ids name their owner (this device), like every new item's.
+  const idFor = (i: number) => `${owner}${`seed${seed}_${String(i).padStart(6, '0')}`.padEnd(22, '_')}`
   let created = 0
   // One transaction per batch: each becomes one sealed update entry (at most 1 MiB).
   for (let batch = 0; batch < count; batch += BATCH) {
@@ -117,20 +121,43 @@ async function main(): Promise<void> {
   const count = Number(process.env.HEARTH_SEED_COUNT ?? '10000')
   const seed = Number(process.env.HEARTH_SEED ?? '1')
 
-  if (!invite.contentKey) throw new Error('a version 1 invite: this seeder needs a sealed board (version 2 invite)')
-  const { room, password, boardId } = deriveTransportKeys(invite.secret)
+  if (invite.version !== 3) throw new Error('this seeder joins with an invitation (version 3 invite)')
+  const { room, password } = deriveTransportKeys(invite.transportSecret)
+  const invitation = await deriveInvitation(invite.invitationSecret)
 
-  const started = Date.now()
   const sealedDoc = new Y.Doc()
+  const keys = await generateDeviceKeys()
+  const signer = await importDeviceSigner(keys)
   const board = new SealedBoard(sealedDoc, {
-    boardId: fromBase64url(boardId)!,
-    cipher: await importContentKey(invite.contentKey),
-    signer: await importDeviceSigner(await generateDeviceKeys()),
-    ...(invite.founder ? { founder: invite.founder } : {}),
+    boardId: invite.boardId,
+    signer,
+    agreement: await importAgreement(keys.agreePkcs8, keys.agreePublic),
+    contentKeys: [],
+    transport: invite.transportSecret,
+    request: { key: invitation.requestKey },
+    rules: BOARD_RULES,
   })
   await board.start()
-  await board.join('Seeder', null)
-  const created = buildItems(board.readable, count, seed, Date.now())
+  await board.request('Seeder', { id: invitation.id, requestKey: invitation.requestKey, sign: (m) => invitation.signer.sign(m) })
+
+  const wrtc = (await import('@roamhq/wrtc')).default as unknown as WrtcLike
+  // It proves itself a member device once let in, as the app does (the browser's status counts it as one).
+  const proof = presenceProof({ sealed: board, signer, room, transport: invite.transportSecret, as: 'member' })
+  const sync = connectBoard({ doc: sealedDoc, room, password, signaling: [signaling], wrtc, proof })
+  board.onCircleChange(() => sync.recheckPeers())
+  write({ event: 'status', status: sync.status })
+  sync.onStatus((status) => write({ event: 'status', status }))
+
+  // Let in by the inviter's device, then write.
+  await new Promise<void>((resolve) => {
+    const check = () => {
+      if (board.standing === 'member' && board.keys.contentKeys().length > 0) resolve()
+      else setTimeout(check, 50)
+    }
+    check()
+  })
+  const started = Date.now()
+  const created = buildItems(board.readable, count, seed, Date.now(), board.myTag)
   await board.flush()
   write({
     event: 'built',
@@ -139,11 +166,6 @@ async function main(): Promise<void> {
     entries: sealedDoc.getMap('entries').size,
     ms: Date.now() - started,
   })
-
-  const wrtc = (await import('@roamhq/wrtc')).default as unknown as WrtcLike
-  const sync = connectBoard({ doc: sealedDoc, room, password, signaling: [signaling], wrtc })
-  write({ event: 'status', status: sync.status })
-  sync.onStatus((status) => write({ event: 'status', status }))
 
   const exit = () => {
     sync.destroy()

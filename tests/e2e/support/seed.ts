@@ -5,10 +5,11 @@
  * replicates them over real WebRTC (y-webrtc + @roamhq/wrtc) through the
  * app's signaling server, like any member device would.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { SyncStatus } from '../../../src/sync/index.ts'
+import { spawnChild, stopChild } from '../../support/child-processes.ts'
 
 const SEED_PEER = fileURLToPath(new URL('./seed-peer.ts', import.meta.url))
 
@@ -37,7 +38,7 @@ export type Seeder = {
 }
 
 export function startSeeder(opts: SeedOptions): Seeder {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SEED_PEER], {
+  const child: ChildProcess = spawnChild(process.execPath, ['--import', 'tsx', SEED_PEER], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: {
       ...process.env,
@@ -100,12 +101,12 @@ export function startSeeder(opts: SeedOptions): Seeder {
       }
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.stdin!.write('exit\n')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-      await exited
-      clearTimeout(timer)
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        child.stdin!.write('exit\n')
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))])
+      }
+      await stopChild(child, { signal: 'SIGKILL' })
     },
   }
 }

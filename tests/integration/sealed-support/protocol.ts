@@ -34,8 +34,9 @@ export type RawOp =
 export interface DiagnosticEventJson {
   reason: string
   key: string
-  claimedAuthor: string | null
-  writtenBy: string | null
+  /** Named only when a valid signature proves it. */
+  author: string | null
+  via: string | null
 }
 
 export interface PeerState {

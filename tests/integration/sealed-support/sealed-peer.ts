@@ -19,17 +19,21 @@ import wrtc from '@roamhq/wrtc'
 import { WebSocket } from 'ws'
 import { connectBoard, type BoardSync } from '../../../src/sync/board-sync.ts'
 import type { WrtcLike } from '../../../src/sync/types.ts'
-import { SealedBoard, entryKey } from '../../../src/app/sealed/sealed-board.ts'
-import { createItem, initBoard, readItems, readMeta } from '../../../src/core/index.ts'
+import { SealedBoard, entryKey } from '../../../src/sealed/index.ts'
+import { encodeContent } from '../../../src/sealed/payloads.ts'
+import { BOARD_RULES } from '../../../src/app/board-rules.ts'
+import { createItem, initBoard, newItemId, readItems, readMeta } from '../../../src/core/index.ts'
 import {
-  asBoardSecret,
+  asTransportSecret,
   boundClientId,
   deriveTransportKeys,
   deviceTag,
   fromBase64url,
   generateDeviceKeys,
+  importAgreement,
   importContentKey,
   importDeviceSigner,
+  keyId,
   sealEntry,
   type ContentCipher,
   type DeviceKeyMaterial,
@@ -69,6 +73,7 @@ let keys: DeviceKeyMaterial | null = null
 let signer: DeviceSigner | null = null
 let cipher: ContentCipher | null = null
 let boardId: Uint8Array | null = null
+let contentKeyId: Uint8Array | null = null
 /** Eve's memory: every binary value that ever appeared under each key (last one wins). */
 const seen = new Map<string, Uint8Array>()
 /** Eve's copy of the readable board, taken when she detaches (to craft plausible updates). */
@@ -77,7 +82,7 @@ let mirror: Y.Doc | null = null
 const publicKeys = new Map<string, Uint8Array>()
 
 function transport() {
-  const secret = asBoardSecret(unb64(secretB64))
+  const secret = asTransportSecret(unb64(secretB64))
   if (!secret) throw new Error('bad transport secret')
   return deriveTransportKeys(secret)
 }
@@ -108,21 +113,25 @@ async function init(cmd: SealedInit): Promise<Record<string, unknown>> {
     : await generateDeviceKeys()
   signer = await importDeviceSigner(keys)
   cipher = await importContentKey(unb64(cmd.contentKey))
+  contentKeyId = keyId(unb64(cmd.contentKey))
   if (cmd.record) {
     const remember = () => {
       for (const [k, v] of entries) if (v instanceof Uint8Array) seen.set(k, v)
     }
     entries.observe(remember)
   }
+  // A board from before membership: every device with a join entry is a member (these tests are about the shared doc).
   board = new SealedBoard(sealedDoc, {
     boardId,
-    cipher,
     signer,
+    agreement: await importAgreement(keys.agreePkcs8, keys.agreePublic),
+    contentKeys: [{ key: unb64(cmd.contentKey), transport: unb64(cmd.secret) }],
+    rules: BOARD_RULES,
     ...(cmd.founder ? { founder: unb64(cmd.founder) } : {}),
     ...(cmd.compactAfter ? { compactAfter: cmd.compactAfter } : {}),
   })
   await board.start()
-  await board.join(cmd.name, cmd.invitedBy ?? null)
+  await board.join(cmd.name)
   return { tag: deviceTag(keys.signPublic), signPublic: b64(keys.signPublic) }
 }
 
@@ -176,9 +185,9 @@ function state(): PeerState {
       .map((i) => i.body)
       .sort(),
     boardName: readMeta(board.readable).name,
-    roster: board.roster.list().map((m) => ({ tag: m.tag, name: m.name, founder: m.founder })),
+    roster: board.members().map((m) => ({ tag: m.id, name: m.name, founder: m.role === 'founder' })),
     counts: Object.fromEntries(d.counts),
-    events: d.events.map((e) => ({ reason: e.reason, key: e.key, claimedAuthor: e.claimedAuthor, writtenBy: e.writtenBy })),
+    events: d.events.map((e) => ({ reason: e.reason, key: e.key, author: e.author, via: e.via })),
     suspects: [...d.suspects()].sort(),
     pending: board.pendingCount(),
     myTag: board.myTag,
@@ -192,7 +201,10 @@ function detach(): Record<string, unknown> {
   const b = needBoard()
   mirror = new Y.Doc()
   Y.applyUpdate(mirror, Y.encodeStateAsUpdate(b.readable))
-  for (const m of b.roster.list()) publicKeys.set(m.tag, m.signPublic)
+  for (const m of b.members()) {
+    const k = b.circle.keysOf(m.id)
+    if (k) publicKeys.set(m.id, k.sign)
+  }
   b.destroy()
   board = null
   return { seen: [...seen.keys()].sort() }
@@ -206,7 +218,8 @@ function craftUpdate(client: number, title: string): Uint8Array {
   doc.clientID = client
   let update: Uint8Array | null = null
   doc.on('update', (u: Uint8Array) => (update = u))
-  const r = createItem(doc, { kind: 'notice', title, body: `${title} (body)`, author: 'Alice', tags: [], pinned: false, expiresAt: null }, Date.now())
+  const owner = [...publicKeys].find(([, k]) => boundClientId(k) === client)?.[0] ?? deviceTag(keys!.signPublic)
+  const r = createItem(doc, { kind: 'notice', title, body: `${title} (body)`, author: 'Alice', tags: [], pinned: false, expiresAt: null }, Date.now(), newItemId(owner))
   if (!r.ok || !update) throw new Error('could not craft an item')
   return update
 }
@@ -220,14 +233,14 @@ function craftUpdate(client: number, title: string): Uint8Array {
 async function forge(as: string, seq: number, sig: 'eve' | 'garbage', title: string): Promise<Record<string, unknown>> {
   const victim = publicKeys.get(as)
   if (!victim || !signer || !cipher || !boardId) throw new Error(`unknown victim ${as}`)
-  const header: EntryHeader = { kind: 'update', boardId, epoch: 0, author: victim, seq, from: seq }
+  const header: EntryHeader = { kind: 'update', boardId, keyId: contentKeyId!, author: victim, seq, from: seq }
   const eve = signer
   const impostor: DeviceSigner = {
     publicKey: victim,
     agreePublic: eve.agreePublic,
     sign: sig === 'eve' ? (m) => eve.sign(m) : async () => crypto.getRandomValues(new Uint8Array(64)),
   }
-  const bytes = await sealEntry(header, craftUpdate(boundClientId(victim), title), cipher, impostor)
+  const bytes = await sealEntry(header, encodeContent([], craftUpdate(boundClientId(victim), title)), cipher, impostor)
   return { key: entryKey(header), b64: b64(bytes) }
 }
 
@@ -241,8 +254,8 @@ async function forgeForeign(as: string, title: string): Promise<Record<string, u
     const m = /^(.+)\.(?:\d+-)?(\d+)$/.exec(k)
     if (m && m[1] === eveTag) last = Math.max(last, Number(m[2]))
   }
-  const header: EntryHeader = { kind: 'update', boardId, epoch: 0, author: keys.signPublic, seq: last + 1, from: last + 1 }
-  const bytes = await sealEntry(header, craftUpdate(boundClientId(victim), title), cipher, signer)
+  const header: EntryHeader = { kind: 'update', boardId, keyId: contentKeyId!, author: keys.signPublic, seq: last + 1, from: last + 1 }
+  const bytes = await sealEntry(header, encodeContent([], craftUpdate(boundClientId(victim), title)), cipher, signer)
   return { key: entryKey(header), b64: b64(bytes) }
 }
 
@@ -305,10 +318,11 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
     case 'post': {
       const b = needBoard()
       for (const item of command.items) {
-        const r = createItem(b.readable, { kind: 'notice', title: item.title, body: item.body, author: 'me', tags: [], pinned: false, expiresAt: null }, Date.now())
+        const r = createItem(b.readable, { kind: 'notice', title: item.title, body: item.body, author: 'me', tags: [], pinned: false, expiresAt: null }, Date.now(), newItemId(b.myTag))
         if (!r.ok) throw new Error(`createItem failed: ${JSON.stringify(r.errors)}`)
+        // One post, one action: each is sealed as its own entry (changes of one task share one).
+        await b.flush()
       }
-      await b.flush()
       return {}
     }
     case 'meta': {

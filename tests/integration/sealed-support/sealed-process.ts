@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { spawnChild, stopChild } from '../../support/child-processes.ts'
 import type { SyncStatus } from '../../../src/sync/status.ts'
 import type { PeerState, RawOp, SealedInit } from './protocol.ts'
 
@@ -21,7 +22,7 @@ export class SealedPeer {
 
   constructor(name: string) {
     this.name = name
-    this.#child = spawn(process.execPath, ['--import', 'tsx', PEER_SCRIPT], {
+    this.#child = spawnChild(process.execPath, ['--import', 'tsx', PEER_SCRIPT], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, HEARTH_PEER: name },
     })
@@ -82,21 +83,17 @@ export class SealedPeer {
     return this.request({ cmd: 'raw', ops }, 60_000)
   }
 
-  /** Ends the process cleanly (provider destroyed) and waits until it is gone. */
+  /** Ends the process cleanly (provider destroyed) and waits until it is gone; killed if it has not gone 5 s after. */
   async exit(): Promise<void> {
     if (!this.alive) return
     await this.request({ cmd: 'exit' }).catch(() => undefined)
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000)
-    await this.#exited
-    clearTimeout(timer)
+    await Promise.race([this.#exited, new Promise((resolve) => setTimeout(resolve, 5000))])
+    await stopChild(this.#child)
   }
 
-  async kill(): Promise<void> {
-    if (!this.alive) return
-    this.#child.kill('SIGTERM')
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 2000)
-    await this.#exited
-    clearTimeout(timer)
+  /** Stops the peer (SIGTERM, then SIGKILL after 2 s) and waits until it is gone. */
+  kill(): Promise<void> {
+    return stopChild(this.#child)
   }
 }
 

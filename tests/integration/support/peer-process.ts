@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { spawnChild, stopChild } from '../../support/child-processes.ts'
 import type { SyncStatus } from '../../../src/sync/status.ts'
 import type { BoardSummary } from './board-fixture.ts'
 
@@ -19,7 +20,7 @@ export class PeerProcess {
   decryptFailures = 0
 
   constructor(name: string) {
-    this.#child = spawn(process.execPath, ['--import', 'tsx', PEER_SCRIPT], {
+    this.#child = spawnChild(process.execPath, ['--import', 'tsx', PEER_SCRIPT], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, HEARTH_PEER: name },
     })
@@ -58,13 +59,9 @@ export class PeerProcess {
     return this.request({ cmd: 'summary' })
   }
 
-  async kill(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
-    const exited = new Promise((resolve) => this.#child.once('exit', resolve))
-    this.#child.kill('SIGTERM')
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 2000)
-    await exited
-    clearTimeout(timer)
+  /** Stops the peer (SIGTERM, then SIGKILL after 2 s) and waits until it is gone. */
+  kill(): Promise<void> {
+    return stopChild(this.#child)
   }
 }
 

@@ -35,7 +35,7 @@ function write(line: unknown): void {
 }
 
 type Command =
-  | { cmd: 'connect'; room: string; password: string; signaling: string[]; raw?: boolean }
+  | { cmd: 'connect'; room: string; password: string; signaling: string[]; raw?: boolean; maxMessageSize?: number }
   | { cmd: 'fill'; count: number; prefix?: string }
   | { cmd: 'set'; key: string; value: unknown }
   | { cmd: 'summary' }
@@ -47,7 +47,7 @@ type Command =
 function handle(command: Command): Record<string, unknown> {
   switch (command.cmd) {
     case 'connect': {
-      sync = connectBoard({ doc, room: command.room, password: command.password, signaling: command.signaling, wrtc: wrtc as unknown as WrtcLike })
+      sync = connectBoard({ doc, room: command.room, password: command.password, signaling: command.signaling, wrtc: wrtc as unknown as WrtcLike, ...(command.maxMessageSize ? { maxMessageSize: command.maxMessageSize } : {}) })
       sync.onStatus((status) => write({ event: 'status', status }))
       return { status: sync.status }
     }

@@ -1,0 +1,295 @@
+import * as Y from 'yjs'
+import type { ContentRules } from './content-rules.ts'
+
+/**
+ * Judges one Yjs update of the readable board before it is applied: may the
+ * member who signed it make every change it makes? Decided from the decoded
+ * update alone — the parent of every new struct (which entry, which field)
+ * and every range of its delete set, resolved against structs already in the
+ * readable doc, whose place never changes once known. Nothing a writer
+ * controls (timestamps, names, the time it arrives) enters the verdict, so
+ * every honest device reaches the same one.
+ *
+ * Rules (see ContentRules): anyone may create entries under their own key;
+ * only the owner may change an entry's fields or replace it; only the owner or
+ * a moderator may delete it (a deletion of the whole entry takes its fields
+ * with it); moderator fields and moderated roots are moderators' alone;
+ * nothing may be created anywhere else. One forbidden change refuses the
+ * whole update.
+ */
+export interface Author {
+  /** The Yjs client id bound to the author's key (the only one it may write). */
+  readonly client: number
+  readonly tag: string
+  readonly moderator: boolean
+  /** Old (version 1) entries created entries under keys that do not name their owner. */
+  readonly legacy: boolean
+}
+
+export interface AuthorityContext {
+  readonly doc: Y.Doc
+  readonly rules: ContentRules
+  /** Device tag of the member a Yjs client id is bound to, or null. */
+  ownerOfClient(client: number): string | null
+  /** Whether a struct id lies in a voided range (entries of a removed or equivocating device past its cutoff). */
+  isVoid(client: number, clock: number): boolean
+}
+
+export interface ClockRange {
+  readonly from: number
+  readonly to: number
+}
+
+export type RefusalReason = 'foreign_changes' | 'forbidden_edit' | 'forbidden_delete' | 'unknown_type' | 'bad_payload' | 'depends_on_void'
+
+export type Judgement =
+  | { readonly kind: 'accept'; readonly range: ClockRange | null; readonly edited: readonly string[] }
+  | { readonly kind: 'refuse'; readonly reason: RefusalReason; readonly range: ClockRange | null; readonly detail: string }
+  | { readonly kind: 'wait'; readonly client: number; readonly clock: number }
+
+/** Where a struct sits in the board. */
+type Location =
+  | { readonly t: 'entry'; readonly key: string }
+  | { readonly t: 'field'; readonly key: string; readonly field: string }
+  | { readonly t: 'moderated'; readonly root: string; readonly key: string | null }
+  | { readonly t: 'none' }
+
+type Resolved = Location | { readonly t: 'wait'; readonly client: number; readonly clock: number } | { readonly t: 'void' } | { readonly t: 'bad'; readonly why: string }
+
+class Refusal extends Error {
+  constructor(
+    readonly reason: RefusalReason,
+    readonly detail: string,
+  ) {
+    super(detail)
+  }
+}
+
+export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8Array): Judgement {
+  let decoded: Decoded
+  try {
+    decoded = Y.decodeUpdate(update) as unknown as typeof decoded
+  } catch {
+    return { kind: 'refuse', reason: 'bad_payload', range: null, detail: 'not a Yjs update' }
+  }
+  // The clocks this update uses up under its author's own client (what a placeholder fills if it is refused).
+  const own = decoded.structs.filter((s) => s.id.client === author.client)
+  const range = own.length > 0 ? { from: own[0]!.id.clock, to: own[own.length - 1]!.id.clock + own[own.length - 1]!.length } : null
+  try {
+    return judge(ctx, author, decoded, range)
+  } catch (e) {
+    if (e instanceof Refusal) return { kind: 'refuse', reason: e.reason, range: range && { from: Math.min(range.from, stateOf(ctx.doc, author.client)), to: range.to }, detail: e.detail }
+    throw e
+  }
+}
+
+const stateOf = (doc: Y.Doc, client: number) => Y.getState(doc.store, client)
+
+/** What Y.decodeUpdate returns (its delete set type is not exported). */
+interface Decoded {
+  readonly structs: (Y.Item | Y.GC | Y.Skip)[]
+  readonly ds: { readonly clients: Map<number, { clock: number; len: number }[]> }
+}
+
+function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: ClockRange | null): Judgement {
+  const { doc, rules } = ctx
+  // 1. Every struct under the author's own client id, contiguous, with no gap before it.
+  let expected = range?.from ?? 0
+  for (const s of decoded.structs) {
+    if (s.id.client !== author.client) throw new Refusal('foreign_changes', `a struct of client ${s.id.client}`)
+    if (s.id.clock !== expected) throw new Refusal('bad_payload', 'structs are not contiguous')
+    expected += s.length
+  }
+  if (range && range.from > stateOf(doc, author.client)) throw new Refusal('bad_payload', 'a gap before its first struct')
+
+  // 2. Where each new struct goes, and whether the author may put it there.
+  const local = new LocalStructs()
+  const createdHere = new Set<string>()
+  const edited = new Set<string>()
+  const resolveId = (id: Y.ID): Resolved => {
+    if (id.client === author.client && range && id.clock >= range.from && id.clock < range.to) return local.at(id.clock)?.loc ?? { t: 'none' }
+    if (id.clock >= stateOf(doc, id.client)) return ctx.isVoid(id.client, id.clock) ? { t: 'void' } : { t: 'wait', client: id.client, clock: id.clock }
+    return locationOfStored(ctx, id)
+  }
+  for (const s of decoded.structs) {
+    if (!(s instanceof Y.Item)) continue // GC and Skip carry no content
+    const parent = s.parent as unknown as string | Y.ID | null
+    let loc: Resolved
+    if (typeof parent === 'string') {
+      if (parent === rules.owned) loc = s.parentSub === null ? { t: 'bad', why: 'a list in the owned root' } : { t: 'entry', key: s.parentSub }
+      else if (rules.moderated.includes(parent)) loc = { t: 'moderated', root: parent, key: s.parentSub }
+      else loc = { t: 'bad', why: `an unknown root “${parent.slice(0, 40)}”` }
+    } else if (parent !== null) {
+      const p = resolveId(parent)
+      if (p.t === 'entry' && s.parentSub !== null) loc = { t: 'field', key: p.key, field: s.parentSub }
+      else if (p.t === 'wait' || p.t === 'void') loc = p
+      else loc = { t: 'bad', why: 'nested below a field' }
+    } else {
+      const left = s.origin ?? s.rightOrigin
+      loc = left ? resolveId(left) : { t: 'bad', why: 'no parent' }
+    }
+    if (loc.t === 'wait') return { kind: 'wait', client: loc.client, clock: loc.clock }
+    if (loc.t === 'void') throw new Refusal('depends_on_void', 'builds on a voided change')
+    if (loc.t === 'bad') throw new Refusal('unknown_type', loc.why)
+    local.add(s, loc)
+    // After a garbage-collected struct: Yjs integrates it as garbage too, so it changes nothing.
+    if (loc.t === 'none') continue
+    checkContent(s, loc)
+    const creation = loc.t === 'entry' && s.origin === null && s.rightOrigin === null
+    if (creation) createdHere.add(`${s.id.client}:${s.id.clock}`)
+    mayWrite(ctx, author, s, loc, creation, typeof parent !== 'string' && parent !== null && createdHere.has(`${parent.client}:${parent.clock}`))
+    if (loc.t === 'field' && !rules.moderatorFields.includes(loc.field) && !(parent !== null && typeof parent !== 'string' && createdHere.has(`${parent.client}:${parent.clock}`))) edited.add(loc.key)
+  }
+
+  // 3. Everything the update deletes.
+  const deletedEntries = new Set<string>()
+  const deletions: Location[] = []
+  for (const [client, ranges] of decoded.ds.clients) {
+    for (const r of ranges) {
+      const end = r.clock + r.len
+      for (let clock = r.clock; clock < end; ) {
+        if (client === author.client && range && clock >= range.from && clock < range.to) {
+          const found = local.at(clock)
+          if (found) deletions.push(found.loc)
+          clock = found ? found.item.id.clock + found.item.length : (local.after(clock) ?? end)
+          continue
+        }
+        const state = stateOf(doc, client)
+        if (clock >= state) {
+          if (ctx.isVoid(client, clock)) break
+          return { kind: 'wait', client, clock }
+        }
+        const structs = doc.store.clients.get(client)!
+        const struct = structs[Y.findIndexSS(structs, clock)]!
+        if (struct instanceof Y.Item) deletions.push(locationOfItem(ctx, struct))
+        clock = struct.id.clock + struct.length
+      }
+    }
+  }
+  for (const loc of deletions) if (loc.t === 'entry') deletedEntries.add(loc.key)
+  for (const loc of deletions) mayDelete(ctx, author, loc, deletedEntries)
+  return { kind: 'accept', range, edited: [...edited] }
+}
+
+/** The update's own Items in clock order, found by any clock inside them (binary search). */
+class LocalStructs {
+  readonly #items: { item: Y.Item; loc: Location }[] = []
+
+  add(item: Y.Item, loc: Location): void {
+    this.#items.push({ item, loc })
+  }
+
+  at(clock: number): { item: Y.Item; loc: Location } | null {
+    let lo = 0
+    let hi = this.#items.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const v = this.#items[mid]!
+      if (clock < v.item.id.clock) hi = mid - 1
+      else if (clock >= v.item.id.clock + v.item.length) lo = mid + 1
+      else return v
+    }
+    return null
+  }
+
+  /** The first Item starting after `clock` (past a GC or Skip), or null. */
+  after(clock: number): number | null {
+    let lo = 0
+    let hi = this.#items.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.#items[mid]!.item.id.clock <= clock) lo = mid + 1
+      else hi = mid
+    }
+    return this.#items[lo]?.item.id.clock ?? null
+  }
+}
+
+function checkContent(item: Y.Item, loc: Location): void {
+  const c = item.content
+  if (c instanceof Y.ContentDeleted) return
+  if (loc.t === 'entry') {
+    if (c instanceof Y.ContentType && c.type instanceof Y.Map) return
+    throw new Refusal('unknown_type', 'an entry that is not a map')
+  }
+  if (c instanceof Y.ContentAny) return
+  throw new Refusal('unknown_type', 'a field that is not a plain value')
+}
+
+/** The owner of an owned entry: named by its key, or (older keys) whoever created its first value. */
+function ownerOfEntry(ctx: AuthorityContext, key: string, author: Author, creating: boolean): string | null {
+  const named = ctx.rules.ownerOf(key)
+  if (named) return named
+  const map = ctx.doc.share.get(ctx.rules.owned) as unknown as { _map: Map<string, Y.Item> } | undefined
+  let first = map?._map.get(key) ?? null
+  while (first?.left) first = first.left as Y.Item
+  if (first) return ctx.ownerOfClient(first.id.client)
+  return creating && author.legacy ? author.tag : null
+}
+
+function mayWrite(ctx: AuthorityContext, author: Author, item: Y.Item, loc: Location, creation: boolean, inNewEntry: boolean): void {
+  switch (loc.t) {
+    case 'entry': {
+      if (creation && ctx.rules.ownerOf(loc.key) === null) {
+        // An older key can be created only by an old entry, and never over someone else's entry.
+        const owner = ownerOfEntry(ctx, loc.key, author, true)
+        if (!author.legacy || owner !== author.tag) throw new Refusal('forbidden_edit', 'creates an entry under a key that is not its own')
+        return
+      }
+      if (ownerOfEntry(ctx, loc.key, author, creation) !== author.tag) throw new Refusal('forbidden_edit', `writes entry ${loc.key.slice(0, 12)}… of another member`)
+      return
+    }
+    case 'field': {
+      if (ctx.rules.moderatorFields.includes(loc.field)) {
+        if (author.moderator) return
+        const initialFalse = inNewEntry && item.content instanceof Y.ContentAny && item.content.arr.length === 1 && item.content.arr[0] === false
+        if (initialFalse && ownerOfEntry(ctx, loc.key, author, false) === author.tag) return
+        throw new Refusal('forbidden_edit', `sets “${loc.field}”, which only moderators set`)
+      }
+      if (ownerOfEntry(ctx, loc.key, author, false) !== author.tag) throw new Refusal('forbidden_edit', `edits entry ${loc.key.slice(0, 12)}… of another member`)
+      return
+    }
+    case 'moderated':
+      if (!author.moderator) throw new Refusal('forbidden_edit', `writes ${loc.root}, which only moderators write`)
+      return
+    case 'none':
+      return
+  }
+}
+
+function mayDelete(ctx: AuthorityContext, author: Author, loc: Location, deletedEntries: Set<string>): void {
+  switch (loc.t) {
+    case 'entry':
+      if (author.moderator || ownerOfEntry(ctx, loc.key, author, false) === author.tag) return
+      throw new Refusal('forbidden_delete', `deletes entry ${loc.key.slice(0, 12)}… of another member`)
+    case 'field':
+      if (ownerOfEntry(ctx, loc.key, author, false) === author.tag) return
+      if (author.moderator && (ctx.rules.moderatorFields.includes(loc.field) || deletedEntries.has(loc.key))) return
+      throw new Refusal('forbidden_delete', `deletes a field of entry ${loc.key.slice(0, 12)}… of another member`)
+    case 'moderated':
+      if (author.moderator) return
+      throw new Refusal('forbidden_delete', `deletes from ${loc.root}, which only moderators change`)
+    case 'none':
+      // Garbage, or a struct outside the board: deleting it changes nothing anyone sees.
+      return
+  }
+}
+
+function locationOfStored(ctx: AuthorityContext, id: Y.ID): Resolved {
+  const structs = ctx.doc.store.clients.get(id.client)
+  if (!structs) return { t: 'none' }
+  const struct = structs[Y.findIndexSS(structs, id.clock)]
+  return struct instanceof Y.Item ? locationOfItem(ctx, struct) : { t: 'none' }
+}
+
+/** Where an integrated struct sits, from its parent chain (kept for deleted structs: see readable.ts). */
+function locationOfItem(ctx: AuthorityContext, item: Y.Item): Location {
+  const parent = item.parent as Y.AbstractType<unknown> | null
+  if (!parent) return { t: 'none' }
+  const owned = ctx.doc.share.get(ctx.rules.owned)
+  if (parent === owned) return item.parentSub === null ? { t: 'none' } : { t: 'entry', key: item.parentSub }
+  for (const root of ctx.rules.moderated) if (parent === ctx.doc.share.get(root)) return { t: 'moderated', root, key: item.parentSub }
+  const holder = parent._item
+  if (holder && holder.parent === owned && holder.parentSub !== null && item.parentSub !== null) return { t: 'field', key: holder.parentSub, field: item.parentSub }
+  return { t: 'none' }
+}

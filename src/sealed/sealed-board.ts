@@ -1,0 +1,1285 @@
+import * as Y from 'yjs'
+import {
+  boundClientId,
+  deviceTag,
+  foundedBoardId,
+  fromBase64url,
+  generateContentKey,
+  generateTransportSecret,
+  importContentKey,
+  keyId,
+  legacyBoundClientId,
+  openEntry,
+  openLockbox,
+  parseEntry,
+  sealEntry,
+  sealLockboxes,
+  toBase64url,
+  verifyEntry,
+  verifySignature,
+  type ContentCipher,
+  type DeviceSigner,
+  type EntryHeader,
+  type EntryKind,
+  type ParsedEntry,
+  type KeyAgreement,
+  type TransportSecret,
+} from '../crypto/index.ts'
+import { judgeUpdate, type Author } from './authority.ts'
+import { AuthorLog, type Done, type Outcome, type Verified } from './author-log.ts'
+import { Circle, type MemberView, type RequestInfo } from './circle.ts'
+import { compactOwn } from './compaction.ts'
+import type { ContentRules } from './content-rules.ts'
+import { Diagnostics, type Rejection } from './diagnostics.ts'
+import { entryKey, MAX_KEY_LENGTH, PROOF_PREFIX, proofKey, seqOfKey, tagOfKey } from './entry-key.ts'
+import { check as checkEquivocation, encodeProof, verifyProof } from './equivocation.ts'
+import { BoardKeys } from './keys.ts'
+import { decodeControl, encodeControl, type AdmitAs, type Cutoff, type Op, type Role } from './membership/ops.ts'
+import { ZERO_INVITE } from './membership/reduce.ts'
+import type { ControlEntry } from './membership/state.ts'
+import { decodeContent, decodeGift, decodeRequest, decodeRotate, decodeWelcome, encodeContent, encodeGift, encodeRequest, encodeRotate, encodeWelcome, entryHash, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
+import { placeholderUpdate } from './placeholder.ts'
+import { decodeJoin, encodeJoin } from './profile.ts'
+import { applyParked, createReadableDoc, keepTypes } from './readable.ts'
+
+/**
+ * A sealed board: the shared, replicated document holds only signed,
+ * encrypted entries; the readable board doc lives in memory and is built from
+ * the entries that pass every check.
+ *
+ *   sealed doc (y-webrtc, y-indexeddb)          readable doc (memory only)
+ *   Y.Map 'entries': key → entry bytes   ──▶    the board as core/ knows it
+ *                                        ◀──    local changes, sealed as entries
+ *
+ * Anyone in the room can write anything into the sealed doc, so nothing there
+ * is trusted. Every entry is parsed, checked against the board, its key and
+ * its author's signature, then handled in its author's sequence order:
+ * membership changes (control entries) feed the circle (circle.ts); content
+ * is judged against its author's rights (authority.ts) and applied, or
+ * refused as a whole with its clocks filled (placeholder.ts). When a later
+ * membership change alters a verdict (a removal's cutoff, an equivocation),
+ * the readable doc is rebuilt from the entries, so every device that holds
+ * the same entries shows the same board. This device's own changes go
+ * through the very same judgement.
+ */
+
+/** Transaction origin for changes this engine applies (never re-sealed, never re-checked). */
+export const SEALED_ORIGIN = Symbol('hearth-sealed')
+/** Transaction origin for local-only changes to the readable doc (expired items of others): never sealed. */
+export const LOCAL_ORIGIN = Symbol('hearth-local')
+
+export interface SealedBoardOptions {
+  /** Raw 16-byte board id (binds every entry to this board). */
+  readonly boardId: Uint8Array
+  readonly signer: DeviceSigner
+  readonly agreement: KeyAgreement
+  /** Content keys this device holds, oldest first, with each epoch's transport secret when known. */
+  readonly contentKeys: readonly { readonly key: Uint8Array; readonly transport?: Uint8Array | null }[]
+  /** The board's first transport secret (its public entries), when no content key is held yet. */
+  readonly transport?: Uint8Array
+  readonly rules: ContentRules
+  /** Boards from before membership: the founder's signing key, from the invite. */
+  readonly founder?: Uint8Array
+  /** A newcomer waiting to be let in: its invitation secret's request key and id. */
+  readonly request?: { readonly key: Uint8Array }
+  readonly now?: () => number
+  /** Compact own entries once this many are not covered by a snapshot. */
+  readonly compactAfter?: number
+  /** Largest snapshot this device writes (bytes of Yjs update). */
+  readonly snapshotBytes?: number
+  /** Whether `legacy` entries (a whole pre-sealed-boards doc) are accepted: only on boards migrated from then. */
+  readonly allowLegacy?: boolean
+  /** Largest number of entries waiting (for a gap, a key or an admission) per author and in all. */
+  readonly pendingLimits?: { readonly perAuthor: number; readonly total: number }
+  /**
+   * A carrier (a relay) holds the board without reading it: it never judges
+   * other devices' entries (it cannot read membership), and follows every
+   * rotation that is sealed to its key (see `#verifyRequest`).
+   */
+  readonly carrier?: boolean
+}
+
+/** Where keys came from: the key id (base64url) that sealed the welcome or rotation, and for a rotation the epoch it leads out of. */
+export interface KeySource {
+  readonly kind: 'welcome' | 'rotate'
+  readonly sealedUnder: string
+  readonly from: string | null
+}
+
+/** A key's value and writing connection as seen when a transaction changed it. */
+interface Seen {
+  readonly value: unknown
+  readonly via: string | null
+}
+
+const ENTRIES = 'entries'
+const CONTENT_KINDS = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
+/** Longest stretch of judging and applying before the engine lets the page breathe. */
+const SLICE_MS = 12
+/** Largest update sealed as one entry (the entry limit is 1 MiB, with room for the header and heads). */
+const MAX_BATCH_BYTES = 900 * 1024
+
+/** Lets the event loop run (input, rendering) before going on. */
+function yieldToEventLoop(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler
+  if (scheduler?.yield) return scheduler.yield()
+  // A message round trip: a task of its own, without the minimum delay of nested timers.
+  return new Promise((resolve) => {
+    const channel = new MessageChannel()
+    channel.port1.onmessage = () => {
+      channel.port1.close()
+      resolve()
+    }
+    channel.port2.postMessage(null)
+  })
+}
+
+/** Kinds whose meaning does not depend on their author's earlier entries: looked at as soon as they can be read. */
+const SIDE_KINDS = new Set<EntryKind>(['request', 'welcome', 'rotate'])
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
+
+/** An admission that would not count on other devices (invitation used up, revoked, of another epoch; no right to admit): no keys were sent. */
+export class AdmissionRefused extends Error {
+  constructor(readonly verdict: string) {
+    super(`The admission does not count (${verdict}); no keys were sent`)
+  }
+}
+
+export class SealedBoard {
+  /** What is replicated and persisted: entries only. */
+  readonly sealed: Y.Doc
+  readonly diagnostics = new Diagnostics()
+  readonly circle: Circle
+  readonly keys = new BoardKeys()
+  readonly #entries: Y.Map<unknown>
+  readonly #opts: Required<Omit<SealedBoardOptions, 'founder' | 'request' | 'transport'>> & Pick<SealedBoardOptions, 'founder' | 'request' | 'transport'>
+  /** A carrier's welcomes and rotations it could not open yet (their room's key comes with a later rotation). */
+  readonly #unread = new Set<string>()
+  readonly #myTag: string
+  readonly #logs = new Map<string, AuthorLog>()
+  #readable: Y.Doc
+  #mySeq = 0
+  #queue: Promise<void> = Promise.resolve()
+  #compacting = false
+  #listening = false
+  #destroyed = false
+  #entriesRead = 0
+  #rebuildNeeded = false
+  /** Requests, welcomes and rotations waiting for what they depend on (checked again when the circle changes). */
+  readonly #awaiting = new Map<string, Verified>()
+  /** Request keys of invitations read in this round, imported before the next. */
+  readonly #newRequestKeys: Uint8Array[] = []
+  /** Hashes of requests, welcomes and rotations already looked at. */
+  readonly #settled = new Set<string>()
+  readonly #listeners = { circle: new Set<() => void>(), reset: new Set<(doc: Y.Doc) => void>(), keys: new Set<(gift: KeyGift, source: KeySource | null) => void>() }
+
+  constructor(sealed: Y.Doc, opts: SealedBoardOptions) {
+    this.sealed = sealed
+    this.#entries = sealed.getMap(ENTRIES)
+    this.#opts = {
+      now: Date.now,
+      compactAfter: 200,
+      snapshotBytes: 16 * 1024 * 1024,
+      allowLegacy: false,
+      pendingLimits: { perAuthor: 256, total: 4096 },
+      carrier: false,
+      ...opts,
+    }
+    this.#myTag = deviceTag(opts.signer.publicKey)
+    const boardIdText = toBase64url(opts.boardId)
+    const founder = opts.founder ? deviceTag(opts.founder) : null
+    this.circle = new Circle({
+      founder: opts.founder ?? null,
+      isFounderGenesis: (e) => e.op.t === 'genesis' && (e.author === founder || foundedBoardId(e.authorKey, e.op.nonce) === boardIdText),
+    })
+    this.#readable = createReadableDoc(boundClientId(opts.signer.publicKey))
+  }
+
+  /** The board, readable, in memory only. Replaced when the engine rebuilds it (see onReset). */
+  get readable(): Y.Doc {
+    return this.#readable
+  }
+
+  get myTag(): string {
+    return this.#myTag
+  }
+
+  /** How many entries the last `start()` read (compaction keeps this bounded). */
+  get entriesRead(): number {
+    return this.#entriesRead
+  }
+
+  /**
+   * Reads every entry already in the sealed doc (after it loaded from disk),
+   * then follows changes: remote entries are checked and applied, local
+   * changes to the readable doc are sealed.
+   */
+  async start(): Promise<void> {
+    for (const k of this.#opts.contentKeys) await this.keys.addContentKey(k.key, k.transport ?? null)
+    if (this.#opts.transport) await this.keys.addPublicKey(this.#opts.transport as TransportSecret)
+    if (this.#opts.request) await this.keys.addRequestKey(this.#opts.request.key)
+    const keys = [...this.#entries.keys()]
+    this.#entriesRead = keys.length
+    await this.#enqueue(() => this.#ingest(new Map(keys.map((k) => [k, { value: this.#entries.get(k), via: 'storage' }]))))
+    this.#mySeq = Math.max(this.#mySeq, this.#log(this.#myTag).frontier)
+    this.sealed.on('afterTransaction', this.#onSealedTransaction)
+    this.#readable.on('update', this.#onReadableUpdate)
+    this.#listening = true
+  }
+
+  /** Resolves when every local change so far is sealed into the shared doc (and any work it started is done). */
+  async flush(): Promise<void> {
+    this.#sealLocal()
+    let seen: Promise<void>
+    do {
+      seen = this.#queue
+      await seen
+    } while (seen !== this.#queue)
+  }
+
+  destroy(): void {
+    this.#destroyed = true
+    this.#listening = false
+    this.sealed.off('afterTransaction', this.#onSealedTransaction)
+    this.#readable.off('update', this.#onReadableUpdate)
+    for (const set of Object.values(this.#listeners)) set.clear()
+    this.#readable.destroy()
+  }
+
+  // ── what the app reads ───────────────────────────────────────────────────
+
+  /** Where this device stands: a member, waiting to be let in, or removed. */
+  get standing(): 'member' | 'waiting' | 'removed' {
+    if (!this.circle.managed) return this.circle.profiles.has(this.#myTag) ? 'member' : 'waiting'
+    const me = this.circle.membership().devices.get(this.#myTag)
+    return me ? (me.removed ? 'removed' : 'member') : 'waiting'
+  }
+
+  members(): MemberView[] {
+    return this.circle.members()
+  }
+
+  /** The member whose bound Yjs client created a readable-doc struct (for author display), by member id. */
+  authorOfClient(client: number): string | null {
+    const tag = this.circle.ownerOfClient(client)
+    return tag ? this.circle.memberOf(tag) : null
+  }
+
+  /** Whether this device may moderate now (delete others' posts, pin, rename the board). */
+  get canModerate(): boolean {
+    const r = this.circle.rightsAt(this.#myTag, this.#mySeq + 1, this.circle.heads())
+    return r.kind === 'ok' && r.active && r.moderator
+  }
+
+  /** Entries not (yet) applied. */
+  pendingCount(): number {
+    let n = 0
+    for (const log of this.#logs.values()) n += log.pending.size
+    return n
+  }
+
+  /** The key id (base64url) and transport secret of the epoch this device writes in, when it holds them. */
+  get epoch(): { readonly key: string; readonly transport: TransportSecret | null } | null {
+    const key = this.#currentKeyId()
+    return key ? { key, transport: this.keys.transport(key) } : null
+  }
+
+  onCircleChange(listener: () => void): () => void {
+    this.#listeners.circle.add(listener)
+    return () => this.#listeners.circle.delete(listener)
+  }
+
+  /** Called with the new readable doc after a rebuild: whoever holds the old one must take the new one. */
+  onReset(listener: (doc: Y.Doc) => void): () => void {
+    this.#listeners.reset.add(listener)
+    return () => this.#listeners.reset.delete(listener)
+  }
+
+  /**
+   * Called when this device receives keys (admission, rotation): they must be
+   * kept in its keyring. A carrier is told of every transport-only gift it
+   * opens, with where it came from (it decides which rooms to follow).
+   */
+  onKeys(listener: (gift: KeyGift, source: KeySource | null) => void): () => void {
+    this.#listeners.keys.add(listener)
+    return () => this.#listeners.keys.delete(listener)
+  }
+
+  // ── failures ─────────────────────────────────────────────────────────────
+
+  #failure: Error | null = null
+  readonly #failureListeners = new Set<(error: Error) => void>()
+
+  /** The first error an engine task threw, or null. The board may be incomplete while it is set. */
+  get failure(): Error | null {
+    return this.#failure
+  }
+
+  /** Called once, when an engine task first fails. */
+  onFailure(listener: (error: Error) => void): () => void {
+    this.#failureListeners.add(listener)
+    return () => this.#failureListeners.delete(listener)
+  }
+
+  /**
+   * Engine work runs one task at a time. A task that throws is a bug: it is
+   * kept as the board's failure (shown to the person, and failing every
+   * test), never swallowed, and later tasks still run.
+   */
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(() => (this.#destroyed ? (undefined as T) : task()))
+    this.#queue = run.then(
+      () => undefined,
+      (e: unknown) => this.#fail(e),
+    )
+    return run
+  }
+
+  #fail(e: unknown): void {
+    if (this.#failure) return
+    this.#failure = e instanceof Error ? e : new Error(String(e))
+    for (const l of this.#failureListeners) l(this.#failure)
+  }
+
+  #log(tag: string): AuthorLog {
+    let log = this.#logs.get(tag)
+    if (!log) {
+      log = new AuthorLog()
+      this.#logs.set(tag, log)
+    }
+    return log
+  }
+
+  #reject(reason: Rejection, key: string, author: string | null, detail: string | null = null, via: string | null = null): void {
+    this.diagnostics.record({ reason, key, author, via, detail, at: this.#opts.now() })
+  }
+
+  // ── membership actions (each one signed control entry) ──────────────────
+
+  /** Founds the board: the genesis that makes this device its founder. `nonce` hashes with this device's key to the board id. */
+  async found(name: string, nonce: Uint8Array, membersMayInvite = true): Promise<void> {
+    await this.#enqueue(async () => {
+      const first = this.keys.first
+      if (!first) throw new Error('A board is founded with its first content key')
+      await this.#control({ t: 'genesis', nonce, name, agree: this.#opts.signer.agreePublic, key: fromBase64url(first)!, members: [], membersMayInvite })
+    })
+  }
+
+  /**
+   * Turns a board from before membership into one with membership: the
+   * founder's genesis lists everyone who had joined, as this device knows them.
+   */
+  async convert(): Promise<void> {
+    await this.#enqueue(async () => {
+      if (this.circle.managed || !this.#opts.founder || deviceTag(this.#opts.founder) !== this.#myTag) return
+      const first = this.keys.first
+      const me = this.circle.profiles.get(this.#myTag)
+      if (!first || !me) return
+      const members = [...this.circle.profiles].filter(([t]) => t !== this.#myTag).map(([, p]) => ({ sign: p.sign, agree: p.agree, name: p.name }))
+      await this.#control({ t: 'genesis', nonce: new Uint8Array(16), name: me.name, agree: this.#opts.signer.agreePublic, key: fromBase64url(first)!, members, membersMayInvite: true })
+    })
+  }
+
+  /** Creates an invitation; the secret goes into the invite link and nowhere else. */
+  async invite(opts: { readonly id: Uint8Array; readonly publicKey: Uint8Array; readonly requestKey: Uint8Array; readonly uses: number; readonly expiresAt: number | null; readonly as: AdmitAs; readonly ask: boolean }): Promise<void> {
+    await this.#enqueue(async () => {
+      await this.keys.addRequestKey(opts.requestKey)
+      await this.#control({ t: 'invite', id: opts.id, pub: opts.publicKey, requestKey: opts.requestKey, uses: opts.uses, expiresAt: opts.expiresAt, as: opts.as, ask: opts.ask })
+    })
+  }
+
+  async revoke(inviteId: string): Promise<void> {
+    await this.#enqueue(() => this.#control({ t: 'revoke', id: fromBase64url(inviteId)! }))
+  }
+
+  /** Lets a newcomer in: the signed admission, and the board's keys sealed to the newcomer's X25519 key. */
+  async admit(requestHash: string): Promise<void> {
+    const refused = await this.#enqueue(async (): Promise<string | null> => {
+      const request = this.circle.requests.get(requestHash) ?? this.#legacyRequest(requestHash)
+      if (!request) throw new Error('No such request')
+      const invite = this.circle.invites().find((i) => i.id === request.invite)
+      const key = await this.#control({ t: 'admit', request: fromBase64url(requestHash)!, invite: fromBase64url(request.invite)!, device: { sign: request.sign, agree: request.agree }, name: request.name })
+      // Keys go out only for an admission every device will count (an open invitation, a right to admit).
+      const hash = this.#log(this.#myTag).done.get(key)?.hash
+      const verdict = hash ? this.circle.membership().verdicts.get(hash) : undefined
+      if (verdict !== 'ok') return verdict ?? 'invalid'
+      const current = this.#currentKeyId()
+      const transport = current ? this.keys.transport(current) : null
+      if (!transport) throw new Error('This device does not hold the current transport secret')
+      const gift = { contentKeys: invite?.as === 'relay' ? [] : this.keys.contentKeys(), transport }
+      const boxes = await sealLockboxes([{ agreePublic: request.agree, payload: encodeGift(gift) }], lockboxContext('welcome', this.#opts.boardId, fromBase64url(requestHash)!))
+      await this.#sealPublic('welcome', encodeWelcome(requestHash, boxes), transport)
+      return null
+    })
+    if (refused) throw new AdmissionRefused(refused)
+  }
+
+  async refuse(requestHash: string): Promise<void> {
+    await this.#enqueue(() => this.#control({ t: 'refuse', request: fromBase64url(requestHash)! }))
+  }
+
+  /**
+   * Removes devices (all of a member's, or one) and rotates the board's keys:
+   * a new content key and a new transport secret (a new room), sealed to every
+   * remaining device. Each removed device's cutoff is the last of its entries
+   * this device accepted: whatever it signs after that is void everywhere.
+   */
+  async remove(devices: readonly string[]): Promise<void> {
+    await this.#enqueue(async () => {
+      const cutoffs: Cutoff[] = devices.map((device) => ({ device, seq: this.#cutoffFor(device) }))
+      await this.#rotate({ t: 'remove', cutoffs, rekey: null }, new Set(devices))
+    })
+  }
+
+  /** A new epoch without removing anyone (after a concurrent rotation left a removed device holding the key). */
+  async rekey(): Promise<void> {
+    await this.#enqueue(() => this.#rotate(null, new Set()))
+  }
+
+  async setRole(member: string, role: Role): Promise<void> {
+    await this.#enqueue(async () => {
+      const info = this.circle.membership().members.get(member)
+      if (!info) throw new Error('No such member')
+      await this.#control({ t: 'role', member, role, cutoffs: info.devices.map((device) => ({ device, seq: this.#cutoffFor(device) })) })
+    })
+  }
+
+  async setMembersMayInvite(value: boolean): Promise<void> {
+    await this.#enqueue(() => this.#control({ t: 'settings', membersMayInvite: value }))
+  }
+
+  /** A newcomer asks to be let in: its keys and name, proven with the invitation key, readable by members only. */
+  async request(name: string, invitation: { readonly id: Uint8Array; readonly requestKey: Uint8Array; sign(message: Uint8Array): Promise<Uint8Array> }): Promise<void> {
+    await this.#enqueue(async () => {
+      if (this.#log(this.#myTag).frontier > 0) return // asked already
+      const proof = await invitation.sign(requestProofMessage(this.#opts.boardId, this.#opts.signer.publicKey, this.#opts.signer.agreePublic))
+      const payload = encodeRequest({ name, agree: this.#opts.signer.agreePublic, invite: invitation.id, proof })
+      await this.#sealWith('request', payload, keyId(invitation.requestKey), await importContentKey(invitation.requestKey))
+    })
+  }
+
+  /** Writes this device's profile (its name on the board) unless it already shows that name. */
+  async join(name: string): Promise<void> {
+    await this.#enqueue(async () => {
+      const me = this.circle.profiles.get(this.#myTag)
+      if (me && me.name === name) return
+      if (this.circle.managed && me === undefined && this.circle.membership().members.get(this.#myTag)?.name === name) return
+      await this.#sealContentKind('join', encodeJoin({ name, agreePublic: this.#opts.signer.agreePublic, invitedBy: null, at: this.#opts.now() }))
+    })
+  }
+
+  /** Seals a legacy (pre-sealed-boards) board state, so every member's migration yields the same items. */
+  async importLegacy(state: Uint8Array): Promise<void> {
+    await this.#enqueue(async () => {
+      applyParked(this.#readable, [state], SEALED_ORIGIN)
+      await this.#sealContentKind('legacy', state, { speculative: true })
+    })
+  }
+
+  async compactNow(): Promise<void> {
+    await this.#enqueue(() => this.#compact())
+  }
+
+  // ── sealing this device's entries ────────────────────────────────────────
+
+  #currentKeyId(): string | null {
+    if (this.circle.managed) {
+      const current = this.circle.membership().current?.key ?? null
+      if (current && this.keys.hasContentKey(current)) return current
+      // The rotation has not reached this device: write with the newest key it holds.
+      const held = [...this.circle.membership().epochs.keys()].filter((k) => this.keys.hasContentKey(k))
+      return held[held.length - 1] ?? this.keys.first
+    }
+    return this.keys.first
+  }
+
+  async #sealContentKind(kind: EntryKind, payload: Uint8Array, opts: { from?: number; seq?: number; speculative?: boolean } = {}): Promise<string> {
+    const id = this.#currentKeyId()
+    const raw = id ? this.keys.contentKey(id) : null
+    if (!id || !raw) throw new Error('This device holds no content key for this board')
+    return this.#sealWith(kind, payload, keyId(raw), this.keys.cipherFor(keyId(raw))!, opts)
+  }
+
+  async #sealPublic(kind: 'welcome' | 'rotate', payload: Uint8Array, transport: Uint8Array): Promise<string> {
+    const id = await this.keys.addPublicKey(transport as TransportSecret)
+    return this.#sealWith(kind, payload, id, this.keys.cipherFor(id)!)
+  }
+
+  async #sealWith(kind: EntryKind, payload: Uint8Array, id: Uint8Array, cipher: ContentCipher, opts: { from?: number; seq?: number; speculative?: boolean } = {}): Promise<string> {
+    const seq = opts.seq ?? ++this.#mySeq
+    const header: EntryHeader = { kind, boardId: this.#opts.boardId, keyId: id, author: this.#opts.signer.publicKey, seq, from: opts.from ?? seq }
+    const bytes = await sealEntry(header, payload, cipher, this.#opts.signer)
+    const key = entryKey(header)
+    this.sealed.transact(() => this.#entries.set(key, bytes), SEALED_ORIGIN)
+    const parsed = parseEntry(bytes)
+    if (!parsed.ok) throw new Error('An entry this device sealed does not parse')
+    this.#log(this.#myTag).pending.set(key, { key, bytes, entry: parsed.entry, hash: entryHash(bytes), via: null, plain: payload, speculative: opts.speculative ?? false })
+    await this.#pump()
+    return key
+  }
+
+  async #control(op: Op): Promise<string> {
+    const heads = this.circle.heads()
+    return this.#sealContentKind('control', encodeControl({ parents: heads.map((h) => fromBase64url(h)!), op }))
+  }
+
+  /** The last sequence number of a device this device has accepted (entries and control entries alike). */
+  #cutoffFor(device: string): number {
+    return this.#logs.get(device)?.frontier ?? 0
+  }
+
+  /** A rotation: the control entry (with its new key's id) and the lockboxes, in the old epoch, then the new keys here. */
+  async #rotate(removal: Extract<Op, { t: 'remove' }> | null, removed: Set<string>): Promise<void> {
+    const m = this.circle.membership()
+    const parent = this.#currentKeyId()
+    if (!parent || !m.current) throw new Error('Nothing to rotate')
+    const oldTransport = this.keys.transport(parent)
+    if (!oldTransport) throw new Error('This device does not hold the current transport secret')
+    const contentKey = generateContentKey()
+    const transport = generateTransportSecret()
+    const remaining = [...m.devices.values()].filter((d) => !d.removed && !removed.has(d.tag))
+    const rekey = { key: keyId(contentKey), parent: fromBase64url(parent)!, to: remaining.map((d) => d.tag) }
+    const controlKey = await this.#control(removal ? { ...removal, rekey } : { t: 'rekey', rekey })
+    const control = this.#log(this.#myTag).done.get(controlKey)?.hash ?? entryHash(this.#entries.get(controlKey) as Uint8Array)
+    const boxes = await sealLockboxes(
+      remaining.map((d) => ({ agreePublic: d.agree, payload: encodeGift({ contentKeys: d.as === 'relay' ? [] : [contentKey], transport }) })),
+      lockboxContext('rotate', this.#opts.boardId, rekey.key),
+    )
+    await this.#sealPublic('rotate', encodeRotate(rekey.key, rekey.parent, control, boxes), oldTransport)
+    await this.#takeGift({ contentKeys: [contentKey], transport }, null)
+  }
+
+  async #takeGift(gift: KeyGift, source: KeySource | null): Promise<void> {
+    let added = false
+    for (const [i, k] of gift.contentKeys.entries()) added = (await this.keys.addContentKey(k, i === gift.contentKeys.length - 1 ? gift.transport : null)) || added
+    if (gift.contentKeys.length === 0) {
+      // A relay's gift: only a transport secret. It may already hold it (its invite carried it), so it is told every time.
+      await this.keys.addPublicKey(gift.transport as TransportSecret)
+      added = true
+      if (this.#opts.carrier) await this.#readUnread()
+    }
+    if (added) for (const l of this.#listeners.keys) l(gift, source)
+  }
+
+  // ── local changes → entries ──────────────────────────────────────────────
+
+  /** Local changes not sealed yet (and the readable doc they were made on): the changes of one task become one entry. */
+  #local: Uint8Array[] = []
+  #localDoc: Y.Doc | null = null
+
+  /**
+   * Batch sealing: every change made in the same task (one user action, a
+   * sweep, a burst of posts from a script) is sealed as ONE entry at the end
+   * of that task, so each change does not pay its own encryption and
+   * signature. A microtask is the window: nothing waits for a timer, so the
+   * latency of a single change does not grow.
+   */
+  readonly #onReadableUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === SEALED_ORIGIN || origin === LOCAL_ORIGIN) return
+    this.#local.push(update)
+    this.#localDoc = this.#readable
+    if (this.#local.length === 1) queueMicrotask(() => this.#sealLocal())
+  }
+
+  #sealLocal(): void {
+    const updates = this.#local
+    const doc = this.#localDoc
+    if (updates.length === 0) return
+    this.#local = []
+    void this.#enqueue(async () => {
+      // Made on a readable doc that a rebuild has since replaced: apply them to the new one like anyone's.
+      const speculative = doc === this.#readable
+      // Merged into entries under the size limit, in order.
+      let batch: Uint8Array[] = []
+      let size = 0
+      const seal = async () => {
+        if (batch.length === 0) return
+        const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)
+        batch = []
+        size = 0
+        await this.#sealContentKind('update', encodeContent(this.circle.heads(), update), { speculative })
+      }
+      for (const u of updates) {
+        if (size + u.byteLength > MAX_BATCH_BYTES) await seal()
+        batch.push(u)
+        size += u.byteLength
+      }
+      await seal()
+      if (!this.#compacting) this.#maybeCompact()
+    })
+  }
+
+  // ── remote changes ───────────────────────────────────────────────────────
+
+  readonly #onSealedTransaction = (tr: Y.Transaction): void => {
+    if (tr.origin === SEALED_ORIGIN) return
+    const via = tr.local ? 'local' : `session ${[...tr.afterState.keys()].filter((c) => (tr.beforeState.get(c) ?? 0) < tr.afterState.get(c)!).join(',') || '?'}`
+    this.#removeJunk(tr)
+    const keys = tr.changed.get(this.#entries as unknown as Parameters<typeof tr.changed.get>[0])
+    if (!keys || keys.size === 0) return
+    // What each key held right after this transaction: by the time the queue
+    // gets to it another peer may have changed it again.
+    const seen = new Map<string, Seen>()
+    for (const key of keys) if (typeof key === 'string') seen.set(key, { value: this.#entries.get(key), via })
+    void this.#enqueue(() => this.#ingest(seen))
+  }
+
+  /** Anything written outside the entries map (other root types, list items in it) is removed at once. */
+  #removeJunk(tr: Y.Transaction): void {
+    const junk: Y.Item[] = []
+    for (const type of tr.changed.keys()) {
+      if (type === (this.#entries as unknown)) {
+        for (let item = type._start; item; item = item.right) if (!item.deleted) junk.push(item)
+        continue
+      }
+      let root: unknown = type
+      for (let item = type._item; item; item = (item.parent as Y.AbstractType<unknown>)._item) root = item.parent
+      if (root === (this.#entries as unknown)) continue
+      for (const item of type._map.values()) if (!item.deleted) junk.push(item)
+      for (let item = type._start; item; item = item.right) if (!item.deleted) junk.push(item)
+    }
+    if (junk.length === 0) return
+    this.sealed.transact((t) => {
+      for (const item of junk) item.delete(t)
+    }, SEALED_ORIGIN)
+    this.#reject('junk', `${junk.length} structs outside the entries`, null, null, null)
+  }
+
+  /** Entries that are invalid for everyone alike are removed from the shared doc — unless someone has put something else there since. */
+  #collect(key: string, seen: unknown): void {
+    const current = this.#entries.get(key)
+    if (current === undefined) return
+    if (current !== seen && !(current instanceof Uint8Array && seen instanceof Uint8Array && sameBytes(current, seen))) return
+    this.sealed.transact(() => this.#entries.delete(key), SEALED_ORIGIN)
+  }
+
+  #restore(key: string, bytes: Uint8Array): void {
+    this.sealed.transact(() => this.#entries.set(key, bytes), SEALED_ORIGIN)
+  }
+
+  /**
+   * Checks the entries seen under each key, handles everything that became
+   * ready, then judges entries that went missing: gone because their author
+   * compacted them is fine; otherwise they are put back.
+   */
+  async #ingest(seen: Map<string, Seen>): Promise<void> {
+    const missing: string[] = []
+    const keys = [...seen.keys()].sort((a, b) => (tagOfKey(a) === tagOfKey(b) ? seqOfKey(a) - seqOfKey(b) : a < b ? -1 : 1))
+    for (const key of keys) {
+      const { value, via } = seen.get(key)!
+      if (value === undefined) missing.push(key)
+      else if (key.startsWith(PROOF_PREFIX)) await this.#checkProof(key, value)
+      else await this.#check(key, value, via)
+    }
+    await this.#pump()
+    for (const key of missing) this.#judgeMissing(key)
+    this.#enforceLimits()
+    this.#reportPending()
+  }
+
+  readonly #reportedPending = new Set<string>()
+
+  /** Entries still waiting after a batch: their author was never let in, an earlier entry is missing, or a key. */
+  #reportPending(): void {
+    for (const [tag, log] of this.#logs) {
+      for (const v of log.pending.values()) {
+        if (this.#reportedPending.has(v.key)) continue
+        this.#reportedPending.add(v.key)
+        const reason: Rejection = !this.keys.cipherFor(v.entry.header.keyId) ? 'pending_key' : !this.circle.knows(tag) ? 'pending_author' : 'pending_gap'
+        this.#reject(reason, v.key, tag)
+      }
+    }
+  }
+
+  /** Waiting entries are capped per author and in all: beyond that they are dropped, here and from the shared doc. */
+  #enforceLimits(): void {
+    const { perAuthor, total } = this.#opts.pendingLimits
+    let all = 0
+    for (const log of this.#logs.values()) all += log.pending.size
+    for (const [tag, log] of [...this.#logs].sort((a, b) => b[1].pending.size - a[1].pending.size)) {
+      if (tag === this.#myTag) continue
+      const over = Math.max(log.pending.size - perAuthor, all > total ? log.pending.size : 0)
+      if (over <= 0) continue
+      const victims = [...log.pending.values()].sort((a, b) => b.entry.header.seq - a.entry.header.seq).slice(0, over)
+      for (const v of victims) {
+        log.pending.delete(v.key)
+        if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
+        all--
+        this.#reject('over_limit', v.key, null, `entries of ${tag}`, v.via)
+        this.#collect(v.key, v.bytes)
+      }
+    }
+  }
+
+  async #checkProof(key: string, value: unknown): Promise<void> {
+    const proof = await verifyProof(value, this.#opts.boardId)
+    if (!proof || proofKey(proof.author) !== key) {
+      this.#reject('malformed', key, null)
+      this.#collect(key, value)
+      return
+    }
+    await this.#equivocated(proof.author, proof.from, null)
+  }
+
+  /** An author proven to equivocate: everything from `from` on is void; the proof is kept for devices that arrive later. */
+  async #equivocated(tag: string, from: number, proof: Uint8Array | null): Promise<void> {
+    const changed = this.circle.addEquivocator(tag, from)
+    if (proof && changed) this.sealed.transact(() => this.#entries.set(proofKey(tag), proof), SEALED_ORIGIN)
+    if (!changed) return
+    this.#reject('equivocation', proofKey(tag), tag, `two different entries from sequence number ${from}`)
+    const log = this.#log(tag)
+    for (const d of log.done.values()) if (d.entry.header.seq >= from && d.outcome !== 'void') this.#rebuildNeeded = true
+    for (const [key, v] of log.pending) {
+      if (v.entry.header.seq >= from && CONTENT_KINDS.has(v.entry.header.kind)) {
+        log.pending.delete(key)
+        if (this.#reportedPending.delete(key)) this.diagnostics.settle(key)
+        this.#collect(key, v.bytes)
+      }
+    }
+    // Whichever version the shared map holds under a disputed key goes: the proof keeps both.
+    for (const key of [...this.#entries.keys()]) {
+      if (tagOfKey(key) !== tag || key.startsWith(PROOF_PREFIX) || seqOfKey(key) < from) continue
+      const parsed = parseEntry(this.#entries.get(key))
+      if (parsed.ok && CONTENT_KINDS.has(parsed.entry.header.kind)) this.sealed.transact(() => this.#entries.delete(key), SEALED_ORIGIN)
+    }
+    this.#notifyCircle()
+  }
+
+  async #check(key: string, value: unknown, via: string | null): Promise<void> {
+    const tag = tagOfKey(key)
+    const log = tag ? this.#logs.get(tag) : undefined
+    const previously = log?.done.get(key) ?? log?.pending.get(key)
+    if (previously && value instanceof Uint8Array && sameBytes(previously.bytes, value)) return
+    const parsed = key.length <= MAX_KEY_LENGTH ? parseEntry(value) : ({ ok: false, error: 'malformed' } as const)
+    const entry = parsed.ok ? parsed.entry : null
+    const h = entry?.header
+    const sound = !!entry && !!h && sameBytes(h.boardId, this.#opts.boardId) && entryKey(h) === key && (await verifyEntry(entry))
+    if (previously) {
+      // Another version of an entry this device holds: proof of equivocation if its author signed both; otherwise an erasure.
+      const proof = sound ? await checkEquivocation(previously.entry, entry!, previously.bytes, value as Uint8Array, this.#opts.boardId) : null
+      if (proof) return this.#equivocated(proof.author, proof.from, encodeProof(previously.bytes, value as Uint8Array))
+      return this.#erased(key, previously.bytes, tag)
+    }
+    if (!parsed.ok) {
+      this.#reject(parsed.error, key, null, null, via)
+      return this.#collect(key, value)
+    }
+    if (!sameBytes(h!.boardId, this.#opts.boardId)) return this.#final('wrong_board', key, null, value, via)
+    if (entryKey(h!) !== key) return this.#final('wrong_key', key, null, value, via)
+    if (!sound) return this.#final('bad_signature', key, null, value, via)
+    // From here on, a valid signature proves who wrote it.
+    const bytes = value as Uint8Array
+    const header = h!
+    const author = deviceTag(header.author)
+    if (this.#opts.carrier && author !== this.#myTag) return this.#carry(key, bytes, entry!)
+    const authorLog = this.#log(author)
+    for (const other of authorLog.mayConflict(header.from, header.seq, header.kind === 'snapshot')) {
+      const proof = await checkEquivocation(other.entry, entry!, other.bytes, bytes, this.#opts.boardId)
+      if (proof) return this.#equivocated(author, proof.from, encodeProof(other.bytes, bytes))
+    }
+    const disputed = this.circle.equivocators.get(author)
+    if (disputed !== undefined && header.seq >= disputed && CONTENT_KINDS.has(header.kind)) return this.#final('equivocation', key, author, value, via)
+    if (header.kind === 'snapshot' ? authorLog.coveredBy(header.from, header.seq) : header.seq <= authorLog.frontier) {
+      // Already handled, and no longer at its place: an old entry put back in. Its signature proves
+      // who wrote it once, not who put it back: nobody is named.
+      this.#reject('replay', key, null, `an old entry of ${author}`, via)
+      if (authorLog.coveredBy(header.from, header.seq)) this.#collect(key, value)
+      return
+    }
+    authorLog.pending.set(key, { key, bytes, entry: entry!, hash: entryHash(bytes), via })
+  }
+
+  #erased(key: string, bytes: Uint8Array, tag: string | null): void {
+    // Someone overwrote or deleted an entry this device holds: put it back. A Yjs write does not prove who did it.
+    this.#reject('erased', key, null, tag ? `an entry of ${tag}` : null)
+    this.#restore(key, bytes)
+  }
+
+  /** A rejection that is the same for every peer: report it and remove the entry from the shared doc. */
+  #final(reason: Rejection, key: string, author: string | null, value: unknown, via: string | null = null, detail: string | null = null): void {
+    this.#reject(reason, key, author, detail, author ? null : via)
+    this.#collect(key, value)
+  }
+
+  #judgeMissing(key: string): void {
+    const tag = tagOfKey(key)
+    const log = tag ? this.#logs.get(tag) : undefined
+    const done = log?.done.get(key)
+    if (!log || !done) return
+    const h = done.entry.header
+    if (log.coveredBy(h.from, h.seq, key) || done.outcome === 'void') {
+      log.done.delete(key)
+      return
+    }
+    const current = this.#entries.get(key)
+    if (current instanceof Uint8Array && sameBytes(current, done.bytes)) return
+    this.#erased(key, done.bytes, tag)
+  }
+
+  // ── handling entries in order ────────────────────────────────────────────
+
+  /**
+   * Handles every entry whose turn has come, author by author, until nothing
+   * moves: decrypting happens first, in parallel; judging and applying happen
+   * in one transaction on the readable doc, entry by entry, so each entry is
+   * judged against everything applied before it.
+   */
+  async #pump(): Promise<void> {
+    const waiting = this.pendingCount()
+    await this.#pumpRounds()
+    this.diagnostics.announce(this.pendingCount() !== waiting)
+  }
+
+  async #pumpRounds(): Promise<void> {
+    for (let round = 0; ; round++) {
+      await this.#prepare()
+      let moved = false
+      let circleChanged = false
+      let sliced = false
+      const own = this.#readable.clientID
+      this.#readable.clientID = 0
+      // Yjs encodes every transaction for 'update' listeners; ours ignores these, and encoding is not free.
+      if (this.#listening) this.#readable.off('update', this.#onReadableUpdate)
+      // In slices: a big board opens or syncs without a long task on the main
+      // thread, and what is applied shows as it comes (each slice is one transaction).
+      const deadline = performance.now() + SLICE_MS
+      try {
+        this.#readable.transact(() => {
+          outer: for (const [tag, log] of [...this.#logs].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+            for (let next = log.next(); next; next = log.next()) {
+              const step = this.#handle(tag, log, next)
+              if (step === 'wait') break
+              moved = true
+              if (step === 'circle') circleChanged = true
+              if (performance.now() > deadline) {
+                sliced = true
+                break outer
+              }
+            }
+          }
+        }, SEALED_ORIGIN)
+      } finally {
+        this.#readable.clientID = own
+        if (this.#listening) this.#readable.on('update', this.#onReadableUpdate)
+      }
+      for (const key of this.#newRequestKeys.splice(0)) await this.keys.addRequestKey(key)
+      if (circleChanged) {
+        this.#checkVerdicts()
+        this.#notifyCircle()
+      }
+      if (this.#rebuildNeeded) {
+        await this.#rebuild()
+        return
+      }
+      if (sliced) {
+        await yieldToEventLoop()
+        continue
+      }
+      if (!moved && !(await this.#afterCircle())) return
+    }
+  }
+
+  /**
+   * Decrypts what can be decrypted, in parallel. Requests, welcomes and
+   * rotations are looked at as soon as they can be read, not in their
+   * author's turn: a newcomer's keys arrive in a welcome that comes after
+   * entries it can read only with those keys.
+   */
+  async #prepare(): Promise<void> {
+    const work: Promise<void>[] = []
+    const early = (v: Verified) => {
+      if (v.plain && SIDE_KINDS.has(v.entry.header.kind) && !this.#settled.has(v.hash)) this.#awaiting.set(v.key, v)
+    }
+    for (const log of this.#logs.values()) {
+      for (const v of log.pending.values()) {
+        if (v.plain !== undefined) {
+          early(v)
+          continue
+        }
+        const cipher = this.keys.cipherFor(v.entry.header.keyId)
+        if (!cipher) continue
+        work.push(
+          openEntry(v.entry, cipher).then((plain) => {
+            v.plain = plain
+            early(v)
+          }),
+        )
+        if (work.length >= 256) await Promise.all(work.splice(0))
+      }
+    }
+    await Promise.all(work)
+  }
+
+  /** Work that needs the circle as it now stands: requests to check, keys to take. Returns whether anything changed. */
+  async #afterCircle(): Promise<boolean> {
+    let changed = false
+    for (const [key, v] of this.#awaiting) {
+      if (await this.#verifyRequest(v)) {
+        this.#awaiting.delete(key)
+        this.#settled.add(v.hash)
+        changed = true
+      }
+    }
+    if (changed) this.#notifyCircle()
+    return changed
+  }
+
+  /** One entry, in its turn. 'wait' leaves it (and its author's later entries) for later. */
+  #handle(tag: string, log: AuthorLog, v: Verified): 'wait' | 'done' | 'circle' {
+    const h = v.entry.header
+    const finish = (outcome: Outcome, extra: Partial<Done> = {}): 'done' => {
+      log.pending.delete(v.key)
+      if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
+      log.done.set(v.key, { ...v, outcome, ...extra })
+      log.frontier = Math.max(log.frontier, h.seq)
+      this.#markVoidFrom(tag, log)
+      return 'done'
+    }
+    const cutoff = this.circle.cutoffOf(tag)
+    if (cutoff !== null && h.seq > cutoff && h.kind !== 'control') {
+      this.#reject(this.circle.equivocators.has(tag) ? 'equivocation' : 'removed_author', v.key, tag)
+      this.#collect(v.key, v.bytes)
+      return finish('void')
+    }
+    if (v.plain === undefined) return 'wait'
+    if (v.plain === null) {
+      this.#reject('decrypt_failed', v.key, tag)
+      this.#collect(v.key, v.bytes)
+      return finish('void')
+    }
+    switch (h.kind) {
+      case 'join': {
+        const join = decodeJoin(v.plain)
+        if (!join) {
+          this.#reject('bad_payload', v.key, tag, 'not a profile')
+          return finish('void')
+        }
+        if (this.circle.collides(tag, h.author)) {
+          // Its key was ground to write under a member's Yjs client id.
+          this.#reject('not_member', v.key, tag, 'its Yjs client id equals a member’s')
+          return finish('void')
+        }
+        this.circle.addProfile(tag, h.author, h.seq, join, fromBase64url(join.agree)!)
+        finish('other')
+        return 'circle'
+      }
+      case 'control': {
+        const control = decodeControl(v.plain)
+        if (!control) {
+          this.#reject('bad_payload', v.key, tag, 'not a membership change')
+          return finish('void')
+        }
+        const entry: ControlEntry = { hash: v.hash, author: tag, authorKey: h.author, seq: h.seq, parents: control.parents.map(toBase64url), op: control.op }
+        if (control.op.t === 'invite') this.#newRequestKeys.push(control.op.requestKey)
+        this.circle.addControl(entry)
+        finish('other')
+        return 'circle'
+      }
+      case 'request':
+      case 'welcome':
+      case 'rotate':
+        if (!this.#settled.has(v.hash)) this.#awaiting.set(v.key, v)
+        return finish('other')
+      default:
+        return this.#handleContent(tag, log, v, finish)
+    }
+  }
+
+  #handleContent(tag: string, log: AuthorLog, v: Verified, finish: (o: Outcome, extra?: Partial<Done>) => 'done'): 'wait' | 'done' {
+    const h = v.entry.header
+    if (h.kind === 'legacy' && !this.#opts.allowLegacy) {
+      this.#reject('foreign_changes', v.key, tag, 'a whole old board, on a board that never had one')
+      this.#collect(v.key, v.bytes)
+      return finish('void')
+    }
+    const content = h.version === 1 || h.kind === 'legacy' ? { heads: null, update: v.plain! } : decodeContent(v.plain!)
+    if (!content) {
+      this.#reject('bad_payload', v.key, tag)
+      return finish('void')
+    }
+    if (!this.circle.knows(tag)) return 'wait'
+    const rights = this.circle.rightsAt(tag, h.seq, content.heads)
+    if (rights.kind === 'wait') return 'wait'
+    const judgedWith = `${rights.active}/${rights.moderator}`
+    if (!rights.active) {
+      this.#reject('not_member', v.key, tag)
+      return finish('refused', { heads: content.heads, judgedWith, range: null })
+    }
+    const version1 = h.version === 1
+    const author: Author = {
+      client: version1 || h.kind === 'legacy' ? legacyBoundClientId(h.author) : this.#clientOf(tag, h.author),
+      tag,
+      moderator: rights.moderator,
+      legacy: version1 || h.kind === 'legacy',
+    }
+    const judgement =
+      h.kind === 'legacy'
+        ? ({ kind: 'accept', range: null, edited: [] } as const)
+        : judgeUpdate({ doc: this.#readable, rules: this.#opts.rules, ownerOfClient: (c) => this.circle.ownerOfClient(c), isVoid: (c, clock) => this.#isVoid(c, clock) }, author, content.update)
+    if (judgement.kind === 'wait') return 'wait'
+    if (h.kind === 'snapshot') {
+      // A snapshot stands for the entries it covers, whatever became of them.
+      for (let seq = h.from; seq <= h.seq; seq++) {
+        for (const d of log.done.startingAt(seq)) if (d.key !== v.key && d.entry.header.seq <= h.seq && CONTENT_KINDS.has(d.entry.header.kind)) log.done.delete(d.key)
+      }
+    }
+    if (judgement.kind === 'refuse') {
+      this.#reject(judgement.reason, v.key, tag, judgement.detail)
+      if (v.speculative) this.#rebuildNeeded = true
+      else if (judgement.range && judgement.range.to > judgement.range.from) Y.applyUpdate(this.#readable, placeholderUpdate(author.client, judgement.range.from, judgement.range.to), SEALED_ORIGIN)
+      return finish('refused', { heads: content.heads, judgedWith, range: judgement.range })
+    }
+    if (!v.speculative) Y.applyUpdate(this.#readable, content.update, SEALED_ORIGIN)
+    return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
+  }
+
+  readonly #clients = new Map<string, number>()
+
+  /** A device's bound Yjs client id (a hash: computed once per device). */
+  #clientOf(tag: string, key: Uint8Array): number {
+    let client = this.#clients.get(tag)
+    if (client === undefined) this.#clients.set(tag, (client = boundClientId(key)))
+    return client
+  }
+
+  /** Once a device's entries up to its cutoff are all handled, its Yjs clocks from there on are void. */
+  #markVoidFrom(tag: string, log: AuthorLog): void {
+    const cutoff = this.circle.cutoffOf(tag)
+    if (cutoff === null || log.frontier < cutoff) return
+    const keys = this.circle.keysOf(tag)
+    if (!keys) return
+    for (const client of [boundClientId(keys.sign), legacyBoundClientId(keys.sign)]) {
+      if (!log.voidFrom.has(client)) log.voidFrom.set(client, Y.getState(this.#readable.store, client))
+    }
+  }
+
+  #isVoid(client: number, clock: number): boolean {
+    const tag = this.circle.ownerOfClient(client)
+    const from = tag ? this.#logs.get(tag)?.voidFrom.get(client) : undefined
+    return from !== undefined && clock >= from
+  }
+
+  /**
+   * After the circle changed: if any entry already handled would now be
+   * judged with other rights (a removal's or demotion's cutoff arrived, a
+   * genesis turned an old board into a managed one), the readable doc is
+   * rebuilt from the entries.
+   */
+  #checkVerdicts(): void {
+    // Rights given never change a verdict (content waits for what its author saw); only rights taken do.
+    const signature = this.#decreasesSignature()
+    if (signature === this.#judgedSignature) return
+    this.#judgedSignature = signature
+    for (const [tag, log] of this.#logs) {
+      for (const d of log.done.values()) {
+        if (d.judgedWith === undefined) continue
+        const rights = this.circle.rightsAt(tag, d.entry.header.seq, d.heads ?? null)
+        const now = rights.kind === 'ok' ? `${rights.active}/${rights.moderator}` : 'wait'
+        if (now !== d.judgedWith) {
+          this.#rebuildNeeded = true
+          return
+        }
+      }
+      const cutoff = this.circle.cutoffOf(tag)
+      if (cutoff !== null) for (const d of log.done.values()) if (d.entry.header.seq > cutoff && d.outcome === 'applied') this.#rebuildNeeded = true
+    }
+  }
+
+  #judgedSignature = ''
+
+  #decreasesSignature(): string {
+    const parts = [...this.circle.equivocators].map(([t, f]) => `e${t}:${f}`)
+    if (this.circle.managed) {
+      const m = this.circle.membership()
+      parts.push(`g${m.genesis?.hash}`)
+      for (const [device, decs] of m.decreases) for (const d of decs) parts.push(`d${device}:${d.hash}`)
+      for (const [member, changes] of m.roleChanges) for (const c of changes) parts.push(`r${member}:${c.hash}`)
+    }
+    return parts.sort().join('|')
+  }
+
+  /**
+   * Builds the readable doc again from every entry this device holds, with
+   * today's verdicts: the only way to take back what was applied. Whoever
+   * holds the old doc is told (onReset).
+   */
+  async #rebuild(): Promise<void> {
+    this.#rebuildNeeded = false
+    const old = this.#readable
+    if (this.#listening) old.off('update', this.#onReadableUpdate)
+    this.#readable = createReadableDoc(old.clientID)
+    this.#judgedSignature = ''
+    for (const log of this.#logs.values()) log.reset()
+    await this.#pump()
+    if (this.#listening) this.#readable.on('update', this.#onReadableUpdate)
+    for (const l of this.#listeners.reset) l(this.#readable)
+    old.destroy()
+  }
+
+  #notifyCircle(): void {
+    for (const l of this.#listeners.circle) l()
+  }
+
+  // ── requests, welcomes, rotations ────────────────────────────────────────
+
+  /** Requests, welcomes and rotations are checked once what they depend on is known. Returns whether it is settled. */
+  async #verifyRequest(v: Verified): Promise<boolean> {
+    const h = v.entry.header
+    const tag = deviceTag(h.author)
+    if (!v.plain) return true
+    if (h.kind === 'request') {
+      const r = decodeRequest(v.plain)
+      if (!r) return true
+      const invite = this.circle.invites().find((i) => i.id === toBase64url(r.invite))
+      if (!invite) return false
+      if (!(await verifySignature(invite.pub, r.proof, requestProofMessage(this.#opts.boardId, h.author, r.agree)))) {
+        this.#reject('bad_signature', v.key, tag, 'the invitation proof does not verify')
+        return true
+      }
+      if (!this.circle.requests.has(v.hash)) this.circle.requests.set(v.hash, { hash: v.hash, tag, sign: h.author, agree: r.agree, name: r.name, invite: invite.id, seenAt: this.#opts.now() })
+      return true
+    }
+    if (h.kind === 'welcome') {
+      const w = decodeWelcome(v.plain)
+      const mine = this.#log(this.#myTag).done.get(`${this.#myTag}.1`)
+      if (!w || !mine || w.request !== mine.hash) return true
+      const gift = await openLockbox(w.lockboxes, this.#opts.agreement, lockboxContext('welcome', this.#opts.boardId, fromBase64url(w.request)!))
+      const decoded = gift ? decodeGift(gift) : null
+      if (decoded) await this.#takeGift(decoded, { kind: 'welcome', sealedUnder: toBase64url(h.keyId), from: null })
+      return true
+    }
+    const r = decodeRotate(v.plain)
+    if (!r) return true
+    if (this.#opts.carrier) {
+      // A carrier cannot read membership: it takes every rotation sealed to its own key, and its owner decides which rooms to follow.
+      const gift = await openLockbox(r.lockboxes, this.#opts.agreement, lockboxContext('rotate', this.#opts.boardId, r.key))
+      const decoded = gift ? decodeGift(gift) : null
+      if (decoded) await this.#takeGift(decoded, { kind: 'rotate', sealedUnder: toBase64url(h.keyId), from: toBase64url(r.parent) })
+      return true
+    }
+    // A rotation is followed only once its membership change is known to be valid: a removed device cannot lure anyone away.
+    if (this.keys.hasContentKey(toBase64url(r.key)) || this.keys.transport(toBase64url(r.key))) return true
+    const m = this.circle.membership()
+    if (m.verdicts.get(r.control) !== 'ok') return m.verdicts.has(r.control) && m.verdicts.get(r.control) !== 'waiting'
+    const epoch = m.epochs.get(toBase64url(r.key))
+    if (!epoch || epoch.hash !== r.control || !epoch.recipients.has(this.#myTag)) return true
+    const gift = await openLockbox(r.lockboxes, this.#opts.agreement, lockboxContext('rotate', this.#opts.boardId, r.key))
+    const decoded = gift ? decodeGift(gift) : null
+    if (decoded) await this.#takeGift(decoded, { kind: 'rotate', sealedUnder: toBase64url(h.keyId), from: toBase64url(r.parent) })
+    return true
+  }
+
+  // ── carrying (a relay) ───────────────────────────────────────────────────
+
+  /**
+   * A carrier keeps other devices' entries in the shared doc as they are and
+   * reads only welcomes and rotations, the entries sealed under a room's
+   * public-entry key: they may hold its next transport secret. Rotations are
+   * kept as handled, so `handoff` can point stragglers on.
+   */
+  async #carry(key: string, bytes: Uint8Array, entry: ParsedEntry): Promise<void> {
+    const kind = entry.header.kind
+    if (kind !== 'welcome' && kind !== 'rotate') return
+    const cipher = this.keys.cipherFor(entry.header.keyId)
+    if (!cipher) {
+      this.#unread.add(key)
+      return
+    }
+    this.#unread.delete(key)
+    const hash = entryHash(bytes)
+    if (this.#settled.has(hash)) return
+    const plain = await openEntry(entry, cipher)
+    if (!plain) return
+    const v: Verified = { key, bytes, entry, hash, via: null, plain }
+    if (kind === 'rotate') this.#log(deviceTag(entry.header.author)).done.set(key, { ...v, outcome: 'other' })
+    this.#awaiting.set(key, v)
+  }
+
+  /** A carrier took a room's key: the welcomes and rotations sealed in that room can be read now. */
+  async #readUnread(): Promise<void> {
+    for (const key of [...this.#unread]) {
+      const parsed = parseEntry(this.#entries.get(key))
+      if (parsed.ok) await this.#carry(key, this.#entries.get(key) as Uint8Array, parsed.entry)
+      else this.#unread.delete(key)
+    }
+  }
+
+  /** A device that joined with an invite from before membership, as a request a moderator may admit. */
+  #legacyRequest(hash: string): RequestInfo | null {
+    for (const [tag, log] of this.#logs) {
+      for (const d of log.done.values()) {
+        if (d.hash !== hash || d.entry.header.kind !== 'join') continue
+        const p = this.circle.profiles.get(tag)
+        if (p) return { hash, tag, sign: p.sign, agree: p.agree, name: p.name, invite: ZERO_INVITE, seenAt: this.#opts.now() }
+      }
+    }
+    return null
+  }
+
+  /** Devices that joined with an old invite (a join entry, no admission) while the board's first key is in use. */
+  legacyJoiners(): RequestInfo[] {
+    if (!this.circle.managed) return []
+    const m = this.circle.membership()
+    if (m.current?.hash !== m.genesis?.hash) return []
+    const out: RequestInfo[] = []
+    for (const [tag, log] of this.#logs) {
+      if (m.devices.has(tag)) continue
+      const join = [...log.done.values()].find((d) => d.entry.header.kind === 'join')
+      const request = join ? this.#legacyRequest(join.hash) : null
+      if (request) out.push(request)
+    }
+    return out
+  }
+
+  /**
+   * The entries that lead out of an epoch (its key id): each rotation from it
+   * — its lockboxes, and the signed membership change that made it — for a
+   * device that keeps pointing stragglers to the next room.
+   */
+  handoff(from: string): [string, Uint8Array][] {
+    const done = [...this.#logs.values()].flatMap((log) => [...log.done.values()])
+    const out: [string, Uint8Array][] = []
+    for (const d of done) {
+      if (d.entry.header.kind !== 'rotate' || !d.plain) continue
+      const r = decodeRotate(d.plain)
+      if (!r || toBase64url(r.parent) !== from) continue
+      out.push([d.key, d.bytes])
+      const control = done.find((c) => c.hash === r.control)
+      if (control) out.push([control.key, control.bytes])
+      else if (this.#opts.carrier) {
+        // A carrier cannot read the membership change, but it holds it: same author, found by its hash.
+        const tag = deviceTag(d.entry.header.author)
+        for (const [key, value] of this.#entries) {
+          if (tagOfKey(key) === tag && value instanceof Uint8Array && entryHash(value) === r.control) out.push([key, value])
+        }
+      }
+    }
+    return out
+  }
+
+  // ── compaction ───────────────────────────────────────────────────────────
+
+  #maybeCompact(): void {
+    if (this.#log(this.#myTag).done.updates < this.#opts.compactAfter) return
+    this.#compacting = true
+    void this.#enqueue(() => this.#compact()).finally(() => (this.#compacting = false))
+  }
+
+  async #compact(): Promise<void> {
+    await compactOwn({
+      log: this.#log(this.#myTag),
+      snapshotBytes: this.#opts.snapshotBytes,
+      placeholder: (range) => placeholderUpdate(boundClientId(this.#opts.signer.publicKey), range.from, range.to),
+      seal: async (merged, from, seq) => {
+        await this.#sealContentKind('snapshot', encodeContent(this.circle.heads(), merged), { from, seq, speculative: true })
+      },
+      drop: (keys) => {
+        this.sealed.transact(() => {
+          for (const key of keys) this.#entries.delete(key)
+        }, SEALED_ORIGIN)
+      },
+      gcFilter: keepTypes,
+    })
+  }
+}
+

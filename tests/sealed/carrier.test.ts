@@ -1,0 +1,108 @@
+/**
+ * A relay's engine (carrier mode): it holds the board without reading it,
+ * takes the keys sealed to it, and never judges or drops what members wrote.
+ */
+import { describe, expect, it } from 'vitest'
+import { createItem } from '../../src/core/index.ts'
+import { deriveInvitation, generateInvitationSecret, keyId, publicEntryKey, toBase64url, type TransportSecret } from '../../src/crypto/index.ts'
+import type { KeyGift, KeySource } from '../../src/sealed/index.ts'
+import { circle, device, exchange, settle, TRANSPORT, type Circle, type Member } from './fixture.ts'
+
+const post = async (m: Member, title: string) => {
+  const r = createItem(m.board.readable, { kind: 'notice', title, body: '', author: m.name, tags: [], pinned: false, expiresAt: null }, Date.now())
+  if (!r.ok) throw new Error('post failed')
+  await m.board.flush()
+}
+const roomKey = (transport: Uint8Array) => toBase64url(keyId(publicEntryKey(transport as TransportSecret)))
+
+/** Alice (a moderator) invites a relay; the relay asks; Alice's device admits it. */
+async function relayIn(c: Circle, opts: { pendingLimits?: { perAuthor: number; total: number } } = {}) {
+  const alice = c.founder
+  const invitation = await deriveInvitation(generateInvitationSecret())
+  await alice.board.invite({ id: invitation.id, publicKey: invitation.signer.publicKey, requestKey: invitation.requestKey, uses: 1, expiresAt: null, as: 'relay', ask: false })
+  const relay = await device('Relay', { boardId: c.boardId, contentKeys: [], transport: TRANSPORT, request: { key: invitation.requestKey }, carrier: true, ...opts })
+  const gifts: [KeyGift, KeySource | null][] = []
+  relay.board.onKeys((gift, source) => gifts.push([gift, source]))
+  await relay.board.request('Relay', { id: invitation.id, requestKey: invitation.requestKey, sign: (m) => invitation.signer.sign(m) })
+  await exchange(alice, relay)
+  const request = alice.board.circle.openRequests().find((r) => r.name === 'Relay')!
+  await alice.board.admit(request.hash)
+  await exchange(alice, relay, ...c.members.slice(1))
+  return { relay, gifts }
+}
+
+describe('a relay carries a board it cannot read', () => {
+  it('is let in with the transport secret only, listed as a relay, and told where its keys came from', async () => {
+    const c = await circle('Alice', 'Bob')
+    const { relay, gifts } = await relayIn(c)
+    expect(gifts).toHaveLength(1)
+    const [gift, source] = gifts[0]!
+    expect(gift.contentKeys).toEqual([])
+    expect([...gift.transport]).toEqual([...TRANSPORT])
+    expect(source).toEqual({ kind: 'welcome', sealedUnder: roomKey(TRANSPORT), from: null })
+    expect(relay.board.keys.contentKeys()).toEqual([])
+    expect(c.founder.board.members().find((m) => m.role === 'relay')?.devices[0]?.tag).toBe(relay.board.myTag)
+  })
+
+  it('keeps every member entry, however many wait for keys it will never hold', async () => {
+    const c = await circle('Alice', 'Bob')
+    // Limits that would make a member's engine drop waiting entries: a carrier waits for nothing.
+    const { relay } = await relayIn(c, { pendingLimits: { perAuthor: 2, total: 3 } })
+    for (let i = 0; i < 8; i++) await post(c.members[i % 2]!, `post ${i}`)
+    await exchange(...c.members, relay)
+    const keysAt = (m: Member) => [...m.board.sealed.getMap('entries').keys()].sort()
+    expect(keysAt(relay)).toEqual(keysAt(c.founder))
+    expect(relay.board.pendingCount()).toBe(0)
+    expect([...relay.board.diagnostics.counts.keys()]).toEqual([])
+    // Byte for byte what the members hold: nothing altered or dropped on the way.
+    const bytesAt = (m: Member) => keysAt(m).map((k) => Buffer.from(m.board.sealed.getMap('entries').get(k) as Uint8Array).toString('base64'))
+    expect(bytesAt(relay)).toEqual(bytesAt(c.founder))
+  })
+
+  it('follows a rotation sealed to its key, and can point stragglers on: the rotation and its membership change', async () => {
+    const c = await circle('Alice', 'Bob', 'Mallory')
+    const { relay, gifts } = await relayIn(c)
+    const [alice, , mallory] = c.members as [Member, Member, Member]
+    const from = alice.board.epoch!.key
+    await alice.board.remove([mallory.board.myTag])
+    await exchange(alice, relay)
+    await settle(relay)
+    expect(gifts).toHaveLength(2)
+    const [gift, source] = gifts[1]!
+    expect(gift.contentKeys).toEqual([])
+    expect(toBase64url(gift.transport)).toBe(toBase64url(alice.board.epoch!.transport!))
+    expect(source).toEqual({ kind: 'rotate', sealedUnder: roomKey(TRANSPORT), from })
+    const handoff = relay.board.handoff(from)
+    expect(handoff.map(([k]) => k).sort()).toEqual(alice.board.handoff(from).map(([k]) => k).sort())
+    expect(handoff).toHaveLength(2)
+  })
+
+  it('a removed relay is sent nothing: the rotation that removes it opens for no key of its own', async () => {
+    const c = await circle('Alice', 'Bob')
+    const { relay, gifts } = await relayIn(c)
+    const alice = c.founder
+    await alice.board.remove([relay.board.myTag])
+    await exchange(alice, relay)
+    await settle(relay)
+    expect(gifts).toHaveLength(1)
+    expect(alice.board.members().find((m) => m.role === 'relay')?.removed).toBe(true)
+  })
+
+  it('reads a rotation sealed in a room whose key came later (it was offline through two rotations)', async () => {
+    const c = await circle('Alice', 'Bob', 'Mallory', 'Eve')
+    const alice = c.founder
+    const { relay, gifts } = await relayIn(c)
+    const [, , mallory, eve] = c.members as [Member, Member, Member, Member]
+    await alice.board.remove([mallory.board.myTag])
+    const second = alice.board.epoch!.transport!
+    await alice.board.remove([eve.board.myTag])
+    // Everything arrives at once; the second rotation is sealed in the room the first one leads to.
+    await exchange(alice, relay)
+    await settle(relay)
+    expect(gifts.map(([g, s]) => [s?.sealedUnder, toBase64url(g.transport)])).toEqual([
+      [roomKey(TRANSPORT), toBase64url(TRANSPORT)],
+      [roomKey(TRANSPORT), toBase64url(second)],
+      [roomKey(second), toBase64url(alice.board.epoch!.transport!)],
+    ])
+  })
+})

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { createItem, newItemId } from '../../src/core/index.ts'
+import { boundClientId, deviceTag, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader } from '../../src/crypto/index.ts'
+import { Diagnostics, entryKey } from '../../src/sealed/index.ts'
+import { encodeContent } from '../../src/sealed/payloads.ts'
+import { CONTENT_KEY, OLD_BOARD_ID, exchange, member, settle } from './fixture.ts'
+
+const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
+
+describe('diagnostics list as waiting only what still waits', () => {
+  it('Bob gets Eve’s third post before her second: listed as waiting, and no longer once the second arrives', async () => {
+    const bob = await member('Bob')
+    const eve = await member('Eve')
+    await exchange(bob, eve)
+    const eveTag = deviceTag(eve.keys.signPublic)
+    const doc = new Y.Doc()
+    doc.clientID = boundClientId(eve.keys.signPublic)
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    createItem(doc, notice('second'), Date.now(), newItemId(eveTag))
+    createItem(doc, notice('third'), Date.now(), newItemId(eveTag))
+    const write = async (seq: number, update: Uint8Array) => {
+      const h: EntryHeader = { kind: 'update', boardId: OLD_BOARD_ID, keyId: keyId(CONTENT_KEY), author: eve.keys.signPublic, seq, from: seq }
+      bob.board.sealed.getMap('entries').set(entryKey(h), await sealEntry(h, encodeContent([], update), await importContentKey(CONTENT_KEY), await importDeviceSigner(eve.keys)))
+      await settle(bob)
+    }
+    let changes = 0
+    bob.board.diagnostics.onChange(() => changes++)
+
+    await write(3, updates[1]!)
+    expect(bob.board.diagnostics.events.map((e) => e.reason)).toEqual(['pending_gap'])
+    expect([...bob.board.diagnostics.counts]).toEqual([['pending_gap', 1]])
+    const before = changes
+
+    await write(2, updates[0]!)
+    expect(bob.board.pendingCount()).toBe(0)
+    expect(bob.board.diagnostics.events).toEqual([])
+    expect([...bob.board.diagnostics.counts]).toEqual([])
+    expect(changes, 'the diagnostics view is told').toBeGreaterThan(before)
+  })
+
+  it('settling an entry takes back only its waiting records, never a final verdict', () => {
+    const d = new Diagnostics()
+    const at = 1
+    d.record({ reason: 'pending_key', key: 'a.1', author: 'a', via: null, detail: null, at })
+    d.record({ reason: 'pending_key', key: 'a.2', author: 'a', via: null, detail: null, at })
+    d.record({ reason: 'forbidden_edit', key: 'a.1', author: 'a', via: null, detail: null, at })
+    let told = 0
+    d.onChange(() => told++)
+    d.settle('a.1')
+    expect(d.events.map((e) => `${e.reason} ${e.key}`)).toEqual(['pending_key a.2', 'forbidden_edit a.1'])
+    expect([...d.counts]).toEqual([['pending_key', 1], ['forbidden_edit', 1]])
+    // Listeners hear of it once the batch is done, not half-way through it.
+    expect(told).toBe(0)
+    d.announce()
+    d.announce()
+    expect(told).toBe(1)
+  })
+})

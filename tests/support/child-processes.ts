@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
+
+/**
+ * Child processes that tests and their support code start (servers, Node
+ * peers, builds). Each runs in its own process group, so stopping it stops
+ * whatever it started in turn (npx → node), and each is remembered until
+ * its whole group is gone, so that:
+ *
+ * - `stopAllChildren` (called by the hooks of `cleanUpChildProcesses`) ends
+ *   every one still running when a test or a file ends, even when the test
+ *   timed out and its own `finally` never ran;
+ * - `childrenLeft` can check that nothing is left;
+ * - if the test worker itself is torn down first (Vitest stops a worker
+ *   with SIGTERM, Ctrl-C sends SIGINT), every group is killed on the way out.
+ *
+ * No Vitest import here: the benchmark scripts use it outside Vitest too.
+ */
+const groups = new Set<number>()
+
+/** `spawn`, in a new process group that is killed when the worker goes, whatever happens to the test. */
+export function spawnChild(command: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  killOnTeardown()
+  const child = spawn(command, args, { ...options, detached: true })
+  if (child.pid !== undefined) groups.add(child.pid)
+  return child
+}
+
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal)
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/**
+ * Stops a child and everything in its group: `signal` first, SIGKILL after
+ * `graceMs`. Resolves once no process of the group is left.
+ */
+export async function stopChild(child: ChildProcess, { signal = 'SIGTERM', graceMs = 2000 }: { signal?: NodeJS.Signals; graceMs?: number } = {}): Promise<void> {
+  const pgid = child.pid
+  if (pgid === undefined) return
+  await stopGroup(pgid, signal, graceMs, exited(child) ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve())))
+}
+
+async function stopGroup(pgid: number, signal: NodeJS.Signals, graceMs: number, leaderExit: Promise<void>): Promise<void> {
+  if (groupAlive(pgid)) signalGroup(pgid, signal)
+  const deadline = Date.now() + graceMs
+  while (groupAlive(pgid) && Date.now() < deadline) await sleep(25)
+  if (groupAlive(pgid)) signalGroup(pgid, 'SIGKILL')
+  // SIGKILL cannot be ignored; the group empties as soon as the kernel reaps it.
+  while (groupAlive(pgid) && Date.now() < deadline + 5000) await sleep(25)
+  await Promise.race([leaderExit, sleep(1000)])
+  if (!groupAlive(pgid)) groups.delete(pgid)
+}
+
+/** Stops every child process group still running. */
+export async function stopAllChildren(graceMs = 2000): Promise<void> {
+  await Promise.all([...groups].map((pgid) => stopGroup(pgid, 'SIGTERM', graceMs, Promise.resolve())))
+}
+
+/** Process groups started here that still have a live process. */
+export function childrenLeft(): number[] {
+  for (const pgid of groups) if (!groupAlive(pgid)) groups.delete(pgid)
+  return [...groups]
+}
+
+function killAllNow(): void {
+  for (const pgid of groups) signalGroup(pgid, 'SIGKILL')
+}
+
+let installed = false
+/** The last resort: when this process ends, its children end too. */
+function killOnTeardown(): void {
+  if (installed) return
+  installed = true
+  process.once('exit', killAllNow)
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    // First in line, so any other handler is still registered when this one asks.
+    process.prependOnceListener(signal, () => {
+      killAllNow()
+      // Then what the signal would have done: end this process, unless another handler takes care of it.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+    })
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

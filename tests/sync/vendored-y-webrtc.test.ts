@@ -1,0 +1,209 @@
+/**
+ * Hearth runs y-webrtc from src/sync/vendor/ with one guard added. These
+ * stories check that the copy is exactly the installed release plus that guard,
+ * that the guard holds against a real signaling server, and that reconnecting
+ * gives this device a new signaling peer id.
+ */
+import { readFileSync } from 'node:fs'
+import { toBase64, fromBase64 } from 'lib0/buffer'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import * as Y from 'yjs'
+import { startServer, type RunningServer } from '../../src/server/server.ts'
+import { connectBoard, type BoardSync } from '../../src/sync/index.ts'
+import type { WrtcLike } from '../../src/sync/types.ts'
+import { decryptJson, deriveKey, encryptJson } from '../../src/sync/vendor/crypto.js'
+import { connectClient, type TestClient } from '../server/helpers.ts'
+
+const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
+
+/** Each patch as [upstream text, Hearth's text]: undoing them must give back the installed file exactly. */
+const PATCHES: [string, string][] = [
+  [
+    `                  const existingConn = webrtcConns.get(data.from)
+                  existingConn.glareToken = undefined`,
+    `                  const existingConn = webrtcConns.get(data.from)
+                  // HEARTH PATCH 1/2: an answer to a connection this side has already dropped (e.g. a slow
+                  // answer after the connection was given up) has nothing left to answer. Upstream threw
+                  // "Cannot set properties of undefined (setting 'glareToken')" here, unhandled.
+                  if (existingConn === undefined) return
+                  existingConn.glareToken = undefined`,
+  ],
+  [
+    `                if (webrtcConns.size < room.provider.maxConns) {
+                  map.setIfUndefined(webrtcConns, data.from, () => new WebrtcConn(this, true, data.from, room))
+                  emitPeerChange()
+                }`,
+    `                if (webrtcConns.size < room.provider.maxConns) {
+                  // HEARTH PATCH 2/2: one offerer per pair, the peer with the smaller id; the other asks it to
+                  // with an announce addressed to it. Upstream both offered when announces crossed (two devices
+                  // back online at once) and the offer-collision handling sometimes left a half-open connection.
+                  if (room.peerId < data.from) {
+                    map.setIfUndefined(webrtcConns, data.from, () => new WebrtcConn(this, true, data.from, room))
+                    emitPeerChange()
+                  } else if (data.to === undefined && !webrtcConns.has(data.from)) {
+                    publishSignalingMessage(this, room, { type: 'announce', from: room.peerId, to: data.from })
+                  }
+                }`,
+  ],
+]
+
+describe('the vendored copy of y-webrtc', () => {
+  it('is the installed y-webrtc plus the two marked patches, nothing else', () => {
+    const version = (JSON.parse(read('../../node_modules/y-webrtc/package.json')) as { version: string }).version
+    // Upgrading y-webrtc must be a decision: re-vendor (or drop the copy if upstream fixed it).
+    expect(version).toBe('10.3.0')
+    const upstream = read('../../node_modules/y-webrtc/src/y-webrtc.js')
+    const vendored = read('../../src/sync/vendor/y-webrtc.js')
+    const body = vendored.slice(vendored.indexOf('*/\n') + 3)
+    let undone = body
+    for (const [original, patched] of PATCHES) {
+      expect(undone.split(patched)).toHaveLength(2)
+      undone = undone.replace(patched, original)
+    }
+    expect(undone).toBe(upstream)
+    expect((body.match(/HEARTH PATCH/g) ?? []).length).toBe(PATCHES.length)
+    const crypto = read('../../src/sync/vendor/crypto.js')
+    expect(crypto.slice(crypto.indexOf('*/\n') + 3)).toBe(read('../../node_modules/y-webrtc/src/crypto.js'))
+  })
+})
+
+/** Just enough RTCPeerConnection for simple-peer to make an offer in Node; it never connects. */
+class FakePeerConnection {
+  localDescription: RTCSessionDescriptionInit | null = null
+  signalingState = 'stable'
+  iceConnectionState = 'new'
+  iceGatheringState = 'new'
+  connectionState = 'new'
+  createDataChannel(label: string) {
+    return { label, readyState: 'connecting', bufferedAmount: 0, binaryType: 'blob', close() {}, addEventListener() {}, removeEventListener() {} }
+  }
+  createOffer() {
+    return Promise.resolve({ type: 'offer', sdp: 'v=0\r\n' })
+  }
+  setLocalDescription(d: RTCSessionDescriptionInit) {
+    this.localDescription = d
+    this.signalingState = 'have-local-offer'
+    return Promise.resolve()
+  }
+  setRemoteDescription() {
+    return new Promise(() => {})
+  }
+  addEventListener() {}
+  removeEventListener() {}
+  getStats() {
+    return Promise.resolve(new Map())
+  }
+  close() {}
+}
+const fakeWrtc = {
+  RTCPeerConnection: FakePeerConnection,
+  RTCSessionDescription: class {
+    constructor(init: object) {
+      Object.assign(this, init)
+    }
+  },
+  RTCIceCandidate: class {
+    constructor(init: object) {
+      Object.assign(this, init)
+    }
+  },
+} as unknown as WrtcLike
+
+const ROOM = 'h1-vendored-test-room'
+const PASSWORD = 'correct horse battery staple'
+
+let server: RunningServer
+let key: CryptoKey
+const rejections: unknown[] = []
+const onRejection = (reason: unknown) => rejections.push(reason)
+
+beforeAll(async () => {
+  Object.assign(globalThis, { WebSocket })
+  process.on('unhandledRejection', onRejection)
+  server = await startServer({ host: '127.0.0.1', port: 0 })
+  key = await deriveKey(PASSWORD, ROOM)
+})
+
+afterAll(async () => {
+  process.off('unhandledRejection', onRejection)
+  await server?.close()
+})
+
+let alice: BoardSync | undefined
+let eve: TestClient | undefined
+afterEach(() => {
+  alice?.destroy()
+  eve?.close()
+})
+
+/** Eve knows the room and its password (a member, or a leaked invite) and speaks raw signaling. */
+async function publishAs(client: TestClient, data: object): Promise<void> {
+  client.send({ type: 'publish', topic: ROOM, data: toBase64(await encryptJson(data, key)) })
+}
+async function nextFrom(client: TestClient, pred: (d: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  for (;;) {
+    const m = await client.next((x) => x.type === 'publish' && x.topic === ROOM, 5000)
+    const d = (await decryptJson(fromBase64(m.data as string), key)) as Record<string, unknown>
+    if (pred(d)) return d
+  }
+}
+/** Eve listens in the room first; Alice's device joins and announces itself, which tells Eve its peer id. */
+async function eveThenAlice(): Promise<{ eve: TestClient; alice: BoardSync; aliceId: string }> {
+  const eve = await connectClient(server.signalingUrl)
+  eve.send({ type: 'subscribe', topics: [ROOM] })
+  // The server confirms nothing; a ping answered means the subscription is in place.
+  eve.send({ type: 'ping' })
+  await eve.next((m) => m.type === 'pong')
+  const alice = connectBoard({ doc: new Y.Doc(), room: ROOM, password: PASSWORD, signaling: [server.signalingUrl], wrtc: fakeWrtc })
+  const announce = await nextFrom(eve, (d) => d.type === 'announce')
+  return { eve, alice, aliceId: announce.from as string }
+}
+/** Peer ids sort as strings; y-webrtc's are uuids (lower-case hex), so these sort above and below every one. */
+const ABOVE = (n: number) => `ffffffff-ffff-4fff-bfff-${String(n).padStart(12, 'f')}`
+const BELOW = '00000000-0000-4000-8000-000000000000'
+
+/** Eve announces herself as `as`; Alice's offer to her shows Alice handled everything Eve sent before. */
+async function offerTo(client: TestClient, as: string): Promise<Record<string, unknown>> {
+  await publishAs(client, { type: 'announce', from: as })
+  return nextFrom(client, (d) => d.type === 'signal' && d.to === as)
+}
+
+describe("Eve's stray answer", () => {
+  it("to a connection Alice does not have is dropped, not thrown (upstream: \"Cannot set properties of undefined (setting 'glareToken')\")", async () => {
+    const started = await eveThenAlice()
+    ;({ eve, alice } = started)
+    await publishAs(eve, { type: 'signal', from: 'nobody-alice-knows', to: started.aliceId, token: 1, signal: { type: 'answer', sdp: 'v=0\r\n' } })
+    // A later message is handled, so the stray answer was handled before it (signaling is ordered).
+    expect((await offerTo(eve, ABOVE(2))).from).toBe(started.aliceId)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(rejections.map(String)).toEqual([])
+    expect(alice.status.state).toBe('connecting')
+  })
+})
+
+describe('reconnecting', () => {
+  it('gives Alice a new signaling peer id, so signals meant for her old connections reach nothing', async () => {
+    const started = await eveThenAlice()
+    ;({ eve, alice } = started)
+    const before = started.aliceId
+    alice.reconnect()
+    const announce = await nextFrom(eve, (d) => d.type === 'announce')
+    expect(announce.from).not.toBe(before)
+    expect(typeof announce.from).toBe('string')
+  })
+})
+
+describe('one offerer per pair of devices', () => {
+  it('Alice offers to a peer whose id sorts after hers, and asks one whose id sorts before hers to offer instead', async () => {
+    const started = await eveThenAlice()
+    ;({ eve, alice } = started)
+    expect(started.aliceId > BELOW && started.aliceId < ABOVE(0)).toBe(true)
+    const offer = await offerTo(eve, ABOVE(3))
+    expect((offer.signal as { type: string }).type).toBe('offer')
+    await publishAs(eve, { type: 'announce', from: BELOW })
+    const reply = await nextFrom(eve, (d) => d.to === BELOW)
+    // Not an offer: an announce addressed to the smaller id, which then offers (both never offer at once).
+    expect(reply).toEqual({ type: 'announce', from: started.aliceId, to: BELOW })
+  })
+})

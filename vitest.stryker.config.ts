@@ -1,0 +1,37 @@
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
+import { BaseSequencer, type TestSpecification } from 'vitest/node'
+import base from './vite.config.ts'
+
+/**
+ * The tests Stryker runs: the unit and integration projects (those the scope
+ * names in HEARTH_MUTATE_PROJECTS, set by stryker.config.mjs), never e2e (it
+ * drives Chromium against a built app, which would not even contain the
+ * mutant). Include globs and timeouts come from vite.config.ts, so the two
+ * stay in step; the app's build plugins are left out.
+ */
+const wanted = (process.env.HEARTH_MUTATE_PROJECTS ?? 'unit,integration').split(',')
+const projects = ((base.test?.projects ?? []) as TestProjectInlineConfiguration[]).filter((p) => p.test?.name !== 'e2e' && wanted.includes(p.test?.name ?? ''))
+
+/**
+ * A mutant stops at its first failing test, so the fast tests go first: unit
+ * before integration (Vitest would otherwise run projects by name, and slow
+ * files first within one).
+ */
+class FastFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const slowFirst = await super.sort(files)
+    const groups = new Map<number, TestSpecification[]>()
+    for (const file of slowFirst) {
+      const order = file.project.config.sequence.groupOrder
+      groups.set(order, [...(groups.get(order) ?? []), file])
+    }
+    return [...groups.keys()].sort((a, b) => a - b).flatMap((order) => groups.get(order)!.reverse())
+  }
+}
+
+export default defineConfig({
+  test: {
+    sequence: { sequencer: FastFirst },
+    projects: projects.map((p) => ({ ...p, extends: undefined, test: { ...p.test, sequence: { groupOrder: p.test?.name === 'unit' ? 0 : 1 } } })),
+  },
+})
