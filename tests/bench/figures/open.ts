@@ -52,9 +52,8 @@ export async function openSamples(ctx: BenchContext, board: BrowserBoard, runs: 
     await seedApp(seedPage, board, { displayName: 'Alice' })
     await seedPage.goto(`${servers.baselineUrl}open.html`)
     await seedPlain(seedPage, boardDatabaseName(board.boardId), board.update)
-    // Untimed first open: the app moves the seeded record into its keyring
-    // and this device writes its join entry; the timed opens find the board
-    // as the app keeps it.
+    // Untimed first open: the app moves the seeded record into its keyring;
+    // the timed opens find the board as the app keeps it.
     await seedPage.goto(`${appUrl}#/board/${board.boardId}`)
     await waitForMark(seedPage, 'items', 600_000)
     await pause(2000)
@@ -203,7 +202,7 @@ async function profileOpen(ctx: BenchContext, peer: Peer, board: BrowserBoard): 
     // The unminified build is another origin: seed it too.
     await page.goto(seedUrl(url))
     await seedApp(page, board, { displayName: 'Alice' })
-    // Untimed first open (keyring, join entry), as for the timed runs.
+    // Untimed first open (the record into the keyring), as for the timed runs.
     await page.goto(`${url}#/board/${board.boardId}`)
     await waitForMark(page, 'items', 600_000)
     await pause(1000)

@@ -13,12 +13,14 @@
  * Engine against plain is the like-for-like comparison; what the UI adds is
  * app minus engine, pair by pair (each round writes once each way, so drift
  * hits all three alike). The engine and the app use two copies of the board
- * under different secrets (two rooms), so neither sees the other's writes.
+ * (founded twice: two board ids, two rooms), so neither sees the other's
+ * writes. In the app B joins with the founder's invitation (A's device lets
+ * it in); the engine pages hold the copy as two already-admitted members.
  * Hooks on `RTCDataChannel` split each write into sender (write → data-channel
  * send), wire, and receiver (message → seen).
  */
 import type { Page } from 'playwright-core'
-import { boardInvite, launchBenchPeer, loadBytes, seedApp, seedSealed, seedUrl, startProfile, type Peer } from '../lib/browser.ts'
+import { appRecord, boardInvite, launchBenchPeer, loadBytes, seedApp, seedSealed, seedUrl, startProfile, type Peer } from '../lib/browser.ts'
 import type { BenchContext } from '../lib/context.ts'
 import { figure, type Figure } from '../lib/figure.ts'
 import '../lib/page-globals.ts'
@@ -76,16 +78,6 @@ async function currentCount(page: Page): Promise<number> {
   return (await handle.jsonValue()) as number
 }
 
-const engineRecord = (board: BrowserBoard, twin: SealedSeed, displayName: string): EngineRecord => ({
-  id: twin.boardId,
-  secret: Array.from(twin.secret),
-  contentKey: Array.from(board.contentKey),
-  founder: Array.from(board.founder),
-  invitedBy: Array.from(board.founder),
-  name: board.name,
-  displayName,
-})
-
 /** The three ways to write, set up on both browsers for one board. */
 interface Writers {
   engine: [Page, Page]
@@ -114,12 +106,12 @@ async function setUp(ctx: BenchContext, a: Peer, b: Peer, board: BrowserBoard, t
     await within(300_000, 'app initial sync before the writes', () => reachedAt(b.page, 300_000))
     await armCounters(a.page)
 
-    // Engine: A's page opens its copy of the board; B's page joins it.
+    // Engine: both pages hold the twin board as two of its member devices (member 1, the founder, and member 2).
     const [ea, eb] = [await newPage(a), await newPage(b)]
     await Promise.all([ea.goto(`${servers.baselineUrl}engine.html`), eb.goto(`${servers.baselineUrl}engine.html`)])
-    await seedSealed(ea, twin)
-    await ea.evaluate(([r, s]) => globalThis.engine.open(r as EngineRecord, s as string), [engineRecord(board, twin, 'Alice'), signaling] as const)
-    await eb.evaluate(([r, s]) => globalThis.engine.open(r as EngineRecord, s as string), [engineRecord(board, twin, 'Bob'), signaling] as const)
+    await Promise.all([seedSealed(ea, twin), seedSealed(eb, twin)])
+    await ea.evaluate(([r, s]) => globalThis.engine.open(r as EngineRecord, s as string), [appRecord(board, twin, 0, 'Alice'), signaling] as const)
+    await eb.evaluate(([r, s]) => globalThis.engine.open(r as EngineRecord, s as string), [appRecord(board, twin, 1, 'Bob'), signaling] as const)
     await within(300_000, 'engine initial sync before the writes', () => eb.evaluate((n) => globalThis.engine.itemsAtLeast(n), board.itemCount))
 
     // Plain y-webrtc: both docs start with the same board.

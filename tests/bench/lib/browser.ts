@@ -6,7 +6,7 @@
  */
 import type { CDPSession, Page } from 'playwright-core'
 import { launchPeer, type Peer } from '../../e2e/support/browser.ts'
-import { inviteLink } from '../../../src/crypto/index.ts'
+import { fromBase64url, inviteLink } from '../../../src/crypto/index.ts'
 import { sealedDatabaseName } from '../../../src/storage/board-store.ts'
 import type { BrowserBoard, SealedSeed } from './sealed-board.ts'
 
@@ -233,8 +233,10 @@ async function seedDatabase(page: Page, dbName: string, update: Uint8Array, reco
           if (!db.objectStoreNames.contains('boards')) db.createObjectStore('boards', { keyPath: 'id' })
         })
         const rtx = registry.transaction('boards', 'readwrite')
-        const bytesOf = (v: unknown) => (Array.isArray(v) ? new Uint8Array(v as number[]) : v)
-        rtx.objectStore('boards').put({ ...record, secret: bytesOf(record.secret), contentKey: bytesOf(record.contentKey), founder: bytesOf(record.founder) })
+        // Byte fields arrive as arrays of numbers (the record holds no other arrays of numbers).
+        const bytesOf = (v: unknown): unknown =>
+          Array.isArray(v) ? (v.every((x) => typeof x === 'number') ? new Uint8Array(v as number[]) : v.map(bytesOf)) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bytesOf(x)])) : v
+        rtx.objectStore('boards').put(bytesOf(record))
         await done(rtx)
         registry.close()
       }
@@ -243,26 +245,37 @@ async function seedDatabase(page: Page, dbName: string, update: Uint8Array, reco
   )
 }
 
-/**
- * Seeds a board into the app's origin as the app stores it: the sealed doc
- * (lib/sealed-board.ts) in `hearth-sealed-<id>`, and the board's record
- * (format 2: transport secret, content key, founder). The app then opens it
- * as a board this device belongs to, written by 40 other member devices.
- */
-export async function seedApp(page: Page, board: BrowserBoard, opts: { displayName: string; sealed?: SealedSeed }): Promise<void> {
-  const sealed = opts.sealed ?? board.sealed
-  const record = {
+/** A board record as the app keeps it (src/storage/keyring-types.ts), byte fields as arrays. */
+export function appRecord(board: BrowserBoard, sealed: SealedSeed, member: number, displayName: string): Record<string, unknown> {
+  const keys = board.members[member]!
+  const bytes = (b: Uint8Array) => Array.from(b)
+  return {
     id: sealed.boardId,
-    secret: Array.from(sealed.secret),
-    contentKey: Array.from(board.contentKey),
+    transportSecret: bytes(sealed.transportSecret),
+    contentKey: bytes(board.contentKey),
+    keys: [{ contentKey: bytes(board.contentKey), transport: bytes(sealed.transportSecret) }],
+    device: { signPkcs8: bytes(keys.signPkcs8), signPublic: bytes(keys.signPublic), agreePkcs8: bytes(keys.agreePkcs8), agreePublic: bytes(keys.agreePublic) },
     format: 2,
-    founder: Array.from(board.founder),
-    displayName: opts.displayName,
+    founder: bytes(board.founder),
+    ...(member > 0 ? { invitedBy: bytes(board.founder) } : {}),
+    displayName,
     name: board.name,
     addedAt: 1,
     openedAt: 1,
   }
-  await seedDatabase(page, sealedDatabaseName(sealed.boardId), sealed.state, record)
+}
+
+/**
+ * Seeds a board into the app's origin as the app stores it on one of the
+ * board's member devices (member 1, the founder, unless `member` says): the
+ * sealed doc (lib/sealed-board.ts) in `hearth-sealed-<id>`, and the board's
+ * record (format 2: transport secret, content key, this device's own keys
+ * for the board, founder). The record goes where the app's first start moves
+ * it into its encrypted keyring (callers start the app once before timing).
+ */
+export async function seedApp(page: Page, board: BrowserBoard, opts: { displayName: string; sealed?: SealedSeed; member?: number }): Promise<void> {
+  const sealed = opts.sealed ?? board.sealed
+  await seedDatabase(page, sealedDatabaseName(sealed.boardId), sealed.state, appRecord(board, sealed, opts.member ?? 0, opts.displayName))
 }
 
 /** Seeds only the sealed doc (for the engine pages, which hold their own record). */
@@ -275,9 +288,14 @@ export function seedPlain(page: Page, dbName: string, update: Uint8Array): Promi
   return seedDatabase(page, dbName, update, null)
 }
 
-/** The invite link another device opens to join a seeded board (version 2: both secrets and the founder). */
+/**
+ * The invite link a newcomer opens to join a seeded board: version 3, the
+ * founder's open invitation (lib/sealed-board.ts). The newcomer asks to be
+ * let in; the founder's device, online, admits it at once (as the app does
+ * for its own invitations), and its welcome carries the keys.
+ */
 export function boardInvite(appUrl: string, board: BrowserBoard, sealed: SealedSeed = board.sealed): string {
-  return inviteLink(appUrl, { secret: sealed.secret, contentKey: board.contentKey, founder: board.founder, inviter: board.founder })
+  return inviteLink(appUrl, { version: 3, transportSecret: sealed.transportSecret, boardId: fromBase64url(sealed.boardId)!, invitationSecret: sealed.invitationSecret, inviter: board.founder, purpose: 'member' })
 }
 
 /** Hands a plain Yjs update to a baseline page as `globalThis.__benchBytes[key]`. */

@@ -1,43 +1,54 @@
 /**
  * The browser figures' boards, stored the way today's app stores a board:
  * a sealed doc of signed, encrypted entries, written by the board's member
- * devices themselves (no migration from the pre-sealed format on open).
+ * devices themselves with the app's own engine (src/sealed/), so nothing is
+ * migrated or converted on open.
  *
- * The seeded board is generated as usual (lib/board.ts), each member device
- * writing under the Yjs client id bound to its own signing key. Every member
- * then has two entries: its join (seq 1) and one snapshot (seq 2) holding the
- * structs it created and the tombstones of those structs — the layout a
- * compaction that also folds others' deletions would reach (the best case;
- * today's compaction keeps more, see the sealed (Node) rows). Member keys,
- * the content key and the sealed doc's writer ids all come from the seed.
+ * The seeded board is generated as usual (lib/board.ts), keeping the board's
+ * rules of who writes what, each member device writing under the Yjs client
+ * id bound to its own signing key. Then, in Node, one SealedBoard per member
+ * device: member 1 founds the board (genesis, with the content key and
+ * transport secret) and makes an invitation; every other member asks with it
+ * and is admitted (its welcome lockbox carries the keys), as in the app.
+ * Each member device then writes what it wrote on the board — its structs and
+ * their tombstones (see `splitByClient`) — as one local change, sealed by the
+ * engine as its own entries; member 1 writes last, after reading everyone's
+ * (so the seed is checked as any member's device checks it: every item
+ * read, nothing refused). Member 1 then makes a second invitation, the one
+ * the figures' newcomers join with (the founder's page, online, lets them in
+ * at once). The member keys, the content key, the transport secret, the
+ * founding nonce and the invitation secrets come from the seed; entries carry
+ * fresh nonces, so the sealed bytes differ from run to run, not their size.
  */
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
-import { encodeJoin } from '../../../src/app/sealed/roster.ts'
-import { entryKey } from '../../../src/app/sealed/sealed-board.ts'
+import { BOARD_RULES } from '../../../src/app/board-rules.ts'
 import {
-  asBoardSecret,
+  asTransportSecret,
   boundClientId,
-  deriveTransportKeys,
+  deriveInvitation,
   deviceTag,
+  foundedBoardId,
   fromBase64url,
-  importContentKey,
+  importAgreement,
   importDeviceSigner,
-  sealEntry,
   type BoardId,
-  type BoardSecret,
   type DeviceKeyMaterial,
-  type EntryHeader,
+  type TransportSecret,
 } from '../../../src/crypto/index.ts'
-import { BOARD_EPOCH, generateBoard, type BoardSpec, type GeneratedBoard } from './board.ts'
+import { SealedBoard } from '../../../src/sealed/index.ts'
+import { generateBoard, type BoardSpec, type GeneratedBoard } from './board.ts'
 import { Random } from './random.ts'
 
 export interface SealedSeed {
-  secret: BoardSecret
+  transportSecret: TransportSecret
+  /** The founded board's id (from the founder's key and the nonce). */
   boardId: BoardId
   /** `Y.encodeStateAsUpdate` of the sealed doc: what y-indexeddb holds for the board. */
   state: Uint8Array
   entries: number
+  /** The founder's open invitation (version 3) that newcomers join with. */
+  invitationSecret: Uint8Array
 }
 
 export interface BrowserBoard extends GeneratedBoard {
@@ -118,34 +129,95 @@ export function splitByClient(doc: Y.Doc, clients: readonly number[]): Uint8Arra
   })
 }
 
-/** Seals the members' joins and snapshots into a sealed doc for `secret`'s board. */
-export async function sealFor(board: Pick<BrowserBoard, 'name' | 'contentKey' | 'members' | 'authorUpdates'>, secret: BoardSecret, seed: number): Promise<SealedSeed> {
-  const { boardId } = deriveTransportKeys(secret)
-  const rawId = fromBase64url(boardId)!
-  const cipher = await importContentKey(board.contentKey)
-  const rng = new Random(seed ^ 0x5ea1)
-  const doc = new Y.Doc({ gc: true })
-  const entries = doc.getMap<Uint8Array>('entries')
-  const founderTag = deviceTag(board.members[0]!.signPublic)
-  let count = 0
-  for (const [i, keys] of board.members.entries()) {
-    const signer = await importDeviceSigner(keys)
-    const header = (kind: 'join' | 'snapshot', seq: number): EntryHeader => ({ kind, boardId: rawId, epoch: 0, author: keys.signPublic, seq, from: seq })
-    const join = encodeJoin({ name: `member ${i + 1}`, agreePublic: keys.agreePublic, invitedBy: i === 0 ? null : founderTag, at: BOARD_EPOCH + i })
-    const sealed: [string, Uint8Array][] = [[entryKey(header('join', 1)), await sealEntry(header('join', 1), join, cipher, signer)]]
-    const update = board.authorUpdates[i]!
-    // An update with no structs and no deletions is 2 bytes (two empty sections).
-    if (update.length > 2) sealed.push([entryKey(header('snapshot', 2)), await sealEntry(header('snapshot', 2), update, cipher, signer)])
-    // Each member wrote from its own device: its own sealed-doc client id.
-    doc.clientID = 1 + Math.floor(rng.next() * 0x7ffffffe)
-    doc.transact(() => {
-      for (const [key, bytes] of sealed) entries.set(key, bytes)
-    })
-    count += sealed.length
+/** How many newcomers the join invitation lets in (each initial-sync run uses one; an invitation allows at most 1,000). */
+const JOIN_USES = 1000
+
+async function engine(keys: DeviceKeyMaterial, boardId: Uint8Array, transport: TransportSecret, held: Uint8Array | null, request?: Uint8Array): Promise<SealedBoard> {
+  const board = new SealedBoard(new Y.Doc({ gc: true }), {
+    boardId,
+    signer: await importDeviceSigner(keys),
+    agreement: await importAgreement(keys.agreePkcs8, keys.agreePublic),
+    contentKeys: held ? [{ key: held, transport }] : [],
+    transport,
+    rules: BOARD_RULES,
+    ...(request ? { request: { key: request } } : {}),
+  })
+  await board.start()
+  return board
+}
+
+/**
+ * A member's own structs, written on its device as one local change. Yjs
+ * takes structs of a doc's own client id arriving in an update for another
+ * client's and gives the doc a new id, so the id steps aside meanwhile.
+ */
+function write(device: SealedBoard, update: Uint8Array): void {
+  const doc = device.readable
+  const own = doc.clientID
+  doc.clientID = own === 1 ? 2 : 1
+  try {
+    Y.applyUpdate(doc, update)
+  } finally {
+    doc.clientID = own
   }
-  const state = Y.encodeStateAsUpdate(doc)
-  doc.destroy()
-  return { secret, boardId, state, entries: count }
+}
+const stateOf = (board: SealedBoard) => Y.encodeStateAsUpdate(board.sealed)
+const refusals = (board: SealedBoard) => board.diagnostics.events.map((e) => `${e.reason} (${e.key.slice(0, 20)}…: ${e.detail ?? 'no detail'})`).join('; ')
+
+/** Founds `board` under `transport` and has its member devices write it, each with the app's engine; the sealed doc it ends as. */
+export async function sealFor(board: Pick<BrowserBoard, 'name' | 'contentKey' | 'members' | 'authorUpdates' | 'itemCount'>, transport: TransportSecret, seed: number): Promise<SealedSeed> {
+  const rng = new Random(seed ^ 0x5ea1)
+  const nonce = rng.bytes(16)
+  const boardId = foundedBoardId(board.members[0]!.signPublic, nonce)
+  const rawId = fromBase64url(boardId)!
+  const founder = await engine(board.members[0]!, rawId, transport, board.contentKey)
+  const devices: SealedBoard[] = [founder]
+  try {
+    await founder.found('member 1', nonce)
+    const circle = await deriveInvitation(rng.bytes(32))
+    await founder.invite({ id: circle.id, publicKey: circle.signer.publicKey, requestKey: circle.requestKey, uses: board.members.length - 1, expiresAt: null, as: 'member', ask: false })
+    await founder.flush()
+    const asking = { id: circle.id, requestKey: circle.requestKey, sign: (m: Uint8Array) => circle.signer.sign(m) }
+    for (const [i, keys] of board.members.entries()) {
+      if (i === 0) continue
+      const newcomer = await engine(keys, rawId, transport, null, circle.requestKey)
+      Y.applyUpdate(newcomer.sealed, stateOf(founder), 'remote')
+      await newcomer.flush()
+      await newcomer.request(`member ${i + 1}`, asking)
+      await newcomer.flush()
+      devices.push(newcomer)
+    }
+    Y.applyUpdate(founder.sealed, Y.mergeUpdates(devices.slice(1).map(stateOf)), 'remote')
+    await founder.flush()
+    for (const request of founder.circle.openRequests()) await founder.admit(request.hash)
+    await founder.flush()
+    const admitted = stateOf(founder)
+    // Everyone but the founder writes what it wrote, on its own device, once let in.
+    for (const [i, d] of devices.entries()) {
+      if (i === 0) continue
+      Y.applyUpdate(d.sealed, admitted, 'remote')
+      await d.flush()
+      if (d.standing !== 'member' || !d.epoch) throw new Error(`bench seed: member ${i + 1} was not let in (${d.standing})`)
+      write(d, board.authorUpdates[i]!)
+      await d.flush()
+    }
+    Y.applyUpdate(founder.sealed, Y.mergeUpdates(devices.slice(1).map(stateOf)), 'remote')
+    await founder.flush()
+    write(founder, board.authorUpdates[0]!)
+    await founder.flush()
+    const join = rng.bytes(32)
+    const invitation = await deriveInvitation(join)
+    await founder.invite({ id: invitation.id, publicKey: invitation.signer.publicKey, requestKey: invitation.requestKey, uses: JOIN_USES, expiresAt: null, as: 'member', ask: false })
+    await founder.flush()
+    const items = founder.readable.getMap('items').size
+    if (items !== board.itemCount || founder.diagnostics.counts.size > 0 || founder.pendingCount() > 0) {
+      throw new Error(`bench seed: the founder reads ${items} of ${board.itemCount} items (refused: ${refusals(founder) || 'none'}; ${founder.pendingCount()} waiting)`)
+    }
+    const state = stateOf(founder)
+    return { transportSecret: transport, boardId, state, entries: founder.sealed.getMap('entries').size, invitationSecret: join }
+  } finally {
+    for (const d of devices) d.destroy()
+  }
 }
 
 /** Generates a board (lib/board.ts) written by member devices with their own keys, and seals it. */
@@ -157,15 +229,19 @@ export async function generateSealedBoard(name: string, spec: BoardSpec, seed: n
   const clients = members.map((m) => boundClientId(m.signPublic))
   if (new Set(clients).size !== clients.length) throw new Error('bench seed: two members share a client id')
   let authorUpdates: Uint8Array[] = []
-  const generated = generateBoard(name, spec, seed, { clientOf: (m) => clients[m]!, inspect: (doc) => (authorUpdates = splitByClient(doc, clients)) })
+  const generated = generateBoard(name, spec, seed, {
+    clientOf: (m) => clients[m]!,
+    owners: members.map((m) => deviceTag(m.signPublic)),
+    inspect: (doc) => (authorUpdates = splitByClient(doc, clients)),
+  })
   const started = performance.now()
   const board = { ...generated, name, contentKey, founder: members[0]!.signPublic, members, authorUpdates }
   const sealed = await sealFor(board, generated.secret, seed)
-  return { ...board, sealed, sealMs: performance.now() - started }
+  return { ...board, boardId: sealed.boardId, sealed, sealMs: performance.now() - started }
 }
 
-/** The same board under another transport secret (another room and board id), e.g. for a second app on the same browsers. */
+/** The same board founded again under another transport secret (another room and board id), e.g. for a second app on the same browsers. */
 export async function twinOf(board: BrowserBoard, seed: number): Promise<SealedSeed> {
-  const secret = asBoardSecret(new Random(seed ^ 0x7717).bytes(32))!
-  return sealFor(board, secret, seed)
+  const secret = asTransportSecret(new Random(seed ^ 0x7717).bytes(32))!
+  return sealFor(board, secret, seed ^ 0x7717)
 }

@@ -12,21 +12,20 @@
  */
 import type * as Y from 'yjs'
 import { BoardSession } from '../../../src/app/board-session.ts'
-import { asBoardSecret, generateDeviceKeys, type BoardId } from '../../../src/crypto/index.ts'
+import { generateDeviceKeys } from '../../../src/crypto/index.ts'
 import type { BoardRecord } from '../../../src/storage/index.ts'
 
 const now = (): number => performance.timeOrigin + performance.now()
 const out = document.getElementById('out')!
 
-/** A board record as the driver sends it (byte fields as arrays). */
-export interface EngineRecord {
-  id: string
-  secret: number[]
-  contentKey: number[]
-  founder: number[]
-  invitedBy: number[] | null
-  name: string
-  displayName: string
+/** A board record as the driver sends it (lib/browser.ts `appRecord`: byte fields as arrays of numbers). */
+export type EngineRecord = Record<string, unknown>
+
+/** The record with its byte fields as bytes again (it holds no other arrays of numbers). */
+function bytesOf(v: unknown): unknown {
+  if (Array.isArray(v)) return v.every((x) => typeof x === 'number') ? Uint8Array.from(v as number[]) : v.map(bytesOf)
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bytesOf(x)]))
+  return v
 }
 
 let session: BoardSession | null = null
@@ -56,18 +55,7 @@ const engine = {
   /** Opens the board (as the app would after the person chose it); resolves when its readable doc is built. */
   async open(r: EngineRecord, signaling: string): Promise<{ ms: number; items: number }> {
     const t = now()
-    const record: BoardRecord = {
-      id: r.id as BoardId,
-      secret: asBoardSecret(Uint8Array.from(r.secret))!,
-      contentKey: Uint8Array.from(r.contentKey),
-      format: 2,
-      founder: Uint8Array.from(r.founder),
-      ...(r.invitedBy ? { invitedBy: Uint8Array.from(r.invitedBy) } : {}),
-      displayName: r.displayName,
-      name: r.name,
-      addedAt: 1,
-      openedAt: 1,
-    }
+    const record = bytesOf(r) as BoardRecord
     session = await BoardSession.open(record, { network: { signaling: [signaling], iceServers: [], relayOnly: false }, device: await generateDeviceKeys() })
     return { ms: now() - t, items: items().size }
   },
