@@ -161,7 +161,7 @@ async function sealedPass(ctx: SealedContext, spec: BoardSpec, secret: Transport
       action.apply(d.board.readable)
     } catch (err) {
       // A device that lost its own items: say what its engine refused.
-      throw new Error(`${err instanceof Error ? err.message : String(err)} on device ${action.member + 1} (its engine refused: ${refusalDetails(d.board)})`)
+      throw new Error(`${err instanceof Error ? err.message : String(err)} on device ${action.member + 1} (its engine refused: ${refusalDetails(d.board)})`, { cause: err })
     }
     await d.board.flush()
     const t2 = performance.now()
