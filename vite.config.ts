@@ -55,7 +55,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['tests/{core,crypto,sealed,sync,storage,app,state,i18n,server,relay}/**/*.test.ts'],
+          include: ['tests/{core,crypto,sealed,sync,storage,app,state,i18n,server,relay}/**/*.test.ts', 'tests/bench/*.test.ts'],
           environment: 'node',
         },
       },

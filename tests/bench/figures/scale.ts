@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { BenchContext } from '../lib/context.ts'
-import { figure, type Figure } from '../lib/figure.ts'
+import { failedFigure, figure, reasonOf, type Figure } from '../lib/figure.ts'
 import { pause, within } from '../lib/stats.ts'
 
 const PEER_SCRIPT = fileURLToPath(new URL('../scale-peer.ts', import.meta.url))
@@ -96,11 +96,11 @@ interface MeshResult {
   converged: boolean
 }
 
-async function runMesh(peers: ScalePeer[], mode: 'hearth' | 'plain', ctx: BenchContext, rounds: number): Promise<MeshResult> {
+async function runMesh(peers: ScalePeer[], mode: 'hearth' | 'plain', ctx: BenchContext, signalingUrl: string, rounds: number): Promise<MeshResult> {
   const n = peers.length
   const room = `bench-scale-${mode}-${n}-${process.pid}-${Date.now()}`
   const started = Date.now()
-  await Promise.all(peers.map((p) => p.request({ cmd: 'connect', mode, room, password: `bench-${room}`, signaling: [ctx.servers.app.signalingUrl] })))
+  await Promise.all(peers.map((p) => p.request({ cmd: 'connect', mode, room, password: `bench-${room}`, signaling: [signalingUrl] })))
   let meshMs: number | null = null
   let minPeers = 0
   const deadline = started + MESH_TIMEOUT_MS
@@ -118,16 +118,19 @@ async function runMesh(peers: ScalePeer[], mode: 'hearth' | 'plain', ctx: BenchC
   const result: MeshResult = { meshMs, minPeers, rounds: [], converged: true }
   for (let r = 0; r < rounds; r++) {
     const want = POSTS * (r + 1)
-    const waits = peers.map((p) => p.request<{ at: number }>({ cmd: 'wait', count: want }, CONVERGE_TIMEOUT_MS))
+    // Settled at once: a wait that times out while the posts are still being
+    // sent must not become an unhandled rejection (that ended a whole run once).
+    const waits = peers.map((p) =>
+      p.request<{ at: number }>({ cmd: 'wait', count: want }, CONVERGE_TIMEOUT_MS).then(
+        (w) => w.at,
+        () => null,
+      ),
+    )
     const t0 = Date.now()
     await Promise.all(peers.map((p, i) => p.request({ cmd: 'post', count: Math.floor(POSTS / n) + (i < POSTS % n ? 1 : 0), prefix: `r${r}p${i}` })))
-    let ms: number | null = null
-    try {
-      const ats = await Promise.all(waits)
-      ms = Math.max(...ats.map((w) => w.at)) - t0
-    } catch {
-      result.converged = false
-    }
+    const ats = await Promise.all(waits)
+    const ms = ats.every((at) => at !== null) ? Math.max(...(ats as number[])) - t0 : null
+    if (ms === null) result.converged = false
     await pause(1500) // let the last rebroadcasts land before counting
     const stats = await Promise.all(peers.map((p) => p.request<{ messages: number; bytes: number; items: number; stateVector: string }>({ cmd: 'stats' })))
     const same = stats.every((s) => s.stateVector === stats[0]!.stateVector && s.items === want)
@@ -141,12 +144,12 @@ async function runMesh(peers: ScalePeer[], mode: 'hearth' | 'plain', ctx: BenchC
 }
 
 /** Starts `n` fresh peer processes, runs one mesh on them, kills them. */
-async function freshMesh(n: number, mode: 'hearth' | 'plain', ctx: BenchContext): Promise<MeshResult & { errors: string[] }> {
+async function freshMesh(n: number, mode: 'hearth' | 'plain', ctx: BenchContext, signalingUrl: string): Promise<MeshResult & { errors: string[] }> {
   const peers = Array.from({ length: n }, () => new ScalePeer())
   peers.forEach((p) => live.add(p))
   try {
     await within(120_000, `${n} scale peers starting`, () => Promise.all(peers.map((p) => p.ready)))
-    const result = await runMesh(peers, mode, ctx, ctx.runs.scale)
+    const result = await runMesh(peers, mode, ctx, signalingUrl, ctx.runs.scale)
     return { ...result, errors: peers.flatMap((p) => p.errors) }
   } finally {
     await stopScalePeers()
@@ -154,14 +157,15 @@ async function freshMesh(n: number, mode: 'hearth' | 'plain', ctx: BenchContext)
 }
 
 export async function measureScale(ctx: BenchContext): Promise<Figure[]> {
+  const signalingUrl = (await ctx.servers()).app.signalingUrl
   const figures: Figure[] = []
   for (const n of SIZES) {
     ctx.log(`  ${n} peers (fresh processes per mesh)`)
     try {
-      const hearth = await freshMesh(n, 'hearth', ctx)
+      const hearth = await freshMesh(n, 'hearth', ctx, signalingUrl)
       // A baseline that fails (plain meshes of 20 often do not form here) must not hide Hearth's result.
       let plainError: string | null = null
-      const plain = await freshMesh(n, 'plain', ctx).catch((err: unknown) => {
+      const plain = await freshMesh(n, 'plain', ctx, signalingUrl).catch((err: unknown) => {
         plainError = String(err)
         ctx.log(`  ${n} peers: plain baseline failed: ${plainError}`)
         return { ...hearth, rounds: [], converged: false, meshMs: null, minPeers: 0, errors: [] }
@@ -171,29 +175,26 @@ export async function measureScale(ctx: BenchContext): Promise<Figure[]> {
       const msgs = (m: MeshResult) => m.rounds.map((r) => r.messages)
       const avg = (xs: number[]) => Math.round(xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length))
       const ht = times(hearth)
-      const f = figure({
-        id: `scale-${n}`,
-        label: `scale: ${n} Node peers, ${POSTS} concurrent posts → all converged`,
-        unit: 'ms',
-        hearth: ht.length > 0 ? ht : [NaN],
-        baselineLabel: 'plain Y.Map.set over plain y-webrtc, same processes',
-        baseline: times(plain),
-        note:
-          `messages sent per round: Hearth ${avg(msgs(hearth))}, plain ${avg(msgs(plain))}; ` +
-          `bytes per round: Hearth ${avg(hearth.rounds.map((r) => r.bytes))}, plain ${avg(plain.rounds.map((r) => r.bytes))}; ` +
-          `full mesh after ${hearth.meshMs ?? `— (timed out; fewest connections ${hearth.minPeers}/${n - 1})`} ms (Hearth), ${plain.meshMs ?? `— (timed out; fewest ${plain.minPeers}/${n - 1})`} ms (plain); ` +
-          `Hearth ${hearth.converged ? 'converged in every round' : 'did NOT converge in every round'}` +
-          (peers.some((p) => p.errors.length > 0) ? `; peer errors: ${peers.flatMap((p) => p.errors).slice(0, 3).join(' | ')}` : '') +
-          (plainError ? `; plain baseline failed: ${plainError}` : ''),
-      })
+      const note =
+        `messages sent per round: Hearth ${avg(msgs(hearth))}, plain ${avg(msgs(plain))}; ` +
+        `bytes per round: Hearth ${avg(hearth.rounds.map((r) => r.bytes))}, plain ${avg(plain.rounds.map((r) => r.bytes))}; ` +
+        `full mesh after ${hearth.meshMs ?? `— (timed out; fewest connections ${hearth.minPeers}/${n - 1})`} ms (Hearth), ${plain.meshMs ?? `— (timed out; fewest ${plain.minPeers}/${n - 1})`} ms (plain); ` +
+        `Hearth ${hearth.converged ? 'converged in every round' : 'did NOT converge in every round'}` +
+        (peers.some((p) => p.errors.length > 0) ? `; peer errors: ${peers.flatMap((p) => p.errors).slice(0, 3).join(' | ')}` : '') +
+        (plainError ? `; plain baseline failed: ${plainError}` : '')
+      const label = `scale: ${n} Node peers, ${POSTS} concurrent posts → all converged`
+      const f =
+        ht.length > 0
+          ? figure({ id: `scale-${n}`, label, unit: 'ms', hearth: ht, baselineLabel: 'plain Y.Map.set over plain y-webrtc, same processes', baseline: times(plain), note })
+          : failedFigure({ id: `scale-${n}`, label, reason: 'no round converged', note })
       if (n === Math.max(...SIZES)) {
         f.target = { kind: 'absolute', max: Infinity, text: 'converges' }
         f.pass = hearth.converged
       }
       figures.push(f)
     } catch (err) {
-      ctx.log(`  ${n} peers failed: ${String(err)}`)
-      const f = figure({ id: `scale-${n}`, label: `scale: ${n} Node peers, ${POSTS} concurrent posts → all converged`, unit: 'ms', hearth: [NaN], note: `failed: ${String(err)}` })
+      ctx.log(`  ${n} peers failed: ${reasonOf(err)}`)
+      const f = failedFigure({ id: `scale-${n}`, label: `scale: ${n} Node peers, ${POSTS} concurrent posts → all converged`, reason: reasonOf(err) })
       if (n === Math.max(...SIZES)) {
         f.target = { kind: 'absolute', max: Infinity, text: 'converges' }
         f.pass = false

@@ -29,7 +29,7 @@ import * as Y from 'yjs'
 import { SealedBoard } from '../../../src/sealed/sealed-board.ts'
 import { BOARD_RULES } from '../../../src/app/board-rules.ts'
 import { itemsMap } from '../../../src/core/index.ts'
-import { generateDeviceKeys, importAgreement, importContentKey, importDeviceSigner, legacyContentKey, fromBase64url, openEntry, parseEntry, type DeviceKeyMaterial, type TransportSecret } from '../../../src/crypto/index.ts'
+import { deviceTag, generateDeviceKeys, importAgreement, importContentKey, importDeviceSigner, legacyContentKey, fromBase64url, openEntry, parseEntry, type DeviceKeyMaterial, type TransportSecret } from '../../../src/crypto/index.ts'
 import { boardScript, plainClientId, type BoardSpec } from '../lib/board.ts'
 import { figure, MB, type Figure } from '../lib/figure.ts'
 import type { SealedTask, SealedTaskResult } from '../lib/sealed-worker.ts'
@@ -135,12 +135,11 @@ interface SealedPass {
   wallMs: number
 }
 
-async function sealedPass(ctx: SealedContext, spec: BoardSpec, secret: TransportSecret): Promise<SealedPass> {
-  const script = boardScript(ctx.name, spec, ctx.seed)
-  const founderKeys = await generateDeviceKeys()
-  const shared: Shared = { boardId: fromBase64url(script.boardId)!, contentKey: legacyContentKey(secret), founder: founderKeys.signPublic }
+async function sealedPass(ctx: SealedContext, spec: BoardSpec, secret: TransportSecret, keys: readonly DeviceKeyMaterial[]): Promise<SealedPass> {
+  const script = boardScript(ctx.name, spec, ctx.seed, keys.map((k) => deviceTag(k.signPublic)))
+  const shared: Shared = { boardId: fromBase64url(script.boardId)!, contentKey: legacyContentKey(secret), founder: keys[0]!.signPublic }
   const devices: Device[] = []
-  for (let i = 0; i < spec.members; i++) devices.push(await device(shared, i === 0 ? founderKeys : undefined))
+  for (let i = 0; i < spec.members; i++) devices.push(await device(shared, keys[i]))
   const network = new Y.Doc({ gc: true })
   // Setup (untimed): every device starts and joins, and everyone sees the roster.
   for (const [i, d] of devices.entries()) {
@@ -158,7 +157,12 @@ async function sealedPass(ctx: SealedContext, spec: BoardSpec, secret: Transport
     catchUp(network, d)
     await d.board.flush()
     const t1 = performance.now()
-    action.apply(d.board.readable)
+    try {
+      action.apply(d.board.readable)
+    } catch (err) {
+      // A device that lost its own items: say what its engine refused.
+      throw new Error(`${err instanceof Error ? err.message : String(err)} on device ${action.member + 1} (its engine refused: ${refusalDetails(d.board)})`, { cause: err })
+    }
     await d.board.flush()
     const t2 = performance.now()
     publish(network, d)
@@ -170,8 +174,8 @@ async function sealedPass(ctx: SealedContext, spec: BoardSpec, secret: Transport
   return { network, devices, shared, write, catchUpMs, publishMs, wallMs: performance.now() - started }
 }
 
-function plainPass(ctx: SealedContext, spec: BoardSpec): { doc: Y.Doc; write: number[] } {
-  const script = boardScript(ctx.name, spec, ctx.seed)
+function plainPass(ctx: SealedContext, spec: BoardSpec, owners: readonly string[]): { doc: Y.Doc; write: number[] } {
+  const script = boardScript(ctx.name, spec, ctx.seed, owners)
   const doc = new Y.Doc({ gc: true })
   const write: number[] = []
   for (const action of script.actions) {
@@ -187,6 +191,12 @@ function plainPass(ctx: SealedContext, spec: BoardSpec): { doc: Y.Doc; write: nu
 function describe(board: SealedBoard): string {
   const counts = [...board.diagnostics.counts].map(([reason, n]) => `${reason} ${n}`)
   return counts.length === 0 ? 'none' : counts.join(', ')
+}
+
+function refusalDetails(board: SealedBoard): string {
+  const seen = new Set<string>()
+  for (const e of board.diagnostics.events) seen.add(`${e.reason}: ${e.detail ?? 'no detail'}`)
+  return seen.size === 0 ? 'nothing' : [...seen].slice(0, 3).join('; ')
 }
 
 /** Actions slower than this are (almost all) the ones that started a compaction. */
@@ -255,6 +265,10 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
   const spec: BoardSpec = { ...ctx.spec, members: SEALED_MEMBERS }
   const { secret } = boardScript(ctx.name, spec, ctx.seed)
   const actionCount = 1 + spec.items + spec.deletions + spec.edits
+  // The member devices' keys come first: item ids name their owner's device (the board's rules, as in the app).
+  const keys: DeviceKeyMaterial[] = []
+  for (let i = 0; i < spec.members; i++) keys.push(await generateDeviceKeys())
+  const owners = keys.map((k) => deviceTag(k.signPublic))
 
   // ── write ────────────────────────────────────────────────────────────────
   const plainTotals: number[] = []
@@ -262,7 +276,7 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
   let plain: Y.Doc | null = null
   for (let run = 0; run < ctx.runs.plainWrite; run++) {
     plain?.destroy()
-    const p = plainPass(ctx, spec)
+    const p = plainPass(ctx, spec, owners)
     plain = p.doc
     plainTotals.push(sum(p.write))
     plainPerAction.push(p.write)
@@ -277,7 +291,7 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
   const passes: Omit<SealedPass, 'network' | 'devices' | 'shared'>[] = []
   for (let run = 0; run < ctx.runs.write; run++) {
     if (pass) for (const d of pass.devices) d.board.destroy()
-    pass = await sealedPass(ctx, spec, secret)
+    pass = await sealedPass(ctx, spec, secret, keys)
     sealedTotals.push(sum(pass.write))
     passes.push(pass)
     ctx.log(`  sealed: ${actionCount} actions by ${spec.members} devices, perform + seal ${sum(pass.write).toFixed(0)} ms, catching up ${pass.catchUpMs.toFixed(0)} ms, publishing ${pass.publishMs.toFixed(0)} ms (wall ${(pass.wallMs / 1000).toFixed(1)} s)`)

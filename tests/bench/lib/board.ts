@@ -150,8 +150,15 @@ export interface BoardScript {
  * items, as people edit what they just posted). Each action is one
  * transaction by one member device. Every random choice is made here, so the
  * same seed gives the same actions whatever runs them.
+ *
+ * With `owners` (each member device's tag), the board keeps today's rules of
+ * who may write what (src/sealed/authority.ts), as a board written in the app
+ * does: item ids name their owner's device, only the owner edits or deletes
+ * an item, and pins, which only moderators set, are set by the founder
+ * (member 1) on its own items alone — never at creation; another member's
+ * pin becomes an edit of the text.
  */
-export function boardScript(name: string, spec: BoardSpec, seed: number): BoardScript {
+export function boardScript(name: string, spec: BoardSpec, seed: number, owners?: readonly string[]): BoardScript {
   const rng = new Random(seed)
   const secret = asTransportSecret(rng.bytes(32))!
   const { boardId } = deriveTransportKeys(secret)
@@ -182,8 +189,9 @@ export function boardScript(name: string, spec: BoardSpec, seed: number): BoardS
       if (op === 'create') {
         const author = rng.int(0, members.length - 1)
         const kind = rng.weighted(KINDS)
-        const id = itemId(rng)
+        const id = (owners?.[author] ?? '') + itemId(rng)
         const fields = draft(rng, kind, members[author]!, now)
+        if (owners) fields.pinned = false
         live.push({ id, kind, author })
         toCreate--
         yield {
@@ -197,8 +205,11 @@ export function boardScript(name: string, spec: BoardSpec, seed: number): BoardS
       } else if (op === 'edit') {
         const index = rng.chance(0.7) ? rng.int(Math.max(0, live.length - 300), live.length - 1) : rng.int(0, live.length - 1)
         const target = live[index]!
-        const member = rng.chance(0.8) ? target.author : rng.int(0, members.length - 1)
-        const patch = patchFor(rng, target.kind)
+        const anyone = rng.chance(0.8) ? target.author : rng.int(0, members.length - 1)
+        let patch = patchFor(rng, target.kind)
+        // Only moderators pin: the founder may pin its own items, nobody else pins.
+        if (owners && 'pinned' in patch && target.author !== 0) patch = { body: clip(sentence(rng, bodyWords(rng)), LIMITS.body) }
+        const member = owners ? target.author : anyone
         toEdit--
         yield {
           kind: 'edit',
@@ -230,13 +241,23 @@ export function boardScript(name: string, spec: BoardSpec, seed: number): BoardS
 /** Yjs client id of member device `i` on a plain doc. */
 export const plainClientId = (member: number): number => 1000 + member
 
+export interface GenerateOptions {
+  /** Yjs client id of member device `i` (default `plainClientId`). */
+  clientOf?: (member: number) => number
+  /** Sees the finished doc before it is destroyed (e.g. to split it by author). */
+  inspect?: (doc: Y.Doc) => void
+  /** Each member device's tag: keep the board's rules of who writes what (see `boardScript`). */
+  owners?: readonly string[]
+}
+
 /** Builds the board on one plain Y.Doc, each action under its member's client id. */
-export function generateBoard(name: string, spec: BoardSpec, seed: number): GeneratedBoard {
+export function generateBoard(name: string, spec: BoardSpec, seed: number, opts: GenerateOptions = {}): GeneratedBoard {
   const started = performance.now()
-  const { secret, boardId, actions } = boardScript(name, spec, seed)
+  const { secret, boardId, actions } = boardScript(name, spec, seed, opts.owners)
+  const clientOf = opts.clientOf ?? plainClientId
   const doc = new Y.Doc({ gc: true })
   for (const action of actions) {
-    doc.clientID = plainClientId(action.member)
+    doc.clientID = clientOf(action.member)
     action.apply(doc)
   }
 
@@ -252,6 +273,7 @@ export function generateBoard(name: string, spec: BoardSpec, seed: number): Gene
   })
   const update = Y.encodeStateAsUpdate(doc)
   const itemCount = items.size
+  opts.inspect?.(doc)
   doc.destroy()
   return { name, spec, secret, boardId, update, itemCount, sampleTitles, kinds, textChars, generateMs: performance.now() - started }
 }

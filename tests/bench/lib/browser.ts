@@ -6,8 +6,9 @@
  */
 import type { CDPSession, Page } from 'playwright-core'
 import { launchPeer, type Peer } from '../../e2e/support/browser.ts'
-import { boardDatabaseName } from '../../../src/storage/board-store.ts'
-import type { GeneratedBoard } from './board.ts'
+import { fromBase64url, inviteLink } from '../../../src/crypto/index.ts'
+import { sealedDatabaseName } from '../../../src/storage/board-store.ts'
+import type { BrowserBoard, SealedSeed } from './sealed-board.ts'
 
 export { closeAllPeers, type Peer } from '../../e2e/support/browser.ts'
 
@@ -22,6 +23,12 @@ const BENCH_INIT = `(() => {
   if (globalThis.__benchMarks) return;
   const marks = {};
   globalThis.__benchMarks = marks;
+  // Main-thread tasks over 50 ms, from the start of the document: [start, duration] in page ms.
+  const longTasks = [];
+  globalThis.__benchLongTasks = longTasks;
+  try {
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true });
+  } catch (e) { globalThis.__benchLongTasksError = String(e); }
   const watch = { list: '.board-list li', items: 'article[data-testid=item]', baseline: '#bench-done' };
   const check = () => {
     for (const key in watch) if (!(key in marks) && document.querySelector(watch[key])) marks[key] = performance.now();
@@ -152,25 +159,53 @@ export async function startProfile(page: Page): Promise<() => Promise<{ totalMs:
 
 /**
  * A same-origin document that does not run the app (a static file), so a
- * board can be seeded before the app ever starts in that profile: the app
- * then finds it the way it finds a board stored by an earlier version
- * (registry database `hearth`, plain y-indexeddb doc) and migrates it into its
- * current stores (encrypted keyring, sealed board) on first start.
+ * board can be seeded before the app ever starts in that profile.
  */
 export const seedUrl = (origin: string): string => `${origin.replace(/\/$/, '')}/favicon.svg`
 
 /**
- * Writes a board into the profile of `page`'s origin as Hearth stores it: a
- * record in the registry (database `hearth`, store `boards`) and the doc as one
- * update in y-indexeddb's `updates` store of `hearth-board-<id>`. With
- * `registry: false` only the y-indexeddb database is written (baseline origin).
+ * Hands bytes to the page as `globalThis.__benchBytes[key]`, in pieces: one
+ * page.evaluate argument of a 100,000-item board (~100 MB as base64) is more
+ * than the DevTools connection should carry at once.
  */
-export async function seedBoard(page: Page, board: GeneratedBoard, opts: { registry: boolean; displayName?: string }): Promise<void> {
-  const record = opts.registry
-    ? { id: board.boardId, secret: Array.from(board.secret), displayName: opts.displayName ?? 'Bench', name: board.name, addedAt: 1, openedAt: 1 }
-    : null
+async function sendBytes(page: Page, key: string, bytes: Uint8Array): Promise<void> {
+  const PIECE = 6 * 1024 * 1024
+  await page.evaluate((k) => {
+    const g = globalThis as unknown as { __benchPieces?: Record<string, string[]> }
+    g.__benchPieces = { ...g.__benchPieces, [k]: [] }
+  }, key)
+  for (let at = 0; at < bytes.byteLength; at += PIECE) {
+    const piece = Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(PIECE, bytes.byteLength - at)).toString('base64')
+    await page.evaluate(([k, b64]) => (globalThis as unknown as { __benchPieces: Record<string, string[]> }).__benchPieces[k!]!.push(b64!), [key, piece])
+  }
+  await page.evaluate((k) => {
+    const g = globalThis as unknown as { __benchPieces: Record<string, string[]>; __benchBytes?: Record<string, Uint8Array> }
+    const pieces = g.__benchPieces[k]!.map((b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)))
+    const out = new Uint8Array(pieces.reduce((n, p) => n + p.byteLength, 0))
+    let at = 0
+    for (const p of pieces) {
+      out.set(p, at)
+      at += p.byteLength
+    }
+    delete g.__benchPieces[k]
+    g.__benchBytes = { ...g.__benchBytes, [k]: out }
+  }, key)
+}
+
+/**
+ * Writes `update` as the only record of y-indexeddb's `updates` store in
+ * database `dbName` of the page's origin (y-indexeddb's schema: lib0's
+ * idb.openDB without a version, so version 1), and, with `record`, a board
+ * record into the registry the app reads at start (database `hearth`, store
+ * `boards`, the format the app moves into its encrypted keyring on first start).
+ */
+async function seedDatabase(page: Page, dbName: string, update: Uint8Array, record: Record<string, unknown> | null): Promise<void> {
+  await sendBytes(page, dbName, update)
   await page.evaluate(
-    async ({ dbName, update, record }) => {
+    async ({ dbName, record }) => {
+      const g = globalThis as unknown as { __benchBytes: Record<string, Uint8Array> }
+      const bytes = g.__benchBytes[dbName]!
+      delete g.__benchBytes[dbName]
       const open = (name: string, version: number | undefined, upgrade: (db: IDBDatabase) => void) =>
         new Promise<IDBDatabase>((resolve, reject) => {
           const req = version === undefined ? indexedDB.open(name) : indexedDB.open(name, version)
@@ -184,8 +219,6 @@ export async function seedBoard(page: Page, board: GeneratedBoard, opts: { regis
           tx.onerror = () => reject(tx.error)
           tx.onabort = () => reject(tx.error)
         })
-      const bytes = Uint8Array.from(atob(update), (c) => c.charCodeAt(0))
-      // y-indexeddb's schema (lib0 idb.openDB without a version, so version 1).
       const boardDb = await open(dbName, undefined, (db) => {
         db.createObjectStore('updates', { autoIncrement: true })
         db.createObjectStore('custom')
@@ -200,13 +233,100 @@ export async function seedBoard(page: Page, board: GeneratedBoard, opts: { regis
           if (!db.objectStoreNames.contains('boards')) db.createObjectStore('boards', { keyPath: 'id' })
         })
         const rtx = registry.transaction('boards', 'readwrite')
-        rtx.objectStore('boards').put({ ...record, secret: new Uint8Array(record.secret) })
+        // Byte fields arrive as arrays of numbers (the record holds no other arrays of numbers).
+        const bytesOf = (v: unknown): unknown =>
+          Array.isArray(v) ? (v.every((x) => typeof x === 'number') ? new Uint8Array(v as number[]) : v.map(bytesOf)) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bytesOf(x)])) : v
+        rtx.objectStore('boards').put(bytesOf(record))
         await done(rtx)
         registry.close()
       }
     },
-    { dbName: boardDatabaseName(board.boardId), update: Buffer.from(board.update).toString('base64'), record },
+    { dbName, record },
   )
+}
+
+/** A board record as the app keeps it (src/storage/keyring-types.ts), byte fields as arrays. */
+export function appRecord(board: BrowserBoard, sealed: SealedSeed, member: number, displayName: string): Record<string, unknown> {
+  const keys = board.members[member]!
+  const bytes = (b: Uint8Array) => Array.from(b)
+  return {
+    id: sealed.boardId,
+    transportSecret: bytes(sealed.transportSecret),
+    contentKey: bytes(board.contentKey),
+    keys: [{ contentKey: bytes(board.contentKey), transport: bytes(sealed.transportSecret) }],
+    device: { signPkcs8: bytes(keys.signPkcs8), signPublic: bytes(keys.signPublic), agreePkcs8: bytes(keys.agreePkcs8), agreePublic: bytes(keys.agreePublic) },
+    format: 2,
+    founder: bytes(board.founder),
+    ...(member > 0 ? { invitedBy: bytes(board.founder) } : {}),
+    displayName,
+    name: board.name,
+    addedAt: 1,
+    openedAt: 1,
+  }
+}
+
+/**
+ * Seeds a board into the app's origin as the app stores it on one of the
+ * board's member devices (member 1, the founder, unless `member` says): the
+ * sealed doc (lib/sealed-board.ts) in `hearth-sealed-<id>`, and the board's
+ * record (format 2: transport secret, content key, this device's own keys
+ * for the board, founder). The record goes where the app's first start moves
+ * it into its encrypted keyring (callers start the app once before timing).
+ */
+export async function seedApp(page: Page, board: BrowserBoard, opts: { displayName: string; sealed?: SealedSeed; member?: number }): Promise<void> {
+  const sealed = opts.sealed ?? board.sealed
+  await seedDatabase(page, sealedDatabaseName(sealed.boardId), sealed.state, appRecord(board, sealed, opts.member ?? 0, opts.displayName))
+}
+
+/** Seeds only the sealed doc (for the engine pages, which hold their own record). */
+export function seedSealed(page: Page, sealed: SealedSeed): Promise<void> {
+  return seedDatabase(page, sealedDatabaseName(sealed.boardId), sealed.state, null)
+}
+
+/** Seeds the plain Yjs state as a y-indexeddb database (for the baseline pages). */
+export function seedPlain(page: Page, dbName: string, update: Uint8Array): Promise<void> {
+  return seedDatabase(page, dbName, update, null)
+}
+
+/**
+ * The invite link a newcomer opens to join a seeded board: version 3, the
+ * founder's open invitation (lib/sealed-board.ts). The newcomer asks to be
+ * let in; the founder's device, online, admits it at once (as the app does
+ * for its own invitations), and its welcome carries the keys.
+ */
+export function boardInvite(appUrl: string, board: BrowserBoard, sealed: SealedSeed = board.sealed): string {
+  return inviteLink(appUrl, { version: 3, transportSecret: sealed.transportSecret, boardId: fromBase64url(sealed.boardId)!, invitationSecret: sealed.invitationSecret, inviter: board.founder, purpose: 'member' })
+}
+
+/** Hands a plain Yjs update to a baseline page as `globalThis.__benchBytes[key]`. */
+export function loadBytes(page: Page, key: string, bytes: Uint8Array): Promise<void> {
+  return sendBytes(page, key, bytes)
+}
+
+export interface LongTasks {
+  /** Longest main-thread task in the window, ms (0 if none over 50 ms). */
+  longest: number
+  /** Sum of the durations of tasks over 50 ms. */
+  total: number
+  /** Sum of their time beyond 50 ms each (Lighthouse's "total blocking time"). */
+  blocking: number
+  count: number
+}
+
+/** Main-thread tasks over 50 ms that started between two epoch times, as the page's long-task observer saw them. */
+export async function longTasks(page: Page, fromEpoch: number, toEpoch: number): Promise<LongTasks> {
+  const { origin, tasks, error } = await page.evaluate(() => {
+    const g = globalThis as unknown as { __benchLongTasks?: [number, number][]; __benchLongTasksError?: string }
+    return { origin: performance.timeOrigin, tasks: g.__benchLongTasks ?? null, error: g.__benchLongTasksError ?? null }
+  })
+  if (!tasks) throw new Error(`no long-task observer in the page${error ? `: ${error}` : ''}`)
+  const inWindow = tasks.filter(([start, d]) => origin + start + d >= fromEpoch && origin + start <= toEpoch).map(([, d]) => d)
+  return {
+    longest: inWindow.length === 0 ? 0 : Math.max(...inWindow),
+    total: inWindow.reduce((s, d) => s + d, 0),
+    blocking: inWindow.reduce((s, d) => s + Math.max(0, d - 50), 0),
+    count: inWindow.length,
+  }
 }
 
 /**
@@ -214,13 +334,13 @@ export async function seedBoard(page: Page, board: GeneratedBoard, opts: { regis
  * count. Boards live as encrypted records in the one database
  * (`hearth-store`, store `records`, every board's records together: a bench
  * profile holds one board); a board seeded in the older plain format
- * (`hearth-board-<id>`) is moved there by the app on first open, so that
+ * (`hearth-sealed-<id>`, lib/sealed-board.ts) is moved there by the app on first open, so that
  * database is read only while the one database does not exist yet.
  */
 export function storedBytes(page: Page, boardId: string): Promise<{ db: string; bytes: number; records: number; estimate: number | null }> {
   return page.evaluate(async (id) => {
     const names = new Set((await indexedDB.databases()).map((d) => d.name))
-    const [name, store] = names.has('hearth-store') ? ['hearth-store', 'records'] : [`hearth-board-${id}`, 'updates']
+    const [name, store] = names.has('hearth-store') ? ['hearth-store', 'records'] : [`hearth-sealed-${id}`, 'updates']
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open(name)
       req.onsuccess = () => resolve(req.result)

@@ -2,10 +2,12 @@
  * Globals the bench sets and reads inside pages (through page.evaluate, whose
  * callbacks run in the page and cannot see Node-side variables).
  */
+import type { EngineBench } from '../pages/engine.ts'
 import type { NetBench } from '../pages/net.ts'
 
 declare global {
   var bench: NetBench
+  var engine: EngineBench
   /** Hearth's current result count, as last rendered. */
   var __benchCount: number | undefined
   /** The count to wait for, and when it was first reached (epoch ms). */
@@ -21,6 +23,8 @@ declare global {
   var __benchLastRecv: number | undefined
   /** __benchLastRecv when the wanted count (or key) was reached. */
   var __benchRecvAtReach: number | undefined
+  /** Epoch ms of the first animation frame after the wanted count was reached. */
+  var __benchFrameAtReach: number | undefined
 }
 
 export {}

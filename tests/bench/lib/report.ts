@@ -6,10 +6,12 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { repoRoot } from '../../e2e/support/build.ts'
-import type { GeneratedBoard } from './board.ts'
+import type { ScaleTable } from '../figures/scale-table.ts'
 import type { BenchContext, Runs } from './context.ts'
 import type { Figure } from './figure.ts'
 import type { Machine } from './machine.ts'
+import type { PartOutcome } from './runner.ts'
+import type { BrowserBoard } from './sealed-board.ts'
 
 const RESULTS = join(repoRoot, 'tests/bench/results.json')
 const DOC = join(repoRoot, 'docs/PERFORMANCE.md')
@@ -19,16 +21,21 @@ const END = '<!-- END bench results -->'
 function num(x: number, unit: Figure['unit']): string {
   if (unit === 'ms') return x >= 100 ? x.toFixed(0) : x.toFixed(1)
   if (unit === 'msgs') return x.toFixed(0)
+  if (unit === 'x') return x.toFixed(1)
   return x >= 100 ? x.toFixed(0) : x.toFixed(2)
 }
 
-function cell(s: Figure['hearth'] | null, unit: Figure['unit']): string {
+function value(x: number, unit: Figure['unit']): string {
+  return unit === 'x' ? `${num(x, unit)}×` : `${num(x, unit)} ${unit}`
+}
+
+function cell(s: Figure['hearth'], unit: Figure['unit']): string {
   if (!s) return '—'
-  const value = `${num(s.median, unit)} ${unit}`
-  return s.runs > 1 ? `${value} (${num(s.min, unit)}–${num(s.max, unit)})` : value
+  return s.runs > 1 ? `${value(s.median, unit)} (${num(s.min, unit)}–${num(s.max, unit)})` : value(s.median, unit)
 }
 
 function status(f: Figure): string {
+  if (f.failed !== undefined) return '**failed**'
   if (f.pass === null) return f.target ? 'n/a' : ''
   return f.pass ? 'meets' : '**misses**'
 }
@@ -46,12 +53,12 @@ interface Row {
 function rows(figures: Figure[]): Row[] {
   return figures.map((f) => ({
     figure: f.label,
-    hearth: cell(f.hearth, f.unit),
+    hearth: f.failed !== undefined ? `failed: ${f.failed}` : cell(f.hearth, f.unit),
     baseline: f.baseline ? `${cell(f.baseline, f.unit)} — ${f.baselineLabel}` : '—',
     ratio: f.ratio === null ? '—' : `${f.ratio.toFixed(2)}×`,
     target: f.target?.text ?? '',
     status: status(f),
-    runs: String(f.hearth.runs),
+    runs: String(f.hearth?.runs ?? 0),
   }))
 }
 
@@ -77,24 +84,104 @@ export interface Report {
   machine: Machine
   durationS: number
   profiles: BenchContext['profiles']
-  boards: { small: GeneratedBoard; large: GeneratedBoard }
-  scale: number
+  boards: ReadonlyMap<string, BrowserBoard>
+  /** Items on the large board. */
+  items: number
+  tableItems: readonly number[]
   runs: Runs
+  /** Parts this run ran, and every part there is (the order of the table). */
   parts: readonly string[]
+  order: readonly string[]
+  outcomes: readonly PartOutcome[]
+  sections: BenchContext['sections']
+  /** false while the run is still going (reports are written after every part). */
+  complete: boolean
+  /** Keep the rows of parts this run did not run from the previous results.json (`--merge`). */
+  merge: boolean
 }
 
-function boardInfo(b: GeneratedBoard) {
+interface BoardInfo {
+  items: number
+  spec: BrowserBoard['spec']
+  kinds: BrowserBoard['kinds']
+  stateBytes: number
+  sealedBytes: number
+  sealedEntries: number
+  textChars: number
+  generateMs: number
+}
+
+/** results.json: everything the generated section is rendered from. */
+interface Results {
+  date: string
+  complete: boolean
+  machine: Machine
+  durationS: number
+  items: number
+  tableItems: readonly number[]
+  runs: Runs
+  /** Parts with rows in this file; `ran`: those the last run ran. */
+  parts: readonly string[]
+  ran: readonly string[]
+  /** When each part's rows were measured, and how it ended (with `--merge`, older parts keep theirs). */
+  partRuns: Record<string, { date: string; durationS: number; failed: string | null; strays: string[]; machine?: string }>
+  boards: Record<string, BoardInfo>
+  figures: Figure[]
+  sections: BenchContext['sections']
+  profiles: BenchContext['profiles']
+}
+
+/** Enough of a machine to tell two apart: CPU, cores and browser. */
+const machineName = (m: Machine) => `${m.cpu}, ${m.cores} cores, ${m.chromium}`
+
+function boardInfo(b: BrowserBoard): BoardInfo {
   return {
     items: b.itemCount,
     spec: b.spec,
     kinds: b.kinds,
     stateBytes: b.update.byteLength,
+    sealedBytes: b.sealed.state.byteLength,
+    sealedEntries: b.sealed.entries,
     textChars: b.textChars,
-    generateMs: Math.round(b.generateMs),
+    generateMs: Math.round(b.generateMs + b.sealMs),
   }
 }
 
-function generatedSection(r: Report): string {
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+/** The scale table as one grid: a row per measure, a column per size, and the growth per 10× items between sizes. */
+function scaleSection(t: ScaleTable): string {
+  const sizes = t.sizes
+  const head = ['measure', ...sizes.map((n) => `${fmt(n)} items`), ...sizes.slice(1).map((n, i) => `growth per 10× (${fmt(sizes[i]!)} → ${fmt(n)})`)]
+  const units = { open: 'ms', sync: 'ms', memory: 'MB', storage: 'MB' } as const
+  const what = { open: 'open (app start → items rendered)', sync: 'initial sync (connected → all counted)', memory: 'memory (JS heap, board open)', storage: 'storage (IndexedDB bytes)' } as const
+  const baseWhat = { open: 'baseline: y-indexeddb page', sync: 'baseline: raw data channel', memory: 'baseline page heap', storage: 'baseline: Yjs state' } as const
+  const show = (x: number | null, unit: string) => (x === null ? '—' : `${unit === 'ms' ? fmt(x) : fmt(x, 1)} ${unit}`)
+  const growth = (a: number | null | undefined, b: number | null | undefined, n1: number, n2: number) => (a == null || b == null ? '—' : `${fmt((b / a) ** (1 / Math.log10(n2 / n1)), 1)}×`)
+  const lines: string[][] = []
+  for (const m of ['open', 'sync', 'memory', 'storage'] as const) {
+    const cells = sizes.map((n) => t.cells[m][n])
+    lines.push([`${what[m]}: Hearth`, ...cells.map((c) => (c?.failed ? `failed: ${c.failed}` : show(c?.hearth ?? null, units[m]))), ...sizes.slice(1).map((n, i) => growth(cells[i]?.hearth, cells[i + 1]?.hearth, sizes[i]!, n))])
+    lines.push([`${what[m]}: ${baseWhat[m]}`, ...cells.map((c) => show(c?.baseline ?? null, units[m])), ...sizes.slice(1).map((n, i) => growth(cells[i]?.baseline, cells[i + 1]?.baseline, sizes[i]!, n))])
+  }
+  const boards = sizes.map((n) => {
+    const b = t.boards[n]
+    return b === undefined ? `${fmt(n)}: not reached` : 'failed' in b ? `${fmt(n)}: ${b.failed}` : `${fmt(n)}: ${fmt(b.plainMB, 1)} MB plain, ${fmt(b.sealedMB, 1)} MB sealed, generated and sealed in ${fmt(b.generateS)} s`
+  })
+  const esc = (x: string) => x.replace(/\|/g, '\\|')
+  return [
+    'Scale table (`scale-table`; medians; growth per 10× items: 10× is linear, more is worse than linear):',
+    '',
+    `| ${head.map(esc).join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...lines.map((l) => `| ${l.map(esc).join(' | ')} |`),
+    '',
+    `Boards: ${boards.join('; ')}.`,
+    '',
+  ].join('\n')
+}
+
+function generatedSection(r: Results): string {
   const m = r.machine
   const notes = r.figures.filter((f) => f.note).map((f) => `- *${f.label}*: ${f.note}`)
   const profiles = Object.entries(r.profiles).map(([name, p]) => {
@@ -102,16 +189,34 @@ function generatedSection(r: Report): string {
     return [`**${name}** — ${p.wallMs.toFixed(0)} ms wall, ${p.totalMs.toFixed(0)} ms sampled (unminified build of the same sources):`, '', '| function (self time) | ms | share |', '| --- | --- | --- |', ...lines].join('\n')
   })
   const l = r.boards.large
+  const s = r.boards.small
+  const partRuns = Object.entries(r.partRuns)
+  const merged = new Set(partRuns.map(([, p]) => p.date)).size > 1
+  const failed = partRuns.filter(([, p]) => p.failed !== null)
+  const table = r.sections['scale-table'] as ScaleTable | undefined
   return [
     BEGIN,
     '',
-    `Last run: ${m.date.slice(0, 10)} (${m.date}), ${r.durationS.toFixed(0)} s, parts: ${r.parts.join(', ')}, scale ${r.scale}.`,
+    `${r.complete ? 'Last run' : 'Run in progress (written after every part)'}: ${r.date.slice(0, 10)} (${r.date}), ${r.durationS.toFixed(0)} s, parts: ${r.ran.join(', ')}; large board ${fmt(r.items)} items; scale table ${r.tableItems.map((n) => fmt(n)).join(', ')}.`,
+    ...(merged
+      ? [
+          `Rows of other parts are kept from earlier runs (\`--merge\`); when each part ran: ${partRuns
+            .map(([name, p]) => `${name} ${p.date.slice(0, 16).replace('T', ' ')}${p.durationS ? ` (${p.durationS.toFixed(0)} s)` : ''}${p.machine && p.machine !== machineName(m) ? ` on another machine (${p.machine})` : ''}`)
+            .join(', ')}.`,
+        ]
+      : []),
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB RAM, ${m.os}; Node ${m.node}; ${m.chromium}.`,
-    `Boards (fixed seed): small ${r.boards.small.itemCount} items (${(r.boards.small.update.byteLength / 1024).toFixed(0)} KB); large ${l.itemCount.toLocaleString('en')} items after ${l.spec.edits.toLocaleString('en')} edits and ${l.spec.deletions.toLocaleString('en')} deletions by ${l.spec.members} member devices, ${(l.update.byteLength / 1024 / 1024).toFixed(2)} MB as one Yjs update (kinds: ${Object.entries(l.kinds).map(([k, n]) => `${k} ${n}`).join(', ')}).`,
-    `Runs: open/memory ${r.runs.open}, initial sync ${r.runs.sync}, write latency ${r.runs.writes} posts (small board) and ${r.runs.writesLarge} (large board), scale ${r.runs.scale} rounds per mesh; sealed (Node) ${r.runs.sealed.write} sealed write pass and ${r.runs.sealed.plainWrite} plain, up to ${r.runs.sealed.open} opens and ${r.runs.sealed.sync} initial syncs (fewer when a run hits the 30 s deadline or the part's 3-minute budget); single-sample rows say "1".`,
+    ...(failed.length > 0 ? [`Parts that did not finish: ${failed.map(([name, p]) => `${name} (${p.failed})`).join('; ')}.`] : []),
+    ...(l
+      ? [
+          `Boards (fixed seed): ${s ? `small ${s.items} items (${(s.stateBytes / 1024).toFixed(0)} KB); ` : ''}large ${fmt(l.items)} items after ${fmt(l.spec.edits)} edits and ${fmt(l.spec.deletions)} deletions by ${l.spec.members} member devices, ${(l.stateBytes / 1024 / 1024).toFixed(2)} MB as one Yjs update, ${(l.sealedBytes / 1024 / 1024).toFixed(2)} MB sealed (${l.sealedEntries} entries: the genesis, invitations, requests and admissions, and each member's own writes) (kinds: ${Object.entries(l.kinds).map(([k, n]) => `${k} ${n}`).join(', ')}).`,
+        ]
+      : []),
+    `Runs: open/memory ${r.runs.open}, initial sync ${r.runs.sync}, write latency ${r.runs.writes} rounds (small board) and ${r.runs.writesLarge} (large board), each round one engine, one plain and one app write; scale ${r.runs.scale} rounds per mesh; sealed (Node) ${r.runs.sealed.write} sealed write pass and ${r.runs.sealed.plainWrite} plain, up to ${r.runs.sealed.open} opens and ${r.runs.sealed.sync} initial syncs (fewer when a run hits the 30 s deadline or the part's 3-minute budget); scale table ${r.runs.table.open} opens and ${r.runs.table.sync} syncs per size, ${r.runs.table.openHuge} and ${r.runs.table.syncHuge} from 50,000 items on; single-sample rows say "1".`,
     '',
     markdownTable(r.figures),
     '',
+    ...(table ? [scaleSection(table)] : []),
     ...(notes.length > 0 ? ['Details:', '', ...notes, ''] : []),
     ...(profiles.length > 0 ? ['CPU profiles (top self time):', '', ...profiles.flatMap((p) => [p, ''])] : []),
     END,
@@ -127,22 +232,85 @@ ${BEGIN}
 ${END}
 `
 
-export async function writeReports(r: Report): Promise<void> {
-  const json = {
+/** Profiles and sections belong to parts; with --merge, those of parts that ran again are replaced. */
+const PROFILE_PARTS: Record<string, string> = { 'open-board': 'open', 'initial sync (joining peer B)': 'sync' }
+const profilePart = (name: string) => PROFILE_PARTS[name] ?? (name.startsWith('5 posts') ? 'write' : '')
+
+function results(r: Report): Results {
+  const partRuns: Results['partRuns'] = {}
+  for (const o of r.outcomes) partRuns[o.name] = { date: r.machine.date, durationS: Math.round(o.ms / 1000), failed: o.failed, strays: o.strays, machine: machineName(r.machine) }
+  return {
     date: r.machine.date,
+    complete: r.complete,
     machine: r.machine,
     durationS: Math.round(r.durationS),
-    scale: r.scale,
+    items: r.items,
+    tableItems: r.tableItems,
     runs: r.runs,
     parts: r.parts,
-    boards: { small: boardInfo(r.boards.small), large: boardInfo(r.boards.large) },
+    ran: r.parts,
+    partRuns,
+    boards: Object.fromEntries([...r.boards].map(([k, b]) => [k, boardInfo(b)])),
     figures: r.figures,
+    sections: r.sections,
     profiles: r.profiles,
   }
+}
+
+/** The new results, with the rows (and profiles, sections) of parts this run did not run taken from `old`. */
+function mergeResults(fresh: Results, old: Results, order: readonly string[]): Results {
+  const ran = new Set(fresh.parts)
+  const keep = <T>(rec: Record<string, T>, partOf: (key: string) => string) => Object.fromEntries(Object.entries(rec).filter(([k]) => !ran.has(partOf(k))))
+  const figures = [...old.figures.filter((f) => f.part !== undefined && !ran.has(f.part)), ...fresh.figures]
+  const rank = (f: Figure) => order.indexOf(f.part ?? '')
+  return {
+    ...fresh,
+    parts: order.filter((p) => ran.has(p) || old.partRuns[p] !== undefined),
+    partRuns: { ...keep(old.partRuns, (k) => k), ...fresh.partRuns },
+    boards: { ...old.boards, ...fresh.boards },
+    // Stable: rows keep their order within a part.
+    figures: figures.map((f, i) => [f, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([f]) => f),
+    sections: { ...keep(old.sections, (k) => k), ...fresh.sections },
+    profiles: { ...keep(old.profiles, profilePart), ...fresh.profiles },
+  }
+}
+
+/** The part of a row in a results.json from before rows named their part (by the row ids those parts used). */
+function legacyPart(id: string): string {
+  if (id.startsWith('bundle')) return 'bundle'
+  if (id.startsWith('open') || id === 'memory' || id === 'storage-seeded') return 'open'
+  if (id.startsWith('sync') || id === 'storage-synced') return 'sync'
+  if (id.startsWith('write')) return 'write'
+  if (id.startsWith('sealed')) return 'sealed'
+  if (id.startsWith('scale')) return 'scale'
+  return ''
+}
+
+async function previousResults(): Promise<Results | null> {
+  let old: Partial<Results> & { parts?: string[] }
+  try {
+    old = JSON.parse(await readFile(RESULTS, 'utf8')) as typeof old
+  } catch {
+    return null
+  }
+  if (!Array.isArray(old.figures) || !old.date) return null
+  if (old.partRuns) return old as Results
+  // Written before parts were isolated: every part of that run dates from it.
+  const figures = old.figures.map((f) => ({ ...f, part: legacyPart(f.id) }))
+  const partRuns: Results['partRuns'] = {}
+  for (const part of old.parts ?? []) partRuns[part] = { date: old.date, durationS: 0, failed: null, strays: [], ...(old.machine ? { machine: machineName(old.machine) } : {}) }
+  return { ...(old as Results), figures, partRuns, boards: {}, sections: {}, profiles: old.profiles ?? {} }
+}
+
+export async function writeReports(r: Report): Promise<void> {
+  const fresh = results(r)
+  const old = r.merge ? await previousResults() : null
+  if (r.merge && !old) console.warn('bench: --merge found no results.json of this format; writing this run alone')
+  const json = old ? mergeResults(fresh, old, r.order) : fresh
   await writeFile(RESULTS, JSON.stringify(json, null, 2) + '\n')
   const existing = await readFile(DOC, 'utf8').catch(() => TEMPLATE)
   const start = existing.indexOf(BEGIN)
   const end = existing.indexOf(END)
-  const doc = start >= 0 && end > start ? existing.slice(0, start) + generatedSection(r) + existing.slice(end + END.length) : `${existing.trimEnd()}\n\n${generatedSection(r)}\n`
+  const doc = start >= 0 && end > start ? existing.slice(0, start) + generatedSection(json) + existing.slice(end + END.length) : `${existing.trimEnd()}\n\n${generatedSection(json)}\n`
   await writeFile(DOC, doc)
 }

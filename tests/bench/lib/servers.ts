@@ -1,8 +1,8 @@
 /**
  * The servers a bench run needs, all on 127.0.0.1: Hearth itself (built app +
- * signaling, via the e2e harness) and the baseline pages, served by a second
- * instance of Hearth's own server so both get the same static handler, the
- * same headers and the same CSP.
+ * signaling, via the e2e harness) and the baseline and engine pages, served
+ * by a second instance of Hearth's own server so both get the same static
+ * handler, the same headers and the same CSP.
  */
 import { rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
@@ -15,7 +15,10 @@ const pagesRoot = fileURLToPath(new URL('../pages/', import.meta.url))
 export const pagesDist = fileURLToPath(new URL('../pages/dist/', import.meta.url))
 const profileDist = fileURLToPath(new URL('../.cache/app-unminified/', import.meta.url))
 
-/** Bundles the baseline pages (yjs, y-indexeddb, y-webrtc from node_modules) with Vite. */
+/**
+ * Bundles the baseline pages (yjs, y-indexeddb, y-webrtc from node_modules)
+ * and the engine page (Hearth's own BoardSession, no UI) with Vite.
+ */
 export async function buildBaselinePages(): Promise<void> {
   await rm(pagesDist, { recursive: true, force: true })
   await build({
@@ -26,7 +29,7 @@ export async function buildBaselinePages(): Promise<void> {
       outDir: pagesDist,
       emptyOutDir: true,
       target: 'es2022',
-      rollupOptions: { input: { open: `${pagesRoot}open.html`, net: `${pagesRoot}net.html` } },
+      rollupOptions: { input: { open: `${pagesRoot}open.html`, net: `${pagesRoot}net.html`, engine: `${pagesRoot}engine.html` } },
     },
   })
 }
@@ -46,14 +49,14 @@ async function buildUnminifiedApp(): Promise<void> {
 
 export interface Servers {
   app: App
-  /** Origin of the baseline pages, with a trailing slash. */
+  /** Origin of the baseline and engine pages, with a trailing slash. */
   baselineUrl: string
-  /** Origin of the unminified app (for profiles), or null. */
-  profileUrl: string | null
+  /** Origin of the unminified app (for profiles), built on first use. */
+  profileUrl(): Promise<string>
   close(): Promise<void>
 }
 
-export async function startServers(opts: { profile: boolean }): Promise<Servers> {
+export async function startServers(): Promise<Servers> {
   // Sequential builds: two at once on two cores only slows both.
   const app = await startApp()
   const closers: (() => Promise<void>)[] = [() => app.close()]
@@ -64,13 +67,14 @@ export async function startServers(opts: { profile: boolean }): Promise<Servers>
     await buildBaselinePages()
     const baseline = await startServer({ host: '127.0.0.1', port: 0, staticDir: pagesDist })
     closers.push(() => baseline.close())
-    let profileUrl: string | null = null
-    if (opts.profile) {
-      await buildUnminifiedApp()
-      const profiled = await startServer({ host: '127.0.0.1', port: 0, staticDir: profileDist })
-      closers.push(() => profiled.close())
-      profileUrl = `${profiled.url}/`
-    }
+    let profiled: Promise<string> | null = null
+    const profileUrl = () =>
+      (profiled ??= (async () => {
+        await buildUnminifiedApp()
+        const server = await startServer({ host: '127.0.0.1', port: 0, staticDir: profileDist })
+        closers.push(() => server.close())
+        return `${server.url}/`
+      })())
     return { app, baselineUrl: `${baseline.url}/`, profileUrl, close }
   } catch (err) {
     await close()

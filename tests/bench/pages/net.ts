@@ -4,8 +4,10 @@
  * - raw: one RTCDataChannel between two browsers, SDP relayed by the driver;
  *   bytes sent in 16 KiB messages with bufferedAmount back-pressure (1 MiB
  *   high-water mark, like Hearth's chunked channel): the physical limit.
- * - plain y-webrtc: a `Y.Map.set` on one peer, observed on the other, through
- *   the same signaling server Hearth uses, without password or chunking.
+ * - plain y-webrtc: a `Y.Map.set` of one item (a nested Y.Map, as Hearth's
+ *   items are) on one peer, observed on the other, through the same
+ *   signaling server Hearth uses, without password or chunking; both docs
+ *   may first hold the same board, so the write lands on a doc of that size.
  *
  * Times are epoch milliseconds (`performance.timeOrigin + performance.now()`),
  * comparable across the two browser processes on one machine.
@@ -22,6 +24,15 @@ let pc: RTCPeerConnection | null = null
 let channel: RTCDataChannel | null = null
 let channelOpen: Promise<number> | null = null
 let payload: Uint8Array<ArrayBuffer> | null = null
+
+/** Bytes the driver handed over in pieces (lib/browser.ts `loadBytes`), taken once. */
+function takeBytes(key: string): Uint8Array<ArrayBuffer> {
+  const g = globalThis as unknown as { __benchBytes?: Record<string, Uint8Array<ArrayBuffer>> }
+  const bytes = g.__benchBytes?.[key]
+  if (!bytes) throw new Error(`no bytes under ${key}`)
+  delete g.__benchBytes![key]
+  return bytes
+}
 
 function gathered(conn: RTCPeerConnection): Promise<void> {
   if (conn.iceGatheringState === 'complete') return Promise.resolve()
@@ -91,9 +102,9 @@ const bench = {
   rawOpened(): Promise<number> {
     return channelOpen!
   },
-  /** Peer A: holds the bytes to send (untimed). */
-  rawLoad(base64: string): number {
-    payload = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+  /** Peer A: holds the bytes to send (untimed), handed over as `__benchBytes[key]`. */
+  rawLoad(key: string): number {
+    payload = takeBytes(key)
     return payload.byteLength
   },
   /** Peer B: expects `total` bytes; resolves when the last one arrived (and, if `apply`, after decoding them with Yjs). */
@@ -147,11 +158,14 @@ const bench = {
 
   // ---- plain y-webrtc ----
   yw: null as null | { doc: Y.Doc; provider: WebrtcProvider; map: Y.Map<unknown> },
-  ywStart(room: string, signaling: string): void {
+  /** Joins `room`; with `stateKey`, the doc first holds that board (`__benchBytes[stateKey]`), as Hearth's does. */
+  ywStart(room: string, signaling: string, stateKey: string | null): number {
     const doc = new Y.Doc()
+    if (stateKey) Y.applyUpdate(doc, takeBytes(stateKey))
     const provider = new WebrtcProvider(room, doc, { signaling: [signaling] })
-    const map = doc.getMap('w')
+    const map = doc.getMap('items')
     bench.yw = { doc, provider, map }
+    return map.size
   },
   ywPeers(): number {
     const room = bench.yw?.provider.room as unknown as { webrtcConns: Map<string, { connected: boolean }> } | null
@@ -165,17 +179,17 @@ const bench = {
       const observer = (e: Y.YMapEvent<unknown>) => {
         if (!e.keysChanged.has(key)) return
         map.unobserve(observer)
-        const value = map.get(key) as { title: string }
-        out.textContent = value.title
+        out.textContent = String((map.get(key) as Y.Map<unknown>).get('title'))
         ;(globalThis as { __benchRecvAtReach?: number }).__benchRecvAtReach = (globalThis as { __benchLastRecv?: number }).__benchLastRecv
         resolve(now())
       }
       map.observe(observer)
     })
   },
+  /** One item as a nested Y.Map (the shape Hearth's items have), set in one transaction. */
   ywSet(key: string, value: Record<string, unknown>): number {
     const t = now()
-    bench.yw!.map.set(key, value)
+    bench.yw!.map.set(key, new Y.Map(Object.entries(value)))
     return t
   },
   ywStop(): void {
