@@ -27,6 +27,7 @@
 import { Worker } from 'node:worker_threads'
 import * as Y from 'yjs'
 import { SealedBoard } from '../../../src/sealed/sealed-board.ts'
+import { decodeContent } from '../../../src/sealed/payloads.ts'
 import { BOARD_RULES } from '../../../src/app/board-rules.ts'
 import { itemsMap } from '../../../src/core/index.ts'
 import { deviceTag, generateDeviceKeys, importAgreement, importContentKey, importDeviceSigner, legacyContentKey, fromBase64url, openEntry, parseEntry, type DeviceKeyMaterial, type TransportSecret } from '../../../src/crypto/index.ts'
@@ -223,7 +224,10 @@ async function storageBreakdown(network: Y.Doc, shared: Shared): Promise<{ entry
     if (!parsed.ok) continue
     if (parsed.entry.header.kind === 'snapshot') snapshots++
     const payload = await openEntry(parsed.entry, cipher)
-    if (payload && (parsed.entry.header.kind === 'update' || parsed.entry.header.kind === 'snapshot')) payloads.push(payload)
+    if (!payload || (parsed.entry.header.kind !== 'update' && parsed.entry.header.kind !== 'snapshot')) continue
+    // Version 2 content is the author's membership heads and then the Yjs update.
+    const update = parsed.entry.header.version === 1 ? payload : decodeContent(payload)?.update
+    if (update) payloads.push(update)
   }
   const scratch = new Y.Doc({ gc: true })
   Y.applyUpdate(scratch, Y.mergeUpdates(payloads))
