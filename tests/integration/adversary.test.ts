@@ -106,8 +106,9 @@ describe('Eve, a full member, attacks the sealed doc over real y-webrtc', () => 
     await waitFor(async () => (await Promise.all(members.map((p) => p.state()))).every((s) => sameSet(s.titles, before)), 30_000, 'all nine items on every peer')
 
     // Bob compacted: his loose entries were replaced by a snapshot, and Eve kept copies of them.
+    // (A snapshot's key is `<tag>.<from>-<seq>`; a device tag is base64url and may hold a '-' itself.)
     const bobState = await bob.state()
-    const bobSnapshot = bobState.keys.find((k) => k.startsWith(`${bobTag}.`) && k.includes('-'))
+    const bobSnapshot = bobState.keys.find((k) => k.startsWith(`${bobTag}.`) && k.split('.')[1]!.includes('-'))
     expect(bobSnapshot, 'Bob compacted into a snapshot').toBeDefined()
     await waitFor(async () => (await eve.state()).keys.includes(bobSnapshot!), 20_000, 'Bob’s snapshot at Eve')
     const compacted = ((await eve.request<{ keys: string[] }>({ cmd: 'seen' })).keys ?? []).filter((k) => k.startsWith(`${bobTag}.`) && !bobState.keys.includes(k))
@@ -299,7 +300,7 @@ describe('Eve, a full member, attacks the sealed doc over real y-webrtc', () => 
       for (const k of [aJoin, a2, a3, a4, a5, bobJoin]) expect(s.keys).toContain(k)
       // Bob's snapshot is back — or Bob has since compacted it into a larger one of his own.
       const [from, to] = bobSnapshot!.split('.')[1]!.split('-').map(Number) as [number, number]
-      const covering = s.keys.filter((k) => k.startsWith(`${bobTag}.`) && k.includes('-')).map((k) => k.split('.')[1]!.split('-').map(Number))
+      const covering = s.keys.filter((k) => k.startsWith(`${bobTag}.`) && k.split('.')[1]!.includes('-')).map((k) => k.split('.')[1]!.split('-').map(Number))
       expect(covering.some(([f, t]) => f! <= from && to <= t!), `a snapshot of Bob covering ${from}-${to}`).toBe(true)
     }
     // Eve's own replica converged too: the repairs reached her.
