@@ -70,19 +70,22 @@ async function main(): Promise<void> {
   const app = new AppState({ restrictConnections })
   // Signatures: WebCrypto, or the fallback's chunk on an older phone, chosen now.
   const signatures = curves()
+  // Awaited below; a failure that comes first (while preparing) must not also surface as unhandled.
+  signatures.catch(() => undefined)
   const target = document.getElementById('app')!
-  // The device file gives the language and the look for the app's first frame.
-  await Promise.all([applyAppStyles(), app.prepare()])
-  // The static shell from index.html goes in the same task as the app renders, so no blank frame.
-  target.replaceChildren()
-  const component = mount(App, { target, props: { app } })
-  performance.mark('hearth:mounted')
+  let component: ReturnType<typeof mount> | null = null
   try {
+    // The device file gives the language and the look for the app's first frame (and may need signatures already).
+    await Promise.all([applyAppStyles(), app.prepare()])
+    // The static shell from index.html goes in the same task as the app renders, so no blank frame.
+    target.replaceChildren()
+    component = mount(App, { target, props: { app } })
+    performance.mark('hearth:mounted')
     await Promise.all([signatures, app.start()])
     performance.mark('hearth:started')
   } catch (err) {
     if (!(err instanceof CurvesUnavailableError)) throw err
-    await unmount(component)
+    if (component) await unmount(component)
     i18n.init(app.settings.language, navigator.languages)
     showUnsupported(target)
     return
