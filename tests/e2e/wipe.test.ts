@@ -59,6 +59,27 @@ const focused = (page: Page) =>
   })
 
 /** ⋮ → the menu's wipe button (asks first, or must be held, depending on the setting). */
+/**
+ * Escape pressed `times` times, `apartMs` apart, as a person's keyboard would
+ * time-stamp them. Through the DevTools protocol with explicit timestamps and
+ * without waiting for each press to be handled: one press at a time (as
+ * `keyboard.press` does), a busy page handles the first before the next is
+ * even sent, and the presses of one quick gesture drift over a second apart.
+ */
+async function escapes(page: Page, times: number, apartMs = 60): Promise<void> {
+  const cdp = await page.context().newCDPSession(page)
+  const start = Date.now() / 1000
+  const key = { key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27, nativeVirtualKeyCode: 27 }
+  const sent: Promise<unknown>[] = []
+  for (let i = 0; i < times; i++) {
+    const at = start + (i * apartMs) / 1000
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', ...key, timestamp: at }))
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp: at + 0.02 }))
+  }
+  await Promise.all(sent)
+  await cdp.detach()
+}
+
 async function menuWipe(page: Page, within?: Parameters<typeof openMenu>[1]) {
   const menu = await openMenu(page, within)
   return menu.getByRole('button', { name: /^(Wipe now…|Hold to wipe everything)$/ })
@@ -280,9 +301,7 @@ describe('panic wipe', () => {
     await view.getByRole('button', { name: 'Edit', exact: true }).click()
     await page.getByRole('dialog', { name: 'Edit Notice' }).waitFor()
     await page.waitForTimeout(1100)
-    await page.keyboard.press('Escape')
-    await page.keyboard.press('Escape')
-    await page.keyboard.press('Escape')
+    await escapes(page, 3)
     const question = page.getByRole('dialog', { name: 'Wipe everything on this device?' })
     await question.waitFor()
     expect(await focused(page)).toBe('Cancel')
