@@ -50,7 +50,7 @@ import { yieldToEventLoop } from './yield.ts'
  * encrypted entries; the readable board doc lives in memory and is built from
  * the entries that pass every check.
  *
- *   sealed doc (y-webrtc, y-indexeddb)          readable doc (memory only)
+ *   sealed doc (y-webrtc, the device store)     readable doc (memory only)
  *   Y.Map 'entries': key → entry bytes   ──▶    the board as core/ knows it
  *                                        ◀──    local changes, sealed as entries
  *
