@@ -457,11 +457,19 @@ export class AppState {
     return error
   }
 
+  /** Language choices still being written to the device file (the choice shows as busy meanwhile). */
+  languageSaving = $state(0)
+
   /** The language, kept in the device file (readable before unlocking, so the lock screen speaks it too). */
   setLanguage(locale: string): void {
     i18n.set(locale)
     this.settings = { ...this.settings, language: i18n.current }
-    void this.deviceLock.setPrefs({ language: i18n.current }).catch(() => undefined)
+    this.languageSaving++
+    // A failed write leaves the language as it is on screen; it is asked again on the next choice.
+    void this.deviceLock
+      .setPrefs({ language: i18n.current })
+      .catch(() => undefined)
+      .finally(() => this.languageSaving--)
   }
 
   /** Saves network settings in the keyring. They take effect on reload, because the page's CSP was fixed at start. */

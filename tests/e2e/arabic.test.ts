@@ -136,6 +136,8 @@ describe('Hearth in Arabic', () => {
     await page.getByRole('button', { name: AR.join }).waitFor()
     expect(await page.getByRole('combobox', { name: AR.language }).inputValue()).toBe('ar')
 
+    // The choice is written to the device file in the background; the select is busy until it is kept.
+    await page.getByRole('combobox', { name: AR.language }).and(page.locator('[aria-busy="false"]')).waitFor()
     await page.reload()
     await page.getByRole('heading', { level: 1, name: AR.boards }).waitFor()
     expect(await htmlLangDir(page)).toEqual({ lang: 'ar', dir: 'rtl' })
