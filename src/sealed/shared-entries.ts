@@ -31,7 +31,7 @@ export class SharedEntries {
     this.doc.transact(() => this.map.set(key, bytes), SEALED_ORIGIN)
   }
 
-  delete(keys: Iterable<string>): void {
+  delete(keys: readonly string[]): void {
     this.doc.transact(() => {
       for (const key of keys) this.map.delete(key)
     }, SEALED_ORIGIN)
