@@ -167,15 +167,19 @@ describe('an always-on relay', () => {
     const relayTag = anaState.members.find((m) => m.role === 'relay')!.devices[0]!
     await ana.request({ cmd: 'removeDevice', boardId, device: relayTag })
     await until(ana, boardId, (s) => s.members.some((m) => m.role === 'relay' && m.removed), 'the relay shown removed')
+    const lastOf = (s: DeviceState) => Math.max(...s.entryKeys.filter((k) => k.startsWith(`${s.me}.`)).map((k) => Number(k.split('.')[1])))
+    const sealedBefore = lastOf(await ana.state(boardId))
     await ana.request({ cmd: 'post', boardId, title: 'Only for the circle now', body: '' })
+    // The post is on Ana's screen at once and sealed into an entry a moment later: the entry is what must not travel.
+    await until(ana, boardId, (s) => lastOf(s) > sealedBefore, 'Ana’s post sealed into an entry')
     const after = await ana.state(boardId)
+    const postEntry = `${after.me}.${lastOf(after)}`
     // Long enough for the relay to have followed, had it been able to.
     await new Promise((r) => setTimeout(r, 8000))
     expect(relay.lines.filter((l) => l.event === 'followed')).toHaveLength(1)
     const disk = relayDisk(dir).get(boardId)!.getMap('entries')
-    const lastUpdate = after.entryKeys.filter((k) => k.startsWith(`${after.me}.`)).sort((a, b) => Number(b.split('.')[1]) - Number(a.split('.')[1]))[0]!
-    expect(after.entryKeys).toContain(lastUpdate)
-    expect(disk.has(lastUpdate), 'Ana’s post after the relay’s removal is not on the relay’s disk').toBe(false)
+    expect(after.entryKeys).toContain(postEntry)
+    expect(disk.has(postEntry), 'Ana’s post after the relay’s removal is not on the relay’s disk').toBe(false)
   })
 
   it('stops storing a board at its limit, with an error its operator can act on', async () => {
