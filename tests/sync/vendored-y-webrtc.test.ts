@@ -1,6 +1,6 @@
 /**
- * Hearth runs y-webrtc from src/sync/vendor/ with one guard added. These
- * stories check that the copy is exactly the installed release plus that guard,
+ * Hearth runs y-webrtc from src/sync/vendor/ with three small patches. These
+ * stories check that the copy is exactly the installed release plus those patches,
  * that the guard holds against a real signaling server, and that reconnecting
  * gives this device a new signaling peer id.
  */
@@ -13,6 +13,7 @@ import { startServer, type RunningServer } from '../../src/server/server.ts'
 import { connectBoard, type BoardSync } from '../../src/sync/index.ts'
 import type { WrtcLike } from '../../src/sync/types.ts'
 import { decryptJson, deriveKey, encryptJson } from '../../src/sync/vendor/crypto.js'
+import { SignalingConn } from '../../src/sync/vendor/y-webrtc.js'
 import { connectClient, type TestClient } from '../server/helpers.ts'
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
@@ -23,7 +24,7 @@ const PATCHES: [string, string][] = [
     `                  const existingConn = webrtcConns.get(data.from)
                   existingConn.glareToken = undefined`,
     `                  const existingConn = webrtcConns.get(data.from)
-                  // HEARTH PATCH 1/2: an answer to a connection this side has already dropped (e.g. a slow
+                  // HEARTH PATCH 1/3: an answer to a connection this side has already dropped (e.g. a slow
                   // answer after the connection was given up) has nothing left to answer. Upstream threw
                   // "Cannot set properties of undefined (setting 'glareToken')" here, unhandled.
                   if (existingConn === undefined) return
@@ -35,7 +36,7 @@ const PATCHES: [string, string][] = [
                   emitPeerChange()
                 }`,
     `                if (webrtcConns.size < room.provider.maxConns) {
-                  // HEARTH PATCH 2/2: one offerer per pair, the peer with the smaller id; the other asks it to
+                  // HEARTH PATCH 2/3: one offerer per pair, the peer with the smaller id; the other asks it to
                   // with an announce addressed to it. Upstream both offered when announces crossed (two devices
                   // back online at once) and the offer-collision handling sometimes left a half-open connection.
                   if (room.peerId < data.from) {
@@ -46,10 +47,24 @@ const PATCHES: [string, string][] = [
                   }
                 }`,
   ],
+  [
+    `export class SignalingConn extends ws.WebsocketClient {
+  constructor (url) {`,
+    `export class SignalingConn extends ws.WebsocketClient {
+  // HEARTH PATCH 3/3: nothing is sent on a socket that is closing or closed. The browser drops such a
+  // message anyway, but logs "WebSocket is already in CLOSING or CLOSED state." as an error: a signal
+  // encrypted (asynchronously) while the socket began to close was sent after, and lib0 keeps
+  // \`connected\` true until the close completes.
+  send (message) {
+    if (this.ws !== null && this.ws.readyState === 1) super.send(message)
+  }
+
+  constructor (url) {`,
+  ],
 ]
 
 describe('the vendored copy of y-webrtc', () => {
-  it('is the installed y-webrtc plus the two marked patches, nothing else', () => {
+  it('is the installed y-webrtc plus the three marked patches, nothing else', () => {
     const version = (JSON.parse(read('../../node_modules/y-webrtc/package.json')) as { version: string }).version
     // Upgrading y-webrtc must be a decision: re-vendor (or drop the copy if upstream fixed it).
     expect(version).toBe('10.3.0')
@@ -205,5 +220,20 @@ describe('one offerer per pair of devices', () => {
     const reply = await nextFrom(eve, (d) => d.to === BELOW)
     // Not an offer: an announce addressed to the smaller id, which then offers (both never offer at once).
     expect(reply).toEqual({ type: 'announce', from: started.aliceId, to: BELOW })
+  })
+})
+
+describe('a signaling socket that is closing', () => {
+  it('is sent nothing (the browser would drop it and log an error), while an open one is', () => {
+    const sent: string[] = []
+    // Only the socket is needed: a connection made without its constructor (which would dial out).
+    const conn = Object.create(SignalingConn.prototype) as { ws: { readyState: number; send(data: string): void } | null; send(message: { type: 'ping' }): void }
+    for (const readyState of [WebSocket.CONNECTING, WebSocket.CLOSING, WebSocket.CLOSED, WebSocket.OPEN]) {
+      conn.ws = { readyState, send: (data) => void sent.push(`${readyState}:${data}`) }
+      conn.send({ type: 'ping' })
+    }
+    conn.ws = null
+    conn.send({ type: 'ping' })
+    expect(sent).toEqual([`${WebSocket.OPEN}:{"type":"ping"}`])
   })
 })

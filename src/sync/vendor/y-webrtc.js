@@ -1,6 +1,6 @@
 /**
  * y-webrtc 10.3.0 (https://github.com/yjs/y-webrtc, MIT licence, (c) Kevin Jahns),
- * src/y-webrtc.js, vendored with two small patches marked "HEARTH PATCH" below.
+ * src/y-webrtc.js, vendored with three small patches marked "HEARTH PATCH" below.
  * tests/sync/vendored-y-webrtc.test.ts fails if this file differs from the
  * installed y-webrtc by anything else, so an upgrade cannot drift silently.
  * Why vendored: see docs/ARCHITECTURE.md, "Replication".
@@ -481,6 +481,14 @@ const publishSignalingMessage = (conn, room, data) => {
 }
 
 export class SignalingConn extends ws.WebsocketClient {
+  // HEARTH PATCH 3/3: nothing is sent on a socket that is closing or closed. The browser drops such a
+  // message anyway, but logs "WebSocket is already in CLOSING or CLOSED state." as an error: a signal
+  // encrypted (asynchronously) while the socket began to close was sent after, and lib0 keeps
+  // `connected` true until the close completes.
+  send (message) {
+    if (this.ws !== null && this.ws.readyState === 1) super.send(message)
+  }
+
   constructor (url) {
     super(url)
     /**
@@ -522,7 +530,7 @@ export class SignalingConn extends ws.WebsocketClient {
             switch (data.type) {
               case 'announce':
                 if (webrtcConns.size < room.provider.maxConns) {
-                  // HEARTH PATCH 2/2: one offerer per pair, the peer with the smaller id; the other asks it to
+                  // HEARTH PATCH 2/3: one offerer per pair, the peer with the smaller id; the other asks it to
                   // with an announce addressed to it. Upstream both offered when announces crossed (two devices
                   // back online at once) and the offer-collision handling sometimes left a half-open connection.
                   if (room.peerId < data.from) {
@@ -550,7 +558,7 @@ export class SignalingConn extends ws.WebsocketClient {
                 if (data.signal.type === 'answer') {
                   log('offer answered by: ', data.from)
                   const existingConn = webrtcConns.get(data.from)
-                  // HEARTH PATCH 1/2: an answer to a connection this side has already dropped (e.g. a slow
+                  // HEARTH PATCH 1/3: an answer to a connection this side has already dropped (e.g. a slow
                   // answer after the connection was given up) has nothing left to answer. Upstream threw
                   // "Cannot set properties of undefined (setting 'glareToken')" here, unhandled.
                   if (existingConn === undefined) return
