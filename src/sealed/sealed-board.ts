@@ -40,7 +40,7 @@ import { handoffEntries } from './handoff.ts'
 import { legacyJoiners, legacyRequest } from './legacy-joiners.ts'
 import { LOCAL_ORIGIN, SEALED_ORIGIN } from './origins.ts'
 import { applyParked, createReadableDoc, keepTypes } from './readable.ts'
-import { screenEntry } from './screen.ts'
+import { screenEntry, type Screened } from './screen.ts'
 import { SharedEntries } from './shared-entries.ts'
 import { settleSideEntry, type KeySource, type SideContext } from './side-entries.ts'
 import { yieldToEventLoop } from './yield.ts'
@@ -109,6 +109,8 @@ interface Seen {
 const CONTENT_KINDS = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
 /** Longest stretch of judging and applying before the engine lets the page breathe. */
 const SLICE_MS = 12
+/** Entries whose signatures are being checked at once while a batch is ingested. */
+const SCREEN_AHEAD = 64
 /** Largest update sealed as one entry (the entry limit is 1 MiB, with room for the header and heads). */
 const MAX_BATCH_BYTES = 900 * 1024
 
@@ -637,11 +639,21 @@ export class SealedBoard {
   async #ingest(seen: Map<string, Seen>): Promise<void> {
     const missing: string[] = []
     const keys = [...seen.keys()].sort((a, b) => (tagOfKey(a) === tagOfKey(b) ? seqOfKey(a) - seqOfKey(b) : a < b ? -1 : 1))
-    for (const key of keys) {
+    // Screening (parse, signature) touches nothing: the next entries' signatures are checked
+    // while this one is handled, instead of one verification after another (a large sync).
+    const screens = new Map<string, Promise<Screened>>()
+    let ahead = 0
+    for (const [i, key] of keys.entries()) {
+      for (; ahead < keys.length && ahead < i + SCREEN_AHEAD; ahead++) {
+        const k = keys[ahead]!
+        const value = seen.get(k)!.value
+        if (value !== undefined && !k.startsWith(PROOF_PREFIX) && !this.#holds(k, value)) screens.set(k, screenEntry(k, value, this.#opts.boardId))
+      }
       const { value, via } = seen.get(key)!
       if (value === undefined) missing.push(key)
       else if (key.startsWith(PROOF_PREFIX)) await this.#checkProof(key, value)
-      else await this.#check(key, value, via)
+      else await this.#check(key, value, via, screens.get(key))
+      screens.delete(key)
     }
     await this.#pump()
     for (const key of missing) this.#judgeMissing(key)
@@ -718,12 +730,20 @@ export class SealedBoard {
     this.#notifyCircle()
   }
 
-  async #check(key: string, value: unknown, via: string | null): Promise<void> {
+  /** Whether this device already holds exactly these bytes under this key (nothing to check again). */
+  #holds(key: string, value: unknown): boolean {
+    const tag = tagOfKey(key)
+    const log = tag ? this.#logs.get(tag) : undefined
+    const previously = log?.done.get(key) ?? log?.pending.get(key)
+    return !!previously && value instanceof Uint8Array && sameBytes(previously.bytes, value)
+  }
+
+  async #check(key: string, value: unknown, via: string | null, screening?: Promise<Screened>): Promise<void> {
     const tag = tagOfKey(key)
     const log = tag ? this.#logs.get(tag) : undefined
     const previously = log?.done.get(key) ?? log?.pending.get(key)
     if (previously && value instanceof Uint8Array && sameBytes(previously.bytes, value)) return
-    const screened = await screenEntry(key, value, this.#opts.boardId)
+    const screened = await (screening ?? screenEntry(key, value, this.#opts.boardId))
     if (previously) {
       // Another version of an entry this device holds: proof of equivocation if its author signed both; otherwise an erasure.
       const proof = screened.ok ? await checkEquivocation(previously.entry, screened.entry, previously.bytes, screened.bytes, this.#opts.boardId) : null
