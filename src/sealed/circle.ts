@@ -196,12 +196,13 @@ export class Circle {
     return this.membership().devices.get(tag)?.member ?? null
   }
 
+  /** Copies: the membership is updated in place, and whoever keeps these (the Members screen) must see a change as a new value. */
   invites(): InviteInfo[] {
-    return this.managed ? [...this.membership().invites.values()] : []
+    return this.managed ? [...this.membership().invites.values()].map((i) => ({ ...i })) : []
   }
 
   history(): HistoryEvent[] {
-    return this.managed ? this.membership().history : []
+    return this.managed ? [...this.membership().history] : []
   }
 
   /** Join requests not yet admitted or refused. */

@@ -208,3 +208,24 @@ describe('membership grown in place, change by change', () => {
     }
   })
 })
+
+describe('what the Members screen keeps', () => {
+  it('Ana’s invitation as shown before Bob used it still says unused after the membership grew in place; the history shown before stays as it was', () => {
+    const ana = new Device('Ana')
+    const bob = new Device('Bob')
+    const h = new History()
+    const circle = founded(ana)
+    circle.addControl(h.genesis(ana))
+    const id = crypto.getRandomValues(new Uint8Array(16))
+    circle.addControl(h.write(ana, { t: 'invite', id, pub: new Uint8Array(32), requestKey: new Uint8Array(32), uses: 1, expiresAt: null, as: 'member', ask: false }))
+    const shownInvites = circle.invites()
+    const shownHistory = circle.history()
+    const membership = circle.membership()
+    circle.addControl(h.write(ana, { t: 'admit', request: new Uint8Array(16), invite: id, device: { sign: bob.sign, agree: bob.agree }, name: 'Bob' }))
+    expect(circle.membership()).toBe(membership)
+    expect(circle.invites()[0]!.used).toBe(1)
+    expect(shownInvites[0]!.used).toBe(0)
+    expect(circle.history()).toHaveLength(3)
+    expect(shownHistory).toHaveLength(2)
+  })
+})
