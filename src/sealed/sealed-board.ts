@@ -533,14 +533,17 @@ export class SealedBoard {
     const transport = generateTransportSecret()
     const remaining = [...m.devices.values()].filter((d) => !d.removed && !removed.has(d.tag))
     const rekey = { key: keyId(contentKey), parent: fromBase64url(parent)!, to: remaining.map((d) => d.tag) }
-    const controlKey = await this.#control(removal ? { ...removal, rekey } : { t: 'rekey', rekey })
-    const control = this.#log(this.#myTag).done.get(controlKey)?.hash ?? entryHash(this.#entries.get(controlKey) as Uint8Array)
     // The same two gifts for everyone (relays get no content key): encoded once, sealed to each device on its own.
     const gifts = { member: encodeGift({ contentKeys: [contentKey], transport }), relay: encodeGift({ contentKeys: [], transport }) }
-    const boxes = await sealLockboxes(
-      remaining.map((d) => ({ agreePublic: d.agree, payload: d.as === 'relay' ? gifts.relay : gifts.member })),
-      lockboxContext('rotate', this.#opts.boardId, rekey.key),
-    )
+    // The lockboxes (the bulk of the work) are sealed while the control entry is: they need only the new key's id.
+    const [controlKey, boxes] = await Promise.all([
+      this.#control(removal ? { ...removal, rekey } : { t: 'rekey', rekey }),
+      sealLockboxes(
+        remaining.map((d) => ({ agreePublic: d.agree, payload: d.as === 'relay' ? gifts.relay : gifts.member })),
+        lockboxContext('rotate', this.#opts.boardId, rekey.key),
+      ),
+    ])
+    const control = this.#log(this.#myTag).done.get(controlKey)?.hash ?? entryHash(this.#entries.get(controlKey) as Uint8Array)
     await this.#sealPublic('rotate', encodeRotate(rekey.key, rekey.parent, control, boxes), oldTransport)
     await this.#takeGift({ contentKeys: [contentKey], transport }, null)
   }
