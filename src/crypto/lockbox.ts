@@ -29,13 +29,18 @@ interface BoxKeys {
   readonly id: Uint8Array
 }
 
-function boxKeys(shared: Uint8Array, ephemeral: Uint8Array, recipient: Uint8Array, context: Uint8Array): BoxKeys {
-  const salt = new Uint8Array(64)
-  salt.set(ephemeral)
-  salt.set(recipient, 32)
+/** HKDF's info for a context: the same for every box of a set, so it is built once per set. */
+function infoFor(context: Uint8Array): Uint8Array {
   const info = new Uint8Array(INFO.length + context.length)
   info.set(INFO)
   info.set(context, INFO.length)
+  return info
+}
+
+function boxKeys(shared: Uint8Array, ephemeral: Uint8Array, recipient: Uint8Array, info: Uint8Array): BoxKeys {
+  const salt = new Uint8Array(64)
+  salt.set(ephemeral)
+  salt.set(recipient, 32)
   const okm = hkdf(sha256, shared, salt, info, 32 + 12 + ID_BYTES)
   return { key: okm.subarray(0, 32), nonce: okm.subarray(32, 44), id: okm.subarray(44) }
 }
@@ -55,11 +60,12 @@ async function aes(keys: BoxKeys, data: Uint8Array, op: 'encrypt' | 'decrypt'): 
 export async function sealLockboxes(recipients: readonly { agreePublic: Uint8Array; payload: Uint8Array }[], context: Uint8Array): Promise<Uint8Array> {
   if (recipients.length > MAX_LOCKBOXES) throw new RangeError('too many lockboxes')
   const ephemeral = await ephemeralAgreement()
+  const info = infoFor(context)
   const sealed = await Promise.all(
     recipients.map(async (r) => {
       const secret = await ephemeral.derive(r.agreePublic)
       if (!secret) return null
-      const keys = boxKeys(secret, ephemeral.publicKey, r.agreePublic, context)
+      const keys = boxKeys(secret, ephemeral.publicKey, r.agreePublic, info)
       const ct = (await aes(keys, r.payload, 'encrypt'))!
       const box = new Uint8Array(ID_BYTES + 4 + ct.length)
       box.set(keys.id)
@@ -89,7 +95,7 @@ export async function openLockbox(set: Uint8Array, me: KeyAgreement, context: Ui
   if (count > MAX_LOCKBOXES) return null
   const shared = await me.derive(ephemeral)
   if (!shared) return null
-  const keys = boxKeys(shared, ephemeral, me.publicKey, context)
+  const keys = boxKeys(shared, ephemeral, me.publicKey, infoFor(context))
   let at = 36
   for (let i = 0; i < count; i++) {
     if (at + ID_BYTES + 4 > set.length) return null

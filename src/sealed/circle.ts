@@ -1,6 +1,6 @@
 import { boundClientId, deviceTag, fingerprint, legacyBoundClientId } from '../crypto/index.ts'
 import type { Role } from './membership/ops.ts'
-import { reduceMembership, type Membership, type Rights } from './membership/reduce.ts'
+import { extendMembership, reduceMembership, type Membership, type ReduceInput, type Rights } from './membership/reduce.ts'
 import type { ControlEntry, HistoryEvent, InviteInfo } from './membership/state.ts'
 import type { JoinPayload } from './profile.ts'
 
@@ -82,7 +82,9 @@ export class Circle {
     this.#hashes.add(e.hash)
     this.#controls.push(e)
     for (const p of e.parents) this.#named.add(p)
-    this.#changed()
+    // Usually the next change after all the others: the membership grows in place rather than being reduced again.
+    if (this.#membership && extendMembership(this.#membership, e, this.#reduceInput)) this.#clientOwners = null
+    else this.#changed()
   }
 
   /** Whether another known device has the same bound Yjs client id (either width): a ground key. */
@@ -114,13 +116,19 @@ export class Circle {
     this.#clientOwners = null
   }
 
-  /** The membership reduced from every control entry known here (recomputed only after a change). */
+  readonly #reduceInput: ReduceInput = {
+    entries: this.#controls,
+    isFounderGenesis: (e) => this.#isFounderGenesis(e),
+    excluded: (e) => (this.equivocators.get(e.author) ?? Number.POSITIVE_INFINITY) <= e.seq,
+  }
+
+  /**
+   * The membership reduced from every control entry known here (reduced
+   * again only after a change that does not simply follow the others). The
+   * object is live: a following change updates it in place.
+   */
   membership(): Membership {
-    this.#membership ??= reduceMembership({
-      entries: this.#controls,
-      isFounderGenesis: this.#isFounderGenesis,
-      excluded: (e) => (this.equivocators.get(e.author) ?? Number.POSITIVE_INFINITY) <= e.seq,
-    })
+    this.#membership ??= reduceMembership(this.#reduceInput)
     return this.#membership
   }
 
@@ -188,12 +196,13 @@ export class Circle {
     return this.membership().devices.get(tag)?.member ?? null
   }
 
+  /** Copies: the membership is updated in place, and whoever keeps these (the Members screen) must see a change as a new value. */
   invites(): InviteInfo[] {
-    return this.managed ? [...this.membership().invites.values()] : []
+    return this.managed ? [...this.membership().invites.values()].map((i) => ({ ...i })) : []
   }
 
   history(): HistoryEvent[] {
-    return this.managed ? this.membership().history : []
+    return this.managed ? [...this.membership().history] : []
   }
 
   /** Join requests not yet admitted or refused. */

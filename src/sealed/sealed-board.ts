@@ -40,7 +40,7 @@ import { handoffEntries } from './handoff.ts'
 import { legacyJoiners, legacyRequest } from './legacy-joiners.ts'
 import { LOCAL_ORIGIN, SEALED_ORIGIN } from './origins.ts'
 import { applyParked, createReadableDoc, keepTypes } from './readable.ts'
-import { screenEntry } from './screen.ts'
+import { screenEntry, type Screened } from './screen.ts'
 import { SharedEntries } from './shared-entries.ts'
 import { settleSideEntry, type KeySource, type SideContext } from './side-entries.ts'
 import { yieldToEventLoop } from './yield.ts'
@@ -109,6 +109,8 @@ interface Seen {
 const CONTENT_KINDS = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
 /** Longest stretch of judging and applying before the engine lets the page breathe. */
 const SLICE_MS = 12
+/** Entries whose signatures are being checked at once while a batch is ingested. */
+const SCREEN_AHEAD = 64
 /** Largest update sealed as one entry (the entry limit is 1 MiB, with room for the header and heads). */
 const MAX_BATCH_BYTES = 900 * 1024
 
@@ -531,12 +533,17 @@ export class SealedBoard {
     const transport = generateTransportSecret()
     const remaining = [...m.devices.values()].filter((d) => !d.removed && !removed.has(d.tag))
     const rekey = { key: keyId(contentKey), parent: fromBase64url(parent)!, to: remaining.map((d) => d.tag) }
-    const controlKey = await this.#control(removal ? { ...removal, rekey } : { t: 'rekey', rekey })
+    // The same two gifts for everyone (relays get no content key): encoded once, sealed to each device on its own.
+    const gifts = { member: encodeGift({ contentKeys: [contentKey], transport }), relay: encodeGift({ contentKeys: [], transport }) }
+    // The lockboxes (the bulk of the work) are sealed while the control entry is: they need only the new key's id.
+    const [controlKey, boxes] = await Promise.all([
+      this.#control(removal ? { ...removal, rekey } : { t: 'rekey', rekey }),
+      sealLockboxes(
+        remaining.map((d) => ({ agreePublic: d.agree, payload: d.as === 'relay' ? gifts.relay : gifts.member })),
+        lockboxContext('rotate', this.#opts.boardId, rekey.key),
+      ),
+    ])
     const control = this.#log(this.#myTag).done.get(controlKey)?.hash ?? entryHash(this.#entries.get(controlKey) as Uint8Array)
-    const boxes = await sealLockboxes(
-      remaining.map((d) => ({ agreePublic: d.agree, payload: encodeGift({ contentKeys: d.as === 'relay' ? [] : [contentKey], transport }) })),
-      lockboxContext('rotate', this.#opts.boardId, rekey.key),
-    )
     await this.#sealPublic('rotate', encodeRotate(rekey.key, rekey.parent, control, boxes), oldTransport)
     await this.#takeGift({ contentKeys: [contentKey], transport }, null)
   }
@@ -635,11 +642,21 @@ export class SealedBoard {
   async #ingest(seen: Map<string, Seen>): Promise<void> {
     const missing: string[] = []
     const keys = [...seen.keys()].sort((a, b) => (tagOfKey(a) === tagOfKey(b) ? seqOfKey(a) - seqOfKey(b) : a < b ? -1 : 1))
-    for (const key of keys) {
+    // Screening (parse, signature) touches nothing: the next entries' signatures are checked
+    // while this one is handled, instead of one verification after another (a large sync).
+    const screens = new Map<string, Promise<Screened>>()
+    let ahead = 0
+    for (const [i, key] of keys.entries()) {
+      for (; ahead < keys.length && ahead < i + SCREEN_AHEAD; ahead++) {
+        const k = keys[ahead]!
+        const value = seen.get(k)!.value
+        if (value !== undefined && !k.startsWith(PROOF_PREFIX) && !this.#holds(k, value)) screens.set(k, screenEntry(k, value, this.#opts.boardId))
+      }
       const { value, via } = seen.get(key)!
       if (value === undefined) missing.push(key)
       else if (key.startsWith(PROOF_PREFIX)) await this.#checkProof(key, value)
-      else await this.#check(key, value, via)
+      else await this.#check(key, value, via, screens.get(key))
+      screens.delete(key)
     }
     await this.#pump()
     for (const key of missing) this.#judgeMissing(key)
@@ -716,12 +733,20 @@ export class SealedBoard {
     this.#notifyCircle()
   }
 
-  async #check(key: string, value: unknown, via: string | null): Promise<void> {
+  /** Whether this device already holds exactly these bytes under this key (nothing to check again). */
+  #holds(key: string, value: unknown): boolean {
+    const tag = tagOfKey(key)
+    const log = tag ? this.#logs.get(tag) : undefined
+    const previously = log?.done.get(key) ?? log?.pending.get(key)
+    return !!previously && value instanceof Uint8Array && sameBytes(previously.bytes, value)
+  }
+
+  async #check(key: string, value: unknown, via: string | null, screening?: Promise<Screened>): Promise<void> {
     const tag = tagOfKey(key)
     const log = tag ? this.#logs.get(tag) : undefined
     const previously = log?.done.get(key) ?? log?.pending.get(key)
     if (previously && value instanceof Uint8Array && sameBytes(previously.bytes, value)) return
-    const screened = await screenEntry(key, value, this.#opts.boardId)
+    const screened = await (screening ?? screenEntry(key, value, this.#opts.boardId))
     if (previously) {
       // Another version of an entry this device holds: proof of equivocation if its author signed both; otherwise an erasure.
       const proof = screened.ok ? await checkEquivocation(previously.entry, screened.entry, previously.bytes, screened.bytes, this.#opts.boardId) : null
@@ -805,7 +830,8 @@ export class SealedBoard {
       const deadline = performance.now() + SLICE_MS
       try {
         this.#readable.transact(() => {
-          outer: for (const [tag, log] of [...this.#logs].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+          // Authors with nothing waiting are skipped: a circle of a thousand devices has a thousand logs.
+          outer: for (const [tag, log] of [...this.#logs].filter(([, l]) => l.pending.size > 0).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
             for (let next = log.next(); next; next = log.next()) {
               const step = this.#handle(tag, log, next)
               if (step === 'wait') break

@@ -30,6 +30,32 @@ describe('sealed board', () => {
     expect(bob.board.diagnostics.total).toBe(0)
   })
 
+  it('Bob, new on a busy board, receives 150 of Alice’s entries in one sync with Eve’s forgeries among them: every post arrives in order, every forgery is refused', async () => {
+    const c = await circle('Alice', 'Bob', 'Eve')
+    const [alice, bob, eve] = c.members as [Member, Member, Member]
+    for (let i = 0; i < 150; i++) {
+      post(alice, `Notice ${String(i).padStart(3, '0')}`)
+      await alice.board.flush()
+    }
+    // Eve signs entries with her key but claims Alice as their author, at sequence numbers past Alice's.
+    const cipher = await importContentKey(CONTENT_KEY)
+    const eveSigner = await importDeviceSigner(eve.keys)
+    const batch = new Y.Doc()
+    Y.applyUpdate(batch, Y.encodeStateAsUpdate(alice.board.sealed))
+    for (const seq of [400, 401, 402]) {
+      const header = { kind: 'update' as const, boardId: c.boardId, keyId: keyId(CONTENT_KEY), author: alice.keys.signPublic, seq, from: seq }
+      const forged = new Uint8Array(await sealEntry({ ...header, author: eve.keys.signPublic }, new Uint8Array([0]), cipher, eveSigner))
+      forged.set(encodeHeader(header), 0)
+      entries(batch).set(entryKey(header), forged)
+    }
+    Y.applyUpdate(bob.board.sealed, Y.encodeStateAsUpdate(batch, Y.encodeStateVector(bob.board.sealed)), 'remote')
+    await settle(bob)
+    expect(titles(bob.board.readable)).toEqual(Array.from({ length: 150 }, (_, i) => `Notice ${String(i).padStart(3, '0')}`))
+    expect(bob.board.diagnostics.events.filter((e) => e.reason === 'bad_signature')).toHaveLength(3)
+    expect(bob.board.diagnostics.suspects()).toEqual(new Set())
+    expect(bob.board.pendingCount()).toBe(0)
+  })
+
   it('names the author of an item from the circle, by the client id bound to their key', async () => {
     const c = await circle('Alice', 'Bob')
     const [alice, bob] = c.members as [Member, Member]

@@ -27,7 +27,7 @@ export interface GraphNode {
 
 /** Ancestors of each node whose parents are all present (transitively); others are `waiting`. */
 export class ControlGraph<N extends GraphNode> {
-  readonly nodes: readonly N[]
+  readonly #nodes: N[]
   readonly index = new Map<string, number>()
   /** Nodes with a parent that is missing (or waits itself). */
   readonly waiting = new Set<string>()
@@ -36,12 +36,56 @@ export class ControlGraph<N extends GraphNode> {
   /** Each node's children, as indexes. */
   readonly childrenOf: number[][]
   readonly #ancestors: (Bitset | null)[] = []
+  /** Nodes that do not wait and that no node names as a parent. */
+  readonly #heads = new Set<number>()
 
   constructor(nodes: readonly N[]) {
-    this.nodes = nodes
-    nodes.forEach((n, i) => this.index.set(n.hash, i))
-    this.childrenOf = nodes.map(() => [])
-    for (let i = 0; i < nodes.length; i++) this.#ancestorsOf(i)
+    this.#nodes = [...nodes]
+    this.#nodes.forEach((n, i) => this.index.set(n.hash, i))
+    this.childrenOf = this.#nodes.map(() => [])
+    for (let i = 0; i < this.#nodes.length; i++) this.#ancestorsOf(i)
+    for (let i = 0; i < this.#nodes.length; i++) if (this.#ancestors[i] && this.childrenOf[i]!.length === 0) this.#heads.add(i)
+  }
+
+  get nodes(): readonly N[] {
+    return this.#nodes
+  }
+
+  /**
+   * Whether `node` comes after every node of the graph: nothing waits, and
+   * every head is among its parents (so every node is among its ancestors),
+   * and it names no parent the graph lacks.
+   */
+  follows(node: N): boolean {
+    if (this.waiting.size > 0 || this.index.has(node.hash)) return false
+    const parents = new Set<number>()
+    for (const p of node.parents) {
+      const j = this.index.get(p)
+      if (j === undefined) return false
+      parents.add(j)
+    }
+    for (const h of this.#heads) if (!parents.has(h)) return false
+    return true
+  }
+
+  /** Adds a node that `follows` the graph: its ancestors are every node before it. */
+  append(node: N): void {
+    if (!this.follows(node)) throw new Error('Only a node that follows every other is appended')
+    const i = this.#nodes.length
+    this.#nodes.push(node)
+    this.index.set(node.hash, i)
+    this.childrenOf.push([])
+    const parents = [...new Set(node.parents.map((p) => this.index.get(p)!))]
+    const set = new Bitset(i + 1)
+    for (const j of parents) {
+      set.or(this.#ancestors[j]!)
+      set.add(j)
+      this.childrenOf[j]!.push(i)
+      this.#heads.delete(j)
+    }
+    this.#ancestors[i] = set
+    this.parentsOf[i] = parents
+    this.#heads.add(i)
   }
 
   /** Ancestors of a node (not the node itself), or null if it waits for a missing parent or sits in a cycle. */
@@ -52,7 +96,7 @@ export class ControlGraph<N extends GraphNode> {
 
   /** The past of a set of heads: the heads and all their ancestors; null if any head is unknown or waiting. */
   past(heads: readonly string[]): Bitset | null {
-    const out = new Bitset(this.nodes.length)
+    const out = new Bitset(this.#nodes.length)
     for (const h of heads) {
       const i = this.index.get(h)
       const anc = i === undefined ? null : this.#ancestors[i]
@@ -76,7 +120,7 @@ export class ControlGraph<N extends GraphNode> {
       const parents: number[] = []
       let waits = false
       let descend: number | null = null
-      for (const p of this.nodes[i]!.parents) {
+      for (const p of this.#nodes[i]!.parents) {
         const j = this.index.get(p)
         // A missing parent, or a cycle (impossible with hashes, but crafted input must not loop).
         if (j === undefined || (onStack.has(j) && this.#ancestors[j] === undefined)) {
@@ -103,10 +147,10 @@ export class ControlGraph<N extends GraphNode> {
       if (waits) {
         this.#ancestors[i] = null
         this.parentsOf[i] = []
-        this.waiting.add(this.nodes[i]!.hash)
+        this.waiting.add(this.#nodes[i]!.hash)
         continue
       }
-      const set = new Bitset(this.nodes.length)
+      const set = new Bitset(this.#nodes.length)
       for (const j of parents) {
         set.or(this.#ancestors[j]!)
         set.add(j)

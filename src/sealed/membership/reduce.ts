@@ -64,6 +64,8 @@ export class Membership {
   readonly needed = new Map<string, Role | 'device'>()
   /** Every Yjs client id (both versions) the devices' keys bind: a newcomer's must not collide. */
   readonly clientIds = new Set<number>()
+  /** The reduce reached its result in its first round (no entry was voided by a removal or demotion). */
+  firstRound = false
   readonly #graph: ControlGraph<ControlEntry>
   readonly #pastCache = new Map<string, Bitset | null>()
 
@@ -73,6 +75,11 @@ export class Membership {
 
   get graph(): ControlGraph<ControlEntry> {
     return this.#graph
+  }
+
+  /** After the graph grew: heads unknown until now may be known. */
+  forgetPasts(): void {
+    this.#pastCache.clear()
   }
 
   /** Active member or relay device (not removed). */
@@ -136,24 +143,54 @@ export function reduceMembership(input: ReduceInput): Membership {
   for (let round = 0; ; round++) {
     const m = run(graph, excluded, input)
     const more = voided(m, graph)
-    if (more.every((h) => excluded.has(h)) || round > input.entries.length) return m
+    if (more.every((h) => excluded.has(h)) || round > input.entries.length) {
+      m.firstRound = round === 0
+      return m
+    }
     for (const h of more) excluded.add(h)
   }
 }
 
+/**
+ * The membership with one more entry, computed from the last one in place
+ * when that gives what `reduceMembership` would: the entry comes after every
+ * other (its author had seen them all, as a device's own next change has),
+ * so it is placed last whatever the ranks; the last reduce needed no second
+ * round; the entry is not excluded; and nothing it brings voids an entry. A
+ * board's membership grows this way one admission at a time, instead of
+ * being reduced again from the start after each (quadratic for a circle of
+ * thousands). Returns false, with `m` no longer to be used, when the entry
+ * needs a full reduce.
+ */
+export function extendMembership(m: Membership, e: ControlEntry, input: ReduceInput): boolean {
+  if (!m.firstRound || !m.graph.follows(e) || input.excluded?.(e)) return false
+  m.graph.append(e)
+  m.forgetPasts()
+  const verdict = apply(m, e, input)
+  m.verdicts.set(e.hash, verdict)
+  if (verdict !== 'ok') return true
+  m.position.set(e.hash, m.position.size)
+  // A removal or demotion may void entries before it; any other entry can only be void itself.
+  const decreases = e.op.t === 'remove' || e.op.t === 'role'
+  const isVoid = decreases ? voided(m, m.graph).length > 0 : voidedEntry(m, e)
+  if (isVoid) m.firstRound = false
+  return !isVoid
+}
+
 /** Valid entries signed after a cutoff of a valid removal (or, needing a lost right, of a demotion). */
 function voided(m: Membership, graph: ControlGraph<ControlEntry>): string[] {
-  const out: string[] = []
-  for (const e of graph.nodes) {
-    if (m.verdicts.get(e.hash) !== 'ok') continue
-    for (const dec of m.decreases.get(e.author) ?? []) {
-      const cutoff = cutoffOf(dec.cutoffs, e.author)
-      if (e.seq <= cutoff) continue
-      const needed = m.needed.get(e.hash)
-      if (dec.role === null || (needed && needed !== 'device' && RANK[needed] < RANK[dec.role])) out.push(e.hash)
-    }
+  return graph.nodes.filter((e) => voidedEntry(m, e)).map((e) => e.hash)
+}
+
+function voidedEntry(m: Membership, e: ControlEntry): boolean {
+  if (m.verdicts.get(e.hash) !== 'ok') return false
+  for (const dec of m.decreases.get(e.author) ?? []) {
+    const cutoff = cutoffOf(dec.cutoffs, e.author)
+    if (e.seq <= cutoff) continue
+    const needed = m.needed.get(e.hash)
+    if (dec.role === null || (needed && needed !== 'device' && RANK[needed] < RANK[dec.role])) return true
   }
-  return out
+  return false
 }
 
 function rankOf(m: Membership, tag: string): [number, number] {

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import { toBase64url } from '../../src/crypto/index.ts'
+import { decodeRotate, decodeWelcome, encodeRotate, encodeWelcome, lockboxContext } from '../../src/sealed/payloads.ts'
+
+const bytes = (n: number, from: number) => Uint8Array.from({ length: n }, (_, i) => (from + i) & 0xff)
+
+describe('welcome and rotation payloads, byte for byte', () => {
+  it('Ana’s rotation for a circle of a thousand (150 KB of lockboxes) is key id ‖ parent id ‖ control hash ‖ lockboxes, and reads back', () => {
+    const key = bytes(8, 1)
+    const parent = bytes(8, 20)
+    const control = bytes(16, 40)
+    const lockboxes = bytes(150_000, 7)
+    const raw = encodeRotate(key, parent, toBase64url(control), lockboxes)
+    expect(raw.length).toBe(32 + 150_000)
+    expect([...raw.subarray(0, 32)]).toEqual([...key, ...parent, ...control])
+    expect(raw.subarray(32)).toEqual(lockboxes)
+    const read = decodeRotate(raw)!
+    expect(read.key).toEqual(key)
+    expect(read.parent).toEqual(parent)
+    expect(read.control).toBe(toBase64url(control))
+    expect(read.lockboxes).toEqual(lockboxes)
+  })
+
+  it('Bob’s welcome is his request hash ‖ the lockbox set, and reads back', () => {
+    const request = bytes(16, 90)
+    const lockboxes = bytes(120, 3)
+    const raw = encodeWelcome(toBase64url(request), lockboxes)
+    expect([...raw]).toEqual([...request, ...lockboxes])
+    expect(decodeWelcome(raw)).toEqual({ request: toBase64url(request), lockboxes })
+  })
+
+  it('a lockbox context is "hearth/v2/<purpose>\\0" ‖ board id ‖ what it is bound to', () => {
+    const board = bytes(16, 200)
+    const binding = bytes(8, 9)
+    expect([...lockboxContext('rotate', board, binding)]).toEqual([...new TextEncoder().encode('hearth/v2/rotate\0'), ...board, ...binding])
+    expect([...lockboxContext('welcome', board, binding)]).toEqual([...new TextEncoder().encode('hearth/v2/welcome\0'), ...board, ...binding])
+  })
+})
