@@ -650,7 +650,11 @@ export class SealedBoard {
       for (; ahead < keys.length && ahead < i + SCREEN_AHEAD; ahead++) {
         const k = keys[ahead]!
         const value = seen.get(k)!.value
-        if (value !== undefined && !k.startsWith(PROOF_PREFIX) && !this.#holds(k, value)) screens.set(k, screenEntry(k, value, this.#opts.boardId))
+        if (value === undefined || k.startsWith(PROOF_PREFIX) || this.#holds(k, value)) continue
+        const screening = screenEntry(k, value, this.#opts.boardId)
+        // Awaited where its entry is handled; one whose entry turns out to be held by then is not, and must not surface as unhandled.
+        screening.catch(() => undefined)
+        screens.set(k, screening)
       }
       const { value, via } = seen.get(key)!
       if (value === undefined) missing.push(key)
