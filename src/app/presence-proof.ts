@@ -1,3 +1,4 @@
+import { concatBytes as concat } from '@noble/hashes/utils.js'
 import { deviceTag, fromBase64url, keyId, publicEntryKey, toBase64url, verifySignature, type DeviceSigner, type TransportSecret } from '../crypto/index.ts'
 import type { SealedBoard } from '../sealed/index.ts'
 import type { PeerKind, PeerProof } from '../sync/index.ts'
@@ -12,15 +13,6 @@ const SIGNATURE_BYTES = 64
 const MAX_STATE_CHARS = 512
 
 const utf8 = (text: string) => new TextEncoder().encode(text)
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
 
 /** What a device signs: the room, the connection it stands for (signaling peer id) and its session's Yjs client id. */
 const signedMessage = (room: string, peerId: string, clientId: number) => utf8(`${CONTEXT}${room}\0${peerId}\0${clientId}`)

@@ -1,4 +1,4 @@
-import { utf8ToBytes } from '@noble/hashes/utils.js'
+import { concatBytes as concat, utf8ToBytes } from '@noble/hashes/utils.js'
 import type { ContentCipher } from './content-key.ts'
 import { NONCE_BYTES } from './content-key.ts'
 import type { DeviceSigner } from './device.ts'
@@ -110,15 +110,6 @@ export function encodeHeader(h: EntryHeader): Uint8Array {
   return Uint8Array.from(out)
 }
 
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
-}
 
 /** Encrypts and signs a payload into an entry. */
 export async function sealEntry(header: EntryHeader, payload: Uint8Array, cipher: ContentCipher, signer: DeviceSigner): Promise<Uint8Array> {

@@ -1,5 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { utf8ToBytes } from '@noble/hashes/utils.js'
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { fromBase64url, toBase64url } from '../crypto/index.ts'
 import { HASH_BYTES } from './membership/ops.ts'
 
@@ -103,7 +103,7 @@ export function decodeGift(raw: Uint8Array): KeyGift | null {
 
 /** welcome = request hash (16) ‖ lockbox set. */
 export function encodeWelcome(requestHash: string, lockboxes: Uint8Array): Uint8Array {
-  return concat([fromBase64url(requestHash)!, lockboxes])
+  return concatBytes(fromBase64url(requestHash)!, lockboxes)
 }
 
 export function decodeWelcome(raw: Uint8Array): { request: string; lockboxes: Uint8Array } | null {
@@ -112,7 +112,7 @@ export function decodeWelcome(raw: Uint8Array): { request: string; lockboxes: Ui
 
 /** rotate = new key id (8) ‖ parent key id (8) ‖ hash of the control entry that rotates (16) ‖ lockbox set. */
 export function encodeRotate(key: Uint8Array, parent: Uint8Array, control: string, lockboxes: Uint8Array): Uint8Array {
-  return concat([key, parent, fromBase64url(control)!, lockboxes])
+  return concatBytes(key, parent, fromBase64url(control)!, lockboxes)
 }
 
 export function decodeRotate(raw: Uint8Array): { key: Uint8Array; parent: Uint8Array; control: string; lockboxes: Uint8Array } | null {
@@ -122,16 +122,5 @@ export function decodeRotate(raw: Uint8Array): { key: Uint8Array; parent: Uint8A
 
 /** Binds a lockbox set to its board and purpose. */
 export function lockboxContext(purpose: 'welcome' | 'rotate', boardId: Uint8Array, binding: Uint8Array): Uint8Array {
-  return concat([utf8ToBytes(`hearth/v2/${purpose}\0`), boardId, binding])
-}
-
-/** Byte strings one after another (not spread into an array: a rotation's lockboxes for a thousand devices are 150 KB). */
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  return concatBytes(utf8ToBytes(`hearth/v2/${purpose}\0`), boardId, binding)
 }
