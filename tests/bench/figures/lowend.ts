@@ -10,11 +10,12 @@
  *
  * Per run, in a fresh profile (own Chromium process):
  * - first visit: open an invite link; first contentful paint, the join screen
- *   usable (name field and Wipe), then "Join board" at once and the 50-item
- *   board shown; bytes the page fetched over HTTP (this branch's server sends
- *   them uncompressed; the gzip equivalent of the same files is in the note).
+ *   usable (name field and the menu with Wipe), then "Join board" at once and the 50-item
+ *   board shown; bytes the page fetched over HTTP as transferred (the server
+ *   sends brotli where the browser takes it; the gzip equivalent of the same
+ *   files is in the note).
  * - cached start (the service worker installed, the board on the device):
- *   the app's root until the board list and Wipe show; the board's address
+ *   the app's root until the board list and the menu with Wipe show; the board's address
  *   until its 50 items show.
  *
  *   npm run bench -- --only lowend --no-write
@@ -43,8 +44,10 @@ const UNTHROTTLED = { offline: false, latency: 0, downloadThroughput: -1, upload
 
 /**
  * In-page marks in ms since navigation start: first contentful paint, and the
- * first time the Wipe button, the join form's name field, the board list (or
- * its empty state) and the 50-item board were on screen.
+ * first time the ⋮ menu that holds Wipe (on a phone Wipe lives at the bottom
+ * of the menu of every screen, one tap away, as tests/e2e/network-cached-start
+ * marks it), the join form's name field, the board list (or its empty state)
+ * and the 50-item board were on screen.
  */
 const MARKS = `(() => {
   globalThis.__name = globalThis.__name || ((f) => f);
@@ -56,7 +59,8 @@ const MARKS = `(() => {
   }).observe({ type: 'paint', buffered: true });
   const check = () => {
     const now = performance.now();
-    if (!('wipe' in marks) && [...document.querySelectorAll('button')].some((b) => /^Wipe/.test((b.textContent || '').trim()) && !b.disabled)) marks.wipe = now;
+    const menu = document.querySelector('.app-bar .menu-button');
+    if (!('wipe' in marks) && menu && !menu.disabled) marks.wipe = now;
     if (!('join' in marks) && [...document.querySelectorAll('label')].some((l) => /Your name on this board/.test(l.textContent || ''))) marks.join = now;
     if (!('list' in marks) && document.querySelector('.board-list a, main .empty')) marks.list = now;
     const count = document.querySelector('[data-testid=result-count]');
@@ -195,7 +199,8 @@ export async function measureLowEnd(ctx: BenchContext): Promise<Figure[]> {
     // Alice's phone holds a 50-item board (made by a Node member device) and stays online, unslowed.
     await alice.page.goto(app.url)
     await createBoard(alice.page, { name: 'Low-end bench board', displayName: 'Alice' })
-    const invite = await readInviteLink(alice.page)
+    // One invitation for the seeding device and every run's newcomer (each run is a new person).
+    const invite = await readInviteLink(alice.page, { uses: 10 })
     seeder = startSeeder({ invite, signalingUrl: app.signalingUrl, count: ITEMS, seed: 11 })
     await seeder.synced(60_000)
     await waitForText(resultCount(alice.page), `${ITEMS} items`, 60_000)
@@ -211,7 +216,7 @@ export async function measureLowEnd(ctx: BenchContext): Promise<Figure[]> {
     ctx.log(`  lowend: bytes until the join screen ${(Math.max(...col('firstBytesUsable')) / 1024).toFixed(0)} KB; the board's files served gzip ${(Math.max(...col('firstGzipBoard')) / 1024).toFixed(0)} KB; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`)
     return [
       figure({ id: 'lowend-first-paint', label: `low-end, first visit: first contentful paint (${link})`, unit: 'ms', hearth: col('firstPaint'), target: { kind: 'absolute', max: 1000, text: '< 1 s' } }),
-      figure({ id: 'lowend-first-usable', label: `low-end, first visit: invite opened → join screen usable (name field, Wipe)`, unit: 'ms', hearth: col('firstUsable'), target: { kind: 'absolute', max: 4000, text: '< 4 s' } }),
+      figure({ id: 'lowend-first-usable', label: `low-end, first visit: invite opened → join screen usable (name field, the menu with Wipe)`, unit: 'ms', hearth: col('firstUsable'), target: { kind: 'absolute', max: 4000, text: '< 4 s' } }),
       figure({ id: 'lowend-first-board', label: `low-end, first visit: invite opened → joined, ${ITEMS}-item board shown (from an unslowed phone over WebRTC)`, unit: 'ms', hearth: col('firstBoard') }),
       figure({
         id: 'lowend-first-bytes',
@@ -221,7 +226,7 @@ export async function measureLowEnd(ctx: BenchContext): Promise<Figure[]> {
         note: `until the join screen: ${(Math.max(...col('firstBytesUsable')) / 1024).toFixed(0)} KB; the same files served gzip: ${(Math.max(...col('firstGzipBoard')) / 1024).toFixed(0)} KB; the service worker then fetches its precache in the background`,
       }),
       figure({ id: 'lowend-cached-paint', label: `low-end, cached start: first contentful paint`, unit: 'ms', hearth: col('cachedPaint') }),
-      figure({ id: 'lowend-cached-usable', label: `low-end, cached start: board list and Wipe shown`, unit: 'ms', hearth: col('cachedUsable'), target: { kind: 'absolute', max: 1000, text: '< 1 s' }, note: `bytes over HTTP: ${(Math.max(...col('cachedBytes')) / 1024).toFixed(1)} KB (/config.json, answered in the background)` }),
+      figure({ id: 'lowend-cached-usable', label: `low-end, cached start: board list and the menu with Wipe shown`, unit: 'ms', hearth: col('cachedUsable'), target: { kind: 'absolute', max: 1000, text: '< 1 s' }, note: `bytes over HTTP: ${(Math.max(...col('cachedBytes')) / 1024).toFixed(1)} KB (/config.json, answered in the background)` }),
       figure({ id: 'lowend-cached-board', label: `low-end, cached start: the ${ITEMS}-item board's address → its items shown`, unit: 'ms', hearth: col('cachedBoard') }),
     ]
   } finally {
