@@ -95,6 +95,16 @@ describe('sealed entries', () => {
     const cipher = await importContentKey(new Uint8Array(32))
     const signer = await importDeviceSigner(fixedDevice)
     await expect(sealEntry({ ...header, author: new Uint8Array(32) }, new Uint8Array(1), cipher, signer)).rejects.toThrow(/signed by its author/)
+    // Eve's key differs from Alice's in its last byte only: still not hers to sign for.
+    const almost = RFC8032.public.slice()
+    almost[31]! ^= 1
+    await expect(sealEntry({ ...header, author: almost }, new Uint8Array(1), cipher, signer)).rejects.toThrow(/signed by its author/)
+  })
+
+  it('takes only bytes: the same numbers in a plain array are malformed', async () => {
+    const entry = await sealEntry(header, new Uint8Array(1), await importContentKey(new Uint8Array(32)), await importDeviceSigner(fixedDevice))
+    expect(parseEntry(entry).ok).toBe(true)
+    expect(parseEntry([...entry])).toEqual({ ok: false, error: 'malformed' })
   })
 
   it('parses untrusted bytes without throwing, and names malformed and oversized input', () => {
@@ -133,6 +143,22 @@ describe('version 1 entries (before membership)', () => {
     const epoch1 = new Uint8Array([0x48, 1, 1, ...boardId, 1, ...RFC8032.public, 2, 2, ...new Uint8Array(100)])
     const p1 = parseEntry(epoch1)
     expect(p1.ok && p1.entry.header.keyId).toEqual(new Uint8Array(8).fill(0xff))
+    // An epoch whose varint never ends within 8 bytes names no key at all.
+    const endless = new Uint8Array([0x48, 1, 1, ...boardId, ...new Array(8).fill(0xff), ...RFC8032.public, 2, 2, ...new Uint8Array(100)])
+    expect(parseEntry(endless)).toEqual({ ok: false, error: 'malformed' })
+  })
+
+  it('of the four kinds version 1 had, legacy included, are read; none after them', async () => {
+    const boardId = Uint8Array.from({ length: 16 }, (_, i) => i)
+    const cipher = await importContentKey(new Uint8Array(32).fill(1))
+    const signer = await importDeviceSigner(fixedDevice)
+    for (const kind of ['join', 'update', 'snapshot', 'legacy'] as const) {
+      const v1 = { version: 1 as const, kind, boardId, keyId: FIRST_KEY_ID, author: RFC8032.public, seq: 2, from: 2 }
+      const parsed = parseEntry(await sealEntry(v1, new Uint8Array([1]), cipher, signer))
+      expect(parsed.ok && parsed.entry.header, kind).toEqual(v1)
+    }
+    const control = new Uint8Array([0x48, 1, 4, ...boardId, 0, ...RFC8032.public, 2, 2, ...new Uint8Array(100)])
+    expect(parseEntry(control)).toEqual({ ok: false, error: 'malformed' })
   })
 })
 
