@@ -140,6 +140,10 @@ describe('version 1 entries (before membership)', () => {
     relabelled[1] = 2
     const p2 = parseEntry(relabelled)
     expect(p2.ok && (await verifyEntry(p2.entry))).toBe(false)
+    // Signed under the version 1 context, byte for byte.
+    const body = entry.subarray(0, entry.length - 64)
+    const v1Signature = await (await importDeviceSigner(fixedDevice)).sign(new Uint8Array([...new TextEncoder().encode('hearth/v1/entry\0'), ...body]))
+    expect(parsed.entry.signature).toEqual(v1Signature)
     const epoch1 = new Uint8Array([0x48, 1, 1, ...boardId, 1, ...RFC8032.public, 2, 2, ...new Uint8Array(100)])
     const p1 = parseEntry(epoch1)
     expect(p1.ok && p1.entry.header.keyId).toEqual(new Uint8Array(8).fill(0xff))
@@ -214,14 +218,15 @@ describe('the entry format, byte for byte', () => {
       expect(parsed.ok && parsed.entry.header).toEqual(header)
     }
     const ok = { kind: 'update' as const, boardId, keyId, author: RFC8032.public, seq: 1, from: 1 }
-    expect(() => encodeHeader({ ...ok, seq: -1, from: -1 })).toThrow(RangeError)
+    expect(() => encodeHeader({ ...ok, seq: -1, from: -1 })).toThrow(new RangeError('varuint out of range'))
     expect(() => encodeHeader({ ...ok, seq: 0.5, from: 0.5 })).toThrow(RangeError)
     expect(() => encodeHeader({ ...ok, seq: 2 ** 53, from: 2 ** 53 })).toThrow(RangeError)
     expect(() => encodeHeader({ ...ok, boardId: boardId.subarray(1) })).toThrow(RangeError)
     expect(() => encodeHeader({ ...ok, keyId: keyId.subarray(1) })).toThrow(RangeError)
-    expect(() => encodeHeader({ ...ok, author: RFC8032.public.subarray(1) })).toThrow(RangeError)
-    // Version 1 entries knew epoch 0 only.
-    expect(() => encodeHeader({ ...ok, version: 1 })).toThrow(RangeError)
+    expect(() => encodeHeader({ ...ok, author: RFC8032.public.subarray(1) })).toThrow(new RangeError('bad header field length'))
+    // Version 1 entries knew epoch 0 only: a key id that is not all zero, even in one byte, has no epoch to write.
+    expect(() => encodeHeader({ ...ok, version: 1 })).toThrow(new RangeError('version 1 entries have epoch 0 only'))
+    expect(() => encodeHeader({ ...ok, version: 1, keyId: Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 1]) })).toThrow(RangeError)
   })
 
   it('refuses, as malformed, every header a device would never write', async () => {
@@ -246,6 +251,12 @@ describe('the entry format, byte for byte', () => {
     // A varint that never ends within 8 bytes.
     const endless = new Uint8Array([...header.subarray(0, seqAt), ...new Array(9).fill(0xff), ...header.subarray(seqAt + 1)])
     expect(parseEntry(entryWith(endless))).toEqual({ ok: false, error: 'malformed' })
+    // A varint of 9 bytes, though its value (5, as `from`) is small.
+    const nine = new Uint8Array([...header.subarray(0, seqAt), 0x85, ...new Array(7).fill(0x80), 0x00, ...header.subarray(seqAt + 1)])
+    expect(parseEntry(entryWith(nine))).toEqual({ ok: false, error: 'malformed' })
+    // The same value in 8 bytes is read.
+    const eight = new Uint8Array([...header.subarray(0, seqAt), 0x85, ...new Array(6).fill(0x80), 0x00, 5])
+    expect(parseEntry(entryWith(eight)).ok).toBe(true)
     // A varint above 2^53.
     const huge = new Uint8Array([...header.subarray(0, seqAt), ...new Array(7).fill(0xff), 0x7f, ...header.subarray(seqAt + 1)])
     expect(parseEntry(entryWith(huge))).toEqual({ ok: false, error: 'malformed' })

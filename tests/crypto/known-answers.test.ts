@@ -6,7 +6,7 @@
  * other's lockboxes, invitations and key ids.
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import {
   deriveInvitation,
   foundedBoardId,
@@ -147,6 +147,49 @@ describe('a lockbox set, byte for byte', () => {
     // A count at the limit is read (and the box found); one over is refused before any work.
     expect(new TextDecoder().decode((await openLockbox(claims(100_000), me, text('c')))!)).toBe('x')
     expect(await openLockbox(claims(100_001), me, text('c'))).toBeNull()
-    await expect(sealLockboxes(Array.from({ length: 100_001 }, () => ({ agreePublic: bob.agreePublic, payload: text('x') })), text('c'))).rejects.toThrow(RangeError)
+    await expect(sealLockboxes(Array.from({ length: 100_001 }, () => ({ agreePublic: bob.agreePublic, payload: text('x') })), text('c'))).rejects.toThrow(new RangeError('too many lockboxes'))
+    // 100,000 recipients are allowed (keys that cannot agree are skipped at once, so this is quick).
+    const unusable = await sealLockboxes(Array.from({ length: 100_000 }, () => ({ agreePublic: new Uint8Array(0), payload: text('x') })), text('c'))
+    expect(lockboxCount(unusable)).toBe(0)
+  })
+
+  it('recipients whose keys cannot agree (wrong length, low order) get no box; the others do', async () => {
+    const bob = await generateDeviceKeys()
+    const set = await sealLockboxes(
+      [
+        { agreePublic: new Uint8Array(32), payload: text('for nobody') },
+        { agreePublic: new Uint8Array(31), payload: text('for nobody') },
+        { agreePublic: bob.agreePublic, payload: text('for Bob') },
+      ],
+      text('c'),
+    )
+    expect(lockboxCount(set)).toBe(1)
+    expect(new TextDecoder().decode((await openLockbox(set, await importAgreement(bob.agreePkcs8, bob.agreePublic), text('c')))!)).toBe('for Bob')
+  })
+
+  it('a set whose one-time key cannot agree, or whose last box claims more bytes than it has, opens for nobody, without throwing', async () => {
+    const bob = await generateDeviceKeys()
+    const me = await importAgreement(bob.agreePkcs8, bob.agreePublic)
+    const set = await sealLockboxes([{ agreePublic: bob.agreePublic, payload: text('for Bob') }], text('c'))
+    const lowOrder = new Uint8Array(set)
+    lowOrder.fill(0, 0, 32)
+    expect(await openLockbox(lowOrder, me, text('c'))).toBeNull()
+    const overlong = new Uint8Array(set)
+    new DataView(overlong.buffer).setUint32(36 + 8, set.length - 36 - 12 + 1)
+    expect(await openLockbox(overlong, me, text('c'))).toBeNull()
+  })
+
+  it('box keys are imported into WebCrypto non-extractable', async () => {
+    const bob = await generateDeviceKeys()
+    const me = await importAgreement(bob.agreePkcs8, bob.agreePublic)
+    const importKey = vi.spyOn(crypto.subtle, 'importKey')
+    onTestFinished(() => importKey.mockRestore())
+    const set = await sealLockboxes([{ agreePublic: bob.agreePublic, payload: text('for Bob') }], text('c'))
+    await openLockbox(set, me, text('c'))
+    const aes = importKey.mock.calls.filter((c) => (c[2] as { name?: string }).name === 'AES-GCM')
+    expect(aes.map((c) => [c[3], c[4]])).toEqual([
+      [false, ['encrypt']],
+      [false, ['decrypt']],
+    ])
   })
 })
