@@ -34,14 +34,15 @@ if (scope !== 'all' && !(scope in SCOPES)) {
 const chosen = scope === 'all' ? Object.values(SCOPES) : [SCOPES[/** @type {keyof typeof SCOPES} */ (scope)]]
 const mutate = chosen.flatMap((s) => s.mutate)
 /**
- * HEARTH_MUTATE_TESTS=tests/crypto: only the tests under that folder try to
- * kill the mutants (the layer's own tests). Far quicker than every test that
- * imports the layer (the sealed engine's and the app's tests import crypto),
- * and a lower bound of the full score. Its own incremental file and report.
+ * HEARTH_MUTATE_TESTS=tests/crypto: only the tests under that folder (or
+ * these files, comma-separated) try to kill the mutants (the layer's own
+ * tests). Far quicker than every test that imports the layer (the sealed
+ * engine's and the app's tests import crypto), and a lower bound of the full
+ * score. Its own incremental file and report.
  */
 // Read by vitest.stryker.config.ts, like HEARTH_MUTATE_PROJECTS below.
 const testDir = process.env.HEARTH_MUTATE_TESTS
-const runName = testDir ? `${scope}-${testDir.replace(/[^A-Za-z0-9]+/g, '-')}` : scope
+const runName = testDir ? `${scope}-${testDir.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 80)}` : scope
 // Read by vitest.stryker.config.ts in Stryker's test runner processes (they inherit the environment).
 process.env.HEARTH_MUTATE_PROJECTS = [...new Set(chosen.flatMap((s) => s.projects))].join(',')
 

@@ -60,8 +60,10 @@ describe('a proof kept in the shared map', () => {
 
   it('two versions of Eve’s entry 4 prove, on every device, that everything she signed from 4 on is void', async () => {
     const e = await eve()
-    const forAlice = await e.seal({}, 'meeting at the café')
-    const forBob = await e.seal({}, 'meeting at the station')
+    // Two versions of one length: only their bytes tell them apart.
+    const forAlice = await e.seal({}, 'meeting at the cafe')
+    const forBob = await e.seal({}, 'meeting at the park')
+    expect(forAlice.length).toBe(forBob.length)
     expect(await verifyProof(encodeProof(forAlice, forBob), BOARD)).toEqual({ author: e.tag, from: 4 })
     // Read from inside a larger buffer, as the shared map hands it out.
     const proof = encodeProof(forAlice, forBob)
@@ -94,6 +96,8 @@ describe('a proof kept in the shared map', () => {
     const b = await e.seal({}, 'two')
     const proof = encodeProof(a, b)
     expect(await verifyProof('proof', BOARD)).toBeNull()
+    expect(await verifyProof('a string far longer than eight', BOARD)).toBeNull()
+    expect(await verifyProof(new Uint8Array(3), BOARD)).toBeNull()
     expect(await verifyProof(new Uint8Array(7), BOARD)).toBeNull()
     expect(await verifyProof(new Uint8Array(8), BOARD)).toBeNull()
     expect(await verifyProof(new Uint8Array([...proof, 0]), BOARD)).toBeNull()
@@ -106,6 +110,10 @@ describe('a proof kept in the shared map', () => {
     const tight = new Uint8Array(proof)
     new DataView(tight.buffer).setUint32(0, proof.length - 8)
     expect(await verifyProof(tight, BOARD)).toBeNull()
+    // The second length says less than what follows: the rest is not read as the second entry.
+    const short = new Uint8Array(proof)
+    new DataView(short.buffer).setUint32(4 + a.length, b.length - 1)
+    expect(await verifyProof(short, BOARD)).toBeNull()
     // Two well-framed pieces that are not entries.
     expect(await verifyProof(encodeProof(new Uint8Array(3), b), BOARD)).toBeNull()
     expect(await verifyProof(encodeProof(a, new Uint8Array(3)), BOARD)).toBeNull()
@@ -136,6 +144,7 @@ describe('keys of the shared map', () => {
     expect(seqOfKey(`${tag}.5`)).toBe(5)
     expect(seqOfKey(`${tag}.12`)).toBe(12)
     expect(seqOfKey(`${tag}.3-19`)).toBe(19)
+    expect(seqOfKey(`${tag}.12-19`)).toBe(19)
     for (const key of [`!${tag}`, `${tag}.5x`, `${tag}.x`, `${tag}.5.x`, `${tag}5`, `${tag}.3-`]) expect(seqOfKey(key), key).toBe(0)
   })
 })

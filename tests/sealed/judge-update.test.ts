@@ -48,6 +48,16 @@ class Board {
     return Y.encodeStateAsUpdate(copy, before)
   }
 
+  /** The update `who` sends from a copy made when the board stood at `state` (an older `Y.encodeStateAsUpdate`). */
+  writeFrom(state: Uint8Array, who: Author, change: Change): Uint8Array {
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, state)
+    copy.clientID = who.client
+    const before = Y.encodeStateVector(copy)
+    change(copy)
+    return Y.encodeStateAsUpdate(copy, before)
+  }
+
   judge(who: Author, change: Change, unsent: Uint8Array[] = []) {
     return judgeUpdate(this.ctx, who, this.write(who, change, unsent))
   }
@@ -74,8 +84,8 @@ describe('what a member may write', () => {
     const board = await boardWithAlicesPost()
     expect(board.act(alice, (d) => items(d).get('alice/1')!.set('place', 'Library'))).toEqual({ kind: 'accept', range: { from: 4, to: 5 }, edited: ['alice/1'] })
     expect(items(board.doc).get('alice/1')!.get('place')).toBe('Library')
-    // Replacing her whole post is hers to do too.
-    expect(board.act(alice, (d) => items(d).set('alice/1', post({ title: 'New' })))).toMatchObject({ kind: 'accept' })
+    // Replacing her whole post is hers to do too, and an edit of it.
+    expect(board.act(alice, (d) => items(d).set('alice/1', post({ title: 'New' })))).toMatchObject({ kind: 'accept', edited: ['alice/1'] })
   })
 
   it('Eve rewrites, replaces, deletes or empties Alice’s post: refused, each for what it is', async () => {
@@ -132,6 +142,8 @@ describe('what is not the board’s shape', () => {
     expect(unknown((d) => d.getMap('shadow').set('x', 'junk'))).toBe('unknown_type: an unknown root “shadow”')
     expect(unknown((d) => d.getArray('items').insert(0, ['junk']))).toBe('unknown_type: a list in the owned root')
     expect(unknown((d) => items(d).set('eve/1', 'text' as unknown as Y.Map<unknown>))).toBe('unknown_type: an entry that is not a map')
+    expect(unknown((d) => items(d).set('eve/1', new Y.Array() as unknown as Y.Map<unknown>))).toBe('unknown_type: an entry that is not a map')
+    expect(unknown((d) => d.getMap('a-root-whose-name-runs-on-and-on-for-more-than-forty-characters').set('x', 1))).toBe('unknown_type: an unknown root “a-root-whose-name-runs-on-and-on-for-mor”')
     expect(unknown((d) => items(d).set('eve/1', post({ nested: new Y.Map() })))).toBe('unknown_type: a field that is not a plain value')
     expect(unknown((d) => items(d).set('eve/1', post({ text: new Y.Text('x') })))).toBe('unknown_type: a field that is not a plain value')
     expect(board.judge(eve, () => undefined)).toEqual({ kind: 'accept', range: null, edited: [] })
@@ -147,6 +159,56 @@ describe('what is not the board’s shape', () => {
     items(copy).set('alice/1', post({ title: 'Hers' }))
     const update = Y.encodeStateAsUpdate(copy)
     for (const who of [eve, alice]) expect(refusal(judgeUpdate(board.ctx, who, update))).toBe('foreign_changes')
+    // The clocks Eve used up are her own only (Alice's post, with its three fields, is longer).
+    copy.clientID = alice.client
+    items(copy).get('alice/1')!.set('place', 'x')
+    expect(judgeUpdate(board.ctx, eve, Y.encodeStateAsUpdate(copy))).toEqual({ kind: 'refuse', reason: 'foreign_changes', range: { from: 0, to: 2 }, detail: `a struct of client ${alice.client}` })
+  })
+})
+
+describe('what each refusal says', () => {
+  it('names the change and at most 12 characters of the post’s key', async () => {
+    const board = new Board()
+    const key = 'alice/a-long-post-key'
+    board.act(alice, (d) => items(d).set(key, post({ title: 'Safe meeting', place: 'Café Noor', pinned: false })))
+    board.act(mo, (d) => d.getMap('meta').set('name', 'Circle'))
+    const detail = (who: Author, change: Change) => {
+      const v = board.judge(who, change)
+      return v.kind === 'refuse' ? `${v.reason}: ${v.detail}` : v.kind
+    }
+    expect(detail(eve, (d) => items(d).set(key, post({ title: 'Mine' })))).toBe('forbidden_edit: writes entry alice/a-long… of another member')
+    expect(detail(eve, (d) => items(d).get(key)!.set('place', 'x'))).toBe('forbidden_edit: edits entry alice/a-long… of another member')
+    expect(detail(eve, (d) => items(d).get(key)!.set('pinned', true))).toBe('forbidden_edit: sets “pinned”, which only moderators set')
+    expect(detail(eve, (d) => d.getMap('meta').set('name', 'x'))).toBe('forbidden_edit: writes meta, which only moderators write')
+    expect(detail(eve, (d) => items(d).delete(key))).toBe('forbidden_delete: deletes entry alice/a-long… of another member')
+    expect(detail(eve, (d) => items(d).get(key)!.delete('place'))).toBe('forbidden_delete: deletes a field of entry alice/a-long… of another member')
+    expect(detail(eve, (d) => d.getMap('meta').delete('name'))).toBe('forbidden_delete: deletes from meta, which only moderators change')
+    expect(judgeUpdate(board.ctx, eve, new Uint8Array([0xff, 0xff, 0xff]))).toMatchObject({ detail: 'not a Yjs update' })
+    const first = board.write(alice, (d) => items(d).set('alice/2', post({ title: 'One' })))
+    const second = board.write(alice, (d) => items(d).set('alice/3', post({ title: 'Two' })), [first])
+    expect(judgeUpdate(board.ctx, alice, second)).toMatchObject({ detail: 'a gap before its first struct' })
+  })
+})
+
+describe('an update that undoes part of itself', () => {
+  it('Alice writes a post, rewrites it twice and deletes another, all offline in one update: accepted; Eve doing the same to Alice’s post is not', async () => {
+    const board = await boardWithAlicesPost()
+    const offline = (who: Author, key: string) =>
+      board.judge(who, (d) => {
+        d.transact(() => items(d).set(`${who.tag}/2`, post({ title: 'Draft', place: 'Here', pinned: false })))
+        d.transact(() => items(d).get(`${who.tag}/2`)!.set('title', 'Second draft'))
+        d.transact(() => items(d).get(`${who.tag}/2`)!.set('title', 'Final'))
+        d.transact(() => items(d).set(`${who.tag}/3`, post({ title: 'Gone', body: 'soon' })))
+        d.transact(() => items(d).delete(`${who.tag}/3`))
+        d.transact(() => items(d).delete(key))
+      })
+    expect(offline(alice, 'alice/1')).toMatchObject({ kind: 'accept', edited: ['alice/2'] })
+    // The first thing in the update is the one it deletes.
+    expect(board.judge(alice, (d) => {
+      d.transact(() => items(d).set('alice/4', post({ title: 'Oops' })))
+      d.transact(() => items(d).delete('alice/4'))
+    })).toMatchObject({ kind: 'accept' })
+    expect(offline(eve, 'alice/1')).toMatchObject({ kind: 'refuse', reason: 'forbidden_delete' })
   })
 })
 
@@ -186,5 +248,22 @@ describe('posts from before keys named their owners', () => {
     expect(board.act(olga, (d) => items(d).set('old-1', post({ title: 'Again' })))).toMatchObject({ kind: 'accept' })
     expect(board.act(olga, (d) => items(d).set('old-1', post({ title: 'And again' })))).toMatchObject({ kind: 'accept' })
     expect(refusal(board.judge(legacyEve, (d) => items(d).get('old-1')!.set('title', 'Mine')))).toBe('forbidden_edit')
+  })
+
+  it('Eve, writing an old-style post under Olga’s key from a copy that has not seen it, is refused; the owner is whoever wrote first under the key', async () => {
+    const board = new Board()
+    const empty = Y.encodeStateAsUpdate(board.doc)
+    board.act(olga, (d) => items(d).set('old-1', post({ title: 'Olga’s' })))
+    const legacyEve = { ...eve, legacy: true }
+    expect(judgeUpdate(board.ctx, legacyEve, board.writeFrom(empty, legacyEve, (d) => items(d).set('old-1', post({ title: 'Mine' }))))).toMatchObject({
+      kind: 'refuse',
+      reason: 'forbidden_edit',
+      detail: 'creates an entry under a key that is not its own',
+    })
+    // An old board (sealed whole, never judged) where Eve wrote over Olga's post: it stays Olga's.
+    Y.applyUpdate(board.doc, board.write(legacyEve, (d) => items(d).set('old-1', post({ title: 'Overwritten' }))))
+    expect(refusal(board.judge(legacyEve, (d) => items(d).get('old-1')!.set('title', 'Mine')))).toBe('forbidden_edit')
+    // Olga, on her new device (no longer writing old entries), still owns it.
+    expect(board.judge({ ...olga, legacy: false }, (d) => items(d).set('old-1', post({ title: 'Still mine' })))).toMatchObject({ kind: 'accept', edited: ['old-1'] })
   })
 })
