@@ -61,6 +61,12 @@ describe('control payloads', () => {
       expect(decodeControl(new TextEncoder().encode(raw)), raw).toBeNull()
     }
     expect(decodeControl(new Uint8Array([0x7b, 0xff, 0x7d]))).toBeNull()
+    // Bytes that are not UTF-8 inside a name: not read as a replacement character.
+    const raw = encodeControl(op('admit'))
+    const at = new TextDecoder().decode(raw).indexOf('Carol')
+    const broken = new Uint8Array(raw)
+    broken[at] = 0xff
+    expect(decodeControl(broken)).toBeNull()
     expect(bent(op('refuse'), ['op.t', 'promote'])).toBeNull()
   })
 
@@ -119,6 +125,7 @@ describe('control payloads', () => {
       ['role', ['op.member', `${TAG}x`]],
       ['role', ['op.member', `x${TAG}`]],
       ['role', ['op.member', 'AbCdEfGh+/1']],
+      ['role', ['op.member', 12345678901]],
       ['remove', ['op.cutoffs.0.device', 'short']],
       ['remove', ['op.rekey', { key: toBase64url(bytes(8)), parent: toBase64url(bytes(8)), to: ['short'] }]],
       ['remove', ['op.cutoffs', {}]],

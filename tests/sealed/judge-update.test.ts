@@ -108,6 +108,17 @@ describe('what a member may write', () => {
     expect(items(board.doc).has('alice/1')).toBe(false)
   })
 
+  it('Mo pins Alice’s post, is then no longer a moderator, and takes the pin away while posting: refused', async () => {
+    const board = await boardWithAlicesPost()
+    board.act(mo, (d) => items(d).get('alice/1')!.set('pinned', true))
+    const demoted = { ...mo, moderator: false }
+    const verdict = board.judge(demoted, (d) => {
+      d.transact(() => items(d).set('mo/1', post({ title: 'Mine' })))
+      d.transact(() => items(d).get('alice/1')!.delete('pinned'))
+    })
+    expect(verdict).toMatchObject({ kind: 'refuse', reason: 'forbidden_delete' })
+  })
+
   it('Eve pins her own post: only `false`, and only when she creates it', async () => {
     const board = new Board()
     expect(board.judge(eve, (d) => items(d).set('eve/1', post({ title: 'Look at me', pinned: true })))).toMatchObject({ kind: 'refuse', reason: 'forbidden_edit' })
@@ -226,7 +237,7 @@ describe('updates that build on what is missing', () => {
     expect(board.judge(mo, (d) => items(d).get('alice/1')!.set('pinned', true), [alices])).toEqual({ kind: 'wait', client: alice.client, clock: 0 })
     expect(board.judge(mo, (d) => items(d).delete('alice/1'), [alices])).toEqual({ kind: 'wait', client: alice.client, clock: 0 })
     board.voided.add(alice.client)
-    expect(refusal(board.judge(mo, (d) => items(d).get('alice/1')!.set('pinned', true), [alices]))).toBe('depends_on_void')
+    expect(board.judge(mo, (d) => items(d).get('alice/1')!.set('pinned', true), [alices])).toMatchObject({ reason: 'depends_on_void', detail: 'builds on a voided change' })
     // Deleting what was voided changes nothing: accepted.
     expect(board.judge(mo, (d) => items(d).delete('alice/1'), [alices])).toMatchObject({ kind: 'accept' })
   })
