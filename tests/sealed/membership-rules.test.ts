@@ -8,7 +8,7 @@ import { toBase64url } from '../../src/crypto/index.ts'
 import { ZERO_INVITE } from '../../src/sealed/membership/reduce.ts'
 import { Device, FIRST_KEY, History, reduce } from './membership-fixture.ts'
 
-const invite = (as: 'member' | 'device' | 'relay' = 'member', id = crypto.getRandomValues(new Uint8Array(16))) =>
+const invite = (as: 'member' | 'device' | 'relay' = 'member', id: Uint8Array = crypto.getRandomValues(new Uint8Array(16))) =>
   ({ t: 'invite', id, pub: new Uint8Array(32), requestKey: new Uint8Array(32), uses: 1, expiresAt: null, as, ask: false }) as const
 const admit = (d: Device, inviteId: Uint8Array) => ({ t: 'admit', request: crypto.getRandomValues(new Uint8Array(16)), invite: inviteId, device: { sign: d.sign, agree: d.agree }, name: d.name }) as const
 const key = (n: number) => new Uint8Array(8).fill(n)
