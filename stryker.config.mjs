@@ -33,6 +33,16 @@ if (scope !== 'all' && !(scope in SCOPES)) {
 }
 const chosen = scope === 'all' ? Object.values(SCOPES) : [SCOPES[/** @type {keyof typeof SCOPES} */ (scope)]]
 const mutate = chosen.flatMap((s) => s.mutate)
+/**
+ * HEARTH_MUTATE_TESTS=tests/crypto: only the tests under that folder (or
+ * these files, comma-separated) try to kill the mutants (the layer's own
+ * tests). Far quicker than every test that imports the layer (the sealed
+ * engine's and the app's tests import crypto), and a lower bound of the full
+ * score. Its own incremental file and report.
+ */
+// Read by vitest.stryker.config.ts, like HEARTH_MUTATE_PROJECTS below.
+const testDir = process.env.HEARTH_MUTATE_TESTS
+const runName = testDir ? `${scope}-${testDir.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 80)}` : scope
 // Read by vitest.stryker.config.ts in Stryker's test runner processes (they inherit the environment).
 process.env.HEARTH_MUTATE_PROJECTS = [...new Set(chosen.flatMap((s) => s.projects))].join(',')
 
@@ -46,10 +56,10 @@ export default {
   // Not copied to the sandbox: nothing Stryker runs reads them.
   ignorePatterns: ['dist', 'dev-dist', 'test-results', 'reports', 'tests/bench', 'tests/e2e'],
   incremental: true,
-  incrementalFile: `reports/stryker-incremental-${scope}.json`,
+  incrementalFile: `reports/stryker-incremental-${runName}.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: `reports/mutation/${scope}.html` },
-  jsonReporter: { fileName: `reports/mutation/${scope}.json` },
+  htmlReporter: { fileName: `reports/mutation/${runName}.html` },
+  jsonReporter: { fileName: `reports/mutation/${runName}.json` },
   // The machine has 2 cores shared with other work.
   concurrency: 1,
   timeoutMS: 10_000,

@@ -11,6 +11,8 @@ import base from './vite.config.ts'
  */
 const wanted = (process.env.HEARTH_MUTATE_PROJECTS ?? 'unit,integration').split(',')
 const projects = ((base.test?.projects ?? []) as TestProjectInlineConfiguration[]).filter((p) => p.test?.name !== 'e2e' && wanted.includes(p.test?.name ?? ''))
+/** HEARTH_MUTATE_TESTS (see stryker.config.mjs): only these test folders or files (comma-separated). */
+const only = process.env.HEARTH_MUTATE_TESTS?.split(',').map((t) => (t.endsWith('.test.ts') ? t : `${t.replace(/\/+$/, '')}/**/*.test.ts`))
 
 /**
  * A mutant stops at its first failing test, so the fast tests go first: unit
@@ -32,6 +34,10 @@ class FastFirst extends BaseSequencer {
 export default defineConfig({
   test: {
     sequence: { sequencer: FastFirst },
-    projects: projects.map((p) => ({ ...p, extends: undefined, test: { ...p.test, sequence: { groupOrder: p.test?.name === 'unit' ? 0 : 1 } } })),
+    projects: projects.map((p) => ({
+      ...p,
+      extends: undefined,
+      test: { ...p.test, ...(only ? { include: only } : {}), sequence: { groupOrder: p.test?.name === 'unit' ? 0 : 1 } },
+    })),
   },
 })

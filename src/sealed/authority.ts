@@ -247,10 +247,11 @@ function mayWrite(ctx: AuthorityContext, author: Author, item: Y.Item, loc: Loca
         // initial write, in the same new entry, and it sets nothing anyone could read.
         const initialFalse = item.content instanceof Y.ContentAny && item.content.arr.length === 1 && item.content.arr[0] === false
         const tombstone = item.content instanceof Y.ContentDeleted
-        if (inNewEntry && (initialFalse || tombstone) && ownerOfEntry(ctx, loc.key, author, false) === author.tag) return
+        if (inNewEntry && (initialFalse || tombstone) && ownerOfEntry(ctx, loc.key, author, true) === author.tag) return
         throw new Refusal('forbidden_edit', `sets “${loc.field}”, which only moderators set`)
       }
-      if (ownerOfEntry(ctx, loc.key, author, false) !== author.tag) throw new Refusal('forbidden_edit', `edits entry ${loc.key.slice(0, 12)}… of another member`)
+      // The fields of an entry this update creates are its creator's (already checked): an older key's entry is not in the doc yet to name one.
+      if (ownerOfEntry(ctx, loc.key, author, inNewEntry) !== author.tag) throw new Refusal('forbidden_edit', `edits entry ${loc.key.slice(0, 12)}… of another member`)
       return
     }
     case 'moderated':

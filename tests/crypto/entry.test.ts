@@ -95,6 +95,16 @@ describe('sealed entries', () => {
     const cipher = await importContentKey(new Uint8Array(32))
     const signer = await importDeviceSigner(fixedDevice)
     await expect(sealEntry({ ...header, author: new Uint8Array(32) }, new Uint8Array(1), cipher, signer)).rejects.toThrow(/signed by its author/)
+    // Eve's key differs from Alice's in its last byte only: still not hers to sign for.
+    const almost = RFC8032.public.slice()
+    almost[31]! ^= 1
+    await expect(sealEntry({ ...header, author: almost }, new Uint8Array(1), cipher, signer)).rejects.toThrow(/signed by its author/)
+  })
+
+  it('takes only bytes: the same numbers in a plain array are malformed', async () => {
+    const entry = await sealEntry(header, new Uint8Array(1), await importContentKey(new Uint8Array(32)), await importDeviceSigner(fixedDevice))
+    expect(parseEntry(entry).ok).toBe(true)
+    expect(parseEntry([...entry])).toEqual({ ok: false, error: 'malformed' })
   })
 
   it('parses untrusted bytes without throwing, and names malformed and oversized input', () => {
@@ -130,9 +140,29 @@ describe('version 1 entries (before membership)', () => {
     relabelled[1] = 2
     const p2 = parseEntry(relabelled)
     expect(p2.ok && (await verifyEntry(p2.entry))).toBe(false)
+    // Signed under the version 1 context, byte for byte.
+    const body = entry.subarray(0, entry.length - 64)
+    const v1Signature = await (await importDeviceSigner(fixedDevice)).sign(new Uint8Array([...new TextEncoder().encode('hearth/v1/entry\0'), ...body]))
+    expect(parsed.entry.signature).toEqual(v1Signature)
     const epoch1 = new Uint8Array([0x48, 1, 1, ...boardId, 1, ...RFC8032.public, 2, 2, ...new Uint8Array(100)])
     const p1 = parseEntry(epoch1)
     expect(p1.ok && p1.entry.header.keyId).toEqual(new Uint8Array(8).fill(0xff))
+    // An epoch whose varint never ends within 8 bytes names no key at all.
+    const endless = new Uint8Array([0x48, 1, 1, ...boardId, ...new Array(8).fill(0xff), ...RFC8032.public, 2, 2, ...new Uint8Array(100)])
+    expect(parseEntry(endless)).toEqual({ ok: false, error: 'malformed' })
+  })
+
+  it('of the four kinds version 1 had, legacy included, are read; none after them', async () => {
+    const boardId = Uint8Array.from({ length: 16 }, (_, i) => i)
+    const cipher = await importContentKey(new Uint8Array(32).fill(1))
+    const signer = await importDeviceSigner(fixedDevice)
+    for (const kind of ['join', 'update', 'snapshot', 'legacy'] as const) {
+      const v1 = { version: 1 as const, kind, boardId, keyId: FIRST_KEY_ID, author: RFC8032.public, seq: 2, from: 2 }
+      const parsed = parseEntry(await sealEntry(v1, new Uint8Array([1]), cipher, signer))
+      expect(parsed.ok && parsed.entry.header, kind).toEqual(v1)
+    }
+    const control = new Uint8Array([0x48, 1, 4, ...boardId, 0, ...RFC8032.public, 2, 2, ...new Uint8Array(100)])
+    expect(parseEntry(control)).toEqual({ ok: false, error: 'malformed' })
   })
 })
 
@@ -188,14 +218,15 @@ describe('the entry format, byte for byte', () => {
       expect(parsed.ok && parsed.entry.header).toEqual(header)
     }
     const ok = { kind: 'update' as const, boardId, keyId, author: RFC8032.public, seq: 1, from: 1 }
-    expect(() => encodeHeader({ ...ok, seq: -1, from: -1 })).toThrow(RangeError)
+    expect(() => encodeHeader({ ...ok, seq: -1, from: -1 })).toThrow(new RangeError('varuint out of range'))
     expect(() => encodeHeader({ ...ok, seq: 0.5, from: 0.5 })).toThrow(RangeError)
     expect(() => encodeHeader({ ...ok, seq: 2 ** 53, from: 2 ** 53 })).toThrow(RangeError)
     expect(() => encodeHeader({ ...ok, boardId: boardId.subarray(1) })).toThrow(RangeError)
     expect(() => encodeHeader({ ...ok, keyId: keyId.subarray(1) })).toThrow(RangeError)
-    expect(() => encodeHeader({ ...ok, author: RFC8032.public.subarray(1) })).toThrow(RangeError)
-    // Version 1 entries knew epoch 0 only.
-    expect(() => encodeHeader({ ...ok, version: 1 })).toThrow(RangeError)
+    expect(() => encodeHeader({ ...ok, author: RFC8032.public.subarray(1) })).toThrow(new RangeError('bad header field length'))
+    // Version 1 entries knew epoch 0 only: a key id that is not all zero, even in one byte, has no epoch to write.
+    expect(() => encodeHeader({ ...ok, version: 1 })).toThrow(new RangeError('version 1 entries have epoch 0 only'))
+    expect(() => encodeHeader({ ...ok, version: 1, keyId: Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 1]) })).toThrow(RangeError)
   })
 
   it('refuses, as malformed, every header a device would never write', async () => {
@@ -220,6 +251,12 @@ describe('the entry format, byte for byte', () => {
     // A varint that never ends within 8 bytes.
     const endless = new Uint8Array([...header.subarray(0, seqAt), ...new Array(9).fill(0xff), ...header.subarray(seqAt + 1)])
     expect(parseEntry(entryWith(endless))).toEqual({ ok: false, error: 'malformed' })
+    // A varint of 9 bytes, though its value (5, as `from`) is small.
+    const nine = new Uint8Array([...header.subarray(0, seqAt), 0x85, ...new Array(7).fill(0x80), 0x00, ...header.subarray(seqAt + 1)])
+    expect(parseEntry(entryWith(nine))).toEqual({ ok: false, error: 'malformed' })
+    // The same value in 8 bytes is read.
+    const eight = new Uint8Array([...header.subarray(0, seqAt), 0x85, ...new Array(6).fill(0x80), 0x00, 5])
+    expect(parseEntry(entryWith(eight)).ok).toBe(true)
     // A varint above 2^53.
     const huge = new Uint8Array([...header.subarray(0, seqAt), ...new Array(7).fill(0xff), 0x7f, ...header.subarray(seqAt + 1)])
     expect(parseEntry(entryWith(huge))).toEqual({ ok: false, error: 'malformed' })

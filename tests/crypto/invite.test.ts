@@ -85,7 +85,9 @@ describe('invites', () => {
 
   it('accepts the bare payload and tolerates line breaks from chat apps', () => {
     const payload = encodeInvite({ version: 1, transportSecret: fixedSecret })
-    expect(parseInvite(payload).ok).toBe(true)
+    expect(parseInvite(payload)).toEqual({ ok: true, version: 1, transportSecret: fixedSecret })
+    // The fragment alone, as some apps copy it.
+    expect(parseInvite('#/join/' + payload)).toEqual({ ok: true, version: 1, transportSecret: fixedSecret })
     const broken = `  https://h.example/#/join/${payload.slice(0, 20)}\n${payload.slice(20)}  `
     const parsed = parseInvite(broken)
     expect(parsed.ok && parsed.transportSecret).toEqual(fixedSecret)
@@ -105,6 +107,41 @@ describe('invites', () => {
       expect(parseInvite(altered).ok, `altered at ${i}`).toBe(false)
     }
     expect(parseInvite(payload + 'AAAA')).toEqual({ ok: false, error: 'damaged' })
+    // A link whose payload is whole but holds a character no invite has: damaged, not cut short.
+    const dotted = payload.slice(0, 30) + '.' + payload.slice(31)
+    expect(parseInvite('https://h.example/#/join/' + dotted)).toEqual({ ok: false, error: 'damaged' })
+    expect(parseInvite('https://h.example/#/join/' + payload.slice(0, -1) + '.')).toEqual({ ok: false, error: 'damaged' })
+    expect(parseInvite('https://h.example/#/join/' + payload.slice(0, 30) + '.')).toEqual({ ok: false, error: 'truncated' })
+  })
+
+  it('an invite longer than its version’s, even with check bytes that hold, is damaged', () => {
+    const versioned = Uint8Array.from([...fromBase64url(encodeInvite(invitation()))!.subarray(0, -4), 0])
+    expect(parseInvite(toBase64url(Uint8Array.from([...versioned, ...sha256(versioned).subarray(0, 4)])))).toEqual({ ok: false, error: 'damaged' })
+  })
+
+  it('an invite for a purpose this app does not know, check bytes intact, is damaged', () => {
+    const versioned = fromBase64url(encodeInvite(invitation()))!.subarray(0, -4)
+    versioned[versioned.length - 1] = 3
+    expect(parseInvite(toBase64url(Uint8Array.from([...versioned, ...sha256(versioned).subarray(0, 4)])))).toEqual({ ok: false, error: 'damaged' })
+    versioned[versioned.length - 1] = 2
+    expect(parseInvite(toBase64url(Uint8Array.from([...versioned, ...sha256(versioned).subarray(0, 4)])))).toMatchObject({ ok: true, purpose: 'relay' })
+  })
+
+  it('a bare payload with a character no invite has is not an invite, wherever the character is', () => {
+    const payload = encodeInvite(invitation())
+    for (const text of ['.' + payload.slice(1), payload.slice(0, -1) + '.', payload.slice(0, 40) + '.' + payload.slice(41)]) {
+      expect(parseInvite(text), text).toEqual({ ok: false, error: 'not_an_invite' })
+    }
+  })
+
+  it('what is left of a link after "#/join/" tells truncated from damaged, even when it is only a few characters', () => {
+    expect(parseInvite('https://h.example/#/join/')).toEqual({ ok: false, error: 'truncated' })
+    expect(parseInvite('https://h.example/#/join/z')).toEqual({ ok: false, error: 'truncated' })
+    expect(parseInvite('https://h.example/#/join/zz')).toEqual({ ok: false, error: 'damaged' })
+    expect(parseInvite('#/join/hello')).toEqual({ ok: false, error: 'damaged' })
+    expect(parseInvite('hello')).toEqual({ ok: false, error: 'not_an_invite' })
+    // Four bytes that are their own check (nothing before them): no invite of any version.
+    expect(parseInvite(toBase64url(sha256(new Uint8Array(0)).subarray(0, 4)))).toEqual({ ok: false, error: 'not_an_invite' })
   })
 
   it('Bob pastes ordinary words into Join: that is not an invite, not one from a newer version', () => {
@@ -140,6 +177,9 @@ describe('invites', () => {
     const inviter = crypto.getRandomValues(new Uint8Array(32))
     const parsed = parseInvite(inviteLink('https://h.example/', { version: 2, transportSecret, contentKey, founder, inviter }))
     expect(parsed).toEqual({ ok: true, version: 2, transportSecret, contentKey, founder, inviter })
+    // A founder's key with zero bytes in it is still a key: only all zero means none.
+    const withZeros = Uint8Array.from({ length: 32 }, (_, i) => (i % 2 ? 0 : i + 1))
+    expect(parseInvite(encodeInvite({ version: 2, transportSecret, contentKey, founder: withZeros }))).toEqual({ ok: true, version: 2, transportSecret, contentKey, founder: withZeros })
     const noFounder = parseInvite(encodeInvite({ version: 2, transportSecret, contentKey }))
     expect(noFounder).toEqual({ ok: true, version: 2, transportSecret, contentKey })
     const v2 = encodeInvite({ version: 2, transportSecret, contentKey, founder })

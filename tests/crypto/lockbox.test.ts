@@ -81,7 +81,7 @@ describe('invitations', () => {
     const message = text('hearth/v2/request')
     expect(await verifySignature(a.publicKey, await b.signer.sign(message), message)).toBe(true)
     expect(await verifySignature(other.publicKey, await b.signer.sign(message), message)).toBe(false)
-    await expect(deriveInvitation(new Uint8Array(31))).rejects.toThrow(RangeError)
+    await expect(deriveInvitation(new Uint8Array(31))).rejects.toThrow(new RangeError('An invitation secret is 32 bytes'))
   })
 
   it('key ids name keys without revealing them', () => {
