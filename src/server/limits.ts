@@ -66,7 +66,7 @@ export function limitsError(partial: unknown): string | null {
   for (const [name, value] of Object.entries(partial)) {
     if (!Object.hasOwn(DEFAULT_SIGNALING_LIMITS, name)) return `unknown limit ${name}`
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      return `limit ${name} must be a positive number, got ${JSON.stringify(value) ?? String(value)}`
+      return `limit ${name} must be a positive number, got ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))}`
     }
   }
   return null

@@ -25,6 +25,7 @@ describe('parsing signaling frames', () => {
     ['type of wrong type', '{"type":1}', false, 'unknown-type'],
     ['topics not an array', '{"type":"subscribe","topics":"a"}', false, 'bad-topics'],
     ['non-string topic', '{"type":"subscribe","topics":[1]}', false, 'bad-topics'],
+    ['one bad topic among good ones', '{"type":"subscribe","topics":["a",""]}', false, 'bad-topics'],
     ['empty topic', '{"type":"subscribe","topics":[""]}', false, 'bad-topics'],
     ['overlong topic', `{"type":"subscribe","topics":["${'x'.repeat(129)}"]}`, false, 'bad-topics'],
     ['too many topics in one frame', JSON.stringify({ type: 'subscribe', topics: Array.from({ length: 65 }, (_, i) => `t${i}`) }), false, 'bad-topics'],
@@ -88,5 +89,14 @@ describe('a publish keeps the exact text of its data', () => {
     expect(dataOf('{"type":"publish","topic":"t","data":123456789012345678901234567890e300}')).toBe('123456789012345678901234567890e300')
     expect(dataOf('{"type":"publish","topic":"t","data":-0}')).toBe('-0')
     expect(dataOf('{"type":"publish","topic":"t","data":"\\ud800"}')).toBe('"\\ud800"')
+  })
+})
+
+describe('the limits themselves are allowed', () => {
+  it('a topic of exactly the longest length, and exactly the most topics in one frame', () => {
+    const longest = 'x'.repeat(DEFAULT_SIGNALING_LIMITS.maxTopicLength)
+    expect(parse(JSON.stringify({ type: 'publish', topic: longest, data: 1 }))).toMatchObject({ ok: true, message: { topic: longest } })
+    const most = Array.from({ length: DEFAULT_SIGNALING_LIMITS.maxTopicsPerConnection }, (_, i) => `t${i}`)
+    expect(parse(JSON.stringify({ type: 'subscribe', topics: most }))).toEqual({ ok: true, message: { type: 'subscribe', topics: most } })
   })
 })

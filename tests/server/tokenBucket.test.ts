@@ -11,4 +11,9 @@ describe('token bucket', () => {
     t += 10_000 // never more than the burst
     expect(Array.from({ length: 4 }, () => bucket.take())).toEqual([true, true, true, false])
   })
+
+  it('runs on the real clock when none is given: a burst, then empty', () => {
+    const bucket = createTokenBucket(0.001, 2)
+    expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, false])
+  })
 })
