@@ -24,7 +24,8 @@ export function unsnappy(input: Uint8Array, maxOut = 64 * 1024 * 1024): Uint8Arr
         const extra = len - 59
         if (pos + extra > input.length) return null
         len = 0
-        for (let i = 0; i < extra; i++) len |= input[pos++]! << (8 * i)
+        // Unsigned: a fourth byte of 0x80 or more would make the shifted value negative (and the copy go backwards).
+        for (let i = 0; i < extra; i++) len = (len | (input[pos++]! << (8 * i))) >>> 0
       }
       len += 1
       if (pos + len > input.length || o + len > length) return null
