@@ -241,14 +241,31 @@ describe('Hearth in Arabic', () => {
   })
 
   it('axe finds no violations on the Arabic board and its dialogs', async () => {
-    const page = noor.page
+    let page = noor.page
     const findings: string[] = []
     const check = (context: string) => expectNoAxeViolations(page, context).catch((err: Error) => void findings.push(err.message))
-    // Independent of where the previous test stopped. Not waiting for "load": in
-    // one CI run of many it did not fire within 30 s while the page worked (the
-    // next test used it); what this test needs is the board on screen, and
-    // whatever held the load event back is reported at the end.
-    await page.reload({ waitUntil: 'commit' })
+    // Independent of where the previous test stopped. In two whole-suite runs
+    // (CI and a clean clone) this reload never committed within 30 s, though
+    // the page kept working; it never happened when the file ran alone or in
+    // 13 other whole runs, and its cause is not known (see the closing note
+    // of issue 12). What this test checks is the board on screen: when the
+    // reload hangs, the state of the page is reported and the browser is
+    // started again on the same profile, as a phone relaunches an app.
+    const committed = await page.reload({ waitUntil: 'commit', timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    )
+    if (!committed) {
+      const state = await Promise.race([
+        page.evaluate(async () => {
+          const r = await navigator.serviceWorker.getRegistration()
+          return { readyState: document.readyState, url: location.pathname + location.hash.slice(0, 3), controller: navigator.serviceWorker.controller?.state ?? null, installing: r?.installing?.state ?? null, waiting: r?.waiting?.state ?? null, active: r?.active?.state ?? null }
+        }),
+        new Promise((resolve) => setTimeout(() => resolve('the page did not answer within 5 s'), 5_000)),
+      ]).catch((err: Error) => err.message)
+      console.log(`[measure] the reload did not commit within 15 s; the page: ${JSON.stringify(state)}; starting the browser again on the same profile`)
+      page = await noor.reopen()
+    }
     await page.getByRole('heading', { level: 1, name: BOARD }).waitFor()
     await card(page, NOTICE.title).waitFor() // the cards, not just the board's frame
     await check('board in Arabic')
