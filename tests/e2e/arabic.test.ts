@@ -247,9 +247,10 @@ describe('Hearth in Arabic', () => {
     // Independent of where the previous test stopped. In two whole-suite runs
     // (CI and a clean clone) this reload never committed within 30 s, though
     // the page kept working; it never happened in 14 runs of this file alone,
-    // and its cause is not known (see the closing note of issue 12). What this test checks is the board on screen: when the
-    // reload hangs, the state of the page is reported and the browser is
-    // started again on the same profile, as a phone relaunches an app.
+    // and its cause is not known. What this test checks is the board on
+    // screen: when the reload hangs, the state of the page is reported and
+    // the browser is started again on the same profile, as a phone
+    // relaunches an app.
     const committed = await page.reload({ waitUntil: 'commit', timeout: 15_000 }).then(
       () => true,
       () => false,
