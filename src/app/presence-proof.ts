@@ -1,5 +1,4 @@
-import { concatBytes as concat } from '@noble/hashes/utils.js'
-import { deviceTag, fromBase64url, keyId, publicEntryKey, toBase64url, verifySignature, type DeviceSigner, type TransportSecret } from '../crypto/index.ts'
+import { concatBytes as concat, deviceTag, fromBase64url, keyId, publicEntryKey, toBase64url, verifySignature, type DeviceSigner, type TransportSecret } from '../crypto/index.ts'
 import type { SealedBoard } from '../sealed/index.ts'
 import type { PeerKind, PeerProof } from '../sync/index.ts'
 

@@ -1,4 +1,6 @@
 export { toBase64url, fromBase64url } from './base64url.ts'
+/** Byte strings one after another (from @noble/hashes, which crypto/ already uses). */
+export { concatBytes } from '@noble/hashes/utils.js'
 export {
   type TransportSecret,
   type BoardId,

@@ -739,17 +739,21 @@ export class SealedBoard {
 
   /** Whether this device already holds exactly these bytes under this key (nothing to check again). */
   #holds(key: string, value: unknown): boolean {
-    const tag = tagOfKey(key)
-    const log = tag ? this.#logs.get(tag) : undefined
-    const previously = log?.done.get(key) ?? log?.pending.get(key)
+    const previously = this.#held(key)
     return !!previously && value instanceof Uint8Array && sameBytes(previously.bytes, value)
   }
 
-  async #check(key: string, value: unknown, via: string | null, screening?: Promise<Screened>): Promise<void> {
+  /** The entry this device already has under `key` (handled or waiting), if any. */
+  #held(key: string): { readonly bytes: Uint8Array; readonly entry: Verified['entry'] } | undefined {
     const tag = tagOfKey(key)
     const log = tag ? this.#logs.get(tag) : undefined
-    const previously = log?.done.get(key) ?? log?.pending.get(key)
-    if (previously && value instanceof Uint8Array && sameBytes(previously.bytes, value)) return
+    return log?.done.get(key) ?? log?.pending.get(key)
+  }
+
+  async #check(key: string, value: unknown, via: string | null, screening?: Promise<Screened>): Promise<void> {
+    if (this.#holds(key, value)) return
+    const tag = tagOfKey(key)
+    const previously = this.#held(key)
     const screened = await (screening ?? screenEntry(key, value, this.#opts.boardId))
     if (previously) {
       // Another version of an entry this device holds: proof of equivocation if its author signed both; otherwise an erasure.
