@@ -173,6 +173,7 @@ export class BoardSession {
       ...(invitation ? { request: { key: invitation.requestKey } } : {}),
       allowLegacy,
       now,
+      verdicts: store.verdicts,
     })
     const session = new BoardSession(record, sealed, store, deps, signer)
     session.#cleanups.push(sealed.onKeys((gift) => void session.#tookKeys(gift)))
@@ -556,6 +557,8 @@ export class BoardSession {
     for (const f of this.#forwarding.values()) f.destroy()
     this.#forwarding.clear()
     await this.flush().catch(() => {})
+    // What it judged since the last save, so the next opening need not judge it again; losing it costs only time.
+    await this.sealed.saveVerdicts().catch(() => {})
     this.sealed.destroy()
     await this.#store.destroy()
     this.sealed.sealed.destroy()

@@ -54,7 +54,13 @@ export class Diagnostics {
   readonly events: DiagnosticEvent[] = []
   readonly #listeners = new Set<() => void>()
 
+  /**
+   * One verdict is one record: a signed entry refused again for the same
+   * reason (the board was rebuilt) is not counted twice. What no signature
+   * proves (junk, an erasure) is counted each time it happens.
+   */
   record(event: DiagnosticEvent): void {
+    if (event.author !== null && !event.reason.startsWith('pending_') && this.events.some((e) => e.reason === event.reason && e.key === event.key && e.author === event.author && e.detail === event.detail)) return
     this.counts.set(event.reason, (this.counts.get(event.reason) ?? 0) + 1)
     this.events.push(event)
     if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS)

@@ -1,4 +1,4 @@
-export { SealedBoard, AdmissionRefused, SEALED_ORIGIN, LOCAL_ORIGIN, type SealedBoardOptions, type KeySource } from './sealed-board.ts'
+export { SealedBoard, AdmissionRefused, SEALED_ORIGIN, LOCAL_ORIGIN, type SealedBoardOptions, type KeySource, type VerdictStore } from './sealed-board.ts'
 export type { ContentRules } from './content-rules.ts'
 export { REJECTIONS, Diagnostics, type Rejection, type DiagnosticEvent } from './diagnostics.ts'
 export type { MemberView, DeviceView, RequestInfo } from './circle.ts'

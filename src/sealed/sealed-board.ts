@@ -43,6 +43,7 @@ import { applyParked, createReadableDoc, keepTypes } from './readable.ts'
 import { screenEntry, type Screened } from './screen.ts'
 import { SharedEntries } from './shared-entries.ts'
 import { settleSideEntry, type KeySource, type SideContext } from './side-entries.ts'
+import { decodeVerdicts, encodeVerdicts, type KeptVerdict, type VerdictStore, type Verdicts } from './verdicts.ts'
 import { yieldToEventLoop } from './yield.ts'
 
 /**
@@ -68,6 +69,7 @@ import { yieldToEventLoop } from './yield.ts'
 
 export { SEALED_ORIGIN, LOCAL_ORIGIN } from './origins.ts'
 export type { KeySource } from './side-entries.ts'
+export type { VerdictStore } from './verdicts.ts'
 
 export interface SealedBoardOptions {
   /** Raw 16-byte board id (binds every entry to this board). */
@@ -98,6 +100,12 @@ export interface SealedBoardOptions {
    * rotation that is sealed to its key (see `#verifyRequest`).
    */
   readonly carrier?: boolean
+  /**
+   * Where this device keeps the verdicts it reached (its own encrypted
+   * store): reopening the board then does not judge again what it judged
+   * before (see verdicts.ts).
+   */
+  readonly verdicts?: VerdictStore
 }
 
 /** A key's value and writing connection as seen when a transaction changed it. */
@@ -111,6 +119,8 @@ const CONTENT_KINDS = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
 const SLICE_MS = 12
 /** Entries whose signatures are being checked at once while a batch is ingested. */
 const SCREEN_AHEAD = 64
+/** How long after judging stops the verdicts are saved (a burst of updates is one write). */
+const VERDICT_SAVE_MS = 2000
 /** Largest update sealed as one entry (the entry limit is 1 MiB, with room for the header and heads). */
 const MAX_BATCH_BYTES = 900 * 1024
 
@@ -132,7 +142,7 @@ export class SealedBoard {
   readonly circle: Circle
   readonly keys = new BoardKeys()
   readonly #entries: SharedEntries
-  readonly #opts: Required<Omit<SealedBoardOptions, 'founder' | 'request' | 'transport'>> & Pick<SealedBoardOptions, 'founder' | 'request' | 'transport'>
+  readonly #opts: Required<Omit<SealedBoardOptions, 'founder' | 'request' | 'transport' | 'verdicts'>> & Pick<SealedBoardOptions, 'founder' | 'request' | 'transport' | 'verdicts'>
   /** A carrier's welcomes and rotations it could not open yet (their room's key comes with a later rotation). */
   readonly #unread = new Set<string>()
   readonly #myTag: string
@@ -145,6 +155,12 @@ export class SealedBoard {
   #destroyed = false
   #entriesRead = 0
   #rebuildNeeded = false
+  /** Verdicts kept by this device, believed while the board opens (start) and never after. */
+  #kept: Verdicts | null = null
+  #keptUsed = false
+  /** Updates judged since the verdicts were last saved. */
+  #judgedSinceSave = 0
+  #saveTimer: ReturnType<typeof setTimeout> | null = null
   /** Requests, welcomes and rotations waiting for what they depend on (checked again when the circle changes). */
   readonly #awaiting = new Map<string, Verified>()
   /** Request keys of invitations read in this round, imported before the next. */
@@ -214,7 +230,12 @@ export class SealedBoard {
     if (this.#opts.request) await this.keys.addRequestKey(this.#opts.request.key)
     const keys = [...this.#entries.keys()]
     this.#entriesRead = keys.length
+    this.#kept = await this.#loadVerdicts()
     await this.#enqueue(() => this.#ingest(new Map(keys.map((k) => [k, { value: this.#entries.get(k), via: 'storage' }]))))
+    // Kept while other devices were cut off than now: what was applied on their word is judged again.
+    const kept = this.#kept
+    this.#kept = null
+    if (kept && this.#keptUsed && kept.signature !== this.#decreasesSignature()) await this.#enqueue(() => this.#rebuild())
     this.#mySeq = Math.max(this.#mySeq, this.#log(this.#myTag).frontier)
     this.sealed.on('afterTransaction', this.#onSealedTransaction)
     this.#readable.on('update', this.#onReadableUpdate)
@@ -233,6 +254,7 @@ export class SealedBoard {
 
   destroy(): void {
     this.#destroyed = true
+    if (this.#saveTimer !== null) clearTimeout(this.#saveTimer)
     this.#listening = false
     this.sealed.off('afterTransaction', this.#onSealedTransaction)
     this.#readable.off('update', this.#onReadableUpdate)
@@ -666,6 +688,7 @@ export class SealedBoard {
     for (const key of missing) this.#judgeMissing(key)
     this.#enforceLimits()
     this.#reportPending()
+    this.#scheduleVerdictSave()
   }
 
   readonly #reportedPending = new Set<string>()
@@ -845,6 +868,8 @@ export class SealedBoard {
               if (step === 'wait') break
               moved = true
               if (step === 'circle') circleChanged = true
+              // Everything is judged again from the start: judging more now is wasted.
+              if (this.#rebuildNeeded) break outer
               if (performance.now() > deadline) {
                 sliced = true
                 break outer
@@ -869,7 +894,13 @@ export class SealedBoard {
         await yieldToEventLoop()
         continue
       }
-      if (!moved && !(await this.#afterCircle())) return
+      if (moved || (await this.#afterCircle())) continue
+      if (this.#kept && this.#holdsBack()) {
+        // Kept verdicts applied an update whose ground never came: judge everything again.
+        this.#kept = null
+        await this.#rebuild()
+      }
+      return
     }
   }
 
@@ -1006,10 +1037,16 @@ export class SealedBoard {
       moderator: rights.moderator,
       legacy: version1 || h.kind === 'legacy',
     }
+    const kept = h.kind === 'legacy' ? undefined : this.#keptFor(v.hash, judgedWith)
+    // Never judged against a doc that holds back part of what it was given (see #keptFor).
+    if (!kept && this.#kept && this.#holdsBack()) return 'wait'
     const judgement =
       h.kind === 'legacy'
         ? ({ kind: 'accept', range: null, edited: [] } as const)
-        : judgeUpdate({ doc: this.#readable, rules: this.#opts.rules, ownerOfClient: (c) => this.circle.ownerOfClient(c), isVoid: (c, clock) => this.#isVoid(c, clock) }, author, content.update)
+        : kept
+          ? ({ kind: 'accept', range: kept.range, edited: [] } as const)
+          : judgeUpdate({ doc: this.#readable, rules: this.#opts.rules, ownerOfClient: (c) => this.circle.ownerOfClient(c), isVoid: (c, clock) => this.#isVoid(c, clock) }, author, content.update)
+    if (!kept && h.kind !== 'legacy' && judgement.kind !== 'wait') this.#judgedSinceSave++
     if (judgement.kind === 'wait') return 'wait'
     if (h.kind === 'snapshot') {
       // A snapshot stands for the entries it covers, whatever became of them.
@@ -1025,6 +1062,56 @@ export class SealedBoard {
     }
     if (!v.speculative) Y.applyUpdate(this.#readable, content.update, SEALED_ORIGIN)
     return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
+  }
+
+  // ── verdicts kept across openings (verdicts.ts) ──────────────────────────
+
+  async #loadVerdicts(): Promise<Verdicts | null> {
+    const bytes = await this.#opts.verdicts?.load().catch(() => null)
+    return bytes ? decodeVerdicts(bytes) : null
+  }
+
+  /**
+   * A kept verdict for this entry, if it was reached with the same rights.
+   * Its update had everything it builds on in the readable doc when it was
+   * judged, but now it may come first (in an earlier author's turn than what
+   * it builds on): Yjs then holds it back until the rest arrives. Meanwhile
+   * nothing is judged (the doc does not look as the judge expects); if the
+   * rest never arrives, every verdict is reached again (#pumpRounds).
+   */
+  #keptFor(hash: string, judgedWith: string): KeptVerdict | undefined {
+    const kept = this.#kept?.entries.get(hash)
+    if (!kept || kept.judgedWith !== judgedWith) return undefined
+    this.#keptUsed = true
+    return kept
+  }
+
+  /** Whether Yjs holds back structs or deletions of updates applied on kept verdicts. */
+  #holdsBack(): boolean {
+    const store = this.#readable.store
+    return store.pendingStructs !== null || store.pendingDs !== null
+  }
+
+  /** Saves the verdicts a little after judging stops, so a burst of updates is one write. */
+  #scheduleVerdictSave(): void {
+    if (!this.#opts.verdicts || this.#judgedSinceSave === 0 || this.#saveTimer !== null || this.#destroyed) return
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = null
+      void this.#enqueue(() => this.saveVerdicts())
+    }, VERDICT_SAVE_MS)
+  }
+
+  /** Keeps every verdict that applied an update, with the circle's decreases they were reached under (if any was reached since the last save). */
+  async saveVerdicts(): Promise<void> {
+    if (!this.#opts.verdicts || this.#destroyed || this.#judgedSinceSave === 0) return
+    const entries = new Map<string, KeptVerdict>()
+    for (const log of this.#logs.values()) {
+      for (const d of log.done.values()) {
+        if (d.outcome === 'applied' && d.judgedWith !== undefined && d.entry.header.kind !== 'legacy') entries.set(d.hash, { judgedWith: d.judgedWith, range: d.range ?? null })
+      }
+    }
+    this.#judgedSinceSave = 0
+    await this.#opts.verdicts.save(encodeVerdicts({ signature: this.#decreasesSignature(), entries }))
   }
 
   readonly #clients = new Map<string, number>()

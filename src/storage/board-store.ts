@@ -17,6 +17,8 @@ export interface BoardStore {
   flush(): Promise<void>
   /** Stops persisting (after writing what is pending). The database stays open: it is the device's. */
   destroy(): Promise<void>
+  /** One record beside the doc's, overwritten whole: what the sealed engine judged before (SealedBoard's `verdicts`). */
+  readonly verdicts: { load(): Promise<Uint8Array | null>; save(bytes: Uint8Array): Promise<void> }
 }
 
 /** The keys of one board's records, from its store secret (BoardRecord.store). */
@@ -51,10 +53,11 @@ export async function storeKeys(secret: Uint8Array): Promise<StoreKeys> {
   return { cipher, tags }
 }
 
-/** Record n's key, or the head's: 16 bytes of HMAC, so no two boards' keys can be told apart or counted. */
-async function tagOf(keys: StoreKeys, n: number | 'head'): Promise<string> {
+/** Record n's key, or the head's or the verdicts': 16 bytes of HMAC, so no two boards' keys can be told apart or counted. */
+async function tagOf(keys: StoreKeys, n: number | 'head' | 'verdicts'): Promise<string> {
   const label = new Uint8Array(5)
   if (n === 'head') label[0] = 0x68
+  else if (n === 'verdicts') label[0] = 0x76
   else {
     label[0] = 0x72
     new DataView(label.buffer).setUint32(1, n)
@@ -235,15 +238,41 @@ class EncryptedBoardStore implements BoardStore {
     this.#stopped = true
     this.#doc.off('update', this.#onUpdate)
   }
+
+  readonly verdicts = {
+    load: async (): Promise<Uint8Array | null> => {
+      const tag = await tagOf(this.#keys, 'verdicts')
+      const value: unknown = await request((await this.#database()).transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE).get(tag))
+      return value === undefined ? null : open(this.#keys, tag, value)
+    },
+    /** Written in turn with the doc's records; a save after `destroy` writes nothing. */
+    save: (bytes: Uint8Array): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        this.#enqueue(async () => {
+          try {
+            if (!this.#stopped) {
+              const tag = await tagOf(this.#keys, 'verdicts')
+              const value = await seal(this.#keys, tag, bytes)
+              const tx = (await this.#database()).transaction(RECORDS_STORE, 'readwrite')
+              tx.objectStore(RECORDS_STORE).put(value, tag)
+              await committed(tx)
+            }
+            resolve()
+          } catch (e) {
+            reject(e)
+          }
+        })
+      }),
+  }
 }
 
 /** Deletes every record of one board (its head too). Resolves once committed. */
 export async function deleteBoardRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys): Promise<void> {
   const loaded = await readRecords(database, keys)
-  const headTag = await tagOf(keys, 'head')
+  const [headTag, verdictsTag] = await Promise.all([tagOf(keys, 'head'), tagOf(keys, 'verdicts')])
   const tx = (await database()).transaction(RECORDS_STORE, 'readwrite')
   const store = tx.objectStore(RECORDS_STORE)
-  for (const tag of [...loaded.tags, headTag]) store.delete(tag)
+  for (const tag of [...loaded.tags, headTag, verdictsTag]) store.delete(tag)
   await committed(tx)
 }
 

@@ -57,4 +57,18 @@ describe('diagnostics list as waiting only what still waits', () => {
     d.announce()
     expect(told).toBe(1)
   })
+
+  it('one signed entry refused again for the same reason (a rebuild) is one record; an unsigned attack counts each time', () => {
+    const d = new Diagnostics()
+    const refusal = { reason: 'forbidden_edit', key: 'eve.4', author: 'eve', via: null, detail: 'edits entry a… of another member' } as const
+    d.record({ ...refusal, at: 1 })
+    d.record({ ...refusal, at: 2 })
+    d.record({ ...refusal, key: 'eve.5', at: 3 })
+    d.record({ ...refusal, reason: 'forbidden_delete', at: 4 })
+    const erasure = { reason: 'erased', key: 'alice.2', author: null, via: null, detail: 'an entry of alice' } as const
+    d.record({ ...erasure, at: 5 })
+    d.record({ ...erasure, at: 6 })
+    expect([...d.counts]).toEqual([['forbidden_edit', 2], ['forbidden_delete', 1], ['erased', 2]])
+    expect(d.events.map((e) => e.at)).toEqual([1, 3, 4, 5, 6])
+  })
 })

@@ -144,6 +144,64 @@ describe('a board’s store in the device’s one database', () => {
   })
 })
 
+describe('the verdicts kept beside a board', () => {
+  it('are kept encrypted under a key of their own, read back across restarts, and go with the board', async () => {
+    const { p, keyring } = await openDevice()
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    expect(await store.verdicts.load()).toBeNull()
+    doc.getMap('items').set('x', 'Soup on Sunday')
+    await store.verdicts.save(new TextEncoder().encode('verdicts: Soup on Sunday'))
+    await store.flush()
+    const stored = await records(p)
+    expect(stored.size).toBe(2)
+    for (const [key, value] of stored) {
+      expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/)
+      expect(contains(value as Uint8Array, 'verdicts')).toBe(false)
+    }
+    // Overwritten whole: a second save is still one record.
+    await store.verdicts.save(new TextEncoder().encode('verdicts, again'))
+    expect((await records(p)).size).toBe(2)
+    await store.destroy()
+    // A save after the store stopped writes nothing (a board being left or wiped).
+    await store.verdicts.save(new TextEncoder().encode('too late'))
+    await keyring.close()
+
+    const again = await Keyring.open(p)
+    const reopened = await again.openStore(secret, new Y.Doc())
+    await reopened.loaded
+    expect(new TextDecoder().decode((await reopened.verdicts.load())!)).toBe('verdicts, again')
+    await reopened.destroy()
+    await again.deleteStore(secret)
+    expect((await records(p)).size).toBe(0)
+    await again.close()
+  })
+
+  it('a verdicts record moved under another board’s key does not open', async () => {
+    const { p, keyring } = await openDevice()
+    const [a, b] = [newStoreSecret(), newStoreSecret()]
+    const stores = await Promise.all([a, b].map((s) => keyring.openStore(s, new Y.Doc())))
+    await stores[0]!.verdicts.save(Uint8Array.of(1, 2, 3))
+    await stores[1]!.verdicts.save(Uint8Array.of(4, 5, 6))
+    const [first, second] = [...(await records(p)).entries()] as [string, unknown][]
+    // Eve, with the files, swaps the two records: each key now holds the other board's ciphertext.
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const req = p.indexedDB.open('hearth-store')
+      req.onsuccess = () => resolve(req.result)
+    })
+    const tx = db.transaction('records', 'readwrite')
+    tx.objectStore('records').put(second![1], first![0])
+    tx.objectStore('records').put(first![1], second![0])
+    await new Promise((r) => (tx.oncomplete = r))
+    db.close()
+    for (const store of stores) await expect(store.verdicts.load()).rejects.toThrow(/does not open/)
+    await Promise.all(stores.map((s) => s.destroy()))
+    await keyring.close()
+  })
+})
+
 describe('board store durability', () => {
   /** Alice's phone, whose power can be cut; the key file (OPFS) is written through a flushed handle, so it outlives the crash. */
   async function phone(): Promise<{ p: Profile; crash: () => number }> {

@@ -68,6 +68,8 @@ interface Device {
   board: SealedBoard
   /** Sealed-doc updates this device made since it last published. */
   outbox: Uint8Array[]
+  /** The verdicts its engine last saved (as the app keeps them beside the board). */
+  verdicts: Uint8Array | null
 }
 
 interface Shared {
@@ -85,8 +87,15 @@ async function device(shared: Shared, keys?: DeviceKeyMaterial): Promise<Device>
     signer: await importDeviceSigner(k),
     agreement: await importAgreement(k.agreePkcs8, k.agreePublic),
     founder: shared.founder,
+    verdicts: {
+      load: () => Promise.resolve(d.verdicts),
+      save: (bytes) => {
+        d.verdicts = bytes
+        return Promise.resolve()
+      },
+    },
   })
-  const d: Device = { keys: k, board, outbox: [] }
+  const d: Device = { keys: k, board, outbox: [], verdicts: null }
   board.sealed.on('update', (update: Uint8Array, origin: unknown) => {
     if (origin !== NETWORK) d.outbox.push(update)
   })
@@ -307,6 +316,9 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
     await d.board.flush()
     assertSameItems(`device ${i + 1}'s readable doc`, expected, titles(d.board.readable))
   }
+  // What the app does when the board is closed: the verdicts its engine reached are kept beside the board.
+  await devices[0]!.board.saveVerdicts()
+  const verdicts = devices[0]!.verdicts
   const netState = Y.encodeStateAsUpdate(network)
   const netEntries = network.getMap('entries').size
   const breakdown = await storageBreakdown(network, shared)
@@ -318,13 +330,14 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
   // ── open ─────────────────────────────────────────────────────────────────
   // Each sealed run is in a worker with a deadline; runs stop early once the
   // part has used its time budget.
+  // Opened as the app opens it: with the verdicts kept beside it (nothing judged again).
   const open: number[] = []
   const openPlain: number[] = []
   const decodeSealed: number[] = []
   let openTimedOut = false
   let entriesRead = 0
   for (let run = 0; run < ctx.runs.open && !openTimedOut && (run === 0 || performance.now() < ctx.budgetEnds); run++) {
-    const r = await runSealedTask({ mode: 'open', ...base, keys: devices[0]!.keys }, ctx.deadlineMs)
+    const r = await runSealedTask({ mode: 'open', ...base, keys: devices[0]!.keys, verdicts }, ctx.deadlineMs)
     if (r) {
       open.push(r.ms)
       decodeSealed.push(r.decodeMs)
@@ -338,6 +351,23 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
     openPlain.push(timePlainApply(plainState))
   }
   ctx.log(`  open: ${openTimedOut ? `timed out after ${ctx.deadlineMs} ms` : `${open.map((t) => t.toFixed(0)).join(', ')} ms (${entriesRead} entries read)`}; plain ${openPlain.map((t) => t.toFixed(0)).join(', ')} ms`)
+
+  // The same store without them (lost, or from before they were kept): every update judged again.
+  const openUnkept: number[] = []
+  const openUnkeptPlain: number[] = []
+  let openUnkeptTimedOut = false
+  for (let run = 0; run < ctx.runs.open && !openUnkeptTimedOut && (run === 0 || performance.now() < ctx.budgetEnds); run++) {
+    const r = await runSealedTask({ mode: 'open', ...base, keys: devices[0]!.keys }, ctx.deadlineMs)
+    if (r) {
+      openUnkept.push(r.ms)
+      if (run === 0) assertSameItems('a reopened sealed board without kept verdicts', expected, new Map(r.titles))
+    } else {
+      openUnkeptTimedOut = true
+      openUnkept.push(ctx.deadlineMs)
+    }
+    openUnkeptPlain.push(timePlainApply(plainState))
+  }
+  ctx.log(`  open without kept verdicts: ${openUnkeptTimedOut ? `timed out after ${ctx.deadlineMs} ms` : `${openUnkept.map((t) => t.toFixed(0)).join(', ')} ms`}; plain ${openUnkeptPlain.map((t) => t.toFixed(0)).join(', ')} ms`)
 
   // ── initial sync (CPU part) ──────────────────────────────────────────────
   const sync: number[] = []
@@ -391,7 +421,17 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
       target: { kind: 'ratio', max: 1.3, text: '≤ 1.3×' },
       note: openTimedOut
         ? `stopped at the deadline (start() reads every entry in the sealed doc: ${netEntries}).`
-        : `entriesRead ${entriesRead} (of ${netEntries} entries in the sealed doc); decoding the stored sealed doc into the copy first (y-indexeddb's part, not in the row): ${decodeSealed.map((t) => t.toFixed(0)).join(', ')} ms.`,
+        : `with the verdicts the device kept when it closed the board (${verdicts!.byteLength.toLocaleString('en')} bytes): each entry's signature is checked and its payload decrypted, its update is not judged again; entriesRead ${entriesRead} (of ${netEntries} entries in the sealed doc); decoding the stored sealed doc into the copy first (y-indexeddb's part, not in the row): ${decodeSealed.map((t) => t.toFixed(0)).join(', ')} ms.`,
+    }),
+    figure({
+      id: 'sealed-open-unkept',
+      label: `sealed (Node): open without kept verdicts — the same, every update judged again${openUnkeptTimedOut ? ` (did not finish in ${ctx.deadlineMs / 1000} s: lower bound)` : ''}`,
+      unit: 'ms',
+      hearth: openUnkept,
+      baselineLabel: 'Y.applyUpdate of the plain state into a fresh doc',
+      baseline: openUnkeptPlain,
+      target: { kind: 'ratio', max: 1.3, text: '≤ 1.3×' },
+      note: 'what every open cost before verdicts were kept, and what an open costs when they are lost or do not match the circle any more (see docs/ARCHITECTURE.md, "Verdicts kept across openings").',
     }),
     figure({
       id: 'sealed-storage',

@@ -64,7 +64,9 @@ const engine = {
     const record = bytesOf(r) as BoardRecord
     const openStore = async (doc: Y.Doc): Promise<BoardStore> => {
       const persistence = new IndexeddbPersistence(sealedDatabaseName(record.id), doc)
-      return { loaded: persistence.whenSynced.then(() => undefined), flush: () => Promise.resolve(), destroy: () => persistence.destroy() }
+      // The board as y-indexeddb holds it, without the verdicts the app keeps beside it: every open judges every update.
+      const verdicts = { load: () => Promise.resolve(null), save: () => Promise.resolve() }
+      return { loaded: persistence.whenSynced.then(() => undefined), flush: () => Promise.resolve(), destroy: () => persistence.destroy(), verdicts }
     }
     session = await BoardSession.open(record, { network: { signaling: [signaling], iceServers: [], relayOnly: false }, device: await generateDeviceKeys(), openStore })
     return { ms: now() - t, items: items().size }
