@@ -52,11 +52,12 @@ export async function openSamples(ctx: BenchContext, board: BrowserBoard, runs: 
     await seedApp(seedPage, board, { displayName: 'Alice' })
     await seedPage.goto(`${servers.baselineUrl}open.html`)
     await seedPlain(seedPage, boardDatabaseName(board.boardId), board.update)
-    // Untimed first open: the app moves the seeded record into its keyring;
+    // Untimed first open: the app moves the seeded record into its keyring
+    // and, 2 s after its engine stops judging, keeps the verdicts it reached;
     // the timed opens find the board as the app keeps it.
     await seedPage.goto(`${appUrl}#/board/${board.boardId}`)
     await waitForMark(seedPage, 'items', 600_000)
-    await pause(2000)
+    await pause(5000)
     await seedPage.goto('about:blank')
 
     const s: Omit<OpenSamples, 'stored'> = { list: [], board: [], base: [], heapApp: [], heapBoard: [], heapBase: [], tasksBoard: [], tasksBase: [] }
