@@ -2,12 +2,11 @@ import * as Y from 'yjs'
 import {
   createItem,
   deleteItem,
+  earliestExpiry,
   initBoard,
   itemOwner,
   newItemId,
   nextExpiry,
-  parseItem,
-  readItems,
   readMeta,
   removeItem,
   setPinned,
@@ -192,7 +191,7 @@ export class BoardSession {
   }
 
   #start(): void {
-    this.#sweep()
+    // Watching the doc sweeps it.
     this.#watchDoc(this.doc)
     this.#cleanups.push(
       this.sealed.onReset((doc) => this.#watchDoc(doc)),
@@ -432,10 +431,9 @@ export class BoardSession {
     const now = this.#now()
     for (const id of ids) {
       const map = items.get(id)
-      const item = map instanceof Y.Map ? parseItem(id, map) : null
-      if (item?.expiresAt != null && item.expiresAt > now && (this.#nextExpiryAt === null || item.expiresAt < this.#nextExpiryAt)) {
-        this.#setExpiryTimer(item.expiresAt)
-      }
+      // Never later than the item's expiry (earliestExpiry.ts): at worst a sweep that finds nothing due.
+      const at = map instanceof Y.Map ? earliestExpiry(map) : null
+      if (at !== null && at > now && (this.#nextExpiryAt === null || at < this.#nextExpiryAt)) this.#setExpiryTimer(at)
     }
   }
 
@@ -451,7 +449,7 @@ export class BoardSession {
     const now = this.#now()
     if (this.sealed.standing === 'member') sweepExpired(this.doc, now, { only: (id) => this.#owns(id) })
     sweepExpired(this.doc, now, { origin: LOCAL_ORIGIN })
-    this.#setExpiryTimer(nextExpiry(readItems(this.doc), now))
+    this.#setExpiryTimer(nextExpiry(this.doc, now))
   }
 
   #setExpiryTimer(at: number | null): void {

@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { earliestExpiry } from './earliestExpiry.ts'
 import { isExpired } from './isExpired.ts'
 import { itemsMap } from './layout.ts'
 import { parseItem } from './parseItem.ts'
@@ -18,6 +19,9 @@ export function sweepExpired(doc: Y.Doc, now: number, opts: { only?: (id: ItemId
   const expired: ItemId[] = []
   for (const [id, map] of items.entries()) {
     if (!(map instanceof Y.Map)) continue
+    // Only an item that may be due is parsed (to be sure it is one).
+    const due = earliestExpiry(map)
+    if (due === null || due > now) continue
     const item = parseItem(id, map)
     if (item !== null && isExpired(item, now) && (opts.only?.(item.id) ?? true)) expired.push(item.id)
   }

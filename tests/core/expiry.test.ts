@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { createItem, isExpired, nextExpiry, readItems, sweepExpired } from '../../src/core/index.ts'
+import { createItem, earliestExpiry, isExpired, itemsMap, nextExpiry, readItems, sweepExpired } from '../../src/core/index.ts'
 import { DAY, HOUR, NOW, meetingDraft, noticeDraft, snapshot, syncAll, unwrap } from './fixtures.ts'
 
 /** Alice's board: a permanent notice, a notice for a day, and tonight's meeting (expires at its end). */
@@ -59,5 +59,44 @@ describe('nextExpiry: when the app should sweep next', () => {
     expect(nextExpiry(readItems(doc), NOW + 8 * HOUR)).toBe(NOW + DAY)
     expect(nextExpiry(doc, NOW + DAY)).toBeNull()
     expect(nextExpiry(new Y.Doc(), NOW)).toBeNull()
+  })
+})
+
+describe('an item’s earliest expiry, read without parsing it', () => {
+  it('is its expiry, or a meeting’s end when it has none; a sweep parses only the items it says are due', () => {
+    const doc = board()
+    const items = itemsMap(doc)
+    const at = (id: string) => earliestExpiry(items.get(id) as Y.Map<unknown>)
+    expect(at('forever')).toBeNull()
+    expect(at('one-day')).toBe(NOW + DAY)
+    expect(at('tonight')).toBe(readItems(doc).find((i) => i.id === 'tonight')!.expiresAt)
+  })
+
+  it('is never later than the expiry the board reads: a meeting whose end merged before its start still waits for its start', () => {
+    const doc = board()
+    const tonight = itemsMap(doc).get('tonight') as Y.Map<unknown>
+    const start = tonight.get('start') as number
+    // A meeting that expires when it ends (no expiry of its own), and two people moved start and
+    // end at once: end < start, repaired on read to end = start.
+    tonight.delete('expiresAt')
+    tonight.set('end', start - 2 * HOUR)
+    expect(earliestExpiry(tonight)).toBe(start - 2 * HOUR)
+    expect(readItems(doc).find((i) => i.id === 'tonight')!.expiresAt).toBe(start)
+    // Past the stored end, before the start: parsed, not due, kept.
+    expect(sweepExpired(doc, start - HOUR)).toEqual([])
+    expect(nextExpiry(doc, start - 3 * HOUR)).toBe(start - 2 * HOUR)
+    expect(sweepExpired(doc, start)).toEqual(['tonight'])
+  })
+
+  it('a malformed item whose expiry field is due is left alone, and wakes nobody twice', () => {
+    const doc = board()
+    const broken = new Y.Map<unknown>()
+    itemsMap(doc).set('broken', broken)
+    broken.set('kind', 'notice')
+    broken.set('expiresAt', NOW + HOUR)
+    // No title, no author: a newer version's item, or junk. Never deleted on a guess.
+    expect(sweepExpired(doc, NOW + 2 * HOUR)).toEqual([])
+    expect(itemsMap(doc).has('broken')).toBe(true)
+    expect(nextExpiry(doc, NOW + 2 * HOUR)).toBe(NOW + 8 * HOUR)
   })
 })

@@ -203,10 +203,10 @@ async function profileOpen(ctx: BenchContext, peer: Peer, board: BrowserBoard): 
     // The unminified build is another origin: seed it too.
     await page.goto(seedUrl(url))
     await seedApp(page, board, { displayName: 'Alice' })
-    // Untimed first open (the record into the keyring), as for the timed runs.
+    // Untimed first open (the record into the keyring, the verdicts kept), as for the timed runs.
     await page.goto(`${url}#/board/${board.boardId}`)
     await waitForMark(page, 'items', 600_000)
-    await pause(1000)
+    await pause(5000)
     await page.goto('about:blank')
     await page.goto(url)
     await waitForMark(page, 'list')
