@@ -1,6 +1,6 @@
 /**
  * y-webrtc 10.3.0 (https://github.com/yjs/y-webrtc, MIT licence, (c) Kevin Jahns),
- * src/y-webrtc.js, vendored with three small patches marked "HEARTH PATCH" below.
+ * src/y-webrtc.js, vendored with four small patches marked "HEARTH PATCH" below.
  * tests/sync/vendored-y-webrtc.test.ts fails if this file differs from the
  * installed y-webrtc by anything else, so an upgrade cannot drift silently.
  * Why vendored: see docs/ARCHITECTURE.md, "Replication".
@@ -390,6 +390,11 @@ export class Room {
     this.awareness.on('update', this._awarenessUpdateHandler)
     // signal through all available signaling connections
     announceSignalingInfo(this)
+    // HEARTH PATCH 4/4: no BroadcastChannel. One tab holds a board at a time (app/board-claim.ts), so no
+    // other tab of this origin listens; and lib0's publish also hands each message to this very room, so on
+    // connect a device encoded, encrypted, decrypted and applied again its own whole state (about half a
+    // second of main thread on a 10,000-item board).
+    return
     const roomName = this.name
     bc.subscribe(roomName, this._bcSubscriber)
     this.bcconnected = true
@@ -481,7 +486,7 @@ const publishSignalingMessage = (conn, room, data) => {
 }
 
 export class SignalingConn extends ws.WebsocketClient {
-  // HEARTH PATCH 3/3: nothing is sent on a socket that is closing or closed. The browser drops such a
+  // HEARTH PATCH 3/4: nothing is sent on a socket that is closing or closed. The browser drops such a
   // message anyway, but logs "WebSocket is already in CLOSING or CLOSED state." as an error: a signal
   // encrypted (asynchronously) while the socket began to close was sent after, and lib0 keeps
   // `connected` true until the close completes.
@@ -530,7 +535,7 @@ export class SignalingConn extends ws.WebsocketClient {
             switch (data.type) {
               case 'announce':
                 if (webrtcConns.size < room.provider.maxConns) {
-                  // HEARTH PATCH 2/3: one offerer per pair, the peer with the smaller id; the other asks it to
+                  // HEARTH PATCH 2/4: one offerer per pair, the peer with the smaller id; the other asks it to
                   // with an announce addressed to it. Upstream both offered when announces crossed (two devices
                   // back online at once) and the offer-collision handling sometimes left a half-open connection.
                   if (room.peerId < data.from) {
@@ -558,7 +563,7 @@ export class SignalingConn extends ws.WebsocketClient {
                 if (data.signal.type === 'answer') {
                   log('offer answered by: ', data.from)
                   const existingConn = webrtcConns.get(data.from)
-                  // HEARTH PATCH 1/3: an answer to a connection this side has already dropped (e.g. a slow
+                  // HEARTH PATCH 1/4: an answer to a connection this side has already dropped (e.g. a slow
                   // answer after the connection was given up) has nothing left to answer. Upstream threw
                   // "Cannot set properties of undefined (setting 'glareToken')" here, unhandled.
                   if (existingConn === undefined) return
