@@ -169,14 +169,20 @@ class EncryptedBoardStore implements BoardStore {
     const loaded = await readRecords(this.#database, this.#keys)
     this.#from = loaded.from
     this.#tags = loaded.tags
-    Y.transact(
-      this.#doc,
-      () => {
-        for (const update of loaded.updates) Y.applyUpdate(this.#doc, update)
-      },
-      this,
-      false,
-    )
+    // Not listened to meanwhile: Yjs would encode the whole stored state again for a listener that ignores it.
+    this.#doc.off('update', this.#onUpdate)
+    try {
+      Y.transact(
+        this.#doc,
+        () => {
+          for (const update of loaded.updates) Y.applyUpdate(this.#doc, update)
+        },
+        this,
+        false,
+      )
+    } finally {
+      if (!this.#stopped) this.#doc.on('update', this.#onUpdate)
+    }
     if (this.#tags.length >= COMPACT_ON_LOAD_AT) this.#enqueue(() => this.#compact())
   }
 
