@@ -103,11 +103,14 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
   if (range && range.from > stateOf(doc, author.client)) throw new Refusal('bad_payload', 'a gap before its first struct')
 
   // 2. Where each new struct goes, and whether the author may put it there.
+  // The author's clocks this device already has are not new, whatever the update restates about them: Yjs
+  // skips those structs and keeps its own, so what builds on them or deletes them is judged where they are.
+  const fresh = range && { from: Math.max(range.from, stateOf(doc, author.client)), to: range.to }
   const local = new LocalStructs()
   const createdHere = new Set<string>()
   const edited = new Set<string>()
   const resolveId = (id: Y.ID): Resolved => {
-    if (id.client === author.client && range && id.clock >= range.from && id.clock < range.to) return local.at(id.clock)?.loc ?? { t: 'none' }
+    if (id.client === author.client && fresh && id.clock >= fresh.from && id.clock < fresh.to) return local.at(id.clock)?.loc ?? { t: 'none' }
     if (id.clock >= stateOf(doc, id.client)) return ctx.isVoid(id.client, id.clock) ? { t: 'void' } : { t: 'wait', client: id.client, clock: id.clock }
     return locationOfStored(ctx, id)
   }
@@ -148,10 +151,9 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
     for (const r of ranges) {
       const end = r.clock + r.len
       for (let clock = r.clock; clock < end; ) {
-        if (client === author.client && range && clock >= range.from && clock < range.to) {
-          const found = local.at(clock)
-          if (found) deletions.push(found.loc)
-          clock = found ? found.item.id.clock + found.item.length : (local.after(clock) ?? end)
+        if (client === author.client && fresh && clock >= fresh.from && clock < fresh.to) {
+          // Its own new structs were judged as they were written: deleting them again takes back nothing anyone else wrote.
+          clock = Math.min(end, fresh.to)
           continue
         }
         const state = stateOf(doc, client)
@@ -190,18 +192,6 @@ class LocalStructs {
       else return v
     }
     return null
-  }
-
-  /** The first Item starting after `clock` (past a GC or Skip), or null. */
-  after(clock: number): number | null {
-    let lo = 0
-    let hi = this.#items.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (this.#items[mid]!.item.id.clock <= clock) lo = mid + 1
-      else hi = mid
-    }
-    return this.#items[lo]?.item.id.clock ?? null
   }
 }
 
