@@ -217,7 +217,7 @@ function ownerOfEntry(ctx: AuthorityContext, key: string, author: Author, creati
   return creating && author.legacy ? author.tag : null
 }
 
-function mayWrite(ctx: AuthorityContext, author: Author, item: Y.Item, loc: Location, creation: boolean, inNewEntry: boolean): void {
+function mayWrite(ctx: AuthorityContext, author: Author, item: Y.Item, loc: Exclude<Location, { t: 'none' }>, creation: boolean, inNewEntry: boolean): void {
   switch (loc.t) {
     case 'entry': {
       if (creation && ctx.rules.ownerOf(loc.key) === null) {
@@ -246,8 +246,6 @@ function mayWrite(ctx: AuthorityContext, author: Author, item: Y.Item, loc: Loca
     }
     case 'moderated':
       if (!author.moderator) throw new Refusal('forbidden_edit', `writes ${loc.root}, which only moderators write`)
-      return
-    case 'none':
       return
   }
 }

@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { judgeUpdate, type AuthorityContext } from '../../src/sealed/authority.ts'
+import { keepTypes } from '../../src/sealed/readable.ts'
 import { gc, handUpdate, id, item, map, value } from './hand-update.ts'
 import { alice, Board, eve, items, mo, olga, post } from './judge-fixture.ts'
 
@@ -147,6 +148,19 @@ describe('changes an update takes back or restates', () => {
       d.transact(() => items(d).delete('old-5'))
     })
     expect(verdict).toMatchObject({ kind: 'accept' })
+  })
+
+  it('Eve’s device compacts a post she wrote and deleted: her snapshot keeps its `pinned: false` as a tombstone, accepted', () => {
+    const board = new Board()
+    // As compaction replays: deleted maps are kept, their fields collected down to a tombstone (readable.ts).
+    const scratch = new Y.Doc({ gc: true, gcFilter: keepTypes })
+    scratch.clientID = eve.client
+    items(scratch).set('eve/3', post({ title: 'Soon gone', pinned: false }))
+    items(scratch).delete('eve/3')
+    const snapshot = Y.encodeStateAsUpdate(scratch)
+    const structs = (Y.decodeUpdate(snapshot) as unknown as { structs: Y.Item[] }).structs
+    expect(structs.find((s) => s.parentSub === 'pinned')?.content).toBeInstanceOf(Y.ContentDeleted)
+    expect(judgeUpdate(board.ctx, eve, snapshot)).toEqual({ kind: 'accept', range: { from: 0, to: 3 }, edited: [] })
   })
 
   it('Mo pins Alice’s post, is no longer a moderator, and restates the pin’s clock as part of a post of his own: refused, it would unpin Alice’s post', () => {
