@@ -113,8 +113,22 @@ describe('updates Yjs never writes', () => {
     expect(judgeUpdate(board.ctx, eve, ahead)).toEqual({ kind: 'wait', client: eve.client, clock: 2 })
     const afterGarbage = handUpdate(eves(gc(eve.client, 0, 1), item(eve.client, 1, { origin: id(eve.client, 0) }, map())))
     expect(judgeUpdate(board.ctx, eve, afterGarbage)).toEqual({ kind: 'accept', range: { from: 0, to: 2 }, edited: [] })
+    // Her garbage sits after her new post: a value next to it is garbage, not a value put in the post's place.
+    const postThenGarbage = handUpdate(eves(item(eve.client, 0, { parent: 'items', key: 'eve/1' }, map()), gc(eve.client, 1, 1), item(eve.client, 2, { origin: id(eve.client, 1) }, value('x'))))
+    expect(judgeUpdate(board.ctx, eve, postThenGarbage)).toEqual({ kind: 'accept', range: { from: 0, to: 3 }, edited: [] })
     // Deleting a clock of her own she has not written yet, past her garbage: wait for it too.
     expect(judgeUpdate(board.ctx, eve, handUpdate(eves(gc(eve.client, 0, 1)), [[eve.client, 0, 2]]))).toEqual({ kind: 'wait', client: eve.client, clock: 1 })
+  })
+
+  it('Eve creates her post with `pinned` holding two values, `false` then `true` (a map reads the last): refused, only a lone `false` is hers to write', () => {
+    const pinned = (...values: unknown[]) => item(eve.client, 1, { parent: id(eve.client, 0), key: 'pinned' }, new Y.ContentAny(values))
+    const withPin = (...values: unknown[]) => handUpdate(eves(item(eve.client, 0, { parent: 'items', key: 'eve/1' }, map()), pinned(...values)))
+    const board = new Board()
+    expect(judgeUpdate(board.ctx, eve, withPin(false, true))).toMatchObject({ kind: 'refuse', reason: 'forbidden_edit', detail: 'sets “pinned”, which only moderators set' })
+    expect(judgeUpdate(board.ctx, eve, withPin(false))).toMatchObject({ kind: 'accept' })
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, withPin(false, true))
+    expect(items(copy).get('eve/1')!.get('pinned')).toBe(true)
   })
 
   it('Eve puts a list element inside her own new post: refused, a post holds fields only', () => {
