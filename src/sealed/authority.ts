@@ -168,6 +168,9 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
       }
     }
   }
+  // A struct that restates clocks this device has and runs on past them: Yjs integrates only its new part, next
+  // to the stored struct before it, and deletes that struct as the map value it replaces.
+  if (fresh && decoded.structs.some((s) => s.id.clock < fresh.from && s.id.clock + s.length > fresh.from)) deletions.push(locationOfStored(ctx, Y.createID(author.client, fresh.from - 1)))
   for (const loc of deletions) if (loc.t === 'entry') deletedEntries.add(loc.key)
   for (const loc of deletions) mayDelete(ctx, author, loc, deletedEntries)
   return { kind: 'accept', range, edited: [...edited] }
@@ -268,7 +271,7 @@ function mayDelete(ctx: AuthorityContext, author: Author, loc: Location, deleted
   }
 }
 
-function locationOfStored(ctx: AuthorityContext, id: Y.ID): Resolved {
+function locationOfStored(ctx: AuthorityContext, id: Y.ID): Location {
   const structs = ctx.doc.store.clients.get(id.client)
   if (!structs) return { t: 'none' }
   const struct = structs[Y.findIndexSS(structs, id.clock)]

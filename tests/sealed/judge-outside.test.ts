@@ -196,4 +196,19 @@ describe('changes an update takes back or restates', () => {
     const repinTrue = handUpdate([{ client: mo.client, clock: 0, structs: [restated, item(mo.client, 1, { origin: id(mo.client, 0) }, value(true))] }])
     expect(judgeUpdate(board.ctx, demoted, repinTrue)).toMatchObject({ kind: 'refuse', reason: 'forbidden_edit', detail: 'sets “pinned”, which only moderators set' })
   })
+
+  it('Mo, no longer a moderator, writes a note in his own post in one struct that starts on the clock of his old pin: refused, Yjs takes only its new part and drops the pin', () => {
+    const board = new Board()
+    board.act(alice, (d) => items(d).set('alice/1', post({ title: 'Safe meeting', pinned: false })))
+    board.act(mo, (d) => items(d).set('mo/1', post({ title: 'Mine' }))) // clocks 0 and 1
+    board.act(mo, (d) => items(d).get('alice/1')!.set('pinned', true)) // clock 2
+    const note = handUpdate([{ client: mo.client, clock: 2, structs: [item(mo.client, 2, { parent: id(mo.client, 0), key: 'note' }, new Y.ContentAny(['restated', 'new']))] }])
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(board.doc))
+    Y.applyUpdate(copy, note)
+    expect(items(copy).get('alice/1')!.has('pinned')).toBe(false)
+    expect(judgeUpdate(board.ctx, { ...mo, moderator: false }, note)).toMatchObject({ kind: 'refuse', reason: 'forbidden_delete' })
+    // Still a moderator, he may.
+    expect(judgeUpdate(board.ctx, mo, note)).toMatchObject({ kind: 'accept' })
+  })
 })
