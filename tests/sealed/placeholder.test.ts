@@ -37,7 +37,7 @@ describe('the placeholder of a refused entry', () => {
   })
 
   it('of no clocks at all is a bug in the caller', () => {
-    expect(() => placeholderUpdate(EVE, 5, 5)).toThrow(RangeError)
+    expect(() => placeholderUpdate(EVE, 5, 5)).toThrow(new RangeError('empty placeholder'))
     expect(() => placeholderUpdate(EVE, 5, 4)).toThrow(RangeError)
   })
 })
