@@ -16,12 +16,11 @@
  * Integration tests run the crypto and the sealed engine inside child
  * processes, which never activate a mutant (only this process's test worker
  * does): for those scopes they could not kill anything, and would cost
- * minutes for every surviving mutant. The sealed engine is moving to
- * src/sealed/: both globs stay until the move lands.
+ * minutes for every surviving mutant.
  */
 const SCOPES = {
   crypto: { mutate: ['src/crypto/**/*.ts', '!src/crypto/index.ts'], projects: ['unit'] },
-  sealed: { mutate: ['src/sealed/**/*.ts', 'src/app/sealed/**/*.ts', '!src/sealed/index.ts'], projects: ['unit'] },
+  sealed: { mutate: ['src/sealed/**/*.ts', '!src/sealed/index.ts'], projects: ['unit'] },
   session: { mutate: ['src/app/board-session.ts'], projects: ['unit', 'integration'] },
   storage: { mutate: ['src/storage/board-store.ts', 'src/storage/keyring*.ts', 'src/storage/wipe.ts'], projects: ['unit', 'integration'] },
   server: { mutate: ['src/server/limits.ts', 'src/server/tokenBucket.ts', 'src/server/parseSignalingMessage.ts'], projects: ['unit', 'integration'] },

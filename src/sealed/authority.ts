@@ -103,11 +103,14 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
   if (range && range.from > stateOf(doc, author.client)) throw new Refusal('bad_payload', 'a gap before its first struct')
 
   // 2. Where each new struct goes, and whether the author may put it there.
+  // The author's clocks this device already has are not new, whatever the update restates about them: Yjs
+  // skips those structs and keeps its own, so what builds on them or deletes them is judged where they are.
+  const fresh = range && { from: Math.max(range.from, stateOf(doc, author.client)), to: range.to }
   const local = new LocalStructs()
   const createdHere = new Set<string>()
   const edited = new Set<string>()
   const resolveId = (id: Y.ID): Resolved => {
-    if (id.client === author.client && range && id.clock >= range.from && id.clock < range.to) return local.at(id.clock)?.loc ?? { t: 'none' }
+    if (id.client === author.client && fresh && id.clock >= fresh.from && id.clock < fresh.to) return local.at(id.clock)?.loc ?? { t: 'none' }
     if (id.clock >= stateOf(doc, id.client)) return ctx.isVoid(id.client, id.clock) ? { t: 'void' } : { t: 'wait', client: id.client, clock: id.clock }
     return locationOfStored(ctx, id)
   }
@@ -148,10 +151,9 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
     for (const r of ranges) {
       const end = r.clock + r.len
       for (let clock = r.clock; clock < end; ) {
-        if (client === author.client && range && clock >= range.from && clock < range.to) {
-          const found = local.at(clock)
-          if (found) deletions.push(found.loc)
-          clock = found ? found.item.id.clock + found.item.length : (local.after(clock) ?? end)
+        if (client === author.client && fresh && clock >= fresh.from && clock < fresh.to) {
+          // Its own new structs were judged as they were written: deleting them again takes back nothing anyone else wrote.
+          clock = Math.min(end, fresh.to)
           continue
         }
         const state = stateOf(doc, client)
@@ -166,6 +168,9 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
       }
     }
   }
+  // A struct that restates clocks this device has and runs on past them: Yjs integrates only its new part, next
+  // to the stored struct before it, and deletes that struct as the map value it replaces.
+  if (fresh && decoded.structs.some((s) => s.id.clock < fresh.from && s.id.clock + s.length > fresh.from)) deletions.push(locationOfStored(ctx, Y.createID(author.client, fresh.from - 1)))
   for (const loc of deletions) if (loc.t === 'entry') deletedEntries.add(loc.key)
   for (const loc of deletions) mayDelete(ctx, author, loc, deletedEntries)
   return { kind: 'accept', range, edited: [...edited] }
@@ -191,18 +196,6 @@ class LocalStructs {
     }
     return null
   }
-
-  /** The first Item starting after `clock` (past a GC or Skip), or null. */
-  after(clock: number): number | null {
-    let lo = 0
-    let hi = this.#items.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (this.#items[mid]!.item.id.clock <= clock) lo = mid + 1
-      else hi = mid
-    }
-    return this.#items[lo]?.item.id.clock ?? null
-  }
 }
 
 function checkContent(item: Y.Item, loc: Location): void {
@@ -227,7 +220,7 @@ function ownerOfEntry(ctx: AuthorityContext, key: string, author: Author, creati
   return creating && author.legacy ? author.tag : null
 }
 
-function mayWrite(ctx: AuthorityContext, author: Author, item: Y.Item, loc: Location, creation: boolean, inNewEntry: boolean): void {
+function mayWrite(ctx: AuthorityContext, author: Author, item: Y.Item, loc: Exclude<Location, { t: 'none' }>, creation: boolean, inNewEntry: boolean): void {
   switch (loc.t) {
     case 'entry': {
       if (creation && ctx.rules.ownerOf(loc.key) === null) {
@@ -257,8 +250,6 @@ function mayWrite(ctx: AuthorityContext, author: Author, item: Y.Item, loc: Loca
     case 'moderated':
       if (!author.moderator) throw new Refusal('forbidden_edit', `writes ${loc.root}, which only moderators write`)
       return
-    case 'none':
-      return
   }
 }
 
@@ -280,7 +271,7 @@ function mayDelete(ctx: AuthorityContext, author: Author, loc: Location, deleted
   }
 }
 
-function locationOfStored(ctx: AuthorityContext, id: Y.ID): Resolved {
+function locationOfStored(ctx: AuthorityContext, id: Y.ID): Location {
   const structs = ctx.doc.store.clients.get(id.client)
   if (!structs) return { t: 'none' }
   const struct = structs[Y.findIndexSS(structs, id.clock)]
