@@ -73,8 +73,14 @@ export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8
     return { kind: 'refuse', reason: 'bad_payload', range: null, detail: 'not a Yjs update' }
   }
   // The clocks this update uses up under its author's own client (what a placeholder fills if it is refused).
-  const own = decoded.structs.filter((s) => s.id.client === author.client)
-  const range = own.length > 0 ? { from: own[0]!.id.clock, to: own[own.length - 1]!.id.clock + own[own.length - 1]!.length } : null
+  let first: Y.Item | Y.GC | Y.Skip | undefined
+  let last: Y.Item | Y.GC | Y.Skip | undefined
+  for (const s of decoded.structs) {
+    if (s.id.client !== author.client) continue
+    first ??= s
+    last = s
+  }
+  const range = first && last ? { from: first.id.clock, to: last.id.clock + last.length } : null
   try {
     return judge(ctx, author, decoded, range)
   } catch (e) {
@@ -107,7 +113,8 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
   // skips those structs and keeps its own, so what builds on them or deletes them is judged where they are.
   const fresh = range && { from: Math.max(range.from, stateOf(doc, author.client)), to: range.to }
   const local = new LocalStructs()
-  const createdHere = new Set<string>()
+  // Clocks of the entries this update creates (all its structs are its author's: step 1).
+  const createdHere = new Set<number>()
   const edited = new Set<string>()
   const resolveId = (id: Y.ID): Resolved => {
     if (id.client === author.client && fresh && id.clock >= fresh.from && id.clock < fresh.to) return local.at(id.clock)?.loc ?? { t: 'none' }
@@ -139,9 +146,10 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: C
     if (loc.t === 'none') continue
     checkContent(s, loc)
     const creation = loc.t === 'entry' && s.origin === null && s.rightOrigin === null
-    if (creation) createdHere.add(`${s.id.client}:${s.id.clock}`)
-    mayWrite(ctx, author, s, loc, creation, typeof parent !== 'string' && parent !== null && createdHere.has(`${parent.client}:${parent.clock}`))
-    if (loc.t === 'field' && !rules.moderatorFields.includes(loc.field) && !(parent !== null && typeof parent !== 'string' && createdHere.has(`${parent.client}:${parent.clock}`))) edited.add(loc.key)
+    if (creation) createdHere.add(s.id.clock)
+    const inNewEntry = typeof parent !== 'string' && parent !== null && parent.client === author.client && createdHere.has(parent.clock)
+    mayWrite(ctx, author, s, loc, creation, inNewEntry)
+    if (loc.t === 'field' && !inNewEntry && !rules.moderatorFields.includes(loc.field)) edited.add(loc.key)
   }
 
   // 3. Everything the update deletes.
