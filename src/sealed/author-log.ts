@@ -170,3 +170,22 @@ export class AuthorLog {
     this.frontier = 0
   }
 }
+
+/** Every author device's log, by device tag: a log is made the first time its author is asked for. */
+export class AuthorLogs extends Map<string, AuthorLog> {
+  of(tag: string): AuthorLog {
+    let log = this.get(tag)
+    if (!log) {
+      log = new AuthorLog()
+      this.set(tag, log)
+    }
+    return log
+  }
+
+  /** Entries waiting, in all logs. */
+  pendingCount(): number {
+    let n = 0
+    for (const log of this.values()) n += log.pending.size
+    return n
+  }
+}

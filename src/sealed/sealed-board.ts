@@ -23,7 +23,7 @@ import {
   type TransportSecret,
 } from '../crypto/index.ts'
 import { judgeUpdate, type Author } from './authority.ts'
-import { AuthorLog, type Done, type Outcome, type Verified } from './author-log.ts'
+import { AuthorLogs, type AuthorLog, type Done, type Outcome, type Verified } from './author-log.ts'
 import { Circle, type MemberView, type RequestInfo } from './circle.ts'
 import { compactOwn } from './compaction.ts'
 import type { ContentRules } from './content-rules.ts'
@@ -42,6 +42,7 @@ import { LOCAL_ORIGIN, SEALED_ORIGIN } from './origins.ts'
 import { applyParked, createReadableDoc, keepTypes } from './readable.ts'
 import { screenEntry, type Screened } from './screen.ts'
 import { SharedEntries } from './shared-entries.ts'
+import { TaskQueue } from './task-queue.ts'
 import { settleSideEntry, type KeySource, type SideContext } from './side-entries.ts'
 import { yieldToEventLoop } from './yield.ts'
 
@@ -136,13 +137,12 @@ export class SealedBoard {
   /** A carrier's welcomes and rotations it could not open yet (their room's key comes with a later rotation). */
   readonly #unread = new Set<string>()
   readonly #myTag: string
-  readonly #logs = new Map<string, AuthorLog>()
+  readonly #logs = new AuthorLogs()
   #readable: Y.Doc
   #mySeq = 0
-  #queue: Promise<void> = Promise.resolve()
+  readonly #tasks = new TaskQueue()
   #compacting = false
   #listening = false
-  #destroyed = false
   #entriesRead = 0
   #rebuildNeeded = false
   /** Requests, welcomes and rotations waiting for what they depend on (checked again when the circle changes). */
@@ -182,7 +182,7 @@ export class SealedBoard {
       carrier: this.#opts.carrier,
       circle: this.circle,
       keys: this.keys,
-      ownRequest: () => this.#log(this.#myTag).done.get(`${this.#myTag}.1`)?.hash,
+      ownRequest: () => this.#logs.of(this.#myTag).done.get(`${this.#myTag}.1`)?.hash,
       takeGift: (gift, source) => this.#takeGift(gift, source),
       reject: (reason, key, author, detail) => this.#reject(reason, key, author, detail),
       now: () => this.#opts.now(),
@@ -214,8 +214,8 @@ export class SealedBoard {
     if (this.#opts.request) await this.keys.addRequestKey(this.#opts.request.key)
     const keys = [...this.#entries.keys()]
     this.#entriesRead = keys.length
-    await this.#enqueue(() => this.#ingest(new Map(keys.map((k) => [k, { value: this.#entries.get(k), via: 'storage' }]))))
-    this.#mySeq = Math.max(this.#mySeq, this.#log(this.#myTag).frontier)
+    await this.#tasks.run(() => this.#ingest(new Map(keys.map((k) => [k, { value: this.#entries.get(k), via: 'storage' }]))))
+    this.#mySeq = Math.max(this.#mySeq, this.#logs.of(this.#myTag).frontier)
     this.sealed.on('afterTransaction', this.#onSealedTransaction)
     this.#readable.on('update', this.#onReadableUpdate)
     this.#listening = true
@@ -224,15 +224,11 @@ export class SealedBoard {
   /** Resolves when every local change so far is sealed into the shared doc (and any work it started is done). */
   async flush(): Promise<void> {
     this.#sealLocal()
-    let seen: Promise<void>
-    do {
-      seen = this.#queue
-      await seen
-    } while (seen !== this.#queue)
+    await this.#tasks.idle()
   }
 
   destroy(): void {
-    this.#destroyed = true
+    this.#tasks.stop()
     this.#listening = false
     this.sealed.off('afterTransaction', this.#onSealedTransaction)
     this.#readable.off('update', this.#onReadableUpdate)
@@ -267,9 +263,7 @@ export class SealedBoard {
 
   /** Entries not (yet) applied. */
   pendingCount(): number {
-    let n = 0
-    for (const log of this.#logs.values()) n += log.pending.size
-    return n
+    return this.#logs.pendingCount()
   }
 
   /** The key id (base64url) and transport secret of the epoch this device writes in, when it holds them. */
@@ -299,49 +293,14 @@ export class SealedBoard {
     return () => this.#listeners.keys.delete(listener)
   }
 
-  // ── failures ─────────────────────────────────────────────────────────────
-
-  #failure: Error | null = null
-  readonly #failureListeners = new Set<(error: Error) => void>()
-
   /** The first error an engine task threw, or null. The board may be incomplete while it is set. */
   get failure(): Error | null {
-    return this.#failure
+    return this.#tasks.failure
   }
 
   /** Called once, when an engine task first fails. */
   onFailure(listener: (error: Error) => void): () => void {
-    this.#failureListeners.add(listener)
-    return () => this.#failureListeners.delete(listener)
-  }
-
-  /**
-   * Engine work runs one task at a time. A task that throws is a bug: it is
-   * kept as the board's failure (shown to the person, and failing every
-   * test), never swallowed, and later tasks still run.
-   */
-  #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(() => (this.#destroyed ? (undefined as T) : task()))
-    this.#queue = run.then(
-      () => undefined,
-      (e: unknown) => this.#fail(e),
-    )
-    return run
-  }
-
-  #fail(e: unknown): void {
-    if (this.#failure) return
-    this.#failure = e instanceof Error ? e : new Error(String(e))
-    for (const l of this.#failureListeners) l(this.#failure)
-  }
-
-  #log(tag: string): AuthorLog {
-    let log = this.#logs.get(tag)
-    if (!log) {
-      log = new AuthorLog()
-      this.#logs.set(tag, log)
-    }
-    return log
+    return this.#tasks.onFailure(listener)
   }
 
   #reject(reason: Rejection, key: string, author: string | null, detail: string | null = null, via: string | null = null): void {
@@ -352,7 +311,7 @@ export class SealedBoard {
 
   /** Founds the board: the genesis that makes this device its founder. `nonce` hashes with this device's key to the board id. */
   async found(name: string, nonce: Uint8Array, membersMayInvite = true): Promise<void> {
-    await this.#enqueue(async () => {
+    await this.#tasks.run(async () => {
       const first = this.keys.first
       if (!first) throw new Error('A board is founded with its first content key')
       await this.#control({ t: 'genesis', nonce, name, agree: this.#opts.signer.agreePublic, key: fromBase64url(first)!, members: [], membersMayInvite })
@@ -364,7 +323,7 @@ export class SealedBoard {
    * founder's genesis lists everyone who had joined, as this device knows them.
    */
   async convert(): Promise<void> {
-    await this.#enqueue(async () => {
+    await this.#tasks.run(async () => {
       if (this.circle.managed || !this.#opts.founder || deviceTag(this.#opts.founder) !== this.#myTag) return
       const first = this.keys.first
       const me = this.circle.profiles.get(this.#myTag)
@@ -376,25 +335,25 @@ export class SealedBoard {
 
   /** Creates an invitation; the secret goes into the invite link and nowhere else. */
   async invite(opts: { readonly id: Uint8Array; readonly publicKey: Uint8Array; readonly requestKey: Uint8Array; readonly uses: number; readonly expiresAt: number | null; readonly as: AdmitAs; readonly ask: boolean }): Promise<void> {
-    await this.#enqueue(async () => {
+    await this.#tasks.run(async () => {
       await this.keys.addRequestKey(opts.requestKey)
       await this.#control({ t: 'invite', id: opts.id, pub: opts.publicKey, requestKey: opts.requestKey, uses: opts.uses, expiresAt: opts.expiresAt, as: opts.as, ask: opts.ask })
     })
   }
 
   async revoke(inviteId: string): Promise<void> {
-    await this.#enqueue(() => this.#control({ t: 'revoke', id: fromBase64url(inviteId)! }))
+    await this.#tasks.run(() => this.#control({ t: 'revoke', id: fromBase64url(inviteId)! }))
   }
 
   /** Lets a newcomer in: the signed admission, and the board's keys sealed to the newcomer's X25519 key. */
   async admit(requestHash: string): Promise<void> {
-    const refused = await this.#enqueue(async (): Promise<string | null> => {
+    const refused = await this.#tasks.run(async (): Promise<string | null> => {
       const request = this.circle.requests.get(requestHash) ?? legacyRequest(this.#logs, this.circle, requestHash, this.#opts.now())
       if (!request) throw new Error('No such request')
       const invite = this.circle.invites().find((i) => i.id === request.invite)
       const key = await this.#control({ t: 'admit', request: fromBase64url(requestHash)!, invite: fromBase64url(request.invite)!, device: { sign: request.sign, agree: request.agree }, name: request.name })
       // Keys go out only for an admission every device will count (an open invitation, a right to admit).
-      const hash = this.#log(this.#myTag).done.get(key)?.hash
+      const hash = this.#logs.of(this.#myTag).done.get(key)?.hash
       const verdict = hash ? this.circle.membership().verdicts.get(hash) : undefined
       if (verdict !== 'ok') return verdict ?? 'invalid'
       const current = this.#currentKeyId()
@@ -409,7 +368,7 @@ export class SealedBoard {
   }
 
   async refuse(requestHash: string): Promise<void> {
-    await this.#enqueue(() => this.#control({ t: 'refuse', request: fromBase64url(requestHash)! }))
+    await this.#tasks.run(() => this.#control({ t: 'refuse', request: fromBase64url(requestHash)! }))
   }
 
   /**
@@ -419,7 +378,7 @@ export class SealedBoard {
    * this device accepted: whatever it signs after that is void everywhere.
    */
   async remove(devices: readonly string[]): Promise<void> {
-    await this.#enqueue(async () => {
+    await this.#tasks.run(async () => {
       const cutoffs: Cutoff[] = devices.map((device) => ({ device, seq: this.#cutoffFor(device) }))
       await this.#rotate({ t: 'remove', cutoffs, rekey: null }, new Set(devices))
     })
@@ -427,11 +386,11 @@ export class SealedBoard {
 
   /** A new epoch without removing anyone (after a concurrent rotation left a removed device holding the key). */
   async rekey(): Promise<void> {
-    await this.#enqueue(() => this.#rotate(null, new Set()))
+    await this.#tasks.run(() => this.#rotate(null, new Set()))
   }
 
   async setRole(member: string, role: Role): Promise<void> {
-    await this.#enqueue(async () => {
+    await this.#tasks.run(async () => {
       const info = this.circle.membership().members.get(member)
       if (!info) throw new Error('No such member')
       await this.#control({ t: 'role', member, role, cutoffs: info.devices.map((device) => ({ device, seq: this.#cutoffFor(device) })) })
@@ -439,13 +398,13 @@ export class SealedBoard {
   }
 
   async setMembersMayInvite(value: boolean): Promise<void> {
-    await this.#enqueue(() => this.#control({ t: 'settings', membersMayInvite: value }))
+    await this.#tasks.run(() => this.#control({ t: 'settings', membersMayInvite: value }))
   }
 
   /** A newcomer asks to be let in: its keys and name, proven with the invitation key, readable by members only. */
   async request(name: string, invitation: { readonly id: Uint8Array; readonly requestKey: Uint8Array; sign(message: Uint8Array): Promise<Uint8Array> }): Promise<void> {
-    await this.#enqueue(async () => {
-      if (this.#log(this.#myTag).frontier > 0) return // asked already
+    await this.#tasks.run(async () => {
+      if (this.#logs.of(this.#myTag).frontier > 0) return // asked already
       const proof = await invitation.sign(requestProofMessage(this.#opts.boardId, this.#opts.signer.publicKey, this.#opts.signer.agreePublic))
       const payload = encodeRequest({ name, agree: this.#opts.signer.agreePublic, invite: invitation.id, proof })
       await this.#sealWith('request', payload, keyId(invitation.requestKey), await importContentKey(invitation.requestKey))
@@ -454,7 +413,7 @@ export class SealedBoard {
 
   /** Writes this device's profile (its name on the board) unless it already shows that name. */
   async join(name: string): Promise<void> {
-    await this.#enqueue(async () => {
+    await this.#tasks.run(async () => {
       const me = this.circle.profiles.get(this.#myTag)
       if (me && me.name === name) return
       if (this.circle.managed && me === undefined && this.circle.membership().members.get(this.#myTag)?.name === name) return
@@ -464,14 +423,14 @@ export class SealedBoard {
 
   /** Seals a legacy (pre-sealed-boards) board state, so every member's migration yields the same items. */
   async importLegacy(state: Uint8Array): Promise<void> {
-    await this.#enqueue(async () => {
+    await this.#tasks.run(async () => {
       applyParked(this.#readable, [state], SEALED_ORIGIN)
       await this.#sealContentKind('legacy', state, { speculative: true })
     })
   }
 
   async compactNow(): Promise<void> {
-    await this.#enqueue(() => this.#compact())
+    await this.#tasks.run(() => this.#compact())
   }
 
   // ── sealing this device's entries ────────────────────────────────────────
@@ -507,7 +466,7 @@ export class SealedBoard {
     this.#entries.set(key, bytes)
     const parsed = parseEntry(bytes)
     if (!parsed.ok) throw new Error('An entry this device sealed does not parse')
-    this.#log(this.#myTag).pending.set(key, { key, bytes, entry: parsed.entry, hash: entryHash(bytes), via: null, plain: payload, speculative: opts.speculative ?? false })
+    this.#logs.of(this.#myTag).pending.set(key, { key, bytes, entry: parsed.entry, hash: entryHash(bytes), via: null, plain: payload, speculative: opts.speculative ?? false })
     await this.#pump()
     return key
   }
@@ -543,7 +502,7 @@ export class SealedBoard {
         lockboxContext('rotate', this.#opts.boardId, rekey.key),
       ),
     ])
-    const control = this.#log(this.#myTag).done.get(controlKey)?.hash ?? entryHash(this.#entries.get(controlKey) as Uint8Array)
+    const control = this.#logs.of(this.#myTag).done.get(controlKey)?.hash ?? entryHash(this.#entries.get(controlKey) as Uint8Array)
     await this.#sealPublic('rotate', encodeRotate(rekey.key, rekey.parent, control, boxes), oldTransport)
     await this.#takeGift({ contentKeys: [contentKey], transport }, null)
   }
@@ -585,7 +544,7 @@ export class SealedBoard {
     const doc = this.#localDoc
     if (updates.length === 0) return
     this.#local = []
-    void this.#enqueue(async () => {
+    void this.#tasks.run(async () => {
       // Made on a readable doc that a rebuild has since replaced: apply them to the new one like anyone's.
       const speculative = doc === this.#readable
       // Merged into entries under the size limit, in order.
@@ -620,7 +579,7 @@ export class SealedBoard {
     // gets to it another peer may have changed it again.
     const seen = new Map<string, Seen>()
     for (const key of keys) seen.set(key, { value: this.#entries.get(key), via })
-    void this.#enqueue(() => this.#ingest(seen))
+    void this.#tasks.run(() => this.#ingest(seen))
   }
 
   /** Anything written outside the entries map (other root types, list items in it) is removed at once. */
@@ -718,7 +677,7 @@ export class SealedBoard {
     if (proof && changed) this.#entries.set(proofKey(tag), proof)
     if (!changed) return
     this.#reject('equivocation', proofKey(tag), tag, `two different entries from sequence number ${from}`)
-    const log = this.#log(tag)
+    const log = this.#logs.of(tag)
     for (const d of log.done.values()) if (d.entry.header.seq >= from && d.outcome !== 'void') this.#rebuildNeeded = true
     for (const [key, v] of log.pending) {
       if (v.entry.header.seq >= from && CONTENT_KINDS.has(v.entry.header.kind)) {
@@ -766,7 +725,7 @@ export class SealedBoard {
     const { bytes, entry, author } = screened
     const header = entry.header
     if (this.#opts.carrier && author !== this.#myTag) return this.#carry(key, bytes, entry)
-    const authorLog = this.#log(author)
+    const authorLog = this.#logs.of(author)
     for (const other of authorLog.mayConflict(header.from, header.seq, header.kind === 'snapshot')) {
       const proof = await checkEquivocation(other.entry, entry, other.bytes, bytes, this.#opts.boardId)
       if (proof) return this.#equivocated(author, proof.from, encodeProof(other.bytes, bytes))
@@ -1138,7 +1097,7 @@ export class SealedBoard {
     const plain = await openEntry(entry, cipher)
     if (!plain) return
     const v: Verified = { key, bytes, entry, hash, via: null, plain }
-    if (kind === 'rotate') this.#log(deviceTag(entry.header.author)).done.set(key, { ...v, outcome: 'other' })
+    if (kind === 'rotate') this.#logs.of(deviceTag(entry.header.author)).done.set(key, { ...v, outcome: 'other' })
     this.#awaiting.set(key, v)
   }
 
@@ -1164,14 +1123,14 @@ export class SealedBoard {
   // ── compaction ───────────────────────────────────────────────────────────
 
   #maybeCompact(): void {
-    if (this.#log(this.#myTag).done.updates < this.#opts.compactAfter) return
+    if (this.#logs.of(this.#myTag).done.updates < this.#opts.compactAfter) return
     this.#compacting = true
-    void this.#enqueue(() => this.#compact()).finally(() => (this.#compacting = false))
+    void this.#tasks.run(() => this.#compact()).finally(() => (this.#compacting = false))
   }
 
   async #compact(): Promise<void> {
     await compactOwn({
-      log: this.#log(this.#myTag),
+      log: this.#logs.of(this.#myTag),
       snapshotBytes: this.#opts.snapshotBytes,
       placeholder: (range) => placeholderUpdate(boundClientId(this.#opts.signer.publicKey), range.from, range.to),
       seal: async (merged, from, seq) => {
