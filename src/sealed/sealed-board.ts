@@ -11,12 +11,9 @@ import {
   legacyBoundClientId,
   openEntry,
   parseEntry,
-  sealEntry,
   sealLockboxes,
   toBase64url,
-  type ContentCipher,
   type DeviceSigner,
-  type EntryHeader,
   type EntryKind,
   type ParsedEntry,
   type KeyAgreement,
@@ -25,24 +22,25 @@ import {
 import { judgeUpdate, type Author } from './authority.ts'
 import { AuthorLogs, type AuthorLog, type Done, type Outcome, type Verified } from './author-log.ts'
 import { Circle, type MemberView, type RequestInfo } from './circle.ts'
-import { compactOwn } from './compaction.ts'
 import type { ContentRules } from './content-rules.ts'
 import { Diagnostics, type Rejection } from './diagnostics.ts'
-import { entryKey, PROOF_PREFIX, proofKey, seqOfKey, tagOfKey } from './entry-key.ts'
+import { PROOF_PREFIX, proofKey, seqOfKey, tagOfKey } from './entry-key.ts'
 import { check as checkEquivocation, encodeProof, verifyProof } from './equivocation.ts'
 import { BoardKeys } from './keys.ts'
-import { decodeControl, encodeControl, type AdmitAs, type Cutoff, type Op, type Role } from './membership/ops.ts'
+import { decodeControl, type AdmitAs, type Cutoff, type Op, type Role } from './membership/ops.ts'
 import type { ControlEntry } from './membership/state.ts'
-import { decodeContent, encodeContent, encodeGift, encodeRequest, encodeRotate, encodeWelcome, entryHash, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
+import { decodeContent, encodeGift, encodeRequest, encodeRotate, encodeWelcome, entryHash, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
 import { placeholderUpdate } from './placeholder.ts'
 import { decodeJoin, encodeJoin } from './profile.ts'
 import { handoffEntries } from './handoff.ts'
 import { legacyJoiners, legacyRequest } from './legacy-joiners.ts'
-import { LOCAL_ORIGIN, SEALED_ORIGIN } from './origins.ts'
-import { applyParked, createReadableDoc, keepTypes } from './readable.ts'
+import { SEALED_ORIGIN } from './origins.ts'
+import { applyParked, createReadableDoc } from './readable.ts'
 import { screenEntry, type Screened } from './screen.ts'
 import { SharedEntries } from './shared-entries.ts'
 import { TaskQueue } from './task-queue.ts'
+import { OwnEntries } from './own-entries.ts'
+import { LocalWrites } from './local-writes.ts'
 import { settleSideEntry, type KeySource, type SideContext } from './side-entries.ts'
 import { yieldToEventLoop } from './yield.ts'
 
@@ -112,9 +110,6 @@ const CONTENT_KINDS = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
 const SLICE_MS = 12
 /** Entries whose signatures are being checked at once while a batch is ingested. */
 const SCREEN_AHEAD = 64
-/** Largest update sealed as one entry (the entry limit is 1 MiB, with room for the header and heads). */
-const MAX_BATCH_BYTES = 900 * 1024
-
 /** Kinds whose meaning does not depend on their author's earlier entries: looked at as soon as they can be read. */
 const SIDE_KINDS = new Set<EntryKind>(['request', 'welcome', 'rotate'])
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
@@ -139,10 +134,11 @@ export class SealedBoard {
   readonly #myTag: string
   readonly #logs = new AuthorLogs()
   #readable: Y.Doc
-  #mySeq = 0
   readonly #tasks = new TaskQueue()
-  #compacting = false
-  #listening = false
+  /** This device's entries: sealing, sequence numbers, compaction. */
+  readonly #own: OwnEntries
+  /** Changes made on the readable doc, sealed as entries. */
+  readonly #writes: LocalWrites
   #entriesRead = 0
   #rebuildNeeded = false
   /** Requests, welcomes and rotations waiting for what they depend on (checked again when the circle changes). */
@@ -175,6 +171,17 @@ export class SealedBoard {
       isFounderGenesis: (e) => e.op.t === 'genesis' && (e.author === founder || foundedBoardId(e.authorKey, e.op.nonce) === boardIdText),
     })
     this.#readable = createReadableDoc(boundClientId(opts.signer.publicKey))
+    this.#own = new OwnEntries({
+      boardId: opts.boardId,
+      signer: opts.signer,
+      circle: this.circle,
+      keys: this.keys,
+      entries: this.#entries,
+      snapshotBytes: this.#opts.snapshotBytes,
+      log: () => this.#logs.of(this.#myTag),
+      pump: () => this.#pump(),
+    })
+    this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, readable: () => this.#readable, run: (task) => this.#tasks.run(task) })
     this.#side = {
       boardId: opts.boardId,
       agreement: opts.agreement,
@@ -215,23 +222,21 @@ export class SealedBoard {
     const keys = [...this.#entries.keys()]
     this.#entriesRead = keys.length
     await this.#tasks.run(() => this.#ingest(new Map(keys.map((k) => [k, { value: this.#entries.get(k), via: 'storage' }]))))
-    this.#mySeq = Math.max(this.#mySeq, this.#logs.of(this.#myTag).frontier)
+    this.#own.continueLog()
     this.sealed.on('afterTransaction', this.#onSealedTransaction)
-    this.#readable.on('update', this.#onReadableUpdate)
-    this.#listening = true
+    this.#writes.listen(this.#readable)
   }
 
   /** Resolves when every local change so far is sealed into the shared doc (and any work it started is done). */
   async flush(): Promise<void> {
-    this.#sealLocal()
+    this.#writes.flush()
     await this.#tasks.idle()
   }
 
   destroy(): void {
     this.#tasks.stop()
-    this.#listening = false
+    this.#writes.stop(this.#readable)
     this.sealed.off('afterTransaction', this.#onSealedTransaction)
-    this.#readable.off('update', this.#onReadableUpdate)
     for (const set of Object.values(this.#listeners)) set.clear()
     this.#readable.destroy()
   }
@@ -257,7 +262,7 @@ export class SealedBoard {
 
   /** Whether this device may moderate now (delete others' posts, pin, rename the board). */
   get canModerate(): boolean {
-    const r = this.circle.rightsAt(this.#myTag, this.#mySeq + 1, this.circle.heads())
+    const r = this.circle.rightsAt(this.#myTag, this.#own.seq + 1, this.circle.heads())
     return r.kind === 'ok' && r.active && r.moderator
   }
 
@@ -268,7 +273,7 @@ export class SealedBoard {
 
   /** The key id (base64url) and transport secret of the epoch this device writes in, when it holds them. */
   get epoch(): { readonly key: string; readonly transport: TransportSecret | null } | null {
-    const key = this.#currentKeyId()
+    const key = this.#own.currentKeyId()
     return key ? { key, transport: this.keys.transport(key) } : null
   }
 
@@ -314,7 +319,7 @@ export class SealedBoard {
     await this.#tasks.run(async () => {
       const first = this.keys.first
       if (!first) throw new Error('A board is founded with its first content key')
-      await this.#control({ t: 'genesis', nonce, name, agree: this.#opts.signer.agreePublic, key: fromBase64url(first)!, members: [], membersMayInvite })
+      await this.#own.control({ t: 'genesis', nonce, name, agree: this.#opts.signer.agreePublic, key: fromBase64url(first)!, members: [], membersMayInvite })
     })
   }
 
@@ -329,7 +334,7 @@ export class SealedBoard {
       const me = this.circle.profiles.get(this.#myTag)
       if (!first || !me) return
       const members = [...this.circle.profiles].filter(([t]) => t !== this.#myTag).map(([, p]) => ({ sign: p.sign, agree: p.agree, name: p.name }))
-      await this.#control({ t: 'genesis', nonce: new Uint8Array(16), name: me.name, agree: this.#opts.signer.agreePublic, key: fromBase64url(first)!, members, membersMayInvite: true })
+      await this.#own.control({ t: 'genesis', nonce: new Uint8Array(16), name: me.name, agree: this.#opts.signer.agreePublic, key: fromBase64url(first)!, members, membersMayInvite: true })
     })
   }
 
@@ -337,12 +342,12 @@ export class SealedBoard {
   async invite(opts: { readonly id: Uint8Array; readonly publicKey: Uint8Array; readonly requestKey: Uint8Array; readonly uses: number; readonly expiresAt: number | null; readonly as: AdmitAs; readonly ask: boolean }): Promise<void> {
     await this.#tasks.run(async () => {
       await this.keys.addRequestKey(opts.requestKey)
-      await this.#control({ t: 'invite', id: opts.id, pub: opts.publicKey, requestKey: opts.requestKey, uses: opts.uses, expiresAt: opts.expiresAt, as: opts.as, ask: opts.ask })
+      await this.#own.control({ t: 'invite', id: opts.id, pub: opts.publicKey, requestKey: opts.requestKey, uses: opts.uses, expiresAt: opts.expiresAt, as: opts.as, ask: opts.ask })
     })
   }
 
   async revoke(inviteId: string): Promise<void> {
-    await this.#tasks.run(() => this.#control({ t: 'revoke', id: fromBase64url(inviteId)! }))
+    await this.#tasks.run(() => this.#own.control({ t: 'revoke', id: fromBase64url(inviteId)! }))
   }
 
   /** Lets a newcomer in: the signed admission, and the board's keys sealed to the newcomer's X25519 key. */
@@ -351,24 +356,24 @@ export class SealedBoard {
       const request = this.circle.requests.get(requestHash) ?? legacyRequest(this.#logs, this.circle, requestHash, this.#opts.now())
       if (!request) throw new Error('No such request')
       const invite = this.circle.invites().find((i) => i.id === request.invite)
-      const key = await this.#control({ t: 'admit', request: fromBase64url(requestHash)!, invite: fromBase64url(request.invite)!, device: { sign: request.sign, agree: request.agree }, name: request.name })
+      const key = await this.#own.control({ t: 'admit', request: fromBase64url(requestHash)!, invite: fromBase64url(request.invite)!, device: { sign: request.sign, agree: request.agree }, name: request.name })
       // Keys go out only for an admission every device will count (an open invitation, a right to admit).
       const hash = this.#logs.of(this.#myTag).done.get(key)?.hash
       const verdict = hash ? this.circle.membership().verdicts.get(hash) : undefined
       if (verdict !== 'ok') return verdict ?? 'invalid'
-      const current = this.#currentKeyId()
+      const current = this.#own.currentKeyId()
       const transport = current ? this.keys.transport(current) : null
       if (!transport) throw new Error('This device does not hold the current transport secret')
       const gift = { contentKeys: invite?.as === 'relay' ? [] : this.keys.contentKeys(), transport }
       const boxes = await sealLockboxes([{ agreePublic: request.agree, payload: encodeGift(gift) }], lockboxContext('welcome', this.#opts.boardId, fromBase64url(requestHash)!))
-      await this.#sealPublic('welcome', encodeWelcome(requestHash, boxes), transport)
+      await this.#own.sealPublic('welcome', encodeWelcome(requestHash, boxes), transport)
       return null
     })
     if (refused) throw new AdmissionRefused(refused)
   }
 
   async refuse(requestHash: string): Promise<void> {
-    await this.#tasks.run(() => this.#control({ t: 'refuse', request: fromBase64url(requestHash)! }))
+    await this.#tasks.run(() => this.#own.control({ t: 'refuse', request: fromBase64url(requestHash)! }))
   }
 
   /**
@@ -393,12 +398,12 @@ export class SealedBoard {
     await this.#tasks.run(async () => {
       const info = this.circle.membership().members.get(member)
       if (!info) throw new Error('No such member')
-      await this.#control({ t: 'role', member, role, cutoffs: info.devices.map((device) => ({ device, seq: this.#cutoffFor(device) })) })
+      await this.#own.control({ t: 'role', member, role, cutoffs: info.devices.map((device) => ({ device, seq: this.#cutoffFor(device) })) })
     })
   }
 
   async setMembersMayInvite(value: boolean): Promise<void> {
-    await this.#tasks.run(() => this.#control({ t: 'settings', membersMayInvite: value }))
+    await this.#tasks.run(() => this.#own.control({ t: 'settings', membersMayInvite: value }))
   }
 
   /** A newcomer asks to be let in: its keys and name, proven with the invitation key, readable by members only. */
@@ -407,7 +412,7 @@ export class SealedBoard {
       if (this.#logs.of(this.#myTag).frontier > 0) return // asked already
       const proof = await invitation.sign(requestProofMessage(this.#opts.boardId, this.#opts.signer.publicKey, this.#opts.signer.agreePublic))
       const payload = encodeRequest({ name, agree: this.#opts.signer.agreePublic, invite: invitation.id, proof })
-      await this.#sealWith('request', payload, keyId(invitation.requestKey), await importContentKey(invitation.requestKey))
+      await this.#own.sealWith('request', payload, keyId(invitation.requestKey), await importContentKey(invitation.requestKey))
     })
   }
 
@@ -417,7 +422,7 @@ export class SealedBoard {
       const me = this.circle.profiles.get(this.#myTag)
       if (me && me.name === name) return
       if (this.circle.managed && me === undefined && this.circle.membership().members.get(this.#myTag)?.name === name) return
-      await this.#sealContentKind('join', encodeJoin({ name, agreePublic: this.#opts.signer.agreePublic, invitedBy: null, at: this.#opts.now() }))
+      await this.#own.seal('join', encodeJoin({ name, agreePublic: this.#opts.signer.agreePublic, invitedBy: null, at: this.#opts.now() }))
     })
   }
 
@@ -425,56 +430,15 @@ export class SealedBoard {
   async importLegacy(state: Uint8Array): Promise<void> {
     await this.#tasks.run(async () => {
       applyParked(this.#readable, [state], SEALED_ORIGIN)
-      await this.#sealContentKind('legacy', state, { speculative: true })
+      await this.#own.seal('legacy', state, { speculative: true })
     })
   }
 
   async compactNow(): Promise<void> {
-    await this.#tasks.run(() => this.#compact())
+    await this.#tasks.run(() => this.#own.compact())
   }
 
   // ── sealing this device's entries ────────────────────────────────────────
-
-  #currentKeyId(): string | null {
-    if (this.circle.managed) {
-      const current = this.circle.membership().current?.key ?? null
-      if (current && this.keys.hasContentKey(current)) return current
-      // The rotation has not reached this device: write with the newest key it holds.
-      const held = [...this.circle.membership().epochs.keys()].filter((k) => this.keys.hasContentKey(k))
-      return held[held.length - 1] ?? this.keys.first
-    }
-    return this.keys.first
-  }
-
-  async #sealContentKind(kind: EntryKind, payload: Uint8Array, opts: { from?: number; seq?: number; speculative?: boolean } = {}): Promise<string> {
-    const id = this.#currentKeyId()
-    const raw = id ? this.keys.contentKey(id) : null
-    if (!id || !raw) throw new Error('This device holds no content key for this board')
-    return this.#sealWith(kind, payload, keyId(raw), this.keys.cipherFor(keyId(raw))!, opts)
-  }
-
-  async #sealPublic(kind: 'welcome' | 'rotate', payload: Uint8Array, transport: Uint8Array): Promise<string> {
-    const id = await this.keys.addPublicKey(transport as TransportSecret)
-    return this.#sealWith(kind, payload, id, this.keys.cipherFor(id)!)
-  }
-
-  async #sealWith(kind: EntryKind, payload: Uint8Array, id: Uint8Array, cipher: ContentCipher, opts: { from?: number; seq?: number; speculative?: boolean } = {}): Promise<string> {
-    const seq = opts.seq ?? ++this.#mySeq
-    const header: EntryHeader = { kind, boardId: this.#opts.boardId, keyId: id, author: this.#opts.signer.publicKey, seq, from: opts.from ?? seq }
-    const bytes = await sealEntry(header, payload, cipher, this.#opts.signer)
-    const key = entryKey(header)
-    this.#entries.set(key, bytes)
-    const parsed = parseEntry(bytes)
-    if (!parsed.ok) throw new Error('An entry this device sealed does not parse')
-    this.#logs.of(this.#myTag).pending.set(key, { key, bytes, entry: parsed.entry, hash: entryHash(bytes), via: null, plain: payload, speculative: opts.speculative ?? false })
-    await this.#pump()
-    return key
-  }
-
-  async #control(op: Op): Promise<string> {
-    const heads = this.circle.heads()
-    return this.#sealContentKind('control', encodeControl({ parents: heads.map((h) => fromBase64url(h)!), op }))
-  }
 
   /** The last sequence number of a device this device has accepted (entries and control entries alike). */
   #cutoffFor(device: string): number {
@@ -484,7 +448,7 @@ export class SealedBoard {
   /** A rotation: the control entry (with its new key's id) and the lockboxes, in the old epoch, then the new keys here. */
   async #rotate(removal: Extract<Op, { t: 'remove' }> | null, removed: Set<string>): Promise<void> {
     const m = this.circle.membership()
-    const parent = this.#currentKeyId()
+    const parent = this.#own.currentKeyId()
     if (!parent || !m.current) throw new Error('Nothing to rotate')
     const oldTransport = this.keys.transport(parent)
     if (!oldTransport) throw new Error('This device does not hold the current transport secret')
@@ -496,14 +460,14 @@ export class SealedBoard {
     const gifts = { member: encodeGift({ contentKeys: [contentKey], transport }), relay: encodeGift({ contentKeys: [], transport }) }
     // The lockboxes (the bulk of the work) are sealed while the control entry is: they need only the new key's id.
     const [controlKey, boxes] = await Promise.all([
-      this.#control(removal ? { ...removal, rekey } : { t: 'rekey', rekey }),
+      this.#own.control(removal ? { ...removal, rekey } : { t: 'rekey', rekey }),
       sealLockboxes(
         remaining.map((d) => ({ agreePublic: d.agree, payload: d.as === 'relay' ? gifts.relay : gifts.member })),
         lockboxContext('rotate', this.#opts.boardId, rekey.key),
       ),
     ])
     const control = this.#logs.of(this.#myTag).done.get(controlKey)?.hash ?? entryHash(this.#entries.get(controlKey) as Uint8Array)
-    await this.#sealPublic('rotate', encodeRotate(rekey.key, rekey.parent, control, boxes), oldTransport)
+    await this.#own.sealPublic('rotate', encodeRotate(rekey.key, rekey.parent, control, boxes), oldTransport)
     await this.#takeGift({ contentKeys: [contentKey], transport }, null)
   }
 
@@ -517,54 +481,6 @@ export class SealedBoard {
       if (this.#opts.carrier) await this.#readUnread()
     }
     if (added) for (const l of this.#listeners.keys) l(gift, source)
-  }
-
-  // ── local changes → entries ──────────────────────────────────────────────
-
-  /** Local changes not sealed yet (and the readable doc they were made on): the changes of one task become one entry. */
-  #local: Uint8Array[] = []
-  #localDoc: Y.Doc | null = null
-
-  /**
-   * Batch sealing: every change made in the same task (one user action, a
-   * sweep, a burst of posts from a script) is sealed as ONE entry at the end
-   * of that task, so each change does not pay its own encryption and
-   * signature. A microtask is the window: nothing waits for a timer, so the
-   * latency of a single change does not grow.
-   */
-  readonly #onReadableUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === SEALED_ORIGIN || origin === LOCAL_ORIGIN) return
-    this.#local.push(update)
-    this.#localDoc = this.#readable
-    if (this.#local.length === 1) queueMicrotask(() => this.#sealLocal())
-  }
-
-  #sealLocal(): void {
-    const updates = this.#local
-    const doc = this.#localDoc
-    if (updates.length === 0) return
-    this.#local = []
-    void this.#tasks.run(async () => {
-      // Made on a readable doc that a rebuild has since replaced: apply them to the new one like anyone's.
-      const speculative = doc === this.#readable
-      // Merged into entries under the size limit, in order.
-      let batch: Uint8Array[] = []
-      let size = 0
-      const seal = async () => {
-        if (batch.length === 0) return
-        const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)
-        batch = []
-        size = 0
-        await this.#sealContentKind('update', encodeContent(this.circle.heads(), update), { speculative })
-      }
-      for (const u of updates) {
-        if (size + u.byteLength > MAX_BATCH_BYTES) await seal()
-        batch.push(u)
-        size += u.byteLength
-      }
-      await seal()
-      if (!this.#compacting) this.#maybeCompact()
-    })
   }
 
   // ── remote changes ───────────────────────────────────────────────────────
@@ -791,7 +707,7 @@ export class SealedBoard {
       const own = this.#readable.clientID
       this.#readable.clientID = 0
       // Yjs encodes every transaction for 'update' listeners; ours ignores these, and encoding is not free.
-      if (this.#listening) this.#readable.off('update', this.#onReadableUpdate)
+      this.#writes.detach(this.#readable)
       // In slices: a big board opens or syncs without a long task on the main
       // thread, and what is applied shows as it comes (each slice is one transaction).
       const deadline = performance.now() + SLICE_MS
@@ -813,7 +729,7 @@ export class SealedBoard {
         }, SEALED_ORIGIN)
       } finally {
         this.#readable.clientID = own
-        if (this.#listening) this.#readable.on('update', this.#onReadableUpdate)
+        this.#writes.attach(this.#readable)
       }
       for (const key of this.#newRequestKeys.splice(0)) await this.keys.addRequestKey(key)
       if (circleChanged) {
@@ -1059,12 +975,12 @@ export class SealedBoard {
   async #rebuild(): Promise<void> {
     this.#rebuildNeeded = false
     const old = this.#readable
-    if (this.#listening) old.off('update', this.#onReadableUpdate)
+    this.#writes.detach(old)
     this.#readable = createReadableDoc(old.clientID)
     this.#judgedSignature = ''
     for (const log of this.#logs.values()) log.reset()
     await this.#pump()
-    if (this.#listening) this.#readable.on('update', this.#onReadableUpdate)
+    this.#writes.attach(this.#readable)
     for (const l of this.#listeners.reset) l(this.#readable)
     old.destroy()
   }
@@ -1119,26 +1035,4 @@ export class SealedBoard {
   handoff(from: string): [string, Uint8Array][] {
     return handoffEntries(this.#logs, this.#entries, this.#opts.carrier, from)
   }
-
-  // ── compaction ───────────────────────────────────────────────────────────
-
-  #maybeCompact(): void {
-    if (this.#logs.of(this.#myTag).done.updates < this.#opts.compactAfter) return
-    this.#compacting = true
-    void this.#tasks.run(() => this.#compact()).finally(() => (this.#compacting = false))
-  }
-
-  async #compact(): Promise<void> {
-    await compactOwn({
-      log: this.#logs.of(this.#myTag),
-      snapshotBytes: this.#opts.snapshotBytes,
-      placeholder: (range) => placeholderUpdate(boundClientId(this.#opts.signer.publicKey), range.from, range.to),
-      seal: async (merged, from, seq) => {
-        await this.#sealContentKind('snapshot', encodeContent(this.circle.heads(), merged), { from, seq, speculative: true })
-      },
-      drop: (keys) => this.#entries.delete(keys),
-      gcFilter: keepTypes,
-    })
-  }
 }
-
