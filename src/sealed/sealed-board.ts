@@ -20,12 +20,10 @@ import {
   type TransportSecret,
 } from '../crypto/index.ts'
 import { judgeUpdate, type Author } from './authority.ts'
-import { AuthorLogs, type AuthorLog, type Done, type Outcome, type Verified } from './author-log.ts'
+import { AuthorLogs, CONTENT_KINDS, type AuthorLog, type Done, type Outcome, type Verified } from './author-log.ts'
 import { Circle, type MemberView, type RequestInfo } from './circle.ts'
 import type { ContentRules } from './content-rules.ts'
 import { Diagnostics, type Rejection } from './diagnostics.ts'
-import { PROOF_PREFIX, proofKey, seqOfKey, tagOfKey } from './entry-key.ts'
-import { check as checkEquivocation, encodeProof, verifyProof } from './equivocation.ts'
 import { BoardKeys } from './keys.ts'
 import { decodeControl, type AdmitAs, type Cutoff, type Op, type Role } from './membership/ops.ts'
 import type { ControlEntry } from './membership/state.ts'
@@ -36,9 +34,9 @@ import { handoffEntries } from './handoff.ts'
 import { legacyJoiners, legacyRequest } from './legacy-joiners.ts'
 import { SEALED_ORIGIN } from './origins.ts'
 import { applyParked, createReadableDoc } from './readable.ts'
-import { screenEntry, type Screened } from './screen.ts'
 import { SharedEntries } from './shared-entries.ts'
 import { TaskQueue } from './task-queue.ts'
+import { Admission } from './admission.ts'
 import { OwnEntries } from './own-entries.ts'
 import { LocalWrites } from './local-writes.ts'
 import { settleSideEntry, type KeySource, type SideContext } from './side-entries.ts'
@@ -99,20 +97,10 @@ export interface SealedBoardOptions {
   readonly carrier?: boolean
 }
 
-/** A key's value and writing connection as seen when a transaction changed it. */
-interface Seen {
-  readonly value: unknown
-  readonly via: string | null
-}
-
-const CONTENT_KINDS = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
 /** Longest stretch of judging and applying before the engine lets the page breathe. */
 const SLICE_MS = 12
-/** Entries whose signatures are being checked at once while a batch is ingested. */
-const SCREEN_AHEAD = 64
 /** Kinds whose meaning does not depend on their author's earlier entries: looked at as soon as they can be read. */
 const SIDE_KINDS = new Set<EntryKind>(['request', 'welcome', 'rotate'])
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
 
 /** An admission that would not count on other devices (invitation used up, revoked, of another epoch; no right to admit): no keys were sent. */
 export class AdmissionRefused extends Error {
@@ -139,6 +127,8 @@ export class SealedBoard {
   readonly #own: OwnEntries
   /** Changes made on the readable doc, sealed as entries. */
   readonly #writes: LocalWrites
+  /** Changes to the shared map, checked into the author logs. */
+  readonly #admission: Admission
   #entriesRead = 0
   #rebuildNeeded = false
   /** Requests, welcomes and rotations waiting for what they depend on (checked again when the circle changes). */
@@ -182,6 +172,22 @@ export class SealedBoard {
       pump: () => this.#pump(),
     })
     this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, readable: () => this.#readable, run: (task) => this.#tasks.run(task) })
+    this.#admission = new Admission({
+      boardId: opts.boardId,
+      myTag: this.#myTag,
+      carrier: this.#opts.carrier,
+      pendingLimits: this.#opts.pendingLimits,
+      logs: this.#logs,
+      entries: this.#entries,
+      circle: this.circle,
+      keys: this.keys,
+      diagnostics: this.diagnostics,
+      reject: (reason, key, author, detail, via) => this.#reject(reason, key, author, detail, via),
+      pump: () => this.#pump(),
+      carry: (key, bytes, entry) => this.#carry(key, bytes, entry),
+      rebuild: () => (this.#rebuildNeeded = true),
+      notifyCircle: () => this.#notifyCircle(),
+    })
     this.#side = {
       boardId: opts.boardId,
       agreement: opts.agreement,
@@ -221,7 +227,7 @@ export class SealedBoard {
     if (this.#opts.request) await this.keys.addRequestKey(this.#opts.request.key)
     const keys = [...this.#entries.keys()]
     this.#entriesRead = keys.length
-    await this.#tasks.run(() => this.#ingest(new Map(keys.map((k) => [k, { value: this.#entries.get(k), via: 'storage' }]))))
+    await this.#tasks.run(() => this.#admission.ingest(new Map(keys.map((k) => [k, { value: this.#entries.get(k), via: 'storage' }]))))
     this.#own.continueLog()
     this.sealed.on('afterTransaction', this.#onSealedTransaction)
     this.#writes.listen(this.#readable)
@@ -486,202 +492,8 @@ export class SealedBoard {
   // ── remote changes ───────────────────────────────────────────────────────
 
   readonly #onSealedTransaction = (tr: Y.Transaction): void => {
-    if (tr.origin === SEALED_ORIGIN) return
-    const via = tr.local ? 'local' : `session ${[...tr.afterState.keys()].filter((c) => (tr.beforeState.get(c) ?? 0) < tr.afterState.get(c)!).join(',') || '?'}`
-    this.#removeJunk(tr)
-    const keys = this.#entries.changedKeys(tr)
-    if (keys.size === 0) return
-    // What each key held right after this transaction: by the time the queue
-    // gets to it another peer may have changed it again.
-    const seen = new Map<string, Seen>()
-    for (const key of keys) seen.set(key, { value: this.#entries.get(key), via })
-    void this.#tasks.run(() => this.#ingest(seen))
-  }
-
-  /** Anything written outside the entries map (other root types, list items in it) is removed at once. */
-  #removeJunk(tr: Y.Transaction): void {
-    const removed = this.#entries.removeJunk(tr)
-    if (removed > 0) this.#reject('junk', `${removed} structs outside the entries`, null, null, null)
-  }
-
-  /** Entries that are invalid for everyone alike are removed from the shared doc — unless someone has put something else there since. */
-  #collect(key: string, seen: unknown): void {
-    this.#entries.collect(key, seen)
-  }
-
-  /**
-   * Checks the entries seen under each key, handles everything that became
-   * ready, then judges entries that went missing: gone because their author
-   * compacted them is fine; otherwise they are put back.
-   */
-  async #ingest(seen: Map<string, Seen>): Promise<void> {
-    const missing: string[] = []
-    const keys = [...seen.keys()].sort((a, b) => (tagOfKey(a) === tagOfKey(b) ? seqOfKey(a) - seqOfKey(b) : a < b ? -1 : 1))
-    // Screening (parse, signature) touches nothing: the next entries' signatures are checked
-    // while this one is handled, instead of one verification after another (a large sync).
-    const screens = new Map<string, Promise<Screened>>()
-    let ahead = 0
-    for (const [i, key] of keys.entries()) {
-      for (; ahead < keys.length && ahead < i + SCREEN_AHEAD; ahead++) {
-        const k = keys[ahead]!
-        const value = seen.get(k)!.value
-        if (value === undefined || k.startsWith(PROOF_PREFIX) || this.#holds(k, value)) continue
-        const screening = screenEntry(k, value, this.#opts.boardId)
-        // Awaited where its entry is handled; one whose entry turns out to be held by then is not, and must not surface as unhandled.
-        screening.catch(() => undefined)
-        screens.set(k, screening)
-      }
-      const { value, via } = seen.get(key)!
-      if (value === undefined) missing.push(key)
-      else if (key.startsWith(PROOF_PREFIX)) await this.#checkProof(key, value)
-      else await this.#check(key, value, via, screens.get(key))
-      screens.delete(key)
-    }
-    await this.#pump()
-    for (const key of missing) this.#judgeMissing(key)
-    this.#enforceLimits()
-    this.#reportPending()
-  }
-
-  readonly #reportedPending = new Set<string>()
-
-  /** Entries still waiting after a batch: their author was never let in, an earlier entry is missing, or a key. */
-  #reportPending(): void {
-    for (const [tag, log] of this.#logs) {
-      for (const v of log.pending.values()) {
-        if (this.#reportedPending.has(v.key)) continue
-        this.#reportedPending.add(v.key)
-        const reason: Rejection = !this.keys.cipherFor(v.entry.header.keyId) ? 'pending_key' : !this.circle.knows(tag) ? 'pending_author' : 'pending_gap'
-        this.#reject(reason, v.key, tag)
-      }
-    }
-  }
-
-  /** Waiting entries are capped per author and in all: beyond that they are dropped, here and from the shared doc. */
-  #enforceLimits(): void {
-    const { perAuthor, total } = this.#opts.pendingLimits
-    let all = 0
-    for (const log of this.#logs.values()) all += log.pending.size
-    for (const [tag, log] of [...this.#logs].sort((a, b) => b[1].pending.size - a[1].pending.size)) {
-      if (tag === this.#myTag) continue
-      const over = Math.max(log.pending.size - perAuthor, all > total ? log.pending.size : 0)
-      if (over <= 0) continue
-      const victims = [...log.pending.values()].sort((a, b) => b.entry.header.seq - a.entry.header.seq).slice(0, over)
-      for (const v of victims) {
-        log.pending.delete(v.key)
-        if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
-        all--
-        this.#reject('over_limit', v.key, null, `entries of ${tag}`, v.via)
-        this.#collect(v.key, v.bytes)
-      }
-    }
-  }
-
-  async #checkProof(key: string, value: unknown): Promise<void> {
-    const proof = await verifyProof(value, this.#opts.boardId)
-    if (!proof || proofKey(proof.author) !== key) {
-      this.#reject('malformed', key, null)
-      this.#collect(key, value)
-      return
-    }
-    await this.#equivocated(proof.author, proof.from, null)
-  }
-
-  /** An author proven to equivocate: everything from `from` on is void; the proof is kept for devices that arrive later. */
-  async #equivocated(tag: string, from: number, proof: Uint8Array | null): Promise<void> {
-    const changed = this.circle.addEquivocator(tag, from)
-    if (proof && changed) this.#entries.set(proofKey(tag), proof)
-    if (!changed) return
-    this.#reject('equivocation', proofKey(tag), tag, `two different entries from sequence number ${from}`)
-    const log = this.#logs.of(tag)
-    for (const d of log.done.values()) if (d.entry.header.seq >= from && d.outcome !== 'void') this.#rebuildNeeded = true
-    for (const [key, v] of log.pending) {
-      if (v.entry.header.seq >= from && CONTENT_KINDS.has(v.entry.header.kind)) {
-        log.pending.delete(key)
-        if (this.#reportedPending.delete(key)) this.diagnostics.settle(key)
-        this.#collect(key, v.bytes)
-      }
-    }
-    // Whichever version the shared map holds under a disputed key goes: the proof keeps both.
-    const disputed = this.#entries.keys().filter((key) => {
-      if (tagOfKey(key) !== tag || key.startsWith(PROOF_PREFIX) || seqOfKey(key) < from) return false
-      const parsed = parseEntry(this.#entries.get(key))
-      return parsed.ok && CONTENT_KINDS.has(parsed.entry.header.kind)
-    })
-    this.#entries.delete(disputed)
-    this.#notifyCircle()
-  }
-
-  /** Whether this device already holds exactly these bytes under this key (nothing to check again). */
-  #holds(key: string, value: unknown): boolean {
-    const previously = this.#held(key)
-    return !!previously && value instanceof Uint8Array && sameBytes(previously.bytes, value)
-  }
-
-  /** The entry this device already has under `key` (handled or waiting), if any. */
-  #held(key: string): { readonly bytes: Uint8Array; readonly entry: Verified['entry'] } | undefined {
-    const tag = tagOfKey(key)
-    const log = tag ? this.#logs.get(tag) : undefined
-    return log?.done.get(key) ?? log?.pending.get(key)
-  }
-
-  async #check(key: string, value: unknown, via: string | null, screening?: Promise<Screened>): Promise<void> {
-    if (this.#holds(key, value)) return
-    const tag = tagOfKey(key)
-    const previously = this.#held(key)
-    const screened = await (screening ?? screenEntry(key, value, this.#opts.boardId))
-    if (previously) {
-      // Another version of an entry this device holds: proof of equivocation if its author signed both; otherwise an erasure.
-      const proof = screened.ok ? await checkEquivocation(previously.entry, screened.entry, previously.bytes, screened.bytes, this.#opts.boardId) : null
-      if (proof) return this.#equivocated(proof.author, proof.from, encodeProof(previously.bytes, value as Uint8Array))
-      return this.#erased(key, previously.bytes, tag)
-    }
-    if (!screened.ok) return this.#final(screened.reason, key, null, value, via)
-    // From here on, a valid signature proves who wrote it.
-    const { bytes, entry, author } = screened
-    const header = entry.header
-    if (this.#opts.carrier && author !== this.#myTag) return this.#carry(key, bytes, entry)
-    const authorLog = this.#logs.of(author)
-    for (const other of authorLog.mayConflict(header.from, header.seq, header.kind === 'snapshot')) {
-      const proof = await checkEquivocation(other.entry, entry, other.bytes, bytes, this.#opts.boardId)
-      if (proof) return this.#equivocated(author, proof.from, encodeProof(other.bytes, bytes))
-    }
-    const disputed = this.circle.equivocators.get(author)
-    if (disputed !== undefined && header.seq >= disputed && CONTENT_KINDS.has(header.kind)) return this.#final('equivocation', key, author, value, via)
-    if (header.kind === 'snapshot' ? authorLog.coveredBy(header.from, header.seq) : header.seq <= authorLog.frontier) {
-      // Already handled, and no longer at its place: an old entry put back in. Its signature proves
-      // who wrote it once, not who put it back: nobody is named.
-      this.#reject('replay', key, null, `an old entry of ${author}`, via)
-      if (authorLog.coveredBy(header.from, header.seq)) this.#collect(key, value)
-      return
-    }
-    authorLog.pending.set(key, { key, bytes, entry, hash: entryHash(bytes), via })
-  }
-
-  #erased(key: string, bytes: Uint8Array, tag: string | null): void {
-    // Someone overwrote or deleted an entry this device holds: put it back. A Yjs write does not prove who did it.
-    this.#reject('erased', key, null, tag ? `an entry of ${tag}` : null)
-    this.#entries.set(key, bytes)
-  }
-
-  /** A rejection that is the same for every peer: report it and remove the entry from the shared doc. */
-  #final(reason: Rejection, key: string, author: string | null, value: unknown, via: string | null = null, detail: string | null = null): void {
-    this.#reject(reason, key, author, detail, author ? null : via)
-    this.#collect(key, value)
-  }
-
-  #judgeMissing(key: string): void {
-    const tag = tagOfKey(key)
-    const log = tag ? this.#logs.get(tag) : undefined
-    const done = log?.done.get(key)
-    if (!log || !done) return
-    const h = done.entry.header
-    if (log.coveredBy(h.from, h.seq, key) || done.outcome === 'void') {
-      log.done.delete(key)
-      return
-    }
-    if (this.#entries.holds(key, done.bytes)) return
-    this.#erased(key, done.bytes, tag)
+    const seen = this.#admission.seen(tr)
+    if (seen) void this.#tasks.run(() => this.#admission.ingest(seen))
   }
 
   // ── handling entries in order ────────────────────────────────────────────
@@ -798,7 +610,7 @@ export class SealedBoard {
     const h = v.entry.header
     const finish = (outcome: Outcome, extra: Partial<Done> = {}): 'done' => {
       log.pending.delete(v.key)
-      if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
+      this.#admission.settle(v.key)
       log.done.set(v.key, { ...v, outcome, ...extra })
       log.frontier = Math.max(log.frontier, h.seq)
       this.#markVoidFrom(tag, log)
@@ -807,13 +619,13 @@ export class SealedBoard {
     const cutoff = this.circle.cutoffOf(tag)
     if (cutoff !== null && h.seq > cutoff && h.kind !== 'control') {
       this.#reject(this.circle.equivocators.has(tag) ? 'equivocation' : 'removed_author', v.key, tag)
-      this.#collect(v.key, v.bytes)
+      this.#entries.collect(v.key, v.bytes)
       return finish('void')
     }
     if (v.plain === undefined) return 'wait'
     if (v.plain === null) {
       this.#reject('decrypt_failed', v.key, tag)
-      this.#collect(v.key, v.bytes)
+      this.#entries.collect(v.key, v.bytes)
       return finish('void')
     }
     switch (h.kind) {
@@ -858,7 +670,7 @@ export class SealedBoard {
     const h = v.entry.header
     if (h.kind === 'legacy' && !this.#opts.allowLegacy) {
       this.#reject('foreign_changes', v.key, tag, 'a whole old board, on a board that never had one')
-      this.#collect(v.key, v.bytes)
+      this.#entries.collect(v.key, v.bytes)
       return finish('void')
     }
     const content = h.version === 1 || h.kind === 'legacy' ? { heads: null, update: v.plain! } : decodeContent(v.plain!)
