@@ -8,39 +8,35 @@ import {
   generateTransportSecret,
   importContentKey,
   keyId,
-  legacyBoundClientId,
   openEntry,
   parseEntry,
   sealLockboxes,
   toBase64url,
   type DeviceSigner,
-  type EntryKind,
   type ParsedEntry,
   type KeyAgreement,
   type TransportSecret,
 } from '../crypto/index.ts'
-import { judgeUpdate, type Author } from './authority.ts'
-import { AuthorLogs, CONTENT_KINDS, type AuthorLog, type Done, type Outcome, type Verified } from './author-log.ts'
+import { AuthorLogs, type Verified } from './author-log.ts'
 import { Circle, type MemberView, type RequestInfo } from './circle.ts'
 import type { ContentRules } from './content-rules.ts'
 import { Diagnostics, type Rejection } from './diagnostics.ts'
 import { BoardKeys } from './keys.ts'
-import { decodeControl, type AdmitAs, type Cutoff, type Op, type Role } from './membership/ops.ts'
-import type { ControlEntry } from './membership/state.ts'
-import { decodeContent, encodeGift, encodeRequest, encodeRotate, encodeWelcome, entryHash, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
-import { placeholderUpdate } from './placeholder.ts'
-import { decodeJoin, encodeJoin } from './profile.ts'
+import { type AdmitAs, type Cutoff, type Op, type Role } from './membership/ops.ts'
+import { encodeGift, encodeRequest, encodeRotate, encodeWelcome, entryHash, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
+import { encodeJoin } from './profile.ts'
 import { handoffEntries } from './handoff.ts'
 import { legacyJoiners, legacyRequest } from './legacy-joiners.ts'
 import { SEALED_ORIGIN } from './origins.ts'
-import { applyParked, createReadableDoc } from './readable.ts'
+import { applyParked } from './readable.ts'
 import { SharedEntries } from './shared-entries.ts'
 import { TaskQueue } from './task-queue.ts'
+import { EntryHandler } from './entry-handler.ts'
+import { Pump, type PumpContext } from './pump.ts'
 import { Admission } from './admission.ts'
 import { OwnEntries } from './own-entries.ts'
 import { LocalWrites } from './local-writes.ts'
-import { settleSideEntry, type KeySource, type SideContext } from './side-entries.ts'
-import { yieldToEventLoop } from './yield.ts'
+import { SideEntries, type KeySource } from './side-entries.ts'
 
 /**
  * A sealed board: the shared, replicated document holds only signed,
@@ -97,11 +93,6 @@ export interface SealedBoardOptions {
   readonly carrier?: boolean
 }
 
-/** Longest stretch of judging and applying before the engine lets the page breathe. */
-const SLICE_MS = 12
-/** Kinds whose meaning does not depend on their author's earlier entries: looked at as soon as they can be read. */
-const SIDE_KINDS = new Set<EntryKind>(['request', 'welcome', 'rotate'])
-
 /** An admission that would not count on other devices (invitation used up, revoked, of another epoch; no right to admit): no keys were sent. */
 export class AdmissionRefused extends Error {
   constructor(readonly verdict: string) {
@@ -121,7 +112,6 @@ export class SealedBoard {
   readonly #unread = new Set<string>()
   readonly #myTag: string
   readonly #logs = new AuthorLogs()
-  #readable: Y.Doc
   readonly #tasks = new TaskQueue()
   /** This device's entries: sealing, sequence numbers, compaction. */
   readonly #own: OwnEntries
@@ -129,16 +119,11 @@ export class SealedBoard {
   readonly #writes: LocalWrites
   /** Changes to the shared map, checked into the author logs. */
   readonly #admission: Admission
+  /** Requests, welcomes and rotations, looked at when what they depend on is known. */
+  readonly #side: SideEntries
+  /** Entries handled in turn into the readable doc. */
+  readonly #pump: Pump
   #entriesRead = 0
-  #rebuildNeeded = false
-  /** Requests, welcomes and rotations waiting for what they depend on (checked again when the circle changes). */
-  readonly #awaiting = new Map<string, Verified>()
-  /** Request keys of invitations read in this round, imported before the next. */
-  readonly #newRequestKeys: Uint8Array[] = []
-  /** Hashes of requests, welcomes and rotations already looked at. */
-  readonly #settled = new Set<string>()
-  /** What settling requests, welcomes and rotations needs (side-entries.ts). */
-  readonly #side: SideContext
   readonly #listeners = { circle: new Set<() => void>(), reset: new Set<(doc: Y.Doc) => void>(), keys: new Set<(gift: KeyGift, source: KeySource | null) => void>() }
 
   constructor(sealed: Y.Doc, opts: SealedBoardOptions) {
@@ -160,7 +145,6 @@ export class SealedBoard {
       founder: opts.founder ?? null,
       isFounderGenesis: (e) => e.op.t === 'genesis' && (e.author === founder || foundedBoardId(e.authorKey, e.op.nonce) === boardIdText),
     })
-    this.#readable = createReadableDoc(boundClientId(opts.signer.publicKey))
     this.#own = new OwnEntries({
       boardId: opts.boardId,
       signer: opts.signer,
@@ -169,9 +153,9 @@ export class SealedBoard {
       entries: this.#entries,
       snapshotBytes: this.#opts.snapshotBytes,
       log: () => this.#logs.of(this.#myTag),
-      pump: () => this.#pump(),
+      pump: () => this.#pump.run(),
     })
-    this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, readable: () => this.#readable, run: (task) => this.#tasks.run(task) })
+    this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, readable: () => this.#pump.readable, run: (task) => this.#tasks.run(task) })
     this.#admission = new Admission({
       boardId: opts.boardId,
       myTag: this.#myTag,
@@ -183,12 +167,12 @@ export class SealedBoard {
       keys: this.keys,
       diagnostics: this.diagnostics,
       reject: (reason, key, author, detail, via) => this.#reject(reason, key, author, detail, via),
-      pump: () => this.#pump(),
+      pump: () => this.#pump.run(),
       carry: (key, bytes, entry) => this.#carry(key, bytes, entry),
-      rebuild: () => (this.#rebuildNeeded = true),
+      rebuild: () => this.#pump.requestRebuild(),
       notifyCircle: () => this.#notifyCircle(),
     })
-    this.#side = {
+    this.#side = new SideEntries({
       boardId: opts.boardId,
       agreement: opts.agreement,
       myTag: this.#myTag,
@@ -199,12 +183,38 @@ export class SealedBoard {
       takeGift: (gift, source) => this.#takeGift(gift, source),
       reject: (reason, key, author, detail) => this.#reject(reason, key, author, detail),
       now: () => this.#opts.now(),
+    })
+    const handler = new EntryHandler({
+      circle: this.circle,
+      logs: this.#logs,
+      rules: this.#opts.rules,
+      allowLegacy: this.#opts.allowLegacy,
+      side: this.#side,
+      readable: () => this.#pump.readable,
+      reject: (reason, key, author, detail) => this.#reject(reason, key, author, detail),
+      collect: (key, value) => this.#entries.collect(key, value),
+      settle: (key) => this.#admission.settle(key),
+      rebuild: () => this.#pump.requestRebuild(),
+    })
+    const pumpContext: PumpContext = {
+      circle: this.circle,
+      logs: this.#logs,
+      keys: this.keys,
+      diagnostics: this.diagnostics,
+      side: this.#side,
+      handler,
+      writes: this.#writes,
+      notifyCircle: () => this.#notifyCircle(),
+      reset: (doc) => {
+        for (const l of this.#listeners.reset) l(doc)
+      },
     }
+    this.#pump = new Pump(pumpContext, boundClientId(opts.signer.publicKey))
   }
 
   /** The board, readable, in memory only. Replaced when the engine rebuilds it (see onReset). */
   get readable(): Y.Doc {
-    return this.#readable
+    return this.#pump.readable
   }
 
   get myTag(): string {
@@ -230,7 +240,7 @@ export class SealedBoard {
     await this.#tasks.run(() => this.#admission.ingest(new Map(keys.map((k) => [k, { value: this.#entries.get(k), via: 'storage' }]))))
     this.#own.continueLog()
     this.sealed.on('afterTransaction', this.#onSealedTransaction)
-    this.#writes.listen(this.#readable)
+    this.#writes.listen(this.#pump.readable)
   }
 
   /** Resolves when every local change so far is sealed into the shared doc (and any work it started is done). */
@@ -241,10 +251,10 @@ export class SealedBoard {
 
   destroy(): void {
     this.#tasks.stop()
-    this.#writes.stop(this.#readable)
+    this.#writes.stop(this.#pump.readable)
     this.sealed.off('afterTransaction', this.#onSealedTransaction)
     for (const set of Object.values(this.#listeners)) set.clear()
-    this.#readable.destroy()
+    this.#pump.readable.destroy()
   }
 
   // ── what the app reads ───────────────────────────────────────────────────
@@ -435,7 +445,7 @@ export class SealedBoard {
   /** Seals a legacy (pre-sealed-boards) board state, so every member's migration yields the same items. */
   async importLegacy(state: Uint8Array): Promise<void> {
     await this.#tasks.run(async () => {
-      applyParked(this.#readable, [state], SEALED_ORIGIN)
+      applyParked(this.#pump.readable, [state], SEALED_ORIGIN)
       await this.#own.seal('legacy', state, { speculative: true })
     })
   }
@@ -496,312 +506,9 @@ export class SealedBoard {
     if (seen) void this.#tasks.run(() => this.#admission.ingest(seen))
   }
 
-  // ── handling entries in order ────────────────────────────────────────────
-
-  /**
-   * Handles every entry whose turn has come, author by author, until nothing
-   * moves: decrypting happens first, in parallel; judging and applying happen
-   * in one transaction on the readable doc, entry by entry, so each entry is
-   * judged against everything applied before it.
-   */
-  async #pump(): Promise<void> {
-    const waiting = this.pendingCount()
-    await this.#pumpRounds()
-    this.diagnostics.announce(this.pendingCount() !== waiting)
-  }
-
-  async #pumpRounds(): Promise<void> {
-    for (let round = 0; ; round++) {
-      await this.#prepare()
-      let moved = false
-      let circleChanged = false
-      let sliced = false
-      const own = this.#readable.clientID
-      this.#readable.clientID = 0
-      // Yjs encodes every transaction for 'update' listeners; ours ignores these, and encoding is not free.
-      this.#writes.detach(this.#readable)
-      // In slices: a big board opens or syncs without a long task on the main
-      // thread, and what is applied shows as it comes (each slice is one transaction).
-      const deadline = performance.now() + SLICE_MS
-      try {
-        this.#readable.transact(() => {
-          // Authors with nothing waiting are skipped: a circle of a thousand devices has a thousand logs.
-          outer: for (const [tag, log] of [...this.#logs].filter(([, l]) => l.pending.size > 0).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-            for (let next = log.next(); next; next = log.next()) {
-              const step = this.#handle(tag, log, next)
-              if (step === 'wait') break
-              moved = true
-              if (step === 'circle') circleChanged = true
-              if (performance.now() > deadline) {
-                sliced = true
-                break outer
-              }
-            }
-          }
-        }, SEALED_ORIGIN)
-      } finally {
-        this.#readable.clientID = own
-        this.#writes.attach(this.#readable)
-      }
-      for (const key of this.#newRequestKeys.splice(0)) await this.keys.addRequestKey(key)
-      if (circleChanged) {
-        this.#checkVerdicts()
-        this.#notifyCircle()
-      }
-      if (this.#rebuildNeeded) {
-        await this.#rebuild()
-        return
-      }
-      if (sliced) {
-        await yieldToEventLoop()
-        continue
-      }
-      if (!moved && !(await this.#afterCircle())) return
-    }
-  }
-
-  /**
-   * Decrypts what can be decrypted, in parallel. Requests, welcomes and
-   * rotations are looked at as soon as they can be read, not in their
-   * author's turn: a newcomer's keys arrive in a welcome that comes after
-   * entries it can read only with those keys.
-   */
-  async #prepare(): Promise<void> {
-    const work: Promise<void>[] = []
-    const early = (v: Verified) => {
-      if (v.plain && SIDE_KINDS.has(v.entry.header.kind) && !this.#settled.has(v.hash)) this.#awaiting.set(v.key, v)
-    }
-    for (const log of this.#logs.values()) {
-      for (const v of log.pending.values()) {
-        if (v.plain !== undefined) {
-          early(v)
-          continue
-        }
-        const cipher = this.keys.cipherFor(v.entry.header.keyId)
-        if (!cipher) continue
-        work.push(
-          openEntry(v.entry, cipher).then((plain) => {
-            v.plain = plain
-            early(v)
-          }),
-        )
-        if (work.length >= 256) await Promise.all(work.splice(0))
-      }
-    }
-    await Promise.all(work)
-  }
-
-  /** Work that needs the circle as it now stands: requests to check, keys to take. Returns whether anything changed. */
-  async #afterCircle(): Promise<boolean> {
-    let changed = false
-    for (const [key, v] of this.#awaiting) {
-      if (await settleSideEntry(this.#side, v)) {
-        this.#awaiting.delete(key)
-        this.#settled.add(v.hash)
-        changed = true
-      }
-    }
-    if (changed) this.#notifyCircle()
-    return changed
-  }
-
-  /** One entry, in its turn. 'wait' leaves it (and its author's later entries) for later. */
-  #handle(tag: string, log: AuthorLog, v: Verified): 'wait' | 'done' | 'circle' {
-    const h = v.entry.header
-    const finish = (outcome: Outcome, extra: Partial<Done> = {}): 'done' => {
-      log.pending.delete(v.key)
-      this.#admission.settle(v.key)
-      log.done.set(v.key, { ...v, outcome, ...extra })
-      log.frontier = Math.max(log.frontier, h.seq)
-      this.#markVoidFrom(tag, log)
-      return 'done'
-    }
-    const cutoff = this.circle.cutoffOf(tag)
-    if (cutoff !== null && h.seq > cutoff && h.kind !== 'control') {
-      this.#reject(this.circle.equivocators.has(tag) ? 'equivocation' : 'removed_author', v.key, tag)
-      this.#entries.collect(v.key, v.bytes)
-      return finish('void')
-    }
-    if (v.plain === undefined) return 'wait'
-    if (v.plain === null) {
-      this.#reject('decrypt_failed', v.key, tag)
-      this.#entries.collect(v.key, v.bytes)
-      return finish('void')
-    }
-    switch (h.kind) {
-      case 'join': {
-        const join = decodeJoin(v.plain)
-        if (!join) {
-          this.#reject('bad_payload', v.key, tag, 'not a profile')
-          return finish('void')
-        }
-        if (this.circle.collides(tag, h.author)) {
-          // Its key was ground to write under a member's Yjs client id.
-          this.#reject('not_member', v.key, tag, 'its Yjs client id equals a member’s')
-          return finish('void')
-        }
-        this.circle.addProfile(tag, h.author, h.seq, join, fromBase64url(join.agree)!)
-        finish('other')
-        return 'circle'
-      }
-      case 'control': {
-        const control = decodeControl(v.plain)
-        if (!control) {
-          this.#reject('bad_payload', v.key, tag, 'not a membership change')
-          return finish('void')
-        }
-        const entry: ControlEntry = { hash: v.hash, author: tag, authorKey: h.author, seq: h.seq, parents: control.parents.map(toBase64url), op: control.op }
-        if (control.op.t === 'invite') this.#newRequestKeys.push(control.op.requestKey)
-        this.circle.addControl(entry)
-        finish('other')
-        return 'circle'
-      }
-      case 'request':
-      case 'welcome':
-      case 'rotate':
-        if (!this.#settled.has(v.hash)) this.#awaiting.set(v.key, v)
-        return finish('other')
-      default:
-        return this.#handleContent(tag, log, v, finish)
-    }
-  }
-
-  #handleContent(tag: string, log: AuthorLog, v: Verified, finish: (o: Outcome, extra?: Partial<Done>) => 'done'): 'wait' | 'done' {
-    const h = v.entry.header
-    if (h.kind === 'legacy' && !this.#opts.allowLegacy) {
-      this.#reject('foreign_changes', v.key, tag, 'a whole old board, on a board that never had one')
-      this.#entries.collect(v.key, v.bytes)
-      return finish('void')
-    }
-    const content = h.version === 1 || h.kind === 'legacy' ? { heads: null, update: v.plain! } : decodeContent(v.plain!)
-    if (!content) {
-      this.#reject('bad_payload', v.key, tag)
-      return finish('void')
-    }
-    if (!this.circle.knows(tag)) return 'wait'
-    const rights = this.circle.rightsAt(tag, h.seq, content.heads)
-    if (rights.kind === 'wait') return 'wait'
-    const judgedWith = `${rights.active}/${rights.moderator}`
-    if (!rights.active) {
-      this.#reject('not_member', v.key, tag)
-      return finish('refused', { heads: content.heads, judgedWith, range: null })
-    }
-    const version1 = h.version === 1
-    const author: Author = {
-      client: version1 || h.kind === 'legacy' ? legacyBoundClientId(h.author) : this.#clientOf(tag, h.author),
-      tag,
-      moderator: rights.moderator,
-      legacy: version1 || h.kind === 'legacy',
-    }
-    const judgement =
-      h.kind === 'legacy'
-        ? ({ kind: 'accept', range: null, edited: [] } as const)
-        : judgeUpdate({ doc: this.#readable, rules: this.#opts.rules, ownerOfClient: (c) => this.circle.ownerOfClient(c), isVoid: (c, clock) => this.#isVoid(c, clock) }, author, content.update)
-    if (judgement.kind === 'wait') return 'wait'
-    if (h.kind === 'snapshot') {
-      // A snapshot stands for the entries it covers, whatever became of them.
-      for (let seq = h.from; seq <= h.seq; seq++) {
-        for (const d of log.done.startingAt(seq)) if (d.key !== v.key && d.entry.header.seq <= h.seq && CONTENT_KINDS.has(d.entry.header.kind)) log.done.delete(d.key)
-      }
-    }
-    if (judgement.kind === 'refuse') {
-      this.#reject(judgement.reason, v.key, tag, judgement.detail)
-      if (v.speculative) this.#rebuildNeeded = true
-      else if (judgement.range && judgement.range.to > judgement.range.from) Y.applyUpdate(this.#readable, placeholderUpdate(author.client, judgement.range.from, judgement.range.to), SEALED_ORIGIN)
-      return finish('refused', { heads: content.heads, judgedWith, range: judgement.range })
-    }
-    if (!v.speculative) Y.applyUpdate(this.#readable, content.update, SEALED_ORIGIN)
-    return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
-  }
-
-  readonly #clients = new Map<string, number>()
-
-  /** A device's bound Yjs client id (a hash: computed once per device). */
-  #clientOf(tag: string, key: Uint8Array): number {
-    let client = this.#clients.get(tag)
-    if (client === undefined) this.#clients.set(tag, (client = boundClientId(key)))
-    return client
-  }
-
-  /** Once a device's entries up to its cutoff are all handled, its Yjs clocks from there on are void. */
-  #markVoidFrom(tag: string, log: AuthorLog): void {
-    const cutoff = this.circle.cutoffOf(tag)
-    if (cutoff === null || log.frontier < cutoff) return
-    const keys = this.circle.keysOf(tag)
-    if (!keys) return
-    for (const client of [boundClientId(keys.sign), legacyBoundClientId(keys.sign)]) {
-      if (!log.voidFrom.has(client)) log.voidFrom.set(client, Y.getState(this.#readable.store, client))
-    }
-  }
-
-  #isVoid(client: number, clock: number): boolean {
-    const tag = this.circle.ownerOfClient(client)
-    const from = tag ? this.#logs.get(tag)?.voidFrom.get(client) : undefined
-    return from !== undefined && clock >= from
-  }
-
-  /**
-   * After the circle changed: if any entry already handled would now be
-   * judged with other rights (a removal's or demotion's cutoff arrived, a
-   * genesis turned an old board into a managed one), the readable doc is
-   * rebuilt from the entries.
-   */
-  #checkVerdicts(): void {
-    // Rights given never change a verdict (content waits for what its author saw); only rights taken do.
-    const signature = this.#decreasesSignature()
-    if (signature === this.#judgedSignature) return
-    this.#judgedSignature = signature
-    for (const [tag, log] of this.#logs) {
-      for (const d of log.done.values()) {
-        if (d.judgedWith === undefined) continue
-        const rights = this.circle.rightsAt(tag, d.entry.header.seq, d.heads ?? null)
-        const now = rights.kind === 'ok' ? `${rights.active}/${rights.moderator}` : 'wait'
-        if (now !== d.judgedWith) {
-          this.#rebuildNeeded = true
-          return
-        }
-      }
-      const cutoff = this.circle.cutoffOf(tag)
-      if (cutoff !== null) for (const d of log.done.values()) if (d.entry.header.seq > cutoff && d.outcome === 'applied') this.#rebuildNeeded = true
-    }
-  }
-
-  #judgedSignature = ''
-
-  #decreasesSignature(): string {
-    const parts = [...this.circle.equivocators].map(([t, f]) => `e${t}:${f}`)
-    if (this.circle.managed) {
-      const m = this.circle.membership()
-      parts.push(`g${m.genesis?.hash}`)
-      for (const [device, decs] of m.decreases) for (const d of decs) parts.push(`d${device}:${d.hash}`)
-      for (const [member, changes] of m.roleChanges) for (const c of changes) parts.push(`r${member}:${c.hash}`)
-    }
-    return parts.sort().join('|')
-  }
-
-  /**
-   * Builds the readable doc again from every entry this device holds, with
-   * today's verdicts: the only way to take back what was applied. Whoever
-   * holds the old doc is told (onReset).
-   */
-  async #rebuild(): Promise<void> {
-    this.#rebuildNeeded = false
-    const old = this.#readable
-    this.#writes.detach(old)
-    this.#readable = createReadableDoc(old.clientID)
-    this.#judgedSignature = ''
-    for (const log of this.#logs.values()) log.reset()
-    await this.#pump()
-    this.#writes.attach(this.#readable)
-    for (const l of this.#listeners.reset) l(this.#readable)
-    old.destroy()
-  }
-
   #notifyCircle(): void {
     for (const l of this.#listeners.circle) l()
   }
-
-  // ── requests, welcomes, rotations ────────────────────────────────────────
 
   // ── carrying (a relay) ───────────────────────────────────────────────────
 
@@ -821,12 +528,12 @@ export class SealedBoard {
     }
     this.#unread.delete(key)
     const hash = entryHash(bytes)
-    if (this.#settled.has(hash)) return
+    if (this.#side.isSettled(hash)) return
     const plain = await openEntry(entry, cipher)
     if (!plain) return
     const v: Verified = { key, bytes, entry, hash, via: null, plain }
     if (kind === 'rotate') this.#logs.of(deviceTag(entry.header.author)).done.set(key, { ...v, outcome: 'other' })
-    this.#awaiting.set(key, v)
+    this.#side.wait(v)
   }
 
   /** A carrier took a room's key: the welcomes and rotations sealed in that room can be read now. */
