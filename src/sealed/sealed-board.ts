@@ -3,14 +3,8 @@ import {
   boundClientId,
   deviceTag,
   foundedBoardId,
-  fromBase64url,
-  generateContentKey,
-  generateTransportSecret,
-  importContentKey,
-  keyId,
   openEntry,
   parseEntry,
-  sealLockboxes,
   toBase64url,
   type DeviceSigner,
   type ParsedEntry,
@@ -22,15 +16,15 @@ import { Circle, type MemberView, type RequestInfo } from './circle.ts'
 import type { ContentRules } from './content-rules.ts'
 import { Diagnostics, type Rejection } from './diagnostics.ts'
 import { BoardKeys } from './keys.ts'
-import { type AdmitAs, type Cutoff, type Op, type Role } from './membership/ops.ts'
-import { encodeGift, encodeRequest, encodeRotate, encodeWelcome, entryHash, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
-import { encodeJoin } from './profile.ts'
+import { type Role } from './membership/ops.ts'
+import { entryHash, type KeyGift } from './payloads.ts'
 import { handoffEntries } from './handoff.ts'
-import { legacyJoiners, legacyRequest } from './legacy-joiners.ts'
+import { legacyJoiners } from './legacy-joiners.ts'
 import { SEALED_ORIGIN } from './origins.ts'
 import { applyParked } from './readable.ts'
 import { SharedEntries } from './shared-entries.ts'
 import { TaskQueue } from './task-queue.ts'
+import { MembershipActions, type InviteOptions, type Invitation } from './membership-actions.ts'
 import { EntryHandler } from './entry-handler.ts'
 import { Pump, type PumpContext } from './pump.ts'
 import { Admission } from './admission.ts'
@@ -119,6 +113,8 @@ export class SealedBoard {
   readonly #writes: LocalWrites
   /** Changes to the shared map, checked into the author logs. */
   readonly #admission: Admission
+  /** This device's membership changes. */
+  readonly #actions: MembershipActions
   /** Requests, welcomes and rotations, looked at when what they depend on is known. */
   readonly #side: SideEntries
   /** Entries handled in turn into the readable doc. */
@@ -183,6 +179,19 @@ export class SealedBoard {
       takeGift: (gift, source) => this.#takeGift(gift, source),
       reject: (reason, key, author, detail) => this.#reject(reason, key, author, detail),
       now: () => this.#opts.now(),
+    })
+    this.#actions = new MembershipActions({
+      boardId: opts.boardId,
+      signer: opts.signer,
+      founder: opts.founder,
+      myTag: this.#myTag,
+      circle: this.circle,
+      keys: this.keys,
+      logs: this.#logs,
+      entries: this.#entries,
+      own: this.#own,
+      now: () => this.#opts.now(),
+      takeGift: (gift, source) => this.#takeGift(gift, source),
     })
     const handler = new EntryHandler({
       circle: this.circle,
@@ -332,11 +341,7 @@ export class SealedBoard {
 
   /** Founds the board: the genesis that makes this device its founder. `nonce` hashes with this device's key to the board id. */
   async found(name: string, nonce: Uint8Array, membersMayInvite = true): Promise<void> {
-    await this.#tasks.run(async () => {
-      const first = this.keys.first
-      if (!first) throw new Error('A board is founded with its first content key')
-      await this.#own.control({ t: 'genesis', nonce, name, agree: this.#opts.signer.agreePublic, key: fromBase64url(first)!, members: [], membersMayInvite })
-    })
+    await this.#tasks.run(() => this.#actions.found(name, nonce, membersMayInvite))
   }
 
   /**
@@ -344,52 +349,26 @@ export class SealedBoard {
    * founder's genesis lists everyone who had joined, as this device knows them.
    */
   async convert(): Promise<void> {
-    await this.#tasks.run(async () => {
-      if (this.circle.managed || !this.#opts.founder || deviceTag(this.#opts.founder) !== this.#myTag) return
-      const first = this.keys.first
-      const me = this.circle.profiles.get(this.#myTag)
-      if (!first || !me) return
-      const members = [...this.circle.profiles].filter(([t]) => t !== this.#myTag).map(([, p]) => ({ sign: p.sign, agree: p.agree, name: p.name }))
-      await this.#own.control({ t: 'genesis', nonce: new Uint8Array(16), name: me.name, agree: this.#opts.signer.agreePublic, key: fromBase64url(first)!, members, membersMayInvite: true })
-    })
+    await this.#tasks.run(() => this.#actions.convert())
   }
 
   /** Creates an invitation; the secret goes into the invite link and nowhere else. */
-  async invite(opts: { readonly id: Uint8Array; readonly publicKey: Uint8Array; readonly requestKey: Uint8Array; readonly uses: number; readonly expiresAt: number | null; readonly as: AdmitAs; readonly ask: boolean }): Promise<void> {
-    await this.#tasks.run(async () => {
-      await this.keys.addRequestKey(opts.requestKey)
-      await this.#own.control({ t: 'invite', id: opts.id, pub: opts.publicKey, requestKey: opts.requestKey, uses: opts.uses, expiresAt: opts.expiresAt, as: opts.as, ask: opts.ask })
-    })
+  async invite(opts: InviteOptions): Promise<void> {
+    await this.#tasks.run(() => this.#actions.invite(opts))
   }
 
   async revoke(inviteId: string): Promise<void> {
-    await this.#tasks.run(() => this.#own.control({ t: 'revoke', id: fromBase64url(inviteId)! }))
+    await this.#tasks.run(() => this.#actions.revoke(inviteId))
   }
 
   /** Lets a newcomer in: the signed admission, and the board's keys sealed to the newcomer's X25519 key. */
   async admit(requestHash: string): Promise<void> {
-    const refused = await this.#tasks.run(async (): Promise<string | null> => {
-      const request = this.circle.requests.get(requestHash) ?? legacyRequest(this.#logs, this.circle, requestHash, this.#opts.now())
-      if (!request) throw new Error('No such request')
-      const invite = this.circle.invites().find((i) => i.id === request.invite)
-      const key = await this.#own.control({ t: 'admit', request: fromBase64url(requestHash)!, invite: fromBase64url(request.invite)!, device: { sign: request.sign, agree: request.agree }, name: request.name })
-      // Keys go out only for an admission every device will count (an open invitation, a right to admit).
-      const hash = this.#logs.of(this.#myTag).done.get(key)?.hash
-      const verdict = hash ? this.circle.membership().verdicts.get(hash) : undefined
-      if (verdict !== 'ok') return verdict ?? 'invalid'
-      const current = this.#own.currentKeyId()
-      const transport = current ? this.keys.transport(current) : null
-      if (!transport) throw new Error('This device does not hold the current transport secret')
-      const gift = { contentKeys: invite?.as === 'relay' ? [] : this.keys.contentKeys(), transport }
-      const boxes = await sealLockboxes([{ agreePublic: request.agree, payload: encodeGift(gift) }], lockboxContext('welcome', this.#opts.boardId, fromBase64url(requestHash)!))
-      await this.#own.sealPublic('welcome', encodeWelcome(requestHash, boxes), transport)
-      return null
-    })
+    const refused = await this.#tasks.run(() => this.#actions.admit(requestHash))
     if (refused) throw new AdmissionRefused(refused)
   }
 
   async refuse(requestHash: string): Promise<void> {
-    await this.#tasks.run(() => this.#own.control({ t: 'refuse', request: fromBase64url(requestHash)! }))
+    await this.#tasks.run(() => this.#actions.refuse(requestHash))
   }
 
   /**
@@ -399,47 +378,30 @@ export class SealedBoard {
    * this device accepted: whatever it signs after that is void everywhere.
    */
   async remove(devices: readonly string[]): Promise<void> {
-    await this.#tasks.run(async () => {
-      const cutoffs: Cutoff[] = devices.map((device) => ({ device, seq: this.#cutoffFor(device) }))
-      await this.#rotate({ t: 'remove', cutoffs, rekey: null }, new Set(devices))
-    })
+    await this.#tasks.run(() => this.#actions.remove(devices))
   }
 
   /** A new epoch without removing anyone (after a concurrent rotation left a removed device holding the key). */
   async rekey(): Promise<void> {
-    await this.#tasks.run(() => this.#rotate(null, new Set()))
+    await this.#tasks.run(() => this.#actions.rekey())
   }
 
   async setRole(member: string, role: Role): Promise<void> {
-    await this.#tasks.run(async () => {
-      const info = this.circle.membership().members.get(member)
-      if (!info) throw new Error('No such member')
-      await this.#own.control({ t: 'role', member, role, cutoffs: info.devices.map((device) => ({ device, seq: this.#cutoffFor(device) })) })
-    })
+    await this.#tasks.run(() => this.#actions.setRole(member, role))
   }
 
   async setMembersMayInvite(value: boolean): Promise<void> {
-    await this.#tasks.run(() => this.#own.control({ t: 'settings', membersMayInvite: value }))
+    await this.#tasks.run(() => this.#actions.setMembersMayInvite(value))
   }
 
   /** A newcomer asks to be let in: its keys and name, proven with the invitation key, readable by members only. */
-  async request(name: string, invitation: { readonly id: Uint8Array; readonly requestKey: Uint8Array; sign(message: Uint8Array): Promise<Uint8Array> }): Promise<void> {
-    await this.#tasks.run(async () => {
-      if (this.#logs.of(this.#myTag).frontier > 0) return // asked already
-      const proof = await invitation.sign(requestProofMessage(this.#opts.boardId, this.#opts.signer.publicKey, this.#opts.signer.agreePublic))
-      const payload = encodeRequest({ name, agree: this.#opts.signer.agreePublic, invite: invitation.id, proof })
-      await this.#own.sealWith('request', payload, keyId(invitation.requestKey), await importContentKey(invitation.requestKey))
-    })
+  async request(name: string, invitation: Invitation): Promise<void> {
+    await this.#tasks.run(() => this.#actions.request(name, invitation))
   }
 
   /** Writes this device's profile (its name on the board) unless it already shows that name. */
   async join(name: string): Promise<void> {
-    await this.#tasks.run(async () => {
-      const me = this.circle.profiles.get(this.#myTag)
-      if (me && me.name === name) return
-      if (this.circle.managed && me === undefined && this.circle.membership().members.get(this.#myTag)?.name === name) return
-      await this.#own.seal('join', encodeJoin({ name, agreePublic: this.#opts.signer.agreePublic, invitedBy: null, at: this.#opts.now() }))
-    })
+    await this.#tasks.run(() => this.#actions.join(name))
   }
 
   /** Seals a legacy (pre-sealed-boards) board state, so every member's migration yields the same items. */
@@ -454,38 +416,7 @@ export class SealedBoard {
     await this.#tasks.run(() => this.#own.compact())
   }
 
-  // ── sealing this device's entries ────────────────────────────────────────
-
-  /** The last sequence number of a device this device has accepted (entries and control entries alike). */
-  #cutoffFor(device: string): number {
-    return this.#logs.get(device)?.frontier ?? 0
-  }
-
-  /** A rotation: the control entry (with its new key's id) and the lockboxes, in the old epoch, then the new keys here. */
-  async #rotate(removal: Extract<Op, { t: 'remove' }> | null, removed: Set<string>): Promise<void> {
-    const m = this.circle.membership()
-    const parent = this.#own.currentKeyId()
-    if (!parent || !m.current) throw new Error('Nothing to rotate')
-    const oldTransport = this.keys.transport(parent)
-    if (!oldTransport) throw new Error('This device does not hold the current transport secret')
-    const contentKey = generateContentKey()
-    const transport = generateTransportSecret()
-    const remaining = [...m.devices.values()].filter((d) => !d.removed && !removed.has(d.tag))
-    const rekey = { key: keyId(contentKey), parent: fromBase64url(parent)!, to: remaining.map((d) => d.tag) }
-    // The same two gifts for everyone (relays get no content key): encoded once, sealed to each device on its own.
-    const gifts = { member: encodeGift({ contentKeys: [contentKey], transport }), relay: encodeGift({ contentKeys: [], transport }) }
-    // The lockboxes (the bulk of the work) are sealed while the control entry is: they need only the new key's id.
-    const [controlKey, boxes] = await Promise.all([
-      this.#own.control(removal ? { ...removal, rekey } : { t: 'rekey', rekey }),
-      sealLockboxes(
-        remaining.map((d) => ({ agreePublic: d.agree, payload: d.as === 'relay' ? gifts.relay : gifts.member })),
-        lockboxContext('rotate', this.#opts.boardId, rekey.key),
-      ),
-    ])
-    const control = this.#logs.of(this.#myTag).done.get(controlKey)?.hash ?? entryHash(this.#entries.get(controlKey) as Uint8Array)
-    await this.#own.sealPublic('rotate', encodeRotate(rekey.key, rekey.parent, control, boxes), oldTransport)
-    await this.#takeGift({ contentKeys: [contentKey], transport }, null)
-  }
+  // ── keys this device receives ─────────────────────────────────────────────
 
   async #takeGift(gift: KeyGift, source: KeySource | null): Promise<void> {
     let added = false
