@@ -3,27 +3,25 @@ import {
   boundClientId,
   deviceTag,
   foundedBoardId,
-  openEntry,
-  parseEntry,
   toBase64url,
   type DeviceSigner,
-  type ParsedEntry,
   type KeyAgreement,
   type TransportSecret,
 } from '../crypto/index.ts'
-import { AuthorLogs, type Verified } from './author-log.ts'
+import { AuthorLogs } from './author-log.ts'
 import { Circle, type MemberView, type RequestInfo } from './circle.ts'
 import type { ContentRules } from './content-rules.ts'
 import { Diagnostics, type Rejection } from './diagnostics.ts'
 import { BoardKeys } from './keys.ts'
 import { type Role } from './membership/ops.ts'
-import { entryHash, type KeyGift } from './payloads.ts'
+import { type KeyGift } from './payloads.ts'
 import { handoffEntries } from './handoff.ts'
 import { legacyJoiners } from './legacy-joiners.ts'
 import { SEALED_ORIGIN } from './origins.ts'
 import { applyParked } from './readable.ts'
 import { SharedEntries } from './shared-entries.ts'
 import { TaskQueue } from './task-queue.ts'
+import { Carrier } from './carrier.ts'
 import { MembershipActions, type InviteOptions, type Invitation } from './membership-actions.ts'
 import { EntryHandler } from './entry-handler.ts'
 import { Pump, type PumpContext } from './pump.ts'
@@ -102,8 +100,6 @@ export class SealedBoard {
   readonly keys = new BoardKeys()
   readonly #entries: SharedEntries
   readonly #opts: Required<Omit<SealedBoardOptions, 'founder' | 'request' | 'transport'>> & Pick<SealedBoardOptions, 'founder' | 'request' | 'transport'>
-  /** A carrier's welcomes and rotations it could not open yet (their room's key comes with a later rotation). */
-  readonly #unread = new Set<string>()
   readonly #myTag: string
   readonly #logs = new AuthorLogs()
   readonly #tasks = new TaskQueue()
@@ -115,6 +111,8 @@ export class SealedBoard {
   readonly #admission: Admission
   /** This device's membership changes. */
   readonly #actions: MembershipActions
+  /** A relay's way with other devices' entries. */
+  readonly #carrier: Carrier
   /** Requests, welcomes and rotations, looked at when what they depend on is known. */
   readonly #side: SideEntries
   /** Entries handled in turn into the readable doc. */
@@ -164,7 +162,7 @@ export class SealedBoard {
       diagnostics: this.diagnostics,
       reject: (reason, key, author, detail, via) => this.#reject(reason, key, author, detail, via),
       pump: () => this.#pump.run(),
-      carry: (key, bytes, entry) => this.#carry(key, bytes, entry),
+      carry: (key, bytes, entry) => this.#carrier.carry(key, bytes, entry),
       rebuild: () => this.#pump.requestRebuild(),
       notifyCircle: () => this.#notifyCircle(),
     })
@@ -180,6 +178,7 @@ export class SealedBoard {
       reject: (reason, key, author, detail) => this.#reject(reason, key, author, detail),
       now: () => this.#opts.now(),
     })
+    this.#carrier = new Carrier({ keys: this.keys, entries: this.#entries, logs: this.#logs, side: this.#side })
     this.#actions = new MembershipActions({
       boardId: opts.boardId,
       signer: opts.signer,
@@ -425,7 +424,7 @@ export class SealedBoard {
       // A relay's gift: only a transport secret. It may already hold it (its invite carried it), so it is told every time.
       await this.keys.addPublicKey(gift.transport as TransportSecret)
       added = true
-      if (this.#opts.carrier) await this.#readUnread()
+      if (this.#opts.carrier) await this.#carrier.readUnread()
     }
     if (added) for (const l of this.#listeners.keys) l(gift, source)
   }
@@ -439,41 +438,6 @@ export class SealedBoard {
 
   #notifyCircle(): void {
     for (const l of this.#listeners.circle) l()
-  }
-
-  // ── carrying (a relay) ───────────────────────────────────────────────────
-
-  /**
-   * A carrier keeps other devices' entries in the shared doc as they are and
-   * reads only welcomes and rotations, the entries sealed under a room's
-   * public-entry key: they may hold its next transport secret. Rotations are
-   * kept as handled, so `handoff` can point stragglers on.
-   */
-  async #carry(key: string, bytes: Uint8Array, entry: ParsedEntry): Promise<void> {
-    const kind = entry.header.kind
-    if (kind !== 'welcome' && kind !== 'rotate') return
-    const cipher = this.keys.cipherFor(entry.header.keyId)
-    if (!cipher) {
-      this.#unread.add(key)
-      return
-    }
-    this.#unread.delete(key)
-    const hash = entryHash(bytes)
-    if (this.#side.isSettled(hash)) return
-    const plain = await openEntry(entry, cipher)
-    if (!plain) return
-    const v: Verified = { key, bytes, entry, hash, via: null, plain }
-    if (kind === 'rotate') this.#logs.of(deviceTag(entry.header.author)).done.set(key, { ...v, outcome: 'other' })
-    this.#side.wait(v)
-  }
-
-  /** A carrier took a room's key: the welcomes and rotations sealed in that room can be read now. */
-  async #readUnread(): Promise<void> {
-    for (const key of [...this.#unread]) {
-      const parsed = parseEntry(this.#entries.get(key))
-      if (parsed.ok) await this.#carry(key, this.#entries.get(key) as Uint8Array, parsed.entry)
-      else this.#unread.delete(key)
-    }
   }
 
   /** Devices that joined with an old invite (a join entry, no admission) while the board's first key is in use. */
