@@ -1,34 +1,37 @@
-import * as Y from 'yjs'
-import {
-  boundClientId,
-  deviceTag,
-  foundedBoardId,
-  toBase64url,
-  type DeviceSigner,
-  type KeyAgreement,
-  type TransportSecret,
-} from '../crypto/index.ts'
-import { AuthorLogs } from './author-log.ts'
-import { Circle, type MemberView, type RequestInfo } from './circle.ts'
-import type { ContentRules } from './content-rules.ts'
-import { Diagnostics, type Rejection } from './diagnostics.ts'
-import { BoardKeys } from './keys.ts'
-import { type Role } from './membership/ops.ts'
-import { type KeyGift } from './payloads.ts'
-import { handoffEntries } from './handoff.ts'
-import { legacyJoiners } from './legacy-joiners.ts'
-import { SEALED_ORIGIN } from './origins.ts'
-import { applyParked } from './readable.ts'
-import { SharedEntries } from './shared-entries.ts'
-import { TaskQueue } from './task-queue.ts'
-import { Carrier } from './carrier.ts'
-import { MembershipActions, type InviteOptions, type Invitation } from './membership-actions.ts'
-import { EntryHandler } from './entry-handler.ts'
-import { Pump, type PumpContext } from './pump.ts'
+import type * as Y from 'yjs'
+import { boundClientId, deviceTag, foundedBoardId, toBase64url, type TransportSecret } from '../crypto/index.ts'
 import { Admission } from './admission.ts'
-import { OwnEntries } from './own-entries.ts'
+import { AuthorLogs } from './author-log.ts'
+import { Carrier } from './carrier.ts'
+import { Circle, type MemberView, type RequestInfo } from './circle.ts'
+import { Diagnostics, type Rejection } from './diagnostics.ts'
+import { EntryHandler } from './entry-handler.ts'
+import { handoffEntries } from './handoff.ts'
+import { BoardKeys } from './keys.ts'
+import { legacyJoiners } from './legacy-joiners.ts'
 import { LocalWrites } from './local-writes.ts'
+import { MembershipActions, type InviteOptions, type Invitation } from './membership-actions.ts'
+import type { Role } from './membership/ops.ts'
+import { SEALED_ORIGIN } from './origins.ts'
+import { OwnEntries } from './own-entries.ts'
+import type { KeyGift } from './payloads.ts'
+import { Pump } from './pump.ts'
+import { applyParked } from './readable.ts'
+import { withDefaults, type SealedBoardOptions, type SettledOptions } from './sealed-board-options.ts'
+import { SharedEntries } from './shared-entries.ts'
 import { SideEntries, type KeySource } from './side-entries.ts'
+import { TaskQueue } from './task-queue.ts'
+
+export { SEALED_ORIGIN, LOCAL_ORIGIN } from './origins.ts'
+export type { KeySource } from './side-entries.ts'
+export type { SealedBoardOptions } from './sealed-board-options.ts'
+
+/** An admission that would not count on other devices (invitation used up, revoked, of another epoch; no right to admit): no keys were sent. */
+export class AdmissionRefused extends Error {
+  constructor(readonly verdict: string) {
+    super(`The admission does not count (${verdict}); no keys were sent`)
+  }
+}
 
 /**
  * A sealed board: the shared, replicated document holds only signed,
@@ -49,49 +52,21 @@ import { SideEntries, type KeySource } from './side-entries.ts'
  * the readable doc is rebuilt from the entries, so every device that holds
  * the same entries shows the same board. This device's own changes go
  * through the very same judgement.
+ *
+ * This class is the coordinator: it holds what the parts share (the shared
+ * map, the author logs, the circle, the keys, the one queue of engine tasks)
+ * and the public API, and hands each part only what its context names:
+ *
+ *   admission.ts           shared-map changes → entries waiting in their author's log
+ *   pump.ts                entries in turn → the readable doc; it owns that doc
+ *     entry-handler.ts     what becomes of one entry in its turn
+ *     verdict-check.ts     whether a membership change alters a verdict given
+ *   side-entries.ts        requests, welcomes and rotations, once they can be settled
+ *   local-writes.ts        changes made on the readable doc → this device's entries
+ *   own-entries.ts         sealing this device's entries, and compacting them
+ *   membership-actions.ts  this device's membership changes and rotations
+ *   carrier.ts             a relay's way: keep entries, read only what leads on
  */
-
-export { SEALED_ORIGIN, LOCAL_ORIGIN } from './origins.ts'
-export type { KeySource } from './side-entries.ts'
-
-export interface SealedBoardOptions {
-  /** Raw 16-byte board id (binds every entry to this board). */
-  readonly boardId: Uint8Array
-  readonly signer: DeviceSigner
-  readonly agreement: KeyAgreement
-  /** Content keys this device holds, oldest first, with each epoch's transport secret when known. */
-  readonly contentKeys: readonly { readonly key: Uint8Array; readonly transport?: Uint8Array | null }[]
-  /** The board's first transport secret (its public entries), when no content key is held yet. */
-  readonly transport?: Uint8Array
-  readonly rules: ContentRules
-  /** Boards from before membership: the founder's signing key, from the invite. */
-  readonly founder?: Uint8Array
-  /** A newcomer waiting to be let in: its invitation secret's request key and id. */
-  readonly request?: { readonly key: Uint8Array }
-  readonly now?: () => number
-  /** Compact own entries once this many are not covered by a snapshot. */
-  readonly compactAfter?: number
-  /** Largest snapshot this device writes (bytes of Yjs update). */
-  readonly snapshotBytes?: number
-  /** Whether `legacy` entries (a whole pre-sealed-boards doc) are accepted: only on boards migrated from then. */
-  readonly allowLegacy?: boolean
-  /** Largest number of entries waiting (for a gap, a key or an admission) per author and in all. */
-  readonly pendingLimits?: { readonly perAuthor: number; readonly total: number }
-  /**
-   * A carrier (a relay) holds the board without reading it: it never judges
-   * other devices' entries (it cannot read membership), and follows every
-   * rotation that is sealed to its key (see `#verifyRequest`).
-   */
-  readonly carrier?: boolean
-}
-
-/** An admission that would not count on other devices (invitation used up, revoked, of another epoch; no right to admit): no keys were sent. */
-export class AdmissionRefused extends Error {
-  constructor(readonly verdict: string) {
-    super(`The admission does not count (${verdict}); no keys were sent`)
-  }
-}
-
 export class SealedBoard {
   /** What is replicated and persisted: entries only. */
   readonly sealed: Y.Doc
@@ -99,7 +74,7 @@ export class SealedBoard {
   readonly circle: Circle
   readonly keys = new BoardKeys()
   readonly #entries: SharedEntries
-  readonly #opts: Required<Omit<SealedBoardOptions, 'founder' | 'request' | 'transport'>> & Pick<SealedBoardOptions, 'founder' | 'request' | 'transport'>
+  readonly #opts: SettledOptions
   readonly #myTag: string
   readonly #logs = new AuthorLogs()
   readonly #tasks = new TaskQueue()
@@ -123,101 +98,51 @@ export class SealedBoard {
   constructor(sealed: Y.Doc, opts: SealedBoardOptions) {
     this.sealed = sealed
     this.#entries = new SharedEntries(sealed)
-    this.#opts = {
-      now: Date.now,
-      compactAfter: 200,
-      snapshotBytes: 16 * 1024 * 1024,
-      allowLegacy: false,
-      pendingLimits: { perAuthor: 256, total: 4096 },
-      carrier: false,
-      ...opts,
-    }
-    this.#myTag = deviceTag(opts.signer.publicKey)
-    const boardIdText = toBase64url(opts.boardId)
+    this.#opts = withDefaults(opts)
+    const { boardId, signer, carrier } = this.#opts
+    const myTag = (this.#myTag = deviceTag(signer.publicKey))
+    const boardIdText = toBase64url(boardId)
     const founder = opts.founder ? deviceTag(opts.founder) : null
     this.circle = new Circle({
       founder: opts.founder ?? null,
       isFounderGenesis: (e) => e.op.t === 'genesis' && (e.author === founder || foundedBoardId(e.authorKey, e.op.nonce) === boardIdText),
     })
-    this.#own = new OwnEntries({
-      boardId: opts.boardId,
-      signer: opts.signer,
+    // What most parts need; each takes only what its context names.
+    const shared = {
+      boardId,
+      myTag,
+      carrier,
       circle: this.circle,
       keys: this.keys,
-      entries: this.#entries,
-      snapshotBytes: this.#opts.snapshotBytes,
-      log: () => this.#logs.of(this.#myTag),
-      pump: () => this.#pump.run(),
-    })
-    this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, readable: () => this.#pump.readable, run: (task) => this.#tasks.run(task) })
-    this.#admission = new Admission({
-      boardId: opts.boardId,
-      myTag: this.#myTag,
-      carrier: this.#opts.carrier,
-      pendingLimits: this.#opts.pendingLimits,
       logs: this.#logs,
       entries: this.#entries,
-      circle: this.circle,
-      keys: this.keys,
       diagnostics: this.diagnostics,
-      reject: (reason, key, author, detail, via) => this.#reject(reason, key, author, detail, via),
+      reject: (reason: Rejection, key: string, author: string | null, detail: string | null = null, via: string | null = null) => this.diagnostics.record({ reason, key, author, via, detail, at: this.#opts.now() }),
+      now: () => this.#opts.now(),
       pump: () => this.#pump.run(),
-      carry: (key, bytes, entry) => this.#carrier.carry(key, bytes, entry),
       rebuild: () => this.#pump.requestRebuild(),
+      readable: () => this.#pump.readable,
       notifyCircle: () => this.#notifyCircle(),
-    })
-    this.#side = new SideEntries({
-      boardId: opts.boardId,
-      agreement: opts.agreement,
-      myTag: this.#myTag,
-      carrier: this.#opts.carrier,
-      circle: this.circle,
-      keys: this.keys,
-      ownRequest: () => this.#logs.of(this.#myTag).done.get(`${this.#myTag}.1`)?.hash,
-      takeGift: (gift, source) => this.#takeGift(gift, source),
-      reject: (reason, key, author, detail) => this.#reject(reason, key, author, detail),
-      now: () => this.#opts.now(),
-    })
-    this.#carrier = new Carrier({ keys: this.keys, entries: this.#entries, logs: this.#logs, side: this.#side })
-    this.#actions = new MembershipActions({
-      boardId: opts.boardId,
-      signer: opts.signer,
-      founder: opts.founder,
-      myTag: this.#myTag,
-      circle: this.circle,
-      keys: this.keys,
-      logs: this.#logs,
-      entries: this.#entries,
-      own: this.#own,
-      now: () => this.#opts.now(),
-      takeGift: (gift, source) => this.#takeGift(gift, source),
-    })
+      takeGift: (gift: KeyGift, source: KeySource | null) => this.#takeGift(gift, source),
+    }
+    this.#own = new OwnEntries({ ...shared, signer, snapshotBytes: this.#opts.snapshotBytes, log: () => this.#logs.of(myTag) })
+    this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, readable: shared.readable, run: (task) => this.#tasks.run(task) })
+    this.#admission = new Admission({ ...shared, pendingLimits: this.#opts.pendingLimits, carry: (key, bytes, entry) => this.#carrier.carry(key, bytes, entry) })
+    this.#side = new SideEntries({ ...shared, agreement: opts.agreement, ownRequest: () => this.#logs.of(myTag).done.get(`${myTag}.1`)?.hash })
+    this.#carrier = new Carrier({ ...shared, side: this.#side })
+    this.#actions = new MembershipActions({ ...shared, signer, founder: opts.founder, own: this.#own })
     const handler = new EntryHandler({
-      circle: this.circle,
-      logs: this.#logs,
+      ...shared,
       rules: this.#opts.rules,
       allowLegacy: this.#opts.allowLegacy,
       side: this.#side,
-      readable: () => this.#pump.readable,
-      reject: (reason, key, author, detail) => this.#reject(reason, key, author, detail),
       collect: (key, value) => this.#entries.collect(key, value),
       settle: (key) => this.#admission.settle(key),
-      rebuild: () => this.#pump.requestRebuild(),
     })
-    const pumpContext: PumpContext = {
-      circle: this.circle,
-      logs: this.#logs,
-      keys: this.keys,
-      diagnostics: this.diagnostics,
-      side: this.#side,
-      handler,
-      writes: this.#writes,
-      notifyCircle: () => this.#notifyCircle(),
-      reset: (doc) => {
-        for (const l of this.#listeners.reset) l(doc)
-      },
+    const reset = (doc: Y.Doc) => {
+      for (const l of this.#listeners.reset) l(doc)
     }
-    this.#pump = new Pump(pumpContext, boundClientId(opts.signer.publicKey))
+    this.#pump = new Pump({ ...shared, side: this.#side, handler, writes: this.#writes, reset }, boundClientId(signer.publicKey))
   }
 
   /** The board, readable, in memory only. Replaced when the engine rebuilds it (see onReset). */
@@ -295,6 +220,16 @@ export class SealedBoard {
     return this.#logs.pendingCount()
   }
 
+  /** Devices that joined with an old invite (a join entry, no admission) while the board's first key is in use. */
+  legacyJoiners(): RequestInfo[] {
+    return legacyJoiners(this.#logs, this.circle, this.#opts.now())
+  }
+
+  /** The entries that lead out of an epoch (its key id), for a device that keeps pointing stragglers to the next room. */
+  handoff(from: string): [string, Uint8Array][] {
+    return handoffEntries(this.#logs, this.#entries, this.#opts.carrier, from)
+  }
+
   /** The key id (base64url) and transport secret of the epoch this device writes in, when it holds them. */
   get epoch(): { readonly key: string; readonly transport: TransportSecret | null } | null {
     const key = this.#own.currentKeyId()
@@ -330,10 +265,6 @@ export class SealedBoard {
   /** Called once, when an engine task first fails. */
   onFailure(listener: (error: Error) => void): () => void {
     return this.#tasks.onFailure(listener)
-  }
-
-  #reject(reason: Rejection, key: string, author: string | null, detail: string | null = null, via: string | null = null): void {
-    this.diagnostics.record({ reason, key, author, via, detail, at: this.#opts.now() })
   }
 
   // ── membership actions (each one signed control entry) ──────────────────
@@ -415,8 +346,9 @@ export class SealedBoard {
     await this.#tasks.run(() => this.#own.compact())
   }
 
-  // ── keys this device receives ─────────────────────────────────────────────
+  // ── wiring ───────────────────────────────────────────────────────────────
 
+  /** Keys sent to this device (a welcome, a rotation) or made by it (its own rotation). */
   async #takeGift(gift: KeyGift, source: KeySource | null): Promise<void> {
     let added = false
     for (const [i, k] of gift.contentKeys.entries()) added = (await this.keys.addContentKey(k, i === gift.contentKeys.length - 1 ? gift.transport : null)) || added
@@ -429,8 +361,6 @@ export class SealedBoard {
     if (added) for (const l of this.#listeners.keys) l(gift, source)
   }
 
-  // ── remote changes ───────────────────────────────────────────────────────
-
   readonly #onSealedTransaction = (tr: Y.Transaction): void => {
     const seen = this.#admission.seen(tr)
     if (seen) void this.#tasks.run(() => this.#admission.ingest(seen))
@@ -438,15 +368,5 @@ export class SealedBoard {
 
   #notifyCircle(): void {
     for (const l of this.#listeners.circle) l()
-  }
-
-  /** Devices that joined with an old invite (a join entry, no admission) while the board's first key is in use. */
-  legacyJoiners(): RequestInfo[] {
-    return legacyJoiners(this.#logs, this.circle, this.#opts.now())
-  }
-
-  /** The entries that lead out of an epoch (its key id), for a device that keeps pointing stragglers to the next room. */
-  handoff(from: string): [string, Uint8Array][] {
-    return handoffEntries(this.#logs, this.#entries, this.#opts.carrier, from)
   }
 }
