@@ -117,7 +117,8 @@ export class SealedBoard {
       logs: this.#logs,
       entries: this.#entries,
       diagnostics: this.diagnostics,
-      reject: (reason: Rejection, key: string, author: string | null, detail: string | null = null, via: string | null = null) => this.diagnostics.record({ reason, key, author, via, detail, at: this.#opts.now() }),
+      reject: (reason: Rejection, key: string, author: string | null, detail: string | null = null, via: string | null = null) =>
+        this.diagnostics.record({ reason, key, author, via, detail, at: this.#opts.now() }),
       now: () => this.#opts.now(),
       pump: () => this.#pump.run(),
       rebuild: () => this.#pump.requestRebuild(),
