@@ -28,7 +28,8 @@ export interface Done extends Verified {
   readonly heads?: readonly string[] | null
 }
 
-const CONTENT = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
+/** Kinds that carry board content (a Yjs update). */
+export const CONTENT_KINDS: ReadonlySet<EntryKind> = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
 
 /**
  * Entries by key, indexed the ways the engine asks: by first sequence
@@ -76,7 +77,7 @@ export class EntrySet<T extends Verified> {
     if (!at) this.#byFrom.set(h.from, (at = new Set()))
     at.add(key)
     if (h.kind === 'snapshot') this.#snapshots.add(key)
-    else if (!CONTENT.has(h.kind)) this.#others.add(key)
+    else if (!CONTENT_KINDS.has(h.kind)) this.#others.add(key)
     else if (h.kind === 'update') this.#updates++
   }
 
@@ -168,5 +169,24 @@ export class AuthorLog {
     this.done.clear()
     this.voidFrom.clear()
     this.frontier = 0
+  }
+}
+
+/** Every author device's log, by device tag: a log is made the first time its author is asked for. */
+export class AuthorLogs extends Map<string, AuthorLog> {
+  of(tag: string): AuthorLog {
+    let log = this.get(tag)
+    if (!log) {
+      log = new AuthorLog()
+      this.set(tag, log)
+    }
+    return log
+  }
+
+  /** Entries waiting, in all logs. */
+  pendingCount(): number {
+    let n = 0
+    for (const log of this.values()) n += log.pending.size
+    return n
   }
 }

@@ -7,7 +7,8 @@ export type Screened =
   | { readonly ok: true; readonly entry: ParsedEntry; readonly bytes: Uint8Array; readonly author: string }
   | { readonly ok: false; readonly reason: Rejection; readonly entry: ParsedEntry | null }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
+/** Byte equality. */
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
 /**
  * The first judgement of an entry, touching nothing: its structure, that it

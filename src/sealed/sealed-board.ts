@@ -1,50 +1,40 @@
-import * as Y from 'yjs'
-import {
-  boundClientId,
-  deviceTag,
-  foundedBoardId,
-  fromBase64url,
-  generateContentKey,
-  generateTransportSecret,
-  importContentKey,
-  keyId,
-  legacyBoundClientId,
-  openEntry,
-  parseEntry,
-  sealEntry,
-  sealLockboxes,
-  toBase64url,
-  type ContentCipher,
-  type DeviceSigner,
-  type EntryHeader,
-  type EntryKind,
-  type ParsedEntry,
-  type KeyAgreement,
-  type TransportSecret,
-} from '../crypto/index.ts'
-import { judgeUpdate, type Author } from './authority.ts'
-import { AuthorLog, type Done, type Outcome, type Verified } from './author-log.ts'
+import type * as Y from 'yjs'
+import { boundClientId, deviceTag, foundedBoardId, toBase64url, type TransportSecret } from '../crypto/index.ts'
+import { Admission } from './admission.ts'
+import { AuthorLogs } from './author-log.ts'
+import { Carrier } from './carrier.ts'
 import { Circle, type MemberView, type RequestInfo } from './circle.ts'
-import { compactOwn } from './compaction.ts'
-import type { ContentRules } from './content-rules.ts'
 import { Diagnostics, type Rejection } from './diagnostics.ts'
-import { entryKey, PROOF_PREFIX, proofKey, seqOfKey, tagOfKey } from './entry-key.ts'
-import { check as checkEquivocation, encodeProof, verifyProof } from './equivocation.ts'
-import { BoardKeys } from './keys.ts'
-import { decodeControl, encodeControl, type AdmitAs, type Cutoff, type Op, type Role } from './membership/ops.ts'
-import type { ControlEntry } from './membership/state.ts'
-import { decodeContent, encodeContent, encodeGift, encodeRequest, encodeRotate, encodeWelcome, entryHash, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
-import { placeholderUpdate } from './placeholder.ts'
-import { decodeJoin, encodeJoin } from './profile.ts'
+import { EntryHandler } from './entry-handler.ts'
 import { handoffEntries } from './handoff.ts'
-import { legacyJoiners, legacyRequest } from './legacy-joiners.ts'
-import { LOCAL_ORIGIN, SEALED_ORIGIN } from './origins.ts'
-import { applyParked, createReadableDoc, keepTypes } from './readable.ts'
-import { screenEntry, type Screened } from './screen.ts'
+import { BoardKeys } from './keys.ts'
+import { legacyJoiners } from './legacy-joiners.ts'
+import { LocalWrites } from './local-writes.ts'
+import { MembershipActions, type InviteOptions, type Invitation } from './membership-actions.ts'
+import type { Role } from './membership/ops.ts'
+import { SEALED_ORIGIN } from './origins.ts'
+import { OwnEntries } from './own-entries.ts'
+import type { KeyGift } from './payloads.ts'
+import { Pump } from './pump.ts'
+import { applyParked } from './readable.ts'
+import { withDefaults, type SealedBoardOptions, type SettledOptions } from './sealed-board-options.ts'
 import { SharedEntries } from './shared-entries.ts'
-import { settleSideEntry, type KeySource, type SideContext } from './side-entries.ts'
-import { decodeVerdicts, encodeVerdicts, type KeptVerdict, type VerdictStore, type Verdicts } from './verdicts.ts'
-import { yieldToEventLoop } from './yield.ts'
+import { SideEntries, type KeySource } from './side-entries.ts'
+import { TaskQueue } from './task-queue.ts'
+import { decreasesSignature } from './verdict-check.ts'
+import { KeptVerdicts, type KeptVerdict } from './verdicts.ts'
+
+export { SEALED_ORIGIN, LOCAL_ORIGIN } from './origins.ts'
+export type { KeySource } from './side-entries.ts'
+export type { SealedBoardOptions } from './sealed-board-options.ts'
+export type { VerdictStore } from './verdicts.ts'
+
+/** An admission that would not count on other devices (invitation used up, revoked, of another epoch; no right to admit): no keys were sent. */
+export class AdmissionRefused extends Error {
+  constructor(readonly verdict: string) {
+    super(`The admission does not count (${verdict}); no keys were sent`)
+  }
+}
 
 /**
  * A sealed board: the shared, replicated document holds only signed,
@@ -65,76 +55,22 @@ import { yieldToEventLoop } from './yield.ts'
  * the readable doc is rebuilt from the entries, so every device that holds
  * the same entries shows the same board. This device's own changes go
  * through the very same judgement.
+ *
+ * This class is the coordinator: it holds what the parts share (the shared
+ * map, the author logs, the circle, the keys, the one queue of engine tasks)
+ * and the public API, and hands each part only what its context names:
+ *
+ *   admission.ts           shared-map changes → entries waiting in their author's log
+ *   pump.ts                entries in turn → the readable doc; it owns that doc
+ *     entry-handler.ts     what becomes of one entry in its turn
+ *     verdict-check.ts     whether a membership change alters a verdict given
+ *     verdicts.ts          the verdicts this device reached, kept for its next opening
+ *   side-entries.ts        requests, welcomes and rotations, once they can be settled
+ *   local-writes.ts        changes made on the readable doc → this device's entries
+ *   own-entries.ts         sealing this device's entries, and compacting them
+ *   membership-actions.ts  this device's membership changes and rotations
+ *   carrier.ts             a relay's way: keep entries, read only what leads on
  */
-
-export { SEALED_ORIGIN, LOCAL_ORIGIN } from './origins.ts'
-export type { KeySource } from './side-entries.ts'
-export type { VerdictStore } from './verdicts.ts'
-
-export interface SealedBoardOptions {
-  /** Raw 16-byte board id (binds every entry to this board). */
-  readonly boardId: Uint8Array
-  readonly signer: DeviceSigner
-  readonly agreement: KeyAgreement
-  /** Content keys this device holds, oldest first, with each epoch's transport secret when known. */
-  readonly contentKeys: readonly { readonly key: Uint8Array; readonly transport?: Uint8Array | null }[]
-  /** The board's first transport secret (its public entries), when no content key is held yet. */
-  readonly transport?: Uint8Array
-  readonly rules: ContentRules
-  /** Boards from before membership: the founder's signing key, from the invite. */
-  readonly founder?: Uint8Array
-  /** A newcomer waiting to be let in: its invitation secret's request key and id. */
-  readonly request?: { readonly key: Uint8Array }
-  readonly now?: () => number
-  /** Compact own entries once this many are not covered by a snapshot. */
-  readonly compactAfter?: number
-  /** Largest snapshot this device writes (bytes of Yjs update). */
-  readonly snapshotBytes?: number
-  /** Whether `legacy` entries (a whole pre-sealed-boards doc) are accepted: only on boards migrated from then. */
-  readonly allowLegacy?: boolean
-  /** Largest number of entries waiting (for a gap, a key or an admission) per author and in all. */
-  readonly pendingLimits?: { readonly perAuthor: number; readonly total: number }
-  /**
-   * A carrier (a relay) holds the board without reading it: it never judges
-   * other devices' entries (it cannot read membership), and follows every
-   * rotation that is sealed to its key (see `#verifyRequest`).
-   */
-  readonly carrier?: boolean
-  /**
-   * Where this device keeps the verdicts it reached (its own encrypted
-   * store): reopening the board then does not judge again what it judged
-   * before (see verdicts.ts).
-   */
-  readonly verdicts?: VerdictStore
-}
-
-/** A key's value and writing connection as seen when a transaction changed it. */
-interface Seen {
-  readonly value: unknown
-  readonly via: string | null
-}
-
-const CONTENT_KINDS = new Set<EntryKind>(['update', 'snapshot', 'legacy'])
-/** Longest stretch of judging and applying before the engine lets the page breathe. */
-const SLICE_MS = 12
-/** Entries whose signatures are being checked at once while a batch is ingested. */
-const SCREEN_AHEAD = 64
-/** How long after judging stops the verdicts are saved (a burst of updates is one write). */
-const VERDICT_SAVE_MS = 2000
-/** Largest update sealed as one entry (the entry limit is 1 MiB, with room for the header and heads). */
-const MAX_BATCH_BYTES = 900 * 1024
-
-/** Kinds whose meaning does not depend on their author's earlier entries: looked at as soon as they can be read. */
-const SIDE_KINDS = new Set<EntryKind>(['request', 'welcome', 'rotate'])
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
-
-/** An admission that would not count on other devices (invitation used up, revoked, of another epoch; no right to admit): no keys were sent. */
-export class AdmissionRefused extends Error {
-  constructor(readonly verdict: string) {
-    super(`The admission does not count (${verdict}); no keys were sent`)
-  }
-}
-
 export class SealedBoard {
   /** What is replicated and persisted: entries only. */
   readonly sealed: Y.Doc
@@ -142,72 +78,85 @@ export class SealedBoard {
   readonly circle: Circle
   readonly keys = new BoardKeys()
   readonly #entries: SharedEntries
-  readonly #opts: Required<Omit<SealedBoardOptions, 'founder' | 'request' | 'transport' | 'verdicts'>> & Pick<SealedBoardOptions, 'founder' | 'request' | 'transport' | 'verdicts'>
-  /** A carrier's welcomes and rotations it could not open yet (their room's key comes with a later rotation). */
-  readonly #unread = new Set<string>()
+  readonly #opts: SettledOptions
   readonly #myTag: string
-  readonly #logs = new Map<string, AuthorLog>()
-  #readable: Y.Doc
-  #mySeq = 0
-  #queue: Promise<void> = Promise.resolve()
-  #compacting = false
-  #listening = false
-  #destroyed = false
+  readonly #logs = new AuthorLogs()
+  readonly #tasks = new TaskQueue()
+  /** This device's entries: sealing, sequence numbers, compaction. */
+  readonly #own: OwnEntries
+  /** Changes made on the readable doc, sealed as entries. */
+  readonly #writes: LocalWrites
+  /** Changes to the shared map, checked into the author logs. */
+  readonly #admission: Admission
+  /** This device's membership changes. */
+  readonly #actions: MembershipActions
+  /** A relay's way with other devices' entries. */
+  readonly #carrier: Carrier
+  /** Requests, welcomes and rotations, looked at when what they depend on is known. */
+  readonly #side: SideEntries
+  /** Entries handled in turn into the readable doc. */
+  readonly #pump: Pump
+  /** Verdicts this device reached before (believed while the board opens) and keeps for the next opening. */
+  readonly #kept: KeptVerdicts
   #entriesRead = 0
-  #rebuildNeeded = false
-  /** Verdicts kept by this device, believed while the board opens (start) and never after. */
-  #kept: Verdicts | null = null
-  #keptUsed = false
-  /** Updates judged since the verdicts were last saved. */
-  #judgedSinceSave = 0
-  #saveTimer: ReturnType<typeof setTimeout> | null = null
-  /** Requests, welcomes and rotations waiting for what they depend on (checked again when the circle changes). */
-  readonly #awaiting = new Map<string, Verified>()
-  /** Request keys of invitations read in this round, imported before the next. */
-  readonly #newRequestKeys: Uint8Array[] = []
-  /** Hashes of requests, welcomes and rotations already looked at. */
-  readonly #settled = new Set<string>()
-  /** What settling requests, welcomes and rotations needs (side-entries.ts). */
-  readonly #side: SideContext
   readonly #listeners = { circle: new Set<() => void>(), reset: new Set<(doc: Y.Doc) => void>(), keys: new Set<(gift: KeyGift, source: KeySource | null) => void>() }
 
   constructor(sealed: Y.Doc, opts: SealedBoardOptions) {
     this.sealed = sealed
     this.#entries = new SharedEntries(sealed)
-    this.#opts = {
-      now: Date.now,
-      compactAfter: 200,
-      snapshotBytes: 16 * 1024 * 1024,
-      allowLegacy: false,
-      pendingLimits: { perAuthor: 256, total: 4096 },
-      carrier: false,
-      ...opts,
-    }
-    this.#myTag = deviceTag(opts.signer.publicKey)
-    const boardIdText = toBase64url(opts.boardId)
+    this.#opts = withDefaults(opts)
+    this.#kept = new KeptVerdicts(opts.verdicts)
+    const { boardId, signer, carrier } = this.#opts
+    const myTag = (this.#myTag = deviceTag(signer.publicKey))
+    const boardIdText = toBase64url(boardId)
     const founder = opts.founder ? deviceTag(opts.founder) : null
     this.circle = new Circle({
       founder: opts.founder ?? null,
       isFounderGenesis: (e) => e.op.t === 'genesis' && (e.author === founder || foundedBoardId(e.authorKey, e.op.nonce) === boardIdText),
     })
-    this.#readable = createReadableDoc(boundClientId(opts.signer.publicKey))
-    this.#side = {
-      boardId: opts.boardId,
-      agreement: opts.agreement,
-      myTag: this.#myTag,
-      carrier: this.#opts.carrier,
+    // What most parts need; each takes only what its context names.
+    const shared = {
+      boardId,
+      myTag,
+      carrier,
       circle: this.circle,
       keys: this.keys,
-      ownRequest: () => this.#log(this.#myTag).done.get(`${this.#myTag}.1`)?.hash,
-      takeGift: (gift, source) => this.#takeGift(gift, source),
-      reject: (reason, key, author, detail) => this.#reject(reason, key, author, detail),
+      logs: this.#logs,
+      entries: this.#entries,
+      diagnostics: this.diagnostics,
+      reject: (reason: Rejection, key: string, author: string | null, detail: string | null = null, via: string | null = null) =>
+        this.diagnostics.record({ reason, key, author, via, detail, at: this.#opts.now() }),
       now: () => this.#opts.now(),
+      pump: () => this.#pump.run(),
+      rebuild: () => this.#pump.requestRebuild(),
+      readable: () => this.#pump.readable,
+      notifyCircle: () => this.#notifyCircle(),
+      takeGift: (gift: KeyGift, source: KeySource | null) => this.#takeGift(gift, source),
     }
+    this.#own = new OwnEntries({ ...shared, signer, snapshotBytes: this.#opts.snapshotBytes, log: () => this.#logs.of(myTag) })
+    this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, readable: shared.readable, run: (task) => this.#tasks.run(task) })
+    this.#admission = new Admission({ ...shared, pendingLimits: this.#opts.pendingLimits, carry: (key, bytes, entry) => this.#carrier.carry(key, bytes, entry) })
+    this.#side = new SideEntries({ ...shared, agreement: opts.agreement, ownRequest: () => this.#logs.of(myTag).done.get(`${myTag}.1`)?.hash })
+    this.#carrier = new Carrier({ ...shared, side: this.#side })
+    this.#actions = new MembershipActions({ ...shared, signer, founder: opts.founder, own: this.#own })
+    const handler = new EntryHandler({
+      ...shared,
+      rules: this.#opts.rules,
+      allowLegacy: this.#opts.allowLegacy,
+      side: this.#side,
+      kept: this.#kept,
+      collect: (key, value) => this.#entries.collect(key, value),
+      settle: (key) => this.#admission.settle(key),
+    })
+    const reset = (doc: Y.Doc) => {
+      for (const l of this.#listeners.reset) l(doc)
+    }
+    this.#pump = new Pump({ ...shared, side: this.#side, handler, kept: this.#kept, writes: this.#writes, reset }, boundClientId(signer.publicKey))
   }
 
   /** The board, readable, in memory only. Replaced when the engine rebuilds it (see onReset). */
   get readable(): Y.Doc {
-    return this.#readable
+    return this.#pump.readable
   }
 
   get myTag(): string {
@@ -230,36 +179,32 @@ export class SealedBoard {
     if (this.#opts.request) await this.keys.addRequestKey(this.#opts.request.key)
     const keys = [...this.#entries.keys()]
     this.#entriesRead = keys.length
-    this.#kept = await this.#loadVerdicts()
-    await this.#enqueue(() => this.#ingest(new Map(keys.map((k) => [k, { value: this.#entries.get(k), via: 'storage' }]))))
-    // Kept while other devices were cut off than now: what was applied on their word is judged again.
-    const kept = this.#kept
-    this.#kept = null
-    if (kept && this.#keptUsed && kept.signature !== this.#decreasesSignature()) await this.#enqueue(() => this.#rebuild())
-    this.#mySeq = Math.max(this.#mySeq, this.#log(this.#myTag).frontier)
+    await this.#kept.load()
+    await this.#tasks.run(() => this.#admission.ingest(new Map(keys.map((k) => [k, { value: this.#entries.get(k), via: 'storage' }]))))
+    if (this.#kept.opened(decreasesSignature(this.circle))) {
+      // Kept while other devices were cut off than now: what was applied on their word is judged again.
+      this.#pump.requestRebuild()
+      await this.#tasks.run(() => this.#pump.run())
+    }
+    this.#scheduleVerdictSave()
+    this.#own.continueLog()
     this.sealed.on('afterTransaction', this.#onSealedTransaction)
-    this.#readable.on('update', this.#onReadableUpdate)
-    this.#listening = true
+    this.#writes.listen(this.#pump.readable)
   }
 
   /** Resolves when every local change so far is sealed into the shared doc (and any work it started is done). */
   async flush(): Promise<void> {
-    this.#sealLocal()
-    let seen: Promise<void>
-    do {
-      seen = this.#queue
-      await seen
-    } while (seen !== this.#queue)
+    this.#writes.flush()
+    await this.#tasks.idle()
   }
 
   destroy(): void {
-    this.#destroyed = true
-    if (this.#saveTimer !== null) clearTimeout(this.#saveTimer)
-    this.#listening = false
+    this.#kept.stop()
+    this.#tasks.stop()
+    this.#writes.stop(this.#pump.readable)
     this.sealed.off('afterTransaction', this.#onSealedTransaction)
-    this.#readable.off('update', this.#onReadableUpdate)
     for (const set of Object.values(this.#listeners)) set.clear()
-    this.#readable.destroy()
+    this.#pump.readable.destroy()
   }
 
   // ── what the app reads ───────────────────────────────────────────────────
@@ -283,20 +228,28 @@ export class SealedBoard {
 
   /** Whether this device may moderate now (delete others' posts, pin, rename the board). */
   get canModerate(): boolean {
-    const r = this.circle.rightsAt(this.#myTag, this.#mySeq + 1, this.circle.heads())
+    const r = this.circle.rightsAt(this.#myTag, this.#own.seq + 1, this.circle.heads())
     return r.kind === 'ok' && r.active && r.moderator
   }
 
   /** Entries not (yet) applied. */
   pendingCount(): number {
-    let n = 0
-    for (const log of this.#logs.values()) n += log.pending.size
-    return n
+    return this.#logs.pendingCount()
+  }
+
+  /** Devices that joined with an old invite (a join entry, no admission) while the board's first key is in use. */
+  legacyJoiners(): RequestInfo[] {
+    return legacyJoiners(this.#logs, this.circle, this.#opts.now())
+  }
+
+  /** The entries that lead out of an epoch (its key id), for a device that keeps pointing stragglers to the next room. */
+  handoff(from: string): [string, Uint8Array][] {
+    return handoffEntries(this.#logs, this.#entries, this.#opts.carrier, from)
   }
 
   /** The key id (base64url) and transport secret of the epoch this device writes in, when it holds them. */
   get epoch(): { readonly key: string; readonly transport: TransportSecret | null } | null {
-    const key = this.#currentKeyId()
+    const key = this.#own.currentKeyId()
     return key ? { key, transport: this.keys.transport(key) } : null
   }
 
@@ -321,64 +274,21 @@ export class SealedBoard {
     return () => this.#listeners.keys.delete(listener)
   }
 
-  // ── failures ─────────────────────────────────────────────────────────────
-
-  #failure: Error | null = null
-  readonly #failureListeners = new Set<(error: Error) => void>()
-
   /** The first error an engine task threw, or null. The board may be incomplete while it is set. */
   get failure(): Error | null {
-    return this.#failure
+    return this.#tasks.failure
   }
 
   /** Called once, when an engine task first fails. */
   onFailure(listener: (error: Error) => void): () => void {
-    this.#failureListeners.add(listener)
-    return () => this.#failureListeners.delete(listener)
-  }
-
-  /**
-   * Engine work runs one task at a time. A task that throws is a bug: it is
-   * kept as the board's failure (shown to the person, and failing every
-   * test), never swallowed, and later tasks still run.
-   */
-  #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(() => (this.#destroyed ? (undefined as T) : task()))
-    this.#queue = run.then(
-      () => undefined,
-      (e: unknown) => this.#fail(e),
-    )
-    return run
-  }
-
-  #fail(e: unknown): void {
-    if (this.#failure) return
-    this.#failure = e instanceof Error ? e : new Error(String(e))
-    for (const l of this.#failureListeners) l(this.#failure)
-  }
-
-  #log(tag: string): AuthorLog {
-    let log = this.#logs.get(tag)
-    if (!log) {
-      log = new AuthorLog()
-      this.#logs.set(tag, log)
-    }
-    return log
-  }
-
-  #reject(reason: Rejection, key: string, author: string | null, detail: string | null = null, via: string | null = null): void {
-    this.diagnostics.record({ reason, key, author, via, detail, at: this.#opts.now() })
+    return this.#tasks.onFailure(listener)
   }
 
   // ── membership actions (each one signed control entry) ──────────────────
 
   /** Founds the board: the genesis that makes this device its founder. `nonce` hashes with this device's key to the board id. */
   async found(name: string, nonce: Uint8Array, membersMayInvite = true): Promise<void> {
-    await this.#enqueue(async () => {
-      const first = this.keys.first
-      if (!first) throw new Error('A board is founded with its first content key')
-      await this.#control({ t: 'genesis', nonce, name, agree: this.#opts.signer.agreePublic, key: fromBase64url(first)!, members: [], membersMayInvite })
-    })
+    await this.#tasks.run(() => this.#actions.found(name, nonce, membersMayInvite))
   }
 
   /**
@@ -386,52 +296,26 @@ export class SealedBoard {
    * founder's genesis lists everyone who had joined, as this device knows them.
    */
   async convert(): Promise<void> {
-    await this.#enqueue(async () => {
-      if (this.circle.managed || !this.#opts.founder || deviceTag(this.#opts.founder) !== this.#myTag) return
-      const first = this.keys.first
-      const me = this.circle.profiles.get(this.#myTag)
-      if (!first || !me) return
-      const members = [...this.circle.profiles].filter(([t]) => t !== this.#myTag).map(([, p]) => ({ sign: p.sign, agree: p.agree, name: p.name }))
-      await this.#control({ t: 'genesis', nonce: new Uint8Array(16), name: me.name, agree: this.#opts.signer.agreePublic, key: fromBase64url(first)!, members, membersMayInvite: true })
-    })
+    await this.#tasks.run(() => this.#actions.convert())
   }
 
   /** Creates an invitation; the secret goes into the invite link and nowhere else. */
-  async invite(opts: { readonly id: Uint8Array; readonly publicKey: Uint8Array; readonly requestKey: Uint8Array; readonly uses: number; readonly expiresAt: number | null; readonly as: AdmitAs; readonly ask: boolean }): Promise<void> {
-    await this.#enqueue(async () => {
-      await this.keys.addRequestKey(opts.requestKey)
-      await this.#control({ t: 'invite', id: opts.id, pub: opts.publicKey, requestKey: opts.requestKey, uses: opts.uses, expiresAt: opts.expiresAt, as: opts.as, ask: opts.ask })
-    })
+  async invite(opts: InviteOptions): Promise<void> {
+    await this.#tasks.run(() => this.#actions.invite(opts))
   }
 
   async revoke(inviteId: string): Promise<void> {
-    await this.#enqueue(() => this.#control({ t: 'revoke', id: fromBase64url(inviteId)! }))
+    await this.#tasks.run(() => this.#actions.revoke(inviteId))
   }
 
   /** Lets a newcomer in: the signed admission, and the board's keys sealed to the newcomer's X25519 key. */
   async admit(requestHash: string): Promise<void> {
-    const refused = await this.#enqueue(async (): Promise<string | null> => {
-      const request = this.circle.requests.get(requestHash) ?? legacyRequest(this.#logs, this.circle, requestHash, this.#opts.now())
-      if (!request) throw new Error('No such request')
-      const invite = this.circle.invites().find((i) => i.id === request.invite)
-      const key = await this.#control({ t: 'admit', request: fromBase64url(requestHash)!, invite: fromBase64url(request.invite)!, device: { sign: request.sign, agree: request.agree }, name: request.name })
-      // Keys go out only for an admission every device will count (an open invitation, a right to admit).
-      const hash = this.#log(this.#myTag).done.get(key)?.hash
-      const verdict = hash ? this.circle.membership().verdicts.get(hash) : undefined
-      if (verdict !== 'ok') return verdict ?? 'invalid'
-      const current = this.#currentKeyId()
-      const transport = current ? this.keys.transport(current) : null
-      if (!transport) throw new Error('This device does not hold the current transport secret')
-      const gift = { contentKeys: invite?.as === 'relay' ? [] : this.keys.contentKeys(), transport }
-      const boxes = await sealLockboxes([{ agreePublic: request.agree, payload: encodeGift(gift) }], lockboxContext('welcome', this.#opts.boardId, fromBase64url(requestHash)!))
-      await this.#sealPublic('welcome', encodeWelcome(requestHash, boxes), transport)
-      return null
-    })
+    const refused = await this.#tasks.run(() => this.#actions.admit(requestHash))
     if (refused) throw new AdmissionRefused(refused)
   }
 
   async refuse(requestHash: string): Promise<void> {
-    await this.#enqueue(() => this.#control({ t: 'refuse', request: fromBase64url(requestHash)! }))
+    await this.#tasks.run(() => this.#actions.refuse(requestHash))
   }
 
   /**
@@ -441,135 +325,47 @@ export class SealedBoard {
    * this device accepted: whatever it signs after that is void everywhere.
    */
   async remove(devices: readonly string[]): Promise<void> {
-    await this.#enqueue(async () => {
-      const cutoffs: Cutoff[] = devices.map((device) => ({ device, seq: this.#cutoffFor(device) }))
-      await this.#rotate({ t: 'remove', cutoffs, rekey: null }, new Set(devices))
-    })
+    await this.#tasks.run(() => this.#actions.remove(devices))
   }
 
   /** A new epoch without removing anyone (after a concurrent rotation left a removed device holding the key). */
   async rekey(): Promise<void> {
-    await this.#enqueue(() => this.#rotate(null, new Set()))
+    await this.#tasks.run(() => this.#actions.rekey())
   }
 
   async setRole(member: string, role: Role): Promise<void> {
-    await this.#enqueue(async () => {
-      const info = this.circle.membership().members.get(member)
-      if (!info) throw new Error('No such member')
-      await this.#control({ t: 'role', member, role, cutoffs: info.devices.map((device) => ({ device, seq: this.#cutoffFor(device) })) })
-    })
+    await this.#tasks.run(() => this.#actions.setRole(member, role))
   }
 
   async setMembersMayInvite(value: boolean): Promise<void> {
-    await this.#enqueue(() => this.#control({ t: 'settings', membersMayInvite: value }))
+    await this.#tasks.run(() => this.#actions.setMembersMayInvite(value))
   }
 
   /** A newcomer asks to be let in: its keys and name, proven with the invitation key, readable by members only. */
-  async request(name: string, invitation: { readonly id: Uint8Array; readonly requestKey: Uint8Array; sign(message: Uint8Array): Promise<Uint8Array> }): Promise<void> {
-    await this.#enqueue(async () => {
-      if (this.#log(this.#myTag).frontier > 0) return // asked already
-      const proof = await invitation.sign(requestProofMessage(this.#opts.boardId, this.#opts.signer.publicKey, this.#opts.signer.agreePublic))
-      const payload = encodeRequest({ name, agree: this.#opts.signer.agreePublic, invite: invitation.id, proof })
-      await this.#sealWith('request', payload, keyId(invitation.requestKey), await importContentKey(invitation.requestKey))
-    })
+  async request(name: string, invitation: Invitation): Promise<void> {
+    await this.#tasks.run(() => this.#actions.request(name, invitation))
   }
 
   /** Writes this device's profile (its name on the board) unless it already shows that name. */
   async join(name: string): Promise<void> {
-    await this.#enqueue(async () => {
-      const me = this.circle.profiles.get(this.#myTag)
-      if (me && me.name === name) return
-      if (this.circle.managed && me === undefined && this.circle.membership().members.get(this.#myTag)?.name === name) return
-      await this.#sealContentKind('join', encodeJoin({ name, agreePublic: this.#opts.signer.agreePublic, invitedBy: null, at: this.#opts.now() }))
-    })
+    await this.#tasks.run(() => this.#actions.join(name))
   }
 
   /** Seals a legacy (pre-sealed-boards) board state, so every member's migration yields the same items. */
   async importLegacy(state: Uint8Array): Promise<void> {
-    await this.#enqueue(async () => {
-      applyParked(this.#readable, [state], SEALED_ORIGIN)
-      await this.#sealContentKind('legacy', state, { speculative: true })
+    await this.#tasks.run(async () => {
+      applyParked(this.#pump.readable, [state], SEALED_ORIGIN)
+      await this.#own.seal('legacy', state, { speculative: true })
     })
   }
 
   async compactNow(): Promise<void> {
-    await this.#enqueue(() => this.#compact())
+    await this.#tasks.run(() => this.#own.compact())
   }
 
-  // ── sealing this device's entries ────────────────────────────────────────
+  // ── wiring ───────────────────────────────────────────────────────────────
 
-  #currentKeyId(): string | null {
-    if (this.circle.managed) {
-      const current = this.circle.membership().current?.key ?? null
-      if (current && this.keys.hasContentKey(current)) return current
-      // The rotation has not reached this device: write with the newest key it holds.
-      const held = [...this.circle.membership().epochs.keys()].filter((k) => this.keys.hasContentKey(k))
-      return held[held.length - 1] ?? this.keys.first
-    }
-    return this.keys.first
-  }
-
-  async #sealContentKind(kind: EntryKind, payload: Uint8Array, opts: { from?: number; seq?: number; speculative?: boolean } = {}): Promise<string> {
-    const id = this.#currentKeyId()
-    const raw = id ? this.keys.contentKey(id) : null
-    if (!id || !raw) throw new Error('This device holds no content key for this board')
-    return this.#sealWith(kind, payload, keyId(raw), this.keys.cipherFor(keyId(raw))!, opts)
-  }
-
-  async #sealPublic(kind: 'welcome' | 'rotate', payload: Uint8Array, transport: Uint8Array): Promise<string> {
-    const id = await this.keys.addPublicKey(transport as TransportSecret)
-    return this.#sealWith(kind, payload, id, this.keys.cipherFor(id)!)
-  }
-
-  async #sealWith(kind: EntryKind, payload: Uint8Array, id: Uint8Array, cipher: ContentCipher, opts: { from?: number; seq?: number; speculative?: boolean } = {}): Promise<string> {
-    const seq = opts.seq ?? ++this.#mySeq
-    const header: EntryHeader = { kind, boardId: this.#opts.boardId, keyId: id, author: this.#opts.signer.publicKey, seq, from: opts.from ?? seq }
-    const bytes = await sealEntry(header, payload, cipher, this.#opts.signer)
-    const key = entryKey(header)
-    this.#entries.set(key, bytes)
-    const parsed = parseEntry(bytes)
-    if (!parsed.ok) throw new Error('An entry this device sealed does not parse')
-    this.#log(this.#myTag).pending.set(key, { key, bytes, entry: parsed.entry, hash: entryHash(bytes), via: null, plain: payload, speculative: opts.speculative ?? false })
-    await this.#pump()
-    return key
-  }
-
-  async #control(op: Op): Promise<string> {
-    const heads = this.circle.heads()
-    return this.#sealContentKind('control', encodeControl({ parents: heads.map((h) => fromBase64url(h)!), op }))
-  }
-
-  /** The last sequence number of a device this device has accepted (entries and control entries alike). */
-  #cutoffFor(device: string): number {
-    return this.#logs.get(device)?.frontier ?? 0
-  }
-
-  /** A rotation: the control entry (with its new key's id) and the lockboxes, in the old epoch, then the new keys here. */
-  async #rotate(removal: Extract<Op, { t: 'remove' }> | null, removed: Set<string>): Promise<void> {
-    const m = this.circle.membership()
-    const parent = this.#currentKeyId()
-    if (!parent || !m.current) throw new Error('Nothing to rotate')
-    const oldTransport = this.keys.transport(parent)
-    if (!oldTransport) throw new Error('This device does not hold the current transport secret')
-    const contentKey = generateContentKey()
-    const transport = generateTransportSecret()
-    const remaining = [...m.devices.values()].filter((d) => !d.removed && !removed.has(d.tag))
-    const rekey = { key: keyId(contentKey), parent: fromBase64url(parent)!, to: remaining.map((d) => d.tag) }
-    // The same two gifts for everyone (relays get no content key): encoded once, sealed to each device on its own.
-    const gifts = { member: encodeGift({ contentKeys: [contentKey], transport }), relay: encodeGift({ contentKeys: [], transport }) }
-    // The lockboxes (the bulk of the work) are sealed while the control entry is: they need only the new key's id.
-    const [controlKey, boxes] = await Promise.all([
-      this.#control(removal ? { ...removal, rekey } : { t: 'rekey', rekey }),
-      sealLockboxes(
-        remaining.map((d) => ({ agreePublic: d.agree, payload: d.as === 'relay' ? gifts.relay : gifts.member })),
-        lockboxContext('rotate', this.#opts.boardId, rekey.key),
-      ),
-    ])
-    const control = this.#log(this.#myTag).done.get(controlKey)?.hash ?? entryHash(this.#entries.get(controlKey) as Uint8Array)
-    await this.#sealPublic('rotate', encodeRotate(rekey.key, rekey.parent, control, boxes), oldTransport)
-    await this.#takeGift({ contentKeys: [contentKey], transport }, null)
-  }
-
+  /** Keys sent to this device (a welcome, a rotation) or made by it (its own rotation). */
   async #takeGift(gift: KeyGift, source: KeySource | null): Promise<void> {
     let added = false
     for (const [i, k] of gift.contentKeys.entries()) added = (await this.keys.addContentKey(k, i === gift.contentKeys.length - 1 ? gift.transport : null)) || added
@@ -577,696 +373,40 @@ export class SealedBoard {
       // A relay's gift: only a transport secret. It may already hold it (its invite carried it), so it is told every time.
       await this.keys.addPublicKey(gift.transport as TransportSecret)
       added = true
-      if (this.#opts.carrier) await this.#readUnread()
+      if (this.#opts.carrier) await this.#carrier.readUnread()
     }
     if (added) for (const l of this.#listeners.keys) l(gift, source)
   }
 
-  // ── local changes → entries ──────────────────────────────────────────────
-
-  /** Local changes not sealed yet (and the readable doc they were made on): the changes of one task become one entry. */
-  #local: Uint8Array[] = []
-  #localDoc: Y.Doc | null = null
-
-  /**
-   * Batch sealing: every change made in the same task (one user action, a
-   * sweep, a burst of posts from a script) is sealed as ONE entry at the end
-   * of that task, so each change does not pay its own encryption and
-   * signature. A microtask is the window: nothing waits for a timer, so the
-   * latency of a single change does not grow.
-   */
-  readonly #onReadableUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === SEALED_ORIGIN || origin === LOCAL_ORIGIN) return
-    this.#local.push(update)
-    this.#localDoc = this.#readable
-    if (this.#local.length === 1) queueMicrotask(() => this.#sealLocal())
-  }
-
-  #sealLocal(): void {
-    const updates = this.#local
-    const doc = this.#localDoc
-    if (updates.length === 0) return
-    this.#local = []
-    void this.#enqueue(async () => {
-      // Made on a readable doc that a rebuild has since replaced: apply them to the new one like anyone's.
-      const speculative = doc === this.#readable
-      // Merged into entries under the size limit, in order.
-      let batch: Uint8Array[] = []
-      let size = 0
-      const seal = async () => {
-        if (batch.length === 0) return
-        const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)
-        batch = []
-        size = 0
-        await this.#sealContentKind('update', encodeContent(this.circle.heads(), update), { speculative })
-      }
-      for (const u of updates) {
-        if (size + u.byteLength > MAX_BATCH_BYTES) await seal()
-        batch.push(u)
-        size += u.byteLength
-      }
-      await seal()
-      if (!this.#compacting) this.#maybeCompact()
-    })
-  }
-
-  // ── remote changes ───────────────────────────────────────────────────────
-
   readonly #onSealedTransaction = (tr: Y.Transaction): void => {
-    if (tr.origin === SEALED_ORIGIN) return
-    const via = tr.local ? 'local' : `session ${[...tr.afterState.keys()].filter((c) => (tr.beforeState.get(c) ?? 0) < tr.afterState.get(c)!).join(',') || '?'}`
-    this.#removeJunk(tr)
-    const keys = this.#entries.changedKeys(tr)
-    if (keys.size === 0) return
-    // What each key held right after this transaction: by the time the queue
-    // gets to it another peer may have changed it again.
-    const seen = new Map<string, Seen>()
-    for (const key of keys) seen.set(key, { value: this.#entries.get(key), via })
-    void this.#enqueue(() => this.#ingest(seen))
-  }
-
-  /** Anything written outside the entries map (other root types, list items in it) is removed at once. */
-  #removeJunk(tr: Y.Transaction): void {
-    const removed = this.#entries.removeJunk(tr)
-    if (removed > 0) this.#reject('junk', `${removed} structs outside the entries`, null, null, null)
-  }
-
-  /** Entries that are invalid for everyone alike are removed from the shared doc — unless someone has put something else there since. */
-  #collect(key: string, seen: unknown): void {
-    this.#entries.collect(key, seen)
-  }
-
-  /**
-   * Checks the entries seen under each key, handles everything that became
-   * ready, then judges entries that went missing: gone because their author
-   * compacted them is fine; otherwise they are put back.
-   */
-  async #ingest(seen: Map<string, Seen>): Promise<void> {
-    const missing: string[] = []
-    const keys = [...seen.keys()].sort((a, b) => (tagOfKey(a) === tagOfKey(b) ? seqOfKey(a) - seqOfKey(b) : a < b ? -1 : 1))
-    // Screening (parse, signature) touches nothing: the next entries' signatures are checked
-    // while this one is handled, instead of one verification after another (a large sync).
-    const screens = new Map<string, Promise<Screened>>()
-    let ahead = 0
-    for (const [i, key] of keys.entries()) {
-      for (; ahead < keys.length && ahead < i + SCREEN_AHEAD; ahead++) {
-        const k = keys[ahead]!
-        const value = seen.get(k)!.value
-        if (value === undefined || k.startsWith(PROOF_PREFIX) || this.#holds(k, value)) continue
-        const screening = screenEntry(k, value, this.#opts.boardId)
-        // Awaited where its entry is handled; one whose entry turns out to be held by then is not, and must not surface as unhandled.
-        screening.catch(() => undefined)
-        screens.set(k, screening)
-      }
-      const { value, via } = seen.get(key)!
-      if (value === undefined) missing.push(key)
-      else if (key.startsWith(PROOF_PREFIX)) await this.#checkProof(key, value)
-      else await this.#check(key, value, via, screens.get(key))
-      screens.delete(key)
-    }
-    await this.#pump()
-    for (const key of missing) this.#judgeMissing(key)
-    this.#enforceLimits()
-    this.#reportPending()
-    this.#scheduleVerdictSave()
-  }
-
-  readonly #reportedPending = new Set<string>()
-
-  /** Entries still waiting after a batch: their author was never let in, an earlier entry is missing, or a key. */
-  #reportPending(): void {
-    for (const [tag, log] of this.#logs) {
-      for (const v of log.pending.values()) {
-        if (this.#reportedPending.has(v.key)) continue
-        this.#reportedPending.add(v.key)
-        const reason: Rejection = !this.keys.cipherFor(v.entry.header.keyId) ? 'pending_key' : !this.circle.knows(tag) ? 'pending_author' : 'pending_gap'
-        this.#reject(reason, v.key, tag)
-      }
-    }
-  }
-
-  /** Waiting entries are capped per author and in all: beyond that they are dropped, here and from the shared doc. */
-  #enforceLimits(): void {
-    const { perAuthor, total } = this.#opts.pendingLimits
-    let all = 0
-    for (const log of this.#logs.values()) all += log.pending.size
-    for (const [tag, log] of [...this.#logs].sort((a, b) => b[1].pending.size - a[1].pending.size)) {
-      if (tag === this.#myTag) continue
-      const over = Math.max(log.pending.size - perAuthor, all > total ? log.pending.size : 0)
-      if (over <= 0) continue
-      const victims = [...log.pending.values()].sort((a, b) => b.entry.header.seq - a.entry.header.seq).slice(0, over)
-      for (const v of victims) {
-        log.pending.delete(v.key)
-        if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
-        all--
-        this.#reject('over_limit', v.key, null, `entries of ${tag}`, v.via)
-        this.#collect(v.key, v.bytes)
-      }
-    }
-  }
-
-  async #checkProof(key: string, value: unknown): Promise<void> {
-    const proof = await verifyProof(value, this.#opts.boardId)
-    if (!proof || proofKey(proof.author) !== key) {
-      this.#reject('malformed', key, null)
-      this.#collect(key, value)
-      return
-    }
-    await this.#equivocated(proof.author, proof.from, null)
-  }
-
-  /** An author proven to equivocate: everything from `from` on is void; the proof is kept for devices that arrive later. */
-  async #equivocated(tag: string, from: number, proof: Uint8Array | null): Promise<void> {
-    const changed = this.circle.addEquivocator(tag, from)
-    if (proof && changed) this.#entries.set(proofKey(tag), proof)
-    if (!changed) return
-    this.#reject('equivocation', proofKey(tag), tag, `two different entries from sequence number ${from}`)
-    const log = this.#log(tag)
-    for (const d of log.done.values()) if (d.entry.header.seq >= from && d.outcome !== 'void') this.#rebuildNeeded = true
-    for (const [key, v] of log.pending) {
-      if (v.entry.header.seq >= from && CONTENT_KINDS.has(v.entry.header.kind)) {
-        log.pending.delete(key)
-        if (this.#reportedPending.delete(key)) this.diagnostics.settle(key)
-        this.#collect(key, v.bytes)
-      }
-    }
-    // Whichever version the shared map holds under a disputed key goes: the proof keeps both.
-    const disputed = this.#entries.keys().filter((key) => {
-      if (tagOfKey(key) !== tag || key.startsWith(PROOF_PREFIX) || seqOfKey(key) < from) return false
-      const parsed = parseEntry(this.#entries.get(key))
-      return parsed.ok && CONTENT_KINDS.has(parsed.entry.header.kind)
-    })
-    this.#entries.delete(disputed)
-    this.#notifyCircle()
-  }
-
-  /** Whether this device already holds exactly these bytes under this key (nothing to check again). */
-  #holds(key: string, value: unknown): boolean {
-    const previously = this.#held(key)
-    return !!previously && value instanceof Uint8Array && sameBytes(previously.bytes, value)
-  }
-
-  /** The entry this device already has under `key` (handled or waiting), if any. */
-  #held(key: string): { readonly bytes: Uint8Array; readonly entry: Verified['entry'] } | undefined {
-    const tag = tagOfKey(key)
-    const log = tag ? this.#logs.get(tag) : undefined
-    return log?.done.get(key) ?? log?.pending.get(key)
-  }
-
-  async #check(key: string, value: unknown, via: string | null, screening?: Promise<Screened>): Promise<void> {
-    if (this.#holds(key, value)) return
-    const tag = tagOfKey(key)
-    const previously = this.#held(key)
-    const screened = await (screening ?? screenEntry(key, value, this.#opts.boardId))
-    if (previously) {
-      // Another version of an entry this device holds: proof of equivocation if its author signed both; otherwise an erasure.
-      const proof = screened.ok ? await checkEquivocation(previously.entry, screened.entry, previously.bytes, screened.bytes, this.#opts.boardId) : null
-      if (proof) return this.#equivocated(proof.author, proof.from, encodeProof(previously.bytes, value as Uint8Array))
-      return this.#erased(key, previously.bytes, tag)
-    }
-    if (!screened.ok) return this.#final(screened.reason, key, null, value, via)
-    // From here on, a valid signature proves who wrote it.
-    const { bytes, entry, author } = screened
-    const header = entry.header
-    if (this.#opts.carrier && author !== this.#myTag) return this.#carry(key, bytes, entry)
-    const authorLog = this.#log(author)
-    for (const other of authorLog.mayConflict(header.from, header.seq, header.kind === 'snapshot')) {
-      const proof = await checkEquivocation(other.entry, entry, other.bytes, bytes, this.#opts.boardId)
-      if (proof) return this.#equivocated(author, proof.from, encodeProof(other.bytes, bytes))
-    }
-    const disputed = this.circle.equivocators.get(author)
-    if (disputed !== undefined && header.seq >= disputed && CONTENT_KINDS.has(header.kind)) return this.#final('equivocation', key, author, value, via)
-    if (header.kind === 'snapshot' ? authorLog.coveredBy(header.from, header.seq) : header.seq <= authorLog.frontier) {
-      // Already handled, and no longer at its place: an old entry put back in. Its signature proves
-      // who wrote it once, not who put it back: nobody is named.
-      this.#reject('replay', key, null, `an old entry of ${author}`, via)
-      if (authorLog.coveredBy(header.from, header.seq)) this.#collect(key, value)
-      return
-    }
-    authorLog.pending.set(key, { key, bytes, entry, hash: entryHash(bytes), via })
-  }
-
-  #erased(key: string, bytes: Uint8Array, tag: string | null): void {
-    // Someone overwrote or deleted an entry this device holds: put it back. A Yjs write does not prove who did it.
-    this.#reject('erased', key, null, tag ? `an entry of ${tag}` : null)
-    this.#entries.set(key, bytes)
-  }
-
-  /** A rejection that is the same for every peer: report it and remove the entry from the shared doc. */
-  #final(reason: Rejection, key: string, author: string | null, value: unknown, via: string | null = null, detail: string | null = null): void {
-    this.#reject(reason, key, author, detail, author ? null : via)
-    this.#collect(key, value)
-  }
-
-  #judgeMissing(key: string): void {
-    const tag = tagOfKey(key)
-    const log = tag ? this.#logs.get(tag) : undefined
-    const done = log?.done.get(key)
-    if (!log || !done) return
-    const h = done.entry.header
-    if (log.coveredBy(h.from, h.seq, key) || done.outcome === 'void') {
-      log.done.delete(key)
-      return
-    }
-    if (this.#entries.holds(key, done.bytes)) return
-    this.#erased(key, done.bytes, tag)
-  }
-
-  // ── handling entries in order ────────────────────────────────────────────
-
-  /**
-   * Handles every entry whose turn has come, author by author, until nothing
-   * moves: decrypting happens first, in parallel; judging and applying happen
-   * in one transaction on the readable doc, entry by entry, so each entry is
-   * judged against everything applied before it.
-   */
-  async #pump(): Promise<void> {
-    const waiting = this.pendingCount()
-    await this.#pumpRounds()
-    this.diagnostics.announce(this.pendingCount() !== waiting)
-  }
-
-  async #pumpRounds(): Promise<void> {
-    for (let round = 0; ; round++) {
-      await this.#prepare()
-      let moved = false
-      let circleChanged = false
-      let sliced = false
-      const own = this.#readable.clientID
-      this.#readable.clientID = 0
-      // Yjs encodes every transaction for 'update' listeners; ours ignores these, and encoding is not free.
-      if (this.#listening) this.#readable.off('update', this.#onReadableUpdate)
-      // In slices: a big board opens or syncs without a long task on the main
-      // thread, and what is applied shows as it comes (each slice is one transaction).
-      const deadline = performance.now() + SLICE_MS
-      try {
-        this.#readable.transact(() => {
-          // Authors with nothing waiting are skipped: a circle of a thousand devices has a thousand logs.
-          outer: for (const [tag, log] of [...this.#logs].filter(([, l]) => l.pending.size > 0).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-            for (let next = log.next(); next; next = log.next()) {
-              const step = this.#handle(tag, log, next)
-              if (step === 'wait') break
-              moved = true
-              if (step === 'circle') circleChanged = true
-              // Everything is judged again from the start: judging more now is wasted.
-              if (this.#rebuildNeeded) break outer
-              if (performance.now() > deadline) {
-                sliced = true
-                break outer
-              }
-            }
-          }
-        }, SEALED_ORIGIN)
-      } finally {
-        this.#readable.clientID = own
-        if (this.#listening) this.#readable.on('update', this.#onReadableUpdate)
-      }
-      for (const key of this.#newRequestKeys.splice(0)) await this.keys.addRequestKey(key)
-      if (circleChanged) {
-        this.#checkVerdicts()
-        this.#notifyCircle()
-      }
-      if (this.#rebuildNeeded) {
-        await this.#rebuild()
-        return
-      }
-      if (sliced) {
-        await yieldToEventLoop()
-        continue
-      }
-      if (moved || (await this.#afterCircle())) continue
-      if (this.#kept && this.#holdsBack()) {
-        // Kept verdicts applied an update whose ground never came: judge everything again.
-        this.#kept = null
-        await this.#rebuild()
-      }
-      return
-    }
-  }
-
-  /**
-   * Decrypts what can be decrypted, in parallel. Requests, welcomes and
-   * rotations are looked at as soon as they can be read, not in their
-   * author's turn: a newcomer's keys arrive in a welcome that comes after
-   * entries it can read only with those keys.
-   */
-  async #prepare(): Promise<void> {
-    const work: Promise<void>[] = []
-    const early = (v: Verified) => {
-      if (v.plain && SIDE_KINDS.has(v.entry.header.kind) && !this.#settled.has(v.hash)) this.#awaiting.set(v.key, v)
-    }
-    for (const log of this.#logs.values()) {
-      for (const v of log.pending.values()) {
-        if (v.plain !== undefined) {
-          early(v)
-          continue
-        }
-        const cipher = this.keys.cipherFor(v.entry.header.keyId)
-        if (!cipher) continue
-        work.push(
-          openEntry(v.entry, cipher).then((plain) => {
-            v.plain = plain
-            early(v)
-          }),
-        )
-        if (work.length >= 256) await Promise.all(work.splice(0))
-      }
-    }
-    await Promise.all(work)
-  }
-
-  /** Work that needs the circle as it now stands: requests to check, keys to take. Returns whether anything changed. */
-  async #afterCircle(): Promise<boolean> {
-    let changed = false
-    for (const [key, v] of this.#awaiting) {
-      if (await settleSideEntry(this.#side, v)) {
-        this.#awaiting.delete(key)
-        this.#settled.add(v.hash)
-        changed = true
-      }
-    }
-    if (changed) this.#notifyCircle()
-    return changed
-  }
-
-  /** One entry, in its turn. 'wait' leaves it (and its author's later entries) for later. */
-  #handle(tag: string, log: AuthorLog, v: Verified): 'wait' | 'done' | 'circle' {
-    const h = v.entry.header
-    const finish = (outcome: Outcome, extra: Partial<Done> = {}): 'done' => {
-      log.pending.delete(v.key)
-      if (this.#reportedPending.delete(v.key)) this.diagnostics.settle(v.key)
-      log.done.set(v.key, { ...v, outcome, ...extra })
-      log.frontier = Math.max(log.frontier, h.seq)
-      this.#markVoidFrom(tag, log)
-      return 'done'
-    }
-    const cutoff = this.circle.cutoffOf(tag)
-    if (cutoff !== null && h.seq > cutoff && h.kind !== 'control') {
-      this.#reject(this.circle.equivocators.has(tag) ? 'equivocation' : 'removed_author', v.key, tag)
-      this.#collect(v.key, v.bytes)
-      return finish('void')
-    }
-    if (v.plain === undefined) return 'wait'
-    if (v.plain === null) {
-      this.#reject('decrypt_failed', v.key, tag)
-      this.#collect(v.key, v.bytes)
-      return finish('void')
-    }
-    switch (h.kind) {
-      case 'join': {
-        const join = decodeJoin(v.plain)
-        if (!join) {
-          this.#reject('bad_payload', v.key, tag, 'not a profile')
-          return finish('void')
-        }
-        if (this.circle.collides(tag, h.author)) {
-          // Its key was ground to write under a member's Yjs client id.
-          this.#reject('not_member', v.key, tag, 'its Yjs client id equals a member’s')
-          return finish('void')
-        }
-        this.circle.addProfile(tag, h.author, h.seq, join, fromBase64url(join.agree)!)
-        finish('other')
-        return 'circle'
-      }
-      case 'control': {
-        const control = decodeControl(v.plain)
-        if (!control) {
-          this.#reject('bad_payload', v.key, tag, 'not a membership change')
-          return finish('void')
-        }
-        const entry: ControlEntry = { hash: v.hash, author: tag, authorKey: h.author, seq: h.seq, parents: control.parents.map(toBase64url), op: control.op }
-        if (control.op.t === 'invite') this.#newRequestKeys.push(control.op.requestKey)
-        this.circle.addControl(entry)
-        finish('other')
-        return 'circle'
-      }
-      case 'request':
-      case 'welcome':
-      case 'rotate':
-        if (!this.#settled.has(v.hash)) this.#awaiting.set(v.key, v)
-        return finish('other')
-      default:
-        return this.#handleContent(tag, log, v, finish)
-    }
-  }
-
-  #handleContent(tag: string, log: AuthorLog, v: Verified, finish: (o: Outcome, extra?: Partial<Done>) => 'done'): 'wait' | 'done' {
-    const h = v.entry.header
-    if (h.kind === 'legacy' && !this.#opts.allowLegacy) {
-      this.#reject('foreign_changes', v.key, tag, 'a whole old board, on a board that never had one')
-      this.#collect(v.key, v.bytes)
-      return finish('void')
-    }
-    const content = h.version === 1 || h.kind === 'legacy' ? { heads: null, update: v.plain! } : decodeContent(v.plain!)
-    if (!content) {
-      this.#reject('bad_payload', v.key, tag)
-      return finish('void')
-    }
-    if (!this.circle.knows(tag)) return 'wait'
-    const rights = this.circle.rightsAt(tag, h.seq, content.heads)
-    if (rights.kind === 'wait') return 'wait'
-    const judgedWith = `${rights.active}/${rights.moderator}`
-    if (!rights.active) {
-      this.#reject('not_member', v.key, tag)
-      return finish('refused', { heads: content.heads, judgedWith, range: null })
-    }
-    const version1 = h.version === 1
-    const author: Author = {
-      client: version1 || h.kind === 'legacy' ? legacyBoundClientId(h.author) : this.#clientOf(tag, h.author),
-      tag,
-      moderator: rights.moderator,
-      legacy: version1 || h.kind === 'legacy',
-    }
-    const kept = h.kind === 'legacy' ? undefined : this.#keptFor(v.hash, judgedWith)
-    // Never judged against a doc that holds back part of what it was given (see #keptFor).
-    if (!kept && this.#kept && this.#holdsBack()) return 'wait'
-    const judgement =
-      h.kind === 'legacy'
-        ? ({ kind: 'accept', range: null, edited: [] } as const)
-        : kept
-          ? ({ kind: 'accept', range: kept.range, edited: [] } as const)
-          : judgeUpdate({ doc: this.#readable, rules: this.#opts.rules, ownerOfClient: (c) => this.circle.ownerOfClient(c), isVoid: (c, clock) => this.#isVoid(c, clock) }, author, content.update)
-    if (!kept && h.kind !== 'legacy' && judgement.kind !== 'wait') this.#judgedSinceSave++
-    if (judgement.kind === 'wait') return 'wait'
-    if (h.kind === 'snapshot') {
-      // A snapshot stands for the entries it covers, whatever became of them.
-      for (let seq = h.from; seq <= h.seq; seq++) {
-        for (const d of log.done.startingAt(seq)) if (d.key !== v.key && d.entry.header.seq <= h.seq && CONTENT_KINDS.has(d.entry.header.kind)) log.done.delete(d.key)
-      }
-    }
-    if (judgement.kind === 'refuse') {
-      this.#reject(judgement.reason, v.key, tag, judgement.detail)
-      if (v.speculative) this.#rebuildNeeded = true
-      else if (judgement.range && judgement.range.to > judgement.range.from) Y.applyUpdate(this.#readable, placeholderUpdate(author.client, judgement.range.from, judgement.range.to), SEALED_ORIGIN)
-      return finish('refused', { heads: content.heads, judgedWith, range: judgement.range })
-    }
-    if (!v.speculative) Y.applyUpdate(this.#readable, content.update, SEALED_ORIGIN)
-    return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
+    const seen = this.#admission.seen(tr)
+    if (seen)
+      void this.#tasks.run(async () => {
+        await this.#admission.ingest(seen)
+        this.#scheduleVerdictSave()
+      })
   }
 
   // ── verdicts kept across openings (verdicts.ts) ──────────────────────────
 
-  async #loadVerdicts(): Promise<Verdicts | null> {
-    const bytes = await this.#opts.verdicts?.load().catch(() => null)
-    return bytes ? decodeVerdicts(bytes) : null
-  }
-
-  /**
-   * A kept verdict for this entry, if it was reached with the same rights.
-   * Its update had everything it builds on in the readable doc when it was
-   * judged, but now it may come first (in an earlier author's turn than what
-   * it builds on): Yjs then holds it back until the rest arrives. Meanwhile
-   * nothing is judged (the doc does not look as the judge expects); if the
-   * rest never arrives, every verdict is reached again (#pumpRounds).
-   */
-  #keptFor(hash: string, judgedWith: string): KeptVerdict | undefined {
-    const kept = this.#kept?.entries.get(hash)
-    if (!kept || kept.judgedWith !== judgedWith) return undefined
-    this.#keptUsed = true
-    return kept
-  }
-
-  /** Whether Yjs holds back structs or deletions of updates applied on kept verdicts. */
-  #holdsBack(): boolean {
-    const store = this.#readable.store
-    return store.pendingStructs !== null || store.pendingDs !== null
-  }
-
-  /** Saves the verdicts a little after judging stops, so a burst of updates is one write. */
   #scheduleVerdictSave(): void {
-    if (!this.#opts.verdicts || this.#judgedSinceSave === 0 || this.#saveTimer !== null || this.#destroyed) return
-    this.#saveTimer = setTimeout(() => {
-      this.#saveTimer = null
-      void this.#enqueue(() => this.saveVerdicts())
-    }, VERDICT_SAVE_MS)
+    this.#kept.schedule(() => void this.#tasks.run(() => this.saveVerdicts()))
   }
 
-  /** Keeps every verdict that applied an update, with the circle's decreases they were reached under (if any was reached since the last save). */
+  /** Keeps every verdict that applied an update (if any was reached since the last save), with the circle's decreases they were reached under. */
   async saveVerdicts(): Promise<void> {
-    if (!this.#opts.verdicts || this.#destroyed || this.#judgedSinceSave === 0) return
-    const entries = new Map<string, KeptVerdict>()
-    for (const log of this.#logs.values()) {
-      for (const d of log.done.values()) {
-        if (d.outcome === 'applied' && d.judgedWith !== undefined && d.entry.header.kind !== 'legacy') entries.set(d.hash, { judgedWith: d.judgedWith, range: d.range ?? null })
-      }
-    }
-    this.#judgedSinceSave = 0
-    await this.#opts.verdicts.save(encodeVerdicts({ signature: this.#decreasesSignature(), entries }))
-  }
-
-  readonly #clients = new Map<string, number>()
-
-  /** A device's bound Yjs client id (a hash: computed once per device). */
-  #clientOf(tag: string, key: Uint8Array): number {
-    let client = this.#clients.get(tag)
-    if (client === undefined) this.#clients.set(tag, (client = boundClientId(key)))
-    return client
-  }
-
-  /** Once a device's entries up to its cutoff are all handled, its Yjs clocks from there on are void. */
-  #markVoidFrom(tag: string, log: AuthorLog): void {
-    const cutoff = this.circle.cutoffOf(tag)
-    if (cutoff === null || log.frontier < cutoff) return
-    const keys = this.circle.keysOf(tag)
-    if (!keys) return
-    for (const client of [boundClientId(keys.sign), legacyBoundClientId(keys.sign)]) {
-      if (!log.voidFrom.has(client)) log.voidFrom.set(client, Y.getState(this.#readable.store, client))
-    }
-  }
-
-  #isVoid(client: number, clock: number): boolean {
-    const tag = this.circle.ownerOfClient(client)
-    const from = tag ? this.#logs.get(tag)?.voidFrom.get(client) : undefined
-    return from !== undefined && clock >= from
-  }
-
-  /**
-   * After the circle changed: if any entry already handled would now be
-   * judged with other rights (a removal's or demotion's cutoff arrived, a
-   * genesis turned an old board into a managed one), the readable doc is
-   * rebuilt from the entries.
-   */
-  #checkVerdicts(): void {
-    // Rights given never change a verdict (content waits for what its author saw); only rights taken do.
-    const signature = this.#decreasesSignature()
-    if (signature === this.#judgedSignature) return
-    this.#judgedSignature = signature
-    for (const [tag, log] of this.#logs) {
-      for (const d of log.done.values()) {
-        if (d.judgedWith === undefined) continue
-        const rights = this.circle.rightsAt(tag, d.entry.header.seq, d.heads ?? null)
-        const now = rights.kind === 'ok' ? `${rights.active}/${rights.moderator}` : 'wait'
-        if (now !== d.judgedWith) {
-          this.#rebuildNeeded = true
-          return
+    await this.#kept.save(() => {
+      const entries = new Map<string, KeptVerdict>()
+      for (const log of this.#logs.values()) {
+        for (const d of log.done.values()) {
+          if (d.outcome === 'applied' && d.judgedWith !== undefined && d.entry.header.kind !== 'legacy') entries.set(d.hash, { judgedWith: d.judgedWith, range: d.range ?? null })
         }
       }
-      const cutoff = this.circle.cutoffOf(tag)
-      if (cutoff !== null) for (const d of log.done.values()) if (d.entry.header.seq > cutoff && d.outcome === 'applied') this.#rebuildNeeded = true
-    }
-  }
-
-  #judgedSignature = ''
-
-  #decreasesSignature(): string {
-    const parts = [...this.circle.equivocators].map(([t, f]) => `e${t}:${f}`)
-    if (this.circle.managed) {
-      const m = this.circle.membership()
-      parts.push(`g${m.genesis?.hash}`)
-      for (const [device, decs] of m.decreases) for (const d of decs) parts.push(`d${device}:${d.hash}`)
-      for (const [member, changes] of m.roleChanges) for (const c of changes) parts.push(`r${member}:${c.hash}`)
-    }
-    return parts.sort().join('|')
-  }
-
-  /**
-   * Builds the readable doc again from every entry this device holds, with
-   * today's verdicts: the only way to take back what was applied. Whoever
-   * holds the old doc is told (onReset).
-   */
-  async #rebuild(): Promise<void> {
-    this.#rebuildNeeded = false
-    const old = this.#readable
-    if (this.#listening) old.off('update', this.#onReadableUpdate)
-    this.#readable = createReadableDoc(old.clientID)
-    this.#judgedSignature = ''
-    for (const log of this.#logs.values()) log.reset()
-    await this.#pump()
-    if (this.#listening) this.#readable.on('update', this.#onReadableUpdate)
-    for (const l of this.#listeners.reset) l(this.#readable)
-    old.destroy()
+      return { signature: decreasesSignature(this.circle), entries }
+    })
   }
 
   #notifyCircle(): void {
     for (const l of this.#listeners.circle) l()
   }
-
-  // ── requests, welcomes, rotations ────────────────────────────────────────
-
-  // ── carrying (a relay) ───────────────────────────────────────────────────
-
-  /**
-   * A carrier keeps other devices' entries in the shared doc as they are and
-   * reads only welcomes and rotations, the entries sealed under a room's
-   * public-entry key: they may hold its next transport secret. Rotations are
-   * kept as handled, so `handoff` can point stragglers on.
-   */
-  async #carry(key: string, bytes: Uint8Array, entry: ParsedEntry): Promise<void> {
-    const kind = entry.header.kind
-    if (kind !== 'welcome' && kind !== 'rotate') return
-    const cipher = this.keys.cipherFor(entry.header.keyId)
-    if (!cipher) {
-      this.#unread.add(key)
-      return
-    }
-    this.#unread.delete(key)
-    const hash = entryHash(bytes)
-    if (this.#settled.has(hash)) return
-    const plain = await openEntry(entry, cipher)
-    if (!plain) return
-    const v: Verified = { key, bytes, entry, hash, via: null, plain }
-    if (kind === 'rotate') this.#log(deviceTag(entry.header.author)).done.set(key, { ...v, outcome: 'other' })
-    this.#awaiting.set(key, v)
-  }
-
-  /** A carrier took a room's key: the welcomes and rotations sealed in that room can be read now. */
-  async #readUnread(): Promise<void> {
-    for (const key of [...this.#unread]) {
-      const parsed = parseEntry(this.#entries.get(key))
-      if (parsed.ok) await this.#carry(key, this.#entries.get(key) as Uint8Array, parsed.entry)
-      else this.#unread.delete(key)
-    }
-  }
-
-  /** Devices that joined with an old invite (a join entry, no admission) while the board's first key is in use. */
-  legacyJoiners(): RequestInfo[] {
-    return legacyJoiners(this.#logs, this.circle, this.#opts.now())
-  }
-
-  /** The entries that lead out of an epoch (its key id), for a device that keeps pointing stragglers to the next room. */
-  handoff(from: string): [string, Uint8Array][] {
-    return handoffEntries(this.#logs, this.#entries, this.#opts.carrier, from)
-  }
-
-  // ── compaction ───────────────────────────────────────────────────────────
-
-  #maybeCompact(): void {
-    if (this.#log(this.#myTag).done.updates < this.#opts.compactAfter) return
-    this.#compacting = true
-    void this.#enqueue(() => this.#compact()).finally(() => (this.#compacting = false))
-  }
-
-  async #compact(): Promise<void> {
-    await compactOwn({
-      log: this.#log(this.#myTag),
-      snapshotBytes: this.#opts.snapshotBytes,
-      placeholder: (range) => placeholderUpdate(boundClientId(this.#opts.signer.publicKey), range.from, range.to),
-      seal: async (merged, from, seq) => {
-        await this.#sealContentKind('snapshot', encodeContent(this.circle.heads(), merged), { from, seq, speculative: true })
-      },
-      drop: (keys) => this.#entries.delete(keys),
-      gcFilter: keepTypes,
-    })
-  }
 }
-

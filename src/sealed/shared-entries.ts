@@ -1,8 +1,8 @@
 import type * as Y from 'yjs'
 import { SEALED_ORIGIN } from './origins.ts'
+import { sameBytes } from './screen.ts'
 
 const ENTRIES = 'entries'
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
 
 /**
  * The shared, replicated map of entries, and the only place the engine

@@ -1,4 +1,4 @@
-import { deviceTag, fromBase64url, openLockbox, toBase64url, verifySignature, type KeyAgreement } from '../crypto/index.ts'
+import { deviceTag, fromBase64url, openLockbox, toBase64url, verifySignature, type EntryKind, type KeyAgreement } from '../crypto/index.ts'
 import type { Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import type { Rejection } from './diagnostics.ts'
@@ -33,13 +33,53 @@ async function openGift(lockboxes: Parameters<typeof openLockbox>[0], agreement:
   return gift ? decodeGift(gift) : null
 }
 
+/** Kinds whose meaning does not depend on their author's earlier entries: looked at as soon as they can be read. */
+const SIDE_KINDS = new Set<EntryKind>(['request', 'welcome', 'rotate'])
+
 /**
  * Requests, welcomes and rotations are looked at once what they depend on is
  * known (an invitation, this device's own request, a valid membership
- * change). Returns whether the entry is settled (false: look again when the
- * circle changes).
+ * change), not in their author's turn: a newcomer's keys arrive in a welcome
+ * that comes after entries it can read only with those keys. Until then they
+ * wait, and are looked at again each time the circle changes; each is
+ * settled once.
  */
-export async function settleSideEntry(ctx: SideContext, v: Verified): Promise<boolean> {
+export class SideEntries {
+  readonly #ctx: SideContext
+  /** Requests, welcomes and rotations waiting for what they depend on. */
+  readonly #awaiting = new Map<string, Verified>()
+  /** Hashes of requests, welcomes and rotations already looked at. */
+  readonly #settled = new Set<string>()
+
+  constructor(ctx: SideContext) {
+    this.#ctx = ctx
+  }
+
+  isSettled(hash: string): boolean {
+    return this.#settled.has(hash)
+  }
+
+  /** A request, welcome or rotation that can be read waits for its look, unless it had it. Other entries are passed over. */
+  wait(v: Verified): void {
+    if (v.plain && SIDE_KINDS.has(v.entry.header.kind) && !this.#settled.has(v.hash)) this.#awaiting.set(v.key, v)
+  }
+
+  /** Looks at every waiting entry with the circle as it now stands (requests to check, keys to take). Returns whether any was settled. */
+  async settle(): Promise<boolean> {
+    let changed = false
+    for (const [key, v] of this.#awaiting) {
+      if (await settleSideEntry(this.#ctx, v)) {
+        this.#awaiting.delete(key)
+        this.#settled.add(v.hash)
+        changed = true
+      }
+    }
+    return changed
+  }
+}
+
+/** Returns whether the entry is settled (false: look again when the circle changes). */
+async function settleSideEntry(ctx: SideContext, v: Verified): Promise<boolean> {
   const h = v.entry.header
   const tag = deviceTag(h.author)
   if (!v.plain) return true

@@ -1,3 +1,4 @@
+import type * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import type { ClockRange } from './authority.ts'
@@ -76,4 +77,100 @@ export function decodeVerdicts(bytes: Uint8Array): Verdicts | null {
   } catch {
     return null
   }
+}
+
+/** How long after judging stops the verdicts are saved (a burst of updates is one write). */
+const SAVE_AFTER_MS = 2000
+
+/**
+ * A device's kept verdicts while a board is open: believed only while the
+ * board opens (`start`), then dropped; saved again a little after judging
+ * stops. The engine asks `for` before judging an update, and tells `judged`
+ * after judging one.
+ */
+export class KeptVerdicts {
+  readonly #store: VerdictStore | undefined
+  #kept: Verdicts | null = null
+  #used = false
+  #judged = 0
+  #timer: ReturnType<typeof setTimeout> | null = null
+  #stopped = false
+
+  constructor(store: VerdictStore | undefined) {
+    this.#store = store
+  }
+
+  /** Reads what the store keeps (lost or damaged: nothing is believed, everything is judged). */
+  async load(): Promise<void> {
+    const bytes = await this.#store?.load().catch(() => null)
+    this.#kept = bytes ? decodeVerdicts(bytes) : null
+  }
+
+  /** Whether kept verdicts are being believed (the board is opening). */
+  get active(): boolean {
+    return this.#kept !== null
+  }
+
+  /**
+   * A kept verdict for this entry, if it was reached with the same rights.
+   * Its update had everything it builds on in the readable doc when it was
+   * judged; now it may come first (in an earlier author's turn than what it
+   * builds on) and Yjs holds it back until the rest arrives. Meanwhile
+   * nothing is judged (`holdsBack`); if the rest never arrives, every
+   * verdict is reached again (pump.ts).
+   */
+  for(hash: string, judgedWith: string): KeptVerdict | undefined {
+    const kept = this.#kept?.entries.get(hash)
+    if (!kept || kept.judgedWith !== judgedWith) return undefined
+    this.#used = true
+    return kept
+  }
+
+  /** An update was judged: there is something new to keep. */
+  judged(): void {
+    this.#judged++
+  }
+
+  /** Stops believing kept verdicts (they no longer match what the doc holds). */
+  drop(): void {
+    this.#kept = null
+  }
+
+  /**
+   * The board has opened: kept verdicts are believed no more. Returns
+   * whether any was used while the circle's decreases differ from those it
+   * was kept under (a removal arrived while the board was closed): then
+   * every verdict must be reached again.
+   */
+  opened(signature: string): boolean {
+    const kept = this.#kept
+    this.#kept = null
+    return kept !== null && this.#used && kept.signature !== signature
+  }
+
+  /** Saves a little after judging stops: `save` is queued then as an engine task. */
+  schedule(save: () => void): void {
+    if (!this.#store || this.#judged === 0 || this.#timer !== null || this.#stopped) return
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      save()
+    }, SAVE_AFTER_MS)
+  }
+
+  /** Saves the verdicts `collect` gives now, if any was reached since the last save. */
+  async save(collect: () => Verdicts): Promise<void> {
+    if (!this.#store || this.#stopped || this.#judged === 0) return
+    this.#judged = 0
+    await this.#store.save(encodeVerdicts(collect()))
+  }
+
+  stop(): void {
+    this.#stopped = true
+    if (this.#timer !== null) clearTimeout(this.#timer)
+  }
+}
+
+/** Whether Yjs holds back structs or deletions of a doc's updates (they arrived before what they build on). */
+export function holdsBack(doc: Y.Doc): boolean {
+  return doc.store.pendingStructs !== null || doc.store.pendingDs !== null
 }

@@ -1,0 +1,207 @@
+import * as Y from 'yjs'
+import { boundClientId, fromBase64url, legacyBoundClientId, toBase64url } from '../crypto/index.ts'
+import { judgeUpdate, type Author } from './authority.ts'
+import { CONTENT_KINDS, type AuthorLog, type AuthorLogs, type Done, type Outcome, type Verified } from './author-log.ts'
+import type { Circle } from './circle.ts'
+import type { ContentRules } from './content-rules.ts'
+import type { Rejection } from './diagnostics.ts'
+import { decodeControl } from './membership/ops.ts'
+import type { ControlEntry } from './membership/state.ts'
+import { SEALED_ORIGIN } from './origins.ts'
+import { decodeContent } from './payloads.ts'
+import { placeholderUpdate } from './placeholder.ts'
+import { decodeJoin } from './profile.ts'
+import type { SideEntries } from './side-entries.ts'
+import { holdsBack, type KeptVerdicts } from './verdicts.ts'
+
+/** What became of an entry in its turn: 'wait' leaves it (and its author's later entries) for later; 'circle' is done and changed the circle. */
+export type Step = 'wait' | 'done' | 'circle'
+
+/** What handling one entry needs from the engine. */
+export interface EntryHandlerContext {
+  readonly circle: Circle
+  readonly logs: AuthorLogs
+  readonly rules: ContentRules
+  /** Whether `legacy` entries (a whole pre-sealed-boards doc) are accepted. */
+  readonly allowLegacy: boolean
+  readonly side: SideEntries
+  /** Verdicts this device reached before, believed while the board opens. */
+  readonly kept: KeptVerdicts
+  /** The readable doc being built (a rebuild replaces it). */
+  readable(): Y.Doc
+  reject(reason: Rejection, key: string, author: string | null, detail?: string | null): void
+  /** Removes from the shared map an entry that is invalid for everyone alike. */
+  collect(key: string, value: unknown): void
+  /** The entry has left the queue: a report that it waited goes. */
+  settle(key: string): void
+  /** A verdict already given may be wrong now: the readable doc is to be built again. */
+  rebuild(): void
+}
+
+/**
+ * One entry, in its author's turn, inside the pump's transaction on the
+ * readable doc. It decides what becomes of it: a profile or a membership
+ * change feeds the circle; a request, welcome or rotation waits for what it
+ * depends on (side-entries.ts); content is judged against its author's
+ * rights at the heads it names (authority.ts) and applied, or refused as a
+ * whole with its clocks filled (placeholder.ts); an entry past its author's
+ * cutoff, or that does not decrypt, is void. Once a removed device's
+ * entries up to its cutoff are handled, its later Yjs clocks are void.
+ */
+export class EntryHandler {
+  readonly #ctx: EntryHandlerContext
+  readonly #clients = new Map<string, number>()
+  /** Request keys of invitations read in this round, imported before the next. */
+  readonly #requestKeys: Uint8Array[] = []
+
+  constructor(ctx: EntryHandlerContext) {
+    this.#ctx = ctx
+  }
+
+  /** The request keys of invitations read since last asked. */
+  takeRequestKeys(): Uint8Array[] {
+    return this.#requestKeys.splice(0)
+  }
+
+  /** One entry, in its turn. 'wait' leaves it (and its author's later entries) for later. */
+  handle(tag: string, log: AuthorLog, v: Verified): Step {
+    const { circle } = this.#ctx
+    const h = v.entry.header
+    const finish = (outcome: Outcome, extra: Partial<Done> = {}): 'done' => {
+      log.pending.delete(v.key)
+      this.#ctx.settle(v.key)
+      log.done.set(v.key, { ...v, outcome, ...extra })
+      log.frontier = Math.max(log.frontier, h.seq)
+      this.#markVoidFrom(tag, log)
+      return 'done'
+    }
+    const cutoff = circle.cutoffOf(tag)
+    if (cutoff !== null && h.seq > cutoff && h.kind !== 'control') {
+      this.#ctx.reject(circle.equivocators.has(tag) ? 'equivocation' : 'removed_author', v.key, tag)
+      this.#ctx.collect(v.key, v.bytes)
+      return finish('void')
+    }
+    if (v.plain === undefined) return 'wait'
+    if (v.plain === null) {
+      this.#ctx.reject('decrypt_failed', v.key, tag)
+      this.#ctx.collect(v.key, v.bytes)
+      return finish('void')
+    }
+    switch (h.kind) {
+      case 'join': {
+        const join = decodeJoin(v.plain)
+        if (!join) {
+          this.#ctx.reject('bad_payload', v.key, tag, 'not a profile')
+          return finish('void')
+        }
+        if (circle.collides(tag, h.author)) {
+          // Its key was ground to write under a member's Yjs client id.
+          this.#ctx.reject('not_member', v.key, tag, 'its Yjs client id equals a member’s')
+          return finish('void')
+        }
+        circle.addProfile(tag, h.author, h.seq, join, fromBase64url(join.agree)!)
+        finish('other')
+        return 'circle'
+      }
+      case 'control': {
+        const control = decodeControl(v.plain)
+        if (!control) {
+          this.#ctx.reject('bad_payload', v.key, tag, 'not a membership change')
+          return finish('void')
+        }
+        const entry: ControlEntry = { hash: v.hash, author: tag, authorKey: h.author, seq: h.seq, parents: control.parents.map(toBase64url), op: control.op }
+        if (control.op.t === 'invite') this.#requestKeys.push(control.op.requestKey)
+        circle.addControl(entry)
+        finish('other')
+        return 'circle'
+      }
+      case 'request':
+      case 'welcome':
+      case 'rotate':
+        this.#ctx.side.wait(v)
+        return finish('other')
+      default:
+        return this.#handleContent(tag, log, v, finish)
+    }
+  }
+
+  #handleContent(tag: string, log: AuthorLog, v: Verified, finish: (o: Outcome, extra?: Partial<Done>) => 'done'): 'wait' | 'done' {
+    const { circle } = this.#ctx
+    const h = v.entry.header
+    if (h.kind === 'legacy' && !this.#ctx.allowLegacy) {
+      this.#ctx.reject('foreign_changes', v.key, tag, 'a whole old board, on a board that never had one')
+      this.#ctx.collect(v.key, v.bytes)
+      return finish('void')
+    }
+    const content = h.version === 1 || h.kind === 'legacy' ? { heads: null, update: v.plain! } : decodeContent(v.plain!)
+    if (!content) {
+      this.#ctx.reject('bad_payload', v.key, tag)
+      return finish('void')
+    }
+    if (!circle.knows(tag)) return 'wait'
+    const rights = circle.rightsAt(tag, h.seq, content.heads)
+    if (rights.kind === 'wait') return 'wait'
+    const judgedWith = `${rights.active}/${rights.moderator}`
+    if (!rights.active) {
+      this.#ctx.reject('not_member', v.key, tag)
+      return finish('refused', { heads: content.heads, judgedWith, range: null })
+    }
+    const version1 = h.version === 1
+    const author: Author = {
+      client: version1 || h.kind === 'legacy' ? legacyBoundClientId(h.author) : this.#clientOf(tag, h.author),
+      tag,
+      moderator: rights.moderator,
+      legacy: version1 || h.kind === 'legacy',
+    }
+    const { kept: verdicts } = this.#ctx
+    const kept = h.kind === 'legacy' ? undefined : verdicts.for(v.hash, judgedWith)
+    // Never judged against a doc that holds back part of what it was given (verdicts.ts).
+    if (!kept && verdicts.active && holdsBack(this.#ctx.readable())) return 'wait'
+    const judgement =
+      h.kind === 'legacy'
+        ? ({ kind: 'accept', range: null, edited: [] } as const)
+        : kept
+          ? ({ kind: 'accept', range: kept.range, edited: [] } as const)
+          : judgeUpdate({ doc: this.#ctx.readable(), rules: this.#ctx.rules, ownerOfClient: (c) => circle.ownerOfClient(c), isVoid: (c, clock) => this.#isVoid(c, clock) }, author, content.update)
+    if (judgement.kind === 'wait') return 'wait'
+    if (!kept && h.kind !== 'legacy') verdicts.judged()
+    if (h.kind === 'snapshot') {
+      // A snapshot stands for the entries it covers, whatever became of them.
+      for (let seq = h.from; seq <= h.seq; seq++) {
+        for (const d of log.done.startingAt(seq)) if (d.key !== v.key && d.entry.header.seq <= h.seq && CONTENT_KINDS.has(d.entry.header.kind)) log.done.delete(d.key)
+      }
+    }
+    if (judgement.kind === 'refuse') {
+      this.#ctx.reject(judgement.reason, v.key, tag, judgement.detail)
+      if (v.speculative) this.#ctx.rebuild()
+      else if (judgement.range && judgement.range.to > judgement.range.from) Y.applyUpdate(this.#ctx.readable(), placeholderUpdate(author.client, judgement.range.from, judgement.range.to), SEALED_ORIGIN)
+      return finish('refused', { heads: content.heads, judgedWith, range: judgement.range })
+    }
+    if (!v.speculative) Y.applyUpdate(this.#ctx.readable(), content.update, SEALED_ORIGIN)
+    return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
+  }
+
+  /** A device's bound Yjs client id (a hash: computed once per device). */
+  #clientOf(tag: string, key: Uint8Array): number {
+    let client = this.#clients.get(tag)
+    if (client === undefined) this.#clients.set(tag, (client = boundClientId(key)))
+    return client
+  }
+
+  /** Once a device's entries up to its cutoff are all handled, its Yjs clocks from there on are void. */
+  #markVoidFrom(tag: string, log: AuthorLog): void {
+    const cutoff = this.#ctx.circle.cutoffOf(tag)
+    if (cutoff === null || log.frontier < cutoff) return
+    const keys = this.#ctx.circle.keysOf(tag)
+    if (!keys) return
+    for (const client of [boundClientId(keys.sign), legacyBoundClientId(keys.sign)]) {
+      if (!log.voidFrom.has(client)) log.voidFrom.set(client, Y.getState(this.#ctx.readable().store, client))
+    }
+  }
+
+  #isVoid(client: number, clock: number): boolean {
+    const tag = this.#ctx.circle.ownerOfClient(client)
+    const from = tag ? this.#ctx.logs.get(tag)?.voidFrom.get(client) : undefined
+    return from !== undefined && clock >= from
+  }
+}

@@ -1,0 +1,101 @@
+import * as Y from 'yjs'
+import { LOCAL_ORIGIN, SEALED_ORIGIN } from './origins.ts'
+import type { OwnEntries } from './own-entries.ts'
+
+/** Largest update sealed as one entry (the entry limit is 1 MiB, with room for the header and heads). */
+const MAX_BATCH_BYTES = 900 * 1024
+
+/** What sealing the readable doc's local changes needs from the engine. */
+export interface LocalWritesContext {
+  readonly own: OwnEntries
+  /** Compact own entries once this many are not covered by a snapshot. */
+  readonly compactAfter: number
+  /** The readable doc as it is now (a rebuild replaces it). */
+  readable(): Y.Doc
+  /** Runs engine work in turn (task-queue.ts). */
+  run(task: () => Promise<void>): Promise<void>
+}
+
+/**
+ * Changes made on the readable doc by this device (the app, a sweep) become
+ * entries. Batch sealing: every change made in the same task (one user
+ * action, a sweep, a burst of posts from a script) is sealed as ONE entry at
+ * the end of that task, so each change does not pay its own encryption and
+ * signature. A microtask is the window: nothing waits for a timer, so the
+ * latency of a single change does not grow.
+ */
+export class LocalWrites {
+  readonly #ctx: LocalWritesContext
+  /** Local changes not sealed yet (and the readable doc they were made on): the changes of one task become one entry. */
+  #local: Uint8Array[] = []
+  #localDoc: Y.Doc | null = null
+  #listening = false
+  #compacting = false
+
+  constructor(ctx: LocalWritesContext) {
+    this.#ctx = ctx
+  }
+
+  /** From now on, local changes to `doc` are sealed. */
+  listen(doc: Y.Doc): void {
+    doc.on('update', this.#onUpdate)
+    this.#listening = true
+  }
+
+  stop(doc: Y.Doc): void {
+    this.#listening = false
+    doc.off('update', this.#onUpdate)
+  }
+
+  /** Stops listening to `doc` while the engine writes to it (Yjs encodes every transaction for 'update' listeners, and encoding is not free) or replaces it. */
+  detach(doc: Y.Doc): void {
+    if (this.#listening) doc.off('update', this.#onUpdate)
+  }
+
+  attach(doc: Y.Doc): void {
+    if (this.#listening) doc.on('update', this.#onUpdate)
+  }
+
+  readonly #onUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === SEALED_ORIGIN || origin === LOCAL_ORIGIN) return
+    this.#local.push(update)
+    this.#localDoc = this.#ctx.readable()
+    if (this.#local.length === 1) queueMicrotask(() => this.flush())
+  }
+
+  /** Queues the sealing of every local change so far. */
+  flush(): void {
+    const updates = this.#local
+    const doc = this.#localDoc
+    if (updates.length === 0) return
+    this.#local = []
+    const { own } = this.#ctx
+    void this.#ctx.run(async () => {
+      // Made on a readable doc that a rebuild has since replaced: apply them to the new one like anyone's.
+      const speculative = doc === this.#ctx.readable()
+      // Merged into entries under the size limit, in order.
+      let batch: Uint8Array[] = []
+      let size = 0
+      const seal = async () => {
+        if (batch.length === 0) return
+        const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)
+        batch = []
+        size = 0
+        await own.sealUpdate(update, speculative)
+      }
+      for (const u of updates) {
+        if (size + u.byteLength > MAX_BATCH_BYTES) await seal()
+        batch.push(u)
+        size += u.byteLength
+      }
+      await seal()
+      if (!this.#compacting) this.#maybeCompact()
+    })
+  }
+
+  #maybeCompact(): void {
+    if (this.#ctx.own.loose < this.#ctx.compactAfter) return
+    this.#compacting = true
+    void this.#ctx.run(() => this.#ctx.own.compact()).finally(() => (this.#compacting = false))
+  }
+}

@@ -1,0 +1,133 @@
+import { boundClientId, fromBase64url, keyId, parseEntry, sealEntry, type ContentCipher, type DeviceSigner, type EntryHeader, type EntryKind, type TransportSecret } from '../crypto/index.ts'
+import type { AuthorLog } from './author-log.ts'
+import type { Circle } from './circle.ts'
+import { compactOwn } from './compaction.ts'
+import { entryKey } from './entry-key.ts'
+import type { BoardKeys } from './keys.ts'
+import { encodeControl, type Op } from './membership/ops.ts'
+import { encodeContent, entryHash } from './payloads.ts'
+import { placeholderUpdate } from './placeholder.ts'
+import { keepTypes } from './readable.ts'
+import type { SharedEntries } from './shared-entries.ts'
+
+/** What sealing this device's entries needs from the engine. */
+export interface OwnEntriesContext {
+  readonly boardId: Uint8Array
+  readonly signer: DeviceSigner
+  readonly circle: Circle
+  readonly keys: BoardKeys
+  readonly entries: SharedEntries
+  /** Largest snapshot this device writes (bytes of Yjs update). */
+  readonly snapshotBytes: number
+  /** This device's own log. */
+  log(): AuthorLog
+  /** Handles every entry whose turn has come. */
+  pump(): Promise<void>
+}
+
+export interface SealOptions {
+  /** First sequence number a snapshot stands for. */
+  readonly from?: number
+  /** A snapshot's sequence number (the last it stands for) instead of the next one. */
+  readonly seq?: number
+  /** This device's readable doc holds the change already. */
+  readonly speculative?: boolean
+}
+
+/**
+ * This device's own entries: which epoch's key it writes with, its sequence
+ * numbers, sealing and signing, and compacting its content entries. What it
+ * seals is not trusted either: it waits in this device's log and goes
+ * through the very same judgement as anyone's entries (the pump).
+ */
+export class OwnEntries {
+  readonly #ctx: OwnEntriesContext
+  #seq = 0
+
+  constructor(ctx: OwnEntriesContext) {
+    this.#ctx = ctx
+  }
+
+  /** The last sequence number this device signed. */
+  get seq(): number {
+    return this.#seq
+  }
+
+  /** Plain update entries of this device not yet compacted. */
+  get loose(): number {
+    return this.#ctx.log().done.updates
+  }
+
+  /** Goes on after the last entry of this device handled (what a restart read from disk). */
+  continueLog(): void {
+    this.#seq = Math.max(this.#seq, this.#ctx.log().frontier)
+  }
+
+  /** The key id of the epoch this device writes in: the circle's current one, or the newest it holds. */
+  currentKeyId(): string | null {
+    const { circle, keys } = this.#ctx
+    if (circle.managed) {
+      const current = circle.membership().current?.key ?? null
+      if (current && keys.hasContentKey(current)) return current
+      // The rotation has not reached this device: write with the newest key it holds.
+      const held = [...circle.membership().epochs.keys()].filter((k) => keys.hasContentKey(k))
+      return held[held.length - 1] ?? keys.first
+    }
+    return keys.first
+  }
+
+  /** Seals an entry under the content key of the epoch this device writes in. */
+  async seal(kind: EntryKind, payload: Uint8Array, opts: SealOptions = {}): Promise<string> {
+    const id = this.currentKeyId()
+    const raw = id ? this.#ctx.keys.contentKey(id) : null
+    if (!id || !raw) throw new Error('This device holds no content key for this board')
+    return this.sealWith(kind, payload, keyId(raw), this.#ctx.keys.cipherFor(keyId(raw))!, opts)
+  }
+
+  /** A change to the readable doc, with the membership heads it was made on. */
+  async sealUpdate(update: Uint8Array, speculative: boolean): Promise<string> {
+    return this.seal('update', encodeContent(this.#ctx.circle.heads(), update), { speculative })
+  }
+
+  /** A membership change, built on every head this device knows. */
+  async control(op: Op): Promise<string> {
+    const heads = this.#ctx.circle.heads()
+    return this.seal('control', encodeControl({ parents: heads.map((h) => fromBase64url(h)!), op }))
+  }
+
+  /** Seals under a room's public-entry key (welcomes and rotations, readable by anyone in that room). */
+  async sealPublic(kind: 'welcome' | 'rotate', payload: Uint8Array, transport: Uint8Array): Promise<string> {
+    const id = await this.#ctx.keys.addPublicKey(transport as TransportSecret)
+    return this.sealWith(kind, payload, id, this.#ctx.keys.cipherFor(id)!)
+  }
+
+  /** Seals, signs and writes an entry, then handles it in its turn like anyone's. Returns its key. */
+  async sealWith(kind: EntryKind, payload: Uint8Array, id: Uint8Array, cipher: ContentCipher, opts: SealOptions = {}): Promise<string> {
+    const { boardId, signer, entries } = this.#ctx
+    const seq = opts.seq ?? ++this.#seq
+    const header: EntryHeader = { kind, boardId, keyId: id, author: signer.publicKey, seq, from: opts.from ?? seq }
+    const bytes = await sealEntry(header, payload, cipher, signer)
+    const key = entryKey(header)
+    entries.set(key, bytes)
+    const parsed = parseEntry(bytes)
+    if (!parsed.ok) throw new Error('An entry this device sealed does not parse')
+    this.#ctx.log().pending.set(key, { key, bytes, entry: parsed.entry, hash: entryHash(bytes), via: null, plain: payload, speculative: opts.speculative ?? false })
+    await this.#ctx.pump()
+    return key
+  }
+
+  /** Compacts this device's content entries into snapshots (compaction.ts). */
+  async compact(): Promise<void> {
+    const { signer, snapshotBytes, circle, entries } = this.#ctx
+    await compactOwn({
+      log: this.#ctx.log(),
+      snapshotBytes,
+      placeholder: (range) => placeholderUpdate(boundClientId(signer.publicKey), range.from, range.to),
+      seal: async (merged, from, seq) => {
+        await this.seal('snapshot', encodeContent(circle.heads(), merged), { from, seq, speculative: true })
+      },
+      drop: (keys) => entries.delete(keys),
+      gcFilter: keepTypes,
+    })
+  }
+}

@@ -1,0 +1,184 @@
+import * as Y from 'yjs'
+import { openEntry } from '../crypto/index.ts'
+import type { AuthorLogs } from './author-log.ts'
+import type { Circle } from './circle.ts'
+import type { Diagnostics } from './diagnostics.ts'
+import type { EntryHandler } from './entry-handler.ts'
+import type { BoardKeys } from './keys.ts'
+import { SEALED_ORIGIN } from './origins.ts'
+import { createReadableDoc } from './readable.ts'
+import type { SideEntries } from './side-entries.ts'
+import { VerdictCheck } from './verdict-check.ts'
+import { holdsBack, type KeptVerdicts } from './verdicts.ts'
+import { yieldToEventLoop } from './yield.ts'
+
+/** Longest stretch of judging and applying before the engine lets the page breathe. */
+const SLICE_MS = 12
+
+/** What handling entries in turn needs from the engine. */
+export interface PumpContext {
+  readonly circle: Circle
+  readonly logs: AuthorLogs
+  readonly keys: BoardKeys
+  readonly diagnostics: Diagnostics
+  readonly side: SideEntries
+  readonly handler: EntryHandler
+  readonly kept: KeptVerdicts
+  /** The readable doc's listener for this device's own changes, off while the engine writes (local-writes.ts). */
+  readonly writes: { detach(doc: Y.Doc): void; attach(doc: Y.Doc): void }
+  notifyCircle(): void
+  /** The readable doc was rebuilt: whoever holds the old one must take this one. */
+  reset(doc: Y.Doc): void
+}
+
+/**
+ * The readable doc, and the only way into it from entries: every entry whose
+ * turn has come is handled, author by author, until nothing moves.
+ * Decrypting happens first, in parallel; judging and applying happen in one
+ * transaction on the readable doc, entry by entry (entry-handler.ts), so
+ * each entry is judged against everything applied before it. When a
+ * verdict already given turns out wrong (verdict-check.ts), the readable doc
+ * is rebuilt from the entries, so every device that holds the same entries
+ * shows the same board.
+ */
+export class Pump {
+  readonly #ctx: PumpContext
+  readonly #verdicts: VerdictCheck
+  #readable: Y.Doc
+  #rebuildNeeded = false
+
+  constructor(ctx: PumpContext, clientId: number) {
+    this.#ctx = ctx
+    this.#verdicts = new VerdictCheck(ctx.circle, ctx.logs)
+    this.#readable = createReadableDoc(clientId)
+  }
+
+  /** The board, readable, in memory only. Replaced by a rebuild. */
+  get readable(): Y.Doc {
+    return this.#readable
+  }
+
+  /** A verdict already given may be wrong now: the readable doc is rebuilt at the end of this round. */
+  requestRebuild(): void {
+    this.#rebuildNeeded = true
+  }
+
+  /** Handles every entry whose turn has come; tells diagnostics' listeners once it is done. */
+  async run(): Promise<void> {
+    const waiting = this.#ctx.logs.pendingCount()
+    await this.#rounds()
+    this.#ctx.diagnostics.announce(this.#ctx.logs.pendingCount() !== waiting)
+  }
+
+  async #rounds(): Promise<void> {
+    const { logs, handler, writes } = this.#ctx
+    for (let round = 0; ; round++) {
+      await this.#prepare()
+      let moved = false
+      let circleChanged = false
+      let sliced = false
+      const own = this.#readable.clientID
+      this.#readable.clientID = 0
+      // Yjs encodes every transaction for 'update' listeners; ours ignores these, and encoding is not free.
+      writes.detach(this.#readable)
+      // In slices: a big board opens or syncs without a long task on the main
+      // thread, and what is applied shows as it comes (each slice is one transaction).
+      const deadline = performance.now() + SLICE_MS
+      try {
+        this.#readable.transact(() => {
+          // Authors with nothing waiting are skipped: a circle of a thousand devices has a thousand logs.
+          outer: for (const [tag, log] of [...logs].filter(([, l]) => l.pending.size > 0).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+            for (let next = log.next(); next; next = log.next()) {
+              const step = handler.handle(tag, log, next)
+              if (step === 'wait') break
+              moved = true
+              if (step === 'circle') circleChanged = true
+              // Everything is judged again from the start: judging more now is wasted.
+              if (this.#rebuildNeeded) break outer
+              if (performance.now() > deadline) {
+                sliced = true
+                break outer
+              }
+            }
+          }
+        }, SEALED_ORIGIN)
+      } finally {
+        this.#readable.clientID = own
+        writes.attach(this.#readable)
+      }
+      for (const key of handler.takeRequestKeys()) await this.#ctx.keys.addRequestKey(key)
+      if (circleChanged) {
+        if (this.#verdicts.changed()) this.#rebuildNeeded = true
+        this.#ctx.notifyCircle()
+      }
+      if (this.#rebuildNeeded) {
+        await this.#rebuild()
+        return
+      }
+      if (sliced) {
+        await yieldToEventLoop()
+        continue
+      }
+      if (moved || (await this.#afterCircle())) continue
+      if (this.#ctx.kept.active && holdsBack(this.#readable)) {
+        // Kept verdicts applied an update whose ground never came: every verdict is reached again.
+        this.#ctx.kept.drop()
+        await this.#rebuild()
+      }
+      return
+    }
+  }
+
+  /**
+   * Decrypts what can be decrypted, in parallel. Requests, welcomes and
+   * rotations are looked at as soon as they can be read, not in their
+   * author's turn (side-entries.ts).
+   */
+  async #prepare(): Promise<void> {
+    const work: Promise<void>[] = []
+    const { keys, side } = this.#ctx
+    for (const log of this.#ctx.logs.values()) {
+      for (const v of log.pending.values()) {
+        if (v.plain !== undefined) {
+          side.wait(v)
+          continue
+        }
+        const cipher = keys.cipherFor(v.entry.header.keyId)
+        if (!cipher) continue
+        work.push(
+          openEntry(v.entry, cipher).then((plain) => {
+            v.plain = plain
+            side.wait(v)
+          }),
+        )
+        if (work.length >= 256) await Promise.all(work.splice(0))
+      }
+    }
+    await Promise.all(work)
+  }
+
+  /** Work that needs the circle as it now stands: requests to check, keys to take. Returns whether anything changed. */
+  async #afterCircle(): Promise<boolean> {
+    const changed = await this.#ctx.side.settle()
+    if (changed) this.#ctx.notifyCircle()
+    return changed
+  }
+
+  /**
+   * Builds the readable doc again from every entry this device holds, with
+   * today's verdicts: the only way to take back what was applied. Whoever
+   * holds the old doc is told (reset).
+   */
+  async #rebuild(): Promise<void> {
+    this.#rebuildNeeded = false
+    const old = this.#readable
+    this.#ctx.writes.detach(old)
+    this.#readable = createReadableDoc(old.clientID)
+    this.#verdicts.forget()
+    for (const log of this.#ctx.logs.values()) log.reset()
+    await this.run()
+    this.#ctx.writes.attach(this.#readable)
+    this.#ctx.reset(this.#readable)
+    old.destroy()
+  }
+}
