@@ -102,6 +102,8 @@ describe('an always-on relay', () => {
 
     await bob.request({ cmd: 'online', boardId, online: true })
     await until(bob, boardId, (s) => titles.every((t) => s.titles.includes(t)), 'Ana’s posts, from the relay')
+    // The relay's proof that it is one travels apart from the posts: it may be counted a moment later.
+    await until(bob, boardId, (s) => s.status.relays === 1, 'the relay counted as a relay')
     const b = await bob.state(boardId)
     expect(b.status).toMatchObject({ peers: 1, members: 0, relays: 1, unverified: 0 })
 
@@ -114,6 +116,7 @@ describe('an always-on relay', () => {
     expect(opened.entries).toBeGreaterThanOrEqual(stored)
     await carol.request({ cmd: 'online', boardId, online: true })
     await until(carol, boardId, (s) => titles.every((t) => s.titles.includes(t)), 'Ana’s posts, from the restarted relay')
+    await until(carol, boardId, (s) => s.status.relays === 1, 'the restarted relay counted as a relay')
     expect((await carol.state(boardId)).status).toMatchObject({ peers: 1, relays: 1, members: 0 })
   })
 
