@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { deviceTag } from '../../src/crypto/index.ts'
 import { ControlGraph } from '../../src/sealed/membership/graph.ts'
-import { Device, History, reduce } from './membership-fixture.ts'
+import { Device, FIRST_KEY, History, reduce } from './membership-fixture.ts'
 
 /**
  * Grinding a key whose bound Yjs client id equals a member's takes 2^53 work
@@ -42,6 +42,17 @@ describe('membership limits', () => {
     expect(m.verdicts.get(malloryIn.hash)).toBe('invalid')
     expect(m.verdicts.get(bobIn.hash)).toBe('ok')
     expect([...m.members.values()].map((x) => x.name)).toEqual(['Ana', 'Bob'])
+  })
+
+  it('a genesis that lists Eve, whose ground key’s Yjs client id equals Ana’s, leaves her out and lists Bob', () => {
+    const ana = deviceWithKeyStarting('Ana', 0xaa)
+    const eve = deviceWithKeyStarting('Eve', 0xee)
+    const bob = new Device('Bob')
+    const h = new History()
+    h.write(ana, { t: 'genesis', nonce: new Uint8Array(16), name: 'Ana', agree: ana.agree, key: FIRST_KEY, members: [eve, bob].map((d) => ({ sign: d.sign, agree: d.agree, name: d.name })), membersMayInvite: true }, [])
+    const m = reduce(h.entries, ana)
+    expect([...m.members.values()].map((x) => x.name)).toEqual(['Ana', 'Bob'])
+    expect(m.devices.has(eve.tag)).toBe(false)
   })
 
   it('a chain of 2,000 membership changes is reduced, every one accepted', () => {

@@ -175,6 +175,30 @@ describe('a demotion voids only what needed the rights lost', () => {
     expect(m.roleOf(omar.tag)).toBe('moderator')
   })
 
+  it('Alice and Omar both demote Bob, a founder: Alice’s demotion is taken first, and Omar’s, which had seen less of Bob, takes nothing more', () => {
+    const alice = new Device('Alice')
+    const bob = new Device('Bob')
+    const omar = new Device('Omar')
+    const carol = new Device('Carol')
+    const h = new History()
+    h.genesis(alice)
+    h.invite(alice, bob)
+    h.invite(alice, omar)
+    h.invite(alice, carol)
+    h.role(alice, bob, 'founder')
+    h.role(alice, omar, 'founder')
+    const omarSaw = h.heads()
+    const bobsChange = h.role(bob, carol, 'moderator')
+    h.write(omar, { t: 'role', member: bob.tag, role: 'moderator', cutoffs: [{ device: bob.tag, seq: bobsChange.seq - 1 }] }, omarSaw)
+    h.write(alice, { t: 'role', member: bob.tag, role: 'moderator', cutoffs: [{ device: bob.tag, seq: bobsChange.seq }] }, [bobsChange])
+    for (const order of [h.entries, ...shuffles(h.entries, 6)]) {
+      const m = reduce(order, alice)
+      expect(m.verdicts.get(bobsChange.hash)).toBe('ok')
+      expect(m.roleOf(carol.tag)).toBe('moderator')
+      expect(m.roleOf(bob.tag)).toBe('moderator')
+    }
+  })
+
   it('a promotion takes nothing back: Bob, made moderator then founder, changes Carol’s role and it stands', () => {
     const { h, alice, bob, carol } = circle()
     h.role(alice, bob, 'founder')
