@@ -84,6 +84,26 @@ describe('a removal voids what the device signed after its cutoff', () => {
   })
 })
 
+describe('nothing voids the genesis', () => {
+  it('Omar, made a founder, removes Alice, or demotes her, with a cutoff below her genesis: the board keeps its genesis and Alice stays its founder', () => {
+    for (const take of ['remove', 'demote'] as const) {
+      const alice = new Device('Alice')
+      const omar = new Device('Omar')
+      const h = new History()
+      const genesis = h.genesis(alice)
+      h.invite(alice, omar)
+      h.role(alice, omar, 'founder')
+      const cutoffs = [{ device: alice.tag, seq: 0 }]
+      h.write(omar, take === 'remove' ? { t: 'remove', cutoffs, rekey: null } : { t: 'role', member: alice.tag, role: 'moderator', cutoffs })
+      const m = reduce(h.entries, alice)
+      expect(m.verdicts.get(genesis.hash), take).toBe('ok')
+      expect(m.genesis?.hash, take).toBe(genesis.hash)
+      expect(m.roleOf(alice.tag), take).toBe('founder')
+      expect(m.isActive(alice.tag), take).toBe(true)
+    }
+  })
+})
+
 describe('a demotion voids only what needed the rights lost', () => {
   /** Alice, Bob (a moderator), Carol and Dan; Alice's invitation waits unused; the first key is still in use. */
   function circle() {
