@@ -302,6 +302,26 @@ describe('the membership grown in place', () => {
     expect(m.firstRound).toBe(true)
   })
 
+  it('Alice demotes Bob with a cutoff before the settings change of his she had received: the circle voids it, as a full reduce does', () => {
+    const alice = new Device('Alice')
+    const bob = new Device('Bob')
+    const h = new History()
+    h.genesis(alice)
+    h.invite(alice, bob)
+    h.role(alice, bob, 'moderator')
+    const cutoff = bob.seq
+    const settings = h.write(bob, { t: 'settings', membersMayInvite: false })
+    h.write(alice, { t: 'role', member: bob.tag, role: 'member', cutoffs: [{ device: bob.tag, seq: cutoff }] })
+    const circle = new Circle({ founder: null, isFounderGenesis: (e) => e.author === alice.tag })
+    // Read after each change, as the board does, so that each following change is grown in place.
+    for (const e of h.entries) {
+      circle.addControl(e)
+      circle.membership()
+    }
+    expect(circle.membership().verdicts.get(settings.hash)).toBe('void_after_removal')
+    expect(circle.membership().membersMayInvite).toBe(true)
+  })
+
   it('grown without an equivocation check (none is given): the same as a full reduce', () => {
     const alice = new Device('Alice')
     const bob = new Device('Bob')
