@@ -206,7 +206,8 @@ describe('membership grown in place, change by change', () => {
         })
       }
     }
-  })
+    // About 3 s alone on a loaded 2-core machine, past 5 s under Stryker's per-test coverage, which refuses to start on a dry-run timeout.
+  }, 60_000)
 })
 
 describe('what the Members screen keeps', () => {

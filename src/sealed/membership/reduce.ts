@@ -183,7 +183,8 @@ function voided(m: Membership, graph: ControlGraph<ControlEntry>): string[] {
 }
 
 function voidedEntry(m: Membership, e: ControlEntry): boolean {
-  if (m.verdicts.get(e.hash) !== 'ok') return false
+  // Whoever may remove or demote the founder was admitted after the genesis, so had accepted it: a cutoff below it is forged, and would leave the board without a membership.
+  if (m.verdicts.get(e.hash) !== 'ok' || e.op.t === 'genesis') return false
   for (const dec of m.decreases.get(e.author) ?? []) {
     const cutoff = cutoffOf(dec.cutoffs, e.author)
     if (e.seq <= cutoff) continue
