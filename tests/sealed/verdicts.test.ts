@@ -78,6 +78,33 @@ async function story() {
   return { c, ana, alice, bob, eve }
 }
 
+/**
+ * Ana (the moderator) pins a member's post, and her device keeps that verdict.
+ * Her log is handled before that member's (her tag sorts first), so on the
+ * next opening her kept pin reaches the readable doc before the post it pins.
+ * Then she posts again, a verdict never kept.
+ */
+async function pinKeptBeforeItsPost() {
+  let c: Circle
+  let poster: Member | undefined
+  do {
+    c = await circle('Ana', 'Alice', 'Bob')
+    const founderTag = c.founder.board.myTag
+    poster = c.members.slice(1).find((m) => m.board.myTag > founderTag)
+  } while (!poster)
+  const ana = c.founder
+  const pinned = await post(poster, 'Food bank open late on Friday')
+  await exchange(...c.members)
+  setPinned(ana.board.readable, pinned, true)
+  await settle(ana)
+  const kept = keptIn()
+  const first = await reopen(c, kept)
+  await first.board.saveVerdicts()
+  first.board.destroy()
+  await post(ana, 'Rides to the clinic: ask Ana')
+  return { c, ana, poster, kept }
+}
+
 describe('verdicts kept across openings', () => {
   it('Ana opens her board again: the same board, and only Eve’s refused change is judged again', async () => {
     const { c, eve } = await story()
@@ -140,26 +167,7 @@ describe('verdicts kept across openings', () => {
   })
 
   it('a kept update that comes before what it builds on does not make the device refuse the honest updates after it', async () => {
-    // Ana (the moderator) pins a member's post; her log is handled before that member's, so her kept pin
-    // reaches the readable doc before the post it pins. Her next post was never kept: it must still arrive.
-    let c: Circle
-    let poster: Member | undefined
-    do {
-      c = await circle('Ana', 'Alice', 'Bob')
-      const founderTag = c.founder.board.myTag
-      poster = c.members.slice(1).find((m) => m.board.myTag > founderTag)
-    } while (!poster)
-    const ana = c.founder
-    const pinned = await post(poster, 'Food bank open late on Friday')
-    await exchange(...c.members)
-    setPinned(ana.board.readable, pinned, true)
-    await settle(ana)
-
-    const kept = keptIn()
-    const first = await reopen(c, kept)
-    await first.board.saveVerdicts()
-    first.board.destroy()
-    await post(ana, 'Rides to the clinic: ask Ana')
+    const { c, ana, kept } = await pinKeptBeforeItsPost()
 
     judged.mockClear()
     const second = await reopen(c, kept)
@@ -171,23 +179,7 @@ describe('verdicts kept across openings', () => {
   })
 
   it('a kept update whose ground is missing when the board opens is judged again once it arrives', async () => {
-    let c: Circle
-    let poster: Member | undefined
-    do {
-      c = await circle('Ana', 'Alice', 'Bob')
-      const founderTag = c.founder.board.myTag
-      poster = c.members.slice(1).find((m) => m.board.myTag > founderTag)
-    } while (!poster)
-    const ana = c.founder
-    const pinned = await post(poster, 'Food bank open late on Friday')
-    await exchange(...c.members)
-    setPinned(ana.board.readable, pinned, true)
-    await settle(ana)
-    const kept = keptIn()
-    const first = await reopen(c, kept)
-    await first.board.saveVerdicts()
-    first.board.destroy()
-    await post(ana, 'Rides to the clinic: ask Ana')
+    const { c, ana, poster, kept } = await pinKeptBeforeItsPost()
 
     // Ana's device opens without the post she pinned (someone deleted it from the shared doc meanwhile).
     const postKey = [...ana.board.sealed.getMap('entries').keys()].filter((k) => k.startsWith(`${poster.board.myTag}.`)).sort((a, b) => Number(b.split('.')[1]) - Number(a.split('.')[1]))[0]!
