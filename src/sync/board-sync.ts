@@ -9,7 +9,7 @@ import { PeerKinds } from './peer-kinds.ts'
 import type { PeerProof } from './peer-proof.ts'
 import { deriveStatus, NO_PEERS, type SyncStatus } from './status.ts'
 import { MuteConnections, StuckConnections, type PendingConnLike } from './stuck-connections.ts'
-// y-webrtc with three small patches (a guard, one offerer per pair, no sends on a closing socket): see vendor/y-webrtc.js.
+// y-webrtc with four small patches (a guard, one offerer per pair, no sends on a closing socket, no BroadcastChannel): see vendor/y-webrtc.js.
 import { WebrtcProvider } from './vendor/y-webrtc.js'
 import type { RTCIceServerLike, WrtcLike } from './types.ts'
 
