@@ -56,7 +56,8 @@ function entry(kind: EntryKind, from: number, seq: number, o: Opts = {}): Done {
 
 const post = (seq: number, update: Uint8Array, o: Opts = {}) => entry('update', seq, seq, { update, ...o })
 const snapshot = (from: number, seq: number, updates: Uint8Array[], size: number) => entry('snapshot', from, seq, { update: Y.mergeUpdates(updates), size })
-const membership = (seq: number) => entry('membership', seq, seq)
+/** A membership change: a control entry, never compacted. */
+const membership = (seq: number) => entry('control', seq, seq)
 
 /** Bob's device: seals a snapshot into his log and drops what it replaces, as the engine does. */
 async function compact(entries: Done[], snapshotBytes = 10_000) {
@@ -70,7 +71,7 @@ async function compact(entries: Done[], snapshotBytes = 10_000) {
     snapshotBytes,
     placeholder: (range) => placeholderUpdate(BOB, range.from, range.to),
     seal: async (bytes, from, seq) => {
-      const parts = [...log.done.values()].filter((d) => d.entry.header.kind !== 'membership' && from <= d.entry.header.from && d.entry.header.seq <= seq)
+      const parts = [...log.done.values()].filter((d) => d.entry.header.kind !== 'control' && from <= d.entry.header.from && d.entry.header.seq <= seq)
       const size = parts.reduce((n, d) => n + d.bytes.length, 0)
       log.done.set(`bob snapshot ${from}-${seq}`, entry('snapshot', from, seq, { update: bytes, size }))
       sealed.push(`${from}-${seq}`)
@@ -114,7 +115,7 @@ describe('Bob’s loose entries become one snapshot', () => {
     const r = await compact([post(1, w[0]!), post(2, w[1]!), membership(3), post(4, w[2]!), post(5, w[3]!)])
     expect(r.sealed).toEqual(['1-2'])
     expect(r.log.done.has('bob update 4-4')).toBe(true)
-    expect(r.log.done.has('bob membership 3-3')).toBe(true)
+    expect(r.log.done.has('bob control 3-3')).toBe(true)
   })
 
   it('a run of one post is not worth a snapshot, and a log with nothing loose compacts nothing', async () => {
