@@ -1,0 +1,247 @@
+/**
+ * Bob's device compacts its own content entries (compaction.ts): a loose run
+ * becomes one snapshot, then neighbouring snapshots of similar size merge
+ * while they fit. These stories hand `compactOwn` a log of Bob's entries
+ * written by hand, and a device that seals and drops as the engine does, so
+ * that which entries merge, and what the merged snapshot holds, can be seen.
+ * A snapshot's size here is its parts' size: the rules are about sizes, and
+ * real sealed entries would make them hard to choose.
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import type { EntryKind, ParsedEntry } from '../../src/crypto/index.ts'
+import type { ClockRange } from '../../src/sealed/authority.ts'
+import { AuthorLog, type Done, type Outcome } from '../../src/sealed/author-log.ts'
+import { compactOwn } from '../../src/sealed/compaction.ts'
+import { encodeContent } from '../../src/sealed/payloads.ts'
+import { placeholderUpdate } from '../../src/sealed/placeholder.ts'
+import { keepTypes } from '../../src/sealed/readable.ts'
+
+const BOB = 77
+
+/** Bob's device writes notices, one Yjs update (and clock) each. */
+function bobWrites(n: number): Uint8Array[] {
+  const doc = new Y.Doc()
+  doc.clientID = BOB
+  const updates: Uint8Array[] = []
+  doc.on('update', (u: Uint8Array) => updates.push(u))
+  for (let i = 1; i <= n; i++) doc.getMap('items').set(`bob/${i}`, `notice ${i}`)
+  return updates
+}
+
+interface Opts {
+  readonly update?: Uint8Array
+  readonly outcome?: Outcome
+  readonly plain?: Uint8Array | null
+  readonly range?: ClockRange | null
+  readonly version?: 1 | 2
+  readonly size?: number
+}
+
+function entry(kind: EntryKind, from: number, seq: number, o: Opts = {}): Done {
+  const version = o.version ?? 2
+  const plain = o.plain !== undefined ? o.plain : o.update ? (version === 1 ? o.update : encodeContent([], o.update)) : null
+  const header = { kind, version, from, seq, boardId: new Uint8Array(16), keyId: new Uint8Array(8), author: new Uint8Array(32) }
+  return {
+    key: `bob ${kind} ${from}-${seq}`,
+    bytes: new Uint8Array(o.size ?? 100),
+    entry: { header } as unknown as ParsedEntry,
+    hash: `${kind} ${from}-${seq}`,
+    via: null,
+    plain,
+    outcome: o.outcome ?? 'applied',
+    range: o.range ?? null,
+  }
+}
+
+const post = (seq: number, update: Uint8Array, o: Opts = {}) => entry('update', seq, seq, { update, ...o })
+const snapshot = (from: number, seq: number, updates: Uint8Array[], size: number) => entry('snapshot', from, seq, { update: Y.mergeUpdates(updates), size })
+/** A membership change: a control entry, never compacted. */
+const membership = (seq: number) => entry('control', seq, seq)
+
+/** Bob's device: seals a snapshot into his log and drops what it replaces, as the engine does. */
+async function compact(entries: Done[], snapshotBytes = 10_000) {
+  const log = new AuthorLog()
+  for (const d of entries) log.done.set(d.key, d)
+  const sealed: string[] = []
+  const merged: Uint8Array[] = []
+  const dropped: string[][] = []
+  await compactOwn({
+    log,
+    snapshotBytes,
+    placeholder: (range) => placeholderUpdate(BOB, range.from, range.to),
+    seal: async (bytes, from, seq) => {
+      const parts = [...log.done.values()].filter((d) => d.entry.header.kind !== 'control' && from <= d.entry.header.from && d.entry.header.seq <= seq)
+      const size = parts.reduce((n, d) => n + d.bytes.length, 0)
+      log.done.set(`bob snapshot ${from}-${seq}`, entry('snapshot', from, seq, { update: bytes, size }))
+      sealed.push(`${from}-${seq}`)
+      merged.push(bytes)
+    },
+    drop: (keys) => {
+      dropped.push([...keys])
+      for (const k of keys) log.done.delete(k)
+    },
+    gcFilter: keepTypes,
+  })
+  return { log, sealed, merged, dropped }
+}
+
+function board(update: Uint8Array) {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, update)
+  return doc
+}
+
+const notices = (update: Uint8Array) => board(update).getMap('items').toJSON()
+
+describe('Bob’s loose entries become one snapshot', () => {
+  it('two loose posts are sealed as one snapshot from 1 to 2 that holds both, and the two entries are dropped', async () => {
+    const w = bobWrites(2)
+    const r = await compact([post(1, w[0]!), post(2, w[1]!)])
+    expect(r.sealed).toEqual(['1-2'])
+    expect(r.dropped).toEqual([['bob update 1-1', 'bob update 2-2']])
+    expect(notices(r.merged[0]!)).toEqual({ 'bob/1': 'notice 1', 'bob/2': 'notice 2' })
+  })
+
+  it('the log hands them over in any order: the run still starts at Bob’s first loose post', async () => {
+    const w = bobWrites(3)
+    const r = await compact([post(3, w[2]!), post(1, w[0]!), post(2, w[1]!)])
+    expect(r.sealed).toEqual(['1-3'])
+    expect(Object.keys(notices(r.merged[0]!)).sort()).toEqual(['bob/1', 'bob/2', 'bob/3'])
+  })
+
+  it('a membership entry breaks the run: posts 1–2 are sealed, 4–5 wait for the next compaction', async () => {
+    const w = bobWrites(4)
+    const r = await compact([post(1, w[0]!), post(2, w[1]!), membership(3), post(4, w[2]!), post(5, w[3]!)])
+    expect(r.sealed).toEqual(['1-2'])
+    expect(r.log.done.has('bob update 4-4')).toBe(true)
+    expect(r.log.done.has('bob control 3-3')).toBe(true)
+  })
+
+  it('a run of one post is not worth a snapshot, and a log with nothing loose compacts nothing', async () => {
+    const w = bobWrites(2)
+    expect((await compact([post(1, w[0]!), membership(2), post(3, w[1]!)])).sealed).toEqual([])
+    expect((await compact([])).sealed).toEqual([])
+    expect((await compact([snapshot(1, 2, w, 100)])).sealed).toEqual([])
+  })
+
+  it('a post after a snapshot is sealed alone, not with the snapshot; then the two snapshots, of similar size, merge', async () => {
+    const w = bobWrites(6)
+    const r = await compact([snapshot(1, 4, w.slice(0, 4), 300), post(5, w[4]!), post(6, w[5]!)], 500)
+    expect(r.sealed).toEqual(['5-6', '1-6'])
+    expect(Object.keys(notices(r.merged[1]!)).sort()).toEqual(['bob/1', 'bob/2', 'bob/3', 'bob/4', 'bob/5', 'bob/6'])
+    expect([...r.log.done.values()].map((d) => d.key)).toEqual(['bob snapshot 1-6'])
+  })
+
+  it('a single loose post next to a snapshot stays loose', async () => {
+    const w = bobWrites(3)
+    const r = await compact([snapshot(1, 2, w.slice(0, 2), 100), post(3, w[2]!, { size: 100 })])
+    expect(r.sealed).toEqual([])
+  })
+
+  it('Bob’s version 1 posts are bare Yjs updates: they are merged as they are', async () => {
+    const w = bobWrites(2)
+    const r = await compact([post(1, w[0]!, { version: 1 }), post(2, w[1]!)])
+    expect(r.sealed).toEqual(['1-2'])
+    expect(notices(r.merged[0]!)).toEqual({ 'bob/1': 'notice 1', 'bob/2': 'notice 2' })
+  })
+})
+
+describe('refused entries inside a snapshot', () => {
+  it('Bob’s refused post counts as the placeholder every device filled in: the snapshot covers it, without its content, and his next post still applies', async () => {
+    const w = bobWrites(3)
+    const r = await compact([post(1, w[0]!), post(2, w[1]!, { outcome: 'refused', range: { from: 1, to: 2 } }), post(3, w[2]!)])
+    expect(r.sealed).toEqual(['1-3'])
+    const doc = board(r.merged[0]!)
+    expect(doc.getMap('items').toJSON()).toEqual({ 'bob/1': 'notice 1', 'bob/3': 'notice 3' })
+    expect(Y.getState(doc.store, BOB)).toBe(3)
+  })
+
+  it('refused entries that used no clocks leave nothing in the snapshot', async () => {
+    const w = bobWrites(2)
+    const r = await compact([
+      post(1, w[0]!),
+      post(2, w[1]!, { outcome: 'refused', range: null }),
+      post(3, w[1]!, { outcome: 'refused', range: { from: 1, to: 1 } }),
+      post(4, w[1]!),
+    ])
+    expect(r.sealed).toEqual(['1-4'])
+    expect(notices(r.merged[0]!)).toEqual({ 'bob/1': 'notice 1', 'bob/2': 'notice 2' })
+  })
+})
+
+describe('a run that cannot be replayed stops compaction', () => {
+  const cases: [string, (w: Uint8Array[]) => Done[]][] = [
+    ['one of its entries is void (written after Bob’s cutoff)', (w) => [post(3, w[2]!), post(4, w[3]!, { outcome: 'void' })]],
+    ['one of its entries did not decrypt', (w) => [post(3, w[2]!), post(4, w[3]!, { plain: null })]],
+    ['one of its entries does not decode as content', (w) => [post(3, w[2]!), post(4, w[3]!, { plain: Uint8Array.of(200) })]],
+    ['all of its entries were refused before using any clock', (w) => [post(3, w[2]!, { outcome: 'refused' }), post(4, w[3]!, { outcome: 'refused', range: { from: 2, to: 2 } })]],
+  ]
+  for (const [what, loose] of cases) {
+    it(`when ${what}: nothing is sealed, not even Bob’s two snapshots that could merge`, async () => {
+      const w = bobWrites(4)
+      const r = await compact([snapshot(1, 1, [w[0]!], 100), snapshot(2, 2, [w[1]!], 100), ...loose(w)])
+      expect(r.sealed).toEqual([])
+      expect(r.dropped).toEqual([])
+    })
+  }
+})
+
+describe('neighbouring snapshots merge while they are of similar size and fit', () => {
+  const snaps = (sizes: number[]) => {
+    const w = bobWrites(sizes.length)
+    return sizes.map((size, i) => snapshot(i + 1, i + 1, [w[i]!], size))
+  }
+
+  it('four snapshots of 400, 200, 100 and 100 bytes cascade into one, the newest pair first', async () => {
+    const r = await compact(snaps([400, 200, 100, 100]))
+    expect(r.sealed).toEqual(['3-4', '2-4', '1-4'])
+    expect(Object.keys(notices(r.merged[2]!)).sort()).toEqual(['bob/1', 'bob/2', 'bob/3', 'bob/4'])
+    expect(r.dropped).toEqual([
+      ['bob snapshot 3-3', 'bob snapshot 4-4'],
+      ['bob snapshot 2-2', 'bob snapshot 3-4'],
+      ['bob snapshot 1-1', 'bob snapshot 2-4'],
+    ])
+  })
+
+  it('a newest snapshot much smaller than the one before it waits; the older pair merges', async () => {
+    expect((await compact(snaps([100, 100, 10]))).sealed).toEqual(['1-2'])
+  })
+
+  it('“similar” means at most twice the size of the newer one', async () => {
+    expect((await compact(snaps([200, 100]))).sealed).toEqual(['1-2'])
+    expect((await compact(snaps([201, 100]))).sealed).toEqual([])
+  })
+
+  it('two snapshots merge only if together they fit in the snapshot size', async () => {
+    expect((await compact(snaps([100, 100]), 200)).sealed).toEqual(['1-2'])
+    expect((await compact(snaps([100, 100]), 199)).sealed).toEqual([])
+  })
+
+  it('snapshots with a membership entry between them are not neighbours', async () => {
+    const w = bobWrites(2)
+    const r = await compact([snapshot(1, 2, [w[0]!], 100), membership(3), snapshot(4, 5, [w[1]!], 100)])
+    expect(r.sealed).toEqual([])
+  })
+})
+
+describe('what a snapshot keeps', () => {
+  it('the old text of a notice Bob edited is gone from the snapshot, but the notice he deleted keeps its place', async () => {
+    const doc = new Y.Doc()
+    doc.clientID = BOB
+    const w: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => w.push(u))
+    const items = doc.getMap<Y.Map<string>>('items')
+    const notice = new Y.Map<string>()
+    items.set('bob/1', notice)
+    notice.set('body', 'meet at the old address')
+    notice.set('body', 'moved')
+    items.delete('bob/1')
+    const r = await compact(w.map((u, i) => post(i + 1, u)))
+    expect(r.sealed).toEqual(['1-4'])
+    const text = new TextDecoder().decode(r.merged[0]!)
+    expect(text).not.toContain('old address')
+    const structs = (Y.decodeUpdate(r.merged[0]!) as unknown as { structs: Y.Item[] }).structs
+    expect(structs.some((s) => s instanceof Y.Item && s.content instanceof Y.ContentType)).toBe(true)
+  })
+})
