@@ -124,6 +124,25 @@ describe('sealed board', () => {
     expect(alice.board.diagnostics.events.some((e) => e.reason === 'erased')).toBe(true)
   })
 
+  it('puts back Alice’s exact bytes when Eve appends to her entry (a longer value that starts with them is not the entry)', async () => {
+    const c = await circle('Alice', 'Bob', 'Eve')
+    const [alice, bob, eve] = c.members as [Member, Member, Member]
+    post(alice, 'Safe house list')
+    await alice.board.flush()
+    await exchange(alice, bob, eve)
+    const eveEntries = entries(eve.board.sealed)
+    const key = [...eveEntries.keys()].filter((k) => k.startsWith(deviceTag(alice.keys.signPublic))).at(-1)!
+    const original = eveEntries.get(key) as Uint8Array
+    eve.board.destroy() // Eve's own engine would repair; she bypasses it.
+    eve.board.sealed.transact(() => eveEntries.set(key, Uint8Array.of(...original, 0)))
+    await exchange(alice, bob, eve)
+    for (const m of [alice, bob]) {
+      const held = entries(m.board.sealed).get(key) as Uint8Array
+      expect(Buffer.from(held).equals(Buffer.from(original)), m.name).toBe(true)
+    }
+    expect(alice.board.diagnostics.events.some((e) => e.reason === 'erased' && e.key === key)).toBe(true)
+  })
+
   it('a late joiner that gets Alice’s entries and Eve’s overwrites in one go keeps the bytes it verified', async () => {
     const alice = await member('Alice')
     const eve = await member('Eve')
