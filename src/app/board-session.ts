@@ -545,7 +545,8 @@ export class BoardSession {
     this.#sync?.setIceServers([...plan.iceServers], plan.relayOnly)
   }
 
-  async close(): Promise<void> {
+  /** Closes the board; `keepVerdicts: false` for a wipe, where nothing more is written. */
+  async close(opts: { readonly keepVerdicts?: boolean } = {}): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     for (const t of [this.#expiryTimer, this.#metaTimer, this.#admitTimer]) if (t) clearTimeout(t)
@@ -556,7 +557,7 @@ export class BoardSession {
     this.#forwarding.clear()
     await this.flush().catch(() => {})
     // What it judged since the last save, so the next opening need not judge it again; losing it costs only time.
-    await this.sealed.saveVerdicts().catch(() => {})
+    if (opts.keepVerdicts !== false) await this.sealed.saveVerdicts().catch(() => {})
     this.sealed.destroy()
     await this.#store.destroy()
     this.sealed.sealed.destroy()

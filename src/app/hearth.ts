@@ -226,9 +226,10 @@ export class Hearth {
   }
 
   /** Closes every open board (page hide, tests). */
-  async closeAll(): Promise<void> {
+  /** Closes every open board; `keepVerdicts: false` for a wipe (BoardSession.close). */
+  async closeAll(opts: { readonly keepVerdicts?: boolean } = {}): Promise<void> {
     const sessions = [...this.#sessions.values()]
     this.#sessions.clear()
-    await Promise.all(sessions.map(async (s) => (await s.catch(() => null))?.close()))
+    await Promise.all(sessions.map(async (s) => (await s.catch(() => null))?.close(opts)))
   }
 }

@@ -25,7 +25,8 @@ export async function panicWipe(opts: { lock: DeviceLock; hearth: Hearth | null;
     () => void performance.measure('hearth:wipe:erase', 'hearth:wipe'),
     () => undefined, // wipeDevice tries again and reports it
   )
-  await opts.hearth?.closeAll()
+  // Nothing more is written on the way out: not even the verdicts a session would keep.
+  await opts.hearth?.closeAll({ keepVerdicts: false })
   performance.measure('hearth:wipe:close-sessions', 'hearth:wipe')
   await erased
   await opts.lock.close()

@@ -42,4 +42,21 @@ describe('a board opened again', () => {
     expect(reopened.sealed.diagnostics.total).toBe(0)
     await alice.stop()
   })
+
+  it('a wipe closes the boards without writing them: the verdicts are not saved on the way out', async () => {
+    const alice = new Phone('Alice', new Clock(Date.now()))
+    await alice.start()
+    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Mutual aid', description: '', displayName: 'Alice' }))
+    if (!created.ok) throw new Error('create failed')
+    const session = await alice.open(created.record.id)
+    await alice.act(() => session.createItem({ kind: 'notice', title: 'Soup on Sunday', body: '', author: 'Alice', tags: [], pinned: false, expiresAt: null }))
+    const save = vi.spyOn(session.sealed, 'saveVerdicts')
+    await alice.act(() => alice.hearth.closeAll({ keepVerdicts: false }))
+    expect(save).not.toHaveBeenCalled()
+
+    const again = await alice.open(created.record.id)
+    const kept = vi.spyOn(again.sealed, 'saveVerdicts')
+    await alice.act(() => alice.hearth.closeAll())
+    expect(kept).toHaveBeenCalledTimes(1)
+  })
 })
