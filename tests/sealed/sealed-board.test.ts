@@ -15,6 +15,18 @@ const post = (m: Member, title: string) => {
   return r.value.id
 }
 
+
+/** Alice, Bob and Eve; Alice posts the safe house list and everyone has it. Eve's shared map and Alice's keys in it. */
+async function safeHouseListWithEve() {
+  const c = await circle('Alice', 'Bob', 'Eve')
+  const [alice, bob, eve] = c.members as [Member, Member, Member]
+  post(alice, 'Safe house list')
+  await alice.board.flush()
+  await exchange(alice, bob, eve)
+  const eveEntries = entries(eve.board.sealed)
+  const aliceKeys = [...eveEntries.keys()].filter((k) => k.startsWith(deviceTag(alice.keys.signPublic)))
+  return { c, alice, bob, eve, aliceKeys, eveEntries }
+}
 describe('sealed board', () => {
   it('Alice posts; Bob reads it only through verified entries; the shared doc holds no text', async () => {
     const c = await circle('Alice', 'Bob')
@@ -105,13 +117,7 @@ describe('sealed board', () => {
   })
 
   it('puts back entries Eve deletes or overwrites in the shared doc, and says so', async () => {
-    const c = await circle('Alice', 'Bob', 'Eve')
-    const [alice, bob, eve] = c.members as [Member, Member, Member]
-    post(alice, 'Safe house list')
-    await alice.board.flush()
-    await exchange(alice, bob, eve)
-    const eveEntries = entries(eve.board.sealed)
-    const aliceKeys = [...eveEntries.keys()].filter((k) => k.startsWith(deviceTag(alice.keys.signPublic)))
+    const { c, alice, bob, eve, aliceKeys, eveEntries } = await safeHouseListWithEve()
     eve.board.destroy() // Eve's own engine would repair; she bypasses it.
     eve.board.sealed.transact(() => {
       eveEntries.set(aliceKeys[0]!, new Uint8Array([9, 9, 9]))
@@ -125,13 +131,8 @@ describe('sealed board', () => {
   })
 
   it('puts back Alice’s exact bytes when Eve appends to her entry (a longer value that starts with them is not the entry)', async () => {
-    const c = await circle('Alice', 'Bob', 'Eve')
-    const [alice, bob, eve] = c.members as [Member, Member, Member]
-    post(alice, 'Safe house list')
-    await alice.board.flush()
-    await exchange(alice, bob, eve)
-    const eveEntries = entries(eve.board.sealed)
-    const key = [...eveEntries.keys()].filter((k) => k.startsWith(deviceTag(alice.keys.signPublic))).at(-1)!
+    const { alice, bob, eve, aliceKeys, eveEntries } = await safeHouseListWithEve()
+    const key = aliceKeys.at(-1)!
     const original = eveEntries.get(key) as Uint8Array
     eve.board.destroy() // Eve's own engine would repair; she bypasses it.
     eve.board.sealed.transact(() => eveEntries.set(key, Uint8Array.of(...original, 0)))
