@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
 import type { ContentRules } from './content-rules.ts'
 
@@ -67,8 +68,10 @@ class Refusal extends Error {
 
 export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8Array): Judgement {
   let decoded: Decoded
+  let blocks: number
   try {
     decoded = Y.decodeUpdate(update) as unknown as typeof decoded
+    blocks = decoding.readVarUint(decoding.createDecoder(update))
   } catch {
     return { kind: 'refuse', reason: 'bad_payload', range: null, detail: 'not a Yjs update' }
   }
@@ -82,7 +85,7 @@ export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8
   }
   const range = first && last ? { from: first.id.clock, to: last.id.clock + last.length } : null
   try {
-    return judge(ctx, author, decoded, range)
+    return judge(ctx, author, decoded, blocks, range)
   } catch (e) {
     if (e instanceof Refusal) return { kind: 'refuse', reason: e.reason, range: range && { from: Math.min(range.from, stateOf(ctx.doc, author.client)), to: range.to }, detail: e.detail }
     throw e
@@ -97,15 +100,19 @@ interface Decoded {
   readonly ds: { readonly clients: Map<number, { clock: number; len: number }[]> }
 }
 
-function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, range: ClockRange | null): Judgement {
+function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, blocks: number, range: ClockRange | null): Judgement {
   const { doc, rules } = ctx
-  // 1. Every struct under the author's own client id, contiguous, with no gap before it.
+  // 1. Every struct under the author's own client id, contiguous, with no gap before it — and all of it
+  // integrated by Yjs at once, or a struct held back would land later where nobody judged it: Yjs keeps
+  // only a client's last block of structs, and holds back whatever comes after a skipped gap.
   let expected = range?.from ?? 0
   for (const s of decoded.structs) {
     if (s.id.client !== author.client) throw new Refusal('foreign_changes', `a struct of client ${s.id.client}`)
     if (s.id.clock !== expected) throw new Refusal('bad_payload', 'structs are not contiguous')
+    if (s instanceof Y.Skip) throw new Refusal('bad_payload', 'a skipped gap')
     expected += s.length
   }
+  if (blocks > 1) throw new Refusal('bad_payload', 'more than one block of structs')
   if (range && range.from > stateOf(doc, author.client)) throw new Refusal('bad_payload', 'a gap before its first struct')
 
   // 2. Where each new struct goes, and whether the author may put it there.

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { judgeUpdate, type AuthorityContext } from '../../src/sealed/authority.ts'
 import { keepTypes } from '../../src/sealed/readable.ts'
-import { gc, handUpdate, id, item, map, value } from './hand-update.ts'
+import { gc, handUpdate, id, item, map, skip, value } from './hand-update.ts'
 import { alice, Board, eve, items, mo, olga, post } from './judge-fixture.ts'
 
 /** The client ids the old board was written under (nobody's now). */
@@ -105,6 +105,45 @@ describe('updates Yjs never writes', () => {
       { client: eve.client, clock: 3, structs: [item(eve.client, 3, { parent: 'items', key: 'eve/2' }, map())] },
     ])
     expect(judgeUpdate(new Board().ctx, eve, update)).toEqual({ kind: 'refuse', reason: 'bad_payload', range: { from: 0, to: 4 }, detail: 'structs are not contiguous' })
+  })
+
+  it('Eve writes her structs as two blocks, the second right after the first: refused, Yjs would keep only the second and hold it back', () => {
+    const board = new Board()
+    const twoBlocks = handUpdate([
+      { client: eve.client, clock: 0, structs: [item(eve.client, 0, { parent: 'items', key: 'eve/1' }, map())] },
+      { client: eve.client, clock: 1, structs: [item(eve.client, 1, { origin: id(eve.client, 0) }, map())] },
+    ])
+    expect(judgeUpdate(board.ctx, eve, twoBlocks)).toEqual({ kind: 'refuse', reason: 'bad_payload', range: { from: 0, to: 2 }, detail: 'more than one block of structs' })
+    // Why: Yjs reads one block per client, the last; it holds that one back for the clock the first one had.
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, twoBlocks)
+    expect(Y.getState(copy.store, eve.client)).toBe(0)
+    expect(copy.store.pendingStructs).not.toBeNull()
+    // An empty second block drops the first just the same.
+    const emptied = handUpdate([
+      { client: eve.client, clock: 0, structs: [item(eve.client, 0, { parent: 'items', key: 'eve/1' }, map())] },
+      { client: eve.client, clock: 1, structs: [] },
+    ])
+    expect(judgeUpdate(board.ctx, eve, emptied)).toMatchObject({ kind: 'refuse', reason: 'bad_payload', detail: 'more than one block of structs' })
+  })
+
+  it('Eve hides `true` behind a skipped gap, next to the clock where her next post’s `pinned: false` will be: refused, or her next post would be pinned', () => {
+    const board = new Board()
+    expect(board.act(eve, (d) => items(d).set('eve/1', post({ title: 'Free food', pinned: false })))).toMatchObject({ kind: 'accept' })
+    const n = Y.getState(board.doc.store, eve.client)
+    const title = under(items(board.doc).get('eve/1'), 'title')
+    const edit = item(eve.client, n, { origin: title.id }, value('Free food tonight'))
+    const hidden = handUpdate([{ client: eve.client, clock: n, structs: [edit, skip(eve.client, n + 1, 5), item(eve.client, n + 6, { origin: id(eve.client, n + 3) }, value(true))] }])
+    // Her next post, from clock n + 1 on: its map, then `title`, then `pinned` at n + 3.
+    const next = board.write(eve, (d) => items(d).set('eve/2', post({ title: 'Free food, again', pinned: false, place: 'The hall', when: 'Friday' })), [handUpdate(eves(edit).map((b) => ({ ...b, clock: n })))])
+    // Without the rule: the judge took the `true` for garbage, Yjs held it back, and Eve's next post filled the gap under it.
+    const unjudged = new Y.Doc()
+    Y.applyUpdate(unjudged, Y.encodeStateAsUpdate(board.doc))
+    Y.applyUpdate(unjudged, hidden)
+    Y.applyUpdate(unjudged, next)
+    expect(items(unjudged).get('eve/2')!.get('pinned')).toBe(true)
+
+    expect(judgeUpdate(board.ctx, eve, hidden)).toMatchObject({ kind: 'refuse', reason: 'bad_payload', detail: 'a skipped gap' })
   })
 
   it('Eve builds next to a clock of her own that her update does not reach: wait for it; next to her own garbage: garbage too, accepted', () => {
