@@ -123,8 +123,13 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, blocks: 
   // Clocks of the entries this update creates (all its structs are its author's: step 1).
   const createdHere = new Set<number>()
   const edited = new Set<string>()
-  const resolveId = (id: Y.ID): Resolved => {
-    if (id.client === author.client && fresh && id.clock >= fresh.from && id.clock < fresh.to) return local.at(id.clock)?.loc ?? { t: 'none' }
+  /** Where the struct `id` names is, for a struct at clock `at` of this update. */
+  const resolveId = (id: Y.ID, at: number): Resolved => {
+    if (id.client === author.client && fresh && id.clock >= fresh.from && id.clock < fresh.to) {
+      // Yjs looks a client's own clocks up as already integrated: one still to come is not there (it throws).
+      if (id.clock >= at) throw new Refusal('bad_payload', 'builds on a later struct of its own')
+      return local.at(id.clock)?.loc ?? { t: 'none' }
+    }
     if (id.clock >= stateOf(doc, id.client)) return ctx.isVoid(id.client, id.clock) ? { t: 'void' } : { t: 'wait', client: id.client, clock: id.clock }
     return locationOfStored(ctx, id)
   }
@@ -137,13 +142,18 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, blocks: 
       else if (rules.moderated.includes(parent)) loc = { t: 'moderated', root: parent, key: s.parentSub }
       else loc = { t: 'bad', why: `an unknown root “${parent.slice(0, 40)}”` }
     } else if (parent !== null) {
-      const p = resolveId(parent)
+      const p = resolveId(parent, s.id.clock)
       if (p.t === 'entry' && s.parentSub !== null) loc = { t: 'field', key: p.key, field: s.parentSub }
       else if (p.t === 'wait' || p.t === 'void') loc = p
       else loc = { t: 'bad', why: 'nested below a field' }
     } else {
       const left = s.origin ?? s.rightOrigin
-      loc = left ? resolveId(left) : { t: 'bad', why: 'no parent' }
+      loc = left ? resolveId(left, s.id.clock) : { t: 'bad', why: 'no parent' }
+      // Its place is its left neighbour's, but Yjs waits for both neighbours before it integrates it.
+      if (s.origin && s.rightOrigin && loc.t !== 'wait' && loc.t !== 'void') {
+        const right = resolveId(s.rightOrigin, s.id.clock)
+        if (right.t === 'wait' || right.t === 'void') loc = right
+      }
     }
     if (loc.t === 'wait') return { kind: 'wait', client: loc.client, clock: loc.clock }
     if (loc.t === 'void') throw new Refusal('depends_on_void', 'builds on a voided change')

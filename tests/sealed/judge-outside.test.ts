@@ -146,6 +146,18 @@ describe('updates Yjs never writes', () => {
     expect(judgeUpdate(board.ctx, eve, hidden)).toMatchObject({ kind: 'refuse', reason: 'bad_payload', detail: 'a skipped gap' })
   })
 
+  it('Eve builds on a later clock of her own update, or on the struct itself: refused, Yjs cannot integrate it (and threw halfway through)', () => {
+    const board = new Board()
+    const forward = handUpdate(eves(item(eve.client, 0, { parent: 'items', key: 'eve/1' }, map()), item(eve.client, 1, { origin: id(eve.client, 3) }, value('a')), gc(eve.client, 2, 1), item(eve.client, 3, { origin: id(eve.client, 0) }, value(true))))
+    const itself = handUpdate(eves(item(eve.client, 0, { parent: 'items', key: 'eve/1' }, map()), item(eve.client, 1, { origin: id(eve.client, 1) }, value('a'))))
+    const parentAhead = handUpdate(eves(item(eve.client, 0, { parent: id(eve.client, 1), key: 'title' }, value('a')), item(eve.client, 1, { parent: 'items', key: 'eve/1' }, map())))
+    const rightAhead = handUpdate(eves(item(eve.client, 0, { parent: 'items', key: 'eve/1' }, map()), item(eve.client, 1, { origin: id(eve.client, 0), rightOrigin: id(eve.client, 2) }, map()), item(eve.client, 2, { origin: id(eve.client, 0) }, map())))
+    for (const update of [forward, itself, parentAhead, rightAhead]) {
+      expect(judgeUpdate(board.ctx, eve, update)).toMatchObject({ kind: 'refuse', reason: 'bad_payload', detail: 'builds on a later struct of its own' })
+      expect(() => Y.applyUpdate(new Y.Doc(), update)).toThrow(TypeError)
+    }
+  })
+
   it('Eve builds next to a clock of her own that her update does not reach: wait for it; next to her own garbage: garbage too, accepted', () => {
     const board = new Board()
     const ahead = handUpdate(eves(item(eve.client, 0, { parent: 'items', key: 'eve/1' }, map()), item(eve.client, 1, { origin: id(eve.client, 2) }, map())))
@@ -157,6 +169,21 @@ describe('updates Yjs never writes', () => {
     expect(judgeUpdate(board.ctx, eve, postThenGarbage)).toEqual({ kind: 'accept', range: { from: 0, to: 3 }, edited: [] })
     // Deleting a clock of her own she has not written yet, past her garbage: wait for it too.
     expect(judgeUpdate(board.ctx, eve, handUpdate(eves(gc(eve.client, 0, 1)), [[eve.client, 0, 2]]))).toEqual({ kind: 'wait', client: eve.client, clock: 1 })
+  })
+
+  it('Eve replaces her own post with a right neighbour Alice has not sent yet: wait for it, as Yjs would (or it would hold the change back)', () => {
+    const board = new Board()
+    board.act(eve, (d) => items(d).set('eve/1', post({ title: 'Hers' })))
+    const mine = under(items(board.doc), 'eve/1').id
+    const n = Y.getState(board.doc.store, eve.client)
+    const update = handUpdate([{ client: eve.client, clock: n, structs: [item(eve.client, n, { origin: mine, rightOrigin: id(alice.client, 5) }, map())] }])
+    expect(judgeUpdate(board.ctx, eve, update)).toEqual({ kind: 'wait', client: alice.client, clock: 5 })
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(board.doc))
+    Y.applyUpdate(copy, update)
+    expect(copy.store.pendingStructs).not.toBeNull()
+    board.voided.add(alice.client)
+    expect(judgeUpdate(board.ctx, eve, update)).toMatchObject({ kind: 'refuse', reason: 'depends_on_void' })
   })
 
   it('Eve creates her post with `pinned` holding two values, `false` then `true` (a map reads the last): refused, only a lone `false` is hers to write', () => {

@@ -4,6 +4,8 @@ import { createItem, newItemId, readItems } from '../../src/core/index.ts'
 import { boundClientId, deviceTag, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader } from '../../src/crypto/index.ts'
 import { entryKey } from '../../src/sealed/index.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
+import { placeholderUpdate } from '../../src/sealed/placeholder.ts'
+import { handUpdate, id, item, map, value } from './hand-update.ts'
 import { CONTENT_KEY, OLD_BOARD_ID, exchange, member, settle, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
@@ -82,6 +84,23 @@ describe('every rejection path of a signed entry', () => {
     const { bob, eve } = await bobAndEve()
     await eveWrites(eve, bob, {}, content(new Uint8Array([255, 255, 255, 255])))
     expect(reasons(bob)).toEqual(['bad_payload'])
+  })
+
+  it('an update Yjs cannot integrate (a struct next to a later one of Eve’s own): refused, the board goes on and takes her next post', async () => {
+    const { bob, eve, eveTag } = await bobAndEve()
+    const client = boundClientId(eve.keys.signPublic)
+    const broken = handUpdate([{ client, clock: 0, structs: [item(client, 0, { parent: 'items', key: newItemId(eveTag) }, map()), item(client, 1, { origin: id(client, 2) }, value('a')), item(client, 2, { origin: id(client, 1) }, value('b'))] }])
+    await eveWrites(eve, bob, { seq: 2, from: 2 }, content(broken))
+    expect(reasons(bob)).toEqual(['bad_payload'])
+    expect(bob.board.failure).toBeNull()
+    // Her next post starts after the clocks the refused one used up.
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, placeholderUpdate(client, 0, 3))
+    doc.clientID = client // after: Yjs picks a new client id when an update brings structs of its own
+    const before = Y.encodeStateVector(doc)
+    createItem(doc, notice('after'), Date.now(), newItemId(eveTag))
+    await eveWrites(eve, bob, { seq: 3, from: 3 }, content(Y.encodeStateAsUpdate(doc, before)))
+    expect(titles(bob.board.readable)).toEqual(['after'])
   })
 
   it('a sequence gap waits, then applies in order once the gap fills', async () => {
