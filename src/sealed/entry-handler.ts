@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { boundClientId, fromBase64url, legacyBoundClientId, toBase64url } from '../crypto/index.ts'
-import { judgeUpdate, type Author } from './authority.ts'
+import { judgeLegacy, judgeUpdate, type Author } from './authority.ts'
 import { CONTENT_KINDS, type AuthorLog, type AuthorLogs, type Done, type Outcome, type Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import type { ContentRules } from './content-rules.ts'
@@ -159,7 +159,7 @@ export class EntryHandler {
     if (!kept && verdicts.active && holdsBack(this.#ctx.readable())) return 'wait'
     const judgement =
       h.kind === 'legacy'
-        ? ({ kind: 'accept', range: null, edited: [] } as const)
+        ? judgeLegacy(this.#ctx.rules, content.update)
         : kept
           ? ({ kind: 'accept', range: kept.range, edited: [] } as const)
           : judgeUpdate({ doc: this.#ctx.readable(), rules: this.#ctx.rules, ownerOfClient: (c) => circle.ownerOfClient(c), isVoid: (c, clock) => this.#isVoid(c, clock) }, author, content.update)

@@ -168,6 +168,38 @@ describe('legacy entries (boards from before sealed boards)', () => {
     expect(titles(bob.board.readable)).toEqual([])
   })
 
+  it('on a migrated board, cannot touch what members wrote since: Eve’s forged “old board” that rewrites, deletes or posts as Alice is refused', async () => {
+    const alice = await member('Alice', { allowLegacy: true })
+    const eve = await member('Eve', { allowLegacy: true })
+    await exchange(alice, eve)
+    const post = newItemId(alice.board.myTag)
+    createItem(alice.board.readable, notice('Safe house: the blue door'), Date.now(), post)
+    await alice.board.flush()
+    await exchange(alice, eve)
+    /** What Eve's device would seal as its old board, made on a copy of the board as she has it, under `client`. */
+    const forge = (client: number, change: (doc: Y.Doc) => void) => {
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, Y.encodeStateAsUpdate(eve.board.readable))
+      doc.clientID = client
+      const before = Y.encodeStateVector(doc)
+      change(doc)
+      return Y.encodeStateAsUpdate(doc, before)
+    }
+    const items = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>('items')
+    const moved = (doc: Y.Doc) => items(doc).get(post)!.set('title', 'Safe house moved: the police station')
+    const forged = {
+      'rewrites her post under an old-style client id': forge(12345, moved),
+      'rewrites her post under Alice’s own client id': forge(boundClientId(alice.keys.signPublic), moved),
+      'deletes her post': forge(12345, (doc) => items(doc).delete(post)),
+      'posts under a key that names Alice': forge(12345, (doc) => createItem(doc, notice('Alice says: meeting cancelled'), Date.now(), newItemId(alice.board.myTag))),
+    }
+    let seq = 2
+    for (const update of Object.values(forged)) await eveWrites(eve, alice, { kind: 'legacy', seq, from: seq++ }, update)
+    expect(reasons(alice)).toEqual(['forbidden_edit', 'foreign_changes', 'forbidden_delete', 'forbidden_edit'])
+    expect(alice.board.diagnostics.events.every((e) => e.author === deviceTag(eve.keys.signPublic))).toBe(true)
+    expect(titles(alice.board.readable)).toEqual(['Safe house: the blue door'])
+  })
+
   it('are accepted on a migrated board, and every member’s migration gives the same items', async () => {
     const legacy = new Y.Doc()
     createItem(legacy, notice('From the old board'), Date.now())
