@@ -24,6 +24,8 @@
  * until its readable doc is built, vs applying the plain state). Both sides
  * must end with the same items, or the bench fails.
  */
+import { writeFileSync } from 'node:fs'
+import { serialize } from 'node:v8'
 import { Worker } from 'node:worker_threads'
 import * as Y from 'yjs'
 import { SealedBoard } from '../../../src/sealed/sealed-board.ts'
@@ -325,6 +327,8 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
 
   for (const d of devices) d.board.destroy()
   const base = { state: netState, boardId: shared.boardId, contentKey: shared.contentKey, founder: shared.founder }
+  // For profiling the engine outside the bench (tests/bench/sealed-task.ts): the tasks' inputs, synthetic board only.
+  if (process.env.BENCH_SEALED_DUMP) writeFileSync(process.env.BENCH_SEALED_DUMP, serialize({ base, keys: devices[0]!.keys, verdicts }))
   const rejected = devices.map((d, i) => `device ${i + 1}: ${describe(d.board)}`)
 
   // ── open ─────────────────────────────────────────────────────────────────

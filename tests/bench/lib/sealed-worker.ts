@@ -36,7 +36,7 @@ export interface SealedTaskResult {
   rejections: [string, number][]
 }
 
-async function run(task: SealedTask): Promise<SealedTaskResult> {
+export async function run(task: SealedTask): Promise<SealedTaskResult> {
   const keys = task.keys ?? (await generateDeviceKeys())
   const sealed = new Y.Doc({ gc: true })
   let decodeMs = 0

@@ -1,0 +1,27 @@
+/**
+ * One sealed open or initial sync outside the bench, in this process, for a
+ * profiler (the bench runs them in workers with a deadline):
+ *
+ *   BENCH_SEALED_DUMP=/tmp/sealed.bin npm run bench -- --only sealed --quick --no-write
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx tests/bench/sealed-task.ts /tmp/sealed.bin sync 3
+ *
+ * Modes: `open` (with the verdicts device 1 kept), `unkept` (open, every
+ * update judged again), `sync` (the whole sealed state into a fresh device).
+ * The dump holds the bench's synthetic board only.
+ */
+import { readFileSync } from 'node:fs'
+import { deserialize } from 'node:v8'
+import type { DeviceKeyMaterial } from '../../src/crypto/index.ts'
+import { run, type SealedTask } from './lib/sealed-worker.ts'
+
+const [file, mode = 'sync', runs = '1'] = process.argv.slice(2)
+if (!file || !['open', 'unkept', 'sync'].includes(mode)) {
+  console.error('usage: sealed-task.ts <dump> [open|unkept|sync] [runs]')
+  process.exit(2)
+}
+const dump = deserialize(readFileSync(file)) as { base: Omit<SealedTask, 'mode'>; keys: DeviceKeyMaterial; verdicts: Uint8Array | null }
+for (let i = 0; i < Number(runs); i++) {
+  const task: SealedTask = mode === 'sync' ? { mode: 'sync', ...dump.base } : { mode: 'open', ...dump.base, keys: dump.keys, verdicts: mode === 'open' ? dump.verdicts : null }
+  const r = await run(task)
+  console.log(`${mode} ${i + 1}: ${r.ms.toFixed(0)} ms (decoding the stored doc first: ${r.decodeMs.toFixed(0)} ms), ${r.entriesRead} entries read, ${r.titles.length} items, rejections: ${r.rejections.length === 0 ? 'none' : JSON.stringify(r.rejections)}`)
+}
