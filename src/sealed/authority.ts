@@ -1,6 +1,6 @@
-import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
 import type { ContentRules } from './content-rules.ts'
+import { ANY_REF, DELETED_REF, GC_REF, readUpdate, SKIP_REF, TYPE_REF, type ReadStruct, type ReadUpdate } from './update-reader.ts'
 
 /**
  * Judges one Yjs update of the readable board before it is applied: may the
@@ -67,25 +67,23 @@ class Refusal extends Error {
 }
 
 export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8Array): Judgement {
-  let decoded: Decoded
-  let blocks: number
+  let decoded: ReadUpdate
   try {
-    decoded = Y.decodeUpdate(update) as unknown as typeof decoded
-    blocks = decoding.readVarUint(decoding.createDecoder(update))
+    decoded = readUpdate(update)
   } catch {
     return { kind: 'refuse', reason: 'bad_payload', range: null, detail: 'not a Yjs update' }
   }
   // The clocks this update uses up under its author's own client (what a placeholder fills if it is refused).
-  let first: Y.Item | Y.GC | Y.Skip | undefined
-  let last: Y.Item | Y.GC | Y.Skip | undefined
+  let first: ReadStruct | undefined
+  let last: ReadStruct | undefined
   for (const s of decoded.structs) {
-    if (s.id.client !== author.client) continue
+    if (s.client !== author.client) continue
     first ??= s
     last = s
   }
-  const range = first && last ? { from: first.id.clock, to: last.id.clock + last.length } : null
+  const range = first && last ? { from: first.clock, to: last.clock + last.length } : null
   try {
-    return judge(ctx, author, decoded, blocks, range)
+    return judge(ctx, author, decoded, range)
   } catch (e) {
     if (e instanceof Refusal) return { kind: 'refuse', reason: e.reason, range: range && { from: Math.min(range.from, stateOf(ctx.doc, author.client)), to: range.to }, detail: e.detail }
     throw e
@@ -112,56 +110,48 @@ const BOUND_IDS_FROM = 2 ** 32
  * every device reaches the same verdict whatever it has seen.
  */
 export function judgeLegacy(rules: ContentRules, update: Uint8Array): Judgement {
-  let decoded: Decoded
-  let blocks: number
+  let decoded: ReadUpdate
   try {
-    decoded = Y.decodeUpdate(update) as unknown as Decoded
-    blocks = decoding.readVarUint(decoding.createDecoder(update))
+    decoded = readUpdate(update)
   } catch {
     return { kind: 'refuse', reason: 'bad_payload', range: null, detail: 'not a Yjs update' }
   }
   const refuse = (reason: RefusalReason, detail: string): Judgement => ({ kind: 'refuse', reason, range: null, detail })
   const clients = new Set<number>()
   for (const s of decoded.structs) {
-    const client = s.id.client
+    const client = s.client
     clients.add(client)
     if (client >= BOUND_IDS_FROM) return refuse('foreign_changes', 'a struct under a member’s client id')
-    if (s instanceof Y.Skip) return refuse('bad_payload', 'a skipped gap')
-    if (!(s instanceof Y.Item)) continue
-    const parent = s.parent as unknown as string | Y.ID | null
+    if (s.ref === SKIP_REF) return refuse('bad_payload', 'a skipped gap')
+    if (s.ref === GC_REF) continue
+    const parent = s.parent
     for (const ref of [s.origin, s.rightOrigin, typeof parent === 'string' ? null : parent]) {
       if (!ref) continue
       if (ref.client >= BOUND_IDS_FROM) return refuse('forbidden_edit', 'builds on what a member wrote')
-      if (ref.client === client && ref.clock >= s.id.clock) return refuse('bad_payload', 'builds on a later struct of its own')
+      if (ref.client === client && ref.clock >= s.clock) return refuse('bad_payload', 'builds on a later struct of its own')
     }
     if (parent === rules.owned && s.parentSub !== null && rules.ownerOf(s.parentSub) !== null) return refuse('forbidden_edit', 'writes under a key that names a member')
   }
-  if (blocks !== clients.size) return refuse('bad_payload', 'more than one block of structs for a client')
-  for (const client of decoded.ds.clients.keys()) if (client >= BOUND_IDS_FROM) return refuse('forbidden_delete', 'deletes what a member wrote')
+  if (decoded.blocks !== clients.size) return refuse('bad_payload', 'more than one block of structs for a client')
+  for (const client of decoded.ds.keys()) if (client >= BOUND_IDS_FROM) return refuse('forbidden_delete', 'deletes what a member wrote')
   return { kind: 'accept', range: null, edited: [] }
 }
 
 const stateOf = (doc: Y.Doc, client: number) => Y.getState(doc.store, client)
 
-/** What Y.decodeUpdate returns (its delete set type is not exported). */
-interface Decoded {
-  readonly structs: (Y.Item | Y.GC | Y.Skip)[]
-  readonly ds: { readonly clients: Map<number, { clock: number; len: number }[]> }
-}
-
-function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, blocks: number, range: ClockRange | null): Judgement {
+function judge(ctx: AuthorityContext, author: Author, decoded: ReadUpdate, range: ClockRange | null): Judgement {
   const { doc, rules } = ctx
   // 1. Every struct under the author's own client id, contiguous, with no gap before it — and all of it
   // integrated by Yjs at once, or a struct held back would land later where nobody judged it: Yjs keeps
   // only a client's last block of structs, and holds back whatever comes after a skipped gap.
   let expected = range?.from ?? 0
   for (const s of decoded.structs) {
-    if (s.id.client !== author.client) throw new Refusal('foreign_changes', `a struct of client ${s.id.client}`)
-    if (s.id.clock !== expected) throw new Refusal('bad_payload', 'structs are not contiguous')
-    if (s instanceof Y.Skip) throw new Refusal('bad_payload', 'a skipped gap')
+    if (s.client !== author.client) throw new Refusal('foreign_changes', `a struct of client ${s.client}`)
+    if (s.clock !== expected) throw new Refusal('bad_payload', 'structs are not contiguous')
+    if (s.ref === SKIP_REF) throw new Refusal('bad_payload', 'a skipped gap')
     expected += s.length
   }
-  if (blocks > 1) throw new Refusal('bad_payload', 'more than one block of structs')
+  if (decoded.blocks > 1) throw new Refusal('bad_payload', 'more than one block of structs')
   if (range && range.from > stateOf(doc, author.client)) throw new Refusal('bad_payload', 'a gap before its first struct')
 
   // 2. Where each new struct goes, and whether the author may put it there.
@@ -183,24 +173,24 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, blocks: 
     return locationOfStored(ctx, id)
   }
   for (const s of decoded.structs) {
-    if (!(s instanceof Y.Item)) continue // GC and Skip carry no content
-    const parent = s.parent as unknown as string | Y.ID | null
+    if (s.ref === GC_REF) continue // garbage carries no content (step 1 refused skips)
+    const parent = s.parent
     let loc: Resolved
     if (typeof parent === 'string') {
       if (parent === rules.owned) loc = s.parentSub === null ? { t: 'bad', why: 'a list in the owned root' } : { t: 'entry', key: s.parentSub }
       else if (rules.moderated.includes(parent)) loc = { t: 'moderated', root: parent, key: s.parentSub }
       else loc = { t: 'bad', why: `an unknown root “${parent.slice(0, 40)}”` }
     } else if (parent !== null) {
-      const p = resolveId(parent, s.id.clock)
+      const p = resolveId(parent, s.clock)
       if (p.t === 'entry' && s.parentSub !== null) loc = { t: 'field', key: p.key, field: s.parentSub }
       else if (p.t === 'wait' || p.t === 'void') loc = p
       else loc = { t: 'bad', why: 'nested below a field' }
     } else {
       const left = s.origin ?? s.rightOrigin
-      loc = left ? resolveId(left, s.id.clock) : { t: 'bad', why: 'no parent' }
+      loc = left ? resolveId(left, s.clock) : { t: 'bad', why: 'no parent' }
       // Its place is its left neighbour's, but Yjs waits for both neighbours before it integrates it.
       if (s.origin && s.rightOrigin && loc.t !== 'wait' && loc.t !== 'void') {
-        const right = resolveId(s.rightOrigin, s.id.clock)
+        const right = resolveId(s.rightOrigin, s.clock)
         if (right.t === 'wait' || right.t === 'void') loc = right
       }
     }
@@ -212,7 +202,7 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, blocks: 
     if (loc.t === 'none') continue
     checkContent(s, loc)
     const creation = loc.t === 'entry' && s.origin === null && s.rightOrigin === null
-    if (creation) createdHere.add(s.id.clock)
+    if (creation) createdHere.add(s.clock)
     const inNewEntry = typeof parent !== 'string' && parent !== null && parent.client === author.client && createdHere.has(parent.clock)
     mayWrite(ctx, author, s, loc, creation, inNewEntry)
     if (loc.t === 'field' && !inNewEntry && !rules.moderatorFields.includes(loc.field)) edited.add(loc.key)
@@ -221,7 +211,7 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, blocks: 
   // 3. Everything the update deletes.
   const deletedEntries = new Set<string>()
   const deletions: Location[] = []
-  for (const [client, ranges] of decoded.ds.clients) {
+  for (const [client, ranges] of decoded.ds) {
     for (const r of ranges) {
       const end = r.clock + r.len
       for (let clock = r.clock; clock < end; ) {
@@ -244,7 +234,7 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, blocks: 
   }
   // A struct that restates clocks this device has and runs on past them: Yjs integrates only its new part, next
   // to the stored struct before it, and deletes that struct as the map value it replaces.
-  if (fresh && decoded.structs.some((s) => s.id.clock < fresh.from && s.id.clock + s.length > fresh.from)) deletions.push(locationOfStored(ctx, Y.createID(author.client, fresh.from - 1)))
+  if (fresh && decoded.structs.some((s) => s.clock < fresh.from && s.clock + s.length > fresh.from)) deletions.push(locationOfStored(ctx, Y.createID(author.client, fresh.from - 1)))
   for (const loc of deletions) if (loc.t === 'entry') deletedEntries.add(loc.key)
   for (const loc of deletions) mayDelete(ctx, author, loc, deletedEntries)
   return { kind: 'accept', range, edited: [...edited] }
@@ -252,34 +242,33 @@ function judge(ctx: AuthorityContext, author: Author, decoded: Decoded, blocks: 
 
 /** The update's own Items in clock order, found by any clock inside them (binary search). */
 class LocalStructs {
-  readonly #items: { item: Y.Item; loc: Location }[] = []
+  readonly #items: { item: ReadStruct; loc: Location }[] = []
 
-  add(item: Y.Item, loc: Location): void {
+  add(item: ReadStruct, loc: Location): void {
     this.#items.push({ item, loc })
   }
 
-  at(clock: number): { item: Y.Item; loc: Location } | null {
+  at(clock: number): { item: ReadStruct; loc: Location } | null {
     let lo = 0
     let hi = this.#items.length - 1
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1
       const v = this.#items[mid]!
-      if (clock < v.item.id.clock) hi = mid - 1
-      else if (clock >= v.item.id.clock + v.item.length) lo = mid + 1
+      if (clock < v.item.clock) hi = mid - 1
+      else if (clock >= v.item.clock + v.item.length) lo = mid + 1
       else return v
     }
     return null
   }
 }
 
-function checkContent(item: Y.Item, loc: Location): void {
-  const c = item.content
-  if (c instanceof Y.ContentDeleted) return
+function checkContent(item: ReadStruct, loc: Location): void {
+  if (item.ref === DELETED_REF) return
   if (loc.t === 'entry') {
-    if (c instanceof Y.ContentType && c.type instanceof Y.Map) return
+    if (item.ref === TYPE_REF && item.isMap) return
     throw new Refusal('unknown_type', 'an entry that is not a map')
   }
-  if (c instanceof Y.ContentAny) return
+  if (item.ref === ANY_REF) return
   throw new Refusal('unknown_type', 'a field that is not a plain value')
 }
 
@@ -294,7 +283,7 @@ function ownerOfEntry(ctx: AuthorityContext, key: string, author: Author, creati
   return creating && author.legacy ? author.tag : null
 }
 
-function mayWrite(ctx: AuthorityContext, author: Author, item: Y.Item, loc: Exclude<Location, { t: 'none' }>, creation: boolean, inNewEntry: boolean): void {
+function mayWrite(ctx: AuthorityContext, author: Author, item: ReadStruct, loc: Exclude<Location, { t: 'none' }>, creation: boolean, inNewEntry: boolean): void {
   switch (loc.t) {
     case 'entry': {
       if (creation && ctx.rules.ownerOf(loc.key) === null) {
@@ -312,8 +301,8 @@ function mayWrite(ctx: AuthorityContext, author: Author, item: Y.Item, loc: Excl
         // An entry's owner writes the field's initial `false` when creating it. In a snapshot, an entry its
         // owner deleted since keeps that write as a tombstone (its value garbage-collected): still the
         // initial write, in the same new entry, and it sets nothing anyone could read.
-        const initialFalse = item.content instanceof Y.ContentAny && item.content.arr.length === 1 && item.content.arr[0] === false
-        const tombstone = item.content instanceof Y.ContentDeleted
+        const initialFalse = item.ref === ANY_REF && item.loneFalse
+        const tombstone = item.ref === DELETED_REF
         if (inNewEntry && (initialFalse || tombstone) && ownerOfEntry(ctx, loc.key, author, true) === author.tag) return
         throw new Refusal('forbidden_edit', `sets “${loc.field}”, which only moderators set`)
       }
