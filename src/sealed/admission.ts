@@ -7,7 +7,6 @@ import { PROOF_PREFIX, proofKey, seqOfKey, tagOfKey } from './entry-key.ts'
 import { check as checkEquivocation, encodeProof, verifyProof } from './equivocation.ts'
 import type { BoardKeys } from './keys.ts'
 import { SEALED_ORIGIN } from './origins.ts'
-import { entryHash } from './payloads.ts'
 import { sameBytes, screenEntry, type Screened } from './screen.ts'
 import type { SharedEntries } from './shared-entries.ts'
 
@@ -225,7 +224,7 @@ export class Admission {
       if (authorLog.coveredBy(header.from, header.seq)) this.#ctx.entries.collect(key, value)
       return
     }
-    authorLog.pending.set(key, { key, bytes, entry, hash: entryHash(bytes), via })
+    authorLog.pending.set(key, { key, bytes, entry, hash: screened.hash, via })
   }
 
   #erased(key: string, bytes: Uint8Array, tag: string | null): void {

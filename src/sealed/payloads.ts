@@ -13,6 +13,11 @@ export function entryHash(bytes: Uint8Array): string {
   return toBase64url(sha256(bytes).subarray(0, HASH_BYTES))
 }
 
+/** The same hash by the platform's native SHA-256 (WebCrypto): for every entry that arrives, where it can wait. */
+export async function entryHashNative(bytes: Uint8Array): Promise<string> {
+  return toBase64url(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).subarray(0, HASH_BYTES))
+}
+
 // ── content (update, snapshot) ─────────────────────────────────────────────
 
 /**

@@ -1,10 +1,11 @@
 import { deviceTag, parseEntry, verifyEntry, type ParsedEntry } from '../crypto/index.ts'
 import type { Rejection } from './diagnostics.ts'
 import { entryKey, MAX_KEY_LENGTH } from './entry-key.ts'
+import { entryHashNative } from './payloads.ts'
 
 /** What a value found under a key of the shared map is, before anything else looks at it. */
 export type Screened =
-  | { readonly ok: true; readonly entry: ParsedEntry; readonly bytes: Uint8Array; readonly author: string }
+  | { readonly ok: true; readonly entry: ParsedEntry; readonly bytes: Uint8Array; readonly author: string; readonly hash: string }
   | { readonly ok: false; readonly reason: Rejection; readonly entry: ParsedEntry | null }
 
 /** Byte equality. */
@@ -13,7 +14,7 @@ export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length ===
 /**
  * The first judgement of an entry, touching nothing: its structure, that it
  * belongs to this board, that it sits under the key its header names (no
- * replays under other keys), and its author's signature. Only a sound entry
+ * replays under other keys), and its author's signature; and its hash. Only a sound entry
  * proves who wrote it; a failure is the same for every device.
  */
 export async function screenEntry(key: string, value: unknown, boardId: Uint8Array): Promise<Screened> {
@@ -22,6 +23,9 @@ export async function screenEntry(key: string, value: unknown, boardId: Uint8Arr
   const entry = parsed.entry
   if (!sameBytes(entry.header.boardId, boardId)) return { ok: false, reason: 'wrong_board', entry }
   if (entryKey(entry.header) !== key) return { ok: false, reason: 'wrong_key', entry }
-  if (!(await verifyEntry(entry))) return { ok: false, reason: 'bad_signature', entry }
-  return { ok: true, entry, bytes: value as Uint8Array, author: deviceTag(entry.header.author) }
+  const bytes = value as Uint8Array
+  // Its hash (entryHash) alongside the signature check: both native and asynchronous.
+  const [valid, hash] = await Promise.all([verifyEntry(entry), entryHashNative(bytes)])
+  if (!valid) return { ok: false, reason: 'bad_signature', entry }
+  return { ok: true, entry, bytes, author: deviceTag(entry.header.author), hash }
 }

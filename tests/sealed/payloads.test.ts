@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { toBase64url } from '../../src/crypto/index.ts'
-import { decodeRotate, decodeWelcome, encodeRotate, encodeWelcome, lockboxContext } from '../../src/sealed/payloads.ts'
+import { decodeRotate, decodeWelcome, encodeRotate, encodeWelcome, entryHash, entryHashNative, lockboxContext } from '../../src/sealed/payloads.ts'
 
 const bytes = (n: number, from: number) => Uint8Array.from({ length: n }, (_, i) => (from + i) & 0xff)
 /** Byte equality of large arrays (toEqual compares 150,000 elements one by one through its matchers: seconds on a loaded machine). */
@@ -37,5 +37,17 @@ describe('welcome and rotation payloads, byte for byte', () => {
     const binding = bytes(8, 9)
     expect([...lockboxContext('rotate', board, binding)]).toEqual([...new TextEncoder().encode('hearth/v2/rotate\0'), ...board, ...binding])
     expect([...lockboxContext('welcome', board, binding)]).toEqual([...new TextEncoder().encode('hearth/v2/welcome\0'), ...board, ...binding])
+  })
+})
+
+describe('an entry’s hash', () => {
+  it('is the same by the platform’s SHA-256 as by the one in the code, for views into a larger buffer too', async () => {
+    const buffer = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 31 + (i >> 7)) & 0xff)
+    for (const [from, to] of [[0, 0], [0, 1], [5, 69], [1000, 70_000], [3, 64_003]] as const) {
+      const bytes = buffer.subarray(from, to)
+      expect(await entryHashNative(bytes)).toBe(entryHash(bytes))
+    }
+    // The first 16 bytes of SHA-256("abc"), base64url.
+    expect(await entryHashNative(new TextEncoder().encode('abc'))).toBe(toBase64url(Uint8Array.from([0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23])))
   })
 })
