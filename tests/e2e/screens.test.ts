@@ -22,6 +22,7 @@ import { AXE_TAGS_22, expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
 import { createBoard, daysFromNow, openSettings, postItem, readInviteLink, submitJoin } from './support/flows.ts'
 import { layoutProblems, smallTargets } from './support/layout.ts'
+import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
 const DIR = join(tmpdir(), `hearth-screens-${process.pid}`)
@@ -69,7 +70,21 @@ async function closeDialogs(page: Page): Promise<void> {
 async function onBoard(page: Page): Promise<void> {
   await closeDialogs(page)
   if (page.url() !== boardUrl) await page.goto(boardUrl)
-  await page.locator('article.card').first().waitFor()
+  await page
+    .locator('article.card')
+    .first()
+    .waitFor()
+    .catch(async (e: Error) => {
+      // Seen once in CI (Arabic, dark, back from another board): say what the page showed instead.
+      const seen = await page.evaluate(() => ({
+        route: location.hash.split('/').slice(0, 2).join('/'),
+        cards: document.querySelectorAll('article.card').length,
+        dialogs: document.querySelectorAll('dialog[open]').length,
+        text: document.body.innerText.replace(/\s+/g, ' ').slice(0, 500),
+      }))
+      const shot = await screenshot(page, 'screens-no-board')
+      throw new Error(`${e.message}\nThe page showed (${shot}): ${JSON.stringify(seen)}`)
+    })
 }
 
 async function openMembersOf(page: Page, url: string): Promise<void> {
