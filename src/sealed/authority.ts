@@ -139,7 +139,15 @@ export function judgeLegacy(rules: ContentRules, update: Uint8Array): Judgement 
 
 const stateOf = (doc: Y.Doc, client: number) => Y.getState(doc.store, client)
 
-function judge(ctx: AuthorityContext, author: Author, decoded: ReadUpdate, range: ClockRange | null): Judgement {
+function judge(given: AuthorityContext, author: Author, decoded: ReadUpdate, range: ClockRange | null): Judgement {
+  // Every field of an entry asks who owns it: the key is read once per entry.
+  const owners = new Map<string, string | null>()
+  const ownerOf = (key: string) => {
+    let owner = owners.get(key)
+    if (owner === undefined) owners.set(key, (owner = given.rules.ownerOf(key)))
+    return owner
+  }
+  const ctx: AuthorityContext = { ...given, rules: { ...given.rules, ownerOf } }
   const { doc, rules } = ctx
   // 1. Every struct under the author's own client id, contiguous, with no gap before it — and all of it
   // integrated by Yjs at once, or a struct held back would land later where nobody judged it: Yjs keeps
@@ -158,7 +166,7 @@ function judge(ctx: AuthorityContext, author: Author, decoded: ReadUpdate, range
   // The author's clocks this device already has are not new, whatever the update restates about them: Yjs
   // skips those structs and keeps its own, so what builds on them or deletes them is judged where they are.
   const fresh = range && { from: Math.max(range.from, stateOf(doc, author.client)), to: range.to }
-  const local = new LocalStructs()
+  const local = new LocalStructs(decoded.structs)
   // Clocks of the entries this update creates (all its structs are its author's: step 1).
   const createdHere = new Set<number>()
   const edited = new Set<string>()
@@ -167,12 +175,13 @@ function judge(ctx: AuthorityContext, author: Author, decoded: ReadUpdate, range
     if (id.client === author.client && fresh && id.clock >= fresh.from && id.clock < fresh.to) {
       // Yjs looks a client's own clocks up as already integrated: one still to come is not there (it throws).
       if (id.clock >= at) throw new Refusal('bad_payload', 'builds on a later struct of its own')
-      return local.at(id.clock)?.loc ?? { t: 'none' }
+      return local.at(id.clock) ?? { t: 'none' }
     }
     if (id.clock >= stateOf(doc, id.client)) return ctx.isVoid(id.client, id.clock) ? { t: 'void' } : { t: 'wait', client: id.client, clock: id.clock }
     return locationOfStored(ctx, id)
   }
-  for (const s of decoded.structs) {
+  for (let i = 0; i < decoded.structs.length; i++) {
+    const s = decoded.structs[i]!
     if (s.ref === GC_REF) continue // garbage carries no content (step 1 refused skips)
     const parent = s.parent
     let loc: Resolved
@@ -197,7 +206,7 @@ function judge(ctx: AuthorityContext, author: Author, decoded: ReadUpdate, range
     if (loc.t === 'wait') return { kind: 'wait', client: loc.client, clock: loc.clock }
     if (loc.t === 'void') throw new Refusal('depends_on_void', 'builds on a voided change')
     if (loc.t === 'bad') throw new Refusal('unknown_type', loc.why)
-    local.add(s, loc)
+    local.set(i, loc)
     // After a garbage-collected struct: Yjs integrates it as garbage too, so it changes nothing.
     if (loc.t === 'none') continue
     checkContent(s, loc)
@@ -240,25 +249,32 @@ function judge(ctx: AuthorityContext, author: Author, decoded: ReadUpdate, range
   return { kind: 'accept', range, edited: [...edited] }
 }
 
-/** The update's own Items in clock order, found by any clock inside them (binary search). */
+/** Where the update's own Items go, found by any clock inside them (binary search: its structs are in clock order). */
 class LocalStructs {
-  readonly #items: { item: ReadStruct; loc: Location }[] = []
+  readonly #structs: readonly ReadStruct[]
+  readonly #locs: (Location | undefined)[]
 
-  add(item: ReadStruct, loc: Location): void {
-    this.#items.push({ item, loc })
+  constructor(structs: readonly ReadStruct[]) {
+    this.#structs = structs
+    this.#locs = new Array<Location | undefined>(structs.length)
   }
 
-  at(clock: number): { item: ReadStruct; loc: Location } | null {
+  set(index: number, loc: Location): void {
+    this.#locs[index] = loc
+  }
+
+  /** The place of the Item holding `clock`; undefined for garbage (or a struct not placed). */
+  at(clock: number): Location | undefined {
     let lo = 0
-    let hi = this.#items.length - 1
+    let hi = this.#structs.length - 1
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1
-      const v = this.#items[mid]!
-      if (clock < v.item.clock) hi = mid - 1
-      else if (clock >= v.item.clock + v.item.length) lo = mid + 1
-      else return v
+      const v = this.#structs[mid]!
+      if (clock < v.clock) hi = mid - 1
+      else if (clock >= v.clock + v.length) lo = mid + 1
+      else return this.#locs[mid]
     }
-    return null
+    return undefined
   }
 }
 

@@ -149,6 +149,42 @@ function skipAny(d: decoding.Decoder): void {
 
 const readId = (d: decoding.Decoder): Y.ID => Y.createID(decoding.readVarUint(d), decoding.readVarUint(d))
 
+/**
+ * A field's name or a root's: a board's updates name the same dozen fields
+ * over and over, so the last few names read are kept and the bytes compared
+ * (the same bytes decode to the same string); anything else is decoded as
+ * lib0 decodes it.
+ */
+const names: { bytes: Uint8Array; name: string }[] = []
+let nextName = 0
+const NAMES_KEPT = 16
+const NAME_BYTES_KEPT = 40
+
+function readName(d: decoding.Decoder): string {
+  const start = d.pos
+  const len = decoding.readVarUint(d)
+  if (len <= NAME_BYTES_KEPT && len <= d.arr.length - d.pos) {
+    const at = d.pos
+    for (const kept of names) {
+      const b = kept.bytes
+      if (b.length !== len) continue
+      let k = 0
+      while (k < len && b[k] === d.arr[at + k]) k++
+      if (k === len) {
+        d.pos = at + len
+        return kept.name
+      }
+    }
+  }
+  d.pos = start
+  const name = decoding.readVarString(d)
+  if (len <= NAME_BYTES_KEPT) {
+    names[nextName] = { bytes: d.arr.slice(d.pos - len, d.pos), name }
+    nextName = (nextName + 1) % NAMES_KEPT
+  }
+  return name
+}
+
 const json = (text: string): void => void JSON.parse(text)
 
 /** Throws where Yjs would throw, or would read past the end. */
@@ -172,8 +208,8 @@ export function readUpdate(update: Uint8Array): ReadUpdate {
       const origin = (info & 0x80) !== 0 ? readId(d) : null
       const rightOrigin = (info & 0x40) !== 0 ? readId(d) : null
       const parentInfo = (info & 0xc0) === 0
-      const parent = parentInfo ? (decoding.readVarUint(d) === 1 ? decoding.readVarString(d) : readId(d)) : null
-      const parentSub = parentInfo && (info & 0x20) !== 0 ? decoding.readVarString(d) : null
+      const parent = parentInfo ? (decoding.readVarUint(d) === 1 ? readName(d) : readId(d)) : null
+      const parentSub = parentInfo && (info & 0x20) !== 0 ? readName(d) : null
       let length = 1
       let isMap = false
       let loneFalse = false

@@ -259,6 +259,9 @@ describe('the judge’s reader reads what Yjs reads', () => {
       { client: 6, clock: 0, structs: [] },
     ])
     expect(readUpdate(twoBlocks)).toMatchObject({ blocks: 2, structs: [{ loneFalse: true }] })
+    // Field names differing in their last byte only, read one after another, each read as itself.
+    const named = ['pinned', 'pinnee', 'pinned', 'Pinned', 'pinne', 'pinned'].map((key) => handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: 'm', key }, new Y.ContentAny([1]))] }]))
+    expect(named.map((u) => readUpdate(u).structs[0]!.parentSub)).toEqual(['pinned', 'pinnee', 'pinned', 'Pinned', 'pinne', 'pinned'])
     // A subdocument whose options are null: Yjs throws on it when it integrates it.
     const subdoc = Uint8Array.from([1, 1, 5, 0, 9, 1, 1, 109, 1, 103, 126, 0])
     expect(() => Y.applyUpdate(new Y.Doc(), subdoc)).toThrow(TypeError)
