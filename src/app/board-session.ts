@@ -2,15 +2,15 @@ import * as Y from 'yjs'
 import {
   createItem,
   deleteItem,
+  deleteItems,
   earliestExpiry,
+  findExpired,
   initBoard,
   itemOwner,
   newItemId,
-  nextExpiry,
   readMeta,
   removeItem,
   setPinned,
-  sweepExpired,
   updateItem,
   updateMeta,
   type BoardMeta,
@@ -447,9 +447,11 @@ export class BoardSession {
   #sweep(): void {
     if (this.#closed) return
     const now = this.#now()
-    if (this.sealed.standing === 'member') sweepExpired(this.doc, now, { only: (id) => this.#owns(id) })
-    sweepExpired(this.doc, now, { origin: LOCAL_ORIGIN })
-    this.#setExpiryTimer(nextExpiry(this.doc, now))
+    const { expired, next } = findExpired(this.doc, now)
+    const mine = new Set(this.sealed.standing === 'member' ? expired.filter((id) => this.#owns(id)) : [])
+    deleteItems(this.doc, [...mine])
+    deleteItems(this.doc, expired.filter((id) => !mine.has(id)), LOCAL_ORIGIN)
+    this.#setExpiryTimer(next)
   }
 
   #setExpiryTimer(at: number | null): void {

@@ -15,20 +15,39 @@ import type { ItemId } from './types.ts'
  * malformed to this one, and deleting other people's data on a guess is worse.
  */
 export function sweepExpired(doc: Y.Doc, now: number, opts: { only?: (id: ItemId) => boolean; origin?: unknown } = {}): ItemId[] {
-  const items = itemsMap(doc)
+  const { expired } = findExpired(doc, now)
+  const chosen = opts.only ? expired.filter(opts.only) : expired
+  deleteItems(doc, chosen, opts.origin)
+  return chosen
+}
+
+/**
+ * One pass over the items: the ids of those expired (sorted), and the next
+ * time one will expire (what `nextExpiry` says once they are deleted). Only an
+ * item that may be due is parsed, to be sure it is.
+ */
+export function findExpired(doc: Y.Doc, now: number): { expired: ItemId[]; next: number | null } {
   const expired: ItemId[] = []
-  for (const [id, map] of items.entries()) {
+  let next: number | null = null
+  for (const [id, map] of itemsMap(doc).entries()) {
     if (!(map instanceof Y.Map)) continue
-    // Only an item that may be due is parsed (to be sure it is one).
     const due = earliestExpiry(map)
-    if (due === null || due > now) continue
+    if (due === null) continue
+    if (due > now) {
+      if (next === null || due < next) next = due
+      continue
+    }
     const item = parseItem(id, map)
-    if (item !== null && isExpired(item, now) && (opts.only?.(item.id) ?? true)) expired.push(item.id)
+    if (item !== null && isExpired(item, now)) expired.push(item.id)
   }
-  if (expired.length > 0) {
-    doc.transact(() => {
-      for (const id of expired) items.delete(id)
-    }, opts.origin)
-  }
-  return expired.sort()
+  return { expired: expired.sort(), next }
+}
+
+/** Deletes these items in one transaction (none: no transaction). */
+export function deleteItems(doc: Y.Doc, ids: readonly ItemId[], origin?: unknown): void {
+  if (ids.length === 0) return
+  const items = itemsMap(doc)
+  doc.transact(() => {
+    for (const id of ids) items.delete(id)
+  }, origin)
 }

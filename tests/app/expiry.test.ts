@@ -4,7 +4,7 @@ import * as Y from 'yjs'
 import { readItems } from '../../src/core/index.ts'
 import { Hearth } from '../../src/app/hearth.ts'
 import { Keyring } from '../../src/storage/index.ts'
-import { Clock, letIn, Phone } from './session-devices.ts'
+import { Clock, letIn, Phone, receive, sent } from './session-devices.ts'
 
 describe('a board session sweeps expired items', () => {
   afterEach(() => vi.useRealTimers())
@@ -79,5 +79,55 @@ describe('a board opened after its safe meeting expired', () => {
     // Not even the code word is left in Bob's readable board.
     expect(Buffer.from(Y.encodeStateAsUpdate(bobs.doc)).includes('sunflower')).toBe(false)
     await bob.stop()
+  })
+})
+
+describe('a sweep on a board with two members', () => {
+  it('deletes Alice’s own expired meeting for everyone (a change she signs) and Bob’s only on her phone', async () => {
+    const t0 = new Date('2030-01-01T10:00:00Z').getTime()
+    const clock = new Clock(t0)
+    const alice = new Phone('Alice', clock)
+    const bob = new Phone('Bob', clock)
+    await alice.start()
+    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
+    if (!created.ok) throw new Error('create failed')
+    const board = created.record.id
+    await alice.stop()
+    await letIn(alice, bob, board, 'Bob')
+    const meeting = (title: string, code: string) => ({
+      kind: 'meeting' as const, title, body: '', author: 'x', tags: [], pinned: false, place: 'Blue door', access: code, start: t0 + 3600_000, end: t0 + 7200_000,
+    })
+
+    await bob.start()
+    const bobs = await bob.open(board)
+    await bob.act(async () => {
+      await bobs.createItem(meeting('Bob’s circle', 'sunflower'))
+      await bobs.flush()
+    })
+    const fromBob = sent(bobs)
+    await bob.stop()
+
+    await alice.start()
+    let alices = await alice.open(board)
+    await receive(alice, alices, fromBob)
+    await alice.act(async () => {
+      await alices.createItem(meeting('Alice’s circle', 'marigold'))
+      await alices.createItem({ kind: 'notice', title: 'Stays', body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
+      await alices.flush()
+    })
+    const tag = alices.sealed.myTag
+    const entriesOf = (session: typeof alices) => [...session.sealed.sealed.getMap('entries').keys()].filter((k) => k.startsWith(`${tag}.`)).length
+    const before = entriesOf(alices)
+    await alice.stop()
+
+    // Both meetings end while Alice's phone is off; she opens the board again.
+    clock.advance(3 * 3600_000)
+    await alice.start()
+    alices = await alice.open(board)
+    await alice.act(() => alices.flush())
+    expect(readItems(alices.doc).map((i) => i.title)).toEqual(['Stays'])
+    // Her own meeting's deletion is an entry of hers (one more); Bob's is deleted on her phone only.
+    expect(entriesOf(alices)).toBe(before + 1)
+    await alice.stop()
   })
 })

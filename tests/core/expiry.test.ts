@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { createItem, earliestExpiry, isExpired, itemsMap, nextExpiry, readItems, sweepExpired } from '../../src/core/index.ts'
+import { createItem, deleteItems, earliestExpiry, findExpired, isExpired, itemsMap, nextExpiry, readItems, sweepExpired } from '../../src/core/index.ts'
 import { DAY, HOUR, NOW, meetingDraft, noticeDraft, snapshot, syncAll, unwrap } from './fixtures.ts'
 
 /** Alice's board: a permanent notice, a notice for a day, and tonight's meeting (expires at its end). */
@@ -59,6 +59,28 @@ describe('nextExpiry: when the app should sweep next', () => {
     expect(nextExpiry(readItems(doc), NOW + 8 * HOUR)).toBe(NOW + DAY)
     expect(nextExpiry(doc, NOW + DAY)).toBeNull()
     expect(nextExpiry(new Y.Doc(), NOW)).toBeNull()
+  })
+})
+
+describe('findExpired: what a sweep deletes and when the next is due, in one pass', () => {
+  it('says what sweepExpired deletes, and what nextExpiry says once it has', () => {
+    for (const at of [NOW - HOUR, NOW, NOW + 8 * HOUR - 1, NOW + 8 * HOUR, NOW + DAY, NOW + 3 * DAY]) {
+      const found = findExpired(board(), at)
+      const swept = board()
+      expect(found.expired).toEqual(sweepExpired(swept, at))
+      expect(found.next).toBe(nextExpiry(swept, at))
+    }
+    expect(findExpired(board(), NOW + 8 * HOUR)).toEqual({ expired: ['tonight'], next: NOW + DAY })
+  })
+
+  it('deleteItems deletes in one transaction under the given origin, and writes nothing for none', () => {
+    const doc = board()
+    const origins: unknown[] = []
+    doc.on('update', (_u: Uint8Array, origin: unknown) => origins.push(origin))
+    deleteItems(doc, [])
+    deleteItems(doc, ['one-day', 'tonight'], 'sweep')
+    expect(origins).toEqual(['sweep'])
+    expect(readItems(doc).map((item) => item.id)).toEqual(['forever'])
   })
 })
 
