@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { createItem, deleteItems, earliestExpiry, findExpired, isExpired, itemsMap, nextExpiry, readItems, sweepExpired } from '../../src/core/index.ts'
+import { createItem, deleteItems, earliestExpiry, findExpired, isExpired, itemsMap, nextExpiry, readItems, sweepExpired, type ItemId } from '../../src/core/index.ts'
 import { DAY, HOUR, NOW, meetingDraft, noticeDraft, snapshot, syncAll, unwrap } from './fixtures.ts'
 
 /** Alice's board: a permanent notice, a notice for a day, and tonight's meeting (expires at its end). */
@@ -78,7 +78,7 @@ describe('findExpired: what a sweep deletes and when the next is due, in one pas
     const origins: unknown[] = []
     doc.on('update', (_u: Uint8Array, origin: unknown) => origins.push(origin))
     deleteItems(doc, [])
-    deleteItems(doc, ['one-day', 'tonight'], 'sweep')
+    deleteItems(doc, ['one-day', 'tonight'] as ItemId[], 'sweep')
     expect(origins).toEqual(['sweep'])
     expect(readItems(doc).map((item) => item.id)).toEqual(['forever'])
   })
