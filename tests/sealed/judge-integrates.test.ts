@@ -11,27 +11,9 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { judgeUpdate, type Author } from '../../src/sealed/authority.ts'
-import { mulberry32 } from '../support/mulberry32.ts'
+import { Prng } from '../core/prng.ts'
 import { gc, handUpdate, id, item, map, skip, value, type Block, type Deleted } from './hand-update.ts'
 import { alice, Board, eve, items, mo, post } from './judge-fixture.ts'
-
-class Rng {
-  #state: number
-  constructor(seed: number) {
-    this.#state = seed
-  }
-  next(): number {
-    const [state, v] = mulberry32(this.#state)
-    this.#state = state
-    return v
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n)
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!
-  }
-}
 
 const start = new Board()
 start.act(alice, (d) => items(d).set('alice/1', post({ title: 'Safe house list', pinned: false })))
@@ -47,7 +29,7 @@ function board(): Board {
 }
 
 /** One update `author` might send, made up at random. */
-function randomUpdate(rng: Rng, b: Board, author: Author): Uint8Array {
+function randomUpdate(rng: Prng, b: Board, author: Author): Uint8Array {
   const state = (client: number) => Y.getState(b.doc.store, client)
   const start = state(author.client) - (rng.int(4) === 0 ? 1 : 0)
   const count = 1 + rng.int(4)
@@ -95,7 +77,7 @@ function randomUpdate(rng: Rng, b: Board, author: Author): Uint8Array {
 
 describe('whatever the judge accepts, Yjs integrates whole', () => {
   it('on 10,000 updates written at random by Eve and Mo', () => {
-    const rng = new Rng(0x5eed)
+    const rng = new Prng(0x5eed)
     const verdicts = { accept: 0, refuse: 0, wait: 0 }
     for (let i = 0; i < 10_000; i++) {
       const b = board()

@@ -10,31 +10,13 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { readUpdate, type ReadUpdate } from '../../src/sealed/update-reader.ts'
-import { mulberry32 } from '../support/mulberry32.ts'
+import { Prng } from '../core/prng.ts'
 import { handUpdate, id, item } from './hand-update.ts'
-
-class Rng {
-  #state: number
-  constructor(seed: number) {
-    this.#state = seed
-  }
-  next(): number {
-    const [state, v] = mulberry32(this.#state)
-    this.#state = state
-    return v
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n)
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!
-  }
-}
 
 const TEXTS = ['', 'a', 'Safe house', 'بيت آمن', 'Убежище', '🏳️‍🌈 pride', 'x'.repeat(300), '\u202e reversed', 'null']
 
 /** A value of every kind lib0's `writeAny` writes. */
-function anyValue(rng: Rng, depth = 0): unknown {
+function anyValue(rng: Prng, depth = 0): unknown {
   switch (rng.int(depth > 1 ? 9 : 11)) {
     case 0:
       return null
@@ -63,7 +45,7 @@ function anyValue(rng: Rng, depth = 0): unknown {
 }
 
 /** A few clients editing one doc with every kind of content, in updates of one transaction each. */
-function randomUpdates(rng: Rng): Uint8Array[] {
+function randomUpdates(rng: Prng): Uint8Array[] {
   const docs = [1, 2, 3].map((client) => {
     const d = new Y.Doc({ gc: rng.int(2) === 0 })
     d.clientID = 1000 * client + rng.int(1000) + (rng.int(3) === 0 ? 2 ** 40 : 0)
@@ -153,7 +135,7 @@ const attempt = <T>(f: () => T): T | Error => {
 }
 
 /** Damaged copies of an update: a byte changed, one cut off, one added. */
-function damaged(rng: Rng, update: Uint8Array): Uint8Array[] {
+function damaged(rng: Prng, update: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = []
   for (let k = 0; k < 6; k++) {
     const at = rng.int(update.length)
@@ -171,7 +153,7 @@ function damaged(rng: Rng, update: Uint8Array): Uint8Array[] {
 
 describe('the judge’s reader reads what Yjs reads', () => {
   it('on updates of every kind of content Yjs writes, from three clients', () => {
-    const rng = new Rng(0xdeca)
+    const rng = new Prng(0xdeca)
     let structs = 0
     const refs = new Set<number>()
     for (let round = 0; round < 80; round++) {
@@ -188,7 +170,7 @@ describe('the judge’s reader reads what Yjs reads', () => {
   })
 
   it('on the same updates damaged: whatever it reads, Yjs reads the same; wherever Yjs throws, it throws', () => {
-    const rng = new Rng(0xbad)
+    const rng = new Prng(0xbad)
     const outcomes = { same: 0, bothThrow: 0, stricter: 0 }
     for (let round = 0; round < 40; round++) {
       for (const update of randomUpdates(rng)) {
@@ -232,7 +214,7 @@ describe('the judge’s reader reads what Yjs reads', () => {
     }
     expect(at.every((i) => i > 0)).toBe(true)
     for (const a of BYTES) for (const b of BYTES) agree([0x41, 0x41, a, b])
-    const rng = new Rng(0x0f8)
+    const rng = new Prng(0x0f8)
     for (let i = 0; i < 40_000; i++) {
       if (i % 3 > 0) agree([0, 1, 2, 3].map(() => (rng.int(4) === 0 ? rng.int(256) : rng.pick(BYTES))))
       else {
