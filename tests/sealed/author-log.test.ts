@@ -89,6 +89,15 @@ describe('which of Bob’s entries comes next', () => {
     expect(log([post(1)], [snapshot(2, 3), snapshot(2, 5), post(2)]).next()?.key).toBe(snapshot(2, 5).key)
   })
 
+  it('of a post and a snapshot over handled entries ending at the same number, the post first: the snapshot then stands for it', () => {
+    const l = log([post(1), post(2)], [post(3), snapshot(1, 3)])
+    expect(l.next()?.key).toBe(post(3).key)
+    l.pending.delete(post(3).key)
+    l.done.set(post(3).key, handled(post(3)))
+    l.frontier = 3
+    expect(l.next()?.key).toBe(snapshot(1, 3).key)
+  })
+
   it('a snapshot over entries already handled joins on: it stands for them', () => {
     expect(log([post(1), post(2), post(3)], [snapshot(1, 3)]).next()?.key).toBe(snapshot(1, 3).key)
     expect(log([post(1), post(2)], [snapshot(2, 4), post(3)]).next()?.key).toBe(snapshot(2, 4).key)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { toBase64url } from '../../src/crypto/index.ts'
-import { decodeContent, decodeGift, decodeRequest, decodeRotate, decodeWelcome, encodeContent, encodeGift, encodeRequest, encodeRotate, encodeWelcome, lockboxContext } from '../../src/sealed/payloads.ts'
+import { decodeContent, decodeGift, decodeRequest, decodeRotate, decodeWelcome, encodeContent, encodeGift, encodeRequest, encodeRotate, encodeWelcome, lockboxContext, requestProofMessage } from '../../src/sealed/payloads.ts'
 
 const bytes = (n: number, from: number) => Uint8Array.from({ length: n }, (_, i) => (from + i) & 0xff)
 /** Byte equality of large arrays (toEqual compares 150,000 elements one by one through its matchers: seconds on a loaded machine). */
@@ -98,6 +98,18 @@ describe('join requests, as Carol’s device writes them and Alice’s reads the
     }
   })
 
+  it('keys, invitation and proof must be base64url text: the same characters as a list are refused', () => {
+    const asList = (text: string) => [...text]
+    for (const field of ['agree', 'invite', 'proof'] as const) expect(decodeRequest(json({ ...fields, [field]: asList(fields[field]) })), field).toBeNull()
+  })
+
+  it('what the invitation key signs is "hearth/v2/request\\0" ‖ board id ‖ signing key ‖ agreement key: a proof for another purpose or board is no proof', () => {
+    const board = bytes(16, 1)
+    const sign = bytes(32, 50)
+    const agree = bytes(32, 100)
+    expect([...requestProofMessage(board, sign, agree)]).toEqual([...new TextEncoder().encode('hearth/v2/request\0'), ...board, ...sign, ...agree])
+  })
+
   it('bytes that are not JSON, not UTF-8, or JSON that is not an object are refused, never thrown', () => {
     expect(decodeRequest(new TextEncoder().encode('{"v":1,'))).toBeNull()
     expect(decodeRequest(Uint8Array.of(0x7b, 0xff, 0x7d))).toBeNull()
@@ -130,6 +142,9 @@ describe('key gifts in lockboxes', () => {
     expect(decodeGift(json({ ...good, t: b64(31, 3) }))).toBeNull()
     expect(decodeGift(json({ ...good, t: [...new Uint8Array(32)] }))).toBeNull()
     expect(decodeGift(Uint8Array.of(0xff))).toBeNull()
+    // The same characters as a list are not text.
+    expect(decodeGift(json({ ...good, k: [[...b64(32, 1)]] }))).toBeNull()
+    expect(decodeGift(json({ ...good, t: [...b64(32, 3)] }))).toBeNull()
   })
 })
 
