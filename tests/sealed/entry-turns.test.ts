@@ -154,6 +154,34 @@ describe('changes built on a removed member’s void post', () => {
     expect(carol.board.pendingCount()).toBe(0)
   })
 
+  it('Carol never gets Eve’s late post (every device that did removed it), only Alice’s pin of it: the pin is refused all the same, and Alice’s next post is not held up behind it', async () => {
+    const c = await circle('Ana', 'Alice', 'Eve', 'Carol')
+    const [ana, alice, eve, carol] = c.members as [Member, Member, Member, Member]
+    await ana.board.setRole(alice.board.myTag, 'moderator')
+    await exchange(ana, alice, eve, carol)
+    await ana.board.remove([eve.board.myTag])
+    const r = createItem(eve.board.readable, notice('Meeting cancelled, stay home'), Date.now(), newItemId(eve.board.myTag))
+    if (!r.ok) throw new Error('create failed')
+    await settle(eve)
+    const late = newest(eve)
+    await exchange(eve, alice)
+    setPinned(alice.board.readable, r.value.id, true)
+    await settle(alice)
+    createItem(alice.board.readable, notice('Soup on Monday'), Date.now(), newItemId(alice.board.myTag))
+    await settle(alice)
+    await exchange(ana, carol)
+    const without = new Y.Doc()
+    without.transact(() => {
+      for (const [k, v] of entries(alice)) if (k !== late) without.getMap('entries').set(k, v)
+    })
+    Y.applyUpdate(carol.board.sealed, Y.encodeStateAsUpdate(without), 'remote')
+    await settle(carol)
+    expect(entries(carol).has(late)).toBe(false)
+    expect(carol.board.diagnostics.events.map((e) => [e.reason, e.author])).toEqual([['depends_on_void', alice.board.myTag]])
+    expect(carol.board.pendingCount()).toBe(0)
+    expect(titles(carol.board.readable)).toEqual(['Soup on Monday'])
+  })
+
   it('Carol, offline through Eve’s last post and her removal, keeps Eve’s post up to her cutoff and nothing after it', async () => {
     const c = await circle('Ana', 'Eve', 'Carol')
     const [ana, eve, carol] = c.members as [Member, Member, Member]
