@@ -131,6 +131,31 @@ describe('an entry in its author’s turn', () => {
   })
 })
 
+describe('changes built on a post not here yet', () => {
+  it('Ana pins Bob’s post; Carol gets the pin first: it waits for the post, refused by nobody, and both show once it comes', async () => {
+    const c = await circle('Ana', 'Bob', 'Carol')
+    const [ana, bob, carol] = c.members as [Member, Member, Member]
+    const r = createItem(bob.board.readable, notice('Coats for the winter drive'), Date.now(), newItemId(bob.board.myTag))
+    if (!r.ok) throw new Error('create failed')
+    await settle(bob)
+    await exchange(ana, bob)
+    setPinned(ana.board.readable, r.value.id, true)
+    await settle(ana)
+    const anasOnly = new Y.Doc()
+    anasOnly.transact(() => {
+      for (const [k, v] of entries(ana)) if (k.startsWith(`${ana.board.myTag}.`)) anasOnly.getMap('entries').set(k, v)
+    })
+    Y.applyUpdate(carol.board.sealed, Y.encodeStateAsUpdate(anasOnly), 'remote')
+    await settle(carol)
+    expect(titles(carol.board.readable)).toEqual([])
+    expect(carol.board.pendingCount()).toBe(1)
+    expect(carol.board.diagnostics.total).toBe(0)
+    await exchange(bob, carol)
+    expect(readItems(carol.board.readable).map((i) => [i.title, i.pinned])).toEqual([['Coats for the winter drive', true]])
+    expect(carol.board.diagnostics.total).toBe(0)
+  })
+})
+
 describe('changes built on a removed member’s void post', () => {
   it('Ana removes Eve; Alice, a moderator who had not heard, pins Eve’s late post: Carol, who knows of the removal, refuses the pin rather than wait for ever', async () => {
     const c = await circle('Ana', 'Alice', 'Eve', 'Carol')
