@@ -201,7 +201,10 @@ export class EntryHandler {
 
   #isVoid(client: number, clock: number): boolean {
     const tag = this.#ctx.circle.ownerOfClient(client)
-    const from = tag ? this.#ctx.logs.get(tag)?.voidFrom.get(client) : undefined
+    const log = tag ? this.#ctx.logs.get(tag) : undefined
+    // Its cutoff may have arrived after its last entry was handled (no entry of it comes any more to mark it).
+    if (tag && log) this.#markVoidFrom(tag, log)
+    const from = log?.voidFrom.get(client)
     return from !== undefined && clock >= from
   }
 }

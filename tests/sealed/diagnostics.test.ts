@@ -71,4 +71,51 @@ describe('diagnostics list as waiting only what still waits', () => {
     expect([...d.counts]).toEqual([['forbidden_edit', 2], ['forbidden_delete', 1], ['erased', 2]])
     expect(d.events.map((e) => e.at)).toEqual([1, 3, 4, 5, 6])
   })
+
+  it('keeps the 200 most recent records, but counts every one', () => {
+    const d = new Diagnostics()
+    for (let at = 1; at <= 205; at++) d.record({ reason: 'junk', key: `${at} structs outside the entries`, author: null, via: 'session 7', detail: null, at })
+    expect(d.events).toHaveLength(200)
+    expect(d.events[0]!.at).toBe(6)
+    expect(d.events[199]!.at).toBe(205)
+    expect(d.counts.get('junk')).toBe(205)
+    expect(d.total).toBe(205)
+  })
+
+  it('the total and the suspects leave out what still waits; an erasure or junk names nobody', () => {
+    const d = new Diagnostics()
+    const at = 1
+    d.record({ reason: 'pending_author', key: 'carol.1', author: 'carol', via: null, detail: null, at })
+    d.record({ reason: 'pending_author', key: 'carol.1', author: 'carol', via: null, detail: null, at })
+    d.record({ reason: 'erased', key: 'alice.2', author: 'alice', via: null, detail: null, at })
+    d.record({ reason: 'junk', key: 'junk', author: null, via: 'session 9', detail: null, at })
+    d.record({ reason: 'forbidden_delete', key: 'eve.3', author: 'eve', via: null, detail: null, at })
+    expect(d.counts.get('pending_author'), 'a waiting entry reported again is counted again').toBe(2)
+    expect(d.total).toBe(3)
+    expect([...d.suspects()]).toEqual(['eve'])
+  })
+
+  it('settling takes a waiting count down by one, and away at none; listeners hear of it once, or of any other change when told', () => {
+    const d = new Diagnostics()
+    const at = 1
+    d.record({ reason: 'pending_gap', key: 'eve.3', author: 'eve', via: null, detail: null, at })
+    d.record({ reason: 'pending_gap', key: 'eve.4', author: 'eve', via: null, detail: null, at })
+    d.settle('eve.3')
+    expect(d.counts.get('pending_gap')).toBe(1)
+    d.settle('eve.4')
+    expect(d.counts.has('pending_gap')).toBe(false)
+    let told = 0
+    const stop = d.onChange(() => told++)
+    d.announce()
+    expect(told).toBe(1)
+    d.settle('nothing waits under this key')
+    d.announce()
+    expect(told, 'nothing settled: nobody is told').toBe(1)
+    d.announce(true)
+    expect(told).toBe(2)
+    stop()
+    d.record({ reason: 'junk', key: 'junk', author: null, via: null, detail: null, at })
+    d.announce(true)
+    expect(told).toBe(2)
+  })
 })
