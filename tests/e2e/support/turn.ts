@@ -60,9 +60,12 @@ export async function startTurn(): Promise<Turn> {
     { stdio: ['ignore', 'ignore', 'pipe'] },
   )
   let exited = false
+  let failed: Error | null = null
   child.once('exit', () => (exited = true))
+  // No turnserver to start (ENOENT): say so at once, rather than wait for the hook's timeout.
+  child.once('error', (e) => (failed = e))
   const close = async () => {
-    if (exited) return
+    if (exited || failed) return
     const done = new Promise((resolve) => child.once('exit', resolve))
     child.kill('SIGTERM')
     const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
@@ -71,6 +74,7 @@ export async function startTurn(): Promise<Turn> {
   }
   const deadline = Date.now() + 10_000
   while (!(await listening(port))) {
+    if (failed) throw new Error(`turnserver could not be started (${(failed as Error).message}): install Debian's coturn (.ci/run does)`)
     if (exited || Date.now() > deadline) {
       await close()
       throw new Error(`turnserver did not start on 127.0.0.1:${port}`)
