@@ -156,19 +156,29 @@ describe('changes built on a post not here yet', () => {
   })
 })
 
+/**
+ * Ana removes Eve; Eve, not yet told, posts again; Alice, a moderator who has
+ * not heard of the removal, pins that late post. Carol has seen none of it yet.
+ */
+async function pinOfLatePost() {
+  const c = await circle('Ana', 'Alice', 'Eve', 'Carol')
+  const [ana, alice, eve, carol] = c.members as [Member, Member, Member, Member]
+  await ana.board.setRole(alice.board.myTag, 'moderator')
+  await exchange(ana, alice, eve, carol)
+  await ana.board.remove([eve.board.myTag])
+  const r = createItem(eve.board.readable, notice('Meeting cancelled, stay home'), Date.now(), newItemId(eve.board.myTag))
+  if (!r.ok) throw new Error('create failed')
+  await settle(eve)
+  const late = newest(eve)
+  await exchange(eve, alice)
+  setPinned(alice.board.readable, r.value.id, true)
+  await settle(alice)
+  return { ana, alice, eve, carol, late }
+}
+
 describe('changes built on a removed member’s void post', () => {
   it('Ana removes Eve; Alice, a moderator who had not heard, pins Eve’s late post: Carol, who knows of the removal, refuses the pin rather than wait for ever', async () => {
-    const c = await circle('Ana', 'Alice', 'Eve', 'Carol')
-    const [ana, alice, eve, carol] = c.members as [Member, Member, Member, Member]
-    await ana.board.setRole(alice.board.myTag, 'moderator')
-    await exchange(ana, alice, eve, carol)
-    await ana.board.remove([eve.board.myTag])
-    const r = createItem(eve.board.readable, notice('Meeting cancelled, stay home'), Date.now(), newItemId(eve.board.myTag))
-    if (!r.ok) throw new Error('create failed')
-    await settle(eve)
-    await exchange(eve, alice)
-    setPinned(alice.board.readable, r.value.id, true)
-    await settle(alice)
+    const { ana, alice, eve, carol } = await pinOfLatePost()
     await exchange(ana, carol)
     await exchange(alice, carol)
     expect(titles(carol.board.readable)).toEqual([])
@@ -181,18 +191,7 @@ describe('changes built on a removed member’s void post', () => {
   })
 
   it('Carol never gets Eve’s late post (every device that did removed it), only Alice’s pin of it: the pin is refused all the same, and Alice’s next post is not held up behind it', async () => {
-    const c = await circle('Ana', 'Alice', 'Eve', 'Carol')
-    const [ana, alice, eve, carol] = c.members as [Member, Member, Member, Member]
-    await ana.board.setRole(alice.board.myTag, 'moderator')
-    await exchange(ana, alice, eve, carol)
-    await ana.board.remove([eve.board.myTag])
-    const r = createItem(eve.board.readable, notice('Meeting cancelled, stay home'), Date.now(), newItemId(eve.board.myTag))
-    if (!r.ok) throw new Error('create failed')
-    await settle(eve)
-    const late = newest(eve)
-    await exchange(eve, alice)
-    setPinned(alice.board.readable, r.value.id, true)
-    await settle(alice)
+    const { ana, alice, carol, late } = await pinOfLatePost()
     createItem(alice.board.readable, notice('Soup on Monday'), Date.now(), newItemId(alice.board.myTag))
     await settle(alice)
     await exchange(ana, carol)
