@@ -200,6 +200,49 @@ describe('legacy entries (boards from before sealed boards)', () => {
     expect(titles(alice.board.readable)).toEqual(['Safe house: the blue door'])
   })
 
+  it('Bob and Carol, receiving Eve’s broken, forged and honest entries in opposite orders, reach the same board and name the same wrongs', async () => {
+    const alice = await member('Alice', { allowLegacy: true })
+    const bob = await member('Bob', { allowLegacy: true })
+    const carol = await member('Carol', { allowLegacy: true })
+    const eve = await member('Eve', { allowLegacy: true })
+    await exchange(alice, bob, carol, eve)
+    const post = newItemId(alice.board.myTag)
+    createItem(alice.board.readable, notice('Safe house: the blue door'), Date.now(), post)
+    await settle(alice)
+    await exchange(alice, bob, carol, eve)
+    const client = boundClientId(eve.keys.signPublic)
+    // seq 2: a struct built on a later one of her own (Yjs cannot integrate it); seq 3: an "old board" rewriting
+    // Alice's post; seq 4: her own honest post, after the clocks the refused one used up.
+    const broken = handUpdate([{ client, clock: 0, structs: [item(client, 0, { parent: 'items', key: newItemId(eve.board.myTag) }, map()), item(client, 1, { origin: id(client, 2) }, value('a')), item(client, 2, { origin: id(client, 1) }, value('b'))] }])
+    const old = new Y.Doc()
+    Y.applyUpdate(old, Y.encodeStateAsUpdate(eve.board.readable))
+    old.clientID = 12345
+    const before = Y.encodeStateVector(old)
+    old.getMap<Y.Map<unknown>>('items').get(post)!.set('title', 'Safe house moved: the police station')
+    const forged = Y.encodeStateAsUpdate(old, before)
+    const honest = new Y.Doc()
+    Y.applyUpdate(honest, placeholderUpdate(client, 0, 3))
+    honest.clientID = client
+    const sv = Y.encodeStateVector(honest)
+    createItem(honest, notice('Eve’s soup night'), Date.now(), newItemId(eve.board.myTag))
+    const writes: [Partial<EntryHeader>, Uint8Array][] = [
+      [{ seq: 2, from: 2 }, content(broken)],
+      [{ kind: 'legacy', seq: 3, from: 3 }, forged],
+      [{ seq: 4, from: 4 }, content(Y.encodeStateAsUpdate(honest, sv))],
+    ]
+    for (const [header, payload] of writes) await eveWrites(eve, bob, header, payload)
+    for (const [header, payload] of [...writes].reverse()) await eveWrites(eve, carol, header, payload)
+    for (const m of [bob, carol]) {
+      expect(m.board.failure).toBeNull()
+      expect(titles(m.board.readable)).toEqual(['Eve’s soup night', 'Safe house: the blue door'])
+      expect(m.board.diagnostics.events.filter((e) => e.author !== null).map((e) => [e.reason, e.author])).toEqual([
+        ['bad_payload', eve.board.myTag],
+        ['forbidden_edit', eve.board.myTag],
+      ])
+    }
+    expect(Y.encodeStateAsUpdate(carol.board.readable)).toEqual(Y.encodeStateAsUpdate(bob.board.readable))
+  })
+
   it('are accepted on a migrated board, and every member’s migration gives the same items', async () => {
     const legacy = new Y.Doc()
     createItem(legacy, notice('From the old board'), Date.now())
