@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import type { ContentRules } from './content-rules.ts'
-import { ANY_REF, DELETED_REF, GC_REF, readUpdate, SKIP_REF, TYPE_REF, type ReadStruct, type ReadUpdate } from './update-reader.ts'
+import { ANY_REF, DELETED_REF, GC_REF, IS_MAP, LONE_FALSE, readColumns, readUpdate, SKIP_REF, TYPE_REF, type ReadUpdate, type UpdateColumns } from './update-reader.ts'
 
 /**
  * Judges one Yjs update of the readable board before it is applied: may the
@@ -55,6 +55,9 @@ type Location =
   | { readonly t: 'moderated'; readonly root: string; readonly key: string | null }
   | { readonly t: 'none' }
 
+const NONE: Location = { t: 'none' }
+const VOID = { t: 'void' } as const
+
 type Resolved = Location | { readonly t: 'wait'; readonly client: number; readonly clock: number } | { readonly t: 'void' } | { readonly t: 'bad'; readonly why: string }
 
 class Refusal extends Error {
@@ -67,23 +70,23 @@ class Refusal extends Error {
 }
 
 export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8Array): Judgement {
-  let decoded: ReadUpdate
+  let c: UpdateColumns
   try {
-    decoded = readUpdate(update)
+    c = readColumns(update)
   } catch {
     return { kind: 'refuse', reason: 'bad_payload', range: null, detail: 'not a Yjs update' }
   }
   // The clocks this update uses up under its author's own client (what a placeholder fills if it is refused).
-  let first: ReadStruct | undefined
-  let last: ReadStruct | undefined
-  for (const s of decoded.structs) {
-    if (s.client !== author.client) continue
-    first ??= s
-    last = s
+  let first = -1
+  let last = -1
+  for (let i = 0; i < c.count; i++) {
+    if (c.client[i] !== author.client) continue
+    if (first < 0) first = i
+    last = i
   }
-  const range = first && last ? { from: first.clock, to: last.clock + last.length } : null
+  const range = first >= 0 ? { from: c.clock[first]!, to: c.clock[last]! + c.length[last]! } : null
   try {
-    return judge(ctx, author, decoded, range)
+    return judge(ctx, author, c, range)
   } catch (e) {
     if (e instanceof Refusal) return { kind: 'refuse', reason: e.reason, range: range && { from: Math.min(range.from, stateOf(ctx.doc, author.client)), to: range.to }, detail: e.detail }
     throw e
@@ -139,7 +142,7 @@ export function judgeLegacy(rules: ContentRules, update: Uint8Array): Judgement 
 
 const stateOf = (doc: Y.Doc, client: number) => Y.getState(doc.store, client)
 
-function judge(given: AuthorityContext, author: Author, decoded: ReadUpdate, range: ClockRange | null): Judgement {
+function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range: ClockRange | null): Judgement {
   // Every field of an entry asks who owns it: the key is read once per entry.
   const owners = new Map<string, string | null>()
   const ownerOf = (key: string) => {
@@ -153,53 +156,57 @@ function judge(given: AuthorityContext, author: Author, decoded: ReadUpdate, ran
   // integrated by Yjs at once, or a struct held back would land later where nobody judged it: Yjs keeps
   // only a client's last block of structs, and holds back whatever comes after a skipped gap.
   let expected = range?.from ?? 0
-  for (const s of decoded.structs) {
-    if (s.client !== author.client) throw new Refusal('foreign_changes', `a struct of client ${s.client}`)
-    if (s.clock !== expected) throw new Refusal('bad_payload', 'structs are not contiguous')
-    if (s.ref === SKIP_REF) throw new Refusal('bad_payload', 'a skipped gap')
-    expected += s.length
+  for (let i = 0; i < c.count; i++) {
+    if (c.client[i] !== author.client) throw new Refusal('foreign_changes', `a struct of client ${c.client[i]}`)
+    if (c.clock[i] !== expected) throw new Refusal('bad_payload', 'structs are not contiguous')
+    if (c.ref[i] === SKIP_REF) throw new Refusal('bad_payload', 'a skipped gap')
+    expected += c.length[i]!
   }
-  if (decoded.blocks > 1) throw new Refusal('bad_payload', 'more than one block of structs')
+  if (c.blocks > 1) throw new Refusal('bad_payload', 'more than one block of structs')
   if (range && range.from > stateOf(doc, author.client)) throw new Refusal('bad_payload', 'a gap before its first struct')
 
   // 2. Where each new struct goes, and whether the author may put it there.
   // The author's clocks this device already has are not new, whatever the update restates about them: Yjs
   // skips those structs and keeps its own, so what builds on them or deletes them is judged where they are.
   const fresh = range && { from: Math.max(range.from, stateOf(doc, author.client)), to: range.to }
-  const local = new LocalStructs(decoded.structs)
+  const local = new LocalStructs(c)
   // Clocks of the entries this update creates (all its structs are its author's: step 1).
   const createdHere = new Set<number>()
   const edited = new Set<string>()
-  /** Where the struct `id` names is, for a struct at clock `at` of this update. */
-  const resolveId = (id: Y.ID, at: number): Resolved => {
-    if (id.client === author.client && fresh && id.clock >= fresh.from && id.clock < fresh.to) {
+  /** Where the struct (client, clock) is, for a struct at clock `at` of this update. */
+  const resolveId = (client: number, clock: number, at: number): Resolved => {
+    if (client === author.client && fresh && clock >= fresh.from && clock < fresh.to) {
       // Yjs looks a client's own clocks up as already integrated: one still to come is not there (it throws).
-      if (id.clock >= at) throw new Refusal('bad_payload', 'builds on a later struct of its own')
-      return local.at(id.clock) ?? { t: 'none' }
+      if (clock >= at) throw new Refusal('bad_payload', 'builds on a later struct of its own')
+      return local.at(clock) ?? NONE
     }
-    if (id.clock >= stateOf(doc, id.client)) return ctx.isVoid(id.client, id.clock) ? { t: 'void' } : { t: 'wait', client: id.client, clock: id.clock }
-    return locationOfStored(ctx, id)
+    if (clock >= stateOf(doc, client)) return ctx.isVoid(client, clock) ? VOID : { t: 'wait', client, clock }
+    return locationOfStored(ctx, Y.createID(client, clock))
   }
-  for (let i = 0; i < decoded.structs.length; i++) {
-    const s = decoded.structs[i]!
-    if (s.ref === GC_REF) continue // garbage carries no content (step 1 refused skips)
-    const parent = s.parent
+  for (let i = 0; i < c.count; i++) {
+    const ref = c.ref[i]!
+    if (ref === GC_REF) continue // garbage carries no content (step 1 refused skips)
+    const clock = c.clock[i]!
+    const parentName = c.parentName[i]!
+    const parentClient = c.parentClient[i]!
+    const parentSub = c.parentSub[i]!
+    const origin = c.originClient[i]! >= 0
+    const rightOrigin = c.rightClient[i]! >= 0
     let loc: Resolved
-    if (typeof parent === 'string') {
-      if (parent === rules.owned) loc = s.parentSub === null ? { t: 'bad', why: 'a list in the owned root' } : { t: 'entry', key: s.parentSub }
-      else if (rules.moderated.includes(parent)) loc = { t: 'moderated', root: parent, key: s.parentSub }
-      else loc = { t: 'bad', why: `an unknown root “${parent.slice(0, 40)}”` }
-    } else if (parent !== null) {
-      const p = resolveId(parent, s.clock)
-      if (p.t === 'entry' && s.parentSub !== null) loc = { t: 'field', key: p.key, field: s.parentSub }
+    if (parentName !== null) {
+      if (parentName === rules.owned) loc = parentSub === null ? { t: 'bad', why: 'a list in the owned root' } : { t: 'entry', key: parentSub }
+      else if (rules.moderated.includes(parentName)) loc = { t: 'moderated', root: parentName, key: parentSub }
+      else loc = { t: 'bad', why: `an unknown root “${parentName.slice(0, 40)}”` }
+    } else if (parentClient >= 0) {
+      const p = resolveId(parentClient, c.parentClock[i]!, clock)
+      if (p.t === 'entry' && parentSub !== null) loc = { t: 'field', key: p.key, field: parentSub }
       else if (p.t === 'wait' || p.t === 'void') loc = p
       else loc = { t: 'bad', why: 'nested below a field' }
     } else {
-      const left = s.origin ?? s.rightOrigin
-      loc = left ? resolveId(left, s.clock) : { t: 'bad', why: 'no parent' }
+      loc = origin ? resolveId(c.originClient[i]!, c.originClock[i]!, clock) : rightOrigin ? resolveId(c.rightClient[i]!, c.rightClock[i]!, clock) : { t: 'bad', why: 'no parent' }
       // Its place is its left neighbour's, but Yjs waits for both neighbours before it integrates it.
-      if (s.origin && s.rightOrigin && loc.t !== 'wait' && loc.t !== 'void') {
-        const right = resolveId(s.rightOrigin, s.clock)
+      if (origin && rightOrigin && loc.t !== 'wait' && loc.t !== 'void') {
+        const right = resolveId(c.rightClient[i]!, c.rightClock[i]!, clock)
         if (right.t === 'wait' || right.t === 'void') loc = right
       }
     }
@@ -209,18 +216,18 @@ function judge(given: AuthorityContext, author: Author, decoded: ReadUpdate, ran
     local.set(i, loc)
     // After a garbage-collected struct: Yjs integrates it as garbage too, so it changes nothing.
     if (loc.t === 'none') continue
-    checkContent(s, loc)
-    const creation = loc.t === 'entry' && s.origin === null && s.rightOrigin === null
-    if (creation) createdHere.add(s.clock)
-    const inNewEntry = typeof parent !== 'string' && parent !== null && parent.client === author.client && createdHere.has(parent.clock)
-    mayWrite(ctx, author, s, loc, creation, inNewEntry)
+    checkContent(ref, c.flags[i]!, loc)
+    const creation = loc.t === 'entry' && !origin && !rightOrigin
+    if (creation) createdHere.add(clock)
+    const inNewEntry = parentClient === author.client && createdHere.has(c.parentClock[i]!)
+    mayWrite(ctx, author, ref, c.flags[i]!, loc, creation, inNewEntry)
     if (loc.t === 'field' && !inNewEntry && !rules.moderatorFields.includes(loc.field)) edited.add(loc.key)
   }
 
   // 3. Everything the update deletes.
   const deletedEntries = new Set<string>()
   const deletions: Location[] = []
-  for (const [client, ranges] of decoded.ds) {
+  for (const [client, ranges] of c.ds) {
     for (const r of ranges) {
       const end = r.clock + r.len
       for (let clock = r.clock; clock < end; ) {
@@ -243,20 +250,40 @@ function judge(given: AuthorityContext, author: Author, decoded: ReadUpdate, ran
   }
   // A struct that restates clocks this device has and runs on past them: Yjs integrates only its new part, next
   // to the stored struct before it, and deletes that struct as the map value it replaces.
-  if (fresh && decoded.structs.some((s) => s.clock < fresh.from && s.clock + s.length > fresh.from)) deletions.push(locationOfStored(ctx, Y.createID(author.client, fresh.from - 1)))
+  if (fresh && range && fresh.from > range.from && local.inside(fresh.from)) deletions.push(locationOfStored(ctx, Y.createID(author.client, fresh.from - 1)))
   for (const loc of deletions) if (loc.t === 'entry') deletedEntries.add(loc.key)
   for (const loc of deletions) mayDelete(ctx, author, loc, deletedEntries)
   return { kind: 'accept', range, edited: [...edited] }
 }
 
-/** Where the update's own Items go, found by any clock inside them (binary search: its structs are in clock order). */
+/**
+ * Where the update's own Items go, found by any clock inside them. Its structs are contiguous (step 1), so a
+ * clock's struct is found in one step by its offset from the first — unless a few structs span many clocks
+ * (garbage can claim any length), where a binary search over the structs finds it.
+ */
 class LocalStructs {
-  readonly #structs: readonly ReadStruct[]
+  readonly #c: UpdateColumns
   readonly #locs: (Location | undefined)[]
+  readonly #from: number
+  readonly #to: number
+  /** The index of the struct holding each clock from `#from`, when that table is small. */
+  readonly #indexOf: Int32Array | null
 
-  constructor(structs: readonly ReadStruct[]) {
-    this.#structs = structs
-    this.#locs = new Array<Location | undefined>(structs.length)
+  constructor(c: UpdateColumns) {
+    this.#c = c
+    this.#locs = new Array<Location | undefined>(c.count)
+    const last = c.count - 1
+    this.#from = c.count > 0 ? c.clock[0]! : 0
+    this.#to = c.count > 0 ? c.clock[last]! + c.length[last]! : 0
+    const clocks = this.#to - this.#from
+    this.#indexOf = clocks <= 4 * c.count + 64 ? new Int32Array(clocks) : null
+    if (this.#indexOf) {
+      for (let i = 0; i < c.count; i++) {
+        const start = c.clock[i]! - this.#from
+        const end = start + c.length[i]!
+        for (let k = start; k < end; k++) this.#indexOf[k] = i
+      }
+    }
   }
 
   set(index: number, loc: Location): void {
@@ -265,26 +292,39 @@ class LocalStructs {
 
   /** The place of the Item holding `clock`; undefined for garbage (or a struct not placed). */
   at(clock: number): Location | undefined {
+    const i = this.#indexAt(clock)
+    return i < 0 ? undefined : this.#locs[i]
+  }
+
+  /** Whether `clock` lies inside one of the update's structs, not at its start. */
+  inside(clock: number): boolean {
+    const i = this.#indexAt(clock)
+    return i >= 0 && this.#c.clock[i]! < clock
+  }
+
+  #indexAt(clock: number): number {
+    if (clock < this.#from || clock >= this.#to) return -1
+    if (this.#indexOf) return this.#indexOf[clock - this.#from]!
+    const c = this.#c
     let lo = 0
-    let hi = this.#structs.length - 1
+    let hi = c.count - 1
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1
-      const v = this.#structs[mid]!
-      if (clock < v.clock) hi = mid - 1
-      else if (clock >= v.clock + v.length) lo = mid + 1
-      else return this.#locs[mid]
+      if (clock < c.clock[mid]!) hi = mid - 1
+      else if (clock >= c.clock[mid]! + c.length[mid]!) lo = mid + 1
+      else return mid
     }
-    return undefined
+    return -1
   }
 }
 
-function checkContent(item: ReadStruct, loc: Location): void {
-  if (item.ref === DELETED_REF) return
+function checkContent(ref: number, flags: number, loc: Location): void {
+  if (ref === DELETED_REF) return
   if (loc.t === 'entry') {
-    if (item.ref === TYPE_REF && item.isMap) return
+    if (ref === TYPE_REF && (flags & IS_MAP) !== 0) return
     throw new Refusal('unknown_type', 'an entry that is not a map')
   }
-  if (item.ref === ANY_REF) return
+  if (ref === ANY_REF) return
   throw new Refusal('unknown_type', 'a field that is not a plain value')
 }
 
@@ -299,7 +339,7 @@ function ownerOfEntry(ctx: AuthorityContext, key: string, author: Author, creati
   return creating && author.legacy ? author.tag : null
 }
 
-function mayWrite(ctx: AuthorityContext, author: Author, item: ReadStruct, loc: Exclude<Location, { t: 'none' }>, creation: boolean, inNewEntry: boolean): void {
+function mayWrite(ctx: AuthorityContext, author: Author, ref: number, flags: number, loc: Exclude<Location, { t: 'none' }>, creation: boolean, inNewEntry: boolean): void {
   switch (loc.t) {
     case 'entry': {
       if (creation && ctx.rules.ownerOf(loc.key) === null) {
@@ -317,8 +357,8 @@ function mayWrite(ctx: AuthorityContext, author: Author, item: ReadStruct, loc: 
         // An entry's owner writes the field's initial `false` when creating it. In a snapshot, an entry its
         // owner deleted since keeps that write as a tombstone (its value garbage-collected): still the
         // initial write, in the same new entry, and it sets nothing anyone could read.
-        const initialFalse = item.ref === ANY_REF && item.loneFalse
-        const tombstone = item.ref === DELETED_REF
+        const initialFalse = ref === ANY_REF && (flags & LONE_FALSE) !== 0
+        const tombstone = ref === DELETED_REF
         if (inNewEntry && (initialFalse || tombstone) && ownerOfEntry(ctx, loc.key, author, true) === author.tag) return
         throw new Refusal('forbidden_edit', `sets “${loc.field}”, which only moderators set`)
       }

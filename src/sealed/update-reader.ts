@@ -147,8 +147,6 @@ function skipAny(d: decoding.Decoder): void {
   }
 }
 
-const readId = (d: decoding.Decoder): Y.ID => Y.createID(decoding.readVarUint(d), decoding.readVarUint(d))
-
 /**
  * A field's name or a root's: a board's updates name the same dozen fields
  * over and over, so the last few names read are kept and the bytes compared
@@ -185,34 +183,127 @@ function readName(d: decoding.Decoder): string {
   return name
 }
 
+/** A string, as lib0 reads it, but never past the end of the update. */
+function readText(d: decoding.Decoder): string {
+  const at = d.pos
+  const len = decoding.readVarUint(d)
+  if (len > d.arr.length - d.pos) throw new Truncated('unexpected end of the update')
+  d.pos = at
+  return decoding.readVarString(d)
+}
+
 const json = (text: string): void => void JSON.parse(text)
 
-/** Throws where Yjs would throw, or would read past the end. */
-export function readUpdate(update: Uint8Array): ReadUpdate {
+/**
+ * The structs of one update, column by column: what `readColumns` fills. One
+ * set of columns is reused by every read (judging reads one update at a time,
+ * synchronously), so reading a board's updates makes no object per struct.
+ * Valid until the next `readColumns`. Ids are two numbers each; a missing one
+ * has client -1.
+ */
+export class UpdateColumns {
+  blocks = 0
+  count = 0
+  client = new Float64Array(64)
+  clock = new Float64Array(64)
+  length = new Float64Array(64)
+  ref = new Uint8Array(64)
+  /** Bit 1: content is a Y.Map (a type, ref 7); bit 2: content is exactly one value, `false` (ref 8). */
+  flags = new Uint8Array(64)
+  originClient = new Float64Array(64)
+  originClock = new Float64Array(64)
+  rightClient = new Float64Array(64)
+  rightClock = new Float64Array(64)
+  /** The struct holding the type the struct goes in; client -1 when the parent is a root (`parentName`) or none. */
+  parentClient = new Float64Array(64)
+  parentClock = new Float64Array(64)
+  parentName: (string | null)[] = []
+  parentSub: (string | null)[] = []
+  ds = new Map<number, { clock: number; len: number }[]>()
+
+  /** Room for one more struct: every column doubled when full. */
+  grow(): void {
+    if (this.count < this.client.length) return
+    const n = this.client.length * 2
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n)
+      b.set(a)
+      return b
+    }
+    const u8 = (a: Uint8Array) => {
+      const b = new Uint8Array(n)
+      b.set(a)
+      return b
+    }
+    this.client = f64(this.client)
+    this.clock = f64(this.clock)
+    this.length = f64(this.length)
+    this.ref = u8(this.ref)
+    this.flags = u8(this.flags)
+    this.originClient = f64(this.originClient)
+    this.originClock = f64(this.originClock)
+    this.rightClient = f64(this.rightClient)
+    this.rightClock = f64(this.rightClock)
+    this.parentClient = f64(this.parentClient)
+    this.parentClock = f64(this.parentClock)
+  }
+}
+
+export const IS_MAP = 1
+export const LONE_FALSE = 2
+
+const columns = new UpdateColumns()
+
+/** Reads one update into the shared columns (valid until the next call). Throws where Yjs would throw, or would read past the end. */
+export function readColumns(update: Uint8Array): UpdateColumns {
+  const c = columns
+  c.count = 0
+  c.ds = new Map()
   const d = decoding.createDecoder(update)
-  const blocks = decoding.readVarUint(d)
-  const structs: ReadStruct[] = []
-  for (let b = 0; b < blocks; b++) {
+  c.blocks = decoding.readVarUint(d)
+  for (let b = 0; b < c.blocks; b++) {
     const count = decoding.readVarUint(d)
     const client = decoding.readVarUint(d)
     let clock = decoding.readVarUint(d)
     for (let i = 0; i < count; i++) {
+      c.grow()
+      const n = c.count
       const info = byte(d)
       const ref = info & 0x1f
+      c.client[n] = client
+      c.clock[n] = clock
+      c.ref[n] = ref
+      c.flags[n] = 0
+      c.originClient[n] = -1
+      c.rightClient[n] = -1
+      c.parentClient[n] = -1
+      c.parentName[n] = null
+      c.parentSub[n] = null
       if (ref === GC_REF || ref === SKIP_REF) {
         const length = decoding.readVarUint(d)
-        structs.push({ client, clock, length, ref, origin: null, rightOrigin: null, parent: null, parentSub: null, isMap: false, loneFalse: false })
+        c.length[n] = length
+        c.count++
         clock += length
         continue
       }
-      const origin = (info & 0x80) !== 0 ? readId(d) : null
-      const rightOrigin = (info & 0x40) !== 0 ? readId(d) : null
-      const parentInfo = (info & 0xc0) === 0
-      const parent = parentInfo ? (decoding.readVarUint(d) === 1 ? readName(d) : readId(d)) : null
-      const parentSub = parentInfo && (info & 0x20) !== 0 ? readName(d) : null
+      if ((info & 0x80) !== 0) {
+        c.originClient[n] = decoding.readVarUint(d)
+        c.originClock[n] = decoding.readVarUint(d)
+      }
+      if ((info & 0x40) !== 0) {
+        c.rightClient[n] = decoding.readVarUint(d)
+        c.rightClock[n] = decoding.readVarUint(d)
+      }
+      if ((info & 0xc0) === 0) {
+        if (decoding.readVarUint(d) === 1) c.parentName[n] = readName(d)
+        else {
+          c.parentClient[n] = decoding.readVarUint(d)
+          c.parentClock[n] = decoding.readVarUint(d)
+        }
+        // A key in a root map names an entry (each its own: not worth keeping); in a nested map, a field.
+        if ((info & 0x20) !== 0) c.parentSub[n] = c.parentName[n] !== null ? readText(d) : readName(d)
+      }
       let length = 1
-      let isMap = false
-      let loneFalse = false
       switch (ref) {
         case DELETED_REF:
           length = decoding.readVarUint(d)
@@ -241,14 +332,14 @@ export function readUpdate(update: Uint8Array): ReadUpdate {
           const typeRef = decoding.readVarUint(d)
           if (typeRef > LAST_TYPE_REF) throw new TypeError('not a type Yjs knows')
           if (typeRef === XML_ELEMENT_TYPE_REF || typeRef === XML_HOOK_TYPE_REF) decoding.readVarString(d)
-          isMap = typeRef === YMAP_TYPE_REF
+          if (typeRef === YMAP_TYPE_REF) c.flags[n] = IS_MAP
           break
         }
         case ANY_REF: {
           length = decoding.readVarUint(d)
           const at = d.pos
           for (let k = 0; k < length; k++) skipAny(d)
-          loneFalse = length === 1 && d.pos === at + 1 && d.arr[at] === 121
+          if (length === 1 && d.pos === at + 1 && d.arr[at] === 121) c.flags[n] = LONE_FALSE
           break
         }
         case 9: {
@@ -261,19 +352,42 @@ export function readUpdate(update: Uint8Array): ReadUpdate {
         default:
           throw new TypeError('not content Yjs knows')
       }
-      structs.push({ client, clock, length, ref, origin, rightOrigin, parent, parentSub, isMap, loneFalse })
+      c.length[n] = length
+      c.count++
       clock += length
     }
   }
-  const ds = new Map<number, { clock: number; len: number }[]>()
   const clients = decoding.readVarUint(d)
   for (let i = 0; i < clients; i++) {
     const client = decoding.readVarUint(d)
     const n = decoding.readVarUint(d)
     if (n === 0) continue
-    let ranges = ds.get(client)
-    if (!ranges) ds.set(client, (ranges = []))
+    let ranges = c.ds.get(client)
+    if (!ranges) c.ds.set(client, (ranges = []))
     for (let k = 0; k < n; k++) ranges.push({ clock: decoding.readVarUint(d), len: decoding.readVarUint(d) })
   }
-  return { blocks, structs, ds }
+  return c
+}
+
+const idOf = (client: number, clock: number): Y.ID | null => (client < 0 ? null : Y.createID(client, clock))
+
+/** The same, one object per struct: for judging a whole old board, and for tests. Throws where Yjs would throw, or would read past the end. */
+export function readUpdate(update: Uint8Array): ReadUpdate {
+  const c = readColumns(update)
+  const structs: ReadStruct[] = []
+  for (let i = 0; i < c.count; i++) {
+    structs.push({
+      client: c.client[i]!,
+      clock: c.clock[i]!,
+      length: c.length[i]!,
+      ref: c.ref[i]!,
+      origin: idOf(c.originClient[i]!, c.originClock[i]!),
+      rightOrigin: idOf(c.rightClient[i]!, c.rightClock[i]!),
+      parent: c.parentName[i] ?? idOf(c.parentClient[i]!, c.parentClock[i]!),
+      parentSub: c.parentSub[i]!,
+      isMap: (c.flags[i]! & IS_MAP) !== 0,
+      loneFalse: (c.flags[i]! & LONE_FALSE) !== 0,
+    })
+  }
+  return { blocks: c.blocks, structs, ds: c.ds }
 }

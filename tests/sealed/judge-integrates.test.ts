@@ -96,5 +96,5 @@ describe('whatever the judge accepts, Yjs integrates whole', () => {
     expect(verdicts.accept).toBeGreaterThan(300)
     expect(verdicts.refuse).toBeGreaterThan(1000)
     expect(verdicts.wait).toBeGreaterThan(300)
-  })
+  }, 60_000)
 })

@@ -171,6 +171,18 @@ describe('updates Yjs never writes', () => {
     expect(judgeUpdate(board.ctx, eve, handUpdate(eves(gc(eve.client, 0, 1)), [[eve.client, 0, 2]]))).toEqual({ kind: 'wait', client: eve.client, clock: 1 })
   })
 
+  it('Eve’s garbage claims 2^40 clocks: judged as short garbage is (the judge keeps no table of every clock)', () => {
+    const board = new Board()
+    const huge = 2 ** 40
+    const post = item(eve.client, 0, { parent: 'items', key: 'eve/1' }, map())
+    const nextToGarbage = handUpdate(eves(post, gc(eve.client, 1, huge), item(eve.client, huge + 1, { origin: id(eve.client, 2 ** 39) }, value('x'))))
+    expect(judgeUpdate(board.ctx, eve, nextToGarbage)).toEqual({ kind: 'accept', range: { from: 0, to: huge + 2 }, edited: [] })
+    const onItself = handUpdate(eves(post, gc(eve.client, 1, huge), item(eve.client, huge + 1, { origin: id(eve.client, huge + 1) }, value('x'))))
+    expect(judgeUpdate(board.ctx, eve, onItself)).toMatchObject({ kind: 'refuse', reason: 'bad_payload', detail: 'builds on a later struct of its own' })
+    const inPostPastGarbage = handUpdate(eves(post, gc(eve.client, 1, huge), item(eve.client, huge + 1, { parent: id(eve.client, 0), key: 'title' }, value('x'))))
+    expect(judgeUpdate(board.ctx, eve, inPostPastGarbage)).toEqual({ kind: 'accept', range: { from: 0, to: huge + 2 }, edited: [] })
+  })
+
   it('Eve replaces her own post with a right neighbour Alice has not sent yet: wait for it, as Yjs would (or it would hold the change back)', () => {
     const board = new Board()
     board.act(eve, (d) => items(d).set('eve/1', post({ title: 'Hers' })))

@@ -227,7 +227,7 @@ describe('the judge’s reader reads what Yjs reads', () => {
     }
     expect(read.valid).toBeGreaterThan(5000)
     expect(read.invalid).toBeGreaterThan(5000)
-  })
+  }, 60_000)
 
   it('JSON content (written by old Yjs versions), blocks, and what it refuses to read', () => {
     const json = handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: 'list' }, new Y.ContentJSON([{ a: 1 }, 'x', undefined])), item(5, 3, { origin: id(5, 2) }, new Y.ContentDeleted(2))] }])
