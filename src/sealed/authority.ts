@@ -144,10 +144,16 @@ const stateOf = (doc: Y.Doc, client: number) => Y.getState(doc.store, client)
 
 function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range: ClockRange | null): Judgement {
   // Every field of an entry asks who owns it: the key is read once per entry.
+  // The fields of one entry come one after another: the last key asked about is kept apart.
   const owners = new Map<string, string | null>()
+  let lastKey: string | null = null
+  let lastOwner: string | null = null
   const ownerOf = (key: string) => {
+    if (key === lastKey) return lastOwner
     let owner = owners.get(key)
     if (owner === undefined) owners.set(key, (owner = given.rules.ownerOf(key)))
+    lastKey = key
+    lastOwner = owner
     return owner
   }
   const ctx: AuthorityContext = { ...given, rules: { ...given.rules, ownerOf } }
@@ -185,7 +191,10 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
   }
   for (let i = 0; i < c.count; i++) {
     const ref = c.ref[i]!
-    if (ref === GC_REF) continue // garbage carries no content (step 1 refused skips)
+    if (ref === GC_REF) {
+      local.set(i, undefined) // garbage carries no content (step 1 refused skips)
+      continue
+    }
     const clock = c.clock[i]!
     const parentName = c.parentName[i]!
     const parentClient = c.parentClient[i]!
@@ -271,7 +280,7 @@ class LocalStructs {
 
   constructor(c: UpdateColumns) {
     this.#c = c
-    this.#locs = new Array<Location | undefined>(c.count)
+    this.#locs = []
     const last = c.count - 1
     this.#from = c.count > 0 ? c.clock[0]! : 0
     this.#to = c.count > 0 ? c.clock[last]! + c.length[last]! : 0
@@ -286,8 +295,10 @@ class LocalStructs {
     }
   }
 
-  set(index: number, loc: Location): void {
-    this.#locs[index] = loc
+  /** Places the structs in order, each once (garbage as undefined). */
+  set(index: number, loc: Location | undefined): void {
+    if (index !== this.#locs.length) throw new Error('structs placed out of order')
+    this.#locs.push(loc)
   }
 
   /** The place of the Item holding `clock`; undefined for garbage (or a struct not placed). */

@@ -148,38 +148,41 @@ function skipAny(d: decoding.Decoder): void {
 }
 
 /**
- * A field's name or a root's: a board's updates name the same dozen fields
- * over and over, so the last few names read are kept and the bytes compared
- * (the same bytes decode to the same string); anything else is decoded as
- * lib0 decodes it.
+ * A field's name or a root's: a board's updates name the same few dozen
+ * fields over and over, so names read are kept in a small table, each in a
+ * slot chosen by its length and three of its bytes, and an arriving name's
+ * bytes are compared with its slot's (the same bytes decode to the same
+ * string); anything else is decoded as lib0 decodes it.
  */
-const names: { bytes: Uint8Array; name: string }[] = []
-let nextName = 0
-const NAMES_KEPT = 16
+const NAME_SLOTS = 64
 const NAME_BYTES_KEPT = 40
+const nameBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(NAME_SLOTS).fill(undefined)
+const nameStrings: string[] = new Array<string>(NAME_SLOTS).fill('')
 
 function readName(d: decoding.Decoder): string {
   const start = d.pos
   const len = decoding.readVarUint(d)
-  if (len <= NAME_BYTES_KEPT && len <= d.arr.length - d.pos) {
-    const at = d.pos
-    for (const kept of names) {
-      const b = kept.bytes
-      if (b.length !== len) continue
-      let k = 0
-      while (k < len && b[k] === d.arr[at + k]) k++
-      if (k === len) {
-        d.pos = at + len
-        return kept.name
-      }
+  const a = d.arr
+  const at = d.pos
+  if (len > a.length - at) throw new Truncated('unexpected end of the update')
+  if (len === 0 || len > NAME_BYTES_KEPT) {
+    d.pos = start
+    return decoding.readVarString(d)
+  }
+  const slot = (len * 31 + a[at]! * 7 + a[at + (len >> 1)]! * 3 + a[at + len - 1]!) & (NAME_SLOTS - 1)
+  const kept = nameBytes[slot]
+  if (kept !== undefined && kept.length === len) {
+    let k = 0
+    while (k < len && kept[k] === a[at + k]) k++
+    if (k === len) {
+      d.pos = at + len
+      return nameStrings[slot]!
     }
   }
   d.pos = start
   const name = decoding.readVarString(d)
-  if (len <= NAME_BYTES_KEPT) {
-    names[nextName] = { bytes: d.arr.slice(d.pos - len, d.pos), name }
-    nextName = (nextName + 1) % NAMES_KEPT
-  }
+  nameBytes[slot] = a.slice(at, at + len)
+  nameStrings[slot] = name
   return name
 }
 

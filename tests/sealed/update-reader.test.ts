@@ -244,6 +244,10 @@ describe('the judge’s reader reads what Yjs reads', () => {
     // Field names differing in their last byte only, read one after another, each read as itself.
     const named = ['pinned', 'pinnee', 'pinned', 'Pinned', 'pinne', 'pinned'].map((key) => handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: 'm', key }, new Y.ContentAny([1]))] }]))
     expect(named.map((u) => readUpdate(u).structs[0]!.parentSub)).toEqual(['pinned', 'pinnee', 'pinned', 'Pinned', 'pinne', 'pinned'])
+    // More names than the reader keeps, of every length it keeps and past it, read round and round: each read as itself.
+    const many = Array.from({ length: 90 }, (_, i) => (i % 3 === 0 ? 'f' : i % 3 === 1 ? 'field-' : 'x'.repeat(38)) + String(i))
+    const manyUpdates = many.map((key) => handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: id(7, 0), key }, new Y.ContentAny([1]))] }]))
+    for (let round = 0; round < 3; round++) expect(manyUpdates.map((u) => readUpdate(u).structs[0]!.parentSub)).toEqual(many)
     // A subdocument whose options are null: Yjs throws on it when it integrates it.
     const subdoc = Uint8Array.from([1, 1, 5, 0, 9, 1, 1, 109, 1, 103, 126, 0])
     expect(() => Y.applyUpdate(new Y.Doc(), subdoc)).toThrow(TypeError)
