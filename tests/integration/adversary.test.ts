@@ -44,7 +44,7 @@ function spawnPeer(name: string): SealedPeer {
 }
 
 /** Rejections a forged, replayed, malformed, oversized or erasing write must produce at an honest peer. */
-const EXPECTED_REASONS = ['bad_signature', 'wrong_key', 'malformed', 'oversized', 'erased', 'replay', 'foreign_changes'] as const
+const EXPECTED_REASONS = ['bad_signature', 'wrong_key', 'malformed', 'oversized', 'erased', 'replay', 'foreign_changes', 'bad_payload'] as const
 
 function summary(name: string, s: PeerState): string {
   const counts = Object.entries(s.counts ?? {})
@@ -171,6 +171,14 @@ describe('Eve, a full member, attacks the sealed doc over real y-webrtc', () => 
       [{ reason: 'foreign_changes', key: foreign.key, author: eveTag }],
     )
 
+    // (a′) Eve's own, correctly signed entries that no honest writer produces: one Yjs cannot integrate (it
+    //      threw halfway through and stopped every engine that took it), one that hides a pin behind a skipped gap.
+    const broken = await eve.request<{ key: string; b64: string }>({ cmd: 'forgeBroken', how: 'forward' })
+    await step('Eve’s entry Yjs cannot integrate', [{ op: 'set', key: broken.key, b64: broken.b64 }], [{ reason: 'bad_payload', key: broken.key, author: eveTag }])
+    const gap = await eve.request<{ key: string; b64: string }>({ cmd: 'forgeBroken', how: 'gap' })
+    await step('Eve’s pin behind a skipped gap', [{ op: 'set', key: gap.key, b64: gap.b64 }], [{ reason: 'bad_payload', key: gap.key, author: eveTag }])
+    for (const s of await Promise.all(honest.map((p) => p.state()))) expect(s.failure).toBeNull()
+
     // (b) Replays: Bob's entries copied under other keys, and the entries Bob compacted away put back.
     await step(
       'Bob’s entries copied under other keys',
@@ -293,7 +301,9 @@ describe('Eve, a full member, attacks the sealed doc over real y-webrtc', () => 
       // Nothing Eve planted is left in the shared doc; every entry is a member's own.
       // (Alice's own next entry now legitimately sits at the key Eve tried to take.)
       for (const k of planted) if (k !== forgedByEve.key) expect(s.keys).not.toContain(k)
-      expect(s.keys, 'Eve’s signed, refused entry kept as evidence').toContain(foreign.key)
+      for (const k of [foreign.key, broken.key, gap.key]) expect(s.keys, 'Eve’s signed, refused entries kept as evidence').toContain(k)
+      // No entry Eve signed stopped an engine, Carol's included (she took every one of them on joining).
+      expect(s.failure).toBeNull()
       const tags = new Set(s.roster!.map((m) => m.tag))
       for (const k of s.keys) expect(tags.has(k.split('.')[0]!), `entry ${k} belongs to a member`).toBe(true)
       // Everything Eve deleted or overwrote is back.

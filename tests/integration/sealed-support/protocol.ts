@@ -52,4 +52,6 @@ export interface PeerState {
   suspects?: string[]
   pending?: number
   myTag?: string
+  /** The engine's failure (a bug, or an entry that broke it), if it stopped. */
+  failure?: string | null
 }

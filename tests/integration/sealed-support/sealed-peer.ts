@@ -41,6 +41,7 @@ import {
   type EntryHeader,
 } from '../../../src/crypto/index.ts'
 import type { SealedInit, RawOp, PeerState } from './protocol.ts'
+import { handUpdate, id, item, map, skip, value } from '../../sealed/hand-update.ts'
 
 Object.assign(globalThis, { WebSocket })
 
@@ -191,6 +192,7 @@ function state(): PeerState {
     suspects: [...d.suspects()].sort(),
     pending: board.pendingCount(),
     myTag: board.myTag,
+    failure: board.failure ? String(board.failure) : null,
   }
 }
 
@@ -248,14 +250,47 @@ async function forge(as: string, seq: number, sig: 'eve' | 'garbage', title: str
 async function forgeForeign(as: string, title: string): Promise<Record<string, unknown>> {
   const victim = publicKeys.get(as)
   if (!victim || !signer || !cipher || !boardId || !keys) throw new Error(`unknown victim ${as}`)
-  const eveTag = deviceTag(keys.signPublic)
+  const seq = eveNextSeq()
+  const header: EntryHeader = { kind: 'update', boardId, keyId: contentKeyId!, author: keys.signPublic, seq, from: seq }
+  const bytes = await sealEntry(header, encodeContent([], craftUpdate(boundClientId(victim), title)), cipher, signer)
+  return { key: entryKey(header), b64: b64(bytes) }
+}
+
+/** Eve's next sequence number, after every entry of hers in the shared doc. */
+function eveNextSeq(): number {
+  const eveTag = deviceTag(keys!.signPublic)
   let last = 0
   for (const k of entries.keys()) {
     const m = /^(.+)\.(?:\d+-)?(\d+)$/.exec(k)
     if (m && m[1] === eveTag) last = Math.max(last, Number(m[2]))
   }
-  const header: EntryHeader = { kind: 'update', boardId, keyId: contentKeyId!, author: keys.signPublic, seq: last + 1, from: last + 1 }
-  const bytes = await sealEntry(header, encodeContent([], craftUpdate(boundClientId(victim), title)), cipher, signer)
+  return last + 1
+}
+
+/** The clocks of Eve's own client her broken entries used up (every device fills them in once it refuses them). */
+let eveClock = -1
+
+/**
+ * A genuine entry by Eve, correctly signed, whose update no honest writer
+ * would produce. `forward`: her post, then two values each built on the
+ * other — Yjs cannot integrate it (before the judge refused it, Yjs threw
+ * halfway through and the engine stopped, on every device). `gap`: her post,
+ * a skipped gap, and `true` next to a clock inside the gap — Yjs would hold
+ * the `true` back until her next post filled the gap, and pin that post.
+ */
+async function forgeBroken(how: 'forward' | 'gap'): Promise<Record<string, unknown>> {
+  if (!signer || !cipher || !boardId || !keys || !mirror) throw new Error('detach first')
+  const client = boundClientId(keys.signPublic)
+  const n = Math.max(eveClock, Y.getState(mirror.store, client))
+  const post = item(client, n, { parent: 'items', key: newItemId(deviceTag(keys.signPublic)) }, map())
+  const structs =
+    how === 'forward'
+      ? [post, item(client, n + 1, { origin: id(client, n + 2) }, value('a')), item(client, n + 2, { origin: id(client, n + 1) }, value('b'))]
+      : [post, skip(client, n + 1, 5), item(client, n + 6, { origin: id(client, n + 3) }, value(true))]
+  eveClock = n + (how === 'forward' ? 3 : 7)
+  const seq = eveNextSeq()
+  const header: EntryHeader = { kind: 'update', boardId, keyId: contentKeyId!, author: keys.signPublic, seq, from: seq }
+  const bytes = await sealEntry(header, encodeContent([], handUpdate([{ client, clock: n, structs }])), cipher, signer)
   return { key: entryKey(header), b64: b64(bytes) }
 }
 
@@ -306,6 +341,7 @@ type Command =
   | { cmd: 'detach' }
   | { cmd: 'forge'; as: string; seq: number; sig: 'eve' | 'garbage'; title: string }
   | { cmd: 'forgeForeign'; as: string; title: string }
+  | { cmd: 'forgeBroken'; how: 'forward' | 'gap' }
   | { cmd: 'raw'; ops: RawOp[] }
   | { cmd: 'exit' }
 
@@ -349,6 +385,8 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
       return forge(command.as, command.seq, command.sig, command.title)
     case 'forgeForeign':
       return forgeForeign(command.as, command.title)
+    case 'forgeBroken':
+      return forgeBroken(command.how)
     case 'raw':
       return raw(command.ops)
     case 'exit':
