@@ -181,6 +181,34 @@ describe('updates Yjs never writes', () => {
     expect(judgeUpdate(board.ctx, eve, onItself)).toMatchObject({ kind: 'refuse', reason: 'bad_payload', detail: 'builds on a later struct of its own' })
     const inPostPastGarbage = handUpdate(eves(post, gc(eve.client, 1, huge), item(eve.client, huge + 1, { parent: id(eve.client, 0), key: 'title' }, value('x'))))
     expect(judgeUpdate(board.ctx, eve, inPostPastGarbage)).toEqual({ kind: 'accept', range: { from: 0, to: huge + 2 }, edited: [] })
+    // A map next to that value sits in her post's field: refused, a field holds plain values.
+    const mapInField = handUpdate(eves(post, gc(eve.client, 1, huge), item(eve.client, huge + 1, { parent: id(eve.client, 0), key: 'title' }, value('x')), item(eve.client, huge + 2, { origin: id(eve.client, huge + 1) }, map())))
+    expect(judgeUpdate(board.ctx, eve, mapInField)).toMatchObject({ kind: 'refuse', reason: 'unknown_type', detail: 'a field that is not a plain value' })
+  })
+
+  it('Eve puts a value next to the middle one of three in her post’s field: it goes in that field, hers to write; a map there is refused', () => {
+    const board = new Board()
+    const post = item(eve.client, 0, { parent: 'items', key: 'eve/1' }, map())
+    const three = item(eve.client, 1, { parent: id(eve.client, 0), key: 'title' }, new Y.ContentAny(['a', 'b', 'c']))
+    const beside = handUpdate(eves(post, three, item(eve.client, 4, { origin: id(eve.client, 2) }, value('d'))))
+    expect(judgeUpdate(board.ctx, eve, beside)).toMatchObject({ kind: 'accept', range: { from: 0, to: 5 } })
+    const mapBeside = handUpdate(eves(post, three, item(eve.client, 4, { origin: id(eve.client, 2) }, map())))
+    expect(judgeUpdate(board.ctx, eve, mapBeside)).toMatchObject({ kind: 'refuse', reason: 'unknown_type', detail: 'a field that is not a plain value' })
+  })
+
+  it('Eve writes her new post and, in the same update, the title of Alice’s post, whose key is as long as hers: refused', () => {
+    const board = new Board()
+    board.act(alice, (d) => items(d).set('alice/1', post({ title: 'Safe meeting', pinned: false })))
+    const aliceTitle = under(items(board.doc).get('alice/1'), 'title')
+    const both = handUpdate(eves(item(eve.client, 0, { parent: 'items', key: 'eve/123' }, map()), item(eve.client, 1, { parent: id(eve.client, 0), key: 'title' }, value('Mine')), item(eve.client, 2, { origin: aliceTitle.id }, value('Meeting cancelled'))))
+    expect('eve/123'.length).toBe('alice/1'.length)
+    expect(judgeUpdate(board.ctx, eve, both)).toMatchObject({ kind: 'refuse', reason: 'forbidden_edit' })
+  })
+
+  it('Eve builds next to a struct of client 0 that is not here: wait for it, as Yjs would', () => {
+    const board = new Board()
+    const next = handUpdate(eves(item(eve.client, 0, { origin: id(0, 4) }, value('x'))))
+    expect(judgeUpdate(board.ctx, eve, next)).toEqual({ kind: 'wait', client: 0, clock: 4 })
   })
 
   it('Eve replaces her own post with a right neighbour Alice has not sent yet: wait for it, as Yjs would (or it would hold the change back)', () => {
@@ -273,6 +301,20 @@ describe('changes an update takes back or restates', () => {
     expect(judgeUpdate(board.ctx, demoted, repin)).toMatchObject({ kind: 'refuse', reason: 'unknown_type', detail: 'a field that is not a plain value' })
     const repinTrue = handUpdate([{ client: mo.client, clock: 0, structs: [restated, item(mo.client, 1, { origin: id(mo.client, 0) }, value(true))] }])
     expect(judgeUpdate(board.ctx, demoted, repinTrue)).toMatchObject({ kind: 'refuse', reason: 'forbidden_edit', detail: 'sets “pinned”, which only moderators set' })
+  })
+
+  it('Mo, no longer a moderator, restates his old pin’s clock as a struct of its own and writes a note after it: accepted, Yjs skips the restated struct and leaves the pin', () => {
+    const board = new Board()
+    board.act(alice, (d) => items(d).set('alice/1', post({ title: 'Safe meeting', pinned: false })))
+    board.act(mo, (d) => items(d).set('mo/1', post({ title: 'Mine' }))) // clocks 0 and 1
+    board.act(mo, (d) => items(d).get('alice/1')!.set('pinned', true)) // clock 2
+    const note = handUpdate([{ client: mo.client, clock: 2, structs: [item(mo.client, 2, { parent: id(mo.client, 0), key: 'note' }, value('restated')), item(mo.client, 3, { parent: id(mo.client, 0), key: 'note' }, value('new'))] }])
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(board.doc))
+    Y.applyUpdate(copy, note)
+    expect(items(copy).get('alice/1')!.get('pinned')).toBe(true)
+    expect(items(copy).get('mo/1')!.get('note')).toBe('new')
+    expect(judgeUpdate(board.ctx, { ...mo, moderator: false }, note)).toMatchObject({ kind: 'accept', range: { from: 2, to: 4 } })
   })
 
   it('Mo, no longer a moderator, writes a note in his own post in one struct that starts on the clock of his old pin: refused, Yjs takes only its new part and drops the pin', () => {

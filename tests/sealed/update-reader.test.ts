@@ -229,6 +229,39 @@ describe('the judge’s reader reads what Yjs reads', () => {
     expect(read.invalid).toBeGreaterThan(5000)
   }, 60_000)
 
+  it('on one update of hundreds of structs (the reader’s columns grow as it reads), and on a small one read right after it', () => {
+    const doc = new Y.Doc()
+    doc.clientID = 2 ** 40 + 7
+    const posts = doc.getMap<Y.Map<unknown>>('items')
+    for (let i = 0; i < 150; i++) posts.set(`post-${i}`, new Y.Map<unknown>([['title', `Post ${i}`], ['pinned', false], ['tags', ['a', i]]]))
+    for (let i = 0; i < 150; i += 3) posts.get(`post-${i}`)!.set('title', `Post ${i}, edited`)
+    for (let i = 0; i < 150; i += 7) posts.delete(`post-${i}`)
+    const big = Y.encodeStateAsUpdate(doc)
+    const small = handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: 'items', key: 'k' }, new Y.ContentAny(['x']))] }])
+    expect(readUpdate(big).structs.length).toBeGreaterThan(500)
+    expect(plain(readUpdate(big))).toEqual(plain(yjsReads(big)))
+    expect(plain(readUpdate(small))).toEqual(plain(yjsReads(small)))
+  })
+
+  it('names that share a slot of the kept names are each read as themselves, prefixes of each other included', () => {
+    // Every name over {a, !} of one length lands in the same slot (the bytes differ by 64); over {a, b}, names of
+    // different lengths meet now and then, some of them prefixes of others.
+    const over = (letters: string, max: number) => {
+      const out: string[] = []
+      const grow = (s: string) => {
+        if (s.length > 0) out.push(s)
+        if (s.length < max) for (const l of letters) grow(s + l)
+      }
+      grow('')
+      return out
+    }
+    const names = [...over('a!', 5), ...over('ab', 8)]
+    const rng = new Prng(0x51075)
+    const order = Array.from({ length: 4 * names.length }, () => rng.pick(names))
+    const read = order.map((key) => readUpdate(handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: id(7, 0), key }, new Y.ContentAny([1]))] }])).structs[0]!.parentSub)
+    expect(read).toEqual(order)
+  })
+
   it('JSON content (written by old Yjs versions), blocks, and what it refuses to read', () => {
     const json = handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: 'list' }, new Y.ContentJSON([{ a: 1 }, 'x', undefined])), item(5, 3, { origin: id(5, 2) }, new Y.ContentDeleted(2))] }])
     expect(plain(readUpdate(json))).toEqual(plain(yjsReads(json)))
