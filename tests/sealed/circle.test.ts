@@ -199,6 +199,29 @@ describe('a circle with membership, as the Members screen and the judge see it',
     expect(c.ownerOfClient(boundClientId(relay.sign)), 'an admitted device with no profile').toBe(relay.tag)
   })
 
+  it('Eve’s device equivocated: the circle counts her membership changes before the one in dispute, none from it', () => {
+    const alice = new Device('Alice')
+    const eve = new Device('Eve')
+    const h = new History()
+    h.genesis(alice)
+    h.invite(alice, eve)
+    const fine = h.write(eve, { t: 'refuse', request: new Uint8Array(16).fill(1) })
+    const disputed = h.write(eve, { t: 'refuse', request: new Uint8Array(16).fill(2) })
+    const c = new Circle({ founder: null, isFounderGenesis: (e) => e.author === alice.tag })
+    for (const e of h.entries) c.addControl(e)
+    expect(c.membership().verdicts.get(disputed.hash)).toBe('ok')
+    c.addEquivocator(eve.tag, disputed.seq)
+    expect(c.membership().verdicts.get(fine.hash)).toBe('ok')
+    expect(c.membership().verdicts.get(disputed.hash)).toBe('void_after_removal')
+    expect([...c.membership().refused]).toEqual([toBase64url(new Uint8Array(16).fill(1))])
+  })
+
+  it('a relay removed is shown removed, device and all, with who removed it', () => {
+    const { alice, relay, h, c } = story()
+    c.addControl(h.remove(alice, relay))
+    expect(c.members().find((m) => m.role === 'relay')).toMatchObject({ id: relay.tag, removed: true, devices: [deviceView(relay, alice, true)] })
+  })
+
   it('a device in dispute writes nothing active from the disputed number on, whatever its admission allows', () => {
     const { dan, h, c } = story()
     const heads = h.heads().map((e) => e.hash)
