@@ -138,6 +138,10 @@ describe('Bob’s changes become his entries', () => {
     await bob.settle()
     const text = (u: Uint8Array) => Buffer.from(u).toString('base64')
     expect(bob.sealed.slice(1).map((s) => text(s.update)), 'one byte more: two, the second merged with what followed').toEqual([half, Y.mergeUpdates([more, small])].map(text))
+    const big = updateOf(LIMIT + 1)
+    emit(big)
+    await bob.settle()
+    expect(bob.sealed.slice(3).map((s) => text(s.update)), 'one change past the limit: one entry, and no empty one').toEqual([text(big)])
   })
 
   it('his entries are compacted once as many are loose as the board asks, by one compaction at a time', async () => {
@@ -172,6 +176,7 @@ describe('Bob’s changes become his entries', () => {
     post(doc, 'while the engine writes')
     bob.writes.attach(doc)
     const before = { update: Y.encodeStateAsUpdate(doc) }
+    const from = Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID)
     post(doc, 'after')
     bob.writes.stop(doc)
     bob.writes.detach(doc)
@@ -180,5 +185,7 @@ describe('Bob’s changes become his entries', () => {
     await bob.settle()
     expect(bob.sealed).toHaveLength(1)
     expect(shown([before, ...bob.sealed])).toEqual(['before listening', 'while the engine writes', 'after'])
+    // Only the change made while listening: nothing written before it, or while the engine held the doc.
+    expect(Y.decodeUpdate(bob.sealed[0]!.update).structs.map((s) => s.id.clock)).toEqual([from])
   })
 })

@@ -45,6 +45,16 @@ describe('membership actions', () => {
     expect(mallory.board.standing).toBe('waiting')
   })
 
+  it('Ana lets only moderators invite: Bob’s device counts it too', async () => {
+    const c = await circle('Ana', 'Bob')
+    const [ana, bob] = c.members as [Member, Member]
+    expect(bob.board.circle.membership().membersMayInvite).toBe(true)
+    await ana.board.setMembersMayInvite(false)
+    await exchange(ana, bob)
+    expect(bob.board.circle.membership().membersMayInvite).toBe(false)
+    expect(bob.board.circle.history().at(-1)).toMatchObject({ kind: 'settings', by: ana.board.myTag, membersMayInvite: false })
+  })
+
   it('Ana rotates the keys without removing anyone: Bob moves to the new key with her and reads what she posts in it', async () => {
     const c = await circle('Ana', 'Bob')
     const [ana, bob] = c.members as [Member, Member]
@@ -74,6 +84,34 @@ describe('membership actions', () => {
     expect(entriesOf(bob)).toHaveLength(written + 1)
     await exchange(ana, bob)
     expect(ana.board.members().map((m) => m.name)).toEqual(['Ana', 'Robert'])
+    await bob.board.join('Bob')
+    expect(entriesOf(bob), 'back to the name he was let in with: his profile says otherwise, so it is written').toHaveLength(written + 2)
+    await exchange(ana, bob)
+    expect(ana.board.members().map((m) => m.name)).toEqual(['Ana', 'Bob'])
+  })
+
+  it('Bob’s laptop, linked to him, writes a profile of its own', async () => {
+    const c = await circle('Ana', 'Bob')
+    const [ana, bob] = c.members as [Member, Member]
+    const laptop = await c.admit('Bob’s laptop', bob, { as: 'device' })
+    const written = entriesOf(laptop).length
+    await laptop.board.join('Bob at home')
+    expect(entriesOf(laptop)).toHaveLength(written + 1)
+    await exchange(ana, bob, laptop)
+    expect(ana.board.members().map((m) => m.name), 'Bob wrote no profile: his member shows his laptop’s').toEqual(['Ana', 'Bob at home'])
+  })
+
+  it('what cannot be done is refused before anything is written: no such request or member, no key to found with, nothing to rotate on an old board', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    const written = entriesOf(ana).length
+    await expect(ana.board.admit('AAAAAAAAAAAAAAAAAAAAAA')).rejects.toThrow('No such request')
+    await expect(ana.board.setRole('nobody', 'moderator')).rejects.toThrow('No such member')
+    expect(entriesOf(ana)).toHaveLength(written)
+    const keyless = await device('Keyless', { contentKeys: [] })
+    await expect(keyless.board.found('Keyless', new Uint8Array(16))).rejects.toThrow('A board is founded with its first content key')
+    const old = await member('Olga')
+    await expect(old.board.rekey()).rejects.toThrow('Nothing to rotate')
   })
 
   it('only the founder of an old board converts it, once, listing everyone who had joined as she knows them', async () => {
@@ -92,10 +130,41 @@ describe('membership actions', () => {
     expect(entriesOf(ana)).toHaveLength(written + 1)
     await exchange(ana, bob)
     expect(bob.board.circle.managed).toBe(true)
+    expect(bob.board.circle.membership().membersMayInvite, 'on a board from before membership, anyone could invite: still so').toBe(true)
     expect(bob.board.members().map((m) => [m.name, m.role])).toEqual([
       ['Ana', 'founder'],
       ['Bob', 'member'],
     ])
     expect(bob.board.standing).toBe('member')
+  })
+
+  it('a founder who never wrote her profile on the old board does not convert it', async () => {
+    const keys = await generateDeviceKeys()
+    const ana = await device('Ana', { keys, founder: keys.signPublic })
+    const bob = await member('Bob', { founder: keys.signPublic })
+    await exchange(ana, bob)
+    await ana.board.convert()
+    expect(entriesOf(ana)).toEqual([])
+    expect(ana.board.circle.managed).toBe(false)
+  })
+
+  it('Eve joined the old board with an old invite after Ana converted it: Ana admits her on her join, and she reads what Ana posts', async () => {
+    const keys = await generateDeviceKeys()
+    const ana = await member('Ana', { keys, founder: keys.signPublic })
+    const bob = await member('Bob', { founder: keys.signPublic })
+    await exchange(ana, bob)
+    await ana.board.convert()
+    await exchange(ana, bob)
+    const eve = await member('Eve', { founder: keys.signPublic })
+    await exchange(ana, eve)
+    const joiners = ana.board.legacyJoiners()
+    expect(joiners.map((j) => [j.tag, j.name])).toEqual([[eve.board.myTag, 'Eve']])
+    await ana.board.admit(joiners[0]!.hash)
+    await post(ana, 'After the conversion')
+    await exchange(ana, bob, eve)
+    expect(eve.board.standing).toBe('member')
+    expect(titles(eve)).toEqual(['After the conversion'])
+    expect(ana.board.legacyJoiners()).toEqual([])
+    expect(bob.board.members().map((m) => m.name)).toEqual(['Ana', 'Bob', 'Eve'])
   })
 })
