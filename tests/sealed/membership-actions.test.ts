@@ -34,7 +34,10 @@ describe('membership actions', () => {
     const { m: mallory, ask } = await asking(c, 'Mallory')
     await ask()
     expect(entriesOf(mallory)).toHaveLength(1)
+    let told = 0
+    ana.board.onCircleChange(() => told++)
     await exchange(ana, bob, mallory)
+    expect(told, 'the Members screen is told of the request').toBeGreaterThan(0)
     const request = ana.board.circle.openRequests().find((r) => r.name === 'Mallory')!
     expect(bob.board.circle.openRequests().map((r) => r.hash)).toEqual([request.hash])
     await ana.board.refuse(request.hash)
