@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createItem, newItemId, readItems } from '../../src/core/index.ts'
-import { deriveInvitation, generateDeviceKeys, generateInvitationSecret } from '../../src/crypto/index.ts'
-import { circle, device, exchange, member, type Member } from './fixture.ts'
+import { deriveInvitation, foundedBoardId, fromBase64url, generateDeviceKeys, generateInvitationSecret } from '../../src/crypto/index.ts'
+import { circle, CONTENT_KEY, device, exchange, member, type Member } from './fixture.ts'
 
 const post = async (m: Member, title: string) => {
   createItem(m.board.readable, { kind: 'notice', title, body: '', author: m.name, tags: [], pinned: false, expiresAt: null }, Date.now(), newItemId(m.board.myTag))
@@ -169,5 +169,21 @@ describe('membership actions', () => {
     expect(titles(eve)).toEqual(['After the conversion'])
     expect(ana.board.legacyJoiners()).toEqual([])
     expect(bob.board.members().map((m) => m.name)).toEqual(['Ana', 'Bob', 'Eve'])
+  })
+
+  it('a founder’s device that lost the room’s transport secret says so when asked to send keys: to a newcomer, or in a rotation', async () => {
+    const keys = await generateDeviceKeys()
+    const nonce = crypto.getRandomValues(new Uint8Array(16))
+    const boardId = fromBase64url(foundedBoardId(keys.signPublic, nonce))!
+    const ana = await device('Ana', { keys, boardId, contentKeys: [{ key: CONTENT_KEY }], transport: undefined })
+    await ana.board.found('Ana', nonce)
+    expect(ana.board.epoch?.transport).toBeNull()
+    const invitation = await deriveInvitation(generateInvitationSecret())
+    await ana.board.invite({ id: invitation.id, publicKey: invitation.signer.publicKey, requestKey: invitation.requestKey, uses: 1, expiresAt: null, as: 'member', ask: false })
+    const bob = await device('Bob', { boardId, contentKeys: [], request: { key: invitation.requestKey } })
+    await bob.board.request('Bob', { id: invitation.id, requestKey: invitation.requestKey, sign: (x) => invitation.signer.sign(x) })
+    await exchange(ana, bob)
+    await expect(ana.board.admit(ana.board.circle.openRequests()[0]!.hash)).rejects.toThrow('This device does not hold the current transport secret')
+    await expect(ana.board.rekey()).rejects.toThrow('This device does not hold the current transport secret')
   })
 })
