@@ -4,8 +4,17 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createItem } from '../../src/core/index.ts'
-import { deriveInvitation, generateInvitationSecret, keyId, publicEntryKey, toBase64url, type TransportSecret } from '../../src/crypto/index.ts'
+import * as Y from 'yjs'
+import { deriveInvitation, deviceTag, generateDeviceKeys, generateInvitationSecret, importContentKey, importDeviceSigner, keyId, parseEntry, publicEntryKey, sealEntry, toBase64url, type EntryKind, type ParsedEntry, type TransportSecret } from '../../src/crypto/index.ts'
+import type { AuthorLogs as Logs, Verified } from '../../src/sealed/author-log.ts'
+import { AuthorLogs } from '../../src/sealed/author-log.ts'
+import { Carrier } from '../../src/sealed/carrier.ts'
+import { entryKey } from '../../src/sealed/entry-key.ts'
 import type { KeyGift, KeySource } from '../../src/sealed/index.ts'
+import { BoardKeys } from '../../src/sealed/keys.ts'
+import { entryHash } from '../../src/sealed/payloads.ts'
+import { SharedEntries } from '../../src/sealed/shared-entries.ts'
+import type { SideEntries } from '../../src/sealed/side-entries.ts'
 import { circle, device, exchange, settle, TRANSPORT, type Circle, type Member } from './fixture.ts'
 
 const post = async (m: Member, title: string) => {
@@ -104,5 +113,83 @@ describe('a relay carries a board it cannot read', () => {
       [roomKey(TRANSPORT), toBase64url(second)],
       [roomKey(second), toBase64url(alice.board.epoch!.transport!)],
     ])
+  })
+})
+
+/**
+ * The carrier on its own (carrier.ts): Alice's entries handed to it one by
+ * one, with what it then looks at (a stand-in for side-entries.ts, which
+ * settles welcomes and rotations) and what it keeps as handled.
+ */
+describe('what a relay reads of the entries it carries', () => {
+  const ROOM = new Uint8Array(32).fill(5) as TransportSecret
+  const BOARD = new Uint8Array(16).fill(3)
+
+  async function relayHolding() {
+    const keys = new BoardKeys()
+    const entries = new SharedEntries(new Y.Doc())
+    const logs: Logs = new AuthorLogs()
+    const looked: Verified[] = []
+    const settled = new Set<string>()
+    const side = { isSettled: (hash: string) => settled.has(hash), wait: (v: Verified) => looked.push(v) } as unknown as SideEntries
+    const carrier = new Carrier({ keys, entries, logs, side })
+    const alice = await importDeviceSigner(await generateDeviceKeys())
+    let seq = 0
+    /** Alice's entry, sealed under `id` with the key `cipherKey` (a room's public-entry key unless said), written to the shared map. */
+    const write = async (kind: EntryKind, id = keyId(publicEntryKey(ROOM)), cipherKey = publicEntryKey(ROOM)) => {
+      const header = { kind, boardId: BOARD, keyId: id, author: alice.publicKey, seq: ++seq, from: seq }
+      const bytes = await sealEntry(header, Uint8Array.of(kind.length), await importContentKey(cipherKey), alice)
+      const key = entryKey(header)
+      entries.set(key, bytes)
+      const parsed = parseEntry(bytes)
+      if (!parsed.ok) throw new Error('does not parse')
+      return { key, bytes, entry: parsed.entry as ParsedEntry }
+    }
+    const carry = (e: { key: string; bytes: Uint8Array; entry: ParsedEntry }) => carrier.carry(e.key, e.bytes, e.entry)
+    const handled = () => [...(logs.get(deviceTag(alice.publicKey))?.done.values() ?? [])].map((d) => [d.key, d.outcome, d.plain])
+    return { keys, entries, carrier, looked, settled, write, carry, handled }
+  }
+
+  it('looks at a welcome, and at a rotation, which it keeps as handled; other entries it only keeps, even one it holds the key of', async () => {
+    const relay = await relayHolding()
+    await relay.keys.addPublicKey(ROOM)
+    const requestKey = new Uint8Array(32).fill(8)
+    await relay.keys.addRequestKey(requestKey)
+    await relay.carry(await relay.write('request', keyId(requestKey), requestKey))
+    const welcome = await relay.write('welcome')
+    await relay.carry(welcome)
+    const rotation = await relay.write('rotate')
+    await relay.carry(rotation)
+    expect(relay.looked.map((v) => [v.key, v.hash, v.plain])).toEqual([
+      [welcome.key, entryHash(welcome.bytes), Uint8Array.of(7)],
+      [rotation.key, entryHash(rotation.bytes), Uint8Array.of(6)],
+    ])
+    expect(relay.handled()).toEqual([[rotation.key, 'other', Uint8Array.of(6)]])
+  })
+
+  it('does not open again what was settled, nor keep what does not open', async () => {
+    const relay = await relayHolding()
+    await relay.keys.addPublicKey(ROOM)
+    const settled = await relay.write('rotate')
+    relay.settled.add(entryHash(settled.bytes))
+    await relay.carry(settled)
+    // Signed by Alice, named for the room, sealed with another key.
+    await relay.carry(await relay.write('rotate', undefined, new Uint8Array(32).fill(9)))
+    expect(relay.looked).toEqual([])
+    expect(relay.handled()).toEqual([])
+  })
+
+  it('reads what was sealed in a room once its key comes, once; what left the shared map meanwhile is forgotten', async () => {
+    const relay = await relayHolding()
+    const rotation = await relay.write('rotate')
+    const gone = await relay.write('welcome')
+    await relay.carry(rotation)
+    await relay.carry(gone)
+    expect(relay.looked).toEqual([])
+    relay.entries.delete([gone.key])
+    await relay.keys.addPublicKey(ROOM)
+    await relay.carrier.readUnread()
+    await relay.carrier.readUnread()
+    expect(relay.looked.map((v) => v.key)).toEqual([rotation.key])
   })
 })

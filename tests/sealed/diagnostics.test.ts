@@ -72,6 +72,29 @@ describe('diagnostics list as waiting only what still waits', () => {
     expect(d.events.map((e) => e.at)).toEqual([1, 3, 4, 5, 6])
   })
 
+  it('the same refusal of another author, or with another detail, is another record', () => {
+    const d = new Diagnostics()
+    const refusal = { reason: 'forbidden_edit', key: 'eve.4', author: 'eve', via: null, detail: 'edits entry a… of another member', at: 1 } as const
+    d.record(refusal)
+    d.record({ ...refusal, author: 'mallory' })
+    d.record({ ...refusal, detail: 'edits entry b… of another member' })
+    d.record(refusal)
+    expect(d.counts.get('forbidden_edit')).toBe(3)
+    expect(d.events.map((e) => [e.author, e.detail])).toEqual([
+      ['eve', 'edits entry a… of another member'],
+      ['mallory', 'edits entry a… of another member'],
+      ['eve', 'edits entry b… of another member'],
+    ])
+  })
+
+  it('a board just opened tells nobody until something is settled or changed', () => {
+    const d = new Diagnostics()
+    let told = 0
+    d.onChange(() => told++)
+    d.announce()
+    expect(told).toBe(0)
+  })
+
   it('keeps the 200 most recent records, but counts every one', () => {
     const d = new Diagnostics()
     for (let at = 1; at <= 205; at++) d.record({ reason: 'junk', key: `${at} structs outside the entries`, author: null, via: 'session 7', detail: null, at })

@@ -33,6 +33,8 @@ describe('profiles (join entries)', () => {
     expect(decodeJoin(json({ ...bobs, agree: toBase64url(new Uint8Array(33)) }))).toBeNull()
     expect(decodeJoin(json({ ...bobs, agree: '!!' }))).toBeNull()
     expect(decodeJoin(json({ ...bobs, at: '1000' }))).toBeNull()
+    // A list of the key's base64url characters decodes as readily as the text would: still not a key written as text.
+    expect(decodeJoin(json({ ...bobs, agree: [...toBase64url(agree)] }))).toBeNull()
   })
 
   it('who invited her is Eve’s own claim: kept when it is a short string or null, refused otherwise', () => {
@@ -44,6 +46,11 @@ describe('profiles (join entries)', () => {
 
   it('bytes that are not UTF-8 JSON of an object read as nothing', () => {
     expect(decodeJoin(Uint8Array.of(0x7b, 0xc3, 0x7d))).toBeNull()
+    // Well-formed JSON around a name that is not UTF-8: not read as a name with replacement characters.
+    const [before, after] = new TextDecoder().decode(json({ ...bobs, name: 'X' })).split('X') as [string, string]
+    const bytes = new TextEncoder()
+    expect(decodeJoin(Uint8Array.from([...bytes.encode(before), 0x42, 0xff, 0x62, ...bytes.encode(after)]))).toBeNull()
+    expect(decodeJoin(Uint8Array.from([...bytes.encode(before), 0x42, 0x62, ...bytes.encode(after)]))?.name).toBe('Bb')
     expect(decodeJoin(new TextEncoder().encode('{"v":1'))).toBeNull()
     expect(decodeJoin(json(null))).toBeNull()
     expect(decodeJoin(json('Bob'))).toBeNull()

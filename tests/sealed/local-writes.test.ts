@@ -1,0 +1,191 @@
+/**
+ * Bob's changes on his readable doc become his entries (local-writes.ts):
+ * the changes of one task are sealed as one entry, split only where an
+ * entry would pass its size limit; the engine's own writes are never sealed
+ * again; his entries are compacted once enough of them are loose. Here the
+ * sealing itself is a stand-in that records what it was given.
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { LocalWrites } from '../../src/sealed/local-writes.ts'
+import { LOCAL_ORIGIN, SEALED_ORIGIN } from '../../src/sealed/origins.ts'
+import type { OwnEntries } from '../../src/sealed/own-entries.ts'
+import { TaskQueue } from '../../src/sealed/task-queue.ts'
+
+const LIMIT = 900 * 1024
+
+/** Bob's device: his readable doc, what was sealed, how often his entries were compacted. */
+function bobs(compactAfter = 1_000) {
+  const tasks = new TaskQueue()
+  const sealed: { update: Uint8Array; speculative: boolean }[] = []
+  const own = {
+    compactions: 0,
+    loose: 0,
+    async sealUpdate(update: Uint8Array, speculative: boolean) {
+      sealed.push({ update, speculative })
+      own.loose++
+      return `bob.${sealed.length}`
+    },
+    async compact() {
+      own.compactions++
+      own.loose = 0
+    },
+  }
+  let readable = new Y.Doc()
+  let queued = 0
+  const writes = new LocalWrites({
+    own: own as unknown as OwnEntries,
+    compactAfter,
+    readable: () => readable,
+    run: (task) => {
+      queued++
+      return tasks.run(task)
+    },
+  })
+  return {
+    writes,
+    own,
+    sealed,
+    tasks,
+    get readable() {
+      return readable
+    },
+    replace: () => (readable = new Y.Doc()),
+    get queued() {
+      return queued
+    },
+    /** Every change so far sealed, and what that started done. */
+    settle: async () => {
+      await Promise.resolve()
+      await tasks.idle()
+    },
+  }
+}
+
+const post = (doc: Y.Doc, title: string, origin: unknown = null) => doc.transact(() => doc.getArray<string>('posts').push([title]), origin)
+/** What a fresh doc shows once every sealed update is applied. */
+const shown = (updates: readonly { update: Uint8Array }[]) => {
+  const doc = new Y.Doc()
+  for (const u of updates) Y.applyUpdate(doc, u.update)
+  return doc.getArray<string>('posts').toArray()
+}
+let nextClient = 1000
+/** A Yjs update of exactly `bytes` bytes (from a doc of its own, with a client id of the same width as the others'). */
+function updateOf(bytes: number): Uint8Array {
+  const client = nextClient++
+  const make = (n: number) => {
+    const doc = new Y.Doc()
+    doc.clientID = client
+    doc.getText('t').insert(0, 'x'.repeat(n))
+    return Y.encodeStateAsUpdate(doc)
+  }
+  const probe = make(bytes - 50)
+  const update = make(bytes - 50 + (bytes - probe.byteLength))
+  expect(update.byteLength).toBe(bytes)
+  return update
+}
+
+describe('Bob’s changes become his entries', () => {
+  it('the changes of one task are sealed as one entry, with nothing asked of him, as already in his doc', async () => {
+    const bob = bobs()
+    bob.writes.listen(bob.readable)
+    post(bob.readable, 'Soup kitchen Friday')
+    post(bob.readable, 'Bring blankets')
+    await bob.settle()
+    expect(bob.sealed.map((s) => s.speculative)).toEqual([true])
+    expect(shown(bob.sealed)).toEqual(['Soup kitchen Friday', 'Bring blankets'])
+    post(bob.readable, 'Lawyer on call')
+    await bob.settle()
+    expect(bob.sealed).toHaveLength(2)
+    expect(shown(bob.sealed)).toEqual(['Soup kitchen Friday', 'Bring blankets', 'Lawyer on call'])
+  })
+
+  it('what the engine wrote, or what stays on this device, is never sealed; nothing to seal queues nothing', async () => {
+    const bob = bobs()
+    bob.writes.listen(bob.readable)
+    post(bob.readable, 'Alice’s post, as the engine applied it', SEALED_ORIGIN)
+    post(bob.readable, 'an expired item taken away here only', LOCAL_ORIGIN)
+    bob.writes.flush()
+    await bob.settle()
+    expect(bob.sealed).toEqual([])
+    expect(bob.queued).toBe(0)
+  })
+
+  it('changes made on a readable doc that a rebuild has replaced since are sealed as not yet in the doc', async () => {
+    const bob = bobs()
+    const before = bob.readable
+    bob.writes.listen(before)
+    post(before, 'Written as the board was rebuilt')
+    bob.replace()
+    await bob.settle()
+    expect(bob.sealed.map((s) => s.speculative)).toEqual([false])
+  })
+
+  it('the changes of one task are split where an entry would pass 900 KiB, and only there', async () => {
+    const bob = bobs()
+    bob.writes.listen(bob.readable)
+    const emit = (u: Uint8Array) => bob.readable.emit('update', [u, null, bob.readable, null as unknown as Y.Transaction])
+    const half = updateOf(LIMIT / 2)
+    emit(half)
+    emit(updateOf(LIMIT / 2))
+    await bob.settle()
+    expect(bob.sealed, 'exactly 900 KiB: one entry').toHaveLength(1)
+    const more = updateOf(LIMIT / 2 + 1)
+    const small = updateOf(100)
+    emit(half)
+    emit(more)
+    emit(small)
+    await bob.settle()
+    const text = (u: Uint8Array) => Buffer.from(u).toString('base64')
+    expect(bob.sealed.slice(1).map((s) => text(s.update)), 'one byte more: two, the second merged with what followed').toEqual([half, Y.mergeUpdates([more, small])].map(text))
+    const big = updateOf(LIMIT + 1)
+    emit(big)
+    await bob.settle()
+    expect(bob.sealed.slice(3).map((s) => text(s.update)), 'one change past the limit: one entry, and no empty one').toEqual([text(big)])
+  })
+
+  it('his entries are compacted once as many are loose as the board asks, by one compaction at a time', async () => {
+    const bob = bobs(2)
+    bob.writes.listen(bob.readable)
+    post(bob.readable, 'first')
+    await bob.settle()
+    expect(bob.own.compactions, 'one loose entry').toBe(0)
+    // Two tasks queued before the first one runs: the first starts a compaction, the second finds it started.
+    post(bob.readable, 'second')
+    bob.writes.flush()
+    post(bob.readable, 'third')
+    bob.writes.flush()
+    await bob.settle()
+    expect(bob.sealed).toHaveLength(3)
+    expect(bob.own.compactions).toBe(1)
+    post(bob.readable, 'fourth')
+    post(bob.readable, 'fifth')
+    await bob.settle()
+    post(bob.readable, 'sixth')
+    await bob.settle()
+    expect(bob.own.compactions, 'once the first is done, another').toBe(2)
+  })
+
+  it('seals nothing once stopped, nor after the engine has let go of and taken back the doc', async () => {
+    const bob = bobs()
+    const doc = bob.readable
+    bob.writes.attach(doc)
+    post(doc, 'before listening')
+    bob.writes.listen(doc)
+    bob.writes.detach(doc)
+    post(doc, 'while the engine writes')
+    bob.writes.attach(doc)
+    const before = { update: Y.encodeStateAsUpdate(doc) }
+    const from = Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID)
+    post(doc, 'after')
+    bob.writes.stop(doc)
+    bob.writes.detach(doc)
+    bob.writes.attach(doc)
+    post(doc, 'after stopping')
+    await bob.settle()
+    expect(bob.sealed).toHaveLength(1)
+    expect(shown([before, ...bob.sealed])).toEqual(['before listening', 'while the engine writes', 'after'])
+    // Only the change made while listening: nothing written before it, or while the engine held the doc.
+    expect(Y.decodeUpdate(bob.sealed[0]!.update).structs.map((s) => s.id.clock)).toEqual([from])
+  })
+})

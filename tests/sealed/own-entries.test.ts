@@ -1,0 +1,145 @@
+/**
+ * Bob's own entries (own-entries.ts): numbered one after another, sealed
+ * under the key of the epoch he writes in, signed, written to the shared
+ * map, and left waiting in his log for their turn like anyone's.
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { deviceTag, generateDeviceKeys, importDeviceSigner, keyId, openEntry, parseEntry, publicEntryKey, toBase64url, type ParsedEntry, type TransportSecret } from '../../src/crypto/index.ts'
+import { AuthorLog, type Done } from '../../src/sealed/author-log.ts'
+import { Circle } from '../../src/sealed/circle.ts'
+import { BoardKeys } from '../../src/sealed/keys.ts'
+import { decodeControl } from '../../src/sealed/membership/ops.ts'
+import { OwnEntries } from '../../src/sealed/own-entries.ts'
+import { decodeContent, entryHash } from '../../src/sealed/payloads.ts'
+import { SharedEntries } from '../../src/sealed/shared-entries.ts'
+import { Device, History } from './membership-fixture.ts'
+
+const BOARD = new Uint8Array(16).fill(3)
+const raw = (n: number) => new Uint8Array(32).fill(n)
+const idOf = (n: number) => keyId(raw(n))
+
+async function bobs() {
+  const signer = await importDeviceSigner(await generateDeviceKeys())
+  const alice = new Device('Alice')
+  const keys = new BoardKeys()
+  const circle = new Circle({ founder: null, isFounderGenesis: (e) => e.author === alice.tag })
+  const entries = new SharedEntries(new Y.Doc())
+  const log = new AuthorLog()
+  let pumped = 0
+  const own = new OwnEntries({ boardId: BOARD, signer, circle, keys, entries, snapshotBytes: 10_000, log: () => log, pump: async () => void pumped++ })
+  const tag = deviceTag(signer.publicKey)
+  /** The entry under `key`, as another device reads it. */
+  const read = async (key: string, id: Uint8Array) => {
+    const bytes = entries.get(key) as Uint8Array
+    const parsed = parseEntry(bytes)
+    if (!parsed.ok) throw new Error('does not parse')
+    return { bytes, header: parsed.entry.header, plain: await openEntry(parsed.entry, keys.cipherFor(id)!) }
+  }
+  return { signer, alice, keys, circle, entries, log, own, tag, read, pumped: () => pumped }
+}
+
+describe('Bob’s own entries', () => {
+  it('are numbered one after another, sealed under his key, signed, and wait in his log for their turn', async () => {
+    const bob = await bobs()
+    await bob.keys.addContentKey(raw(1))
+    const profile = new TextEncoder().encode('Bob’s profile')
+    const first = await bob.own.seal('join', profile)
+    expect(first).toBe(`${bob.tag}.1`)
+    const entry = await bob.read(first, idOf(1))
+    expect(entry.header).toMatchObject({ kind: 'join', seq: 1, from: 1, keyId: idOf(1), author: bob.signer.publicKey, boardId: BOARD })
+    expect(entry.plain).toEqual(profile)
+    const waiting = bob.log.pending.get(first)!
+    expect({ ...waiting, entry: undefined }).toEqual({ key: first, bytes: entry.bytes, entry: undefined, hash: entryHash(entry.bytes), via: null, plain: profile, speculative: false })
+    expect(waiting.entry.header.seq).toBe(1)
+    expect(bob.pumped()).toBe(1)
+    const second = await bob.own.sealUpdate(Uint8Array.of(7, 7), true)
+    expect(second).toBe(`${bob.tag}.2`)
+    expect(bob.log.pending.get(second)?.speculative).toBe(true)
+    expect(decodeContent((await bob.read(second, idOf(1))).plain!)).toEqual({ heads: [], update: Uint8Array.of(7, 7) })
+    expect(bob.own.seq).toBe(2)
+    expect(bob.pumped()).toBe(2)
+  })
+
+  it('a snapshot takes the numbers it stands for, and the next entry goes on from the last one signed', async () => {
+    const bob = await bobs()
+    await bob.keys.addContentKey(raw(1))
+    await bob.own.seal('update', Uint8Array.of(1))
+    await bob.own.seal('update', Uint8Array.of(2))
+    const snapshot = await bob.own.seal('snapshot', Uint8Array.of(3), { from: 1, seq: 2, speculative: true })
+    expect(snapshot).toBe(`${bob.tag}.1-2`)
+    expect((await bob.read(snapshot, idOf(1))).header).toMatchObject({ kind: 'snapshot', from: 1, seq: 2 })
+    expect(bob.own.seq).toBe(2)
+    expect(await bob.own.seal('update', Uint8Array.of(4))).toBe(`${bob.tag}.3`)
+  })
+
+  it('after a restart they go on after the last one handled; never back', async () => {
+    const bob = await bobs()
+    await bob.keys.addContentKey(raw(1))
+    bob.log.frontier = 7
+    bob.own.continueLog()
+    expect(bob.own.seq).toBe(7)
+    expect(await bob.own.seal('update', Uint8Array.of(1))).toBe(`${bob.tag}.8`)
+    bob.log.frontier = 3
+    bob.own.continueLog()
+    expect(bob.own.seq).toBe(8)
+  })
+
+  it('loose entries are the plain updates of his handled so far', async () => {
+    const bob = await bobs()
+    const done = (kind: 'update' | 'snapshot' | 'join', seq: number): Done => ({ key: `${bob.tag}.${seq}`, bytes: new Uint8Array(1), entry: { header: { kind, seq, from: seq } } as unknown as ParsedEntry, hash: `${seq}`, via: null, outcome: 'applied' })
+    for (const d of [done('update', 1), done('join', 2), done('update', 3), done('snapshot', 4)]) bob.log.done.set(d.key, d)
+    expect(bob.own.loose).toBe(2)
+  })
+
+  it('without a content key nothing is sealed; on a board from before membership he writes with the first key', async () => {
+    const bob = await bobs()
+    expect(bob.own.currentKeyId()).toBeNull()
+    await expect(bob.own.seal('update', Uint8Array.of(1))).rejects.toThrow('holds no content key')
+    expect(bob.entries.keys()).toEqual([])
+    await bob.keys.addContentKey(raw(1))
+    await bob.keys.addContentKey(raw(2))
+    expect(bob.own.currentKeyId()).toBe(toBase64url(idOf(1)))
+  })
+
+  it('with membership he writes in the current epoch, or, until its key reaches him, in the newest epoch whose key he holds', async () => {
+    const bob = await bobs()
+    const h = new History()
+    const { alice, circle, keys, own } = bob
+    const rekey = (to: number, from: number) => h.write(alice, { t: 'rekey', rekey: { key: idOf(to), parent: idOf(from), to: [alice.tag] } })
+    circle.addControl(h.write(alice, { t: 'genesis', nonce: new Uint8Array(16), name: 'Alice', agree: alice.agree, key: idOf(1), members: [], membersMayInvite: true }, []))
+    await keys.addContentKey(raw(9))
+    expect(own.currentKeyId(), 'no epoch’s key: the first it holds').toBe(toBase64url(idOf(9)))
+    await keys.addContentKey(raw(1))
+    expect(own.currentKeyId()).toBe(toBase64url(idOf(1)))
+    circle.addControl(rekey(2, 1))
+    circle.addControl(rekey(3, 2))
+    expect(circle.membership().current?.key).toBe(toBase64url(idOf(3)))
+    await keys.addContentKey(raw(2))
+    expect(own.currentKeyId()).toBe(toBase64url(idOf(2)))
+    await keys.addContentKey(raw(3))
+    expect(own.currentKeyId()).toBe(toBase64url(idOf(3)))
+    const key = await own.sealUpdate(Uint8Array.of(5), false)
+    expect((await bob.read(key, idOf(3))).header.keyId).toEqual(idOf(3))
+    expect(decodeContent((await bob.read(key, idOf(3))).plain!)?.heads).toEqual(circle.heads())
+  })
+
+  it('a membership change names every head he knows; a welcome is sealed under its room’s public-entry key', async () => {
+    const bob = await bobs()
+    const h = new History()
+    const { alice, circle, keys, own } = bob
+    circle.addControl(h.write(alice, { t: 'genesis', nonce: new Uint8Array(16), name: 'Alice', agree: alice.agree, key: idOf(1), members: [], membersMayInvite: true }, []))
+    const genesis = h.entries[0]!
+    for (const e of [h.write(alice, { t: 'settings', membersMayInvite: false }, [genesis]), h.write(alice, { t: 'settings', membersMayInvite: true }, [genesis])]) circle.addControl(e)
+    await keys.addContentKey(raw(1))
+    const key = await own.control({ t: 'settings', membersMayInvite: false })
+    const control = decodeControl((await bob.read(key, idOf(1))).plain!)
+    expect(control?.parents.map((p) => toBase64url(p))).toEqual(circle.heads())
+    expect(circle.heads()).toHaveLength(2)
+    const transport = raw(4) as TransportSecret
+    const welcome = await own.sealPublic('welcome', Uint8Array.of(8), transport)
+    const room = keyId(publicEntryKey(transport))
+    expect((await bob.read(welcome, room)).header).toMatchObject({ kind: 'welcome', keyId: room })
+    expect((await bob.read(welcome, room)).plain).toEqual(Uint8Array.of(8))
+  })
+})
