@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createItem, newItemId, readItems, setPinned, updateItem } from '../../src/core/index.ts'
+import { createItem, deleteItem, newItemId, readItems, setPinned, updateItem } from '../../src/core/index.ts'
 import { boundClientId, deviceTag, FIRST_KEY_ID, importContentKey, importDeviceSigner, keyId, legacyBoundClientId, sealEntry, type EntryHeader, type EntryKind } from '../../src/crypto/index.ts'
 import { entryKey } from '../../src/sealed/index.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
@@ -232,11 +232,23 @@ describe('changes built on a post not here yet', () => {
   })
 })
 
+/** The entries of `from`'s shared docs whose keys `keep` allows, as one update (a peer that passes on only part of what it holds). */
+function entriesWhere(keep: (key: string) => boolean, ...from: Member[]): Uint8Array {
+  const doc = new Y.Doc()
+  doc.transact(() => {
+    for (const m of from) for (const [k, v] of entries(m)) if (keep(k)) doc.getMap('entries').set(k, v)
+  })
+  return Y.encodeStateAsUpdate(doc)
+}
+
+const pin = (doc: Y.Doc, id: string) => void setPinned(doc, id, true)
+
 /**
  * Ana removes Eve; Eve, not yet told, posts again; Alice, a moderator who has
- * not heard of the removal, pins that late post. Carol has seen none of it yet.
+ * not heard of the removal, pins that late post (or makes another `change` to
+ * it). Carol has seen none of it yet.
  */
-async function pinOfLatePost() {
+async function pinOfLatePost(change = pin) {
   const c = await circle('Ana', 'Alice', 'Eve', 'Carol')
   const [ana, alice, eve, carol] = c.members as [Member, Member, Member, Member]
   await ana.board.setRole(alice.board.myTag, 'moderator')
@@ -247,7 +259,7 @@ async function pinOfLatePost() {
   await settle(eve)
   const late = newest(eve)
   await exchange(eve, alice)
-  setPinned(alice.board.readable, r.value.id, true)
+  change(alice.board.readable, r.value.id)
   await settle(alice)
   return { ana, alice, eve, carol, late }
 }
@@ -271,11 +283,7 @@ describe('changes built on a removed member’s void post', () => {
     createItem(alice.board.readable, notice('Soup on Monday'), Date.now(), newItemId(alice.board.myTag))
     await settle(alice)
     await exchange(ana, carol)
-    const without = new Y.Doc()
-    without.transact(() => {
-      for (const [k, v] of entries(alice)) if (k !== late) without.getMap('entries').set(k, v)
-    })
-    Y.applyUpdate(carol.board.sealed, Y.encodeStateAsUpdate(without), 'remote')
+    Y.applyUpdate(carol.board.sealed, entriesWhere((k) => k !== late, alice), 'remote')
     await settle(carol)
     expect(entries(carol).has(late)).toBe(false)
     expect(carol.board.diagnostics.events.map((e) => [e.reason, e.author])).toEqual([['depends_on_void', alice.board.myTag]])
@@ -297,6 +305,70 @@ describe('changes built on a removed member’s void post', () => {
     expect(events(carol)).toEqual([['removed_author', eve.board.myTag, null]])
     expect(entries(carol).has(late)).toBe(false)
     expect(titles(carol.board.readable)).toEqual([])
+  })
+
+  it('Alice, a moderator who had not heard of the removal, takes Eve’s late post down: Carol, who never gets the post, has nothing to take down, and Alice’s next post is not held up behind it', async () => {
+    const { ana, alice, carol, late } = await pinOfLatePost((doc, id) => void deleteItem(doc, id))
+    createItem(alice.board.readable, notice('Soup on Monday'), Date.now(), newItemId(alice.board.myTag))
+    await settle(alice)
+    await exchange(ana, carol)
+    Y.applyUpdate(carol.board.sealed, entriesWhere((k) => k !== late, alice), 'remote')
+    await settle(carol)
+    expect(entries(carol).has(late)).toBe(false)
+    expect(carol.board.pendingCount()).toBe(0)
+    expect(titles(carol.board.readable)).toEqual(['Soup on Monday'])
+    expect(carol.board.diagnostics.events).toEqual([])
+  })
+
+  it('Carol, admitted before Eve and offline since, gets Ana’s removal of Eve and Alice’s pin of Eve’s late post before any entry of Eve’s: the pin waits for them, and is refused once her entries up to her cutoff come', async () => {
+    const c = await circle('Ana', 'Alice', 'Carol')
+    const [ana, alice, carol] = c.members as [Member, Member, Member]
+    await ana.board.setRole(alice.board.myTag, 'moderator')
+    await exchange(ana, alice, carol)
+    c.members.splice(c.members.indexOf(carol), 1)
+    const eve = await c.admit('Eve')
+    await ana.board.remove([eve.board.myTag])
+    const r = createItem(eve.board.readable, notice('Meeting cancelled, stay home'), Date.now(), newItemId(eve.board.myTag))
+    if (!r.ok) throw new Error('create failed')
+    await settle(eve)
+    const late = newest(eve)
+    await exchange(eve, alice)
+    setPinned(alice.board.readable, r.value.id, true)
+    await settle(alice)
+    const eves = (k: string) => k.startsWith(`${eve.board.myTag}.`)
+    Y.applyUpdate(carol.board.sealed, entriesWhere((k) => !eves(k), ana, alice), 'remote')
+    await settle(carol)
+    expect(carol.board.pendingCount()).toBe(1)
+    expect(carol.board.diagnostics.events.map((e) => [e.reason, e.author])).toEqual([['pending_gap', alice.board.myTag]])
+    Y.applyUpdate(carol.board.sealed, entriesWhere((k) => eves(k) && k !== late, ana), 'remote')
+    await settle(carol)
+    expect(carol.board.pendingCount()).toBe(0)
+    expect(carol.board.diagnostics.events.map((e) => [e.reason, e.author]).filter(([reason]) => !reason!.startsWith('pending_'))).toEqual([['depends_on_void', alice.board.myTag]])
+    expect(titles(carol.board.readable)).toEqual([])
+  })
+
+  it('Ana removes Eve after Eve’s last post; Alice pins that post; Carol gets the removal and the pin before the post: the pin waits for it, and both show once it comes', async () => {
+    const c = await circle('Ana', 'Alice', 'Eve', 'Carol')
+    const [ana, alice, eve, carol] = c.members as [Member, Member, Member, Member]
+    await ana.board.setRole(alice.board.myTag, 'moderator')
+    await exchange(ana, alice, eve, carol)
+    const r = createItem(eve.board.readable, notice('Choir on Thursday'), Date.now(), newItemId(eve.board.myTag))
+    if (!r.ok) throw new Error('create failed')
+    await settle(eve)
+    const post = newest(eve)
+    await exchange(eve, ana, alice)
+    await ana.board.remove([eve.board.myTag])
+    setPinned(alice.board.readable, r.value.id, true)
+    await settle(alice)
+    Y.applyUpdate(carol.board.sealed, entriesWhere((k) => k !== post, ana, alice), 'remote')
+    await settle(carol)
+    expect(carol.board.members().find((m) => m.id === eve.board.myTag)?.removed).toBe(true)
+    expect(titles(carol.board.readable)).toEqual([])
+    expect(carol.board.pendingCount()).toBe(1)
+    await exchange(alice, carol)
+    expect(readItems(carol.board.readable).map((i) => [i.title, i.pinned])).toEqual([['Choir on Thursday', true]])
+    expect(carol.board.diagnostics.events.filter((e) => !e.reason.startsWith('pending_'))).toEqual([])
+    expect(carol.board.pendingCount()).toBe(0)
   })
 
   it('Carol, offline through Eve’s last post and her removal, keeps Eve’s post up to her cutoff and nothing after it', async () => {
