@@ -13,7 +13,7 @@ import { boundClientId, importContentKey, importDeviceSigner, keyId, sealEntry, 
 import { entryKey, encodeJoin } from '../../src/sealed/index.ts'
 import { encodeProof } from '../../src/sealed/equivocation.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
-import { CONTENT_KEY, OLD_BOARD_ID, exchange, member, settle, type Member } from './fixture.ts'
+import { CONTENT_KEY, OLD_BOARD_ID, device, exchange, member, settle, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
 const titles = (doc: Y.Doc) => readItems(doc).map((i) => i.title).sort()
@@ -50,6 +50,16 @@ function fromPeer(client: number, write: (doc: Y.Doc) => void): Uint8Array {
   doc.clientID = client
   write(doc)
   return Y.encodeStateAsUpdate(doc)
+}
+
+/** A peer's sync message that writes over what `m`'s shared doc holds (the peer had synced with it first). */
+function overPeer(m: Member, client: number, write: (doc: Y.Doc) => void): Uint8Array {
+  const doc = new Y.Doc()
+  doc.clientID = client
+  Y.applyUpdate(doc, Y.encodeStateAsUpdate(m.board.sealed))
+  const before = Y.encodeStateVector(doc)
+  write(doc)
+  return Y.encodeStateAsUpdate(doc, before)
 }
 
 describe('what nobody signed', () => {
@@ -102,6 +112,95 @@ describe('an entry taken away', () => {
     expect(bob.board.diagnostics.events).toEqual([])
     expect(entries(bob).get(key)).toEqual(bytes)
     expect(titles(bob.board.readable)).toEqual(['Safe house: the blue door'])
+  })
+})
+
+describe('old entries and overwritten ones', () => {
+  it('a peer overwrites Alice’s entry with garbage: Bob puts hers back and says whose it was, naming nobody', async () => {
+    const bob = await member('Bob')
+    const alice = await member('Alice')
+    createItem(alice.board.readable, notice('Safe house: the blue door'), Date.now(), newItemId(alice.board.myTag))
+    await settle(alice)
+    await exchange(alice, bob)
+    const key = `${alice.board.myTag}.2`
+    const bytes = entries(bob).get(key) as Uint8Array
+    Y.applyUpdate(bob.board.sealed, overPeer(bob, 7777, (d) => d.getMap('entries').set(key, Uint8Array.of(1, 2, 3))), 'remote')
+    await settle(bob)
+    expect(events(bob)).toEqual([['erased', key, null, `an entry of ${alice.board.myTag}`]])
+    expect(entries(bob).get(key)).toEqual(bytes)
+  })
+
+  it('Eve’s void entry, forgotten once it was taken away, put back after her next one: a replay, named as hers but blamed on nobody, and left where no snapshot stands for it', async () => {
+    const { bob, eve, eveTag } = await bobAndEve()
+    const e2 = await eveSigns(eve, 2, 'update', evePosts(eve, 'Choir on Thursday')[0]!)
+    const e3 = await eveSigns(eve, 3, 'update', Uint8Array.of(65, ...new Uint8Array(65 * 16)))
+    for (const e of [e2, e3]) entries(bob).set(e.key, e.bytes)
+    await settle(bob)
+    entries(bob).delete(e3.key)
+    await settle(bob)
+    Y.applyUpdate(bob.board.sealed, overPeer(bob, 8888, (d) => d.getMap('entries').set(e3.key, e3.bytes)), 'remote')
+    await settle(bob)
+    expect(events(bob)).toEqual([
+      ['bad_payload', e3.key, eveTag, null],
+      ['replay', e3.key, null, `an old entry of ${eveTag}`],
+    ])
+    expect(bob.board.diagnostics.events[1]!.via).toBe('session 8888')
+    expect(entries(bob).get(e3.key)).toEqual(e3.bytes)
+    expect(bob.board.pendingCount()).toBe(0)
+    expect(titles(bob.board.readable)).toEqual(['Choir on Thursday'])
+  })
+
+  it('Eve compacts two posts Bob already has into a snapshot, then removes them: the snapshot stands for them, nothing is a replay or put back', async () => {
+    const { bob, eve } = await bobAndEve()
+    const doc = new Y.Doc()
+    doc.clientID = boundClientId(eve.keys.signPublic)
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    for (const title of ['Choir on Thursday', 'Soup on Monday']) createItem(doc, notice(title), Date.now(), newItemId(eve.board.myTag))
+    const posts = [await eveSigns(eve, 2, 'update', encodeContent([], updates[0]!)), await eveSigns(eve, 3, 'update', encodeContent([], updates[1]!))]
+    for (const e of posts) entries(bob).set(e.key, e.bytes)
+    await settle(bob)
+    const h: EntryHeader = { kind: 'snapshot', boardId: OLD_BOARD_ID, keyId: keyId(CONTENT_KEY), author: eve.keys.signPublic, seq: 3, from: 2 }
+    const snapshot = await sealEntry(h, encodeContent([], Y.encodeStateAsUpdate(doc)), await importContentKey(CONTENT_KEY), await importDeviceSigner(eve.keys))
+    entries(bob).set(entryKey(h), snapshot)
+    await settle(bob)
+    for (const e of posts) entries(bob).delete(e.key)
+    await settle(bob)
+    expect(bob.board.diagnostics.events).toEqual([])
+    expect(entries(bob).has(entryKey(h))).toBe(true)
+    expect(posts.filter((e) => entries(bob).has(e.key))).toEqual([])
+    expect(titles(bob.board.readable)).toEqual(['Choir on Thursday', 'Soup on Monday'])
+  })
+})
+
+describe('what may wait', () => {
+  it('strangers’ entries waiting for an author nobody let in: an author past its share loses its latest, and when all together pass the cap, the author with the most waiting loses all of them', async () => {
+    const bob = await member('Bob', { pendingLimits: { perAuthor: 4, total: 7 } })
+    const [a, b, c] = (await Promise.all(['A', 'B', 'C'].map((n) => device(n)))) as [Member, Member, Member]
+    const batch = async (m: Member, count: number) => {
+      const posts = evePosts(m, ...Array.from({ length: count }, (_, i) => `spam ${i}`))
+      const signed = await Promise.all(posts.map((p, i) => eveSigns(m, i + 2, 'update', p)))
+      bob.board.sealed.transact(() => {
+        for (const e of signed) entries(bob).set(e.key, e.bytes)
+      })
+      await settle(bob)
+      return signed.map((e) => e.key)
+    }
+    const dropped = () => bob.board.diagnostics.events.filter((e) => e.reason === 'over_limit').map((e) => [e.key, e.author, e.detail])
+    const tagOf = (m: Member) => m.board.myTag
+    // A: six, two over her share — her latest two go.
+    const aKeys = await batch(a, 6)
+    expect(dropped()).toEqual([aKeys[5], aKeys[4]].map((k) => [k, null, `entries of ${tagOf(a)}`]))
+    // C: three, within her share; seven waiting in all, at the cap but not past it.
+    const cKeys = await batch(c, 3)
+    expect(dropped()).toHaveLength(2)
+    expect(bob.board.pendingCount()).toBe(7)
+    // B: five — twelve in all: B, with the most waiting, loses all five; A and C keep theirs.
+    const bKeys = await batch(b, 5)
+    expect(dropped().slice(2)).toEqual([...bKeys].reverse().map((k) => [k, null, `entries of ${tagOf(b)}`]))
+    expect(bob.board.pendingCount()).toBe(7)
+    const held = [...entries(bob).keys()].filter((k) => [a, b, c].some((m) => k.startsWith(`${tagOf(m)}.`))).sort()
+    expect(held).toEqual([...aKeys.slice(0, 4), ...cKeys].sort())
   })
 })
 
@@ -196,6 +295,32 @@ describe('proof that Eve equivocated, from another device', () => {
     entries(bob).set(e2.key, e2.bytes)
     await settle(bob)
     expect(titles(bob.board.readable)).toEqual(['Choir on Thursday', 'Soup on Monday'])
+  })
+
+  it('in one sync with an entry of hers that was waiting, sent again: the proof is read first, and the entry is void on arrival', async () => {
+    const { bob, eve, eveTag } = await bobAndEve()
+    const [cafe, coat] = evePosts(eve, 'At the cafe', 'Bring a coat') as [Uint8Array, Uint8Array]
+    const a2 = await eveSigns(eve, 2, 'update', cafe)
+    const b2 = await eveSigns(eve, 2, 'update', evePosts(eve, 'At the park')[0]!)
+    const e3 = await eveSigns(eve, 3, 'update', coat)
+    entries(bob).set(e3.key, e3.bytes)
+    await settle(bob)
+    expect(bob.board.pendingCount()).toBe(1)
+    Y.applyUpdate(
+      bob.board.sealed,
+      fromPeer(9999, (d) => {
+        d.getMap('entries').set(e3.key, e3.bytes)
+        d.getMap('entries').set(`!${eveTag}`, encodeProof(a2.bytes, b2.bytes))
+      }),
+      'remote',
+    )
+    await settle(bob)
+    expect(events(bob)).toEqual([
+      ['equivocation', `!${eveTag}`, eveTag, 'two different entries from sequence number 2'],
+      ['equivocation', e3.key, eveTag, null],
+    ])
+    expect(entries(bob).has(e3.key)).toBe(false)
+    expect(bob.board.pendingCount()).toBe(0)
   })
 
   it('two snapshots of Eve’s that overlap without one holding the other are the proof themselves: kept, and Eve named', async () => {
