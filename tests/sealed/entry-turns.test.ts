@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createItem, newItemId, readItems, setPinned } from '../../src/core/index.ts'
+import { createItem, deleteItem, newItemId, readItems, setPinned, updateItem } from '../../src/core/index.ts'
 import { boundClientId, deviceTag, FIRST_KEY_ID, importContentKey, importDeviceSigner, keyId, legacyBoundClientId, sealEntry, type EntryHeader, type EntryKind } from '../../src/crypto/index.ts'
 import { entryKey } from '../../src/sealed/index.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
@@ -20,13 +20,26 @@ const events = (m: Member) => m.board.diagnostics.events.map((e) => [e.reason, e
 /** The newest entry `m` signed, by sequence number. */
 const newest = (m: Member) => [...entries(m).keys()].filter((k) => k.startsWith(`${m.board.myTag}.`)).sort((a, b) => Number(b.split('.')[1]) - Number(a.split('.')[1]))[0]!
 
+/** Eve signs an entry of her own on a board from before membership, naming the board's key; its payload sealed with `sealedWith`. */
+async function eveSeals(eve: Member, seq: number, kind: EntryKind, payload: Uint8Array, sealedWith = CONTENT_KEY): Promise<{ key: string; bytes: Uint8Array }> {
+  const h: EntryHeader = { kind, boardId: OLD_BOARD_ID, keyId: keyId(CONTENT_KEY), author: eve.keys.signPublic, seq, from: seq }
+  return { key: entryKey(h), bytes: await sealEntry(h, payload, await importContentKey(sealedWith), await importDeviceSigner(eve.keys)) }
+}
+
 /** Eve signs an entry of her own straight into Bob's shared doc, on a board from before membership. */
 async function eveWrites(eve: Member, bob: Member, seq: number, kind: EntryKind, payload: Uint8Array): Promise<string> {
-  const h: EntryHeader = { kind, boardId: OLD_BOARD_ID, keyId: keyId(CONTENT_KEY), author: eve.keys.signPublic, seq, from: seq }
-  const bytes = await sealEntry(h, payload, await importContentKey(CONTENT_KEY), await importDeviceSigner(eve.keys))
-  entries(bob).set(entryKey(h), bytes)
+  const { key, bytes } = await eveSeals(eve, seq, kind, payload)
+  entries(bob).set(key, bytes)
   await settle(bob)
-  return entryKey(h)
+  return key
+}
+
+/** A Yjs update creating one notice, written under `client`, its item key naming `owner`. */
+function noticeUpdate(client: number, title: string, owner: string): Uint8Array {
+  const doc = new Y.Doc()
+  doc.clientID = client
+  createItem(doc, notice(title), Date.now(), newItemId(owner))
+  return Y.encodeStateAsUpdate(doc)
 }
 
 describe('an entry in its author’s turn', () => {
@@ -129,6 +142,69 @@ describe('an entry in its author’s turn', () => {
     expect(bob.board.pendingCount()).toBe(0)
     expect(bob.board.members().find((m) => m.id === eveTag)?.name).toBe('Eve')
   })
+
+  it('Eve’s void entries are taken away again before Bob’s engine gets to them (as every device that judged them does): each is named once, and none is put back as erased', async () => {
+    const bob = await member('Bob')
+    const eve = await member('Eve')
+    await exchange(bob, eve)
+    const eveTag = eve.board.myTag
+    const post = noticeUpdate(boundClientId(eve.keys.signPublic), 'Free food, come to the back door', eveTag)
+    const sealed = [
+      await eveSeals(eve, 2, 'update', encodeContent([], post), new Uint8Array(32).fill(9)),
+      await eveSeals(eve, 3, 'update', Uint8Array.of(65, ...new Uint8Array(65 * 16))),
+      await eveSeals(eve, 4, 'control', Uint8Array.of(1, 2, 3)),
+      await eveSeals(eve, 5, 'join', Uint8Array.of(1, 2, 3)),
+      await eveSeals(eve, 6, 'legacy', post),
+    ]
+    for (const { key, bytes } of sealed) {
+      entries(bob).set(key, bytes)
+      entries(bob).delete(key)
+    }
+    await settle(bob)
+    expect(events(bob)).toEqual([
+      ['decrypt_failed', eveTag, null],
+      ['bad_payload', eveTag, null],
+      ['bad_payload', eveTag, 'not a membership change'],
+      ['bad_payload', eveTag, 'not a profile'],
+      ['foreign_changes', eveTag, 'a whole old board, on a board that never had one'],
+    ])
+    expect(sealed.filter(({ key }) => entries(bob).has(key))).toEqual([])
+    expect(bob.board.pendingCount()).toBe(0)
+    expect(titles(bob.board.readable)).toEqual([])
+  })
+
+  it('Bob signs a post naming no membership change, as if written before he was let in: Carol refuses it as not a member’s', async () => {
+    const c = await circle('Ana', 'Bob', 'Carol')
+    const [, bob, carol] = c.members as [Member, Member, Member]
+    const seq = Number(newest(bob).split('.')[1]) + 1
+    const raw = bob.board.keys.contentKey(bob.board.epoch!.key)!
+    const h: EntryHeader = { kind: 'update', boardId: c.boardId, keyId: keyId(raw), author: bob.keys.signPublic, seq, from: seq }
+    const update = noticeUpdate(boundClientId(bob.keys.signPublic), 'Rides to the clinic', bob.board.myTag)
+    entries(carol).set(entryKey(h), await sealEntry(h, encodeContent([], update), await importContentKey(raw), await importDeviceSigner(bob.keys)))
+    await settle(carol)
+    expect(events(carol)).toEqual([['not_member', bob.board.myTag, null]])
+    expect(titles(carol.board.readable)).toEqual([])
+    expect(carol.board.pendingCount()).toBe(0)
+  })
+
+  it('an item from before sealed boards stays its creator’s: Eve edits her version 1 notice in a later post, and it counts', async () => {
+    const bob = await member('Bob')
+    const eve = await member('Eve')
+    await exchange(bob, eve)
+    const doc = new Y.Doc()
+    doc.clientID = legacyBoundClientId(eve.keys.signPublic)
+    const r = createItem(doc, notice('Choir on Thursday'), Date.now())
+    if (!r.ok) throw new Error('create failed')
+    const h: EntryHeader = { kind: 'update', version: 1, boardId: OLD_BOARD_ID, keyId: FIRST_KEY_ID, author: eve.keys.signPublic, seq: 2, from: 2 }
+    entries(bob).set(entryKey(h), await sealEntry(h, Y.encodeStateAsUpdate(doc), await importContentKey(CONTENT_KEY), await importDeviceSigner(eve.keys)))
+    await settle(bob)
+    const before = Y.encodeStateVector(doc)
+    doc.clientID = boundClientId(eve.keys.signPublic)
+    if (!updateItem(doc, r.value.id, { title: 'Choir moved to Friday' }, Date.now()).ok) throw new Error('update failed')
+    await eveWrites(eve, bob, 3, 'update', encodeContent([], Y.encodeStateAsUpdate(doc, before)))
+    expect(bob.board.diagnostics.events).toEqual([])
+    expect(titles(bob.board.readable)).toEqual(['Choir moved to Friday'])
+  })
 })
 
 describe('changes built on a post not here yet', () => {
@@ -156,11 +232,23 @@ describe('changes built on a post not here yet', () => {
   })
 })
 
+/** The entries of `from`'s shared docs whose keys `keep` allows, as one update (a peer that passes on only part of what it holds). */
+function entriesWhere(keep: (key: string) => boolean, ...from: Member[]): Uint8Array {
+  const doc = new Y.Doc()
+  doc.transact(() => {
+    for (const m of from) for (const [k, v] of entries(m)) if (keep(k)) doc.getMap('entries').set(k, v)
+  })
+  return Y.encodeStateAsUpdate(doc)
+}
+
+const pin = (doc: Y.Doc, id: string) => void setPinned(doc, id, true)
+
 /**
  * Ana removes Eve; Eve, not yet told, posts again; Alice, a moderator who has
- * not heard of the removal, pins that late post. Carol has seen none of it yet.
+ * not heard of the removal, pins that late post (or makes another `change` to
+ * it). Carol has seen none of it yet.
  */
-async function pinOfLatePost() {
+async function pinOfLatePost(change = pin) {
   const c = await circle('Ana', 'Alice', 'Eve', 'Carol')
   const [ana, alice, eve, carol] = c.members as [Member, Member, Member, Member]
   await ana.board.setRole(alice.board.myTag, 'moderator')
@@ -171,7 +259,7 @@ async function pinOfLatePost() {
   await settle(eve)
   const late = newest(eve)
   await exchange(eve, alice)
-  setPinned(alice.board.readable, r.value.id, true)
+  change(alice.board.readable, r.value.id)
   await settle(alice)
   return { ana, alice, eve, carol, late }
 }
@@ -195,16 +283,92 @@ describe('changes built on a removed member’s void post', () => {
     createItem(alice.board.readable, notice('Soup on Monday'), Date.now(), newItemId(alice.board.myTag))
     await settle(alice)
     await exchange(ana, carol)
-    const without = new Y.Doc()
-    without.transact(() => {
-      for (const [k, v] of entries(alice)) if (k !== late) without.getMap('entries').set(k, v)
-    })
-    Y.applyUpdate(carol.board.sealed, Y.encodeStateAsUpdate(without), 'remote')
+    Y.applyUpdate(carol.board.sealed, entriesWhere((k) => k !== late, alice), 'remote')
     await settle(carol)
     expect(entries(carol).has(late)).toBe(false)
     expect(carol.board.diagnostics.events.map((e) => [e.reason, e.author])).toEqual([['depends_on_void', alice.board.myTag]])
     expect(carol.board.pendingCount()).toBe(0)
     expect(titles(carol.board.readable)).toEqual(['Soup on Monday'])
+  })
+
+  it('Eve’s late post reaches Carol, who knows of the removal, with its removal by another device right behind it: named once, and not put back as erased', async () => {
+    const c = await circle('Ana', 'Eve', 'Carol')
+    const [ana, eve, carol] = c.members as [Member, Member, Member]
+    await ana.board.remove([eve.board.myTag])
+    createItem(eve.board.readable, notice('Meeting cancelled, stay home'), Date.now(), newItemId(eve.board.myTag))
+    await settle(eve)
+    await exchange(ana, carol)
+    const late = newest(eve)
+    entries(carol).set(late, entries(eve).get(late))
+    entries(carol).delete(late)
+    await settle(carol)
+    expect(events(carol)).toEqual([['removed_author', eve.board.myTag, null]])
+    expect(entries(carol).has(late)).toBe(false)
+    expect(titles(carol.board.readable)).toEqual([])
+  })
+
+  it('Alice, a moderator who had not heard of the removal, takes Eve’s late post down: Carol, who never gets the post, has nothing to take down, and Alice’s next post is not held up behind it', async () => {
+    const { ana, alice, carol, late } = await pinOfLatePost((doc, id) => void deleteItem(doc, id))
+    createItem(alice.board.readable, notice('Soup on Monday'), Date.now(), newItemId(alice.board.myTag))
+    await settle(alice)
+    await exchange(ana, carol)
+    Y.applyUpdate(carol.board.sealed, entriesWhere((k) => k !== late, alice), 'remote')
+    await settle(carol)
+    expect(entries(carol).has(late)).toBe(false)
+    expect(carol.board.pendingCount()).toBe(0)
+    expect(titles(carol.board.readable)).toEqual(['Soup on Monday'])
+    expect(carol.board.diagnostics.events).toEqual([])
+  })
+
+  it('Carol, admitted before Eve and offline since, gets Ana’s removal of Eve and Alice’s pin of Eve’s late post before any entry of Eve’s: the pin waits for them, and is refused once her entries up to her cutoff come', async () => {
+    const c = await circle('Ana', 'Alice', 'Carol')
+    const [ana, alice, carol] = c.members as [Member, Member, Member]
+    await ana.board.setRole(alice.board.myTag, 'moderator')
+    await exchange(ana, alice, carol)
+    c.members.splice(c.members.indexOf(carol), 1)
+    const eve = await c.admit('Eve')
+    await ana.board.remove([eve.board.myTag])
+    const r = createItem(eve.board.readable, notice('Meeting cancelled, stay home'), Date.now(), newItemId(eve.board.myTag))
+    if (!r.ok) throw new Error('create failed')
+    await settle(eve)
+    const late = newest(eve)
+    await exchange(eve, alice)
+    setPinned(alice.board.readable, r.value.id, true)
+    await settle(alice)
+    const eves = (k: string) => k.startsWith(`${eve.board.myTag}.`)
+    Y.applyUpdate(carol.board.sealed, entriesWhere((k) => !eves(k), ana, alice), 'remote')
+    await settle(carol)
+    expect(carol.board.pendingCount()).toBe(1)
+    expect(carol.board.diagnostics.events.map((e) => [e.reason, e.author])).toEqual([['pending_gap', alice.board.myTag]])
+    Y.applyUpdate(carol.board.sealed, entriesWhere((k) => eves(k) && k !== late, ana), 'remote')
+    await settle(carol)
+    expect(carol.board.pendingCount()).toBe(0)
+    expect(carol.board.diagnostics.events.map((e) => [e.reason, e.author]).filter(([reason]) => !reason!.startsWith('pending_'))).toEqual([['depends_on_void', alice.board.myTag]])
+    expect(titles(carol.board.readable)).toEqual([])
+  })
+
+  it('Ana removes Eve after Eve’s last post; Alice pins that post; Carol gets the removal and the pin before the post: the pin waits for it, and both show once it comes', async () => {
+    const c = await circle('Ana', 'Alice', 'Eve', 'Carol')
+    const [ana, alice, eve, carol] = c.members as [Member, Member, Member, Member]
+    await ana.board.setRole(alice.board.myTag, 'moderator')
+    await exchange(ana, alice, eve, carol)
+    const r = createItem(eve.board.readable, notice('Choir on Thursday'), Date.now(), newItemId(eve.board.myTag))
+    if (!r.ok) throw new Error('create failed')
+    await settle(eve)
+    const post = newest(eve)
+    await exchange(eve, ana, alice)
+    await ana.board.remove([eve.board.myTag])
+    setPinned(alice.board.readable, r.value.id, true)
+    await settle(alice)
+    Y.applyUpdate(carol.board.sealed, entriesWhere((k) => k !== post, ana, alice), 'remote')
+    await settle(carol)
+    expect(carol.board.members().find((m) => m.id === eve.board.myTag)?.removed).toBe(true)
+    expect(titles(carol.board.readable)).toEqual([])
+    expect(carol.board.pendingCount()).toBe(1)
+    await exchange(alice, carol)
+    expect(readItems(carol.board.readable).map((i) => [i.title, i.pinned])).toEqual([['Choir on Thursday', true]])
+    expect(carol.board.diagnostics.events.filter((e) => !e.reason.startsWith('pending_'))).toEqual([])
+    expect(carol.board.pendingCount()).toBe(0)
   })
 
   it('Carol, offline through Eve’s last post and her removal, keeps Eve’s post up to her cutoff and nothing after it', async () => {
@@ -219,5 +383,36 @@ describe('changes built on a removed member’s void post', () => {
     await exchange(ana, eve, carol)
     expect(titles(carol.board.readable)).toEqual(['Before'])
     expect(carol.board.diagnostics.events.map((e) => e.reason)).toEqual(['removed_author'])
+  })
+})
+
+describe('this device’s own entry refused', () => {
+  it('Ana demotes Bob while Bob, not knowing, pins Carol’s post and posts his own: his snapshot stands for the refused pin by its placeholder, and Carol, who gets only the snapshot, shows his post and blames nobody', async () => {
+    const c = await circle('Ana', 'Bob', 'Carol')
+    const [ana, bob, carol] = c.members as [Member, Member, Member]
+    await ana.board.setRole(bob.board.myTag, 'moderator')
+    const r = createItem(carol.board.readable, notice('Coats for the winter drive'), Date.now(), newItemId(carol.board.myTag))
+    if (!r.ok) throw new Error('create failed')
+    await settle(carol)
+    await exchange(ana, bob, carol)
+
+    await ana.board.setRole(bob.board.myTag, 'member')
+    setPinned(bob.board.readable, r.value.id, true)
+    await settle(bob)
+    const pin = newest(bob)
+    createItem(bob.board.readable, notice('Soup on Monday'), Date.now(), newItemId(bob.board.myTag))
+    await settle(bob)
+    const soup = newest(bob)
+    await exchange(ana, bob)
+    expect(readItems(bob.board.readable).map((i) => [i.title, i.pinned]).sort()).toEqual([['Coats for the winter drive', false], ['Soup on Monday', false]])
+    expect(events(bob)).toEqual([['forbidden_edit', bob.board.myTag, expect.any(String)]])
+
+    await bob.board.compactNow()
+    expect(entries(bob).has(pin)).toBe(false)
+    expect(entries(bob).has(soup)).toBe(false)
+    await exchange(bob, carol)
+    expect(readItems(carol.board.readable).map((i) => [i.title, i.pinned]).sort()).toEqual([['Coats for the winter drive', false], ['Soup on Monday', false]])
+    expect(carol.board.diagnostics.events).toEqual([])
+    expect(carol.board.pendingCount()).toBe(0)
   })
 })
