@@ -192,7 +192,7 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
   for (let i = 0; i < c.count; i++) {
     const ref = c.ref[i]!
     if (ref === GC_REF) {
-      local.set(i, undefined) // garbage carries no content (step 1 refused skips)
+      local.push(undefined) // garbage carries no content (step 1 refused skips)
       continue
     }
     const clock = c.clock[i]!
@@ -222,7 +222,7 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
     if (loc.t === 'wait') return { kind: 'wait', client: loc.client, clock: loc.clock }
     if (loc.t === 'void') throw new Refusal('depends_on_void', 'builds on a voided change')
     if (loc.t === 'bad') throw new Refusal('unknown_type', loc.why)
-    local.set(i, loc)
+    local.push(loc)
     // After a garbage-collected struct: Yjs integrates it as garbage too, so it changes nothing.
     if (loc.t === 'none') continue
     checkContent(ref, c.flags[i]!, loc)
@@ -237,23 +237,28 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
   const deletedEntries = new Set<string>()
   const deletions: Location[] = []
   for (const [client, ranges] of c.ds) {
+    const state = stateOf(doc, client)
+    const structs = doc.store.clients.get(client)
     for (const r of ranges) {
       const end = r.clock + r.len
+      // A client's stored structs follow one another clock by clock: after the first, the next is the one after it.
+      let index = -1
       for (let clock = r.clock; clock < end; ) {
         if (client === author.client && fresh && clock >= fresh.from && clock < fresh.to) {
           // Its own new structs were judged as they were written: deleting them again takes back nothing anyone else wrote.
           clock = Math.min(end, fresh.to)
+          index = -1
           continue
         }
-        const state = stateOf(doc, client)
         if (clock >= state) {
           if (ctx.isVoid(client, clock)) break
           return { kind: 'wait', client, clock }
         }
-        const structs = doc.store.clients.get(client)!
-        const struct = structs[Y.findIndexSS(structs, clock)]!
+        index = index >= 0 && structs![index]?.id.clock === clock ? index : Y.findIndexSS(structs!, clock)
+        const struct = structs![index]!
         if (struct instanceof Y.Item) deletions.push(locationOfItem(ctx, struct))
         clock = struct.id.clock + struct.length
+        index++
       }
     }
   }
@@ -295,9 +300,8 @@ class LocalStructs {
     }
   }
 
-  /** Places the structs in order, each once (garbage as undefined). */
-  set(index: number, loc: Location | undefined): void {
-    if (index !== this.#locs.length) throw new Error('structs placed out of order')
+  /** Places the next of the update's structs (garbage as undefined): each in order, once. */
+  push(loc: Location | undefined): void {
     this.#locs.push(loc)
   }
 
