@@ -255,13 +255,19 @@ export class UpdateColumns {
 export const IS_MAP = 1
 export const LONE_FALSE = 2
 
-const columns = new UpdateColumns()
+/** Columns kept between reads hold at most this many structs: one huge update does not keep its memory for good. */
+const STRUCTS_KEPT = 1 << 16
+let columns = new UpdateColumns()
 
 /** Reads one update into the shared columns (valid until the next call). Throws where Yjs would throw, or would read past the end. */
 export function readColumns(update: Uint8Array): UpdateColumns {
+  if (columns.client.length > STRUCTS_KEPT) columns = new UpdateColumns()
   const c = columns
   c.count = 0
   c.ds = new Map()
+  // Nothing of the last update's names stays referenced.
+  c.parentName.length = 0
+  c.parentSub.length = 0
   const d = decoding.createDecoder(update)
   c.blocks = decoding.readVarUint(d)
   for (let b = 0; b < c.blocks; b++) {

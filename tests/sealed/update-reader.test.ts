@@ -9,9 +9,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { readUpdate, type ReadUpdate } from '../../src/sealed/update-reader.ts'
+import { readColumns, readUpdate, type ReadUpdate } from '../../src/sealed/update-reader.ts'
 import { Prng } from '../core/prng.ts'
-import { handUpdate, id, item } from './hand-update.ts'
+import { gc, handUpdate, id, item } from './hand-update.ts'
 
 const TEXTS = ['', 'a', 'Safe house', 'بيت آمن', 'Убежище', '🏳️‍🌈 pride', 'x'.repeat(300), '\u202e reversed', 'null']
 
@@ -241,6 +241,18 @@ describe('the judge’s reader reads what Yjs reads', () => {
     expect(readUpdate(big).structs.length).toBeGreaterThan(500)
     expect(plain(readUpdate(big))).toEqual(plain(yjsReads(big)))
     expect(plain(readUpdate(small))).toEqual(plain(yjsReads(small)))
+  })
+
+  it('on an update of 70,000 structs, more than the reader keeps room for between reads, and on the small ones read after it', () => {
+    const huge = handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: 'items', key: 'k' }, new Y.ContentAny([1])), ...Array.from({ length: 70_000 }, (_, i) => gc(5, i + 1, 1))] }])
+    const small = handUpdate([{ client: 6, clock: 0, structs: [item(6, 0, { parent: id(5, 0), key: 'title' }, new Y.ContentAny(['x']))] }])
+    const read = readUpdate(huge)
+    expect(read.structs).toHaveLength(70_001)
+    expect(plain(read)).toEqual(plain(yjsReads(huge)))
+    for (let i = 0; i < 2; i++) expect(plain(readUpdate(small))).toEqual(plain(yjsReads(small)))
+    // Room for the huge one is not kept once a small one is read.
+    readUpdate(huge)
+    expect(readColumns(small).client.length).toBeLessThanOrEqual(65_536)
   })
 
   it('names that share a slot of the kept names are each read as themselves, prefixes of each other included', () => {
