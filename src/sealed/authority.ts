@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import type { ContentRules } from './content-rules.ts'
-import { ANY_REF, DELETED_REF, GC_REF, IS_MAP, LONE_FALSE, readColumns, readUpdate, SKIP_REF, TYPE_REF, type ReadUpdate, type UpdateColumns } from './update-reader.ts'
+import { ANY_REF, DELETED_REF, GC_REF, IS_MAP, LONE_FALSE, readColumns, SKIP_REF, TYPE_REF, type UpdateColumns } from './update-reader.ts'
 
 /**
  * Judges one Yjs update of the readable board before it is applied: may the
@@ -91,53 +91,6 @@ export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8
     if (e instanceof Refusal) return { kind: 'refuse', reason: e.reason, range: range && { from: Math.min(range.from, stateOf(ctx.doc, author.client)), to: range.to }, detail: e.detail }
     throw e
   }
-}
-
-/**
- * Client ids at or above this are bound to a device key (53 bits of its hash,
- * crypto/device.ts): written since boards had members. Below it are Yjs's own
- * random 32-bit ids, which every device used before sealed boards, and the
- * 32-bit ids of version 1 entries.
- */
-const BOUND_IDS_FROM = 2 ** 32
-
-/**
- * A whole old board: a `legacy` entry, which each device of a board from
- * before sealed boards seals from its old copy when it migrates (accepted
- * only on such boards). Nobody owned anything then, so it is not judged item
- * by item; but it may not touch what anyone has written since under a
- * key-bound client id — no struct under such an id, none built on one or put
- * in a post whose key names its owner, no deletion of one — and Yjs must be
- * able to integrate it (one block per client, no skipped gap, nothing built
- * on a later clock of its own client). Decided from the update alone, so
- * every device reaches the same verdict whatever it has seen.
- */
-export function judgeLegacy(rules: ContentRules, update: Uint8Array): Judgement {
-  let decoded: ReadUpdate
-  try {
-    decoded = readUpdate(update)
-  } catch {
-    return { kind: 'refuse', reason: 'bad_payload', range: null, detail: 'not a Yjs update' }
-  }
-  const refuse = (reason: RefusalReason, detail: string): Judgement => ({ kind: 'refuse', reason, range: null, detail })
-  const clients = new Set<number>()
-  for (const s of decoded.structs) {
-    const client = s.client
-    clients.add(client)
-    if (client >= BOUND_IDS_FROM) return refuse('foreign_changes', 'a struct under a member’s client id')
-    if (s.ref === SKIP_REF) return refuse('bad_payload', 'a skipped gap')
-    if (s.ref === GC_REF) continue
-    const parent = s.parent
-    for (const ref of [s.origin, s.rightOrigin, typeof parent === 'string' ? null : parent]) {
-      if (!ref) continue
-      if (ref.client >= BOUND_IDS_FROM) return refuse('forbidden_edit', 'builds on what a member wrote')
-      if (ref.client === client && ref.clock >= s.clock) return refuse('bad_payload', 'builds on a later struct of its own')
-    }
-    if (parent === rules.owned && s.parentSub !== null && rules.ownerOf(s.parentSub) !== null) return refuse('forbidden_edit', 'writes under a key that names a member')
-  }
-  if (decoded.blocks !== clients.size) return refuse('bad_payload', 'more than one block of structs for a client')
-  for (const client of decoded.ds.keys()) if (client >= BOUND_IDS_FROM) return refuse('forbidden_delete', 'deletes what a member wrote')
-  return { kind: 'accept', range: null, edited: [] }
 }
 
 const stateOf = (doc: Y.Doc, client: number) => Y.getState(doc.store, client)

@@ -1,6 +1,7 @@
 import * as Y from 'yjs'
 import { boundClientId, fromBase64url, legacyBoundClientId, toBase64url } from '../crypto/index.ts'
-import { judgeLegacy, judgeUpdate, type Author } from './authority.ts'
+import { judgeUpdate, type Author } from './authority.ts'
+import { judgeLegacy } from './legacy-judge.ts'
 import { CONTENT_KINDS, type AuthorLog, type AuthorLogs, type Done, type Outcome, type Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import type { ContentRules } from './content-rules.ts'

@@ -9,7 +9,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { readColumns, readUpdate, type ReadUpdate } from '../../src/sealed/update-reader.ts'
+import { readColumns } from '../../src/sealed/update-reader.ts'
+import { readUpdate, type ReadUpdate } from './read-update.ts'
 import { Prng } from '../core/prng.ts'
 import { gc, handUpdate, id, item } from './hand-update.ts'
 
