@@ -279,6 +279,7 @@ export const ar: Messages = {
   'board.members': { zero: 'لا أعضاء', one: 'عضو واحد', two: 'عضوان', few: '{count} أعضاء', many: '{count} عضوًا', other: '{count} عضو' },
   'members.title': 'الأعضاء والتشخيص',
   'members.hint': 'كل منشور موقَّع من جهاز كاتبه. قارنوا البصمات وجهًا لوجه لتتأكدوا من هوية كل شخص: أي أحد يستطيع كتابة اسم، لكن لا أحد يستطيع نسخ البصمة.',
+  'members.failed': 'تعذّر ذلك: {error}',
   'members.founder': 'المؤسس',
   'members.you': 'هذا الجهاز',
   'members.joined': 'انضم {when}',

@@ -207,6 +207,7 @@ export const en = {
   'board.members': { one: '{count} member', other: '{count} members' },
   'members.title': 'Members and diagnostics',
   'members.hint': 'Every post is signed by its author’s device. Compare fingerprints in person to be sure who is who: a name can be typed by anyone, a fingerprint cannot be copied.',
+  'members.failed': 'That could not be done: {error}',
   'members.founder': 'founder',
   'members.you': 'this device',
   'members.joined': 'joined {when}',

@@ -214,6 +214,7 @@ export const es: Messages = {
   'board.members': { one: '{count} miembro', many: '{count} miembros', other: '{count} miembros' },
   'members.title': 'Miembros y diagnóstico',
   'members.hint': 'Cada publicación va firmada por el dispositivo de quien la escribe. Compara las huellas en persona para saber quién es quién: cualquiera puede escribir un nombre, nadie puede copiar una huella.',
+  'members.failed': 'No se pudo hacer: {error}',
   'members.founder': 'fundador',
   'members.you': 'este dispositivo',
   'members.joined': 'se unió {when}',

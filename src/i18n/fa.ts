@@ -216,6 +216,7 @@ export const fa: Messages = {
   'board.members': { one: '{count} عضو', other: '{count} عضو' },
   'members.title': 'اعضا و عیب‌یابی',
   'members.hint': 'هر پست با دستگاه نویسنده‌اش امضا می‌شود. برای اطمینان از این که چه کسی کیست، اثر انگشت‌ها را حضوری مقایسه کنید: هر کسی می‌تواند نامی تایپ کند، ولی اثر انگشت را نمی‌شود کپی کرد.',
+  'members.failed': 'انجام نشد: {error}',
   'members.founder': 'بنیان‌گذار',
   'members.you': 'این دستگاه',
   'members.joined': '{when} پیوست',

@@ -214,6 +214,7 @@ export const fr: Messages = {
   'board.members': { one: '{count} membre', many: '{count} membres', other: '{count} membres' },
   'members.title': 'Membres et diagnostic',
   'members.hint': 'Chaque publication est signée par l’appareil de son auteur. Comparez les empreintes en personne pour savoir qui est qui\u00a0: n’importe qui peut taper un nom, personne ne peut copier une empreinte.',
+  'members.failed': 'Impossible\u00a0: {error}',
   'members.founder': 'fondateur',
   'members.you': 'cet appareil',
   'members.joined': 'a rejoint {when}',

@@ -213,6 +213,7 @@ export const id: Messages = {
   'board.members': { other: '{count} anggota' },
   'members.title': 'Anggota dan diagnostik',
   'members.hint': 'Setiap postingan ditandatangani oleh perangkat penulisnya. Bandingkan sidik jari secara langsung untuk memastikan siapa adalah siapa: nama bisa diketik siapa saja, sidik jari tidak bisa ditiru.',
+  'members.failed': 'Tidak bisa dilakukan: {error}',
   'members.founder': 'pendiri',
   'members.you': 'perangkat ini',
   'members.joined': 'bergabung {when}',

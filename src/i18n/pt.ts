@@ -214,6 +214,7 @@ export const pt: Messages = {
   'board.members': { one: '{count} membro', many: '{count} membros', other: '{count} membros' },
   'members.title': 'Membros e diagnóstico',
   'members.hint': 'Cada publicação é assinada pelo dispositivo de quem a escreveu. Compare as impressões digitais pessoalmente para saber quem é quem: qualquer um pode digitar um nome, ninguém pode copiar uma impressão digital.',
+  'members.failed': 'Não foi possível: {error}',
   'members.founder': 'fundador',
   'members.you': 'este dispositivo',
   'members.joined': 'entrou {when}',

@@ -254,6 +254,7 @@ export const ru: Messages = {
   'board.members': { one: '{count} участник', few: '{count} участника', many: '{count} участников', other: '{count} участника' },
   'members.title': 'Участники и диагностика',
   'members.hint': 'Каждая запись подписана устройством её автора. Сверяйте отпечатки лично, чтобы точно знать, кто есть кто: имя может набрать кто угодно, а отпечаток скопировать нельзя.',
+  'members.failed': 'Не получилось: {error}',
   'members.founder': 'основатель',
   'members.you': 'это устройство',
   'members.joined': 'вступил(а) {when}',

@@ -214,6 +214,7 @@ export const tr: Messages = {
   'board.members': { one: '{count} üye', other: '{count} üye' },
   'members.title': 'Üyeler ve tanılama',
   'members.hint': 'Her gönderi, yazarının cihazıyla imzalanır. Kimin kim olduğundan emin olmak için parmak izlerini yüz yüze karşılaştırın: bir adı herkes yazabilir, parmak izi kopyalanamaz.',
+  'members.failed': 'Yapılamadı: {error}',
   'members.founder': 'kurucu',
   'members.you': 'bu cihaz',
   'members.joined': '{when} katıldı',

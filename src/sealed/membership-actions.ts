@@ -7,6 +7,7 @@ import type { AdmitAs, Cutoff, Op, Role } from './membership/ops.ts'
 import type { OwnEntries } from './own-entries.ts'
 import { encodeGift, encodeRequest, encodeRotate, encodeWelcome, entryHash, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
 import { encodeJoin } from './profile.ts'
+import { ActionRefused } from './task-queue.ts'
 import type { SharedEntries } from './shared-entries.ts'
 
 /** An invitation as its creator seals it: the secret stays in the invite link. */
@@ -88,16 +89,17 @@ export class MembershipActions {
   async admit(requestHash: string): Promise<string | null> {
     const { circle, keys, own } = this.#ctx
     const request = circle.requests.get(requestHash) ?? legacyRequest(this.#ctx.logs, circle, requestHash, this.#ctx.now())
-    if (!request) throw new Error('No such request')
+    if (!request) throw new ActionRefused('No such request')
     const invite = circle.invites().find((i) => i.id === request.invite)
+    // Checked before the admission is written: once signed, every device counts the newcomer in, keys or not.
+    const current = own.currentKeyId()
+    const transport = current ? keys.transport(current) : null
+    if (!transport) throw new ActionRefused('This device does not hold the current transport secret')
     const key = await own.control({ t: 'admit', request: fromBase64url(requestHash)!, invite: fromBase64url(request.invite)!, device: { sign: request.sign, agree: request.agree }, name: request.name })
     // Keys go out only for an admission every device will count (an open invitation, a right to admit).
     const hash = this.#ctx.logs.of(this.#ctx.myTag).done.get(key)?.hash
     const verdict = hash ? circle.membership().verdicts.get(hash) : undefined
     if (verdict !== 'ok') return verdict ?? 'invalid'
-    const current = own.currentKeyId()
-    const transport = current ? keys.transport(current) : null
-    if (!transport) throw new Error('This device does not hold the current transport secret')
     const gift = { contentKeys: invite?.as === 'relay' ? [] : keys.contentKeys(), transport }
     const boxes = await sealLockboxes([{ agreePublic: request.agree, payload: encodeGift(gift) }], lockboxContext('welcome', this.#ctx.boardId, fromBase64url(requestHash)!))
     await own.sealPublic('welcome', encodeWelcome(requestHash, boxes), transport)
@@ -119,7 +121,7 @@ export class MembershipActions {
 
   async setRole(member: string, role: Role): Promise<void> {
     const info = this.#ctx.circle.membership().members.get(member)
-    if (!info) throw new Error('No such member')
+    if (!info) throw new ActionRefused('No such member')
     await this.#ctx.own.control({ t: 'role', member, role, cutoffs: info.devices.map((device) => ({ device, seq: this.#cutoffFor(device) })) })
   }
 
@@ -153,9 +155,9 @@ export class MembershipActions {
     const { circle, keys, own } = this.#ctx
     const m = circle.membership()
     const parent = own.currentKeyId()
-    if (!parent || !m.current) throw new Error('Nothing to rotate')
+    if (!parent || !m.current) throw new ActionRefused('Nothing to rotate')
     const oldTransport = keys.transport(parent)
-    if (!oldTransport) throw new Error('This device does not hold the current transport secret')
+    if (!oldTransport) throw new ActionRefused('This device does not hold the current transport secret')
     const contentKey = generateContentKey()
     const transport = generateTransportSecret()
     const remaining = [...m.devices.values()].filter((d) => !d.removed && !removed.has(d.tag))

@@ -1,7 +1,15 @@
 /**
- * Engine work runs one task at a time. A task that throws is a bug: it is
- * kept as the board's failure (shown to the person, and failing every
- * test), never swallowed, and later tasks still run.
+ * An action a person asked for that cannot be done as things stand (a request
+ * another device settled meanwhile, keys this device does not hold): thrown
+ * before anything is written, and the caller is told. Not a bug: the engine
+ * goes on as before.
+ */
+export class ActionRefused extends Error {}
+
+/**
+ * Engine work runs one task at a time. A task that throws anything but
+ * ActionRefused is a bug: it is kept as the board's failure (shown to the
+ * person, and failing every test), never swallowed, and later tasks still run.
  */
 export class TaskQueue {
   #tail: Promise<void> = Promise.resolve()
@@ -25,7 +33,7 @@ export class TaskQueue {
     const run = this.#tail.then(() => (this.#stopped ? (undefined as T) : task()))
     this.#tail = run.then(
       () => undefined,
-      (e: unknown) => this.#fail(e),
+      (e: unknown) => (e instanceof ActionRefused ? undefined : this.#fail(e)),
     )
     return run
   }

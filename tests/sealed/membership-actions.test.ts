@@ -184,6 +184,13 @@ describe('membership actions', () => {
     await bob.board.request('Bob', { id: invitation.id, requestKey: invitation.requestKey, sign: (x) => invitation.signer.sign(x) })
     await exchange(ana, bob)
     await expect(ana.board.admit(ana.board.circle.openRequests()[0]!.hash)).rejects.toThrow('This device does not hold the current transport secret')
+    // Nothing was signed: Bob is not let in without his keys, and his request still waits for a device that can send them.
+    await exchange(ana, bob)
+    expect(ana.board.members().map((m) => m.name)).toEqual(['Ana'])
+    expect(ana.board.circle.openRequests()).toHaveLength(1)
     await expect(ana.board.rekey()).rejects.toThrow('This device does not hold the current transport secret')
+    // Refused actions, not bugs: Ana's engine goes on.
+    await exchange(ana, bob)
+    expect(ana.board.epoch?.transport).toBeNull()
   })
 })

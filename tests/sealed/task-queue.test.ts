@@ -4,7 +4,7 @@
  * his later changes are still sealed.
  */
 import { describe, expect, it } from 'vitest'
-import { TaskQueue } from '../../src/sealed/task-queue.ts'
+import { ActionRefused, TaskQueue } from '../../src/sealed/task-queue.ts'
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 
@@ -23,6 +23,17 @@ describe('engine tasks', () => {
     })
     expect(await Promise.all([slow, fast])).toEqual([1, 2])
     expect(order).toEqual(['seal Bob’s post', 'seal Bob’s edit'])
+  })
+
+  it('an action refused as things stand (not a bug) reaches its caller and leaves no failure', async () => {
+    const q = new TaskQueue()
+    const told: string[] = []
+    q.onFailure((e) => told.push(e.message))
+    await expect(q.run(() => Promise.reject(new ActionRefused('No such request')))).rejects.toThrow('No such request')
+    expect(await q.run(() => Promise.resolve('sealed'))).toBe('sealed')
+    await q.idle()
+    expect(q.failure).toBeNull()
+    expect(told).toEqual([])
   })
 
   it('a task that throws is kept as the first failure, told once, and later tasks still run', async () => {
