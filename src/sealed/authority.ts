@@ -231,6 +231,7 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
 class LocalStructs {
   readonly #c: UpdateColumns
   readonly #locs: (Location | undefined)[]
+  #placed = 0
   readonly #from: number
   readonly #to: number
   /** The index of the struct holding each clock from `#from`, when that table is small. */
@@ -238,7 +239,8 @@ class LocalStructs {
 
   constructor(c: UpdateColumns) {
     this.#c = c
-    this.#locs = []
+    // One slot per struct, made at once: pushing tens of thousands one by one regrows the array again and again.
+    this.#locs = new Array<Location | undefined>(c.count).fill(undefined)
     const last = c.count - 1
     this.#from = c.count > 0 ? c.clock[0]! : 0
     this.#to = c.count > 0 ? c.clock[last]! + c.length[last]! : 0
@@ -255,7 +257,7 @@ class LocalStructs {
 
   /** Places the next of the update's structs (garbage as undefined): each in order, once. */
   push(loc: Location | undefined): void {
-    this.#locs.push(loc)
+    this.#locs[this.#placed++] = loc
   }
 
   /** The place of the Item holding `clock`; undefined for garbage (or a struct not placed). */

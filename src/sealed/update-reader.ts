@@ -124,12 +124,15 @@ function skipAny(d: decoding.Decoder): void {
 
 /**
  * A field's name or a root's: a board's updates name the same few dozen
- * fields over and over, so names read are kept in a small table, each in a
- * slot chosen by its length and three of its bytes, and an arriving name's
- * bytes are compared with its slot's (the same bytes decode to the same
- * string); anything else is decoded as lib0 decodes it.
+ * fields over and over, so names read are kept in a small table, found by a
+ * hash of all their bytes (a few probes, so two names in use do not evict
+ * each other), and an arriving name's bytes are compared with the kept ones
+ * (the same bytes decode to the same string); anything else is decoded as
+ * lib0 decodes it. The table never grows: a writer sending new names only
+ * replaces slots.
  */
-const NAME_SLOTS = 64
+const NAME_SLOTS = 256
+const NAME_PROBES = 4
 const NAME_BYTES_KEPT = 40
 const nameBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(NAME_SLOTS).fill(undefined)
 const nameStrings: string[] = new Array<string>(NAME_SLOTS).fill('')
@@ -144,9 +147,19 @@ function readName(d: decoding.Decoder): string {
     d.pos = start
     return decoding.readVarString(d)
   }
-  const slot = (len * 31 + a[at]! * 7 + a[at + (len >> 1)]! * 3 + a[at + len - 1]!) & (NAME_SLOTS - 1)
-  const kept = nameBytes[slot]
-  if (kept !== undefined && kept.length === len) {
+  // FNV-1a over the name's bytes.
+  let h = 0x811c9dc5
+  for (let k = 0; k < len; k++) h = Math.imul(h ^ a[at + k]!, 0x01000193)
+  const home = (h >>> 0) & (NAME_SLOTS - 1)
+  let free = -1
+  for (let p = 0; p < NAME_PROBES; p++) {
+    const slot = (home + p) & (NAME_SLOTS - 1)
+    const kept = nameBytes[slot]
+    if (kept === undefined) {
+      if (free < 0) free = slot
+      continue
+    }
+    if (kept.length !== len) continue
     let k = 0
     while (k < len && kept[k] === a[at + k]) k++
     if (k === len) {
@@ -156,6 +169,7 @@ function readName(d: decoding.Decoder): string {
   }
   d.pos = start
   const name = decoding.readVarString(d)
+  const slot = free >= 0 ? free : home
   nameBytes[slot] = a.slice(at, at + len)
   nameStrings[slot] = name
   return name
@@ -195,14 +209,19 @@ export class UpdateColumns {
   /** The struct holding the type the struct goes in; client -1 when the parent is a root (`parentName`) or none. */
   parentClient = new Float64Array(64)
   parentClock = new Float64Array(64)
+  /** Written in order from 0 by every read, so they grow by appending, once; a later read overwrites them. */
   parentName: (string | null)[] = []
   parentSub: (string | null)[] = []
   ds = new Map<number, { clock: number; len: number }[]>()
 
   /** Room for one more struct: every column doubled when full. */
   grow(): void {
-    if (this.count < this.client.length) return
-    const n = this.client.length * 2
+    if (this.count >= this.client.length) this.reserve(this.client.length * 2)
+  }
+
+  /** Room for `n` structs in all, made at once (copying columns of a few hundred thousand values costs more than it seems). */
+  reserve(n: number): void {
+    if (n <= this.client.length) return
     const f64 = (a: Float64Array) => {
       const b = new Float64Array(n)
       b.set(a)
@@ -238,11 +257,24 @@ let columns = new UpdateColumns()
 export function readColumns(update: Uint8Array): UpdateColumns {
   if (columns.client.length > STRUCTS_KEPT) columns = new UpdateColumns()
   const c = columns
+  // Nothing of the last update's names stays referenced: its structs past this one's count are cleared, even when this one throws.
+  const before = c.count
+  // A struct takes at least 2 bytes (its info, its content), most far more: room made at once, not by doubling.
+  c.reserve(Math.min(update.length >> 4, STRUCTS_KEPT))
   c.count = 0
   c.ds = new Map()
-  // Nothing of the last update's names stays referenced.
-  c.parentName.length = 0
-  c.parentSub.length = 0
+  try {
+    readInto(c, update)
+  } finally {
+    if (before > c.count) {
+      c.parentName.fill(null, c.count, before)
+      c.parentSub.fill(null, c.count, before)
+    }
+  }
+  return c
+}
+
+function readInto(c: UpdateColumns, update: Uint8Array): void {
   const d = decoding.createDecoder(update)
   c.blocks = decoding.readVarUint(d)
   for (let b = 0; b < c.blocks; b++) {
@@ -350,5 +382,4 @@ export function readColumns(update: Uint8Array): UpdateColumns {
     if (!ranges) c.ds.set(client, (ranges = []))
     for (let k = 0; k < n; k++) ranges.push({ clock: decoding.readVarUint(d), len: decoding.readVarUint(d) })
   }
-  return c
 }

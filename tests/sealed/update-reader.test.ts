@@ -256,9 +256,23 @@ describe('the judge’s reader reads what Yjs reads', () => {
     expect(readColumns(small).client.length).toBeLessThanOrEqual(65_536)
   })
 
+  it('keeps no name of an earlier update in the columns, also when the next read throws half-way', () => {
+    const keyed = (client: number, n: number) => handUpdate([{ client, clock: 0, structs: Array.from({ length: n }, (_, i) => item(client, i, { parent: id(7, i), key: `field-${client}-${i}` }, new Y.ContentAny([i]))) }])
+    const names = (c: ReturnType<typeof readColumns>) => c.parentSub.filter((n) => n !== null)
+    expect(names(readColumns(keyed(5, 40)))).toHaveLength(40)
+    expect(names(readColumns(keyed(6, 3)))).toEqual(['field-6-0', 'field-6-1', 'field-6-2'])
+    // Ten good structs of another forty, then the update stops short: only the ten stay referenced.
+    readColumns(keyed(8, 40))
+    const cut = keyed(9, 40)
+    expect(() => readColumns(cut.subarray(0, Math.floor(cut.length / 4)))).toThrow()
+    const left = readColumns(keyed(6, 1))
+    expect(names(left)).toEqual(['field-6-0'])
+    expect(left.parentName.every((n) => n === null)).toBe(true)
+  })
+
   it('names that share a slot of the kept names are each read as themselves, prefixes of each other included', () => {
-    // Every name over {a, !} of one length lands in the same slot (the bytes differ by 64); over {a, b}, names of
-    // different lengths meet now and then, some of them prefixes of others.
+    // 572 names, far more than the 256 the reader keeps: they share slots and push each other out, and many are
+    // prefixes of others.
     const over = (letters: string, max: number) => {
       const out: string[] = []
       const grow = (s: string) => {
@@ -291,7 +305,7 @@ describe('the judge’s reader reads what Yjs reads', () => {
     const named = ['pinned', 'pinnee', 'pinned', 'Pinned', 'pinne', 'pinned'].map((key) => handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: 'm', key }, new Y.ContentAny([1]))] }]))
     expect(named.map((u) => readUpdate(u).structs[0]!.parentSub)).toEqual(['pinned', 'pinnee', 'pinned', 'Pinned', 'pinne', 'pinned'])
     // More names than the reader keeps, of every length it keeps and past it, read round and round: each read as itself.
-    const many = Array.from({ length: 90 }, (_, i) => (i % 3 === 0 ? 'f' : i % 3 === 1 ? 'field-' : 'x'.repeat(38)) + String(i))
+    const many = Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? 'f' : i % 3 === 1 ? 'field-' : 'x'.repeat(38)) + String(i))
     const manyUpdates = many.map((key) => handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: id(7, 0), key }, new Y.ContentAny([1]))] }]))
     for (let round = 0; round < 3; round++) expect(manyUpdates.map((u) => readUpdate(u).structs[0]!.parentSub)).toEqual(many)
     // A subdocument whose options are null: Yjs throws on it when it integrates it.
