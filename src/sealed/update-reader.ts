@@ -281,97 +281,7 @@ function readInto(c: UpdateColumns, update: Uint8Array): void {
     const count = decoding.readVarUint(d)
     const client = decoding.readVarUint(d)
     let clock = decoding.readVarUint(d)
-    for (let i = 0; i < count; i++) {
-      c.grow()
-      const n = c.count
-      const info = byte(d)
-      const ref = info & 0x1f
-      c.client[n] = client
-      c.clock[n] = clock
-      c.ref[n] = ref
-      c.flags[n] = 0
-      c.originClient[n] = -1
-      c.rightClient[n] = -1
-      c.parentClient[n] = -1
-      c.parentName[n] = null
-      c.parentSub[n] = null
-      if (ref === GC_REF || ref === SKIP_REF) {
-        const length = decoding.readVarUint(d)
-        c.length[n] = length
-        c.count++
-        clock += length
-        continue
-      }
-      if ((info & 0x80) !== 0) {
-        c.originClient[n] = decoding.readVarUint(d)
-        c.originClock[n] = decoding.readVarUint(d)
-      }
-      if ((info & 0x40) !== 0) {
-        c.rightClient[n] = decoding.readVarUint(d)
-        c.rightClock[n] = decoding.readVarUint(d)
-      }
-      if ((info & 0xc0) === 0) {
-        if (decoding.readVarUint(d) === 1) c.parentName[n] = readName(d)
-        else {
-          c.parentClient[n] = decoding.readVarUint(d)
-          c.parentClock[n] = decoding.readVarUint(d)
-        }
-        // A key in a root map names an entry (each its own: not worth keeping); in a nested map, a field.
-        if ((info & 0x20) !== 0) c.parentSub[n] = c.parentName[n] !== null ? readText(d) : readName(d)
-      }
-      let length = 1
-      switch (ref) {
-        case DELETED_REF:
-          length = decoding.readVarUint(d)
-          break
-        case 2: // JSON
-          length = decoding.readVarUint(d)
-          for (let k = 0; k < length; k++) {
-            const text = decoding.readVarString(d)
-            if (text !== 'undefined') json(text)
-          }
-          break
-        case 3: // binary
-          decoding.readVarUint8Array(d)
-          break
-        case 4: // string
-          length = decoding.readVarString(d).length
-          break
-        case 5: // embed
-          json(decoding.readVarString(d))
-          break
-        case 6: // format
-          decoding.readVarString(d)
-          json(decoding.readVarString(d))
-          break
-        case TYPE_REF: {
-          const typeRef = decoding.readVarUint(d)
-          if (typeRef > LAST_TYPE_REF) throw new TypeError('not a type Yjs knows')
-          if (typeRef === XML_ELEMENT_TYPE_REF || typeRef === XML_HOOK_TYPE_REF) decoding.readVarString(d)
-          if (typeRef === YMAP_TYPE_REF) c.flags[n] = IS_MAP
-          break
-        }
-        case ANY_REF: {
-          length = decoding.readVarUint(d)
-          const at = d.pos
-          for (let k = 0; k < length; k++) skipAny(d)
-          if (length === 1 && d.pos === at + 1 && d.arr[at] === 121) c.flags[n] = LONE_FALSE
-          break
-        }
-        case 9: {
-          // A subdocument: its guid and options (Yjs reads `opts.shouldLoad`, which throws on null or undefined).
-          decoding.readVarString(d)
-          if (d.pos < d.arr.length && (d.arr[d.pos] === 126 || d.arr[d.pos] === 127)) throw new TypeError('subdocument options that are not an object')
-          skipAny(d)
-          break
-        }
-        default:
-          throw new TypeError('not content Yjs knows')
-      }
-      c.length[n] = length
-      c.count++
-      clock += length
-    }
+    for (let i = 0; i < count; i++) clock += readStruct(c, d, client, clock)
   }
   const clients = decoding.readVarUint(d)
   for (let i = 0; i < clients; i++) {
@@ -382,4 +292,96 @@ function readInto(c: UpdateColumns, update: Uint8Array): void {
     if (!ranges) c.ds.set(client, (ranges = []))
     for (let k = 0; k < n; k++) ranges.push({ clock: decoding.readVarUint(d), len: decoding.readVarUint(d) })
   }
+}
+
+/** Reads one struct at `clock` of `client` into the next row of the columns; returns its length (a function of its own: it is compiled on its own, soon). */
+function readStruct(c: UpdateColumns, d: decoding.Decoder, client: number, clock: number): number {
+  c.grow()
+  const n = c.count
+  const info = byte(d)
+  const ref = info & 0x1f
+  c.client[n] = client
+  c.clock[n] = clock
+  c.ref[n] = ref
+  c.flags[n] = 0
+  c.originClient[n] = -1
+  c.rightClient[n] = -1
+  c.parentClient[n] = -1
+  c.parentName[n] = null
+  c.parentSub[n] = null
+  if (ref === GC_REF || ref === SKIP_REF) {
+    const length = decoding.readVarUint(d)
+    c.length[n] = length
+    c.count++
+    return length
+  }
+  if ((info & 0x80) !== 0) {
+    c.originClient[n] = decoding.readVarUint(d)
+    c.originClock[n] = decoding.readVarUint(d)
+  }
+  if ((info & 0x40) !== 0) {
+    c.rightClient[n] = decoding.readVarUint(d)
+    c.rightClock[n] = decoding.readVarUint(d)
+  }
+  if ((info & 0xc0) === 0) {
+    if (decoding.readVarUint(d) === 1) c.parentName[n] = readName(d)
+    else {
+      c.parentClient[n] = decoding.readVarUint(d)
+      c.parentClock[n] = decoding.readVarUint(d)
+    }
+    // A key in a root map names an entry (each its own: not worth keeping); in a nested map, a field.
+    if ((info & 0x20) !== 0) c.parentSub[n] = c.parentName[n] !== null ? readText(d) : readName(d)
+  }
+  let length = 1
+  switch (ref) {
+    case DELETED_REF:
+      length = decoding.readVarUint(d)
+      break
+    case 2: // JSON
+      length = decoding.readVarUint(d)
+      for (let k = 0; k < length; k++) {
+        const text = decoding.readVarString(d)
+        if (text !== 'undefined') json(text)
+      }
+      break
+    case 3: // binary
+      decoding.readVarUint8Array(d)
+      break
+    case 4: // string
+      length = decoding.readVarString(d).length
+      break
+    case 5: // embed
+      json(decoding.readVarString(d))
+      break
+    case 6: // format
+      decoding.readVarString(d)
+      json(decoding.readVarString(d))
+      break
+    case TYPE_REF: {
+      const typeRef = decoding.readVarUint(d)
+      if (typeRef > LAST_TYPE_REF) throw new TypeError('not a type Yjs knows')
+      if (typeRef === XML_ELEMENT_TYPE_REF || typeRef === XML_HOOK_TYPE_REF) decoding.readVarString(d)
+      if (typeRef === YMAP_TYPE_REF) c.flags[n] = IS_MAP
+      break
+    }
+    case ANY_REF: {
+      length = decoding.readVarUint(d)
+      const at = d.pos
+      for (let k = 0; k < length; k++) skipAny(d)
+      if (length === 1 && d.pos === at + 1 && d.arr[at] === 121) c.flags[n] = LONE_FALSE
+      break
+    }
+    case 9: {
+      // A subdocument: its guid and options (Yjs reads `opts.shouldLoad`, which throws on null or undefined).
+      decoding.readVarString(d)
+      if (d.pos < d.arr.length && (d.arr[d.pos] === 126 || d.arr[d.pos] === 127)) throw new TypeError('subdocument options that are not an object')
+      skipAny(d)
+      break
+    }
+    default:
+      throw new TypeError('not content Yjs knows')
+  }
+  c.length[n] = length
+  c.count++
+  return length
 }
