@@ -192,10 +192,11 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
   for (const [client, ranges] of c.ds) {
     const state = stateOf(doc, client)
     const structs = doc.store.clients.get(client)
+    // A client's stored structs follow one another clock by clock: after the first, the next is the one after it,
+    // and a later range (Yjs writes them in order) is looked for from there on.
+    let index = -1
     for (const r of ranges) {
       const end = r.clock + r.len
-      // A client's stored structs follow one another clock by clock: after the first, the next is the one after it.
-      let index = -1
       for (let clock = r.clock; clock < end; ) {
         if (client === author.client && fresh && clock >= fresh.from && clock < fresh.to) {
           // Its own new structs were judged as they were written: deleting them again takes back nothing anyone else wrote.
@@ -207,7 +208,7 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
           if (ctx.isVoid(client, clock)) break
           return { kind: 'wait', client, clock }
         }
-        index = index >= 0 && structs![index]?.id.clock === clock ? index : Y.findIndexSS(structs!, clock)
+        index = index >= 0 && structs![index]?.id.clock === clock ? index : findFrom(structs!, clock, index)
         const struct = structs![index]!
         if (struct instanceof Y.Item) deletions.push(locationOfItem(ctx, struct))
         clock = struct.id.clock + struct.length
@@ -221,6 +222,28 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
   for (const loc of deletions) if (loc.t === 'entry') deletedEntries.add(loc.key)
   for (const loc of deletions) mayDelete(ctx, author, loc, deletedEntries)
   return { kind: 'accept', range, edited: [...edited] }
+}
+
+/**
+ * The index of the stored struct holding `clock` (below the client's state), searched for from `hint` on when
+ * the struct there starts at or before it: steps doubling until past it, then halving. Anything else, as Yjs does.
+ */
+function findFrom(structs: readonly (Y.Item | Y.GC)[], clock: number, hint: number): number {
+  if (hint < 0 || hint >= structs.length || structs[hint]!.id.clock > clock) return Y.findIndexSS(structs as (Y.Item | Y.GC)[], clock)
+  let lo = hint
+  let step = 1
+  while (lo + step < structs.length && structs[lo + step]!.id.clock <= clock) {
+    lo += step
+    step *= 2
+  }
+  // structs[lo] starts at or before the clock; the one at lo + step (if any) after it.
+  let hi = Math.min(lo + step, structs.length) - 1
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1
+    if (structs[mid]!.id.clock <= clock) lo = mid
+    else hi = mid - 1
+  }
+  return lo
 }
 
 /**

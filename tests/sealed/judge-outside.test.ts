@@ -332,3 +332,27 @@ describe('changes an update takes back or restates', () => {
     expect(judgeUpdate(board.ctx, mo, note)).toMatchObject({ kind: 'accept' })
   })
 })
+
+describe('deleted ranges in an order Yjs never writes', () => {
+  it('Alice unpins her post and, in a range listed after it, deletes the title of Mo’s post: refused, whatever the order of the ranges', () => {
+    const board = new Board()
+    board.act(alice, (d) => {
+      items(d).set('alice/1', post({ title: 'Safe meeting', pinned: false }))
+      items(d).set('alice/2', post({ title: 'Food bank', pinned: false }))
+    })
+    expect(board.act(mo, (d) => items(d).set('mo/1', post({ title: 'Rules' })))).toMatchObject({ kind: 'accept' })
+    expect(board.act(mo, (d) => items(d).get('alice/1')!.set('pinned', true))).toMatchObject({ kind: 'accept' })
+    expect(board.act(mo, (d) => items(d).get('alice/2')!.set('pinned', true))).toMatchObject({ kind: 'accept' })
+    const pin = under(items(board.doc).get('alice/1'), 'pinned').id
+    const title = under(items(board.doc).get('mo/1'), 'title').id
+    expect(title.clock).toBeLessThan(pin.clock)
+    // Mo's pin on Alice's post is hers to take off; his post's title is not, listed first or last.
+    expect(judgeUpdate(board.ctx, alice, handUpdate([], [[mo.client, pin.clock, 1]]))).toMatchObject({ kind: 'accept' })
+    for (const ranges of [
+      [[mo.client, pin.clock, 1], [mo.client, title.clock, 1]],
+      [[mo.client, title.clock, 1], [mo.client, pin.clock, 1]],
+    ] as const) {
+      expect(judgeUpdate(board.ctx, alice, handUpdate([], ranges))).toMatchObject({ kind: 'refuse', reason: 'forbidden_delete', detail: expect.stringContaining('mo/1') })
+    }
+  })
+})

@@ -70,6 +70,39 @@ describe('what a member may write', () => {
     expect(board.judge(eve, (d) => items(d).set('alice/9', post({ pinned: false })))).toMatchObject({ kind: 'refuse', reason: 'forbidden_edit' })
   })
 
+  it('Alice takes Mo’s pins off her posts, far apart among Mo’s own changes, in one update: accepted; with one of Mo’s own posts among them, refused for that post', async () => {
+    const board = new Board()
+    // Mo's client holds, in turn, changes of his own (0 to 15 structs: notes in the board's moderated root, and
+    // now and then a post) and pins on Alice's posts: the judge finds each pin among his structs from the one before.
+    const POSTS = 40
+    for (let i = 0; i < POSTS; i++) {
+      const verdicts = [
+        board.act(alice, (d) => items(d).set(`alice/${i}`, post({ title: `Alice ${i}`, pinned: false }))),
+        board.act(mo, (d) => {
+          for (let k = 0; k < i % 16; k++) d.getMap('meta').set(`note-${i}-${k}`, k)
+          if (i % 4 === 1) items(d).set(`mo/${i}`, post({ title: `Mo ${i}` }))
+        }),
+        board.act(mo, (d) => items(d).get(`alice/${i}`)!.set('pinned', true)),
+      ]
+      expect(verdicts.map((v) => v.kind)).toEqual(['accept', 'accept', 'accept'])
+    }
+    expect([...items(board.doc).values()].filter((p) => p.get('pinned') === true)).toHaveLength(POSTS)
+    const unpin = (d: Y.Doc) => {
+      for (let i = 0; i < POSTS; i++) items(d).get(`alice/${i}`)!.delete('pinned')
+    }
+    expect(board.judge(alice, unpin)).toMatchObject({ kind: 'accept' })
+    expect(board.judge(alice, (d) => d.transact(() => {
+      unpin(d)
+      items(d).get('mo/33')!.delete('title')
+    }))).toMatchObject({ kind: 'refuse', reason: 'forbidden_delete', detail: expect.stringContaining('mo/33') })
+    expect(board.judge(alice, (d) => d.transact(() => {
+      unpin(d)
+      d.getMap('meta').delete('note-20-3')
+    }))).toMatchObject({ kind: 'refuse', reason: 'forbidden_delete', detail: expect.stringContaining('meta') })
+    board.act(alice, unpin)
+    expect([...items(board.doc).values()].filter((p) => p.get('pinned') === true)).toEqual([])
+  })
+
   it('the board’s name is moderators’ alone, to write and to delete', async () => {
     const board = new Board()
     expect(board.judge(eve, (d) => d.getMap('meta').set('name', 'Eve’s board'))).toMatchObject({ kind: 'refuse', reason: 'forbidden_edit' })
