@@ -323,6 +323,34 @@ describe('proof that Eve equivocated, from another device', () => {
     expect(bob.board.pendingCount()).toBe(0)
   })
 
+  it('in one sync with the other version of her entry 9 and her entry 10: her numbers are read in order (9 before 10, not as text), so 10 is void on arrival', async () => {
+    const { bob, eve, eveTag } = await bobAndEve()
+    const [cafe, coat] = evePosts(eve, 'At the cafe', 'Bring a coat') as [Uint8Array, Uint8Array]
+    const a9 = await eveSigns(eve, 9, 'update', cafe)
+    const b9 = await eveSigns(eve, 9, 'update', evePosts(eve, 'At the park')[0]!)
+    const e10 = await eveSigns(eve, 10, 'update', coat)
+    entries(bob).set(a9.key, a9.bytes)
+    await settle(bob)
+    expect(bob.board.pendingCount(), 'her 9 waits for 2 to 8').toBe(1)
+    Y.applyUpdate(
+      bob.board.sealed,
+      overPeer(bob, 9998, (d) => {
+        d.getMap('entries').set(e10.key, e10.bytes)
+        d.getMap('entries').set(b9.key, b9.bytes)
+      }),
+      'remote',
+    )
+    await settle(bob)
+    expect(events(bob), 'her 9 no longer waits; 10 is named, not dropped silently').toEqual([
+      ['equivocation', `!${eveTag}`, eveTag, 'two different entries from sequence number 9'],
+      ['equivocation', e10.key, eveTag, null],
+    ])
+    expect(entries(bob).has(a9.key)).toBe(false)
+    expect(entries(bob).has(e10.key)).toBe(false)
+    expect(entries(bob).has(`!${eveTag}`)).toBe(true)
+    expect(bob.board.pendingCount()).toBe(0)
+  })
+
   it('two snapshots of Eve’s that overlap without one holding the other are the proof themselves: kept, and Eve named', async () => {
     const { bob, eve, eveTag } = await bobAndEve()
     const [soup, choir] = evePosts(eve, 'Soup on Monday', 'Choir on Thursday') as [Uint8Array, Uint8Array]

@@ -193,3 +193,35 @@ describe('what a relay reads of the entries it carries', () => {
     expect(relay.looked.map((v) => v.key)).toEqual([rotation.key])
   })
 })
+
+describe('a relay restarted from what it stored', () => {
+  it('before it was let in: it knows its own request (asking again writes nothing), and takes the welcome Alice sends for it', async () => {
+    const c = await circle('Alice', 'Bob')
+    const alice = c.founder
+    const invitation = await deriveInvitation(generateInvitationSecret())
+    await alice.board.invite({ id: invitation.id, publicKey: invitation.signer.publicKey, requestKey: invitation.requestKey, uses: 1, expiresAt: null, as: 'relay', ask: false })
+    const opts = { boardId: c.boardId, contentKeys: [], transport: TRANSPORT, request: { key: invitation.requestKey }, carrier: true }
+    const ask = (m: Member) => m.board.request('Relay', { id: invitation.id, requestKey: invitation.requestKey, sign: (x) => invitation.signer.sign(x) })
+    const before = await device('Relay', opts)
+    await ask(before)
+    const stored = new Y.Doc()
+    Y.applyUpdate(stored, Y.encodeStateAsUpdate(before.board.sealed))
+    const own = (m: Member) => [...m.board.sealed.getMap('entries').keys()].filter((k) => k.startsWith(`${m.board.myTag}.`))
+    expect(own(before)).toEqual([`${before.board.myTag}.1`])
+
+    const relay = await device('Relay', { ...opts, keys: before.keys, sealed: stored })
+    const gifts: KeyGift[] = []
+    relay.board.onKeys((gift) => gifts.push(gift))
+    await ask(relay)
+    expect(own(relay), 'asked already: nothing new is written').toEqual([`${relay.board.myTag}.1`])
+    expect(relay.board.sealed.getMap('entries').get(`${relay.board.myTag}.1`)).toEqual(before.board.sealed.getMap('entries').get(`${before.board.myTag}.1`))
+
+    await exchange(alice, relay)
+    const request = alice.board.circle.openRequests().find((r) => r.name === 'Relay')!
+    await alice.board.admit(request.hash)
+    await exchange(alice, relay)
+    expect(gifts.map((g) => [g.contentKeys.length, toBase64url(g.transport)]), 'its welcome: the transport secret only').toEqual([[0, toBase64url(TRANSPORT)]])
+    expect(alice.board.members().find((m) => m.role === 'relay')?.devices.map((d) => d.tag)).toEqual([relay.board.myTag])
+    expect(alice.board.diagnostics.total, 'no second version of its request: nothing refused').toBe(0)
+  })
+})

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createItem, newItemId } from '../../src/core/index.ts'
+import { createItem, newItemId, readItems, updateItem } from '../../src/core/index.ts'
 import { boundClientId, deviceTag, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader } from '../../src/crypto/index.ts'
 import { Diagnostics, entryKey } from '../../src/sealed/index.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
@@ -140,5 +140,44 @@ describe('diagnostics list as waiting only what still waits', () => {
     d.record({ reason: 'junk', key: 'junk', author: null, via: null, detail: null, at })
     d.announce(true)
     expect(told).toBe(2)
+  })
+})
+
+describe('the diagnostics view is told when a batch changes how many entries wait, and only then', () => {
+  it('Bob gets Eve’s refused edit and her two posts after it in one sync: the view, told of the refusal while the posts still waited, is told again once none waits; a peer writing back an entry he holds, byte for byte, tells it nothing', async () => {
+    const bob = await member('Bob')
+    const eve = await member('Eve')
+    createItem(bob.board.readable, notice('Choir on Thursday'), Date.now(), newItemId(bob.board.myTag))
+    await settle(bob)
+    await exchange(bob, eve)
+    const id = readItems(eve.board.readable)[0]!.id
+    updateItem(eve.board.readable, id, { title: 'Choir cancelled' }, Date.now())
+    await settle(eve)
+    for (const title of ['Lost cat', 'Found keys']) {
+      createItem(eve.board.readable, notice(title), Date.now(), newItemId(eve.board.myTag))
+      await settle(eve)
+    }
+    /** What Bob's diagnostics view reads each time it is told. */
+    const seen: number[] = []
+    bob.board.diagnostics.onChange(() => seen.push(bob.board.pendingCount()))
+    const theirs = Y.encodeStateAsUpdate(eve.board.sealed, Y.encodeStateVector(bob.board.sealed))
+    Y.applyUpdate(bob.board.sealed, theirs, 'remote')
+    await settle(bob)
+    expect(readItems(bob.board.readable).map((i) => i.title).sort()).toEqual(['Choir on Thursday', 'Found keys', 'Lost cat'])
+    expect(bob.board.diagnostics.events.map((e) => [e.reason, e.author])).toEqual([['forbidden_edit', eve.board.myTag]])
+    expect(seen[0], 'told of the refusal while her posts still waited their turn').toBeGreaterThan(0)
+    expect(seen.at(-1), 'the last thing the view was told: nothing waits').toBe(0)
+
+    const entries = bob.board.sealed.getMap('entries')
+    const key = [...entries.keys()].find((k) => k.startsWith(`${bob.board.myTag}.`))!
+    const peer = new Y.Doc()
+    Y.applyUpdate(peer, Y.encodeStateAsUpdate(bob.board.sealed))
+    peer.getMap('entries').set(key, (entries.get(key) as Uint8Array).slice())
+    const told = seen.length
+    Y.applyUpdate(bob.board.sealed, Y.encodeStateAsUpdate(peer, Y.encodeStateVector(bob.board.sealed)), 'remote')
+    await settle(bob)
+    expect(entries.get(key)).toEqual(peer.getMap('entries').get(key))
+    expect([bob.board.pendingCount(), bob.board.diagnostics.events.length], 'nothing waits, nothing new refused').toEqual([0, 1])
+    expect(seen.length, 'nothing the view shows changed: it is not told').toBe(told)
   })
 })

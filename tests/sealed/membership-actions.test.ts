@@ -6,9 +6,10 @@
  * the entries they receive.
  */
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { createItem, newItemId, readItems } from '../../src/core/index.ts'
 import { deriveInvitation, foundedBoardId, fromBase64url, generateDeviceKeys, generateInvitationSecret } from '../../src/crypto/index.ts'
-import { circle, CONTENT_KEY, device, exchange, member, type Member } from './fixture.ts'
+import { circle, CONTENT_KEY, device, exchange, member, settle, type Member } from './fixture.ts'
 
 const post = async (m: Member, title: string) => {
   createItem(m.board.readable, { kind: 'notice', title, body: '', author: m.name, tags: [], pinned: false, expiresAt: null }, Date.now(), newItemId(m.board.myTag))
@@ -192,5 +193,33 @@ describe('membership actions', () => {
     // Refused actions, not bugs: Ana's engine goes on.
     await exchange(ana, bob)
     expect(ana.board.epoch?.transport).toBeNull()
+  })
+})
+
+describe('a removal by a device that never had an entry of the removed one', () => {
+  it('Carol, a moderator offline while Ana let Eve in, hears of Eve only through Ana’s admission: she removes Eve with cutoff 0, and no entry of Eve’s counts anywhere', async () => {
+    const c = await circle('Ana', 'Carol')
+    const [ana, carol] = c.members as [Member, Member]
+    await ana.board.setRole(carol.board.myTag, 'moderator')
+    await exchange(ana, carol)
+    c.members.splice(c.members.indexOf(carol), 1)
+    const eve = await c.admit('Eve')
+    await post(eve, 'Meet at the back door')
+    await exchange(ana, eve)
+    expect(titles(ana)).toEqual(['Meet at the back door'])
+    const eves = `${eve.board.myTag}.`
+    const sent = new Y.Doc()
+    for (const [k, v] of ana.board.sealed.getMap('entries')) if (!k.startsWith(eves)) sent.getMap('entries').set(k, v)
+    Y.applyUpdate(carol.board.sealed, Y.encodeStateAsUpdate(sent), 'remote')
+    await settle(carol)
+    expect(entriesOf(eve, carol), 'Carol holds nothing Eve signed').toEqual([])
+    expect(carol.board.members().map((m) => m.name)).toEqual(['Ana', 'Carol', 'Eve'])
+
+    await carol.board.remove([eve.board.myTag])
+    await exchange(ana, carol, eve)
+    for (const m of [ana, carol]) {
+      expect(m.board.circle.membership().devices.get(eve.board.myTag)?.removed, `${m.name}: Eve is removed from before her first entry`).toMatchObject({ cutoff: 0, by: carol.board.myTag })
+      expect(titles(m), `${m.name} shows nothing of Eve’s`).toEqual([])
+    }
   })
 })

@@ -124,6 +124,27 @@ describe('Bob’s own entries', () => {
     expect(decodeContent((await bob.read(key, idOf(3))).plain!)?.heads).toEqual(circle.heads())
   })
 
+  it('a rotation that does not continue the chain (its parent is no longer current) gives him a key he holds, but he writes in the current epoch', async () => {
+    const bob = await bobs()
+    const h = new History()
+    const { alice, circle, keys, own } = bob
+    circle.addControl(h.write(alice, { t: 'genesis', nonce: new Uint8Array(16), name: 'Alice', agree: alice.agree, key: idOf(1), members: [], membersMayInvite: true }, []))
+    circle.addControl(h.write(alice, { t: 'rekey', rekey: { key: idOf(2), parent: idOf(1), to: [alice.tag] } }))
+    // Made on top of the first rotation, still naming epoch 1 as its parent: it does not continue the chain.
+    circle.addControl(h.write(alice, { t: 'rekey', rekey: { key: idOf(3), parent: idOf(1), to: [alice.tag] } }))
+    const m = circle.membership()
+    expect([...m.epochs.values()].map((e) => [e.key, e.effective])).toEqual([
+      [toBase64url(idOf(1)), true],
+      [toBase64url(idOf(2)), true],
+      [toBase64url(idOf(3)), false],
+    ])
+    expect(m.current?.key).toBe(toBase64url(idOf(2)))
+    for (const n of [1, 2, 3]) await keys.addContentKey(raw(n))
+    expect(own.currentKeyId()).toBe(toBase64url(idOf(2)))
+    const key = await own.sealUpdate(Uint8Array.of(6), false)
+    expect((await bob.read(key, idOf(2))).header.keyId, 'sealed under the current epoch’s key, which every device it was sent to reads').toEqual(idOf(2))
+  })
+
   it('a membership change names every head he knows; a welcome is sealed under its room’s public-entry key', async () => {
     const bob = await bobs()
     const h = new History()
