@@ -88,3 +88,18 @@ describe('one member, two devices', () => {
     expect(verdict).toEqual({ kind: 'accept', range: { from: 0, to: 3 }, edited: ['alice/1'] })
   })
 })
+
+describe('a delete set that names one client twice', () => {
+  it('Eve deletes Alice’s post in the first of two lists for Alice’s client: Yjs deletes it, the judge reads both lists and refuses (were the second to replace the first, it would accept)', () => {
+    const board = new Board()
+    board.act(alice, (d) => items(d).set('alice/1', post({ title: 'Safe meeting' })))
+    expect(alice.client).toBeLessThan(128) // one byte as a varint
+    // No structs; two clients' worth of deletions, both Alice's: her clock 0 (the post), then an empty range.
+    const update = Uint8Array.of(0, 2, alice.client, 1, 0, 1, alice.client, 1, 0, 0)
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(board.doc))
+    Y.applyUpdate(copy, update)
+    expect(items(copy).has('alice/1')).toBe(false)
+    expect(judgeUpdate(board.ctx, eve, update)).toMatchObject({ kind: 'refuse', reason: 'forbidden_delete' })
+  })
+})
