@@ -312,5 +312,12 @@ describe('the judge’s reader reads what Yjs reads', () => {
     const subdoc = Uint8Array.from([1, 1, 5, 0, 9, 1, 1, 109, 1, 103, 126, 0])
     expect(() => Y.applyUpdate(new Y.Doc(), subdoc)).toThrow(TypeError)
     expect(() => readUpdate(subdoc)).toThrow(TypeError)
+    // An XML hook names itself after its type: read, the struct after it is read as itself.
+    const hook = handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: 'm', key: 'h' }, new Y.ContentType(new Y.XmlHook('hook'))), item(5, 1, { parent: 'm', key: 'after' }, new Y.ContentAny([1]))] }])
+    expect(readUpdate(hook).structs.map((s) => s.parentSub)).toEqual(['h', 'after'])
+    // Undefined options (127), the same.
+    const undefinedOptions = Uint8Array.from([1, 1, 5, 0, 9, 1, 1, 109, 1, 103, 127, 0])
+    expect(() => Y.applyUpdate(new Y.Doc(), undefinedOptions)).toThrow(TypeError)
+    expect(() => readUpdate(undefinedOptions)).toThrow(TypeError)
   })
 })
