@@ -270,6 +270,23 @@ describe('the judge’s reader reads what Yjs reads', () => {
     expect(left.parentName.every((n) => n === null)).toBe(true)
   })
 
+  it('a kept name is never taken for an arriving one whose bytes just before it look like the kept one', () => {
+    // The byte before a field name is its length (2): a kept "c\u0002" matches, read backwards from an arriving
+    // "cX", the bytes "c" and 2. Over every first letter and every printable second one, many pairs share slots.
+    const update = (key: string) => handUpdate([{ client: 5, clock: 0, structs: [item(5, 0, { parent: id(7, 0), key }, new Y.ContentAny([1]))] }])
+    const read: string[] = []
+    const expected: string[] = []
+    for (let first = 0x61; first <= 0x7a; first++) {
+      for (let second = 0x20; second <= 0x7e; second++) {
+        const kept = String.fromCharCode(first, 2)
+        const arriving = String.fromCharCode(first, second)
+        read.push(readUpdate(update(kept)).structs[0]!.parentSub!, readUpdate(update(arriving)).structs[0]!.parentSub!)
+        expected.push(kept, arriving)
+      }
+    }
+    expect(read).toEqual(expected)
+  })
+
   it('names that share a slot of the kept names are each read as themselves, prefixes of each other included', () => {
     // 572 names, far more than the 256 the reader keeps: they share slots and push each other out, and many are
     // prefixes of others.
