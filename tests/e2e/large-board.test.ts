@@ -92,7 +92,8 @@ describe('a board with 10,000 items', () => {
     const more = page.getByRole('button', { name: `Show ${(TOTAL - PAGE).toLocaleString('en-US')} more` })
     await more.waitFor()
     await more.click()
-    await page.getByRole('button', { name: `Show ${(TOTAL - 2 * PAGE).toLocaleString('en-US')} more` }).waitFor()
+    // Polled on the button's own text, so that a failure says what it shows instead (the click lost, or the count changed).
+    await expect.poll(() => page.locator('button.more').textContent(), { timeout: 30_000 }).toBe(`Show ${(TOTAL - 2 * PAGE).toLocaleString('en-US')} more`)
     expect(await items(page).count()).toBe(2 * PAGE)
     // A filter over 10k items answers, and counts match the kind buttons.
     const kinds = page.getByRole('navigation', { name: 'What to show' })
