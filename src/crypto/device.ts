@@ -87,6 +87,13 @@ export function boundClientId(publicKey: Uint8Array): number {
   return id || 1
 }
 
+/**
+ * Client ids from here on can only be `boundClientId`s: every id Yjs or
+ * `legacyBoundClientId` makes is below. (A bound id falls below it too, once
+ * in about 2^21 keys: such a device's writes look as old as Yjs's own ids.)
+ */
+export const BOUND_CLIENT_IDS_FROM = 2 ** 32
+
 /** The 32-bit client id of version 1 entries (before membership); only such entries may use it. */
 export function legacyBoundClientId(publicKey: Uint8Array): number {
   const h = sha256(new Uint8Array([...utf8ToBytes('hearth/v1/yjs-client'), ...publicKey]))

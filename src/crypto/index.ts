@@ -34,6 +34,7 @@ export {
   deviceTag,
   fingerprint,
   boundClientId,
+  BOUND_CLIENT_IDS_FROM,
   legacyBoundClientId,
 } from './device.ts'
 export { type KeyAgreement, importAgreement, ephemeralAgreement } from './agreement.ts'

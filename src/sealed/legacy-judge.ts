@@ -1,14 +1,7 @@
+import { BOUND_CLIENT_IDS_FROM } from '../crypto/index.ts'
 import type { ContentRules } from './content-rules.ts'
 import type { Judgement, RefusalReason } from './authority.ts'
 import { GC_REF, readColumns, SKIP_REF, type UpdateColumns } from './update-reader.ts'
-
-/**
- * Client ids at or above this are bound to a device key (53 bits of its hash,
- * crypto/device.ts): written since boards had members. Below it are Yjs's own
- * random 32-bit ids, which every device used before sealed boards, and the
- * 32-bit ids of version 1 entries.
- */
-const BOUND_IDS_FROM = 2 ** 32
 
 /**
  * A whole old board: a `legacy` entry, which each device of a board from
@@ -33,7 +26,7 @@ export function judgeLegacy(rules: ContentRules, update: Uint8Array): Judgement 
   for (let i = 0; i < c.count; i++) {
     const client = c.client[i]!
     clients.add(client)
-    if (client >= BOUND_IDS_FROM) return refuse('foreign_changes', 'a struct under a member’s client id')
+    if (client >= BOUND_CLIENT_IDS_FROM) return refuse('foreign_changes', 'a struct under a member’s client id')
     if (c.ref[i] === SKIP_REF) return refuse('bad_payload', 'a skipped gap')
     if (c.ref[i] === GC_REF) continue
     // Its left and right neighbours, and the struct holding the type it goes in (none when its parent is a root).
@@ -41,13 +34,13 @@ export function judgeLegacy(rules: ContentRules, update: Uint8Array): Judgement 
     for (let k = 0; k < refs.length; k += 2) {
       const [refClient, refClock] = [refs[k]!, refs[k + 1]!]
       if (refClient < 0) continue
-      if (refClient >= BOUND_IDS_FROM) return refuse('forbidden_edit', 'builds on what a member wrote')
+      if (refClient >= BOUND_CLIENT_IDS_FROM) return refuse('forbidden_edit', 'builds on what a member wrote')
       if (refClient === client && refClock >= c.clock[i]!) return refuse('bad_payload', 'builds on a later struct of its own')
     }
     const key = c.parentSub[i]!
     if (c.parentName[i] === rules.owned && key !== null && rules.ownerOf(key) !== null) return refuse('forbidden_edit', 'writes under a key that names a member')
   }
   if (c.blocks !== clients.size) return refuse('bad_payload', 'more than one block of structs for a client')
-  for (const client of c.ds.keys()) if (client >= BOUND_IDS_FROM) return refuse('forbidden_delete', 'deletes what a member wrote')
+  for (const client of c.ds.keys()) if (client >= BOUND_CLIENT_IDS_FROM) return refuse('forbidden_delete', 'deletes what a member wrote')
   return { kind: 'accept', range: null, edited: [] }
 }
