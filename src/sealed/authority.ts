@@ -77,12 +77,20 @@ export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8
     return { kind: 'refuse', reason: 'bad_payload', range: null, detail: 'not a Yjs update' }
   }
   // The clocks this update uses up under its author's own client (what a placeholder fills if it is refused).
+  // In one block (every update Yjs writes) they are all one client's, each struct right after the one before.
   let first = -1
   let last = -1
-  for (let i = 0; i < c.count; i++) {
-    if (c.client[i] !== author.client) continue
-    if (first < 0) first = i
-    last = i
+  if (c.blocks <= 1) {
+    if (c.count > 0 && c.client[0] === author.client) {
+      first = 0
+      last = c.count - 1
+    }
+  } else {
+    for (let i = 0; i < c.count; i++) {
+      if (c.client[i] !== author.client) continue
+      if (first < 0) first = i
+      last = i
+    }
   }
   const range = first >= 0 ? { from: c.clock[first]!, to: c.clock[last]! + c.length[last]! } : null
   try {
@@ -114,14 +122,20 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
   // 1. Every struct under the author's own client id, contiguous, with no gap before it — and all of it
   // integrated by Yjs at once, or a struct held back would land later where nobody judged it: Yjs keeps
   // only a client's last block of structs, and holds back whatever comes after a skipped gap.
-  let expected = range?.from ?? 0
-  for (let i = 0; i < c.count; i++) {
-    if (c.client[i] !== author.client) throw new Refusal('foreign_changes', `a struct of client ${c.client[i]}`)
-    if (c.clock[i] !== expected) throw new Refusal('bad_payload', 'structs are not contiguous')
-    if (c.ref[i] === SKIP_REF) throw new Refusal('bad_payload', 'a skipped gap')
-    expected += c.length[i]!
+  if (c.blocks <= 1) {
+    // One block: one client's structs, each at the clock after the one before (the reader counts them so).
+    if (c.count > 0 && c.client[0] !== author.client) throw new Refusal('foreign_changes', `a struct of client ${c.client[0]}`)
+    if (c.skips > 0) throw new Refusal('bad_payload', 'a skipped gap')
+  } else {
+    let expected = range?.from ?? 0
+    for (let i = 0; i < c.count; i++) {
+      if (c.client[i] !== author.client) throw new Refusal('foreign_changes', `a struct of client ${c.client[i]}`)
+      if (c.clock[i] !== expected) throw new Refusal('bad_payload', 'structs are not contiguous')
+      if (c.ref[i] === SKIP_REF) throw new Refusal('bad_payload', 'a skipped gap')
+      expected += c.length[i]!
+    }
+    throw new Refusal('bad_payload', 'more than one block of structs')
   }
-  if (c.blocks > 1) throw new Refusal('bad_payload', 'more than one block of structs')
   if (range && range.from > stateOf(doc, author.client)) throw new Refusal('bad_payload', 'a gap before its first struct')
 
   // 2. Where each new struct goes, and whether the author may put it there.

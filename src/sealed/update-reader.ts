@@ -196,6 +196,8 @@ const json = (text: string): void => void JSON.parse(text)
 export class UpdateColumns {
   blocks = 0
   count = 0
+  /** How many of the structs are skipped gaps (Yjs holds back whatever comes after one). */
+  skips = 0
   client = new Float64Array(64)
   clock = new Float64Array(64)
   length = new Float64Array(64)
@@ -262,6 +264,7 @@ export function readColumns(update: Uint8Array): UpdateColumns {
   // A struct takes at least 2 bytes (its info, its content), most far more: room made at once, not by doubling.
   c.reserve(Math.min(update.length >> 4, STRUCTS_KEPT))
   c.count = 0
+  c.skips = 0
   c.ds = new Map()
   try {
     readInto(c, update)
@@ -310,6 +313,7 @@ function readStruct(c: UpdateColumns, d: decoding.Decoder, client: number, clock
   c.parentName[n] = null
   c.parentSub[n] = null
   if (ref === GC_REF || ref === SKIP_REF) {
+    if (ref === SKIP_REF) c.skips++
     const length = decoding.readVarUint(d)
     c.length[n] = length
     c.count++
