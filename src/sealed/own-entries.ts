@@ -1,4 +1,4 @@
-import { boundClientId, fromBase64url, keyId, parseEntry, sealEntry, type ContentCipher, type DeviceSigner, type EntryHeader, type EntryKind, type TransportSecret } from '../crypto/index.ts'
+import { boundClientId, fromBase64url, keyId, MAX_ENTRY_BYTES, parseEntry, sealEntry, type ContentCipher, type DeviceSigner, type EntryHeader, type EntryKind, type TransportSecret } from '../crypto/index.ts'
 import type { AuthorLog } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import { compactOwn } from './compaction.ts'
@@ -9,6 +9,9 @@ import { encodeContent, entryHash } from './payloads.ts'
 import { placeholderUpdate } from './placeholder.ts'
 import { keepTypes } from './readable.ts'
 import type { SharedEntries } from './shared-entries.ts'
+
+/** Largest payload sealed as an update entry: the entry's limit less its header, nonce, tag and signature (under 200 bytes), with room to spare. */
+const MAX_UPDATE_PAYLOAD = MAX_ENTRY_BYTES.update - 1024
 
 /** What sealing this device's entries needs from the engine. */
 export interface OwnEntriesContext {
@@ -84,9 +87,16 @@ export class OwnEntries {
     return this.sealWith(kind, payload, keyId(raw), this.#ctx.keys.cipherFor(keyId(raw))!, opts)
   }
 
-  /** A change to the readable doc, with the membership heads it was made on. */
+  /**
+   * A change to the readable doc, with the membership heads it was made on.
+   * One change too large for an update entry (a script's burst of posts in
+   * one task: local-writes.ts splits only between changes) is sealed as a
+   * snapshot of itself, under a snapshot's larger limit: every device
+   * handles a snapshot of one entry as that entry.
+   */
   async sealUpdate(update: Uint8Array, speculative: boolean): Promise<string> {
-    return this.seal('update', encodeContent(this.#ctx.circle.heads(), update), { speculative })
+    const payload = encodeContent(this.#ctx.circle.heads(), update)
+    return this.seal(payload.length > MAX_UPDATE_PAYLOAD ? 'snapshot' : 'update', payload, { speculative })
   }
 
   /** A membership change, built on every head this device knows. */

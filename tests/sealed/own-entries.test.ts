@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { deviceTag, generateDeviceKeys, importDeviceSigner, keyId, openEntry, parseEntry, publicEntryKey, toBase64url, type ParsedEntry, type TransportSecret } from '../../src/crypto/index.ts'
+import { deviceTag, generateDeviceKeys, importDeviceSigner, keyId, MAX_ENTRY_BYTES, openEntry, parseEntry, publicEntryKey, toBase64url, type ParsedEntry, type TransportSecret } from '../../src/crypto/index.ts'
 import { AuthorLog, type Done } from '../../src/sealed/author-log.ts'
 import { Circle } from '../../src/sealed/circle.ts'
 import { BoardKeys } from '../../src/sealed/keys.ts'
@@ -59,6 +59,22 @@ describe('Bob’s own entries', () => {
     expect(decodeContent((await bob.read(second, idOf(1))).plain!)).toEqual({ heads: [], update: Uint8Array.of(7, 7) })
     expect(bob.own.seq).toBe(2)
     expect(bob.pumped()).toBe(2)
+  })
+
+  it('a change whose entry would pass the update limit, even by its header alone, is sealed as a snapshot of itself; one with room to spare stays an update', async () => {
+    const bob = await bobs()
+    await bob.keys.addContentKey(raw(1))
+    // Heads (none here) and the entry's header, nonce, tag and signature come on top of the change.
+    const fits = await bob.own.sealUpdate(new Uint8Array(MAX_ENTRY_BYTES.update - 2048).fill(1), true)
+    expect(fits).toBe(`${bob.tag}.1`)
+    expect((await bob.read(fits, idOf(1))).header.kind).toBe('update')
+    const over = await bob.own.sealUpdate(new Uint8Array(MAX_ENTRY_BYTES.update - 100).fill(2), true)
+    expect(over).toBe(`${bob.tag}.2-2`)
+    const entry = await bob.read(over, idOf(1))
+    expect(entry.header).toMatchObject({ kind: 'snapshot', from: 2, seq: 2 })
+    expect(decodeContent(entry.plain!)?.update).toEqual(new Uint8Array(MAX_ENTRY_BYTES.update - 100).fill(2))
+    expect(bob.log.pending.get(over)?.speculative).toBe(true)
+    expect(await bob.own.sealUpdate(Uint8Array.of(3), true)).toBe(`${bob.tag}.3`)
   })
 
   it('a snapshot takes the numbers it stands for, and the next entry goes on from the last one signed', async () => {
