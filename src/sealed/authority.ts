@@ -118,7 +118,7 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
     return owner
   }
   const ctx: AuthorityContext = { ...given, rules: { ...given.rules, ownerOf } }
-  const { doc, rules } = ctx
+  const { doc } = ctx
   // 1. Every struct under the author's own client id, contiguous, with no gap before it — and all of it
   // integrated by Yjs at once, or a struct held back would land later where nobody judged it: Yjs keeps
   // only a client's last block of structs, and holds back whatever comes after a skipped gap.
@@ -143,9 +143,30 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
   // skips those structs and keeps its own, so what builds on them or deletes them is judged where they are.
   const fresh = range && { from: Math.max(range.from, stateOf(doc, author.client)), to: range.to }
   const local = new LocalStructs(c)
+  const edited = new Set<string>()
+  const waiting = placeStructs(ctx, author, c, fresh, local, edited)
+  if (waiting) return waiting
+
+  // 3. Everything the update deletes.
+  const deletions = deletionsOf(ctx, author, c, fresh)
+  if (!Array.isArray(deletions)) return deletions
+  const deletedEntries = new Set<string>()
+  // A struct that restates clocks this device has and runs on past them: Yjs integrates only its new part, next
+  // to the stored struct before it, and deletes that struct as the map value it replaces.
+  if (fresh && range && fresh.from > range.from && local.inside(fresh.from)) deletions.push(locationOfStored(ctx, Y.createID(author.client, fresh.from - 1)))
+  for (const loc of deletions) if (loc.t === 'entry') deletedEntries.add(loc.key)
+  for (const loc of deletions) mayDelete(ctx, author, loc, deletedEntries)
+  return { kind: 'accept', range, edited: [...edited] }
+}
+
+/**
+ * Step 2 of `judge`: places each of the update's structs (in `local`) and checks the author may write it there;
+ * the entries whose fields it edits go into `edited`. A wait judgement if a struct it builds on is not here yet.
+ */
+function placeStructs(ctx: AuthorityContext, author: Author, c: UpdateColumns, fresh: ClockRange | null, local: LocalStructs, edited: Set<string>): Judgement | null {
+  const { doc, rules } = ctx
   // Clocks of the entries this update creates (all its structs are its author's: step 1).
   const createdHere = new Set<number>()
-  const edited = new Set<string>()
   /** Where the struct (client, clock) is, for a struct at clock `at` of this update. */
   const resolveId = (client: number, clock: number, at: number): Resolved => {
     if (client === author.client && fresh && clock >= fresh.from && clock < fresh.to) {
@@ -199,9 +220,12 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
     mayWrite(ctx, author, ref, c.flags[i]!, loc, creation, inNewEntry)
     if (loc.t === 'field' && !inNewEntry && !rules.moderatorFields.includes(loc.field)) edited.add(loc.key)
   }
+  return null
+}
 
-  // 3. Everything the update deletes.
-  const deletedEntries = new Set<string>()
+/** Step 3 of `judge`: where everything the update deletes is, or a wait judgement if some of it is not here yet. */
+function deletionsOf(ctx: AuthorityContext, author: Author, c: UpdateColumns, fresh: ClockRange | null): Location[] | Judgement {
+  const { doc } = ctx
   const deletions: Location[] = []
   for (const [client, ranges] of c.ds) {
     const state = stateOf(doc, client)
@@ -230,12 +254,7 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
       }
     }
   }
-  // A struct that restates clocks this device has and runs on past them: Yjs integrates only its new part, next
-  // to the stored struct before it, and deletes that struct as the map value it replaces.
-  if (fresh && range && fresh.from > range.from && local.inside(fresh.from)) deletions.push(locationOfStored(ctx, Y.createID(author.client, fresh.from - 1)))
-  for (const loc of deletions) if (loc.t === 'entry') deletedEntries.add(loc.key)
-  for (const loc of deletions) mayDelete(ctx, author, loc, deletedEntries)
-  return { kind: 'accept', range, edited: [...edited] }
+  return deletions
 }
 
 /**

@@ -286,6 +286,11 @@ function readInto(c: UpdateColumns, update: Uint8Array): void {
     let clock = decoding.readVarUint(d)
     for (let i = 0; i < count; i++) clock += readStruct(c, d, client, clock)
   }
+  readDeleteSet(c, d)
+}
+
+/** The update's delete set, as Yjs's `readDeleteSet` reads it (a function of its own: first used after the structs are read, it would otherwise send the struct loop back to be compiled again). */
+function readDeleteSet(c: UpdateColumns, d: decoding.Decoder): void {
   const clients = decoding.readVarUint(d)
   for (let i = 0; i < clients; i++) {
     const client = decoding.readVarUint(d)
