@@ -13,7 +13,7 @@
  * peer must do.
  */
 import type { Page } from 'playwright-core'
-import { boardInvite, launchBenchPeer, loadBytes, longTasks, seedApp, startProfile, storedBytes, seedUrl, waitForMark, type LongTasks, type Peer } from '../lib/browser.ts'
+import { boardInvite, launchBenchPeer, loadBytes, longTasks, seedApp, startProfile, storedBytes, seedUrl, type LongTasks, type Peer } from '../lib/browser.ts'
 import type { BenchContext } from '../lib/context.ts'
 import { failedFigure, figure, MB, reasonOf, type Figure } from '../lib/figure.ts'
 import '../lib/page-globals.ts'
@@ -73,10 +73,17 @@ export async function join(page: Page, link: string, want: number): Promise<void
   await page.getByRole('button', { name: 'Join board' }).click()
 }
 
-/** Opens the board in A's main tab and waits until its items are on screen. */
+/**
+ * Opens the board in A's main tab and waits until its items are on screen.
+ * The app never puts a board's id in its URLs (a page's own random words
+ * stand for boards; anything else shows the board opened last), so with
+ * more than one board seeded it is opened from the list, by its name.
+ */
 export async function openOnA(page: Page, appUrl: string, board: BrowserBoard): Promise<void> {
-  await page.goto(`${appUrl}#/board/${board.boardId}`)
-  await waitForMark(page, 'items', 600_000)
+  await page.goto(`${appUrl}#/`)
+  await page.locator('.board-list .board-name').getByText(board.name, { exact: true }).click({ timeout: 600_000 })
+  await page.locator('h1', { hasText: board.name }).waitFor({ timeout: 600_000 })
+  await page.locator('article[data-testid=item]').first().waitFor({ timeout: 600_000 })
 }
 
 export interface SyncRun {
