@@ -239,10 +239,13 @@ export class Keyring {
    * wipes). An older version's keyring is moved into the new layout here.
    */
   unlock(passphrase: string): Promise<UnlockResult> {
+    // A lock() made after this call wins over it, also while it still waits its turn behind other work
+    // (the app locking as it is hidden, right after the person pressed Unlock).
+    const epoch = this.#epoch
     return this.#enqueue(async () => {
       await this.ready()
+      if (epoch !== this.#epoch) return { ok: false, error: 'wrong_passphrase' }
       if (this.#open) return { ok: true }
-      const epoch = this.#epoch
       if (!this.#sealed && this.#legacy) {
         const old = await openLegacyKeyring(this.#legacy, passphrase)
         if (!old) return { ok: false, error: 'wrong_passphrase' }

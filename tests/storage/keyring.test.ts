@@ -215,6 +215,23 @@ describe('keyring, passphrase mode', () => {
     await keyring.close()
   })
 
+  it('Alice presses Unlock and the app locks at once (hidden) while the unlock still waits its turn: it stays locked', async () => {
+    const keyring = await Keyring.open(profile())
+    await keyring.put(board('Garden', 'Alice'))
+    await keyring.setPassphrase('the river remembers')
+    keyring.lock()
+    // Work ahead of it in the keyring's queue, so the unlock has not begun when the lock comes.
+    const ahead = keyring.unlock('wrong passphrase')
+    const unlocking = keyring.unlock('the river remembers')
+    keyring.lock()
+    expect(await ahead).toEqual({ ok: false, error: 'wrong_passphrase' })
+    expect(await unlocking).toEqual({ ok: false, error: 'wrong_passphrase' })
+    expect(keyring.state).toBe('locked')
+    await expect(keyring.list()).rejects.toBeInstanceOf(LockedError)
+    expect(await keyring.unlock('the river remembers')).toEqual({ ok: true })
+    await keyring.close()
+  })
+
   it('a write still in flight when Alice locks does not unlock the keyring again', async () => {
     const keyring = await Keyring.open(profile())
     await keyring.setPassphrase('the river remembers')
