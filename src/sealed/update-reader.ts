@@ -289,7 +289,7 @@ function readInto(c: UpdateColumns, update: Uint8Array): void {
   readDeleteSet(c, d)
 }
 
-/** The update's delete set, as Yjs's `readDeleteSet` reads it (a function of its own: first used after the structs are read, it would otherwise send the struct loop back to be compiled again). */
+/** The update's delete set, as Yjs's `readDeleteSet` reads it (a function of its own, like `readStruct`: compiled on its own, apart from the struct loop). */
 function readDeleteSet(c: UpdateColumns, d: decoding.Decoder): void {
   const clients = decoding.readVarUint(d)
   for (let i = 0; i < clients; i++) {
