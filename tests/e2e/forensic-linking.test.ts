@@ -103,7 +103,10 @@ describe('two boards on one phone', () => {
     for (const name of ['Secret Garden Collective', 'Kitchen rota']) {
       await createBoard(page, { name, displayName: 'Alice' })
       prints.push(await fingerprintsOf(page, 'Alice'))
-      invites.push(await readInviteLink(page))
+      // Alice keeps the invite on screen while she shares it: long enough for
+      // Chromium to save the page's state (form fields included) into its
+      // session file, about 1 s for the page's state plus 2.5 s for the file.
+      invites.push(await readInviteLink(page, { keepOpenMs: 5_000 }))
       await goHome(page)
     }
     // One device on each board, and not the same one.

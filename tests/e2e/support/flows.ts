@@ -200,7 +200,7 @@ export async function fillItemForm(form: Locator, input: ItemInput): Promise<voi
  * ⋮ → "Invite", creates an invitation (by default for one new member, a
  * day), reads the link, closes the dialog.
  */
-export async function readInviteLink(page: Page, opts: { uses?: number; device?: boolean; ask?: boolean } = {}): Promise<string> {
+export async function readInviteLink(page: Page, opts: { uses?: number; device?: boolean; ask?: boolean; keepOpenMs?: number } = {}): Promise<string> {
   await (await openMenu(page)).getByRole('button', { name: 'Invite' }).click()
   const dialog = page.getByRole('dialog', { name: /^Invite to / })
   if (opts.device) await dialog.getByLabel('Another device of mine (phone, laptop)').check()
@@ -210,6 +210,7 @@ export async function readInviteLink(page: Page, opts: { uses?: number; device?:
   const field = dialog.getByLabel('Invite link')
   await field.waitFor()
   const link = await field.inputValue()
+  if (opts.keepOpenMs) await page.waitForTimeout(opts.keepOpenMs)
   await closeDialog(dialog)
   return link
 }
