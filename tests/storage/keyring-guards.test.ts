@@ -7,7 +7,7 @@
  * replaced locks instead of writing.
  */
 import { describe, expect, it } from 'vitest'
-import { Keyring, LockedError, DEFAULT_KEYRING_SETTINGS } from '../../src/storage/index.ts'
+import { Keyring, LockedError, DEFAULT_KEYRING_SETTINGS, LEGACY_KEYRING_DB } from '../../src/storage/index.ts'
 import { decodeDeviceFile, rootKey } from '../../src/storage/device-file.ts'
 import { board, profile } from './support.ts'
 
@@ -150,5 +150,38 @@ describe('keyring guards', () => {
     await check.unlock(PASS)
     expect((await check.list()).map((r) => r.name).sort()).toEqual(['From A', 'From B'])
     await Promise.all([tabA.close(), tabB.close(), check.close()])
+  })
+})
+
+describe('leftovers of an older version’s layout', () => {
+  it('an older keyring or sealed-board database still on disk is deleted when the keyring opens; anything else stays', async () => {
+    const p = profile()
+    const keyring = await Keyring.open(p)
+    await keyring.put(board('Garden', 'Alice'))
+    await keyring.close()
+    for (const name of [LEGACY_KEYRING_DB, 'hearth-sealed-abc', 'someone-elses-db']) {
+      const req = p.indexedDB.open(name)
+      await new Promise((r) => (req.onsuccess = r))
+      req.result.close()
+    }
+    const again = await Keyring.open(p)
+    expect((await p.indexedDB.databases()).map((d) => d.name).sort()).toEqual(['hearth-store', 'someone-elses-db'])
+    expect((await again.list()).map((r) => r.name)).toEqual(['Garden'])
+    await again.close()
+  })
+
+  it('a sealed-board database left alone (its keyring already gone) is deleted; a name that only looks like one stays', async () => {
+    const p = profile()
+    const keyring = await Keyring.open(p)
+    await keyring.put(board('Garden', 'Alice'))
+    for (const name of ['hearth-sealed', 'hearth-sealed-xyz']) {
+      const req = p.indexedDB.open(name)
+      await new Promise((r) => (req.onsuccess = r))
+      req.result.close()
+    }
+    await keyring.close()
+    const again = await Keyring.open(p)
+    expect((await p.indexedDB.databases()).map((d) => d.name).sort()).toEqual(['hearth-sealed', 'hearth-store'])
+    await again.close()
   })
 })
