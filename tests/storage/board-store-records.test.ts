@@ -11,7 +11,7 @@ import * as decoding from 'lib0/decoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { toBase64url } from '../../src/crypto/index.ts'
-import { COMPACT_ON_LOAD_AT, newStoreSecret, openBoardStore, storeKeys, type BoardStore } from '../../src/storage/board-store.ts'
+import { COMPACT_ON_LOAD_AT, deleteBoardRecords, newStoreSecret, openBoardStore, storeKeys, type BoardStore } from '../../src/storage/board-store.ts'
 import { openVault, RECORDS_STORE } from '../../src/storage/vault-db.ts'
 import { idbRequest } from './support.ts'
 
@@ -46,7 +46,7 @@ async function reopen(database: () => Promise<IDBDatabase>, secret: Uint8Array):
 }
 
 describe('a board’s records, read back', () => {
-  it('a board of 150 records (more than one read batch of 64) opens whole, and is merged into one record', async () => {
+  it('a board of 150 records (more than one read batch of 64) opens whole, is merged into one record, and leaves nothing once deleted', async () => {
     const { db, database } = await device()
     const secret = newStoreSecret()
     await writeRecords(database, secret, 150)
@@ -58,6 +58,10 @@ describe('a board’s records, read back', () => {
     await store.destroy()
     const again = await reopen(database, secret)
     expect(again.doc.getMap('items').size).toBe(150)
+    await again.store.destroy()
+    // Leaving the board takes the merged record and the head that points to it.
+    await deleteBoardRecords(database, await storeKeys(secret))
+    expect(await recordCount(db)).toBe(0)
   })
 
   it(`is merged on opening from ${COMPACT_ON_LOAD_AT} records on, and left as it is below`, async () => {
