@@ -1,0 +1,79 @@
+/**
+ * An invitation's expiry is checked by the admitting device's clock (the
+ * engine cannot: every device must reach the same verdict whatever its
+ * clock). Bob asked in time, but Alice's phone sees his request only after
+ * the invitation expired: her phone must not let him in. Asked and seen in
+ * time, he is let in at once (the control). An invitation that asks first
+ * waits for a person to say yes.
+ */
+import { describe, expect, it } from 'vitest'
+import type { BoardSession } from '../../src/app/board-session.ts'
+import { Clock, Phone, receive, sent } from './session-devices.ts'
+
+const HOUR = 3600_000
+
+async function askedThenSeen(after: number, ask = false): Promise<{ admitting: BoardSession; alice: Phone }> {
+  const clock = new Clock(new Date('2030-01-01T10:00:00Z').getTime())
+  const alice = new Phone('Alice', clock)
+  const bob = new Phone('Bob', clock)
+  await alice.start()
+  await bob.start()
+  const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
+  if (!created.ok) throw new Error('create failed')
+  const board = created.record.id
+  const hosts = await alice.open(board)
+  const link = await alice.act(() => hosts.invite({ uses: 1, expiresAt: clock.now() + HOUR, purpose: 'member', ask }))
+  const fromHost = sent(hosts)
+  await alice.stop()
+
+  const joined = await bob.act(() => bob.hearth.joinBoard(link, 'Bob'))
+  if (!joined.ok) throw new Error(`Bob could not join: ${joined.error}`)
+  const guests = await bob.open(board)
+  await receive(bob, guests, fromHost)
+  const request = sent(guests)
+  await bob.stop()
+
+  clock.advance(after)
+  await alice.start()
+  const admitting = await alice.open(board)
+  await receive(alice, admitting, request)
+  return { admitting, alice }
+}
+
+const bobIn = (s: BoardSession) => s.sealed.members().some((m) => m.name === 'Bob' && !m.removed)
+
+const waitFor = async (done: () => boolean) => {
+  for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 10))
+}
+
+describe('the inviter’s phone lets a newcomer in by itself only on an open invitation', () => {
+  it('an invitation that expired before the inviter’s phone saw the request lets nobody in; seen in time, Bob is let in at once', async () => {
+    const late = await askedThenSeen(2 * HOUR)
+    expect(late.admitting.sealed.circle.openRequests()).toHaveLength(1)
+    await new Promise((r) => setTimeout(r, 300))
+    await late.alice.act(() => late.admitting.flush())
+    expect(bobIn(late.admitting)).toBe(false)
+    await late.alice.stop()
+
+    const inTime = await askedThenSeen(HOUR / 2)
+    await waitFor(() => bobIn(inTime.admitting))
+    expect(bobIn(inTime.admitting)).toBe(true)
+    await inTime.alice.stop()
+  }, 30_000)
+
+  it('seen at the very millisecond it expires, the invitation still lets Bob in', async () => {
+    const edge = await askedThenSeen(HOUR)
+    await waitFor(() => bobIn(edge.admitting))
+    expect(bobIn(edge.admitting)).toBe(true)
+    await edge.alice.stop()
+  }, 30_000)
+
+  it('an invitation that asks first lets nobody in by itself, even in time', async () => {
+    const asking = await askedThenSeen(HOUR / 2, true)
+    expect(asking.admitting.sealed.circle.openRequests()).toHaveLength(1)
+    await new Promise((r) => setTimeout(r, 300))
+    await asking.alice.act(() => asking.admitting.flush())
+    expect(bobIn(asking.admitting)).toBe(false)
+    await asking.alice.stop()
+  }, 30_000)
+})

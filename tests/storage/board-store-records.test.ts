@@ -1,0 +1,186 @@
+/**
+ * A board's records as the store reads and writes them: every record is read
+ * back however many there are, a board with many records is merged into one
+ * when it is opened, nothing typed while the board is still loading is lost,
+ * and a write that fails is reported by `flush` (the UI must never say
+ * "saved" for it). The keys come from the store secret by a fixed
+ * derivation, so a board stored today opens after any update.
+ */
+import { IDBFactory } from 'fake-indexeddb'
+import * as decoding from 'lib0/decoding'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { toBase64url } from '../../src/crypto/index.ts'
+import { COMPACT_ON_LOAD_AT, deleteBoardRecords, newStoreSecret, openBoardStore, storeKeys, type BoardStore } from '../../src/storage/board-store.ts'
+import { openVault, RECORDS_STORE } from '../../src/storage/vault-db.ts'
+import { idbRequest } from './support.ts'
+
+async function device(): Promise<{ factory: IDBFactory; db: IDBDatabase; database: () => Promise<IDBDatabase> }> {
+  const factory = new IDBFactory()
+  const db = await openVault(factory, 'hearth-store')
+  return { factory, db, database: async () => db }
+}
+
+async function recordCount(db: IDBDatabase): Promise<number> {
+  return idbRequest(db.transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE).count())
+}
+
+/** `n` records, one per flushed write, each holding one item. */
+async function writeRecords(database: () => Promise<IDBDatabase>, secret: Uint8Array, n: number): Promise<void> {
+  const doc = new Y.Doc()
+  const store = openBoardStore(database, await storeKeys(secret), doc)
+  await store.loaded
+  for (let i = 0; i < n; i++) {
+    doc.getMap('items').set(`item-${i}`, i)
+    await store.flush()
+  }
+  await store.destroy()
+}
+
+async function reopen(database: () => Promise<IDBDatabase>, secret: Uint8Array): Promise<{ doc: Y.Doc; store: BoardStore }> {
+  const doc = new Y.Doc()
+  const store = openBoardStore(database, await storeKeys(secret), doc)
+  await store.loaded
+  await store.flush()
+  return { doc, store }
+}
+
+describe('a board’s records, read back', () => {
+  it('a board of 150 records (more than one read batch of 64) opens whole, is merged into one record, and leaves nothing once deleted', async () => {
+    const { db, database } = await device()
+    const secret = newStoreSecret()
+    await writeRecords(database, secret, 150)
+    expect(await recordCount(db)).toBe(150)
+    const { doc, store } = await reopen(database, secret)
+    expect(doc.getMap('items').size).toBe(150)
+    // One record and the head that points to it.
+    expect(await recordCount(db)).toBe(2)
+    await store.destroy()
+    const again = await reopen(database, secret)
+    expect(again.doc.getMap('items').size).toBe(150)
+    await again.store.destroy()
+    // Leaving the board takes the merged record and the head that points to it.
+    await deleteBoardRecords(database, await storeKeys(secret))
+    expect(await recordCount(db)).toBe(0)
+  })
+
+  it(`is merged on opening from ${COMPACT_ON_LOAD_AT} records on, and left as it is below`, async () => {
+    const { db, database } = await device()
+    const [below, at] = [newStoreSecret(), newStoreSecret()]
+    await writeRecords(database, below, COMPACT_ON_LOAD_AT - 1)
+    const a = await reopen(database, below)
+    expect(await recordCount(db)).toBe(COMPACT_ON_LOAD_AT - 1)
+    await a.store.destroy()
+    await writeRecords(database, at, COMPACT_ON_LOAD_AT)
+    const b = await reopen(database, at)
+    expect(b.doc.getMap('items').size).toBe(COMPACT_ON_LOAD_AT)
+    expect(await recordCount(db)).toBe(COMPACT_ON_LOAD_AT - 1 + 2)
+    await b.store.destroy()
+  })
+
+  it('what Alice types while the board is still loading is kept', async () => {
+    const { database } = await device()
+    const secret = newStoreSecret()
+    await writeRecords(database, secret, 3)
+    const doc = new Y.Doc()
+    const store = openBoardStore(database, await storeKeys(secret), doc)
+    doc.getMap('items').set('early', 'typed at once')
+    await store.loaded
+    await store.flush()
+    await store.destroy()
+    const { doc: copy } = await reopen(database, secret)
+    expect(copy.getMap('items').get('early')).toBe('typed at once')
+    expect(copy.getMap('items').size).toBe(4)
+  })
+
+  it('a store destroyed before it finished loading writes nothing afterwards', async () => {
+    const { db, database } = await device()
+    const secret = newStoreSecret()
+    await writeRecords(database, secret, 2)
+    const doc = new Y.Doc()
+    const store = openBoardStore(database, await storeKeys(secret), doc)
+    const destroyed = store.destroy()
+    await store.loaded
+    await destroyed
+    doc.getMap('items').set('late', 'after the board was closed')
+    await new Promise((r) => setTimeout(r, 20))
+    expect(await recordCount(db)).toBe(2)
+  })
+
+  it.each([
+    [27, 'A stored board record is damaged'],
+    // An IV and a tag with nothing between: long enough to try, and it does not open.
+    [28, 'A stored board record does not open: it was altered or written under another key'],
+  ])('a record cut to %i bytes: %s', async (length, error) => {
+    const { db, database } = await device()
+    const secret = newStoreSecret()
+    await writeRecords(database, secret, 1)
+    const tx = db.transaction(RECORDS_STORE, 'readwrite')
+    const store = tx.objectStore(RECORDS_STORE)
+    const [key] = await idbRequest(store.getAllKeys())
+    store.put(new Uint8Array(length), key!)
+    await new Promise((r) => (tx.oncomplete = r))
+    const doc = new Y.Doc()
+    await expect(openBoardStore(database, await storeKeys(secret), doc).loaded).rejects.toThrow(error)
+  })
+})
+
+describe('a write that fails', () => {
+  it('makes flush reject (never "saved"), and a verdicts save reject; the next flush is clean again', async () => {
+    const { db } = await device()
+    const secret = newStoreSecret()
+    let broken = false
+    const closed = await openVault(new IDBFactory(), 'elsewhere')
+    closed.close()
+    const flaky = async () => (broken ? closed : db)
+    const doc = new Y.Doc()
+    const store = openBoardStore(flaky, await storeKeys(secret), doc)
+    await store.loaded
+    broken = true
+    doc.getMap('items').set('x', 'never written')
+    await expect(store.flush()).rejects.toThrow()
+    await expect(store.verdicts.save(new Uint8Array([1, 2, 3]))).rejects.toThrow()
+    await expect(store.flush()).resolves.toBeUndefined()
+    broken = false
+    expect(await recordCount(db)).toBe(0)
+  })
+})
+
+describe('the store keys, from the store secret', () => {
+  it('are HKDF-SHA-256 of the secret with the labels hearth/v3/store/cipher and hearth/v3/store/tags, and cannot be exported', async () => {
+    const secret = new Uint8Array(32).map((_, i) => i)
+    const keys = await storeKeys(secret)
+    expect(keys.cipher.extractable).toBe(false)
+    expect(keys.tags.extractable).toBe(false)
+
+    // The same derivation done here, step by step.
+    const ikm = await crypto.subtle.importKey('raw', secret, 'HKDF', false, ['deriveBits'])
+    const bits = async (label: string) =>
+      new Uint8Array(await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: new TextEncoder().encode(`hearth/v3/store/${label}`) }, ikm, 256))
+    const [cipherBytes, tagBytes] = [await bits('cipher'), await bits('tags')]
+    const hmac = await crypto.subtle.importKey('raw', tagBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    const aes = await crypto.subtle.importKey('raw', cipherBytes, 'AES-GCM', false, ['decrypt'])
+
+    const { db, database } = await device()
+    const doc = new Y.Doc()
+    const store = openBoardStore(database, keys, doc)
+    await store.loaded
+    doc.getMap('items').set('x', 'Soup on Sunday')
+    await store.flush()
+    await store.destroy()
+
+    // Record 0's key is the first 16 bytes of HMAC("r" ‖ uint32 0), its value IV ‖ AES-GCM with the key as associated data.
+    const label = new Uint8Array([0x72, 0, 0, 0, 0])
+    const tag = toBase64url(new Uint8Array(await crypto.subtle.sign('HMAC', hmac, label)).subarray(0, 16))
+    const value = (await idbRequest(db.transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE).get(tag))) as Uint8Array
+    expect(value).toBeInstanceOf(Uint8Array)
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: value.slice(0, 12), additionalData: new TextEncoder().encode(tag) }, aes, value.slice(12))
+    const copy = new Y.Doc()
+    // One update in the record: a count of 1, then its length and bytes.
+    const bytes = new Uint8Array(plain)
+    const d = decoding.createDecoder(bytes)
+    expect(decoding.readVarUint(d)).toBe(1)
+    Y.applyUpdate(copy, decoding.readVarUint8Array(d))
+    expect(copy.getMap('items').get('x')).toBe('Soup on Sunday')
+  })
+})
