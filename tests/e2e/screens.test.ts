@@ -20,7 +20,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AXE_TAGS_22, expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { createBoard, daysFromNow, openSettings, postItem, readInviteLink, submitJoin } from './support/flows.ts'
+import { createBoard, daysFromNow, openSettings, postItem, historySettled, readInviteLink, submitJoin } from './support/flows.ts'
 import { layoutProblems, smallTargets } from './support/layout.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
@@ -65,6 +65,7 @@ async function closeDialogs(page: Page): Promise<void> {
     await close.click()
     await page.waitForFunction((n) => document.querySelectorAll('dialog[open]').length < n, open)
   }
+  await historySettled(page)
 }
 
 async function onBoard(page: Page): Promise<void> {
@@ -75,7 +76,9 @@ async function onBoard(page: Page): Promise<void> {
     .first()
     .waitFor()
     .catch(async (e: Error) => {
-      // Seen once in CI (Arabic, dark, back from another board): say what the page showed instead.
+      // Seen twice in CI (Arabic, dark, back from another board) before
+      // closeDialogs waited for the history guard to come off: the guard's
+      // Back undid the navigation to this board. Say what the page showed.
       const seen = await page.evaluate(() => ({
         route: location.hash.split('/').slice(0, 2).join('/'),
         cards: document.querySelectorAll('article.card').length,

@@ -8,6 +8,10 @@
  * dialog closes by other means, the guard is taken back off, so Back then
  * leaves the screen as usual. The URL never changes: nothing new reaches the
  * browser's history files.
+ *
+ * Taking the guard off is a Back, and a Back lands asynchronously: a
+ * navigation made in the few milliseconds between the close and the landing
+ * (faster than any tap; tests wait with flows.historySettled) is undone by it.
  */
 const GUARD = 'hearthDialog'
 const open: (() => void)[] = []

@@ -74,6 +74,17 @@ export async function openDetail(page: Page, title: string): Promise<Locator> {
 export async function closeDialog(dialog: Locator, close = 'Close'): Promise<void> {
   await dialog.getByRole('button', { name: close, exact: true }).first().click()
   await dialog.waitFor({ state: 'detached' })
+  await historySettled(dialog.page())
+}
+
+/**
+ * Waits, once the last dialog is closed, for the app to take its history
+ * guard back off (src/ui/common/dialog-history.ts). That takes a few
+ * milliseconds — a person is never faster — but a test that navigates within
+ * them has its navigation undone by the guard's Back.
+ */
+export async function historySettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelector('dialog[open]') !== null || (history.state as Record<string, unknown> | null)?.hearthDialog !== true)
 }
 
 /** Opens the ⋮ menu of the app bar (or of `within`, a dialog) and returns it; `name` is the menu's name in the app's language. */
