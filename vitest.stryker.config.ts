@@ -11,8 +11,13 @@ import base from './vite.config.ts'
  */
 const wanted = (process.env.HEARTH_MUTATE_PROJECTS ?? 'unit,integration').split(',')
 const projects = ((base.test?.projects ?? []) as TestProjectInlineConfiguration[]).filter((p) => p.test?.name !== 'e2e' && wanted.includes(p.test?.name ?? ''))
-/** HEARTH_MUTATE_TESTS (see stryker.config.mjs): only these test folders or files (comma-separated). */
+/**
+ * HEARTH_MUTATE_TESTS (see stryker.config.mjs): only these test folders or
+ * files (comma-separated), each in the one project it belongs to — given to
+ * both, a unit folder would run twice for every mutant.
+ */
 const only = process.env.HEARTH_MUTATE_TESTS?.split(',').map((t) => (t.endsWith('.test.ts') ? t : `${t.replace(/\/+$/, '')}/**/*.test.ts`))
+const onlyFor = (name: string | undefined): string[] | undefined => only?.filter((t) => t.startsWith('tests/integration') === (name === 'integration'))
 
 /**
  * A mutant stops at its first failing test, so the fast tests go first: unit
@@ -34,10 +39,12 @@ class FastFirst extends BaseSequencer {
 export default defineConfig({
   test: {
     sequence: { sequencer: FastFirst },
-    projects: projects.map((p) => ({
-      ...p,
-      extends: undefined,
-      test: { ...p.test, ...(only ? { include: only } : {}), sequence: { groupOrder: p.test?.name === 'unit' ? 0 : 1 } },
-    })),
+    projects: projects
+      .filter((p) => onlyFor(p.test?.name)?.length !== 0)
+      .map((p) => ({
+        ...p,
+        extends: undefined,
+        test: { ...p.test, ...(only ? { include: onlyFor(p.test?.name) } : {}), sequence: { groupOrder: p.test?.name === 'unit' ? 0 : 1 } },
+      })),
   },
 })
