@@ -24,10 +24,18 @@ export interface DeviceSigner {
   sign(message: Uint8Array): Promise<Uint8Array>
 }
 
-/** Creates a new device identity (Ed25519 + X25519), through WebCrypto or the fallback (see curves.ts). */
+/**
+ * Creates a new device identity (Ed25519 + X25519), through WebCrypto or the
+ * fallback (see curves.ts). Never one whose bound client id falls below
+ * BOUND_CLIENT_IDS_FROM (once in about 2^21 keys): there, on a board that
+ * still accepts entries from before sealed boards, such entries may write,
+ * and they could write under this device's id.
+ */
 export async function generateDeviceKeys(): Promise<DeviceKeyMaterial> {
   const { ed25519, x25519 } = await curves()
-  const [sign, agree] = await Promise.all([ed25519.generate(), x25519.generate()])
+  const [first, agree] = await Promise.all([ed25519.generate(), x25519.generate()])
+  let sign = first
+  while (boundClientId(sign.publicKey) < BOUND_CLIENT_IDS_FROM) sign = await ed25519.generate()
   return { signPkcs8: sign.pkcs8, signPublic: sign.publicKey, agreePkcs8: agree.pkcs8, agreePublic: agree.publicKey }
 }
 
@@ -89,8 +97,9 @@ export function boundClientId(publicKey: Uint8Array): number {
 
 /**
  * Client ids from here on can only be `boundClientId`s: every id Yjs or
- * `legacyBoundClientId` makes is below. (A bound id falls below it too, once
- * in about 2^21 keys: such a device's writes look as old as Yjs's own ids.)
+ * `legacyBoundClientId` makes is below. A bound id falls below it too, once
+ * in about 2^21 keys; `generateDeviceKeys` never makes such a key (since
+ * December 2026: a device made before may have one, with that chance).
  */
 export const BOUND_CLIENT_IDS_FROM = 2 ** 32
 
