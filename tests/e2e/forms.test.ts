@@ -277,4 +277,57 @@ describe('forms on a phone', () => {
     expect(unexpectedErrors(alice.errors)).toEqual([])
     expect(unexpectedErrors(bob.errors)).toEqual([])
   })
+
+  it('a board opened right after a dialog closes stays open: the Back that takes the dialog off history does not undo it', async () => {
+    const page = alice.page
+    await page.goto(`${app.url}#/`)
+    await createBoard(page, { name: 'Pantry shifts', displayName: 'Alice' })
+    const pantry = page.url()
+    await page.goto(`${app.url}#/`)
+    await page.getByRole('link', { name: /Night shelter rota/ }).click()
+    await page.getByRole('heading', { level: 1, name: 'Night shelter rota' }).waitFor()
+    const shelter = page.url()
+    /**
+     * The next time the app calls history.back() (to take a closed dialog's
+     * guard off), Pantry shifts is opened at once after it, before the Back
+     * lands: from the board list, or by its address. A person is rarely that
+     * quick, but the window is real and a slow phone widens it.
+     */
+    const openPantryRightAfterTheBack = (how: 'list' | 'address') =>
+      page.evaluate(
+        ({ how, pantry }) => {
+          const back = history.back.bind(history)
+          history.back = () => {
+            history.back = back
+            back()
+            if (how === 'address') location.href = pantry
+            else Array.from(document.querySelectorAll<HTMLAnchorElement>('a.board-link')).find((a) => a.textContent?.includes('Pantry shifts'))!.click()
+          }
+        },
+        { how, pantry },
+      )
+    const wrong: string[] = []
+    for (const how of ['list', 'address', 'list', 'address'] as const) {
+      if (how === 'list') {
+        await page.goto(`${app.url}#/`)
+        const menu = await openMenu(page)
+        await openPantryRightAfterTheBack(how)
+        await menu.getByRole('button', { name: 'Close', exact: true }).first().click()
+      } else {
+        await page.getByRole('button', { name: /^\d+ members?/ }).click()
+        const members = page.getByRole('dialog', { name: 'Members and diagnostics' })
+        await openPantryRightAfterTheBack(how)
+        await members.getByRole('button', { name: 'Close', exact: true }).first().click()
+      }
+      // The app has called it: the page's own history.back is back in place.
+      await page.waitForFunction(() => String(history.back).includes('[native code]'))
+      // Longer than the Back takes to land.
+      await page.waitForTimeout(300)
+      const shown = (await page.getByRole('heading', { level: 1 }).first().textContent())?.trim()
+      if (shown !== 'Pantry shifts' || page.url() !== pantry) wrong.push(`from the ${how}: ${shown} at ${page.url() === shelter ? 'the shelter’s address' : page.url() === pantry ? 'the pantry’s address' : page.url()}`)
+      await page.goto(shelter)
+      await page.getByRole('heading', { level: 1, name: 'Night shelter rota' }).waitFor()
+    }
+    expect(wrong).toEqual([])
+  })
 })

@@ -76,9 +76,10 @@ async function onBoard(page: Page): Promise<void> {
     .first()
     .waitFor()
     .catch(async (e: Error) => {
-      // Seen twice in CI (Arabic, dark, back from another board) before
-      // closeDialogs waited for the history guard to come off: the guard's
-      // Back undid the navigation to this board. Say what the page showed.
+      // Seen twice in CI (Arabic, dark, back from another board): the Back
+      // that took a closed dialog's history guard off undid the navigation
+      // to this board (since repaired in dialog-history.ts, and closeDialogs
+      // waits for it). Say what the page showed.
       const seen = await page.evaluate(() => ({
         route: location.hash.split('/').slice(0, 2).join('/'),
         cards: document.querySelectorAll('article.card').length,

@@ -10,12 +10,22 @@
  * browser's history files.
  *
  * Taking the guard off is a Back, and a Back lands asynchronously: a
- * navigation made in the few milliseconds between the close and the landing
- * (faster than any tap; tests wait with flows.historySettled) is undone by it.
+ * navigation made between the close and the landing (a link followed at
+ * once) is undone when the Back lands. So a navigation seen before the Back
+ * lands (by its popstate, or the Navigation API's navigate event for the
+ * app's own pushState) is made again after it.
  */
 const GUARD = 'hearthDialog'
 const open: (() => void)[] = []
 let listening = false
+/**
+ * The Back that takes a guard off, until it lands: when it was made
+ * (performance.now()), from which URL, and the URL of a navigation seen
+ * before it landed.
+ */
+let pendingBack: { readonly since: number; readonly from: string; overtakenBy?: string } | null = null
+/** Longer than any Back takes to land; a Back that never lands (the browser dropped it) is forgotten after it. */
+const BACK_LANDS_WITHIN_MS = 1000
 
 const onGuard = (): boolean => (history.state as Record<string, unknown> | null)?.[GUARD] === true
 
@@ -25,16 +35,37 @@ function pushGuard(): void {
 
 function onPopState(): void {
   const top = open.at(-1)
-  if (!top) return
+  if (!top) {
+    const back = pendingBack
+    if (!back || performance.now() - back.since >= BACK_LANDS_WITHIN_MS) pendingBack = null
+    else if (location.href !== back.from) back.overtakenBy = location.href // a navigation's own popstate: the Back is still to land
+    else {
+      // The Back landed. If a navigation came between, the Back undid it
+      // (Chromium drops that navigation's entry): make it again.
+      pendingBack = null
+      if (back.overtakenBy !== undefined) location.href = back.overtakenBy
+    }
+    return
+  }
   const remaining = open.length - 1
   top()
   if (remaining > 0) pushGuard()
+}
+
+/**
+ * A navigation the Navigation API reports (where the browser has it): the
+ * app's own, made with pushState, fires no popstate.
+ */
+function onNavigate(e: Event): void {
+  const { navigationType, destination } = e as Event & { navigationType?: string; destination?: { url?: string } }
+  if (pendingBack && (navigationType === 'push' || navigationType === 'replace') && destination?.url) pendingBack.overtakenBy = destination.url
 }
 
 /** Registers an open dialog and its close action; returns the function to call once it has closed. */
 export function trackDialog(close: () => void): () => void {
   if (!listening) {
     window.addEventListener('popstate', onPopState)
+    ;(globalThis as { navigation?: EventTarget }).navigation?.addEventListener('navigate', onNavigate)
     listening = true
   }
   open.push(close)
@@ -46,7 +77,10 @@ export function trackDialog(close: () => void): () => void {
     // leading to a form) keeps the guard.
     if (open.length === 0)
       setTimeout(() => {
-        if (open.length === 0 && onGuard()) history.back()
+        if (open.length === 0 && onGuard()) {
+          pendingBack = { since: performance.now(), from: location.href }
+          history.back()
+        }
       }, 0)
   }
 }

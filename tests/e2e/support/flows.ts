@@ -79,9 +79,10 @@ export async function closeDialog(dialog: Locator, close = 'Close'): Promise<voi
 
 /**
  * Waits, once the last dialog is closed, for the app to take its history
- * guard back off (src/ui/common/dialog-history.ts). That takes a few
- * milliseconds — a person is never faster — but a test that navigates within
- * them has its navigation undone by the guard's Back.
+ * guard back off (src/ui/common/dialog-history.ts), a few milliseconds. A
+ * navigation within them is undone by the guard's Back and then made again
+ * (tested on its own in forms.test.ts); other tests wait, so that what they
+ * see does not pass through that repair.
  */
 export async function historySettled(page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelector('dialog[open]') !== null || (history.state as Record<string, unknown> | null)?.hearthDialog !== true)
