@@ -2,14 +2,15 @@
  * What the keyring must still do at the edges: a lock while an unlock is on
  * its way wins; after the panic the right passphrase opens nothing; a
  * passphrase-mode keyring keeps its passphrase and duress verifier through
- * every later write; a rotation cut short by a crash is finished on the next
+ * every later write; a rotation cut short by a crash before the new blob
+ * still opens the old one, and one cut short after it is finished on the next
  * open (the old root key does not stay on disk); a tab whose key another tab
  * replaced locks instead of writing.
  */
 import { describe, expect, it } from 'vitest'
 import { Keyring, LockedError, DEFAULT_KEYRING_SETTINGS, LEGACY_KEYRING_DB } from '../../src/storage/index.ts'
 import { decodeDeviceFile, rootKey } from '../../src/storage/device-file.ts'
-import { board, profile } from './support.ts'
+import { board, idbRequest, profile } from './support.ts'
 
 const PASS = 'the river remembers'
 const DURESS = 'the river is empty'
@@ -17,6 +18,20 @@ const DURESS = 'the river is empty'
 const rootKeys = (bytes: Uint8Array | null) => {
   const file = bytes && decodeDeviceFile(bytes)
   return file ? [rootKey(file, 0), rootKey(file, 1)].filter(Boolean).length : 0
+}
+
+/** The sealed keyring blob as the disk holds it. */
+async function blobOf(p: ReturnType<typeof profile>): Promise<unknown> {
+  const db = await idbRequest(p.indexedDB.open('hearth-store'))
+  const value = await idbRequest(db.transaction('keyring', 'readonly').objectStore('keyring').get('blob'))
+  db.close()
+  return value
+}
+
+async function putBlob(p: ReturnType<typeof profile>, value: unknown): Promise<void> {
+  const db = await idbRequest(p.indexedDB.open('hearth-store'))
+  await idbRequest(db.transaction('keyring', 'readwrite').objectStore('keyring').put(value, 'blob'))
+  db.close()
 }
 
 describe('keyring guards', () => {
@@ -105,6 +120,29 @@ describe('keyring guards', () => {
     expect((await again.list()).map((r) => r.name)).toEqual(['Kitchen'])
     expect(rootKeys(p.keyFile.bytes)).toBe(1)
     await again.close()
+  })
+
+  it('a rotation cut short before the new blob was written opens the old blob with the old key, untouched in its slot (from either slot)', async () => {
+    for (const rotationsBefore of [0, 1]) {
+      const p = profile()
+      const keyring = await Keyring.open(p)
+      const boards = ['Garden', 'Kitchen', 'Pantry'].map((name) => board(name, 'Alice'))
+      for (const b of boards) await keyring.put(b)
+      // Each removal rotates the root key into the other slot.
+      for (const b of boards.slice(0, rotationsBefore)) await keyring.remove(b.id)
+      const oldBlob = await blobOf(p)
+      const versions = p.keyFile.history.length
+      await keyring.remove(boards[rotationsBefore]!.id)
+      await keyring.close()
+      const [first] = p.keyFile.history.slice(versions)
+      // The power went after the new key was written beside the old one, before the new blob.
+      p.keyFile.bytes = new Uint8Array(first!)
+      await putBlob(p, oldBlob)
+
+      const again = await Keyring.open(p)
+      expect((await again.list()).map((r) => r.name).sort(), `after ${rotationsBefore} rotations`).toEqual(boards.slice(rotationsBefore).map((b) => b.name))
+      await again.close()
+    }
   })
 
   it('a tab whose key another tab replaced (a new passphrase) locks on its next write, and writes nothing', async () => {
