@@ -128,6 +128,22 @@ describe('a sweep on a board with two members', () => {
     expect(readItems(alices.doc).map((i) => i.title)).toEqual(['Stays'])
     // Her own meeting's deletion is an entry of hers (one more); Bob's is deleted on her phone only.
     expect(entriesOf(alices)).toBe(before + 1)
+    const fromAlice = sent(alices)
     await alice.stop()
+
+    // Bob's phone, whose clock is behind (both meetings still on), takes all
+    // of it: nothing refused, Alice's meeting gone, his own still on. Had
+    // Alice's phone signed the deletion of Bob's meeting too, Bob's engine
+    // would take it as a moderator's removal (Alice founded the board) and
+    // Bob's meeting would go early, "removed by Alice"; from a member who does
+    // not moderate it would be refused, naming them.
+    clock.advance(-2.5 * 3600_000)
+    await bob.start()
+    const again = await bob.open(board)
+    await receive(bob, again, fromAlice)
+    await bob.act(() => again.flush())
+    expect(again.sealed.diagnostics.events.map((e) => e.reason)).toEqual([])
+    expect(readItems(again.doc).map((i) => i.title).sort()).toEqual(['Bob’s circle', 'Stays'])
+    await bob.stop()
   })
 })
