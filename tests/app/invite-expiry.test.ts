@@ -7,6 +7,7 @@
  * waits for a person to say yes.
  */
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import type { BoardSession } from '../../src/app/board-session.ts'
 import { Clock, Phone, receive, sent } from './session-devices.ts'
 
@@ -75,5 +76,48 @@ describe('the inviter’s phone lets a newcomer in by itself only on an open inv
     await asking.alice.act(() => asking.admitting.flush())
     expect(bobIn(asking.admitting)).toBe(false)
     await asking.alice.stop()
+  }, 30_000)
+})
+
+describe('a one-time invitation', () => {
+  it('lets one person in, even when two asked with it before the inviter’s phone saw either', async () => {
+    const clock = new Clock(new Date('2030-01-01T10:00:00Z').getTime())
+    const alice = new Phone('Alice', clock)
+    const bob = new Phone('Bob', clock)
+    const carol = new Phone('Carol', clock)
+    await alice.start()
+    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
+    if (!created.ok) throw new Error('create failed')
+    const board = created.record.id
+    const hosts = await alice.open(board)
+    const link = await alice.act(() => hosts.invite({ uses: 1, expiresAt: clock.now() + HOUR, purpose: 'member', ask: false }))
+    const fromHost = sent(hosts)
+    await alice.stop()
+
+    // The link was passed on: Bob and Carol both ask with it while Alice's phone is off.
+    const requests: Uint8Array[] = []
+    for (const [phone, name] of [[bob, 'Bob'], [carol, 'Carol']] as const) {
+      await phone.start()
+      const joined = await phone.act(() => phone.hearth.joinBoard(link, name))
+      if (!joined.ok) throw new Error(`${name} could not join: ${joined.error}`)
+      const guests = await phone.open(board)
+      await receive(phone, guests, fromHost)
+      requests.push(sent(guests))
+      await phone.stop()
+    }
+
+    await alice.start()
+    const admitting = await alice.open(board)
+    // Both requests reach her phone at once.
+    await receive(alice, admitting, Y.mergeUpdates(requests))
+    const inside = () => admitting.sealed.members().filter((m) => (m.name === 'Bob' || m.name === 'Carol') && !m.removed).map((m) => m.name)
+    await waitFor(() => inside().length > 0)
+    await new Promise((r) => setTimeout(r, 300))
+    await alice.act(() => admitting.flush())
+    expect(inside()).toHaveLength(1)
+    // Only one admission was signed: the other asker got no keys.
+    const admissions = admitting.sealed.circle.membership().history.filter((h) => h.kind === 'admitted')
+    expect(admissions).toHaveLength(1)
+    await alice.stop()
   }, 30_000)
 })
