@@ -36,7 +36,7 @@ import {
   type InvitePurpose,
   type TransportSecret,
 } from '../crypto/index.ts'
-import { LOCAL_ORIGIN, SealedBoard, type KeyGift, type Role } from '../sealed/index.ts'
+import { AdmissionRefused, LOCAL_ORIGIN, SealedBoard, type KeyGift, type Role } from '../sealed/index.ts'
 import { deleteLegacyBoardData, readLegacyBoard, type BoardRecord, type BoardStore, type EpochKeys } from '../storage/index.ts'
 import { connectBoard, type BoardSync, type SyncStatus, type WrtcLike } from '../sync/index.ts'
 import { BOARD_RULES } from './board-rules.ts'
@@ -98,6 +98,13 @@ export class BoardSession {
   #expiryTimer: ReturnType<typeof setTimeout> | null = null
   #metaTimer: ReturnType<typeof setTimeout> | null = null
   #admitTimer: ReturnType<typeof setTimeout> | null = null
+  /**
+   * Requests this device has admitted by itself (or is admitting). Never
+   * twice: an admission the circle does not count (a newcomer whose key
+   * collides with a member's) leaves the request open, and every change of
+   * the membership would sign another, for good.
+   */
+  readonly #admittedHere = new Set<string>()
   #nextExpiryAt: number | null = null
   #closed = false
   readonly #cleanups: (() => void)[] = []
@@ -345,12 +352,21 @@ export class BoardSession {
       if (invite.expiresAt !== null && now > invite.expiresAt) continue
       const mine = this.sealed.circle.memberOf(invite.createdBy) === myMember
       const waited = now - request.seenAt
-      if (mine || (this.sealed.canModerate && invite.as !== 'device' && waited >= MODERATOR_ADMIT_AFTER_MS)) void this.admit(request.hash).catch(() => undefined)
+      if (mine || (this.sealed.canModerate && invite.as !== 'device' && waited >= MODERATOR_ADMIT_AFTER_MS)) this.#admitOnce(request.hash)
       else if (this.sealed.canModerate && invite.as !== 'device') nextCheck = Math.min(nextCheck ?? Infinity, MODERATOR_ADMIT_AFTER_MS - waited)
     }
-    if (this.sealed.canModerate) for (const j of this.sealed.legacyJoiners()) void this.admit(j.hash).catch(() => undefined)
+    if (this.sealed.canModerate) for (const j of this.sealed.legacyJoiners()) this.#admitOnce(j.hash)
     if (this.sealed.circle.managed && this.sealed.canModerate && this.sealed.circle.membership().needsRekey) void this.sealed.rekey().then(() => this.flush()).catch(() => undefined)
     if (nextCheck !== null) this.#admitTimer = setTimeout(() => this.#onCircle(), Math.max(0, nextCheck) + 50)
+  }
+
+  /** Admits a request by itself, once: again only if it failed before anything was signed. */
+  #admitOnce(hash: string): void {
+    if (this.#admittedHere.has(hash)) return
+    this.#admittedHere.add(hash)
+    void this.admit(hash).catch((e: unknown) => {
+      if (!(e instanceof AdmissionRefused)) this.#admittedHere.delete(hash)
+    })
   }
 
   /**

@@ -13,7 +13,7 @@ import { Clock, Phone, receive, sent } from './session-devices.ts'
 
 const HOUR = 3600_000
 
-async function askedThenSeen(after: number, ask = false): Promise<{ admitting: BoardSession; alice: Phone }> {
+async function askedThenSeen(after: number, ask = false, revoked = false): Promise<{ admitting: BoardSession; alice: Phone }> {
   const clock = new Clock(new Date('2030-01-01T10:00:00Z').getTime())
   const alice = new Phone('Alice', clock)
   const bob = new Phone('Bob', clock)
@@ -25,6 +25,7 @@ async function askedThenSeen(after: number, ask = false): Promise<{ admitting: B
   const hosts = await alice.open(board)
   const link = await alice.act(() => hosts.invite({ uses: 1, expiresAt: clock.now() + HOUR, purpose: 'member', ask }))
   const fromHost = sent(hosts)
+  if (revoked) await alice.act(() => hosts.revokeInvite(hosts.sealed.circle.invites()[0]!.id))
   await alice.stop()
 
   const joined = await bob.act(() => bob.hearth.joinBoard(link, 'Bob'))
@@ -67,6 +68,16 @@ describe('the inviter’s phone lets a newcomer in by itself only on an open inv
     await waitFor(() => bobIn(edge.admitting))
     expect(bobIn(edge.admitting)).toBe(true)
     await edge.alice.stop()
+  }, 30_000)
+
+  it('an invitation revoked after Bob got the link lets nobody in, even in time', async () => {
+    const revoked = await askedThenSeen(HOUR / 2, false, true)
+    expect(revoked.admitting.sealed.circle.invites().map((i) => i.revoked)).toEqual([true])
+    expect(revoked.admitting.sealed.circle.openRequests()).toHaveLength(1)
+    await new Promise((r) => setTimeout(r, 300))
+    await revoked.alice.act(() => revoked.admitting.flush())
+    expect(bobIn(revoked.admitting)).toBe(false)
+    await revoked.alice.stop()
   }, 30_000)
 
   it('an invitation that asks first lets nobody in by itself, even in time', async () => {
