@@ -57,8 +57,8 @@ function onPopState(): void {
  * app's own, made with pushState, fires no popstate.
  */
 function onNavigate(e: Event): void {
-  const { navigationType, destination } = e as Event & { navigationType?: string; destination?: { url?: string } }
-  if (pendingBack && (navigationType === 'push' || navigationType === 'replace') && destination?.url) pendingBack.overtakenBy = destination.url
+  const { navigationType, destination } = e as Event & { navigationType?: string; destination?: { url?: string; sameDocument?: boolean } }
+  if (pendingBack && (navigationType === 'push' || navigationType === 'replace') && destination?.sameDocument && destination.url) pendingBack.overtakenBy = destination.url
 }
 
 /** Registers an open dialog and its close action; returns the function to call once it has closed. */
