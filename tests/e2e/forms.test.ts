@@ -330,4 +330,32 @@ describe('forms on a phone', () => {
     }
     expect(wrong).toEqual([])
   })
+
+  it('a dialog opened right after another closes stays open, and the back gesture still closes it', async () => {
+    const page = alice.page
+    await page.goto(`${app.url}#/`)
+    await page.getByRole('link', { name: /Night shelter rota/ }).click()
+    await page.getByRole('heading', { level: 1, name: 'Night shelter rota' }).waitFor()
+    await page.getByRole('button', { name: /^\d+ members?/ }).click()
+    const members = page.getByRole('dialog', { name: 'Members and diagnostics' })
+    // Post is pressed at the very moment the app takes the closed dialog's history guard off.
+    await page.evaluate(() => {
+      const back = history.back.bind(history)
+      history.back = () => {
+        history.back = back
+        back()
+        document.querySelector<HTMLButtonElement>('button.fab')!.click()
+      }
+    })
+    await members.getByRole('button', { name: 'Close', exact: true }).first().click()
+    await page.waitForFunction(() => String(history.back).includes('[native code]'))
+    const chooser = page.getByRole('dialog', { name: 'What would you like to post?' })
+    // Longer than the Back takes to land.
+    await page.waitForTimeout(300)
+    expect(await chooser.isVisible(), 'the chooser Post opened is still open').toBe(true)
+    await page.goBack()
+    await chooser.waitFor({ state: 'detached' })
+    await page.getByRole('heading', { level: 1, name: 'Night shelter rota' }).waitFor()
+    expect(page.url()).toContain('#/board/')
+  })
 })

@@ -35,9 +35,16 @@ function pushGuard(): void {
 
 function onPopState(): void {
   const top = open.at(-1)
+  const back = pendingBack && performance.now() - pendingBack.since < BACK_LANDS_WITHIN_MS ? pendingBack : null
+  if (top && back && location.href === back.from && !onGuard()) {
+    // The Back landed after another dialog opened (on the guard it was taking
+    // off): that dialog stays open, with a guard of its own.
+    pendingBack = null
+    pushGuard()
+    return
+  }
   if (!top) {
-    const back = pendingBack
-    if (!back || performance.now() - back.since >= BACK_LANDS_WITHIN_MS) pendingBack = null
+    if (!back) pendingBack = null
     else if (location.href !== back.from) back.overtakenBy = location.href // a navigation's own popstate: the Back is still to land
     else {
       // The Back landed. If a navigation came between, the Back undid it
