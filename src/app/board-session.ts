@@ -105,6 +105,8 @@ export class BoardSession {
    * the membership would sign another, for good.
    */
   readonly #admittedHere = new Set<string>()
+  /** A rotation this device started by itself is on its way. */
+  #rekeying = false
   #nextExpiryAt: number | null = null
   #closed = false
   readonly #cleanups: (() => void)[] = []
@@ -356,7 +358,21 @@ export class BoardSession {
       else if (this.sealed.canModerate && invite.as !== 'device') nextCheck = Math.min(nextCheck ?? Infinity, MODERATOR_ADMIT_AFTER_MS - waited)
     }
     if (this.sealed.canModerate) for (const j of this.sealed.legacyJoiners()) this.#admitOnce(j.hash)
-    if (this.sealed.circle.managed && this.sealed.canModerate && this.sealed.circle.membership().needsRekey) void this.sealed.rekey().then(() => this.flush()).catch(() => undefined)
+    // One rotation at a time: each change of the membership seen while one is
+    // on its way would queue another. Once it is done, look again.
+    if (this.sealed.circle.managed && this.sealed.canModerate && this.sealed.circle.membership().needsRekey && !this.#rekeying) {
+      this.#rekeying = true
+      void this.sealed
+        .rekey()
+        .then(() => this.flush())
+        .then(
+          () => {
+            this.#rekeying = false
+            this.#onCircle()
+          },
+          () => (this.#rekeying = false),
+        )
+    }
     if (nextCheck !== null) this.#admitTimer = setTimeout(() => this.#onCircle(), Math.max(0, nextCheck) + 50)
   }
 
