@@ -8,7 +8,7 @@
  */
 const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
 import { describe, expect, it, vi } from 'vitest'
-import { Clock, Phone, receive, sent } from './session-devices.ts'
+import { askWith, boardWithInvite, Clock, Phone, receive } from './session-devices.ts'
 
 /** While set, every key but this one has its legacy client id. */
 let collideWith: Uint8Array | null = null
@@ -27,24 +27,11 @@ describe('an admission the circle does not count', () => {
   it('is signed once, not again at every change: the request stays open, the phone stays quiet', async () => {
     const clock = new Clock(new Date('2030-01-01T10:00:00Z').getTime())
     const alice = new Phone('Alice', clock)
-    const bob = new Phone('Bob', clock)
+    const { board, link, fromHost } = await boardWithInvite(alice, { expiresAt: clock.now() + HOUR })
     await alice.start()
-    await bob.start()
-    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
-    if (!created.ok) throw new Error('create failed')
-    const board = created.record.id
-    const hosts = await alice.open(board)
-    const link = await alice.act(() => hosts.invite({ uses: 1, expiresAt: clock.now() + HOUR, purpose: 'member', ask: false }))
-    const aliceKey = hosts.sealed.circle.membership().devices.get(hosts.sealed.myTag)!.sign
-    const fromHost = sent(hosts)
+    const aliceKey = await alice.open(board).then((s) => s.sealed.circle.membership().devices.get(s.sealed.myTag)!.sign)
     await alice.stop()
-
-    const joined = await bob.act(() => bob.hearth.joinBoard(link, 'Bob'))
-    if (!joined.ok) throw new Error(`Bob could not join: ${joined.error}`)
-    const guests = await bob.open(board)
-    await receive(bob, guests, fromHost)
-    const request = sent(guests)
-    await bob.stop()
+    const request = await askWith(new Phone('Bob', clock), board, link, fromHost)
 
     collideWith = aliceKey
     try {

@@ -9,31 +9,15 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { BoardSession } from '../../src/app/board-session.ts'
-import { Clock, Phone, receive, sent } from './session-devices.ts'
+import { askWith, boardWithInvite, Clock, Phone, receive } from './session-devices.ts'
 
 const HOUR = 3600_000
 
 async function askedThenSeen(after: number, ask = false, revoked = false): Promise<{ admitting: BoardSession; alice: Phone }> {
   const clock = new Clock(new Date('2030-01-01T10:00:00Z').getTime())
   const alice = new Phone('Alice', clock)
-  const bob = new Phone('Bob', clock)
-  await alice.start()
-  await bob.start()
-  const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
-  if (!created.ok) throw new Error('create failed')
-  const board = created.record.id
-  const hosts = await alice.open(board)
-  const link = await alice.act(() => hosts.invite({ uses: 1, expiresAt: clock.now() + HOUR, purpose: 'member', ask }))
-  const fromHost = sent(hosts)
-  if (revoked) await alice.act(() => hosts.revokeInvite(hosts.sealed.circle.invites()[0]!.id))
-  await alice.stop()
-
-  const joined = await bob.act(() => bob.hearth.joinBoard(link, 'Bob'))
-  if (!joined.ok) throw new Error(`Bob could not join: ${joined.error}`)
-  const guests = await bob.open(board)
-  await receive(bob, guests, fromHost)
-  const request = sent(guests)
-  await bob.stop()
+  const { board, link, fromHost } = await boardWithInvite(alice, { expiresAt: clock.now() + HOUR, ask, revoked })
+  const request = await askWith(new Phone('Bob', clock), board, link, fromHost)
 
   clock.advance(after)
   await alice.start()
@@ -94,28 +78,9 @@ describe('a one-time invitation', () => {
   it('lets one person in, even when two asked with it before the inviter’s phone saw either', async () => {
     const clock = new Clock(new Date('2030-01-01T10:00:00Z').getTime())
     const alice = new Phone('Alice', clock)
-    const bob = new Phone('Bob', clock)
-    const carol = new Phone('Carol', clock)
-    await alice.start()
-    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
-    if (!created.ok) throw new Error('create failed')
-    const board = created.record.id
-    const hosts = await alice.open(board)
-    const link = await alice.act(() => hosts.invite({ uses: 1, expiresAt: clock.now() + HOUR, purpose: 'member', ask: false }))
-    const fromHost = sent(hosts)
-    await alice.stop()
-
+    const { board, link, fromHost } = await boardWithInvite(alice, { expiresAt: clock.now() + HOUR })
     // The link was passed on: Bob and Carol both ask with it while Alice's phone is off.
-    const requests: Uint8Array[] = []
-    for (const [phone, name] of [[bob, 'Bob'], [carol, 'Carol']] as const) {
-      await phone.start()
-      const joined = await phone.act(() => phone.hearth.joinBoard(link, name))
-      if (!joined.ok) throw new Error(`${name} could not join: ${joined.error}`)
-      const guests = await phone.open(board)
-      await receive(phone, guests, fromHost)
-      requests.push(sent(guests))
-      await phone.stop()
-    }
+    const requests = [await askWith(new Phone('Bob', clock), board, link, fromHost), await askWith(new Phone('Carol', clock), board, link, fromHost)]
 
     await alice.start()
     const admitting = await alice.open(board)

@@ -167,6 +167,38 @@ async function until(what: string, done: () => boolean | Promise<boolean>): Prom
 }
 
 /**
+ * `host` founds a board "Circle" and makes one invitation; its phone is off
+ * afterwards. Returns the board, the link and what the host's phone sent.
+ */
+export async function boardWithInvite(
+  host: Phone,
+  invitation: { uses?: number; expiresAt?: number | null; ask?: boolean; revoked?: boolean } = {},
+): Promise<{ board: BoardId; link: string; fromHost: Uint8Array }> {
+  if (!host.running) await host.start()
+  const created = await host.act(() => host.hearth.createBoard({ name: 'Circle', description: '', displayName: host.name }))
+  if (!created.ok) throw new Error('create failed')
+  const board = created.record.id
+  const hosts = await host.open(board)
+  const link = await host.act(() => hosts.invite({ uses: invitation.uses ?? 1, expiresAt: invitation.expiresAt ?? null, purpose: 'member', ask: invitation.ask ?? false }))
+  const fromHost = sent(hosts)
+  if (invitation.revoked) await host.act(() => hosts.revokeInvite(hosts.sealed.circle.invites()[0]!.id))
+  await host.stop()
+  return { board, link, fromHost }
+}
+
+/** `guest` joins with `link` as `name` and asks, having taken in what the host sent; its phone is off afterwards. Returns its request as sent. */
+export async function askWith(guest: Phone, board: BoardId, link: string, fromHost: Uint8Array, name = guest.name): Promise<Uint8Array> {
+  if (!guest.running) await guest.start()
+  const joined = await guest.act(() => guest.hearth.joinBoard(link, name))
+  if (!joined.ok) throw new Error(`${name} could not join: ${joined.error}`)
+  const guests = await guest.open(board)
+  await receive(guest, guests, fromHost)
+  const request = sent(guests)
+  await guest.stop()
+  return request
+}
+
+/**
  * The whole way in, as two phones that are never online together would do it:
  * the host invites, the guest joins and asks (its request carried to the
  * host), the host's phone lets the guest in at once (the host made the
@@ -182,12 +214,7 @@ export async function letIn(host: Phone, guest: Phone, board: BoardId, name: str
   const fromHost = sent(hosts)
   await host.stop()
 
-  const joined = await guest.act(() => guest.hearth.joinBoard(link, name))
-  if (!joined.ok) throw new Error(`${name} could not join: ${joined.error}`)
-  const guests = await guest.open(board)
-  await receive(guest, guests, fromHost)
-  const request = sent(guests)
-  await guest.stop()
+  const request = await askWith(guest, board, link, fromHost, name)
 
   await host.start()
   const admitting = await host.open(board)
