@@ -90,6 +90,27 @@ describe('where a device stands, and whether it may moderate', () => {
     expect(carol.board.standing).toBe('member')
   })
 
+  it('Ana’s device, restored from an old copy, signs another entry under a number it had used: proven to equivocate from there, it moderates no more', async () => {
+    const keys = await generateDeviceKeys()
+    const ana = await member('Ana', { keys, founder: keys.signPublic })
+    const bob = await member('Bob', { founder: keys.signPublic })
+    await exchange(ana, bob)
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(ana.board.sealed))
+    post(ana, 'Meeting on Tuesday')
+    await settle(ana)
+    await exchange(ana, bob)
+    ana.board.destroy()
+    const restored = await device('Ana', { keys, founder: keys.signPublic, sealed: copy })
+    expect(restored.board.canModerate).toBe(true)
+    post(restored, 'Meeting on Wednesday')
+    await settle(restored)
+    await exchange(restored, bob)
+    expect(bob.board.members().find((m) => m.name === 'Ana')?.equivocated).toBe(true)
+    expect(restored.board.members().find((m) => m.name === 'Ana')?.equivocated).toBe(true)
+    expect(restored.board.canModerate).toBe(false)
+  })
+
   it('an admission that does not count says which verdict it got', () => {
     expect(new AdmissionRefused('used_up').message).toBe('The admission does not count (used_up); no keys were sent')
   })
