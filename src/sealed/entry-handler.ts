@@ -82,7 +82,18 @@ export class EntryHandler {
       this.#ctx.collect(v.key, v.bytes)
       return finish('void')
     }
-    if (v.plain === undefined) return 'wait'
+    if (v.plain === undefined) {
+      // A welcome or rotation sealed in a room whose key this device does
+      // not hold decides nothing in its author's turn (it is looked at apart,
+      // side-entries.ts), and must not hold up the author's later entries: a
+      // newcomer is sent every content key but only the current room's
+      // secret, and the lockboxes its inviter sealed in earlier rooms come
+      // before its own admission. A gift brings a room's secret only with
+      // that room's newest key, so a room this device lacks now does not come
+      // later for lockboxes it could use.
+      if (h.kind === 'welcome' || h.kind === 'rotate') return finish('other')
+      return 'wait'
+    }
     if (v.plain === null) {
       this.#ctx.reject('decrypt_failed', v.key, tag)
       this.#ctx.collect(v.key, v.bytes)

@@ -1,0 +1,65 @@
+/**
+ * A welcome or rotation is sealed in the room of its epoch (its public-entry
+ * key). A device that never held that room cannot open it — and must not
+ * wait for it: it decides nothing in its author's turn, and the author's
+ * later entries are what let a newcomer in.
+ */
+import { describe, expect, it } from 'vitest'
+import { createItem, newItemId, readItems } from '../../src/core/index.ts'
+import { deriveInvitation, generateInvitationSecret } from '../../src/crypto/index.ts'
+import { circle, device, exchange, settle, type Circle, type Member } from './fixture.ts'
+
+const post = async (m: Member, title: string) => {
+  createItem(m.board.readable, { kind: 'notice', title, body: '', author: m.name, tags: [], pinned: false, expiresAt: null }, Date.now(), newItemId(m.board.myTag))
+  await m.board.flush()
+}
+const titles = (m: Member) => readItems(m.board.readable).map((i) => i.title).sort()
+
+/** Ana invites `name` with a link to the room the circle meets in now (as the app's invite link does), and lets them in. */
+async function invitedNow(c: Circle, name: string, ...others: Member[]): Promise<Member> {
+  const ana = c.founder
+  const invitation = await deriveInvitation(generateInvitationSecret())
+  await ana.board.invite({ id: invitation.id, publicKey: invitation.signer.publicKey, requestKey: invitation.requestKey, uses: 1, expiresAt: null, as: 'member', ask: false })
+  const m = await device(name, { boardId: c.boardId, contentKeys: [], request: { key: invitation.requestKey }, transport: ana.board.epoch!.transport! })
+  await m.board.request(name, { id: invitation.id, requestKey: invitation.requestKey, sign: (x) => invitation.signer.sign(x) })
+  await exchange(ana, m, ...others)
+  const request = ana.board.circle.openRequests().find((r) => r.name === name)!
+  await ana.board.admit(request.hash)
+  await exchange(ana, m, ...others)
+  return m
+}
+
+describe('a welcome or rotation sealed in a room this device never held', () => {
+  it('Carol, invited after Ana removed Eve, is let in and reads what Ana posts: Ana’s welcome for Bob and her rotation, sealed in the old room, hold nothing up', async () => {
+    const c = await circle('Ana', 'Bob', 'Eve')
+    const [ana, bob, eve] = c.members as [Member, Member, Member]
+    await ana.board.remove([eve.board.myTag])
+    await exchange(ana, bob)
+    const carol = await invitedNow(c, 'Carol', bob)
+    await post(ana, 'Clothes swap moved to the library')
+    await exchange(ana, bob, carol)
+    await settle(carol)
+    expect(carol.board.standing).toBe('member')
+    expect(carol.board.pendingCount()).toBe(0)
+    expect(carol.board.epoch).toEqual(ana.board.epoch)
+    expect(titles(carol)).toEqual(['Clothes swap moved to the library'])
+    expect(carol.board.diagnostics.total).toBe(0)
+    // Bob's device, which holds every room, is not changed by it.
+    expect(titles(bob)).toEqual(['Clothes swap moved to the library'])
+    expect(bob.board.pendingCount()).toBe(0)
+  })
+
+  it('Dana, offline through two rotations, gets them in one sync: the second, sealed in a room she learns from the first, is read all the same', async () => {
+    const c = await circle('Ana', 'Dana')
+    const [ana, dana] = c.members as [Member, Member]
+    await ana.board.rekey()
+    await ana.board.rekey()
+    await post(ana, 'Third room, first post')
+    await exchange(ana, dana)
+    await settle(dana)
+    expect(dana.board.epoch).toEqual(ana.board.epoch)
+    expect(dana.board.keys.contentKeys()).toHaveLength(3)
+    expect(titles(dana)).toEqual(['Third room, first post'])
+    expect(dana.board.pendingCount()).toBe(0)
+  })
+})
