@@ -5,6 +5,7 @@
  * later entries are what let a newcomer in.
  */
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { createItem, newItemId, readItems } from '../../src/core/index.ts'
 import { deriveInvitation, generateInvitationSecret } from '../../src/crypto/index.ts'
 import { circle, device, exchange, settle, type Circle, type Member } from './fixture.ts'
@@ -62,4 +63,36 @@ describe('a welcome or rotation sealed in a room this device never held', () => 
     expect(titles(dana)).toEqual(['Third room, first post'])
     expect(dana.board.pendingCount()).toBe(0)
   })
+
+  // The fix's hazard: a rotation sealed in a room this device will be given
+  // later must still be followed. Here the second rotation is another
+  // moderator's, and may reach Dana before the first.
+  for (const order of ['Ana’s entries first', 'Bob’s entries first', 'Bob’s entries alone, then the rest'] as const) {
+    it(`Dana, offline through rotations by two moderators, follows both (${order})`, async () => {
+      const c = await circle('Ana', 'Bob', 'Dana')
+      const [ana, bob, dana] = c.members as [Member, Member, Member]
+      await ana.board.setRole(bob.board.myTag, 'moderator')
+      await exchange(ana, bob, dana)
+      await ana.board.rekey()
+      await exchange(ana, bob)
+      await bob.board.rekey()
+      await exchange(ana, bob)
+      await post(bob, 'Third room, first post')
+      await exchange(ana, bob)
+      if (order === 'Bob’s entries alone, then the rest') {
+        const alone = new Y.Doc()
+        alone.transact(() => {
+          for (const [k, v] of bob.board.sealed.getMap<Uint8Array>('entries')) if (k.startsWith(`${bob.board.myTag}.`)) alone.getMap('entries').set(k, v)
+        })
+        Y.applyUpdate(dana.board.sealed, Y.encodeStateAsUpdate(alone), 'remote')
+        await settle(dana)
+      }
+      await exchange(order === 'Ana’s entries first' ? ana : bob, dana)
+      await settle(dana)
+      expect(dana.board.epoch).toEqual(ana.board.epoch)
+      expect(dana.board.keys.contentKeys()).toHaveLength(3)
+      expect(titles(dana)).toEqual(['Third room, first post'])
+      expect(dana.board.pendingCount()).toBe(0)
+    })
+  }
 })
