@@ -11,7 +11,7 @@ import { createItem, deleteItem, newItemId, readItems, setPinned, updateItem } f
 import { boundClientId, deviceTag, FIRST_KEY_ID, importContentKey, importDeviceSigner, keyId, legacyBoundClientId, sealEntry, type EntryHeader, type EntryKind } from '../../src/crypto/index.ts'
 import { entryKey } from '../../src/sealed/index.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
-import { CONTENT_KEY, OLD_BOARD_ID, circle, device, exchange, member, settle, type Member } from './fixture.ts'
+import { CONTENT_KEY, OLD_BOARD_ID, circle, device, exchange, member, noticeUpdate, settle, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
 const titles = (doc: Y.Doc) => readItems(doc).map((i) => i.title).sort()
@@ -32,14 +32,6 @@ async function eveWrites(eve: Member, bob: Member, seq: number, kind: EntryKind,
   entries(bob).set(key, bytes)
   await settle(bob)
   return key
-}
-
-/** A Yjs update creating one notice, written under `client`, its item key naming `owner`. */
-function noticeUpdate(client: number, title: string, owner: string): Uint8Array {
-  const doc = new Y.Doc()
-  doc.clientID = client
-  createItem(doc, notice(title), Date.now(), newItemId(owner))
-  return Y.encodeStateAsUpdate(doc)
 }
 
 describe('an entry in its author’s turn', () => {

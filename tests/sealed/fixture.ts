@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import { BOARD_RULES } from '../../src/app/board-rules.ts'
+import { createItem, newItemId } from '../../src/core/index.ts'
 import { deriveInvitation, foundedBoardId, fromBase64url, generateDeviceKeys, generateInvitationSecret, importAgreement, importDeviceSigner, type DeviceKeyMaterial } from '../../src/crypto/index.ts'
 import { SealedBoard, type SealedBoardOptions } from '../../src/sealed/index.ts'
 
@@ -115,3 +116,11 @@ export async function settle(...members: Member[]): Promise<void> {
 export const clientOf = (m: Member): number => m.board.readable.clientID
 
 export { generateInvitationSecret }
+
+/** A Yjs update creating one notice, written under `client`, its item key naming `owner`. */
+export function noticeUpdate(client: number, title: string, owner: string): Uint8Array {
+  const doc = new Y.Doc()
+  doc.clientID = client
+  createItem(doc, { kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null }, Date.now(), newItemId(owner))
+  return Y.encodeStateAsUpdate(doc)
+}

@@ -6,18 +6,10 @@ import { entryKey } from '../../src/sealed/index.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
 import { placeholderUpdate } from '../../src/sealed/placeholder.ts'
 import { handUpdate, id, item, map, value } from './hand-update.ts'
-import { CONTENT_KEY, OLD_BOARD_ID, exchange, member, settle, type Member } from './fixture.ts'
+import { CONTENT_KEY, OLD_BOARD_ID, exchange, member, noticeUpdate, settle, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
 const titles = (doc: Y.Doc) => readItems(doc).map((i) => i.title).sort()
-
-/** A Yjs update creating one notice owned by `owner`, written under the given client id. */
-function noticeUpdate(client: number, title: string, owner: string): Uint8Array {
-  const doc = new Y.Doc()
-  doc.clientID = client
-  createItem(doc, notice(title), Date.now(), newItemId(owner))
-  return Y.encodeStateAsUpdate(doc)
-}
 
 /** Eve writes a correctly signed entry of her own straight into Bob's shared doc. */
 async function eveWrites(eve: Member, bob: Member, header: Partial<EntryHeader>, payload: Uint8Array, contentKey = CONTENT_KEY): Promise<string> {
