@@ -7,8 +7,10 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createItem, newItemId, readItems } from '../../src/core/index.ts'
-import { deriveInvitation, generateInvitationSecret } from '../../src/crypto/index.ts'
-import { circle, device, exchange, settle, type Circle, type Member } from './fixture.ts'
+import { boundClientId, deriveInvitation, generateInvitationSecret, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader } from '../../src/crypto/index.ts'
+import { entryKey } from '../../src/sealed/index.ts'
+import { encodeContent } from '../../src/sealed/payloads.ts'
+import { circle, device, exchange, noticeUpdate, settle, type Circle, type Member } from './fixture.ts'
 
 const post = async (m: Member, title: string) => {
   createItem(m.board.readable, { kind: 'notice', title, body: '', author: m.name, tags: [], pinned: false, expiresAt: null }, Date.now(), newItemId(m.board.myTag))
@@ -95,4 +97,34 @@ describe('a welcome or rotation sealed in a room this device never held', () => 
       expect(dana.board.pendingCount()).toBe(0)
     })
   }
+
+  it('Eve signs a rotation sealed under a key nobody holds, then a post: every device takes her post, whatever came first, and nothing waits', async () => {
+    const c = await circle('Ana', 'Bob', 'Eve')
+    const [ana, bob, eve] = c.members as [Member, Member, Member]
+    const mine = [...eve.board.sealed.getMap('entries').keys()].filter((k) => k.startsWith(`${eve.board.myTag}.`))
+    const seq = Math.max(...mine.map((k) => Number(k.split('.')[1]))) + 1
+    const signer = await importDeviceSigner(eve.keys)
+    const nobodys = crypto.getRandomValues(new Uint8Array(32))
+    const rh: EntryHeader = { kind: 'rotate', boardId: c.boardId, keyId: keyId(nobodys), author: eve.keys.signPublic, seq, from: seq }
+    const rotation = [entryKey(rh), await sealEntry(rh, crypto.getRandomValues(new Uint8Array(200)), await importContentKey(nobodys), signer)] as const
+    const raw = eve.board.keys.contentKey(eve.board.epoch!.key)!
+    const ph: EntryHeader = { kind: 'update', boardId: c.boardId, keyId: keyId(raw), author: eve.keys.signPublic, seq: seq + 1, from: seq + 1 }
+    const update = noticeUpdate(boundClientId(eve.keys.signPublic), 'Soup at six', eve.board.myTag)
+    const post = [entryKey(ph), await sealEntry(ph, encodeContent(eve.board.circle.heads(), update), await importContentKey(raw), signer)] as const
+
+    // Ana gets the rotation first, Bob the post first.
+    for (const [m, order] of [[ana, [rotation, post]], [bob, [post, rotation]]] as const) {
+      for (const [key, bytes] of order) {
+        m.board.sealed.getMap('entries').set(key, bytes)
+        await settle(m)
+      }
+    }
+    // Carol, let in afterwards, gets both at once.
+    const carol = await c.admit('Carol')
+    await exchange(ana, bob, carol)
+    for (const m of [ana, bob, carol]) {
+      expect(titles(m), m.name).toEqual(['Soup at six'])
+      expect(m.board.pendingCount(), m.name).toBe(0)
+    }
+  })
 })
