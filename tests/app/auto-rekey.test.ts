@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { BoardSession } from '../../src/app/board-session.ts'
-import { Clock, letIn, Phone, receive, sent } from './session-devices.ts'
+import { Clock, foundBoard, letIn, Phone, receive, sent } from './session-devices.ts'
 
 const idOf = (s: BoardSession, name: string) => s.sealed.members().find((m) => m.name === name)!.id
 const rekeysBy = (s: BoardSession, tag: string) => s.sealed.circle.membership().history.filter((h) => h.kind === 'rekeyed' && h.by === tag).length
@@ -15,10 +15,7 @@ describe('two removals at the same moment', () => {
   it('the phone that sees both rotates once more, by itself, and only once', async () => {
     const clock = new Clock(new Date('2030-01-01T10:00:00Z').getTime())
     const [alice, ana, bob, eve] = ['Alice', 'Ana', 'Bob', 'Eve'].map((n) => new Phone(n, clock)) as [Phone, Phone, Phone, Phone]
-    await alice.start()
-    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
-    if (!created.ok) throw new Error('create failed')
-    const board = created.record.id
+    const board = await foundBoard(alice)
     await alice.stop()
     for (const [phone, name] of [[ana, 'Ana'], [bob, 'Bob'], [eve, 'Eve']] as const) await letIn(alice, phone, board, name)
 

@@ -4,7 +4,7 @@ import * as Y from 'yjs'
 import { readItems } from '../../src/core/index.ts'
 import { Hearth } from '../../src/app/hearth.ts'
 import { Keyring } from '../../src/storage/index.ts'
-import { Clock, letIn, Phone, receive, sent } from './session-devices.ts'
+import { Clock, foundBoard, letIn, Phone, receive, sent } from './session-devices.ts'
 
 describe('a board session sweeps expired items', () => {
   afterEach(() => vi.useRealTimers())
@@ -46,10 +46,7 @@ describe('a board opened after its safe meeting expired', () => {
     const t0 = new Date('2030-01-01T10:00:00Z').getTime()
     const clock = new Clock(t0)
     const alice = new Phone('Alice', clock)
-    await alice.start()
-    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
-    if (!created.ok) throw new Error('create failed')
-    const board = created.record.id
+    const board = await foundBoard(alice)
     const session = await alice.open(board)
     await alice.act(async () => {
       await session.createItem({
@@ -88,10 +85,7 @@ describe('a sweep on a board with two members', () => {
     const clock = new Clock(t0)
     const alice = new Phone('Alice', clock)
     const bob = new Phone('Bob', clock)
-    await alice.start()
-    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
-    if (!created.ok) throw new Error('create failed')
-    const board = created.record.id
+    const board = await foundBoard(alice)
     await alice.stop()
     await letIn(alice, bob, board, 'Bob')
     const meeting = (title: string, code: string) => ({

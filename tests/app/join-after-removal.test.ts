@@ -6,16 +6,13 @@
  */
 import { describe, expect, it } from 'vitest'
 import { readItems } from '../../src/core/index.ts'
-import { Clock, letIn, Phone, receive, sent } from './session-devices.ts'
+import { Clock, foundBoard, letIn, Phone, receive, sent } from './session-devices.ts'
 
 describe('after a removal', () => {
   it('Carol, invited after Alice removed Eve, is let in on her own phone and reads Alice’s next post', async () => {
     const clock = new Clock(new Date('2030-01-01T10:00:00Z').getTime())
     const [alice, eve, carol] = ['Alice', 'Eve', 'Carol'].map((n) => new Phone(n, clock)) as [Phone, Phone, Phone]
-    await alice.start()
-    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
-    if (!created.ok) throw new Error('create failed')
-    const board = created.record.id
+    const board = await foundBoard(alice)
     await alice.stop()
     await letIn(alice, eve, board, 'Eve')
 

@@ -166,6 +166,14 @@ async function until(what: string, done: () => boolean | Promise<boolean>): Prom
   throw new Error(`timed out waiting until ${what}`)
 }
 
+/** `host` founds a board "Circle" (its phone started if need be, and left running). */
+export async function foundBoard(host: Phone): Promise<BoardId> {
+  if (!host.running) await host.start()
+  const created = await host.act(() => host.hearth.createBoard({ name: 'Circle', description: '', displayName: host.name }))
+  if (!created.ok) throw new Error('create failed')
+  return created.record.id
+}
+
 /**
  * `host` founds a board "Circle" and makes one invitation; its phone is off
  * afterwards. Returns the board, the link and what the host's phone sent.
@@ -174,10 +182,7 @@ export async function boardWithInvite(
   host: Phone,
   invitation: { uses?: number; expiresAt?: number | null; ask?: boolean; revoked?: boolean } = {},
 ): Promise<{ board: BoardId; link: string; fromHost: Uint8Array }> {
-  if (!host.running) await host.start()
-  const created = await host.act(() => host.hearth.createBoard({ name: 'Circle', description: '', displayName: host.name }))
-  if (!created.ok) throw new Error('create failed')
-  const board = created.record.id
+  const board = await foundBoard(host)
   const hosts = await host.open(board)
   const link = await host.act(() => hosts.invite({ uses: invitation.uses ?? 1, expiresAt: invitation.expiresAt ?? null, purpose: 'member', ask: invitation.ask ?? false }))
   const fromHost = sent(hosts)

@@ -4,7 +4,7 @@ import { createItem } from '../../src/core/index.ts'
 import { deriveTransportKeys, generateTransportSecret } from '../../src/crypto/index.ts'
 import { boardDatabaseName } from '../../src/storage/index.ts'
 import { oldBoardDatabase } from './old-board-database.ts'
-import { Clock, Phone } from './session-devices.ts'
+import { Clock, foundBoard, Phone } from './session-devices.ts'
 
 describe('leaving a board', () => {
   it('deletes the plain-text database of a board Alice has not opened since sealed boards', async () => {
@@ -30,10 +30,7 @@ describe('leaving a board', () => {
   it('deletes every stored record of a board Alice has open, in the device’s one database', async () => {
     const clock = new Clock(Date.UTC(2030, 0, 1))
     const alice = new Phone('Alice', clock)
-    await alice.start()
-    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
-    if (!created.ok) throw new Error('create failed')
-    const id = created.record.id
+    const id = await foundBoard(alice)
     await alice.open(id)
     expect(await alice.databases()).toEqual(['hearth-store'])
     expect(await alice.records()).toBeGreaterThan(0)

@@ -5,7 +5,7 @@ import { boundClientId, deriveTransportKeys, generateTransportSecret, type Board
 import { boardDatabaseName, type BoardRecord } from '../../src/storage/index.ts'
 import type { BoardSession } from '../../src/app/board-session.ts'
 import { oldBoardDatabase } from './old-board-database.ts'
-import { Clock, letIn, Phone, receive, sent } from './session-devices.ts'
+import { Clock, foundBoard, letIn, Phone, receive, sent } from './session-devices.ts'
 
 /**
  * Legacy entries carry a whole board from before sealed boards, under any Yjs
@@ -24,10 +24,7 @@ describe('legacy entries, as a board session decides', () => {
     const clock = new Clock(Date.UTC(2030, 0, 1))
     const alice = new Phone('Alice', clock)
     const eve = new Phone('Eve', clock)
-    await alice.start()
-    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Circle', description: '', displayName: 'Alice' }))
-    if (!created.ok) throw new Error('create failed')
-    const board = created.record.id
+    const board = await foundBoard(alice)
     const aliceKey = (await alice.open(board)).signPublic
     await alice.stop()
 
