@@ -9,6 +9,7 @@ import type { BoardKeys } from './keys.ts'
 import { SEALED_ORIGIN } from './origins.ts'
 import { sameBytes, screenEntry, type Screened } from './screen.ts'
 import type { SharedEntries } from './shared-entries.ts'
+import { Slices } from './yield.ts'
 
 /** Entries whose signatures are being checked at once while a batch is ingested. */
 const SCREEN_AHEAD = 64
@@ -92,8 +93,11 @@ export class Admission {
     // Screening (parse, signature) touches nothing: the next entries' signatures are checked
     // while this one is handled, instead of one verification after another (a large sync).
     const screens = new Map<string, Promise<Screened>>()
+    // Signatures checked long ago answer at once: without slices, a large board's checks run as one long task.
+    const slices = new Slices()
     let ahead = 0
     for (const [i, key] of keys.entries()) {
+      await slices.breathe()
       for (; ahead < keys.length && ahead < i + SCREEN_AHEAD; ahead++) {
         const k = keys[ahead]!
         const value = seen.get(k)!.value

@@ -10,10 +10,7 @@ import { createReadableDoc } from './readable.ts'
 import type { SideEntries } from './side-entries.ts'
 import { VerdictCheck } from './verdict-check.ts'
 import { holdsBack, type KeptVerdicts } from './verdicts.ts'
-import { yieldToEventLoop } from './yield.ts'
-
-/** Longest stretch of judging and applying before the engine lets the page breathe. */
-const SLICE_MS = 12
+import { SLICE_MS, Slices, yieldToEventLoop } from './yield.ts'
 
 /** What handling entries in turn needs from the engine. */
 export interface PumpContext {
@@ -137,8 +134,13 @@ export class Pump {
   async #prepare(): Promise<void> {
     const work: Promise<void>[] = []
     const { keys, side } = this.#ctx
+    // Starting a decryption copies its bytes on this thread: a large board's are started in slices.
+    const slices = new Slices()
     for (const log of this.#ctx.logs.values()) {
-      for (const v of log.pending.values()) {
+      for (const v of [...log.pending.values()]) {
+        await slices.breathe()
+        // Handled or dropped while this slice waited.
+        if (log.pending.get(v.key) !== v) continue
         if (v.plain !== undefined) {
           side.wait(v)
           continue

@@ -1,3 +1,6 @@
+/** Longest stretch of engine work on the main thread before it lets the page breathe. */
+export const SLICE_MS = 12
+
 /** Lets the event loop run (input, rendering) before going on. */
 export function yieldToEventLoop(): Promise<void> {
   const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler
@@ -11,4 +14,33 @@ export function yieldToEventLoop(): Promise<void> {
     }
     channel.port2.postMessage(null)
   })
+}
+
+/**
+ * Work in slices: `breathe()` between two steps of a long loop lets the event
+ * loop run once the slice's time is spent, so a large board opens or syncs
+ * without one long task on the main thread. Awaiting something that is
+ * already done (a WebCrypto answer that came while the page was busy) does
+ * not: its continuation runs in the same task.
+ */
+export class Slices {
+  readonly #ms: number
+  #deadline: number
+
+  constructor(ms: number = SLICE_MS) {
+    this.#ms = ms
+    this.#deadline = performance.now() + ms
+  }
+
+  /** Whether this slice's time is spent. */
+  get spent(): boolean {
+    return performance.now() > this.#deadline
+  }
+
+  /** Yields to the event loop if this slice's time is spent, and starts a new slice. */
+  async breathe(): Promise<void> {
+    if (!this.spent) return
+    await yieldToEventLoop()
+    this.#deadline = performance.now() + this.#ms
+  }
 }

@@ -1,0 +1,84 @@
+/**
+ * A large board opens in slices: the engine's work on the main thread is
+ * cut into tasks of about 12 ms, so the page can answer a tap in between.
+ * In the browser, decryptions and signature checks answer while the page is
+ * busy, so a loop that awaits them does not let the page run on its own:
+ * before slices, starting the decryption of every stored entry (each copies
+ * its bytes on the main thread) was one long task, 50–60 ms on the
+ * benchmark's 10,000-item board.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { createItem, newItemId, readItems } from '../../src/core/index.ts'
+import { Slices } from '../../src/sealed/yield.ts'
+import { device, member, settle } from './fixture.ts'
+
+/** Records each macrotask the event loop runs until stopped: what a tap would get. */
+function ticks(log: string[]): () => void {
+  let on = true
+  const tick = () => {
+    if (!on) return
+    log.push('tick')
+    setImmediate(tick)
+  }
+  setImmediate(tick)
+  return () => (on = false)
+}
+
+/** A clock that moves `step` ms each time it is read. */
+function fastClock(step: number): void {
+  let now = 0
+  vi.spyOn(performance, 'now').mockImplementation(() => (now += step))
+}
+
+afterEach(() => vi.restoreAllMocks())
+
+describe('slices', () => {
+  it('yield to the event loop only once their time is spent, then start again', async () => {
+    const log: string[] = []
+    fastClock(5)
+    const slices = new Slices(12)
+    const stop = ticks(log)
+    // 5, 10: within the slice; nothing else runs.
+    await slices.breathe()
+    log.push('step')
+    await slices.breathe()
+    log.push('step')
+    // 15: spent; the event loop runs before the next step.
+    await slices.breathe()
+    log.push('step')
+    stop()
+    expect(log.slice(0, 2)).toEqual(['step', 'step'])
+    expect(log.slice(2, -1)).toContain('tick')
+    expect(log.at(-1)).toBe('step')
+  })
+
+  it('a device reopening its board starts the decryption of its stored entries in slices, not in one task', async () => {
+    const ana = await member('Ana')
+    for (let i = 0; i < 30; i++) {
+      const r = createItem(ana.board.readable, { kind: 'notice', title: `notice ${i}`, body: 'body', author: 'Ana', tags: [], pinned: false, expiresAt: null }, 1000 + i, newItemId(ana.board.myTag))
+      if (!r.ok) throw new Error(JSON.stringify(r))
+      await settle(ana)
+    }
+    const stored = new Y.Doc()
+    Y.applyUpdate(stored, Y.encodeStateAsUpdate(ana.board.sealed))
+
+    const log: string[] = []
+    const decrypt = crypto.subtle.decrypt.bind(crypto.subtle)
+    vi.spyOn(crypto.subtle, 'decrypt').mockImplementation((...args: Parameters<SubtleCrypto['decrypt']>) => {
+      log.push('decrypt')
+      return decrypt(...args)
+    })
+    fastClock(5)
+    const stop = ticks(log)
+    const again = await device('Ana, reopened', { keys: ana.keys, sealed: stored })
+    stop()
+
+    expect(readItems(again.board.readable).map((i) => i.title).sort()).toEqual(readItems(ana.board.readable).map((i) => i.title).sort())
+    const first = log.indexOf('decrypt')
+    const last = log.lastIndexOf('decrypt')
+    expect(log.filter((e) => e === 'decrypt').length).toBeGreaterThanOrEqual(31)
+    // The event loop ran between the first decryption started and the last.
+    expect(log.slice(first, last)).toContain('tick')
+  }, 60_000)
+})
