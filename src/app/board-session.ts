@@ -36,7 +36,7 @@ import {
   type InvitePurpose,
   type TransportSecret,
 } from '../crypto/index.ts'
-import { AdmissionRefused, LOCAL_ORIGIN, SealedBoard, type KeyGift, type Role } from '../sealed/index.ts'
+import { AdmissionRefused, LOCAL_ORIGIN, SealedBoard, yieldToEventLoop, type KeyGift, type Role } from '../sealed/index.ts'
 import { deleteLegacyBoardData, readLegacyBoard, type BoardRecord, type BoardStore, type EpochKeys } from '../storage/index.ts'
 import { connectBoard, type BoardSync, type SyncStatus, type WrtcLike } from '../sync/index.ts'
 import { BOARD_RULES } from './board-rules.ts'
@@ -186,6 +186,8 @@ export class BoardSession {
     const session = new BoardSession(record, sealed, store, deps, signer)
     session.#cleanups.push(sealed.onKeys((gift) => void session.#tookKeys(gift)))
     await sealed.start()
+    // A large board's last steps (checking requests, the sweep, the first render) are tasks of their own, not one long one.
+    await yieldToEventLoop()
     if (invitation && sealed.standing === 'waiting') {
       await sealed.request(record.displayName, { id: invitation.id, requestKey: invitation.requestKey, sign: (m) => invitation.signer.sign(m) })
     } else if (sealed.keys.first) {
@@ -196,6 +198,7 @@ export class BoardSession {
     await sealed.flush()
     await store.flush()
     session.#start()
+    await yieldToEventLoop()
     return session
   }
 
