@@ -11,7 +11,7 @@ import * as decoding from 'lib0/decoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { toBase64url } from '../../src/crypto/index.ts'
-import { COMPACT_ON_LOAD_AT, deleteBoardRecords, newStoreSecret, openBoardStore, storeKeys, type BoardStore } from '../../src/storage/board-store.ts'
+import { COMPACT_ON_LOAD_AT, deleteBoardRecords, newStoreSecret, openBoardStore, SEGMENT_BYTES, storeKeys, type BoardStore } from '../../src/storage/board-store.ts'
 import { openVault, RECORDS_STORE } from '../../src/storage/vault-db.ts'
 import { idbRequest } from './support.ts'
 
@@ -122,6 +122,103 @@ describe('a board’s records, read back', () => {
     await new Promise((r) => (tx.oncomplete = r))
     const doc = new Y.Doc()
     await expect(openBoardStore(database, await storeKeys(secret), doc).loaded).rejects.toThrow(error)
+  })
+})
+
+/** Record n's key (or the head's), as board-store.ts derives it: written out here so a test can reach one record. */
+async function tagOf(secret: Uint8Array, n: number | 'head'): Promise<string> {
+  const ikm = await crypto.subtle.importKey('raw', new Uint8Array(secret), 'HKDF', false, ['deriveKey'])
+  const hmac = await crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: new TextEncoder().encode('hearth/v3/store/tags') }, ikm, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign'])
+  const label = new Uint8Array(5)
+  if (n === 'head') label[0] = 0x68
+  else {
+    label[0] = 0x72
+    new DataView(label.buffer).setUint32(1, n)
+  }
+  return toBase64url(new Uint8Array(await crypto.subtle.sign('HMAC', hmac, label)).subarray(0, 16))
+}
+
+/** A board of `n` items of about 100 KB each (random, so nothing compresses them away), written one record per item. */
+async function writeLargeRecords(database: () => Promise<IDBDatabase>, secret: Uint8Array, n: number): Promise<void> {
+  const doc = new Y.Doc()
+  const store = openBoardStore(database, await storeKeys(secret), doc)
+  await store.loaded
+  for (let i = 0; i < n; i++) {
+    const bytes = new Uint8Array(100_000)
+    for (let at = 0; at < bytes.length; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536))
+    doc.getMap('items').set(`item-${i}`, bytes)
+    await store.flush()
+  }
+  await store.destroy()
+}
+
+describe('a large board’s merged state, in segments', () => {
+  it('is written in records of at most a megabyte, opens whole, and is not merged again on the next opening', async () => {
+    const { db, database } = await device()
+    const secret = newStoreSecret()
+    await writeLargeRecords(database, secret, COMPACT_ON_LOAD_AT + 8)
+    const first = await reopen(database, secret)
+    expect(first.doc.getMap('items').size).toBe(COMPACT_ON_LOAD_AT + 8)
+    await first.store.destroy()
+    // About 4 MB of state: 4 segments and the head.
+    const state = Y.encodeStateAsUpdate(first.doc).length
+    const segments = Math.ceil((state + 4) / SEGMENT_BYTES)
+    expect(segments).toBeGreaterThanOrEqual(4)
+    expect(await recordCount(db)).toBe(segments + 1)
+    const sizes = (await idbRequest(db.transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE).getAll())) as Uint8Array[]
+    expect(Math.max(...sizes.map((v) => v.length))).toBeLessThanOrEqual(SEGMENT_BYTES + 28)
+
+    // A post after it is a record of its own; the next opening reads both and merges nothing.
+    const again = await reopen(database, secret)
+    again.doc.getMap('items').set('after', 'Soup on Sunday')
+    await again.store.flush()
+    await again.store.destroy()
+    const third = await reopen(database, secret)
+    expect(third.doc.getMap('items').size).toBe(COMPACT_ON_LOAD_AT + 9)
+    expect(third.doc.getMap('items').get('after')).toBe('Soup on Sunday')
+    expect(await recordCount(db)).toBe(segments + 2)
+    await third.store.destroy()
+
+    await deleteBoardRecords(database, await storeKeys(secret))
+    expect(await recordCount(db)).toBe(0)
+  })
+
+  it('missing its last segment, does not open as a smaller board: it is reported damaged', async () => {
+    const { db, database } = await device()
+    const secret = newStoreSecret()
+    await writeLargeRecords(database, secret, COMPACT_ON_LOAD_AT + 8)
+    const { store } = await reopen(database, secret)
+    await store.destroy()
+    const segments = (await recordCount(db)) - 1
+    // The merged state starts at record COMPACT_ON_LOAD_AT + 8 (the next number when it was written).
+    const last = await tagOf(secret, COMPACT_ON_LOAD_AT + 8 + segments - 1)
+    const tx = db.transaction(RECORDS_STORE, 'readwrite')
+    tx.objectStore(RECORDS_STORE).delete(last)
+    await new Promise((r) => (tx.oncomplete = r))
+    await expect(openBoardStore(database, await storeKeys(secret), new Y.Doc()).loaded).rejects.toThrow('A stored board record is damaged')
+  })
+
+  it('a board merged by an older version (a 4-byte head: one record) still opens', async () => {
+    const { db, database } = await device()
+    const secret = newStoreSecret()
+    await writeRecords(database, secret, COMPACT_ON_LOAD_AT)
+    const { store } = await reopen(database, secret)
+    await store.destroy()
+    // Today's head: where the records start (32) and how many segments (1). An older version wrote only the first.
+    const ikm = await crypto.subtle.importKey('raw', new Uint8Array(secret), 'HKDF', false, ['deriveKey'])
+    const aes = await crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: new TextEncoder().encode('hearth/v3/store/cipher') }, ikm, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+    const headTag = await tagOf(secret, 'head')
+    const aad = new TextEncoder().encode(headTag)
+    const sealed = (await idbRequest(db.transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE).get(headTag))) as Uint8Array
+    const head = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: sealed.slice(0, 12), additionalData: aad }, aes, sealed.slice(12)))
+    expect([...head]).toEqual([0, 0, 0, COMPACT_ON_LOAD_AT, 0, 0, 0, 1])
+    const iv = crypto.getRandomValues(new Uint8Array(12))
+    const old = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, aes, head.slice(0, 4)))
+    const tx = db.transaction(RECORDS_STORE, 'readwrite')
+    tx.objectStore(RECORDS_STORE).put(new Uint8Array([...iv, ...old]), headTag)
+    await new Promise((r) => (tx.oncomplete = r))
+    const { doc } = await reopen(database, secret)
+    expect(doc.getMap('items').size).toBe(COMPACT_ON_LOAD_AT)
   })
 })
 

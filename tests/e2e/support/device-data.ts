@@ -125,13 +125,22 @@ async function boardRecords(page: Page, boardId: BoardId): Promise<{ keys: Store
   const { records } = await dump(page)
   const headTag = await tagOf(keys, 'head')
   const head = records.get(headTag)
-  let n = head ? new DataView((await openRecord(keys, headTag, head)).buffer).getUint32(0) : 0
-  const updates: Uint8Array[] = []
+  const headBytes = head ? await openRecord(keys, headTag, head) : null
+  const view = headBytes && new DataView(headBytes.buffer)
+  let n = view ? view.getUint32(0) : 0
+  // The merged state may be cut into segments (records n, n+1, …): the head says how many (a 4-byte head: one).
+  const merged = view ? (view.byteLength === 8 ? view.getUint32(4) : 1) : 0
+  const plains: Uint8Array[] = []
   for (; ; n++) {
     const tag = await tagOf(keys, n)
     const value = records.get(tag)
     if (!value) break
-    const d = decoding.createDecoder(await openRecord(keys, tag, value))
+    plains.push(await openRecord(keys, tag, value))
+  }
+  const whole = Buffer.concat(plains.slice(0, merged))
+  const updates: Uint8Array[] = []
+  for (const plain of merged > 0 ? [new Uint8Array(whole), ...plains.slice(merged)] : plains) {
+    const d = decoding.createDecoder(plain)
     const count = decoding.readVarUint(d)
     for (let i = 0; i < count; i++) updates.push(decoding.readVarUint8Array(d))
   }
