@@ -396,7 +396,15 @@ export class AppState {
       const session = await this.hearth.openBoard(id)
       const record = (await this.hearth.registry.get(id)) ?? session.record
       if (this.route.name === 'board' && this.route.id === id && !this.locked) {
-        this.board = new BoardState(session, record, this.memory, record.lastSeenAt ?? null)
+        const board = new BoardState(session, record, this.memory, record.lastSeenAt ?? null)
+        // A large board's items are read in a task of their own, then rendered in the next.
+        board.prime()
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        if (this.route.name !== 'board' || this.route.id !== id || this.locked || this.board) {
+          board.destroy()
+          return
+        }
+        this.board = board
         await this.hearth.registry.update(id, { lastSeenAt: Date.now() })
       }
     } catch (e) {

@@ -80,6 +80,8 @@ export class BoardState {
   #view: { query: ItemQuery; now: number; matches: (i: Item) => boolean; compare: (a: Item, b: Item) => number; list: Item[] } | null = null
   #countsMemo: { version: number; now: number; seen: number | null; counts: Record<ItemKind | 'all', number>; tags: string[]; unread: number } | null = null
   #meta: BoardMeta = { name: '', description: '' }
+  /** Items read ahead of the first render (prime), and what changed since. */
+  #primed: { items: Y.Map<Y.Map<unknown>>; touched: Set<string>; stop: () => void } | null = null
   readonly #subscribeItems: () => void
   readonly #subscribeMeta: () => void
   readonly #cleanups: (() => void)[] = []
@@ -101,12 +103,16 @@ export class BoardState {
     this.#subscribeItems = createSubscriber((update) => {
       let items = session.doc.getMap<Y.Map<unknown>>('items')
       const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
-        this.#apply(items, events)
+        this.#apply(items, touchedBy(items, events))
         update()
       }
       const attach = () => {
         items = session.doc.getMap<Y.Map<unknown>>('items')
-        this.#rebuild(items)
+        const primed = this.#primed
+        this.#primed = null
+        primed?.stop()
+        if (primed?.items === items) this.#apply(items, primed.touched)
+        else this.#rebuild(items)
         items.observeDeep(observer)
       }
       attach()
@@ -189,13 +195,25 @@ export class BoardState {
     this.#view = null
   }
 
-  #apply(items: Y.Map<Y.Map<unknown>>, events: Y.YEvent<Y.AbstractType<unknown>>[]): void {
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- local scratch set
+  /**
+   * Reads every item now, before anything shows them: a large board's
+   * reading is then a task of its own, not part of its first render. What
+   * changes before the first render is read then.
+   */
+  prime(): void {
+    if (this.#primed) return
+    const items = this.session.doc.getMap<Y.Map<unknown>>('items')
+    this.#rebuild(items)
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
     const touched = new Set<string>()
-    for (const event of events) {
-      if (event.target === items) for (const key of event.keys.keys()) touched.add(key)
-      else if (typeof event.path[0] === 'string') touched.add(event.path[0])
+    const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+      for (const key of touchedBy(items, events)) touched.add(key)
     }
+    items.observeDeep(observer)
+    this.#primed = { items, touched, stop: () => items.unobserveDeep(observer) }
+  }
+
+  #apply(items: Y.Map<Y.Map<unknown>>, touched: ReadonlySet<string>): void {
     // A few changed items (someone posted or edited): move just those in the
     // sorted view. Many (a sync): sort again when next read.
     const view = touched.size <= 64 ? this.#view : null
@@ -527,8 +545,21 @@ export class BoardState {
   }
 
   destroy(): void {
+    this.#primed?.stop()
+    this.#primed = null
     for (const cleanup of this.#cleanups.splice(0)) cleanup()
   }
+}
+
+/** The items a transaction's events touched (read while the observer runs: Yjs computes them only then). */
+function touchedBy(items: Y.Map<Y.Map<unknown>>, events: readonly Y.YEvent<Y.AbstractType<unknown>>[]): Set<string> {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- local scratch set
+  const touched = new Set<string>()
+  for (const event of events) {
+    if (event.target === items) for (const key of event.keys.keys()) touched.add(key)
+    else if (typeof event.path[0] === 'string') touched.add(event.path[0])
+  }
+  return touched
 }
 
 /** Where `item` goes in a list sorted by `compare` (binary search). */
