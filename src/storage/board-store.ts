@@ -183,8 +183,8 @@ function joinSegments(segments: readonly Uint8Array[]): Uint8Array {
   return out
 }
 
-/** Reads one board's records: the head says where they start, then record after record until one is missing. */
-async function readRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys): Promise<Loaded> {
+/** Finds one board's records, still sealed: the head says where they start, then record after record until one is missing. */
+async function findRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys): Promise<{ from: number; merged: number; tags: string[]; values: unknown[] }> {
   const headTag = await tagOf(keys, 'head')
   const head = await request((await database()).transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE).get(headTag))
   const { from, merged } = head === undefined ? { from: 0, merged: 0 } : decodeHead(await open(keys, headTag, head))
@@ -199,6 +199,12 @@ async function readRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys
     values.push(...found.slice(0, end < 0 ? BATCH : end))
     if (end >= 0) break
   }
+  return { from, merged, tags, values }
+}
+
+/** Reads and opens one board's records. */
+async function readRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys): Promise<Loaded> {
+  const { from, merged, tags, values } = await findRecords(database, keys)
   // The head is sealed: a missing segment is damage, never a shorter state.
   if (tags.length < merged) throw new Error('A stored board record is damaged')
   const plains = await openAll(keys, tags, values)
@@ -360,9 +366,9 @@ class EncryptedBoardStore implements BoardStore {
   }
 }
 
-/** Deletes every record of one board (its head too). Resolves once committed. */
+/** Deletes every record of one board (its head too), opening none but the head: a damaged record is deleted with the rest. Resolves once committed. */
 export async function deleteBoardRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys): Promise<void> {
-  const loaded = await readRecords(database, keys)
+  const loaded = await findRecords(database, keys)
   const [headTag, verdictsTag] = await Promise.all([tagOf(keys, 'head'), tagOf(keys, 'verdicts')])
   const tx = (await database()).transaction(RECORDS_STORE, 'readwrite')
   const store = tx.objectStore(RECORDS_STORE)
