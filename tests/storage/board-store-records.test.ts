@@ -11,7 +11,7 @@ import * as decoding from 'lib0/decoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { toBase64url } from '../../src/crypto/index.ts'
-import { COMPACT_ON_LOAD_AT, deleteBoardRecords, newStoreSecret, openBoardStore, SEGMENT_BYTES, storeKeys, type BoardStore } from '../../src/storage/board-store.ts'
+import { COMPACT_ON_LOAD_AT, deleteBoardRecords, importBoardRecords, newStoreSecret, openBoardStore, SEGMENT_BYTES, storeKeys, type BoardStore } from '../../src/storage/board-store.ts'
 import { openVault, RECORDS_STORE } from '../../src/storage/vault-db.ts'
 import { idbRequest } from './support.ts'
 
@@ -181,6 +181,22 @@ describe('a large board’s merged state, in segments', () => {
 
     await deleteBoardRecords(database, await storeKeys(secret))
     expect(await recordCount(db)).toBe(0)
+  })
+
+  it('a large board moved in from an older layout is written in segments too, and opens whole', async () => {
+    const { db, database } = await device()
+    const secret = newStoreSecret()
+    await writeLargeRecords(database, secret, 30)
+    const { doc: original, store } = await reopen(database, secret)
+    await store.destroy()
+    const moved = newStoreSecret()
+    const before = await recordCount(db)
+    await importBoardRecords(database, await storeKeys(moved), [Y.encodeStateAsUpdate(original)])
+    // About 3 MB: at least 3 segments and a head.
+    expect((await recordCount(db)) - before).toBeGreaterThanOrEqual(4)
+    const { doc } = await reopen(database, moved)
+    expect(doc.getMap('items').size).toBe(30)
+    expect(doc.getMap('items').get('item-29')).toEqual(original.getMap('items').get('item-29'))
   })
 
   it('missing its last segment, does not open as a smaller board: it is reported damaged', async () => {
