@@ -199,6 +199,25 @@ describe('a large board’s merged state, in segments', () => {
     expect(doc.getMap('items').get('item-29')).toEqual(original.getMap('items').get('item-29'))
   })
 
+  it('what arrives at once (a sync’s pieces) is written in records of about 256 KB, each in a task of its own, and all of it is on disk when flush resolves', async () => {
+    const { db, database } = await device()
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = openBoardStore(database, await storeKeys(secret), doc)
+    await store.loaded
+    for (let i = 0; i < 10; i++) {
+      const bytes = new Uint8Array(100_000)
+      for (let at = 0; at < bytes.length; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536))
+      doc.getMap('items').set(`piece-${i}`, bytes)
+    }
+    await store.flush()
+    // 10 updates of 100 KB: two to a record, not one record of 1 MB.
+    expect(await recordCount(db)).toBe(5)
+    await store.destroy()
+    const { doc: copy } = await reopen(database, secret)
+    expect(copy.getMap('items').size).toBe(10)
+  })
+
   it('missing its last segment, does not open as a smaller board: it is reported damaged', async () => {
     const { db, database } = await device()
     const secret = newStoreSecret()
