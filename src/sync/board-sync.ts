@@ -37,7 +37,7 @@ export interface ConnectBoardOptions {
 }
 
 /** Sync answers are sent in pieces of at most this (or a quarter of the message cap): the receiver applies each as it lands. */
-const SYNC_PIECE_BYTES = 1024 * 1024
+const SYNC_PIECE_BYTES = 256 * 1024
 
 export interface BoardSync {
   readonly status: SyncStatus
