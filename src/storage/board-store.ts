@@ -170,17 +170,29 @@ async function openAll(keys: StoreKeys, tags: readonly string[], values: readonl
   return plains
 }
 
-/** A merged state (records' contents) cut into segments of SEGMENT_BYTES, sealed as records n, n+1, …, one at a time (each encryption copies its segment on this thread). */
-async function sealSegments(keys: StoreKeys, n: number, plain: Uint8Array): Promise<{ tags: string[]; values: Uint8Array[] }> {
+/**
+ * Writes a merged state (records' contents) cut into segments of
+ * SEGMENT_BYTES as records n, n+1, … and the head pointing to them, deleting
+ * `replaced`, in one transaction. Sealed one segment at a time: each
+ * encryption copies its segment on this thread. Returns the segments' keys.
+ */
+async function writeMerged(database: () => Promise<IDBDatabase>, keys: StoreKeys, n: number, plain: Uint8Array, replaced: readonly string[] = []): Promise<string[]> {
   const segments: Uint8Array[] = []
   for (let at = 0; at < plain.length; at += SEGMENT_BYTES) segments.push(plain.subarray(at, at + SEGMENT_BYTES))
-  const tags = await Promise.all(segments.map((_, i) => tagOf(keys, n + i)))
+  const [headTag, ...tags] = await Promise.all([tagOf(keys, 'head'), ...segments.map((_, i) => tagOf(keys, n + i))])
   const values: Uint8Array[] = []
   for (const [i, segment] of segments.entries()) {
     if (i > 0) await breathe()
     values.push(await seal(keys, tags[i]!, segment))
   }
-  return { tags, values }
+  const headValue = await seal(keys, headTag!, encodeHead(n, tags.length))
+  const tx = (await database()).transaction(RECORDS_STORE, 'readwrite')
+  const store = tx.objectStore(RECORDS_STORE)
+  for (const [i, value] of values.entries()) store.put(value, tags[i]!)
+  store.put(headValue, headTag!)
+  for (const old of replaced) store.delete(old)
+  await committed(tx)
+  return tags
 }
 
 /** Joins the merged state's segments into the record they were cut from. */
@@ -330,15 +342,7 @@ class EncryptedBoardStore implements BoardStore {
    */
   async #compact(): Promise<void> {
     const n = this.#from + this.#tags.length
-    const { tags, values } = await sealSegments(this.#keys, n, encodeUpdates([Y.encodeStateAsUpdate(this.#doc)]))
-    const headTag = await tagOf(this.#keys, 'head')
-    const headValue = await seal(this.#keys, headTag, encodeHead(n, tags.length))
-    const tx = (await this.#database()).transaction(RECORDS_STORE, 'readwrite')
-    const store = tx.objectStore(RECORDS_STORE)
-    for (const [i, value] of values.entries()) store.put(value, tags[i]!)
-    store.put(headValue, headTag)
-    for (const old of this.#tags) store.delete(old)
-    await committed(tx)
+    const tags = await writeMerged(this.#database, this.#keys, n, encodeUpdates([Y.encodeStateAsUpdate(this.#doc)]), this.#tags)
     this.#from = n
     this.#merged = tags.length
     this.#tags = tags
@@ -397,13 +401,5 @@ export async function deleteBoardRecords(database: () => Promise<IDBDatabase>, k
 
 /** Writes a board's updates as its merged state, in segments from record 0 (moving a board from an older version's database). */
 export async function importBoardRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys, updates: readonly Uint8Array[]): Promise<void> {
-  if (updates.length === 0) return
-  const { tags, values } = await sealSegments(keys, 0, encodeUpdates(updates))
-  const headTag = await tagOf(keys, 'head')
-  const headValue = await seal(keys, headTag, encodeHead(0, tags.length))
-  const tx = (await database()).transaction(RECORDS_STORE, 'readwrite')
-  const store = tx.objectStore(RECORDS_STORE)
-  for (const [i, value] of values.entries()) store.put(value, tags[i]!)
-  store.put(headValue, headTag)
-  await committed(tx)
+  if (updates.length > 0) await writeMerged(database, keys, 0, encodeUpdates(updates))
 }
