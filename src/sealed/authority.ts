@@ -48,17 +48,57 @@ export type Judgement =
   | { readonly kind: 'refuse'; readonly reason: RefusalReason; readonly range: ClockRange | null; readonly detail: string }
   | { readonly kind: 'wait'; readonly client: number; readonly clock: number }
 
-/** Where a struct sits in the board. */
-type Location =
-  | { readonly t: 'entry'; readonly key: string }
-  | { readonly t: 'field'; readonly key: string; readonly field: string }
-  | { readonly t: 'moderated'; readonly root: string; readonly key: string | null }
-  | { readonly t: 'none' }
+/**
+ * Where a struct sits in the board: an entry of the owned root (`key`), a
+ * field of one (`key`, `field`), a moderated root's (`field` names the root,
+ * `key` the entry, if any), or nowhere anyone sees. One shape for all, so
+ * the judge's hot paths read them without asking which.
+ */
+const NOWHERE = 0
+const ENTRY = 1
+const FIELD = 2
+const MODERATED = 3
+type Kind = typeof NOWHERE | typeof ENTRY | typeof FIELD | typeof MODERATED
 
-const NONE: Location = { t: 'none' }
-const VOID = { t: 'void' } as const
+interface Location {
+  readonly kind: Kind
+  readonly key: string | null
+  readonly field: string | null
+}
 
-type Resolved = Location | { readonly t: 'wait'; readonly client: number; readonly clock: number } | { readonly t: 'void' } | { readonly t: 'bad'; readonly why: string }
+const place = (kind: Kind, key: string | null = null, field: string | null = null): Location => ({ kind, key, field })
+const NONE = place(NOWHERE)
+
+/** What a struct the update builds on was found to be: a place, or not here yet (`client`, `clock`), or void. */
+const FOUND = 0
+const WAIT = 1
+const VOIDED = 2
+
+/** The struct an update builds on, as `resolve` leaves it (one, reused: placing a board's structs makes no object per struct). */
+class Found {
+  status: typeof FOUND | typeof WAIT | typeof VOIDED = FOUND
+  kind: Kind = NOWHERE
+  key: string | null = null
+  field: string | null = null
+  client = 0
+  clock = 0
+
+  set(kind: Kind, key: string | null, field: string | null): void {
+    this.status = FOUND
+    this.kind = kind
+    this.key = key
+    this.field = field
+  }
+
+  copy(from: Found): void {
+    this.status = from.status
+    this.kind = from.kind
+    this.key = from.key
+    this.field = from.field
+    this.client = from.client
+    this.clock = from.clock
+  }
+}
 
 class Refusal extends Error {
   constructor(
@@ -103,22 +143,41 @@ export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8
 
 const stateOf = (doc: Y.Doc, client: number) => Y.getState(doc.store, client)
 
-function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range: ClockRange | null): Judgement {
-  // Every field of an entry asks who owns it: the key is read once per entry.
-  // The fields of one entry come one after another: the last key asked about is kept apart.
-  const owners = new Map<string, string | null>()
-  let lastKey: string | null = null
-  let lastOwner: string | null = null
-  const ownerOf = (key: string) => {
-    if (key === lastKey) return lastOwner
-    let owner = owners.get(key)
-    if (owner === undefined) owners.set(key, (owner = given.rules.ownerOf(key)))
-    lastKey = key
-    lastOwner = owner
+/**
+ * Who owns each entry key, asked once per key: every field of an entry asks, and the fields of one entry come
+ * one after another, so the last key asked about is kept apart. One per judgement, of one class (the judge's
+ * calls through it stay monomorphic, update after update).
+ */
+class Owners {
+  readonly #rules: ContentRules
+  readonly #known = new Map<string, string | null>()
+  #lastKey: string | null = null
+  #lastOwner: string | null = null
+
+  constructor(rules: ContentRules) {
+    this.#rules = rules
+  }
+
+  of(key: string): string | null {
+    if (key === this.#lastKey) return this.#lastOwner
+    let owner = this.#known.get(key)
+    if (owner === undefined) this.#known.set(key, (owner = this.#rules.ownerOf(key)))
+    this.#lastKey = key
+    this.#lastOwner = owner
     return owner
   }
-  const ctx: AuthorityContext = { ...given, rules: { ...given.rules, ownerOf } }
+}
+
+/** What one judgement reads: the context, the author, and the owners found so far. */
+interface Judging {
+  readonly ctx: AuthorityContext
+  readonly author: Author
+  readonly owners: Owners
+}
+
+function judge(ctx: AuthorityContext, author: Author, c: UpdateColumns, range: ClockRange | null): Judgement {
   const { doc } = ctx
+  const j: Judging = { ctx, author, owners: new Owners(ctx.rules) }
   // 1. Every struct under the author's own client id, contiguous, with no gap before it — and all of it
   // integrated by Yjs at once, or a struct held back would land later where nobody judged it: Yjs keeps
   // only a client's last block of structs, and holds back whatever comes after a skipped gap.
@@ -144,43 +203,61 @@ function judge(given: AuthorityContext, author: Author, c: UpdateColumns, range:
   const fresh = range && { from: Math.max(range.from, stateOf(doc, author.client)), to: range.to }
   const local = new LocalStructs(c)
   const edited = new Set<string>()
-  const waiting = placeStructs(ctx, author, c, fresh, local, edited)
+  const waiting = placeStructs(j, c, fresh, local, edited)
   if (waiting) return waiting
 
   // 3. Everything the update deletes.
-  const deletions = deletionsOf(ctx, author, c, fresh)
+  const deletions = deletionsOf(j, c, fresh)
   if (!Array.isArray(deletions)) return deletions
   const deletedEntries = new Set<string>()
   // A struct that restates clocks this device has and runs on past them: Yjs integrates only its new part, next
   // to the stored struct before it, and deletes that struct as the map value it replaces.
-  if (fresh && range && fresh.from > range.from && local.inside(fresh.from)) deletions.push(locationOfStored(ctx, Y.createID(author.client, fresh.from - 1)))
-  for (const loc of deletions) if (loc.t === 'entry') deletedEntries.add(loc.key)
-  for (const loc of deletions) mayDelete(ctx, author, loc, deletedEntries)
+  if (fresh && range && fresh.from > range.from && local.inside(fresh.from)) deletions.push(locationOfStored(ctx, author.client, fresh.from - 1))
+  for (const loc of deletions) if (loc.kind === ENTRY) deletedEntries.add(loc.key!)
+  for (const loc of deletions) mayDelete(j, loc, deletedEntries)
   return { kind: 'accept', range, edited: [...edited] }
+}
+
+/**
+ * Where the struct (client, clock) is, for a struct at clock `at` of this update, into `found`: one of the
+ * update's own (`local`), one stored in the readable doc, or one not here yet (a wait, unless it is void).
+ */
+function resolve(j: Judging, found: Found, local: LocalStructs, fresh: ClockRange | null, client: number, clock: number, at: number): void {
+  if (client === j.author.client && fresh && clock >= fresh.from && clock < fresh.to) {
+    // Yjs looks a client's own clocks up as already integrated: one still to come is not there (it throws).
+    if (clock >= at) throw new Refusal('bad_payload', 'builds on a later struct of its own')
+    local.find(clock, found)
+    return
+  }
+  if (clock >= stateOf(j.ctx.doc, client)) {
+    if (j.ctx.isVoid(client, clock)) found.status = VOIDED
+    else {
+      found.status = WAIT
+      found.client = client
+      found.clock = clock
+    }
+    return
+  }
+  const loc = locationOfStored(j.ctx, client, clock)
+  found.set(loc.kind, loc.key, loc.field)
 }
 
 /**
  * Step 2 of `judge`: places each of the update's structs (in `local`) and checks the author may write it there;
  * the entries whose fields it edits go into `edited`. A wait judgement if a struct it builds on is not here yet.
  */
-function placeStructs(ctx: AuthorityContext, author: Author, c: UpdateColumns, fresh: ClockRange | null, local: LocalStructs, edited: Set<string>): Judgement | null {
-  const { doc, rules } = ctx
+function placeStructs(j: Judging, c: UpdateColumns, fresh: ClockRange | null, local: LocalStructs, edited: Set<string>): Judgement | null {
+  const { rules } = j.ctx
+  const author = j.author
   // Clocks of the entries this update creates (all its structs are its author's: step 1).
   const createdHere = new Set<number>()
-  /** Where the struct (client, clock) is, for a struct at clock `at` of this update. */
-  const resolveId = (client: number, clock: number, at: number): Resolved => {
-    if (client === author.client && fresh && clock >= fresh.from && clock < fresh.to) {
-      // Yjs looks a client's own clocks up as already integrated: one still to come is not there (it throws).
-      if (clock >= at) throw new Refusal('bad_payload', 'builds on a later struct of its own')
-      return local.at(clock) ?? NONE
-    }
-    if (clock >= stateOf(doc, client)) return ctx.isVoid(client, clock) ? VOID : { t: 'wait', client, clock }
-    return locationOfStored(ctx, Y.createID(client, clock))
-  }
+  // Where the struct goes, and (for a struct between two neighbours) where its right neighbour is.
+  const at = new Found()
+  const right = new Found()
   for (let i = 0; i < c.count; i++) {
     const ref = c.ref[i]!
     if (ref === GC_REF) {
-      local.push(undefined) // garbage carries no content (step 1 refused skips)
+      local.place(i, NOWHERE, null, null) // garbage carries no content (step 1 refused skips)
       continue
     }
     const clock = c.clock[i]!
@@ -189,42 +266,50 @@ function placeStructs(ctx: AuthorityContext, author: Author, c: UpdateColumns, f
     const parentSub = c.parentSub[i]!
     const origin = c.originClient[i]! >= 0
     const rightOrigin = c.rightClient[i]! >= 0
-    let loc: Resolved
     if (parentName !== null) {
-      if (parentName === rules.owned) loc = parentSub === null ? { t: 'bad', why: 'a list in the owned root' } : { t: 'entry', key: parentSub }
-      else if (rules.moderated.includes(parentName)) loc = { t: 'moderated', root: parentName, key: parentSub }
-      else loc = { t: 'bad', why: `an unknown root “${parentName.slice(0, 40)}”` }
+      if (parentName === rules.owned) {
+        if (parentSub === null) throw new Refusal('unknown_type', 'a list in the owned root')
+        at.set(ENTRY, parentSub, null)
+      } else if (rules.moderated.includes(parentName)) at.set(MODERATED, parentSub, parentName)
+      else throw new Refusal('unknown_type', `an unknown root “${parentName.slice(0, 40)}”`)
     } else if (parentClient >= 0) {
-      const p = resolveId(parentClient, c.parentClock[i]!, clock)
-      if (p.t === 'entry' && parentSub !== null) loc = { t: 'field', key: p.key, field: parentSub }
-      else if (p.t === 'wait' || p.t === 'void') loc = p
-      else loc = { t: 'bad', why: 'nested below a field' }
+      resolve(j, at, local, fresh, parentClient, c.parentClock[i]!, clock)
+      if (at.status === FOUND) {
+        if (at.kind !== ENTRY || parentSub === null) throw new Refusal('unknown_type', 'nested below a field')
+        at.set(FIELD, at.key, parentSub)
+      }
     } else {
-      loc = origin ? resolveId(c.originClient[i]!, c.originClock[i]!, clock) : rightOrigin ? resolveId(c.rightClient[i]!, c.rightClock[i]!, clock) : { t: 'bad', why: 'no parent' }
+      if (origin) resolve(j, at, local, fresh, c.originClient[i]!, c.originClock[i]!, clock)
+      else if (rightOrigin) resolve(j, at, local, fresh, c.rightClient[i]!, c.rightClock[i]!, clock)
+      else throw new Refusal('unknown_type', 'no parent')
       // Its place is its left neighbour's, but Yjs waits for both neighbours before it integrates it.
-      if (origin && rightOrigin && loc.t !== 'wait' && loc.t !== 'void') {
-        const right = resolveId(c.rightClient[i]!, c.rightClock[i]!, clock)
-        if (right.t === 'wait' || right.t === 'void') loc = right
+      if (origin && rightOrigin && at.status === FOUND) {
+        resolve(j, right, local, fresh, c.rightClient[i]!, c.rightClock[i]!, clock)
+        if (right.status !== FOUND) at.copy(right)
       }
     }
-    if (loc.t === 'wait') return { kind: 'wait', client: loc.client, clock: loc.clock }
-    if (loc.t === 'void') throw new Refusal('depends_on_void', 'builds on a voided change')
-    if (loc.t === 'bad') throw new Refusal('unknown_type', loc.why)
-    local.push(loc)
+    if (at.status === WAIT) return { kind: 'wait', client: at.client, clock: at.clock }
+    if (at.status === VOIDED) throw new Refusal('depends_on_void', 'builds on a voided change')
+    const kind = at.kind
+    const key = at.key
+    const field = at.field
+    local.place(i, kind, key, field)
     // After a garbage-collected struct: Yjs integrates it as garbage too, so it changes nothing.
-    if (loc.t === 'none') continue
-    checkContent(ref, c.flags[i]!, loc)
-    const creation = loc.t === 'entry' && !origin && !rightOrigin
+    if (kind === NOWHERE) continue
+    const flags = c.flags[i]!
+    checkContent(ref, flags, kind)
+    const creation = kind === ENTRY && !origin && !rightOrigin
     if (creation) createdHere.add(clock)
     const inNewEntry = parentClient === author.client && createdHere.has(c.parentClock[i]!)
-    mayWrite(ctx, author, ref, c.flags[i]!, loc, creation, inNewEntry)
-    if (loc.t === 'field' && !inNewEntry && !rules.moderatorFields.includes(loc.field)) edited.add(loc.key)
+    mayWrite(j, ref, flags, kind, key, field, creation, inNewEntry)
+    if (kind === FIELD && !inNewEntry && !rules.moderatorFields.includes(field!)) edited.add(key!)
   }
   return null
 }
 
 /** Step 3 of `judge`: where everything the update deletes is, or a wait judgement if some of it is not here yet. */
-function deletionsOf(ctx: AuthorityContext, author: Author, c: UpdateColumns, fresh: ClockRange | null): Location[] | Judgement {
+function deletionsOf(j: Judging, c: UpdateColumns, fresh: ClockRange | null): Location[] | Judgement {
+  const { ctx, author } = j
   const { doc } = ctx
   const deletions: Location[] = []
   for (const [client, ranges] of c.ds) {
@@ -280,14 +365,16 @@ function findFrom(structs: readonly (Y.Item | Y.GC)[], clock: number, hint: numb
 }
 
 /**
- * Where the update's own Items go, found by any clock inside them. Its structs are contiguous (step 1), so a
- * clock's struct is found in one step by its offset from the first — unless a few structs span many clocks
- * (garbage can claim any length), where a binary search over the structs finds it.
+ * Where the update's own Items go, found by any clock inside them, column by column (no object per struct).
+ * Its structs are contiguous (step 1), so a clock's struct is found in one step by its offset from the first —
+ * unless a few structs span many clocks (garbage can claim any length), where a binary search over the
+ * structs finds it.
  */
 class LocalStructs {
   readonly #c: UpdateColumns
-  readonly #locs: (Location | undefined)[]
-  #placed = 0
+  readonly #kind: Uint8Array
+  readonly #key: (string | null)[]
+  readonly #field: (string | null)[]
   readonly #from: number
   readonly #to: number
   /** The index of the struct holding each clock from `#from`, when that table is small. */
@@ -295,8 +382,11 @@ class LocalStructs {
 
   constructor(c: UpdateColumns) {
     this.#c = c
-    // One slot per struct, made at once: pushing tens of thousands one by one regrows the array again and again.
-    this.#locs = new Array<Location | undefined>(c.count).fill(undefined)
+    // One slot per struct, made at once: pushing tens of thousands one by one regrows the arrays again and again.
+    // A struct not placed yet (a refusal or a wait ends the placing) is nowhere.
+    this.#kind = new Uint8Array(c.count)
+    this.#key = new Array<string | null>(c.count).fill(null)
+    this.#field = new Array<string | null>(c.count).fill(null)
     const last = c.count - 1
     this.#from = c.count > 0 ? c.clock[0]! : 0
     this.#to = c.count > 0 ? c.clock[last]! + c.length[last]! : 0
@@ -311,15 +401,18 @@ class LocalStructs {
     }
   }
 
-  /** Places the next of the update's structs (garbage as undefined): each in order, once. */
-  push(loc: Location | undefined): void {
-    this.#locs[this.#placed++] = loc
+  /** Places the update's struct `i` (garbage nowhere): each in order, once. */
+  place(i: number, kind: Kind, key: string | null, field: string | null): void {
+    this.#kind[i] = kind
+    this.#key[i] = key
+    this.#field[i] = field
   }
 
-  /** The place of the Item holding `clock`; undefined for garbage (or a struct not placed). */
-  at(clock: number): Location | undefined {
+  /** The place of the struct holding `clock`, into `found`: nowhere for garbage. */
+  find(clock: number, found: Found): void {
     const i = this.#indexAt(clock)
-    return i < 0 ? undefined : this.#locs[i]
+    if (i < 0) found.set(NOWHERE, null, null)
+    else found.set(this.#kind[i] as Kind, this.#key[i]!, this.#field[i]!)
   }
 
   /** Whether `clock` lies inside one of the update's structs, not at its start. */
@@ -344,9 +437,9 @@ class LocalStructs {
   }
 }
 
-function checkContent(ref: number, flags: number, loc: Location): void {
+function checkContent(ref: number, flags: number, kind: Kind): void {
   if (ref === DELETED_REF) return
-  if (loc.t === 'entry') {
+  if (kind === ENTRY) {
     if (ref === TYPE_REF && (flags & IS_MAP) !== 0) return
     throw new Refusal('unknown_type', 'an entry that is not a map')
   }
@@ -355,9 +448,10 @@ function checkContent(ref: number, flags: number, loc: Location): void {
 }
 
 /** The owner of an owned entry: named by its key, or (older keys) whoever created its first value. */
-function ownerOfEntry(ctx: AuthorityContext, key: string, author: Author, creating: boolean): string | null {
-  const named = ctx.rules.ownerOf(key)
+function ownerOfEntry(j: Judging, key: string, creating: boolean): string | null {
+  const named = j.owners.of(key)
   if (named) return named
+  const { ctx, author } = j
   const map = ctx.doc.share.get(ctx.rules.owned) as unknown as { _map: Map<string, Y.Item> } | undefined
   let first = map?._map.get(key) ?? null
   while (first?.left) first = first.left as Y.Item
@@ -365,72 +459,76 @@ function ownerOfEntry(ctx: AuthorityContext, key: string, author: Author, creati
   return creating && author.legacy ? author.tag : null
 }
 
-function mayWrite(ctx: AuthorityContext, author: Author, ref: number, flags: number, loc: Exclude<Location, { t: 'none' }>, creation: boolean, inNewEntry: boolean): void {
-  switch (loc.t) {
-    case 'entry': {
-      if (creation && ctx.rules.ownerOf(loc.key) === null) {
+/** Whether the author may write a struct at this place (`kind` is not nowhere); throws the refusal if not. */
+function mayWrite(j: Judging, ref: number, flags: number, kind: Kind, key: string | null, field: string | null, creation: boolean, inNewEntry: boolean): void {
+  const { ctx, author } = j
+  switch (kind) {
+    case ENTRY: {
+      if (creation && j.owners.of(key!) === null) {
         // An older key can be created only by an old entry, and never over someone else's entry.
-        const owner = ownerOfEntry(ctx, loc.key, author, true)
+        const owner = ownerOfEntry(j, key!, true)
         if (!author.legacy || owner !== author.tag) throw new Refusal('forbidden_edit', 'creates an entry under a key that is not its own')
         return
       }
-      if (ownerOfEntry(ctx, loc.key, author, creation) !== author.tag) throw new Refusal('forbidden_edit', `writes entry ${loc.key.slice(0, 12)}… of another member`)
+      if (ownerOfEntry(j, key!, creation) !== author.tag) throw new Refusal('forbidden_edit', `writes entry ${key!.slice(0, 12)}… of another member`)
       return
     }
-    case 'field': {
-      if (ctx.rules.moderatorFields.includes(loc.field)) {
+    case FIELD: {
+      if (ctx.rules.moderatorFields.includes(field!)) {
         if (author.moderator) return
         // An entry's owner writes the field's initial `false` when creating it. In a snapshot, an entry its
         // owner deleted since keeps that write as a tombstone (its value garbage-collected): still the
         // initial write, in the same new entry, and it sets nothing anyone could read.
         const initialFalse = ref === ANY_REF && (flags & LONE_FALSE) !== 0
         const tombstone = ref === DELETED_REF
-        if (inNewEntry && (initialFalse || tombstone) && ownerOfEntry(ctx, loc.key, author, true) === author.tag) return
-        throw new Refusal('forbidden_edit', `sets “${loc.field}”, which only moderators set`)
+        if (inNewEntry && (initialFalse || tombstone) && ownerOfEntry(j, key!, true) === author.tag) return
+        throw new Refusal('forbidden_edit', `sets “${field}”, which only moderators set`)
       }
       // The fields of an entry this update creates are its creator's (already checked): an older key's entry is not in the doc yet to name one.
-      if (ownerOfEntry(ctx, loc.key, author, inNewEntry) !== author.tag) throw new Refusal('forbidden_edit', `edits entry ${loc.key.slice(0, 12)}… of another member`)
+      if (ownerOfEntry(j, key!, inNewEntry) !== author.tag) throw new Refusal('forbidden_edit', `edits entry ${key!.slice(0, 12)}… of another member`)
       return
     }
-    case 'moderated':
-      if (!author.moderator) throw new Refusal('forbidden_edit', `writes ${loc.root}, which only moderators write`)
+    case MODERATED:
+      if (!author.moderator) throw new Refusal('forbidden_edit', `writes ${field}, which only moderators write`)
       return
   }
 }
 
-function mayDelete(ctx: AuthorityContext, author: Author, loc: Location, deletedEntries: Set<string>): void {
-  switch (loc.t) {
-    case 'entry':
-      if (author.moderator || ownerOfEntry(ctx, loc.key, author, false) === author.tag) return
-      throw new Refusal('forbidden_delete', `deletes entry ${loc.key.slice(0, 12)}… of another member`)
-    case 'field':
-      if (ownerOfEntry(ctx, loc.key, author, false) === author.tag) return
-      if (author.moderator && (ctx.rules.moderatorFields.includes(loc.field) || deletedEntries.has(loc.key))) return
-      throw new Refusal('forbidden_delete', `deletes a field of entry ${loc.key.slice(0, 12)}… of another member`)
-    case 'moderated':
+function mayDelete(j: Judging, loc: Location, deletedEntries: Set<string>): void {
+  const { ctx, author } = j
+  switch (loc.kind) {
+    case ENTRY:
+      if (author.moderator || ownerOfEntry(j, loc.key!, false) === author.tag) return
+      throw new Refusal('forbidden_delete', `deletes entry ${loc.key!.slice(0, 12)}… of another member`)
+    case FIELD:
+      if (ownerOfEntry(j, loc.key!, false) === author.tag) return
+      if (author.moderator && (ctx.rules.moderatorFields.includes(loc.field!) || deletedEntries.has(loc.key!))) return
+      throw new Refusal('forbidden_delete', `deletes a field of entry ${loc.key!.slice(0, 12)}… of another member`)
+    case MODERATED:
       if (author.moderator) return
-      throw new Refusal('forbidden_delete', `deletes from ${loc.root}, which only moderators change`)
-    case 'none':
+      throw new Refusal('forbidden_delete', `deletes from ${loc.field}, which only moderators change`)
+    case NOWHERE:
       // Garbage, or a struct outside the board: deleting it changes nothing anyone sees.
       return
   }
 }
 
-function locationOfStored(ctx: AuthorityContext, id: Y.ID): Location {
-  const structs = ctx.doc.store.clients.get(id.client)
-  if (!structs) return { t: 'none' }
-  const struct = structs[Y.findIndexSS(structs, id.clock)]
-  return struct instanceof Y.Item ? locationOfItem(ctx, struct) : { t: 'none' }
+/** Where the stored struct holding (client, clock) is (below the client's state). */
+function locationOfStored(ctx: AuthorityContext, client: number, clock: number): Location {
+  const structs = ctx.doc.store.clients.get(client)
+  if (!structs) return NONE
+  const struct = structs[Y.findIndexSS(structs, clock)]
+  return struct instanceof Y.Item ? locationOfItem(ctx, struct) : NONE
 }
 
 /** Where an integrated struct sits, from its parent chain (kept for deleted structs: see readable.ts). */
 function locationOfItem(ctx: AuthorityContext, item: Y.Item): Location {
   const parent = item.parent as Y.AbstractType<unknown> | null
-  if (!parent) return { t: 'none' }
+  if (!parent) return NONE
   const owned = ctx.doc.share.get(ctx.rules.owned)
-  if (parent === owned) return item.parentSub === null ? { t: 'none' } : { t: 'entry', key: item.parentSub }
-  for (const root of ctx.rules.moderated) if (parent === ctx.doc.share.get(root)) return { t: 'moderated', root, key: item.parentSub }
+  if (parent === owned) return item.parentSub === null ? NONE : place(ENTRY, item.parentSub)
+  for (const root of ctx.rules.moderated) if (parent === ctx.doc.share.get(root)) return place(MODERATED, item.parentSub, root)
   const holder = parent._item
-  if (holder && holder.parent === owned && holder.parentSub !== null && item.parentSub !== null) return { t: 'field', key: holder.parentSub, field: item.parentSub }
-  return { t: 'none' }
+  if (holder && holder.parent === owned && holder.parentSub !== null && item.parentSub !== null) return place(FIELD, holder.parentSub, item.parentSub)
+  return NONE
 }
