@@ -214,10 +214,14 @@ export class BoardState {
   }
 
   #apply(items: Y.Map<Y.Map<unknown>>, touched: ReadonlySet<string>): void {
-    // A few changed items (someone posted or edited): move just those in the
-    // sorted view. Many (a sync): sort again when next read.
-    const view = touched.size <= 64 ? this.#view : null
-    if (!view) this.#view = null
+    // A few changed items (someone posted or edited): move just those in the sorted view. Many (a sync
+    // slice): take the old ones out in one pass and merge the new ones in, sorted among themselves —
+    // a large board's view is not sorted again from scratch for every slice that arrives.
+    const view = this.#view
+    const few = touched.size <= 64
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
+    const gone = new Set<Item>()
+    const added: Item[] = []
     for (const id of touched) {
       const map = items.get(id)
       const item = map instanceof Y.Map ? parseItem(id, map) : null
@@ -229,14 +233,19 @@ export class BoardState {
         this.#cache.delete(id)
         if (old) this.#meetingGone(old)
       }
-      if (view) {
+      if (!view) continue
+      if (few) {
         if (old) {
           const at = view.list.indexOf(old)
           if (at >= 0) view.list.splice(at, 1)
         }
         if (item && view.matches(item)) view.list.splice(insertionPoint(view.list, item, view.compare), 0, item)
+      } else {
+        if (old) gone.add(old)
+        if (item && view.matches(item)) added.push(item)
       }
     }
+    if (view && !few) view.list = mergeSorted(gone.size > 0 ? view.list.filter((i) => !gone.has(i)) : view.list, added.sort(view.compare), view.compare)
     this.#list = [...this.#cache.values()]
     this.#version++
   }
@@ -563,6 +572,19 @@ function touchedBy(items: Y.Map<Y.Map<unknown>>, events: readonly Y.YEvent<Y.Abs
 }
 
 /** Where `item` goes in a list sorted by `compare` (binary search). */
+/** Two lists sorted by `compare`, as one. */
+export function mergeSorted<T>(a: readonly T[], b: readonly T[], compare: (x: T, y: T) => number): T[] {
+  if (b.length === 0) return a.slice()
+  const out = new Array<T>(a.length + b.length)
+  let i = 0
+  let j = 0
+  let k = 0
+  while (i < a.length && j < b.length) out[k++] = compare(b[j]!, a[i]!) < 0 ? b[j++]! : a[i++]!
+  while (i < a.length) out[k++] = a[i++]!
+  while (j < b.length) out[k++] = b[j++]!
+  return out
+}
+
 function insertionPoint(list: readonly Item[], item: Item, compare: (a: Item, b: Item) => number): number {
   let lo = 0
   let hi = list.length
