@@ -145,6 +145,15 @@ describe('what is not the board’s shape', () => {
     items(copy).get('alice/1')!.set('place', 'x')
     expect(judgeUpdate(board.ctx, eve, Y.encodeStateAsUpdate(copy))).toEqual({ kind: 'refuse', reason: 'foreign_changes', range: { from: 0, to: 2 }, detail: `a struct of client ${alice.client}` })
   })
+
+  it('Eve sends a post under her own key written wholly under Alice’s client id (one block): refused, and none of her own clocks used up', () => {
+    const board = new Board()
+    const copy = new Y.Doc()
+    copy.clientID = alice.client
+    items(copy).set('eve/2', post({ title: 'Signed by Eve, written as Alice' }))
+    const update = Y.encodeStateAsUpdate(copy)
+    expect(judgeUpdate(board.ctx, eve, update)).toEqual({ kind: 'refuse', reason: 'foreign_changes', range: null, detail: `a struct of client ${alice.client}` })
+  })
 })
 
 describe('what each refusal says', () => {
