@@ -3,6 +3,7 @@
  * real y-webrtc over @roamhq/wrtc, through Hearth's own signaling server on
  * 127.0.0.1.
  */
+import { createRequire } from 'node:module'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import wrtc from '@roamhq/wrtc'
@@ -46,6 +47,15 @@ function alice(doc: Y.Doc, room: string, password = 'correct horse', maxMessageS
 
 cleanUpChildProcesses()
 
+/** Bytes this process's peers receive on their data channels (simple-peer, as y-webrtc uses it). */
+let received = 0
+const Peer = createRequire(import.meta.url)('simple-peer/simplepeer.min.js') as { prototype: { _onChannelMessage(event: { data: ArrayBuffer | Uint8Array }): void } }
+const onChannelMessage = Peer.prototype._onChannelMessage
+Peer.prototype._onChannelMessage = function (event) {
+  received += event.data.byteLength
+  onChannelMessage.call(this, event)
+}
+
 function bob(): PeerProcess {
   const peer = new PeerProcess('bob')
   peers.push(peer)
@@ -72,6 +82,29 @@ describe('two peers on one board', () => {
     expect(b.status?.peers).toBe(1)
     expect(b.status?.lastExchange).toEqual(expect.any(Number))
     expect((await b.summary()).stateVector).toBe(summarize(doc).stateVector)
+  })
+
+  it('what Alice writes reaches Bob and is not sent back to her; what Bob writes still reaches her', async () => {
+    const room = freshRoom()
+    const doc = new Y.Doc()
+    const sync = alice(doc, room)
+    const b = bob()
+    await b.request({ cmd: 'connect', room, password: 'correct horse', signaling: [server.signalingUrl] })
+    items(doc).set('hello', 'first exchange')
+    await waitUntil(async () => (await b.summary()).keys.includes('hello'), 20_000, 'first exchange')
+    await waitUntil(() => sync.status.state === 'synced', 20_000, 'Alice synced')
+
+    const before = Y.encodeStateVector(doc)
+    fillBoard(doc, 2_000, 'alice')
+    const written = Y.encodeStateAsUpdate(doc, before).byteLength
+    expect(written).toBeGreaterThan(500_000)
+    received = 0
+    await waitUntil(async () => (await b.summary()).entries === 2_001, 30_000, 'Alice’s posts at Bob')
+    // Bob writes after he has Alice's posts: on an ordered channel, anything he sent back would come first.
+    await b.request({ cmd: 'set', key: 'bob-after', value: 'seen them' })
+    await waitUntil(() => items(doc).has('bob-after'), 20_000, 'Bob’s write at Alice')
+    // Bob's write and the channel's own chatter, not Alice's half megabyte again.
+    expect(received).toBeLessThan(written / 20)
   })
 
   it('a board of 10,000 items (several MB) reaches a new member completely', async () => {

@@ -1,5 +1,5 @@
 /**
- * Hearth runs y-webrtc from src/sync/vendor/ with four small patches. These
+ * Hearth runs y-webrtc from src/sync/vendor/ with six small patches. These
  * stories check that the copy is exactly the installed release plus those patches,
  * that the guard holds against a real signaling server, and that reconnecting
  * gives this device a new signaling peer id.
@@ -14,7 +14,7 @@ import { startServer, type RunningServer } from '../../src/server/server.ts'
 import { connectBoard, type BoardSync } from '../../src/sync/index.ts'
 import type { WrtcLike } from '../../src/sync/types.ts'
 import { decryptJson, deriveKey, encryptJson } from '../../src/sync/vendor/crypto.js'
-import { SignalingConn } from '../../src/sync/vendor/y-webrtc.js'
+import { Room, SignalingConn } from '../../src/sync/vendor/y-webrtc.js'
 import { connectClient, type TestClient } from '../server/helpers.ts'
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
@@ -25,7 +25,7 @@ const PATCHES: [string, string][] = [
     `                  const existingConn = webrtcConns.get(data.from)
                   existingConn.glareToken = undefined`,
     `                  const existingConn = webrtcConns.get(data.from)
-                  // HEARTH PATCH 1/4: an answer to a connection this side has already dropped (e.g. a slow
+                  // HEARTH PATCH 1/6: an answer to a connection this side has already dropped (e.g. a slow
                   // answer after the connection was given up) has nothing left to answer. Upstream threw
                   // "Cannot set properties of undefined (setting 'glareToken')" here, unhandled.
                   if (existingConn === undefined) return
@@ -37,7 +37,7 @@ const PATCHES: [string, string][] = [
                   emitPeerChange()
                 }`,
     `                if (webrtcConns.size < room.provider.maxConns) {
-                  // HEARTH PATCH 2/4: one offerer per pair, the peer with the smaller id; the other asks it to
+                  // HEARTH PATCH 2/6: one offerer per pair, the peer with the smaller id; the other asks it to
                   // with an announce addressed to it. Upstream both offered when announces crossed (two devices
                   // back online at once) and the offer-collision handling sometimes left a half-open connection.
                   if (room.peerId < data.from) {
@@ -52,7 +52,7 @@ const PATCHES: [string, string][] = [
     `export class SignalingConn extends ws.WebsocketClient {
   constructor (url) {`,
     `export class SignalingConn extends ws.WebsocketClient {
-  // HEARTH PATCH 3/4: nothing is sent on a socket that is closing or closed. The browser drops such a
+  // HEARTH PATCH 3/6: nothing is sent on a socket that is closing or closed. The browser drops such a
   // message anyway, but logs "WebSocket is already in CLOSING or CLOSED state." as an error: a signal
   // encrypted (asynchronously) while the socket began to close was sent after, and lib0 keeps
   // \`connected\` true until the close completes.
@@ -68,17 +68,64 @@ const PATCHES: [string, string][] = [
     const roomName = this.name`,
     `    // signal through all available signaling connections
     announceSignalingInfo(this)
-    // HEARTH PATCH 4/4: no BroadcastChannel. One tab holds a board at a time (app/board-claim.ts), so no
+    // HEARTH PATCH 4/6: no BroadcastChannel. One tab holds a board at a time (app/board-claim.ts), so no
     // other tab of this origin listens; and lib0's publish also hands each message to this very room, so on
     // connect a device encoded, encrypted, decrypted and applied again its own whole state (about half a
     // second of main thread on a 10,000-item board).
     return
     const roomName = this.name`,
   ],
+  [
+    `  log('received message from ', logging.BOLD, peerConn.remotePeerId, logging.GREY, ' (', room.name, ')', logging.UNBOLD, logging.UNCOLOR)
+  return readMessage(room, buf, () => {
+    peerConn.synced = true
+    log('synced ', logging.BOLD, room.name, logging.UNBOLD, ' with ', logging.BOLD, peerConn.remotePeerId)
+    checkIsSynced(room)
+  })
+}`,
+    `  log('received message from ', logging.BOLD, peerConn.remotePeerId, logging.GREY, ' (', room.name, ')', logging.UNBOLD, logging.UNCOLOR)
+  // HEARTH PATCH 5/6: the peer whose message is being applied, so that what it brings is not sent back to it (6/6) —
+  // unless structs or deletions of earlier messages wait in the doc: they may go in with this one, and that peer
+  // may lack them.
+  room.applyingFrom = room.doc.store.pendingStructs === null && room.doc.store.pendingDs === null ? peerConn : null
+  try {
+    return readMessage(room, buf, () => {
+      peerConn.synced = true
+      log('synced ', logging.BOLD, room.name, logging.UNBOLD, ' with ', logging.BOLD, peerConn.remotePeerId)
+      checkIsSynced(room)
+    })
+  } finally {
+    room.applyingFrom = null
+  }
+}`,
+  ],
+  [
+    `      syncProtocol.writeUpdate(encoder, update)
+      broadcastRoomMessage(this, encoding.toUint8Array(encoder))
+    }`,
+    `      syncProtocol.writeUpdate(encoder, update)
+      // HEARTH PATCH 6/6: a peer's update goes on to the other peers (a mesh where not all are connected
+      // relies on it), but not back to that peer, which has it. Upstream sent it back too: a device joining
+      // a large board encoded and sent the whole board back to the peer that had just sent it.
+      const from = _origin === this ? this.applyingFrom : null
+      if (!from) {
+        broadcastRoomMessage(this, encoding.toUint8Array(encoder))
+        return
+      }
+      const m = encoding.toUint8Array(encoder)
+      if (this.bcconnected) broadcastBcMessage(this, m)
+      this.webrtcConns.forEach(conn => {
+        if (conn === from) return
+        try {
+          conn.peer.send(m)
+        } catch (e) {}
+      })
+    }`,
+  ],
 ]
 
 describe('the vendored copy of y-webrtc', () => {
-  it('is the installed y-webrtc plus the four marked patches, nothing else', () => {
+  it('is the installed y-webrtc plus the six marked patches, nothing else', () => {
     const version = (JSON.parse(read('../../node_modules/y-webrtc/package.json')) as { version: string }).version
     // Upgrading y-webrtc must be a decision: re-vendor (or drop the copy if upstream fixed it).
     expect(version).toBe('10.3.0')
@@ -94,6 +141,34 @@ describe('the vendored copy of y-webrtc', () => {
     expect((body.match(/HEARTH PATCH/g) ?? []).length).toBe(PATCHES.length)
     const crypto = read('../../src/sync/vendor/crypto.js')
     expect(crypto.slice(crypto.indexOf('*/\n') + 3)).toBe(read('../../node_modules/y-webrtc/src/crypto.js'))
+  })
+
+  it('passes a peer’s update on to the other peers but not back to the peer it came from; a change made here goes to all', () => {
+    const doc = new Y.Doc()
+    const room = new Room(doc, { awareness: null } as never, 'relay-rule', null)
+    const sent = new Map<string, number>()
+    const conn = (name: string) => ({ peer: { send: () => sent.set(name, (sent.get(name) ?? 0) + 1) } })
+    const alice = conn('alice')
+    const carol = conn('carol')
+    room.webrtcConns = new Map([
+      ['alice', alice],
+      ['carol', carol],
+    ]) as never
+    doc.on('update', room._docUpdateHandler)
+    // As readPeerMessage applies what Alice sent: under the room's origin, with Alice as the sender.
+    const fromAlice = new Y.Doc()
+    fromAlice.getMap('entries').set('a', 1)
+    ;(room as unknown as { applyingFrom: unknown }).applyingFrom = alice
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(fromAlice), room)
+    ;(room as unknown as { applyingFrom: unknown }).applyingFrom = null
+    expect(Object.fromEntries(sent)).toEqual({ carol: 1 })
+    // Made on this device while Alice's message is applied (an observer's write): not hers, so she gets it too.
+    sent.clear()
+    ;(room as unknown as { applyingFrom: unknown }).applyingFrom = alice
+    doc.getMap('entries').set('b', 2)
+    ;(room as unknown as { applyingFrom: unknown }).applyingFrom = null
+    expect(Object.fromEntries(sent)).toEqual({ alice: 1, carol: 1 })
+    doc.off('update', room._docUpdateHandler)
   })
 })
 
