@@ -100,22 +100,30 @@ const PATCHES: [string, string][] = [
 }`,
   ],
   [
-    `      syncProtocol.writeUpdate(encoder, update)
+    `    this._docUpdateHandler = (update, _origin) => {
+      const encoder = encoding.createEncoder()
+      encoding.writeVarUint(encoder, messageSync)
+      syncProtocol.writeUpdate(encoder, update)
       broadcastRoomMessage(this, encoding.toUint8Array(encoder))
     }`,
-    `      syncProtocol.writeUpdate(encoder, update)
+    `    this._docUpdateHandler = (update, _origin) => {
       // HEARTH PATCH 6/6: a peer's update goes on to the other peers (a mesh where not all are connected
-      // relies on it), but not back to that peer, which has it. Upstream sent it back too: a device joining
-      // a large board encoded and sent the whole board back to the peer that had just sent it.
+      // relies on it), but not back to that peer, which has it, and is not even encoded when nobody else is
+      // connected. Upstream sent it back too: a device joining a large board encoded and sent the whole board
+      // back to the peer that had just sent it.
       const from = _origin === this ? this.applyingFrom : null
-      if (!from) {
+      const to = from ? Array.from(this.webrtcConns.values()).filter(conn => conn !== from) : null
+      if (to !== null && to.length === 0 && !this.bcconnected) return
+      const encoder = encoding.createEncoder()
+      encoding.writeVarUint(encoder, messageSync)
+      syncProtocol.writeUpdate(encoder, update)
+      if (to === null) {
         broadcastRoomMessage(this, encoding.toUint8Array(encoder))
         return
       }
       const m = encoding.toUint8Array(encoder)
       if (this.bcconnected) broadcastBcMessage(this, m)
-      this.webrtcConns.forEach(conn => {
-        if (conn === from) return
+      to.forEach(conn => {
         try {
           conn.peer.send(m)
         } catch (e) {}
@@ -168,6 +176,15 @@ describe('the vendored copy of y-webrtc', () => {
     doc.getMap('entries').set('b', 2)
     ;(room as unknown as { applyingFrom: unknown }).applyingFrom = null
     expect(Object.fromEntries(sent)).toEqual({ alice: 1, carol: 1 })
+    // With nobody else connected, what Alice sent goes nowhere.
+    sent.clear()
+    room.webrtcConns = new Map([['alice', alice]]) as never
+    fromAlice.getMap('entries').set('c', 3)
+    ;(room as unknown as { applyingFrom: unknown }).applyingFrom = alice
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(fromAlice), room)
+    ;(room as unknown as { applyingFrom: unknown }).applyingFrom = null
+    expect(doc.getMap('entries').get('c')).toBe(3)
+    expect(Object.fromEntries(sent)).toEqual({})
     doc.off('update', room._docUpdateHandler)
   })
 })

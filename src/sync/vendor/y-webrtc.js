@@ -360,21 +360,23 @@ export class Room {
      * @param {any} _origin
      */
     this._docUpdateHandler = (update, _origin) => {
+      // HEARTH PATCH 6/6: a peer's update goes on to the other peers (a mesh where not all are connected
+      // relies on it), but not back to that peer, which has it, and is not even encoded when nobody else is
+      // connected. Upstream sent it back too: a device joining a large board encoded and sent the whole board
+      // back to the peer that had just sent it.
+      const from = _origin === this ? this.applyingFrom : null
+      const to = from ? Array.from(this.webrtcConns.values()).filter(conn => conn !== from) : null
+      if (to !== null && to.length === 0 && !this.bcconnected) return
       const encoder = encoding.createEncoder()
       encoding.writeVarUint(encoder, messageSync)
       syncProtocol.writeUpdate(encoder, update)
-      // HEARTH PATCH 6/6: a peer's update goes on to the other peers (a mesh where not all are connected
-      // relies on it), but not back to that peer, which has it. Upstream sent it back too: a device joining
-      // a large board encoded and sent the whole board back to the peer that had just sent it.
-      const from = _origin === this ? this.applyingFrom : null
-      if (!from) {
+      if (to === null) {
         broadcastRoomMessage(this, encoding.toUint8Array(encoder))
         return
       }
       const m = encoding.toUint8Array(encoder)
       if (this.bcconnected) broadcastBcMessage(this, m)
-      this.webrtcConns.forEach(conn => {
-        if (conn === from) return
+      to.forEach(conn => {
         try {
           conn.peer.send(m)
         } catch (e) {}
