@@ -571,7 +571,6 @@ function touchedBy(items: Y.Map<Y.Map<unknown>>, events: readonly Y.YEvent<Y.Abs
   return touched
 }
 
-/** Where `item` goes in a list sorted by `compare` (binary search). */
 /** Two lists sorted by `compare`, as one. */
 export function mergeSorted<T>(a: readonly T[], b: readonly T[], compare: (x: T, y: T) => number): T[] {
   if (b.length === 0) return a.slice()
@@ -585,6 +584,7 @@ export function mergeSorted<T>(a: readonly T[], b: readonly T[], compare: (x: T,
   return out
 }
 
+/** Where `item` goes in a list sorted by `compare` (binary search). */
 function insertionPoint(list: readonly Item[], item: Item, compare: (a: Item, b: Item) => number): number {
   let lo = 0
   let hi = list.length
