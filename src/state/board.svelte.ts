@@ -80,6 +80,8 @@ export class BoardState {
   #view: { query: ItemQuery; now: number; matches: (i: Item) => boolean; compare: (a: Item, b: Item) => number; list: Item[] } | null = null
   #countsMemo: { version: number; now: number; seen: number | null; counts: Record<ItemKind | 'all', number>; tags: string[]; unread: number } | null = null
   #meta: BoardMeta = { name: '', description: '' }
+  /** The feed's entries, one per item (or trace) object: see `#entryOf`. */
+  #entries = new WeakMap<Item | MeetingTrace, FeedEntry>()
   /** Items read ahead of the first render (prime), and what changed since. */
   #primed: { items: Y.Map<Y.Map<unknown>>; touched: Set<string>; stop: () => void } | null = null
   readonly #subscribeItems: () => void
@@ -317,18 +319,30 @@ export class BoardState {
     const query = this.query
     const shown = (query.kind === undefined || query.kind === 'meeting') && DETAIL_FILTERS.every((f) => query[f] === undefined)
     const traces = shown ? this.traces : []
-    if (traces.length === 0) return visible.map((item) => ({ item }))
+    if (traces.length === 0) return visible.map((item) => this.#entryOf(item))
     const compare = itemComparator(query)
     const stub = (t: MeetingTrace): MeetingItem =>
       ({ ...t, kind: 'meeting', title: '', body: '', author: '', updatedAt: t.createdAt, tags: [], place: '', end: t.start, access: '' }) as MeetingItem
     const last = visible.length < this.matching.length ? visible.at(-1) : undefined
-    const entries: (FeedEntry & { key: Item })[] = visible.map((item) => ({ item, key: item }))
+    const entries: { entry: FeedEntry; key: Item }[] = visible.map((item) => ({ entry: this.#entryOf(item), key: item }))
     for (const trace of traces) {
       const key = stub(trace)
       if (last && compare(key, last) > 0) continue
-      entries.push({ trace, key })
+      entries.push({ entry: this.#entryOf(trace), key })
     }
-    return entries.sort((a, b) => compare(a.key, b.key)).map(({ item, trace }) => (item ? { item } : { trace: trace! }))
+    return entries.sort((a, b) => compare(a.key, b.key)).map(({ entry }) => entry)
+  }
+
+  /**
+   * The feed's entry for an item or a trace: the same object for as long as
+   * the item is unchanged, so the list leaves the cards of unchanged items
+   * alone when one item changes (a new entry object would make every card
+   * compute its dates and excerpt again).
+   */
+  #entryOf(of: Item | MeetingTrace): FeedEntry {
+    let entry = this.#entries.get(of)
+    if (!entry) this.#entries.set(of, (entry = 'kind' in of ? { item: of } : { trace: of }))
+    return entry
   }
 
   #summary(): { counts: Record<ItemKind | 'all', number>; tags: string[]; unread: number } {
