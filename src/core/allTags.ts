@@ -8,7 +8,12 @@ import type { Item } from './types.ts'
 export function allTags(items: readonly Item[]): string[] {
   const counts = new Map<string, number>()
   for (const item of items) {
-    for (const tag of new Set(item.tags)) counts.set(tag, (counts.get(tag) ?? 0) + 1)
+    const tags = item.tags
+    // Each tag once per item. A stored item has at most LIMITS.tags of them, so looking back is cheaper than a Set per item.
+    for (let i = 0; i < tags.length; i++) {
+      const tag = tags[i]!
+      if (tags.indexOf(tag) === i) counts.set(tag, (counts.get(tag) ?? 0) + 1)
+    }
   }
   return [...counts].sort(([a, m], [b, n]) => n - m || compareIds(a, b)).map(([tag]) => tag)
 }

@@ -181,4 +181,10 @@ describe('allTags', () => {
     expect(allTags([tagged(['b', 'a']), tagged(['c', 'b']), tagged(['c']), tagged(['b'])])).toEqual(['b', 'c', 'a'])
     expect(allTags([])).toEqual([])
   })
+
+  it('counts a tag once per item, even when a tampered item carries it twice', () => {
+    const tagged = (tags: string[]): Item => ({ tags }) as unknown as Item
+    // "a" twice on one item and "b" on two items: "b" is used more.
+    expect(allTags([tagged(['a', 'a', 'b']), tagged(['b'])])).toEqual(['b', 'a'])
+  })
 })
