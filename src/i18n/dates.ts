@@ -51,10 +51,14 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60e3],
 ]
 
+const relative = new Map<string, Intl.RelativeTimeFormat>()
+
 /** "3 minutes ago", "in 2 days"; "now" under a minute. */
 export function formatRelative(locale: string, ms: number, now: number): string {
   const diff = ms - now
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
+  // One formatter per language: making one is far dearer than using it, and every card shows a time.
+  let rtf = relative.get(locale)
+  if (!rtf) relative.set(locale, (rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })))
   for (const [unit, size] of UNITS) {
     if (Math.abs(diff) >= size) return rtf.format(Math.trunc(diff / size), unit)
   }
