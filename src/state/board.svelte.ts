@@ -76,7 +76,7 @@ export class BoardState {
   #list: readonly Item[] = []
   /** Bumped whenever #list changes, to memoise what is computed from it. */
   #version = 0
-  /** The current view, kept sorted and updated item by item; fully recomputed only when the query or clock changes, or many items change at once. */
+  /** The current view, kept sorted as items change (mergeSorted); fully recomputed only when the query or clock changes. */
   #view: { query: ItemQuery; now: number; matches: (i: Item) => boolean; compare: (a: Item, b: Item) => number; list: Item[] } | null = null
   #countsMemo: { version: number; now: number; seen: number | null; counts: Record<ItemKind | 'all', number>; tags: string[]; unread: number } | null = null
   #meta: BoardMeta = { name: '', description: '' }
@@ -216,11 +216,9 @@ export class BoardState {
   }
 
   #apply(items: Y.Map<Y.Map<unknown>>, touched: ReadonlySet<string>): void {
-    // A few changed items (someone posted or edited): move just those in the sorted view. Many (a sync
-    // slice): take the old ones out in one pass and merge the new ones in, sorted among themselves —
-    // a large board's view is not sorted again from scratch for every slice that arrives.
+    // The sorted view is kept, not sorted again: the changed items' old versions are taken out in one pass and
+    // their new ones, sorted among themselves, merged in — one post, or a sync slice of hundreds.
     const view = this.#view
-    const few = touched.size <= 64
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
     const gone = new Set<Item>()
     const added: Item[] = []
@@ -235,19 +233,10 @@ export class BoardState {
         this.#cache.delete(id)
         if (old) this.#meetingGone(old)
       }
-      if (!view) continue
-      if (few) {
-        if (old) {
-          const at = view.list.indexOf(old)
-          if (at >= 0) view.list.splice(at, 1)
-        }
-        if (item && view.matches(item)) view.list.splice(insertionPoint(view.list, item, view.compare), 0, item)
-      } else {
-        if (old) gone.add(old)
-        if (item && view.matches(item)) added.push(item)
-      }
+      if (old) gone.add(old)
+      if (item && view?.matches(item)) added.push(item)
     }
-    if (view && !few) view.list = mergeSorted(gone.size > 0 ? view.list.filter((i) => !gone.has(i)) : view.list, added.sort(view.compare), view.compare)
+    if (view) view.list = mergeSorted(gone.size > 0 ? view.list.filter((i) => !gone.has(i)) : view.list, added.sort(view.compare), view.compare)
     this.#list = [...this.#cache.values()]
     this.#version++
   }
@@ -596,16 +585,4 @@ export function mergeSorted<T>(a: readonly T[], b: readonly T[], compare: (x: T,
   while (i < a.length) out[k++] = a[i++]!
   while (j < b.length) out[k++] = b[j++]!
   return out
-}
-
-/** Where `item` goes in a list sorted by `compare` (binary search). */
-function insertionPoint(list: readonly Item[], item: Item, compare: (a: Item, b: Item) => number): number {
-  let lo = 0
-  let hi = list.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (compare(list[mid]!, item) < 0) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }
