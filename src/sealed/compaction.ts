@@ -4,17 +4,26 @@ import type { AuthorLog, Done } from './author-log.ts'
 import { decodeContent } from './payloads.ts'
 
 /**
- * Each device compacts only its own content entries: a contiguous run of
- * them becomes one signed snapshot (LSM-style: a snapshot absorbs the next
- * one while they are of similar size, so an author keeps O(log n) snapshots
- * and each byte is rewritten O(log n) times), then the entries it covers are
- * deleted. Replaying the author's updates into a scratch doc garbage-collects
- * what the author deleted themselves (old field values, swept items), so
- * expired details leave the history too; deleted maps keep their tombstones
- * (`gcFilter`), so every struct keeps its place and who may delete it can
- * still be judged (authority.ts). Entries of the author that were refused
- * count as the placeholder every device filled in for them. Membership and
- * profile entries are never compacted: they break runs.
+ * Each device compacts only its own content entries, then deletes the
+ * entries a snapshot covers. Replaying the author's updates into a scratch
+ * doc garbage-collects what was deleted (old field values, swept items,
+ * posts a moderator took down), so that text leaves the history too; deleted
+ * maps keep their tombstones (`gcFilter`), so every struct keeps its place
+ * and who may delete it can still be judged (authority.ts).
+ *
+ * When all of the author's content entries form one run (nothing else of
+ * theirs between them: a member who never changed the membership), every
+ * compaction rewrites them all as one snapshot, from the author's first
+ * struct: Yjs integrates the whole history, so everything deleted since,
+ * by the author or by anyone allowed to (`deletions`), is collected, and the
+ * history tracks the live board. Otherwise (membership and profile entries
+ * are never compacted: they break runs) the loose run becomes one snapshot
+ * and snapshots merge LSM-style: a snapshot absorbs the next one while they
+ * are of similar size, so an author keeps O(log n) snapshots and each byte is
+ * rewritten O(log n) times; a snapshot that does not start at the author's
+ * first struct is replayed without its parents, so Yjs collects nothing in
+ * it (they stay as written). Entries of the author that were refused count as
+ * the placeholder every device filled in for them.
  */
 export interface CompactionContext {
   readonly log: AuthorLog
@@ -23,6 +32,15 @@ export interface CompactionContext {
   seal(merged: Uint8Array, from: number, seq: number): Promise<void>
   drop(keys: readonly string[]): void
   readonly gcFilter: (item: Y.Item) => boolean
+  /** The author's Yjs client id (of their readable doc). */
+  readonly client: number
+  /**
+   * The deletions this device's readable doc holds of the author's structs
+   * below `upTo` that the author may make themselves (a delete set as an
+   * update), or null: what the author and others deleted, folded into a
+   * rewrite of the whole history.
+   */
+  deletions(upTo: number): Uint8Array | null
 }
 
 const isContent = (d: Done) => d.entry.header.kind === 'update' || d.entry.header.kind === 'snapshot'
@@ -32,6 +50,14 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
     [...ctx.log.done.values()]
       .filter(isContent)
       .sort((a, b) => a.entry.header.from - b.entry.header.from)
+  // 0. One run in all, with something new in it: the whole history is written again as one snapshot.
+  const all = own()
+  const chained = all.every((d, i) => i === 0 || all[i - 1]!.entry.header.seq + 1 === d.entry.header.from)
+  const size = all.reduce((n, d) => n + d.bytes.length, 0)
+  if (chained && all.some((d) => d.entry.header.kind === 'update') && all.length >= 2 && size <= ctx.snapshotBytes) {
+    await merge(ctx, all, true)
+    return
+  }
   // 1. The loose run (contiguous from the first loose entry) becomes one snapshot.
   const loose = own().filter((d) => d.entry.header.kind === 'update')
   if (loose.length >= 2) {
@@ -59,7 +85,7 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
 }
 
 /** Seals one snapshot replacing `parts` (own, contiguous), then deletes them from the shared doc. */
-async function merge(ctx: CompactionContext, parts: readonly Done[]): Promise<boolean> {
+async function merge(ctx: CompactionContext, parts: readonly Done[], whole = false): Promise<boolean> {
   const payloads: Uint8Array[] = []
   for (const d of parts) {
     if (d.outcome === 'refused') {
@@ -72,10 +98,21 @@ async function merge(ctx: CompactionContext, parts: readonly Done[]): Promise<bo
     payloads.push(content.update)
   }
   if (payloads.length === 0) return false
-  // Merged first: applied one by one, updates whose parents live in an older
-  // snapshot would each re-merge Yjs's growing pending set.
   const scratch = new Y.Doc({ gc: true, gcFilter: ctx.gcFilter })
-  Y.applyUpdate(scratch, Y.mergeUpdates(payloads))
+  if (whole) {
+    // From the author's first struct, in order: each update integrates at once, in one transaction.
+    scratch.transact(() => {
+      for (const p of payloads) Y.applyUpdate(scratch, p)
+    })
+  } else {
+    // Merged first: applied one by one, updates whose parents live in an older
+    // snapshot would each re-merge Yjs's growing pending set.
+    Y.applyUpdate(scratch, Y.mergeUpdates(payloads))
+  }
+  if (whole) {
+    const deletions = ctx.deletions(Y.getState(scratch.store, ctx.client))
+    if (deletions) Y.applyUpdate(scratch, deletions)
+  }
   const merged = Y.encodeStateAsUpdate(scratch)
   scratch.destroy()
   await ctx.seal(merged, parts[0]!.entry.header.from, parts[parts.length - 1]!.entry.header.seq)

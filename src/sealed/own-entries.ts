@@ -1,7 +1,10 @@
+import type * as Y from 'yjs'
 import { boundClientId, fromBase64url, keyId, MAX_ENTRY_BYTES, parseEntry, sealEntry, type ContentCipher, type DeviceSigner, type EntryHeader, type EntryKind, type TransportSecret } from '../crypto/index.ts'
 import type { AuthorLog } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import { compactOwn } from './compaction.ts'
+import type { ContentRules } from './content-rules.ts'
+import { foldableDeletions } from './deletions.ts'
 import { entryKey } from './entry-key.ts'
 import type { BoardKeys } from './keys.ts'
 import { encodeControl, type Op } from './membership/ops.ts'
@@ -17,6 +20,8 @@ const MAX_UPDATE_PAYLOAD = MAX_ENTRY_BYTES.update - 1024
 export interface OwnEntriesContext {
   readonly boardId: Uint8Array
   readonly signer: DeviceSigner
+  readonly myTag: string
+  readonly rules: ContentRules
   readonly circle: Circle
   readonly keys: BoardKeys
   readonly entries: SharedEntries
@@ -24,6 +29,8 @@ export interface OwnEntriesContext {
   readonly snapshotBytes: number
   /** This device's own log. */
   log(): AuthorLog
+  /** The readable doc: what was deleted of this device's structs, folded into its compactions. */
+  readable(): Y.Doc
   /** Handles every entry whose turn has come. */
   pump(): Promise<void>
 }
@@ -128,11 +135,14 @@ export class OwnEntries {
 
   /** Compacts this device's content entries into snapshots (compaction.ts). */
   async compact(): Promise<void> {
-    const { signer, snapshotBytes, circle, entries } = this.#ctx
+    const { signer, snapshotBytes, circle, entries, rules, myTag } = this.#ctx
+    const client = boundClientId(signer.publicKey)
     await compactOwn({
       log: this.#ctx.log(),
       snapshotBytes,
-      placeholder: (range) => placeholderUpdate(boundClientId(signer.publicKey), range.from, range.to),
+      client,
+      deletions: (upTo) => foldableDeletions(this.#ctx.readable(), rules, client, myTag, upTo),
+      placeholder: (range) => placeholderUpdate(client, range.from, range.to),
       seal: async (merged, from, seq) => {
         await this.seal('snapshot', encodeContent(circle.heads(), merged), { from, seq, speculative: true })
       },

@@ -59,8 +59,8 @@ const snapshot = (from: number, seq: number, updates: Uint8Array[], size: number
 /** A membership change: a control entry, never compacted. */
 const membership = (seq: number) => entry('control', seq, seq)
 
-/** Bob's device: seals a snapshot into his log and drops what it replaces, as the engine does. */
-async function compact(entries: Done[], snapshotBytes = 10_000) {
+/** Bob's device: seals a snapshot into his log and drops what it replaces, as the engine does; `deletions` is what his readable doc holds as deleted of his structs. */
+async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null) {
   const log = new AuthorLog()
   for (const d of entries) log.done.set(d.key, d)
   const sealed: string[] = []
@@ -82,6 +82,8 @@ async function compact(entries: Done[], snapshotBytes = 10_000) {
       for (const k of keys) log.done.delete(k)
     },
     gcFilter: keepTypes,
+    client: BOB,
+    deletions,
   })
   return { log, sealed, merged, dropped }
 }
@@ -125,17 +127,18 @@ describe('Bob’s loose entries become one snapshot', () => {
     expect((await compact([snapshot(1, 2, w, 100)])).sealed).toEqual([])
   })
 
-  it('a post after a snapshot is sealed alone, not with the snapshot; then the two snapshots, of similar size, merge', async () => {
-    const w = bobWrites(6)
-    const r = await compact([snapshot(1, 4, w.slice(0, 4), 300), post(5, w[4]!), post(6, w[5]!)], 500)
-    expect(r.sealed).toEqual(['5-6', '1-6'])
-    expect(Object.keys(notices(r.merged[1]!)).sort()).toEqual(['bob/1', 'bob/2', 'bob/3', 'bob/4', 'bob/5', 'bob/6'])
-    expect([...r.log.done.values()].map((d) => d.key)).toEqual(['bob snapshot 1-6'])
+  it('with a membership entry between his content entries, a post following a snapshot is sealed alone; then the two snapshots, of similar size, merge', async () => {
+    const w = bobWrites(7)
+    const r = await compact([snapshot(1, 1, [w[0]!], 100), membership(2), snapshot(3, 6, w.slice(1, 5), 300), post(7, w[5]!), post(8, w[6]!)], 500)
+    expect(r.sealed).toEqual(['7-8', '3-8'])
+    // It starts after Bob's first struct, in the snapshot before the membership entry.
+    expect(Object.keys(notices(Y.mergeUpdates([w[0]!, r.merged[1]!]))).sort()).toEqual(['bob/1', 'bob/2', 'bob/3', 'bob/4', 'bob/5', 'bob/6', 'bob/7'])
+    expect([...r.log.done.values()].map((d) => d.key).sort()).toEqual(['bob control 2-2', 'bob snapshot 1-1', 'bob snapshot 3-8'])
   })
 
-  it('a single loose post next to a snapshot stays loose', async () => {
+  it('with a membership entry between his content entries, a single loose post next to a snapshot stays loose', async () => {
     const w = bobWrites(3)
-    const r = await compact([snapshot(1, 2, w.slice(0, 2), 100), post(3, w[2]!, { size: 100 })])
+    const r = await compact([snapshot(1, 2, w.slice(0, 2), 100), membership(3), snapshot(4, 4, [w[2]!], 100), post(5, w[2]!, { size: 100 })])
     expect(r.sealed).toEqual([])
   })
 
@@ -175,7 +178,6 @@ describe('a run that cannot be replayed stops compaction', () => {
     ['one of its entries is void (written after Bob’s cutoff)', (w) => [post(3, w[2]!), post(4, w[3]!, { outcome: 'void' })]],
     ['one of its entries did not decrypt', (w) => [post(3, w[2]!), post(4, w[3]!, { plain: null })]],
     ['one of its entries does not decode as content', (w) => [post(3, w[2]!), post(4, w[3]!, { plain: Uint8Array.of(200) })]],
-    ['all of its entries were refused before using any clock', (w) => [post(3, w[2]!, { outcome: 'refused' }), post(4, w[3]!, { outcome: 'refused', range: { from: 2, to: 2 } })]],
   ]
   for (const [what, loose] of cases) {
     it(`when ${what}: nothing is sealed, not even Bob’s two snapshots that could merge`, async () => {
@@ -185,6 +187,13 @@ describe('a run that cannot be replayed stops compaction', () => {
       expect(r.dropped).toEqual([])
     })
   }
+
+  it('with a membership entry between his content entries, when all of the loose entries were refused before using any clock: nothing is sealed, not even Bob’s two snapshots that could merge', async () => {
+    const w = bobWrites(4)
+    const r = await compact([snapshot(1, 1, [w[0]!], 100), membership(2), snapshot(3, 3, [w[1]!], 100), snapshot(4, 4, [w[2]!], 100), post(5, w[3]!, { outcome: 'refused' }), post(6, w[3]!, { outcome: 'refused', range: { from: 4, to: 4 } })])
+    expect(r.sealed).toEqual([])
+    expect(r.dropped).toEqual([])
+  })
 })
 
 describe('neighbouring snapshots merge while they are of similar size and fit', () => {
@@ -243,5 +252,77 @@ describe('what a snapshot keeps', () => {
     expect(text).not.toContain('old address')
     const structs = (Y.decodeUpdate(r.merged[0]!) as unknown as { structs: Y.Item[] }).structs
     expect(structs.some((s) => s instanceof Y.Item && s.content instanceof Y.ContentType)).toBe(true)
+  })
+})
+
+describe('one run in all: the whole history is written again', () => {
+  it('a post after a snapshot: snapshot and posts become one snapshot from 1, and only it is left', async () => {
+    const w = bobWrites(6)
+    const r = await compact([snapshot(1, 4, w.slice(0, 4), 300), post(5, w[4]!), post(6, w[5]!)], 500)
+    expect(r.sealed).toEqual(['1-6'])
+    expect(Object.keys(notices(r.merged[0]!)).sort()).toEqual(['bob/1', 'bob/2', 'bob/3', 'bob/4', 'bob/5', 'bob/6'])
+    expect([...r.log.done.values()].map((d) => d.key)).toEqual(['bob snapshot 1-6'])
+  })
+
+  it('however small the post and large the snapshot: the text it replaced is gone from the one snapshot left', async () => {
+    const doc = new Y.Doc()
+    doc.clientID = BOB
+    const w: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => w.push(u))
+    const notice = new Y.Map<string>()
+    doc.getMap('items').set('bob/1', notice)
+    notice.set('body', 'meet at 9 Oak Lane')
+    notice.set('more', 'x'.repeat(5000))
+    notice.set('body', 'ask Ana')
+    const r = await compact([snapshot(1, 3, w.slice(0, 3), 5000), post(4, w[3]!, { size: 100 })], 20_000)
+    expect(r.sealed).toEqual(['1-4'])
+    expect(new TextDecoder().decode(r.merged[0]!)).not.toContain('Oak Lane')
+    expect((board(r.merged[0]!).getMap('items').get('bob/1') as Y.Map<string>).get('body')).toBe('ask Ana')
+  })
+
+  it('what his readable doc holds as deleted by others is folded in: the text goes, the notice keeps its place, and the deletions asked for are below what he wrote', async () => {
+    const doc = new Y.Doc()
+    doc.clientID = BOB
+    const w: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => w.push(u))
+    const items = doc.getMap<Y.Map<string>>('items')
+    const first = new Y.Map<string>()
+    items.set('bob/1', first)
+    first.set('body', 'meet at 14 Elm Street')
+    items.set('bob/2', new Y.Map<string>())
+    // Ana took bob/1 down: her deletion, as Bob's readable doc holds it.
+    const readable = new Y.Doc()
+    Y.applyUpdate(readable, Y.mergeUpdates(w))
+    const before = Y.encodeStateVector(readable)
+    const ana = new Y.Doc()
+    Y.applyUpdate(ana, Y.encodeStateAsUpdate(readable))
+    ana.clientID = 1
+    ana.getMap('items').delete('bob/1')
+    Y.applyUpdate(readable, Y.encodeStateAsUpdate(ana, before))
+    const asked: number[] = []
+    const deletions = (upTo: number) => {
+      asked.push(upTo)
+      // Nothing past what it already has: its delete set alone.
+      return Y.encodeStateAsUpdate(readable, Y.encodeStateVector(readable))
+    }
+    const r = await compact([snapshot(1, 2, w.slice(0, 2), 100), post(3, w[2]!)], 10_000, deletions)
+    expect(r.sealed).toEqual(['1-3'])
+    expect(asked).toEqual([3])
+    expect(new TextDecoder().decode(r.merged[0]!)).not.toContain('Elm Street')
+    const merged = board(r.merged[0]!)
+    expect([...merged.getMap('items').keys()]).toEqual(['bob/2'])
+    const structs = (Y.decodeUpdate(r.merged[0]!) as unknown as { structs: Y.Item[] }).structs
+    expect(structs.filter((s) => s instanceof Y.Item && s.content instanceof Y.ContentType)).toHaveLength(2)
+  })
+
+  it('with a membership entry between his content entries, his readable doc is not asked: runs are compacted as before', async () => {
+    const w = bobWrites(4)
+    let asked = 0
+    const r = await compact([post(1, w[0]!), post(2, w[1]!), membership(3), post(4, w[2]!), post(5, w[3]!)], 10_000, () => {
+      asked++
+      return null
+    })
+    expect(r.sealed).toEqual(['1-2'])
+    expect(asked).toBe(0)
   })
 })

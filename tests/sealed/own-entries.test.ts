@@ -13,6 +13,7 @@ import { decodeControl } from '../../src/sealed/membership/ops.ts'
 import { OwnEntries } from '../../src/sealed/own-entries.ts'
 import { decodeContent, entryHash } from '../../src/sealed/payloads.ts'
 import { SharedEntries } from '../../src/sealed/shared-entries.ts'
+import { rules } from './judge-fixture.ts'
 import { Device, History } from './membership-fixture.ts'
 
 const BOARD = new Uint8Array(16).fill(3)
@@ -27,8 +28,9 @@ async function bobs() {
   const entries = new SharedEntries(new Y.Doc())
   const log = new AuthorLog()
   let pumped = 0
-  const own = new OwnEntries({ boardId: BOARD, signer, circle, keys, entries, snapshotBytes: 10_000, log: () => log, pump: async () => void pumped++ })
   const tag = deviceTag(signer.publicKey)
+  const readable = new Y.Doc()
+  const own = new OwnEntries({ boardId: BOARD, signer, myTag: tag, rules, circle, keys, entries, snapshotBytes: 10_000, log: () => log, readable: () => readable, pump: async () => void pumped++ })
   /** The entry under `key`, as another device reads it. */
   const read = async (key: string, id: Uint8Array) => {
     const bytes = entries.get(key) as Uint8Array

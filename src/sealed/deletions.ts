@@ -1,0 +1,65 @@
+import * as encoding from 'lib0/encoding'
+import * as Y from 'yjs'
+import type { ContentRules } from './content-rules.ts'
+
+/**
+ * The deletions a compaction folds into the author's rewritten history: of
+ * the author's own structs below `upTo`, those this device's readable doc
+ * holds as deleted — by the author, or by a moderator who took a post down —
+ * and only where the author may delete themselves: an entry of the owned
+ * root that is theirs, or a field of one. The snapshot is signed by the
+ * author and judged like any of their entries, so a deletion they could not
+ * make (in a moderated root, a moderator field on someone else's post) would
+ * have it refused, and every entry it covers with it: those are left as
+ * written. Garbage a parent's collection left (a GC struct) has no place to
+ * judge, and is left too.
+ *
+ * Returned as an update holding only a delete set (format v1), or null when
+ * there is nothing to fold.
+ */
+export function foldableDeletions(readable: Y.Doc, rules: ContentRules, client: number, tag: string, upTo: number): Uint8Array | null {
+  const structs = readable.store.clients.get(client)
+  if (!structs) return null
+  const owned = readable.share.get(rules.owned) as unknown as { _map: Map<string, Y.Item> } | undefined
+  if (!owned) return null
+  const mine = new Map<string, boolean>()
+  const isMine = (key: string): boolean => {
+    let answer = mine.get(key)
+    if (answer === undefined) {
+      const named = rules.ownerOf(key)
+      if (named !== null) answer = named === tag
+      else {
+        // Older keys name nobody: the owner is whoever wrote the key's first value.
+        let first = owned._map.get(key) ?? null
+        while (first?.left) first = first.left as Y.Item
+        answer = first?.id.client === client
+      }
+      mine.set(key, answer)
+    }
+    return answer
+  }
+  const ranges: number[] = []
+  for (const s of structs) {
+    if (s.id.clock >= upTo) break
+    if (!(s instanceof Y.Item) || !s.deleted) continue
+    const parent = s.parent as Y.AbstractType<unknown> | null
+    let key: string | null = null
+    const holder = parent?._item ?? null
+    if (parent === (owned as unknown)) key = s.parentSub
+    else if (s.parentSub !== null && holder !== null && holder.parent === (owned as unknown)) key = holder.parentSub
+    if (key === null || !isMine(key)) continue
+    const end = Math.min(s.id.clock + s.length, upTo)
+    const n = ranges.length
+    if (n > 0 && ranges[n - 2]! + ranges[n - 1]! === s.id.clock) ranges[n - 1] = end - ranges[n - 2]!
+    else ranges.push(s.id.clock, end - s.id.clock)
+  }
+  if (ranges.length === 0) return null
+  // Update format v1: no structs, then a delete set of one client.
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, 0)
+  encoding.writeVarUint(e, 1)
+  encoding.writeVarUint(e, client)
+  encoding.writeVarUint(e, ranges.length / 2)
+  for (const r of ranges) encoding.writeVarUint(e, r)
+  return encoding.toUint8Array(e)
+}

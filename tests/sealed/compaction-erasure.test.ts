@@ -1,0 +1,95 @@
+/**
+ * What was deleted leaves the sealed history when its author's device next
+ * compacts (compaction.ts): the text is gone from every entry in the shared
+ * doc, on the author's device and on everyone's who syncs after — not only
+ * hidden from the board. Bob is a plain member; Ana founded the board and
+ * moderates.
+ */
+import { describe, expect, it } from 'vitest'
+import { createItem, newItemId, readItems, readRemovals, removeItem, updateItem, type ItemId } from '../../src/core/index.ts'
+import { openEntry, parseEntry } from '../../src/crypto/index.ts'
+import { decodeContent } from '../../src/sealed/payloads.ts'
+import { circle, exchange, type Member } from './fixture.ts'
+
+const notice = (title: string, body = 'b') => ({ kind: 'notice', title, body, author: 'Bob', tags: [], pinned: false, expiresAt: null })
+
+async function post(m: Member, title: string, body?: string): Promise<ItemId> {
+  const r = createItem(m.board.readable, notice(title, body), Date.now(), newItemId(m.board.myTag))
+  if (!r.ok) throw new Error(JSON.stringify(r))
+  await m.board.flush()
+  return r.value.id
+}
+
+/** Every content entry in `m`'s shared doc, decrypted with the keys `m` holds, as text. */
+async function storedTexts(m: Member): Promise<string[]> {
+  const out: string[] = []
+  for (const [key, value] of m.board.sealed.getMap('entries')) {
+    if (!(value instanceof Uint8Array)) continue
+    const parsed = parseEntry(value)
+    if (!parsed.ok) continue
+    const { header } = parsed.entry
+    if (header.kind !== 'update' && header.kind !== 'snapshot') continue
+    const cipher = m.board.keys.cipherFor(header.keyId)
+    const plain = cipher && (await openEntry(parsed.entry, cipher))
+    if (!plain) throw new Error(`${m.name} cannot open ${key}`)
+    const update = header.version === 1 ? plain : decodeContent(plain)!.update
+    out.push(new TextDecoder().decode(update))
+  }
+  return out
+}
+
+const refused = (m: Member) => m.board.diagnostics.events.filter((e) => !e.reason.startsWith('pending_')).map((e) => `${e.reason}: ${e.detail}`)
+const titles = (m: Member) => readItems(m.board.readable).map((i) => i.title).sort()
+
+describe('what was deleted leaves the history at the author’s next compaction', () => {
+  it('Ana takes down Bob’s post with an address; once Bob’s device compacts, no entry on either device holds the address, and the trace of the removal stays', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    const bob = await c.admit('Bob', ana, { compactAfter: 10 })
+    const id = await post(bob, 'Tonight', 'meet at 14 Elm Street, back door')
+    await exchange(ana, bob)
+    expect(removeItem(ana.board.readable, id, Date.now())).toBe(true)
+    await ana.board.flush()
+    await exchange(ana, bob)
+    expect(titles(bob)).toEqual([])
+    // Before Bob compacts, his own entry still holds the text on both devices.
+    expect((await storedTexts(ana)).some((t) => t.includes('Elm Street'))).toBe(true)
+    for (let i = 0; i < 12; i++) await post(bob, `notice ${i}`)
+    await exchange(ana, bob)
+    for (const m of [ana, bob]) {
+      const texts = await storedTexts(m)
+      expect(texts.some((t) => t.includes('notice 11')), `${m.name} holds Bob's later posts`).toBe(true)
+      expect(texts.filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toEqual([])
+      expect(refused(m)).toEqual([])
+      expect(titles(m)).toEqual(Array.from({ length: 12 }, (_, i) => `notice ${i}`).sort())
+    }
+    expect(readRemovals(ana.board.readable).map((r) => r.id)).toEqual([id])
+    expect(readRemovals(bob.board.readable).map((r) => r.id)).toEqual([id])
+    // A device that joins afterwards is sent none of it either, and reads the same board.
+    const carol = await c.admit('Carol', ana)
+    await exchange(ana, bob, carol)
+    expect((await storedTexts(carol)).filter((t) => t.includes('Elm Street'))).toEqual([])
+    expect(titles(carol)).toEqual(titles(ana))
+    expect(refused(carol)).toEqual([])
+  }, 60_000)
+
+  it('Bob edits an address out of a post that is already in a large snapshot: after his next compaction the old text is in no entry', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    const bob = await c.admit('Bob', ana, { compactAfter: 10 })
+    const id = await post(bob, 'Meeting', 'the old place: 9 Oak Lane')
+    // Large posts: the snapshot holding the address is much bigger than what comes after it.
+    for (let i = 0; i < 10; i++) await post(bob, `long ${i}`, 'x'.repeat(3000))
+    expect((await storedTexts(bob)).some((t) => t.includes('Oak Lane'))).toBe(true)
+    updateItem(bob.board.readable, id, { body: 'ask Ana for the place' }, Date.now())
+    await bob.board.flush()
+    for (let i = 0; i < 10; i++) await post(bob, `short ${i}`)
+    await exchange(ana, bob)
+    for (const m of [ana, bob]) {
+      expect((await storedTexts(m)).filter((t) => t.includes('Oak Lane')), `${m.name}'s stored entries`).toEqual([])
+      expect(readItems(m.board.readable).find((i) => i.id === id)?.body).toBe('ask Ana for the place')
+      expect(readItems(m.board.readable)).toHaveLength(21)
+      expect(refused(m)).toEqual([])
+    }
+  }, 60_000)
+})
