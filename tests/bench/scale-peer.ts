@@ -22,12 +22,19 @@ Object.assign(globalThis, { WebSocket })
 
 // Same module instance y-webrtc imports (CommonJS cache).
 const Peer = createRequire(import.meta.url)('simple-peer/simplepeer.min.js') as { prototype: { send(chunk: Uint8Array): void } }
-const counters = { messages: 0, bytes: 0 }
+const counters = { messages: 0, bytes: 0, failed: 0, failure: '' }
 const originalSend = Peer.prototype.send
 Peer.prototype.send = function (chunk: Uint8Array) {
   counters.messages++
   counters.bytes += chunk.byteLength
-  return originalSend.call(this, chunk)
+  try {
+    return originalSend.call(this, chunk)
+  } catch (err) {
+    // y-webrtc swallows it and the message is lost: counted, so a mesh that does not converge can say why.
+    counters.failed++
+    counters.failure ||= String(err).slice(0, 200)
+    throw err
+  }
 }
 
 process.on('unhandledRejection', (reason) => {
@@ -115,6 +122,8 @@ async function handle(c: Command): Promise<Record<string, unknown>> {
       const result = { ...counters, items: itemsMap(doc).size, stateVector: Buffer.from(Y.encodeStateVector(doc)).toString('base64') }
       counters.messages = 0
       counters.bytes = 0
+      counters.failed = 0
+      counters.failure = ''
       return result
     }
     case 'leave':
