@@ -46,7 +46,7 @@ export function foldableDeletions(readable: Y.Doc, rules: ContentRules, client: 
     let key: string | null = null
     const holder = parent?._item ?? null
     if (parent === (owned as unknown)) key = s.parentSub
-    else if (s.parentSub !== null && holder !== null && holder.parent === (owned as unknown)) key = holder.parentSub
+    else if (holder !== null && holder.parent === (owned as unknown)) key = holder.parentSub
     if (key === null || !isMine(key)) continue
     const end = Math.min(s.id.clock + s.length, upTo)
     const n = ranges.length

@@ -186,6 +186,14 @@ describe('a run that cannot be replayed stops compaction', () => {
       expect(r.sealed).toEqual([])
       expect(r.dropped).toEqual([])
     })
+
+    it(`with a membership entry before the snapshots, when ${what}: nothing is sealed either`, async () => {
+      const w = bobWrites(5)
+      const shifted = loose(w).map((d) => ({ ...d, entry: { header: { ...d.entry.header, from: d.entry.header.from + 2, seq: d.entry.header.seq + 2 } } as unknown as ParsedEntry }))
+      const r = await compact([snapshot(1, 1, [w[4]!], 100), membership(2), snapshot(3, 3, [w[0]!], 100), snapshot(4, 4, [w[1]!], 100), ...shifted])
+      expect(r.sealed).toEqual([])
+      expect(r.dropped).toEqual([])
+    })
   }
 
   it('with a membership entry between his content entries, when all of the loose entries were refused before using any clock: nothing is sealed, not even Bob’s two snapshots that could merge', async () => {
@@ -256,6 +264,17 @@ describe('what a snapshot keeps', () => {
 })
 
 describe('one run in all: the whole history is written again', () => {
+  it('a single loose post, alone, is not worth a snapshot', async () => {
+    const w = bobWrites(1)
+    expect((await compact([post(1, w[0]!)])).sealed).toEqual([])
+  })
+
+  it('a history larger than the snapshot size is not written again whole: the loose run becomes a snapshot of its own', async () => {
+    const w = bobWrites(4)
+    const r = await compact([snapshot(1, 2, w.slice(0, 2), 900), post(3, w[2]!, { size: 100 }), post(4, w[3]!, { size: 100 })], 1000)
+    expect(r.sealed).toEqual(['3-4'])
+  })
+
   it('a post after a snapshot: snapshot and posts become one snapshot from 1, and only it is left', async () => {
     const w = bobWrites(6)
     const r = await compact([snapshot(1, 4, w.slice(0, 4), 300), post(5, w[4]!), post(6, w[5]!)], 500)

@@ -91,4 +91,46 @@ describe('what Alice’s compaction folds in', () => {
     expect(folds(foldableDeletions(b.doc, rules, olga.client, olga.tag, Y.getState(b.doc.store, olga.client)), olgas)).toBe(true)
     expect(folds(foldableDeletions(b.doc, rules, alice.client, alice.tag, Y.getState(b.doc.store, alice.client)), alices)).toBe(false)
   })
+  it('a post that has changed hands by being written again under its key stays its first writer’s: Alice, who wrote it again over Olga’s, has nothing folded there, and what she is given the judge accepts', () => {
+    const b = board()
+    b.act(olga, (d) => items(d).set('old-2', post({ title: 'Old' })))
+    b.act(alice, (d) => items(d).set('old-2', post({ title: 'Alice’s over it' })))
+    const alices = (items(b.doc) as unknown as { _map: Map<string, Y.Item> })._map.get('old-2')!
+    b.act(alice, (d) => items(d).set('alice/1', post({ title: 'Mine' })))
+    b.act(mo, (d) => {
+      items(d).delete('old-2')
+      items(d).delete('alice/1')
+    })
+    const fold = foldableDeletions(b.doc, rules, alice.client, alice.tag, Y.getState(b.doc.store, alice.client))
+    expect(folds(fold, alices)).toBe(false)
+    expect(folds(fold, firstUnder(items(b.doc), 'alice/1'))).toBe(true)
+    expect(judgeUpdate(b.ctx, alice, fold!).kind).toBe('accept')
+  })
+
+  it('a key that names Alice is hers whoever wrote its first value; a map under her key in a moderated root is not', () => {
+    const b = board()
+    // Written directly (the judge would refuse Eve's post under Alice's key): the key alone decides.
+    b.act(eve, (d) => items(d).set('alice/7', post({ title: 'Under Alice’s key' })))
+    b.act(alice, (d) => items(d).get('alice/7')!.set('body', 'Alice’s field'))
+    const field = firstUnder(items(b.doc).get('alice/7')!, 'body')
+    // Written while Alice moderated: a map in the board's meta under a key like a post's.
+    b.act(alice, (d) => d.getMap('meta').set('alice/8', new Y.Map<unknown>([['note', 'moderators only']])))
+    const nested = firstUnder(b.doc.getMap<Y.Map<unknown>>('meta').get('alice/8')!, 'note')
+    b.act(mo, (d) => {
+      items(d).delete('alice/7')
+      d.getMap('meta').delete('alice/8')
+    })
+    const fold = foldableDeletions(b.doc, rules, alice.client, alice.tag, Y.getState(b.doc.store, alice.client))
+    expect(folds(fold, field)).toBe(true)
+    expect(folds(fold, nested)).toBe(false)
+  })
+
+  it('neighbouring deleted structs are one range: a post of several fields taken down is a single (clock, length) in the delete set', () => {
+    const b = board()
+    b.act(alice, (d) => items(d).set('alice/1', post({ title: 'One', body: 'b', tags: ['x'] })))
+    const end = Y.getState(b.doc.store, alice.client)
+    b.act(mo, (d) => items(d).delete('alice/1'))
+    const fold = foldableDeletions(b.doc, rules, alice.client, alice.tag, end)
+    expect(dsOf(fold!).clients.get(alice.client)!.map((r) => [r.clock, r.len])).toEqual([[0, end]])
+  })
 })
