@@ -4,7 +4,7 @@
  * in-page timing marks, CDP heap and CPU profiles, and seeding a board into a
  * profile's IndexedDB exactly the way Hearth stores it.
  */
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CDPSession, Page } from 'playwright-core'
 import { launchPeer, type Peer } from '../../e2e/support/browser.ts'
@@ -157,7 +157,10 @@ export async function startProfile(page: Page): Promise<() => Promise<{ totalMs:
     await cdp.detach().catch(() => undefined)
     // The whole profile, for a closer look (DevTools' Performance panel opens it).
     const dir = process.env.BENCH_PROFILE_DIR
-    if (dir) writeFileSync(join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`), JSON.stringify(profile))
+    if (dir) {
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`), JSON.stringify(profile))
+    }
     return summarizeProfile(profile as CpuProfile)
   }
 }
