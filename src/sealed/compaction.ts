@@ -41,6 +41,13 @@ export interface CompactionContext {
    * rewrite of the whole history.
    */
   deletions(upTo: number): Uint8Array | null
+  /**
+   * Whether the author's snapshot ending at `seq` with this update would be
+   * accepted now (a snapshot is judged with the rights its author has when it
+   * is written, and stands for every entry it covers): one that would not is
+   * never sealed, and its parts stay as they are.
+   */
+  admissible(update: Uint8Array, seq: number): boolean
 }
 
 const isContent = (d: Done) => d.entry.header.kind === 'update' || d.entry.header.kind === 'snapshot'
@@ -55,8 +62,7 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
   const chained = all.every((d, i) => i === 0 || all[i - 1]!.entry.header.seq + 1 === d.entry.header.from)
   const size = all.reduce((n, d) => n + d.bytes.length, 0)
   if (chained && all.some((d) => d.entry.header.kind === 'update') && all.length >= 2 && size <= ctx.snapshotBytes) {
-    await merge(ctx, all, true)
-    return
+    if (await merge(ctx, all, true)) return
   }
   // 1. The loose run (contiguous from the first loose entry) becomes one snapshot.
   const loose = own().filter((d) => d.entry.header.kind === 'update')
@@ -115,7 +121,9 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   }
   const merged = Y.encodeStateAsUpdate(scratch)
   scratch.destroy()
-  await ctx.seal(merged, parts[0]!.entry.header.from, parts[parts.length - 1]!.entry.header.seq)
+  const seq = parts[parts.length - 1]!.entry.header.seq
+  if (!ctx.admissible(merged, seq)) return false
+  await ctx.seal(merged, parts[0]!.entry.header.from, seq)
   ctx.drop(parts.map((d) => d.key))
   return true
 }

@@ -193,6 +193,24 @@ export class EntryHandler {
     return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
   }
 
+  /**
+   * Whether this device's own `update`, sealed as its content entry ending at
+   * `seq` on `heads`, would be accepted now — on this device and so on every
+   * other. Compaction asks before it seals a snapshot: a snapshot is judged
+   * with its author's rights as they are when it is written, and it stands
+   * for the entries it covers, so one holding a write the author may no
+   * longer make (a moderator since demoted, who renamed the board) would take
+   * every one of those entries with it.
+   */
+  admits(tag: string, key: Uint8Array, seq: number, heads: readonly string[], update: Uint8Array): boolean {
+    const { circle } = this.#ctx
+    const rights = circle.rightsAt(tag, seq, heads)
+    if (rights.kind !== 'ok' || !rights.active) return false
+    const author: Author = { client: this.#clientOf(tag, key), tag, moderator: rights.moderator, legacy: false }
+    const context = { doc: this.#ctx.readable(), rules: this.#ctx.rules, ownerOfClient: (c: number) => circle.ownerOfClient(c), isVoid: (c: number, clock: number) => this.#isVoid(c, clock) }
+    return judgeUpdate(context, author, update).kind === 'accept'
+  }
+
   /** A device's bound Yjs client id (a hash: computed once per device). */
   #clientOf(tag: string, key: Uint8Array): number {
     let client = this.#clients.get(tag)

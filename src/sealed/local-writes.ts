@@ -31,6 +31,8 @@ export class LocalWrites {
   #localDoc: Y.Doc | null = null
   #listening = false
   #compacting = false
+  /** Loose entries at which compaction is tried again, when the last try left them loose (nothing it could seal). */
+  #retryAt = 0
 
   constructor(ctx: LocalWritesContext) {
     this.#ctx = ctx
@@ -94,8 +96,15 @@ export class LocalWrites {
   }
 
   #maybeCompact(): void {
-    if (this.#ctx.own.loose < this.#ctx.compactAfter) return
+    const { own, compactAfter } = this.#ctx
+    if (own.loose < Math.max(compactAfter, this.#retryAt)) return
     this.#compacting = true
-    void this.#ctx.run(() => this.#ctx.own.compact()).finally(() => (this.#compacting = false))
+    void this.#ctx
+      .run(() => own.compact())
+      .finally(() => {
+        this.#compacting = false
+        // Not every write again: another round of loose entries first.
+        this.#retryAt = own.loose >= compactAfter ? own.loose + compactAfter : 0
+      })
   }
 }

@@ -31,6 +31,8 @@ export interface OwnEntriesContext {
   log(): AuthorLog
   /** The readable doc: what was deleted of this device's structs, folded into its compactions. */
   readable(): Y.Doc
+  /** Whether this device's content entry ending at `seq`, built on `heads`, would be accepted now (entry-handler.ts). */
+  admits(seq: number, heads: readonly string[], update: Uint8Array): boolean
   /** Handles every entry whose turn has come. */
   pump(): Promise<void>
 }
@@ -142,6 +144,7 @@ export class OwnEntries {
       snapshotBytes,
       client,
       deletions: (upTo) => foldableDeletions(this.#ctx.readable(), rules, client, myTag, upTo),
+      admissible: (update, seq) => this.#ctx.admits(seq, circle.heads(), update),
       placeholder: (range) => placeholderUpdate(client, range.from, range.to),
       seal: async (merged, from, seq) => {
         await this.seal('snapshot', encodeContent(circle.heads(), merged), { from, seq, speculative: true })

@@ -7,7 +7,7 @@
  * vanished from his own board.
  */
 import { describe, expect, it } from 'vitest'
-import { createItem, deleteItem, newItemId, readItems, updateItem } from '../../src/core/index.ts'
+import { createItem, deleteItem, newItemId, readItems, readMeta, updateItem, updateMeta } from '../../src/core/index.ts'
 import { circle, exchange, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: 'b', author: 'Bob', tags: [], pinned: false, expiresAt: null })
@@ -44,5 +44,40 @@ describe('a member’s own compaction', () => {
     expect(titles(ana)).toEqual([...live].sort())
     // It did compact: fewer of Bob's entries are in the shared doc than he wrote.
     expect([...bob.board.sealed.getMap('entries').keys()].filter((k) => k.startsWith(bob.board.myTag)).length).toBeLessThan(60)
+  }, 60_000)
+
+  it('Bob renamed the board as a moderator and was made a member again: his compactions never seal his rename under his new rights, and no post of his is lost', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    const bob = await c.admit('Bob', ana, { compactAfter: 10 })
+    await ana.board.setRole(bob.board.myTag, 'moderator')
+    await exchange(ana, bob)
+    const posted: string[] = []
+    const postOne = async (title: string) => {
+      const r = createItem(bob.board.readable, notice(title), Date.now(), newItemId(bob.board.myTag))
+      if (!r.ok) throw new Error(JSON.stringify(r))
+      posted.push(title)
+      await bob.board.flush()
+    }
+    await postOne('first')
+    expect(updateMeta(bob.board.readable, { name: 'Bob named it' }, Date.now()).ok).toBe(true)
+    await bob.board.flush()
+    for (let i = 0; i < 3; i++) await postOne(`before ${i}`)
+    await exchange(ana, bob)
+    await ana.board.setRole(bob.board.myTag, 'member')
+    await exchange(ana, bob)
+    for (let i = 0; i < 25; i++) await postOne(`after ${i}`)
+    await exchange(ana, bob)
+    const refused = (m: Member) => m.board.diagnostics.events.filter((e) => !e.reason.startsWith('pending_')).map((e) => `${e.reason}: ${e.detail}`)
+    for (const m of [ana, bob]) {
+      expect(refused(m), m.name).toEqual([])
+      expect(titles(m), m.name).toEqual([...posted].sort())
+      expect(readMeta(m.board.readable)?.name, m.name).toBe('Bob named it')
+    }
+    // A device that opens the board afresh reads the same.
+    const carol = await c.admit('Carol', ana)
+    await exchange(ana, bob, carol)
+    expect(titles(carol)).toEqual([...posted].sort())
+    expect(refused(carol)).toEqual([])
   }, 60_000)
 })

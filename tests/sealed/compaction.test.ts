@@ -60,7 +60,7 @@ const snapshot = (from: number, seq: number, updates: Uint8Array[], size: number
 const membership = (seq: number) => entry('control', seq, seq)
 
 /** Bob's device: seals a snapshot into his log and drops what it replaces, as the engine does; `deletions` is what his readable doc holds as deleted of his structs. */
-async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null) {
+async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null, admissible: (update: Uint8Array, seq: number) => boolean = () => true) {
   const log = new AuthorLog()
   for (const d of entries) log.done.set(d.key, d)
   const sealed: string[] = []
@@ -84,6 +84,7 @@ async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo
     gcFilter: keepTypes,
     client: BOB,
     deletions,
+    admissible,
   })
   return { log, sealed, merged, dropped }
 }
@@ -343,5 +344,29 @@ describe('one run in all: the whole history is written again', () => {
     })
     expect(r.sealed).toEqual(['1-2'])
     expect(asked).toBe(0)
+  })
+})
+
+describe('a snapshot that would be refused is never sealed', () => {
+  it('Bob’s whole history would be refused (a write he may no longer make is in it): his loose run is sealed alone, and nothing else is dropped', async () => {
+    const w = bobWrites(4)
+    const asked: number[] = []
+    // His first notice stands for the write he may no longer make.
+    const r = await compact([snapshot(1, 2, w.slice(0, 2), 100), post(3, w[2]!), post(4, w[3]!)], 10_000, undefined, (update, seq) => {
+      asked.push(seq)
+      return !new TextDecoder().decode(update).includes('notice 1')
+    })
+    // The whole history, then the loose run, then the two snapshots that would merge: the last is refused too.
+    expect(asked).toEqual([4, 4, 4])
+    expect(r.sealed).toEqual(['3-4'])
+    expect(r.dropped).toEqual([['bob update 3-3', 'bob update 4-4']])
+  })
+
+  it('when no snapshot would be accepted, nothing is sealed and nothing dropped', async () => {
+    const w = bobWrites(4)
+    const r = await compact([snapshot(1, 2, w.slice(0, 2), 100), post(3, w[2]!), post(4, w[3]!)], 10_000, undefined, () => false)
+    expect(r.sealed).toEqual([])
+    expect(r.dropped).toEqual([])
+    expect(r.log.done.size).toBe(3)
   })
 })

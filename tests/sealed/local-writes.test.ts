@@ -15,7 +15,7 @@ import { TaskQueue } from '../../src/sealed/task-queue.ts'
 const LIMIT = 900 * 1024
 
 /** Bob's device: his readable doc, what was sealed, how often his entries were compacted. */
-function bobs(compactAfter = 1_000) {
+function bobs(compactAfter = 1_000, compactsNothing = false) {
   const tasks = new TaskQueue()
   const sealed: { update: Uint8Array; speculative: boolean }[] = []
   const own = {
@@ -28,7 +28,7 @@ function bobs(compactAfter = 1_000) {
     },
     async compact() {
       own.compactions++
-      own.loose = 0
+      if (!compactsNothing) own.loose = 0
     },
   }
   let readable = new Y.Doc()
@@ -164,6 +164,20 @@ describe('Bob’s changes become his entries', () => {
     post(bob.readable, 'sixth')
     await bob.settle()
     expect(bob.own.compactions, 'once the first is done, another').toBe(2)
+  })
+
+  it('a compaction that could seal nothing (his entries stay loose) is tried again only after as many more are loose, not on every post', async () => {
+    const bob = bobs(3, true)
+    bob.writes.listen(bob.readable)
+    for (let i = 1; i <= 8; i++) {
+      post(bob.readable, `post ${i}`)
+      await bob.settle()
+    }
+    // At 3 loose entries, then at 6 (3 more): not at 4, 5, 7 or 8.
+    expect(bob.own.compactions).toBe(2)
+    post(bob.readable, 'post 9')
+    await bob.settle()
+    expect(bob.own.compactions).toBe(3)
   })
 
   it('seals nothing once stopped, nor after the engine has let go of and taken back the doc', async () => {
