@@ -50,6 +50,13 @@ export class ChunkedDataChannel extends EventTarget {
   /** Torn down after a protocol error or a failed send; nothing more goes in or out. */
   #aborted = false
   #stallTimer: ReturnType<typeof setTimeout> | null = null
+  /**
+   * The real channel's bufferedAmountLowThreshold as last set here (only this
+   * class sets it): not read back, since every read of the real channel's
+   * state is a call into native code in @roamhq/wrtc, and the pump runs on
+   * every message.
+   */
+  #innerThreshold: number
 
   constructor(inner: DataChannelLike, opts: ResolvedChunkedOptions) {
     super()
@@ -59,6 +66,7 @@ export class ChunkedDataChannel extends EventTarget {
     this.#binaryType = inner.binaryType
     inner.binaryType = 'arraybuffer'
     inner.bufferedAmountLowThreshold = opts.lowWaterMark
+    this.#innerThreshold = opts.lowWaterMark
     this.#innerListeners = [
       ['message', (e) => this.#onFrame(e as MessageEvent)],
       ['bufferedamountlow', () => this.#pump()],
@@ -174,8 +182,7 @@ export class ChunkedDataChannel extends EventTarget {
         this.#queuedBytes += frame.byteLength
       }
     }
-    if (this.bufferedAmount > this.#threshold) this.#aboveThreshold = true
-    this.#pump()
+    this.#pump(true)
   }
 
   /** Close after the queued frames have been handed to the real channel. */
@@ -189,15 +196,23 @@ export class ChunkedDataChannel extends EventTarget {
     this.#handlers.set(type, typeof handler === 'function' ? handler : null)
   }
 
-  /** Move frames to the real channel while its buffer stays within highWaterMark. */
-  #pump(): void {
+  /**
+   * Move frames to the real channel while its buffer stays within
+   * highWaterMark. `sent`: called by send(), which just queued frames — our
+   * bufferedAmount (the real one plus the queue, unchanged by moving frames
+   * from one to the other) is compared with the threshold here, from the one
+   * read of the real buffer: `send()` adds exactly what it is given to it.
+   */
+  #pump(sent = false): void {
     this.#clearStallTimer()
     if (this.#aborted) return
     const inner = this.#inner
+    let buffered = inner.bufferedAmount
+    if (sent && buffered + this.#queuedBytes > this.#threshold) this.#aboveThreshold = true
     while (this.#head < this.#queue.length) {
       if (inner.readyState !== 'open') return
       const frame = this.#queue[this.#head] as Uint8Array<ArrayBuffer>
-      if (inner.bufferedAmount + frame.byteLength > this.#opts.highWaterMark) {
+      if (buffered + frame.byteLength > this.#opts.highWaterMark) {
         this.#stallTimer = setTimeout(() => this.#pump(), STALL_CHECK_MS)
         this.#updateInnerThreshold()
         return
@@ -210,6 +225,7 @@ export class ChunkedDataChannel extends EventTarget {
         this.#abort({ code: 'send-failed', message: `could not send a frame: ${String(err)}` })
         return
       }
+      buffered += frame.byteLength
       this.#opts.onActivity?.('out', frame.byteLength)
     }
     this.#queue = []
@@ -232,7 +248,7 @@ export class ChunkedDataChannel extends EventTarget {
   #updateInnerThreshold(): void {
     const waiting = this.#head < this.#queue.length
     const wanted = waiting ? this.#opts.lowWaterMark : this.#threshold
-    if (this.#inner.bufferedAmountLowThreshold !== wanted) this.#inner.bufferedAmountLowThreshold = wanted
+    if (this.#innerThreshold !== wanted) this.#inner.bufferedAmountLowThreshold = this.#innerThreshold = wanted
   }
 
   #onFrame(event: MessageEvent): void {

@@ -29,6 +29,36 @@ function message(size: number, seed: number): Uint8Array {
 }
 
 describe('ChunkedDataChannel', () => {
+  it('reads the real channel’s buffer once per small message and never reads its threshold back (each read is a native call in @roamhq/wrtc, on every message)', () => {
+    const { a, rawA, received } = chunkedPair()
+    // As simple-peer sets it on every channel.
+    a.bufferedAmountLowThreshold = 64 * 1024
+    let bufferReads = 0
+    let thresholdReads = 0
+    let thresholdSets = 0
+    let buffered = rawA.bufferedAmount
+    let threshold = rawA.bufferedAmountLowThreshold
+    // The fake's own send reads its buffer too: only the chunked channel's reads count.
+    let inFake = false
+    const fakeSend = rawA.send.bind(rawA)
+    rawA.send = (data) => {
+      inFake = true
+      try {
+        fakeSend(data)
+      } finally {
+        inFake = false
+      }
+    }
+    Object.defineProperty(rawA, 'bufferedAmount', { get: () => (inFake || bufferReads++, buffered), set: (v: number) => (buffered = v) })
+    Object.defineProperty(rawA, 'bufferedAmountLowThreshold', { get: () => (thresholdReads++, threshold), set: (v: number) => (thresholdSets++, (threshold = v)) })
+    for (let i = 0; i < 100; i++) a.send(message(200, i))
+    expect(bufferReads).toBe(100)
+    expect(thresholdReads).toBe(0)
+    expect(thresholdSets).toBe(0)
+    rawA.transmit()
+    expect(received).toHaveLength(100)
+  })
+
   it('carries many large interleaved messages in order without overfilling the real buffer', async () => {
     const highWaterMark = 256 * 1024
     const { a, rawA, received } = chunkedPair({ highWaterMark })

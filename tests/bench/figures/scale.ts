@@ -33,7 +33,9 @@ class ScalePeer {
   errors: string[] = []
 
   constructor() {
-    this.child = spawn(process.execPath, ['--import', 'tsx', PEER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] })
+    // BENCH_PEER_PROFILE_DIR=<dir>: every peer writes a CPU profile there when it is stopped.
+    const profile = process.env.BENCH_PEER_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-interval=5000', `--cpu-prof-dir=${process.env.BENCH_PEER_PROFILE_DIR}`] : []
+    this.child = spawn(process.execPath, [...profile, '--import', 'tsx', PEER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] })
     let markReady!: () => void
     this.ready = new Promise((r) => (markReady = r))
     this.child.stderr!.on('data', (d: Buffer) => this.errors.push(d.toString().slice(0, 500)))
