@@ -64,8 +64,8 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
   if (chained && all.some((d) => d.entry.header.kind === 'update') && all.length >= 2 && size <= ctx.snapshotBytes) {
     if (await merge(ctx, all, true)) return
   }
-  // 1. The loose run (contiguous from the first loose entry) becomes one snapshot.
-  const loose = own().filter((d) => d.entry.header.kind === 'update')
+  // 1. The loose run (contiguous from the first loose entry) becomes one snapshot (a merge that seals nothing changes nothing).
+  const loose = all.filter((d) => d.entry.header.kind === 'update')
   if (loose.length >= 2) {
     const run: Done[] = []
     let expected = loose[0]!.entry.header.from
@@ -110,14 +110,12 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
     scratch.transact(() => {
       for (const p of payloads) Y.applyUpdate(scratch, p)
     })
+    const deletions = ctx.deletions(Y.getState(scratch.store, ctx.client))
+    if (deletions) Y.applyUpdate(scratch, deletions)
   } else {
     // Merged first: applied one by one, updates whose parents live in an older
     // snapshot would each re-merge Yjs's growing pending set.
     Y.applyUpdate(scratch, Y.mergeUpdates(payloads))
-  }
-  if (whole) {
-    const deletions = ctx.deletions(Y.getState(scratch.store, ctx.client))
-    if (deletions) Y.applyUpdate(scratch, deletions)
   }
   const merged = Y.encodeStateAsUpdate(scratch)
   scratch.destroy()

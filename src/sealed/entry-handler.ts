@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { boundClientId, fromBase64url, legacyBoundClientId, toBase64url } from '../crypto/index.ts'
-import { judgeUpdate, type Author } from './authority.ts'
+import { judgeUpdate, type Author, type AuthorityContext } from './authority.ts'
 import { judgeLegacy } from './legacy-judge.ts'
 import { CONTENT_KINDS, type AuthorLog, type AuthorLogs, type Done, type Outcome, type Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
@@ -174,7 +174,7 @@ export class EntryHandler {
         ? judgeLegacy(this.#ctx.rules, content.update)
         : kept
           ? ({ kind: 'accept', range: kept.range, edited: [] } as const)
-          : judgeUpdate({ doc: this.#ctx.readable(), rules: this.#ctx.rules, ownerOfClient: (c) => circle.ownerOfClient(c), isVoid: (c, clock) => this.#isVoid(c, clock) }, author, content.update)
+          : judgeUpdate(this.#authority(), author, content.update)
     if (judgement.kind === 'wait') return 'wait'
     if (!kept && h.kind !== 'legacy') verdicts.judged()
     if (h.kind === 'snapshot') {
@@ -207,8 +207,13 @@ export class EntryHandler {
     const rights = circle.rightsAt(tag, seq, heads)
     if (rights.kind !== 'ok' || !rights.active) return false
     const author: Author = { client: this.#clientOf(tag, key), tag, moderator: rights.moderator, legacy: false }
-    const context = { doc: this.#ctx.readable(), rules: this.#ctx.rules, ownerOfClient: (c: number) => circle.ownerOfClient(c), isVoid: (c: number, clock: number) => this.#isVoid(c, clock) }
-    return judgeUpdate(context, author, update).kind === 'accept'
+    return judgeUpdate(this.#authority(), author, update).kind === 'accept'
+  }
+
+  /** What the judge reads: the readable doc as it stands, the rules, who owns a client id, and what is void. */
+  #authority(): AuthorityContext {
+    const { circle } = this.#ctx
+    return { doc: this.#ctx.readable(), rules: this.#ctx.rules, ownerOfClient: (c) => circle.ownerOfClient(c), isVoid: (c, clock) => this.#isVoid(c, clock) }
   }
 
   /** A device's bound Yjs client id (a hash: computed once per device). */
