@@ -30,6 +30,8 @@ export interface EntryHandlerContext {
   readonly kept: KeptVerdicts
   /** The readable doc being built (a rebuild replaces it). */
   readable(): Y.Doc
+  /** Applies an accepted entry's update to the readable doc (a large one in parts, the rest before the next entry: pump.ts). */
+  apply(update: Uint8Array): void
   reject(reason: Rejection, key: string, author: string | null, detail?: string | null): void
   /** Removes from the shared map an entry that is invalid for everyone alike. */
   collect(key: string, value: unknown): void
@@ -189,7 +191,7 @@ export class EntryHandler {
       else if (judgement.range && judgement.range.to > judgement.range.from) Y.applyUpdate(this.#ctx.readable(), placeholderUpdate(author.client, judgement.range.from, judgement.range.to), SEALED_ORIGIN)
       return finish('refused', { heads: content.heads, judgedWith, range: judgement.range })
     }
-    if (!v.speculative) Y.applyUpdate(this.#ctx.readable(), content.update, SEALED_ORIGIN)
+    if (!v.speculative) this.#ctx.apply(content.update)
     return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
   }
 

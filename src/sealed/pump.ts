@@ -8,9 +8,19 @@ import type { BoardKeys } from './keys.ts'
 import { SEALED_ORIGIN } from './origins.ts'
 import { createReadableDoc } from './readable.ts'
 import type { SideEntries } from './side-entries.ts'
+import { splitUpdate } from './split-update.ts'
 import { VerdictCheck } from './verdict-check.ts'
 import { holdsBack, type KeptVerdicts } from './verdicts.ts'
 import { SLICE_MS, Slices, yieldToEventLoop } from './yield.ts'
+
+/**
+ * An accepted entry's update larger than this is applied in parts of about
+ * this size, in the slices that follow (split-update.ts): a snapshot of a
+ * prolific author's whole history (up to 16 MiB) would otherwise be one task
+ * of its own. About 2 ms of applying on a laptop, 12 on a phone six times
+ * slower.
+ */
+export const APPLY_PART_BYTES = 32 * 1024
 
 /** What handling entries in turn needs from the engine. */
 export interface PumpContext {
@@ -43,6 +53,8 @@ export class Pump {
   readonly #verdicts: VerdictCheck
   #readable: Y.Doc
   #rebuildNeeded = false
+  /** The parts of the last accepted entry's update not applied yet: applied before anything reads the readable doc for the engine. */
+  #tail: Uint8Array[] = []
 
   constructor(ctx: PumpContext, clientId: number) {
     this.#ctx = ctx
@@ -53,6 +65,47 @@ export class Pump {
   /** The board, readable, in memory only. Replaced by a rebuild. */
   get readable(): Y.Doc {
     return this.#readable
+  }
+
+  /**
+   * Applies an accepted entry's update to the readable doc: a large one's
+   * first part now, the rest before the next entry is handled, in this slice
+   * or the next ones (the page shows what came, and runs, between).
+   */
+  apply(update: Uint8Array): void {
+    this.settled()
+    const parts = splitUpdate(update, APPLY_PART_BYTES)
+    Y.applyUpdate(this.#readable, parts[0]!, SEALED_ORIGIN)
+    this.#tail = parts.slice(1)
+  }
+
+  /** The readable doc with every accepted entry wholly applied: what the engine judges against. */
+  settled(): Y.Doc {
+    if (this.#tail.length > 0) this.#write(() => this.#drain(Infinity))
+    return this.#readable
+  }
+
+  /** Applies what is left of the last entry, until `deadline`; returns whether all of it is applied. */
+  #drain(deadline: number): boolean {
+    while (this.#tail.length > 0) {
+      if (performance.now() > deadline) return false
+      Y.applyUpdate(this.#readable, this.#tail.shift()!, SEALED_ORIGIN)
+    }
+    return true
+  }
+
+  /** Runs `f` in one transaction on the readable doc, as the engine writes to it. */
+  #write(f: () => void): void {
+    const own = this.#readable.clientID
+    this.#readable.clientID = 0
+    // Yjs encodes every transaction for 'update' listeners; ours ignores these, and encoding is not free.
+    this.#ctx.writes.detach(this.#readable)
+    try {
+      this.#readable.transact(f, SEALED_ORIGIN)
+    } finally {
+      this.#readable.clientID = own
+      this.#ctx.writes.attach(this.#readable)
+    }
   }
 
   /** A verdict already given may be wrong now: the readable doc is rebuilt at the end of this round. */
@@ -68,41 +121,37 @@ export class Pump {
   }
 
   async #rounds(): Promise<void> {
-    const { logs, handler, writes } = this.#ctx
+    const { logs, handler } = this.#ctx
     for (let round = 0; ; round++) {
       await this.#prepare()
       let moved = false
       let circleChanged = false
       let sliced = false
-      const own = this.#readable.clientID
-      this.#readable.clientID = 0
-      // Yjs encodes every transaction for 'update' listeners; ours ignores these, and encoding is not free.
-      writes.detach(this.#readable)
       // In slices: a big board opens or syncs without a long task on the main
       // thread, and what is applied shows as it comes (each slice is one transaction).
       const deadline = performance.now() + SLICE_MS
-      try {
-        this.#readable.transact(() => {
-          // Authors with nothing waiting are skipped: a circle of a thousand devices has a thousand logs.
-          outer: for (const [tag, log] of [...logs].filter(([, l]) => l.pending.size > 0).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-            for (let next = log.next(); next; next = log.next()) {
-              const step = handler.handle(tag, log, next)
-              if (step === 'wait') break
-              moved = true
-              if (step === 'circle') circleChanged = true
-              // Everything is judged again from the start: judging more now is wasted.
-              if (this.#rebuildNeeded) break outer
-              if (performance.now() > deadline) {
-                sliced = true
-                break outer
-              }
+      this.#write(() => {
+        // What is left of a large entry comes first.
+        if (!this.#drain(deadline)) {
+          sliced = true
+          return
+        }
+        // Authors with nothing waiting are skipped: a circle of a thousand devices has a thousand logs.
+        outer: for (const [tag, log] of [...logs].filter(([, l]) => l.pending.size > 0).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+          for (let next = log.next(); next; next = log.next()) {
+            const step = handler.handle(tag, log, next)
+            if (step === 'wait') break
+            moved = true
+            if (step === 'circle') circleChanged = true
+            // Everything is judged again from the start: judging more now is wasted.
+            if (this.#rebuildNeeded) break outer
+            if (!this.#drain(deadline) || performance.now() > deadline) {
+              sliced = true
+              break outer
             }
           }
-        }, SEALED_ORIGIN)
-      } finally {
-        this.#readable.clientID = own
-        writes.attach(this.#readable)
-      }
+        }
+      })
       for (const key of handler.takeRequestKeys()) await this.#ctx.keys.addRequestKey(key)
       if (circleChanged) {
         if (this.#verdicts.changed()) this.#rebuildNeeded = true
@@ -173,6 +222,7 @@ export class Pump {
    */
   async #rebuild(): Promise<void> {
     this.#rebuildNeeded = false
+    this.#tail = []
     const old = this.#readable
     this.#ctx.writes.detach(old)
     this.#readable = createReadableDoc(old.clientID)

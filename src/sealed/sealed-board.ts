@@ -133,7 +133,7 @@ export class SealedBoard {
       notifyCircle: () => this.#notifyCircle(),
       takeGift: (gift: KeyGift, source: KeySource | null) => this.#takeGift(gift, source),
     }
-    this.#own = new OwnEntries({ ...shared, signer, rules: this.#opts.rules, admits: (seq, heads, update) => handler.admits(myTag, signer.publicKey, seq, heads, update), snapshotBytes: this.#opts.snapshotBytes, log: () => this.#logs.of(myTag) })
+    this.#own = new OwnEntries({ ...shared, readable: () => this.#pump.settled(), signer, rules: this.#opts.rules, admits: (seq, heads, update) => handler.admits(myTag, signer.publicKey, seq, heads, update), snapshotBytes: this.#opts.snapshotBytes, log: () => this.#logs.of(myTag) })
     this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, readable: shared.readable, run: (task) => this.#tasks.run(task) })
     this.#admission = new Admission({ ...shared, pendingLimits: this.#opts.pendingLimits, carry: (key, bytes, entry) => this.#carrier.carry(key, bytes, entry) })
     this.#side = new SideEntries({ ...shared, agreement: opts.agreement, ownRequest: () => this.#logs.of(myTag).done.get(`${myTag}.1`)?.hash })
@@ -147,6 +147,9 @@ export class SealedBoard {
       kept: this.#kept,
       collect: (key, value) => this.#entries.collect(key, value),
       settle: (key) => this.#admission.settle(key),
+      // What the judge reads is the readable doc with every accepted entry wholly applied.
+      readable: () => this.#pump.settled(),
+      apply: (update) => this.#pump.apply(update),
     })
     const reset = (doc: Y.Doc) => {
       for (const l of this.#listeners.reset) l(doc)

@@ -211,6 +211,9 @@ export class UpdateColumns {
   /** The struct holding the type the struct goes in; client -1 when the parent is a root (`parentName`) or none. */
   parentClient = new Float64Array(64)
   parentClock = new Float64Array(64)
+  /** Where the struct's bytes begin and end in the update. */
+  start = new Float64Array(64)
+  end = new Float64Array(64)
   /** Written in order from 0 by every read, so they grow by appending, once; a later read overwrites them. */
   parentName: (string | null)[] = []
   parentSub: (string | null)[] = []
@@ -245,6 +248,8 @@ export class UpdateColumns {
     this.rightClock = f64(this.rightClock)
     this.parentClient = f64(this.parentClient)
     this.parentClock = f64(this.parentClock)
+    this.start = f64(this.start)
+    this.end = f64(this.end)
   }
 }
 
@@ -284,7 +289,12 @@ function readInto(c: UpdateColumns, update: Uint8Array): void {
     const count = decoding.readVarUint(d)
     const client = decoding.readVarUint(d)
     let clock = decoding.readVarUint(d)
-    for (let i = 0; i < count; i++) clock += readStruct(c, d, client, clock)
+    for (let i = 0; i < count; i++) {
+      c.grow()
+      c.start[c.count] = d.pos
+      clock += readStruct(c, d, client, clock)
+      c.end[c.count - 1] = d.pos
+    }
   }
   readDeleteSet(c, d)
 }

@@ -17,16 +17,17 @@ export interface Member {
 
 type Options = Partial<Omit<SealedBoardOptions, 'signer' | 'agreement'>> & { keys?: DeviceKeyMaterial; sealed?: Y.Doc }
 
+/** The engine's options every fixture device has (a board from before membership, no compaction), but its keys. */
+export function fixtureOptions() {
+  return { boardId: OLD_BOARD_ID, contentKeys: [{ key: CONTENT_KEY, transport: TRANSPORT }], transport: TRANSPORT, rules: BOARD_RULES, compactAfter: 1_000_000 }
+}
+
 /** A device with its own sealed doc (not yet connected to anyone), started. */
 export async function device(name: string, opts: Options = {}): Promise<Member> {
   const keys = opts.keys ?? (await generateDeviceKeys())
   const { keys: _k, sealed, ...rest } = opts
   const board = new SealedBoard(sealed ?? new Y.Doc(), {
-    boardId: OLD_BOARD_ID,
-    contentKeys: [{ key: CONTENT_KEY, transport: TRANSPORT }],
-    transport: TRANSPORT,
-    rules: BOARD_RULES,
-    compactAfter: 1_000_000,
+    ...fixtureOptions(),
     ...rest,
     signer: await importDeviceSigner(keys),
     agreement: await importAgreement(keys.agreePkcs8, keys.agreePublic),

@@ -10,8 +10,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { createItem, newItemId, readItems } from '../../src/core/index.ts'
+import { SealedBoard } from '../../src/sealed/index.ts'
+import { APPLY_PART_BYTES } from '../../src/sealed/pump.ts'
 import { Slices } from '../../src/sealed/yield.ts'
-import { device, member, settle } from './fixture.ts'
+import { importAgreement, importDeviceSigner } from '../../src/crypto/index.ts'
+import { device, fixtureOptions, member, settle } from './fixture.ts'
 
 /** Records each macrotask the event loop runs until stopped: what a tap would get. */
 function ticks(log: string[]): () => void {
@@ -80,5 +83,49 @@ describe('slices', () => {
     expect(log.filter((e) => e === 'decrypt').length).toBeGreaterThanOrEqual(31)
     // The event loop ran between the first decryption started and the last.
     expect(log.slice(first, last)).toContain('tick')
+  }, 60_000)
+
+  it('a device reopening its board applies one large entry in parts, with the page let run between, and shows nothing deleted meanwhile', async () => {
+    const ana = await member('Ana')
+    // One task's changes are one entry: 800 notices, about 250 KB, a third of them deleted again.
+    const ids: string[] = []
+    for (let i = 0; i < 800; i++) {
+      const id = newItemId(ana.board.myTag)
+      const r = createItem(ana.board.readable, { kind: 'notice', title: `notice ${i}`, body: `meet at the usual place, bring ${i} blankets`, author: 'Ana', tags: ['aid'], pinned: false, expiresAt: null }, 1000 + i, id)
+      if (!r.ok) throw new Error(JSON.stringify(r))
+      ids.push(id)
+    }
+    const items = ana.board.readable.getMap('items')
+    for (const id of ids.filter((_, i) => i % 3 === 0)) items.delete(id)
+    await settle(ana)
+    const titles = readItems(ana.board.readable).map((i) => i.title).sort()
+    const stored = new Y.Doc()
+    Y.applyUpdate(stored, Y.encodeStateAsUpdate(ana.board.sealed))
+    const largest = Math.max(...[...stored.getMap<Uint8Array>('entries').values()].map((v) => v.length))
+    expect(largest).toBeGreaterThan(6 * APPLY_PART_BYTES)
+
+    const again = new SealedBoard(stored, { ...fixtureOptions(), signer: await importDeviceSigner(ana.keys), agreement: await importAgreement(ana.keys.agreePkcs8, ana.keys.agreePublic) })
+    // What the page would show after each of the engine's transactions, and when the event loop ran.
+    const log: string[] = []
+    const shown: string[][] = []
+    again.readable.on('afterTransaction', () => {
+      const now = readItems(again.readable).map((i) => i.title)
+      if (now.length > (shown.at(-1)?.length ?? 0)) {
+        shown.push(now)
+        log.push('applied')
+      }
+    })
+    fastClock(5)
+    const stop = ticks(log)
+    await again.start()
+    stop()
+
+    expect(readItems(again.readable).map((i) => i.title).sort()).toEqual(titles)
+    // The large entry came in several transactions, and the event loop ran between them.
+    const applied = log.flatMap((e, i) => (e === 'applied' ? [i] : []))
+    expect(applied.length).toBeGreaterThanOrEqual(3)
+    expect(log.slice(applied[0], applied.at(-1))).toContain('tick')
+    // Never a deleted notice on the way.
+    for (const step of shown) for (const title of step) expect(titles).toContain(title)
   }, 60_000)
 })

@@ -329,6 +329,7 @@ export async function longTasks(page: Page, fromEpoch: number, toEpoch: number):
   })
   if (!tasks) throw new Error(`no long-task observer in the page${error ? `: ${error}` : ''}`)
   const inWindow = tasks.filter(([start, d]) => origin + start + d >= fromEpoch && origin + start <= toEpoch).map(([, d]) => d)
+  if (process.env.BENCH_LONG_TASKS) console.log('long tasks (start after the window opens + length, ms):', tasks.filter(([start, d]) => origin + start + d >= fromEpoch && origin + start <= toEpoch).map(([s, d]) => `${(origin + s - fromEpoch).toFixed(0)}+${d.toFixed(0)}`).join(' '))
   return {
     longest: inWindow.length === 0 ? 0 : Math.max(...inWindow),
     total: inWindow.reduce((s, d) => s + d, 0),
