@@ -3,6 +3,8 @@ export type { BoardSession, ItemActions } from './board-session.ts'
 export { BoardOpenElsewhereError } from './board-claim.ts'
 export type { SealedBoard, MemberView, DeviceView, RequestInfo, HistoryEvent, InviteInfo, Role, Rejection, DiagnosticEvent } from '../sealed/index.ts'
 export { REJECTIONS } from '../sealed/index.ts'
+// Long work in slices, with the page let run between (the engine's own).
+export { Slices, yieldToEventLoop } from '../sealed/index.ts'
 export {
   type ServerConfig,
   type NetworkPlan,

@@ -23,6 +23,7 @@ import {
   type WipeKind,
   type WipeReport,
 } from '../app/index.ts'
+import { tick } from 'svelte'
 import { BoardHandles } from './board-handles.ts'
 import { BoardState } from './board.svelte.ts'
 import { i18n } from './i18n.svelte.ts'
@@ -397,14 +398,18 @@ export class AppState {
       const record = (await this.hearth.registry.get(id)) ?? session.record
       if (this.route.name === 'board' && this.route.id === id && !this.locked) {
         const board = new BoardState(session, record, this.memory, record.lastSeenAt ?? null)
-        // A large board's items are read in a task of their own, then rendered in the next.
-        board.prime()
+        // A large board's items are read in slices, then rendered: the first
+        // few cards in one task, the rest of the page in the next.
+        await board.prime()
         await new Promise((resolve) => setTimeout(resolve, 0))
         if (this.route.name !== 'board' || this.route.id !== id || this.locked || this.board) {
           board.destroy()
           return
         }
         this.board = board
+        await tick()
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        if (this.board === board) board.fillPage()
         await this.hearth.registry.update(id, { lastSeenAt: Date.now() })
       }
     } catch (e) {

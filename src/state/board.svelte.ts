@@ -1,7 +1,7 @@
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
 import { allTags, editedBy, isExpired, itemComparator, itemMatcher, itemOwner, parseItem, readMeta, readRemovals, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type MeetingItem, type Result } from '../core/index.ts'
-import type { BoardRecord, BoardSession, SyncStatus, MemberView, DiagnosticEvent, Rejection, RequestInfo, InviteInfo, HistoryEvent, Role } from '../app/index.ts'
+import { Slices, yieldToEventLoop, type BoardRecord, type BoardSession, type SyncStatus, type MemberView, type DiagnosticEvent, type Rejection, type RequestInfo, type InviteInfo, type HistoryEvent, type Role } from '../app/index.ts'
 import type { DraftFields, DraftKey, MeetingTrace, SessionMemory } from './session-memory.ts'
 
 /** Who wrote an item, as the UI shows it. */
@@ -42,6 +42,13 @@ export const RELAY_LINK_MS = 7 * 24 * 60 * 60 * 1000
 /** How many items a list renders before "show more"; keeps long boards smooth on cheap phones. */
 export const PAGE_SIZE = 50
 
+/**
+ * How many a board's first render shows (more than a tall screen holds):
+ * the list grows to PAGE_SIZE in the tasks after it (`fillPage`), so the
+ * first render is short on a large board.
+ */
+export const FIRST_PAGE = 12
+
 /** What a person can do with one item, in the order the detail view offers them. */
 export type ItemAction = 'reveal' | 'edit' | 'pin' | 'unpin' | 'calendar' | 'delete'
 
@@ -59,7 +66,7 @@ export class BoardState {
   readonly session: BoardSession
   record = $state.raw<BoardRecord>() as BoardRecord
   query = $state<ItemQuery>({})
-  limit = $state(PAGE_SIZE)
+  limit = $state(FIRST_PAGE)
   /** Ticks each 30 s so time-based views (upcoming/past, relative times) stay true. */
   now = $state(Date.now())
   status = $state.raw<SyncStatus>({ state: 'offline', peers: 0, members: 0, relays: 0, unverified: 0, lastExchange: null })
@@ -113,8 +120,8 @@ export class BoardState {
         const primed = this.#primed
         this.#primed = null
         primed?.stop()
-        if (primed?.items === items) this.#apply(items, primed.touched)
-        else this.#rebuild(items)
+        if (primed?.items !== items) this.#rebuild(items)
+        else if (primed.touched.size > 0) this.#apply(items, primed.touched)
         items.observeDeep(observer)
       }
       attach()
@@ -198,21 +205,48 @@ export class BoardState {
   }
 
   /**
-   * Reads every item now, before anything shows them: a large board's
-   * reading is then a task of its own, not part of its first render. What
-   * changes before the first render is read then.
+   * Reads every item before anything shows them, in slices with the page let
+   * run between, then sorts the list the board opens on and counts its
+   * kinds, in a task of its own: a large board's reading is many short tasks,
+   * not part of its first render. What changes meanwhile is read at the first
+   * render.
    */
-  prime(): void {
+  async prime(): Promise<void> {
     if (this.#primed) return
     const items = this.session.doc.getMap<Y.Map<unknown>>('items')
-    this.#rebuild(items)
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
     const touched = new Set<string>()
     const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
       for (const key of touchedBy(items, events)) touched.add(key)
     }
     items.observeDeep(observer)
-    this.#primed = { items, touched, stop: () => items.unobserveDeep(observer) }
+    const primed = { items, touched, stop: () => items.unobserveDeep(observer) }
+    this.#primed = primed
+    this.#cache.clear()
+    const slices = new Slices()
+    for (const id of [...items.keys()]) {
+      await slices.breathe()
+      // Closed, or shown, meanwhile.
+      if (this.#primed !== primed) return
+      const map = items.get(id)
+      const item = map instanceof Y.Map ? parseItem(id, map) : null
+      if (item) {
+        this.#cache.set(id, item)
+        this.#noteMeeting(item)
+      }
+    }
+    this.#list = [...this.#cache.values()]
+    this.#version++
+    this.#view = null
+    await yieldToEventLoop()
+    if (this.#primed !== primed) return
+    void this.matching
+    void this.counts
+  }
+
+  /** Grows the list to a whole page after a first render of FIRST_PAGE cards. */
+  fillPage(): void {
+    if (this.limit < PAGE_SIZE) this.limit = PAGE_SIZE
   }
 
   #apply(items: Y.Map<Y.Map<unknown>>, touched: ReadonlySet<string>): void {

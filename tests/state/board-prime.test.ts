@@ -1,0 +1,100 @@
+/**
+ * A large board's items are read before its first render, in slices with the
+ * page let run between (BoardState.prime): every item is read, the list the
+ * board opens on is sorted and counted before the render, the first render
+ * shows FIRST_PAGE cards and the page then fills, and a board closed while
+ * it is read stops reading.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { createItem, newItemId } from '../../src/core/index.ts'
+import type { BoardRecord, BoardSession } from '../../src/app/index.ts'
+import { BoardState, FIRST_PAGE, PAGE_SIZE } from '../../src/state/board.svelte.ts'
+import { SessionMemory } from '../../src/state/session-memory.ts'
+
+/** What BoardState reads of a session, with a board of `n` notices. */
+function session(n: number): BoardSession {
+  const doc = new Y.Doc()
+  for (let i = 0; i < n; i++) {
+    const r = createItem(doc, { kind: 'notice', title: `notice ${i}`, body: 'bring blankets', author: 'Ana', tags: [`t${i % 3}`], pinned: false, expiresAt: null }, 1_000 + i, newItemId('AAAAAAAAAAA'))
+    if (!r.ok) throw new Error(JSON.stringify(r))
+  }
+  const off = () => () => {}
+  const sealed = {
+    onReset: off,
+    onFailure: off,
+    onCircleChange: off,
+    diagnostics: { counts: new Map(), events: [], onChange: off },
+    pendingCount: () => 0,
+    failure: null,
+    members: () => [],
+    standing: 'member',
+    circle: { managed: false, membership: () => null, memberOf: () => null, openRequests: () => [], invites: () => [], history: () => [] },
+  }
+  return { id: 'board', doc, sealed, syncStatus: { state: 'offline', peers: 0, members: 0, relays: 0, unverified: 0, lastExchange: null }, onSyncStatus: off, me: 'AAAAAAAAAAA', canModerate: false } as unknown as BoardSession
+}
+
+const record = { id: 'board', name: 'Board' } as unknown as BoardRecord
+
+/** Records each macrotask the event loop runs until stopped. */
+function ticks(log: string[]): () => void {
+  let on = true
+  const tick = () => {
+    if (!on) return
+    log.push('tick')
+    setImmediate(tick)
+  }
+  setImmediate(tick)
+  return () => (on = false)
+}
+
+afterEach(() => vi.restoreAllMocks())
+
+describe('a board’s items before its first render', () => {
+  it('are all read, in slices with the page let run between, and the list it opens on is sorted and counted', async () => {
+    const s = session(300)
+    const board = new BoardState(s, record, new SessionMemory())
+    const log: string[] = []
+    let now = 0
+    vi.spyOn(performance, 'now').mockImplementation(() => (now += 1))
+    const parse = vi.spyOn(s.doc.getMap('items'), 'get')
+    parse.mockImplementation(function (this: Y.Map<unknown>, key: string) {
+      log.push('read')
+      return Y.Map.prototype.get.call(this, key)
+    })
+    const stop = ticks(log)
+    await board.prime()
+    stop()
+    expect(board.items).toHaveLength(300)
+    expect(board.counts.all).toBe(300)
+    expect(board.matching.slice(0, 3).map((i) => i.title)).toEqual(['notice 299', 'notice 298', 'notice 297'])
+    // The event loop ran between the first item read and the last.
+    expect(log.slice(log.indexOf('read'), log.lastIndexOf('read'))).toContain('tick')
+    expect(log.filter((e) => e === 'read')).toHaveLength(300)
+  })
+
+  it('show FIRST_PAGE cards first, then a whole page', async () => {
+    const board = new BoardState(session(100), record, new SessionMemory())
+    await board.prime()
+    expect(board.visible).toHaveLength(FIRST_PAGE)
+    board.fillPage()
+    expect(board.visible).toHaveLength(PAGE_SIZE)
+    board.showMore()
+    board.fillPage()
+    expect(board.visible).toHaveLength(2 * PAGE_SIZE)
+  })
+
+  it('stop being read when the board is closed meanwhile', async () => {
+    const s = session(300)
+    const board = new BoardState(s, record, new SessionMemory())
+    let now = 0
+    vi.spyOn(performance, 'now').mockImplementation(() => (now += 5))
+    const read = vi.spyOn(s.doc.getMap('items'), 'get')
+    const priming = board.prime()
+    await new Promise((resolve) => setImmediate(resolve))
+    board.destroy()
+    await priming
+    expect(read.mock.calls.length).toBeGreaterThan(0)
+    expect(read.mock.calls.length).toBeLessThan(50)
+  })
+})
