@@ -260,8 +260,13 @@ export const LONE_FALSE = 2
 const STRUCTS_KEPT = 1 << 16
 let columns = new UpdateColumns()
 
-/** Reads one update into the shared columns (valid until the next call). Throws where Yjs would throw, or would read past the end. */
+/** The update the columns hold, when the last read succeeded: read again (judged, then applied in parts), it is not read twice. */
+let read: Uint8Array | null = null
+
+/** Reads one update into the shared columns (valid until the next call; nothing changes them). Throws where Yjs would throw, or would read past the end. */
 export function readColumns(update: Uint8Array): UpdateColumns {
+  if (read === update) return columns
+  read = null
   if (columns.client.length > STRUCTS_KEPT) columns = new UpdateColumns()
   const c = columns
   // Nothing of the last update's names stays referenced: its structs past this one's count are cleared, even when this one throws.
@@ -273,6 +278,7 @@ export function readColumns(update: Uint8Array): UpdateColumns {
   c.ds = new Map()
   try {
     readInto(c, update)
+    read = update
   } finally {
     if (before > c.count) {
       c.parentName.fill(null, c.count, before)
