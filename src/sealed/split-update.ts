@@ -1,5 +1,4 @@
 import * as encoding from 'lib0/encoding'
-import { readColumns, type UpdateColumns } from './update-reader.ts'
 
 /**
  * Cuts a Yjs update (format v1) into updates of about `maxBytes` each, at
@@ -11,38 +10,57 @@ import { readColumns, type UpdateColumns } from './update-reader.ts'
  * first part (Yjs holds back those of structs not there yet, as it would
  * for the whole).
  *
- * The update is read with the judge's light reader (update-reader.ts, a
- * fraction of what applying costs). An update that is small, that the reader
- * refuses, that has gaps (Yjs holds back what follows one) or that names a
- * client twice (Yjs reads only the last) is returned whole: Yjs gives its
- * verdict on those, as it always did.
+ * Only accepted entries are cut, so only the framing is read, the way Yjs's
+ * `readClientsStructRefs` reads it: strings, values and binary content are
+ * skipped by their length, never decoded or checked (the judge's reader,
+ * update-reader.ts, checks them, at three to four times the cost). An
+ * update that is small, that does not read to its end, that has gaps (Yjs
+ * holds back what follows one) or that names a client twice (Yjs reads only
+ * the last) is returned whole: Yjs gives its verdict on those, as it
+ * always did.
  */
 export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] {
   if (update.length <= maxBytes) return [update]
-  let c: UpdateColumns
   try {
-    c = readColumns(update)
+    return cut(update, maxBytes)
   } catch {
     return [update]
   }
-  if (c.skips > 0 || c.count < 2) return [update]
+}
+
+class Unreadable extends Error {}
+
+/** What the scan keeps of each struct: where its bytes begin and end, its client and clock, and its length in clocks. */
+interface Scanned {
+  count: number
+  start: number[]
+  end: number[]
+  client: number[]
+  clock: number[]
+  length: number[]
+  /** Where the delete set begins. */
+  ds: number
+}
+
+function cut(update: Uint8Array, maxBytes: number): Uint8Array[] {
+  const s = scan(update)
   // Parts as [first, end) struct indices, cut once a part holds `maxBytes` of structs.
   const cuts: number[] = [0]
   const firstClock = new Map<number, number>()
-  let size = 0
-  for (let n = 0; n < c.count; n++) {
-    if (n === 0 || c.client[n] !== c.client[n - 1]) {
-      if (firstClock.has(c.client[n]!)) return [update]
-      firstClock.set(c.client[n]!, c.clock[n]!)
+  let from = 0
+  for (let n = 0; n < s.count; n++) {
+    if (n === 0 || s.client[n] !== s.client[n - 1]) {
+      if (firstClock.has(s.client[n]!)) return [update]
+      firstClock.set(s.client[n]!, s.clock[n]!)
     }
-    size += c.end[n]! - c.start[n]!
-    if (size >= maxBytes && n < c.count - 1) {
+    if (s.end[n]! - s.start[from]! >= maxBytes && n < s.count - 1) {
       cuts.push(n + 1)
-      size = 0
+      from = n + 1
     }
   }
-  cuts.push(c.count)
+  cuts.push(s.count)
   if (cuts.length <= 2) return [update]
+  const deletions = readDeleteSet(update, s.ds)
   // Each part's runs of one client's structs, and where each client's structs end once the part is applied.
   const runs: [from: number, to: number][][] = []
   const ends: Map<number, number>[] = []
@@ -51,9 +69,9 @@ export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] 
     const end = new Map<number, number>()
     for (let n = cuts[k]!; n < cuts[k + 1]!; ) {
       let to = n + 1
-      while (to < cuts[k + 1]! && c.client[to] === c.client[n]) to++
+      while (to < cuts[k + 1]! && s.client[to] === s.client[n]) to++
       mine.push([n, to])
-      end.set(c.client[n]!, c.clock[to - 1]! + c.length[to - 1]!)
+      end.set(s.client[n]!, s.clock[to - 1]! + s.length[to - 1]!)
       n = to
     }
     runs.push(mine)
@@ -72,22 +90,22 @@ export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] 
   for (let k = 0; k <= last; k++) {
     const e = encoding.createEncoder()
     encoding.writeVarUint(e, runs[k]!.length)
-    for (const [from, to] of runs[k]!) {
-      encoding.writeVarUint(e, to - from)
-      encoding.writeVarUint(e, c.client[from]!)
-      encoding.writeVarUint(e, c.clock[from]!)
-      encoding.writeUint8Array(e, update.subarray(c.start[from]!, c.end[to - 1]!))
+    for (const [a, b] of runs[k]!) {
+      encoding.writeVarUint(e, b - a)
+      encoding.writeVarUint(e, s.client[a]!)
+      encoding.writeVarUint(e, s.clock[a]!)
+      encoding.writeUint8Array(e, update.subarray(s.start[a]!, s.end[b - 1]!))
     }
     // The deletions whose structs are there once this part is applied, and were not before it.
     const ds: [client: number, ranges: number[]][] = []
-    for (const [client, ranges] of c.ds) {
+    for (const [client, ranges] of deletions) {
       const lo = k === 0 ? 0 : bound(client, k - 1)
       const hi = k === last ? Infinity : bound(client, k)
       const mine: number[] = []
-      for (const r of ranges) {
-        const from = Math.max(r.clock, lo)
-        const to = Math.min(r.clock + r.len, hi)
-        if (to > from) mine.push(from, to - from)
+      for (let i = 0; i < ranges.length; i += 2) {
+        const a = Math.max(ranges[i]!, lo)
+        const b = Math.min(ranges[i]! + ranges[i + 1]!, hi)
+        if (b > a) mine.push(a, b - a)
       }
       if (mine.length > 0) ds.push([client, mine])
     }
@@ -100,4 +118,196 @@ export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] 
     parts.push(encoding.toUint8Array(e))
   }
   return parts
+}
+
+/** A position in the update, and Yjs's variable-length unsigned integers read at it. */
+class Cursor {
+  pos = 0
+  constructor(readonly a: Uint8Array) {}
+
+  uint(): number {
+    let n = 0
+    let mult = 1
+    for (;;) {
+      if (this.pos >= this.a.length) throw new Unreadable()
+      const b = this.a[this.pos++]!
+      n += (b & 0x7f) * mult
+      if (b < 0x80) return n
+      mult *= 128
+      if (mult > 2 ** 53) throw new Unreadable()
+    }
+  }
+
+  skip(n: number): void {
+    if (n > this.a.length - this.pos) throw new Unreadable()
+    this.pos += n
+  }
+
+  /** A struct's id: client, clock. */
+  skipId(): void {
+    this.uint()
+    this.uint()
+  }
+
+  /** A string or a buffer: its length, then its bytes. */
+  skipBytes(): void {
+    this.skip(this.uint())
+  }
+}
+
+/** Reads the structs' framing (readClientsStructRefs, format v1). */
+function scan(update: Uint8Array): Scanned {
+  const d = new Cursor(update)
+  const s: Scanned = { count: 0, start: [], end: [], client: [], clock: [], length: [], ds: 0 }
+  const blocks = d.uint()
+  for (let b = 0; b < blocks; b++) {
+    const count = d.uint()
+    const client = d.uint()
+    let clock = d.uint()
+    for (let i = 0; i < count; i++) {
+      s.start.push(d.pos)
+      s.client.push(client)
+      s.clock.push(clock)
+      const length = skipStruct(d)
+      s.end.push(d.pos)
+      s.length.push(length)
+      clock += length
+    }
+    s.count += count
+  }
+  s.ds = d.pos
+  return s
+}
+
+// Bits of a struct's info byte.
+const ORIGIN = 0x80
+const RIGHT_ORIGIN = 0x40
+const PARENT_SUB = 0x20
+
+/** Skips one struct; returns its length in clocks. */
+function skipStruct(d: Cursor): number {
+  d.skip(1)
+  const info = d.a[d.pos - 1]!
+  const ref = info & 0x1f
+  if (ref === 0) return d.uint() // GC
+  if (ref === 10) throw new Unreadable() // a gap: Yjs holds back what follows it
+  if (info & ORIGIN) d.skipId()
+  if (info & RIGHT_ORIGIN) d.skipId()
+  if ((info & (ORIGIN | RIGHT_ORIGIN)) === 0) {
+    if (d.uint() === 1) d.skipBytes() // a root type's name
+    else d.skipId() // the item holding the parent type
+    if (info & PARENT_SUB) d.skipBytes()
+  }
+  switch (ref) {
+    case 1: // deleted
+      return d.uint()
+    case 2: {
+      // JSON values
+      const n = d.uint()
+      for (let i = 0; i < n; i++) d.skipBytes()
+      return n
+    }
+    case 3: // binary
+    case 5: // embed
+      d.skipBytes()
+      return 1
+    case 4:
+      return utf16Length(d)
+    case 6: // format: key and value
+      d.skipBytes()
+      d.skipBytes()
+      return 1
+    case 7: {
+      // a type; an XML element's or hook's name follows its kind
+      const kind = d.uint()
+      if (kind === 3 || kind === 5) d.skipBytes()
+      return 1
+    }
+    case 8: {
+      // values
+      const n = d.uint()
+      for (let i = 0; i < n; i++) skipAny(d)
+      return n
+    }
+    case 9: // a subdocument: its guid and options
+      d.skipBytes()
+      skipAny(d)
+      return 1
+    default:
+      throw new Unreadable()
+  }
+}
+
+/** A string's length in UTF-16 code units (Yjs's length of a text's content), from its UTF-8 bytes. */
+function utf16Length(d: Cursor): number {
+  const n = d.uint()
+  const end = d.pos + n
+  d.skip(n)
+  let units = 0
+  for (let i = end - n; i < end; i++) {
+    const b = d.a[i]!
+    // Every byte but a continuation byte starts a code point; one of four bytes is two UTF-16 units.
+    if ((b & 0xc0) !== 0x80) units += b >= 0xf0 ? 2 : 1
+  }
+  return units
+}
+
+/** Skips one value of lib0's `writeAny`. */
+function skipAny(d: Cursor): void {
+  d.skip(1)
+  switch (d.a[d.pos - 1]) {
+    case 127: // undefined
+    case 126: // null
+    case 121: // false
+    case 120: // true
+      return
+    case 125: // integer
+      d.uint()
+      return
+    case 124: // float32
+      d.skip(4)
+      return
+    case 123: // float64
+    case 122: // bigint64
+      d.skip(8)
+      return
+    case 119: // string
+    case 116: // bytes
+      d.skipBytes()
+      return
+    case 118: {
+      // object
+      const n = d.uint()
+      for (let i = 0; i < n; i++) {
+        d.skipBytes()
+        skipAny(d)
+      }
+      return
+    }
+    case 117: {
+      // array
+      const n = d.uint()
+      for (let i = 0; i < n; i++) skipAny(d)
+      return
+    }
+    default:
+      throw new Unreadable()
+  }
+}
+
+/** The delete set after the structs: deleted ranges per client (clock, length, clock, length…). */
+function readDeleteSet(update: Uint8Array, at: number): Map<number, number[]> {
+  const d = new Cursor(update)
+  d.pos = at
+  const ds = new Map<number, number[]>()
+  const clients = d.uint()
+  for (let c = 0; c < clients; c++) {
+    const client = d.uint()
+    const n = d.uint()
+    const ranges = ds.get(client) ?? []
+    for (let i = 0; i < n; i++) ranges.push(d.uint(), d.uint())
+    ds.set(client, ranges)
+  }
+  if (d.pos !== update.length) throw new Unreadable()
+  return ds
 }

@@ -211,9 +211,6 @@ export class UpdateColumns {
   /** The struct holding the type the struct goes in; client -1 when the parent is a root (`parentName`) or none. */
   parentClient = new Float64Array(64)
   parentClock = new Float64Array(64)
-  /** Where the struct's bytes begin and end in the update. */
-  start = new Float64Array(64)
-  end = new Float64Array(64)
   /** Written in order from 0 by every read, so they grow by appending, once; a later read overwrites them. */
   parentName: (string | null)[] = []
   parentSub: (string | null)[] = []
@@ -248,8 +245,6 @@ export class UpdateColumns {
     this.rightClock = f64(this.rightClock)
     this.parentClient = f64(this.parentClient)
     this.parentClock = f64(this.parentClock)
-    this.start = f64(this.start)
-    this.end = f64(this.end)
   }
 }
 
@@ -260,13 +255,8 @@ export const LONE_FALSE = 2
 const STRUCTS_KEPT = 1 << 16
 let columns = new UpdateColumns()
 
-/** The update the columns hold, when the last read succeeded: read again (judged, then applied in parts), it is not read twice. */
-let read: Uint8Array | null = null
-
-/** Reads one update into the shared columns (valid until the next call; nothing changes them). Throws where Yjs would throw, or would read past the end. */
+/** Reads one update into the shared columns (valid until the next call). Throws where Yjs would throw, or would read past the end. */
 export function readColumns(update: Uint8Array): UpdateColumns {
-  if (read === update) return columns
-  read = null
   if (columns.client.length > STRUCTS_KEPT) columns = new UpdateColumns()
   const c = columns
   // Nothing of the last update's names stays referenced: its structs past this one's count are cleared, even when this one throws.
@@ -278,7 +268,6 @@ export function readColumns(update: Uint8Array): UpdateColumns {
   c.ds = new Map()
   try {
     readInto(c, update)
-    read = update
   } finally {
     if (before > c.count) {
       c.parentName.fill(null, c.count, before)
@@ -295,12 +284,7 @@ function readInto(c: UpdateColumns, update: Uint8Array): void {
     const count = decoding.readVarUint(d)
     const client = decoding.readVarUint(d)
     let clock = decoding.readVarUint(d)
-    for (let i = 0; i < count; i++) {
-      c.grow()
-      c.start[c.count] = d.pos
-      clock += readStruct(c, d, client, clock)
-      c.end[c.count - 1] = d.pos
-    }
+    for (let i = 0; i < count; i++) clock += readStruct(c, d, client, clock)
   }
   readDeleteSet(c, d)
 }
