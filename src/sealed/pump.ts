@@ -55,6 +55,8 @@ export class Pump {
   #rebuildNeeded = false
   /** The parts of the last accepted entry's update not applied yet: applied before anything reads the readable doc for the engine. */
   #tail: Uint8Array[] = []
+  /** Inside `#write`: a nested one must not give back the listener or the client id before the outer one ends. */
+  #writing = false
 
   constructor(ctx: PumpContext, clientId: number) {
     this.#ctx = ctx
@@ -94,8 +96,10 @@ export class Pump {
     return true
   }
 
-  /** Runs `f` in one transaction on the readable doc, as the engine writes to it. */
+  /** Runs `f` in one transaction on the readable doc, as the engine writes to it (within the one already running, if any). */
   #write(f: () => void): void {
+    if (this.#writing) return f()
+    this.#writing = true
     const own = this.#readable.clientID
     this.#readable.clientID = 0
     // Yjs encodes every transaction for 'update' listeners; ours ignores these, and encoding is not free.
@@ -103,6 +107,7 @@ export class Pump {
     try {
       this.#readable.transact(f, SEALED_ORIGIN)
     } finally {
+      this.#writing = false
       this.#readable.clientID = own
       this.#ctx.writes.attach(this.#readable)
     }
