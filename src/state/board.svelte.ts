@@ -192,13 +192,21 @@ export class BoardState {
 
   #rebuild(items: Y.Map<Y.Map<unknown>>): void {
     this.#cache.clear()
-    items.forEach((map, id) => {
-      const item = map instanceof Y.Map ? parseItem(id, map) : null
-      if (item) {
-        this.#cache.set(id, item)
-        this.#noteMeeting(item)
-      }
-    })
+    items.forEach((map, id) => this.#read(id, map))
+    this.#listed()
+  }
+
+  /** Parses one item into the cache (a map that is not a valid item is left out). */
+  #read(id: string, map: unknown): void {
+    const item = map instanceof Y.Map ? parseItem(id, map) : null
+    if (item) {
+      this.#cache.set(id, item)
+      this.#noteMeeting(item)
+    }
+  }
+
+  /** The cache was filled anew: the list, and everything computed from it, follow. */
+  #listed(): void {
     this.#list = [...this.#cache.values()]
     this.#version++
     this.#view = null
@@ -228,16 +236,9 @@ export class BoardState {
       await slices.breathe()
       // Closed, or shown, meanwhile.
       if (this.#primed !== primed) return
-      const map = items.get(id)
-      const item = map instanceof Y.Map ? parseItem(id, map) : null
-      if (item) {
-        this.#cache.set(id, item)
-        this.#noteMeeting(item)
-      }
+      this.#read(id, items.get(id))
     }
-    this.#list = [...this.#cache.values()]
-    this.#version++
-    this.#view = null
+    this.#listed()
     await yieldToEventLoop()
     if (this.#primed !== primed) return
     void this.matching

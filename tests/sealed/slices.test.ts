@@ -15,18 +15,7 @@ import { APPLY_PART_BYTES } from '../../src/sealed/pump.ts'
 import { Slices } from '../../src/sealed/yield.ts'
 import { importAgreement, importDeviceSigner } from '../../src/crypto/index.ts'
 import { device, fixtureOptions, member, settle } from './fixture.ts'
-
-/** Records each macrotask the event loop runs until stopped: what a tap would get. */
-function ticks(log: string[]): () => void {
-  let on = true
-  const tick = () => {
-    if (!on) return
-    log.push('tick')
-    setImmediate(tick)
-  }
-  setImmediate(tick)
-  return () => (on = false)
-}
+import { ticks } from '../support/ticks.ts'
 
 /** A clock that moves `step` ms each time it is read. */
 function fastClock(step: number): void {

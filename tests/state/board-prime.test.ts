@@ -11,6 +11,7 @@ import { createItem, newItemId } from '../../src/core/index.ts'
 import type { BoardRecord, BoardSession } from '../../src/app/index.ts'
 import { BoardState, FIRST_PAGE, PAGE_SIZE } from '../../src/state/board.svelte.ts'
 import { SessionMemory } from '../../src/state/session-memory.ts'
+import { ticks } from '../support/ticks.ts'
 
 /** What BoardState reads of a session, with a board of `n` notices. */
 function session(n: number): BoardSession {
@@ -35,18 +36,6 @@ function session(n: number): BoardSession {
 }
 
 const record = { id: 'board', name: 'Board' } as unknown as BoardRecord
-
-/** Records each macrotask the event loop runs until stopped. */
-function ticks(log: string[]): () => void {
-  let on = true
-  const tick = () => {
-    if (!on) return
-    log.push('tick')
-    setImmediate(tick)
-  }
-  setImmediate(tick)
-  return () => (on = false)
-}
 
 afterEach(() => vi.restoreAllMocks())
 
