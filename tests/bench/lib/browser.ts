@@ -328,8 +328,9 @@ export async function longTasks(page: Page, fromEpoch: number, toEpoch: number):
     return { origin: performance.timeOrigin, tasks: g.__benchLongTasks ?? null, error: g.__benchLongTasksError ?? null }
   })
   if (!tasks) throw new Error(`no long-task observer in the page${error ? `: ${error}` : ''}`)
-  const inWindow = tasks.filter(([start, d]) => origin + start + d >= fromEpoch && origin + start <= toEpoch).map(([, d]) => d)
-  if (process.env.BENCH_LONG_TASKS) console.log('long tasks (start after the window opens + length, ms):', tasks.filter(([start, d]) => origin + start + d >= fromEpoch && origin + start <= toEpoch).map(([s, d]) => `${(origin + s - fromEpoch).toFixed(0)}+${d.toFixed(0)}`).join(' '))
+  const counted = tasks.filter(([start, d]) => origin + start + d >= fromEpoch && origin + start <= toEpoch)
+  if (process.env.BENCH_LONG_TASKS) console.log('long tasks (start after the window opens + length, ms):', counted.map(([s, d]) => `${(origin + s - fromEpoch).toFixed(0)}+${d.toFixed(0)}`).join(' '))
+  const inWindow = counted.map(([, d]) => d)
   return {
     longest: inWindow.length === 0 ? 0 : Math.max(...inWindow),
     total: inWindow.reduce((s, d) => s + d, 0),
