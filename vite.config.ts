@@ -49,6 +49,8 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
   },
+  // The crypto worker (src/crypto/entry-crypto.worker.ts) loads the noble fallback as a chunk of its own where WebCrypto lacks the curves: a module worker can.
+  worker: { format: 'es' },
   test: {
     projects: [
       {

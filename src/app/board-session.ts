@@ -33,6 +33,7 @@ import {
   type BoardId,
   type DeviceKeyMaterial,
   type DeviceSigner,
+  type EntryCrypto,
   type InvitePurpose,
   type TransportSecret,
 } from '../crypto/index.ts'
@@ -64,6 +65,8 @@ export interface SessionDeps {
   readonly appUrl?: () => string
   /** Called (debounced) when the board's meta changes, so the device's board list stays current. */
   readonly onMetaChange?: (meta: BoardMeta) => void
+  /** Where other devices' signatures are checked and their entries decrypted (entry-crypto.ts). Default: this thread. */
+  readonly crypto?: EntryCrypto
 }
 
 /** What a person may do with an item, decided as every device's engine will decide it. */
@@ -182,6 +185,7 @@ export class BoardSession {
       allowLegacy,
       now,
       verdicts: store.verdicts,
+      ...(deps.crypto ? { crypto: deps.crypto } : {}),
     })
     const session = new BoardSession(record, sealed, store, deps, signer)
     session.#cleanups.push(sealed.onKeys((gift) => void session.#tookKeys(gift)))

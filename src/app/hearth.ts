@@ -6,10 +6,12 @@ import {
   generateDeviceKeys,
   generateTransportSecret,
   legacyContentKey,
+  pageCrypto,
   parseInvite,
   toBase64url,
   type BoardId,
   type DeviceKeyMaterial,
+  type EntryCrypto,
   type InviteError,
 } from '../crypto/index.ts'
 import type * as Y from 'yjs'
@@ -53,7 +55,11 @@ export interface HearthDeps {
   readonly wrtc?: WrtcLike
   /** Creates a device identity for each new board. Default: WebCrypto Ed25519 + X25519. */
   readonly generateDevice?: () => Promise<DeviceKeyMaterial>
+  /** Where the boards check signatures and decrypt (entry-crypto.ts). Default: a worker, where the page can start one. */
+  readonly entryCrypto?: () => ClosableCrypto
 }
+
+type ClosableCrypto = EntryCrypto & { close(): void }
 
 export type JoinResult =
   | { readonly ok: true; readonly record: BoardRecord; readonly existed: boolean }
@@ -69,6 +75,8 @@ export class Hearth {
   readonly #deps: HearthDeps
   readonly #sessions = new Map<BoardId, Promise<BoardSession>>()
   readonly #now: () => number
+  /** Shared by the open boards; made when the first one opens, ended with them (lock, wipe). */
+  #crypto: ClosableCrypto | null = null
 
   /** Opens this device's keyring (unlocked in device mode, locked in passphrase mode) and the boards in it. */
   static async open(deps: Omit<HearthDeps, 'registry'> & { registry?: Registry }): Promise<Hearth> {
@@ -180,6 +188,7 @@ export class Hearth {
       onRecordChange: async (patch) => void (await this.registry.update(id, patch)),
       appUrl: () => this.#deps.appUrl(),
       now: this.#now,
+      crypto: (this.#crypto ??= (this.#deps.entryCrypto ?? pageCrypto)()),
       ...(this.#deps.wrtc ? { wrtc: this.#deps.wrtc } : {}),
       onMetaChange: (meta: BoardMeta) => {
         if (meta.name) void this.registry.update(id, { name: meta.name })
@@ -225,9 +234,14 @@ export class Hearth {
     for (const session of this.#sessions.values()) void session.then((s) => s.updateNetwork(plan), () => undefined)
   }
 
-  /** Closes every open board (page hide, tests). */
-  /** Closes every open board; `keepVerdicts: false` for a wipe (BoardSession.close). */
+  /**
+   * Closes every open board (lock, wipe, tests); `keepVerdicts: false` for a
+   * wipe (BoardSession.close). The crypto worker ends first, with whatever it
+   * held: what the closing boards still ask runs on the page.
+   */
   async closeAll(opts: { readonly keepVerdicts?: boolean } = {}): Promise<void> {
+    this.#crypto?.close()
+    this.#crypto = null
     const sessions = [...this.#sessions.values()]
     this.#sessions.clear()
     await Promise.all(sessions.map(async (s) => (await s.catch(() => null))?.close(opts)))

@@ -2,6 +2,7 @@ import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import type { TransportSecret } from './board-secret.ts'
+import { inlineCrypto, type EntryCrypto } from './entry-crypto.ts'
 
 export const CONTENT_KEY_BYTES = 32
 export const NONCE_BYTES = 12
@@ -28,9 +29,18 @@ export function legacyContentKey(secret: TransportSecret): Uint8Array {
   return hkdf(sha256, secret, utf8ToBytes('hearth/v1'), utf8ToBytes('legacy-content-key'), CONTENT_KEY_BYTES)
 }
 
-/** Imports a content key for use (non-extractable). */
-export async function importContentKey(raw: Uint8Array, random: (n: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))): Promise<ContentCipher> {
+export interface ContentKeyOptions {
+  /** Default: crypto.getRandomValues. */
+  readonly random?: (n: number) => Uint8Array
+  /** Where decryption runs (entry-crypto.ts). Default: this thread. */
+  readonly crypto?: EntryCrypto
+}
+
+/** Imports a content key for use (non-extractable: a worker it is handed to can use it, never read it). */
+export async function importContentKey(raw: Uint8Array, opts: ContentKeyOptions = {}): Promise<ContentCipher> {
   if (raw.length !== CONTENT_KEY_BYTES) throw new Error('A content key is 32 bytes')
+  const random = opts.random ?? ((n: number) => crypto.getRandomValues(new Uint8Array(n)))
+  const work = opts.crypto ?? inlineCrypto
   const key = await crypto.subtle.importKey('raw', buf(raw), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt'])
   return {
     async encrypt(plaintext, associatedData) {
@@ -38,13 +48,6 @@ export async function importContentKey(raw: Uint8Array, random: (n: number) => U
       const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(associatedData) }, key, buf(plaintext))
       return { nonce, ciphertext: new Uint8Array(ct) }
     },
-    async decrypt(nonce, ciphertext, associatedData) {
-      try {
-        const pt = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(associatedData) }, key, buf(ciphertext))
-        return new Uint8Array(pt)
-      } catch {
-        return null
-      }
-    },
+    decrypt: (nonce, ciphertext, associatedData) => work.decrypt(key, nonce, ciphertext, associatedData),
   }
 }

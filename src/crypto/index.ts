@@ -41,7 +41,9 @@ export { type KeyAgreement, importAgreement, ephemeralAgreement } from './agreem
 export { sealLockboxes, openLockbox, lockboxCount, MAX_LOCKBOXES } from './lockbox.ts'
 export { type Invitation, INVITATION_SECRET_BYTES, generateInvitationSecret, deriveInvitation, invitationId } from './invitation.ts'
 export { KEY_ID_BYTES, FIRST_KEY_ID, keyId, keyIdHex } from './key-id.ts'
-export { type ContentCipher, CONTENT_KEY_BYTES, generateContentKey, legacyContentKey, importContentKey } from './content-key.ts'
+export { type ContentCipher, type ContentKeyOptions, CONTENT_KEY_BYTES, generateContentKey, legacyContentKey, importContentKey } from './content-key.ts'
+export { type EntryCrypto, inlineCrypto } from './entry-crypto.ts'
+export { WorkerCrypto, pageCrypto, serveEntryCrypto, type WorkerLike } from './worker-crypto.ts'
 export {
   type EntryKind,
   type EntryHeader,

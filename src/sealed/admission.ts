@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import { parseEntry } from '../crypto/index.ts'
+import { parseEntry, type EntryCrypto } from '../crypto/index.ts'
 import { CONTENT_KINDS, type AuthorLogs, type Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import type { Diagnostics, Rejection } from './diagnostics.ts'
@@ -32,6 +32,8 @@ export interface AdmissionContext {
   readonly entries: SharedEntries
   readonly circle: Circle
   readonly keys: BoardKeys
+  /** Where signatures are checked (entry-crypto.ts). */
+  readonly crypto: EntryCrypto
   readonly diagnostics: Diagnostics
   reject(reason: Rejection, key: string, author: string | null, detail?: string | null, via?: string | null): void
   /** Handles every entry whose turn has come. */
@@ -102,7 +104,7 @@ export class Admission {
         const k = keys[ahead]!
         const value = seen.get(k)!.value
         if (value === undefined || k.startsWith(PROOF_PREFIX) || this.#holds(k, value)) continue
-        const screening = screenEntry(k, value, this.#ctx.boardId)
+        const screening = screenEntry(k, value, this.#ctx.boardId, this.#ctx.crypto)
         // Awaited where its entry is handled; one whose entry turns out to be held by then is not, and must not surface as unhandled.
         screening.catch(() => undefined)
         screens.set(k, screening)
@@ -202,7 +204,7 @@ export class Admission {
     if (this.#holds(key, value)) return
     const tag = tagOfKey(key)
     const previously = this.#held(key)
-    const screened = await (screening ?? screenEntry(key, value, this.#ctx.boardId))
+    const screened = await (screening ?? screenEntry(key, value, this.#ctx.boardId, this.#ctx.crypto))
     if (previously) {
       // Another version of an entry this device holds: proof of equivocation if its author signed both; otherwise an erasure.
       const proof = screened.ok ? await checkEquivocation(previously.entry, screened.entry, previously.bytes, screened.bytes, this.#ctx.boardId) : null

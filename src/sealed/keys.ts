@@ -1,4 +1,4 @@
-import { FIRST_KEY_ID, importContentKey, keyId, publicEntryKey, toBase64url, type ContentCipher, type TransportSecret } from '../crypto/index.ts'
+import { FIRST_KEY_ID, importContentKey, inlineCrypto, keyId, publicEntryKey, toBase64url, type ContentCipher, type EntryCrypto, type TransportSecret } from '../crypto/index.ts'
 
 /**
  * The symmetric keys a device holds for one board, by key id: the content key
@@ -13,6 +13,12 @@ export class BoardKeys {
   readonly #transports = new Map<string, TransportSecret>()
   readonly #listeners = new Set<() => void>()
   #first: string | null = null
+  readonly #crypto: EntryCrypto
+
+  /** `crypto` is where its keys decrypt (entry-crypto.ts). */
+  constructor(crypto: EntryCrypto = inlineCrypto) {
+    this.#crypto = crypto
+  }
 
   /** Key id (base64url) of the board's first content key: what version 1 entries used. */
   get first(): string | null {
@@ -42,7 +48,7 @@ export class BoardKeys {
     const id = toBase64url(keyId(raw))
     let added = false
     if (!this.#ciphers.has(id)) {
-      this.#ciphers.set(id, await importContentKey(raw))
+      this.#ciphers.set(id, await importContentKey(raw, { crypto: this.#crypto }))
       this.#content.push({ id, raw })
       this.#first ??= id
       added = true
@@ -59,14 +65,14 @@ export class BoardKeys {
   /** An invitation's request key (the board's members can read its join requests). */
   async addRequestKey(raw: Uint8Array): Promise<void> {
     const id = toBase64url(keyId(raw))
-    if (!this.#ciphers.has(id)) this.#ciphers.set(id, await importContentKey(raw))
+    if (!this.#ciphers.has(id)) this.#ciphers.set(id, await importContentKey(raw, { crypto: this.#crypto }))
   }
 
   /** The key of public entries (lockboxes) in the room of this transport secret. */
   async addPublicKey(transport: TransportSecret): Promise<Uint8Array> {
     const raw = publicEntryKey(transport)
     const id = toBase64url(keyId(raw))
-    if (!this.#ciphers.has(id)) this.#ciphers.set(id, await importContentKey(raw))
+    if (!this.#ciphers.has(id)) this.#ciphers.set(id, await importContentKey(raw, { crypto: this.#crypto }))
     return keyId(raw)
   }
 

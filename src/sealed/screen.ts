@@ -1,4 +1,4 @@
-import { deviceTag, parseEntry, verifyEntry, type ParsedEntry } from '../crypto/index.ts'
+import { deviceTag, parseEntry, verifyEntry, type EntryCrypto, type ParsedEntry } from '../crypto/index.ts'
 import type { Rejection } from './diagnostics.ts'
 import { entryKey, MAX_KEY_LENGTH } from './entry-key.ts'
 import { entryHashNative } from './payloads.ts'
@@ -15,9 +15,10 @@ export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length ===
  * The first judgement of an entry, touching nothing: its structure, that it
  * belongs to this board, that it sits under the key its header names (no
  * replays under other keys), and its author's signature; and its hash. Only a sound entry
- * proves who wrote it; a failure is the same for every device.
+ * proves who wrote it; a failure is the same for every device. `work` is
+ * where the signature is checked (entry-crypto.ts).
  */
-export async function screenEntry(key: string, value: unknown, boardId: Uint8Array): Promise<Screened> {
+export async function screenEntry(key: string, value: unknown, boardId: Uint8Array, work?: EntryCrypto): Promise<Screened> {
   const parsed = key.length <= MAX_KEY_LENGTH ? parseEntry(value) : ({ ok: false, error: 'malformed' } as const)
   if (!parsed.ok) return { ok: false, reason: parsed.error, entry: null }
   const entry = parsed.entry
@@ -25,7 +26,7 @@ export async function screenEntry(key: string, value: unknown, boardId: Uint8Arr
   if (entryKey(entry.header) !== key) return { ok: false, reason: 'wrong_key', entry }
   const bytes = value as Uint8Array
   // Its hash (entryHash) alongside the signature check: both native and asynchronous.
-  const [valid, hash] = await Promise.all([verifyEntry(entry), entryHashNative(bytes)])
+  const [valid, hash] = await Promise.all([verifyEntry(entry, work), entryHashNative(bytes)])
   if (!valid) return { ok: false, reason: 'bad_signature', entry }
   return { ok: true, entry, bytes, author: deviceTag(entry.header.author), hash }
 }

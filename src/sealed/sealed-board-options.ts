@@ -1,4 +1,4 @@
-import type { DeviceSigner, KeyAgreement } from '../crypto/index.ts'
+import { inlineCrypto, type DeviceSigner, type EntryCrypto, type KeyAgreement } from '../crypto/index.ts'
 import type { ContentRules } from './content-rules.ts'
 import type { VerdictStore } from './verdicts.ts'
 
@@ -38,6 +38,8 @@ export interface SealedBoardOptions {
    * judged before (see verdicts.ts).
    */
   readonly verdicts?: VerdictStore
+  /** Where other devices' signatures are checked and their entries decrypted (entry-crypto.ts). Default: this thread. */
+  readonly crypto?: EntryCrypto
 }
 
 /** The options with every default filled in. */
@@ -51,6 +53,7 @@ export function withDefaults(opts: SealedBoardOptions): SettledOptions {
     allowLegacy: false,
     pendingLimits: { perAuthor: 256, total: 4096 },
     carrier: false,
+    crypto: inlineCrypto,
     ...opts,
   }
 }

@@ -76,7 +76,7 @@ export class SealedBoard {
   readonly sealed: Y.Doc
   readonly diagnostics = new Diagnostics()
   readonly circle: Circle
-  readonly keys = new BoardKeys()
+  readonly keys: BoardKeys
   readonly #entries: SharedEntries
   readonly #opts: SettledOptions
   readonly #myTag: string
@@ -105,6 +105,7 @@ export class SealedBoard {
     this.sealed = sealed
     this.#entries = new SharedEntries(sealed)
     this.#opts = withDefaults(opts)
+    this.keys = new BoardKeys(this.#opts.crypto)
     this.#kept = new KeptVerdicts(opts.verdicts)
     const { boardId, signer, carrier } = this.#opts
     const myTag = (this.#myTag = deviceTag(signer.publicKey))
@@ -121,6 +122,7 @@ export class SealedBoard {
       carrier,
       circle: this.circle,
       keys: this.keys,
+      crypto: this.#opts.crypto,
       logs: this.#logs,
       entries: this.#entries,
       diagnostics: this.diagnostics,

@@ -57,7 +57,7 @@ describe('content encryption (AES-256-GCM through WebCrypto)', () => {
     const iv = hex('ac93a1a6145299bde902f21a')
     const pt = hex('2d71bcfa914e4ac045b2aa60955fad24')
     const aad = hex('1e0889016f67601c8ebea4943bc23ad6')
-    const cipher = await importContentKey(key, () => iv)
+    const cipher = await importContentKey(key, { random: () => iv })
     const { nonce, ciphertext } = await cipher.encrypt(pt, aad)
     expect(toHex(nonce)).toBe(toHex(iv))
     expect(toHex(ciphertext)).toBe('8995ae2e6df3dbf96fac7b7137bae67f' + 'eca5aa77d51d4a0a14d9c51e1da474ab')
@@ -169,7 +169,7 @@ describe('version 1 entries (before membership)', () => {
 describe('the entry format, byte for byte', () => {
   const boardId = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i)
   const keyId = Uint8Array.from({ length: 8 }, (_, i) => 0x10 + i)
-  const cipherWithNonce = (nonce: Uint8Array) => importContentKey(new Uint8Array(32).fill(7), () => nonce)
+  const cipherWithNonce = (nonce: Uint8Array) => importContentKey(new Uint8Array(32).fill(7), { random: () => nonce })
 
   it('writes the header as "H", version 2, kind, board id, key id (8 bytes), author, seq, from (LEB128 varints)', () => {
     const kinds = { join: 0, update: 1, snapshot: 2, legacy: 3, control: 4, request: 5, welcome: 6, rotate: 7 } as const

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { card, createBoard, openMenu, openSettings, postItem, unexpectedErrors } from './support/flows.ts'
+import { card, createBoard, openMenu, openSettings, postItem, unexpectedErrors, until } from './support/flows.ts'
 import { scanProfile } from './support/profile-scan.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
@@ -34,6 +34,8 @@ let app: App
 let alice: Peer
 
 const bodyText = (page: Page) => page.evaluate(() => document.body.innerText)
+/** The page's crypto workers (src/crypto/worker-crypto.ts). */
+const cryptoWorkers = (page: Page) => page.workers().filter((w) => w.url().includes('entry-crypto.worker'))
 
 async function setPassphrase(page: Page, passphrase: string): Promise<void> {
   await openSettings(page)
@@ -80,8 +82,11 @@ describe('device lock', () => {
     await page.getByRole('button', { name: 'Back' }).click()
     await page.getByRole('link', { name: new RegExp(BOARD_NAME) }).click()
     await card(page, NOTICE.title).waitFor()
+    // The open board checks and decrypts in its crypto worker, and locking ends it with whatever it held.
+    expect(cryptoWorkers(page)).toHaveLength(1)
     await page.getByRole('button', { name: 'Lock now' }).click()
     await page.getByRole('heading', { level: 1, name: 'Locked' }).waitFor()
+    await until(() => cryptoWorkers(page).length === 0, 'the crypto worker to end on lock', 5000)
     const shown = await bodyText(page)
     for (const needle of NEEDLES) expect(shown).not.toContain(needle)
     expect(await page.title()).toBe('Hearth')
@@ -138,6 +143,7 @@ describe('device lock', () => {
     console.log(`[measure] unlock (passphrase → boards listed; scrypt N = 2^${kdf.logN}, r = ${kdf.r}, p = ${kdf.p}, calibrated in this Chromium; key file, decrypt, list boards): ${Date.now() - started} ms`)
     await again.getByRole('link', { name: new RegExp(BOARD_NAME) }).click()
     await card(again, NOTICE.title).getByText(NOTICE.body).waitFor()
+    expect(cryptoWorkers(again)).toHaveLength(1)
     expect(await bodyText(again)).toContain(MEMBER)
     expect(unexpectedErrors(alice.errors)).toEqual([])
   })

@@ -1,0 +1,32 @@
+import { verifySignature } from './device.ts'
+
+/**
+ * The costly part of reading entries: checking Ed25519 signatures and
+ * decrypting AES-256-GCM. Chromium does both inside the WebCrypto call, on
+ * the calling thread (measured: a 1 MB verify spends 4.88 of its 4.90 ms
+ * there), so a board of megabytes freezes the page while it opens unless
+ * they run elsewhere: `inlineCrypto` runs them here, `WorkerCrypto`
+ * (worker-crypto.ts) in a worker. Both give the same answers, so no device
+ * reaches another verdict for running them elsewhere.
+ */
+export interface EntryCrypto {
+  /** verifySignature (device.ts): false for a bad or malformed signature, never throws. */
+  verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean>
+  /** AES-256-GCM under a content key (content-key.ts); null when the ciphertext, its associated data or the key is wrong. */
+  decrypt(key: CryptoKey, nonce: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array | null>
+}
+
+/** WebCrypto takes views of an ArrayBuffer (it copies what it reads): copy only a view of anything else. */
+const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b))
+
+/** The checks run on this thread. */
+export const inlineCrypto: EntryCrypto = {
+  verify: verifySignature,
+  async decrypt(key, nonce, ciphertext, associatedData) {
+    try {
+      return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(associatedData) }, key, buf(ciphertext)))
+    } catch {
+      return null
+    }
+  },
+}

@@ -1,0 +1,155 @@
+import { inlineCrypto, type EntryCrypto } from './entry-crypto.ts'
+
+/**
+ * Signature checks and decryption in a dedicated worker, so that opening or
+ * syncing a board of megabytes leaves the page free (see entry-crypto.ts).
+ *
+ * - The worker keeps nothing: every request carries what it needs, the
+ *   content key included (a non-extractable CryptoKey, which a worker can
+ *   use and never read), and the answer is the whole of what it returns.
+ *   `close()` (lock, wipe) ends it with whatever it was doing.
+ * - Only a view's own bytes go over: a Yjs value is a view into a whole
+ *   decoded update, and posting the view would copy all of it.
+ * - A worker that fails (it did not load, it crashed, it answered with an
+ *   error) is never taken as an answer: what it was asked, and everything
+ *   after, runs on this thread instead. A signature is never "bad" because a
+ *   worker died.
+ */
+export class WorkerCrypto implements EntryCrypto {
+  readonly #start: () => WorkerLike
+  #worker: WorkerLike | null = null
+  /** Set once the worker failed or was closed: from then on, everything runs here. */
+  #down = false
+  #next = 0
+  readonly #pending = new Map<number, Pending>()
+
+  /** `start` creates the worker, at the first request. */
+  constructor(start: () => WorkerLike) {
+    this.#start = start
+  }
+
+  verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
+    return this.#ask((send) => ({ op: 'verify', publicKey: send(publicKey), signature: send(signature), message: send(message) }), () => inlineCrypto.verify(publicKey, signature, message))
+  }
+
+  decrypt(key: CryptoKey, nonce: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array | null> {
+    return this.#ask(
+      (send) => ({ op: 'decrypt', key, nonce: send(nonce), ciphertext: send(ciphertext), associatedData: send(associatedData) }),
+      () => inlineCrypto.decrypt(key, nonce, ciphertext, associatedData),
+    )
+  }
+
+  /** Whether requests still go to a worker (false once it failed or was closed). */
+  get running(): boolean {
+    return !this.#down
+  }
+
+  /** Ends the worker and what it was doing; what was still asked is answered on this thread. Later requests run here too. */
+  close(): void {
+    this.#fail()
+  }
+
+  /**
+   * Posts a request; `here` answers it on this thread if the worker cannot.
+   * `send` gives what goes over for each view: the view itself when it is
+   * its whole buffer (cloned, the caller keeps it), else a copy of its own
+   * bytes, which is handed over rather than copied again.
+   */
+  #ask<T extends boolean | Uint8Array | null>(build: (send: (b: Uint8Array) => Uint8Array) => Request, here: () => Promise<T>): Promise<T> {
+    const worker = this.#down ? null : this.#ensure()
+    if (!worker) return here()
+    const transfer: ArrayBuffer[] = []
+    const request = build((b) => {
+      if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b
+      const copy = b.slice()
+      transfer.push(copy.buffer)
+      return copy
+    })
+    const id = this.#next++
+    return new Promise<T>((resolve, reject) => {
+      const retry = () => void here().then(resolve, reject)
+      this.#pending.set(id, { resolve: (v) => resolve(v as T), retry })
+      try {
+        worker.postMessage({ ...request, id }, transfer)
+      } catch {
+        // The key or the bytes cannot be sent: no request would be, so the worker goes and this one runs here.
+        this.#fail()
+      }
+    })
+  }
+
+  #ensure(): WorkerLike | null {
+    if (this.#worker) return this.#worker
+    let worker: WorkerLike
+    try {
+      worker = this.#start()
+    } catch {
+      this.#down = true
+      return null
+    }
+    worker.onmessage = (e) => this.#answer(e.data)
+    worker.onerror = () => this.#fail()
+    worker.onmessageerror = () => this.#fail()
+    this.#worker = worker
+    return worker
+  }
+
+  #answer(answer: Answer): void {
+    const p = this.#pending.get(answer.id)
+    if (!p) return
+    this.#pending.delete(answer.id)
+    if (answer.ok) p.resolve(answer.value)
+    else p.retry()
+  }
+
+  #fail(): void {
+    this.#down = true
+    this.#worker?.terminate()
+    this.#worker = null
+    const pending = [...this.#pending.values()]
+    this.#pending.clear()
+    for (const p of pending) p.retry()
+  }
+}
+
+/** What WorkerCrypto needs of a Worker (a MessagePort in tests). */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer: Transferable[]): void
+  onmessage: ((e: MessageEvent<Answer>) => void) | null
+  onerror: ((e: Event) => void) | null
+  onmessageerror: ((e: MessageEvent) => void) | null
+  terminate(): void
+}
+
+/** The worker's end: answers each request with inlineCrypto (entry-crypto.worker.ts). */
+export function serveEntryCrypto(port: { onmessage: ((e: MessageEvent<Request & { id: number }>) => void) | null; postMessage(answer: Answer, transfer: Transferable[]): void }, work: EntryCrypto = inlineCrypto): void {
+  port.onmessage = (e) => {
+    const { id } = e.data
+    run(e.data, work).then(
+      (value) => port.postMessage({ id, ok: true, value }, value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : []),
+      () => port.postMessage({ id, ok: false }, []),
+    )
+  }
+}
+
+/** The page's: a module worker where the page can start one, else this thread. */
+export function pageCrypto(): EntryCrypto & { close(): void } {
+  if (typeof Worker !== 'function') return { ...inlineCrypto, close: () => undefined }
+  return new WorkerCrypto(() => new Worker(new URL('./entry-crypto.worker.ts', import.meta.url), { type: 'module', name: 'hearth-crypto' }) as unknown as WorkerLike)
+}
+
+type Request =
+  | { readonly op: 'verify'; readonly publicKey: Uint8Array; readonly signature: Uint8Array; readonly message: Uint8Array }
+  | { readonly op: 'decrypt'; readonly key: CryptoKey; readonly nonce: Uint8Array; readonly ciphertext: Uint8Array; readonly associatedData: Uint8Array }
+
+type Answer = { readonly id: number; readonly ok: true; readonly value: boolean | Uint8Array | null } | { readonly id: number; readonly ok: false }
+
+interface Pending {
+  resolve(value: boolean | Uint8Array | null): void
+  /** Answers the request on this thread. */
+  retry(): void
+}
+
+function run(r: Request, work: EntryCrypto): Promise<boolean | Uint8Array | null> {
+  return r.op === 'verify' ? work.verify(r.publicKey, r.signature, r.message) : work.decrypt(r.key, r.nonce, r.ciphertext, r.associatedData)
+}

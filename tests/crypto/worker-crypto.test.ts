@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { generateDeviceKeys, importContentKey, importDeviceSigner, WorkerCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
+import { channelWorker, closeChannels, FakeWorker } from '../support/channel-worker.ts'
+
+/** The page's side of the crypto worker (worker-crypto.ts), against the worker's own code over a real MessageChannel. */
+
+afterEach(closeChannels)
+
+const silentWorker = () => new FakeWorker(() => undefined)
+
+async function signed(text: string) {
+  const keys = await generateDeviceKeys()
+  const message = new TextEncoder().encode(text)
+  return { publicKey: keys.signPublic, message, signature: await (await importDeviceSigner(keys)).sign(message) }
+}
+
+describe('checks and decryption in a worker', () => {
+  it('gives the answers the page gives: a good signature, a forged one, a malformed key', async () => {
+    const { worker, seen } = channelWorker()
+    const work = new WorkerCrypto(() => worker)
+    const { publicKey, message, signature } = await signed('food bank, Tuesday 6pm')
+    const forged = Uint8Array.from(message, (b, i) => (i === 0 ? b ^ 1 : b))
+    expect(await work.verify(publicKey, signature, message)).toBe(true)
+    expect(await work.verify(publicKey, signature, forged)).toBe(false)
+    expect(await work.verify(publicKey.subarray(1), signature, message)).toBe(false)
+    expect(seen.map((s) => s.op)).toEqual(['verify', 'verify', 'verify'])
+  })
+
+  it('decrypts with a content key handed over as a CryptoKey, and refuses altered associated data', async () => {
+    const { worker, seen } = channelWorker()
+    const work = new WorkerCrypto(() => worker)
+    const cipher = await importContentKey(new Uint8Array(32).fill(3), { crypto: work })
+    const header = new TextEncoder().encode('header')
+    const plaintext = new TextEncoder().encode('the safe house moved to the green door')
+    const { nonce, ciphertext } = await cipher.encrypt(plaintext, header)
+    expect(await cipher.decrypt(nonce, ciphertext, header)).toEqual(plaintext)
+    expect(await cipher.decrypt(nonce, ciphertext, new TextEncoder().encode('headex'))).toBeNull()
+    expect(seen.map((s) => s.op)).toEqual(['decrypt', 'decrypt'])
+  })
+
+  it('sends only a view’s own bytes, and leaves the caller’s bytes as they were', async () => {
+    const { worker, seen } = channelWorker()
+    const work = new WorkerCrypto(() => worker)
+    const { publicKey, message, signature } = await signed('a one-megabyte update holds this entry')
+    // As a Yjs value is: a view into a whole decoded update.
+    const whole = new Uint8Array(1024 * 1024)
+    whole.set(message, 5000)
+    const view = whole.subarray(5000, 5000 + message.length)
+    expect(await work.verify(publicKey, signature, view)).toBe(true)
+    const sent = seen[0]!.bytes
+    // The key, the signature and the message: not the megabyte around it.
+    expect(sent.map((b) => b.buffer.byteLength).reduce((a, b) => a + b)).toBe(32 + 64 + message.length)
+    expect(whole.byteLength).toBe(1024 * 1024)
+    expect(view).toEqual(message)
+  })
+
+  it('answers on the page what a worker that fails was asked, and everything after: a dead worker never makes a signature bad', async () => {
+    const { publicKey, message, signature } = await signed('a post')
+    const worker = silentWorker()
+    const work = new WorkerCrypto(() => worker)
+    const asked = work.verify(publicKey, signature, message)
+    await new Promise((r) => setTimeout(r, 10))
+    worker.onerror!(new Event('error'))
+    expect(await asked).toBe(true)
+    expect(worker.terminated).toBe(true)
+    expect(await work.verify(publicKey, signature, message)).toBe(true)
+    expect(worker.posted).toBe(1)
+    expect(work.running).toBe(false)
+  })
+
+  it('answers on the page a request the worker failed on', async () => {
+    const broken: EntryCrypto = { verify: () => Promise.reject(new Error('no curves here')), decrypt: () => Promise.reject(new Error('no')) }
+    const { worker } = channelWorker(broken)
+    const work = new WorkerCrypto(() => worker)
+    const { publicKey, message, signature } = await signed('a post')
+    expect(await work.verify(publicKey, signature, message)).toBe(true)
+    const cipher = await importContentKey(new Uint8Array(32).fill(4), { crypto: work })
+    const { nonce, ciphertext } = await cipher.encrypt(message, new Uint8Array(0))
+    expect(await cipher.decrypt(nonce, ciphertext, new Uint8Array(0))).toEqual(message)
+  })
+
+  it('runs on the page when no worker can start, or a request cannot be posted', async () => {
+    const { publicKey, message, signature } = await signed('a post')
+    const none = new WorkerCrypto(() => {
+      throw new Error('workers are blocked here')
+    })
+    expect(await none.verify(publicKey, signature, message)).toBe(true)
+    expect(none.running).toBe(false)
+    const refusing = new FakeWorker(() => {
+      throw new DOMException('could not be cloned', 'DataCloneError')
+    })
+    const work = new WorkerCrypto(() => refusing)
+    expect(await work.verify(publicKey, signature, message)).toBe(true)
+    // A worker that cannot be sent requests is of no use: it ends, and is not asked again.
+    expect(await work.verify(publicKey, signature, message)).toBe(true)
+    expect([refusing.posted, refusing.terminated, work.running]).toEqual([1, true, false])
+  })
+
+  it('ends the worker on close (lock, wipe): what it was still asked is answered on the page, and it is not asked again', async () => {
+    const { publicKey, message, signature } = await signed('a post')
+    const worker = silentWorker()
+    let started = 0
+    const work = new WorkerCrypto(() => (started++, worker))
+    const asked = work.verify(publicKey, signature, message)
+    work.close()
+    expect(worker.terminated).toBe(true)
+    expect(await asked).toBe(true)
+    expect(await work.verify(publicKey, signature, message)).toBe(true)
+    expect([started, worker.posted]).toEqual([1, 1])
+  })
+
+  it('starts its worker at the first request, not before', async () => {
+    let started = 0
+    const { worker } = channelWorker()
+    const work = new WorkerCrypto(() => (started++, worker))
+    expect(started).toBe(0)
+    const { publicKey, message, signature } = await signed('a post')
+    await Promise.all([work.verify(publicKey, signature, message), work.verify(publicKey, signature, message)])
+    expect(started).toBe(1)
+  })
+})
