@@ -39,8 +39,8 @@ export interface Registry {
   update(id: BoardId, patch: Partial<Omit<BoardRecord, 'id' | 'secret'>>): Promise<BoardRecord | null>
   remove(id: BoardId): Promise<void>
   device(): DeviceKeyMaterial
-  /** Opens a board's store in the device's one database, by the record's store secret. */
-  openStore(secret: Uint8Array, doc: Y.Doc): Promise<BoardStore>
+  /** Opens a board's store in the device's one database, by the record's store secret; `work` decrypts what it reads at opening. */
+  openStore(secret: Uint8Array, doc: Y.Doc, work?: EntryCrypto): Promise<BoardStore>
   /** Deletes every record of a board's store. */
   deleteStore(secret: Uint8Array): Promise<void>
 }
@@ -181,14 +181,15 @@ export class Hearth {
     const record = (await this.registry.update(id, { openedAt: this.#now(), store: existing.store ?? newStoreSecret() }))!
     const store = record.store!
     const { BoardSession } = await import('./board-session.ts')
+    const crypto = (this.#crypto ??= (this.#deps.entryCrypto ?? pageCrypto)())
     return BoardSession.open(record, {
       network: await this.#deps.network(),
-      openStore: (doc) => this.registry.openStore(store, doc),
+      openStore: (doc) => this.registry.openStore(store, doc, crypto),
       device: this.registry.device(),
       onRecordChange: async (patch) => void (await this.registry.update(id, patch)),
       appUrl: () => this.#deps.appUrl(),
       now: this.#now,
-      crypto: (this.#crypto ??= (this.#deps.entryCrypto ?? pageCrypto)()),
+      crypto,
       ...(this.#deps.wrtc ? { wrtc: this.#deps.wrtc } : {}),
       onMetaChange: (meta: BoardMeta) => {
         if (meta.name) void this.registry.update(id, { name: meta.name })
