@@ -100,7 +100,8 @@ export class Admission {
     let ahead = 0
     for (const [i, key] of keys.entries()) {
       await slices.breathe()
-      for (; ahead < keys.length && ahead < i + SCREEN_AHEAD; ahead++) {
+      // Starting a screening parses, hashes and copies its entry on this thread: no more are started once the slice is spent.
+      for (; ahead < keys.length && ahead < i + SCREEN_AHEAD && (ahead <= i || !slices.spent); ahead++) {
         const k = keys[ahead]!
         const value = seen.get(k)!.value
         if (value === undefined || k.startsWith(PROOF_PREFIX) || this.#holds(k, value)) continue

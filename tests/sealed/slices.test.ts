@@ -13,7 +13,7 @@ import { createItem, newItemId, readItems } from '../../src/core/index.ts'
 import { SealedBoard } from '../../src/sealed/index.ts'
 import { APPLY_PART_BYTES } from '../../src/sealed/pump.ts'
 import { Slices } from '../../src/sealed/yield.ts'
-import { importAgreement, importDeviceSigner } from '../../src/crypto/index.ts'
+import { importAgreement, importDeviceSigner, inlineCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
 import { device, fixtureOptions, member, settle } from './fixture.ts'
 import { ticks } from '../support/ticks.ts'
 
@@ -72,6 +72,31 @@ describe('slices', () => {
     expect(log.filter((e) => e === 'decrypt').length).toBeGreaterThanOrEqual(31)
     // The event loop ran between the first decryption started and the last.
     expect(log.slice(first, last)).toContain('tick')
+  }, 60_000)
+
+  it('a device reopening its board starts checking its stored entries’ signatures in slices, not 64 at once', async () => {
+    const ana = await member('Ana')
+    for (let i = 0; i < 70; i++) {
+      const r = createItem(ana.board.readable, { kind: 'notice', title: `notice ${i}`, body: 'body', author: 'Ana', tags: [], pinned: false, expiresAt: null }, 1000 + i, newItemId(ana.board.myTag))
+      if (!r.ok) throw new Error(JSON.stringify(r))
+      await settle(ana)
+    }
+    const stored = new Y.Doc()
+    Y.applyUpdate(stored, Y.encodeStateAsUpdate(ana.board.sealed))
+
+    // Each check started copies and hashes its entry on the page's thread, wherever the signature is then checked.
+    const log: string[] = []
+    const work: EntryCrypto = { ...inlineCrypto, verify: (...args) => (log.push('verify'), inlineCrypto.verify(...args)) }
+    fastClock(5)
+    const stop = ticks(log)
+    const again = await device('Ana, reopened', { keys: ana.keys, sealed: stored, crypto: work })
+    stop()
+
+    expect(readItems(again.board.readable)).toHaveLength(70)
+    const starts = log.flatMap((e, i) => (e === 'verify' ? [i] : []))
+    expect(starts.length).toBeGreaterThanOrEqual(71)
+    // The event loop ran before the 64th check was started (the most started ahead of the one handled).
+    expect(log.slice(starts[0], starts[63])).toContain('tick')
   }, 60_000)
 
   it('a device reopening its board applies one large entry in parts, with the page let run between, and shows nothing deleted meanwhile', async () => {
