@@ -212,7 +212,8 @@ async function profileOpen(ctx: BenchContext, peer: Peer, board: BrowserBoard): 
     await waitForMark(page, 'list')
     const stop = await startProfile(page)
     const started = Date.now()
-    await page.evaluate((id) => (location.hash = `#/board/${id}`), board.boardId)
+    if (process.env.BENCH_PROFILE_FULL) await page.goto(`${url}#/board/${board.boardId}`)
+    else await page.evaluate((id) => (location.hash = `#/board/${id}`), board.boardId)
     await page.waitForSelector('article[data-testid=item]', { timeout: 120_000 })
     const wallMs = Date.now() - started
     ctx.profiles['open-board'] = { ...(await stop()), wallMs }

@@ -152,14 +152,24 @@ export async function startProfile(page: Page): Promise<() => Promise<{ totalMs:
   await cdp.send('Profiler.enable')
   await cdp.send('Profiler.setSamplingInterval', { interval: 250 })
   await cdp.send('Profiler.start')
+  const dir = process.env.BENCH_PROFILE_DIR
+  // A mark the profile can be lined up with the page's clock by: 20 ms in a function of that name.
+  const aligned = dir ? await page.evaluate(() => (function __benchAlign() {
+    const t = performance.now()
+    while (performance.now() - t < 20);
+    return performance.timeOrigin + t
+  })()) : null
   return async () => {
     const { profile } = await cdp.send('Profiler.stop')
     await cdp.detach().catch(() => undefined)
-    // The whole profile, for a closer look (DevTools' Performance panel opens it).
-    const dir = process.env.BENCH_PROFILE_DIR
+    // The whole profile, for a closer look (DevTools' Performance panel opens it), with the page's long tasks
+    // (epoch ms; `aligned` is when __benchAlign began): tests/bench/long-task-profile.ts reads both.
     if (dir) {
       mkdirSync(dir, { recursive: true })
-      writeFileSync(join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`), JSON.stringify(profile))
+      const name = join(dir, new Date().toISOString().replace(/[:.]/g, '-'))
+      writeFileSync(`${name}.cpuprofile`, JSON.stringify(profile))
+      const tasks = await page.evaluate(() => ((globalThis as unknown as { __benchLongTasks?: [number, number][] }).__benchLongTasks ?? []).map(([start, d]) => [performance.timeOrigin + start, d]))
+      writeFileSync(`${name}.tasks.json`, JSON.stringify({ aligned, tasks }))
     }
     return summarizeProfile(profile as CpuProfile)
   }
