@@ -29,16 +29,18 @@ export function queryItems(items: readonly Item[], query: ItemQuery, now: number
 export function itemMatcher(query: ItemQuery, now: number): (item: Item) => boolean {
   const words = query.text === undefined ? [] : foldText(query.text).split(/\s+/u).filter((w) => w !== '')
   const tag = query.tag === undefined ? undefined : normalizeTag(query.tag)
+  // Read once: the app's query is reactive state, and each read of it costs (10,000 items, six fields each).
+  const { kind, category, status, aidType, when } = query
   return (item: Item): boolean => {
     if (isExpired(item, now)) return false
-    if (query.kind !== undefined && item.kind !== query.kind) return false
+    if (kind !== undefined && item.kind !== kind) return false
     if (tag !== undefined && tag !== '' && !item.tags.includes(tag)) return false
-    if (query.category !== undefined && (item.kind !== 'aid' || item.category !== query.category)) return false
-    if (query.status !== undefined && (item.kind !== 'aid' || item.status !== query.status)) return false
-    if (query.aidType !== undefined && (item.kind !== 'aid' || item.aidType !== query.aidType)) return false
-    if (query.when !== undefined) {
+    if (category !== undefined && (item.kind !== 'aid' || item.category !== category)) return false
+    if (status !== undefined && (item.kind !== 'aid' || item.status !== status)) return false
+    if (aidType !== undefined && (item.kind !== 'aid' || item.aidType !== aidType)) return false
+    if (when !== undefined) {
       if (item.kind !== 'event' && item.kind !== 'meeting') return false
-      if ((query.when === 'upcoming') !== isUpcoming(item, now)) return false
+      if ((when === 'upcoming') !== isUpcoming(item, now)) return false
     }
     if (words.length > 0) {
       const haystack = foldText(searchableText(item))
@@ -50,7 +52,8 @@ export function itemMatcher(query: ItemQuery, now: number): (item: Item) => bool
 
 /** The order of the view of `query` (see queryItems): a total order, the same on every peer. */
 export function itemComparator(query: ItemQuery): (a: Item, b: Item) => number {
-  return (a, b) => compareForQuery(a, b, query.when)
+  const when = query.when
+  return (a, b) => compareForQuery(a, b, when)
 }
 
 function isUpcoming(item: EventItem | MeetingItem, now: number): boolean {

@@ -382,7 +382,7 @@ export class BoardState {
       live.push(item)
       counts.all++
       counts[item.kind]++
-      if (this.isNew(item)) unread++
+      if (this.#newSince(item, seen)) unread++
     }
     this.#countsMemo = { version: this.#version, now, seen, counts, tags: allTags(live), unread }
     return this.#countsMemo
@@ -409,7 +409,11 @@ export class BoardState {
    * only now (its author was offline) is not marked.
    */
   isNew(item: Item): boolean {
-    const seen = this.seenBefore
+    return this.#newSince(item, this.seenBefore)
+  }
+
+  /** isNew with the last visit read once (it is reactive state: a read per item of a large board adds up). */
+  #newSince(item: Item, seen: number | null): boolean {
     return seen !== null && item.createdAt > seen && !this.isMine(item)
   }
 
