@@ -1,7 +1,7 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
-import { inlineCrypto, toBase64url, type EntryCrypto } from '../crypto/index.ts'
+import { toBase64url } from '../crypto/index.ts'
 import { committed, request } from './idb.ts'
 import { hkdfKey } from './root-key.ts'
 import { RECORDS_STORE } from './vault-db.ts'
@@ -83,12 +83,14 @@ async function seal(keys: StoreKeys, tag: string, plain: Uint8Array): Promise<Ui
   return out
 }
 
-/** Decrypts a record under its own key (a record moved to another key does not open), where `work` runs. Throws on damage. */
-async function open(keys: StoreKeys, tag: string, value: unknown, work: EntryCrypto = inlineCrypto): Promise<Uint8Array> {
+/** Decrypts a record under its own key (a record moved to another key does not open). Throws on damage. */
+async function open(keys: StoreKeys, tag: string, value: unknown): Promise<Uint8Array> {
   if (!(value instanceof Uint8Array) || value.length < IV + 16) throw new Error('A stored board record is damaged')
-  const plain = await work.decrypt(keys.cipher, value.subarray(0, IV), value.subarray(IV), encoder.encode(tag))
-  if (!plain) throw new Error('A stored board record does not open: it was altered or written under another key')
-  return plain
+  try {
+    return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(value.subarray(0, IV)), additionalData: encoder.encode(tag) }, keys.cipher, buf(value.subarray(IV))))
+  } catch {
+    throw new Error('A stored board record does not open: it was altered or written under another key')
+  }
 }
 
 function encodeUpdates(updates: readonly Uint8Array[]): Uint8Array {
@@ -150,12 +152,12 @@ function breathe(): Promise<void> {
  * Decrypts records in order, a megabyte or so at a time, letting the page
  * run in between: a large board's would otherwise take one long task.
  */
-async function openAll(keys: StoreKeys, tags: readonly string[], values: readonly unknown[], work: EntryCrypto): Promise<Uint8Array[]> {
+async function openAll(keys: StoreKeys, tags: readonly string[], values: readonly unknown[]): Promise<Uint8Array[]> {
   const plains: Uint8Array[] = []
   let started: Promise<Uint8Array>[] = []
   let bytes = 0
   for (const [i, value] of values.entries()) {
-    started.push(open(keys, tags[i]!, value, work))
+    started.push(open(keys, tags[i]!, value))
     bytes += value instanceof Uint8Array ? value.length : 0
     if (bytes >= SEGMENT_BYTES) {
       plains.push(...(await Promise.all(started)))
@@ -225,11 +227,11 @@ async function findRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys
 }
 
 /** Reads and opens one board's records. */
-async function readRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys, work: EntryCrypto): Promise<Loaded> {
+async function readRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys): Promise<Loaded> {
   const { from, merged, tags, values } = await findRecords(database, keys)
   // The head is sealed: a missing segment is damage, never a shorter state.
   if (tags.length < merged) throw new Error('A stored board record is damaged')
-  const plains = await openAll(keys, tags, values, work)
+  const plains = await openAll(keys, tags, values)
   const records = merged > 0 ? [joinSegments(plains.slice(0, merged)), ...plains.slice(merged)] : plains
   return { from, merged, tags, updates: records.flatMap(decodeUpdates) }
 }
@@ -247,12 +249,9 @@ async function readRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys
  * gap (reading stops at the first missing record). `flush` resolves once
  * every update made before it is committed: that is what the UI waits for
  * before it reports an action as saved.
- *
- * `work` is where the records read at opening are decrypted (entry-crypto.ts:
- * a worker in the app); writes stay on this thread.
  */
-export function openBoardStore(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, work: EntryCrypto = inlineCrypto): BoardStore {
-  return new EncryptedBoardStore(database, keys, doc, work)
+export function openBoardStore(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc): BoardStore {
+  return new EncryptedBoardStore(database, keys, doc)
 }
 
 class EncryptedBoardStore implements BoardStore {
@@ -270,20 +269,18 @@ class EncryptedBoardStore implements BoardStore {
   #chain: Promise<void> = Promise.resolve()
   #error: unknown = null
   #stopped = false
-  readonly #work: EntryCrypto
 
-  constructor(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, work: EntryCrypto) {
+  constructor(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc) {
     this.#database = database
     this.#keys = keys
     this.#doc = doc
-    this.#work = work
     doc.on('update', this.#onUpdate)
     this.loaded = this.#load()
     this.#chain = this.loaded.catch(() => undefined)
   }
 
   async #load(): Promise<void> {
-    const loaded = await readRecords(this.#database, this.#keys, this.#work)
+    const loaded = await readRecords(this.#database, this.#keys)
     this.#from = loaded.from
     this.#merged = loaded.merged
     this.#tags = loaded.tags

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import { checkPassphrase, derivePassphraseBytes, generateDeviceKeys, newScryptParams, type BoardId, type DeviceKeyMaterial, type EntryCrypto, type PassphraseError, type ScryptParams } from '../crypto/index.ts'
+import { checkPassphrase, derivePassphraseBytes, generateDeviceKeys, newScryptParams, type BoardId, type DeviceKeyMaterial, type PassphraseError, type ScryptParams } from '../crypto/index.ts'
 import { deleteBoardRecords, openBoardStore, storeKeys, type BoardStore } from './board-store.ts'
 import { decodeDeviceFile, DEFAULT_PREFS, encodeDeviceFile, newDeviceFile, rootKey, withSlot, type DeviceFile, type DevicePrefs } from './device-file.ts'
 import { exclusive } from './exclusive.ts'
@@ -223,9 +223,9 @@ export class Keyring {
     })
   }
 
-  /** Opens the blob for the store of one board (BoardRecord.store); `work` decrypts what it reads at opening (entry-crypto.ts). */
-  async openStore(secret: Uint8Array, doc: Y.Doc, work?: EntryCrypto): Promise<BoardStore> {
-    return openBoardStore(() => this.#database(), await storeKeys(secret), doc, work)
+  /** Opens the blob for the store of one board (BoardRecord.store). */
+  async openStore(secret: Uint8Array, doc: Y.Doc): Promise<BoardStore> {
+    return openBoardStore(() => this.#database(), await storeKeys(secret), doc)
   }
 
   /** Deletes every record of one board's store. */

@@ -1,8 +1,6 @@
 import 'fake-indexeddb/auto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { WorkerCrypto } from '../../src/crypto/index.ts'
-import { channelWorker, closeChannels } from '../support/channel-worker.ts'
 import { COMPACT_AT, Keyring, newStoreSecret } from '../../src/storage/index.ts'
 import { crashableProfile } from './crash.ts'
 import { contains, profile, rawDatabase, type Profile } from './support.ts'
@@ -12,8 +10,6 @@ async function openDevice(p: Profile = profile()): Promise<{ p: Profile; keyring
   await keyring.materialize()
   return { p, keyring }
 }
-
-afterEach(closeChannels)
 
 const records = async (p: Profile) => (await rawDatabase(p.indexedDB)).stores.records!
 
@@ -91,41 +87,6 @@ describe('a board’s store in the device’s one database', () => {
     db.close()
     const copy = await keyring.openStore(secret, new Y.Doc())
     await expect(copy.loaded).rejects.toThrow(/does not open/)
-    await keyring.close()
-  })
-
-  it('opened with a crypto worker, the records read at opening are decrypted there: the same board, and a swapped record still refuses to load', async () => {
-    const { p, keyring } = await openDevice()
-    const secret = newStoreSecret()
-    const doc = new Y.Doc()
-    const store = await keyring.openStore(secret, doc)
-    await store.loaded
-    for (const [k, v] of [['x', 'Soup on Sunday'], ['y', 'Coats in winter']]) {
-      doc.getMap('items').set(k!, v)
-      await store.flush()
-    }
-    await store.destroy()
-    const { worker, seen } = channelWorker()
-    const copy = new Y.Doc()
-    const reopened = await keyring.openStore(secret, copy, new WorkerCrypto(() => worker))
-    await reopened.loaded
-    expect(copy.getMap('items').toJSON()).toEqual({ x: 'Soup on Sunday', y: 'Coats in winter' })
-    expect(seen.filter((s) => s.op === 'decrypt')).toHaveLength(2)
-    await reopened.destroy()
-    // Eve, with the files, swaps the two records: the worker's answer refuses them as the page's would.
-    const [k1, k2] = [...(await records(p)).keys()] as string[]
-    const [v1, v2] = [(await records(p)).get(k1!), (await records(p)).get(k2!)]
-    const db = await new Promise<IDBDatabase>((resolve) => {
-      const req = p.indexedDB.open('hearth-store')
-      req.onsuccess = () => resolve(req.result)
-    })
-    const tx = db.transaction('records', 'readwrite')
-    tx.objectStore('records').put(v2, k1!)
-    tx.objectStore('records').put(v1, k2!)
-    await new Promise((r) => (tx.oncomplete = r))
-    db.close()
-    const swapped = await keyring.openStore(secret, new Y.Doc(), new WorkerCrypto(() => channelWorker().worker))
-    await expect(swapped.loaded).rejects.toThrow(/does not open/)
     await keyring.close()
   })
 
