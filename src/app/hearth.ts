@@ -39,8 +39,8 @@ export interface Registry {
   update(id: BoardId, patch: Partial<Omit<BoardRecord, 'id' | 'secret'>>): Promise<BoardRecord | null>
   remove(id: BoardId): Promise<void>
   device(): DeviceKeyMaterial
-  /** Opens a board's store in the device's one database, by the record's store secret; `work` decrypts what it reads at opening. */
-  openStore(secret: Uint8Array, doc: Y.Doc, work?: EntryCrypto): Promise<BoardStore>
+  /** Opens a board's store in the device's one database, by the record's store secret. */
+  openStore(secret: Uint8Array, doc: Y.Doc): Promise<BoardStore>
   /** Deletes every record of a board's store. */
   deleteStore(secret: Uint8Array): Promise<void>
 }
@@ -59,7 +59,7 @@ export interface HearthDeps {
   readonly entryCrypto?: () => ClosableCrypto
 }
 
-type ClosableCrypto = EntryCrypto & { close(): void }
+type ClosableCrypto = EntryCrypto & { close(): void; warm(): void }
 
 export type JoinResult =
   | { readonly ok: true; readonly record: BoardRecord; readonly existed: boolean }
@@ -87,6 +87,13 @@ export class Hearth {
     this.#deps = deps
     this.registry = deps.registry
     this.#now = deps.now ?? Date.now
+    // Loaded while the keyring opens: a board opened right after does not wait for it.
+    this.#entryCrypto().warm()
+  }
+
+  /** The boards' crypto (made again after closeAll ended it). */
+  #entryCrypto(): ClosableCrypto {
+    return (this.#crypto ??= (this.#deps.entryCrypto ?? pageCrypto)())
   }
 
   listBoards(): Promise<BoardRecord[]> {
@@ -181,10 +188,10 @@ export class Hearth {
     const record = (await this.registry.update(id, { openedAt: this.#now(), store: existing.store ?? newStoreSecret() }))!
     const store = record.store!
     const { BoardSession } = await import('./board-session.ts')
-    const crypto = (this.#crypto ??= (this.#deps.entryCrypto ?? pageCrypto)())
+    const crypto = this.#entryCrypto()
     return BoardSession.open(record, {
       network: await this.#deps.network(),
-      openStore: (doc) => this.registry.openStore(store, doc, crypto),
+      openStore: (doc) => this.registry.openStore(store, doc),
       device: this.registry.device(),
       onRecordChange: async (patch) => void (await this.registry.update(id, patch)),
       appUrl: () => this.#deps.appUrl(),

@@ -39,6 +39,11 @@ export class WorkerCrypto implements EntryCrypto {
     )
   }
 
+  /** Starts the worker ahead of the first request (it loads and finds its curves meanwhile). */
+  warm(): void {
+    if (!this.#down) this.#ensure()
+  }
+
   /** Whether requests still go to a worker (false once it failed or was closed). */
   get running(): boolean {
     return !this.#down
@@ -133,8 +138,8 @@ export function serveEntryCrypto(port: { onmessage: ((e: MessageEvent<Request & 
 }
 
 /** The page's: a module worker where the page can start one, else this thread. */
-export function pageCrypto(): EntryCrypto & { close(): void } {
-  if (typeof Worker !== 'function') return { ...inlineCrypto, close: () => undefined }
+export function pageCrypto(): EntryCrypto & { close(): void; warm(): void } {
+  if (typeof Worker !== 'function') return { ...inlineCrypto, close: () => undefined, warm: () => undefined }
   return new WorkerCrypto(() => new Worker(new URL('./entry-crypto.worker.ts', import.meta.url), { type: 'module', name: 'hearth-crypto' }) as unknown as WorkerLike)
 }
 

@@ -109,13 +109,21 @@ describe('checks and decryption in a worker', () => {
     expect([started, worker.posted]).toEqual([1, 1])
   })
 
-  it('starts its worker at the first request, not before', async () => {
+  it('starts its worker at the first request, or ahead of it when warmed, and only one', async () => {
+    const { publicKey, message, signature } = await signed('a post')
     let started = 0
     const { worker } = channelWorker()
     const work = new WorkerCrypto(() => (started++, worker))
     expect(started).toBe(0)
-    const { publicKey, message, signature } = await signed('a post')
     await Promise.all([work.verify(publicKey, signature, message), work.verify(publicKey, signature, message)])
-    expect(started).toBe(1)
+    expect([started, worker.posted]).toEqual([1, 2])
+
+    let warmed = 0
+    const other = channelWorker()
+    const early = new WorkerCrypto(() => (warmed++, other.worker))
+    early.warm()
+    expect([warmed, other.worker.posted]).toEqual([1, 0])
+    expect(await early.verify(publicKey, signature, message)).toBe(true)
+    expect([warmed, other.worker.posted]).toEqual([1, 1])
   })
 })
