@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import { generateDeviceKeys, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader } from '../../src/crypto/index.ts'
 import { entryKey, MAX_KEY_LENGTH } from '../../src/sealed/entry-key.ts'
-import { screenEntry } from '../../src/sealed/screen.ts'
+import { sameBytes, screenEntry } from '../../src/sealed/screen.ts'
+import { mulberry32 } from '../support/mulberry32.ts'
 import { CONTENT_KEY, OLD_BOARD_ID } from './fixture.ts'
 
 async function alicesEntry() {
@@ -21,5 +22,45 @@ describe('screening an entry', () => {
     expect(await screenEntry(key, bytes, OLD_BOARD_ID)).toMatchObject({ ok: true, bytes })
     expect(await screenEntry('x'.repeat(MAX_KEY_LENGTH), bytes, OLD_BOARD_ID)).toMatchObject({ ok: false, reason: 'wrong_key' })
     expect(await screenEntry('x'.repeat(MAX_KEY_LENGTH + 1), bytes, OLD_BOARD_ID)).toEqual({ ok: false, reason: 'malformed', entry: null })
+  })
+})
+
+describe('byte equality of entries', () => {
+  const naive = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i])
+
+  it('agrees with a byte-by-byte comparison: every length up to 40, views at every offset, one byte changed anywhere', () => {
+    let state = 7
+    const random = () => {
+      const [next, value] = mulberry32(state)
+      state = next
+      return value
+    }
+    for (let length = 0; length <= 40; length++) {
+      const bytes = Uint8Array.from({ length }, () => Math.floor(random() * 256))
+      for (let offsetA = 0; offsetA < 4; offsetA++) {
+        for (let offsetB = 0; offsetB < 4; offsetB++) {
+          const a = new Uint8Array(length + offsetA).subarray(offsetA)
+          const b = new Uint8Array(length + offsetB).subarray(offsetB)
+          a.set(bytes)
+          b.set(bytes)
+          expect(sameBytes(a, b)).toBe(true)
+          for (let at = 0; at < length; at++) {
+            b[at]! ^= 1 << (at % 8)
+            expect(sameBytes(a, b)).toBe(false)
+            expect(naive(a, b)).toBe(false)
+            b[at] = bytes[at]!
+          }
+          expect(sameBytes(a, b.subarray(0, Math.max(0, length - 1)))).toBe(length === 0)
+        }
+      }
+    }
+  })
+
+  it('tells a megabyte entry from one that differs only in its last byte', () => {
+    const a = Uint8Array.from({ length: 1024 * 1024 + 3 }, (_, i) => i & 0xff)
+    const b = a.slice()
+    expect(sameBytes(a, b)).toBe(true)
+    b[b.length - 1]! ^= 0x80
+    expect(sameBytes(a, b)).toBe(false)
   })
 })
