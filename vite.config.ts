@@ -58,7 +58,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/{core,crypto,sealed,sync,storage,app,state,i18n,server,relay}/**/*.test.ts', 'tests/bench/*.test.ts'],
+          exclude: ['**/node_modules/**', 'tests/**/*.svelte.test.ts'],
           environment: 'node',
+        },
+      },
+      {
+        // State classes with their reactive graph running ($effect): modules compiled and Svelte resolved as for the browser, in Node.
+        extends: true,
+        resolve: { conditions: ['browser'] },
+        test: {
+          name: 'runes',
+          include: ['tests/state/**/*.svelte.test.ts'],
+          environment: './tests/support/client-environment.ts',
         },
       },
       {

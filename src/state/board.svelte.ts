@@ -112,7 +112,14 @@ export class BoardState {
     this.#subscribeItems = createSubscriber((update) => {
       let items = session.doc.getMap<Y.Map<unknown>>('items')
       const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+        const few = this.#cache.size < FIRST_PAGE
         this.#apply(items, touchedBy(items, events))
+        // A nearly empty board that gets many items at once (a large board's first sync) is shown
+        // as a board that opens is: a few cards in this render, the rest of the page in the next task.
+        if (few && this.#cache.size > FIRST_PAGE && this.limit > FIRST_PAGE) {
+          this.limit = FIRST_PAGE
+          setTimeout(() => this.fillPage(), 0)
+        }
         update()
       }
       const attach = () => {

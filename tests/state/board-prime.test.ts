@@ -7,35 +7,11 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import { createItem, newItemId } from '../../src/core/index.ts'
-import type { BoardRecord, BoardSession } from '../../src/app/index.ts'
 import { BoardState, FIRST_PAGE, PAGE_SIZE } from '../../src/state/board.svelte.ts'
 import { SessionMemory } from '../../src/state/session-memory.ts'
 import { ticks } from '../support/ticks.ts'
+import { record, session } from './fake-session.ts'
 
-/** What BoardState reads of a session, with a board of `n` notices. */
-function session(n: number): BoardSession {
-  const doc = new Y.Doc()
-  for (let i = 0; i < n; i++) {
-    const r = createItem(doc, { kind: 'notice', title: `notice ${i}`, body: 'bring blankets', author: 'Ana', tags: [`t${i % 3}`], pinned: false, expiresAt: null }, 1_000 + i, newItemId('AAAAAAAAAAA'))
-    if (!r.ok) throw new Error(JSON.stringify(r))
-  }
-  const off = () => () => {}
-  const sealed = {
-    onReset: off,
-    onFailure: off,
-    onCircleChange: off,
-    diagnostics: { counts: new Map(), events: [], onChange: off },
-    pendingCount: () => 0,
-    failure: null,
-    members: () => [],
-    standing: 'member',
-    circle: { managed: false, membership: () => null, memberOf: () => null, openRequests: () => [], invites: () => [], history: () => [] },
-  }
-  return { id: 'board', doc, sealed, syncStatus: { state: 'offline', peers: 0, members: 0, relays: 0, unverified: 0, lastExchange: null }, onSyncStatus: off, me: 'AAAAAAAAAAA', canModerate: false } as unknown as BoardSession
-}
-
-const record = { id: 'board', name: 'Board' } as unknown as BoardRecord
 
 afterEach(() => vi.restoreAllMocks())
 

@@ -1,0 +1,62 @@
+/**
+ * What a board shows while a sync brings it many items at once, with the
+ * reactive graph the app renders from ($effect), not read by hand: a nearly
+ * empty board that receives a large board's first sync shows a few cards in
+ * that render and the rest of the page in the next task (a large board's
+ * first sync rendered 50 cards in one task: 175 ms on the benchmark's peer).
+ */
+import { flushSync } from 'svelte'
+import { describe, expect, it } from 'vitest'
+import { BoardState, FIRST_PAGE, PAGE_SIZE } from '../../src/state/board.svelte.ts'
+import { SessionMemory } from '../../src/state/session-memory.ts'
+import { postNotices, record, session } from './fake-session.ts'
+
+/** A board as the app shows it: its cards read in an effect. Returns how many cards each render showed, and a way to stop. */
+async function shown(s: ReturnType<typeof session>): Promise<{ board: BoardState; renders: number[]; stop: () => void }> {
+  const board = new BoardState(s, record, new SessionMemory())
+  await board.prime()
+  board.fillPage()
+  const renders: number[] = []
+  const stop = $effect.root(() => {
+    $effect(() => {
+      renders.push(board.visible.length)
+    })
+  })
+  flushSync()
+  return { board, renders, stop }
+}
+
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+describe('a board that a sync fills', () => {
+  it('an empty board that receives 300 items at once shows FIRST_PAGE cards, then a whole page in the next task', async () => {
+    const s = session(0)
+    const { renders, stop } = await shown(s)
+    s.doc.transact(() => postNotices(s.doc, 300))
+    flushSync()
+    expect(renders.at(-1)).toBe(FIRST_PAGE)
+    await nextTask()
+    flushSync()
+    expect(renders.at(-1)).toBe(PAGE_SIZE)
+    expect(renders).toEqual([0, FIRST_PAGE, PAGE_SIZE])
+    stop()
+  })
+
+  it('a board already showing a page keeps it when many more arrive, and one that grows a little shows them at once', async () => {
+    const s = session(30)
+    const { board, renders, stop } = await shown(s)
+    expect(renders).toEqual([30])
+    s.doc.transact(() => postNotices(s.doc, 300, 30))
+    flushSync()
+    expect(renders.at(-1)).toBe(PAGE_SIZE)
+    expect(board.limit).toBe(PAGE_SIZE)
+    stop()
+
+    const few = session(0)
+    const second = await shown(few)
+    few.doc.transact(() => postNotices(few.doc, 5))
+    flushSync()
+    expect(second.renders).toEqual([0, 5])
+    second.stop()
+  })
+})
