@@ -49,6 +49,10 @@ export const PAGE_SIZE = 50
  */
 export const FIRST_PAGE = 12
 
+/** Items read again at once, and rounds of it, for what a sync changed while a board was being read (prime). */
+const CATCH_UP_CHUNK = 250
+const CATCH_UP_ROUNDS = 3
+
 /** What a person can do with one item, in the order the detail view offers them. */
 export type ItemAction = 'reveal' | 'edit' | 'pin' | 'unpin' | 'calendar' | 'delete'
 
@@ -223,8 +227,9 @@ export class BoardState {
    * Reads every item before anything shows them, in slices with the page let
    * run between, then sorts the list the board opens on and counts its
    * kinds, in a task of its own: a large board's reading is many short tasks,
-   * not part of its first render. What changes meanwhile is read at the first
-   * render.
+   * not part of its first render. What a sync changes meanwhile is read again
+   * in slices after that (a joining device's first sync touches thousands of
+   * items while it reads), and what changes after is read at the first render.
    */
   async prime(): Promise<void> {
     if (this.#primed) return
@@ -250,6 +255,17 @@ export class BoardState {
     if (this.#primed !== primed) return
     void this.matching
     void this.counts
+    for (let round = 0; round < CATCH_UP_ROUNDS && touched.size > 0; round++) {
+      const ids = [...touched]
+      touched.clear()
+      for (let at = 0; at < ids.length; at += CATCH_UP_CHUNK) {
+        await slices.breathe()
+        if (this.#primed !== primed) return
+        // Taken out of `touched` above: one changed again since is in it again, and read again.
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
+        this.#apply(items, new Set(ids.slice(at, at + CATCH_UP_CHUNK)))
+      }
+    }
   }
 
   /** Grows the list to a whole page after a first render of FIRST_PAGE cards. */

@@ -10,7 +10,7 @@ import * as Y from 'yjs'
 import { BoardState, FIRST_PAGE, PAGE_SIZE } from '../../src/state/board.svelte.ts'
 import { SessionMemory } from '../../src/state/session-memory.ts'
 import { ticks } from '../support/ticks.ts'
-import { record, session } from './fake-session.ts'
+import { postNotices, record, session } from './fake-session.ts'
 
 
 afterEach(() => vi.restoreAllMocks())
@@ -36,6 +36,39 @@ describe('a board’s items before its first render', () => {
     // The event loop ran between the first item read and the last.
     expect(log.slice(log.indexOf('read'), log.lastIndexOf('read'))).toContain('tick')
     expect(log.filter((e) => e === 'read')).toHaveLength(300)
+  })
+
+  it('read again, in slices, what a sync changed while they were read, so the first render has little left to read', async () => {
+    const s = session(300)
+    const board = new BoardState(s, record, new SessionMemory())
+    const log: string[] = []
+    let now = 0
+    vi.spyOn(performance, 'now').mockImplementation(() => (now += 5))
+    let count = 0
+    const get = vi.spyOn(s.doc.getMap('items'), 'get')
+    get.mockImplementation(function (this: Y.Map<unknown>, key: string) {
+      log.push('read')
+      // Half-way through, a sync brings 1,000 items and edits one already read.
+      if (++count === 150) {
+        s.doc.transact(() => {
+          postNotices(s.doc, 1000, 300)
+          ;(Y.Map.prototype.get.call(this, [...this.keys()][0]!) as Y.Map<unknown>).set('title', 'edited during the sync')
+        })
+      }
+      return Y.Map.prototype.get.call(this, key)
+    })
+    const stop = ticks(log)
+    await board.prime()
+    stop()
+    // Read before any render (a render reads the rest: here none).
+    expect(board.items).toHaveLength(1300)
+    expect(board.matching).toHaveLength(1300)
+    expect(board.counts.all).toBe(1300)
+    expect(board.items.some((i) => i.title === 'edited during the sync')).toBe(true)
+    // The 1,001 changed items were read again after the first 300 reads, with the event loop run between.
+    const reads = log.flatMap((e, i) => (e === 'read' ? [i] : []))
+    expect(reads.length).toBeGreaterThanOrEqual(300 + 1001)
+    expect(log.slice(reads[300], reads.at(-1))).toContain('tick')
   })
 
   it('show FIRST_PAGE cards first, then a whole page', async () => {
