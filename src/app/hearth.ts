@@ -75,7 +75,7 @@ export class Hearth {
   readonly #deps: HearthDeps
   readonly #sessions = new Map<BoardId, Promise<BoardSession>>()
   readonly #now: () => number
-  /** Shared by the open boards; made when the first one opens, ended with them (lock, wipe). */
+  /** Shared by the open boards; made with Hearth (and again at the next open after closeAll), ended with them (lock, wipe). */
   #crypto: ClosableCrypto | null = null
 
   /** Opens this device's keyring (unlocked in device mode, locked in passphrase mode) and the boards in it. */

@@ -11,21 +11,26 @@ import { inlineCrypto, type EntryCrypto } from './entry-crypto.ts'
  * - Only a view's own bytes go over: a Yjs value is a view into a whole
  *   decoded update, and posting the view would copy all of it.
  * - A worker that fails (it did not load, it crashed, it answered with an
- *   error) is never taken as an answer: what it was asked, and everything
- *   after, runs on this thread instead. A signature is never "bad" because a
- *   worker died.
+ *   error, it went ANSWER_WITHIN_MS without answering anything while asked)
+ *   is never taken as an answer: what it was asked, and everything after,
+ *   runs on this thread instead. A signature is never "bad" because a
+ *   worker died, and a board never waits for good on one that hangs.
  */
 export class WorkerCrypto implements EntryCrypto {
   readonly #start: () => WorkerLike
+  readonly #answerWithin: number
   #worker: WorkerLike | null = null
+  /** Runs while something is asked: each answer starts it again; when it fires, the worker is given up. */
+  #watchdog: ReturnType<typeof setTimeout> | null = null
   /** Set once the worker failed or was closed: from then on, everything runs here. */
   #down = false
   #next = 0
   readonly #pending = new Map<number, Pending>()
 
   /** `start` creates the worker, at the first request. */
-  constructor(start: () => WorkerLike) {
+  constructor(start: () => WorkerLike, opts: { readonly answerWithinMs?: number } = {}) {
     this.#start = start
+    this.#answerWithin = opts.answerWithinMs ?? ANSWER_WITHIN_MS
   }
 
   verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
@@ -74,6 +79,7 @@ export class WorkerCrypto implements EntryCrypto {
     return new Promise<T>((resolve, reject) => {
       const retry = () => void here().then(resolve, reject)
       this.#pending.set(id, { resolve: (v) => resolve(v as T), retry })
+      this.#watchdog ??= setTimeout(() => this.#fail(), this.#answerWithin)
       try {
         worker.postMessage({ ...request, id }, transfer)
       } catch {
@@ -103,11 +109,19 @@ export class WorkerCrypto implements EntryCrypto {
     const p = this.#pending.get(answer.id)
     if (!p) return
     this.#pending.delete(answer.id)
+    this.#stopWatchdog()
+    if (this.#pending.size > 0) this.#watchdog = setTimeout(() => this.#fail(), this.#answerWithin)
     if (answer.ok) p.resolve(answer.value)
     else p.retry()
   }
 
+  #stopWatchdog(): void {
+    if (this.#watchdog !== null) clearTimeout(this.#watchdog)
+    this.#watchdog = null
+  }
+
   #fail(): void {
+    this.#stopWatchdog()
     this.#down = true
     this.#worker?.terminate()
     this.#worker = null
@@ -116,6 +130,13 @@ export class WorkerCrypto implements EntryCrypto {
     for (const p of pending) p.retry()
   }
 }
+
+/**
+ * Longest wait for the worker's next answer while it is asked something.
+ * Far above any real check (a 32 MiB snapshot is verified in well under a
+ * second on a slow phone): only a worker that hangs reaches it.
+ */
+export const ANSWER_WITHIN_MS = 30_000
 
 /** What WorkerCrypto needs of a Worker (a MessagePort in tests). */
 export interface WorkerLike {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { generateDeviceKeys, importContentKey, importDeviceSigner, WorkerCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
+import { generateDeviceKeys, importContentKey, importDeviceSigner, inlineCrypto, WorkerCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
 import { channelWorker, closeChannels, FakeWorker } from '../support/channel-worker.ts'
 
 /** The page's side of the crypto worker (worker-crypto.ts), against the worker's own code over a real MessageChannel. */
@@ -66,6 +66,31 @@ describe('checks and decryption in a worker', () => {
     expect(await work.verify(publicKey, signature, message)).toBe(true)
     expect(worker.posted).toBe(1)
     expect(work.running).toBe(false)
+  })
+
+  it('gives up a worker that hangs: with nothing answered for the time allowed, what it was asked is answered on the page', async () => {
+    const { publicKey, message, signature } = await signed('a post')
+    const worker = silentWorker()
+    const work = new WorkerCrypto(() => worker, { answerWithinMs: 50 })
+    const started = performance.now()
+    expect(await work.verify(publicKey, signature, message)).toBe(true)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45)
+    expect([worker.terminated, work.running]).toEqual([true, false])
+  })
+
+  it('does not give up a worker that keeps answering, however long the queue', async () => {
+    const { publicKey, message, signature } = await signed('a post')
+    // Each answer takes 30 ms; the whole queue takes far longer than the 80 ms allowed between answers.
+    let queue: Promise<unknown> = Promise.resolve()
+    const slow: EntryCrypto = { ...inlineCrypto, verify: (...args) => (queue = queue.then(() => new Promise((r) => setTimeout(r, 30)))).then(() => inlineCrypto.verify(...args)) }
+    const { worker, seen } = channelWorker(slow)
+    const work = new WorkerCrypto(() => worker, { answerWithinMs: 80 })
+    const started = performance.now()
+    const answers = await Promise.all(Array.from({ length: 8 }, () => work.verify(publicKey, signature, message)))
+    expect(answers).toEqual(Array(8).fill(true))
+    expect(performance.now() - started).toBeGreaterThan(200)
+    expect(seen).toHaveLength(8)
+    expect([worker.terminated, work.running]).toEqual([false, true])
   })
 
   it('answers on the page a request the worker failed on', async () => {
