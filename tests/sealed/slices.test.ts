@@ -25,6 +25,19 @@ function fastClock(step: number): void {
 
 afterEach(() => vi.restoreAllMocks())
 
+/** Ana posts `n` notices, one entry each; `stored` is her sealed doc as a reopened device finds it. */
+async function anaWithNotices(n: number) {
+  const ana = await member('Ana')
+  for (let i = 0; i < n; i++) {
+    const r = createItem(ana.board.readable, { kind: 'notice', title: `notice ${i}`, body: 'body', author: 'Ana', tags: [], pinned: false, expiresAt: null }, 1000 + i, newItemId(ana.board.myTag))
+    if (!r.ok) throw new Error(JSON.stringify(r))
+    await settle(ana)
+  }
+  const stored = new Y.Doc()
+  Y.applyUpdate(stored, Y.encodeStateAsUpdate(ana.board.sealed))
+  return { ana, stored }
+}
+
 describe('slices', () => {
   it('yield to the event loop only once their time is spent, then start again', async () => {
     const log: string[] = []
@@ -46,14 +59,7 @@ describe('slices', () => {
   })
 
   it('a device reopening its board starts the decryption of its stored entries in slices, not in one task', async () => {
-    const ana = await member('Ana')
-    for (let i = 0; i < 30; i++) {
-      const r = createItem(ana.board.readable, { kind: 'notice', title: `notice ${i}`, body: 'body', author: 'Ana', tags: [], pinned: false, expiresAt: null }, 1000 + i, newItemId(ana.board.myTag))
-      if (!r.ok) throw new Error(JSON.stringify(r))
-      await settle(ana)
-    }
-    const stored = new Y.Doc()
-    Y.applyUpdate(stored, Y.encodeStateAsUpdate(ana.board.sealed))
+    const { ana, stored } = await anaWithNotices(30)
 
     const log: string[] = []
     const decrypt = crypto.subtle.decrypt.bind(crypto.subtle)
@@ -75,14 +81,7 @@ describe('slices', () => {
   }, 60_000)
 
   it('a device reopening its board starts checking its stored entries’ signatures in slices, not 64 at once', async () => {
-    const ana = await member('Ana')
-    for (let i = 0; i < 70; i++) {
-      const r = createItem(ana.board.readable, { kind: 'notice', title: `notice ${i}`, body: 'body', author: 'Ana', tags: [], pinned: false, expiresAt: null }, 1000 + i, newItemId(ana.board.myTag))
-      if (!r.ok) throw new Error(JSON.stringify(r))
-      await settle(ana)
-    }
-    const stored = new Y.Doc()
-    Y.applyUpdate(stored, Y.encodeStateAsUpdate(ana.board.sealed))
+    const { ana, stored } = await anaWithNotices(70)
 
     // Each check started copies and hashes its entry on the page's thread, wherever the signature is then checked.
     const log: string[] = []
