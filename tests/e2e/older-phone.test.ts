@@ -19,10 +19,19 @@ beforeAll(async () => {
   app = await startApp()
   ;[alice, bob] = await Promise.all([
     launchPeer('alice', { viewport: { width: 360, height: 740 } }),
-    launchPeer('bob', { viewport: { width: 360, height: 740 } }),
+    // No service worker on Bob's phone: it would serve the crypto worker's script from its cache, past the route below.
+    launchPeer('bob', { viewport: { width: 360, height: 740 }, offlineCapable: false }),
   ])
   await bob.context.addInitScript(OLDER_WEBCRYPTO)
+  // Init scripts do not run in workers: the crypto worker gets the same older WebCrypto at the top of its script.
+  await bob.context.route(/\/assets\/entry-crypto\.worker-[\w-]+\.js$/, async (route) => {
+    const response = await route.fetch()
+    await route.fulfill({ response, body: `${OLDER_WEBCRYPTO};\n${await response.text()}` })
+  })
 })
+
+/** The page's crypto worker (src/crypto/worker-crypto.ts). */
+const cryptoWorker = (page: Page) => page.workers().find((w) => w.url().includes('entry-crypto.worker'))
 
 afterAll(async () => {
   await closeAllPeers()
@@ -92,6 +101,11 @@ describe('an older phone without WebCrypto Ed25519/X25519', () => {
     for (const peer of [alice, bob]) await expectNothingRejected(peer.page)
     // Bob's device identity was made by the fallback, and his phone never used WebCrypto's curves.
     expect(await loadedFallback(bob.page)).toBe(true)
+    // Alice's signatures were checked in Bob's crypto worker, which has no WebCrypto curves either: it took the fallback too.
+    const worker = cryptoWorker(bob.page)!
+    expect(await worker.evaluate(() => crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']).then(() => 'accepted', (e: Error) => e.name))).toBe('NotSupportedError')
+    expect(await worker.evaluate(() => performance.getEntriesByType('resource').some((e) => /\/assets\/curves-noble-[\w-]+\.js$/.test(e.name)))).toBe(true)
+    expect(await cryptoWorker(alice.page)!.evaluate(() => performance.getEntriesByType('resource').some((e) => /curves-noble/.test(e.name)))).toBe(false)
     expect(unexpectedErrors(alice.errors)).toEqual([])
     expect(unexpectedErrors(bob.errors)).toEqual([])
   })
