@@ -10,8 +10,8 @@ import {
   parseInvite,
   toBase64url,
   type BoardId,
+  type ClosableCrypto,
   type DeviceKeyMaterial,
-  type EntryCrypto,
   type InviteError,
 } from '../crypto/index.ts'
 import type * as Y from 'yjs'
@@ -58,8 +58,6 @@ export interface HearthDeps {
   /** Where the boards check signatures and decrypt (entry-crypto.ts). Default: a worker, where the page can start one. */
   readonly entryCrypto?: () => ClosableCrypto
 }
-
-type ClosableCrypto = EntryCrypto & { close(): void; warm(): void }
 
 export type JoinResult =
   | { readonly ok: true; readonly record: BoardRecord; readonly existed: boolean }

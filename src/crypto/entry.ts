@@ -2,8 +2,7 @@ import { concatBytes as concat, utf8ToBytes } from '@noble/hashes/utils.js'
 import type { ContentCipher } from './content-key.ts'
 import { NONCE_BYTES } from './content-key.ts'
 import type { DeviceSigner } from './device.ts'
-import { verifySignature } from './device.ts'
-import type { EntryCrypto } from './entry-crypto.ts'
+import { inlineCrypto, type EntryCrypto } from './entry-crypto.ts'
 import { FIRST_KEY_ID, KEY_ID_BYTES } from './key-id.ts'
 
 /** Stands for a version 1 epoch other than 0: a key no device has. */
@@ -163,8 +162,8 @@ export function parseEntry(bytes: unknown): { ok: true; entry: ParsedEntry } | {
 }
 
 /** Checks the author's signature over the entry (on this thread unless `work` runs elsewhere). */
-export function verifyEntry(entry: ParsedEntry, work?: EntryCrypto): Promise<boolean> {
-  return work ? work.verify(entry.header.author, entry.signature, entry.signed) : verifySignature(entry.header.author, entry.signature, entry.signed)
+export function verifyEntry(entry: ParsedEntry, work: EntryCrypto = inlineCrypto): Promise<boolean> {
+  return work.verify(entry.header.author, entry.signature, entry.signed)
 }
 
 /** Decrypts a verified entry; null if it does not decrypt under this key. */

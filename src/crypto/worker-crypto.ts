@@ -158,8 +158,11 @@ export function serveEntryCrypto(port: { onmessage: ((e: MessageEvent<Request & 
   }
 }
 
+/** Entry crypto with a lifetime: started ahead of need, ended on lock and wipe. */
+export type ClosableCrypto = EntryCrypto & { close(): void; warm(): void }
+
 /** The page's: a module worker where the page can start one, else this thread. */
-export function pageCrypto(): EntryCrypto & { close(): void; warm(): void } {
+export function pageCrypto(): ClosableCrypto {
   if (typeof Worker !== 'function') return { ...inlineCrypto, close: () => undefined, warm: () => undefined }
   return new WorkerCrypto(() => new Worker(new URL('./entry-crypto.worker.ts', import.meta.url), { type: 'module', name: 'hearth-crypto' }) as unknown as WorkerLike)
 }
