@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import type { ContentRules } from './content-rules.ts'
 import { ENTRY, FIELD, findFrom, Found, FOUND, LocalStructs, MODERATED, NONE, NOWHERE, place, VOIDED, WAIT, type Kind, type Location } from './places.ts'
-import { ANY_REF, DELETED_REF, GC_REF, IS_MAP, LONE_FALSE, readColumns, SKIP_REF, TYPE_REF, type UpdateColumns } from './update-reader.ts'
+import { ANY_REF, ColumnsReading, DELETED_REF, GC_REF, IS_MAP, LONE_FALSE, sharedColumns, SKIP_REF, TYPE_REF, type UpdateColumns } from './update-reader.ts'
 
 /**
  * Judges one Yjs update of the readable board before it is applied: may the
@@ -59,12 +59,42 @@ class Refusal extends Error {
 }
 
 export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8Array): Judgement {
-  let c: UpdateColumns
+  const steps = judging(ctx, author, new ColumnsReading(update, sharedColumns()), Infinity)
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+  }
+}
+
+/** Structs read, then placed, between two chances to yield when judging in slices. */
+export const JUDGE_STEP_STRUCTS = 2048
+
+/**
+ * The same judgement, in slices: between steps of a few thousand structs,
+ * `slices.breathe()` lets the page run once its slice is spent, so a large
+ * entry (a prolific author's whole history, up to 16 MiB) is judged without
+ * one long task on the main thread. The caller makes sure nothing the
+ * judgement reads changes meanwhile but what never changes a verdict: this
+ * device's own new changes (pump.ts).
+ */
+export async function judgeUpdateInSlices(ctx: AuthorityContext, author: Author, update: Uint8Array, slices: { breathe(): Promise<void> }): Promise<Judgement> {
+  // Columns of its own: a judgement made in between (another board, a compaction) reuses the shared ones.
+  const steps = judging(ctx, author, new ColumnsReading(update), JUDGE_STEP_STRUCTS)
+  for (;;) {
+    const r = steps.next()
+    if (r.done) return r.value
+    await slices.breathe()
+  }
+}
+
+/** The judgement, yielding after every `step` structs read or placed. */
+function* judging(ctx: AuthorityContext, author: Author, reading: ColumnsReading, step: number): Generator<void, Judgement, void> {
   try {
-    c = readColumns(update)
+    while (!reading.read(step)) yield
   } catch {
     return { kind: 'refuse', reason: 'bad_payload', range: null, detail: 'not a Yjs update' }
   }
+  const c = reading.columns
   // The clocks this update uses up under its author's own client (what a placeholder fills if it is refused).
   // In one block (every update Yjs writes) they are all one client's, each struct right after the one before.
   let first = -1
@@ -83,7 +113,7 @@ export function judgeUpdate(ctx: AuthorityContext, author: Author, update: Uint8
   }
   const range = first >= 0 ? { from: c.clock[first]!, to: c.clock[last]! + c.length[last]! } : null
   try {
-    return judge(ctx, author, c, range)
+    return yield* judge(ctx, author, c, range, step)
   } catch (e) {
     if (e instanceof Refusal) return { kind: 'refuse', reason: e.reason, range: range && { from: Math.min(range.from, stateOf(ctx.doc, author.client)), to: range.to }, detail: e.detail }
     throw e
@@ -124,7 +154,7 @@ interface Judging {
   readonly owners: Owners
 }
 
-function judge(ctx: AuthorityContext, author: Author, c: UpdateColumns, range: ClockRange | null): Judgement {
+function* judge(ctx: AuthorityContext, author: Author, c: UpdateColumns, range: ClockRange | null, step: number): Generator<void, Judgement, void> {
   const { doc } = ctx
   const j: Judging = { ctx, author, owners: new Owners(ctx.rules) }
   // 1. Every struct under the author's own client id, contiguous, with no gap before it — and all of it
@@ -152,8 +182,12 @@ function judge(ctx: AuthorityContext, author: Author, c: UpdateColumns, range: C
   const fresh = range && { from: Math.max(range.from, stateOf(doc, author.client)), to: range.to }
   const local = new LocalStructs(c)
   const edited = new Set<string>()
-  const waiting = placeStructs(j, c, fresh, local, edited)
-  if (waiting) return waiting
+  const placing = new Placing(j, c, fresh, local, edited)
+  for (let i = 0; i < c.count; i += step) {
+    const waiting = placing.run(i, Math.min(c.count, i + step))
+    if (waiting) return waiting
+    if (i + step < c.count) yield
+  }
 
   // 3. Everything the update deletes.
   const deletions = deletionsOf(j, c, fresh)
@@ -193,67 +227,93 @@ function resolve(j: Judging, found: Found, local: LocalStructs, fresh: ClockRang
 
 /**
  * Step 2 of `judge`: places each of the update's structs (in `local`) and checks the author may write it there;
- * the entries whose fields it edits go into `edited`. A wait judgement if a struct it builds on is not here yet.
+ * the entries whose fields it edits go into `edited`. Run over the structs in order, in steps.
  */
-function placeStructs(j: Judging, c: UpdateColumns, fresh: ClockRange | null, local: LocalStructs, edited: Set<string>): Judgement | null {
-  const { rules } = j.ctx
-  const author = j.author
-  // Clocks of the entries this update creates (all its structs are its author's: step 1).
-  const createdHere = new Set<number>()
-  // Where the struct goes, and (for a struct between two neighbours) where its right neighbour is.
-  const at = new Found()
-  const right = new Found()
-  for (let i = 0; i < c.count; i++) {
-    const ref = c.ref[i]!
-    if (ref === GC_REF) {
-      local.place(i, NOWHERE, null, null) // garbage carries no content (step 1 refused skips)
-      continue
-    }
-    const clock = c.clock[i]!
-    const parentName = c.parentName[i]!
-    const parentClient = c.parentClient[i]!
-    const parentSub = c.parentSub[i]!
-    const origin = c.originClient[i]! >= 0
-    const rightOrigin = c.rightClient[i]! >= 0
-    if (parentName !== null) {
-      if (parentName === rules.owned) {
-        if (parentSub === null) throw new Refusal('unknown_type', 'a list in the owned root')
-        at.set(ENTRY, parentSub, null)
-      } else if (rules.moderated.includes(parentName)) at.set(MODERATED, parentSub, parentName)
-      else throw new Refusal('unknown_type', `an unknown root “${parentName.slice(0, 40)}”`)
-    } else if (parentClient >= 0) {
-      resolve(j, at, local, fresh, parentClient, c.parentClock[i]!, clock)
-      if (at.status === FOUND) {
-        if (at.kind !== ENTRY || parentSub === null) throw new Refusal('unknown_type', 'nested below a field')
-        at.set(FIELD, at.key, parentSub)
-      }
-    } else {
-      if (origin) resolve(j, at, local, fresh, c.originClient[i]!, c.originClock[i]!, clock)
-      else if (rightOrigin) resolve(j, at, local, fresh, c.rightClient[i]!, c.rightClock[i]!, clock)
-      else throw new Refusal('unknown_type', 'no parent')
-      // Its place is its left neighbour's, but Yjs waits for both neighbours before it integrates it.
-      if (origin && rightOrigin && at.status === FOUND) {
-        resolve(j, right, local, fresh, c.rightClient[i]!, c.rightClock[i]!, clock)
-        if (right.status !== FOUND) at.copy(right)
-      }
-    }
-    if (at.status === WAIT) return { kind: 'wait', client: at.client, clock: at.clock }
-    if (at.status === VOIDED) throw new Refusal('depends_on_void', 'builds on a voided change')
-    const kind = at.kind
-    const key = at.key
-    const field = at.field
-    local.place(i, kind, key, field)
-    // After a garbage-collected struct: Yjs integrates it as garbage too, so it changes nothing.
-    if (kind === NOWHERE) continue
-    const flags = c.flags[i]!
-    checkContent(ref, flags, kind)
-    const creation = kind === ENTRY && !origin && !rightOrigin
-    if (creation) createdHere.add(clock)
-    const inNewEntry = parentClient === author.client && createdHere.has(c.parentClock[i]!)
-    mayWrite(j, ref, flags, kind, key, field, creation, inNewEntry)
-    if (kind === FIELD && !inNewEntry && !rules.moderatorFields.includes(field!)) edited.add(key!)
+class Placing {
+  /** Clocks of the entries this update creates (all its structs are its author's: step 1). */
+  readonly #createdHere = new Set<number>()
+  /** Where the struct goes, and (for a struct between two neighbours) where its right neighbour is. */
+  readonly #at = new Found()
+  readonly #right = new Found()
+
+  readonly #j: Judging
+  readonly #c: UpdateColumns
+  readonly #fresh: ClockRange | null
+  readonly #local: LocalStructs
+  readonly #edited: Set<string>
+
+  constructor(j: Judging, c: UpdateColumns, fresh: ClockRange | null, local: LocalStructs, edited: Set<string>) {
+    this.#j = j
+    this.#c = c
+    this.#fresh = fresh
+    this.#local = local
+    this.#edited = edited
   }
-  return null
+
+  /** Places structs `from` to `to` (after every one before them); a wait judgement if a struct one builds on is not here yet. */
+  run(from: number, to: number): Judgement | null {
+    const j = this.#j
+    const c = this.#c
+    const fresh = this.#fresh
+    const local = this.#local
+    const edited = this.#edited
+    const { rules } = j.ctx
+    const author = j.author
+    const createdHere = this.#createdHere
+    const at = this.#at
+    const right = this.#right
+    for (let i = from; i < to; i++) {
+      const ref = c.ref[i]!
+      if (ref === GC_REF) {
+        local.place(i, NOWHERE, null, null) // garbage carries no content (step 1 refused skips)
+        continue
+      }
+      const clock = c.clock[i]!
+      const parentName = c.parentName[i]!
+      const parentClient = c.parentClient[i]!
+      const parentSub = c.parentSub[i]!
+      const origin = c.originClient[i]! >= 0
+      const rightOrigin = c.rightClient[i]! >= 0
+      if (parentName !== null) {
+        if (parentName === rules.owned) {
+          if (parentSub === null) throw new Refusal('unknown_type', 'a list in the owned root')
+          at.set(ENTRY, parentSub, null)
+        } else if (rules.moderated.includes(parentName)) at.set(MODERATED, parentSub, parentName)
+        else throw new Refusal('unknown_type', `an unknown root “${parentName.slice(0, 40)}”`)
+      } else if (parentClient >= 0) {
+        resolve(j, at, local, fresh, parentClient, c.parentClock[i]!, clock)
+        if (at.status === FOUND) {
+          if (at.kind !== ENTRY || parentSub === null) throw new Refusal('unknown_type', 'nested below a field')
+          at.set(FIELD, at.key, parentSub)
+        }
+      } else {
+        if (origin) resolve(j, at, local, fresh, c.originClient[i]!, c.originClock[i]!, clock)
+        else if (rightOrigin) resolve(j, at, local, fresh, c.rightClient[i]!, c.rightClock[i]!, clock)
+        else throw new Refusal('unknown_type', 'no parent')
+        // Its place is its left neighbour's, but Yjs waits for both neighbours before it integrates it.
+        if (origin && rightOrigin && at.status === FOUND) {
+          resolve(j, right, local, fresh, c.rightClient[i]!, c.rightClock[i]!, clock)
+          if (right.status !== FOUND) at.copy(right)
+        }
+      }
+      if (at.status === WAIT) return { kind: 'wait', client: at.client, clock: at.clock }
+      if (at.status === VOIDED) throw new Refusal('depends_on_void', 'builds on a voided change')
+      const kind = at.kind
+      const key = at.key
+      const field = at.field
+      local.place(i, kind, key, field)
+      // After a garbage-collected struct: Yjs integrates it as garbage too, so it changes nothing.
+      if (kind === NOWHERE) continue
+      const flags = c.flags[i]!
+      checkContent(ref, flags, kind)
+      const creation = kind === ENTRY && !origin && !rightOrigin
+      if (creation) createdHere.add(clock)
+      const inNewEntry = parentClient === author.client && createdHere.has(c.parentClock[i]!)
+      mayWrite(j, ref, flags, kind, key, field, creation, inNewEntry)
+      if (kind === FIELD && !inNewEntry && !rules.moderatorFields.includes(field!)) edited.add(key!)
+    }
+    return null
+  }
 }
 
 /** Step 3 of `judge`: where everything the update deletes is, or a wait judgement if some of it is not here yet. */

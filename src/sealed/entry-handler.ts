@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { boundClientId, fromBase64url, legacyBoundClientId, toBase64url } from '../crypto/index.ts'
-import { judgeUpdate, type Author, type AuthorityContext } from './authority.ts'
+import { judgeUpdate, judgeUpdateInSlices, type Author, type AuthorityContext, type Judgement } from './authority.ts'
 import { judgeLegacy } from './legacy-judge.ts'
 import { CONTENT_KINDS, type AuthorLog, type AuthorLogs, type Done, type Outcome, type Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
@@ -15,8 +15,36 @@ import { decodeJoin } from './profile.ts'
 import type { SideEntries } from './side-entries.ts'
 import { holdsBack, type KeptVerdicts } from './verdicts.ts'
 
-/** What became of an entry in its turn: 'wait' leaves it (and its author's later entries) for later; 'circle' is done and changed the circle. */
-export type Step = 'wait' | 'done' | 'circle'
+/**
+ * What became of an entry in its turn: 'wait' leaves it (and its author's
+ * later entries) for later; 'circle' is done and changed the circle; 'judge'
+ * leaves it, too large to judge in this task, for `judgeAside` first.
+ */
+export type Step = 'wait' | 'done' | 'circle' | 'judge'
+
+/**
+ * A content update larger than this is judged in slices, outside the pump's
+ * transaction (`judgeAside`), then handled with that judgement: about 1 ms
+ * of judging on a laptop, and a whole history can be 16 MiB.
+ */
+export const JUDGE_IN_SLICES_FROM = 64 * 1024
+
+/** An entry to judge in slices, and what it is judged with. */
+interface ToJudge {
+  readonly key: string
+  readonly judgedWith: string
+  readonly author: Author
+  readonly update: Uint8Array
+}
+
+/** A judgement made in slices, good for its entry while the readable doc is the one it was made against, unchanged by the engine. */
+interface JudgedAside {
+  readonly key: string
+  readonly judgedWith: string
+  readonly doc: Y.Doc
+  readonly applied: number
+  readonly judgement: Judgement
+}
 
 /** What handling one entry needs from the engine. */
 export interface EntryHandlerContext {
@@ -56,6 +84,10 @@ export class EntryHandler {
   readonly #clients = new Map<string, number>()
   /** Request keys of invitations read in this round, imported before the next. */
   readonly #requestKeys: Uint8Array[] = []
+  /** How many times this handler changed the readable doc (an entry applied, or its clocks filled). */
+  #applied = 0
+  #toJudge: ToJudge | null = null
+  #aside: JudgedAside | null = null
 
   constructor(ctx: EntryHandlerContext) {
     this.#ctx = ctx
@@ -139,7 +171,7 @@ export class EntryHandler {
     }
   }
 
-  #handleContent(tag: string, log: AuthorLog, v: Verified, finish: (o: Outcome, extra?: Partial<Done>) => 'done'): 'wait' | 'done' {
+  #handleContent(tag: string, log: AuthorLog, v: Verified, finish: (o: Outcome, extra?: Partial<Done>) => 'done'): 'wait' | 'done' | 'judge' {
     const { circle } = this.#ctx
     const h = v.entry.header
     if (h.kind === 'legacy' && !this.#ctx.allowLegacy) {
@@ -176,7 +208,8 @@ export class EntryHandler {
         ? judgeLegacy(this.#ctx.rules, content.update)
         : kept
           ? ({ kind: 'accept', range: kept.range, edited: [] } as const)
-          : judgeUpdate(this.#authority(), author, content.update)
+          : this.#judge(v.key, judgedWith, author, content.update)
+    if (judgement === null) return 'judge'
     if (judgement.kind === 'wait') return 'wait'
     if (!kept && h.kind !== 'legacy') verdicts.judged()
     if (h.kind === 'snapshot') {
@@ -188,11 +221,48 @@ export class EntryHandler {
     if (judgement.kind === 'refuse') {
       this.#ctx.reject(judgement.reason, v.key, tag, judgement.detail)
       if (v.speculative) this.#ctx.rebuild()
-      else if (judgement.range && judgement.range.to > judgement.range.from) Y.applyUpdate(this.#ctx.readable(), placeholderUpdate(author.client, judgement.range.from, judgement.range.to), SEALED_ORIGIN)
+      else if (judgement.range && judgement.range.to > judgement.range.from) {
+        this.#applied++
+        Y.applyUpdate(this.#ctx.readable(), placeholderUpdate(author.client, judgement.range.from, judgement.range.to), SEALED_ORIGIN)
+      }
       return finish('refused', { heads: content.heads, judgedWith, range: judgement.range })
     }
-    if (!v.speculative) this.#ctx.apply(content.update)
+    if (!v.speculative) {
+      this.#applied++
+      this.#ctx.apply(content.update)
+    }
     return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
+  }
+
+  /**
+   * The judgement of a content entry in its turn: a small update's now; a
+   * large one's only if `judgeAside` made it against the readable doc as it
+   * still stands, or null (the pump calls `judgeAside`, then comes back).
+   */
+  #judge(key: string, judgedWith: string, author: Author, update: Uint8Array): Judgement | null {
+    const aside = this.#aside
+    this.#aside = null
+    if (aside && aside.key === key && aside.judgedWith === judgedWith && aside.doc === this.#ctx.readable() && aside.applied === this.#applied) return aside.judgement
+    if (update.length < JUDGE_IN_SLICES_FROM) return judgeUpdate(this.#authority(), author, update)
+    this.#toJudge = { key, judgedWith, author, update }
+    return null
+  }
+
+  /**
+   * Judges, in slices, the entry whose turn came with step 'judge', against
+   * the readable doc as it stands; the pump then handles that entry again,
+   * before anything else changes the doc. What else may change it meanwhile
+   * is only this device's own new changes, which never move a struct the
+   * judgement has placed.
+   */
+  async judgeAside(slices: { breathe(): Promise<void> }): Promise<void> {
+    const next = this.#toJudge
+    this.#toJudge = null
+    if (!next) return
+    const doc = this.#ctx.readable()
+    const applied = this.#applied
+    const judgement = await judgeUpdateInSlices(this.#authority(), next.author, next.update, slices)
+    this.#aside = { key: next.key, judgedWith: next.judgedWith, doc, applied, judgement }
   }
 
   /**

@@ -127,11 +127,14 @@ export class Pump {
 
   async #rounds(): Promise<void> {
     const { logs, handler } = this.#ctx
+    let first: string | null = null
     for (let round = 0; ; round++) {
       await this.#prepare()
       let moved = false
       let circleChanged = false
       let sliced = false
+      // The author whose next entry is to be judged in slices first (handler.judgeAside).
+      let judging: string | null = null
       // In slices: a big board opens or syncs without a long task on the main
       // thread, and what is applied shows as it comes (each slice is one transaction).
       const deadline = performance.now() + SLICE_MS
@@ -142,10 +145,16 @@ export class Pump {
           return
         }
         // Authors with nothing waiting are skipped: a circle of a thousand devices has a thousand logs.
-        outer: for (const [tag, log] of [...logs].filter(([, l]) => l.pending.size > 0).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+        // The author of an entry judged aside comes first: nothing may change the doc between its judgement and its handling.
+        const order = (tag: string) => (tag === first ? '' : tag)
+        outer: for (const [tag, log] of [...logs].filter(([, l]) => l.pending.size > 0).sort((a, b) => (order(a[0]) < order(b[0]) ? -1 : 1))) {
           for (let next = log.next(); next; next = log.next()) {
             const step = handler.handle(tag, log, next)
             if (step === 'wait') break
+            if (step === 'judge') {
+              judging = tag
+              break outer
+            }
             moved = true
             if (step === 'circle') circleChanged = true
             // Everything is judged again from the start: judging more now is wasted.
@@ -165,6 +174,11 @@ export class Pump {
       if (this.#rebuildNeeded) {
         await this.#rebuild()
         return
+      }
+      first = judging
+      if (judging !== null) {
+        await handler.judgeAside(new Slices())
+        continue
       }
       if (sliced) {
         await yieldToEventLoop()

@@ -255,38 +255,91 @@ export const LONE_FALSE = 2
 const STRUCTS_KEPT = 1 << 16
 let columns = new UpdateColumns()
 
-/** Reads one update into the shared columns (valid until the next call). Throws where Yjs would throw, or would read past the end. */
-export function readColumns(update: Uint8Array): UpdateColumns {
+/** The columns every read in one go shares (valid until the next such read). */
+export function sharedColumns(): UpdateColumns {
   if (columns.client.length > STRUCTS_KEPT) columns = new UpdateColumns()
-  const c = columns
-  // Nothing of the last update's names stays referenced: its structs past this one's count are cleared, even when this one throws.
-  const before = c.count
-  // A struct takes at least 2 bytes (its info, its content), most far more: room made at once, not by doubling.
-  c.reserve(Math.min(update.length >> 4, STRUCTS_KEPT))
-  c.count = 0
-  c.skips = 0
-  c.ds = new Map()
-  try {
-    readInto(c, update)
-  } finally {
-    if (before > c.count) {
-      c.parentName.fill(null, c.count, before)
-      c.parentSub.fill(null, c.count, before)
-    }
-  }
-  return c
+  return columns
 }
 
-function readInto(c: UpdateColumns, update: Uint8Array): void {
-  const d = decoding.createDecoder(update)
-  c.blocks = decoding.readVarUint(d)
-  for (let b = 0; b < c.blocks; b++) {
-    const count = decoding.readVarUint(d)
-    const client = decoding.readVarUint(d)
-    let clock = decoding.readVarUint(d)
-    for (let i = 0; i < count; i++) clock += readStruct(c, d, client, clock)
+/** Reads one update into the shared columns (valid until the next call). Throws where Yjs would throw, or would read past the end. */
+export function readColumns(update: Uint8Array): UpdateColumns {
+  const reading = new ColumnsReading(update, sharedColumns())
+  reading.read(Infinity)
+  return reading.columns
+}
+
+/**
+ * Reading one update into columns in steps, for a judgement made in slices
+ * (authority.ts): `read(n)` reads up to `n` more structs, and the delete set
+ * once they are all read. The columns are the caller's own (the shared ones
+ * are overwritten by any judgement made in between).
+ */
+export class ColumnsReading {
+  readonly columns: UpdateColumns
+  readonly #d: decoding.Decoder
+  /** Structs of the last update read past this one's count: their names are cleared once this one is read, or throws. */
+  readonly #before: number
+  #blocksLeft = -1
+  #structsLeft = 0
+  #client = 0
+  #clock = 0
+  #done = false
+  /** What the read threw: thrown again by any later `read`. */
+  #failed: unknown = null
+
+  constructor(update: Uint8Array, c: UpdateColumns = new UpdateColumns()) {
+    this.columns = c
+    this.#d = decoding.createDecoder(update)
+    this.#before = c.count
+    // A struct takes at least 2 bytes (its info, its content), most far more: room made at once, not by doubling.
+    c.reserve(Math.min(update.length >> 4, STRUCTS_KEPT))
+    c.count = 0
+    c.skips = 0
+    c.blocks = 0
+    c.ds = new Map()
   }
-  readDeleteSet(c, d)
+
+  /** Reads up to `n` more structs (the delete set after the last); returns whether the whole update is read. Throws where `readColumns` throws. */
+  read(n: number): boolean {
+    if (this.#failed !== null) throw this.#failed
+    if (this.#done) return true
+    const c = this.columns
+    const d = this.#d
+    try {
+      if (this.#blocksLeft < 0) this.#blocksLeft = c.blocks = decoding.readVarUint(d)
+      for (let k = 0; k < n; ) {
+        if (this.#structsLeft === 0) {
+          if (this.#blocksLeft === 0) {
+            readDeleteSet(c, d)
+            this.#finish()
+            return true
+          }
+          this.#blocksLeft--
+          this.#structsLeft = decoding.readVarUint(d)
+          this.#client = decoding.readVarUint(d)
+          this.#clock = decoding.readVarUint(d)
+          continue
+        }
+        this.#clock += readStruct(c, d, this.#client, this.#clock)
+        this.#structsLeft--
+        k++
+      }
+    } catch (e) {
+      this.#finish()
+      this.#failed = e ?? new Error('unreadable update')
+      throw e
+    }
+    return false
+  }
+
+  #finish(): void {
+    this.#done = true
+    const c = this.columns
+    if (this.#before > c.count) {
+      c.parentName.fill(null, c.count, this.#before)
+      c.parentSub.fill(null, c.count, this.#before)
+    }
+  }
 }
 
 /** The update's delete set, as Yjs's `readDeleteSet` reads it (a function of its own, like `readStruct`: compiled on its own, apart from the struct loop). */

@@ -12,6 +12,9 @@ import * as Y from 'yjs'
 import { createItem, newItemId, readItems } from '../../src/core/index.ts'
 import { SealedBoard } from '../../src/sealed/index.ts'
 import { APPLY_PART_BYTES } from '../../src/sealed/pump.ts'
+import { JUDGE_IN_SLICES_FROM } from '../../src/sealed/entry-handler.ts'
+import type { ContentRules } from '../../src/sealed/content-rules.ts'
+import { BOARD_RULES } from '../../src/app/board-rules.ts'
 import { Slices } from '../../src/sealed/yield.ts'
 import { importAgreement, importDeviceSigner, inlineCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
 import { device, fixtureOptions, member, settle } from './fixture.ts'
@@ -99,24 +102,7 @@ describe('slices', () => {
   }, 60_000)
 
   it('a device reopening its board applies one large entry in parts, with the page let run between, and shows nothing deleted meanwhile', async () => {
-    const ana = await member('Ana')
-    // One task's changes are one entry: 800 notices, about 250 KB, a third of them deleted again.
-    const ids: string[] = []
-    for (let i = 0; i < 800; i++) {
-      const id = newItemId(ana.board.myTag)
-      const r = createItem(ana.board.readable, { kind: 'notice', title: `notice ${i}`, body: `meet at the usual place, bring ${i} blankets`, author: 'Ana', tags: ['aid'], pinned: false, expiresAt: null }, 1000 + i, id)
-      if (!r.ok) throw new Error(JSON.stringify(r))
-      ids.push(id)
-    }
-    const items = ana.board.readable.getMap('items')
-    for (const id of ids.filter((_, i) => i % 3 === 0)) items.delete(id)
-    await settle(ana)
-    const titles = readItems(ana.board.readable).map((i) => i.title).sort()
-    const stored = new Y.Doc()
-    Y.applyUpdate(stored, Y.encodeStateAsUpdate(ana.board.sealed))
-    const largest = Math.max(...[...stored.getMap<Uint8Array>('entries').values()].map((v) => v.length))
-    expect(largest).toBeGreaterThan(6 * APPLY_PART_BYTES)
-
+    const { ana, stored, titles } = await anaWithOneLargeEntry()
     const again = new SealedBoard(stored, { ...fixtureOptions(), signer: await importDeviceSigner(ana.keys), agreement: await importAgreement(ana.keys.agreePkcs8, ana.keys.agreePublic) })
     // What the page would show after each of the engine's transactions, and when the event loop ran.
     const log: string[] = []
@@ -141,4 +127,49 @@ describe('slices', () => {
     // Never a deleted notice on the way.
     for (const step of shown) for (const title of step) expect(titles).toContain(title)
   }, 60_000)
+
+  it('a device reopening its board without its kept verdicts judges one large entry in slices, with the page let run between', async () => {
+    const { ana, stored, titles } = await anaWithOneLargeEntry()
+    // The judge asks who owns each new post's key once: when it asks shows how far it has come.
+    const log: string[] = []
+    const rules: ContentRules = { ...BOARD_RULES, ownerOf: (key) => (log.push('owner'), BOARD_RULES.ownerOf(key)) }
+    const again = new SealedBoard(stored, { ...fixtureOptions(), rules, signer: await importDeviceSigner(ana.keys), agreement: await importAgreement(ana.keys.agreePkcs8, ana.keys.agreePublic) })
+    let firstApplied = -1
+    again.readable.on('afterTransaction', () => {
+      if (firstApplied < 0 && readItems(again.readable).length > 0) firstApplied = log.push('applied') - 1
+    })
+    fastClock(5)
+    const stop = ticks(log)
+    await again.start()
+    stop()
+
+    expect(readItems(again.readable).map((i) => i.title).sort()).toEqual(titles)
+    const asked = log.flatMap((e, i) => (e === 'owner' ? [i] : []))
+    expect(asked.length).toBeGreaterThanOrEqual(800)
+    // Judged before anything of it was applied, and the event loop ran while it was judged.
+    expect(firstApplied).toBeGreaterThan(asked[799]!)
+    expect(log.slice(asked[0], asked[799])).toContain('tick')
+  }, 60_000)
 })
+
+/** Ana's 800 notices, one entry of about 250 KB (one task's changes), a third of them deleted again; `stored` is her sealed doc as a reopened device finds it. */
+async function anaWithOneLargeEntry() {
+  const ana = await member('Ana')
+  const ids: string[] = []
+  for (let i = 0; i < 800; i++) {
+    const id = newItemId(ana.board.myTag)
+    const r = createItem(ana.board.readable, { kind: 'notice', title: `notice ${i}`, body: `meet at the usual place, bring ${i} blankets`, author: 'Ana', tags: ['aid'], pinned: false, expiresAt: null }, 1000 + i, id)
+    if (!r.ok) throw new Error(JSON.stringify(r))
+    ids.push(id)
+  }
+  const items = ana.board.readable.getMap('items')
+  for (const id of ids.filter((_, i) => i % 3 === 0)) items.delete(id)
+  await settle(ana)
+  const titles = readItems(ana.board.readable).map((i) => i.title).sort()
+  const stored = new Y.Doc()
+  Y.applyUpdate(stored, Y.encodeStateAsUpdate(ana.board.sealed))
+  const largest = Math.max(...[...stored.getMap<Uint8Array>('entries').values()].map((v) => v.length))
+  expect(largest).toBeGreaterThan(6 * APPLY_PART_BYTES)
+  expect(largest).toBeGreaterThan(JUDGE_IN_SLICES_FROM)
+  return { ana, stored, titles }
+}
