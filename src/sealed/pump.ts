@@ -128,6 +128,8 @@ export class Pump {
   async #rounds(): Promise<void> {
     const { logs, handler } = this.#ctx
     let first: string | null = null
+    // The slices of a judgement made aside: the round after it goes on in the same slice, never in a new one of its own.
+    let carried: Slices | null = null
     for (let round = 0; ; round++) {
       await this.#prepare()
       let moved = false
@@ -137,7 +139,8 @@ export class Pump {
       let judging: string | null = null
       // In slices: a big board opens or syncs without a long task on the main
       // thread, and what is applied shows as it comes (each slice is one transaction).
-      const deadline = performance.now() + SLICE_MS
+      const deadline: number = carried?.deadline ?? performance.now() + SLICE_MS
+      carried = null
       this.#write(() => {
         // What is left of a large entry comes first.
         if (!this.#drain(deadline)) {
@@ -177,7 +180,9 @@ export class Pump {
       }
       first = judging
       if (judging !== null) {
-        await handler.judgeAside(new Slices())
+        // What is left of this round's slice, then slices of its own: a chain of rounds and judgements is never one task.
+        carried = new Slices(SLICE_MS, deadline)
+        await handler.judgeAside(carried)
         continue
       }
       if (sliced) {

@@ -27,9 +27,15 @@ export class Slices {
   readonly #ms: number
   #deadline: number
 
-  constructor(ms: number = SLICE_MS) {
+  /** `until`: when the first slice ends, if not `ms` from now (what is left of a slice begun before). */
+  constructor(ms: number = SLICE_MS, until?: number) {
     this.#ms = ms
-    this.#deadline = performance.now() + ms
+    this.#deadline = until ?? performance.now() + ms
+  }
+
+  /** When this slice ends (`performance.now()` time). */
+  get deadline(): number {
+    return this.#deadline
   }
 
   /** Whether this slice's time is spent. */

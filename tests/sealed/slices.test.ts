@@ -15,7 +15,7 @@ import { APPLY_PART_BYTES } from '../../src/sealed/pump.ts'
 import { JUDGE_IN_SLICES_FROM } from '../../src/sealed/entry-handler.ts'
 import type { ContentRules } from '../../src/sealed/content-rules.ts'
 import { BOARD_RULES } from '../../src/app/board-rules.ts'
-import { Slices } from '../../src/sealed/yield.ts'
+import { SLICE_MS, Slices } from '../../src/sealed/yield.ts'
 import { importAgreement, importDeviceSigner, inlineCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
 import { device, fixtureOptions, member, settle } from './fixture.ts'
 import { ticks } from '../support/ticks.ts'
@@ -150,7 +150,58 @@ describe('slices', () => {
     expect(firstApplied).toBeGreaterThan(asked[799]!)
     expect(log.slice(asked[0], asked[799])).toContain('tick')
   }, 60_000)
+
+  it('a device reopening its board without its kept verdicts judges and applies several large entries in a row, never keeping the page waiting much past a slice', async () => {
+    const { ana, stored, titles } = await anaWithLargeEntries(6)
+    // A clock that moves with the engine’s work: 0.005 ms for each new post judged (the judge asks who owns its
+    // key), 1 ms for each transaction on the readable doc (an entry, or a part of one, applied).
+    let now = 0
+    vi.spyOn(performance, 'now').mockImplementation(() => now)
+    const rules: ContentRules = { ...BOARD_RULES, ownerOf: (key) => ((now += 0.005), BOARD_RULES.ownerOf(key)) }
+    const again = new SealedBoard(stored, { ...fixtureOptions(), rules, signer: await importDeviceSigner(ana.keys), agreement: await importAgreement(ana.keys.agreePkcs8, ana.keys.agreePublic) })
+    again.readable.on('afterTransaction', () => (now += 1))
+    // When the event loop ran, by that clock.
+    const ran: number[] = []
+    let on = true
+    const tick = () => {
+      if (!on) return
+      ran.push(now)
+      setImmediate(tick)
+    }
+    setImmediate(tick)
+    await again.start()
+    on = false
+    ran.push(now)
+
+    expect(readItems(again.readable).map((i) => i.title).sort()).toEqual(titles)
+    const longest = Math.max(...ran.slice(1).map((t, i) => t - ran[i]!))
+    // A slice, and no more than one step of work past it (before, each judgement and the round after it began a slice of its own: all of it in one task).
+    expect(longest).toBeLessThanOrEqual(2 * SLICE_MS)
+  }, 60_000)
 })
+
+/** Ana's `n` notices, one entry of about 250 KB for each 800 (one task's changes each), a third of them deleted again; `stored` is her sealed doc as a reopened device finds it. */
+async function anaWithLargeEntries(entries: number) {
+  const ana = await member('Ana')
+  const items = ana.board.readable.getMap('items')
+  for (let e = 0; e < entries; e++) {
+    const ids: string[] = []
+    for (let i = 0; i < 800; i++) {
+      const id = newItemId(ana.board.myTag)
+      const r = createItem(ana.board.readable, { kind: 'notice', title: `notice ${e}.${i}`, body: `meet at the usual place, bring ${i} blankets`, author: 'Ana', tags: ['aid'], pinned: false, expiresAt: null }, 1000 + i, id)
+      if (!r.ok) throw new Error(JSON.stringify(r))
+      ids.push(id)
+    }
+    for (const id of ids.filter((_, i) => i % 3 === 0)) items.delete(id)
+    await settle(ana)
+  }
+  const titles = readItems(ana.board.readable).map((i) => i.title).sort()
+  const stored = new Y.Doc()
+  Y.applyUpdate(stored, Y.encodeStateAsUpdate(ana.board.sealed))
+  const large = [...stored.getMap<Uint8Array>('entries').values()].filter((v) => v.length > JUDGE_IN_SLICES_FROM)
+  expect(large.length).toBeGreaterThanOrEqual(entries)
+  return { ana, stored, titles }
+}
 
 /** Ana's 800 notices, one entry of about 250 KB (one task's changes), a third of them deleted again; `stored` is her sealed doc as a reopened device finds it. */
 async function anaWithOneLargeEntry() {
