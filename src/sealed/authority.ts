@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import type { ContentRules } from './content-rules.ts'
 import { ENTRY, FIELD, findFrom, Found, FOUND, LocalStructs, MODERATED, NONE, NOWHERE, place, VOIDED, WAIT, type Kind, type Location } from './places.ts'
-import { ANY_REF, ColumnsReading, DELETED_REF, GC_REF, IS_MAP, LONE_FALSE, sharedColumns, SKIP_REF, TYPE_REF, type UpdateColumns } from './update-reader.ts'
+import { ANY_REF, borrowColumns, ColumnsReading, DELETED_REF, GC_REF, IS_MAP, LONE_FALSE, returnColumns, sharedColumns, SKIP_REF, TYPE_REF, type UpdateColumns } from './update-reader.ts'
 
 /**
  * Judges one Yjs update of the readable board before it is applied: may the
@@ -79,11 +79,16 @@ export const JUDGE_STEP_STRUCTS = 2048
  */
 export async function judgeUpdateInSlices(ctx: AuthorityContext, author: Author, update: Uint8Array, slices: { breathe(): Promise<void> }): Promise<Judgement> {
   // Columns of its own: a judgement made in between (another board, a compaction) reuses the shared ones.
-  const steps = judging(ctx, author, new ColumnsReading(update), JUDGE_STEP_STRUCTS)
-  for (;;) {
-    const r = steps.next()
-    if (r.done) return r.value
-    await slices.breathe()
+  const columns = borrowColumns()
+  try {
+    const steps = judging(ctx, author, new ColumnsReading(update, columns), JUDGE_STEP_STRUCTS)
+    for (;;) {
+      const r = steps.next()
+      if (r.done) return r.value
+      await slices.breathe()
+    }
+  } finally {
+    returnColumns(columns)
   }
 }
 

@@ -261,6 +261,21 @@ export function sharedColumns(): UpdateColumns {
   return columns
 }
 
+/** Columns for a read in steps, given back after it: a second such read meanwhile makes its own. */
+let spare: UpdateColumns | null = null
+
+/** Columns of its own for a read in steps (a judgement in slices), kept from one such read to the next: a large board's judgements would otherwise each allocate megabytes. */
+export function borrowColumns(): UpdateColumns {
+  const c = spare ?? new UpdateColumns()
+  spare = null
+  return c
+}
+
+/** Gives back what `borrowColumns` lent, once nothing reads it any more. */
+export function returnColumns(c: UpdateColumns): void {
+  if (c.client.length <= STRUCTS_KEPT) spare = c
+}
+
 /** Reads one update into the shared columns (valid until the next call). Throws where Yjs would throw, or would read past the end. */
 export function readColumns(update: Uint8Array): UpdateColumns {
   const reading = new ColumnsReading(update, sharedColumns())
