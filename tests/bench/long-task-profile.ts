@@ -1,0 +1,81 @@
+/**
+ * What each long task of a profiled page was made of: reads a CPU profile
+ * and the page's long tasks written by the bench with `BENCH_PROFILE_DIR`
+ * (lib/browser.ts), lines them up by the 20 ms `__benchAlign` mark, and
+ * prints, for every long task, the functions its samples spent their own
+ * time in, and the engine or app functions on the stack most often.
+ *
+ *   BENCH_PROFILE_DIR=/tmp/prof npm run bench -- --only sync --no-write
+ *   npx tsx tests/bench/long-task-profile.ts /tmp/prof/<name>   # without .cpuprofile
+ *
+ * It prints times and function names only, never board content.
+ */
+import { readFileSync } from 'node:fs'
+
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  children?: number[]
+}
+interface Profile {
+  nodes: ProfileNode[]
+  startTime: number
+  samples: number[]
+  timeDeltas: number[]
+}
+
+const [prefix, topArg = '8'] = process.argv.slice(2)
+if (!prefix) {
+  console.error('usage: long-task-profile.ts <profile path without .cpuprofile> [top]')
+  process.exit(2)
+}
+const top = Number(topArg)
+const profile = JSON.parse(readFileSync(`${prefix}.cpuprofile`, 'utf8')) as Profile
+const { aligned, tasks } = JSON.parse(readFileSync(`${prefix}.tasks.json`, 'utf8')) as { aligned: number | null; tasks: [number, number][] }
+if (aligned === null) throw new Error('no alignment mark in this profile')
+
+const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+const parent = new Map<number, number>()
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+const label = (n: ProfileNode) => {
+  const file = n.callFrame.url.replace(/^.*\//, '')
+  return `${n.callFrame.functionName || '(anonymous)'}${file ? ` ${file}:${n.callFrame.lineNumber + 1}` : ''}`
+}
+const stack = (id: number): ProfileNode[] => {
+  const out: ProfileNode[] = []
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) out.push(byId.get(at)!)
+  return out
+}
+
+// Sample times in ms of the profile's clock, then the offset that puts them on the page's epoch clock.
+const times: number[] = []
+let t = profile.startTime
+for (const d of profile.timeDeltas) times.push((t += d) / 1000)
+const mark = profile.samples.findIndex((s) => stack(s).some((n) => n.callFrame.functionName === '__benchAlign'))
+if (mark < 0) throw new Error('the alignment mark is not in the profile')
+const offset = aligned - times[mark]!
+
+for (const [start, length] of tasks) {
+  const self = new Map<string, number>()
+  const onStack = new Map<string, number>()
+  let sampled = 0
+  for (let i = 0; i < times.length; i++) {
+    const at = times[i]! + offset
+    if (at < start || at > start + length) continue
+    const ms = (times[i + 1] ?? times[i]!) - times[i]!
+    sampled += ms
+    const frames = stack(profile.samples[i]!)
+    const own = label(frames[0]!)
+    self.set(own, (self.get(own) ?? 0) + ms)
+    for (const name of new Set(frames.slice(1).filter((f) => f.callFrame.url !== '').map(label))) onStack.set(name, (onStack.get(name) ?? 0) + ms)
+  }
+  const list = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => `    ${ms.toFixed(1).padStart(6)} ms  ${name}`)
+      .join('\n')
+  console.log(`task at ${(start - aligned).toFixed(0)} ms after the mark, ${length} ms (${sampled.toFixed(1)} ms sampled)`)
+  console.log(`  self:\n${list(self)}`)
+  console.log(`  on the stack:\n${list(onStack)}`)
+}
