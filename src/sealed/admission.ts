@@ -91,7 +91,12 @@ export class Admission {
    */
   async ingest(seen: Map<string, Seen>): Promise<void> {
     const missing: string[] = []
-    const keys = [...seen.keys()].sort((a, b) => (tagOfKey(a) === tagOfKey(b) ? seqOfKey(a) - seqOfKey(b) : a < b ? -1 : 1))
+    // Author by author, each in order (a key's author and number read once, not at every comparison of a sync's thousands).
+    const order = new Map([...seen.keys()].map((k) => [k, { tag: tagOfKey(k), seq: seqOfKey(k) }]))
+    const keys = [...order.keys()].sort((a, b) => {
+      const [x, y] = [order.get(a)!, order.get(b)!]
+      return x.tag === y.tag ? x.seq - y.seq : a < b ? -1 : 1
+    })
     // Screening (parse, signature) touches nothing: the next entries' signatures are checked
     // while this one is handled, instead of one verification after another (a large sync).
     const screens = new Map<string, Promise<Screened>>()
