@@ -2,6 +2,9 @@ import * as Y from 'yjs'
 import type { ClockRange } from './authority.ts'
 import type { AuthorLog, Done } from './author-log.ts'
 import { decodeContent } from './payloads.ts'
+import { APPLY_PART_BYTES } from './pump.ts'
+import { splitUpdate } from './split-update.ts'
+import { Slices } from './yield.ts'
 
 /**
  * Each device compacts only its own content entries, then deletes the
@@ -47,7 +50,7 @@ export interface CompactionContext {
    * is written, and stands for every entry it covers): one that would not is
    * never sealed, and its parts stay as they are.
    */
-  admissible(update: Uint8Array, seq: number): boolean
+  admissible(update: Uint8Array, seq: number): boolean | Promise<boolean>
 }
 
 const isContent = (d: Done) => d.entry.header.kind === 'update' || d.entry.header.kind === 'snapshot'
@@ -106,10 +109,15 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   if (payloads.length === 0) return false
   const scratch = new Y.Doc({ gc: true, gcFilter: ctx.gcFilter })
   if (whole) {
-    // From the author's first struct, in order: each update integrates at once, in one transaction.
-    scratch.transact(() => {
-      for (const p of payloads) Y.applyUpdate(scratch, p)
-    })
+    // From the author's first struct, in order: each part integrates as it is applied. In slices, with the page
+    // let run between: a prolific author's history is megabytes.
+    const slices = new Slices()
+    for (const p of payloads) {
+      for (const part of splitUpdate(p, APPLY_PART_BYTES)) {
+        Y.applyUpdate(scratch, part)
+        await slices.breathe()
+      }
+    }
     const deletions = ctx.deletions(Y.getState(scratch.store, ctx.client))
     if (deletions) Y.applyUpdate(scratch, deletions)
   } else {
@@ -120,7 +128,7 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   const merged = Y.encodeStateAsUpdate(scratch)
   scratch.destroy()
   const seq = parts[parts.length - 1]!.entry.header.seq
-  if (!ctx.admissible(merged, seq)) return false
+  if (!(await ctx.admissible(merged, seq))) return false
   await ctx.seal(merged, parts[0]!.entry.header.from, seq)
   ctx.drop(parts.map((d) => d.key))
   return true

@@ -14,6 +14,7 @@ import { placeholderUpdate } from './placeholder.ts'
 import { decodeJoin } from './profile.ts'
 import type { SideEntries } from './side-entries.ts'
 import { holdsBack, type KeptVerdicts } from './verdicts.ts'
+import { Slices } from './yield.ts'
 
 /**
  * What became of an entry in its turn: 'wait' leaves it (and its author's
@@ -274,12 +275,13 @@ export class EntryHandler {
    * longer make (a moderator since demoted, who renamed the board) would take
    * every one of those entries with it.
    */
-  admits(tag: string, key: Uint8Array, seq: number, heads: readonly string[], update: Uint8Array): boolean {
+  async admits(tag: string, key: Uint8Array, seq: number, heads: readonly string[], update: Uint8Array): Promise<boolean> {
     const { circle } = this.#ctx
     const rights = circle.rightsAt(tag, seq, heads)
     if (rights.kind !== 'ok' || !rights.active) return false
     const author: Author = { client: this.#clientOf(tag, key), tag, moderator: rights.moderator, legacy: false }
-    return judgeUpdate(this.#authority(), author, update).kind === 'accept'
+    // In slices: a snapshot is the author's whole history. It runs in the engine's turn, so nothing but this device's own new changes touches the doc meanwhile.
+    return (await judgeUpdateInSlices(this.#authority(), author, update, new Slices())).kind === 'accept'
   }
 
   /** What the judge reads: the readable doc as it stands, the rules, who owns a client id, and what is void. */

@@ -32,7 +32,7 @@ export interface OwnEntriesContext {
   /** The readable doc: what was deleted of this device's structs, folded into its compactions. */
   readable(): Y.Doc
   /** Whether this device's content entry ending at `seq`, built on `heads`, would be accepted now (entry-handler.ts). */
-  admits(seq: number, heads: readonly string[], update: Uint8Array): boolean
+  admits(seq: number, heads: readonly string[], update: Uint8Array): Promise<boolean>
   /** Handles every entry whose turn has come. */
   pump(): Promise<void>
 }

@@ -7,7 +7,7 @@
  * A snapshot's size here is its parts' size: the rules are about sizes, and
  * real sealed entries would make them hard to choose.
  */
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import type { EntryKind, ParsedEntry } from '../../src/crypto/index.ts'
 import type { ClockRange } from '../../src/sealed/authority.ts'
@@ -15,7 +15,9 @@ import { AuthorLog, type Done, type Outcome } from '../../src/sealed/author-log.
 import { compactOwn } from '../../src/sealed/compaction.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
 import { placeholderUpdate } from '../../src/sealed/placeholder.ts'
+import { APPLY_PART_BYTES } from '../../src/sealed/pump.ts'
 import { keepTypes } from '../../src/sealed/readable.ts'
+import { ticks } from '../support/ticks.ts'
 
 const BOB = 77
 
@@ -368,5 +370,39 @@ describe('a snapshot that would be refused is never sealed', () => {
     expect(r.sealed).toEqual([])
     expect(r.dropped).toEqual([])
     expect(r.log.done.size).toBe(3)
+  })
+})
+
+describe('a large history is rewritten in slices', () => {
+  afterEach(() => vi.restoreAllMocks())
+
+  it('Bob’s 400 KB history of three large posts: replayed in parts, with the page let run before the snapshot is judged and sealed, which holds every notice', async () => {
+    // Three posts of 2,000 notices each, about 130 KB apiece.
+    const doc = new Y.Doc()
+    doc.clientID = BOB
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    for (let p = 0; p < 3; p++) doc.transact(() => {
+      for (let i = 0; i < 2000; i++) doc.getMap('items').set(`bob/${p}.${i}`, `notice ${p}.${i}: the usual place, bring blankets`)
+    })
+    expect(Math.min(...updates.map((u) => u.length))).toBeGreaterThan(3 * APPLY_PART_BYTES)
+
+    const log: string[] = []
+    let now = 0
+    vi.spyOn(performance, 'now').mockImplementation(() => (now += 5))
+    const stop = ticks(log)
+    log.push('start')
+    const r = await compact(
+      updates.map((u, i) => post(i + 1, u)),
+      10_000_000,
+      undefined,
+      () => (log.push('judged'), true),
+    )
+    stop()
+
+    expect(r.sealed).toEqual(['1-3'])
+    expect(board(r.merged[0]!).getMap('items').size).toBe(6000)
+    // The event loop ran while the history was replayed, before the whole was judged.
+    expect(log.slice(log.indexOf('start'), log.indexOf('judged'))).toContain('tick')
   })
 })

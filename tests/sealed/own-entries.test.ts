@@ -30,7 +30,7 @@ async function bobs() {
   let pumped = 0
   const tag = deviceTag(signer.publicKey)
   const readable = new Y.Doc()
-  const own = new OwnEntries({ boardId: BOARD, signer, myTag: tag, rules, circle, keys, entries, snapshotBytes: 10_000, log: () => log, readable: () => readable, admits: () => true, pump: async () => void pumped++ })
+  const own = new OwnEntries({ boardId: BOARD, signer, myTag: tag, rules, circle, keys, entries, snapshotBytes: 10_000, log: () => log, readable: () => readable, admits: async () => true, pump: async () => void pumped++ })
   /** The entry under `key`, as another device reads it. */
   const read = async (key: string, id: Uint8Array) => {
     const bytes = entries.get(key) as Uint8Array
