@@ -271,8 +271,12 @@ export function borrowColumns(): UpdateColumns {
   return c
 }
 
-/** Gives back what `borrowColumns` lent, once nothing reads it any more. */
+/** Gives back what `borrowColumns` lent, once nothing reads it any more: emptied, so no entry's keys or field names stay in memory with it. */
 export function returnColumns(c: UpdateColumns): void {
+  c.parentName.fill(null)
+  c.parentSub.fill(null)
+  c.count = 0
+  c.ds = new Map()
   if (c.client.length <= STRUCTS_KEPT) spare = c
 }
 

@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { JUDGE_STEP_STRUCTS, judgeUpdate, judgeUpdateInSlices, type Author, type Judgement } from '../../src/sealed/authority.ts'
+import { borrowColumns, returnColumns } from '../../src/sealed/update-reader.ts'
 import { alice, Board, eve, items, mo, post } from './judge-fixture.ts'
 
 /** Alice's `n` posts of a few fields each, in one update (about 9 structs a post). */
@@ -77,6 +78,20 @@ describe('a large update judged in slices', () => {
     const cut = update.slice(0, update.length - 100)
     expect(judgeUpdate(board.ctx, alice, cut)).toMatchObject({ kind: 'refuse', reason: 'bad_payload' })
     expect((await sliced(board, alice, cut)).verdict).toEqual(judgeUpdate(board.ctx, alice, cut))
+  })
+
+  it('keeps no post’s key or field name in memory once it is done', async () => {
+    const board = new Board()
+    await sliced(board, alice, board.write(alice, alicesPosts(2000)))
+    // The columns it read into are the ones the next judgement in slices borrows.
+    const c = borrowColumns()
+    try {
+      expect(c.count).toBe(0)
+      expect(c.parentSub.filter((k) => k !== null)).toEqual([])
+      expect(c.parentName.filter((k) => k !== null)).toEqual([])
+    } finally {
+      returnColumns(c)
+    }
   })
 
   it('other judgements made while it waits do not change its verdict', async () => {
