@@ -38,12 +38,11 @@ interface ToJudge {
   readonly update: Uint8Array
 }
 
-/** A judgement made in slices, good for its entry while the readable doc is the one it was made against, unchanged by the engine. */
+/** A judgement made in slices, good for its entry while the readable doc is the one it was made against and no entry was handled since. */
 interface JudgedAside {
-  readonly key: string
   readonly judgedWith: string
   readonly doc: Y.Doc
-  readonly applied: number
+  readonly handled: number
   readonly judgement: Judgement
 }
 
@@ -85,10 +84,18 @@ export class EntryHandler {
   readonly #clients = new Map<string, number>()
   /** Request keys of invitations read in this round, imported before the next. */
   readonly #requestKeys: Uint8Array[] = []
-  /** How many times this handler changed the readable doc (an entry applied, or its clocks filled). */
-  #applied = 0
+  /**
+   * How many entries this handler has handled: whatever can change a verdict (the readable doc, a cutoff that
+   * voids, a member let in) comes with one. An entry that waits is not handled.
+   */
+  #handled = 0
   #toJudge: ToJudge | null = null
-  #aside: JudgedAside | null = null
+  /**
+   * Judgements made in slices, by entry key. One is used once; one that waits is kept while nothing is handled,
+   * so large entries waiting on what has not come are not judged again round after round (two of them would
+   * otherwise take turns for ever, each judged aside while the other waits).
+   */
+  readonly #asides = new Map<string, JudgedAside>()
 
   constructor(ctx: EntryHandlerContext) {
     this.#ctx = ctx
@@ -104,6 +111,7 @@ export class EntryHandler {
     const { circle } = this.#ctx
     const h = v.entry.header
     const finish = (outcome: Outcome, extra: Partial<Done> = {}): 'done' => {
+      this.#handled++
       log.pending.delete(v.key)
       this.#ctx.settle(v.key)
       log.done.set(v.key, { ...v, outcome, ...extra })
@@ -222,28 +230,26 @@ export class EntryHandler {
     if (judgement.kind === 'refuse') {
       this.#ctx.reject(judgement.reason, v.key, tag, judgement.detail)
       if (v.speculative) this.#ctx.rebuild()
-      else if (judgement.range && judgement.range.to > judgement.range.from) {
-        this.#applied++
-        Y.applyUpdate(this.#ctx.readable(), placeholderUpdate(author.client, judgement.range.from, judgement.range.to), SEALED_ORIGIN)
-      }
+      else if (judgement.range && judgement.range.to > judgement.range.from) Y.applyUpdate(this.#ctx.readable(), placeholderUpdate(author.client, judgement.range.from, judgement.range.to), SEALED_ORIGIN)
       return finish('refused', { heads: content.heads, judgedWith, range: judgement.range })
     }
-    if (!v.speculative) {
-      this.#applied++
-      this.#ctx.apply(content.update)
-    }
+    if (!v.speculative) this.#ctx.apply(content.update)
     return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
   }
 
   /**
    * The judgement of a content entry in its turn: a small update's now; a
-   * large one's only if `judgeAside` made it against the readable doc as it
-   * still stands, or null (the pump calls `judgeAside`, then comes back).
+   * large one's only if `judgeAside` made it with the same rights, against
+   * the readable doc as it still stands, with no entry handled since, or
+   * null (the pump calls `judgeAside`, then comes back).
    */
   #judge(key: string, judgedWith: string, author: Author, update: Uint8Array): Judgement | null {
-    const aside = this.#aside
-    this.#aside = null
-    if (aside && aside.key === key && aside.judgedWith === judgedWith && aside.doc === this.#ctx.readable() && aside.applied === this.#applied) return aside.judgement
+    const aside = this.#asides.get(key)
+    if (aside) {
+      const good = aside.judgedWith === judgedWith && aside.doc === this.#ctx.readable() && aside.handled === this.#handled
+      if (!good || aside.judgement.kind !== 'wait') this.#asides.delete(key)
+      if (good) return aside.judgement
+    }
     if (update.length < JUDGE_IN_SLICES_FROM) return judgeUpdate(this.#authority(), author, update)
     this.#toJudge = { key, judgedWith, author, update }
     return null
@@ -261,9 +267,11 @@ export class EntryHandler {
     this.#toJudge = null
     if (!next) return
     const doc = this.#ctx.readable()
-    const applied = this.#applied
+    const handled = this.#handled
+    // Those made before an entry was handled, or on a doc since rebuilt, are good for nothing any more.
+    for (const [key, a] of this.#asides) if (a.handled !== handled || a.doc !== doc) this.#asides.delete(key)
     const judgement = await judgeUpdateInSlices(this.#authority(), next.author, next.update, slices)
-    this.#aside = { key: next.key, judgedWith: next.judgedWith, doc, applied, judgement }
+    this.#asides.set(next.key, { judgedWith: next.judgedWith, doc, handled, judgement })
   }
 
   /**
