@@ -17,7 +17,7 @@ import type { ContentRules } from '../../src/sealed/content-rules.ts'
 import { BOARD_RULES } from '../../src/app/board-rules.ts'
 import { SLICE_MS, Slices } from '../../src/sealed/yield.ts'
 import { importAgreement, importDeviceSigner, inlineCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
-import { device, fixtureOptions, member, settle } from './fixture.ts'
+import { device, fixtureOptions, member, settle, type Member } from './fixture.ts'
 import { ticks } from '../support/ticks.ts'
 
 /** A clock that moves `step` ms each time it is read. */
@@ -102,8 +102,10 @@ describe('slices', () => {
   }, 60_000)
 
   it('a device reopening its board applies one large entry in parts, with the page let run between, and shows nothing deleted meanwhile', async () => {
-    const { ana, stored, titles } = await anaWithOneLargeEntry()
-    const again = new SealedBoard(stored, { ...fixtureOptions(), signer: await importDeviceSigner(ana.keys), agreement: await importAgreement(ana.keys.agreePkcs8, ana.keys.agreePublic) })
+    const { ana, stored, titles } = await anaWithLargeEntries(1)
+    const largest = Math.max(...[...stored.getMap<Uint8Array>('entries').values()].map((v) => v.length))
+    expect(largest).toBeGreaterThan(6 * APPLY_PART_BYTES)
+    const again = await reopened(ana, stored)
     // What the page would show after each of the engine's transactions, and when the event loop ran.
     const log: string[] = []
     const shown: string[][] = []
@@ -129,11 +131,11 @@ describe('slices', () => {
   }, 60_000)
 
   it('a device reopening its board without its kept verdicts judges one large entry in slices, with the page let run between', async () => {
-    const { ana, stored, titles } = await anaWithOneLargeEntry()
+    const { ana, stored, titles } = await anaWithLargeEntries(1)
     // The judge asks who owns each new post's key once: when it asks shows how far it has come.
     const log: string[] = []
     const rules: ContentRules = { ...BOARD_RULES, ownerOf: (key) => (log.push('owner'), BOARD_RULES.ownerOf(key)) }
-    const again = new SealedBoard(stored, { ...fixtureOptions(), rules, signer: await importDeviceSigner(ana.keys), agreement: await importAgreement(ana.keys.agreePkcs8, ana.keys.agreePublic) })
+    const again = await reopened(ana, stored, rules)
     let firstApplied = -1
     again.readable.on('afterTransaction', () => {
       if (firstApplied < 0 && readItems(again.readable).length > 0) firstApplied = log.push('applied') - 1
@@ -158,19 +160,13 @@ describe('slices', () => {
     let now = 0
     vi.spyOn(performance, 'now').mockImplementation(() => now)
     const rules: ContentRules = { ...BOARD_RULES, ownerOf: (key) => ((now += 0.005), BOARD_RULES.ownerOf(key)) }
-    const again = new SealedBoard(stored, { ...fixtureOptions(), rules, signer: await importDeviceSigner(ana.keys), agreement: await importAgreement(ana.keys.agreePkcs8, ana.keys.agreePublic) })
+    const again = await reopened(ana, stored, rules)
     again.readable.on('afterTransaction', () => (now += 1))
-    // When the event loop ran, by that clock.
+    // When the event loop ran, by that clock (and when the work ended).
     const ran: number[] = []
-    let on = true
-    const tick = () => {
-      if (!on) return
-      ran.push(now)
-      setImmediate(tick)
-    }
-    setImmediate(tick)
+    const stop = ticks(ran, () => now)
     await again.start()
-    on = false
+    stop()
     ran.push(now)
 
     expect(readItems(again.readable).map((i) => i.title).sort()).toEqual(titles)
@@ -180,7 +176,7 @@ describe('slices', () => {
   }, 60_000)
 })
 
-/** Ana's `n` notices, one entry of about 250 KB for each 800 (one task's changes each), a third of them deleted again; `stored` is her sealed doc as a reopened device finds it. */
+/** Ana's `entries` large entries: each one task's 800 notices, about 250 KB, a third of them deleted again; `stored` is her sealed doc as a reopened device finds it. */
 async function anaWithLargeEntries(entries: number) {
   const ana = await member('Ana')
   const items = ana.board.readable.getMap('items')
@@ -203,24 +199,7 @@ async function anaWithLargeEntries(entries: number) {
   return { ana, stored, titles }
 }
 
-/** Ana's 800 notices, one entry of about 250 KB (one task's changes), a third of them deleted again; `stored` is her sealed doc as a reopened device finds it. */
-async function anaWithOneLargeEntry() {
-  const ana = await member('Ana')
-  const ids: string[] = []
-  for (let i = 0; i < 800; i++) {
-    const id = newItemId(ana.board.myTag)
-    const r = createItem(ana.board.readable, { kind: 'notice', title: `notice ${i}`, body: `meet at the usual place, bring ${i} blankets`, author: 'Ana', tags: ['aid'], pinned: false, expiresAt: null }, 1000 + i, id)
-    if (!r.ok) throw new Error(JSON.stringify(r))
-    ids.push(id)
-  }
-  const items = ana.board.readable.getMap('items')
-  for (const id of ids.filter((_, i) => i % 3 === 0)) items.delete(id)
-  await settle(ana)
-  const titles = readItems(ana.board.readable).map((i) => i.title).sort()
-  const stored = new Y.Doc()
-  Y.applyUpdate(stored, Y.encodeStateAsUpdate(ana.board.sealed))
-  const largest = Math.max(...[...stored.getMap<Uint8Array>('entries').values()].map((v) => v.length))
-  expect(largest).toBeGreaterThan(6 * APPLY_PART_BYTES)
-  expect(largest).toBeGreaterThan(JUDGE_IN_SLICES_FROM)
-  return { ana, stored, titles }
+/** Ana's device reopened on `stored`, not started (the test starts it), without the verdicts it kept. */
+async function reopened(ana: Member, stored: Y.Doc, rules: ContentRules = BOARD_RULES): Promise<SealedBoard> {
+  return new SealedBoard(stored, { ...fixtureOptions(), rules, signer: await importDeviceSigner(ana.keys), agreement: await importAgreement(ana.keys.agreePkcs8, ana.keys.agreePublic) })
 }
