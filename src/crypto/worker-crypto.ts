@@ -15,10 +15,16 @@ import { inlineCrypto, type EntryCrypto } from './entry-crypto.ts'
  *   is never taken as an answer: what it was asked, and everything after,
  *   runs on this thread instead. A signature is never "bad" because a
  *   worker died, and a board never waits for good on one that hangs.
+ * - Small requests (`inlineBelowBytes`) are answered on this thread: a post's
+ *   entry of a few hundred bytes is checked in tens of microseconds, while
+ *   the trip to the worker and back costs a posted message each way, and a
+ *   write waits on two of them (signature, then decryption) before the
+ *   other device shows it.
  */
 export class WorkerCrypto implements EntryCrypto {
   readonly #start: () => WorkerLike
   readonly #answerWithin: number
+  readonly #inlineBelow: number
   #worker: WorkerLike | null = null
   /** Runs while something is asked: each answer starts it again; when it fires, the worker is given up. */
   #watchdog: ReturnType<typeof setTimeout> | null = null
@@ -27,17 +33,20 @@ export class WorkerCrypto implements EntryCrypto {
   #next = 0
   readonly #pending = new Map<number, Pending>()
 
-  /** `start` creates the worker, at the first request. */
-  constructor(start: () => WorkerLike, opts: { readonly answerWithinMs?: number } = {}) {
+  /** `start` creates the worker, at the first request. `inlineBelowBytes`: requests on fewer bytes (message, ciphertext) run on this thread (none by default). */
+  constructor(start: () => WorkerLike, opts: { readonly answerWithinMs?: number; readonly inlineBelowBytes?: number } = {}) {
     this.#start = start
     this.#answerWithin = opts.answerWithinMs ?? ANSWER_WITHIN_MS
+    this.#inlineBelow = opts.inlineBelowBytes ?? 0
   }
 
   verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
+    if (message.byteLength < this.#inlineBelow) return inlineCrypto.verify(publicKey, signature, message)
     return this.#ask((send) => ({ op: 'verify', publicKey: send(publicKey), signature: send(signature), message: send(message) }), () => inlineCrypto.verify(publicKey, signature, message))
   }
 
   decrypt(key: CryptoKey, nonce: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array | null> {
+    if (ciphertext.byteLength < this.#inlineBelow) return inlineCrypto.decrypt(key, nonce, ciphertext, associatedData)
     return this.#ask(
       (send) => ({ op: 'decrypt', key, nonce: send(nonce), ciphertext: send(ciphertext), associatedData: send(associatedData) }),
       () => inlineCrypto.decrypt(key, nonce, ciphertext, associatedData),
@@ -138,6 +147,15 @@ export class WorkerCrypto implements EntryCrypto {
  */
 export const ANSWER_WITHIN_MS = 30_000
 
+/**
+ * The page's: requests on fewer bytes run on the page. 16 KiB holds a
+ * usual post and every membership entry (only a post near every field's
+ * cap passes it); a check of that size costs the page less than posting it
+ * to the worker does. Snapshots and large bursts, which could keep the page busy for
+ * milliseconds each, still go to the worker.
+ */
+export const PAGE_INLINE_BELOW_BYTES = 16 * 1024
+
 /** What WorkerCrypto needs of a Worker (a MessagePort in tests). */
 export interface WorkerLike {
   postMessage(message: unknown, transfer: Transferable[]): void
@@ -164,7 +182,7 @@ export type ClosableCrypto = EntryCrypto & { close(): void; warm(): void }
 /** The page's: a module worker where the page can start one, else this thread. */
 export function pageCrypto(): ClosableCrypto {
   if (typeof Worker !== 'function') return { ...inlineCrypto, close: () => undefined, warm: () => undefined }
-  return new WorkerCrypto(() => new Worker(new URL('./entry-crypto.worker.ts', import.meta.url), { type: 'module', name: 'hearth-crypto' }) as unknown as WorkerLike)
+  return new WorkerCrypto(() => new Worker(new URL('./entry-crypto.worker.ts', import.meta.url), { type: 'module', name: 'hearth-crypto' }) as unknown as WorkerLike, { inlineBelowBytes: PAGE_INLINE_BELOW_BYTES })
 }
 
 type Request =

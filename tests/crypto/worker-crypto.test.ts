@@ -38,6 +38,28 @@ describe('checks and decryption in a worker', () => {
     expect(seen.map((s) => s.op)).toEqual(['decrypt', 'decrypt'])
   })
 
+  it('checks and opens small requests on the page: a post does not wait on two trips to the worker, and gets the same answers', async () => {
+    const { worker, seen } = channelWorker()
+    let started = 0
+    const work = new WorkerCrypto(() => (started++, worker), { inlineBelowBytes: 1024 })
+    const { publicKey, message, signature } = await signed('soup kitchen needs hands on Friday')
+    const forged = Uint8Array.from(message, (b, i) => (i === 0 ? b ^ 1 : b))
+    expect([await work.verify(publicKey, signature, message), await work.verify(publicKey, signature, forged)]).toEqual([true, false])
+    const cipher = await importContentKey(new Uint8Array(32).fill(5), { crypto: work })
+    const header = new TextEncoder().encode('header')
+    const small = await cipher.encrypt(message, header)
+    expect(await cipher.decrypt(small.nonce, small.ciphertext, header)).toEqual(message)
+    expect(await cipher.decrypt(small.nonce, small.ciphertext, new TextEncoder().encode('headex'))).toBeNull()
+    expect([started, worker.posted]).toEqual([0, 0])
+
+    // From the threshold on, the worker: a snapshot's checks never hold the page.
+    const large = await signed('x'.repeat(1024))
+    expect(await work.verify(large.publicKey, large.signature, large.message)).toBe(true)
+    const sealed = await cipher.encrypt(large.message, header)
+    expect(await cipher.decrypt(sealed.nonce, sealed.ciphertext, header)).toEqual(large.message)
+    expect(seen.map((s) => s.op)).toEqual(['verify', 'decrypt'])
+  })
+
   it('sends only a view’s own bytes, and leaves the caller’s bytes as they were', async () => {
     const { worker, seen } = channelWorker()
     const work = new WorkerCrypto(() => worker)

@@ -250,7 +250,7 @@ describe('a board shared between two devices', () => {
     await waitForText(syncStatus(page), STATUS.synced1, SYNC_MS)
     await waitForText(syncStatus(alice.page), STATUS.synced1, SYNC_MS)
     await expectAllFiveCards(bob)
-    // Alice's entries were checked and decrypted in Bob's crypto worker: it started, and it was not given up on.
+    // Bob’s crypto worker started (entries of 16 KiB and more are checked and decrypted there), and it was not given up on.
     expect(page.workers().filter((w) => w.url().includes('entry-crypto.worker'))).toHaveLength(1)
     // The title never names the board: browsers write titles to history and session files on disk.
     expect(await page.title()).toBe('Hearth')

@@ -82,7 +82,7 @@ describe('device lock', () => {
     await page.getByRole('button', { name: 'Back' }).click()
     await page.getByRole('link', { name: new RegExp(BOARD_NAME) }).click()
     await card(page, NOTICE.title).waitFor()
-    // The open board checks and decrypts in its crypto worker, and locking ends it with whatever it held.
+    // The open board’s crypto worker runs (it checks and decrypts large entries), and locking ends it with whatever it held.
     expect(cryptoWorkers(page)).toHaveLength(1)
     await page.getByRole('button', { name: 'Lock now' }).click()
     await page.getByRole('heading', { level: 1, name: 'Locked' }).waitFor()
