@@ -153,6 +153,8 @@ async function main(): Promise<void> {
     for (const e of p.top.slice(0, 12)) console.log(`  ${e.selfMs.toFixed(0).padStart(6)} ms ${e.share.toFixed(1).padStart(5)} %  ${e.fn}`)
   }
   console.log('\n' + renderTable(figures) + '\n')
+  // The details PERFORMANCE.md gives under the table (splits, per-run figures): a run with --no-write has nowhere else to show them.
+  for (const f of figures) if (f.note) console.log(`- ${f.label}: ${f.note}`)
   const failed = outcomes.filter((o) => o.failed)
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s${failed.length > 0 ? `; failed parts: ${failed.map((o) => `${o.name} (${o.failed})`).join(', ')}` : ''}`)
   if (args.write) {

@@ -10,7 +10,11 @@
  * The sealed doc is stored with y-indexeddb in `hearth-sealed-<id>` (as the
  * seeding wrote it), not in the app's encrypted one database: the engine
  * pages measure the engine and the network; the app's storage is in the open
- * and storage rows.
+ * and storage rows. Like the app's store (storage/board-store.ts), it writes
+ * each change in a task of its own, not inside the transaction that made it:
+ * y-indexeddb's own way, IndexedDB calls in the doc's update event (0.1–4 ms
+ * each, traced here), held up y-webrtc's send on A and the engine's checks
+ * on B, which the app's store never does.
  *
  * Times are epoch milliseconds (`performance.timeOrigin + performance.now()`),
  * comparable across the two browser processes on one machine.
@@ -19,6 +23,7 @@ import type * as Y from 'yjs'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { BoardSession } from '../../../src/app/board-session.ts'
 import { generateDeviceKeys } from '../../../src/crypto/index.ts'
+import { yieldToEventLoop } from '../../../src/sealed/index.ts'
 import { sealedDatabaseName, type BoardRecord, type BoardStore } from '../../../src/storage/index.ts'
 
 const now = (): number => performance.timeOrigin + performance.now()
@@ -64,9 +69,14 @@ const engine = {
     const record = bytesOf(r) as BoardRecord
     const openStore = async (doc: Y.Doc): Promise<BoardStore> => {
       const persistence = new IndexeddbPersistence(sealedDatabaseName(record.id), doc)
+      // Its update listener (it keeps its own origin check) runs in a task of its own, as the app's store does.
+      const store = (persistence as unknown as { _storeUpdate: (update: Uint8Array, origin: unknown) => void })._storeUpdate
+      doc.off('update', store)
+      const deferred = (update: Uint8Array, origin: unknown) => void yieldToEventLoop().then(() => store(update, origin))
+      doc.on('update', deferred)
       // The board as y-indexeddb holds it, without the verdicts the app keeps beside it: every open judges every update.
       const verdicts = { load: () => Promise.resolve(null), save: () => Promise.resolve() }
-      return { loaded: persistence.whenSynced.then(() => undefined), flush: () => Promise.resolve(), destroy: () => persistence.destroy(), verdicts }
+      return { loaded: persistence.whenSynced.then(() => undefined), flush: () => Promise.resolve(), destroy: () => (doc.off('update', deferred), persistence.destroy()), verdicts }
     }
     session = await BoardSession.open(record, { network: { signaling: [signaling], iceServers: [], relayOnly: false }, device: await generateDeviceKeys(), openStore })
     return { ms: now() - t, items: items().size }
