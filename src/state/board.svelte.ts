@@ -50,7 +50,7 @@ export const PAGE_SIZE = 50
 export const FIRST_PAGE = 12
 
 /** Items read again at once, and rounds of it, for what a sync changed while a board was being read (prime). */
-const CATCH_UP_CHUNK = 250
+export const CATCH_UP_CHUNK = 250
 const CATCH_UP_ROUNDS = 3
 
 /** What a person can do with one item, in the order the detail view offers them. */
@@ -115,6 +115,8 @@ export class BoardState {
     // The engine may rebuild the readable doc (a membership change altered a verdict): follow the new one.
     this.#subscribeItems = createSubscriber((update) => {
       let items = session.doc.getMap<Y.Map<unknown>>('items')
+      // Bumped when this subscription ends or follows a new doc: a catch-up in progress stops.
+      let attached = 0
       const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
         const few = this.#cache.size < FIRST_PAGE
         this.#apply(items, touchedBy(items, events))
@@ -131,8 +133,9 @@ export class BoardState {
         const primed = this.#primed
         this.#primed = null
         primed?.stop()
+        const generation = ++attached
         if (primed?.items !== items) this.#rebuild(items)
-        else if (primed.touched.size > 0) this.#apply(items, primed.touched)
+        else if (primed.touched.size > 0) void this.#catchUp(items, [...primed.touched], () => generation === attached, update)
         items.observeDeep(observer)
       }
       attach()
@@ -142,6 +145,7 @@ export class BoardState {
         update()
       })
       return () => {
+        attached++
         off()
         items.unobserveDeep(observer)
       }
@@ -229,7 +233,8 @@ export class BoardState {
    * kinds, in a task of its own: a large board's reading is many short tasks,
    * not part of its first render. What a sync changes meanwhile is read again
    * in slices after that (a joining device's first sync touches thousands of
-   * items while it reads), and what changes after is read at the first render.
+   * items while it reads), and what changes after is read from the first
+   * render on, a chunk per task (#catchUp).
    */
   async prime(): Promise<void> {
     if (this.#primed) return
@@ -265,6 +270,27 @@ export class BoardState {
         // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
         this.#apply(items, new Set(ids.slice(at, at + CATCH_UP_CHUNK)))
       }
+    }
+  }
+
+  /**
+   * What a sync changed between the reading (prime) and the first render:
+   * one chunk in the render, the rest in the tasks after it, each shown as
+   * it is read. A joining device's sync goes on touching thousands of items
+   * meanwhile, and reading them all made the first render a long task (37
+   * ms of its 121 on the benchmark's joining peer). Until its chunk comes,
+   * an item shows as it was read, as if that part of the sync were still on
+   * its way; one changed again meanwhile is read by the observer at once.
+   */
+  async #catchUp(items: Y.Map<Y.Map<unknown>>, ids: readonly string[], current: () => boolean, update: () => void): Promise<void> {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
+    this.#apply(items, new Set(ids.slice(0, CATCH_UP_CHUNK)))
+    for (let at = CATCH_UP_CHUNK; at < ids.length; at += CATCH_UP_CHUNK) {
+      await yieldToEventLoop()
+      if (!current()) return
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
+      this.#apply(items, new Set(ids.slice(at, at + CATCH_UP_CHUNK)))
+      update()
     }
   }
 

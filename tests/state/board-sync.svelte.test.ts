@@ -6,8 +6,9 @@
  * first sync rendered 50 cards in one task: 175 ms on the benchmark's peer).
  */
 import { flushSync } from 'svelte'
-import { describe, expect, it } from 'vitest'
-import { BoardState, FIRST_PAGE, PAGE_SIZE } from '../../src/state/board.svelte.ts'
+import { describe, expect, it, vi } from 'vitest'
+import type * as Y from 'yjs'
+import { BoardState, CATCH_UP_CHUNK, FIRST_PAGE, PAGE_SIZE } from '../../src/state/board.svelte.ts'
 import { SessionMemory } from '../../src/state/session-memory.ts'
 import { postNotices, record, session } from './fake-session.ts'
 
@@ -58,5 +59,37 @@ describe('a board that a sync fills', () => {
     flushSync()
     expect(second.renders).toEqual([0, 5])
     second.stop()
+  })
+
+  it('what a sync changed after the reading is read a chunk per task from the first render on, not all in that render', async () => {
+    const s = session(300)
+    const board = new BoardState(s, record, new SessionMemory())
+    await board.prime()
+    board.fillPage()
+    const items = s.doc.getMap<Y.Map<unknown>>('items')
+    // The sync goes on between the reading and the render: 1,000 more notices, and one already read is edited.
+    s.doc.transact(() => {
+      postNotices(s.doc, 1000, 300)
+      items.get([...items.keys()][0]!)!.set('title', 'edited after the reading')
+    })
+    const read = vi.spyOn(items, 'get')
+    const renders: number[] = []
+    const stop = $effect.root(() => {
+      $effect(() => {
+        renders.push(board.items.length)
+      })
+    })
+    flushSync()
+    // The first render read one chunk of the 1,001 changed items.
+    expect(read.mock.calls.length).toBeLessThanOrEqual(CATCH_UP_CHUNK)
+    for (let i = 0; i < 10; i++) {
+      await nextTask()
+      flushSync()
+    }
+    // Each later chunk showed as it was read, until the board held them all; the last, the edit.
+    expect(renders).toEqual([300 + CATCH_UP_CHUNK, 300 + 2 * CATCH_UP_CHUNK, 300 + 3 * CATCH_UP_CHUNK, 1300, 1300])
+    expect(read.mock.calls.length).toBe(1001)
+    expect(board.items.filter((i) => i.title === 'edited after the reading')).toHaveLength(1)
+    stop()
   })
 })
