@@ -15,16 +15,21 @@ import { inlineCrypto, type EntryCrypto } from './entry-crypto.ts'
  *   is never taken as an answer: what it was asked, and everything after,
  *   runs on this thread instead. A signature is never "bad" because a
  *   worker died, and a board never waits for good on one that hangs.
- * - Small requests (`inlineBelowBytes`) are answered on this thread: a post's
- *   entry of a few hundred bytes is checked in tens of microseconds, while
- *   the trip to the worker and back costs a posted message each way, and a
- *   write waits on two of them (signature, then decryption) before the
- *   other device shows it.
+ * - Small requests (`inlineBelowBytes`) are answered on this thread while
+ *   few run here at once (INLINE_AT_ONCE): a post's entry of a few hundred
+ *   bytes is checked in a fraction of a millisecond, while the trip to the
+ *   worker and back costs a posted message each way, and a write waits on
+ *   two of them (signature, then decryption) before the other device shows
+ *   it. A burst (a sync or an opening starts dozens of checks at once) goes
+ *   to the worker: their answers would all come back in one task here (71
+ *   ms on the benchmark's joining peer).
  */
 export class WorkerCrypto implements EntryCrypto {
   readonly #start: () => WorkerLike
   readonly #answerWithin: number
   readonly #inlineBelow: number
+  /** Requests running on this thread now. */
+  #here = 0
   #worker: WorkerLike | null = null
   /** Runs while something is asked: each answer starts it again; when it fires, the worker is given up. */
   #watchdog: ReturnType<typeof setTimeout> | null = null
@@ -41,16 +46,29 @@ export class WorkerCrypto implements EntryCrypto {
   }
 
   verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
-    if (message.byteLength < this.#inlineBelow) return inlineCrypto.verify(publicKey, signature, message)
+    if (this.#inline(message)) return this.#onPage(() => inlineCrypto.verify(publicKey, signature, message))
     return this.#ask((send) => ({ op: 'verify', publicKey: send(publicKey), signature: send(signature), message: send(message) }), () => inlineCrypto.verify(publicKey, signature, message))
   }
 
   decrypt(key: CryptoKey, nonce: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array | null> {
-    if (ciphertext.byteLength < this.#inlineBelow) return inlineCrypto.decrypt(key, nonce, ciphertext, associatedData)
+    if (this.#inline(ciphertext)) return this.#onPage(() => inlineCrypto.decrypt(key, nonce, ciphertext, associatedData))
     return this.#ask(
       (send) => ({ op: 'decrypt', key, nonce: send(nonce), ciphertext: send(ciphertext), associatedData: send(associatedData) }),
       () => inlineCrypto.decrypt(key, nonce, ciphertext, associatedData),
     )
+  }
+
+  #inline(bytes: Uint8Array): boolean {
+    return bytes.byteLength < this.#inlineBelow && this.#here < INLINE_AT_ONCE
+  }
+
+  async #onPage<T>(run: () => Promise<T>): Promise<T> {
+    this.#here++
+    try {
+      return await run()
+    } finally {
+      this.#here--
+    }
   }
 
   /** Starts the worker ahead of the first request (it loads and finds its curves meanwhile). */
@@ -155,6 +173,9 @@ export const ANSWER_WITHIN_MS = 30_000
  * milliseconds each, still go to the worker.
  */
 export const PAGE_INLINE_BELOW_BYTES = 16 * 1024
+
+/** Most small requests running on the page at once; more go to the worker (see WorkerCrypto). */
+export const INLINE_AT_ONCE = 4
 
 /** What WorkerCrypto needs of a Worker (a MessagePort in tests). */
 export interface WorkerLike {

@@ -275,12 +275,14 @@ export class BoardState {
 
   /**
    * What a sync changed between the reading (prime) and the first render:
-   * one chunk in the render, the rest in the tasks after it, each shown as
-   * it is read. A joining device's sync goes on touching thousands of items
-   * meanwhile, and reading them all made the first render a long task (37
-   * ms of its 121 on the benchmark's joining peer). Until its chunk comes,
-   * an item shows as it was read, as if that part of the sync were still on
-   * its way; one changed again meanwhile is read by the observer at once.
+   * one chunk in the render, the rest in the tasks after it, shown once all
+   * are read (with whatever the sync changes meanwhile: a render per chunk
+   * would count and sort the whole board again each time). A joining
+   * device's sync goes on touching thousands of items meanwhile, and reading
+   * them all made the first render a long task (37 ms of its 121 on the
+   * benchmark's joining peer). Until its chunk comes, an item shows as it
+   * was read, as if that part of the sync were still on its way; one changed
+   * again meanwhile is read by the observer at once.
    */
   async #catchUp(items: Y.Map<Y.Map<unknown>>, ids: readonly string[], current: () => boolean, update: () => void): Promise<void> {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
@@ -290,8 +292,8 @@ export class BoardState {
       if (!current()) return
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
       this.#apply(items, new Set(ids.slice(at, at + CATCH_UP_CHUNK)))
-      update()
     }
+    if (ids.length > CATCH_UP_CHUNK) update()
   }
 
   /** Grows the list to a whole page after a first render of FIRST_PAGE cards. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { generateDeviceKeys, importContentKey, importDeviceSigner, inlineCrypto, WorkerCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
+import { generateDeviceKeys, importContentKey, importDeviceSigner, INLINE_AT_ONCE, inlineCrypto, WorkerCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
 import { channelWorker, closeChannels, FakeWorker } from '../support/channel-worker.ts'
 
 /** The page's side of the crypto worker (worker-crypto.ts), against the worker's own code over a real MessageChannel. */
@@ -58,6 +58,18 @@ describe('checks and decryption in a worker', () => {
     const sealed = await cipher.encrypt(large.message, header)
     expect(await cipher.decrypt(sealed.nonce, sealed.ciphertext, header)).toEqual(large.message)
     expect(seen.map((s) => s.op)).toEqual(['verify', 'decrypt'])
+  })
+
+  it('sends a burst of small requests to the worker: only a few run on the page at once, where their answers would come in one task', async () => {
+    const { worker, seen } = channelWorker()
+    const work = new WorkerCrypto(() => worker, { inlineBelowBytes: 1024 })
+    const { publicKey, message, signature } = await signed('a sync brings sixty posts at once')
+    const answers = await Promise.all(Array.from({ length: 10 }, () => work.verify(publicKey, signature, message)))
+    expect(answers).toEqual(Array(10).fill(true))
+    expect(seen).toHaveLength(10 - INLINE_AT_ONCE)
+    // Once they are answered, a lone post's check runs on the page again.
+    expect(await work.verify(publicKey, signature, message)).toBe(true)
+    expect(seen).toHaveLength(10 - INLINE_AT_ONCE)
   })
 
   it('sends only a view’s own bytes, and leaves the caller’s bytes as they were', async () => {
