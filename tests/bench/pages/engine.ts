@@ -72,11 +72,12 @@ const engine = {
       // Its update listener (it keeps its own origin check) runs in a task of its own, as the app's store does.
       const store = (persistence as unknown as { _storeUpdate: (update: Uint8Array, origin: unknown) => void })._storeUpdate
       doc.off('update', store)
-      const deferred = (update: Uint8Array, origin: unknown) => void yieldToEventLoop().then(() => store(update, origin))
+      let closed = false
+      const deferred = (update: Uint8Array, origin: unknown) => void yieldToEventLoop().then(() => closed || store(update, origin))
       doc.on('update', deferred)
       // The board as y-indexeddb holds it, without the verdicts the app keeps beside it: every open judges every update.
       const verdicts = { load: () => Promise.resolve(null), save: () => Promise.resolve() }
-      return { loaded: persistence.whenSynced.then(() => undefined), flush: () => Promise.resolve(), destroy: () => (doc.off('update', deferred), persistence.destroy()), verdicts }
+      return { loaded: persistence.whenSynced.then(() => undefined), flush: () => Promise.resolve(), destroy: () => ((closed = true), doc.off('update', deferred), persistence.destroy()), verdicts }
     }
     session = await BoardSession.open(record, { network: { signaling: [signaling], iceServers: [], relayOnly: false }, device: await generateDeviceKeys(), openStore })
     return { ms: now() - t, items: items().size }
