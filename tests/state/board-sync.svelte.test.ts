@@ -92,4 +92,25 @@ describe('a board that a sync fills', () => {
     expect(board.items.filter((i) => i.title === 'edited after the reading')).toHaveLength(1)
     stop()
   })
+
+  it('stops the catch-up when nothing shows the board any more (it was closed): the rest is not read', async () => {
+    const s = session(300)
+    const board = new BoardState(s, record, new SessionMemory())
+    await board.prime()
+    board.fillPage()
+    s.doc.transact(() => postNotices(s.doc, 1000, 300))
+    const read = vi.spyOn(s.doc.getMap<Y.Map<unknown>>('items'), 'get')
+    const stop = $effect.root(() => {
+      $effect(() => {
+        void board.items.length
+      })
+    })
+    flushSync()
+    const inRender = read.mock.calls.length
+    expect(inRender).toBeLessThanOrEqual(CATCH_UP_CHUNK)
+    // Closed before the next chunk's task.
+    stop()
+    for (let i = 0; i < 10; i++) await nextTask()
+    expect(read.mock.calls.length).toBe(inRender)
+  })
 })
