@@ -261,15 +261,10 @@ export class BoardState {
     void this.matching
     void this.counts
     for (let round = 0; round < CATCH_UP_ROUNDS && touched.size > 0; round++) {
+      // Taken out of `touched`: one changed again since is in it again, and read again.
       const ids = [...touched]
       touched.clear()
-      for (let at = 0; at < ids.length; at += CATCH_UP_CHUNK) {
-        await slices.breathe()
-        if (this.#primed !== primed) return
-        // Taken out of `touched` above: one changed again since is in it again, and read again.
-        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
-        this.#apply(items, new Set(ids.slice(at, at + CATCH_UP_CHUNK)))
-      }
+      if (!(await this.#reread(items, ids, () => slices.breathe(), () => this.#primed === primed))) return
     }
   }
 
@@ -287,13 +282,19 @@ export class BoardState {
   async #catchUp(items: Y.Map<Y.Map<unknown>>, ids: readonly string[], current: () => boolean, update: () => void): Promise<void> {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
     this.#apply(items, new Set(ids.slice(0, CATCH_UP_CHUNK)))
-    for (let at = CATCH_UP_CHUNK; at < ids.length; at += CATCH_UP_CHUNK) {
-      await yieldToEventLoop()
-      if (!current()) return
+    const rest = ids.slice(CATCH_UP_CHUNK)
+    if (rest.length > 0 && (await this.#reread(items, rest, yieldToEventLoop, current))) update()
+  }
+
+  /** Reads `ids` again a chunk at a time, `pause()` before each chunk; false once `current()` is not (closed, shown, or following a new doc). */
+  async #reread(items: Y.Map<Y.Map<unknown>>, ids: readonly string[], pause: () => Promise<void>, current: () => boolean): Promise<boolean> {
+    for (let at = 0; at < ids.length; at += CATCH_UP_CHUNK) {
+      await pause()
+      if (!current()) return false
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
       this.#apply(items, new Set(ids.slice(at, at + CATCH_UP_CHUNK)))
     }
-    if (ids.length > CATCH_UP_CHUNK) update()
+    return true
   }
 
   /** Grows the list to a whole page after a first render of FIRST_PAGE cards. */
