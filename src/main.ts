@@ -3,6 +3,8 @@ import { registerSW } from 'virtual:pwa-register'
 import App from './ui/App.svelte'
 import { AppState } from './state/app.svelte.ts'
 import { i18n } from './state/i18n.svelte.ts'
+import { warmFormatters } from './i18n/index.ts'
+import { yieldToEventLoop } from './app/index.ts'
 import { CurvesUnavailableError, curves } from './crypto/curves.ts'
 import './ui/app.css'
 
@@ -77,6 +79,9 @@ async function main(): Promise<void> {
   try {
     // The device file gives the language and the look for the app's first frame (and may need signatures already).
     await Promise.all([applyAppStyles(), app.prepare()])
+    // Intl loads the language's data on first use: here, in a task before the first render's, not in it.
+    warmFormatters(i18n.current)
+    await yieldToEventLoop()
     // The static shell from index.html goes in the same task as the app renders, so no blank frame.
     target.replaceChildren()
     component = mount(App, { target, props: { app } })

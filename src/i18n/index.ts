@@ -12,7 +12,7 @@ import { format, formatParts, type Params, type Part } from './translate.ts'
 
 export type { MessageKey, Messages } from './messages.ts'
 export type { Params, Part } from './translate.ts'
-export { formatDate, formatDateTime, formatDateTimeFull, formatTime, formatRange, formatRelative, formatNumber, toLocalInput, fromLocalInput } from './dates.ts'
+export { formatDate, formatDateTime, formatDateTimeFull, formatTime, formatRange, formatRelative, formatNumber, toLocalInput, fromLocalInput, warmFormatters } from './dates.ts'
 
 /**
  * The languages Hearth speaks, in the order the language choice lists them:
