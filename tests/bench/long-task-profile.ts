@@ -31,8 +31,9 @@ if (!prefix) {
 }
 const top = Number(topArg)
 const profile = JSON.parse(readFileSync(`${prefix}.cpuprofile`, 'utf8')) as Profile
-const { aligned, tasks } = JSON.parse(readFileSync(`${prefix}.tasks.json`, 'utf8')) as { aligned: number | null; tasks: [number, number][] }
-if (aligned === null) throw new Error('no alignment mark in this profile')
+const marks = JSON.parse(readFileSync(`${prefix}.tasks.json`, 'utf8')) as { aligned: number | null; alignedEnd?: number | null; tasks: [number, number][] }
+const { tasks } = marks
+if (marks.aligned === null) throw new Error('no alignment mark in this profile')
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
 const parent = new Map<number, number>()
@@ -51,8 +52,19 @@ const stack = (id: number): ProfileNode[] => {
 const times: number[] = []
 let t = profile.startTime
 for (const d of profile.timeDeltas) times.push((t += d) / 1000)
-const mark = profile.samples.findIndex((s) => stack(s).some((n) => n.callFrame.functionName === '__benchAlign'))
+// Runs of samples in the mark: the start's, then the end's. A profile that followed the page to another
+// document keeps only that document's samples, so only the end's.
+const runs: number[] = []
+profile.samples.forEach((s, i) => {
+  const inMark = stack(s).some((n) => n.callFrame.functionName === '__benchAlign')
+  const before = i > 0 && stack(profile.samples[i - 1]!).some((n) => n.callFrame.functionName === '__benchAlign')
+  if (inMark && !before) runs.push(i)
+})
+const atEnd = (i: number) => times[times.length - 1]! - times[i]! < 200
+const mark = runs.length === 0 ? -1 : runs[0]!
 if (mark < 0) throw new Error('the alignment mark is not in the profile')
+const aligned = atEnd(mark) ? marks.alignedEnd : marks.aligned
+if (aligned === null || aligned === undefined) throw new Error('the profile holds only the end mark, and its time was not written')
 const offset = aligned - times[mark]!
 
 for (const [start, length] of tasks) {

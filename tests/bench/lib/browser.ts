@@ -154,22 +154,25 @@ export async function startProfile(page: Page): Promise<() => Promise<{ totalMs:
   await cdp.send('Profiler.start')
   const dir = process.env.BENCH_PROFILE_DIR
   // A mark the profile can be lined up with the page's clock by: 20 ms in a function of that name.
-  const aligned = dir ? await page.evaluate(() => (function __benchAlign() {
+  const align = () => page.evaluate(() => (function __benchAlign() {
     const t = performance.now()
     while (performance.now() - t < 20);
     return performance.timeOrigin + t
-  })()) : null
+  })())
+  const aligned = dir ? await align() : null
   return async () => {
+    // A second mark at the end: a profile that followed the page to another document keeps only that document's samples.
+    const alignedEnd = dir ? await align() : null
     const { profile } = await cdp.send('Profiler.stop')
     await cdp.detach().catch(() => undefined)
     // The whole profile, for a closer look (DevTools' Performance panel opens it), with the page's long tasks
-    // (epoch ms; `aligned` is when __benchAlign began): tests/bench/long-task-profile.ts reads both.
+    // (epoch ms; `aligned` and `alignedEnd` are when each __benchAlign began): tests/bench/long-task-profile.ts reads both.
     if (dir) {
       mkdirSync(dir, { recursive: true })
       const name = join(dir, new Date().toISOString().replace(/[:.]/g, '-'))
       writeFileSync(`${name}.cpuprofile`, JSON.stringify(profile))
       const tasks = await page.evaluate(() => ((globalThis as unknown as { __benchLongTasks?: [number, number][] }).__benchLongTasks ?? []).map(([start, d]) => [performance.timeOrigin + start, d]))
-      writeFileSync(`${name}.tasks.json`, JSON.stringify({ aligned, tasks }))
+      writeFileSync(`${name}.tasks.json`, JSON.stringify({ aligned, alignedEnd, tasks }))
     }
     return summarizeProfile(profile as CpuProfile)
   }
@@ -333,13 +336,18 @@ export interface LongTasks {
 
 /** Main-thread tasks over 50 ms that started between two epoch times, as the page's long-task observer saw them. */
 export async function longTasks(page: Page, fromEpoch: number, toEpoch: number): Promise<LongTasks> {
-  const { origin, tasks, error } = await page.evaluate(() => {
+  const { origin, tasks, error, marks } = await page.evaluate(() => {
     const g = globalThis as unknown as { __benchLongTasks?: [number, number][]; __benchLongTasksError?: string }
-    return { origin: performance.timeOrigin, tasks: g.__benchLongTasks ?? null, error: g.__benchLongTasksError ?? null }
+    const marks = performance.getEntriesByType('mark').map((m) => [m.name, m.startTime] as const)
+    return { origin: performance.timeOrigin, tasks: g.__benchLongTasks ?? null, error: g.__benchLongTasksError ?? null, marks }
   })
   if (!tasks) throw new Error(`no long-task observer in the page${error ? `: ${error}` : ''}`)
   const counted = tasks.filter(([start, d]) => origin + start + d >= fromEpoch && origin + start <= toEpoch)
-  if (process.env.BENCH_LONG_TASKS) console.log('long tasks (start after the window opens + length, ms):', counted.map(([s, d]) => `${(origin + s - fromEpoch).toFixed(0)}+${d.toFixed(0)}`).join(' '))
+  if (process.env.BENCH_LONG_TASKS) {
+    // With the page's own marks (names only: hearth:script, hearth:mounted, ...) on the same clock, to place them.
+    const at = (s: number) => (origin + s - fromEpoch).toFixed(0)
+    console.log('long tasks (start after the window opens + length, ms):', counted.map(([s, d]) => `${at(s)}+${d.toFixed(0)}`).join(' '), '| marks:', marks.map(([name, s]) => `${name}@${at(s)}`).join(' '))
+  }
   const inWindow = counted.map(([, d]) => d)
   return {
     longest: inWindow.length === 0 ? 0 : Math.max(...inWindow),
