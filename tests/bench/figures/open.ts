@@ -18,6 +18,7 @@
  */
 import type { Page } from 'playwright-core'
 import { boardDatabaseName } from '../../../src/storage/board-store.ts'
+import { bareLoads, type BareLoad } from '../lib/bare-chromium.ts'
 import { heapUsed, launchBenchPeer, longTasks, seedApp, seedPlain, startProfile, storedBytes, seedUrl, waitForMark, type LongTasks, type Peer } from '../lib/browser.ts'
 import type { BenchContext } from '../lib/context.ts'
 import { figure, MB, type Figure } from '../lib/figure.ts'
@@ -38,10 +39,12 @@ export interface OpenSamples {
   tasksBoard: LongTasks[]
   tasksBase: LongTasks[]
   stored: Awaited<ReturnType<typeof storedBytes>>
+  /** The same opens in a Chromium with no DevTools domain enabled (lib/bare-chromium.ts), when asked for. */
+  bare: { board: BareLoad[]; base: BareLoad[] } | null
 }
 
 /** Seeds `board` into a fresh profile (app and baseline origins), then opens it `runs` times each way. */
-export async function openSamples(ctx: BenchContext, board: BrowserBoard, runs: number, api: PartApi, opts: { list: boolean; profile?: boolean }): Promise<OpenSamples> {
+export async function openSamples(ctx: BenchContext, board: BrowserBoard, runs: number, api: PartApi, opts: { list: boolean; profile?: boolean; bare?: boolean }): Promise<OpenSamples> {
   const servers = await ctx.servers()
   const appUrl = servers.app.url
   const baselineUrl = `${servers.baselineUrl}open.html?db=${boardDatabaseName(board.boardId)}`
@@ -60,7 +63,7 @@ export async function openSamples(ctx: BenchContext, board: BrowserBoard, runs: 
     await pause(5000)
     await seedPage.goto('about:blank')
 
-    const s: Omit<OpenSamples, 'stored'> = { list: [], board: [], base: [], heapApp: [], heapBoard: [], heapBase: [], tasksBoard: [], tasksBase: [] }
+    const s: Omit<OpenSamples, 'stored' | 'bare'> = { list: [], board: [], base: [], heapApp: [], heapBoard: [], heapBase: [], tasksBoard: [], tasksBase: [] }
     for (let run = 0; run < runs && !api.signal.aborted; run++) {
       if (opts.list) {
         s.list.push(await timedLoad(peer, appUrl, 'list', async (page) => s.heapApp.push(await heapUsed(page))))
@@ -90,7 +93,15 @@ export async function openSamples(ctx: BenchContext, board: BrowserBoard, runs: 
     await page.close()
 
     if (opts.profile && ctx.profile) await profileOpen(ctx, peer, board)
-    return { ...s, stored }
+    let bare: OpenSamples['bare'] = null
+    if (opts.bare && !api.signal.aborted) {
+      // The same profile in a Chromium no DevTools domain is enabled in (lib/bare-chromium.ts), board and baseline in turn.
+      await peer.context.close()
+      const loads = await bareLoads(peer.profileDir, Array.from({ length: runs }, () => [{ url: baselineUrl, selector: '#bench-done' }, { url: `${appUrl}#/board/${board.boardId}`, selector: 'article[data-testid=item]' }]).flat(), SETTLE_MS)
+      bare = { base: loads.filter((_, i) => i % 2 === 0), board: loads.filter((_, i) => i % 2 === 1) }
+      ctx.log(`  bare loads (no DevTools domain): board ${bare.board.map((l) => `${l.ms.toFixed(0)} ms, longest task ${l.tasks.longest.toFixed(0)} ms`).join('; ')}`)
+    }
+    return { ...s, stored, bare }
   } finally {
     await peer.close()
   }
@@ -110,7 +121,7 @@ export function longTaskNote(samples: LongTasks[]): string {
 
 export async function measureOpen(ctx: BenchContext, api: PartApi): Promise<Figure[]> {
   const large = await ctx.large()
-  const s = await openSamples(ctx, large, ctx.runs.open, api, { list: true, profile: true })
+  const s = await openSamples(ctx, large, ctx.runs.open, api, { list: true, profile: true, bare: true })
   const n = large.itemCount.toLocaleString('en')
   return [
     figure({
@@ -150,6 +161,7 @@ export async function measureOpen(ctx: BenchContext, api: PartApi): Promise<Figu
       baseline: s.tasksBase.map((t) => t.total),
       note: `baseline ${longTaskNote(s.tasksBase)}`,
     }),
+    ...(s.bare ? bareFigures(s.bare, n) : []),
     figure({
       id: 'memory',
       label: `memory: JS heap with the ${n}-item board open (after GC)`,
@@ -169,6 +181,33 @@ export async function measureOpen(ctx: BenchContext, api: PartApi): Promise<Figu
       baseline: [large.update.byteLength / MB],
       target: { kind: 'ratio', max: 1.5, text: '≤ 1.5×' },
       note: `sum of the values in y-indexeddb's "updates" store of ${s.stored.db} (${s.stored.records} records; seeded as ${large.sealed.entries} entries, ${(large.sealed.state.byteLength / MB).toFixed(2)} MB); navigator.storage.estimate() usage for the whole origin: ${s.stored.estimate === null ? 'n/a' : (s.stored.estimate / MB).toFixed(1) + ' MB'}`,
+    }),
+  ]
+}
+
+/** The open and its long tasks as a person's browser runs them: Playwright's Runtime domain adds a task of its own at start. */
+function bareFigures(bare: { board: BareLoad[]; base: BareLoad[] }, n: string): Figure[] {
+  const why = 'Chromium driven over its DevTools pipe with no domain enabled in the page (lib/bare-chromium.ts): the Runtime domain Playwright enables makes V8 parse the main chunk again as it runs (docs/PERFORMANCE.md, "The debugger\'s own long task")'
+  return [
+    figure({
+      id: 'open-board-bare',
+      label: `open, no DevTools domain: app start → ${n}-item board's items rendered`,
+      unit: 'ms',
+      hearth: bare.board.map((l) => l.ms),
+      baselineLabel: 'y-indexeddb load + count + 50 titles, no DevTools domain',
+      baseline: bare.base.map((l) => l.ms),
+      target: { kind: 'ratio', max: 1.2, text: '≤ 1.2×' },
+      note: why,
+    }),
+    figure({
+      id: 'open-longest-task-bare',
+      label: `long tasks, no DevTools domain: longest main-thread task while the ${n}-item board opens`,
+      unit: 'ms',
+      hearth: bare.board.map((l) => l.tasks.longest),
+      baselineLabel: 'baseline page, same window',
+      baseline: bare.base.map((l) => l.tasks.longest),
+      target: { kind: 'absolute', max: 50, text: '≤ 50 ms' },
+      note: `navigation start → ${SETTLE_MS / 1000} s after the first card; Hearth ${longTaskNote(bare.board.map((l) => l.tasks))}; baseline ${longTaskNote(bare.base.map((l) => l.tasks))}`,
     }),
   ]
 }
