@@ -7,7 +7,7 @@
  */
 import { flushSync } from 'svelte'
 import { describe, expect, it, vi } from 'vitest'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import { BoardState, CATCH_UP_CHUNK, FIRST_PAGE, PAGE_SIZE } from '../../src/state/board.svelte.ts'
 import { SessionMemory } from '../../src/state/session-memory.ts'
 import { postNotices, record, session } from './fake-session.ts'
@@ -112,5 +112,38 @@ describe('a board that a sync fills', () => {
     stop()
     for (let i = 0; i < 10; i++) await nextTask()
     expect(read.mock.calls.length).toBe(inRender)
+  })
+
+  it('stops the catch-up when the engine rebuilds the readable doc: nothing of the old doc is read or shown after it', async () => {
+    const s = session(300)
+    // The engine's reset (a membership change altered a verdict): a new readable doc, and the board told so.
+    const resets: (() => void)[] = []
+    Object.assign(s.sealed, { onReset: (listener: () => void) => (resets.push(listener), () => {}) })
+    const board = new BoardState(s, record, new SessionMemory())
+    await board.prime()
+    board.fillPage()
+    s.doc.transact(() => postNotices(s.doc, 1000, 300))
+    const old = s.doc.getMap<Y.Map<unknown>>('items')
+    const read = vi.spyOn(old, 'get')
+    const stop = $effect.root(() => {
+      $effect(() => {
+        void board.items.length
+      })
+    })
+    flushSync()
+    const inRender = read.mock.calls.length
+    expect(inRender).toBeLessThanOrEqual(CATCH_UP_CHUNK)
+    // Rebuilt before the next chunk's task: the new doc holds 2 of the notices.
+    const rebuilt = new Y.Doc()
+    postNotices(rebuilt, 2)
+    Object.assign(s, { doc: rebuilt })
+    for (const reset of resets) reset()
+    for (let i = 0; i < 10; i++) {
+      await nextTask()
+      flushSync()
+    }
+    expect(read.mock.calls.length).toBe(inRender)
+    expect(board.items.map((i) => i.title).sort()).toEqual(['notice 0', 'notice 1'])
+    stop()
   })
 })
