@@ -32,7 +32,8 @@ export interface CompactionContext {
   readonly log: AuthorLog
   readonly snapshotBytes: number
   placeholder(range: ClockRange): Uint8Array
-  seal(merged: Uint8Array, from: number, seq: number): Promise<void>
+  /** Seals the snapshot and handles it in its turn; its key. */
+  seal(merged: Uint8Array, from: number, seq: number): Promise<string>
   drop(keys: readonly string[]): void
   readonly gcFilter: (item: Y.Item) => boolean
   /** The author's Yjs client id (of their readable doc). */
@@ -45,12 +46,71 @@ export interface CompactionContext {
    */
   deletions(upTo: number): Uint8Array | null
   /**
-   * Whether the author's snapshot ending at `seq` with this update would be
+   * Whether the author's snapshot from `from` to `seq` with this update would be
    * accepted now (a snapshot is judged with the rights its author has when it
    * is written, and stands for every entry it covers): one that would not is
    * never sealed, and its parts stay as they are.
    */
-  admissible(update: Uint8Array, seq: number): boolean | Promise<boolean>
+  admissible(update: Uint8Array, from: number, seq: number): boolean | Promise<boolean>
+  /** The author's history as last written whole, kept between compactions, if the device keeps it. */
+  readonly history?: KeptHistory
+}
+
+/**
+ * The doc a whole rewrite of the author's history was replayed into, kept
+ * for the next one: that one then applies only what came since (the loose
+ * entries, the new deletions) instead of replaying megabytes again, which
+ * made a prolific author's compactions cost O(n²). It stands for one sealed
+ * snapshot — its key and hash, accepted as it is — and for nothing else;
+ * anything else at the head of the history replays from the entries. Held a
+ * while only (`keepMs`): it costs the memory of the author's part of the
+ * board, and an author who writes by hand compacts every few hundred posts.
+ */
+export class KeptHistory {
+  readonly #keepMs: number
+  #kept: { readonly key: string; readonly hash: string; readonly doc: Y.Doc } | null = null
+  #timer: ReturnType<typeof setTimeout> | null = null
+
+  constructor(keepMs: number) {
+    this.#keepMs = keepMs
+  }
+
+  /** Whether a doc is kept (for tests and diagnostics). */
+  get holding(): boolean {
+    return this.#kept !== null
+  }
+
+  /** The doc kept for `snapshot`, handed over (the caller owns it from now on), or null; anything else kept is let go. */
+  take(snapshot: Done): Y.Doc | null {
+    const kept = this.#kept
+    this.#release(false)
+    if (!kept) return null
+    const same = kept.key === snapshot.key && kept.hash === snapshot.hash && snapshot.outcome === 'applied' && snapshot.entry.header.kind === 'snapshot'
+    if (same) return kept.doc
+    kept.doc.destroy()
+    return null
+  }
+
+  /** Keeps `doc` as the replay of the snapshot sealed as `done`, for the next whole rewrite. */
+  keep(done: Done, doc: Y.Doc): void {
+    this.#release(true)
+    this.#kept = { key: done.key, hash: done.hash, doc }
+    this.#timer = setTimeout(() => this.#release(true), this.#keepMs)
+    // Never what keeps a Node process running.
+    ;(this.#timer as { unref?: () => void }).unref?.()
+  }
+
+  /** Lets go of what is kept. */
+  clear(): void {
+    this.#release(true)
+  }
+
+  #release(destroy: boolean): void {
+    if (this.#timer !== null) clearTimeout(this.#timer)
+    this.#timer = null
+    if (destroy) this.#kept?.doc.destroy()
+    this.#kept = null
+  }
 }
 
 const isContent = (d: Done) => d.entry.header.kind === 'update' || d.entry.header.kind === 'snapshot'
@@ -95,19 +155,27 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
 
 /** Seals one snapshot replacing `parts` (own, contiguous), then deletes them from the shared doc. */
 async function merge(ctx: CompactionContext, parts: readonly Done[], whole = false): Promise<boolean> {
+  // A whole rewrite whose first part is the snapshot last written whole goes on from that replay.
+  const resumed = whole ? (ctx.history?.take(parts[0]!) ?? null) : null
   const payloads: Uint8Array[] = []
-  for (const d of parts) {
+  for (const d of resumed ? parts.slice(1) : parts) {
     if (d.outcome === 'refused') {
       if (d.range && d.range.to > d.range.from) payloads.push(ctx.placeholder(d.range))
       continue
     }
-    if (d.outcome !== 'applied' || !d.plain) return false
+    if (d.outcome !== 'applied' || !d.plain) {
+      resumed?.destroy()
+      return false
+    }
     const content = d.entry.header.version === 1 ? { update: d.plain } : decodeContent(d.plain)
-    if (!content) return false
+    if (!content) {
+      resumed?.destroy()
+      return false
+    }
     payloads.push(content.update)
   }
-  if (payloads.length === 0) return false
-  const scratch = new Y.Doc({ gc: true, gcFilter: ctx.gcFilter })
+  if (payloads.length === 0 && !resumed) return false
+  const scratch = resumed ?? new Y.Doc({ gc: true, gcFilter: ctx.gcFilter })
   if (whole) {
     // From the author's first struct, in order: each part integrates as it is applied. In slices, with the page
     // let run between: a prolific author's history is megabytes.
@@ -126,10 +194,15 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
     Y.applyUpdate(scratch, Y.mergeUpdates(payloads))
   }
   const merged = Y.encodeStateAsUpdate(scratch)
-  scratch.destroy()
-  const seq = parts[parts.length - 1]!.entry.header.seq
-  if (!(await ctx.admissible(merged, seq))) return false
-  await ctx.seal(merged, parts[0]!.entry.header.from, seq)
+  const [from, seq] = [parts[0]!.entry.header.from, parts[parts.length - 1]!.entry.header.seq]
+  if (!(await ctx.admissible(merged, from, seq))) {
+    scratch.destroy()
+    return false
+  }
+  const key = await ctx.seal(merged, from, seq)
   ctx.drop(parts.map((d) => d.key))
+  const sealed = ctx.log.done.get(key)
+  if (whole && ctx.history && sealed?.outcome === 'applied') ctx.history.keep(sealed, scratch)
+  else scratch.destroy()
   return true
 }

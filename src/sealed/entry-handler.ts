@@ -6,6 +6,7 @@ import { CONTENT_KINDS, type AuthorLog, type AuthorLogs, type Done, type Outcome
 import type { Circle } from './circle.ts'
 import type { ContentRules } from './content-rules.ts'
 import type { Rejection } from './diagnostics.ts'
+import { entryKey } from './entry-key.ts'
 import { decodeControl } from './membership/ops.ts'
 import type { ControlEntry } from './membership/state.ts'
 import { SEALED_ORIGIN } from './origins.ts'
@@ -282,14 +283,25 @@ export class EntryHandler {
    * for the entries it covers, so one holding a write the author may no
    * longer make (a moderator since demoted, who renamed the board) would take
    * every one of those entries with it.
+   *
+   * The judgement is kept for the snapshot's turn (as one made aside is):
+   * the same update, judged with the same rights against the same doc with
+   * nothing handled since, is not judged twice.
    */
-  async admits(tag: string, key: Uint8Array, seq: number, heads: readonly string[], update: Uint8Array): Promise<boolean> {
+  async admits(tag: string, key: Uint8Array, from: number, seq: number, heads: readonly string[], update: Uint8Array): Promise<boolean> {
     const { circle } = this.#ctx
     const rights = circle.rightsAt(tag, seq, heads)
     if (rights.kind !== 'ok' || !rights.active) return false
     const author: Author = { client: this.#clientOf(tag, key), tag, moderator: rights.moderator, legacy: false }
+    const doc = this.#ctx.readable()
+    const handled = this.#handled
     // In slices: a snapshot is the author's whole history. It runs in the engine's turn, so nothing but this device's own new changes touches the doc meanwhile.
-    return (await judgeUpdateInSlices(this.#authority(), author, update, new Slices())).kind === 'accept'
+    const judgement = await judgeUpdateInSlices(this.#authority(), author, update, new Slices())
+    if (judgement.kind !== 'accept') return false
+    if (this.#handled === handled && this.#ctx.readable() === doc) {
+      this.#asides.set(entryKey({ author: key, kind: 'snapshot', from, seq }), { judgedWith: `${rights.active}/${rights.moderator}`, doc, handled, judgement })
+    }
+    return true
   }
 
   /** What the judge reads: the readable doc as it stands, the rules, who owns a client id, and what is void. */

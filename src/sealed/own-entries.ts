@@ -2,19 +2,25 @@ import type * as Y from 'yjs'
 import { boundClientId, fromBase64url, keyId, MAX_ENTRY_BYTES, parseEntry, sealEntry, type ContentCipher, type DeviceSigner, type EntryHeader, type EntryKind, type TransportSecret } from '../crypto/index.ts'
 import type { AuthorLog } from './author-log.ts'
 import type { Circle } from './circle.ts'
-import { compactOwn } from './compaction.ts'
+import { compactOwn, KeptHistory } from './compaction.ts'
 import type { ContentRules } from './content-rules.ts'
 import { foldableDeletions } from './deletions.ts'
 import { entryKey } from './entry-key.ts'
 import type { BoardKeys } from './keys.ts'
 import { encodeControl, type Op } from './membership/ops.ts'
-import { encodeContent, entryHash } from './payloads.ts'
+import { encodeContent, entryHash, entryHashNative } from './payloads.ts'
 import { placeholderUpdate } from './placeholder.ts'
 import { keepTypes } from './readable.ts'
 import type { SharedEntries } from './shared-entries.ts'
 
 /** Largest payload sealed as an update entry: the entry's limit less its header, nonce, tag and signature (under 200 bytes), with room to spare. */
 const MAX_UPDATE_PAYLOAD = MAX_ENTRY_BYTES.update - 1024
+
+/** From this size an entry's hash is taken by the platform (asynchronous, off this thread) rather than in script. */
+const NATIVE_HASH_FROM = 64 * 1024
+
+/** How long the replay of this device's last whole rewrite is kept for the next (compaction.ts, KeptHistory). */
+const KEEP_HISTORY_MS = 60_000
 
 /** What sealing this device's entries needs from the engine. */
 export interface OwnEntriesContext {
@@ -31,8 +37,8 @@ export interface OwnEntriesContext {
   log(): AuthorLog
   /** The readable doc: what was deleted of this device's structs, folded into its compactions. */
   readable(): Y.Doc
-  /** Whether this device's content entry ending at `seq`, built on `heads`, would be accepted now (entry-handler.ts). */
-  admits(seq: number, heads: readonly string[], update: Uint8Array): Promise<boolean>
+  /** Whether this device's snapshot from `from` to `seq`, built on `heads`, would be accepted now (entry-handler.ts). */
+  admits(from: number, seq: number, heads: readonly string[], update: Uint8Array): Promise<boolean>
   /** Handles every entry whose turn has come. */
   pump(): Promise<void>
 }
@@ -54,6 +60,7 @@ export interface SealOptions {
  */
 export class OwnEntries {
   readonly #ctx: OwnEntriesContext
+  readonly #history = new KeptHistory(KEEP_HISTORY_MS)
   #seq = 0
 
   constructor(ctx: OwnEntriesContext) {
@@ -127,10 +134,12 @@ export class OwnEntries {
     const header: EntryHeader = { kind, boardId, keyId: id, author: signer.publicKey, seq, from: opts.from ?? seq }
     const bytes = await sealEntry(header, payload, cipher, signer)
     const key = entryKey(header)
+    // A snapshot is megabytes: hashed in script, it would hold the page for tens of milliseconds.
+    const hash = bytes.length >= NATIVE_HASH_FROM ? await entryHashNative(bytes) : entryHash(bytes)
     entries.set(key, bytes)
     const parsed = parseEntry(bytes)
     if (!parsed.ok) throw new Error('An entry this device sealed does not parse')
-    this.#ctx.log().pending.set(key, { key, bytes, entry: parsed.entry, hash: entryHash(bytes), via: null, plain: payload, speculative: opts.speculative ?? false })
+    this.#ctx.log().pending.set(key, { key, bytes, entry: parsed.entry, hash, via: null, plain: payload, speculative: opts.speculative ?? false })
     await this.#ctx.pump()
     return key
   }
@@ -144,13 +153,17 @@ export class OwnEntries {
       snapshotBytes,
       client,
       deletions: (upTo) => foldableDeletions(this.#ctx.readable(), rules, client, myTag, upTo),
-      admissible: (update, seq) => this.#ctx.admits(seq, circle.heads(), update),
+      admissible: (update, from, seq) => this.#ctx.admits(from, seq, circle.heads(), update),
       placeholder: (range) => placeholderUpdate(client, range.from, range.to),
-      seal: async (merged, from, seq) => {
-        await this.seal('snapshot', encodeContent(circle.heads(), merged), { from, seq, speculative: true })
-      },
+      seal: (merged, from, seq) => this.seal('snapshot', encodeContent(circle.heads(), merged), { from, seq, speculative: true }),
       drop: (keys) => entries.delete(keys),
       gcFilter: keepTypes,
+      history: this.#history,
     })
+  }
+
+  /** Lets go of what compaction keeps between runs (the board is closing). */
+  close(): void {
+    this.#history.clear()
   }
 }

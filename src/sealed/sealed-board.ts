@@ -135,7 +135,7 @@ export class SealedBoard {
       notifyCircle: () => this.#notifyCircle(),
       takeGift: (gift: KeyGift, source: KeySource | null) => this.#takeGift(gift, source),
     }
-    this.#own = new OwnEntries({ ...shared, readable: () => this.#pump.settled(), signer, rules: this.#opts.rules, admits: (seq, heads, update) => handler.admits(myTag, signer.publicKey, seq, heads, update), snapshotBytes: this.#opts.snapshotBytes, log: () => this.#logs.of(myTag) })
+    this.#own = new OwnEntries({ ...shared, readable: () => this.#pump.settled(), signer, rules: this.#opts.rules, admits: (from, seq, heads, update) => handler.admits(myTag, signer.publicKey, from, seq, heads, update), snapshotBytes: this.#opts.snapshotBytes, log: () => this.#logs.of(myTag) })
     this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, readable: shared.readable, run: (task) => this.#tasks.run(task) })
     this.#admission = new Admission({ ...shared, pendingLimits: this.#opts.pendingLimits, carry: (key, bytes, entry) => this.#carrier.carry(key, bytes, entry) })
     this.#side = new SideEntries({ ...shared, agreement: opts.agreement, ownRequest: () => this.#logs.of(myTag).done.get(`${myTag}.1`)?.hash })
@@ -205,6 +205,7 @@ export class SealedBoard {
 
   destroy(): void {
     this.#kept.stop()
+    this.#own.close()
     this.#tasks.stop()
     this.#writes.stop(this.#pump.readable)
     this.sealed.off('afterTransaction', this.#onSealedTransaction)

@@ -12,7 +12,7 @@ import * as Y from 'yjs'
 import type { EntryKind, ParsedEntry } from '../../src/crypto/index.ts'
 import type { ClockRange } from '../../src/sealed/authority.ts'
 import { AuthorLog, type Done, type Outcome } from '../../src/sealed/author-log.ts'
-import { compactOwn } from '../../src/sealed/compaction.ts'
+import { compactOwn, KeptHistory } from '../../src/sealed/compaction.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
 import { placeholderUpdate } from '../../src/sealed/placeholder.ts'
 import { APPLY_PART_BYTES } from '../../src/sealed/pump.ts'
@@ -62,7 +62,7 @@ const snapshot = (from: number, seq: number, updates: Uint8Array[], size: number
 const membership = (seq: number) => entry('control', seq, seq)
 
 /** Bob's device: seals a snapshot into his log and drops what it replaces, as the engine does; `deletions` is what his readable doc holds as deleted of his structs. */
-async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null, admissible: (update: Uint8Array, seq: number) => boolean = () => true) {
+async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null, admissible: (update: Uint8Array, from: number, seq: number) => boolean = () => true, history?: KeptHistory) {
   const log = new AuthorLog()
   for (const d of entries) log.done.set(d.key, d)
   const sealed: string[] = []
@@ -75,9 +75,11 @@ async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo
     seal: async (bytes, from, seq) => {
       const parts = [...log.done.values()].filter((d) => d.entry.header.kind !== 'control' && from <= d.entry.header.from && d.entry.header.seq <= seq)
       const size = parts.reduce((n, d) => n + d.bytes.length, 0)
-      log.done.set(`bob snapshot ${from}-${seq}`, entry('snapshot', from, seq, { update: bytes, size }))
+      const key = `bob snapshot ${from}-${seq}`
+      log.done.set(key, entry('snapshot', from, seq, { update: bytes, size }))
       sealed.push(`${from}-${seq}`)
       merged.push(bytes)
+      return key
     },
     drop: (keys) => {
       dropped.push([...keys])
@@ -87,6 +89,7 @@ async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo
     client: BOB,
     deletions,
     admissible,
+    ...(history ? { history } : {}),
   })
   return { log, sealed, merged, dropped }
 }
@@ -354,12 +357,12 @@ describe('a snapshot that would be refused is never sealed', () => {
     const w = bobWrites(4)
     const asked: number[] = []
     // His first notice stands for the write he may no longer make.
-    const r = await compact([snapshot(1, 2, w.slice(0, 2), 100), post(3, w[2]!), post(4, w[3]!)], 10_000, undefined, (update, seq) => {
-      asked.push(seq)
+    const r = await compact([snapshot(1, 2, w.slice(0, 2), 100), post(3, w[2]!), post(4, w[3]!)], 10_000, undefined, (update, from, seq) => {
+      asked.push(from, seq)
       return !new TextDecoder().decode(update).includes('notice 1')
     })
     // The whole history, then the loose run, then the two snapshots that would merge: the last is refused too.
-    expect(asked).toEqual([4, 4, 4])
+    expect(asked).toEqual([1, 4, 3, 4, 1, 4])
     expect(r.sealed).toEqual(['3-4'])
     expect(r.dropped).toEqual([['bob update 3-3', 'bob update 4-4']])
   })
@@ -404,5 +407,131 @@ describe('a large history is rewritten in slices', () => {
     expect(board(r.merged[0]!).getMap('items').size).toBe(6000)
     // The event loop ran while the history was replayed, before the whole was judged.
     expect(log.slice(log.indexOf('start'), log.indexOf('judged'))).toContain('tick')
+  })
+})
+
+describe('a whole rewrite goes on from the one before', () => {
+  /** Bob's device over one log: each `compact()` compacts the log as it now stands, with what `history` keeps between runs. */
+  function bobsDevice(history: KeptHistory) {
+    const log = new AuthorLog()
+    const sealed: string[] = []
+    const merged: Uint8Array[] = []
+    const compact = (deletions: (upTo: number) => Uint8Array | null = () => null) =>
+      compactOwn({
+        log,
+        snapshotBytes: 1_000_000,
+        placeholder: (range) => placeholderUpdate(BOB, range.from, range.to),
+        seal: async (bytes, from, seq) => {
+          const key = `bob snapshot ${from}-${seq}`
+          log.done.set(key, entry('snapshot', from, seq, { update: bytes }))
+          sealed.push(`${from}-${seq}`)
+          merged.push(bytes)
+          return key
+        },
+        drop: (keys) => {
+          for (const k of keys) log.done.delete(k)
+        },
+        gcFilter: keepTypes,
+        client: BOB,
+        deletions,
+        admissible: () => true,
+        history,
+      })
+    const add = (...ds: Done[]) => ds.forEach((d) => log.done.set(d.key, d))
+    return { log, sealed, merged, compact, add }
+  }
+
+  /** Makes the snapshot under `key` unreadable: a rewrite that replayed it from its entry would stop there. */
+  function unreadable(log: AuthorLog, key: string): void {
+    const d = log.done.get(key)!
+    log.done.set(key, { ...d, plain: null })
+  }
+
+  it('Bob’s second rewrite applies only his new posts: the first snapshot is not read again, and the new one holds all four', async () => {
+    const w = bobWrites(4)
+    const history = new KeptHistory(60_000)
+    const bob = bobsDevice(history)
+    bob.add(post(1, w[0]!), post(2, w[1]!))
+    await bob.compact()
+    expect(history.holding).toBe(true)
+    unreadable(bob.log, 'bob snapshot 1-2')
+    bob.add(post(3, w[2]!), post(4, w[3]!))
+    await bob.compact()
+    expect(bob.sealed).toEqual(['1-2', '1-4'])
+    expect(Object.keys(notices(bob.merged[1]!)).sort()).toEqual(['bob/1', 'bob/2', 'bob/3', 'bob/4'])
+    expect([...bob.log.done.values()].map((d) => d.key)).toEqual(['bob snapshot 1-4'])
+    history.clear()
+  })
+
+  it('with nothing kept, the same log is replayed from its entries: the unreadable snapshot stops the rewrite, and only the new posts are sealed', async () => {
+    const w = bobWrites(4)
+    const history = new KeptHistory(60_000)
+    const bob = bobsDevice(history)
+    bob.add(post(1, w[0]!), post(2, w[1]!))
+    await bob.compact()
+    history.clear()
+    unreadable(bob.log, 'bob snapshot 1-2')
+    bob.add(post(3, w[2]!), post(4, w[3]!))
+    await bob.compact()
+    expect(bob.sealed).toEqual(['1-2', '3-4'])
+  })
+
+  it('another snapshot under the same key (its hash differs) is replayed from its entry, not from what was kept', async () => {
+    const w = bobWrites(4)
+    const history = new KeptHistory(60_000)
+    const bob = bobsDevice(history)
+    bob.add(post(1, w[0]!), post(2, w[1]!))
+    await bob.compact()
+    // The head of his history is now another snapshot of his first two clocks: notice 1, and another notice where notice 2 was.
+    const other = new Y.Doc()
+    other.clientID = BOB
+    other.getMap('items').set('bob/1', 'notice 1')
+    other.getMap('items').set('bob/other', 'another notice')
+    bob.add({ ...snapshot(1, 2, [Y.encodeStateAsUpdate(other)], 100), key: 'bob snapshot 1-2', hash: 'another' })
+    bob.add(post(3, w[2]!), post(4, w[3]!))
+    await bob.compact()
+    expect(bob.sealed).toEqual(['1-2', '1-4'])
+    expect(Object.keys(notices(bob.merged[1]!)).sort()).toEqual(['bob/1', 'bob/3', 'bob/4', 'bob/other'])
+    history.clear()
+  })
+
+  it('an address Bob edits out of a notice in the kept snapshot is gone from the next one', async () => {
+    const doc = new Y.Doc()
+    doc.clientID = BOB
+    const w: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => w.push(u))
+    const notice = new Y.Map<string>()
+    doc.getMap('items').set('bob/1', notice)
+    notice.set('body', 'meet at 14 Elm Street')
+    notice.set('body', 'ask Ana')
+    const history = new KeptHistory(60_000)
+    const bob = bobsDevice(history)
+    bob.add(post(1, w[0]!), post(2, w[1]!))
+    await bob.compact()
+    expect(new TextDecoder().decode(bob.merged[0]!)).toContain('Elm Street')
+    bob.add(post(3, w[2]!))
+    await bob.compact()
+    expect(bob.sealed).toEqual(['1-2', '1-3'])
+    expect(new TextDecoder().decode(bob.merged[1]!)).not.toContain('Elm Street')
+    expect((board(bob.merged[1]!).getMap('items').get('bob/1') as Y.Map<string>).get('body')).toBe('ask Ana')
+    history.clear()
+  })
+
+  it('what is kept is let go after its time, and a rewrite then replays from the entries again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const w = bobWrites(2)
+      const history = new KeptHistory(1000)
+      const bob = bobsDevice(history)
+      bob.add(post(1, w[0]!), post(2, w[1]!))
+      await bob.compact()
+      expect(history.holding).toBe(true)
+      vi.advanceTimersByTime(999)
+      expect(history.holding).toBe(true)
+      vi.advanceTimersByTime(1)
+      expect(history.holding).toBe(false)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
