@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import { parseEntry, type EntryCrypto } from '../crypto/index.ts'
+import { deviceTag, openEntry, parseEntry, type EntryCrypto } from '../crypto/index.ts'
 import { CONTENT_KINDS, type AuthorLogs, type Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import type { Diagnostics, Rejection } from './diagnostics.ts'
@@ -110,7 +110,7 @@ export class Admission {
         const k = keys[ahead]!
         const value = seen.get(k)!.value
         if (value === undefined || k.startsWith(PROOF_PREFIX) || this.#holds(k, value)) continue
-        const screening = screenEntry(k, value, this.#ctx.boardId, this.#ctx.crypto)
+        const screening = this.#screen(k, value)
         // Awaited where its entry is handled; one whose entry turns out to be held by then is not, and must not surface as unhandled.
         screening.catch(() => undefined)
         screens.set(k, screening)
@@ -210,7 +210,7 @@ export class Admission {
     if (this.#holds(key, value)) return
     const tag = tagOfKey(key)
     const previously = this.#held(key)
-    const screened = await (screening ?? screenEntry(key, value, this.#ctx.boardId, this.#ctx.crypto))
+    const screened = await (screening ?? this.#screen(key, value))
     if (previously) {
       // Another version of an entry this device holds: proof of equivocation if its author signed both; otherwise an erasure.
       const proof = screened.ok ? await checkEquivocation(previously.entry, screened.entry, previously.bytes, screened.bytes, this.#ctx.boardId) : null
@@ -236,7 +236,17 @@ export class Admission {
       if (authorLog.coveredBy(header.from, header.seq)) this.#ctx.entries.collect(key, value)
       return
     }
-    authorLog.pending.set(key, { key, bytes, entry, hash: screened.hash, via })
+    authorLog.pending.set(key, { key, bytes, entry, hash: screened.hash, via, opening: screened.opening ?? undefined })
+  }
+
+  /** Screens an entry (screen.ts), decrypting it meanwhile if this device holds its key and reads others' entries (a carrier does not). */
+  #screen(key: string, value: unknown): Promise<Screened> {
+    const { keys, carrier, boardId, crypto } = this.#ctx
+    return screenEntry(key, value, boardId, crypto, (entry) => {
+      if (carrier && deviceTag(entry.header.author) !== this.#ctx.myTag) return null
+      const cipher = keys.cipherFor(entry.header.keyId)
+      return cipher ? openEntry(entry, cipher) : null
+    })
   }
 
   #erased(key: string, bytes: Uint8Array, tag: string | null): void {

@@ -12,6 +12,8 @@ export interface Verified {
   readonly via: string | null
   /** Decrypted payload once its key is known; null if it did not decrypt. */
   plain?: Uint8Array | null
+  /** Its decryption, begun while its signature was checked (screen.ts), until the pump takes the payload. */
+  opening?: Promise<Uint8Array | null> | undefined
   /** This device's own change, already in its readable doc. */
   speculative?: boolean
 }

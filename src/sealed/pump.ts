@@ -218,11 +218,14 @@ export class Pump {
           side.wait(v)
           continue
         }
-        const cipher = keys.cipherFor(v.entry.header.keyId)
-        if (!cipher) continue
+        // Begun while its signature was checked (admission.ts), or now.
+        const cipher = v.opening ? null : keys.cipherFor(v.entry.header.keyId)
+        const opening = v.opening ?? (cipher ? openEntry(v.entry, cipher) : null)
+        if (!opening) continue
         work.push(
-          openEntry(v.entry, cipher).then((plain) => {
+          opening.then((plain) => {
             v.plain = plain
+            v.opening = undefined
             side.wait(v)
           }),
         )

@@ -5,7 +5,7 @@ import { entryHashNative } from './payloads.ts'
 
 /** What a value found under a key of the shared map is, before anything else looks at it. */
 export type Screened =
-  | { readonly ok: true; readonly entry: ParsedEntry; readonly bytes: Uint8Array; readonly author: string; readonly hash: string }
+  | { readonly ok: true; readonly entry: ParsedEntry; readonly bytes: Uint8Array; readonly author: string; readonly hash: string; readonly opening: Promise<Uint8Array | null> | null }
   | { readonly ok: false; readonly reason: Rejection; readonly entry: ParsedEntry | null }
 
 /**
@@ -35,16 +35,25 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * replays under other keys), and its author's signature; and its hash. Only a sound entry
  * proves who wrote it; a failure is the same for every device. `work` is
  * where the signature is checked (entry-crypto.ts).
+ *
+ * `open`, if given, begins the entry's decryption alongside the signature
+ * check (each is a trip to the platform's crypto, and one after the other
+ * they were two on the way from a peer's post to the board). What it
+ * decrypts is used only once the signature holds; an entry whose signature
+ * fails is refused for that, whatever its decryption gave.
  */
-export async function screenEntry(key: string, value: unknown, boardId: Uint8Array, work?: EntryCrypto): Promise<Screened> {
+export async function screenEntry(key: string, value: unknown, boardId: Uint8Array, work?: EntryCrypto, open?: (entry: ParsedEntry) => Promise<Uint8Array | null> | null): Promise<Screened> {
   const parsed = key.length <= MAX_KEY_LENGTH ? parseEntry(value) : ({ ok: false, error: 'malformed' } as const)
   if (!parsed.ok) return { ok: false, reason: parsed.error, entry: null }
   const entry = parsed.entry
   if (!sameBytes(entry.header.boardId, boardId)) return { ok: false, reason: 'wrong_board', entry }
   if (entryKey(entry.header) !== key) return { ok: false, reason: 'wrong_key', entry }
   const bytes = value as Uint8Array
+  const opening = open?.(entry) ?? null
+  // Not awaited if the signature fails.
+  opening?.catch(() => undefined)
   // Its hash (entryHash) alongside the signature check: both native and asynchronous.
   const [valid, hash] = await Promise.all([verifyEntry(entry, work), entryHashNative(bytes)])
   if (!valid) return { ok: false, reason: 'bad_signature', entry }
-  return { ok: true, entry, bytes, author: deviceTag(entry.header.author), hash }
+  return { ok: true, entry, bytes, author: deviceTag(entry.header.author), hash, opening }
 }

@@ -3,7 +3,7 @@
  * else touches it: Eve puts Alice's signed entry under keys of her choosing.
  */
 import { describe, expect, it } from 'vitest'
-import { generateDeviceKeys, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader } from '../../src/crypto/index.ts'
+import { generateDeviceKeys, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader, type ParsedEntry } from '../../src/crypto/index.ts'
 import { entryKey, MAX_KEY_LENGTH } from '../../src/sealed/entry-key.ts'
 import { sameBytes, screenEntry } from '../../src/sealed/screen.ts'
 import { mulberry32 } from '../support/mulberry32.ts'
@@ -22,6 +22,52 @@ describe('screening an entry', () => {
     expect(await screenEntry(key, bytes, OLD_BOARD_ID)).toMatchObject({ ok: true, bytes })
     expect(await screenEntry('x'.repeat(MAX_KEY_LENGTH), bytes, OLD_BOARD_ID)).toMatchObject({ ok: false, reason: 'wrong_key' })
     expect(await screenEntry('x'.repeat(MAX_KEY_LENGTH + 1), bytes, OLD_BOARD_ID)).toEqual({ ok: false, reason: 'malformed', entry: null })
+  })
+})
+
+describe('decrypting while the signature is checked', () => {
+  /** Signature checks that answer only when told to. */
+  function heldChecks(answer: boolean) {
+    let release = () => {}
+    const crypto = {
+      verify: () => new Promise<boolean>((resolve) => (release = () => resolve(answer))),
+      decrypt: () => Promise.reject(new Error('not used here')),
+    }
+    return { crypto, release: () => release() }
+  }
+
+  it('Alice’s entry is opened before its signature check answers, and the screening hands over what it decrypted', async () => {
+    const { key, bytes } = await alicesEntry()
+    const cipher = await importContentKey(CONTENT_KEY)
+    const held = heldChecks(true)
+    const opened: string[] = []
+    const screening = screenEntry(key, bytes, OLD_BOARD_ID, held.crypto, (entry) => {
+      opened.push(entryKey(entry.header))
+      return cipher.decrypt(entry.nonce, entry.ciphertext, entry.headerBytes)
+    })
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(opened).toEqual([key])
+    held.release()
+    const screened = await screening
+    expect(screened.ok).toBe(true)
+    if (screened.ok) expect(await screened.opening).toEqual(new Uint8Array([0]))
+  })
+
+  it('an entry whose signature fails is refused for that, though it decrypted; one that is not even Alice’s board is never opened', async () => {
+    const { key, bytes } = await alicesEntry()
+    const cipher = await importContentKey(CONTENT_KEY)
+    const held = heldChecks(false)
+    let opened = 0
+    const open = (entry: ParsedEntry) => {
+      opened++
+      return cipher.decrypt(entry.nonce, entry.ciphertext, entry.headerBytes)
+    }
+    const screening = screenEntry(key, bytes, OLD_BOARD_ID, held.crypto, open)
+    held.release()
+    expect(await screening).toMatchObject({ ok: false, reason: 'bad_signature' })
+    expect(opened).toBe(1)
+    expect(await screenEntry(key, bytes, new Uint8Array(16), held.crypto, open)).toMatchObject({ ok: false, reason: 'wrong_board' })
+    expect(opened).toBe(1)
   })
 })
 
