@@ -61,15 +61,16 @@ export interface CompactionContext {
  * for the next one: that one then applies only what came since (the loose
  * entries, the new deletions) instead of replaying megabytes again, which
  * made a prolific author's compactions cost O(n²). It stands for one sealed
- * snapshot — its key and hash, accepted as it is — and for nothing else;
- * anything else at the head of the history replays from the entries. Held a
- * while only (`keepMs`): it costs the memory of the author's part of the
- * board, and an author who writes by hand compacts every few hundred posts.
+ * snapshot — the entry with its hash (its bytes), accepted as it is — and
+ * for nothing else; anything else at the head of the history replays from
+ * the entries. Held a while only (`keepMs`): it costs the memory of the
+ * author's part of the board, and an author who writes by hand compacts
+ * every few hundred posts.
  */
 export class KeptHistory {
   readonly #keepMs: number
-  #kept: { readonly key: string; readonly hash: string; readonly doc: Y.Doc } | null = null
-  #timer: ReturnType<typeof setTimeout> | null = null
+  #kept: { readonly hash: string; readonly doc: Y.Doc } | null = null
+  #timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(keepMs: number) {
     this.#keepMs = keepMs
@@ -85,8 +86,7 @@ export class KeptHistory {
     const kept = this.#kept
     this.#release(false)
     if (!kept) return null
-    const same = kept.key === snapshot.key && kept.hash === snapshot.hash && snapshot.outcome === 'applied' && snapshot.entry.header.kind === 'snapshot'
-    if (same) return kept.doc
+    if (kept.hash === snapshot.hash && snapshot.outcome === 'applied') return kept.doc
     kept.doc.destroy()
     return null
   }
@@ -94,7 +94,7 @@ export class KeptHistory {
   /** Keeps `doc` as the replay of the snapshot sealed as `done`, for the next whole rewrite. */
   keep(done: Done, doc: Y.Doc): void {
     this.#release(true)
-    this.#kept = { key: done.key, hash: done.hash, doc }
+    this.#kept = { hash: done.hash, doc }
     this.#timer = setTimeout(() => this.#release(true), this.#keepMs)
     // Never what keeps a Node process running.
     ;(this.#timer as { unref?: () => void }).unref?.()
@@ -106,8 +106,8 @@ export class KeptHistory {
   }
 
   #release(destroy: boolean): void {
-    if (this.#timer !== null) clearTimeout(this.#timer)
-    this.#timer = null
+    clearTimeout(this.#timer)
+    this.#timer = undefined
     if (destroy) this.#kept?.doc.destroy()
     this.#kept = null
   }

@@ -298,9 +298,8 @@ export class EntryHandler {
     // In slices: a snapshot is the author's whole history. It runs in the engine's turn, so nothing but this device's own new changes touches the doc meanwhile.
     const judgement = await judgeUpdateInSlices(this.#authority(), author, update, new Slices())
     if (judgement.kind !== 'accept') return false
-    if (this.#handled === handled && this.#ctx.readable() === doc) {
-      this.#asides.set(entryKey({ author: key, kind: 'snapshot', from, seq }), { judgedWith: `${rights.active}/${rights.moderator}`, doc, handled, judgement })
-    }
+    // Good only if nothing was handled meanwhile or since, on this very doc (`#judge` checks when its turn comes).
+    this.#asides.set(entryKey({ author: key, kind: 'snapshot', from, seq }), { judgedWith: `${rights.active}/${rights.moderator}`, doc, handled, judgement })
     return true
   }
 

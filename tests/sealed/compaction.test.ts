@@ -412,7 +412,7 @@ describe('a large history is rewritten in slices', () => {
 
 describe('a whole rewrite goes on from the one before', () => {
   /** Bob's device over one log: each `compact()` compacts the log as it now stands, with what `history` keeps between runs. */
-  function bobsDevice(history: KeptHistory) {
+  function bobsDevice(history: KeptHistory, opts: { handled?: boolean } = {}) {
     const log = new AuthorLog()
     const sealed: string[] = []
     const merged: Uint8Array[] = []
@@ -423,7 +423,8 @@ describe('a whole rewrite goes on from the one before', () => {
         placeholder: (range) => placeholderUpdate(BOB, range.from, range.to),
         seal: async (bytes, from, seq) => {
           const key = `bob snapshot ${from}-${seq}`
-          log.done.set(key, entry('snapshot', from, seq, { update: bytes }))
+          // Its turn has come by the time sealing returns, unless told otherwise (it then waits in the log).
+          if (opts.handled !== false) log.done.set(key, entry('snapshot', from, seq, { update: bytes }))
           sealed.push(`${from}-${seq}`)
           merged.push(bytes)
           return key
@@ -517,6 +518,31 @@ describe('a whole rewrite goes on from the one before', () => {
     history.clear()
   })
 
+  it('a snapshot refused since is not gone on from: its clocks count as the placeholder every device filled in, and its notices are in no snapshot', async () => {
+    const w = bobWrites(4)
+    const history = new KeptHistory(60_000)
+    const bob = bobsDevice(history)
+    bob.add(post(1, w[0]!), post(2, w[1]!))
+    await bob.compact()
+    const first = bob.log.done.get('bob snapshot 1-2')!
+    bob.add({ ...first, outcome: 'refused', range: { from: 0, to: 2 } })
+    bob.add(post(3, w[2]!), post(4, w[3]!))
+    await bob.compact()
+    expect(bob.sealed).toEqual(['1-2', '1-4'])
+    expect(Object.keys(notices(bob.merged[1]!)).sort()).toEqual(['bob/3', 'bob/4'])
+    history.clear()
+  })
+
+  it('a snapshot whose turn has not come when sealing returns is not kept for: nothing is held', async () => {
+    const w = bobWrites(2)
+    const history = new KeptHistory(60_000)
+    const bob = bobsDevice(history, { handled: false })
+    bob.add(post(1, w[0]!), post(2, w[1]!))
+    await bob.compact()
+    expect(bob.sealed).toEqual(['1-2'])
+    expect(history.holding).toBe(false)
+  })
+
   it('what is kept is let go after its time, and a rewrite then replays from the entries again', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {
@@ -530,6 +556,58 @@ describe('a whole rewrite goes on from the one before', () => {
       expect(history.holding).toBe(true)
       vi.advanceTimersByTime(1)
       expect(history.holding).toBe(false)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})
+
+describe('what a kept history holds, and when it lets go', () => {
+  const done = (hash: string, outcome: Outcome = 'applied'): Done => ({ ...entry('snapshot', 1, 2), hash, outcome })
+
+  it('the doc is handed over whole for its own snapshot, and kept no more; for any other, or one refused since, it is destroyed and nothing is handed over', () => {
+    const history = new KeptHistory(60_000)
+    const doc = new Y.Doc()
+    history.keep(done('h1'), doc)
+    expect(history.take(done('h1'))).toBe(doc)
+    expect(doc.isDestroyed).toBe(false)
+    expect(history.holding).toBe(false)
+    expect(history.take(done('h1'))).toBeNull()
+    for (const other of [done('h2'), done('h1', 'refused')]) {
+      const d = new Y.Doc()
+      history.keep(done('h1'), d)
+      expect(history.take(other)).toBeNull()
+      expect(d.isDestroyed).toBe(true)
+      expect(history.holding).toBe(false)
+    }
+  })
+
+  it('keeping another destroys the one before; clearing destroys what is kept', () => {
+    const history = new KeptHistory(60_000)
+    const [a, b] = [new Y.Doc(), new Y.Doc()]
+    history.keep(done('a'), a)
+    history.keep(done('b'), b)
+    expect(a.isDestroyed).toBe(true)
+    expect(b.isDestroyed).toBe(false)
+    history.clear()
+    expect(b.isDestroyed).toBe(true)
+    expect(history.holding).toBe(false)
+  })
+
+  it('its time runs from the last keep: the first one’s timer does not let the second go early, and what goes at its time is destroyed', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const history = new KeptHistory(1000)
+      const [a, b] = [new Y.Doc(), new Y.Doc()]
+      history.keep(done('a'), a)
+      vi.advanceTimersByTime(600)
+      history.keep(done('b'), b)
+      vi.advanceTimersByTime(400)
+      expect(history.holding).toBe(true)
+      expect(b.isDestroyed).toBe(false)
+      vi.advanceTimersByTime(600)
+      expect(history.holding).toBe(false)
+      expect(b.isDestroyed).toBe(true)
     } finally {
       vi.useRealTimers()
     }
