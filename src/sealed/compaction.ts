@@ -153,28 +153,31 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
   }
 }
 
-/** Seals one snapshot replacing `parts` (own, contiguous), then deletes them from the shared doc. */
-async function merge(ctx: CompactionContext, parts: readonly Done[], whole = false): Promise<boolean> {
-  // A whole rewrite whose first part is the snapshot last written whole goes on from that replay.
-  const resumed = whole ? (ctx.history?.take(parts[0]!) ?? null) : null
+/** The Yjs updates `parts` stand for, in order (a refused one as its placeholder), or null if one cannot be read. */
+function payloadsOf(ctx: CompactionContext, parts: readonly Done[]): Uint8Array[] | null {
   const payloads: Uint8Array[] = []
-  for (const d of resumed ? parts.slice(1) : parts) {
+  for (const d of parts) {
     if (d.outcome === 'refused') {
       if (d.range && d.range.to > d.range.from) payloads.push(ctx.placeholder(d.range))
       continue
     }
-    if (d.outcome !== 'applied' || !d.plain) {
-      resumed?.destroy()
-      return false
-    }
+    if (d.outcome !== 'applied' || !d.plain) return null
     const content = d.entry.header.version === 1 ? { update: d.plain } : decodeContent(d.plain)
-    if (!content) {
-      resumed?.destroy()
-      return false
-    }
+    if (!content) return null
     payloads.push(content.update)
   }
-  if (payloads.length === 0 && !resumed) return false
+  return payloads
+}
+
+/** Seals one snapshot replacing `parts` (own, contiguous), then deletes them from the shared doc. */
+async function merge(ctx: CompactionContext, parts: readonly Done[], whole = false): Promise<boolean> {
+  // A whole rewrite whose first part is the snapshot last written whole goes on from that replay.
+  const resumed = whole ? (ctx.history?.take(parts[0]!) ?? null) : null
+  const payloads = payloadsOf(ctx, resumed ? parts.slice(1) : parts)
+  if (!payloads || (payloads.length === 0 && !resumed)) {
+    resumed?.destroy()
+    return false
+  }
   const scratch = resumed ?? new Y.Doc({ gc: true, gcFilter: ctx.gcFilter })
   if (whole) {
     // From the author's first struct, in order: each part integrates as it is applied. In slices, with the page

@@ -62,7 +62,7 @@ const snapshot = (from: number, seq: number, updates: Uint8Array[], size: number
 const membership = (seq: number) => entry('control', seq, seq)
 
 /** Bob's device: seals a snapshot into his log and drops what it replaces, as the engine does; `deletions` is what his readable doc holds as deleted of his structs. */
-async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null, admissible: (update: Uint8Array, from: number, seq: number) => boolean = () => true, history?: KeptHistory) {
+async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null, admissible: (update: Uint8Array, from: number, seq: number) => boolean = () => true) {
   const log = new AuthorLog()
   for (const d of entries) log.done.set(d.key, d)
   const sealed: string[] = []
@@ -89,7 +89,6 @@ async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo
     client: BOB,
     deletions,
     admissible,
-    ...(history ? { history } : {}),
   })
   return { log, sealed, merged, dropped }
 }
@@ -442,6 +441,15 @@ describe('a whole rewrite goes on from the one before', () => {
     return { log, sealed, merged, compact, add }
   }
 
+  /** Bob's device after its first whole rewrite, of his posts 1 and 2 (`w[0]`, `w[1]`): snapshot 1-2. */
+  async function afterFirstRewrite(w: Uint8Array[], opts: { handled?: boolean; keepMs?: number } = {}) {
+    const history = new KeptHistory(opts.keepMs ?? 60_000)
+    const bob = bobsDevice(history, opts)
+    bob.add(post(1, w[0]!), post(2, w[1]!))
+    await bob.compact()
+    return { history, bob }
+  }
+
   /** Makes the snapshot under `key` unreadable: a rewrite that replayed it from its entry would stop there. */
   function unreadable(log: AuthorLog, key: string): void {
     const d = log.done.get(key)!
@@ -450,10 +458,7 @@ describe('a whole rewrite goes on from the one before', () => {
 
   it('Bob’s second rewrite applies only his new posts: the first snapshot is not read again, and the new one holds all four', async () => {
     const w = bobWrites(4)
-    const history = new KeptHistory(60_000)
-    const bob = bobsDevice(history)
-    bob.add(post(1, w[0]!), post(2, w[1]!))
-    await bob.compact()
+    const { history, bob } = await afterFirstRewrite(w)
     expect(history.holding).toBe(true)
     unreadable(bob.log, 'bob snapshot 1-2')
     bob.add(post(3, w[2]!), post(4, w[3]!))
@@ -466,10 +471,7 @@ describe('a whole rewrite goes on from the one before', () => {
 
   it('with nothing kept, the same log is replayed from its entries: the unreadable snapshot stops the rewrite, and only the new posts are sealed', async () => {
     const w = bobWrites(4)
-    const history = new KeptHistory(60_000)
-    const bob = bobsDevice(history)
-    bob.add(post(1, w[0]!), post(2, w[1]!))
-    await bob.compact()
+    const { history, bob } = await afterFirstRewrite(w)
     history.clear()
     unreadable(bob.log, 'bob snapshot 1-2')
     bob.add(post(3, w[2]!), post(4, w[3]!))
@@ -479,10 +481,7 @@ describe('a whole rewrite goes on from the one before', () => {
 
   it('another snapshot under the same key (its hash differs) is replayed from its entry, not from what was kept', async () => {
     const w = bobWrites(4)
-    const history = new KeptHistory(60_000)
-    const bob = bobsDevice(history)
-    bob.add(post(1, w[0]!), post(2, w[1]!))
-    await bob.compact()
+    const { history, bob } = await afterFirstRewrite(w)
     // The head of his history is now another snapshot of his first two clocks: notice 1, and another notice where notice 2 was.
     const other = new Y.Doc()
     other.clientID = BOB
@@ -505,10 +504,7 @@ describe('a whole rewrite goes on from the one before', () => {
     doc.getMap('items').set('bob/1', notice)
     notice.set('body', 'meet at 14 Elm Street')
     notice.set('body', 'ask Ana')
-    const history = new KeptHistory(60_000)
-    const bob = bobsDevice(history)
-    bob.add(post(1, w[0]!), post(2, w[1]!))
-    await bob.compact()
+    const { history, bob } = await afterFirstRewrite(w)
     expect(new TextDecoder().decode(bob.merged[0]!)).toContain('Elm Street')
     bob.add(post(3, w[2]!))
     await bob.compact()
@@ -520,10 +516,7 @@ describe('a whole rewrite goes on from the one before', () => {
 
   it('a snapshot refused since is not gone on from: its clocks count as the placeholder every device filled in, and its notices are in no snapshot', async () => {
     const w = bobWrites(4)
-    const history = new KeptHistory(60_000)
-    const bob = bobsDevice(history)
-    bob.add(post(1, w[0]!), post(2, w[1]!))
-    await bob.compact()
+    const { history, bob } = await afterFirstRewrite(w)
     const first = bob.log.done.get('bob snapshot 1-2')!
     bob.add({ ...first, outcome: 'refused', range: { from: 0, to: 2 } })
     bob.add(post(3, w[2]!), post(4, w[3]!))
@@ -535,22 +528,16 @@ describe('a whole rewrite goes on from the one before', () => {
 
   it('a snapshot whose turn has not come when sealing returns is not kept for: nothing is held', async () => {
     const w = bobWrites(2)
-    const history = new KeptHistory(60_000)
-    const bob = bobsDevice(history, { handled: false })
-    bob.add(post(1, w[0]!), post(2, w[1]!))
-    await bob.compact()
+    const { history, bob } = await afterFirstRewrite(w, { handled: false })
     expect(bob.sealed).toEqual(['1-2'])
     expect(history.holding).toBe(false)
   })
 
-  it('what is kept is let go after its time, and a rewrite then replays from the entries again', async () => {
+  it('what is kept is let go after its time', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {
       const w = bobWrites(2)
-      const history = new KeptHistory(1000)
-      const bob = bobsDevice(history)
-      bob.add(post(1, w[0]!), post(2, w[1]!))
-      await bob.compact()
+      const { history } = await afterFirstRewrite(w, { keepMs: 1000 })
       expect(history.holding).toBe(true)
       vi.advanceTimersByTime(999)
       expect(history.holding).toBe(true)
