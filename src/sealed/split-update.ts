@@ -30,79 +30,108 @@ export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] 
 
 class Unreadable extends Error {}
 
-/** What the scan keeps of each struct: where its bytes begin and end, its client and clock, and its length in clocks. */
-interface Scanned {
+/** A run of consecutive structs of one client inside one part: where its bytes are, and its clocks. */
+interface Run {
+  readonly client: number
+  readonly clock: number
   count: number
-  start: number[]
-  end: number[]
-  client: number[]
-  clock: number[]
-  length: number[]
-  /** Where the delete set begins. */
-  ds: number
+  readonly start: number
+  end: number
+  /** The clock after its last struct. */
+  endClock: number
+}
+
+/**
+ * One pass over the structs' framing (readClientsStructRefs, format v1),
+ * cutting parts as it goes: runs and their bounds, no row per struct. Null
+ * when the update is to stay whole (a client named twice).
+ */
+function cutRuns(d: Cursor, maxBytes: number): { parts: Run[][]; firstClock: Map<number, number>; ds: number } | null {
+  const parts: Run[][] = [[]]
+  const firstClock = new Map<number, number>()
+  let partStart = -1
+  const blocks = d.uint()
+  for (let b = 0; b < blocks; b++) {
+    const count = d.uint()
+    const client = d.uint()
+    let clock = d.uint()
+    if (count === 0) continue
+    if (firstClock.has(client)) return null
+    firstClock.set(client, clock)
+    let run: Run | null = null
+    for (let i = 0; i < count; i++) {
+      const start = d.pos
+      const length = skipStruct(d)
+      clock += length
+      if (partStart < 0) partStart = start
+      if (run) {
+        run.count++
+        run.end = d.pos
+        run.endClock = clock
+      } else {
+        run = { client, clock: clock - length, count: 1, start, end: d.pos, endClock: clock }
+        parts[parts.length - 1]!.push(run)
+      }
+      // A part is full: the next struct begins the next one (a cut after the update's last struct is taken back below).
+      if (d.pos - partStart >= maxBytes) {
+        parts.push([])
+        partStart = -1
+        run = null
+      }
+    }
+  }
+  if (parts[parts.length - 1]!.length === 0) parts.pop()
+  return { parts, firstClock, ds: d.pos }
 }
 
 function cut(update: Uint8Array, maxBytes: number): Uint8Array[] {
-  const s = scan(update)
-  // Parts as [first, end) struct indices, cut once a part holds `maxBytes` of structs.
-  const cuts: number[] = [0]
-  const firstClock = new Map<number, number>()
-  let from = 0
-  for (let n = 0; n < s.count; n++) {
-    if (n === 0 || s.client[n] !== s.client[n - 1]) {
-      if (firstClock.has(s.client[n]!)) return [update]
-      firstClock.set(s.client[n]!, s.clock[n]!)
+  const scanned = cutRuns(new Cursor(update), maxBytes)
+  if (!scanned || scanned.parts.length <= 1) return [update]
+  const { parts: runs, firstClock } = scanned
+  const deletions = readDeleteSet(update, scanned.ds)
+  // Where each client's structs end once parts 0…k are applied: its first clock before its first part, the end of its run in each part from there.
+  const firstPart = new Map<number, number>()
+  const ends = new Map<number, number[]>()
+  for (const [k, part] of runs.entries()) {
+    for (const run of part) {
+      if (!firstPart.has(run.client)) {
+        firstPart.set(run.client, k)
+        ends.set(run.client, [])
+      }
+      ends.get(run.client)!.push(run.endClock)
     }
-    if (s.end[n]! - s.start[from]! >= maxBytes && n < s.count - 1) {
-      cuts.push(n + 1)
-      from = n + 1
-    }
-  }
-  cuts.push(s.count)
-  if (cuts.length <= 2) return [update]
-  const deletions = readDeleteSet(update, s.ds)
-  // Each part's runs of one client's structs, and where each client's structs end once the part is applied.
-  const runs: [from: number, to: number][][] = []
-  const ends: Map<number, number>[] = []
-  for (let k = 0; k + 1 < cuts.length; k++) {
-    const mine: [number, number][] = []
-    const end = new Map<number, number>()
-    for (let n = cuts[k]!; n < cuts[k + 1]!; ) {
-      let to = n + 1
-      while (to < cuts[k + 1]! && s.client[to] === s.client[n]) to++
-      mine.push([n, to])
-      end.set(s.client[n]!, s.clock[to - 1]! + s.length[to - 1]!)
-      n = to
-    }
-    runs.push(mine)
-    ends.push(end)
   }
   /** Where a client's structs end once parts 0…k are applied (where they begin in this update, before any; no bound for a client with none). */
   const bound = (client: number, k: number): number => {
-    for (let j = k; j >= 0; j--) {
-      const end = ends[j]!.get(client)
-      if (end !== undefined) return end
-    }
-    return firstClock.get(client) ?? Infinity
+    const first = firstPart.get(client)
+    if (first === undefined) return Infinity
+    if (k < first) return firstClock.get(client)!
+    const mine = ends.get(client)!
+    return mine[Math.min(k - first, mine.length - 1)]!
   }
-  const last = cuts.length - 2
+  const last = runs.length - 1
+  // Per client, how many of its deleted ranges (in order of clock) lie wholly below the parts still to write: a part's lower bound only grows.
+  const passed = new Map<number, number>()
   const parts: Uint8Array[] = []
   for (let k = 0; k <= last; k++) {
     const e = encoding.createEncoder()
     encoding.writeVarUint(e, runs[k]!.length)
-    for (const [a, b] of runs[k]!) {
-      encoding.writeVarUint(e, b - a)
-      encoding.writeVarUint(e, s.client[a]!)
-      encoding.writeVarUint(e, s.clock[a]!)
-      encoding.writeUint8Array(e, update.subarray(s.start[a]!, s.end[b - 1]!))
+    for (const run of runs[k]!) {
+      encoding.writeVarUint(e, run.count)
+      encoding.writeVarUint(e, run.client)
+      encoding.writeVarUint(e, run.clock)
+      encoding.writeUint8Array(e, update.subarray(run.start, run.end))
     }
     // The deletions whose structs are there once this part is applied, and were not before it.
     const ds: [client: number, ranges: number[]][] = []
     for (const [client, ranges] of deletions) {
       const lo = k === 0 ? 0 : bound(client, k - 1)
       const hi = k === last ? Infinity : bound(client, k)
+      let i = passed.get(client) ?? 0
+      while (i < ranges.length && ranges[i]! + ranges[i + 1]! <= lo) i += 2
+      passed.set(client, i)
       const mine: number[] = []
-      for (let i = 0; i < ranges.length; i += 2) {
+      for (; i < ranges.length && ranges[i]! < hi; i += 2) {
         const a = Math.max(ranges[i]!, lo)
         const b = Math.min(ranges[i]! + ranges[i + 1]!, hi)
         if (b > a) mine.push(a, b - a)
@@ -153,30 +182,6 @@ class Cursor {
   skipBytes(): void {
     this.skip(this.uint())
   }
-}
-
-/** Reads the structs' framing (readClientsStructRefs, format v1). */
-function scan(update: Uint8Array): Scanned {
-  const d = new Cursor(update)
-  const s: Scanned = { count: 0, start: [], end: [], client: [], clock: [], length: [], ds: 0 }
-  const blocks = d.uint()
-  for (let b = 0; b < blocks; b++) {
-    const count = d.uint()
-    const client = d.uint()
-    let clock = d.uint()
-    for (let i = 0; i < count; i++) {
-      s.start.push(d.pos)
-      s.client.push(client)
-      s.clock.push(clock)
-      const length = skipStruct(d)
-      s.end.push(d.pos)
-      s.length.push(length)
-      clock += length
-    }
-    s.count += count
-  }
-  s.ds = d.pos
-  return s
 }
 
 // Bits of a struct's info byte.
@@ -295,7 +300,7 @@ function skipAny(d: Cursor): void {
   }
 }
 
-/** The delete set after the structs: deleted ranges per client (clock, length, clock, length…). */
+/** The delete set after the structs: deleted ranges per client (clock, length, clock, length…), in order of clock. */
 function readDeleteSet(update: Uint8Array, at: number): Map<number, number[]> {
   const d = new Cursor(update)
   d.pos = at
@@ -309,5 +314,19 @@ function readDeleteSet(update: Uint8Array, at: number): Map<number, number[]> {
     ds.set(client, ranges)
   }
   if (d.pos !== update.length) throw new Unreadable()
+  for (const [client, ranges] of ds) if (!inOrder(ranges)) ds.set(client, byClock(ranges))
   return ds
+}
+
+/** Whether ranges (clock, length, …) begin in order of clock, as Yjs writes them. */
+function inOrder(ranges: readonly number[]): boolean {
+  for (let i = 2; i < ranges.length; i += 2) if (ranges[i]! < ranges[i - 2]!) return false
+  return true
+}
+
+/** The same ranges in order of the clock they begin at (what `cut` walks them in). */
+function byClock(ranges: readonly number[]): number[] {
+  const pairs: [number, number][] = []
+  for (let i = 0; i < ranges.length; i += 2) pairs.push([ranges[i]!, ranges[i + 1]!])
+  return pairs.sort((a, b) => a[0] - b[0]).flat()
 }

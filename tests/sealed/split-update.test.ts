@@ -126,5 +126,29 @@ describe('a large update applied in parts', () => {
       { client: 5, clock: 20, structs: structs(5, 20, 20) },
     ])
     expect(splitUpdate(twice, 100)).toEqual([twice])
+    // Named twice in a row: read as one run, the first block would be applied too.
+    const twiceInARow = handUpdate([
+      { client: 5, clock: 0, structs: structs(5, 0, 20) },
+      { client: 5, clock: 20, structs: structs(5, 20, 20) },
+    ])
+    expect(splitUpdate(twiceInARow, 100)).toEqual([twiceInARow])
+  })
+
+  it('gives each part its deletions when the update lists them out of order', () => {
+    const structs = Array.from({ length: 60 }, (_, i) => item(5, i, { parent: 'items', key: `k${i}` }, value(`post ${i} `.repeat(8))))
+    // Yjs writes deleted ranges in order of clock; a hand-written update need not.
+    const update = handUpdate([{ client: 5, clock: 0, structs }], [[5, 50, 3], [5, 3, 4], [5, 20, 6], [5, 1, 1]])
+    const parts = splitUpdate(update, 300)
+    expect(parts.length).toBeGreaterThan(10)
+    const whole = new Y.Doc()
+    Y.applyUpdate(whole, update)
+    const gone = [1, 3, 4, 5, 6, 20, 21, 22, 23, 24, 25, 50, 51, 52].map((i) => `k${i}`)
+    for (const key of gone) expect(whole.getMap('items').has(key)).toBe(false)
+    const parted = new Y.Doc()
+    for (const p of parts) {
+      Y.applyUpdate(parted, p)
+      for (const key of gone) expect(parted.getMap('items').has(key), key).toBe(false)
+    }
+    expect(state(parted)).toBe(state(whole))
   })
 })
