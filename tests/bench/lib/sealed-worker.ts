@@ -2,7 +2,9 @@
  * One timed sealed-board open or initial sync, in a worker thread so the
  * bench can give up on it after a deadline (the engine's work is mostly
  * synchronous and cannot be interrupted otherwise). Started by
- * `runSealedTask` in figures/sealed.ts.
+ * `runSealedTask` in figures/sealed.ts. The plain baseline runs the same
+ * way (`mode: 'plain'`): a fresh worker each time, so both sides start
+ * with code not yet optimised and a heap of their own.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import * as Y from 'yjs'
@@ -24,6 +26,12 @@ export interface SealedTask {
   verdicts?: Uint8Array | null
 }
 
+/** The baseline: `Y.applyUpdate` of the plain board's state into a fresh doc. */
+export interface PlainTask {
+  mode: 'plain'
+  state: Uint8Array
+}
+
 export interface SealedTaskResult {
   /** open: `start()`; sync: apply the whole state + `flush()`. */
   ms: number
@@ -36,7 +44,8 @@ export interface SealedTaskResult {
   rejections: [string, number][]
 }
 
-export async function run(task: SealedTask): Promise<SealedTaskResult> {
+export async function run(task: SealedTask | PlainTask): Promise<SealedTaskResult> {
+  if (task.mode === 'plain') return plain(task.state)
   const keys = task.keys ?? (await generateDeviceKeys())
   const sealed = new Y.Doc({ gc: true })
   let decodeMs = 0
@@ -73,9 +82,20 @@ export async function run(task: SealedTask): Promise<SealedTaskResult> {
   return result
 }
 
+function plain(state: Uint8Array): SealedTaskResult {
+  const doc = new Y.Doc({ gc: true })
+  const t = performance.now()
+  Y.applyUpdate(doc, state)
+  const ms = performance.now() - t
+  const titles: [string, string][] = []
+  itemsMap(doc).forEach((value, id) => titles.push([id, String((value as Y.Map<unknown>).get('title'))]))
+  doc.destroy()
+  return { ms, decodeMs: 0, entriesRead: 0, titles, rejections: [] }
+}
+
 if (parentPort && workerData) {
   const port = parentPort
-  run(workerData as SealedTask).then(
+  run(workerData as SealedTask | PlainTask).then(
     (r) => port.postMessage({ ok: true, result: r }),
     (e: unknown) => port.postMessage({ ok: false, error: String((e as Error)?.stack ?? e) }),
   )
