@@ -90,9 +90,12 @@ export class Admission {
    * compacted them is fine; otherwise they are put back.
    */
   async ingest(seen: Map<string, Seen>): Promise<void> {
+    // Keys with no value now: a sync brings one for every entry ever compacted away (tens of thousands on a large board), and all they need is a look after the batch.
     const missing: string[] = []
+    const present: string[] = []
+    for (const [key, { value }] of seen) (value === undefined ? missing : present).push(key)
     // Author by author, each in order (a key's author and number read once, not at every comparison of a sync's thousands).
-    const order = new Map([...seen.keys()].map((k) => [k, { tag: tagOfKey(k), seq: seqOfKey(k) }]))
+    const order = new Map(present.map((k) => [k, { tag: tagOfKey(k), seq: seqOfKey(k) }]))
     const keys = [...order.keys()].sort((a, b) => {
       const [x, y] = [order.get(a)!, order.get(b)!]
       return x.tag === y.tag ? x.seq - y.seq : a < b ? -1 : 1
@@ -109,15 +112,14 @@ export class Admission {
       for (; ahead < keys.length && ahead < i + SCREEN_AHEAD && (ahead <= i || !slices.spent); ahead++) {
         const k = keys[ahead]!
         const value = seen.get(k)!.value
-        if (value === undefined || k.startsWith(PROOF_PREFIX) || this.#holds(k, value)) continue
+        if (k.startsWith(PROOF_PREFIX) || this.#holds(k, value)) continue
         const screening = this.#screen(k, value)
         // Awaited where its entry is handled; one whose entry turns out to be held by then is not, and must not surface as unhandled.
         screening.catch(() => undefined)
         screens.set(k, screening)
       }
       const { value, via } = seen.get(key)!
-      if (value === undefined) missing.push(key)
-      else if (key.startsWith(PROOF_PREFIX)) await this.#checkProof(key, value)
+      if (key.startsWith(PROOF_PREFIX)) await this.#checkProof(key, value)
       else await this.#check(key, value, via, screens.get(key))
       screens.delete(key)
     }
