@@ -46,9 +46,9 @@ interface Run {
  * cutting parts as it goes: runs and their bounds, no row per struct. Null
  * when the update is to stay whole (a client named twice).
  */
-function cutRuns(d: Cursor, maxBytes: number): { parts: Run[][]; firstClock: Map<number, number>; ds: number } | null {
+function cutRuns(d: Cursor, maxBytes: number): { parts: Run[][]; ds: number } | null {
   const parts: Run[][] = [[]]
-  const firstClock = new Map<number, number>()
+  const named = new Set<number>()
   let partStart = -1
   const blocks = d.uint()
   for (let b = 0; b < blocks; b++) {
@@ -56,8 +56,8 @@ function cutRuns(d: Cursor, maxBytes: number): { parts: Run[][]; firstClock: Map
     const client = d.uint()
     let clock = d.uint()
     if (count === 0) continue
-    if (firstClock.has(client)) return null
-    firstClock.set(client, clock)
+    if (named.has(client)) return null
+    named.add(client)
     let run: Run | null = null
     for (let i = 0; i < count; i++) {
       const start = d.pos
@@ -81,33 +81,29 @@ function cutRuns(d: Cursor, maxBytes: number): { parts: Run[][]; firstClock: Map
     }
   }
   if (parts[parts.length - 1]!.length === 0) parts.pop()
-  return { parts, firstClock, ds: d.pos }
+  return { parts, ds: d.pos }
 }
 
 function cut(update: Uint8Array, maxBytes: number): Uint8Array[] {
   const scanned = cutRuns(new Cursor(update), maxBytes)
   if (!scanned || scanned.parts.length <= 1) return [update]
-  const { parts: runs, firstClock } = scanned
+  const runs = scanned.parts
   const deletions = readDeleteSet(update, scanned.ds)
-  // Where each client's structs end once parts 0…k are applied: its first clock before its first part, the end of its run in each part from there.
-  const firstPart = new Map<number, number>()
-  const ends = new Map<number, number[]>()
+  // Per client (its runs are in consecutive parts, one a part): the part of its first run, where that run begins, and where each run ends.
+  const clients = new Map<number, { first: number; clock: number; ends: number[] }>()
   for (const [k, part] of runs.entries()) {
     for (const run of part) {
-      if (!firstPart.has(run.client)) {
-        firstPart.set(run.client, k)
-        ends.set(run.client, [])
-      }
-      ends.get(run.client)!.push(run.endClock)
+      const c = clients.get(run.client)
+      if (c) c.ends.push(run.endClock)
+      else clients.set(run.client, { first: k, clock: run.clock, ends: [run.endClock] })
     }
   }
   /** Where a client's structs end once parts 0…k are applied (where they begin in this update, before any; no bound for a client with none). */
   const bound = (client: number, k: number): number => {
-    const first = firstPart.get(client)
-    if (first === undefined) return Infinity
-    if (k < first) return firstClock.get(client)!
-    const mine = ends.get(client)!
-    return mine[Math.min(k - first, mine.length - 1)]!
+    const c = clients.get(client)
+    if (!c) return Infinity
+    if (k < c.first) return c.clock
+    return c.ends[Math.min(k - c.first, c.ends.length - 1)]!
   }
   const last = runs.length - 1
   // Per client, how many of its deleted ranges (in order of clock) lie wholly below the parts still to write: a part's lower bound only grows.
