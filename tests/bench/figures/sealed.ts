@@ -326,7 +326,7 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
   for (const d of devices) d.board.destroy()
   const base = { state: netState, boardId: shared.boardId, contentKey: shared.contentKey, founder: shared.founder }
   // For profiling the engine outside the bench (tests/bench/sealed-task.ts): the tasks' inputs, synthetic board only.
-  if (process.env.BENCH_SEALED_DUMP) writeFileSync(process.env.BENCH_SEALED_DUMP, serialize({ base, keys: devices[0]!.keys, verdicts }))
+  if (process.env.BENCH_SEALED_DUMP) writeFileSync(process.env.BENCH_SEALED_DUMP, serialize({ base, keys: devices[0]!.keys, verdicts, plainState }))
   const rejected = devices.map((d, i) => `device ${i + 1}: ${describe(d.board)}`)
 
   // ── open ─────────────────────────────────────────────────────────────────
