@@ -3,7 +3,7 @@ import { registerSW } from 'virtual:pwa-register'
 import App from './ui/App.svelte'
 import { AppState } from './state/app.svelte.ts'
 import { i18n } from './state/i18n.svelte.ts'
-import { warmFormatters } from './i18n/index.ts'
+import { loadLocale, pickLocale, warmFormatters } from './i18n/index.ts'
 import { yieldToEventLoop } from './app/index.ts'
 import { CurvesUnavailableError, curves } from './crypto/curves.ts'
 import './ui/app.css'
@@ -66,6 +66,8 @@ function showUnsupported(target: HTMLElement): void {
 
 async function main(): Promise<void> {
   performance.mark('hearth:script')
+  // The browser's language, fetched now alongside the device file (which may name another: that one is loaded then).
+  loadLocale(pickLocale(null, navigator.languages)).catch(() => undefined)
   // Nothing here waits on the network: the CSP and the first screen come from
   // what this device already knows; /config.json loads in the background.
   // The CSP is narrowed once the person's settings are known (inside the keyring), before any board connects.
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!(err instanceof CurvesUnavailableError)) throw err
     if (component) await unmount(component)
-    i18n.init(app.settings.language, navigator.languages)
+    await i18n.init(app.settings.language, navigator.languages)
     showUnsupported(target)
     return
   }

@@ -15,9 +15,10 @@ import {
   type InviteError,
 } from '../crypto/index.ts'
 import type * as Y from 'yjs'
-import { BoardRegistry, deleteLegacyBoardData, newStoreSecret, type BoardRecord, type BoardStore } from '../storage/index.ts'
+import { BoardRegistry, deleteLegacyBoardData, loadBoardStore, newStoreSecret, type BoardRecord, type BoardStore } from '../storage/index.ts'
 import type { WrtcLike } from '../sync/index.ts'
 import type { BoardSession } from './board-session.ts'
+import { loadChunk } from './chunk.ts'
 import type { NetworkPlan } from './network.ts'
 
 export const DISPLAY_NAME_MAX = 60
@@ -29,6 +30,13 @@ export function checkDisplayName(name: string): DisplayNameError | null {
   if (trimmed === '') return { field: 'displayName', code: 'required' }
   if ([...trimmed].length > DISPLAY_NAME_MAX) return { field: 'displayName', code: 'too_long', limit: DISPLAY_NAME_MAX }
   return null
+}
+
+
+/** The board engine, sync and the live store: chunks of their own, loaded with the first board made, opened or joined. */
+async function loadBoardEngine(): Promise<typeof import('./board-session.ts')> {
+  const [engine] = await loadChunk(() => Promise.all([import('./board-session.ts'), loadBoardStore()]))
+  return engine
 }
 
 /** What Hearth needs of the device's keyring. */
@@ -113,7 +121,7 @@ export class Hearth {
     const store = newStoreSecret()
     // Seal the board's first state (the founder's genesis, its name) to disk before it appears in the list.
     // The board engine, sync and storage load only when a board is first made or opened.
-    const { sealNewBoard } = await import('./board-session.ts')
+    const { sealNewBoard } = await loadBoardEngine()
     await sealNewBoard({ id: boardId, displayName: input.displayName.trim(), contentKey, transportSecret, nonce }, meta.value, device, this.#now, (doc) =>
       this.registry.openStore(store, doc),
     )
@@ -185,7 +193,7 @@ export class Hearth {
     if (!existing) throw new Error('This board is not on this device')
     const record = (await this.registry.update(id, { openedAt: this.#now(), store: existing.store ?? newStoreSecret() }))!
     const store = record.store!
-    const { BoardSession } = await import('./board-session.ts')
+    const { BoardSession } = await loadBoardEngine()
     const crypto = this.#entryCrypto()
     return BoardSession.open(record, {
       network: await this.#deps.network(),
@@ -228,7 +236,7 @@ export class Hearth {
 
   /** Starts loading the board engine (its own chunk) ahead of need, e.g. while a newcomer types their name on a slow link. */
   prepareBoards(): void {
-    void import('./board-session.ts').catch(() => undefined)
+    void loadBoardEngine().catch(() => undefined)
   }
 
   /**

@@ -1,10 +1,12 @@
 export { Hearth, checkDisplayName, DISPLAY_NAME_MAX, type JoinResult, type DisplayNameError } from './hearth.ts'
 export type { BoardSession, ItemActions } from './board-session.ts'
 export { BoardOpenElsewhereError } from './board-claim.ts'
+export { ChunkUnavailableError, loadChunk } from './chunk.ts'
 export type { SealedBoard, MemberView, DeviceView, RequestInfo, HistoryEvent, InviteInfo, Role, Rejection, DiagnosticEvent } from '../sealed/index.ts'
-export { REJECTIONS } from '../sealed/index.ts'
+// From the engine's leaf modules, not its index: the first script (the board list, the join and lock screens) does not carry the engine, which loads with a board.
+export { REJECTIONS } from '../sealed/diagnostics.ts'
 // Long work in slices, with the page let run between (the engine's own).
-export { Slices, yieldToEventLoop } from '../sealed/index.ts'
+export { Slices, yieldToEventLoop } from '../sealed/yield.ts'
 export {
   type ServerConfig,
   type NetworkPlan,

@@ -67,6 +67,7 @@ export const ar: Messages = {
 
   'settings.title': 'الإعدادات',
   'settings.language': 'اللغة',
+  'settings.languageUnavailable': 'تعذّر تحميل هذه اللغة. اتصل بالإنترنت واخترها مرة أخرى.',
   'settings.signaling': 'خوادم الإشارة',
   'settings.signalingHint': 'تعرّف خوادم الإشارة الأجهزة بعضها ببعض. ترى معرّفات لوحات مبهمة وعناوين IP وأوقات اتصالك — ولا ترى أبدًا أسماء اللوحات أو الأعضاء أو المنشورات. افتراضيًا يستخدم Hearth الخادم الذي حُمّل منه فقط.',
   'settings.addSignaling': 'أضف خادم إشارة (\u2066wss://…\u2069)',
@@ -89,6 +90,7 @@ export const ar: Messages = {
   'board.loading': 'جارٍ فتح اللوحة…',
   'board.openElsewhere': 'هذه اللوحة مفتوحة في علامة تبويب أخرى في هذا المتصفح. أغلقها هناك لتفتحها هنا.',
   'board.missing': 'هذه اللوحة ليست على هذا الجهاز.',
+  'board.unavailable': 'تعذّر فتح هذه اللوحة: لم يُحمَّل جزء من Hearth. اتصل بالإنترنت وحاول مرة أخرى.',
   'board.newItem': 'انشر',
   'board.invite': 'دعوة',
   'board.settings': 'إعدادات اللوحة',

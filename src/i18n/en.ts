@@ -65,6 +65,7 @@ export const en = {
 
   'settings.title': 'Settings',
   'settings.language': 'Language',
+  'settings.languageUnavailable': 'This language could not be loaded. Connect to the internet and choose it again.',
   'settings.signaling': 'Signaling servers',
   'settings.signalingHint': 'Signaling servers introduce devices to each other. They see opaque board ids, IP addresses and when you are online — never board names, member names or posts. By default Hearth uses only the server it was loaded from.',
   'settings.addSignaling': 'Add a signaling server (wss://…)',
@@ -87,6 +88,7 @@ export const en = {
   'board.loading': 'Opening the board…',
   'board.openElsewhere': 'This board is open in another tab of this browser. Close it there to open it here.',
   'board.missing': 'This board is not on this device.',
+  'board.unavailable': 'This board could not be opened: part of Hearth could not be loaded. Connect to the internet and try again.',
   'board.newItem': 'Post',
   'board.invite': 'Invite',
   'board.settings': 'Board settings',

@@ -72,6 +72,7 @@ export const es: Messages = {
 
   'settings.title': 'Ajustes',
   'settings.language': 'Idioma',
+  'settings.languageUnavailable': 'No se pudo cargar este idioma. Conéctate a internet y vuelve a elegirlo.',
   'settings.signaling': 'Servidores de señalización',
   'settings.signalingHint': 'Los servidores de señalización presentan los dispositivos entre sí. Ven identificadores opacos de tablones, direcciones IP y cuándo estás en línea; nunca nombres de tablones, nombres de miembros ni publicaciones. Por defecto Hearth usa solo el servidor desde el que se cargó.',
   'settings.addSignaling': 'Añadir un servidor de señalización (wss://…)',
@@ -94,6 +95,7 @@ export const es: Messages = {
   'board.loading': 'Abriendo el tablón…',
   'board.openElsewhere': 'Este tablón está abierto en otra pestaña de este navegador. Ciérralo allí para abrirlo aquí.',
   'board.missing': 'Este tablón no está en este dispositivo.',
+  'board.unavailable': 'No se pudo abrir este tablón: una parte de Hearth no se pudo cargar. Conéctate a internet y vuelve a intentarlo.',
   'board.newItem': 'Publicar',
   'board.invite': 'Invitar',
   'board.settings': 'Ajustes del tablón',

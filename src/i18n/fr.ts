@@ -72,6 +72,7 @@ export const fr: Messages = {
 
   'settings.title': 'Réglages',
   'settings.language': 'Langue',
+  'settings.languageUnavailable': 'Cette langue n’a pas pu être chargée. Connectez-vous à Internet et choisissez-la de nouveau.',
   'settings.signaling': 'Serveurs de signalisation',
   'settings.signalingHint': 'Les serveurs de signalisation présentent les appareils les uns aux autres. Ils voient des identifiants de tableau opaques, des adresses IP et quand vous êtes en ligne — jamais les noms des tableaux, des membres ni les publications. Par défaut, Hearth n’utilise que le serveur d’où il a été chargé.',
   'settings.addSignaling': 'Ajouter un serveur de signalisation (wss://…)',
@@ -94,6 +95,7 @@ export const fr: Messages = {
   'board.loading': 'Ouverture du tableau…',
   'board.openElsewhere': 'Ce tableau est ouvert dans un autre onglet de ce navigateur. Fermez-le là-bas pour l’ouvrir ici.',
   'board.missing': 'Ce tableau n’est pas sur cet appareil.',
+  'board.unavailable': 'Ce tableau n’a pas pu être ouvert : une partie de Hearth n’a pas pu être chargée. Connectez-vous à Internet et réessayez.',
   'board.newItem': 'Publier',
   'board.invite': 'Inviter',
   'board.settings': 'Réglages du tableau',

@@ -71,6 +71,7 @@ export const id: Messages = {
 
   'settings.title': 'Pengaturan',
   'settings.language': 'Bahasa',
+  'settings.languageUnavailable': 'Bahasa ini tidak dapat dimuat. Sambungkan ke internet lalu pilih lagi.',
   'settings.signaling': 'Server sinyal',
   'settings.signalingHint': 'Server sinyal memperkenalkan perangkat satu sama lain. Server ini melihat ID papan yang tersamar, alamat IP, dan kapan kamu daring — tidak pernah nama papan, nama anggota, atau postingan. Secara bawaan Hearth hanya memakai server tempat aplikasi ini dimuat.',
   'settings.addSignaling': 'Tambah server sinyal (wss://…)',
@@ -93,6 +94,7 @@ export const id: Messages = {
   'board.loading': 'Membuka papan…',
   'board.openElsewhere': 'Papan ini terbuka di tab lain di browser ini. Tutup di sana agar bisa dibuka di sini.',
   'board.missing': 'Papan ini tidak ada di perangkat ini.',
+  'board.unavailable': 'Papan ini tidak dapat dibuka: sebagian Hearth tidak dapat dimuat. Sambungkan ke internet lalu coba lagi.',
   'board.newItem': 'Posting',
   'board.invite': 'Undang',
   'board.settings': 'Pengaturan papan',

@@ -1,12 +1,4 @@
-import { ar } from './ar.ts'
 import { en } from './en.ts'
-import { es } from './es.ts'
-import { fa } from './fa.ts'
-import { fr } from './fr.ts'
-import { id } from './id.ts'
-import { pt } from './pt.ts'
-import { ru } from './ru.ts'
-import { tr } from './tr.ts'
 import type { MessageKey, Messages } from './messages.ts'
 import { format, formatParts, type Params, type Part } from './translate.ts'
 
@@ -34,7 +26,50 @@ export const LOCALE_NAMES: Readonly<Record<Locale, string>> = {
   fa: 'فارسی',
 }
 
-const catalogs: Record<Locale, Messages> = { en, ar, fa, tr, ru, fr, es, pt, id }
+/**
+ * Every other language's messages, each a chunk of its own fetched when first
+ * chosen: a first visit over a slow link fetches one language, not nine
+ * (about 8 KB each, brotli). English is always here: it is every message's
+ * fallback, and what a page shows while nothing else is loaded.
+ */
+const LOADERS: Readonly<Record<Exclude<Locale, 'en'>, () => Promise<Messages>>> = {
+  ar: () => import('./ar.ts').then((m) => m.ar),
+  es: () => import('./es.ts').then((m) => m.es),
+  fa: () => import('./fa.ts').then((m) => m.fa),
+  fr: () => import('./fr.ts').then((m) => m.fr),
+  id: () => import('./id.ts').then((m) => m.id),
+  pt: () => import('./pt.ts').then((m) => m.pt),
+  ru: () => import('./ru.ts').then((m) => m.ru),
+  tr: () => import('./tr.ts').then((m) => m.tr),
+}
+const catalogs: Partial<Record<Locale, Messages>> = { en }
+const loading = new Map<Locale, Promise<void>>()
+
+/**
+ * Loads a language's messages (once; at once for English or one already
+ * here). Rejects when its chunk cannot be fetched (offline before the app was
+ * ever cached); a later call tries again.
+ */
+export function loadLocale(locale: Locale): Promise<void> {
+  if (catalogs[locale]) return Promise.resolve()
+  let load = loading.get(locale)
+  if (!load) {
+    load = LOADERS[locale as Exclude<Locale, 'en'>]().then(
+      (messages) => {
+        catalogs[locale] = messages
+      },
+      (err: unknown) => {
+        loading.delete(locale)
+        throw err
+      },
+    )
+    loading.set(locale, load)
+  }
+  return load
+}
+
+/** Whether a language's messages are here (`t` gives English for one that is not). */
+export const isLoaded = (locale: Locale): boolean => catalogs[locale] !== undefined
 const RTL = new Set<string>(['ar', 'fa', 'he', 'ur'])
 /** Language tags browsers still send under an older name: Java's Locale (older Android WebViews) says 'in' for Indonesian. */
 const ALIASES: Readonly<Record<string, Locale>> = { in: 'id' }
@@ -61,11 +96,14 @@ export function pickLocale(saved: string | null, preferred: readonly string[]): 
   return 'en'
 }
 
+/** The message in `locale`, or in English if that language is not loaded (`loadLocale`) or lacks it. */
 export function t(locale: Locale, key: MessageKey, params?: Params): string {
-  return format(locale, catalogs[locale][key] ?? en[key], params)
+  const catalog = catalogs[locale]
+  return catalog ? format(locale, catalog[key] ?? en[key], params) : format('en', en[key], params)
 }
 
 /** The message in parts, so that a component can isolate each text parameter with <bdi>. */
 export function parts(locale: Locale, key: MessageKey, params?: Params): Part[] {
-  return formatParts(locale, catalogs[locale][key] ?? en[key], params)
+  const catalog = catalogs[locale]
+  return catalog ? formatParts(locale, catalog[key] ?? en[key], params) : formatParts('en', en[key], params)
 }

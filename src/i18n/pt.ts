@@ -72,6 +72,7 @@ export const pt: Messages = {
 
   'settings.title': 'Configurações',
   'settings.language': 'Idioma',
+  'settings.languageUnavailable': 'Não foi possível carregar este idioma. Conecte-se à internet e escolha-o de novo.',
   'settings.signaling': 'Servidores de sinalização',
   'settings.signalingHint': 'Os servidores de sinalização apresentam os dispositivos uns aos outros. Eles veem identificadores opacos de murais, endereços IP e quando você está online — nunca nomes de murais, nomes de membros ou publicações. Por padrão, o Hearth usa só o servidor de onde foi carregado.',
   'settings.addSignaling': 'Adicionar um servidor de sinalização (wss://…)',
@@ -94,6 +95,7 @@ export const pt: Messages = {
   'board.loading': 'Abrindo o mural…',
   'board.openElsewhere': 'Este mural está aberto em outra aba deste navegador. Feche-o lá para abri-lo aqui.',
   'board.missing': 'Este mural não está neste dispositivo.',
+  'board.unavailable': 'Não foi possível abrir este mural: uma parte do Hearth não pôde ser carregada. Conecte-se à internet e tente de novo.',
   'board.newItem': 'Publicar',
   'board.invite': 'Convidar',
   'board.settings': 'Configurações do mural',

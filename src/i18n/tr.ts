@@ -72,6 +72,7 @@ export const tr: Messages = {
 
   'settings.title': 'Ayarlar',
   'settings.language': 'Dil',
+  'settings.languageUnavailable': 'Bu dil yüklenemedi. İnternete bağlanın ve yeniden seçin.',
   'settings.signaling': 'Sinyal sunucuları',
   'settings.signalingHint': 'Sinyal sunucuları cihazları birbiriyle tanıştırır. Anlamsız pano kimliklerini, IP adreslerini ve ne zaman çevrimiçi olduğunuzu görürler; pano adlarını, üye adlarını ya da gönderileri asla görmezler. Hearth varsayılan olarak yalnızca yüklendiği sunucuyu kullanır.',
   'settings.addSignaling': 'Sinyal sunucusu ekle (wss://…)',
@@ -94,6 +95,7 @@ export const tr: Messages = {
   'board.loading': 'Pano açılıyor…',
   'board.openElsewhere': 'Bu pano bu tarayıcının başka bir sekmesinde açık. Burada açmak için oradakini kapatın.',
   'board.missing': 'Bu pano bu cihazda yok.',
+  'board.unavailable': 'Bu pano açılamadı: Hearth uygulamasının bir bölümü yüklenemedi. İnternete bağlanın ve yeniden deneyin.',
   'board.newItem': 'Paylaş',
   'board.invite': 'Davet et',
   'board.settings': 'Pano ayarları',

@@ -1,10 +1,12 @@
 import {
   BoardOpenElsewhereError,
+  ChunkUnavailableError,
   DEFAULT_SETTINGS,
   DeviceLock,
   Hearth,
   fetchServerConfig,
   knownSignaling,
+  loadChunk,
   onWipeElsewhere,
   ownSignalingUrl,
   panicWipe,
@@ -25,7 +27,7 @@ import {
 } from '../app/index.ts'
 import { tick } from 'svelte'
 import { BoardHandles } from './board-handles.ts'
-import { BoardState } from './board.svelte.ts'
+import type { BoardState } from './board.svelte.ts'
 import { i18n } from './i18n.svelte.ts'
 import { LockState } from './lock.svelte.ts'
 import { SessionMemory } from './session-memory.ts'
@@ -82,7 +84,7 @@ export class AppState {
   board = $state.raw<BoardState | null>(null)
   /** Set while a board is loading from disk, so the UI never shows it empty by mistake. */
   openingBoard = $state<BoardId | null>(null)
-  boardError = $state<string | null>(null)
+  boardError = $state<'board.openElsewhere' | 'board.missing' | 'board.unavailable' | null>(null)
   settings = $state.raw<DeviceSettings>(DEFAULT_SETTINGS)
   updateAvailable = $state(false)
   #applyUpdate: (() => Promise<void>) | null = null
@@ -136,7 +138,7 @@ export class AppState {
   async prepare(): Promise<void> {
     await this.deviceLock.ready()
     await this.deviceLock.materialize()
-    this.#applyPrefs()
+    await this.#applyPrefs()
   }
 
   async start(): Promise<void> {
@@ -183,16 +185,16 @@ export class AppState {
     save: (lock) => void this.deviceLock.saveSettings({ lock }).catch(() => undefined),
   })
 
-  #applyPrefs(): void {
+  async #applyPrefs(): Promise<void> {
     const prefs = this.deviceLock.prefs
     this.look = prefs.look
-    i18n.init(prefs.language, navigator.languages)
+    await i18n.init(prefs.language, navigator.languages)
     this.settings = { ...this.settings, language: prefs.language }
   }
 
   async #openKeyring(): Promise<void> {
     await this.deviceLock.ready()
-    this.#applyPrefs()
+    await this.#applyPrefs()
     this.hasPassphrase = this.deviceLock.hasPassphrase
     this.locked = this.deviceLock.locked
     this.askPassphrase = this.deviceLock.firstRun
@@ -344,7 +346,7 @@ export class AppState {
     this.route = { name: 'home' }
     await this.deviceLock.ready()
     if (kind === 'duress') await this.deviceLock.materialize()
-    this.#applyPrefs()
+    await this.#applyPrefs()
     this.askPassphrase = this.deviceLock.firstRun
     this.passphraseJustSet = false
     this.wiping = false
@@ -394,7 +396,8 @@ export class AppState {
     this.openingBoard = id
     this.boardError = null
     try {
-      const session = await this.hearth.openBoard(id)
+      // The board's state (with the items' model and Yjs) is a chunk of its own, loaded meanwhile: the first script stays small.
+      const [session, { BoardState }] = await Promise.all([this.hearth.openBoard(id), loadChunk(() => import('./board.svelte.ts'))])
       const record = (await this.hearth.registry.get(id)) ?? session.record
       if (this.route.name === 'board' && this.route.id === id && !this.locked) {
         const board = new BoardState(session, record, this.memory, record.lastSeenAt ?? null)
@@ -413,7 +416,7 @@ export class AppState {
         await this.hearth.registry.update(id, { lastSeenAt: Date.now() })
       }
     } catch (e) {
-      this.boardError = e instanceof BoardOpenElsewhereError ? 'board.openElsewhere' : 'board.missing'
+      this.boardError = e instanceof BoardOpenElsewhereError ? 'board.openElsewhere' : e instanceof ChunkUnavailableError ? 'board.unavailable' : 'board.missing'
     } finally {
       if (this.openingBoard === id) this.openingBoard = null
     }
@@ -473,16 +476,30 @@ export class AppState {
   /** Language choices still being written to the device file (the choice shows as busy meanwhile). */
   languageSaving = $state(0)
 
-  /** The language, kept in the device file (readable before unlocking, so the lock screen speaks it too). */
-  setLanguage(locale: string): void {
-    i18n.set(locale)
-    this.settings = { ...this.settings, language: i18n.current }
+  /** A language chosen could not be loaded (offline before the app was ever cached): said until the next choice or dismissed. */
+  languageUnavailable = $state(false)
+
+  /**
+   * The language, kept in the device file (readable before unlocking, so the
+   * lock screen speaks it too). Its messages load first (a chunk of their
+   * own, from the cache once the app is installed); if they cannot be, the
+   * language on screen stays and `languageUnavailable` says so.
+   */
+  async setLanguage(locale: string): Promise<'switched' | 'unavailable' | 'superseded'> {
     this.languageSaving++
-    // A failed write leaves the language as it is on screen; it is asked again on the next choice.
-    void this.deviceLock
-      .setPrefs({ language: i18n.current })
-      .catch(() => undefined)
-      .finally(() => this.languageSaving--)
+    try {
+      const outcome = await i18n.set(locale)
+      // Superseded by another choice meanwhile: that one says how it went.
+      if (outcome === 'superseded') return outcome
+      this.languageUnavailable = outcome === 'unavailable'
+      if (outcome === 'unavailable') return outcome
+      this.settings = { ...this.settings, language: i18n.current }
+      // A failed write leaves the language as it is on screen; it is asked again on the next choice.
+      await this.deviceLock.setPrefs({ language: i18n.current }).catch(() => undefined)
+      return outcome
+    } finally {
+      this.languageSaving--
+    }
   }
 
   /** Saves network settings in the keyring. They take effect on reload, because the page's CSP was fixed at start. */

@@ -1,4 +1,4 @@
-import { LOCALES, LOCALE_NAMES, dirOf, separatorOf, isLocale, parts, pickLocale, t as translate, type Locale, type MessageKey, type Params, type Part } from '../i18n/index.ts'
+import { LOCALES, LOCALE_NAMES, dirOf, separatorOf, isLocale, loadLocale, parts, pickLocale, t as translate, type Locale, type MessageKey, type Params, type Part } from '../i18n/index.ts'
 
 /** The person's language, reactive. Reading `t(...)` in a component re-renders it on a switch. */
 class LocaleState {
@@ -15,13 +15,36 @@ class LocaleState {
   /** The message in parts, for <Msg> (which isolates text parameters with <bdi>). */
   parts = (key: MessageKey, params?: Params): Part[] => parts(this.current, key, params)
 
-  set(locale: string): void {
-    if (isLocale(locale)) this.current = locale
+  /** The language last asked for: a slower load of an earlier choice does not win over it. */
+  #wanted: Locale = 'en'
+
+  /**
+   * Switches to `locale` once its messages are loaded (a chunk of their own).
+   * 'unavailable' if they could not be (offline before the app was ever
+   * cached), 'superseded' if another language was asked for meanwhile: the
+   * language on screen stays.
+   */
+  async set(locale: string): Promise<'switched' | 'unavailable' | 'superseded'> {
+    if (!isLocale(locale)) return 'unavailable'
+    this.#wanted = locale
+    try {
+      await loadLocale(locale)
+    } catch {
+      return this.#wanted === locale ? 'unavailable' : 'superseded'
+    }
+    if (this.#wanted !== locale) return 'superseded'
+    this.current = locale
+    return 'switched'
   }
 
-  /** Chooses the saved language, else the best match of the browser's languages. */
-  init(saved: string | null, preferred: readonly string[]): void {
-    this.current = pickLocale(saved, preferred)
+  /** Chooses the saved language, else the best match of the browser's languages (English if it cannot be loaded). */
+  async init(saved: string | null, preferred: readonly string[]): Promise<void> {
+    const locale = pickLocale(saved, preferred)
+    // Its messages could not be fetched: English, which is always here.
+    if ((await this.set(locale)) === 'unavailable') {
+      this.#wanted = 'en'
+      this.current = 'en'
+    }
   }
 }
 

@@ -1,13 +1,10 @@
-import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
-import { toBase64url } from '../crypto/index.ts'
+import { breathe, COMPACT_AT, COMPACT_ON_LOAD_AT, encodeUpdates, openRecord, readRecords, sealRecord, tagOf, WRITE_BYTES, writeMerged, type StoreKeys } from './board-records.ts'
 import { committed, request } from './idb.ts'
-import { hkdfKey } from './root-key.ts'
 import { RECORDS_STORE } from './vault-db.ts'
 
-// Where older versions kept boards (the benchmarks still seed such boards).
-export { boardDatabaseName, sealedDatabaseName } from './legacy-boards.ts'
+// The records' side (board-records.ts), for those who import the store.
+export { COMPACT_AT, COMPACT_ON_LOAD_AT, SEGMENT_BYTES, boardDatabaseName, deleteBoardRecords, importBoardRecords, newStoreSecret, sealedDatabaseName, storeKeys, type StoreKeys } from './board-records.ts'
 
 /** A board doc's local persistence. */
 export interface BoardStore {
@@ -19,221 +16,6 @@ export interface BoardStore {
   destroy(): Promise<void>
   /** One record beside the doc's, overwritten whole: what the sealed engine judged before (SealedBoard's `verdicts`). */
   readonly verdicts: { load(): Promise<Uint8Array | null>; save(bytes: Uint8Array): Promise<void> }
-}
-
-/** The keys of one board's records, from its store secret (BoardRecord.store). */
-export interface StoreKeys {
-  /** AES-256-GCM: every record's content. */
-  readonly cipher: CryptoKey
-  /** HMAC-SHA-256: where each record is (its key in the database). */
-  readonly tags: CryptoKey
-}
-
-/** A stored board's records, rewritten as one once there are this many (y-indexeddb trims at 500 too). */
-export const COMPACT_AT = 500
-/** On opening, fewer records are merged at once: opening is when a board is read whole anyway. */
-export const COMPACT_ON_LOAD_AT = 32
-const BATCH = 64
-/**
- * The merged state is written in records of at most this many bytes: a
- * large board is read, decrypted and written a piece at a time, not as one
- * long task on the main thread (one 7.85 MB record took 175 ms to read on
- * the benchmark's 10,000-item board).
- */
-export const SEGMENT_BYTES = 1 << 20
-/** What arrives at once (a sync's pieces) is written in records of about this many bytes, each sealed in a task of its own. */
-const WRITE_BYTES = 256 * 1024
-const IV = 12
-const encoder = new TextEncoder()
-const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
-
-export function newStoreSecret(): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(32))
-}
-
-export async function storeKeys(secret: Uint8Array): Promise<StoreKeys> {
-  const ikm = await hkdfKey(secret)
-  const derive = (label: string, alg: AesKeyGenParams | HmacImportParams, usages: KeyUsage[]) =>
-    crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode(`hearth/v3/store/${label}`) }, ikm, alg, false, usages)
-  const [cipher, tags] = await Promise.all([
-    derive('cipher', { name: 'AES-GCM', length: 256 }, ['encrypt', 'decrypt']),
-    derive('tags', { name: 'HMAC', hash: 'SHA-256', length: 256 }, ['sign']),
-  ])
-  return { cipher, tags }
-}
-
-/** Record n's key, or the head's or the verdicts': 16 bytes of HMAC, so no two boards' keys can be told apart or counted. */
-async function tagOf(keys: StoreKeys, n: number | 'head' | 'verdicts'): Promise<string> {
-  const label = new Uint8Array(5)
-  if (n === 'head') label[0] = 0x68
-  else if (n === 'verdicts') label[0] = 0x76
-  else {
-    label[0] = 0x72
-    new DataView(label.buffer).setUint32(1, n)
-  }
-  return toBase64url(new Uint8Array(await crypto.subtle.sign('HMAC', keys.tags, label)).subarray(0, 16))
-}
-
-async function seal(keys: StoreKeys, tag: string, plain: Uint8Array): Promise<Uint8Array> {
-  const iv = crypto.getRandomValues(new Uint8Array(IV))
-  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encoder.encode(tag) }, keys.cipher, buf(plain)))
-  const out = new Uint8Array(IV + ct.length)
-  out.set(iv)
-  out.set(ct, IV)
-  return out
-}
-
-/** Decrypts a record under its own key (a record moved to another key does not open). Throws on damage. */
-async function open(keys: StoreKeys, tag: string, value: unknown): Promise<Uint8Array> {
-  if (!(value instanceof Uint8Array) || value.length < IV + 16) throw new Error('A stored board record is damaged')
-  try {
-    return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(value.subarray(0, IV)), additionalData: encoder.encode(tag) }, keys.cipher, buf(value.subarray(IV))))
-  } catch {
-    throw new Error('A stored board record does not open: it was altered or written under another key')
-  }
-}
-
-function encodeUpdates(updates: readonly Uint8Array[]): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, updates.length)
-  for (const u of updates) encoding.writeVarUint8Array(e, u)
-  return encoding.toUint8Array(e)
-}
-
-function decodeUpdates(bytes: Uint8Array): Uint8Array[] {
-  const d = decoding.createDecoder(bytes)
-  const n = decoding.readVarUint(d)
-  return Array.from({ length: n }, () => decoding.readVarUint8Array(d))
-}
-
-interface Loaded {
-  readonly from: number
-  /** How many records from `from` on are segments of the merged state (0 before the first merge). */
-  readonly merged: number
-  /** The keys of records from..from+tags.length-1, in order. */
-  readonly tags: string[]
-  readonly updates: Uint8Array[]
-}
-
-/** The head: where the records start, and how many of them hold the merged state in segments (older heads: one record). */
-function encodeHead(from: number, merged: number): Uint8Array {
-  const head = new Uint8Array(8)
-  const view = new DataView(head.buffer)
-  view.setUint32(0, from)
-  view.setUint32(4, merged)
-  return head
-}
-
-function decodeHead(head: Uint8Array): { from: number; merged: number } {
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength)
-  if (head.length !== 4 && head.length !== 8) throw new Error('A stored board record is damaged')
-  return { from: view.getUint32(0), merged: head.length === 8 ? view.getUint32(4) : 1 }
-}
-
-/**
- * Lets the page run between two pieces of a large read or write. Awaiting
- * WebCrypto is not enough: in Chromium a decryption that answers while the
- * page is busy continues in the same task (measured: eight 1 MiB segments
- * decrypted in one 154 ms task without this).
- */
-function breathe(): Promise<void> {
-  // A message round trip, not a timer: nested timers are clamped to 4 ms, and tests that fake timers would stop it.
-  return new Promise((resolve) => {
-    const channel = new MessageChannel()
-    channel.port1.onmessage = () => {
-      channel.port1.close()
-      resolve()
-    }
-    channel.port2.postMessage(null)
-  })
-}
-
-/**
- * Decrypts records in order, a megabyte or so at a time, letting the page
- * run in between: a large board's would otherwise take one long task.
- */
-async function openAll(keys: StoreKeys, tags: readonly string[], values: readonly unknown[]): Promise<Uint8Array[]> {
-  const plains: Uint8Array[] = []
-  let started: Promise<Uint8Array>[] = []
-  let bytes = 0
-  for (const [i, value] of values.entries()) {
-    started.push(open(keys, tags[i]!, value))
-    bytes += value instanceof Uint8Array ? value.length : 0
-    if (bytes >= SEGMENT_BYTES) {
-      plains.push(...(await Promise.all(started)))
-      started = []
-      bytes = 0
-      await breathe()
-    }
-  }
-  plains.push(...(await Promise.all(started)))
-  return plains
-}
-
-/**
- * Writes a merged state (records' contents) cut into segments of
- * SEGMENT_BYTES as records n, n+1, … and the head pointing to them, deleting
- * `replaced`, in one transaction. Sealed one segment at a time: each
- * encryption copies its segment on this thread. Returns the segments' keys.
- */
-async function writeMerged(database: () => Promise<IDBDatabase>, keys: StoreKeys, n: number, plain: Uint8Array, replaced: readonly string[] = []): Promise<string[]> {
-  const segments: Uint8Array[] = []
-  for (let at = 0; at < plain.length; at += SEGMENT_BYTES) segments.push(plain.subarray(at, at + SEGMENT_BYTES))
-  const [headTag, ...tags] = await Promise.all([tagOf(keys, 'head'), ...segments.map((_, i) => tagOf(keys, n + i))])
-  const values: Uint8Array[] = []
-  for (const [i, segment] of segments.entries()) {
-    if (i > 0) await breathe()
-    values.push(await seal(keys, tags[i]!, segment))
-  }
-  const headValue = await seal(keys, headTag!, encodeHead(n, tags.length))
-  const tx = (await database()).transaction(RECORDS_STORE, 'readwrite')
-  const store = tx.objectStore(RECORDS_STORE)
-  for (const [i, value] of values.entries()) store.put(value, tags[i]!)
-  store.put(headValue, headTag!)
-  for (const old of replaced) store.delete(old)
-  await committed(tx)
-  return tags
-}
-
-/** Joins the merged state's segments into the record they were cut from. */
-function joinSegments(segments: readonly Uint8Array[]): Uint8Array {
-  if (segments.length === 1) return segments[0]!
-  const out = new Uint8Array(segments.reduce((n, s) => n + s.length, 0))
-  let at = 0
-  for (const s of segments) {
-    out.set(s, at)
-    at += s.length
-  }
-  return out
-}
-
-/** Finds one board's records, still sealed: the head says where they start, then record after record until one is missing. */
-async function findRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys): Promise<{ from: number; merged: number; tags: string[]; values: unknown[] }> {
-  const headTag = await tagOf(keys, 'head')
-  const head = await request((await database()).transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE).get(headTag))
-  const { from, merged } = head === undefined ? { from: 0, merged: 0 } : decodeHead(await open(keys, headTag, head))
-  const tags: string[] = []
-  const values: unknown[] = []
-  for (let n = from; ; n += BATCH) {
-    const batch = await Promise.all(Array.from({ length: BATCH }, (_, i) => tagOf(keys, n + i)))
-    const store = (await database()).transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE)
-    const found = await Promise.all(batch.map((t) => request(store.get(t))))
-    const end = found.indexOf(undefined)
-    tags.push(...batch.slice(0, end < 0 ? BATCH : end))
-    values.push(...found.slice(0, end < 0 ? BATCH : end))
-    if (end >= 0) break
-  }
-  return { from, merged, tags, values }
-}
-
-/** Reads and opens one board's records. */
-async function readRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys): Promise<Loaded> {
-  const { from, merged, tags, values } = await findRecords(database, keys)
-  // The head is sealed: a missing segment is damage, never a shorter state.
-  if (tags.length < merged) throw new Error('A stored board record is damaged')
-  const plains = await openAll(keys, tags, values)
-  const records = merged > 0 ? [joinSegments(plains.slice(0, merged)), ...plains.slice(merged)] : plains
-  return { from, merged, tags, updates: records.flatMap(decodeUpdates) }
 }
 
 /**
@@ -328,7 +110,7 @@ class EncryptedBoardStore implements BoardStore {
       const updates = this.#pending.splice(0, count)
       const n = this.#from + this.#tags.length
       const tag = await tagOf(this.#keys, n)
-      const value = await seal(this.#keys, tag, encodeUpdates(updates))
+      const value = await sealRecord(this.#keys, tag, encodeUpdates(updates))
       const tx = (await this.#database()).transaction(RECORDS_STORE, 'readwrite')
       tx.objectStore(RECORDS_STORE).put(value, tag)
       await committed(tx)
@@ -368,7 +150,7 @@ class EncryptedBoardStore implements BoardStore {
     load: async (): Promise<Uint8Array | null> => {
       const tag = await tagOf(this.#keys, 'verdicts')
       const value: unknown = await request((await this.#database()).transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE).get(tag))
-      return value === undefined ? null : open(this.#keys, tag, value)
+      return value === undefined ? null : openRecord(this.#keys, tag, value)
     },
     /** Written in turn with the doc's records; a save after `destroy` writes nothing. */
     save: (bytes: Uint8Array): Promise<void> =>
@@ -377,7 +159,7 @@ class EncryptedBoardStore implements BoardStore {
           try {
             if (!this.#stopped) {
               const tag = await tagOf(this.#keys, 'verdicts')
-              const value = await seal(this.#keys, tag, bytes)
+              const value = await sealRecord(this.#keys, tag, bytes)
               const tx = (await this.#database()).transaction(RECORDS_STORE, 'readwrite')
               tx.objectStore(RECORDS_STORE).put(value, tag)
               await committed(tx)
@@ -389,19 +171,4 @@ class EncryptedBoardStore implements BoardStore {
         })
       }),
   }
-}
-
-/** Deletes every record of one board (its head too), opening none but the head: a damaged record is deleted with the rest. Resolves once committed. */
-export async function deleteBoardRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys): Promise<void> {
-  const loaded = await findRecords(database, keys)
-  const [headTag, verdictsTag] = await Promise.all([tagOf(keys, 'head'), tagOf(keys, 'verdicts')])
-  const tx = (await database()).transaction(RECORDS_STORE, 'readwrite')
-  const store = tx.objectStore(RECORDS_STORE)
-  for (const tag of [...loaded.tags, headTag, verdictsTag]) store.delete(tag)
-  await committed(tx)
-}
-
-/** Writes a board's updates as its merged state, in segments from record 0 (moving a board from an older version's database). */
-export async function importBoardRecords(database: () => Promise<IDBDatabase>, keys: StoreKeys, updates: readonly Uint8Array[]): Promise<void> {
-  if (updates.length > 0) await writeMerged(database, keys, 0, encodeUpdates(updates))
 }

@@ -1,5 +1,5 @@
 import { deleteDatabase } from './idb.ts'
-import { importBoardRecords, newStoreSecret, storeKeys } from './board-store.ts'
+import { importBoardRecords, newStoreSecret, storeKeys } from './board-records.ts'
 import type { BoardRecord } from './keyring-types.ts'
 import { LEGACY_KEYRING_DB } from './legacy-keyring.ts'
 import { readYIndexeddb, sealedDatabaseName } from './legacy-boards.ts'

@@ -1,6 +1,7 @@
 import type * as Y from 'yjs'
 import { checkPassphrase, derivePassphraseBytes, generateDeviceKeys, newScryptParams, type BoardId, type DeviceKeyMaterial, type PassphraseError, type ScryptParams } from '../crypto/index.ts'
-import { deleteBoardRecords, openBoardStore, storeKeys, type BoardStore } from './board-store.ts'
+import { deleteBoardRecords, storeKeys } from './board-records.ts'
+import type { BoardStore } from './board-store.ts'
 import { decodeDeviceFile, DEFAULT_PREFS, encodeDeviceFile, newDeviceFile, rootKey, withSlot, type DeviceFile, type DevicePrefs } from './device-file.ts'
 import { exclusive } from './exclusive.ts'
 import { calibratedScrypt } from './kdf-cost.ts'
@@ -35,6 +36,14 @@ export type SetPassphraseResult = { readonly ok: true } | { readonly ok: false; 
 export type SetDuressResult = { readonly ok: true } | { readonly ok: false; readonly error: PassphraseError | 'same_as_passphrase' | 'no_passphrase' }
 
 export const DEFAULT_KEYRING_SETTINGS: KeyringSettings = { network: DEFAULT_NETWORK, lock: DEFAULT_LOCK_SETTINGS, operatorSignaling: [] }
+
+
+/**
+ * The live store (board-store.ts, with Yjs) is a chunk of its own: the
+ * keyring opens at start, a board's store only with a board. The app loads
+ * it alongside the board engine, so that a failure to fetch it is named.
+ */
+export const loadBoardStore = (): Promise<typeof import('./board-store.ts')> => import('./board-store.ts')
 
 /** The secrets in memory while unlocked. `pkey` (passphrase mode): the scrypt output as a non-extractable HKDF key. */
 interface Open {
@@ -225,7 +234,8 @@ export class Keyring {
 
   /** Opens the blob for the store of one board (BoardRecord.store). */
   async openStore(secret: Uint8Array, doc: Y.Doc): Promise<BoardStore> {
-    return openBoardStore(() => this.#database(), await storeKeys(secret), doc)
+    const [{ openBoardStore }, keys] = await Promise.all([loadBoardStore(), storeKeys(secret)])
+    return openBoardStore(() => this.#database(), keys, doc)
   }
 
   /** Deletes every record of one board's store. */

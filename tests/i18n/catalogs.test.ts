@@ -5,14 +5,14 @@
  * English sentence, a "{count}" left in the text, or a number in the wrong
  * grammatical form.
  */
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { ar } from '../../src/i18n/ar.ts'
 import { en } from '../../src/i18n/en.ts'
 import { es } from '../../src/i18n/es.ts'
 import { fa } from '../../src/i18n/fa.ts'
 import { fr } from '../../src/i18n/fr.ts'
 import { id } from '../../src/i18n/id.ts'
-import { LOCALES, LOCALE_NAMES, t, type Locale } from '../../src/i18n/index.ts'
+import { LOCALES, LOCALE_NAMES, loadLocale, t, type Locale } from '../../src/i18n/index.ts'
 import { pt } from '../../src/i18n/pt.ts'
 import { ru } from '../../src/i18n/ru.ts'
 import { tr } from '../../src/i18n/tr.ts'
@@ -22,6 +22,9 @@ import { catalogProblems } from './catalog-problems.ts'
 /** Each file's catalog, read as plain data (the type system alone would not see a key that English lacks). */
 const catalogs: Record<Locale, Parameters<typeof catalogProblems>[1]> = { en, ar, fa, tr, ru, fr, es, pt, id }
 const catalogOf = (locale: Locale) => catalogs[locale]
+
+// Every language at hand, as a person who chose it has it (load.test.ts: how one loads).
+beforeAll(() => Promise.all(LOCALES.map(loadLocale)))
 
 describe('every language is complete', () => {
   it('offers nine languages, each named in itself', () => {

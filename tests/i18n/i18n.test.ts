@@ -1,16 +1,19 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { ar } from '../../src/i18n/ar.ts'
 import { en } from '../../src/i18n/en.ts'
 import { es } from '../../src/i18n/es.ts'
 import { fa } from '../../src/i18n/fa.ts'
 import { fr } from '../../src/i18n/fr.ts'
 import { id } from '../../src/i18n/id.ts'
-import { LOCALES, dirOf, formatDate, formatDateTimeFull, fromLocalInput, parts, pickLocale, t, toLocalInput, type Locale, type Messages } from '../../src/i18n/index.ts'
+import { LOCALES, dirOf, formatDate, formatDateTimeFull, fromLocalInput, loadLocale, parts, pickLocale, t, toLocalInput, type Locale, type Messages } from '../../src/i18n/index.ts'
 import { pt } from '../../src/i18n/pt.ts'
 import { ru } from '../../src/i18n/ru.ts'
 import { tr } from '../../src/i18n/tr.ts'
 
 const catalogs: Record<Locale, Messages> = { en, ar, fa, tr, ru, fr, es, pt, id }
+
+// Every language at hand, as a person who chose it has it (load.test.ts: how one loads).
+beforeAll(() => Promise.all(LOCALES.map(loadLocale)))
 
 describe('translations', () => {
   it('chooses Arabic plural forms by CLDR rules', () => {
