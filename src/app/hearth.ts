@@ -32,7 +32,6 @@ export function checkDisplayName(name: string): DisplayNameError | null {
   return null
 }
 
-
 /** The board engine, sync and the live store: chunks of their own, loaded with the first board made, opened or joined. */
 async function loadBoardEngine(): Promise<typeof import('./board-session.ts')> {
   const [engine] = await loadChunk(() => Promise.all([import('./board-session.ts'), loadBoardStore()]))

@@ -37,7 +37,6 @@ export type SetDuressResult = { readonly ok: true } | { readonly ok: false; read
 
 export const DEFAULT_KEYRING_SETTINGS: KeyringSettings = { network: DEFAULT_NETWORK, lock: DEFAULT_LOCK_SETTINGS, operatorSignaling: [] }
 
-
 /**
  * The live store (board-store.ts, with Yjs) is a chunk of its own: the
  * keyring opens at start, a board's store only with a board. The app loads
