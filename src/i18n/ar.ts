@@ -15,6 +15,7 @@ export const ar: Messages = {
   'menu.title': 'القائمة',
   'app.unsupportedTitle': 'لا يمكن تشغيل Hearth في هذا المتصفح',
   'app.unsupported': 'لا يستطيع هذا المتصفح إنشاء التواقيع التي تحمي خصوصية اللوحات أو التحقق منها. حدِّث المتصفح (وعلى أندرويد حدِّث أيضًا «Android System WebView»)، أو افتح Hearth في متصفح آخر محدَّث.',
+  'app.partUnavailable': 'تعذّر تحميل جزء من Hearth. اتصل بالإنترنت وحاول مرة أخرى.',
 
   'nav.label': 'التطبيق',
   'nav.settings': 'الإعدادات',

@@ -13,6 +13,7 @@ export const en = {
   'menu.title': 'Menu',
   'app.unsupportedTitle': 'Hearth cannot run in this browser',
   'app.unsupported': 'This browser cannot create or check the signatures that keep boards private. Update the browser (on Android, also “Android System WebView”), or open Hearth in another up-to-date browser.',
+  'app.partUnavailable': 'Part of Hearth could not be loaded. Connect to the internet and try again.',
 
   'nav.label': 'App',
   'nav.settings': 'Settings',

@@ -20,6 +20,7 @@ export const es: Messages = {
   'menu.title': 'Menú',
   'app.unsupportedTitle': 'Hearth no puede funcionar en este navegador',
   'app.unsupported': 'Este navegador no puede crear ni comprobar las firmas que mantienen privados los tablones. Actualiza el navegador (en Android, también «Android System WebView») o abre Hearth en otro navegador actualizado.',
+  'app.partUnavailable': 'No se pudo cargar una parte de Hearth. Conéctate a internet y vuelve a intentarlo.',
 
   'nav.label': 'Aplicación',
   'nav.settings': 'Ajustes',

@@ -22,6 +22,7 @@ export const fa: Messages = {
   'menu.title': 'منو',
   'app.unsupportedTitle': 'Hearth در این مرورگر کار نمی‌کند',
   'app.unsupported': 'این مرورگر نمی‌تواند امضاهایی را که تابلوها را خصوصی نگه می‌دارند بسازد یا بررسی کند. مرورگر را به‌روز کنید (در اندروید، «Android System WebView» را هم)، یا Hearth را در مرورگر به‌روز دیگری باز کنید.',
+  'app.partUnavailable': 'بخشی از Hearth بارگیری نشد. به اینترنت وصل شوید و دوباره امتحان کنید.',
 
   'nav.label': 'برنامه',
   'nav.settings': 'تنظیمات',

@@ -20,6 +20,7 @@ export const fr: Messages = {
   'menu.title': 'Menu',
   'app.unsupportedTitle': 'Hearth ne peut pas fonctionner dans ce navigateur',
   'app.unsupported': 'Ce navigateur ne sait pas créer ni vérifier les signatures qui protègent les tableaux. Mettez le navigateur à jour (sur Android, aussi «\u00a0Android System WebView\u00a0»), ou ouvrez Hearth dans un autre navigateur à jour.',
+  'app.partUnavailable': 'Une partie de Hearth n’a pas pu être chargée. Connectez-vous à Internet et réessayez.',
 
   'nav.label': 'Application',
   'nav.settings': 'Réglages',
@@ -95,7 +96,7 @@ export const fr: Messages = {
   'board.loading': 'Ouverture du tableau…',
   'board.openElsewhere': 'Ce tableau est ouvert dans un autre onglet de ce navigateur. Fermez-le là-bas pour l’ouvrir ici.',
   'board.missing': 'Ce tableau n’est pas sur cet appareil.',
-  'board.unavailable': 'Ce tableau n’a pas pu être ouvert : une partie de Hearth n’a pas pu être chargée. Connectez-vous à Internet et réessayez.',
+  'board.unavailable': 'Ce tableau n’a pas pu être ouvert\u00a0: une partie de Hearth n’a pas pu être chargée. Connectez-vous à Internet et réessayez.',
   'board.newItem': 'Publier',
   'board.invite': 'Inviter',
   'board.settings': 'Réglages du tableau',

@@ -19,6 +19,7 @@ export const id: Messages = {
   'menu.title': 'Menu',
   'app.unsupportedTitle': 'Hearth tidak bisa berjalan di browser ini',
   'app.unsupported': 'Browser ini tidak bisa membuat atau memeriksa tanda tangan yang menjaga papan tetap privat. Perbarui browser (di Android, perbarui juga “Android System WebView”), atau buka Hearth di browser lain yang sudah diperbarui.',
+  'app.partUnavailable': 'Sebagian Hearth tidak dapat dimuat. Sambungkan ke internet lalu coba lagi.',
 
   'nav.label': 'Aplikasi',
   'nav.settings': 'Pengaturan',

@@ -70,6 +70,7 @@ export function loadLocale(locale: Locale): Promise<void> {
 
 /** Whether a language's messages are here (`t` gives English for one that is not). */
 export const isLoaded = (locale: Locale): boolean => catalogs[locale] !== undefined
+
 const RTL = new Set<string>(['ar', 'fa', 'he', 'ur'])
 /** Language tags browsers still send under an older name: Java's Locale (older Android WebViews) says 'in' for Indonesian. */
 const ALIASES: Readonly<Record<string, Locale>> = { in: 'id' }

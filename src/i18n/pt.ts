@@ -20,6 +20,7 @@ export const pt: Messages = {
   'menu.title': 'Menu',
   'app.unsupportedTitle': 'O Hearth não funciona neste navegador',
   'app.unsupported': 'Este navegador não consegue criar nem verificar as assinaturas que mantêm os murais privados. Atualize o navegador (no Android, também o “Android System WebView”) ou abra o Hearth em outro navegador atualizado.',
+  'app.partUnavailable': 'Não foi possível carregar uma parte do Hearth. Conecte-se à internet e tente de novo.',
 
   'nav.label': 'Aplicativo',
   'nav.settings': 'Configurações',

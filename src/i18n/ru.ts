@@ -20,6 +20,7 @@ export const ru: Messages = {
   'menu.title': 'Меню',
   'app.unsupportedTitle': 'Hearth не работает в этом браузере',
   'app.unsupported': 'Этот браузер не умеет создавать и проверять подписи, которые защищают доски. Обновите браузер (на Android — ещё и «Android System WebView») или откройте Hearth в другом свежем браузере.',
+  'app.partUnavailable': 'Часть Hearth не загрузилась. Подключитесь к интернету и попробуйте снова.',
 
   'nav.label': 'Приложение',
   'nav.settings': 'Настройки',

@@ -20,6 +20,7 @@ export const tr: Messages = {
   'menu.title': 'Menü',
   'app.unsupportedTitle': 'Hearth bu tarayıcıda çalışamıyor',
   'app.unsupported': 'Bu tarayıcı, panoları gizli tutan imzaları oluşturamıyor ya da doğrulayamıyor. Tarayıcıyı güncelleyin (Android’de “Android System WebView” uygulamasını da) veya Hearth uygulamasını güncel başka bir tarayıcıda açın.',
+  'app.partUnavailable': 'Hearth uygulamasının bir bölümü yüklenemedi. İnternete bağlanın ve yeniden deneyin.',
 
   'nav.label': 'Uygulama',
   'nav.settings': 'Ayarlar',

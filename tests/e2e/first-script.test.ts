@@ -10,6 +10,7 @@
  */
 import type { Response } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { en } from '../../src/i18n/en.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
 import { createBoard, unexpectedErrors } from './support/flows.ts'
 import { startApp, type App } from './support/server.ts'
@@ -21,10 +22,12 @@ const YJS_MARK = 'Yjs was already imported'
 
 let app: App
 let bob: Peer
+let carla: Peer
 
 beforeAll(async () => {
   app = await startApp()
   bob = await launchPeer('bob-first-script', { viewport: { width: 360, height: 740 }, offlineCapable: false })
+  carla = await launchPeer('carla-first-script', { viewport: { width: 360, height: 740 }, offlineCapable: false })
 })
 
 afterAll(async () => {
@@ -67,5 +70,30 @@ describe('the first script', () => {
     expect(all.filter((f) => f.yjs).length).toBeGreaterThan(0)
     page.off('response', onResponse)
     expect(unexpectedErrors(bob.errors)).toEqual([])
+  })
+
+  it('says so when the board engine cannot be fetched, makes nothing, and makes the board once it can', async () => {
+    // Carla's link drops just as she makes her first board: the engine's chunk never arrives.
+    const page = carla.page
+    await page.goto(app.url)
+    await page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor({ timeout: 30_000 })
+    const ENGINE = /\/assets\/board-session-[\w-]+\.js$/
+    await page.route(ENGINE, (route) => route.abort('internetdisconnected'))
+    await page.getByRole('button', { name: 'Create a board' }).click()
+    await page.getByLabel('Board name').fill('Night shelter rota')
+    await page.getByLabel('Your name on this board').fill('Carla')
+    const create = page.getByRole('button', { name: 'Create board' })
+    await create.click()
+    await page.getByRole('alert').filter({ hasText: en['app.partUnavailable'] }).waitFor({ timeout: 15_000 })
+    expect(await create.isEnabled()).toBe(true)
+    expect(await page.getByLabel('Board name').inputValue()).toBe('Night shelter rota')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor()
+    expect(await page.getByText('Night shelter rota').count()).toBe(0)
+
+    // The link is back: the same form makes the board.
+    await page.unroute(ENGINE)
+    await createBoard(page, { name: 'Night shelter rota', displayName: 'Carla' })
+    expect(unexpectedErrors(carla.errors, [/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch dynamically imported module/])).toEqual([])
   })
 })
