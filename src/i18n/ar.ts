@@ -92,6 +92,7 @@ export const ar: Messages = {
   'board.openElsewhere': 'هذه اللوحة مفتوحة في علامة تبويب أخرى في هذا المتصفح. أغلقها هناك لتفتحها هنا.',
   'board.missing': 'هذه اللوحة ليست على هذا الجهاز.',
   'board.unavailable': 'تعذّر فتح هذه اللوحة: لم يُحمَّل جزء من Hearth. اتصل بالإنترنت وحاول مرة أخرى.',
+  'board.retry': 'حاول مرة أخرى',
   'board.newItem': 'انشر',
   'board.invite': 'دعوة',
   'board.settings': 'إعدادات اللوحة',

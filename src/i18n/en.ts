@@ -90,6 +90,7 @@ export const en = {
   'board.openElsewhere': 'This board is open in another tab of this browser. Close it there to open it here.',
   'board.missing': 'This board is not on this device.',
   'board.unavailable': 'This board could not be opened: part of Hearth could not be loaded. Connect to the internet and try again.',
+  'board.retry': 'Try again',
   'board.newItem': 'Post',
   'board.invite': 'Invite',
   'board.settings': 'Board settings',

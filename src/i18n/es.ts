@@ -97,6 +97,7 @@ export const es: Messages = {
   'board.openElsewhere': 'Este tablón está abierto en otra pestaña de este navegador. Ciérralo allí para abrirlo aquí.',
   'board.missing': 'Este tablón no está en este dispositivo.',
   'board.unavailable': 'No se pudo abrir este tablón: una parte de Hearth no se pudo cargar. Conéctate a internet y vuelve a intentarlo.',
+  'board.retry': 'Reintentar',
   'board.newItem': 'Publicar',
   'board.invite': 'Invitar',
   'board.settings': 'Ajustes del tablón',

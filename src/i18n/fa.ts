@@ -99,6 +99,7 @@ export const fa: Messages = {
   'board.openElsewhere': 'این تابلو در زبانه‌ی دیگری از همین مرورگر باز است. آن را آنجا ببندید تا اینجا باز شود.',
   'board.missing': 'این تابلو روی این دستگاه نیست.',
   'board.unavailable': 'این تابلو باز نشد: بخشی از Hearth بارگیری نشد. به اینترنت وصل شوید و دوباره امتحان کنید.',
+  'board.retry': 'دوباره امتحان کنید',
   'board.newItem': 'پست',
   'board.invite': 'دعوت',
   'board.settings': 'تنظیمات تابلو',

@@ -96,6 +96,7 @@ export const id: Messages = {
   'board.openElsewhere': 'Papan ini terbuka di tab lain di browser ini. Tutup di sana agar bisa dibuka di sini.',
   'board.missing': 'Papan ini tidak ada di perangkat ini.',
   'board.unavailable': 'Papan ini tidak dapat dibuka: sebagian Hearth tidak dapat dimuat. Sambungkan ke internet lalu coba lagi.',
+  'board.retry': 'Coba lagi',
   'board.newItem': 'Posting',
   'board.invite': 'Undang',
   'board.settings': 'Pengaturan papan',

@@ -97,6 +97,7 @@ export const pt: Messages = {
   'board.openElsewhere': 'Este mural está aberto em outra aba deste navegador. Feche-o lá para abri-lo aqui.',
   'board.missing': 'Este mural não está neste dispositivo.',
   'board.unavailable': 'Não foi possível abrir este mural: uma parte do Hearth não pôde ser carregada. Conecte-se à internet e tente de novo.',
+  'board.retry': 'Tentar de novo',
   'board.newItem': 'Publicar',
   'board.invite': 'Convidar',
   'board.settings': 'Configurações do mural',

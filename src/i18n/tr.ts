@@ -97,6 +97,7 @@ export const tr: Messages = {
   'board.openElsewhere': 'Bu pano bu tarayıcının başka bir sekmesinde açık. Burada açmak için oradakini kapatın.',
   'board.missing': 'Bu pano bu cihazda yok.',
   'board.unavailable': 'Bu pano açılamadı: Hearth uygulamasının bir bölümü yüklenemedi. İnternete bağlanın ve yeniden deneyin.',
+  'board.retry': 'Yeniden dene',
   'board.newItem': 'Paylaş',
   'board.invite': 'Davet et',
   'board.settings': 'Pano ayarları',

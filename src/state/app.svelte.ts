@@ -422,6 +422,11 @@ export class AppState {
     }
   }
 
+  /** Opens the board on screen again, after a part of the app it needs could not be fetched (`board.unavailable`). */
+  retryBoard(): void {
+    if (this.route.name === 'board' && !this.board) void this.#openBoard(this.route.id)
+  }
+
   #closeBoardView(): void {
     this.board?.destroy()
     this.board = null

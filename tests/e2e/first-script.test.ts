@@ -12,22 +12,26 @@ import type { Response } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { en } from '../../src/i18n/en.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { createBoard, unexpectedErrors } from './support/flows.ts'
+import { createBoard, readInviteLink, submitJoin, unexpectedErrors } from './support/flows.ts'
 import { startApp, type App } from './support/server.ts'
 
 /** Script bytes on the wire (compressed as the server sent them) before the first screen: the budget. */
 const FIRST_SCRIPT_BUDGET = 90_000
+/** The board engine's chunk. */
+const ENGINE = /\/assets\/board-session-[\w-]+\.js$/
 /** In Yjs's own code, and only there: whether a script fetched carries Yjs. */
 const YJS_MARK = 'Yjs was already imported'
 
 let app: App
 let bob: Peer
 let carla: Peer
+let dana: Peer
 
 beforeAll(async () => {
   app = await startApp()
   bob = await launchPeer('bob-first-script', { viewport: { width: 360, height: 740 }, offlineCapable: false })
   carla = await launchPeer('carla-first-script', { viewport: { width: 360, height: 740 }, offlineCapable: false })
+  dana = await launchPeer('dana-first-script', { viewport: { width: 360, height: 740 }, offlineCapable: false })
 })
 
 afterAll(async () => {
@@ -77,7 +81,6 @@ describe('the first script', () => {
     const page = carla.page
     await page.goto(app.url)
     await page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor({ timeout: 30_000 })
-    const ENGINE = /\/assets\/board-session-[\w-]+\.js$/
     await page.route(ENGINE, (route) => route.abort('internetdisconnected'))
     await page.getByRole('button', { name: 'Create a board' }).click()
     await page.getByLabel('Board name').fill('Night shelter rota')
@@ -95,5 +98,24 @@ describe('the first script', () => {
     await page.unroute(ENGINE)
     await createBoard(page, { name: 'Night shelter rota', displayName: 'Carla' })
     expect(unexpectedErrors(carla.errors, [/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch dynamically imported module/])).toEqual([])
+  })
+
+  it('says so when a newcomer’s board cannot open for want of the engine, and opens it on “Try again”', async () => {
+    // Dana opens Carla's invitation; her link drops before the engine's chunk arrives (the join screen asks for it at once).
+    const invite = await readInviteLink(carla.page)
+    const page = dana.page
+    await page.route(ENGINE, (route) => route.abort('internetdisconnected'))
+    await page.goto(invite)
+    await page.getByRole('heading', { level: 1, name: 'Join a board' }).waitFor({ timeout: 30_000 })
+    await submitJoin(page, 'Dana')
+    // Joining keeps the invitation on this device; opening the board needs the engine: said as such, not "not on this device".
+    await page.getByRole('heading', { level: 1, name: en['board.unavailable'] }).waitFor({ timeout: 15_000 })
+    expect(await page.getByText(en['board.missing']).count()).toBe(0)
+
+    // The link is back: "Try again" opens Carla's board, and Dana is let in.
+    await page.unroute(ENGINE)
+    await page.getByRole('button', { name: en['board.retry'] }).click()
+    await page.getByRole('heading', { level: 1, name: 'Night shelter rota' }).waitFor({ timeout: 60_000 })
+    expect(unexpectedErrors(dana.errors, [/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch dynamically imported module/])).toEqual([])
   })
 })
