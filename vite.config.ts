@@ -6,8 +6,8 @@ import type { Plugin } from 'vite'
 
 /**
  * The app's stylesheet becomes a preload instead of a render-blocking link, so
- * the static shell in index.html (styled by the few hundred bytes of
- * /shell.css) paints before the app's CSS and scripts have arrived on a slow
+ * the static shell in index.html (styled by its own inline block, which the
+ * server's CSP allows by hash) paints before the app's CSS and scripts have arrived on a slow
  * link; src/main.ts applies the preloaded stylesheet before the app mounts.
  */
 function nonBlockingAppCss(): Plugin {

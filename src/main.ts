@@ -52,7 +52,7 @@ function showUnsupported(target: HTMLElement): void {
   main.className = 'shell-main'
   main.setAttribute('role', 'alert')
   main.append(title, text)
-  // The app bar of the static shell (public/shell.css), without the app's controls.
+  // The app bar of the static shell (its style is inline in index.html), without the app's controls.
   const name = document.createElement('span')
   name.className = 'shell-brand'
   name.textContent = 'Hearth'

@@ -1,16 +1,17 @@
 /**
  * Headers sent with every HTTP response. The CSP allows only our own code:
  * no inline script, no third-party anything, no framing (clickjacking), no
- * form posts. `connect-src` allows WebSockets because signaling servers may
+ * form posts. Inline style only where `styleHashes` names its exact bytes
+ * (the app shell's, inlineStyles.ts). `connect-src` allows WebSockets because signaling servers may
  * live elsewhere; the app narrows it further at runtime to the servers the
  * user actually configured.
  */
-export function securityHeaders(extraConnectOrigins: readonly string[] = []): Record<string, string> {
+export function securityHeaders(extraConnectOrigins: readonly string[] = [], styleHashes: readonly string[] = []): Record<string, string> {
   const connectSrc = ["'self'", 'ws:', 'wss:', ...extraConnectOrigins].join(' ')
   const csp = [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    ["style-src 'self'", ...styleHashes].join(' '),
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     "font-src 'self'",

@@ -5,6 +5,7 @@ import { clientAddress } from './clientAddress.ts'
 import { createConfigHandler } from './clientConfig.ts'
 import type { RTCIceServerLike, TurnRestConfig } from './iceServers.ts'
 import { resolveLimits, type SignalingLimits } from './limits.ts'
+import { appStyleHashes } from './inlineStyles.ts'
 import { refuseRaw } from './refuseRaw.ts'
 import { connectOriginsOf, securityHeaders } from './securityHeaders.ts'
 import { sendText } from './sendText.ts'
@@ -73,7 +74,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const limits = resolveLimits(opts.limits)
   const trustedProxies = opts.trustedProxies ?? 0
   const log = opts.log ?? ((line: string) => console.error(line))
-  const headers = securityHeaders(connectOriginsOf(extraSignaling))
+  // The app shell's inline style, allowed by its hash: read once at start (a new build is served after a restart).
+  const headers = securityHeaders(connectOriginsOf(extraSignaling), opts.staticDir ? await appStyleHashes(opts.staticDir) : [])
   const serveStatic = opts.staticDir ? createStaticHandler(opts.staticDir, { precompress: opts.precompress ?? false }) : null
   const serveConfig = createConfigHandler({
     extraSignaling,
