@@ -67,6 +67,8 @@ export const ar: Messages = {
   'scan.camera_failed': 'تعذّر تشغيل الكاميرا. الصق رابط الدعوة بدلًا من ذلك.',
 
   'settings.title': 'الإعدادات',
+
+  'settings.loading': 'جارٍ فتح الإعدادات…',
   'settings.language': 'اللغة',
   'settings.languageUnavailable': 'تعذّر تحميل هذه اللغة. اتصل بالإنترنت واخترها مرة أخرى.',
   'settings.signaling': 'خوادم الإشارة',
@@ -92,7 +94,7 @@ export const ar: Messages = {
   'board.openElsewhere': 'هذه اللوحة مفتوحة في علامة تبويب أخرى في هذا المتصفح. أغلقها هناك لتفتحها هنا.',
   'board.missing': 'هذه اللوحة ليست على هذا الجهاز.',
   'board.unavailable': 'تعذّر فتح هذه اللوحة: لم يُحمَّل جزء من Hearth. اتصل بالإنترنت وحاول مرة أخرى.',
-  'board.retry': 'حاول مرة أخرى',
+  'app.retry': 'حاول مرة أخرى',
   'board.newItem': 'انشر',
   'board.invite': 'دعوة',
   'board.settings': 'إعدادات اللوحة',

@@ -65,6 +65,8 @@ export const en = {
   'scan.camera_failed': 'The camera could not start. Paste the invite link instead.',
 
   'settings.title': 'Settings',
+
+  'settings.loading': 'Opening settings…',
   'settings.language': 'Language',
   'settings.languageUnavailable': 'This language could not be loaded. Connect to the internet and choose it again.',
   'settings.signaling': 'Signaling servers',
@@ -90,7 +92,7 @@ export const en = {
   'board.openElsewhere': 'This board is open in another tab of this browser. Close it there to open it here.',
   'board.missing': 'This board is not on this device.',
   'board.unavailable': 'This board could not be opened: part of Hearth could not be loaded. Connect to the internet and try again.',
-  'board.retry': 'Try again',
+  'app.retry': 'Try again',
   'board.newItem': 'Post',
   'board.invite': 'Invite',
   'board.settings': 'Board settings',

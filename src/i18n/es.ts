@@ -72,6 +72,8 @@ export const es: Messages = {
   'scan.camera_failed': 'No se pudo encender la cámara. Pega el enlace de invitación en su lugar.',
 
   'settings.title': 'Ajustes',
+
+  'settings.loading': 'Abriendo los ajustes…',
   'settings.language': 'Idioma',
   'settings.languageUnavailable': 'No se pudo cargar este idioma. Conéctate a internet y vuelve a elegirlo.',
   'settings.signaling': 'Servidores de señalización',
@@ -97,7 +99,7 @@ export const es: Messages = {
   'board.openElsewhere': 'Este tablón está abierto en otra pestaña de este navegador. Ciérralo allí para abrirlo aquí.',
   'board.missing': 'Este tablón no está en este dispositivo.',
   'board.unavailable': 'No se pudo abrir este tablón: una parte de Hearth no se pudo cargar. Conéctate a internet y vuelve a intentarlo.',
-  'board.retry': 'Reintentar',
+  'app.retry': 'Reintentar',
   'board.newItem': 'Publicar',
   'board.invite': 'Invitar',
   'board.settings': 'Ajustes del tablón',

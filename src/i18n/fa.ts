@@ -74,6 +74,8 @@ export const fa: Messages = {
   'scan.camera_failed': 'دوربین روشن نشد. به جایش لینک دعوت را بچسبانید.',
 
   'settings.title': 'تنظیمات',
+
+  'settings.loading': 'در حال باز کردن تنظیمات…',
   'settings.language': 'زبان',
   'settings.languageUnavailable': 'این زبان بارگیری نشد. به اینترنت وصل شوید و دوباره آن را انتخاب کنید.',
   'settings.signaling': 'سرورهای سیگنال‌دهی',
@@ -99,7 +101,7 @@ export const fa: Messages = {
   'board.openElsewhere': 'این تابلو در زبانه‌ی دیگری از همین مرورگر باز است. آن را آنجا ببندید تا اینجا باز شود.',
   'board.missing': 'این تابلو روی این دستگاه نیست.',
   'board.unavailable': 'این تابلو باز نشد: بخشی از Hearth بارگیری نشد. به اینترنت وصل شوید و دوباره امتحان کنید.',
-  'board.retry': 'دوباره امتحان کنید',
+  'app.retry': 'دوباره امتحان کنید',
   'board.newItem': 'پست',
   'board.invite': 'دعوت',
   'board.settings': 'تنظیمات تابلو',

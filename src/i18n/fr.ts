@@ -72,6 +72,8 @@ export const fr: Messages = {
   'scan.camera_failed': 'La caméra n’a pas pu démarrer. Collez plutôt le lien d’invitation.',
 
   'settings.title': 'Réglages',
+
+  'settings.loading': 'Ouverture des réglages…',
   'settings.language': 'Langue',
   'settings.languageUnavailable': 'Cette langue n’a pas pu être chargée. Connectez-vous à Internet et choisissez-la de nouveau.',
   'settings.signaling': 'Serveurs de signalisation',
@@ -97,7 +99,7 @@ export const fr: Messages = {
   'board.openElsewhere': 'Ce tableau est ouvert dans un autre onglet de ce navigateur. Fermez-le là-bas pour l’ouvrir ici.',
   'board.missing': 'Ce tableau n’est pas sur cet appareil.',
   'board.unavailable': 'Ce tableau n’a pas pu être ouvert\u00a0: une partie de Hearth n’a pas pu être chargée. Connectez-vous à Internet et réessayez.',
-  'board.retry': 'Réessayer',
+  'app.retry': 'Réessayer',
   'board.newItem': 'Publier',
   'board.invite': 'Inviter',
   'board.settings': 'Réglages du tableau',

@@ -71,6 +71,8 @@ export const id: Messages = {
   'scan.camera_failed': 'Kamera tidak bisa dinyalakan. Tempel tautan undangannya saja.',
 
   'settings.title': 'Pengaturan',
+
+  'settings.loading': 'Membuka pengaturan…',
   'settings.language': 'Bahasa',
   'settings.languageUnavailable': 'Bahasa ini tidak dapat dimuat. Sambungkan ke internet lalu pilih lagi.',
   'settings.signaling': 'Server sinyal',
@@ -96,7 +98,7 @@ export const id: Messages = {
   'board.openElsewhere': 'Papan ini terbuka di tab lain di browser ini. Tutup di sana agar bisa dibuka di sini.',
   'board.missing': 'Papan ini tidak ada di perangkat ini.',
   'board.unavailable': 'Papan ini tidak dapat dibuka: sebagian Hearth tidak dapat dimuat. Sambungkan ke internet lalu coba lagi.',
-  'board.retry': 'Coba lagi',
+  'app.retry': 'Coba lagi',
   'board.newItem': 'Posting',
   'board.invite': 'Undang',
   'board.settings': 'Pengaturan papan',

@@ -72,6 +72,8 @@ export const pt: Messages = {
   'scan.camera_failed': 'Não foi possível ligar a câmera. Cole o link de convite.',
 
   'settings.title': 'Configurações',
+
+  'settings.loading': 'Abrindo as configurações…',
   'settings.language': 'Idioma',
   'settings.languageUnavailable': 'Não foi possível carregar este idioma. Conecte-se à internet e escolha-o de novo.',
   'settings.signaling': 'Servidores de sinalização',
@@ -97,7 +99,7 @@ export const pt: Messages = {
   'board.openElsewhere': 'Este mural está aberto em outra aba deste navegador. Feche-o lá para abri-lo aqui.',
   'board.missing': 'Este mural não está neste dispositivo.',
   'board.unavailable': 'Não foi possível abrir este mural: uma parte do Hearth não pôde ser carregada. Conecte-se à internet e tente de novo.',
-  'board.retry': 'Tentar de novo',
+  'app.retry': 'Tentar de novo',
   'board.newItem': 'Publicar',
   'board.invite': 'Convidar',
   'board.settings': 'Configurações do mural',

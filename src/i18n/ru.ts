@@ -72,6 +72,8 @@ export const ru: Messages = {
   'scan.camera_failed': 'Не удалось включить камеру. Вставьте ссылку-приглашение.',
 
   'settings.title': 'Настройки',
+
+  'settings.loading': 'Открываем настройки…',
   'settings.language': 'Язык',
   'settings.languageUnavailable': 'Не удалось загрузить этот язык. Подключитесь к интернету и выберите его снова.',
   'settings.signaling': 'Сигнальные серверы',
@@ -97,7 +99,7 @@ export const ru: Messages = {
   'board.openElsewhere': 'Эта доска открыта в другой вкладке этого браузера. Закройте её там, чтобы открыть здесь.',
   'board.missing': 'Этой доски нет на этом устройстве.',
   'board.unavailable': 'Не удалось открыть эту доску: часть Hearth не загрузилась. Подключитесь к интернету и попробуйте снова.',
-  'board.retry': 'Попробовать снова',
+  'app.retry': 'Попробовать снова',
   'board.newItem': 'Написать',
   'board.invite': 'Пригласить',
   'board.settings': 'Настройки доски',

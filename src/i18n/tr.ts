@@ -72,6 +72,8 @@ export const tr: Messages = {
   'scan.camera_failed': 'Kamera başlatılamadı. Bunun yerine davet bağlantısını yapıştırın.',
 
   'settings.title': 'Ayarlar',
+
+  'settings.loading': 'Ayarlar açılıyor…',
   'settings.language': 'Dil',
   'settings.languageUnavailable': 'Bu dil yüklenemedi. İnternete bağlanın ve yeniden seçin.',
   'settings.signaling': 'Sinyal sunucuları',
@@ -97,7 +99,7 @@ export const tr: Messages = {
   'board.openElsewhere': 'Bu pano bu tarayıcının başka bir sekmesinde açık. Burada açmak için oradakini kapatın.',
   'board.missing': 'Bu pano bu cihazda yok.',
   'board.unavailable': 'Bu pano açılamadı: Hearth uygulamasının bir bölümü yüklenemedi. İnternete bağlanın ve yeniden deneyin.',
-  'board.retry': 'Yeniden dene',
+  'app.retry': 'Yeniden dene',
   'board.newItem': 'Paylaş',
   'board.invite': 'Davet et',
   'board.settings': 'Pano ayarları',
