@@ -61,7 +61,10 @@ async function acquireLock(): Promise<() => Promise<void>> {
 function viteBuild(): Promise<void> {
   return new Promise((resolve, reject) => {
     // Its own process group (npx → node vite), killed with the worker if a hook times out mid-build.
-    const child = spawnChild('npx', ['vite', 'build'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    // The build people get: Vitest sets NODE_ENV=test, and a build that inherits it resolves Svelte's
+    // development runtime (a third more script in the first screen's files), which no browser is ever served.
+    const env = { ...process.env, NODE_ENV: 'production' }
+    const child = spawnChild('npx', ['vite', 'build'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()))
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()))
