@@ -81,15 +81,25 @@ async function main(): Promise<void> {
   try {
     // The device file gives the language and the look for the app's first frame (and may need signatures already).
     await Promise.all([applyAppStyles(), app.prepare()])
-    // Intl loads the language's data on first use: here, in a task before the first render's, not in it.
-    warmFormatters(i18n.current)
-    await yieldToEventLoop()
+    // Intl loads the language's data on first use. A device that holds boards may show "opened 3 hours
+    // ago" in its first list: it makes the formatters here, in a task before the first render's, not in it.
+    // A fresh device (a first visit: the join form, an empty list) shows no date until a board opens, so it
+    // makes them once it is started, instead of before its first screen (about 200 ms of a cheap phone's CPU).
+    const fresh = app.deviceLock.firstRun
+    if (!fresh) {
+      warmFormatters(i18n.current)
+      await yieldToEventLoop()
+    }
     // The static shell from index.html goes in the same task as the app renders, so no blank frame.
     target.replaceChildren()
     component = mount(App, { target, props: { app } })
     performance.mark('hearth:mounted')
     await Promise.all([signatures, app.start()])
     performance.mark('hearth:started')
+    if (fresh) {
+      await yieldToEventLoop()
+      warmFormatters(i18n.current)
+    }
   } catch (err) {
     if (!(err instanceof CurvesUnavailableError)) throw err
     if (component) await unmount(component)
