@@ -29,7 +29,19 @@ function pluralFor(locale: string, count: number, message: Plural): string {
   return message[rules.select(count)] ?? message.other
 }
 
-function formatCount(locale: string, n: number): string {
+/**
+ * Hearth's languages whose numbers CLDR writes in ASCII digits by default
+ * (numbering system `latn`; Arabic and Persian have digits of their own). In
+ * these, a whole count from 0 to 999 is its digits, with no grouping: it is
+ * written without making an `Intl.NumberFormat`, whose first use loads the
+ * language's number data (about 170 ms of a cheap phone's CPU in a first
+ * visit's first screen, for "at least 12 characters"). `tests/i18n/i18n.test.ts`
+ * checks every such count against `Intl.NumberFormat` in each language.
+ */
+export const ASCII_DIGIT_LOCALES: ReadonlySet<string> = new Set(['en', 'es', 'fr', 'id', 'pt', 'ru', 'tr'])
+
+export function formatCount(locale: string, n: number): string {
+  if (Number.isInteger(n) && n >= 0 && n < 1000 && ASCII_DIGIT_LOCALES.has(locale)) return String(n)
   let f = numberFormats.get(locale)
   if (!f) {
     f = new Intl.NumberFormat(locale)

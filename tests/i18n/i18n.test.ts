@@ -7,6 +7,7 @@ import { fr } from '../../src/i18n/fr.ts'
 import { id } from '../../src/i18n/id.ts'
 import { LOCALES, dirOf, formatDate, formatDateTimeFull, fromLocalInput, loadLocale, parts, pickLocale, t, toLocalInput, type Locale, type Messages } from '../../src/i18n/index.ts'
 import { pt } from '../../src/i18n/pt.ts'
+import { ASCII_DIGIT_LOCALES, formatCount } from '../../src/i18n/translate.ts'
 import { ru } from '../../src/i18n/ru.ts'
 import { tr } from '../../src/i18n/tr.ts'
 
@@ -101,6 +102,19 @@ describe('translations', () => {
     expect(t('ar', 'passphrase.error.too_long', { limit: 1024 })).toContain(limit)
     expect(t('en', 'passphrase.error.too_long', { limit: 1024 })).toBe('That is too long: use at most 1,024 characters.')
     expect(t('ru', 'passphrase.error.too_long', { limit: 1024 })).toBe(`Слишком длинно: максимум ${new Intl.NumberFormat('ru').format(1024)} символа.`)
+  })
+
+  it('writes a count without Intl only where Intl writes the same digits, and leaves Arabic and Persian to Intl', () => {
+    for (const name of LOCALES) {
+      const intl = new Intl.NumberFormat(name)
+      const fast = ASCII_DIGIT_LOCALES.has(name)
+      for (let n = 0; n < 1000; n++) expect(formatCount(name, n), `${name} ${n}`).toBe(intl.format(n))
+      // Past the fast path: grouping (1,000 / 1 000 / 1.000) and fractions, from Intl.
+      for (const n of [1000, 12345, 1.5, -3]) expect(formatCount(name, n), `${name} ${n}`).toBe(intl.format(n))
+      expect(fast, name).toBe(!['ar', 'fa'].includes(name))
+    }
+    // Persian digits come from Intl: the fast path would have written "12".
+    expect(formatCount('fa', 12)).toBe('۱۲')
   })
 
   it('shows Dariush, who reads Persian, Persian digits and the Solar Hijri calendar, as his phone does', () => {
