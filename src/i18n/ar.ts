@@ -67,7 +67,6 @@ export const ar: Messages = {
   'scan.camera_failed': 'تعذّر تشغيل الكاميرا. الصق رابط الدعوة بدلًا من ذلك.',
 
   'settings.title': 'الإعدادات',
-
   'settings.loading': 'جارٍ فتح الإعدادات…',
   'settings.language': 'اللغة',
   'settings.languageUnavailable': 'تعذّر تحميل هذه اللغة. اتصل بالإنترنت واخترها مرة أخرى.',

@@ -65,7 +65,6 @@ export const en = {
   'scan.camera_failed': 'The camera could not start. Paste the invite link instead.',
 
   'settings.title': 'Settings',
-
   'settings.loading': 'Opening settings…',
   'settings.language': 'Language',
   'settings.languageUnavailable': 'This language could not be loaded. Connect to the internet and choose it again.',

@@ -72,7 +72,6 @@ export const es: Messages = {
   'scan.camera_failed': 'No se pudo encender la cámara. Pega el enlace de invitación en su lugar.',
 
   'settings.title': 'Ajustes',
-
   'settings.loading': 'Abriendo los ajustes…',
   'settings.language': 'Idioma',
   'settings.languageUnavailable': 'No se pudo cargar este idioma. Conéctate a internet y vuelve a elegirlo.',

@@ -74,7 +74,6 @@ export const fa: Messages = {
   'scan.camera_failed': 'دوربین روشن نشد. به جایش لینک دعوت را بچسبانید.',
 
   'settings.title': 'تنظیمات',
-
   'settings.loading': 'در حال باز کردن تنظیمات…',
   'settings.language': 'زبان',
   'settings.languageUnavailable': 'این زبان بارگیری نشد. به اینترنت وصل شوید و دوباره آن را انتخاب کنید.',

@@ -72,7 +72,6 @@ export const fr: Messages = {
   'scan.camera_failed': 'La caméra n’a pas pu démarrer. Collez plutôt le lien d’invitation.',
 
   'settings.title': 'Réglages',
-
   'settings.loading': 'Ouverture des réglages…',
   'settings.language': 'Langue',
   'settings.languageUnavailable': 'Cette langue n’a pas pu être chargée. Connectez-vous à Internet et choisissez-la de nouveau.',

@@ -71,7 +71,6 @@ export const id: Messages = {
   'scan.camera_failed': 'Kamera tidak bisa dinyalakan. Tempel tautan undangannya saja.',
 
   'settings.title': 'Pengaturan',
-
   'settings.loading': 'Membuka pengaturan…',
   'settings.language': 'Bahasa',
   'settings.languageUnavailable': 'Bahasa ini tidak dapat dimuat. Sambungkan ke internet lalu pilih lagi.',

@@ -72,7 +72,6 @@ export const pt: Messages = {
   'scan.camera_failed': 'Não foi possível ligar a câmera. Cole o link de convite.',
 
   'settings.title': 'Configurações',
-
   'settings.loading': 'Abrindo as configurações…',
   'settings.language': 'Idioma',
   'settings.languageUnavailable': 'Não foi possível carregar este idioma. Conecte-se à internet e escolha-o de novo.',

@@ -72,7 +72,6 @@ export const ru: Messages = {
   'scan.camera_failed': 'Не удалось включить камеру. Вставьте ссылку-приглашение.',
 
   'settings.title': 'Настройки',
-
   'settings.loading': 'Открываем настройки…',
   'settings.language': 'Язык',
   'settings.languageUnavailable': 'Не удалось загрузить этот язык. Подключитесь к интернету и выберите его снова.',

@@ -72,7 +72,6 @@ export const tr: Messages = {
   'scan.camera_failed': 'Kamera başlatılamadı. Bunun yerine davet bağlantısını yapıştırın.',
 
   'settings.title': 'Ayarlar',
-
   'settings.loading': 'Ayarlar açılıyor…',
   'settings.language': 'Dil',
   'settings.languageUnavailable': 'Bu dil yüklenemedi. İnternete bağlanın ve yeniden seçin.',

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   const staticDir = parsed.config.distDir ? path.resolve(parsed.config.distDir) : path.join(projectRoot, 'dist')
   if (!parsed.config.distDir && needsBuild(projectRoot)) {
     console.error('hearth: building the app (dist/ is missing or older than the sources)…')
-    const build = spawnSync('npx', ['vite', 'build'], { cwd: projectRoot, stdio: 'inherit', shell: process.platform === 'win32' })
+    // Always the production build: a NODE_ENV=test or development left in the shell would build Svelte's development runtime.
+    const env = { ...process.env, NODE_ENV: 'production' }
+    const build = spawnSync('npx', ['vite', 'build'], { cwd: projectRoot, env, stdio: 'inherit', shell: process.platform === 'win32' })
     if (build.status !== 0) {
       console.error('hearth: the build failed; fix it or run `npm run build` to see why.')
       process.exit(1)
