@@ -1,5 +1,5 @@
 /**
- * Hearth runs y-webrtc from src/sync/vendor/ with six small patches. These
+ * Hearth runs y-webrtc from src/sync/vendor/ with seven small patches. These
  * stories check that the copy is exactly the installed release plus those patches,
  * that the guard holds against a real signaling server, and that reconnecting
  * gives this device a new signaling peer id.
@@ -25,7 +25,7 @@ const PATCHES: [string, string][] = [
     `                  const existingConn = webrtcConns.get(data.from)
                   existingConn.glareToken = undefined`,
     `                  const existingConn = webrtcConns.get(data.from)
-                  // HEARTH PATCH 1/6: an answer to a connection this side has already dropped (e.g. a slow
+                  // HEARTH PATCH 1/7: an answer to a connection this side has already dropped (e.g. a slow
                   // answer after the connection was given up) has nothing left to answer. Upstream threw
                   // "Cannot set properties of undefined (setting 'glareToken')" here, unhandled.
                   if (existingConn === undefined) return
@@ -37,7 +37,7 @@ const PATCHES: [string, string][] = [
                   emitPeerChange()
                 }`,
     `                if (webrtcConns.size < room.provider.maxConns) {
-                  // HEARTH PATCH 2/6: one offerer per pair, the peer with the smaller id; the other asks it to
+                  // HEARTH PATCH 2/7: one offerer per pair, the peer with the smaller id; the other asks it to
                   // with an announce addressed to it. Upstream both offered when announces crossed (two devices
                   // back online at once) and the offer-collision handling sometimes left a half-open connection.
                   if (room.peerId < data.from) {
@@ -52,7 +52,7 @@ const PATCHES: [string, string][] = [
     `export class SignalingConn extends ws.WebsocketClient {
   constructor (url) {`,
     `export class SignalingConn extends ws.WebsocketClient {
-  // HEARTH PATCH 3/6: nothing is sent on a socket that is closing or closed. The browser drops such a
+  // HEARTH PATCH 3/7: nothing is sent on a socket that is closing or closed. The browser drops such a
   // message anyway, but logs "WebSocket is already in CLOSING or CLOSED state." as an error: a signal
   // encrypted (asynchronously) while the socket began to close was sent after, and lib0 keeps
   // \`connected\` true until the close completes.
@@ -68,7 +68,7 @@ const PATCHES: [string, string][] = [
     const roomName = this.name`,
     `    // signal through all available signaling connections
     announceSignalingInfo(this)
-    // HEARTH PATCH 4/6: no BroadcastChannel. One tab holds a board at a time (app/board-claim.ts), so no
+    // HEARTH PATCH 4/7: no BroadcastChannel. One tab holds a board at a time (app/board-claim.ts), so no
     // other tab of this origin listens; and lib0's publish also hands each message to this very room, so on
     // connect a device encoded, encrypted, decrypted and applied again its own whole state (about half a
     // second of main thread on a 10,000-item board).
@@ -84,7 +84,7 @@ const PATCHES: [string, string][] = [
   })
 }`,
     `  log('received message from ', logging.BOLD, peerConn.remotePeerId, logging.GREY, ' (', room.name, ')', logging.UNBOLD, logging.UNCOLOR)
-  // HEARTH PATCH 5/6: the peer whose message is being applied, so that what it brings is not sent back to it (6/6) —
+  // HEARTH PATCH 5/7: the peer whose message is being applied, so that what it brings is not sent back to it (6/7) —
   // unless structs or deletions of earlier messages wait in the doc: they may go in with this one, and that peer
   // may lack them.
   room.applyingFrom = room.doc.store.pendingStructs === null && room.doc.store.pendingDs === null ? peerConn : null
@@ -107,7 +107,7 @@ const PATCHES: [string, string][] = [
       broadcastRoomMessage(this, encoding.toUint8Array(encoder))
     }`,
     `    this._docUpdateHandler = (update, _origin) => {
-      // HEARTH PATCH 6/6: a peer's update goes on to the other peers (a mesh where not all are connected
+      // HEARTH PATCH 6/7: a peer's update goes on to the other peers (a mesh where not all are connected
       // relies on it), but not back to that peer, which has it, and is not even encoded when nobody else is
       // connected. Upstream sent it back too: a device joining a large board encoded and sent the whole board
       // back to the peer that had just sent it.
@@ -129,11 +129,25 @@ const PATCHES: [string, string][] = [
         } catch (e) {}
       })
     }`,
+  ],  [
+    `import * as cryptoutils from './crypto.js'
+`,
+    `import * as cryptoutils from './crypto.js'
+// HEARTH PATCH 7/7 (1 of 2): see the second part.
+import { readSyncMessage } from '../received-update.ts'
+`,
+  ],
+  [
+    `      const syncMessageType = syncProtocol.readSyncMessage(decoder, encoder, doc, room)`,
+    `      // HEARTH PATCH 7/7 (2 of 2): a peer's update goes into the doc without Yjs encoding it again for the doc's
+      // 'update' listeners, which get the bytes as received (received-update.ts): on a device joining a large
+      // board, that encoding copied the whole board once more on the main thread.
+      const syncMessageType = readSyncMessage(decoder, encoder, doc, room)`,
   ],
 ]
 
 describe('the vendored copy of y-webrtc', () => {
-  it('is the installed y-webrtc plus the six marked patches, nothing else', () => {
+  it('is the installed y-webrtc plus the seven marked patches, nothing else', () => {
     const version = (JSON.parse(read('../../node_modules/y-webrtc/package.json')) as { version: string }).version
     // Upgrading y-webrtc must be a decision: re-vendor (or drop the copy if upstream fixed it).
     expect(version).toBe('10.3.0')

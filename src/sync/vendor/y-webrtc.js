@@ -1,6 +1,6 @@
 /**
  * y-webrtc 10.3.0 (https://github.com/yjs/y-webrtc, MIT licence, (c) Kevin Jahns),
- * src/y-webrtc.js, vendored with six small patches marked "HEARTH PATCH" below.
+ * src/y-webrtc.js, vendored with seven small patches marked "HEARTH PATCH" below.
  * tests/sync/vendored-y-webrtc.test.ts fails if this file differs from the
  * installed y-webrtc by anything else, so an upgrade cannot drift silently.
  * Why vendored: see docs/ARCHITECTURE.md, "Replication".
@@ -26,6 +26,8 @@ import * as syncProtocol from 'y-protocols/sync'
 import * as awarenessProtocol from 'y-protocols/awareness'
 
 import * as cryptoutils from './crypto.js'
+// HEARTH PATCH 7/7 (1 of 2): see the second part.
+import { readSyncMessage } from '../received-update.ts'
 
 const log = logging.createModuleLogger('y-webrtc')
 
@@ -80,7 +82,10 @@ const readMessage = (room, buf, syncedCallback) => {
   switch (messageType) {
     case messageSync: {
       encoding.writeVarUint(encoder, messageSync)
-      const syncMessageType = syncProtocol.readSyncMessage(decoder, encoder, doc, room)
+      // HEARTH PATCH 7/7 (2 of 2): a peer's update goes into the doc without Yjs encoding it again for the doc's
+      // 'update' listeners, which get the bytes as received (received-update.ts): on a device joining a large
+      // board, that encoding copied the whole board once more on the main thread.
+      const syncMessageType = readSyncMessage(decoder, encoder, doc, room)
       if (syncMessageType === syncProtocol.messageYjsSyncStep2 && !room.synced) {
         syncedCallback()
       }
@@ -139,7 +144,7 @@ const readMessage = (room, buf, syncedCallback) => {
 const readPeerMessage = (peerConn, buf) => {
   const room = peerConn.room
   log('received message from ', logging.BOLD, peerConn.remotePeerId, logging.GREY, ' (', room.name, ')', logging.UNBOLD, logging.UNCOLOR)
-  // HEARTH PATCH 5/6: the peer whose message is being applied, so that what it brings is not sent back to it (6/6) —
+  // HEARTH PATCH 5/7: the peer whose message is being applied, so that what it brings is not sent back to it (6/7) —
   // unless structs or deletions of earlier messages wait in the doc: they may go in with this one, and that peer
   // may lack them.
   room.applyingFrom = room.doc.store.pendingStructs === null && room.doc.store.pendingDs === null ? peerConn : null
@@ -360,7 +365,7 @@ export class Room {
      * @param {any} _origin
      */
     this._docUpdateHandler = (update, _origin) => {
-      // HEARTH PATCH 6/6: a peer's update goes on to the other peers (a mesh where not all are connected
+      // HEARTH PATCH 6/7: a peer's update goes on to the other peers (a mesh where not all are connected
       // relies on it), but not back to that peer, which has it, and is not even encoded when nobody else is
       // connected. Upstream sent it back too: a device joining a large board encoded and sent the whole board
       // back to the peer that had just sent it.
@@ -415,7 +420,7 @@ export class Room {
     this.awareness.on('update', this._awarenessUpdateHandler)
     // signal through all available signaling connections
     announceSignalingInfo(this)
-    // HEARTH PATCH 4/6: no BroadcastChannel. One tab holds a board at a time (app/board-claim.ts), so no
+    // HEARTH PATCH 4/7: no BroadcastChannel. One tab holds a board at a time (app/board-claim.ts), so no
     // other tab of this origin listens; and lib0's publish also hands each message to this very room, so on
     // connect a device encoded, encrypted, decrypted and applied again its own whole state (about half a
     // second of main thread on a 10,000-item board).
@@ -511,7 +516,7 @@ const publishSignalingMessage = (conn, room, data) => {
 }
 
 export class SignalingConn extends ws.WebsocketClient {
-  // HEARTH PATCH 3/6: nothing is sent on a socket that is closing or closed. The browser drops such a
+  // HEARTH PATCH 3/7: nothing is sent on a socket that is closing or closed. The browser drops such a
   // message anyway, but logs "WebSocket is already in CLOSING or CLOSED state." as an error: a signal
   // encrypted (asynchronously) while the socket began to close was sent after, and lib0 keeps
   // `connected` true until the close completes.
@@ -560,7 +565,7 @@ export class SignalingConn extends ws.WebsocketClient {
             switch (data.type) {
               case 'announce':
                 if (webrtcConns.size < room.provider.maxConns) {
-                  // HEARTH PATCH 2/6: one offerer per pair, the peer with the smaller id; the other asks it to
+                  // HEARTH PATCH 2/7: one offerer per pair, the peer with the smaller id; the other asks it to
                   // with an announce addressed to it. Upstream both offered when announces crossed (two devices
                   // back online at once) and the offer-collision handling sometimes left a half-open connection.
                   if (room.peerId < data.from) {
@@ -588,7 +593,7 @@ export class SignalingConn extends ws.WebsocketClient {
                 if (data.signal.type === 'answer') {
                   log('offer answered by: ', data.from)
                   const existingConn = webrtcConns.get(data.from)
-                  // HEARTH PATCH 1/6: an answer to a connection this side has already dropped (e.g. a slow
+                  // HEARTH PATCH 1/7: an answer to a connection this side has already dropped (e.g. a slow
                   // answer after the connection was given up) has nothing left to answer. Upstream threw
                   // "Cannot set properties of undefined (setting 'glareToken')" here, unhandled.
                   if (existingConn === undefined) return
