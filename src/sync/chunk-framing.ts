@@ -93,7 +93,12 @@ export class Reassembler {
     return this.#size
   }
 
-  push(frame: Uint8Array): PushResult {
+  /**
+   * `owned`: the frame's bytes are the reassembler's to keep (a buffer of its
+   * own that nobody writes to again), so its payload is kept as a view
+   * instead of a copy.
+   */
+  push(frame: Uint8Array, owned = false): PushResult {
     if (this.#error) return { kind: 'error', error: this.#error }
     const header = frame[0]
     if (header === undefined) return this.#fail('empty-frame', 'frame has no header byte')
@@ -108,7 +113,7 @@ export class Reassembler {
     if (this.#size + payloadLength > this.#maxMessageSize) {
       return this.#fail('too-large', `message exceeds maxMessageSize (${this.#maxMessageSize} bytes)`)
     }
-    if (payloadLength > 0) this.#parts.push(frame.slice(1))
+    if (payloadLength > 0) this.#parts.push(owned ? frame.subarray(1) : frame.slice(1))
     this.#size += payloadLength
     this.#text = text
     if ((header & FLAG_FINAL) === 0) return PARTIAL

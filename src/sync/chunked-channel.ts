@@ -255,14 +255,16 @@ export class ChunkedDataChannel extends EventTarget {
     if (this.#aborted) return
     const data: unknown = event.data
     let frame: Uint8Array
-    if (data instanceof ArrayBuffer) frame = new Uint8Array(data)
+    // A frame that came as an ArrayBuffer is this event's alone: kept as it is. A view may share a pooled buffer.
+    const owned = data instanceof ArrayBuffer
+    if (owned) frame = new Uint8Array(data)
     else if (ArrayBuffer.isView(data)) frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
     else {
       this.#abort({ code: 'not-binary', message: 'received a frame that is not binary' })
       return
     }
     this.#opts.onActivity?.('in', frame.byteLength)
-    const result = this.#reassembler.push(frame)
+    const result = this.#reassembler.push(frame, owned)
     switch (result.kind) {
       case 'partial':
         return

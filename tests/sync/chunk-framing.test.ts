@@ -103,4 +103,16 @@ describe('Reassembler', () => {
     expect(results.at(-1)).toMatchObject({ kind: 'error', error: { code } })
     expect(r.push(Uint8Array.of(FLAG_FINAL, 1))).toMatchObject({ kind: 'error', error: { code } })
   })
+
+  it('keeps a frame that is not its own as a copy, and one that is as it came: the same message either way', () => {
+    const frames = () => encodeFrames(bytes(50_000), 16 * 1024)
+    const copied = new Reassembler(1 << 20)
+    const borrowed = frames()
+    const fromBorrowed = borrowed.map((f) => copied.push(f)).at(-1)
+    for (const f of borrowed) f.fill(0) // a pooled buffer written again
+    expect(fromBorrowed).toEqual({ kind: 'binary', data: bytes(50_000) })
+
+    const kept = new Reassembler(1 << 20)
+    expect(frames().map((f) => kept.push(f, true)).at(-1)).toEqual({ kind: 'binary', data: bytes(50_000) })
+  })
 })
