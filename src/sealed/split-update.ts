@@ -110,13 +110,16 @@ function cut(update: Uint8Array, maxBytes: number): Uint8Array[] {
   const passed = new Map<number, number>()
   const parts: Uint8Array[] = []
   for (let k = 0; k <= last; k++) {
-    const e = encoding.createEncoder()
+    // The structs' bytes are copied once, into the part itself (an encoder would copy them twice).
+    const pieces: Uint8Array[] = []
+    let e = encoding.createEncoder()
     encoding.writeVarUint(e, runs[k]!.length)
     for (const run of runs[k]!) {
       encoding.writeVarUint(e, run.count)
       encoding.writeVarUint(e, run.client)
       encoding.writeVarUint(e, run.clock)
-      encoding.writeUint8Array(e, update.subarray(run.start, run.end))
+      pieces.push(encoding.toUint8Array(e), update.subarray(run.start, run.end))
+      e = encoding.createEncoder()
     }
     // The deletions whose structs are there once this part is applied, and were not before it.
     const ds: [client: number, ranges: number[]][] = []
@@ -140,9 +143,22 @@ function cut(update: Uint8Array, maxBytes: number): Uint8Array[] {
       encoding.writeVarUint(e, ranges.length / 2)
       for (const x of ranges) encoding.writeVarUint(e, x)
     }
-    parts.push(encoding.toUint8Array(e))
+    pieces.push(encoding.toUint8Array(e))
+    parts.push(join(pieces))
   }
   return parts
+}
+
+function join(pieces: readonly Uint8Array[]): Uint8Array {
+  let length = 0
+  for (const p of pieces) length += p.length
+  const out = new Uint8Array(length)
+  let at = 0
+  for (const p of pieces) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
 }
 
 /** A position in the update, and Yjs's variable-length unsigned integers read at it. */
