@@ -36,11 +36,21 @@ const BATCH = 64
  * the benchmark's 10,000-item board).
  */
 export const SEGMENT_BYTES = 1 << 20
-/** What arrives at once (a sync's pieces) is written in records of about this many bytes, each sealed in a task of its own. */
+/** What arrives at once (a sync's pieces) is written in batches of about this many bytes, each in a transaction of its own. */
 export const WRITE_BYTES = 256 * 1024
+/**
+ * A batch bigger than this is written as fragments of at most this many
+ * bytes, each a record: Chromium moves a value of more than 64 KiB into a
+ * blob of its own as it is put, on the page's thread (measured: 8 MB put
+ * in 200 KB values, 55–116 ms of the page's time; in 60 KB values, 12–22
+ * ms), and a device joining a large board writes megabytes while it applies
+ * them.
+ */
+export const RECORD_BYTES = 60 * 1024
 const IV = 12
 const encoder = new TextEncoder()
-const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
+/** WebCrypto wants bytes over an ArrayBuffer: copied only if they are not. */
+const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b))
 
 export function newStoreSecret(): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(32))
@@ -93,6 +103,62 @@ export function encodeUpdates(updates: readonly Uint8Array[]): Uint8Array {
   encoding.writeVarUint(e, updates.length)
   for (const u of updates) encoding.writeVarUint8Array(e, u)
   return encoding.toUint8Array(e)
+}
+
+/**
+ * The records one batch of updates (`encodeUpdates`) is written as: the
+ * batch itself when it fits in RECORD_BYTES, else fragments of it. A
+ * batch's record begins with its count of updates, never 0; a fragment
+ * begins with 0, then FIRST, MIDDLE or LAST, then its share of the batch's
+ * bytes. A batch's fragments are written in one transaction
+ * (`BoardStore`), so they are all there or none.
+ */
+export function recordsOf(batch: Uint8Array): Uint8Array[] {
+  if (batch.length <= RECORD_BYTES) return [batch]
+  const share = RECORD_BYTES - 2
+  const records: Uint8Array[] = []
+  for (let at = 0; at < batch.length; at += share) {
+    const end = Math.min(at + share, batch.length)
+    const record = new Uint8Array(2 + end - at)
+    record[1] = at === 0 ? FIRST : end === batch.length ? LAST : MIDDLE
+    record.set(batch.subarray(at, end), 2)
+    records.push(record)
+  }
+  return records
+}
+
+const FIRST = 2
+const MIDDLE = 1
+const LAST = 0
+
+/**
+ * The batches that records after the merged state hold, fragments joined
+ * again. A batch's fragments share one transaction, so only damage leaves
+ * part of one: a record gone missing in the middle or at the end. Reading
+ * stops at it, as at any missing record, and what is written next takes its
+ * place; the rest of that batch, read again once the gap is filled, is left
+ * out: a fragment whose batch ends without its last or has no first here
+ * is not an update on its own.
+ */
+function batchesOf(records: readonly Uint8Array[]): Uint8Array[] {
+  const batches: Uint8Array[] = []
+  let fragments: Uint8Array[] | null = null
+  for (const record of records) {
+    if (record[0] !== 0) {
+      fragments = null
+      batches.push(record)
+      continue
+    }
+    const kind = record[1]
+    if (kind !== FIRST && kind !== MIDDLE && kind !== LAST) throw new Error('A stored board record is damaged')
+    if (kind === FIRST) fragments = [record.subarray(2)]
+    else if (fragments) fragments.push(record.subarray(2))
+    if (kind === LAST && fragments) {
+      batches.push(joinSegments(fragments))
+      fragments = null
+    }
+  }
+  return batches
 }
 
 function decodeUpdates(bytes: Uint8Array): Uint8Array[] {
@@ -227,7 +293,8 @@ export async function readRecords(database: () => Promise<IDBDatabase>, keys: St
   // The head is sealed: a missing segment is damage, never a shorter state.
   if (tags.length < merged) throw new Error('A stored board record is damaged')
   const plains = await openAll(keys, tags, values)
-  const records = merged > 0 ? [joinSegments(plains.slice(0, merged)), ...plains.slice(merged)] : plains
+  const batches = batchesOf(plains.slice(merged))
+  const records = merged > 0 ? [joinSegments(plains.slice(0, merged)), ...batches] : batches
   return { from, merged, tags, updates: records.flatMap(decodeUpdates) }
 }
 

@@ -1,10 +1,10 @@
 import * as Y from 'yjs'
-import { breathe, COMPACT_AT, COMPACT_ON_LOAD_AT, encodeUpdates, openRecord, readRecords, sealRecord, tagOf, WRITE_BYTES, writeMerged, type StoreKeys } from './board-records.ts'
+import { breathe, COMPACT_AT, COMPACT_ON_LOAD_AT, encodeUpdates, openRecord, readRecords, recordsOf, sealRecord, tagOf, WRITE_BYTES, writeMerged, type StoreKeys } from './board-records.ts'
 import { committed, request } from './idb.ts'
 import { RECORDS_STORE } from './vault-db.ts'
 
 // The records' side (board-records.ts), for those who import the store.
-export { COMPACT_AT, COMPACT_ON_LOAD_AT, SEGMENT_BYTES, boardDatabaseName, deleteBoardRecords, importBoardRecords, newStoreSecret, sealedDatabaseName, storeKeys, type StoreKeys } from './board-records.ts'
+export { COMPACT_AT, COMPACT_ON_LOAD_AT, RECORD_BYTES, SEGMENT_BYTES, boardDatabaseName, deleteBoardRecords, importBoardRecords, newStoreSecret, sealedDatabaseName, storeKeys, type StoreKeys } from './board-records.ts'
 
 /** A board doc's local persistence. */
 export interface BoardStore {
@@ -109,12 +109,14 @@ class EncryptedBoardStore implements BoardStore {
       while (count < this.#pending.length && size + this.#pending[count]!.length <= WRITE_BYTES) size += this.#pending[count++]!.length
       const updates = this.#pending.splice(0, count)
       const n = this.#from + this.#tags.length
-      const tag = await tagOf(this.#keys, n)
-      const value = await sealRecord(this.#keys, tag, encodeUpdates(updates))
+      const records = recordsOf(encodeUpdates(updates))
+      const tags = await Promise.all(records.map((_, i) => tagOf(this.#keys, n + i)))
+      const values = await Promise.all(records.map((record, i) => sealRecord(this.#keys, tags[i]!, record)))
       const tx = (await this.#database()).transaction(RECORDS_STORE, 'readwrite')
-      tx.objectStore(RECORDS_STORE).put(value, tag)
+      const store = tx.objectStore(RECORDS_STORE)
+      for (const [i, value] of values.entries()) store.put(value, tags[i]!)
       await committed(tx)
-      this.#tags.push(tag)
+      this.#tags.push(...tags)
       if (this.#tags.length - this.#merged >= COMPACT_AT) await this.#compact()
       if (this.#pending.length > 0) await breathe()
     }
