@@ -13,7 +13,7 @@
  * peer must do.
  */
 import type { Page } from 'playwright-core'
-import { boardInvite, launchBenchPeer, loadBytes, longTasks, seedApp, startProfile, storedBytes, seedUrl, type LongTasks, type Peer } from '../lib/browser.ts'
+import { boardInvite, launchBenchPeer, loadBytes, longTasks, mainThreadClock, seedApp, startProfile, storedBytes, seedUrl, type LongTasks, type Peer } from '../lib/browser.ts'
 import type { BenchContext } from '../lib/context.ts'
 import { failedFigure, figure, MB, reasonOf, type Figure } from '../lib/figure.ts'
 import '../lib/page-globals.ts'
@@ -64,12 +64,13 @@ export async function reachedAt(page: Page, timeoutMs: number): Promise<number> 
   return (await handle.jsonValue()) as number
 }
 
-/** B: open the invite, arm the counters, press "Join board". */
-export async function join(page: Page, link: string, want: number): Promise<void> {
+/** B: open the invite, arm the counters, press "Join board"; `beforeClick` runs just before the press. */
+export async function join(page: Page, link: string, want: number, beforeClick?: () => Promise<void>): Promise<void> {
   await page.goto(link)
   await page.getByLabel('Your name on this board').fill('Bob')
   await armCounters(page)
   await expectCount(page, want)
+  await beforeClick?.()
   await page.getByRole('button', { name: 'Join board' }).click()
 }
 
@@ -93,6 +94,10 @@ export interface SyncRun {
   raw: { connect: number; transfer: number; apply: number }
   tasks: LongTasks
   rawTasks: LongTasks
+  /** The joining page's main thread busy, "Join board" → all items counted (ms). */
+  busy: number
+  /** The same for the raw page, send → decoded and counted. */
+  rawBusy: number
 }
 
 export interface SyncSamples {
@@ -105,7 +110,7 @@ export interface SyncSamples {
 }
 
 /** A raw data channel from A's page to a new page in B, carrying the bytes A's page holds. */
-async function rawRun(pa: Page, b: Peer, baselineUrl: string, total: number, timeoutMs: number): Promise<{ raw: SyncRun['raw']; tasks: LongTasks }> {
+async function rawRun(pa: Page, b: Peer, baselineUrl: string, total: number, timeoutMs: number): Promise<{ raw: SyncRun['raw']; tasks: LongTasks; busy: number }> {
   const pb = await b.context.newPage()
   try {
     await pb.goto(`${baselineUrl}net.html`)
@@ -117,12 +122,14 @@ async function rawRun(pa: Page, b: Peer, baselineUrl: string, total: number, tim
     await pb.evaluate((n) => {
       globalThis.__benchP = globalThis.bench.rawExpect(n, true)
     }, total)
+    const busy = await mainThreadClock(pb)
     const sentAt = await pa.evaluate(() => globalThis.bench.rawSend())
     const got = (await within(timeoutMs, 'raw transfer', () => pb.evaluate(() => globalThis.__benchP))) as { receivedAt: number; appliedAt: number }
+    const busyMs = await busy()
     await pause(SETTLE_MS)
     const tasks = await longTasks(pb, sentAt, got.appliedAt + SETTLE_MS)
     await Promise.all([pa.evaluate(() => globalThis.bench.rawClose()), pb.evaluate(() => globalThis.bench.rawClose())])
-    return { raw: { connect: openedAt - offer.startedAt, transfer: got.receivedAt - sentAt, apply: got.appliedAt - sentAt }, tasks }
+    return { raw: { connect: openedAt - offer.startedAt, transfer: got.receivedAt - sentAt, apply: got.appliedAt - sentAt }, tasks, busy: busyMs }
   } finally {
     await pb.close()
   }
@@ -156,8 +163,12 @@ export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: 
         // Baseline first, while B has no Hearth page that could compete for its CPU.
         raw = await rawRun(pa, b, servers.baselineUrl, board.update.byteLength, opts.timeoutMs)
         await pause(500)
-        await join(b.page, boardInvite(appUrl, board), board.itemCount)
+        let busy: (() => Promise<number>) | null = null
+        await join(b.page, boardInvite(appUrl, board), board.itemCount, async () => {
+          busy = await mainThreadClock(b!.page)
+        })
         const syncedAt = await within(opts.timeoutMs, 'initial sync', () => reachedAt(b!.page, opts.timeoutMs))
+        const busyMs = await busy!()
         const clickedAt = await b.page.evaluate(() => globalThis.__benchLastClick!)
         const connectedAt = (await b.page.evaluate(() => globalThis.__benchRtcConnectedAt ?? []))[0] ?? clickedAt
         await pause(SETTLE_MS)
@@ -165,8 +176,8 @@ export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: 
         // Let y-indexeddb finish writing what arrived before reading it back.
         await pause(1500)
         out.stored = await storedBytes(b.page, board.boardId)
-        out.runs.push({ total: syncedAt - clickedAt, transfer: syncedAt - connectedAt, connect: connectedAt - clickedAt, raw: raw.raw, tasks, rawTasks: raw.tasks })
-        ctx.log(`  sync run ${run + 1} (${board.itemCount.toLocaleString('en')} items): Hearth ${(syncedAt - clickedAt).toFixed(0)} ms (connected after ${(connectedAt - clickedAt).toFixed(0)} ms; longest task ${tasks.longest.toFixed(0)} ms); raw connect ${raw.raw.connect.toFixed(0)} ms + transfer ${raw.raw.transfer.toFixed(0)} ms (+ decode: ${raw.raw.apply.toFixed(0)} ms)`)
+        out.runs.push({ total: syncedAt - clickedAt, transfer: syncedAt - connectedAt, connect: connectedAt - clickedAt, raw: raw.raw, tasks, rawTasks: raw.tasks, busy: busyMs, rawBusy: raw.busy })
+        ctx.log(`  sync run ${run + 1} (${board.itemCount.toLocaleString('en')} items): Hearth ${(syncedAt - clickedAt).toFixed(0)} ms (connected after ${(connectedAt - clickedAt).toFixed(0)} ms; longest task ${tasks.longest.toFixed(0)} ms; main thread busy ${busyMs.toFixed(0)} ms); raw connect ${raw.raw.connect.toFixed(0)} ms + transfer ${raw.raw.transfer.toFixed(0)} ms (+ decode: ${raw.raw.apply.toFixed(0)} ms; busy ${raw.busy.toFixed(0)} ms)`)
       } catch (err) {
         out.rawOfFailed = raw?.raw ?? null
         // What the pages said is often the real reason (a timeout alone is not).
@@ -255,6 +266,15 @@ export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync'
       hearth: runs.map((r) => r.transfer),
       baselineLabel: 'raw transfer, then Y.applyUpdate into a fresh doc + count',
       baseline: runs.map((r) => r.raw.apply),
+    }),
+    figure({
+      id: `${prefix}-main-thread`,
+      label: `initial sync: the joining peer's main thread busy, "Join board" → all ${n} items counted`,
+      unit: 'ms',
+      hearth: runs.map((r) => r.busy),
+      baselineLabel: 'raw transfer + decode page: send → decoded and counted',
+      baseline: runs.map((r) => r.rawBusy),
+      note: 'CDP Performance.getMetrics TaskDuration: what the page computed, apart from what it waited for (the link, the other peer, the crypto worker). Less moved by the machine than the times above.',
     }),
     figure({
       id: `${prefix}-longest-task`,

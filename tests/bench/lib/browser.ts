@@ -112,6 +112,31 @@ export async function heapUsed(page: Page): Promise<number> {
   }
 }
 
+/**
+ * The page's main thread, busy: call it before the work, and the function it
+ * returns after, for the milliseconds of tasks run in between (CDP
+ * `Performance.getMetrics` TaskDuration). What the page computed, whatever
+ * it waited for meanwhile.
+ */
+export async function mainThreadClock(page: Page): Promise<() => Promise<number>> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Performance.enable')
+  const taskSeconds = async (): Promise<number> => {
+    const { metrics } = await cdp.send('Performance.getMetrics')
+    const task = metrics.find((m) => m.name === 'TaskDuration')
+    if (!task) throw new Error('no TaskDuration metric')
+    return task.value
+  }
+  const start = await taskSeconds()
+  return async () => {
+    try {
+      return ((await taskSeconds()) - start) * 1000
+    } finally {
+      await cdp.detach().catch(() => undefined)
+    }
+  }
+}
+
 export interface ProfileEntry {
   /** Function name, file and line. */
   fn: string
