@@ -106,25 +106,50 @@ export function encodeUpdates(updates: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
- * The records one batch of updates (`encodeUpdates`) is written as: the
- * batch itself when it fits in RECORD_BYTES, else fragments of it. A
- * batch's record begins with its count of updates, never 0; a fragment
- * begins with 0, then FIRST, MIDDLE or LAST, then its share of the batch's
- * bytes. A batch's fragments are written in one transaction
- * (`BoardStore`), so they are all there or none.
+ * The records one batch of updates is written as: the batch
+ * (`encodeUpdates`) itself when it fits in RECORD_BYTES, else fragments of
+ * it. A batch's record begins with its count of updates, never 0; a
+ * fragment begins with 0, then FIRST, MIDDLE or LAST, then its share of the
+ * batch's bytes. A batch's fragments are written in one transaction
+ * (`BoardStore`), so they are all there or none. The updates' bytes are
+ * copied once, into the records (a sync writes megabytes while it applies
+ * them).
  */
-export function recordsOf(batch: Uint8Array): Uint8Array[] {
-  if (batch.length <= RECORD_BYTES) return [batch]
+export function recordsOf(updates: readonly Uint8Array[]): Uint8Array[] {
+  const pieces: Uint8Array[] = [varUint(updates.length)]
+  for (const u of updates) pieces.push(varUint(u.length), u)
+  const length = pieces.reduce((n, p) => n + p.length, 0)
   const share = RECORD_BYTES - 2
   const records: Uint8Array[] = []
-  for (let at = 0; at < batch.length; at += share) {
-    const end = Math.min(at + share, batch.length)
-    const record = new Uint8Array(2 + end - at)
-    record[1] = at === 0 ? FIRST : end === batch.length ? LAST : MIDDLE
-    record.set(batch.subarray(at, end), 2)
-    records.push(record)
+  if (length <= RECORD_BYTES) records.push(new Uint8Array(length))
+  else {
+    for (let at = 0; at < length; at += share) {
+      const record = new Uint8Array(2 + Math.min(share, length - at))
+      record[1] = at === 0 ? FIRST : at + share >= length ? LAST : MIDDLE
+      records.push(record)
+    }
+  }
+  let r = 0
+  let at = records.length > 1 ? 2 : 0
+  for (const piece of pieces) {
+    for (let from = 0; from < piece.length; ) {
+      const n = Math.min(records[r]!.length - at, piece.length - from)
+      records[r]!.set(piece.subarray(from, from + n), at)
+      at += n
+      from += n
+      if (at === records[r]!.length && r + 1 < records.length) {
+        r++
+        at = 2
+      }
+    }
   }
   return records
+}
+
+function varUint(n: number): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, n)
+  return encoding.toUint8Array(e)
 }
 
 const FIRST = 2

@@ -109,7 +109,7 @@ class EncryptedBoardStore implements BoardStore {
       while (count < this.#pending.length && size + this.#pending[count]!.length <= WRITE_BYTES) size += this.#pending[count++]!.length
       const updates = this.#pending.splice(0, count)
       const n = this.#from + this.#tags.length
-      const records = recordsOf(encodeUpdates(updates))
+      const records = recordsOf(updates)
       const tags = await Promise.all(records.map((_, i) => tagOf(this.#keys, n + i)))
       const values = await Promise.all(records.map((record, i) => sealRecord(this.#keys, tags[i]!, record)))
       const tx = (await this.#database()).transaction(RECORDS_STORE, 'readwrite')

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { toBase64url } from '../../src/crypto/index.ts'
 import { COMPACT_ON_LOAD_AT, deleteBoardRecords, importBoardRecords, newStoreSecret, openBoardStore, RECORD_BYTES, SEGMENT_BYTES, storeKeys, type BoardStore } from '../../src/storage/board-store.ts'
+import { encodeUpdates, recordsOf } from '../../src/storage/board-records.ts'
 import { openVault, RECORDS_STORE } from '../../src/storage/vault-db.ts'
 import { idbRequest } from './support.ts'
 
@@ -222,7 +223,8 @@ describe('a large board’s merged state, in segments', () => {
     await store.destroy()
     const { doc: copy } = await reopen(database, secret)
     expect(copy.getMap('items').size).toBe(10)
-    pieces.forEach((bytes, i) => expect(copy.getMap('items').get(`piece-${i}`)).toEqual(bytes))
+    // Compared whole (toEqual walks 100 KB arrays byte by byte, slowly).
+    pieces.forEach((bytes, i) => expect(Buffer.compare(copy.getMap('items').get(`piece-${i}`) as Uint8Array, bytes)).toBe(0))
   })
 
   it.each([
@@ -363,5 +365,28 @@ describe('the store keys, from the store secret', () => {
     expect(decoding.readVarUint(d)).toBe(1)
     Y.applyUpdate(copy, decoding.readVarUint8Array(d))
     expect(copy.getMap('items').get('x')).toBe('Soup on Sunday')
+  })
+})
+
+describe('a batch of updates, as records', () => {
+  const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff)
+  /** The batch a reader gets back: the record itself, or its fragments' shares joined. */
+  const joined = (records: Uint8Array[]) => (records.length === 1 ? records[0]! : Buffer.concat(records.map((r) => r.subarray(2))))
+
+  it.each([
+    ['one small update', [100]],
+    ['a batch of exactly one record', [RECORD_BYTES - 4]],
+    ['one byte over', [RECORD_BYTES - 3]],
+    ['a length prefix cut across two fragments', [RECORD_BYTES - 4, 300, RECORD_BYTES * 2]],
+    ['many updates over several fragments', Array.from({ length: 40 }, (_, i) => 5_000 + i * 97)],
+  ])('%s: the same bytes as the batch, each record at most RECORD_BYTES, fragments marked first, middle, last', (_name, sizes) => {
+    const updates = sizes.map((n, i) => bytes(n, i))
+    const records = recordsOf(updates)
+    expect(Buffer.compare(joined(records), encodeUpdates(updates))).toBe(0)
+    for (const r of records) expect(r.length).toBeLessThanOrEqual(RECORD_BYTES)
+    if (records.length > 1) {
+      expect(records.map((r) => r[0])).toEqual(records.map(() => 0))
+      expect(records.map((r) => r[1])).toEqual(records.map((_, i) => (i === 0 ? 2 : i === records.length - 1 ? 0 : 1)))
+    } else expect(records[0]![0]).not.toBe(0)
   })
 })
