@@ -1,3 +1,4 @@
+import { concatBytes } from '@noble/hashes/utils.js'
 import * as encoding from 'lib0/encoding'
 
 /**
@@ -144,22 +145,11 @@ function cut(update: Uint8Array, maxBytes: number): Uint8Array[] {
       for (const x of ranges) encoding.writeVarUint(e, x)
     }
     pieces.push(encoding.toUint8Array(e))
-    parts.push(join(pieces))
+    parts.push(concatBytes(...pieces))
   }
   return parts
 }
 
-function join(pieces: readonly Uint8Array[]): Uint8Array {
-  let length = 0
-  for (const p of pieces) length += p.length
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const p of pieces) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
 
 /** A position in the update, and Yjs's variable-length unsigned integers read at it. */
 class Cursor {
