@@ -52,6 +52,11 @@ export const FIRST_PAGE = 12
 /** Items read again at once, and rounds of it, for what a sync changed while a board was being read (prime). */
 export const CATCH_UP_CHUNK = 250
 const CATCH_UP_ROUNDS = 3
+/**
+ * While others' changes keep coming, what they change is rendered at most
+ * this often (a large board's first sync applies it in hundreds of slices).
+ */
+export const SHOW_EVERY_MS = 100
 
 /** What a person can do with one item, in the order the detail view offers them. */
 export type ItemAction = 'reveal' | 'edit' | 'pin' | 'unpin' | 'calendar' | 'delete'
@@ -84,8 +89,9 @@ export class BoardState {
   // Plain (non-reactive) on purpose: reactivity comes from createSubscriber below.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #cache = new Map<string, Item>()
-  #list: readonly Item[] = []
-  /** Bumped whenever #list changes, to memoise what is computed from it. */
+  /** Every cached item, made again from the cache when read after a change (null): a sync changes it many times between two reads. */
+  #list: readonly Item[] | null = []
+  /** Bumped whenever the cache changes, to memoise what is computed from it. */
   #version = 0
   /** The current view, kept sorted as items change (mergeSorted); fully recomputed only when the query or clock changes. */
   #view: { query: ItemQuery; now: number; matches: (i: Item) => boolean; compare: (a: Item, b: Item) => number; list: Item[] } | null = null
@@ -117,6 +123,17 @@ export class BoardState {
       let items = session.doc.getMap<Y.Map<unknown>>('items')
       // Bumped when this subscription ends or follows a new doc: a catch-up in progress stops.
       let attached = 0
+      // What others' changes show is rendered at most every SHOW_EVERY_MS while they keep coming (a sync
+      // applies a large board in hundreds of slices, and each render counts and sorts the whole board);
+      // this device's own changes, and the first of others' after a quiet spell, show at once.
+      let shownAt = -Infinity
+      let showTimer: ReturnType<typeof setTimeout> | undefined
+      const show = (): void => {
+        clearTimeout(showTimer)
+        showTimer = undefined
+        shownAt = performance.now()
+        update()
+      }
       const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
         const few = this.#cache.size < FIRST_PAGE
         this.#apply(items, touchedBy(items, events))
@@ -126,7 +143,9 @@ export class BoardState {
           this.limit = FIRST_PAGE
           setTimeout(() => this.fillPage(), 0)
         }
-        update()
+        const wait = shownAt + SHOW_EVERY_MS - performance.now()
+        if (wait <= 0 || events.some((e) => e.transaction.local)) show()
+        else showTimer ??= setTimeout(show, wait)
       }
       const attach = () => {
         items = session.doc.getMap<Y.Map<unknown>>('items')
@@ -146,6 +165,7 @@ export class BoardState {
       })
       return () => {
         attached++
+        clearTimeout(showTimer)
         off()
         items.unobserveDeep(observer)
       }
@@ -222,7 +242,7 @@ export class BoardState {
 
   /** The cache was filled anew: the list, and everything computed from it, follow. */
   #listed(): void {
-    this.#list = [...this.#cache.values()]
+    this.#list = null
     this.#version++
     this.#view = null
   }
@@ -324,7 +344,7 @@ export class BoardState {
       if (item && view?.matches(item)) added.push(item)
     }
     if (view) view.list = mergeSorted(gone.size > 0 ? view.list.filter((i) => !gone.has(i)) : view.list, added.sort(view.compare), view.compare)
-    this.#list = [...this.#cache.values()]
+    this.#list = null
     this.#version++
   }
 
@@ -344,7 +364,7 @@ export class BoardState {
   /** Every readable item on the board (expired ones included until swept). */
   get items(): readonly Item[] {
     this.#subscribeItems()
-    return this.#list
+    return (this.#list ??= [...this.#cache.values()])
   }
 
   get meta(): BoardMeta {

@@ -8,7 +8,7 @@
 import { flushSync } from 'svelte'
 import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import { BoardState, CATCH_UP_CHUNK, FIRST_PAGE, PAGE_SIZE } from '../../src/state/board.svelte.ts'
+import { BoardState, CATCH_UP_CHUNK, FIRST_PAGE, PAGE_SIZE, SHOW_EVERY_MS } from '../../src/state/board.svelte.ts'
 import { SessionMemory } from '../../src/state/session-memory.ts'
 import { postNotices, record, session } from './fake-session.ts'
 
@@ -145,5 +145,40 @@ describe('a board that a sync fills', () => {
     expect(read.mock.calls.length).toBe(inRender)
     expect(board.items.map((i) => i.title).sort()).toEqual(['notice 0', 'notice 1'])
     stop()
+  })
+})
+
+describe('others’ changes while they keep coming', () => {
+  /** Items written on another device, arriving here as a sync's update does. */
+  function fromPeer(s: ReturnType<typeof session>, n: number, from: number): void {
+    const other = new Y.Doc()
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(s.doc))
+    postNotices(other, n, from)
+    Y.applyUpdate(s.doc, Y.encodeStateAsUpdate(other, Y.encodeStateVector(s.doc)), 'network')
+  }
+
+  it('the first shows at once; those that follow within SHOW_EVERY_MS show together once it has passed; this device’s own change shows at once', async () => {
+    const s = session(0)
+    const { board, renders, stop } = await shown(s)
+    fromPeer(s, 2, 0)
+    flushSync()
+    expect(renders.at(-1)).toBe(2)
+    fromPeer(s, 3, 2)
+    flushSync()
+    expect(renders.at(-1)).toBe(2)
+    // Read by hand, the board is never behind: only its renders wait.
+    expect(board.items).toHaveLength(5)
+    await new Promise((resolve) => setTimeout(resolve, SHOW_EVERY_MS + 30))
+    flushSync()
+    expect(renders.at(-1)).toBe(5)
+
+    fromPeer(s, 1, 5)
+    s.doc.transact(() => postNotices(s.doc, 1, 6))
+    flushSync()
+    expect(renders.at(-1)).toBe(7)
+    const count = renders.length
+    stop()
+    await new Promise((resolve) => setTimeout(resolve, SHOW_EVERY_MS + 30))
+    expect(renders).toHaveLength(count)
   })
 })
