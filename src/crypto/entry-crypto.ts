@@ -14,7 +14,27 @@ export interface EntryCrypto {
   verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean>
   /** AES-256-GCM under a content key (content-key.ts); null when the ciphertext, its associated data or the key is wrong. */
   decrypt(key: CryptoKey, nonce: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array | null>
+  /**
+   * An entry's two checks in one: its signature (the last SIGNATURE_BYTES of
+   * `entry`, by `publicKey`, over `context` ‖ the bytes before them) as
+   * `verify` gives it, and the SHA-256 of the whole entry. Optional (the
+   * page's own checks have none): without it, `verify` and a digest on this
+   * thread are used (entry.ts, `checkEntry`). A worker's (worker-crypto.ts)
+   * takes the entry's bytes over once, where `verify` needs them joined to
+   * the context first and the digest copies them again, both on the page.
+   */
+  checkEntry?(publicKey: Uint8Array, context: Uint8Array, entry: Uint8Array): Promise<EntryCheck>
 }
+
+/** What `checkEntry` finds. */
+export interface EntryCheck {
+  readonly valid: boolean
+  /** SHA-256 of the whole entry, signature included. */
+  readonly digest: Uint8Array
+}
+
+/** An Ed25519 signature's length: the last bytes of every entry. */
+export const SIGNATURE_BYTES = 64
 
 /** WebCrypto takes views of an ArrayBuffer (it copies what it reads): copy only a view of anything else. */
 const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b))
@@ -22,6 +42,7 @@ const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof Arr
 /** The checks run on this thread. */
 export const inlineCrypto: EntryCrypto = {
   verify: verifySignature,
+
   async decrypt(key, nonce, ciphertext, associatedData) {
     try {
       return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(associatedData) }, key, buf(ciphertext)))

@@ -2,7 +2,7 @@ import { concatBytes as concat, utf8ToBytes } from '@noble/hashes/utils.js'
 import type { ContentCipher } from './content-key.ts'
 import { NONCE_BYTES } from './content-key.ts'
 import type { DeviceSigner } from './device.ts'
-import { inlineCrypto, type EntryCrypto } from './entry-crypto.ts'
+import { inlineCrypto, SIGNATURE_BYTES, type EntryCheck, type EntryCrypto } from './entry-crypto.ts'
 import { FIRST_KEY_ID, KEY_ID_BYTES } from './key-id.ts'
 
 /** Stands for a version 1 epoch other than 0: a key no device has. */
@@ -32,7 +32,7 @@ export const ENTRY_KINDS = ['join', 'update', 'snapshot', 'legacy', 'control', '
 export type EntryKind = (typeof ENTRY_KINDS)[number]
 
 const MAGIC = 0x48
-const SIG_BYTES = 64
+const SIG_BYTES = SIGNATURE_BYTES
 const CONTEXT: Readonly<Record<1 | 2, Uint8Array>> = { 1: utf8ToBytes('hearth/v1/entry\0'), 2: utf8ToBytes('hearth/v2/entry\0') }
 export const BOARD_ID_BYTES = 16
 
@@ -66,8 +66,10 @@ export interface ParsedEntry {
   readonly nonce: Uint8Array
   readonly ciphertext: Uint8Array
   readonly signature: Uint8Array
-  /** What the signature covers. */
+  /** What the signature covers: `context` ‖ the entry's bytes before its signature. */
   readonly signed: Uint8Array
+  /** The signing context of the entry's version. */
+  readonly context: Uint8Array
 }
 
 export type ParseError = 'malformed' | 'oversized'
@@ -156,7 +158,11 @@ export function parseEntry(bytes: unknown): { ok: true; entry: ParsedEntry } | {
       nonce: bytes.subarray(headerEnd, headerEnd + NONCE_BYTES),
       ciphertext: bytes.subarray(headerEnd + NONCE_BYTES, sigStart),
       signature: bytes.subarray(sigStart),
-      signed: concat(CONTEXT[version], bytes.subarray(0, sigStart)),
+      context: CONTEXT[version],
+      // Joined when asked for: checkEntry hands the entry over without joining it (a copy of megabytes).
+      get signed() {
+        return concat(CONTEXT[version], bytes.subarray(0, sigStart))
+      },
     },
   }
 }
@@ -164,6 +170,17 @@ export function parseEntry(bytes: unknown): { ok: true; entry: ParsedEntry } | {
 /** Checks the author's signature over the entry (on this thread unless `work` runs elsewhere). */
 export function verifyEntry(entry: ParsedEntry, work: EntryCrypto = inlineCrypto): Promise<boolean> {
   return work.verify(entry.header.author, entry.signature, entry.signed)
+}
+
+/**
+ * The entry's signature and its SHA-256 digest, `bytes` being what `entry`
+ * was parsed from: in one request where `work` can (a worker gets the bytes
+ * once), else `verify` and a digest here.
+ */
+export async function checkEntry(entry: ParsedEntry, bytes: Uint8Array, work: EntryCrypto = inlineCrypto): Promise<EntryCheck> {
+  if (work.checkEntry) return work.checkEntry(entry.header.author, entry.context, bytes)
+  const [valid, digest] = await Promise.all([verifyEntry(entry, work), crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)])
+  return { valid, digest: new Uint8Array(digest) }
 }
 
 /** Decrypts a verified entry; null if it does not decrypt under this key. */

@@ -1,4 +1,4 @@
-import { inlineCrypto, type EntryCrypto } from './entry-crypto.ts'
+import { inlineCrypto, SIGNATURE_BYTES, type EntryCheck, type EntryCrypto } from './entry-crypto.ts'
 
 /**
  * Signature checks and decryption in a dedicated worker, so that opening or
@@ -50,6 +50,12 @@ export class WorkerCrypto implements EntryCrypto {
     return this.#ask((send) => ({ op: 'verify', publicKey: send(publicKey), signature: send(signature), message: send(message) }), () => inlineCrypto.verify(publicKey, signature, message))
   }
 
+  checkEntry(publicKey: Uint8Array, context: Uint8Array, entry: Uint8Array): Promise<EntryCheck> {
+    const here = () => checkHere(inlineCrypto, publicKey, context, entry)
+    if (this.#inline(entry)) return this.#onPage(here)
+    return this.#ask((send) => ({ op: 'verify', publicKey: send(publicKey), context: send(context), entry: send(entry) }), here)
+  }
+
   decrypt(key: CryptoKey, nonce: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array | null> {
     if (this.#inline(ciphertext)) return this.#onPage(() => inlineCrypto.decrypt(key, nonce, ciphertext, associatedData))
     return this.#ask(
@@ -92,7 +98,7 @@ export class WorkerCrypto implements EntryCrypto {
    * its whole buffer (cloned, the caller keeps it), else a copy of its own
    * bytes, which is handed over rather than copied again.
    */
-  #ask<T extends boolean | Uint8Array | null>(build: (send: (b: Uint8Array) => Uint8Array) => Request, here: () => Promise<T>): Promise<T> {
+  #ask<T extends Value>(build: (send: (b: Uint8Array) => Uint8Array) => Request, here: () => Promise<T>): Promise<T> {
     const worker = this.#down ? null : this.#ensure()
     if (!worker) return here()
     const transfer: ArrayBuffer[] = []
@@ -211,15 +217,31 @@ export function pageCrypto(): ClosableCrypto {
 type Request =
   | { readonly op: 'verify'; readonly publicKey: Uint8Array; readonly signature: Uint8Array; readonly message: Uint8Array }
   | { readonly op: 'decrypt'; readonly key: CryptoKey; readonly nonce: Uint8Array; readonly ciphertext: Uint8Array; readonly associatedData: Uint8Array }
+  // A whole entry's check: its signature over context ‖ its bytes before the signature, and its digest.
+  | { readonly op: 'verify'; readonly publicKey: Uint8Array; readonly context: Uint8Array; readonly entry: Uint8Array }
 
-type Answer = { readonly id: number; readonly ok: true; readonly value: boolean | Uint8Array | null } | { readonly id: number; readonly ok: false }
+type Value = boolean | Uint8Array | null | EntryCheck
+
+type Answer = { readonly id: number; readonly ok: true; readonly value: Value } | { readonly id: number; readonly ok: false }
 
 interface Pending {
-  resolve(value: boolean | Uint8Array | null): void
+  resolve(value: Value): void
   /** Answers the request on this thread. */
   retry(): void
 }
 
-function run(r: Request, work: EntryCrypto): Promise<boolean | Uint8Array | null> {
-  return r.op === 'verify' ? work.verify(r.publicKey, r.signature, r.message) : work.decrypt(r.key, r.nonce, r.ciphertext, r.associatedData)
+function run(r: Request, work: EntryCrypto): Promise<Value> {
+  if (r.op === 'decrypt') return work.decrypt(r.key, r.nonce, r.ciphertext, r.associatedData)
+  return 'entry' in r ? checkHere(work, r.publicKey, r.context, r.entry) : work.verify(r.publicKey, r.signature, r.message)
+}
+
+/** An entry's check by `work`: its own `checkEntry`, or `verify` and a digest. */
+async function checkHere(work: EntryCrypto, publicKey: Uint8Array, context: Uint8Array, entry: Uint8Array): Promise<EntryCheck> {
+  if (work.checkEntry) return work.checkEntry(publicKey, context, entry)
+  const at = Math.max(0, entry.length - SIGNATURE_BYTES)
+  const message = new Uint8Array(context.length + at)
+  message.set(context)
+  message.set(entry.subarray(0, at), context.length)
+  const [valid, digest] = await Promise.all([work.verify(publicKey, entry.subarray(at), message), crypto.subtle.digest('SHA-256', entry as Uint8Array<ArrayBuffer>)])
+  return { valid, digest: new Uint8Array(digest) }
 }

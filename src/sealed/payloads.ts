@@ -15,7 +15,12 @@ export function entryHash(bytes: Uint8Array): string {
 
 /** The same hash by the platform's native SHA-256 (WebCrypto): for every entry that arrives, where it can wait. */
 export async function entryHashNative(bytes: Uint8Array): Promise<string> {
-  return toBase64url(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).subarray(0, HASH_BYTES))
+  return entryHashOf(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)))
+}
+
+/** entryHash from the entry's SHA-256 digest (checkEntry gives it). */
+export function entryHashOf(digest: Uint8Array): string {
+  return toBase64url(digest.subarray(0, HASH_BYTES))
 }
 
 // ── content (update, snapshot) ─────────────────────────────────────────────

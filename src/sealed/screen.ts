@@ -1,7 +1,7 @@
-import { deviceTag, parseEntry, verifyEntry, type EntryCrypto, type ParsedEntry } from '../crypto/index.ts'
+import { checkEntry, deviceTag, parseEntry, type EntryCrypto, type ParsedEntry } from '../crypto/index.ts'
 import type { Rejection } from './diagnostics.ts'
 import { entryKey, MAX_KEY_LENGTH } from './entry-key.ts'
-import { entryHashNative } from './payloads.ts'
+import { entryHashOf } from './payloads.ts'
 
 /** What a value found under a key of the shared map is, before anything else looks at it. */
 export type Screened =
@@ -52,8 +52,8 @@ export async function screenEntry(key: string, value: unknown, boardId: Uint8Arr
   const opening = open?.(entry) ?? null
   // Not awaited if the signature fails.
   opening?.catch(() => undefined)
-  // Its hash (entryHash) alongside the signature check: both native and asynchronous.
-  const [valid, hash] = await Promise.all([verifyEntry(entry, work), entryHashNative(bytes)])
+  // Its hash (entryHash) with the signature check: one request, where the checks run in a worker.
+  const { valid, digest } = await checkEntry(entry, bytes, work)
   if (!valid) return { ok: false, reason: 'bad_signature', entry }
-  return { ok: true, entry, bytes, author: deviceTag(entry.header.author), hash, opening }
+  return { ok: true, entry, bytes, author: deviceTag(entry.header.author), hash: entryHashOf(digest), opening }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { generateDeviceKeys, importContentKey, importDeviceSigner, INLINE_AT_ONCE, inlineCrypto, WorkerCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
+import { checkEntry, generateDeviceKeys, importContentKey, importDeviceSigner, INLINE_AT_ONCE, inlineCrypto, parseEntry, sealEntry, WorkerCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
 import { channelWorker, closeChannels, FakeWorker } from '../support/channel-worker.ts'
 
 /** The page's side of the crypto worker (worker-crypto.ts), against the worker's own code over a real MessageChannel. */
@@ -185,4 +185,54 @@ describe('checks and decryption in a worker', () => {
     expect(await early.verify(publicKey, signature, message)).toBe(true)
     expect([warmed, other.worker.posted]).toEqual([1, 1])
   })
+
+  describe('an entry’s signature and digest in one request', () => {
+    /** A sealed entry of about `size` bytes of payload, and what the page's own checks say of it. */
+    async function entry(size: number) {
+      const keys = await generateDeviceKeys()
+      const cipher = await importContentKey(new Uint8Array(32).fill(7))
+      const header = { version: 2 as const, kind: 'snapshot' as const, boardId: new Uint8Array(16).fill(1), keyId: new Uint8Array(8).fill(3), author: keys.signPublic, seq: 9, from: 1 }
+      const bytes = await sealEntry(header, new Uint8Array(size).fill(42), cipher, await importDeviceSigner(keys))
+      const parsed = parseEntry(bytes)
+      if (!parsed.ok) throw new Error('unparsable')
+      return { bytes, parsed: parsed.entry, digest: new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)) }
+    }
+
+    it('gives what verify and a digest on the page give, for a sound entry and a forged one, and sends the entry’s bytes over once', async () => {
+      const { worker, seen } = channelWorker()
+      const work = new WorkerCrypto(() => worker)
+      const { bytes, parsed, digest } = await entry(100_000)
+      expect(await checkEntry(parsed, bytes, work)).toEqual({ valid: true, digest })
+      expect(await verifyEntryOnPage(parsed)).toBe(true)
+      const forged = bytes.slice()
+      forged[200] = forged[200]! ^ 1
+      const forgedParsed = parseEntry(forged)
+      if (!forgedParsed.ok) throw new Error('unparsable')
+      expect(await checkEntry(forgedParsed.entry, forged, work)).toEqual({ valid: false, digest: new Uint8Array(await crypto.subtle.digest('SHA-256', forged)) })
+      // The same answers without a worker (the page's checks have no checkEntry of their own).
+      expect(await checkEntry(parsed, bytes, inlineCrypto)).toEqual({ valid: true, digest })
+      expect((await checkEntry(forgedParsed.entry, forged, inlineCrypto)).valid).toBe(false)
+      // One request each, carrying the key, the context and the entry: not the entry joined to its context as well.
+      expect(seen.map((s) => s.op)).toEqual(['verify', 'verify'])
+      expect(seen[0]!.bytes.map((b) => b.byteLength).reduce((a, b) => a + b)).toBe(32 + parsed.context.byteLength + bytes.byteLength)
+    })
+
+    it('checks a small entry on the page, and one a failed worker was asked on the page too', async () => {
+      const { worker, seen } = channelWorker()
+      const small = await entry(100)
+      const onPage = new WorkerCrypto(() => worker, { inlineBelowBytes: 1024 })
+      expect(await checkEntry(small.parsed, small.bytes, onPage)).toEqual({ valid: true, digest: small.digest })
+      expect(seen).toHaveLength(0)
+
+      const dead = silentWorker()
+      const work = new WorkerCrypto(() => dead)
+      const large = await entry(50_000)
+      const asked = checkEntry(large.parsed, large.bytes, work)
+      await new Promise((r) => setTimeout(r, 10))
+      dead.onerror!(new Event('error'))
+      expect(await asked).toEqual({ valid: true, digest: large.digest })
+    })
+  })
 })
+
+const verifyEntryOnPage = (parsed: { header: { author: Uint8Array }; signature: Uint8Array; signed: Uint8Array }) => inlineCrypto.verify(parsed.header.author, parsed.signature, parsed.signed)
