@@ -15,7 +15,7 @@ import {
   type InviteError,
 } from '../crypto/index.ts'
 import type * as Y from 'yjs'
-import { BoardRegistry, deleteLegacyBoardData, loadBoardStore, newStoreSecret, type BoardRecord, type BoardStore } from '../storage/index.ts'
+import { BoardRegistry, deleteLegacyBoardData, loadBoardStore, newStoreSecret, type BoardRecord, type BoardStore, type StoreOptions } from '../storage/index.ts'
 import type { WrtcLike } from '../sync/index.ts'
 import type { BoardSession } from './board-session.ts'
 import { loadChunk } from './chunk.ts'
@@ -46,8 +46,8 @@ export interface Registry {
   update(id: BoardId, patch: Partial<Omit<BoardRecord, 'id' | 'secret'>>): Promise<BoardRecord | null>
   remove(id: BoardId): Promise<void>
   device(): DeviceKeyMaterial
-  /** Opens a board's store in the device's one database, by the record's store secret. */
-  openStore(secret: Uint8Array, doc: Y.Doc): Promise<BoardStore>
+  /** Opens a board's store in the device's one database, by the record's store secret; `opts.encrypt`: where its records are encrypted. */
+  openStore(secret: Uint8Array, doc: Y.Doc, opts?: StoreOptions): Promise<BoardStore>
   /** Deletes every record of a board's store. */
   deleteStore(secret: Uint8Array): Promise<void>
 }
@@ -194,9 +194,11 @@ export class Hearth {
     const store = record.store!
     const { BoardSession } = await loadBoardEngine()
     const crypto = this.#entryCrypto()
+    // The records a sync brings are encrypted where entries are checked: in the crypto worker, off the page.
+    const encrypt = crypto.encrypt?.bind(crypto)
     return BoardSession.open(record, {
       network: await this.#deps.network(),
-      openStore: (doc) => this.registry.openStore(store, doc),
+      openStore: (doc) => this.registry.openStore(store, doc, encrypt ? { encrypt } : undefined),
       device: this.registry.device(),
       onRecordChange: async (patch) => void (await this.registry.update(id, patch)),
       appUrl: () => this.#deps.appUrl(),

@@ -56,6 +56,12 @@ export class WorkerCrypto implements EntryCrypto {
     return this.#ask((send) => ({ op: 'verify', publicKey: send(publicKey), context: send(context), entry: send(entry) }), here)
   }
 
+  encrypt(key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array> {
+    const here = () => encryptHere(key, iv, plaintext, associatedData)
+    if (this.#inline(plaintext)) return this.#onPage(here)
+    return this.#ask((send) => ({ op: 'encrypt', key, iv: send(iv), plaintext: send(plaintext), associatedData: send(associatedData) }), here)
+  }
+
   decrypt(key: CryptoKey, nonce: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array | null> {
     if (this.#inline(ciphertext)) return this.#onPage(() => inlineCrypto.decrypt(key, nonce, ciphertext, associatedData))
     return this.#ask(
@@ -217,6 +223,7 @@ export function pageCrypto(): ClosableCrypto {
 type Request =
   | { readonly op: 'verify'; readonly publicKey: Uint8Array; readonly signature: Uint8Array; readonly message: Uint8Array }
   | { readonly op: 'decrypt'; readonly key: CryptoKey; readonly nonce: Uint8Array; readonly ciphertext: Uint8Array; readonly associatedData: Uint8Array }
+  | { readonly op: 'encrypt'; readonly key: CryptoKey; readonly iv: Uint8Array; readonly plaintext: Uint8Array; readonly associatedData: Uint8Array }
   // A whole entry's check: its signature over context ‖ its bytes before the signature, and its digest.
   | { readonly op: 'verify'; readonly publicKey: Uint8Array; readonly context: Uint8Array; readonly entry: Uint8Array }
 
@@ -232,7 +239,13 @@ interface Pending {
 
 function run(r: Request, work: EntryCrypto): Promise<Value> {
   if (r.op === 'decrypt') return work.decrypt(r.key, r.nonce, r.ciphertext, r.associatedData)
+  if (r.op === 'encrypt') return encryptHere(r.key, r.iv, r.plaintext, r.associatedData)
   return 'entry' in r ? checkHere(work, r.publicKey, r.context, r.entry) : work.verify(r.publicKey, r.signature, r.message)
+}
+
+/** AES-256-GCM with WebCrypto on this thread. Unlike decrypt, a failure is an error (a key that cannot encrypt). */
+async function encryptHere(key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv as Uint8Array<ArrayBuffer>, additionalData: associatedData as Uint8Array<ArrayBuffer> }, key, plaintext as Uint8Array<ArrayBuffer>))
 }
 
 /** An entry's check by `work`: its own `checkEntry`, or `verify` and a digest. */

@@ -79,9 +79,19 @@ export async function tagOf(keys: StoreKeys, n: number | 'head' | 'verdicts'): P
   return toBase64url(new Uint8Array(await crypto.subtle.sign('HMAC', keys.tags, label)).subarray(0, 16))
 }
 
-export async function sealRecord(keys: StoreKeys, tag: string, plain: Uint8Array): Promise<Uint8Array> {
+/**
+ * AES-256-GCM encryption of a record's content: WebCrypto on this thread
+ * (`pageEncrypt`), or a worker's (the crypto worker: Chromium encrypts inside
+ * the call, on the calling thread, and a sync writes megabytes).
+ */
+export type RecordEncrypt = (key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array) => Promise<Uint8Array>
+
+export const pageEncrypt: RecordEncrypt = async (key, iv, plaintext, associatedData) =>
+  new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: buf(iv), additionalData: buf(associatedData) }, key, buf(plaintext)))
+
+export async function sealRecord(keys: StoreKeys, tag: string, plain: Uint8Array, encrypt: RecordEncrypt = pageEncrypt): Promise<Uint8Array> {
   const iv = crypto.getRandomValues(new Uint8Array(IV))
-  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encoder.encode(tag) }, keys.cipher, buf(plain)))
+  const ct = await encrypt(keys.cipher, iv, plain, encoder.encode(tag))
   const out = new Uint8Array(IV + ct.length)
   out.set(iv)
   out.set(ct, IV)
@@ -262,14 +272,14 @@ async function openAll(keys: StoreKeys, tags: readonly string[], values: readonl
  * `replaced`, in one transaction. Sealed one segment at a time: each
  * encryption copies its segment on this thread. Returns the segments' keys.
  */
-export async function writeMerged(database: () => Promise<IDBDatabase>, keys: StoreKeys, n: number, plain: Uint8Array, replaced: readonly string[] = []): Promise<string[]> {
+export async function writeMerged(database: () => Promise<IDBDatabase>, keys: StoreKeys, n: number, plain: Uint8Array, replaced: readonly string[] = [], encrypt: RecordEncrypt = pageEncrypt): Promise<string[]> {
   const segments: Uint8Array[] = []
   for (let at = 0; at < plain.length; at += SEGMENT_BYTES) segments.push(plain.subarray(at, at + SEGMENT_BYTES))
   const [headTag, ...tags] = await Promise.all([tagOf(keys, 'head'), ...segments.map((_, i) => tagOf(keys, n + i))])
   const values: Uint8Array[] = []
   for (const [i, segment] of segments.entries()) {
     if (i > 0) await breathe()
-    values.push(await sealRecord(keys, tags[i]!, segment))
+    values.push(await sealRecord(keys, tags[i]!, segment, encrypt))
   }
   const headValue = await sealRecord(keys, headTag!, encodeHead(n, tags.length))
   const tx = (await database()).transaction(RECORDS_STORE, 'readwrite')

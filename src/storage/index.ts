@@ -1,5 +1,5 @@
 export { type BoardRecord, BoardRegistry } from './registry.ts'
-export type { BoardStore } from './board-store.ts'
+export type { BoardStore, StoreOptions } from './board-store.ts'
 export { type StoreKeys, newStoreSecret, COMPACT_AT } from './board-records.ts'
 export { boardDatabaseName, sealedDatabaseName, hasLegacyBoardData, readLegacyBoard, deleteLegacyBoardData } from './legacy-boards.ts'
 export { type DeviceSettings, type NetworkSettings, type IceServer, DEFAULT_SETTINGS, DEFAULT_NETWORK, parseSettings, parseNetwork } from './settings.ts'

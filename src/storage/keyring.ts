@@ -1,7 +1,7 @@
 import type * as Y from 'yjs'
 import { checkPassphrase, derivePassphraseBytes, generateDeviceKeys, newScryptParams, type BoardId, type DeviceKeyMaterial, type PassphraseError, type ScryptParams } from '../crypto/index.ts'
 import { deleteBoardRecords, storeKeys } from './board-records.ts'
-import type { BoardStore } from './board-store.ts'
+import type { BoardStore, StoreOptions } from './board-store.ts'
 import { decodeDeviceFile, DEFAULT_PREFS, encodeDeviceFile, newDeviceFile, rootKey, withSlot, type DeviceFile, type DevicePrefs } from './device-file.ts'
 import { exclusive } from './exclusive.ts'
 import { calibratedScrypt } from './kdf-cost.ts'
@@ -232,9 +232,9 @@ export class Keyring {
   }
 
   /** Opens the blob for the store of one board (BoardRecord.store). */
-  async openStore(secret: Uint8Array, doc: Y.Doc): Promise<BoardStore> {
+  async openStore(secret: Uint8Array, doc: Y.Doc, opts?: StoreOptions): Promise<BoardStore> {
     const [{ openBoardStore }, keys] = await Promise.all([loadBoardStore(), storeKeys(secret)])
-    return openBoardStore(() => this.#database(), keys, doc)
+    return openBoardStore(() => this.#database(), keys, doc, opts)
   }
 
   /** Deletes every record of one board's store. */

@@ -186,6 +186,30 @@ describe('checks and decryption in a worker', () => {
     expect([warmed, other.worker.posted]).toEqual([1, 1])
   })
 
+  it('encrypts a store record as the page would (same key, nonce and associated data: the same bytes), on the page when small or when the worker fails', async () => {
+    const { worker, seen } = channelWorker()
+    const key = await crypto.subtle.importKey('raw', new Uint8Array(32).fill(9), 'AES-GCM', false, ['encrypt', 'decrypt'])
+    const iv = new Uint8Array(12).fill(4)
+    const aad = new TextEncoder().encode('record-tag')
+    const plaintext = new Uint8Array(60_000).fill(17)
+    const onPage = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, key, plaintext))
+    const work = new WorkerCrypto(() => worker, { inlineBelowBytes: 1024 })
+    expect(await work.encrypt(key, iv, plaintext, aad)).toEqual(onPage)
+    expect(seen.map((s) => s.op)).toEqual(['encrypt'])
+    // The caller's bytes are left as they were (a record may be sealed again if the worker fails).
+    expect(plaintext.every((b) => b === 17)).toBe(true)
+    const small = plaintext.subarray(0, 100)
+    expect(await work.encrypt(key, iv, small, aad)).toEqual(new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, key, small)))
+    expect(seen).toHaveLength(1)
+
+    const dead = silentWorker()
+    const failing = new WorkerCrypto(() => dead)
+    const asked = failing.encrypt(key, iv, plaintext, aad)
+    await new Promise((r) => setTimeout(r, 10))
+    dead.onerror!(new Event('error'))
+    expect(await asked).toEqual(onPage)
+  })
+
   describe('an entry’s signature and digest in one request', () => {
     /** A sealed entry of about `size` bytes of payload, and what the page's own checks say of it. */
     async function entry(size: number) {
@@ -195,7 +219,7 @@ describe('checks and decryption in a worker', () => {
       const bytes = await sealEntry(header, new Uint8Array(size).fill(42), cipher, await importDeviceSigner(keys))
       const parsed = parseEntry(bytes)
       if (!parsed.ok) throw new Error('unparsable')
-      return { bytes, parsed: parsed.entry, digest: new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)) }
+      return { bytes, parsed: parsed.entry, digest: new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)) }
     }
 
     it('gives what verify and a digest on the page give, for a sound entry and a forged one, and sends the entry’s bytes over once', async () => {

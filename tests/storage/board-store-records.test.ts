@@ -11,7 +11,7 @@ import * as decoding from 'lib0/decoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { toBase64url } from '../../src/crypto/index.ts'
-import { COMPACT_ON_LOAD_AT, deleteBoardRecords, importBoardRecords, newStoreSecret, openBoardStore, RECORD_BYTES, SEGMENT_BYTES, storeKeys, type BoardStore } from '../../src/storage/board-store.ts'
+import { COMPACT_ON_LOAD_AT, deleteBoardRecords, importBoardRecords, newStoreSecret, openBoardStore, RECORD_BYTES, SEGMENT_BYTES, storeKeys, type BoardStore, type RecordEncrypt } from '../../src/storage/board-store.ts'
 import { encodeUpdates, recordsOf } from '../../src/storage/board-records.ts'
 import { openVault, RECORDS_STORE } from '../../src/storage/vault-db.ts'
 import { idbRequest } from './support.ts'
@@ -225,6 +225,29 @@ describe('a large board’s merged state, in segments', () => {
     expect(copy.getMap('items').size).toBe(10)
     // Compared whole (toEqual walks 100 KB arrays byte by byte, slowly).
     pieces.forEach((bytes, i) => expect(Buffer.compare(copy.getMap('items').get(`piece-${i}`) as Uint8Array, bytes)).toBe(0))
+  })
+
+  it('encrypts its records where it is told (the crypto worker, in the app), and a board so written opens with the page’s own decryption', async () => {
+    const { db, database } = await device()
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const sealed: number[] = []
+    const encrypt: RecordEncrypt = async (key, iv, plaintext, aad) => {
+      sealed.push(plaintext.length)
+      return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv as Uint8Array<ArrayBuffer>, additionalData: aad as Uint8Array<ArrayBuffer> }, key, plaintext as Uint8Array<ArrayBuffer>))
+    }
+    const store = openBoardStore(database, await storeKeys(secret), doc, { encrypt })
+    await store.loaded
+    const bytes = new Uint8Array(150_000)
+    for (let at = 0; at < bytes.length; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536))
+    doc.getMap('items').set('large', bytes)
+    doc.getMap('items').set('small', 'Soup on Sunday')
+    await store.flush()
+    await store.destroy()
+    expect(sealed).toHaveLength(await recordCount(db))
+    const { doc: copy } = await reopen(database, secret)
+    expect(copy.getMap('items').get('small')).toBe('Soup on Sunday')
+    expect(Buffer.compare(copy.getMap('items').get('large') as Uint8Array, bytes)).toBe(0)
   })
 
   it.each([
