@@ -57,3 +57,14 @@ export const inlineCrypto: EntryCrypto = {
     }
   },
 }
+
+/** An entry's check by `work`: its own `checkEntry`, or `verify` and a digest. */
+export async function checkEntryWith(work: EntryCrypto, publicKey: Uint8Array, context: Uint8Array, entry: Uint8Array): Promise<EntryCheck> {
+  if (work.checkEntry) return work.checkEntry(publicKey, context, entry)
+  const at = Math.max(0, entry.length - SIGNATURE_BYTES)
+  const message = new Uint8Array(context.length + at)
+  message.set(context)
+  message.set(entry.subarray(0, at), context.length)
+  const [valid, digest] = await Promise.all([work.verify(publicKey, entry.subarray(at), message), crypto.subtle.digest('SHA-256', entry as Uint8Array<ArrayBuffer>)])
+  return { valid, digest: new Uint8Array(digest) }
+}

@@ -2,7 +2,7 @@ import { concatBytes as concat, utf8ToBytes } from '@noble/hashes/utils.js'
 import type { ContentCipher } from './content-key.ts'
 import { NONCE_BYTES } from './content-key.ts'
 import type { DeviceSigner } from './device.ts'
-import { inlineCrypto, SIGNATURE_BYTES, type EntryCheck, type EntryCrypto } from './entry-crypto.ts'
+import { checkEntryWith, inlineCrypto, SIGNATURE_BYTES, type EntryCheck, type EntryCrypto } from './entry-crypto.ts'
 import { FIRST_KEY_ID, KEY_ID_BYTES } from './key-id.ts'
 
 /** Stands for a version 1 epoch other than 0: a key no device has. */
@@ -177,10 +177,8 @@ export function verifyEntry(entry: ParsedEntry, work: EntryCrypto = inlineCrypto
  * was parsed from: in one request where `work` can (a worker gets the bytes
  * once), else `verify` and a digest here.
  */
-export async function checkEntry(entry: ParsedEntry, bytes: Uint8Array, work: EntryCrypto = inlineCrypto): Promise<EntryCheck> {
-  if (work.checkEntry) return work.checkEntry(entry.header.author, entry.context, bytes)
-  const [valid, digest] = await Promise.all([verifyEntry(entry, work), crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)])
-  return { valid, digest: new Uint8Array(digest) }
+export function checkEntry(entry: ParsedEntry, bytes: Uint8Array, work: EntryCrypto = inlineCrypto): Promise<EntryCheck> {
+  return checkEntryWith(work, entry.header.author, entry.context, bytes)
 }
 
 /** Decrypts a verified entry; null if it does not decrypt under this key. */

@@ -1,4 +1,4 @@
-import { inlineCrypto, SIGNATURE_BYTES, type EntryCheck, type EntryCrypto } from './entry-crypto.ts'
+import { checkEntryWith, inlineCrypto, type EntryCheck, type EntryCrypto } from './entry-crypto.ts'
 
 /**
  * Signature checks and decryption in a dedicated worker, so that opening or
@@ -51,7 +51,7 @@ export class WorkerCrypto implements EntryCrypto {
   }
 
   checkEntry(publicKey: Uint8Array, context: Uint8Array, entry: Uint8Array): Promise<EntryCheck> {
-    const here = () => checkHere(inlineCrypto, publicKey, context, entry)
+    const here = () => checkEntryWith(inlineCrypto, publicKey, context, entry)
     if (this.#inline(entry)) return this.#onPage(here)
     return this.#ask((send) => ({ op: 'verify', publicKey: send(publicKey), context: send(context), entry: send(entry) }), here)
   }
@@ -240,21 +240,10 @@ interface Pending {
 function run(r: Request, work: EntryCrypto): Promise<Value> {
   if (r.op === 'decrypt') return work.decrypt(r.key, r.nonce, r.ciphertext, r.associatedData)
   if (r.op === 'encrypt') return encryptHere(r.key, r.iv, r.plaintext, r.associatedData)
-  return 'entry' in r ? checkHere(work, r.publicKey, r.context, r.entry) : work.verify(r.publicKey, r.signature, r.message)
+  return 'entry' in r ? checkEntryWith(work, r.publicKey, r.context, r.entry) : work.verify(r.publicKey, r.signature, r.message)
 }
 
 /** AES-256-GCM with WebCrypto on this thread. Unlike decrypt, a failure is an error (a key that cannot encrypt). */
 async function encryptHere(key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv as Uint8Array<ArrayBuffer>, additionalData: associatedData as Uint8Array<ArrayBuffer> }, key, plaintext as Uint8Array<ArrayBuffer>))
-}
-
-/** An entry's check by `work`: its own `checkEntry`, or `verify` and a digest. */
-async function checkHere(work: EntryCrypto, publicKey: Uint8Array, context: Uint8Array, entry: Uint8Array): Promise<EntryCheck> {
-  if (work.checkEntry) return work.checkEntry(publicKey, context, entry)
-  const at = Math.max(0, entry.length - SIGNATURE_BYTES)
-  const message = new Uint8Array(context.length + at)
-  message.set(context)
-  message.set(entry.subarray(0, at), context.length)
-  const [valid, digest] = await Promise.all([work.verify(publicKey, entry.subarray(at), message), crypto.subtle.digest('SHA-256', entry as Uint8Array<ArrayBuffer>)])
-  return { valid, digest: new Uint8Array(digest) }
 }

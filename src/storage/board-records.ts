@@ -126,6 +126,7 @@ export function encodeUpdates(updates: readonly Uint8Array[]): Uint8Array {
  * them).
  */
 export function recordsOf(updates: readonly Uint8Array[]): Uint8Array[] {
+  const varUint = (n: number) => encoding.encode((e) => encoding.writeVarUint(e, n))
   const pieces: Uint8Array[] = [varUint(updates.length)]
   for (const u of updates) pieces.push(varUint(u.length), u)
   const length = pieces.reduce((n, p) => n + p.length, 0)
@@ -154,12 +155,6 @@ export function recordsOf(updates: readonly Uint8Array[]): Uint8Array[] {
     }
   }
   return records
-}
-
-function varUint(n: number): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, n)
-  return encoding.toUint8Array(e)
 }
 
 const FIRST = 2
