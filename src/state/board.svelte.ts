@@ -49,6 +49,14 @@ export const PAGE_SIZE = 50
  */
 export const FIRST_PAGE = 12
 
+/**
+ * Cards the list adds in one task when it grows by itself (`fillPage`,
+ * `showMore`): creating a card costs about 1–2 ms on the benchmark's
+ * machine, so the 38 after a first page were one task of 69 ms there; a
+ * dozen at a time keeps each well under 50 ms on a slower phone too.
+ */
+export const FILL_STEP = 12
+
 /** Items read again at once, and rounds of it, for what a sync changed while a board was being read (prime). */
 export const CATCH_UP_CHUNK = 250
 const CATCH_UP_ROUNDS = 3
@@ -101,6 +109,9 @@ export class BoardState {
   #entries = new WeakMap<Item | MeetingTrace, FeedEntry>()
   /** Items read ahead of the first render (prime), and what changed since. */
   #primed: { items: Y.Map<Y.Map<unknown>>; touched: Set<string>; stop: () => void } | null = null
+  /** How many cards the list is growing to, FILL_STEP a task (`#growTo`), and the timer of its next step. */
+  #growingTo = 0
+  #growTimer: ReturnType<typeof setTimeout> | undefined
   readonly #subscribeItems: () => void
   readonly #subscribeMeta: () => void
   readonly #cleanups: (() => void)[] = []
@@ -123,29 +134,33 @@ export class BoardState {
       let items = session.doc.getMap<Y.Map<unknown>>('items')
       // Bumped when this subscription ends or follows a new doc: a catch-up in progress stops.
       let attached = 0
-      // What others' changes show is rendered at most every SHOW_EVERY_MS while they keep coming (a sync
-      // applies a large board in hundreds of slices, and each render counts and sorts the whole board);
-      // this device's own changes, and the first of others' after a quiet spell, show at once.
+      // What others' changes show is rendered in a task of its own, after the engine's slice that applied
+      // them (the two in one task were over 50 ms on a joining peer), and at most every SHOW_EVERY_MS while
+      // they keep coming (a sync applies a large board in hundreds of slices, and each render counts and
+      // sorts the whole board); this device's own changes show at once.
       let shownAt = -Infinity
       let showTimer: ReturnType<typeof setTimeout> | undefined
+      // A nearly empty board that got many items at once (a large board's first sync) is shown as a board
+      // that opens is: a few cards in the render, the rest of the page in the tasks after it.
+      let firstPage = false
       const show = (): void => {
         clearTimeout(showTimer)
         showTimer = undefined
         shownAt = performance.now()
+        if (firstPage) {
+          firstPage = false
+          this.#stopGrowing()
+          this.limit = FIRST_PAGE
+          this.#growTimer = setTimeout(() => this.fillPage(), 0)
+        }
         update()
       }
       const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
         const few = this.#cache.size < FIRST_PAGE
         this.#apply(items, touchedBy(items, events))
-        // A nearly empty board that gets many items at once (a large board's first sync) is shown
-        // as a board that opens is: a few cards in this render, the rest of the page in the next task.
-        if (few && this.#cache.size > FIRST_PAGE && this.limit > FIRST_PAGE) {
-          this.limit = FIRST_PAGE
-          setTimeout(() => this.fillPage(), 0)
-        }
-        const wait = shownAt + SHOW_EVERY_MS - performance.now()
-        if (wait <= 0 || events.some((e) => e.transaction.local)) show()
-        else showTimer ??= setTimeout(show, wait)
+        if (few && this.#cache.size > FIRST_PAGE && this.limit > FIRST_PAGE) firstPage = true
+        if (events.some((e) => e.transaction.local)) show()
+        else showTimer ??= setTimeout(show, Math.max(0, shownAt + SHOW_EVERY_MS - performance.now()))
       }
       const attach = () => {
         items = session.doc.getMap<Y.Map<unknown>>('items')
@@ -317,9 +332,25 @@ export class BoardState {
     return true
   }
 
-  /** Grows the list to a whole page after a first render of FIRST_PAGE cards. */
+  /** Grows the list to a whole page after a first render of FIRST_PAGE cards: FILL_STEP more now, and as many each task after. */
   fillPage(): void {
-    if (this.limit < PAGE_SIZE) this.limit = PAGE_SIZE
+    this.#growTo(PAGE_SIZE)
+  }
+
+  /** Raises the limit to `target`, FILL_STEP cards now and as many in each task after. */
+  #growTo(target: number): void {
+    this.#growingTo = Math.max(this.#growingTo, target)
+    clearTimeout(this.#growTimer)
+    this.#growTimer = undefined
+    if (this.limit >= this.#growingTo) return
+    this.limit = Math.min(this.#growingTo, this.limit + FILL_STEP)
+    if (this.limit < this.#growingTo) this.#growTimer = setTimeout(() => this.#growTo(this.#growingTo), 0)
+  }
+
+  #stopGrowing(): void {
+    clearTimeout(this.#growTimer)
+    this.#growTimer = undefined
+    this.#growingTo = 0
   }
 
   #apply(items: Y.Map<Y.Map<unknown>>, touched: ReadonlySet<string>): void {
@@ -498,11 +529,13 @@ export class BoardState {
     const next: Record<string, unknown> = { ...this.query, ...patch }
     for (const key of Object.keys(next)) if (next[key] === undefined || next[key] === '') delete next[key]
     this.query = next as ItemQuery
+    this.#stopGrowing()
     this.limit = PAGE_SIZE
   }
 
+  /** Another page of cards: FILL_STEP now, and as many each task after. */
   showMore(): void {
-    this.limit += PAGE_SIZE
+    this.#growTo(Math.max(this.limit, this.#growingTo) + PAGE_SIZE)
   }
 
   /**
@@ -668,6 +701,7 @@ export class BoardState {
   }
 
   destroy(): void {
+    this.#stopGrowing()
     this.#primed?.stop()
     this.#primed = null
     for (const cleanup of this.#cleanups.splice(0)) cleanup()

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import { BoardState, FIRST_PAGE, PAGE_SIZE } from '../../src/state/board.svelte.ts'
+import { BoardState, FILL_STEP, FIRST_PAGE, PAGE_SIZE } from '../../src/state/board.svelte.ts'
 import { SessionMemory } from '../../src/state/session-memory.ts'
 import { ticks } from '../support/ticks.ts'
 import { postNotices, record, session } from './fake-session.ts'
@@ -71,15 +71,23 @@ describe('a board’s items before its first render', () => {
     expect(log.slice(reads[300], reads.at(-1))).toContain('tick')
   })
 
-  it('show FIRST_PAGE cards first, then a whole page', async () => {
-    const board = new BoardState(session(100), record, new SessionMemory())
+  it('show FIRST_PAGE cards first, then FILL_STEP more a task up to a whole page', async () => {
+    const board = new BoardState(session(150), record, new SessionMemory())
     await board.prime()
     expect(board.visible).toHaveLength(FIRST_PAGE)
     board.fillPage()
-    expect(board.visible).toHaveLength(PAGE_SIZE)
+    expect(board.visible).toHaveLength(FIRST_PAGE + FILL_STEP)
+    const seen: number[] = []
+    for (let i = 0; i < PAGE_SIZE / FILL_STEP; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0))
+      seen.push(board.visible.length)
+    }
+    expect(seen.at(-1)).toBe(PAGE_SIZE)
     board.showMore()
     board.fillPage()
+    for (let i = 0; i < PAGE_SIZE / FILL_STEP + 1; i++) await new Promise((resolve) => setTimeout(resolve, 0))
     expect(board.visible).toHaveLength(2 * PAGE_SIZE)
+    board.destroy()
   })
 
   it('stop being read when the board is closed meanwhile', async () => {
