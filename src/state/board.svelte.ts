@@ -109,9 +109,9 @@ export class BoardState {
   #entries = new WeakMap<Item | MeetingTrace, FeedEntry>()
   /** Items read ahead of the first render (prime), and what changed since. */
   #primed: { items: Y.Map<Y.Map<unknown>>; touched: Set<string>; stop: () => void } | null = null
-  /** How many cards the list is growing to, FILL_STEP a task (`#growTo`), and the timer of its next step. */
+  /** How many cards the list is growing to, FILL_STEP a task (`#growTo`); bumping `#growth` stops a step still to come. */
   #growingTo = 0
-  #growTimer: ReturnType<typeof setTimeout> | undefined
+  #growth = 0
   readonly #subscribeItems: () => void
   readonly #subscribeMeta: () => void
   readonly #cleanups: (() => void)[] = []
@@ -134,12 +134,16 @@ export class BoardState {
       let items = session.doc.getMap<Y.Map<unknown>>('items')
       // Bumped when this subscription ends or follows a new doc: a catch-up in progress stops.
       let attached = 0
-      // What others' changes show is rendered in a task of its own, after the engine's slice that applied
-      // them (the two in one task were over 50 ms on a joining peer), and at most every SHOW_EVERY_MS while
-      // they keep coming (a sync applies a large board in hundreds of slices, and each render counts and
-      // sorts the whole board); this device's own changes show at once.
+      // What others' changes show is rendered in a task of its own, the next one after the engine's slice
+      // that applied them (the two in one task were over 50 ms on a joining peer), and at most every
+      // SHOW_EVERY_MS while they keep coming (a sync applies a large board in hundreds of slices, and each
+      // render counts and sorts the whole board); this device's own changes show at once. The next task
+      // is a yield's (yieldToEventLoop), as the engine's slices are: with scheduler.yield, a timer's task
+      // waits until the engine stops yielding, so a render left to a timer alone came after the whole sync.
       let shownAt = -Infinity
       let showTimer: ReturnType<typeof setTimeout> | undefined
+      let queued = false
+      let closed = false
       // A nearly empty board that got many items at once (a large board's first sync) is shown as a board
       // that opens is: a few cards in the render, the rest of the page in the tasks after it.
       let firstPage = false
@@ -151,16 +155,27 @@ export class BoardState {
           firstPage = false
           this.#stopGrowing()
           this.limit = FIRST_PAGE
-          this.#growTimer = setTimeout(() => this.fillPage(), 0)
+          this.#later(() => this.fillPage())
         }
         update()
+      }
+      const showNext = (): void => {
+        if (queued) return
+        queued = true
+        void yieldToEventLoop().then(() => {
+          queued = false
+          if (!closed) show()
+        })
       }
       const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
         const few = this.#cache.size < FIRST_PAGE
         this.#apply(items, touchedBy(items, events))
         if (few && this.#cache.size > FIRST_PAGE && this.limit > FIRST_PAGE) firstPage = true
-        if (events.some((e) => e.transaction.local)) show()
-        else showTimer ??= setTimeout(show, Math.max(0, shownAt + SHOW_EVERY_MS - performance.now()))
+        if (events.some((e) => e.transaction.local)) return show()
+        const wait = shownAt + SHOW_EVERY_MS - performance.now()
+        if (wait <= 0) showNext()
+        // When the changes stop coming: what the last of them changed shows then.
+        else showTimer ??= setTimeout(showNext, wait)
       }
       const attach = () => {
         items = session.doc.getMap<Y.Map<unknown>>('items')
@@ -180,6 +195,7 @@ export class BoardState {
       })
       return () => {
         attached++
+        closed = true
         clearTimeout(showTimer)
         off()
         items.unobserveDeep(observer)
@@ -340,16 +356,21 @@ export class BoardState {
   /** Raises the limit to `target`, FILL_STEP cards now and as many in each task after. */
   #growTo(target: number): void {
     this.#growingTo = Math.max(this.#growingTo, target)
-    clearTimeout(this.#growTimer)
-    this.#growTimer = undefined
     if (this.limit >= this.#growingTo) return
     this.limit = Math.min(this.#growingTo, this.limit + FILL_STEP)
-    if (this.limit < this.#growingTo) this.#growTimer = setTimeout(() => this.#growTo(this.#growingTo), 0)
+    if (this.limit < this.#growingTo) this.#later(() => this.#growTo(this.#growingTo))
+  }
+
+  /** Runs `step` in the next task (a yield's, not a timer's: see the items' subscription), unless growing stops first; a step still to come is dropped. */
+  #later(step: () => void): void {
+    const growth = ++this.#growth
+    void yieldToEventLoop().then(() => {
+      if (growth === this.#growth) step()
+    })
   }
 
   #stopGrowing(): void {
-    clearTimeout(this.#growTimer)
-    this.#growTimer = undefined
+    this.#growth++
     this.#growingTo = 0
   }
 
