@@ -134,13 +134,15 @@ export class BoardState {
       let items = session.doc.getMap<Y.Map<unknown>>('items')
       // Bumped when this subscription ends or follows a new doc: a catch-up in progress stops.
       let attached = 0
-      // What others' changes show is rendered in a task of its own, the next one after the engine's slice
-      // that applied them (the two in one task were over 50 ms on a joining peer), and at most every
-      // SHOW_EVERY_MS while they keep coming (a sync applies a large board in hundreds of slices, and each
-      // render counts and sorts the whole board); this device's own changes show at once. The next task
-      // is a yield's (yieldToEventLoop), as the engine's slices are: with scheduler.yield, a timer's task
-      // waits until the engine stops yielding, so a render left to a timer alone came after the whole sync.
+      // This device's own changes, and a change of others' after a quiet spell (a post arriving alone), show
+      // at once. Others' changes that keep coming (a sync applies a large board in hundreds of slices, and
+      // each render counts and sorts the whole board) are rendered at most every SHOW_EVERY_MS, each time in
+      // a task of its own, the next one after the engine's slice that applied them (the two in one task were
+      // over 50 ms on a joining peer). That task is a yield's (yieldToEventLoop), as the engine's slices are:
+      // with scheduler.yield, a timer's task waits until the engine stops yielding, so a render left to a
+      // timer alone came after the whole sync.
       let shownAt = -Infinity
+      let changedAt = -Infinity
       let showTimer: ReturnType<typeof setTimeout> | undefined
       let queued = false
       let closed = false
@@ -171,8 +173,11 @@ export class BoardState {
         const few = this.#cache.size < FIRST_PAGE
         this.#apply(items, touchedBy(items, events))
         if (few && this.#cache.size > FIRST_PAGE && this.limit > FIRST_PAGE) firstPage = true
-        if (events.some((e) => e.transaction.local)) return show()
-        const wait = shownAt + SHOW_EVERY_MS - performance.now()
+        const now = performance.now()
+        const quiet = now - changedAt > SHOW_EVERY_MS
+        changedAt = now
+        if (quiet || events.some((e) => e.transaction.local)) return show()
+        const wait = shownAt + SHOW_EVERY_MS - now
         if (wait <= 0) showNext()
         // When the changes stop coming: what the last of them changed shows then.
         else showTimer ??= setTimeout(showNext, wait)
