@@ -66,6 +66,14 @@ const CATCH_UP_ROUNDS = 3
  */
 export const SHOW_EVERY_MS = 100
 
+/**
+ * Others' change that touches at most this many items, after a quiet spell
+ * of SHOW_EVERY_MS, shows at once (a post or an edit arriving alone); a
+ * larger one (a sync's slice, even the first after a pause) renders in a
+ * task of its own.
+ */
+export const AT_ONCE_ITEMS = 3
+
 /** What a person can do with one item, in the order the detail view offers them. */
 export type ItemAction = 'reveal' | 'edit' | 'pin' | 'unpin' | 'calendar' | 'delete'
 
@@ -134,8 +142,8 @@ export class BoardState {
       let items = session.doc.getMap<Y.Map<unknown>>('items')
       // Bumped when this subscription ends or follows a new doc: a catch-up in progress stops.
       let attached = 0
-      // This device's own changes, and a change of others' after a quiet spell (a post arriving alone), show
-      // at once. Others' changes that keep coming (a sync applies a large board in hundreds of slices, and
+      // This device's own changes, and a small change of others' after a quiet spell (a post arriving alone,
+      // AT_ONCE_ITEMS), show at once. Others' changes that keep coming, or touch many items, (a sync applies a large board in hundreds of slices, and
       // each render counts and sorts the whole board) are rendered at most every SHOW_EVERY_MS, each time in
       // a task of its own, the next one after the engine's slice that applied them (the two in one task were
       // over 50 ms on a joining peer). That task is a yield's (yieldToEventLoop), as the engine's slices are:
@@ -171,12 +179,13 @@ export class BoardState {
       }
       const observer = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
         const few = this.#cache.size < FIRST_PAGE
-        this.#apply(items, touchedBy(items, events))
+        const touched = touchedBy(items, events)
+        this.#apply(items, touched)
         if (few && this.#cache.size > FIRST_PAGE && this.limit > FIRST_PAGE) firstPage = true
         const now = performance.now()
-        const quiet = now - changedAt > SHOW_EVERY_MS
+        const alone = now - changedAt > SHOW_EVERY_MS && touched.size <= AT_ONCE_ITEMS
         changedAt = now
-        if (quiet || events.some((e) => e.transaction.local)) return show()
+        if (alone || events.some((e) => e.transaction.local)) return show()
         const wait = shownAt + SHOW_EVERY_MS - now
         if (wait <= 0) showNext()
         // When the changes stop coming: what the last of them changed shows then.
