@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { readColumns } from '../../src/sealed/update-reader.ts'
+import { ColumnsReading, readColumns, structsAhead, UpdateColumns } from '../../src/sealed/update-reader.ts'
 import { readUpdate, type ReadUpdate } from './read-update.ts'
 import { Prng } from '../core/prng.ts'
 import { randomUpdates } from './random-updates.ts'
@@ -167,6 +167,28 @@ describe('the judge’s reader reads what Yjs reads', () => {
     readUpdate(huge)
     expect(readColumns(small).client.length).toBeLessThanOrEqual(65_536)
   }, 60_000)
+
+  it('makes room at once for as many structs as a one-block update says it holds (a whole history: the columns never double while it is judged), never more than one per 16 bytes', () => {
+    const doc = new Y.Doc()
+    doc.clientID = 9
+    const map = doc.getMap('items')
+    doc.transact(() => {
+      for (let i = 0; i < 70_000; i++) map.set(`key-${String(i).padStart(6, '0')}`, i)
+    })
+    const update = Y.encodeStateAsUpdate(doc)
+    expect(structsAhead(update)).toBe(70_000)
+    const reading = new ColumnsReading(update, new UpdateColumns())
+    expect(reading.columns.client.length).toBe(70_000)
+    expect(reading.read(Infinity)).toBe(true)
+    expect(reading.columns.count).toBe(70_000)
+    expect(reading.columns.client.length).toBe(70_000)
+    // A block that claims more than its bytes could hold gets room for one struct per 16 bytes.
+    const claim = new Uint8Array([1, 0xff, 0xff, 0xff, 0x7f, 5, 0, ...new Uint8Array(400)])
+    expect(structsAhead(claim)).toBe(claim.length >> 4)
+    expect(structsAhead(Y.encodeStateAsUpdate(new Y.Doc()))).toBe(0)
+    // Bytes that are no update: what the read would have made room for, before it throws.
+    expect(structsAhead(new Uint8Array([0xff]))).toBe(0)
+  })
 
   it('keeps no name of an earlier update in the columns, also when the next read throws half-way', () => {
     const keyed = (client: number, n: number) => handUpdate([{ client, clock: 0, structs: Array.from({ length: n }, (_, i) => item(client, i, { parent: id(7, i), key: `field-${client}-${i}` }, new Y.ContentAny([i]))) }])
