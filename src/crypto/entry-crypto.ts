@@ -1,3 +1,4 @@
+import { arrayBufferView as buf } from './aes-gcm.ts'
 import { verifySignature } from './device.ts'
 
 /**
@@ -41,9 +42,6 @@ export interface EntryCheck {
 
 /** An Ed25519 signature's length: the last bytes of every entry. */
 export const SIGNATURE_BYTES = 64
-
-/** WebCrypto takes views of an ArrayBuffer (it copies what it reads): copy only a view of anything else. */
-const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b))
 
 /** The checks run on this thread. */
 export const inlineCrypto: EntryCrypto = {

@@ -32,7 +32,6 @@ export const ENTRY_KINDS = ['join', 'update', 'snapshot', 'legacy', 'control', '
 export type EntryKind = (typeof ENTRY_KINDS)[number]
 
 const MAGIC = 0x48
-const SIG_BYTES = SIGNATURE_BYTES
 const CONTEXT: Readonly<Record<1 | 2, Uint8Array>> = { 1: utf8ToBytes('hearth/v1/entry\0'), 2: utf8ToBytes('hearth/v2/entry\0') }
 export const BOARD_ID_BYTES = 16
 
@@ -148,8 +147,8 @@ export function parseEntry(bytes: unknown): { ok: true; entry: ParsedEntry } | {
   if (seq < 1 || from < 1 || from > seq || (kind !== 'snapshot' && from !== seq)) return { ok: false, error: 'malformed' }
   const headerEnd = at.i
   // GCM tag is 16 bytes: the ciphertext is at least that long.
-  if (bytes.length < headerEnd + NONCE_BYTES + 16 + SIG_BYTES) return { ok: false, error: 'malformed' }
-  const sigStart = bytes.length - SIG_BYTES
+  if (bytes.length < headerEnd + NONCE_BYTES + 16 + SIGNATURE_BYTES) return { ok: false, error: 'malformed' }
+  const sigStart = bytes.length - SIGNATURE_BYTES
   return {
     ok: true,
     entry: {

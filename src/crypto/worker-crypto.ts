@@ -1,3 +1,4 @@
+import { encryptHere } from './aes-gcm.ts'
 import { checkEntryWith, inlineCrypto, type EntryCheck, type EntryCrypto } from './entry-crypto.ts'
 
 /**
@@ -241,9 +242,4 @@ function run(r: Request, work: EntryCrypto): Promise<Value> {
   if (r.op === 'decrypt') return work.decrypt(r.key, r.nonce, r.ciphertext, r.associatedData)
   if (r.op === 'encrypt') return encryptHere(r.key, r.iv, r.plaintext, r.associatedData)
   return 'entry' in r ? checkEntryWith(work, r.publicKey, r.context, r.entry) : work.verify(r.publicKey, r.signature, r.message)
-}
-
-/** AES-256-GCM with WebCrypto on this thread. Unlike decrypt, a failure is an error (a key that cannot encrypt). */
-async function encryptHere(key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv as Uint8Array<ArrayBuffer>, additionalData: associatedData as Uint8Array<ArrayBuffer> }, key, plaintext as Uint8Array<ArrayBuffer>))
 }

@@ -1,6 +1,6 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { toBase64url } from '../crypto/index.ts'
+import { arrayBufferView as buf, encryptHere, toBase64url } from '../crypto/index.ts'
 import { committed, request } from './idb.ts'
 import { hkdfKey } from './root-key.ts'
 import { RECORDS_STORE } from './vault-db.ts'
@@ -49,8 +49,6 @@ export const WRITE_BYTES = 256 * 1024
 export const RECORD_BYTES = 60 * 1024
 const IV = 12
 const encoder = new TextEncoder()
-/** WebCrypto wants bytes over an ArrayBuffer: copied only if they are not. */
-const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b))
 
 export function newStoreSecret(): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(32))
@@ -86,8 +84,7 @@ export async function tagOf(keys: StoreKeys, n: number | 'head' | 'verdicts'): P
  */
 export type RecordEncrypt = (key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array) => Promise<Uint8Array>
 
-export const pageEncrypt: RecordEncrypt = async (key, iv, plaintext, associatedData) =>
-  new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: buf(iv), additionalData: buf(associatedData) }, key, buf(plaintext)))
+export const pageEncrypt: RecordEncrypt = encryptHere
 
 export async function sealRecord(keys: StoreKeys, tag: string, plain: Uint8Array, encrypt: RecordEncrypt = pageEncrypt): Promise<Uint8Array> {
   const iv = crypto.getRandomValues(new Uint8Array(IV))
