@@ -1,8 +1,10 @@
+import { untrack } from 'svelte'
 import { createSubscriber } from 'svelte/reactivity'
 import * as Y from 'yjs'
-import { allTags, editedBy, isExpired, itemComparator, itemMatcher, itemOwner, parseItem, readMeta, readRemovals, type BoardMeta, type Item, type ItemId, type ItemKind, type ItemQuery, type MeetingItem, type Result } from '../core/index.ts'
+import { editedBy, isExpired, itemComparator, itemMatcher, itemOwner, parseItem, readMeta, readRemovals, type BoardMeta, type Item, type ItemId, type ItemQuery, type MeetingItem, type Result } from '../core/index.ts'
 import { Slices, yieldToEventLoop, type BoardRecord, type BoardSession, type SyncStatus, type MemberView, type DiagnosticEvent, type Rejection, type RequestInfo, type InviteInfo, type HistoryEvent, type Role } from '../app/index.ts'
 import type { DraftFields, DraftKey, MeetingTrace, SessionMemory } from './session-memory.ts'
+import { BoardTally, type BoardSummary, type KindCounts } from './tally.ts'
 
 /** Who wrote an item, as the UI shows it. */
 export interface Authorship {
@@ -111,7 +113,10 @@ export class BoardState {
   #version = 0
   /** The current view, kept sorted as items change (mergeSorted); fully recomputed only when the query or clock changes. */
   #view: { query: ItemQuery; now: number; matches: (i: Item) => boolean; compare: (a: Item, b: Item) => number; list: Item[] } | null = null
-  #countsMemo: { version: number; now: number; seen: number | null; counts: Record<ItemKind | 'all', number>; tags: string[]; unread: number } | null = null
+  /** The filter bar's summary, kept as items change (`#apply`); made again for a new clock, last visit or roster (null: not yet). */
+  #tally: { tally: BoardTally; seen: number | null; members: readonly MemberView[] } | null = null
+  /** The traces of expired meetings as last read (`traces`): a feed reads them on every change. */
+  #traces: { version: number; now: number; size: number; list: readonly MeetingTrace[] } | null = null
   #meta: BoardMeta = { name: '', description: '' }
   /** The feed's entries, one per item (or trace) object: see `#entryOf`. */
   #entries = new WeakMap<Item | MeetingTrace, FeedEntry>()
@@ -290,6 +295,7 @@ export class BoardState {
     this.#list = null
     this.#version++
     this.#view = null
+    this.#tally = null
   }
 
   /**
@@ -392,6 +398,7 @@ export class BoardState {
     // The sorted view is kept, not sorted again: the changed items' old versions are taken out in one pass and
     // their new ones, sorted among themselves, merged in — one post, or a sync slice of hundreds.
     const view = this.#view
+    const tally = this.#tally?.tally
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
     const gone = new Set<Item>()
     const added: Item[] = []
@@ -408,6 +415,10 @@ export class BoardState {
       }
       if (old) gone.add(old)
       if (item && view?.matches(item)) added.push(item)
+      if (tally) {
+        if (old) tally.remove(old)
+        if (item) tally.add(item)
+      }
     }
     if (view) view.list = mergeSorted(gone.size > 0 ? view.list.filter((i) => !gone.has(i)) : view.list, added.sort(view.compare), view.compare)
     this.#list = null
@@ -465,9 +476,14 @@ export class BoardState {
    * Only their place in the feed is kept, for this session only.
    */
   get traces(): readonly MeetingTrace[] {
-    void this.items // re-read when items are swept
+    this.#subscribeItems() // read again when items are swept
     const now = this.now
-    return [...this.#memory.meetings(this.session.id).values()].filter((t) => t.expiresAt <= now)
+    const meetings = this.#memory.meetings(this.session.id)
+    const kept = this.#traces
+    if (kept?.version === this.#version && kept.now === now && kept.size === meetings.size) return kept.list
+    const list = [...meetings.values()].filter((t) => t.expiresAt <= now)
+    this.#traces = { version: this.#version, now, size: meetings.size, list }
+    return list
   }
 
   /**
@@ -507,32 +523,26 @@ export class BoardState {
     return entry
   }
 
-  #summary(): { counts: Record<ItemKind | 'all', number>; tags: string[]; unread: number } {
-    const items = this.items
+  #summary(): BoardSummary {
+    this.#subscribeItems()
     const now = this.now
     const seen = this.seenBefore
-    if (this.#countsMemo?.version === this.#version && this.#countsMemo.now === now && this.#countsMemo.seen === seen) return this.#countsMemo
-    const counts: Record<ItemKind | 'all', number> = { all: 0, notice: 0, event: 0, meeting: 0, aid: 0, resource: 0 }
-    const live: Item[] = []
-    let unread = 0
-    for (const item of items) {
-      if (isExpired(item, now)) continue
-      live.push(item)
-      counts.all++
-      counts[item.kind]++
-      if (this.#newSince(item, seen)) unread++
-    }
-    this.#countsMemo = { version: this.#version, now, seen, counts, tags: allTags(live), unread }
-    return this.#countsMemo
+    const members = this.members // who is "me" (isMine), for what is new
+    const kept = this.#tally
+    if (kept && kept.tally.now === now && kept.seen === seen && kept.members === members) return kept.tally.summary
+    // Untracked: the tally also counts inside the engine's transactions, whatever reaction is running then.
+    const tally = new BoardTally(this.#cache.values(), now, (item) => untrack(() => this.#newSince(item, seen)))
+    this.#tally = { tally, seen, members }
+    return tally.summary
   }
 
   /** Items per kind (not expired), for the kind buttons. */
-  get counts(): Record<ItemKind | 'all', number> {
+  get counts(): KindCounts {
     return this.#summary().counts
   }
 
   /** Tags in use, most used first. */
-  get tags(): string[] {
+  get tags(): readonly string[] {
     return this.#summary().tags
   }
 
