@@ -111,8 +111,8 @@ export class BoardState {
   #list: readonly Item[] | null = []
   /** Bumped whenever the cache changes, to memoise what is computed from it. */
   #version = 0
-  /** The current view, kept sorted as items change (mergeSorted); fully recomputed only when the query or clock changes. */
-  #view: { query: ItemQuery; now: number; matches: (i: Item) => boolean; compare: (a: Item, b: Item) => number; list: Item[] } | null = null
+  /** The current view, kept sorted as items change (`#merge`); fully recomputed only when the query or clock changes. */
+  #view: View | null = null
   /** The filter bar's summary, kept as items change (`#apply`); made again for a new clock, last visit or roster (null: not yet). */
   #tally: { tally: BoardTally; seen: number | null; members: readonly MemberView[] } | null = null
   /** The traces of expired meetings as last read (`traces`): a feed reads them on every change. */
@@ -395,13 +395,11 @@ export class BoardState {
   }
 
   #apply(items: Y.Map<Y.Map<unknown>>, touched: ReadonlySet<string>): void {
-    // The sorted view is kept, not sorted again: the changed items' old versions are taken out in one pass and
-    // their new ones, sorted among themselves, merged in — one post, or a sync slice of hundreds.
+    // The sorted view is kept, not sorted again: the changed items' old versions are taken out and their new
+    // ones merged in when the view is next read (#merge), once for all the changes since — a sync applies
+    // hundreds of slices between two renders, and merging each into 10,000 items was a pass over them all.
     const view = this.#view
     const tally = this.#tally?.tally
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
-    const gone = new Set<Item>()
-    const added: Item[] = []
     for (const id of touched) {
       const map = items.get(id)
       const item = map instanceof Y.Map ? parseItem(id, map) : null
@@ -413,14 +411,13 @@ export class BoardState {
         this.#cache.delete(id)
         if (old) this.#meetingGone(old)
       }
-      if (old) gone.add(old)
-      if (item && view?.matches(item)) added.push(item)
+      if (old) view?.gone.add(old)
+      if (item && view?.matches(item)) view.added.push(item)
       if (tally) {
         if (old) tally.remove(old)
         if (item) tally.add(item)
       }
     }
-    if (view) view.list = mergeSorted(gone.size > 0 ? view.list.filter((i) => !gone.has(i)) : view.list, added.sort(view.compare), view.compare)
     this.#list = null
     this.#version++
   }
@@ -462,9 +459,10 @@ export class BoardState {
     if (!this.#view || this.#view.query !== query || this.#view.now !== now) {
       const matches = itemMatcher(query, now)
       const compare = itemComparator(query)
-      this.#view = { query, now, matches, compare, list: items.filter(matches).sort(compare) }
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, emptied at each merge
+      this.#view = { query, now, matches, compare, list: items.filter(matches).sort(compare), gone: new Set(), added: [] }
     }
-    return this.#view.list
+    return merged(this.#view)
   }
 
   get visible(): readonly Item[] {
@@ -751,6 +749,30 @@ export class BoardState {
     this.#primed = null
     for (const cleanup of this.#cleanups.splice(0)) cleanup()
   }
+}
+
+/** The current view: the items a query shows, sorted, and what changed since it was last read. */
+interface View {
+  readonly query: ItemQuery
+  readonly now: number
+  readonly matches: (i: Item) => boolean
+  readonly compare: (a: Item, b: Item) => number
+  list: Item[]
+  /** Old versions of the items changed since the list was last merged (they may be in `list` or in `added`). */
+  readonly gone: Set<Item>
+  /** New versions that match, in the order they came. */
+  added: Item[]
+}
+
+/** The view's list with the changes since its last read merged in: the old versions taken out in one pass, the new ones (sorted among themselves) merged in. */
+function merged(view: View): Item[] {
+  const { gone, compare } = view
+  if (gone.size === 0 && view.added.length === 0) return view.list
+  const added = gone.size > 0 ? view.added.filter((i) => !gone.has(i)) : view.added
+  view.list = mergeSorted(gone.size > 0 ? view.list.filter((i) => !gone.has(i)) : view.list, added.sort(compare), compare)
+  gone.clear()
+  view.added = []
+  return view.list
 }
 
 /** The items a transaction's events touched (read while the observer runs: Yjs computes them only then). */
