@@ -46,7 +46,7 @@ export interface Registry {
   update(id: BoardId, patch: Partial<Omit<BoardRecord, 'id' | 'secret'>>): Promise<BoardRecord | null>
   remove(id: BoardId): Promise<void>
   device(): DeviceKeyMaterial
-  /** Opens a board's store in the device's one database, by the record's store secret; `opts.seal`: where its records are encrypted. */
+  /** Opens a board's store in the device's one database, by the record's store secret; `opts.encrypt`: where its records are encrypted. */
   openStore(secret: Uint8Array, doc: Y.Doc, opts?: StoreOptions): Promise<BoardStore>
   /** Deletes every record of a board's store. */
   deleteStore(secret: Uint8Array): Promise<void>
@@ -195,10 +195,10 @@ export class Hearth {
     const { BoardSession } = await loadBoardEngine()
     const crypto = this.#entryCrypto()
     // The records a sync brings are encrypted where entries are checked: in the crypto worker, off the page.
-    const seal = crypto.seal?.bind(crypto)
+    const encrypt = crypto.encrypt?.bind(crypto)
     return BoardSession.open(record, {
       network: await this.#deps.network(),
-      openStore: (doc) => this.registry.openStore(store, doc, seal ? { seal } : undefined),
+      openStore: (doc) => this.registry.openStore(store, doc, encrypt ? { encrypt } : undefined),
       device: this.registry.device(),
       onRecordChange: async (patch) => void (await this.registry.update(id, patch)),
       appUrl: () => this.#deps.appUrl(),

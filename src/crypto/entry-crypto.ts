@@ -26,11 +26,11 @@ export interface EntryCrypto {
    */
   checkEntry?(publicKey: Uint8Array, context: Uint8Array, entry: Uint8Array): Promise<EntryCheck>
   /**
-   * AES-256-GCM encryption, `iv ‖ ciphertext` (the board store's records:
-   * storage/board-records.ts), where the checks run. Optional: the page's
-   * own checks have none (the store then encrypts on the page).
+   * AES-256-GCM encryption (the board store's records: storage/board-records.ts),
+   * where the checks run. Optional: the page's own checks have none (the
+   * store then encrypts on the page).
    */
-  seal?(key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array>
+  encrypt?(key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array>
 }
 
 /** What `checkEntry` finds. */

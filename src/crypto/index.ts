@@ -43,7 +43,7 @@ export { type Invitation, INVITATION_SECRET_BYTES, generateInvitationSecret, der
 export { KEY_ID_BYTES, FIRST_KEY_ID, keyId, keyIdHex } from './key-id.ts'
 export { type ContentCipher, type ContentKeyOptions, CONTENT_KEY_BYTES, generateContentKey, legacyContentKey, importContentKey } from './content-key.ts'
 export { type EntryCheck, type EntryCrypto, inlineCrypto } from './entry-crypto.ts'
-export { arrayBufferView, sealHere } from './aes-gcm.ts'
+export { arrayBufferView, encryptHere } from './aes-gcm.ts'
 export { INLINE_AT_ONCE, WorkerCrypto, pageCrypto, serveEntryCrypto, type ClosableCrypto, type WorkerLike } from './worker-crypto.ts'
 export {
   type EntryKind,

@@ -1,4 +1,4 @@
-import { sealHere } from './aes-gcm.ts'
+import { encryptHere } from './aes-gcm.ts'
 import { checkEntryWith, inlineCrypto, type EntryCheck, type EntryCrypto } from './entry-crypto.ts'
 
 /**
@@ -57,10 +57,10 @@ export class WorkerCrypto implements EntryCrypto {
     return this.#ask((send) => ({ op: 'verify', publicKey: send(publicKey), context: send(context), entry: send(entry) }), here)
   }
 
-  seal(key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array> {
-    const here = () => sealHere(key, iv, plaintext, associatedData)
+  encrypt(key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array> {
+    const here = () => encryptHere(key, iv, plaintext, associatedData)
     if (this.#inline(plaintext)) return this.#onPage(here)
-    return this.#ask((send) => ({ op: 'seal', key, iv: send(iv), plaintext: send(plaintext), associatedData: send(associatedData) }), here)
+    return this.#ask((send) => ({ op: 'encrypt', key, iv: send(iv), plaintext: send(plaintext), associatedData: send(associatedData) }), here)
   }
 
   decrypt(key: CryptoKey, nonce: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array | null> {
@@ -224,7 +224,7 @@ export function pageCrypto(): ClosableCrypto {
 type Request =
   | { readonly op: 'verify'; readonly publicKey: Uint8Array; readonly signature: Uint8Array; readonly message: Uint8Array }
   | { readonly op: 'decrypt'; readonly key: CryptoKey; readonly nonce: Uint8Array; readonly ciphertext: Uint8Array; readonly associatedData: Uint8Array }
-  | { readonly op: 'seal'; readonly key: CryptoKey; readonly iv: Uint8Array; readonly plaintext: Uint8Array; readonly associatedData: Uint8Array }
+  | { readonly op: 'encrypt'; readonly key: CryptoKey; readonly iv: Uint8Array; readonly plaintext: Uint8Array; readonly associatedData: Uint8Array }
   // A whole entry's check: its signature over context ‖ its bytes before the signature, and its digest.
   | { readonly op: 'verify'; readonly publicKey: Uint8Array; readonly context: Uint8Array; readonly entry: Uint8Array }
 
@@ -240,6 +240,6 @@ interface Pending {
 
 function run(r: Request, work: EntryCrypto): Promise<Value> {
   if (r.op === 'decrypt') return work.decrypt(r.key, r.nonce, r.ciphertext, r.associatedData)
-  if (r.op === 'seal') return sealHere(r.key, r.iv, r.plaintext, r.associatedData)
+  if (r.op === 'encrypt') return encryptHere(r.key, r.iv, r.plaintext, r.associatedData)
   return 'entry' in r ? checkEntryWith(work, r.publicKey, r.context, r.entry) : work.verify(r.publicKey, r.signature, r.message)
 }

@@ -1,6 +1,6 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { arrayBufferView as buf, sealHere, toBase64url } from '../crypto/index.ts'
+import { arrayBufferView as buf, encryptHere, toBase64url } from '../crypto/index.ts'
 import { committed, request } from './idb.ts'
 import { hkdfKey } from './root-key.ts'
 import { RECORDS_STORE } from './vault-db.ts'
@@ -78,18 +78,21 @@ export async function tagOf(keys: StoreKeys, n: number | 'head' | 'verdicts'): P
 }
 
 /**
- * AES-256-GCM encryption of a record's content, the record's value as it is
- * stored: `iv ‖ ciphertext`. WebCrypto on this thread (`pageSeal`), or a
- * worker's (the crypto worker: Chromium encrypts inside the call, on the
- * calling thread, and a sync writes megabytes; joining the nonce and the
- * ciphertext there spares the page a copy too).
+ * AES-256-GCM encryption of a record's content: WebCrypto on this thread
+ * (`pageEncrypt`), or a worker's (the crypto worker: Chromium encrypts inside
+ * the call, on the calling thread, and a sync writes megabytes).
  */
-export type RecordSeal = (key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array) => Promise<Uint8Array>
+export type RecordEncrypt = (key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array) => Promise<Uint8Array>
 
-export const pageSeal: RecordSeal = sealHere
+export const pageEncrypt: RecordEncrypt = encryptHere
 
-export function sealRecord(keys: StoreKeys, tag: string, plain: Uint8Array, seal: RecordSeal = pageSeal): Promise<Uint8Array> {
-  return seal(keys.cipher, crypto.getRandomValues(new Uint8Array(IV)), plain, encoder.encode(tag))
+export async function sealRecord(keys: StoreKeys, tag: string, plain: Uint8Array, encrypt: RecordEncrypt = pageEncrypt): Promise<Uint8Array> {
+  const iv = crypto.getRandomValues(new Uint8Array(IV))
+  const ct = await encrypt(keys.cipher, iv, plain, encoder.encode(tag))
+  const out = new Uint8Array(IV + ct.length)
+  out.set(iv)
+  out.set(ct, IV)
+  return out
 }
 
 /** Decrypts a record under its own key (a record moved to another key does not open). Throws on damage. */
@@ -261,14 +264,14 @@ async function openAll(keys: StoreKeys, tags: readonly string[], values: readonl
  * `replaced`, in one transaction. Sealed one segment at a time: each
  * encryption copies its segment on this thread. Returns the segments' keys.
  */
-export async function writeMerged(database: () => Promise<IDBDatabase>, keys: StoreKeys, n: number, plain: Uint8Array, replaced: readonly string[] = [], seal: RecordSeal = pageSeal): Promise<string[]> {
+export async function writeMerged(database: () => Promise<IDBDatabase>, keys: StoreKeys, n: number, plain: Uint8Array, replaced: readonly string[] = [], encrypt: RecordEncrypt = pageEncrypt): Promise<string[]> {
   const segments: Uint8Array[] = []
   for (let at = 0; at < plain.length; at += SEGMENT_BYTES) segments.push(plain.subarray(at, at + SEGMENT_BYTES))
   const [headTag, ...tags] = await Promise.all([tagOf(keys, 'head'), ...segments.map((_, i) => tagOf(keys, n + i))])
   const values: Uint8Array[] = []
   for (const [i, segment] of segments.entries()) {
     if (i > 0) await breathe()
-    values.push(await sealRecord(keys, tags[i]!, segment, seal))
+    values.push(await sealRecord(keys, tags[i]!, segment, encrypt))
   }
   const headValue = await sealRecord(keys, headTag!, encodeHead(n, tags.length))
   const tx = (await database()).transaction(RECORDS_STORE, 'readwrite')

@@ -1,10 +1,10 @@
 import * as Y from 'yjs'
-import { breathe, COMPACT_AT, COMPACT_ON_LOAD_AT, encodeUpdates, openRecord, pageSeal, readRecords, recordsOf, sealRecord, tagOf, WRITE_BYTES, writeMerged, type RecordSeal, type StoreKeys } from './board-records.ts'
+import { breathe, COMPACT_AT, COMPACT_ON_LOAD_AT, encodeUpdates, openRecord, pageEncrypt, readRecords, recordsOf, sealRecord, tagOf, WRITE_BYTES, writeMerged, type RecordEncrypt, type StoreKeys } from './board-records.ts'
 import { committed, request } from './idb.ts'
 import { RECORDS_STORE } from './vault-db.ts'
 
 // The records' side (board-records.ts), for those who import the store.
-export { COMPACT_AT, COMPACT_ON_LOAD_AT, RECORD_BYTES, SEGMENT_BYTES, type RecordSeal, boardDatabaseName, deleteBoardRecords, importBoardRecords, newStoreSecret, sealedDatabaseName, storeKeys, type StoreKeys } from './board-records.ts'
+export { COMPACT_AT, COMPACT_ON_LOAD_AT, RECORD_BYTES, SEGMENT_BYTES, type RecordEncrypt, boardDatabaseName, deleteBoardRecords, importBoardRecords, newStoreSecret, sealedDatabaseName, storeKeys, type StoreKeys } from './board-records.ts'
 
 /** A board doc's local persistence. */
 export interface BoardStore {
@@ -33,12 +33,12 @@ export interface BoardStore {
  * before it reports an action as saved.
  */
 export function openBoardStore(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, opts: StoreOptions = {}): BoardStore {
-  return new EncryptedBoardStore(database, keys, doc, opts.seal ?? pageSeal)
+  return new EncryptedBoardStore(database, keys, doc, opts.encrypt ?? pageEncrypt)
 }
 
 export interface StoreOptions {
   /** Where records are encrypted (default: WebCrypto on this thread). */
-  readonly seal?: RecordSeal
+  readonly encrypt?: RecordEncrypt
 }
 
 class EncryptedBoardStore implements BoardStore {
@@ -46,7 +46,7 @@ class EncryptedBoardStore implements BoardStore {
   readonly #database: () => Promise<IDBDatabase>
   readonly #keys: StoreKeys
   readonly #doc: Y.Doc
-  readonly #seal: RecordSeal
+  readonly #encrypt: RecordEncrypt
   #from = 0
   /** How many of the live records hold the merged state (the first ones); the rest are updates since. */
   #merged = 0
@@ -58,11 +58,11 @@ class EncryptedBoardStore implements BoardStore {
   #error: unknown = null
   #stopped = false
 
-  constructor(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, seal: RecordSeal) {
+  constructor(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, encrypt: RecordEncrypt) {
     this.#database = database
     this.#keys = keys
     this.#doc = doc
-    this.#seal = seal
+    this.#encrypt = encrypt
     doc.on('update', this.#onUpdate)
     this.loaded = this.#load()
     this.#chain = this.loaded.catch(() => undefined)
@@ -118,7 +118,7 @@ class EncryptedBoardStore implements BoardStore {
       const n = this.#from + this.#tags.length
       const records = recordsOf(updates)
       const tags = await Promise.all(records.map((_, i) => tagOf(this.#keys, n + i)))
-      const values = await Promise.all(records.map((record, i) => sealRecord(this.#keys, tags[i]!, record, this.#seal)))
+      const values = await Promise.all(records.map((record, i) => sealRecord(this.#keys, tags[i]!, record, this.#encrypt)))
       const tx = (await this.#database()).transaction(RECORDS_STORE, 'readwrite')
       const store = tx.objectStore(RECORDS_STORE)
       for (const [i, value] of values.entries()) store.put(value, tags[i]!)
@@ -135,7 +135,7 @@ class EncryptedBoardStore implements BoardStore {
    */
   async #compact(): Promise<void> {
     const n = this.#from + this.#tags.length
-    const tags = await writeMerged(this.#database, this.#keys, n, encodeUpdates([Y.encodeStateAsUpdate(this.#doc)]), this.#tags, this.#seal)
+    const tags = await writeMerged(this.#database, this.#keys, n, encodeUpdates([Y.encodeStateAsUpdate(this.#doc)]), this.#tags, this.#encrypt)
     this.#from = n
     this.#merged = tags.length
     this.#tags = tags

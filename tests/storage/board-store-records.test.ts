@@ -11,7 +11,7 @@ import * as decoding from 'lib0/decoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { toBase64url } from '../../src/crypto/index.ts'
-import { COMPACT_ON_LOAD_AT, deleteBoardRecords, importBoardRecords, newStoreSecret, openBoardStore, RECORD_BYTES, SEGMENT_BYTES, storeKeys, type BoardStore, type RecordSeal } from '../../src/storage/board-store.ts'
+import { COMPACT_ON_LOAD_AT, deleteBoardRecords, importBoardRecords, newStoreSecret, openBoardStore, RECORD_BYTES, SEGMENT_BYTES, storeKeys, type BoardStore, type RecordEncrypt } from '../../src/storage/board-store.ts'
 import { encodeUpdates, recordsOf } from '../../src/storage/board-records.ts'
 import { openVault, RECORDS_STORE } from '../../src/storage/vault-db.ts'
 import { idbRequest } from './support.ts'
@@ -232,12 +232,11 @@ describe('a large board’s merged state, in segments', () => {
     const secret = newStoreSecret()
     const doc = new Y.Doc()
     const sealed: number[] = []
-    const seal: RecordSeal = async (key, iv, plaintext, aad) => {
+    const encrypt: RecordEncrypt = async (key, iv, plaintext, aad) => {
       sealed.push(plaintext.length)
-      const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv as Uint8Array<ArrayBuffer>, additionalData: aad as Uint8Array<ArrayBuffer> }, key, plaintext as Uint8Array<ArrayBuffer>))
-      return new Uint8Array([...iv, ...ct])
+      return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: iv as Uint8Array<ArrayBuffer>, additionalData: aad as Uint8Array<ArrayBuffer> }, key, plaintext as Uint8Array<ArrayBuffer>))
     }
-    const store = openBoardStore(database, await storeKeys(secret), doc, { seal })
+    const store = openBoardStore(database, await storeKeys(secret), doc, { encrypt })
     await store.loaded
     const bytes = new Uint8Array(150_000)
     for (let at = 0; at < bytes.length; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536))
