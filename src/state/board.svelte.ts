@@ -111,7 +111,7 @@ export class BoardState {
   #list: readonly Item[] | null = []
   /** Bumped whenever the cache changes, to memoise what is computed from it. */
   #version = 0
-  /** The current view, kept sorted as items change (`#merge`); fully recomputed only when the query or clock changes. */
+  /** The current view, kept sorted as items change (`merged`); fully recomputed only when the query or clock changes. */
   #view: View | null = null
   /** The filter bar's summary, kept as items change (`#apply`); made again for a new clock, last visit or roster (null: not yet). */
   #tally: { tally: BoardTally; seen: number | null; members: readonly MemberView[] } | null = null
@@ -396,7 +396,7 @@ export class BoardState {
 
   #apply(items: Y.Map<Y.Map<unknown>>, touched: ReadonlySet<string>): void {
     // The sorted view is kept, not sorted again: the changed items' old versions are taken out and their new
-    // ones merged in when the view is next read (#merge), once for all the changes since — a sync applies
+    // ones merged in when the view is next read (`merged`), once for all the changes since — a sync applies
     // hundreds of slices between two renders, and merging each into 10,000 items was a pass over them all.
     const view = this.#view
     const tally = this.#tally?.tally

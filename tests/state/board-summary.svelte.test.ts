@@ -27,6 +27,18 @@ function recount(board: BoardState) {
   return { counts, tags: allTags(live), unread }
 }
 
+/** What `read` gives at each render of an effect, as the app renders the board; and a way to stop. */
+function rendered<T>(read: () => T): { shown: T[]; stop: () => void } {
+  const shown: T[] = []
+  const stop = $effect.root(() => {
+    $effect(() => {
+      shown.push(read())
+    })
+  })
+  flushSync()
+  return { shown, stop }
+}
+
 /** Another device's change, applied as sync applies it (not a local transaction). */
 function fromPeer(doc: Y.Doc, change: (peer: Y.Doc) => void): void {
   const peer = new Y.Doc()
@@ -46,13 +58,7 @@ describe('a board’s summary', () => {
     // Each change below comes alone, after a quiet spell: it shows at once (AT_ONCE_ITEMS).
     let clock = 0
     vi.spyOn(performance, 'now').mockImplementation(() => (clock += 1_000))
-    const seen: { counts: Record<string, number>; tags: readonly string[]; unread: number }[] = []
-    const stop = $effect.root(() => {
-      $effect(() => {
-        seen.push({ counts: board.counts, tags: board.tags, unread: board.unread })
-      })
-    })
-    flushSync()
+    const { shown: seen, stop } = rendered(() => ({ counts: board.counts, tags: board.tags, unread: board.unread }))
     expect(seen.at(-1)).toEqual(recount(board))
     expect(seen.at(-1)!.unread).toBe(49)
 
@@ -98,13 +104,7 @@ describe('a board’s summary', () => {
     const s = session(3)
     const board = new BoardState(s, record, new SessionMemory())
     await board.prime()
-    const counts: number[] = []
-    const stop = $effect.root(() => {
-      $effect(() => {
-        counts.push(board.counts.all)
-      })
-    })
-    flushSync()
+    const { shown: counts, stop } = rendered(() => board.counts.all)
     const soon = board.now + 60_000
     fromPeer(s.doc, (peer) => expect(createItem(peer, { kind: 'notice', title: 'until noon', body: '', author: 'Bo', tags: [], pinned: false, expiresAt: soon }, board.now, newItemId('BBBBBBBBBBB')).ok).toBe(true))
     flushSync()
@@ -122,13 +122,7 @@ describe('a board’s summary', () => {
     await board.prime()
     let clock = 0
     vi.spyOn(performance, 'now').mockImplementation(() => (clock += 1_000))
-    const traces: (readonly unknown[])[] = []
-    const stop = $effect.root(() => {
-      $effect(() => {
-        traces.push(board.traces)
-      })
-    })
-    flushSync()
+    const { shown: traces, stop } = rendered(() => board.traces)
     const start = board.now + 60_000
     const meeting = (title: string, id: string) =>
       fromPeer(s.doc, (peer) => expect(createItem(peer, { kind: 'meeting', title, body: '', author: 'Bo', tags: [], pinned: false, place: 'back room', start, end: start + 3_600_000, access: 'ask for Sam' }, board.now, id).ok).toBe(true))
@@ -143,7 +137,7 @@ describe('a board’s summary', () => {
     flushSync()
     board.now = start + 3_600_000
     flushSync()
-    expect(traces.at(-1)!.map((t) => (t as { id: string }).id)).toEqual([first])
+    expect(traces.at(-1)!.map((t) => t.id)).toEqual([first])
     // Read again with nothing changed: the same list.
     expect(board.traces).toBe(traces.at(-1))
     stop()
