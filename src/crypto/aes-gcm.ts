@@ -1,3 +1,6 @@
+/** AES-GCM's nonce: 96 bits. */
+export const NONCE_BYTES = 12
+
 /** WebCrypto takes views of an ArrayBuffer (it copies what it reads): copy only a view of anything else. */
 export const arrayBufferView = (b: Uint8Array): Uint8Array<ArrayBuffer> => (b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b))
 

@@ -2,13 +2,20 @@ import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import type { TransportSecret } from './board-secret.ts'
+import { NONCE_BYTES } from './aes-gcm.ts'
 import { inlineCrypto, type EntryCrypto } from './entry-crypto.ts'
 
+export { NONCE_BYTES }
 export const CONTENT_KEY_BYTES = 32
-export const NONCE_BYTES = 12
 
 /** AES-256-GCM with the board's content key. Nonces are random (96 bits); AD binds the entry header. */
 export interface ContentCipher {
+  /**
+   * The key itself, non-extractable (scripts use it, never read it): an
+   * entry's check and its decryption go to the crypto worker in one request
+   * with it (entry.ts, `checkAndOpenEntry`).
+   */
+  readonly key: CryptoKey
   encrypt(plaintext: Uint8Array, associatedData: Uint8Array): Promise<{ nonce: Uint8Array; ciphertext: Uint8Array }>
   /** Returns null if the ciphertext or associated data was altered, or the key is wrong. */
   decrypt(nonce: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array | null>
@@ -43,6 +50,7 @@ export async function importContentKey(raw: Uint8Array, opts: ContentKeyOptions 
   const work = opts.crypto ?? inlineCrypto
   const key = await crypto.subtle.importKey('raw', buf(raw), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt'])
   return {
+    key,
     async encrypt(plaintext, associatedData) {
       const nonce = random(NONCE_BYTES)
       const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: buf(nonce), additionalData: buf(associatedData) }, key, buf(plaintext))

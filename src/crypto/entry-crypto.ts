@@ -1,4 +1,4 @@
-import { arrayBufferView as buf } from './aes-gcm.ts'
+import { arrayBufferView as buf, NONCE_BYTES } from './aes-gcm.ts'
 import { verifySignature } from './device.ts'
 
 /**
@@ -26,6 +26,15 @@ export interface EntryCrypto {
    */
   checkEntry?(publicKey: Uint8Array, context: Uint8Array, entry: Uint8Array): Promise<EntryCheck>
   /**
+   * `checkEntry`, and the entry's decryption under `key` begun alongside:
+   * the header (its first `headerEnd` bytes) is the associated data, the
+   * nonce follows it, and the ciphertext runs to the signature. Optional: a
+   * worker's takes the entry's bytes over once for both, where `checkEntry`
+   * and `decrypt` would each take a copy (the whole board, on a joining
+   * peer). What it decrypts is for an entry whose check is valid only.
+   */
+  checkAndDecrypt?(publicKey: Uint8Array, context: Uint8Array, entry: Uint8Array, key: CryptoKey, headerEnd: number): Promise<CheckedEntry>
+  /**
    * AES-256-GCM encryption (the board store's records: storage/board-records.ts),
    * where the checks run. Optional: the page's own checks have none (the
    * store then encrypts on the page).
@@ -38,6 +47,12 @@ export interface EntryCheck {
   readonly valid: boolean
   /** SHA-256 of the whole entry, signature included. */
   readonly digest: Uint8Array
+}
+
+/** What `checkAndDecrypt` finds. */
+export interface CheckedEntry extends EntryCheck {
+  /** The payload, or null if the entry does not decrypt under the key. Not to be used unless `valid`. */
+  readonly plain: Uint8Array | null
 }
 
 /** An Ed25519 signature's length: the last bytes of every entry. */
@@ -65,4 +80,13 @@ export async function checkEntryWith(work: EntryCrypto, publicKey: Uint8Array, c
   message.set(entry.subarray(0, at), context.length)
   const [valid, digest] = await Promise.all([work.verify(publicKey, entry.subarray(at), message), crypto.subtle.digest('SHA-256', entry as Uint8Array<ArrayBuffer>)])
   return { valid, digest: new Uint8Array(digest) }
+}
+
+/** An entry's check and its decryption (see `checkAndDecrypt`) by `work`: its own `checkAndDecrypt`, or its check and `decrypt` at once. */
+export async function checkAndDecryptWith(work: EntryCrypto, publicKey: Uint8Array, context: Uint8Array, entry: Uint8Array, key: CryptoKey, headerEnd: number): Promise<CheckedEntry> {
+  if (work.checkAndDecrypt) return work.checkAndDecrypt(publicKey, context, entry, key, headerEnd)
+  const at = headerEnd + NONCE_BYTES
+  const end = Math.max(at, entry.length - SIGNATURE_BYTES)
+  const [check, plain] = await Promise.all([checkEntryWith(work, publicKey, context, entry), work.decrypt(key, entry.subarray(headerEnd, at), entry.subarray(at, end), entry.subarray(0, headerEnd))])
+  return { valid: check.valid, digest: check.digest, plain }
 }

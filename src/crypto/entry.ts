@@ -180,6 +180,22 @@ export function checkEntry(entry: ParsedEntry, bytes: Uint8Array, work: EntryCry
   return checkEntryWith(work, entry.header.author, entry.context, bytes)
 }
 
+/**
+ * checkEntry, and the entry's decryption under `cipher` begun alongside
+ * (`opening`: null without a cipher). Where `work` has `checkAndDecrypt` (a
+ * worker's), both are one request and the entry's bytes go over once. The
+ * opening is for an entry whose check is valid only.
+ */
+export function checkAndOpenEntry(entry: ParsedEntry, bytes: Uint8Array, work: EntryCrypto = inlineCrypto, cipher: ContentCipher | null = null): { check: Promise<EntryCheck>; opening: Promise<Uint8Array | null> | null } {
+  if (!cipher) return { check: checkEntry(entry, bytes, work), opening: null }
+  if (!work.checkAndDecrypt) {
+    const opening = openEntry(entry, cipher)
+    return { check: checkEntry(entry, bytes, work), opening }
+  }
+  const both = work.checkAndDecrypt(entry.header.author, entry.context, bytes, cipher.key, entry.headerBytes.length)
+  return { check: both, opening: both.then((b) => b.plain) }
+}
+
 /** Decrypts a verified entry; null if it does not decrypt under this key. */
 export function openEntry(entry: ParsedEntry, cipher: ContentCipher): Promise<Uint8Array | null> {
   return cipher.decrypt(entry.nonce, entry.ciphertext, entry.headerBytes)

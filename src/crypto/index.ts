@@ -42,7 +42,7 @@ export { sealLockboxes, openLockbox, lockboxCount, MAX_LOCKBOXES } from './lockb
 export { type Invitation, INVITATION_SECRET_BYTES, generateInvitationSecret, deriveInvitation, invitationId } from './invitation.ts'
 export { KEY_ID_BYTES, FIRST_KEY_ID, keyId, keyIdHex } from './key-id.ts'
 export { type ContentCipher, type ContentKeyOptions, CONTENT_KEY_BYTES, generateContentKey, legacyContentKey, importContentKey } from './content-key.ts'
-export { type EntryCheck, type EntryCrypto, inlineCrypto } from './entry-crypto.ts'
+export { type CheckedEntry, type EntryCheck, type EntryCrypto, inlineCrypto } from './entry-crypto.ts'
 export { arrayBufferView, encryptHere } from './aes-gcm.ts'
 export { INLINE_AT_ONCE, WorkerCrypto, pageCrypto, serveEntryCrypto, type ClosableCrypto, type WorkerLike } from './worker-crypto.ts'
 export {
@@ -58,6 +58,7 @@ export {
   parseEntry,
   verifyEntry,
   checkEntry,
+  checkAndOpenEntry,
   openEntry,
 } from './entry.ts'
 export { type ScryptParams, type PassphraseError, SCRYPT_LOG_N, PASSPHRASE_MIN, PASSPHRASE_MAX, checkPassphrase, normalizePassphrase, newScryptParams, derivePassphraseBytes, derivePassphraseKey } from './passphrase.ts'

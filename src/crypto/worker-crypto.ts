@@ -1,5 +1,5 @@
 import { encryptHere } from './aes-gcm.ts'
-import { checkEntryWith, inlineCrypto, type EntryCheck, type EntryCrypto } from './entry-crypto.ts'
+import { checkAndDecryptWith, checkEntryWith, inlineCrypto, type CheckedEntry, type EntryCheck, type EntryCrypto } from './entry-crypto.ts'
 
 /**
  * Signature checks and decryption in a dedicated worker, so that opening or
@@ -55,6 +55,12 @@ export class WorkerCrypto implements EntryCrypto {
     const here = () => checkEntryWith(inlineCrypto, publicKey, context, entry)
     if (this.#inline(entry)) return this.#onPage(here)
     return this.#ask((send) => ({ op: 'verify', publicKey: send(publicKey), context: send(context), entry: send(entry) }), here)
+  }
+
+  checkAndDecrypt(publicKey: Uint8Array, context: Uint8Array, entry: Uint8Array, key: CryptoKey, headerEnd: number): Promise<CheckedEntry> {
+    const here = () => checkAndDecryptWith(inlineCrypto, publicKey, context, entry, key, headerEnd)
+    if (this.#inline(entry)) return this.#onPage(here)
+    return this.#ask((send) => ({ op: 'open', publicKey: send(publicKey), context: send(context), entry: send(entry), key, headerEnd }), here)
   }
 
   encrypt(key: CryptoKey, iv: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Promise<Uint8Array> {
@@ -206,7 +212,7 @@ export function serveEntryCrypto(port: { onmessage: ((e: MessageEvent<Request & 
   port.onmessage = (e) => {
     const { id } = e.data
     run(e.data, work).then(
-      (value) => port.postMessage({ id, ok: true, value }, value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : []),
+      (value) => port.postMessage({ id, ok: true, value }, handedOver(value)),
       () => port.postMessage({ id, ok: false }, []),
     )
   }
@@ -227,8 +233,16 @@ type Request =
   | { readonly op: 'encrypt'; readonly key: CryptoKey; readonly iv: Uint8Array; readonly plaintext: Uint8Array; readonly associatedData: Uint8Array }
   // A whole entry's check: its signature over context ‖ its bytes before the signature, and its digest.
   | { readonly op: 'verify'; readonly publicKey: Uint8Array; readonly context: Uint8Array; readonly entry: Uint8Array }
+  // The same, and its decryption (checkAndDecrypt).
+  | { readonly op: 'open'; readonly publicKey: Uint8Array; readonly context: Uint8Array; readonly entry: Uint8Array; readonly key: CryptoKey; readonly headerEnd: number }
 
-type Value = boolean | Uint8Array | null | EntryCheck
+type Value = boolean | Uint8Array | null | EntryCheck | CheckedEntry
+
+/** The buffers an answer hands back rather than copies: a payload (WebCrypto's results are whole buffers of their own). */
+function handedOver(value: Value): ArrayBuffer[] {
+  const bytes = value instanceof Uint8Array ? value : value !== null && typeof value === 'object' && 'plain' in value ? value.plain : null
+  return bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer as ArrayBuffer] : []
+}
 
 type Answer = { readonly id: number; readonly ok: true; readonly value: Value } | { readonly id: number; readonly ok: false }
 
@@ -241,5 +255,6 @@ interface Pending {
 function run(r: Request, work: EntryCrypto): Promise<Value> {
   if (r.op === 'decrypt') return work.decrypt(r.key, r.nonce, r.ciphertext, r.associatedData)
   if (r.op === 'encrypt') return encryptHere(r.key, r.iv, r.plaintext, r.associatedData)
+  if (r.op === 'open') return checkAndDecryptWith(work, r.publicKey, r.context, r.entry, r.key, r.headerEnd)
   return 'entry' in r ? checkEntryWith(work, r.publicKey, r.context, r.entry) : work.verify(r.publicKey, r.signature, r.message)
 }

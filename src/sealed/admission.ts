@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import { deviceTag, openEntry, parseEntry, type EntryCrypto } from '../crypto/index.ts'
+import { deviceTag, parseEntry, type EntryCrypto } from '../crypto/index.ts'
 import { CONTENT_KINDS, type AuthorLogs, type Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import type { Diagnostics, Rejection } from './diagnostics.ts'
@@ -246,8 +246,7 @@ export class Admission {
     const { keys, carrier, boardId, crypto } = this.#ctx
     return screenEntry(key, value, boardId, crypto, (entry) => {
       if (carrier && deviceTag(entry.header.author) !== this.#ctx.myTag) return null
-      const cipher = keys.cipherFor(entry.header.keyId)
-      return cipher ? openEntry(entry, cipher) : null
+      return keys.cipherFor(entry.header.keyId)
     })
   }
 

@@ -1,4 +1,4 @@
-import { checkEntry, deviceTag, parseEntry, type EntryCrypto, type ParsedEntry } from '../crypto/index.ts'
+import { checkAndOpenEntry, deviceTag, parseEntry, type ContentCipher, type EntryCrypto, type ParsedEntry } from '../crypto/index.ts'
 import type { Rejection } from './diagnostics.ts'
 import { entryKey, MAX_KEY_LENGTH } from './entry-key.ts'
 import { entryHashOf } from './payloads.ts'
@@ -36,24 +36,26 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * proves who wrote it; a failure is the same for every device. `work` is
  * where the signature is checked (entry-crypto.ts).
  *
- * `open`, if given, begins the entry's decryption alongside the signature
- * check (each is a trip to the platform's crypto, and one after the other
- * they were two on the way from a peer's post to the board). What it
- * decrypts is used only once the signature holds; an entry whose signature
- * fails is refused for that, whatever its decryption gave.
+ * `cipherFor`, if given, names the cipher to decrypt the entry with (null:
+ * not now), and its decryption begins alongside the signature check (each is
+ * a trip to the platform's crypto, and one after the other they were two on
+ * the way from a peer's post to the board; where the checks run in a worker,
+ * the two are one request: entry.ts, `checkAndOpenEntry`). What it decrypts
+ * is used only once the signature holds; an entry whose signature fails is
+ * refused for that, whatever its decryption gave.
  */
-export async function screenEntry(key: string, value: unknown, boardId: Uint8Array, work?: EntryCrypto, open?: (entry: ParsedEntry) => Promise<Uint8Array | null> | null): Promise<Screened> {
+export async function screenEntry(key: string, value: unknown, boardId: Uint8Array, work?: EntryCrypto, cipherFor?: (entry: ParsedEntry) => ContentCipher | null): Promise<Screened> {
   const parsed = key.length <= MAX_KEY_LENGTH ? parseEntry(value) : ({ ok: false, error: 'malformed' } as const)
   if (!parsed.ok) return { ok: false, reason: parsed.error, entry: null }
   const entry = parsed.entry
   if (!sameBytes(entry.header.boardId, boardId)) return { ok: false, reason: 'wrong_board', entry }
   if (entryKey(entry.header) !== key) return { ok: false, reason: 'wrong_key', entry }
   const bytes = value as Uint8Array
-  const opening = open?.(entry) ?? null
+  // Its hash (entryHash) with the signature check: one request, where the checks run in a worker.
+  const { check, opening } = checkAndOpenEntry(entry, bytes, work, cipherFor?.(entry) ?? null)
   // Not awaited if the signature fails.
   opening?.catch(() => undefined)
-  // Its hash (entryHash) with the signature check: one request, where the checks run in a worker.
-  const { valid, digest } = await checkEntry(entry, bytes, work)
+  const { valid, digest } = await check
   if (!valid) return { ok: false, reason: 'bad_signature', entry }
   return { ok: true, entry, bytes, author: deviceTag(entry.header.author), hash: entryHashOf(digest), opening }
 }

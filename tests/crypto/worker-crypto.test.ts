@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { checkEntry, generateDeviceKeys, importContentKey, importDeviceSigner, INLINE_AT_ONCE, inlineCrypto, parseEntry, sealEntry, WorkerCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
+import { checkAndOpenEntry, checkEntry, generateDeviceKeys, importContentKey, importDeviceSigner, INLINE_AT_ONCE, inlineCrypto, parseEntry, sealEntry, WorkerCrypto, type EntryCrypto } from '../../src/crypto/index.ts'
 import { channelWorker, closeChannels, FakeWorker } from '../support/channel-worker.ts'
 
 /** The page's side of the crypto worker (worker-crypto.ts), against the worker's own code over a real MessageChannel. */
@@ -255,6 +255,70 @@ describe('checks and decryption in a worker', () => {
       await new Promise((r) => setTimeout(r, 10))
       dead.onerror!(new Event('error'))
       expect(await asked).toEqual({ valid: true, digest: large.digest })
+    })
+  })
+
+  describe('an entry’s check and its decryption in one request', () => {
+    const KEY = new Uint8Array(32).fill(7)
+    /** A sealed entry of `size` bytes of payload (the byte 42), under KEY. */
+    async function entry(size: number) {
+      const keys = await generateDeviceKeys()
+      const header = { version: 2 as const, kind: 'snapshot' as const, boardId: new Uint8Array(16).fill(1), keyId: new Uint8Array(8).fill(3), author: keys.signPublic, seq: 9, from: 1 }
+      const bytes = await sealEntry(header, new Uint8Array(size).fill(42), await importContentKey(KEY), await importDeviceSigner(keys))
+      const parsed = parseEntry(bytes)
+      if (!parsed.ok) throw new Error('unparsable')
+      return { bytes, parsed: parsed.entry, digest: new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)), payload: new Uint8Array(size).fill(42) }
+    }
+    const opened = async (r: ReturnType<typeof checkAndOpenEntry>) => ({ ...(await r.check), plain: await r.opening })
+
+    it('gives what the page’s check and decryption give — a sound entry, a forged one, a key that does not open it — and sends the entry’s bytes over once', async () => {
+      const { worker, seen } = channelWorker()
+      const work = new WorkerCrypto(() => worker)
+      const cipher = await importContentKey(KEY, { crypto: work })
+      const { bytes, parsed, digest, payload } = await entry(100_000)
+      // A view into a larger buffer, as a value of a decoded Yjs update is.
+      const within = new Uint8Array(bytes.length + 10)
+      within.set(bytes, 5)
+      const view = within.subarray(5, 5 + bytes.length)
+      expect(await opened(checkAndOpenEntry(parsed, view, work, cipher))).toMatchObject({ valid: true, digest, plain: payload })
+      expect(seen.map((s) => s.op)).toEqual(['open'])
+      // The key, the context and the entry's own bytes, once: not the entry again for its decryption.
+      expect(seen[0]!.bytes.map((b) => b.byteLength).reduce((a, b) => a + b)).toBe(32 + parsed.context.byteLength + bytes.byteLength)
+      expect(view).toEqual(bytes)
+      // The same answers on the page.
+      expect(await opened(checkAndOpenEntry(parsed, bytes, inlineCrypto, await importContentKey(KEY)))).toMatchObject({ valid: true, digest, plain: payload })
+
+      const forged = bytes.slice()
+      forged[forged.length - 100] = forged[forged.length - 100]! ^ 1
+      const forgedParsed = parseEntry(forged)
+      if (!forgedParsed.ok) throw new Error('unparsable')
+      // The ciphertext was altered: the signature fails, and so does the decryption.
+      expect(await opened(checkAndOpenEntry(forgedParsed.entry, forged, work, cipher))).toMatchObject({ valid: false, plain: null })
+      const other = await importContentKey(new Uint8Array(32).fill(8), { crypto: work })
+      expect(await opened(checkAndOpenEntry(parsed, bytes, work, other))).toMatchObject({ valid: true, digest, plain: null })
+      expect(seen.map((s) => s.op)).toEqual(['open', 'open', 'open'])
+    })
+
+    it('without a cipher, the entry is checked only; a small one is checked and opened on the page; what a failed worker was asked, on the page too', async () => {
+      const { worker, seen } = channelWorker()
+      const work = new WorkerCrypto(() => worker, { inlineBelowBytes: 1024 })
+      const large = await entry(50_000)
+      const checkedOnly = checkAndOpenEntry(large.parsed, large.bytes, work, null)
+      expect(checkedOnly.opening).toBeNull()
+      expect(await checkedOnly.check).toEqual({ valid: true, digest: large.digest })
+      expect(seen.map((s) => s.op)).toEqual(['verify'])
+
+      const small = await entry(100)
+      expect(await opened(checkAndOpenEntry(small.parsed, small.bytes, work, await importContentKey(KEY, { crypto: work })))).toMatchObject({ valid: true, digest: small.digest, plain: small.payload })
+      expect(seen).toHaveLength(1)
+
+      const dead = silentWorker()
+      const failing = new WorkerCrypto(() => dead)
+      const asked = checkAndOpenEntry(large.parsed, large.bytes, failing, await importContentKey(KEY, { crypto: failing }))
+      await new Promise((r) => setTimeout(r, 10))
+      expect(dead.posted).toBe(1)
+      dead.onerror!(new Event('error'))
+      expect(await opened(asked)).toMatchObject({ valid: true, digest: large.digest, plain: large.payload })
     })
   })
 })

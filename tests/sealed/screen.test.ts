@@ -3,9 +3,10 @@
  * else touches it: Eve puts Alice's signed entry under keys of her choosing.
  */
 import { describe, expect, it } from 'vitest'
-import { generateDeviceKeys, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader, type ParsedEntry } from '../../src/crypto/index.ts'
+import { generateDeviceKeys, importContentKey, importDeviceSigner, keyId, sealEntry, WorkerCrypto, type ContentCipher, type EntryHeader } from '../../src/crypto/index.ts'
 import { entryKey, MAX_KEY_LENGTH } from '../../src/sealed/entry-key.ts'
 import { sameBytes, screenEntry } from '../../src/sealed/screen.ts'
+import { channelWorker, closeChannels } from '../support/channel-worker.ts'
 import { mulberry32 } from '../support/mulberry32.ts'
 import { CONTENT_KEY, OLD_BOARD_ID } from './fixture.ts'
 
@@ -36,17 +37,21 @@ describe('decrypting while the signature is checked', () => {
     return { crypto, release: () => release() }
   }
 
+  /** Alice's content key, counting the decryptions it begins. */
+  async function countingCipher() {
+    const cipher = await importContentKey(CONTENT_KEY)
+    const opened: number[] = []
+    const counting: ContentCipher = { ...cipher, decrypt: (nonce, ciphertext, ad) => (opened.push(ciphertext.length), cipher.decrypt(nonce, ciphertext, ad)) }
+    return { cipher: counting, opened }
+  }
+
   it('Alice’s entry is opened before its signature check answers, and the screening hands over what it decrypted', async () => {
     const { key, bytes } = await alicesEntry()
-    const cipher = await importContentKey(CONTENT_KEY)
+    const { cipher, opened } = await countingCipher()
     const held = heldChecks(true)
-    const opened: string[] = []
-    const screening = screenEntry(key, bytes, OLD_BOARD_ID, held.crypto, (entry) => {
-      opened.push(entryKey(entry.header))
-      return cipher.decrypt(entry.nonce, entry.ciphertext, entry.headerBytes)
-    })
+    const screening = screenEntry(key, bytes, OLD_BOARD_ID, held.crypto, () => cipher)
     await new Promise((resolve) => setTimeout(resolve, 10))
-    expect(opened).toEqual([key])
+    expect(opened).toHaveLength(1)
     held.release()
     const screened = await screening
     expect(screened.ok).toBe(true)
@@ -55,19 +60,44 @@ describe('decrypting while the signature is checked', () => {
 
   it('an entry whose signature fails is refused for that, though it decrypted; one that is not even Alice’s board is never opened', async () => {
     const { key, bytes } = await alicesEntry()
-    const cipher = await importContentKey(CONTENT_KEY)
+    const { cipher, opened } = await countingCipher()
     const held = heldChecks(false)
-    let opened = 0
-    const open = (entry: ParsedEntry) => {
-      opened++
-      return cipher.decrypt(entry.nonce, entry.ciphertext, entry.headerBytes)
-    }
-    const screening = screenEntry(key, bytes, OLD_BOARD_ID, held.crypto, open)
+    const screening = screenEntry(key, bytes, OLD_BOARD_ID, held.crypto, () => cipher)
     held.release()
     expect(await screening).toMatchObject({ ok: false, reason: 'bad_signature' })
-    expect(opened).toBe(1)
-    expect(await screenEntry(key, bytes, new Uint8Array(16), held.crypto, open)).toMatchObject({ ok: false, reason: 'wrong_board' })
-    expect(opened).toBe(1)
+    expect(opened).toHaveLength(1)
+    expect(await screenEntry(key, bytes, new Uint8Array(16), held.crypto, () => cipher)).toMatchObject({ ok: false, reason: 'wrong_board' })
+    expect(opened).toHaveLength(1)
+  })
+
+  it('no cipher, no opening: an entry whose key this device does not hold is checked only', async () => {
+    const { key, bytes } = await alicesEntry()
+    const screened = await screenEntry(key, bytes, OLD_BOARD_ID, undefined, () => null)
+    expect(screened).toMatchObject({ ok: true, opening: null })
+  })
+
+  it('where the checks run in a worker, the check and the decryption are one request: the same verdicts, the same payload', async () => {
+    const { key, bytes } = await alicesEntry()
+    const { cipher, opened } = await countingCipher()
+    const { worker, seen } = channelWorker()
+    const work = new WorkerCrypto(() => worker)
+    const asked = () => seen.map((s) => s.op)
+    try {
+      const screened = await screenEntry(key, bytes, OLD_BOARD_ID, work, () => cipher)
+      expect(screened).toMatchObject({ ok: true })
+      if (screened.ok) expect(await screened.opening).toEqual(new Uint8Array([0]))
+      // One request, with the entry's bytes once; not through the cipher's own decrypt: the worker decrypted with its key.
+      expect(asked()).toEqual(['open'])
+      expect(seen[0]!.bytes.filter((b) => b.length === bytes.length)).toHaveLength(1)
+      expect(opened).toEqual([])
+      const forged = bytes.slice()
+      forged[forged.length - 1]! ^= 1
+      expect(await screenEntry(key, forged, OLD_BOARD_ID, work, () => cipher)).toMatchObject({ ok: false, reason: 'bad_signature' })
+      expect(asked()).toEqual(['open', 'open'])
+    } finally {
+      work.close()
+      closeChannels()
+    }
   })
 })
 
