@@ -49,6 +49,8 @@ interface JudgedAside {
 
 /** What handling one entry needs from the engine. */
 export interface EntryHandlerContext {
+  /** This device's tag: its own content entries keep their payloads once handled (compaction rewrites them). */
+  readonly myTag: string
   readonly circle: Circle
   readonly logs: AuthorLogs
   readonly rules: ContentRules
@@ -115,7 +117,11 @@ export class EntryHandler {
       this.#handled++
       log.pending.delete(v.key)
       this.#ctx.settle(v.key)
-      log.done.set(v.key, { ...v, outcome, ...extra })
+      // Others' content is in the readable doc once handled: its payload is let go (as much again as the board's
+      // text, outside the JS heap), and decrypted again if the doc is ever rebuilt. This device's own is kept for
+      // compaction, and so is what is not content (the circle and the side entries read it again).
+      const keep = tag === this.#ctx.myTag || !CONTENT_KINDS.has(h.kind)
+      log.done.set(v.key, keep ? { ...v, outcome, ...extra } : { ...v, plain: undefined, outcome, ...extra })
       log.frontier = Math.max(log.frontier, h.seq)
       this.#markVoidFrom(tag, log)
       return 'done'
