@@ -44,7 +44,8 @@ export interface SealedTaskResult {
   rejections: [string, number][]
 }
 
-export async function run(task: SealedTask | PlainTask): Promise<SealedTaskResult> {
+/** `held`, if given, is called with the board still open once the task is done (sealed-task.ts measures what it holds). */
+export async function run(task: SealedTask | PlainTask, held?: (board: SealedBoard) => void): Promise<SealedTaskResult> {
   if (task.mode === 'plain') return plain(task.state)
   const keys = task.keys ?? (await generateDeviceKeys())
   const sealed = new Y.Doc({ gc: true })
@@ -78,6 +79,7 @@ export async function run(task: SealedTask | PlainTask): Promise<SealedTaskResul
   const titles: [string, string][] = []
   itemsMap(board.readable).forEach((value, id) => titles.push([id, String((value as Y.Map<unknown>).get('title'))]))
   const result = { ms, decodeMs, entriesRead: board.entriesRead, titles, rejections: [...board.diagnostics.counts] }
+  held?.(board)
   board.destroy()
   return result
 }
