@@ -36,6 +36,9 @@ export interface OpenSamples {
   heapApp: number[]
   heapBoard: number[]
   heapBase: number[]
+  /** ArrayBuffer backing stores beside the heaps above (outside the JS heap). */
+  storesBoard: number[]
+  storesBase: number[]
   tasksBoard: LongTasks[]
   tasksBase: LongTasks[]
   stored: Awaited<ReturnType<typeof storedBytes>>
@@ -63,23 +66,27 @@ export async function openSamples(ctx: BenchContext, board: BrowserBoard, runs: 
     await pause(5000)
     await seedPage.goto('about:blank')
 
-    const s: Omit<OpenSamples, 'stored' | 'bare'> = { list: [], board: [], base: [], heapApp: [], heapBoard: [], heapBase: [], tasksBoard: [], tasksBase: [] }
+    const s: Omit<OpenSamples, 'stored' | 'bare'> = { list: [], board: [], base: [], heapApp: [], heapBoard: [], heapBase: [], storesBoard: [], storesBase: [], tasksBoard: [], tasksBase: [] }
     for (let run = 0; run < runs && !api.signal.aborted; run++) {
       if (opts.list) {
-        s.list.push(await timedLoad(peer, appUrl, 'list', async (page) => s.heapApp.push(await heapUsed(page))))
+        s.list.push(await timedLoad(peer, appUrl, 'list', async (page) => s.heapApp.push((await heapUsed(page)).heap)))
         await pause(300)
       }
       s.base.push(
         await timedLoad(peer, baselineUrl, 'baseline', async (page, mark) => {
           s.tasksBase.push(await settledTasks(page, mark))
-          s.heapBase.push(await heapUsed(page))
+          const m = await heapUsed(page)
+          s.heapBase.push(m.heap)
+          s.storesBase.push(m.stores)
         }),
       )
       await pause(300)
       s.board.push(
         await timedLoad(peer, `${appUrl}#/board/${board.boardId}`, 'items', async (page, mark) => {
           s.tasksBoard.push(await settledTasks(page, mark))
-          s.heapBoard.push(await heapUsed(page))
+          const m = await heapUsed(page)
+          s.heapBoard.push(m.heap)
+          s.storesBoard.push(m.stores)
         }),
       )
       await pause(300)
@@ -170,7 +177,7 @@ export async function measureOpen(ctx: BenchContext, api: PartApi): Promise<Figu
       baselineLabel: 'baseline page heap after loading the doc',
       baseline: s.heapBase.map((b) => b / MB),
       target: { kind: 'ratio', max: 1.5, text: '≤ 1.5×' },
-      note: `Hearth's heap on the board list (no board loaded): ${(median(s.heapApp) / MB).toFixed(1)} MB`,
+      note: `Hearth's heap on the board list (no board loaded): ${(median(s.heapApp) / MB).toFixed(1)} MB; outside the heap (not in the row), ArrayBuffer backing stores: Hearth ${(median(s.storesBoard) / MB).toFixed(1)} MB, baseline ${(median(s.storesBase) / MB).toFixed(1)} MB`,
     }),
     figure({
       id: 'storage-seeded',

@@ -96,8 +96,13 @@ export async function waitForHome(page: Page): Promise<void> {
   await page.waitForSelector('.board-list, .empty', { timeout: 30_000 })
 }
 
-/** Used JS heap after forcing garbage collection (CDP `Performance.getMetrics` JSHeapUsedSize). */
-export async function heapUsed(page: Page): Promise<number> {
+/**
+ * After forcing garbage collection: the used JS heap (CDP `Performance.getMetrics`
+ * JSHeapUsedSize), and the page's ArrayBuffer backing stores, which live
+ * outside that heap (`Runtime.getHeapUsage` backingStorageSize: decrypted
+ * payloads, a doc's binary values).
+ */
+export async function heapUsed(page: Page): Promise<{ heap: number; stores: number }> {
   const cdp = await page.context().newCDPSession(page)
   try {
     await cdp.send('HeapProfiler.enable')
@@ -106,7 +111,8 @@ export async function heapUsed(page: Page): Promise<number> {
     const { metrics } = await cdp.send('Performance.getMetrics')
     const used = metrics.find((m) => m.name === 'JSHeapUsedSize')
     if (!used) throw new Error('no JSHeapUsedSize metric')
-    return used.value
+    const usage = (await cdp.send('Runtime.getHeapUsage')) as { backingStorageSize?: number }
+    return { heap: used.value, stores: usage.backingStorageSize ?? NaN }
   } finally {
     await cdp.detach().catch(() => undefined)
   }
