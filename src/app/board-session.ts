@@ -202,13 +202,17 @@ export class BoardSession {
     await sealed.flush()
     await store.flush()
     session.#start()
+    // The sweep reads every item (22 ms on the bench's 10,000-item board, against 20 ms for the rest of the start):
+    // a task of its own, still before anyone is handed the session, so no expired item is ever shown.
+    await yieldToEventLoop()
+    session.#sweep()
     await yieldToEventLoop()
     return session
   }
 
   #start(): void {
-    // Watching the doc sweeps it.
-    this.#watchDoc(this.doc)
+    // The opening sweep follows in a task of its own (#open).
+    this.#watchDoc(this.doc, false)
     this.#cleanups.push(
       this.sealed.onReset((doc) => this.#watchDoc(doc)),
       this.sealed.onCircleChange(() => {
@@ -221,8 +225,8 @@ export class BoardSession {
     this.#onCircle()
   }
 
-  /** The readable doc is new (opened, or rebuilt by the engine): follow its changes, sweep it. */
-  #watchDoc(doc: Y.Doc): void {
+  /** The readable doc is new (opened, or rebuilt by the engine): follow its changes, sweep it (unless the caller will). */
+  #watchDoc(doc: Y.Doc, sweep = true): void {
     doc.on('afterTransaction', this.#onTransaction)
     this.#cleanups.push(() => doc.off('afterTransaction', this.#onTransaction))
     if (this.#deps.onMetaChange) {
@@ -235,8 +239,7 @@ export class BoardSession {
       meta.observe(observer)
       this.#cleanups.push(() => meta.unobserve(observer))
     }
-    if (doc !== this.doc) return
-    this.#sweep()
+    if (sweep && doc === this.doc) this.#sweep()
   }
 
   // ── replication and epochs ───────────────────────────────────────────────
