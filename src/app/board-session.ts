@@ -37,8 +37,8 @@ import {
   type InvitePurpose,
   type TransportSecret,
 } from '../crypto/index.ts'
-import { AdmissionRefused, LOCAL_ORIGIN, SealedBoard, yieldToEventLoop, type KeyGift, type Role } from '../sealed/index.ts'
-import { deleteLegacyBoardData, readLegacyBoard, type BoardRecord, type BoardStore, type EpochKeys } from '../storage/index.ts'
+import { AdmissionRefused, APPLY_PART_BYTES, cutLazily, LOCAL_ORIGIN, SealedBoard, yieldToEventLoop, type KeyGift, type Role } from '../sealed/index.ts'
+import { deleteLegacyBoardData, readLegacyBoard, type BoardRecord, type BoardStore, type EpochKeys, type StoreOptions } from '../storage/index.ts'
 import { connectBoard, type BoardSync, type SyncStatus, type WrtcLike } from '../sync/index.ts'
 import { BOARD_RULES } from './board-rules.ts'
 import { claimBoard } from './board-claim.ts'
@@ -54,7 +54,7 @@ const MODERATOR_ADMIT_AFTER_MS = 10_000
 export interface SessionDeps {
   readonly network: NetworkPlan
   /** Opens this board's store in the device's one database (Keyring.openStore with the record's store secret). */
-  readonly openStore: (doc: Y.Doc) => Promise<BoardStore>
+  readonly openStore: (doc: Y.Doc, opts?: Pick<StoreOptions, 'cut'>) => Promise<BoardStore>
   /** The keyring's device keys, for records from before each board had its own. */
   readonly device: DeviceKeyMaterial
   /** Keeps a change to this board's record (keys received, migration, admission) in the keyring. */
@@ -170,7 +170,8 @@ export class BoardSession {
     const keys: EpochKeys[] = record.keys ? [...record.keys] : first ? [{ contentKey: first, transport: record.transportSecret }] : []
     const invitation = record.invitation ? await deriveInvitation(record.invitation) : null
     const sealedDoc = new Y.Doc({ gc: true })
-    const store = await deps.openStore(sealedDoc)
+    // The stored state is applied in parts, in tasks of their own (storage/board-store.ts).
+    const store = await deps.openStore(sealedDoc, { cut: (update) => cutLazily(update, APPLY_PART_BYTES) })
     await store.loaded
     const signer = await importDeviceSigner(device)
     const sealed = new SealedBoard(sealedDoc, {

@@ -198,7 +198,7 @@ export class Hearth {
     const encrypt = crypto.encrypt?.bind(crypto)
     return BoardSession.open(record, {
       network: await this.#deps.network(),
-      openStore: (doc) => this.registry.openStore(store, doc, encrypt ? { encrypt } : undefined),
+      openStore: (doc, opts) => this.registry.openStore(store, doc, { ...opts, ...(encrypt ? { encrypt } : {}) }),
       device: this.registry.device(),
       onRecordChange: async (patch) => void (await this.registry.update(id, patch)),
       appUrl: () => this.#deps.appUrl(),

@@ -21,6 +21,17 @@ import * as encoding from 'lib0/encoding'
  * always did.
  */
 export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] {
+  return [...cutLazily(update, maxBytes)]
+}
+
+/**
+ * `splitUpdate`, with each part made only when it is asked for: the update
+ * is read through here (its framing, not its values), and each part's bytes
+ * are copied as the part is taken, so a caller that applies the parts in
+ * slices copies the update in slices too (a board's stored state is
+ * megabytes). Whether it is cut at all is decided here, as by `splitUpdate`.
+ */
+export function cutLazily(update: Uint8Array, maxBytes: number): Iterable<Uint8Array> {
   if (update.length <= maxBytes) return [update]
   try {
     return cut(update, maxBytes)
@@ -85,7 +96,8 @@ function cutRuns(d: Cursor, maxBytes: number): { parts: Run[][]; ds: number } | 
   return { parts, ds: d.pos }
 }
 
-function cut(update: Uint8Array, maxBytes: number): Uint8Array[] {
+/** Reads the update's framing now (it throws here if it is unreadable); the parts are made as they are taken. */
+function cut(update: Uint8Array, maxBytes: number): Iterable<Uint8Array> {
   const scanned = cutRuns(new Cursor(update), maxBytes)
   if (!scanned || scanned.parts.length <= 1) return [update]
   const runs = scanned.parts
@@ -106,10 +118,13 @@ function cut(update: Uint8Array, maxBytes: number): Uint8Array[] {
     if (k < c.first) return c.clock
     return c.ends[Math.min(k - c.first, c.ends.length - 1)]!
   }
+  return partsOf(update, runs, deletions, bound)
+}
+
+function* partsOf(update: Uint8Array, runs: readonly Run[][], deletions: ReadonlyMap<number, number[]>, bound: (client: number, k: number) => number): Generator<Uint8Array, void, void> {
   const last = runs.length - 1
   // Per client, how many of its deleted ranges (in order of clock) lie wholly below the parts still to write: a part's lower bound only grows.
   const passed = new Map<number, number>()
-  const parts: Uint8Array[] = []
   for (let k = 0; k <= last; k++) {
     // The structs' bytes are copied once, into the part itself (an encoder would copy them twice).
     const pieces: Uint8Array[] = []
@@ -145,9 +160,8 @@ function cut(update: Uint8Array, maxBytes: number): Uint8Array[] {
       for (const x of ranges) encoding.writeVarUint(e, x)
     }
     pieces.push(encoding.toUint8Array(e))
-    parts.push(concatBytes(...pieces))
+    yield concatBytes(...pieces)
   }
-  return parts
 }
 
 

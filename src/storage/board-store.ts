@@ -33,13 +33,23 @@ export interface BoardStore {
  * before it reports an action as saved.
  */
 export function openBoardStore(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, opts: StoreOptions = {}): BoardStore {
-  return new EncryptedBoardStore(database, keys, doc, opts.encrypt ?? pageEncrypt)
+  return new EncryptedBoardStore(database, keys, doc, opts.encrypt ?? pageEncrypt, opts.cut ?? ((update) => [update]))
 }
 
 export interface StoreOptions {
   /** Where records are encrypted (default: WebCrypto on this thread). */
   readonly encrypt?: RecordEncrypt
+  /**
+   * Cuts a stored update into parts that, applied in order, leave the doc as
+   * the whole would (the board engine's cutter, sealed/split-update.ts, which
+   * this layer may not import). With it, the load applies the stored state
+   * in tasks of about LOAD_SLICE_MS; without it, in one.
+   */
+  readonly cut?: (update: Uint8Array) => Iterable<Uint8Array>
 }
+
+/** Longest stretch of applying the stored state before the page may run (the engine's slice: sealed/yield.ts). */
+export const LOAD_SLICE_MS = 12
 
 class EncryptedBoardStore implements BoardStore {
   readonly loaded: Promise<void>
@@ -47,6 +57,7 @@ class EncryptedBoardStore implements BoardStore {
   readonly #keys: StoreKeys
   readonly #doc: Y.Doc
   readonly #encrypt: RecordEncrypt
+  readonly #cut: (update: Uint8Array) => Iterable<Uint8Array>
   #from = 0
   /** How many of the live records hold the merged state (the first ones); the rest are updates since. */
   #merged = 0
@@ -58,11 +69,12 @@ class EncryptedBoardStore implements BoardStore {
   #error: unknown = null
   #stopped = false
 
-  constructor(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, encrypt: RecordEncrypt) {
+  constructor(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, encrypt: RecordEncrypt, cut: (update: Uint8Array) => Iterable<Uint8Array>) {
     this.#database = database
     this.#keys = keys
     this.#doc = doc
     this.#encrypt = encrypt
+    this.#cut = cut
     doc.on('update', this.#onUpdate)
     this.loaded = this.#load()
     this.#chain = this.loaded.catch(() => undefined)
@@ -78,14 +90,28 @@ class EncryptedBoardStore implements BoardStore {
     // Not listened to meanwhile: Yjs would encode the whole stored state again for a listener that ignores it.
     this.#doc.off('update', this.#onUpdate)
     try {
-      Y.transact(
-        this.#doc,
-        () => {
-          for (const update of loaded.updates) Y.applyUpdate(this.#doc, update)
-        },
-        this,
-        false,
-      )
+      // In parts, a slice of them a task: applying a large board's state whole held the page 47–62 ms (profiled opens
+      // of the 10,000-item board). Nothing else reads the doc before the store is loaded.
+      // Each part is made (its bytes copied) as it is taken, so the copying is sliced too.
+      const parts = (function* (updates: readonly Uint8Array[], cut: (update: Uint8Array) => Iterable<Uint8Array>) {
+        for (const update of updates) yield* cut(update)
+      })(loaded.updates, this.#cut)
+      let next = parts.next()
+      while (!next.done) {
+        const until = performance.now() + LOAD_SLICE_MS
+        Y.transact(
+          this.#doc,
+          () => {
+            do {
+              Y.applyUpdate(this.#doc, next.value as Uint8Array)
+              next = parts.next()
+            } while (!next.done && performance.now() < until)
+          },
+          this,
+          false,
+        )
+        if (!next.done) await breathe()
+      }
     } finally {
       if (!this.#stopped) this.#doc.on('update', this.#onUpdate)
     }

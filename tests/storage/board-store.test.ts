@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
+import { splitUpdate } from '../../src/sealed/index.ts'
 import { COMPACT_AT, Keyring, newStoreSecret } from '../../src/storage/index.ts'
 import { crashableProfile } from './crash.ts'
 import { contains, profile, rawDatabase, type Profile } from './support.ts'
@@ -33,6 +34,75 @@ describe('a board’s store in the device’s one database', () => {
     await reopened.loaded
     expect(copy.getMap('items').toJSON()).toEqual({ x: 'Soup on Sunday', y: 'Coats in winter' })
     await reopened.destroy()
+    await again.close()
+  })
+
+  it('loads a large stored state in parts, each slice in a task of its own, into the same board as a load in one piece', async () => {
+    const { p, keyring } = await openDevice()
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    // 60 posts, each its own change (its own block of structs), so the state can be cut between them.
+    for (let i = 0; i < 60; i++) doc.getMap('items').set(`post-${i}`, `Soup run ${i}: bring a thermos`.repeat(20))
+    await store.flush()
+    await store.destroy()
+    await keyring.close()
+
+    const again = await Keyring.open(p)
+    const whole = new Y.Doc()
+    const plain = await again.openStore(secret, whole)
+    await plain.loaded
+    await plain.destroy()
+
+    const inParts = new Y.Doc()
+    // Parts handed over one at a time, as the engine's cutter does: each is taken only when it is to be applied.
+    let cuts = 0
+    let taken = 0
+    const takenBefore: number[] = []
+    const cut = function* (update: Uint8Array) {
+      const parts = splitUpdate(update, 1024)
+      cuts += parts.length
+      for (const part of parts) {
+        taken++
+        yield part
+      }
+    }
+    // A clock on which every part takes 20 ms, past the slice (12): each part is then a transaction of its own. A
+    // message posted at the end of one is delivered before the next begins only if a task runs between them.
+    let transactions = 0
+    let delivered = true
+    let apart = 0
+    inParts.on('beforeTransaction', () => {
+      transactions++
+      takenBefore.push(taken)
+      if (transactions > 1 && delivered) apart++
+    })
+    inParts.on('afterTransaction', () => {
+      delivered = false
+      const channel = new MessageChannel()
+      channel.port1.onmessage = () => {
+        channel.port1.close()
+        delivered = true
+      }
+      channel.port2.postMessage(null)
+    })
+    const sliced = await again.openStore(secret, inParts, { cut })
+    let clock = 0
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 20))
+    try {
+      await sliced.loaded
+    } finally {
+      now.mockRestore()
+    }
+    expect(cuts).toBeGreaterThan(10)
+    expect(transactions).toBe(cuts)
+    expect(apart).toBe(cuts - 1)
+    // The n-th transaction began with n parts taken: none was made ahead of its turn.
+    expect(takenBefore).toEqual(Array.from({ length: cuts }, (_, i) => i + 1))
+    expect(inParts.getMap('items').toJSON()).toEqual(whole.getMap('items').toJSON())
+    expect(Y.encodeStateAsUpdate(inParts)).toEqual(Y.encodeStateAsUpdate(whole))
+    await sliced.destroy()
     await again.close()
   })
 
