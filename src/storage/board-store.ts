@@ -42,8 +42,9 @@ export interface StoreOptions {
   /**
    * Cuts a stored update into parts that, applied in order, leave the doc as
    * the whole would (the board engine's cutter, sealed/split-update.ts, which
-   * this layer may not import). With it, the load applies the stored state
-   * in tasks of about LOAD_SLICE_MS; without it, in one.
+   * this layer may not import). Either way the load applies what it read in
+   * tasks of about LOAD_SLICE_MS, but without it a stored update is one
+   * part however large (a board's merged state is one).
    */
   readonly cut?: (update: Uint8Array) => Iterable<Uint8Array>
 }
