@@ -78,13 +78,13 @@ describe('a board’s store in the device’s one database', () => {
       takenBefore.push(taken)
       if (transactions > 1 && delivered) apart++
     })
+    // One channel, opened before the load opens any of its own, so that its message goes first among those posted.
+    const channel = new MessageChannel()
+    channel.port1.onmessage = () => {
+      delivered = true
+    }
     inParts.on('afterTransaction', () => {
       delivered = false
-      const channel = new MessageChannel()
-      channel.port1.onmessage = () => {
-        channel.port1.close()
-        delivered = true
-      }
       channel.port2.postMessage(null)
     })
     const sliced = await again.openStore(secret, inParts, { cut })
@@ -94,6 +94,7 @@ describe('a board’s store in the device’s one database', () => {
       await sliced.loaded
     } finally {
       now.mockRestore()
+      channel.port1.close()
     }
     expect(cuts).toBeGreaterThan(10)
     expect(transactions).toBe(cuts)
