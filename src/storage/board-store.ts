@@ -52,6 +52,11 @@ export interface StoreOptions {
 /** Longest stretch of applying the stored state before the page may run (the engine's slice: sealed/yield.ts). */
 export const LOAD_SLICE_MS = 12
 
+/** The parts of every update in turn, each cut only when it is taken. */
+function* partsOf(updates: readonly Uint8Array[], cut: (update: Uint8Array) => Iterable<Uint8Array>): Generator<Uint8Array, void, void> {
+  for (const update of updates) yield* cut(update)
+}
+
 class EncryptedBoardStore implements BoardStore {
   readonly loaded: Promise<void>
   readonly #database: () => Promise<IDBDatabase>
@@ -94,9 +99,7 @@ class EncryptedBoardStore implements BoardStore {
       // In parts, a slice of them a task: applying a large board's state whole held the page 47–62 ms (profiled opens
       // of the 10,000-item board). Nothing else reads the doc before the store is loaded.
       // Each part is made (its bytes copied) as it is taken, so the copying is sliced too.
-      const parts = (function* (updates: readonly Uint8Array[], cut: (update: Uint8Array) => Iterable<Uint8Array>) {
-        for (const update of updates) yield* cut(update)
-      })(loaded.updates, this.#cut)
+      const parts = partsOf(loaded.updates, this.#cut)
       let next = parts.next()
       while (!next.done) {
         const until = performance.now() + LOAD_SLICE_MS

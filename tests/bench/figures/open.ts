@@ -19,7 +19,7 @@
 import type { Page } from 'playwright-core'
 import { boardDatabaseName } from '../../../src/storage/board-store.ts'
 import { bareLoads, type BareLoad } from '../lib/bare-chromium.ts'
-import { heapUsed, launchBenchPeer, longTasks, seedApp, seedPlain, startProfile, storedBytes, seedUrl, waitForMark, type LongTasks, type Peer } from '../lib/browser.ts'
+import { memoryAfterGc, launchBenchPeer, longTasks, seedApp, seedPlain, startProfile, storedBytes, seedUrl, waitForMark, type LongTasks, type Peer } from '../lib/browser.ts'
 import type { BenchContext } from '../lib/context.ts'
 import { figure, MB, type Figure } from '../lib/figure.ts'
 import type { PartApi } from '../lib/runner.ts'
@@ -69,13 +69,13 @@ export async function openSamples(ctx: BenchContext, board: BrowserBoard, runs: 
     const s: Omit<OpenSamples, 'stored' | 'bare'> = { list: [], board: [], base: [], heapApp: [], heapBoard: [], heapBase: [], storesBoard: [], storesBase: [], tasksBoard: [], tasksBase: [] }
     for (let run = 0; run < runs && !api.signal.aborted; run++) {
       if (opts.list) {
-        s.list.push(await timedLoad(peer, appUrl, 'list', async (page) => s.heapApp.push((await heapUsed(page)).heap)))
+        s.list.push(await timedLoad(peer, appUrl, 'list', async (page) => s.heapApp.push((await memoryAfterGc(page)).heap)))
         await pause(300)
       }
       s.base.push(
         await timedLoad(peer, baselineUrl, 'baseline', async (page, mark) => {
           s.tasksBase.push(await settledTasks(page, mark))
-          const m = await heapUsed(page)
+          const m = await memoryAfterGc(page)
           s.heapBase.push(m.heap)
           s.storesBase.push(m.stores)
         }),
@@ -84,7 +84,7 @@ export async function openSamples(ctx: BenchContext, board: BrowserBoard, runs: 
       s.board.push(
         await timedLoad(peer, `${appUrl}#/board/${board.boardId}`, 'items', async (page, mark) => {
           s.tasksBoard.push(await settledTasks(page, mark))
-          const m = await heapUsed(page)
+          const m = await memoryAfterGc(page)
           s.heapBoard.push(m.heap)
           s.storesBoard.push(m.stores)
         }),

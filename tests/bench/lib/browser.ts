@@ -102,7 +102,7 @@ export async function waitForHome(page: Page): Promise<void> {
  * outside that heap (`Runtime.getHeapUsage` backingStorageSize: decrypted
  * payloads, a doc's binary values).
  */
-export async function heapUsed(page: Page): Promise<{ heap: number; stores: number }> {
+export async function memoryAfterGc(page: Page): Promise<{ heap: number; stores: number }> {
   const cdp = await page.context().newCDPSession(page)
   try {
     await cdp.send('HeapProfiler.enable')
