@@ -13,14 +13,21 @@ let server: Awaited<ReturnType<typeof startServer>>
 beforeAll(async () => {
   server = await startServer({ host: '127.0.0.1', port: 0, staticDir: null })
 })
-afterEach(killAllDevices)
+afterEach(async () => {
+  present.length = 0
+  await killAllDevices()
+})
 afterAll(async () => {
   await killAllDevices()
   await server?.close()
 })
 
+/** The devices of the running test: a timeout describes them all, since the one waited on is seldom the one at fault. */
+const present: Device[] = []
+
 async function person(name: string): Promise<Device> {
   const d = new Device(name)
+  present.push(d)
   await d.request({ cmd: 'init', signaling: [server.signalingUrl] })
   return d
 }
@@ -28,8 +35,15 @@ async function person(name: string): Promise<Device> {
 const member = (s: DeviceState, name: string) => s.members.find((m) => m.name === name)
 const until = (d: Device, board: string, check: (s: DeviceState) => boolean, what: string, ms = 60_000) =>
   eventually(async () => check(await d.state(board)), ms, `${d.name}: ${what}`, async () => {
-    const s = await d.state(board)
-    return { standing: s.standing, titles: s.titles, members: s.members.map((m) => [m.name, m.role, m.removed]), requests: s.requests, status: s.status, epoch: s.epoch, counts: s.counts, failure: s.failure }
+    const described: Record<string, unknown> = {}
+    for (const other of [d, ...present.filter((p) => p !== d && !p.ended)]) {
+      const s = await other.state(board, 5_000).catch((e: unknown) => ({ error: String(e) }))
+      described[other.name] =
+        'error' in s
+          ? s
+          : { standing: s.standing, titles: s.titles, members: s.members.map((m) => [m.name, m.role, m.removed]), requests: s.requests, status: s.status, epoch: s.epoch, counts: s.counts, sealedBytes: s.sealedBytes, failure: s.failure }
+    }
+    return described
   })
 
 /** Ana founds a board; each name is invited by Ana's link, joins, and is let in by Ana's device. */

@@ -77,8 +77,13 @@ export class Device {
     })
   }
 
-  state(boardId: string): Promise<DeviceState> {
-    return this.request<DeviceState>({ cmd: 'state', boardId })
+  /** Whether the process has ended (killed, or crashed). */
+  get ended(): boolean {
+    return this.#child.exitCode !== null || this.#child.signalCode !== null || !live.has(this)
+  }
+
+  state(boardId: string, timeoutMs?: number): Promise<DeviceState> {
+    return this.request<DeviceState>({ cmd: 'state', boardId }, timeoutMs)
   }
 
   /** Ends the process: asked nicely, then killed after a second. */
