@@ -13,6 +13,9 @@ let server: Awaited<ReturnType<typeof startServer>>
 beforeAll(async () => {
   server = await startServer({ host: '127.0.0.1', port: 0, staticDir: null })
 })
+/** The devices of the running test: a timeout describes them all, since the one waited on is seldom the one at fault. */
+const present: Device[] = []
+
 afterEach(async () => {
   present.length = 0
   await killAllDevices()
@@ -21,9 +24,6 @@ afterAll(async () => {
   await killAllDevices()
   await server?.close()
 })
-
-/** The devices of the running test: a timeout describes them all, since the one waited on is seldom the one at fault. */
-const present: Device[] = []
 
 async function person(name: string): Promise<Device> {
   const d = new Device(name)
