@@ -40,6 +40,7 @@ export async function armCounters(page: Page): Promise<void> {
       if (!el) return
       const n = Number((el.textContent ?? '').replace(/\D/g, ''))
       w.__benchCount = n
+      if (n > 0 && w.__benchFirstAt === undefined) w.__benchFirstAt = now()
       if (w.__benchWant !== undefined && w.__benchReachedAt === null && n >= w.__benchWant) {
         w.__benchReachedAt = now()
         w.__benchRecvAtReach = w.__benchLastRecv
@@ -89,6 +90,8 @@ export async function openOnA(page: Page, appUrl: string, board: BrowserBoard): 
 
 export interface SyncRun {
   total: number
+  /** "Join board" → the first items counted (ms). */
+  first: number
   transfer: number
   connect: number
   raw: { connect: number; transfer: number; apply: number }
@@ -170,14 +173,15 @@ export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: 
         const syncedAt = await within(opts.timeoutMs, 'initial sync', () => reachedAt(b!.page, opts.timeoutMs))
         const busyMs = await busy!()
         const clickedAt = await b.page.evaluate(() => globalThis.__benchLastClick!)
+        const firstAt = await b.page.evaluate(() => globalThis.__benchFirstAt ?? Number.NaN)
         const connectedAt = (await b.page.evaluate(() => globalThis.__benchRtcConnectedAt ?? []))[0] ?? clickedAt
         await pause(SETTLE_MS)
         const tasks = await longTasks(b.page, clickedAt, syncedAt + SETTLE_MS)
         // Let y-indexeddb finish writing what arrived before reading it back.
         await pause(1500)
         out.stored = await storedBytes(b.page, board.boardId)
-        out.runs.push({ total: syncedAt - clickedAt, transfer: syncedAt - connectedAt, connect: connectedAt - clickedAt, raw: raw.raw, tasks, rawTasks: raw.tasks, busy: busyMs, rawBusy: raw.busy })
-        ctx.log(`  sync run ${run + 1} (${board.itemCount.toLocaleString('en')} items): Hearth ${(syncedAt - clickedAt).toFixed(0)} ms (connected after ${(connectedAt - clickedAt).toFixed(0)} ms; longest task ${tasks.longest.toFixed(0)} ms; main thread busy ${busyMs.toFixed(0)} ms); raw connect ${raw.raw.connect.toFixed(0)} ms + transfer ${raw.raw.transfer.toFixed(0)} ms (+ decode: ${raw.raw.apply.toFixed(0)} ms; busy ${raw.busy.toFixed(0)} ms)`)
+        out.runs.push({ total: syncedAt - clickedAt, first: firstAt - clickedAt, transfer: syncedAt - connectedAt, connect: connectedAt - clickedAt, raw: raw.raw, tasks, rawTasks: raw.tasks, busy: busyMs, rawBusy: raw.busy })
+        ctx.log(`  sync run ${run + 1} (${board.itemCount.toLocaleString('en')} items): Hearth ${(syncedAt - clickedAt).toFixed(0)} ms (first items after ${(firstAt - clickedAt).toFixed(0)} ms; connected after ${(connectedAt - clickedAt).toFixed(0)} ms; longest task ${tasks.longest.toFixed(0)} ms; main thread busy ${busyMs.toFixed(0)} ms); raw connect ${raw.raw.connect.toFixed(0)} ms + transfer ${raw.raw.transfer.toFixed(0)} ms (+ decode: ${raw.raw.apply.toFixed(0)} ms; busy ${raw.busy.toFixed(0)} ms)`)
       } catch (err) {
         out.rawOfFailed = raw?.raw ?? null
         // What the pages said is often the real reason (a timeout alone is not).
@@ -248,6 +252,15 @@ export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync'
       baselineLabel: 'raw RTCDataChannel: connect + send the same bytes',
       baseline: runs.map((r) => r.raw.connect + r.raw.transfer),
       note: `Hearth connected after ${runs.map((r) => r.connect.toFixed(0)).join(', ')} ms; raw channel opened after ${runs.map((r) => r.raw.connect.toFixed(0)).join(', ')} ms (SDP relayed by the driver, no signaling server)${partial}`,
+    }),
+    figure({
+      id: `${prefix}-first`,
+      label: `initial sync: "Join board" → the first items counted (${n}-item board)`,
+      unit: 'ms',
+      hearth: runs.map((r) => r.first),
+      baselineLabel: 'raw RTCDataChannel: connect + send the same bytes + one Yjs decode (its first items are all of them)',
+      baseline: runs.map((r) => r.raw.connect + r.raw.apply),
+      note: 'When the newcomer first sees anything. An invited newcomer holds no key until the welcome its inviter writes on admitting it, and that welcome is sent behind the whole board: nothing is decrypted before the last byte (the section "a newcomer\'s keys come last" below).',
     }),
     figure({
       id: `${prefix}-transfer`,

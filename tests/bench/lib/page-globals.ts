@@ -15,6 +15,8 @@ declare global {
   var __benchReachedAt: number | null | undefined
   /** Epoch ms of the last click (capture phase). */
   var __benchLastClick: number | undefined
+  /** When the result count first showed more than none (an initial sync's first items). */
+  var __benchFirstAt: number | undefined
   /** Epoch ms at which each RTCPeerConnection first reached "connected". */
   var __benchRtcConnectedAt: number[] | undefined
   var __benchP: Promise<unknown> | undefined
