@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { readItems } from '../../src/core/index.ts'
 import { APPLY_PART_BYTES } from '../../src/sealed/pump.ts'
 import { cutLazily } from '../../src/sealed/split-update.ts'
-import { Clock, Phone } from './session-devices.ts'
+import { Clock, foundBoard, Phone } from './session-devices.ts'
 
 /** Every update the session's cutter was given, the parts it gave, and whether the store took them all. */
 const given: { update: Uint8Array; maxBytes: number; parts: Uint8Array[]; finished: boolean }[] = []
@@ -40,10 +40,7 @@ afterEach(() => {
 describe('a board opened again', () => {
   it('goes in through the engine’s cutter, in parts no larger than the engine applies at once, and is the same board', async () => {
     const alice = new Phone('Alice', new Clock(Date.now()))
-    await alice.start()
-    const created = await alice.act(() => alice.hearth.createBoard({ name: 'Mutual aid', description: '', displayName: 'Alice' }))
-    if (!created.ok) throw new Error('create failed')
-    const board = created.record.id
+    const board = await foundBoard(alice)
     const session = await alice.open(board)
     // Enough text that the stored state is several parts long.
     for (let i = 0; i < 24; i++) {
