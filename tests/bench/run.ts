@@ -30,6 +30,7 @@ import { measureScale, stopScalePeers } from './figures/scale.ts'
 import { measureScaleTable } from './figures/scale-table.ts'
 import { measureSealed } from './figures/sealed.ts'
 import { measureSync } from './figures/sync.ts'
+import { measureSlowSync } from './figures/slow-sync.ts'
 import { measureWrite } from './figures/write.ts'
 import { measureSignaling, stopSignalingBench } from './figures/signaling.ts'
 import { measureLowEnd } from './figures/lowend.ts'
@@ -48,6 +49,7 @@ const PARTS: Part<BenchContext>[] = [
   { name: 'bundle', timeoutMs: 5 * MIN, run: async () => (await ensureBuilt(), measureBundle()) },
   { name: 'open', timeoutMs: 15 * MIN, run: measureOpen },
   { name: 'sync', timeoutMs: 20 * MIN, run: measureSync },
+  { name: 'slow-sync', timeoutMs: 15 * MIN, run: measureSlowSync },
   { name: 'write', timeoutMs: 25 * MIN, run: measureWrite },
   { name: 'scale', timeoutMs: 25 * MIN, run: (ctx) => measureScale(ctx) },
   { name: 'sealed', timeoutMs: 12 * MIN, run: (ctx) => measureSealed({ spec: ctx.largeSpec, name: 'Bench large board', seed: ctx.largeSeed, runs: ctx.runs.sealed, deadlineMs: SEALED_DEADLINE_MS, budgetEnds: performance.now() + SEALED_BUDGET_MS, log: ctx.log }) },
@@ -126,8 +128,8 @@ async function main(): Promise<void> {
     largeSeed: LARGE_SEED,
     tableItems: args.tableItems,
     runs: args.quick
-      ? { open: 1, sync: 1, writes: 5, writesLarge: 3, scale: 1, sealed: { write: 1, plainWrite: 1, open: 1, sync: 1 }, table: { open: 1, sync: 1, openHuge: 1, syncHuge: 1 } }
-      : { open: 5, sync: 5, writes: 50, writesLarge: 20, scale: 3, sealed: { write: 1, plainWrite: 3, open: 3, sync: 3 }, table: { open: 3, sync: 3, openHuge: 1, syncHuge: 1 } },
+      ? { open: 1, sync: 1, slowSync: 1, writes: 5, writesLarge: 3, scale: 1, sealed: { write: 1, plainWrite: 1, open: 1, sync: 1 }, table: { open: 1, sync: 1, openHuge: 1, syncHuge: 1 } }
+      : { open: 5, sync: 5, slowSync: 3, writes: 50, writesLarge: 20, scale: 3, sealed: { write: 1, plainWrite: 3, open: 3, sync: 3 }, table: { open: 3, sync: 3, openHuge: 1, syncHuge: 1 } },
     log,
     profiles: {},
     boards: generated,

@@ -21,6 +21,7 @@ import { DEFAULT_MAX_MESSAGE_SIZE } from '../../../src/sync/chunked-options.ts'
 import type { PartApi } from '../lib/runner.ts'
 import type { BrowserBoard } from '../lib/sealed-board.ts'
 import { pause, within } from '../lib/stats.ts'
+import { throughOrigin } from '../../e2e/support/slow-link.ts'
 import { longTaskNote, SETTLE_MS } from './open.ts'
 
 /**
@@ -113,12 +114,12 @@ export interface SyncSamples {
 }
 
 /** A raw data channel from A's page to a new page in B, carrying the bytes A's page holds. */
-async function rawRun(pa: Page, b: Peer, baselineUrl: string, total: number, timeoutMs: number): Promise<{ raw: SyncRun['raw']; tasks: LongTasks; busy: number }> {
+async function rawRun(pa: Page, b: Peer, baselineUrl: string, total: number, timeoutMs: number, link: SyncLink | undefined): Promise<{ raw: SyncRun['raw']; tasks: LongTasks; busy: number }> {
   const pb = await b.context.newPage()
   try {
     await pb.goto(`${baselineUrl}net.html`)
-    const offer = await pa.evaluate(() => globalThis.bench.rawOffer())
-    const answer = await pb.evaluate((sdp) => globalThis.bench.rawAnswer(sdp), offer.sdp)
+    const offer = await pa.evaluate((config) => globalThis.bench.rawOffer(config), link ? rtcConfig(link.a) : undefined)
+    const answer = await pb.evaluate(([sdp, config]) => globalThis.bench.rawAnswer(sdp, config), [offer.sdp, link ? rtcConfig(link.b) : undefined] as const)
     await pa.evaluate((sdp) => globalThis.bench.rawAccept(sdp), answer)
     const openedAt = await within(30_000, 'raw channel open', () => pb.evaluate(() => globalThis.bench.rawOpened()))
     await pa.evaluate(() => globalThis.bench.rawOpened())
@@ -138,15 +139,39 @@ async function rawRun(pa: Page, b: Peer, baselineUrl: string, total: number, tim
   }
 }
 
+/** The network settings of one side (as Settings → Network saves them): its relay, which it then uses alone. */
+export interface LinkSide {
+  iceServers: RTCIceServer[]
+  /** The origin B opens the app and its signaling through (a slow link of its own); A's is the app's. */
+  appOrigin?: string
+}
+
+/** Both sides of a sync over relays (slow-sync.ts): A on a fast path to the relay, B on a slow one. */
+export interface SyncLink {
+  a: LinkSide
+  b: LinkSide
+}
+
+const rtcConfig = (side: LinkSide): RTCConfiguration => ({ iceServers: side.iceServers, iceTransportPolicy: 'relay' })
+
+/** Hearth's saved settings for one side, written before any page of its profile loads. */
+async function useLink(peer: Peer, side: LinkSide): Promise<void> {
+  const settings = { language: null, signaling: [], replaceSignaling: false, iceServers: side.iceServers, relayOnly: true }
+  await peer.context.addInitScript(`localStorage.setItem('hearth.settings', ${JSON.stringify(JSON.stringify(settings))})`)
+}
+
 /**
  * A holds `board` in the app; `runs` times, a fresh B first receives the same
  * bytes over a raw channel, then joins the board in the app. Stops at the
- * first run that fails (`timeoutMs` per transfer) and says why.
+ * first run that fails (`timeoutMs` per transfer) and says why. With `link`,
+ * both sides (the raw channel too) use only their relays.
  */
-export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: number, api: PartApi, opts: { timeoutMs: number; profile?: boolean }): Promise<SyncSamples> {
+export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: number, api: PartApi, opts: { timeoutMs: number; profile?: boolean; link?: SyncLink }): Promise<SyncSamples> {
   const servers = await ctx.servers()
   const appUrl = servers.app.url
+  const link = opts.link
   const a = await launchBenchPeer('sync-a')
+  if (link) await useLink(a, link.a)
   let b: Peer | null = null
   const out: SyncSamples = { runs: [], rawOfFailed: null, stored: null, failed: null }
   try {
@@ -160,14 +185,16 @@ export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: 
 
     for (let run = 0; run < runs && !api.signal.aborted; run++) {
       b = await launchBenchPeer(`sync-b${run + 1}`)
+      if (link) await useLink(b, link.b)
       const aErrors = a.errors.length
       let raw: Awaited<ReturnType<typeof rawRun>> | null = null
       try {
         // Baseline first, while B has no Hearth page that could compete for its CPU.
-        raw = await rawRun(pa, b, servers.baselineUrl, board.update.byteLength, opts.timeoutMs)
+        raw = await rawRun(pa, b, servers.baselineUrl, board.update.byteLength, opts.timeoutMs, link)
         await pause(500)
         let busy: (() => Promise<number>) | null = null
-        await join(b.page, boardInvite(appUrl, board), board.itemCount, async () => {
+        const invite = boardInvite(appUrl, board)
+        await join(b.page, link?.b.appOrigin ? throughOrigin(invite, link.b.appOrigin) : invite, board.itemCount, async () => {
           busy = await mainThreadClock(b!.page)
         })
         const syncedAt = await within(opts.timeoutMs, 'initial sync', () => reachedAt(b!.page, opts.timeoutMs))
@@ -231,22 +258,22 @@ async function profileSync(ctx: BenchContext, a: Peer, board: BrowserBoard): Pro
   }
 }
 
-/** The rows of one board's initial sync (also used by the scale table, with `prefix`). */
-export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync'): Figure[] {
+/** The rows of one board's initial sync (also used by the scale table, with `prefix`; `over` names a link other than loopback, as " over …"). */
+export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync', over = ''): Figure[] {
   const n = board.itemCount.toLocaleString('en')
   const runs = s.runs
   if (runs.length === 0) {
     const reason = s.failed ?? 'no run finished'
     return [
-      failedFigure({ id: `${prefix}-transfer`, label: `initial sync: peer connected → all ${n} items counted`, reason, target: { kind: 'ratio', max: 1.5, text: '≤ 1.5×' } }),
-      failedFigure({ id: `${prefix}-longest-task`, label: `long tasks: longest main-thread task on the peer joining the ${n}-item board`, reason, target: { kind: 'absolute', max: 50, text: '≤ 50 ms' } }),
+      failedFigure({ id: `${prefix}-transfer`, label: `initial sync${over}: peer connected → all ${n} items counted`, reason, target: { kind: 'ratio', max: 1.5, text: '≤ 1.5×' } }),
+      failedFigure({ id: `${prefix}-longest-task`, label: `long tasks: longest main-thread task on the peer joining the ${n}-item board${over}`, reason, target: { kind: 'absolute', max: 50, text: '≤ 50 ms' } }),
     ]
   }
   const partial = s.failed ? `; then ${s.failed}` : ''
   return [
     figure({
       id: `${prefix}-total`,
-      label: `initial sync: "Join board" → all ${n} items counted (incl. connecting)`,
+      label: `initial sync${over}: "Join board" → all ${n} items counted (incl. connecting)`,
       unit: 'ms',
       hearth: runs.map((r) => r.total),
       baselineLabel: 'raw RTCDataChannel: connect + send the same bytes',
@@ -255,7 +282,7 @@ export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync'
     }),
     figure({
       id: `${prefix}-first`,
-      label: `initial sync: "Join board" → the first items counted (${n}-item board)`,
+      label: `initial sync${over}: "Join board" → the first items counted (${n}-item board)`,
       unit: 'ms',
       hearth: runs.map((r) => r.first),
       baselineLabel: 'raw RTCDataChannel: connect + send the same bytes + one Yjs decode (its first items are all of them)',
@@ -264,7 +291,7 @@ export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync'
     }),
     figure({
       id: `${prefix}-transfer`,
-      label: `initial sync: peer connected → all ${n} items counted`,
+      label: `initial sync${over}: peer connected → all ${n} items counted`,
       unit: 'ms',
       hearth: runs.map((r) => r.transfer),
       baselineLabel: `raw RTCDataChannel alone: ${(board.update.byteLength / MB).toFixed(2)} MB in 16 KiB messages`,
@@ -274,7 +301,7 @@ export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync'
     }),
     figure({
       id: `${prefix}-decode`,
-      label: `initial sync: peer connected → all ${n} items counted, against transfer + one Yjs decode`,
+      label: `initial sync${over}: peer connected → all ${n} items counted, against transfer + one Yjs decode`,
       unit: 'ms',
       hearth: runs.map((r) => r.transfer),
       baselineLabel: 'raw transfer, then Y.applyUpdate into a fresh doc + count',
@@ -282,7 +309,7 @@ export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync'
     }),
     figure({
       id: `${prefix}-main-thread`,
-      label: `initial sync: the joining peer's main thread busy, "Join board" → all ${n} items counted`,
+      label: `initial sync${over}: the joining peer's main thread busy, "Join board" → all ${n} items counted`,
       unit: 'ms',
       hearth: runs.map((r) => r.busy),
       baselineLabel: 'raw transfer + decode page: send → decoded and counted',
@@ -291,7 +318,7 @@ export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync'
     }),
     figure({
       id: `${prefix}-longest-task`,
-      label: `long tasks: longest main-thread task on the peer joining the ${n}-item board`,
+      label: `long tasks: longest main-thread task on the peer joining the ${n}-item board${over}`,
       unit: 'ms',
       hearth: runs.map((r) => r.tasks.longest),
       baselineLabel: 'raw transfer + decode page, same peer',
@@ -301,7 +328,7 @@ export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync'
     }),
     figure({
       id: `${prefix}-long-tasks-total`,
-      label: `long tasks: total time in tasks over 50 ms on the peer joining the ${n}-item board`,
+      label: `long tasks: total time in tasks over 50 ms on the peer joining the ${n}-item board${over}`,
       unit: 'ms',
       hearth: runs.map((r) => r.tasks.total),
       baselineLabel: 'raw transfer + decode page, same peer',

@@ -7,6 +7,8 @@ import type { Servers } from './servers.ts'
 export interface Runs {
   open: number
   sync: number
+  /** Initial syncs over the slow link (slow-sync.ts). */
+  slowSync: number
   writes: number
   writesLarge: number
   scale: number

@@ -70,10 +70,10 @@ function onMessage(e: MessageEvent): void {
 }
 
 const bench = {
-  /** Peer A: creates the connection and channel; returns the offer and when it started. */
-  async rawOffer(): Promise<{ sdp: string; startedAt: number }> {
+  /** Peer A: creates the connection and channel (`config`: a relay, as Hearth's settings would give); returns the offer and when it started. */
+  async rawOffer(config: RTCConfiguration = { iceServers: [] }): Promise<{ sdp: string; startedAt: number }> {
     const startedAt = now()
-    pc = new RTCPeerConnection({ iceServers: [] })
+    pc = new RTCPeerConnection(config)
     channel = pc.createDataChannel('raw', { ordered: true })
     channelOpen = watchOpen(channel)
     await pc.setLocalDescription(await pc.createOffer())
@@ -81,8 +81,8 @@ const bench = {
     return { sdp: pc.localDescription!.sdp, startedAt }
   },
   /** Peer B: answers; resolves its channel when it arrives. */
-  async rawAnswer(sdp: string): Promise<string> {
-    pc = new RTCPeerConnection({ iceServers: [] })
+  async rawAnswer(sdp: string, config: RTCConfiguration = { iceServers: [] }): Promise<string> {
+    pc = new RTCPeerConnection(config)
     channelOpen = new Promise((resolve) => {
       pc!.addEventListener('datachannel', (e) => {
         channel = e.channel

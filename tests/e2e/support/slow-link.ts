@@ -4,6 +4,14 @@
  * app through the proxy's origin gets that delay on everything it says to the
  * Hearth server, HTTP and the signaling WebSocket alike (round trip = twice
  * `oneWayMs`).
+ * With `bytesPerSecond`, each direction also carries at most that many bytes
+ * a second: a chunk leaves once the ones before it have had their share of
+ * the link's time (a narrow link, as well as a long one). What waits for
+ * the link is queued without bound, as in a mobile network's deep buffers:
+ * the sender's own window (TCP's; SCTP's inside a relayed WebRTC
+ * connection) limits it. A bounded queue that stops reading was tried: the
+ * relay then loses datagrams behind it, and a WebRTC transfer through it
+ * fell to a sixth of the rate and less, which no real link does.
  *
  * Why not Chromium's network emulation alone: measured here (Chromium 150),
  * `Network.emulateNetworkConditions` delays HTTP responses and the WebSocket
@@ -20,22 +28,35 @@ export type SlowLink = {
   close(): Promise<void>
 }
 
-export async function startSlowLink(opts: { targetPort: number; oneWayMs: number }): Promise<SlowLink> {
+export async function startSlowLink(opts: { targetPort: number; oneWayMs: number; bytesPerSecond?: number }): Promise<SlowLink> {
   const sockets = new Set<Socket>()
   const timers = new Set<ReturnType<typeof setTimeout>>()
-  const later = (f: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t)
-      f()
-    }, opts.oneWayMs)
-    timers.add(t)
-  }
-  /** Forwards from `a` to `b` after the delay; an end or error is delayed the same way, so it never overtakes data. */
+  /**
+   * Forwards from `a` to `b` after the delay, and no faster than the link's rate; an end or error waits behind
+   * the data before it, so it never overtakes data. One queue and one timer a direction keep the order.
+   */
   const pipe = (a: Socket, b: Socket) => {
-    a.on('data', (chunk) => later(() => b.writable && b.write(chunk)))
-    a.on('end', () => later(() => b.end()))
-    a.on('error', () => later(() => b.destroy()))
-    a.on('close', () => later(() => b.destroy()))
+    const queue: { due: number; f: () => void }[] = []
+    // When the link is free again for this direction's next chunk.
+    let free = 0
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const next = () => {
+      if (timer) timers.delete(timer)
+      timer = null
+      while (queue.length > 0 && queue[0]!.due <= performance.now()) queue.shift()!.f()
+      if (queue.length === 0) return
+      timer = setTimeout(next, queue[0]!.due - performance.now())
+      timers.add(timer)
+    }
+    const send = (bytes: number, f: () => void) => {
+      free = Math.max(performance.now(), free) + (opts.bytesPerSecond ? (bytes * 1000) / opts.bytesPerSecond : 0)
+      queue.push({ due: free + opts.oneWayMs, f })
+      if (timer === null) next()
+    }
+    a.on('data', (chunk: Buffer) => send(chunk.byteLength, () => b.writable && b.write(chunk)))
+    a.on('end', () => send(0, () => b.end()))
+    a.on('error', () => send(0, () => b.destroy()))
+    a.on('close', () => send(0, () => b.destroy()))
   }
   const server: Server = createServer((client) => {
     const upstream = createConnection({ host: '127.0.0.1', port: opts.targetPort })
