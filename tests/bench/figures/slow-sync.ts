@@ -5,18 +5,20 @@
  *
  * B (the newcomer) reaches everything through slow links of its own
  * (tests/e2e/support/slow-link.ts: `ONE_WAY_MS` each way, at most
- * `BYTES_PER_SECOND` each way): the app and its signaling, and a TURN relay
- * (Debian's coturn, TURN over TCP) that it then uses alone. A uses the same
- * relay alone over loopback. Chromium's network emulation cannot do this: it
+ * `BYTES_PER_SECOND` each way): the app and its signaling over TCP, and a
+ * TURN relay (Debian's coturn) over UDP, through a queue of `BUFFER_MS`
+ * that drops what does not fit; B then uses the relay alone. A uses the
+ * same relay alone over loopback (TURN over TCP). Chromium's network emulation cannot do this: it
  * does not slow WebRTC. The raw channel of the baseline takes the same
  * relays, so both sides cross the same link.
  *
  *   npm run bench -- --only slow-sync --merge
+ *   BENCH_SLOW_BUFFER_MS=500 npm run bench -- --only slow-sync --no-write
  */
 import type { BenchContext } from '../lib/context.ts'
 import { figure, MB, type Figure } from '../lib/figure.ts'
 import type { PartApi } from '../lib/runner.ts'
-import { startSlowLink, type SlowLink } from '../../e2e/support/slow-link.ts'
+import { startSlowLink, startSlowUdpLink, type SlowLink } from '../../e2e/support/slow-link.ts'
 import { startTurn, type Turn } from '../../e2e/support/turn.ts'
 import { syncFigures, syncSamples } from './sync.ts'
 
@@ -24,6 +26,11 @@ import { syncFigures, syncSamples } from './sync.ts'
 const BYTES_PER_SECOND = 1_000_000
 /** A 200 ms round trip. */
 const ONE_WAY_MS = 100
+/**
+ * What the link's queue holds before it drops: a mobile network's deep buffer. With 500 ms, WebRTC's SCTP
+ * lost over a thousand datagrams in bursts and the raw channel took 99 s for its 7.8 MB (measured here).
+ */
+const BUFFER_MS = Number(process.env.BENCH_SLOW_BUFFER_MS ?? 3000)
 
 export async function measureSlowSync(ctx: BenchContext, api: PartApi): Promise<Figure[]> {
   const large = await ctx.large()
@@ -37,13 +44,15 @@ export async function measureSlowSync(ctx: BenchContext, api: PartApi): Promise<
       links.push(link)
       return link
     }
-    const slowTurn = await slow(turn.port)
+    const slowTurn = await startSlowUdpLink({ targetPort: turn.port, oneWayMs: ONE_WAY_MS, bytesPerSecond: BYTES_PER_SECOND, bufferMs: BUFFER_MS })
+    links.push(slowTurn)
     const slowApp = await slow(servers.app.port)
-    const relay = (port: number): RTCIceServer[] => [{ urls: `turn:127.0.0.1:${port}?transport=tcp`, username: turn!.username, credential: turn!.credential }]
+    const relay = (port: number, transport: 'tcp' | 'udp'): RTCIceServer[] => [{ urls: `turn:127.0.0.1:${port}?transport=${transport}`, username: turn!.username, credential: turn!.credential }]
     const s = await syncSamples(ctx, large, ctx.runs.slowSync, api, {
       timeoutMs: 300_000,
-      link: { a: { iceServers: relay(turn.port) }, b: { iceServers: relay(slowTurn.port), appOrigin: slowApp.url } },
+      link: { a: { iceServers: relay(turn.port, 'tcp') }, b: { iceServers: relay(slowTurn.port, 'udp'), appOrigin: slowApp.url } },
     })
+    ctx.log(`  the slow link dropped ${slowTurn.dropped().toLocaleString('en')} datagrams`)
     const over = ` over a slow link (${(BYTES_PER_SECOND * 8) / 1e6} Mbit/s, ${2 * ONE_WAY_MS} ms round trip)`
     const rows = syncFigures(large, s, 'slow-sync', over)
     if (s.runs.length > 0) {

@@ -20,6 +20,7 @@
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { createSocket, type Socket as DgramSocket } from 'node:dgram'
 
 export type SlowLink = {
   /** The proxy's origin with a trailing slash, e.g. `http://127.0.0.1:40200/`. */
@@ -88,4 +89,73 @@ export function throughOrigin(link: string, origin: string): string {
   url.protocol = base.protocol
   url.host = base.host
   return url.href
+}
+
+/**
+ * A narrow, long link for datagrams (a device's TURN over UDP): what a
+ * phone's mobile link does to WebRTC, where the TCP proxy above cannot. Each
+ * direction carries at most `bytesPerSecond`, holds each datagram
+ * `oneWayMs`, and queues at most `bufferMs` of data waiting for the link:
+ * a datagram that would wait longer is dropped, as a router's full queue
+ * drops it, and the sender's congestion control (SCTP's, inside WebRTC)
+ * sees the loss. Every client address gets its own socket towards the
+ * target, so the target's answers find their way back.
+ */
+export async function startSlowUdpLink(opts: { targetPort: number; oneWayMs: number; bytesPerSecond: number; bufferMs: number }): Promise<SlowLink & { dropped(): number }> {
+  const front = createSocket('udp4')
+  const backs = new Map<string, DgramSocket>()
+  const timers = new Set<ReturnType<typeof setTimeout>>()
+  let dropped = 0
+  /** One direction of the link: a drop-tail queue in front of the rate, then the delay. */
+  const direction = () => {
+    const queue: { due: number; f: () => void }[] = []
+    let free = 0
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const next = () => {
+      if (timer) timers.delete(timer)
+      timer = null
+      while (queue.length > 0 && queue[0]!.due <= performance.now()) queue.shift()!.f()
+      if (queue.length === 0) return
+      timer = setTimeout(next, queue[0]!.due - performance.now())
+      timers.add(timer)
+    }
+    return (bytes: number, f: () => void) => {
+      const now = performance.now()
+      if (free - now > opts.bufferMs) {
+        dropped++
+        return
+      }
+      free = Math.max(now, free) + (bytes * 1000) / opts.bytesPerSecond
+      queue.push({ due: free + opts.oneWayMs, f })
+      if (timer === null) next()
+    }
+  }
+  const up = direction()
+  const down = direction()
+  front.on('message', (msg, from) => {
+    const key = `${from.address}:${from.port}`
+    let back = backs.get(key)
+    if (!back) {
+      const socket = createSocket('udp4')
+      socket.on('message', (reply) => down(reply.byteLength, () => front.send(reply, from.port, from.address)))
+      socket.on('error', () => undefined)
+      socket.bind(0, '127.0.0.1')
+      backs.set(key, (back = socket))
+    }
+    const to = back
+    up(msg.byteLength, () => to.send(msg, opts.targetPort, '127.0.0.1'))
+  })
+  front.on('error', () => undefined)
+  await new Promise<void>((resolve) => front.bind(0, '127.0.0.1', resolve))
+  const port = front.address().port
+  return {
+    url: `udp://127.0.0.1:${port}`,
+    port,
+    dropped: () => dropped,
+    async close() {
+      for (const t of timers) clearTimeout(t)
+      for (const s of backs.values()) s.close()
+      await new Promise<void>((resolve) => front.close(() => resolve()))
+    },
+  }
 }
