@@ -287,7 +287,7 @@ export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync'
       hearth: runs.map((r) => r.first),
       baselineLabel: 'raw RTCDataChannel: connect + send the same bytes + one Yjs decode (its first items are all of them)',
       baseline: runs.map((r) => r.raw.connect + r.raw.apply),
-      note: 'When the newcomer first sees anything. An invited newcomer holds no key until the welcome its inviter writes on admitting it, a moment after it queued the whole board for it; the welcome goes ahead of what is still queued, not of what is already on its way (the sections "a newcomer\'s keys come last" and "the welcome ahead of the board" below).',
+      note: 'When the newcomer first sees anything. An invited newcomer holds no key until the welcome its inviter writes on admitting it, and that welcome is sent behind the whole board: nothing is decrypted before the last byte (the section "a newcomer\'s keys come last" below).',
     }),
     figure({
       id: `${prefix}-transfer`,
