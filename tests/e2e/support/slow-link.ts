@@ -29,31 +29,40 @@ export type SlowLink = {
   close(): Promise<void>
 }
 
+/**
+ * One direction of a link: what is sent leaves after the delay, no faster than the rate, in the order sent
+ * (one queue and one timer). With `bufferMs`, what would wait longer than that for the link is dropped
+ * (`send` returns false). The timers go into `timers`, for the link's close.
+ */
+function linkDirection(opts: { oneWayMs: number; bytesPerSecond?: number; bufferMs?: number }, timers: Set<ReturnType<typeof setTimeout>>) {
+  const queue: { due: number; f: () => void }[] = []
+  // When the link is free again for this direction's next chunk.
+  let free = 0
+  let timer: ReturnType<typeof setTimeout> | null = null
+  const next = () => {
+    if (timer) timers.delete(timer)
+    timer = null
+    while (queue.length > 0 && queue[0]!.due <= performance.now()) queue.shift()!.f()
+    if (queue.length === 0) return
+    timer = setTimeout(next, queue[0]!.due - performance.now())
+    timers.add(timer)
+  }
+  return (bytes: number, f: () => void): boolean => {
+    const now = performance.now()
+    if (opts.bufferMs !== undefined && free - now > opts.bufferMs) return false
+    free = Math.max(now, free) + (opts.bytesPerSecond ? (bytes * 1000) / opts.bytesPerSecond : 0)
+    queue.push({ due: free + opts.oneWayMs, f })
+    if (timer === null) next()
+    return true
+  }
+}
+
 export async function startSlowLink(opts: { targetPort: number; oneWayMs: number; bytesPerSecond?: number }): Promise<SlowLink> {
   const sockets = new Set<Socket>()
   const timers = new Set<ReturnType<typeof setTimeout>>()
-  /**
-   * Forwards from `a` to `b` after the delay, and no faster than the link's rate; an end or error waits behind
-   * the data before it, so it never overtakes data. One queue and one timer a direction keep the order.
-   */
+  /** Forwards from `a` to `b` over the link; an end or error waits behind the data before it, so it never overtakes data. */
   const pipe = (a: Socket, b: Socket) => {
-    const queue: { due: number; f: () => void }[] = []
-    // When the link is free again for this direction's next chunk.
-    let free = 0
-    let timer: ReturnType<typeof setTimeout> | null = null
-    const next = () => {
-      if (timer) timers.delete(timer)
-      timer = null
-      while (queue.length > 0 && queue[0]!.due <= performance.now()) queue.shift()!.f()
-      if (queue.length === 0) return
-      timer = setTimeout(next, queue[0]!.due - performance.now())
-      timers.add(timer)
-    }
-    const send = (bytes: number, f: () => void) => {
-      free = Math.max(performance.now(), free) + (opts.bytesPerSecond ? (bytes * 1000) / opts.bytesPerSecond : 0)
-      queue.push({ due: free + opts.oneWayMs, f })
-      if (timer === null) next()
-    }
+    const send = linkDirection(opts, timers)
     a.on('data', (chunk: Buffer) => send(chunk.byteLength, () => b.writable && b.write(chunk)))
     a.on('end', () => send(0, () => b.end()))
     a.on('error', () => send(0, () => b.destroy()))
@@ -106,28 +115,11 @@ export async function startSlowUdpLink(opts: { targetPort: number; oneWayMs: num
   const backs = new Map<string, DgramSocket>()
   const timers = new Set<ReturnType<typeof setTimeout>>()
   let dropped = 0
-  /** One direction of the link: a drop-tail queue in front of the rate, then the delay. */
+  // A drop-tail queue in front of each direction's rate, then the delay.
   const direction = () => {
-    const queue: { due: number; f: () => void }[] = []
-    let free = 0
-    let timer: ReturnType<typeof setTimeout> | null = null
-    const next = () => {
-      if (timer) timers.delete(timer)
-      timer = null
-      while (queue.length > 0 && queue[0]!.due <= performance.now()) queue.shift()!.f()
-      if (queue.length === 0) return
-      timer = setTimeout(next, queue[0]!.due - performance.now())
-      timers.add(timer)
-    }
+    const send = linkDirection(opts, timers)
     return (bytes: number, f: () => void) => {
-      const now = performance.now()
-      if (free - now > opts.bufferMs) {
-        dropped++
-        return
-      }
-      free = Math.max(now, free) + (bytes * 1000) / opts.bytesPerSecond
-      queue.push({ due: free + opts.oneWayMs, f })
-      if (timer === null) next()
+      if (!send(bytes, f)) dropped++
     }
   }
   const up = direction()
