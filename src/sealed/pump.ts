@@ -8,7 +8,7 @@ import type { BoardKeys } from './keys.ts'
 import { SEALED_ORIGIN } from './origins.ts'
 import { createReadableDoc } from './readable.ts'
 import type { SideEntries } from './side-entries.ts'
-import { splitUpdate } from './split-update.ts'
+import { cutLazily } from './split-update.ts'
 import { VerdictCheck } from './verdict-check.ts'
 import { holdsBack, type KeptVerdicts } from './verdicts.ts'
 import { SLICE_MS, Slices, yieldToEventLoop } from './yield.ts'
@@ -53,8 +53,8 @@ export class Pump {
   readonly #verdicts: VerdictCheck
   #readable: Y.Doc
   #rebuildNeeded = false
-  /** The parts of the last accepted entry's update not applied yet: applied before anything reads the readable doc for the engine. */
-  #tail: Uint8Array[] = []
+  /** The parts of the last accepted entry's update not applied yet (each made as it is taken): applied before anything reads the readable doc for the engine. */
+  #tail: Iterator<Uint8Array> | null = null
   /** Inside `#write`: a nested one must not give back the listener or the client id before the outer one ends. */
   #writing = false
 
@@ -76,22 +76,27 @@ export class Pump {
    */
   apply(update: Uint8Array): void {
     this.settled()
-    const parts = splitUpdate(update, APPLY_PART_BYTES)
-    Y.applyUpdate(this.#readable, parts[0]!, SEALED_ORIGIN)
-    this.#tail = parts.slice(1)
+    // A part's bytes are copied as it is taken: a large entry is copied in the slices that apply it, not all here.
+    const parts = cutLazily(update, APPLY_PART_BYTES)
+    const taken = parts[Symbol.iterator]()
+    Y.applyUpdate(this.#readable, taken.next().value!, SEALED_ORIGIN)
+    // An update left whole is its only part; one that was cut has at least one more.
+    this.#tail = Array.isArray(parts) ? null : taken
   }
 
   /** The readable doc with every accepted entry wholly applied: what the engine judges against. */
   settled(): Y.Doc {
-    if (this.#tail.length > 0) this.#write(() => this.#drain(Infinity))
+    if (this.#tail) this.#write(() => this.#drain(Infinity))
     return this.#readable
   }
 
   /** Applies what is left of the last entry, until `deadline`; returns whether all of it is applied. */
   #drain(deadline: number): boolean {
-    while (this.#tail.length > 0) {
+    while (this.#tail) {
       if (performance.now() > deadline) return false
-      Y.applyUpdate(this.#readable, this.#tail.shift()!, SEALED_ORIGIN)
+      const part = this.#tail.next()
+      if (part.done) this.#tail = null
+      else Y.applyUpdate(this.#readable, part.value, SEALED_ORIGIN)
     }
     return true
   }
@@ -249,7 +254,7 @@ export class Pump {
    */
   async #rebuild(): Promise<void> {
     this.#rebuildNeeded = false
-    this.#tail = []
+    this.#tail = null
     const old = this.#readable
     this.#ctx.writes.detach(old)
     this.#readable = createReadableDoc(old.clientID)
