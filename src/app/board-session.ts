@@ -268,6 +268,8 @@ export class BoardSession {
       relayOnly: network.relayOnly,
       ...(this.#deps.wrtc ? { wrtc: this.#deps.wrtc } : {}),
       proof: presenceProof({ sealed: this.sealed, signer: this.#signer, room: keys.room, transport, as: 'member' }),
+      // A device joining the board gets the membership's entries first: it can judge the rest as it arrives.
+      firstClients: () => this.sealed.circleClients(),
     })
     this.#unsubscribeSync = this.#sync.onStatus((s) => {
       for (const l of this.#statusListeners) l(s)

@@ -243,6 +243,29 @@ export class SealedBoard {
     return this.#logs.pendingCount()
   }
 
+  /**
+   * The sealed doc's Yjs clients that hold an entry other than content: the
+   * membership's, its side entries and profiles. A device joining a large
+   * board can judge nothing before it has them, so a sync sends their
+   * structs first (sync-pieces.ts). A client that also wrote content sends
+   * that early too; nothing else depends on the order.
+   */
+  circleClients(): Set<number> {
+    const clients = new Set<number>()
+    const items = (this.#entries.map as unknown as { _map: Map<string, { id: { client: number } }> })._map
+    for (const log of this.#logs.values()) {
+      for (const set of [log.done, log.pending]) {
+        for (const [key, e] of set) {
+          const kind = e.entry.header.kind
+          if (kind === 'update' || kind === 'snapshot') continue
+          const item = items.get(key)
+          if (item) clients.add(item.id.client)
+        }
+      }
+    }
+    return clients
+  }
+
   /** Devices that joined with an old invite (a join entry, no admission) while the board's first key is in use. */
   legacyJoiners(): RequestInfo[] {
     return legacyJoiners(this.#logs, this.circle, this.#opts.now())

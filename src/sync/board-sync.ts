@@ -34,6 +34,8 @@ export interface ConnectBoardOptions {
   maxMessageSize?: number
   /** Proves who this device is to its peers and checks theirs; without it every peer counts as unverified. */
   proof?: PeerProof
+  /** The doc's clients whose structs a sync answer sends first (sync-pieces.ts): asked each time one is sent. */
+  firstClients?: () => ReadonlySet<number>
 }
 
 /** Sync answers are sent in pieces of at most this (or a quarter of the message cap): the receiver applies each as it lands. */
@@ -109,7 +111,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
   const pieceBytes = Math.min(SYNC_PIECE_BYTES, Math.floor(maxMessageSize / 4))
   const wrtc = chunkedWrtc(base, {
     maxMessageSize,
-    split: (message) => splitSyncMessage(message, pieceBytes),
+    split: (message) => splitSyncMessage(message, pieceBytes, opts.firstClients?.()),
     onActivity: () => {
       lastExchange = Date.now()
       update(lastExchange - lastActivityEmit >= ACTIVITY_EMIT_MS)

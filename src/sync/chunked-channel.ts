@@ -1,4 +1,4 @@
-import { encodeFrames, Reassembler, type FrameError } from './chunk-framing.ts'
+import { encodeFrames, FLAG_FINAL, Reassembler, type FrameError } from './chunk-framing.ts'
 import type { ResolvedChunkedOptions } from './chunked-options.ts'
 import type { DataChannelLike } from './types.ts'
 
@@ -21,6 +21,42 @@ type HandledEvent = (typeof HANDLED_EVENTS)[number]
 const STALL_CHECK_MS = 20
 
 /**
+ * A message sent whole and no larger than this goes out before the queued
+ * frames of larger ones, at the next message boundary (see `send`). 64 KiB
+ * holds any live change, a welcome with its lockboxes, an admission or a
+ * presence update; a sync's pieces are four times as large.
+ */
+export const EXPRESS_MAX_BYTES = 64 * 1024
+
+/** Frames waiting for the real channel, first in first out. */
+class Lane {
+  #frames: (Uint8Array<ArrayBuffer> | undefined)[] = []
+  #head = 0
+
+  get waiting(): boolean {
+    return this.#head < this.#frames.length
+  }
+
+  push(frame: Uint8Array<ArrayBuffer>): void {
+    this.#frames.push(frame)
+  }
+
+  peek(): Uint8Array<ArrayBuffer> {
+    return this.#frames[this.#head]!
+  }
+
+  shift(): void {
+    this.#frames[this.#head++] = undefined
+    if (this.#head === this.#frames.length) this.clear()
+  }
+
+  clear(): void {
+    this.#frames = []
+    this.#head = 0
+  }
+}
+
+/**
  * An RTCDataChannel look-alike over a real (ordered, reliable) one.
  *
  * `send()` accepts messages of any size up to `maxMessageSize`: it frames them
@@ -30,6 +66,17 @@ const STALL_CHECK_MS = 20
  * buffer plus our queue. Incoming frames are reassembled into one "message"
  * event per original message. A malformed or oversized incoming message fires
  * "error" and closes the channel.
+ *
+ * Small messages overtake large ones: a message sent whole and no larger than
+ * `EXPRESS_MAX_BYTES` goes out before the frames still queued of larger
+ * messages, once the message being sent is complete (a message's frames are
+ * always consecutive on the wire). A device joining a large board gets the
+ * board's state as megabytes of pieces; the welcome that holds its keys,
+ * written by the inviter's device a moment later, came only after all of them,
+ * and nothing could be read before the last byte. Everything on a board's
+ * channel is a Yjs update, a sync message or a presence state, which mean the
+ * same in any order; the pieces of one large message, and large messages
+ * among themselves, keep theirs.
  */
 export class ChunkedDataChannel extends EventTarget {
   readonly #inner: DataChannelLike
@@ -37,9 +84,11 @@ export class ChunkedDataChannel extends EventTarget {
   readonly #reassembler: Reassembler
   readonly #handlers = new Map<HandledEvent, Handler>()
   readonly #innerListeners: ReadonlyArray<readonly [string, (event: Event) => void]>
-  /** Frames not yet handed to the real channel; `#head` is the next one. */
-  #queue: (Uint8Array<ArrayBuffer> | undefined)[] = []
-  #head = 0
+  /** Frames not yet handed to the real channel: of small messages sent whole, and of the rest. */
+  readonly #express = new Lane()
+  readonly #bulk = new Lane()
+  /** The lane whose message is partly sent (its next frame goes next), or null between messages. */
+  #sending: Lane | null = null
   #queuedBytes = 0
   #binaryType: string
   #threshold = 0
@@ -173,12 +222,14 @@ export class ChunkedDataChannel extends EventTarget {
     const text = typeof data === 'string'
     const whole = toBytes(data)
     const messages = text || !this.#opts.split ? [whole] : this.#opts.split(whole)
+    // The pieces of a split message keep their order, and go with the large ones.
+    const lane = messages.length === 1 && whole.byteLength <= EXPRESS_MAX_BYTES ? this.#express : this.#bulk
     for (const bytes of messages) {
       if (bytes.byteLength > this.#opts.maxMessageSize) {
         throw new TypeError(`message of ${bytes.byteLength} bytes exceeds maxMessageSize (${this.#opts.maxMessageSize})`)
       }
       for (const frame of encodeFrames(bytes, this.#opts.chunkSize, text)) {
-        this.#queue.push(frame)
+        lane.push(frame)
         this.#queuedBytes += frame.byteLength
       }
     }
@@ -190,6 +241,13 @@ export class ChunkedDataChannel extends EventTarget {
     if (this.#closeRequested) return
     this.#closeRequested = true
     if (this.#queuedBytes === 0 || this.#inner.readyState !== 'open') this.#closeInner()
+  }
+
+  /** The lane the next frame comes from: the one of a message partly sent, else small messages first. */
+  #nextLane(): Lane | null {
+    if (this.#sending) return this.#sending
+    if (this.#express.waiting) return this.#express
+    return this.#bulk.waiting ? this.#bulk : null
   }
 
   #setHandler(type: HandledEvent, handler: Handler): void {
@@ -209,15 +267,16 @@ export class ChunkedDataChannel extends EventTarget {
     const inner = this.#inner
     let buffered = inner.bufferedAmount
     if (sent && buffered + this.#queuedBytes > this.#threshold) this.#aboveThreshold = true
-    while (this.#head < this.#queue.length) {
+    for (let lane = this.#nextLane(); lane; lane = this.#nextLane()) {
       if (inner.readyState !== 'open') return
-      const frame = this.#queue[this.#head] as Uint8Array<ArrayBuffer>
+      const frame = lane.peek()
       if (buffered + frame.byteLength > this.#opts.highWaterMark) {
         this.#stallTimer = setTimeout(() => this.#pump(), STALL_CHECK_MS)
         this.#updateInnerThreshold()
         return
       }
-      this.#queue[this.#head++] = undefined
+      lane.shift()
+      this.#sending = (frame[0]! & FLAG_FINAL) !== 0 ? null : lane
       this.#queuedBytes -= frame.byteLength
       try {
         inner.send(frame)
@@ -228,8 +287,6 @@ export class ChunkedDataChannel extends EventTarget {
       buffered += frame.byteLength
       this.#opts.onActivity?.('out', frame.byteLength)
     }
-    this.#queue = []
-    this.#head = 0
     if (this.#closeRequested) {
       this.#closeInner()
       return
@@ -246,7 +303,7 @@ export class ChunkedDataChannel extends EventTarget {
    * empty, our bufferedAmount is the real one, so the caller's threshold applies.
    */
   #updateInnerThreshold(): void {
-    const waiting = this.#head < this.#queue.length
+    const waiting = this.#express.waiting || this.#bulk.waiting
     const wanted = waiting ? this.#opts.lowWaterMark : this.#threshold
     if (this.#innerThreshold !== wanted) this.#inner.bufferedAmountLowThreshold = this.#innerThreshold = wanted
   }
@@ -322,8 +379,9 @@ export class ChunkedDataChannel extends EventTarget {
 
   #dropQueue(): void {
     this.#clearStallTimer()
-    this.#queue = []
-    this.#head = 0
+    this.#express.clear()
+    this.#bulk.clear()
+    this.#sending = null
     this.#queuedBytes = 0
   }
 

@@ -19,8 +19,12 @@ const MESSAGE_SYNC = 0
 const STEP_2 = 1
 const UPDATE = 2
 
-/** Splits a y-webrtc sync step 2 message that is bigger than `pieceBytes`; anything else is returned as is. */
-export function splitSyncMessage(message: Uint8Array, pieceBytes: number): Uint8Array[] {
+/**
+ * Splits a y-webrtc sync step 2 message that is bigger than `pieceBytes`;
+ * anything else is returned as is. The structs of the clients in `first`
+ * come first (see `splitUpdate`).
+ */
+export function splitSyncMessage(message: Uint8Array, pieceBytes: number, first?: ReadonlySet<number>): Uint8Array[] {
   if (message.byteLength <= pieceBytes || message[0] !== MESSAGE_SYNC || message[1] !== STEP_2) return [message]
   let update: Uint8Array
   try {
@@ -31,7 +35,7 @@ export function splitSyncMessage(message: Uint8Array, pieceBytes: number): Uint8
   } catch {
     return [message]
   }
-  const pieces = splitUpdate(update, pieceBytes - 16)
+  const pieces = splitUpdate(update, pieceBytes - 16, first)
   return pieces.map((piece, i) => frame(i === pieces.length - 1 ? STEP_2 : UPDATE, piece))
 }
 
@@ -65,10 +69,19 @@ interface Run {
  * Splits a Yjs update (v1) into updates of about `maxBytes` each: runs of
  * consecutive structs per client (one run per client per piece, as the
  * format requires), then the delete set on its own.
+ *
+ * The structs of the clients in `first` go first, each client's in their
+ * order; the rest follow as the update has them (Yjs writes clients by
+ * descending id, which says nothing about what they hold). A sealed board
+ * names the clients that wrote its membership (SealedBoard.circleClients):
+ * a device that joins can judge nothing before it has those, and pieces
+ * that arrive before them wait, to be judged only after the last byte.
  */
-export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] {
+export function splitUpdate(update: Uint8Array, maxBytes: number, first?: ReadonlySet<number>): Uint8Array[] {
   if (update.byteLength <= maxBytes) return [update]
-  const { structs, ds } = Y.decodeUpdate(update) as unknown as { structs: (Y.Item | Y.GC | Y.Skip)[]; ds: { clients: Map<number, { clock: number; len: number }[]> } }
+  const decoded = Y.decodeUpdate(update) as unknown as { structs: (Y.Item | Y.GC | Y.Skip)[]; ds: { clients: Map<number, { clock: number; len: number }[]> } }
+  const { ds } = decoded
+  const structs = first && first.size > 0 ? [...decoded.structs.filter((s) => first.has(s.id.client)), ...decoded.structs.filter((s) => !first.has(s.id.client))] : decoded.structs
   const pieces: Uint8Array[] = []
   let runs: Run[] = []
   let size = 0

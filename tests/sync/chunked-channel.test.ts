@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { ChunkedDataChannel, CHUNK_PROTOCOL } from '../../src/sync/chunked-channel.ts'
+import { ChunkedDataChannel, CHUNK_PROTOCOL, EXPRESS_MAX_BYTES } from '../../src/sync/chunked-channel.ts'
 import { resolveChunkedOptions, type ChunkedOptions } from '../../src/sync/chunked-options.ts'
 import { FLAG_FINAL } from '../../src/sync/chunk-framing.ts'
 import { fakePair, FAKE_MAX_MESSAGE, type FakeChannel } from './support/fake-channel.ts'
@@ -59,26 +59,61 @@ describe('ChunkedDataChannel', () => {
     expect(received).toHaveLength(100)
   })
 
-  it('carries many large interleaved messages in order without overfilling the real buffer', async () => {
+  it('carries large and small messages whole without overfilling the real buffer: the large in the order sent, the small in theirs, ahead of the large ones still queued', async () => {
     const highWaterMark = 256 * 1024
     const { a, rawA, received } = chunkedPair({ highWaterMark })
-    const sizes = [3_000_000, 0, 1, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 700_000, 5, 1_200_000, 42]
+    const sizes = [3_000_000, 0, 1, 16 * 1024 - 1, 700_000, 16 * 1024, 16 * 1024 + 1, EXPRESS_MAX_BYTES, 5, 1_200_000, EXPRESS_MAX_BYTES + 1, 42]
     sizes.forEach((size, seed) => a.send(message(size, seed)))
     a.send('and a string at the end: شكرا')
     expect(a.bufferedAmount).toBeGreaterThan(4_900_000) // queued, not yet on the wire
 
     await drain(rawA, a, 100_000)
 
-    expect(received).toHaveLength(sizes.length + 1)
-    sizes.forEach((size, seed) => {
-      const data = received[seed] as ArrayBuffer
+    // The first large message was on its way when the others were sent: it is finished first, then the small
+    // ones go, then the large ones still queued, each in the order sent.
+    const small = sizes.map((size, seed) => [size, seed] as const).filter(([size]) => size <= EXPRESS_MAX_BYTES)
+    const large = sizes.map((size, seed) => [size, seed] as const).filter(([size]) => size > EXPRESS_MAX_BYTES)
+    const expected = [large[0]!, ...small, 'text', ...large.slice(1)] as const
+    expect(received).toHaveLength(expected.length)
+    expected.forEach((want, i) => {
+      if (want === 'text') return expect(received[i]).toBe('and a string at the end: شكرا')
+      const data = received[i] as ArrayBuffer
       expect(data).toBeInstanceOf(ArrayBuffer)
-      expect(Buffer.from(data).equals(Buffer.from(message(size, seed)))).toBe(true)
+      expect(Buffer.from(data).equals(Buffer.from(message(want[0], want[1])))).toBe(true)
     })
-    expect(received.at(-1)).toBe('and a string at the end: شكرا')
     expect(rawA.maxBufferedSeen).toBeLessThanOrEqual(highWaterMark)
     expect(rawA.largestMessage).toBeLessThanOrEqual(16 * 1024)
     expect(a.bufferedAmount).toBe(0)
+  })
+
+  it('keeps the pieces of a split message in order behind what was queued before them, however small each piece is', async () => {
+    // A sync's answer, cut in pieces (sync-pieces.ts): a piece that went ahead would tell the peer "synced" early.
+    const split = (m: Uint8Array) => (m.byteLength === 40_000 ? [0, 1, 2, 3].map((i) => m.subarray(i * 10_000, (i + 1) * 10_000)) : [m])
+    const { a, rawA, received } = chunkedPair({ highWaterMark: 64 * 1024, split })
+    a.send(message(500_000, 1))
+    a.send(message(300_000, 2))
+    a.send(message(40_000, 3))
+    a.send(message(100, 4))
+    await drain(rawA, a, 32 * 1024)
+    const whole = message(40_000, 3)
+    expect(received.map((d) => (d as ArrayBuffer).byteLength)).toEqual([500_000, 100, 300_000, 10_000, 10_000, 10_000, 10_000])
+    received.slice(3).forEach((d, i) => expect(Buffer.from(d as ArrayBuffer).equals(Buffer.from(whole.subarray(i * 10_000, (i + 1) * 10_000)))).toBe(true))
+  })
+
+  it('never puts a small message inside a large one: its frames go between two messages', async () => {
+    const { a, rawA, rawB, received } = chunkedPair({ highWaterMark: 64 * 1024 })
+    // Frames on the wire, by the message they belong to.
+    const owners: number[] = []
+    rawB.addEventListener('message', (e) => owners.push(new Uint8Array((e as MessageEvent).data as ArrayBuffer).byteLength))
+    a.send(message(200_000, 1))
+    await drain(rawA, a, 20_000)
+    a.send(message(200_000, 2))
+    rawA.transmit(40_000)
+    await Promise.resolve()
+    a.send(message(10, 3))
+    await drain(rawA, a, 20_000)
+    expect(received.map((d) => (d as ArrayBuffer).byteLength)).toEqual([200_000, 200_000, 10])
+    expect(owners.at(-1)).toBe(11) // the small one's single frame came last, after every frame of the second
   })
 
   it('reports real plus queued bytes and fires bufferedamountlow when they drain', async () => {

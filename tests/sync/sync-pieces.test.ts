@@ -57,6 +57,28 @@ describe('sync in pieces', () => {
     for (const m of messages) expect(m.byteLength).toBeLessThanOrEqual(128 * 1024 + 4096)
   })
 
+  it('the structs of the clients asked for first come before any other client’s, and the pieces still rebuild the same doc', () => {
+    const doc = bigDoc()
+    const update = Y.encodeStateAsUpdate(doc)
+    // Yjs writes clients by descending id: asked for nothing, the lowest (1000) comes last.
+    const clientsOf = (piece: Uint8Array) => [...new Set(Y.decodeUpdate(piece).structs.map((s) => s.id.client))]
+    const plain = splitUpdate(update, 64 * 1024).flatMap(clientsOf)
+    expect(plain[0]).toBe(1004)
+    expect(plain.at(-1)).toBe(1000)
+    const pieces = splitUpdate(update, 64 * 1024, new Set([1000, 1002]))
+    const order = pieces.flatMap(clientsOf)
+    const lastFirst = Math.max(order.lastIndexOf(1000), order.lastIndexOf(1002))
+    const firstOther = order.findIndex((c) => c !== 1000 && c !== 1002)
+    expect(lastFirst).toBeLessThan(firstOther)
+    expect(new Set(order)).toEqual(new Set([1000, 1001, 1002, 1003, 1004]))
+    const rebuilt = new Y.Doc()
+    for (const p of pieces) Y.applyUpdate(rebuilt, p)
+    expect(Y.encodeStateAsUpdate(rebuilt)).toEqual(Y.encodeStateAsUpdate(doc))
+    // The same through the sync message, as board-sync.ts sends it.
+    const messages = splitSyncMessage(step2(update), 64 * 1024 + 16, new Set([1000, 1002]))
+    expect(messages).toHaveLength(pieces.length)
+  })
+
   it('a malformed message is passed through untouched rather than guessed at', () => {
     const broken = new Uint8Array([0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3])
     expect(splitSyncMessage(broken, 4)).toEqual([broken])
