@@ -3,6 +3,7 @@ import type { Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import type { Rejection } from './diagnostics.ts'
 import type { BoardKeys } from './keys.ts'
+import { Slices } from './yield.ts'
 import { decodeGift, decodeRequest, decodeRotate, decodeWelcome, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
 
 /** Where keys came from: the key id (base64url) that sealed the welcome or rotation, and for a rotation the epoch it leads out of. */
@@ -35,6 +36,8 @@ async function openGift(lockboxes: Parameters<typeof openLockbox>[0], agreement:
 
 /** Kinds whose meaning does not depend on their author's earlier entries: looked at as soon as they can be read. */
 const SIDE_KINDS = new Set<EntryKind>(['request', 'welcome', 'rotate'])
+/** The order `settle` looks at them in: what gives this device keys before what only the circle's admitters need. */
+const SETTLE_ORDER: Partial<Record<EntryKind, number>> = { welcome: 0, rotate: 1, request: 2 }
 
 /**
  * Requests, welcomes and rotations are looked at once what they depend on is
@@ -67,7 +70,13 @@ export class SideEntries {
   /** Looks at every waiting entry with the circle as it now stands (requests to check, keys to take). Returns whether any was settled. */
   async settle(): Promise<boolean> {
     let changed = false
-    for (const [key, v] of this.#awaiting) {
+    // Keys first: a newcomer's welcome is what lets it read anything, and a large board brings it dozens of
+    // old requests to check, each a signature. Those go after, in slices rather than one long task.
+    const slices = new Slices()
+    const order = [...this.#awaiting].sort(([, a], [, b]) => SETTLE_ORDER[a.entry.header.kind]! - SETTLE_ORDER[b.entry.header.kind]!)
+    for (const [key, v] of order) {
+      await slices.breathe()
+      if (this.#awaiting.get(key) !== v) continue
       if (await settleSideEntry(this.#ctx, v)) {
         this.#awaiting.delete(key)
         this.#settled.add(v.hash)

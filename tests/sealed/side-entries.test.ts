@@ -43,7 +43,14 @@ async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; own
   const invites: Invite[] = []
   const verdicts = new Map<string, ControlVerdict>()
   const epochs = new Map<string, Pick<EpochInfo, 'hash' | 'recipients'>>()
-  const requests = new Map<string, RequestInfo>()
+  /** What Bob's device did, in order: a request recorded, keys taken. */
+  const events: string[] = []
+  const requests = new (class extends Map<string, RequestInfo> {
+    override set(k: string, v: RequestInfo) {
+      events.push(`request ${v.name}`)
+      return super.set(k, v)
+    }
+  })()
   const taken: [KeyGift, KeySource][] = []
   const rejected: string[][] = []
   const circle = { invites: () => invites, requests, membership: () => ({ verdicts, epochs }) } as unknown as Circle
@@ -60,6 +67,7 @@ async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; own
     keys,
     ownRequest: () => opts.ownRequest,
     takeGift: async (g, source) => {
+      events.push('keys')
       taken.push([g, source])
     },
     reject: (reason, key, author, detail) => rejected.push([reason, key, author, detail]),
@@ -70,7 +78,7 @@ async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; own
     if (v) side.wait(v)
     return side.settle()
   }
-  return { side, look, invites, verdicts, epochs, requests, taken, rejected }
+  return { side, look, invites, verdicts, epochs, requests, taken, rejected, events }
 }
 
 function entry(kind: EntryKind, author: Uint8Array, plain: Uint8Array): Verified {
@@ -148,6 +156,23 @@ describe('welcomes', () => {
     expect(bob.taken).toEqual([[gift, { kind: 'welcome', sealedUnder: toBase64url(KEY_ID), from: null }]])
     expect(await bob.look(w)).toBe(false)
     expect(bob.taken).toHaveLength(1)
+  })
+
+  it('Bob joins a large board: his keys are taken before the dozens of old requests it brings are checked, though his welcome came last', async () => {
+    const [alice, keys] = [await generateDeviceKeys(), await generateDeviceKeys()]
+    const mine = hash()
+    const bob = await bobsDevice(keys, { ownRequest: mine })
+    for (let i = 0; i < 12; i++) {
+      const invitation = await deriveInvitation(generateInvitationSecret())
+      const asker = await generateDeviceKeys()
+      const proof = await invitation.signer.sign(requestProofMessage(BOARD, asker.signPublic, asker.agreePublic))
+      bob.side.wait(entry('request', asker.signPublic, encodeRequest({ name: `Member ${i}`, agree: asker.agreePublic, invite: invitation.id, proof })))
+      bob.invites.push({ id: toBase64url(invitation.id), pub: invitation.publicKey })
+    }
+    expect(await bob.look(await welcome(alice, keys.agreePublic, mine))).toBe(true)
+    expect(bob.events[0]).toBe('keys')
+    expect(bob.events).toHaveLength(13)
+    expect(bob.requests.size).toBe(12)
   })
 
   it('a welcome answering Carol’s request is not Bob’s, even sealed to Bob’s key: settled, nothing taken', async () => {
