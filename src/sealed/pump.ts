@@ -137,6 +137,10 @@ export class Pump {
     let carried: Slices | null = null
     for (let round = 0; ; round++) {
       await this.#prepare()
+      // A welcome (this device's keys) is looked at as soon as it can be read, not once a round moves nothing:
+      // on a large sync, rounds keep moving for as long as pieces arrive. What it changed (keys taken) is
+      // decrypted by a new round: going on with this one would end the run with entries it could now read.
+      if (this.#ctx.side.fresh && (await this.#afterCircle())) continue
       let moved = false
       let circleChanged = false
       let sliced = false

@@ -24,6 +24,8 @@ export interface SideContext {
   readonly keys: BoardKeys
   /** The hash of this device's own request (its first entry), once handled. */
   ownRequest(): string | undefined
+  /** Whether this device asked and its request is not handled yet (it is in its turn, once its admission is known). */
+  ownRequestWaiting(): boolean
   takeGift(gift: KeyGift, source: KeySource): Promise<void>
   reject(reason: Rejection, key: string, author: string, detail: string): void
   now(): number
@@ -53,6 +55,8 @@ export class SideEntries {
   readonly #awaiting = new Map<string, Verified>()
   /** Hashes of requests, welcomes and rotations already looked at. */
   readonly #settled = new Set<string>()
+  /** Whether one came to wait since the last look. */
+  #fresh = false
 
   constructor(ctx: SideContext) {
     this.#ctx = ctx
@@ -64,11 +68,20 @@ export class SideEntries {
 
   /** A request, welcome or rotation that can be read waits for its look, unless it had it. Other entries are passed over. */
   wait(v: Verified): void {
-    if (v.plain && SIDE_KINDS.has(v.entry.header.kind) && !this.#settled.has(v.hash)) this.#awaiting.set(v.key, v)
+    if (v.plain && SIDE_KINDS.has(v.entry.header.kind) && !this.#settled.has(v.hash) && this.#awaiting.get(v.key) !== v) {
+      this.#awaiting.set(v.key, v)
+      this.#fresh = true
+    }
+  }
+
+  /** Whether a request, welcome or rotation came to wait since the last look (the pump looks at once: a newcomer's keys must not wait for a quiet moment). */
+  get fresh(): boolean {
+    return this.#fresh
   }
 
   /** Looks at every waiting entry with the circle as it now stands (requests to check, keys to take). Returns whether any was settled. */
   async settle(): Promise<boolean> {
+    this.#fresh = false
     let changed = false
     // Keys first: a newcomer's welcome is what lets it read anything, and a large board brings it dozens of
     // old requests to check, each a signature. Those go after, in slices rather than one long task.
@@ -106,8 +119,11 @@ async function settleSideEntry(ctx: SideContext, v: Verified): Promise<boolean> 
   }
   if (h.kind === 'welcome') {
     const w = decodeWelcome(v.plain)
+    if (!w) return true
     const mine = ctx.ownRequest()
-    if (!w || !mine || w.request !== mine) return true
+    // Read before this device's own request had its turn: whether it answers that request is known only then.
+    if (!mine && ctx.ownRequestWaiting()) return false
+    if (!mine || w.request !== mine) return true
     const gift = await openGift(w.lockboxes, ctx.agreement, lockboxContext('welcome', ctx.boardId, fromBase64url(w.request)!))
     if (gift) await ctx.takeGift(gift, { kind: 'welcome', sealedUnder: toBase64url(h.keyId), from: null })
     return true

@@ -39,7 +39,7 @@ interface Invite {
 }
 
 /** Bob's device, with the circle as the test says it stands. */
-async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; ownRequest?: string; knownKeys?: string[]; knownTransports?: string[] } = {}) {
+async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; ownRequest?: string; ownRequestWaiting?: boolean; knownKeys?: string[]; knownTransports?: string[] } = {}) {
   const invites: Invite[] = []
   const verdicts = new Map<string, ControlVerdict>()
   const epochs = new Map<string, Pick<EpochInfo, 'hash' | 'recipients'>>()
@@ -66,6 +66,7 @@ async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; own
     circle,
     keys,
     ownRequest: () => opts.ownRequest,
+    ownRequestWaiting: () => opts.ownRequestWaiting ?? false,
     takeGift: async (g, source) => {
       events.push('keys')
       taken.push([g, source])
@@ -173,6 +174,21 @@ describe('welcomes', () => {
     expect(bob.events[0]).toBe('keys')
     expect(bob.events).toHaveLength(13)
     expect(bob.requests.size).toBe(12)
+  })
+
+  it('Bob reads Alice’s welcome before his own request had its turn: it waits, and gives him his keys once his request is handled', async () => {
+    const [alice, keys] = [await generateDeviceKeys(), await generateDeviceKeys()]
+    const mine = hash()
+    const state: { ownRequest?: string; ownRequestWaiting?: boolean } = { ownRequestWaiting: true }
+    const bob = await bobsDevice(keys, state)
+    const w = await welcome(alice, keys.agreePublic, mine)
+    expect(await bob.look(w)).toBe(false)
+    expect(bob.side.isSettled(w.hash)).toBe(false)
+    expect(bob.taken).toEqual([])
+    state.ownRequestWaiting = false
+    state.ownRequest = mine
+    expect(await bob.look()).toBe(true)
+    expect(bob.taken).toEqual([[gift, { kind: 'welcome', sealedUnder: toBase64url(KEY_ID), from: null }]])
   })
 
   it('a welcome answering Carol’s request is not Bob’s, even sealed to Bob’s key: settled, nothing taken', async () => {
