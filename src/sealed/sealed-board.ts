@@ -244,11 +244,14 @@ export class SealedBoard {
   }
 
   /**
-   * The sealed doc's Yjs clients that hold an entry other than content: the
-   * membership's, its side entries and profiles. A device joining a large
-   * board can judge nothing before it has them, so a sync sends their
-   * structs first (sync-pieces.ts). A client that also wrote content sends
-   * that early too; nothing else depends on the order.
+   * The sealed doc's Yjs clients that hold the circle: membership changes,
+   * profiles, welcomes and key rotations. A device joining a large board can
+   * judge nothing before it has them, so a sync sends their structs first
+   * (sync-pieces.ts). A client that also wrote content sends that early too;
+   * nothing else depends on the order. Requests to join are not the circle
+   * (an admission carries the device it lets in): every member's first
+   * client holds one, and counting them put every client first, so the
+   * founder's circle still came last.
    */
   circleClients(): Set<number> {
     const clients = new Set<number>()
@@ -257,7 +260,7 @@ export class SealedBoard {
       for (const set of [log.done, log.pending]) {
         for (const [key, e] of set) {
           const kind = e.entry.header.kind
-          if (kind === 'update' || kind === 'snapshot') continue
+          if (kind === 'update' || kind === 'snapshot' || kind === 'request') continue
           const item = items.get(key)
           if (item) clients.add(item.id.client)
         }
