@@ -125,6 +125,11 @@ export class BoardState {
   /** How many cards the list is growing to, FILL_STEP a task (`#growTo`); bumping `#growth` stops a step still to come. */
   #growingTo = 0
   #growth = 0
+  /** The cards last shown (`visible`), and for which list, limit, query and clock: read several times a render, made once. */
+  #shown: { from: readonly Item[]; limit: number; query: ItemQuery; now: number; step: number; list: readonly Item[]; ids: ReadonlySet<string> } | null = null
+  /** Bumped, a task after a render that held back cards others' changes brought (`visible`), to show the next of them. */
+  #paceStep = $state(0)
+  #pacing = false
   readonly #subscribeItems: () => void
   readonly #subscribeMeta: () => void
   readonly #cleanups: (() => void)[] = []
@@ -465,8 +470,47 @@ export class BoardState {
     return merged(this.#view)
   }
 
+  /**
+   * The cards the list shows: the first `limit` of `matching`. When others'
+   * changes bring more than FILL_STEP items that were not on screen into
+   * that page at once (a joining device's sync applies a large board author
+   * by author, each into the middle of the list), the page shows up to the
+   * FILL_STEP-th of them now and the next ones a task after each other, as
+   * `fillPage` grows it: making 25–50 cards in the render after one
+   * author's items landed was a task of 55–220 ms on the benchmark's joining
+   * peer. What the person asks for (a query, a page more) is not held back
+   * here: a query shows its first page at once, and `showMore` grows by
+   * FILL_STEP a task already.
+   */
   get visible(): readonly Item[] {
-    return this.matching.slice(0, this.limit)
+    const matching = this.matching
+    const { limit, query, now } = this
+    const step = this.#paceStep
+    const last = this.#shown
+    if (last && last.from === matching && last.limit === limit && last.query === query && last.now === now && last.step === step) return last.list
+    const page = matching.slice(0, limit)
+    let end = page.length
+    if (last && last.limit === limit && last.query === query && last.now === now) {
+      let fresh = 0
+      for (let i = 0; i < page.length; i++) {
+        if (last.ids.has(page[i]!.id)) continue
+        if (++fresh > FILL_STEP) {
+          end = i
+          break
+        }
+      }
+    }
+    const list = end < page.length ? page.slice(0, end) : page
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read by the next call only
+    this.#shown = { from: matching, limit, query, now, step, list, ids: new Set(list.map((item) => item.id)) }
+    if (end < page.length && !this.#pacing) {
+      this.#pacing = true
+      void yieldToEventLoop().then(() => {
+        this.#pacing = false
+        this.#paceStep++
+      })
+    }
+    return list
   }
 
   /**

@@ -4,11 +4,15 @@
  * empty board that receives a large board's first sync shows a few cards in
  * that render and the rest of the page FILL_STEP a task after it (a large
  * board's first sync rendered 50 cards in one task: 175 ms on the
- * benchmark's peer; then the 38 after the first 12, 69 ms).
+ * benchmark's peer; then the 38 after the first 12, 69 ms). A board that
+ * shows a page already gets a joining device's sync author by author, each
+ * into the middle of the page: no render makes more than FILL_STEP new cards
+ * there either (25–50 in one render were tasks of 55–220 ms).
  */
 import { flushSync } from 'svelte'
 import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
+import { createItem, newItemId } from '../../src/core/index.ts'
 import { AT_ONCE_ITEMS, BoardState, CATCH_UP_CHUNK, FILL_STEP, FIRST_PAGE, PAGE_SIZE, SHOW_EVERY_MS } from '../../src/state/board.svelte.ts'
 import { SessionMemory } from '../../src/state/session-memory.ts'
 import { postNotices, record, session } from './fake-session.ts'
@@ -79,13 +83,18 @@ describe('a board that a sync fills', () => {
     board.destroy()
   })
 
-  it('a board already showing a page keeps it when many more arrive, and one that grows a little shows them at once', async () => {
+  it('a board already showing a page keeps it when many more arrive, newer than all it shows: the page fills with them FILL_STEP new cards a task; one that grows a little shows them at once', async () => {
     const s = session(30)
     const { board, renders, stop } = await shown(s)
     expect(renders).toEqual([30])
     s.doc.transact(() => postNotices(s.doc, 300, 30))
     flushSync()
-    expect(renders.at(-1)).toBe(PAGE_SIZE)
+    // The 300 are newer than the 30 shown: the page's first 12 of them now, the 30 below them gone from it.
+    expect(renders.at(-1)).toBe(FILL_STEP)
+    expect(board.limit).toBe(PAGE_SIZE)
+    await until(() => renders.at(-1) === PAGE_SIZE)
+    expect(renders).toEqual([30, 12, 24, 36, 48, 50])
+    expect(board.visible.map((item) => item.title)).toEqual(Array.from({ length: PAGE_SIZE }, (_, i) => `notice ${329 - i}`))
     expect(board.limit).toBe(PAGE_SIZE)
     stop()
 
@@ -95,6 +104,47 @@ describe('a board that a sync fills', () => {
     flushSync()
     expect(second.renders).toEqual([0, 5])
     second.stop()
+  })
+
+  it('a sync that brings an author’s items into the middle of a shown page, again and again, never makes more than FILL_STEP new cards in one render, and ends on the right page', async () => {
+    const s = session(0)
+    const items = s.doc.getMap<Y.Map<unknown>>('items')
+    // One author's 250 items, spread over the same span of time as the ones already there (as a joining device gets them, one member after another).
+    const author = (k: number) => {
+      for (let i = 0; i < 250; i++) {
+        const r = createItem(s.doc, { kind: 'notice', title: `notice ${k}-${i}`, body: '', author: 'Ana', tags: [], pinned: false, expiresAt: null }, 1_000 + i * 8 + k, newItemId('AAAAAAAAAAA'))
+        if (!r.ok) throw new Error(JSON.stringify(r))
+      }
+    }
+    s.doc.transact(() => author(0))
+    const { board, renders, stop } = await shown(s)
+    expect(renders).toEqual([PAGE_SIZE])
+    const onScreen = new Set(board.visible.map((item) => item.id))
+    let most = 0
+    const watch = $effect.root(() => {
+      $effect(() => {
+        const ids = board.visible.map((item) => item.id)
+        most = Math.max(most, ids.filter((id) => !onScreen.has(id)).length)
+        onScreen.clear()
+        for (const id of ids) onScreen.add(id)
+      })
+    })
+    for (let k = 1; k < 8; k++) {
+      const before = renders.length
+      s.doc.transact(() => author(k))
+      // Others' changes show within SHOW_EVERY_MS, then the page fills a task at a time.
+      for (let i = 0; i < 2000 && !(renders.length > before && renders.at(-1) === PAGE_SIZE); i++) await nextTask()
+      flushSync()
+      expect(renders.at(-1)).toBe(PAGE_SIZE)
+    }
+    // The first authors' items took half the page or more from the one before: several renders each, none with more than FILL_STEP new cards.
+    expect(most).toBe(FILL_STEP)
+    expect(renders.slice(0, 8)).toEqual([50, 24, 36, 48, 50, 36, 48, 50])
+    const everything = [...items.keys()].map((id) => board.items.find((item) => item.id === id)!).sort((a, b) => b.createdAt - a.createdAt)
+    expect(board.visible.map((item) => item.id)).toEqual(everything.slice(0, PAGE_SIZE).map((item) => item.id))
+    expect(board.limit).toBe(PAGE_SIZE)
+    watch()
+    stop()
   })
 
   it('what a sync changed after the reading is read a chunk per task from the first render on, not all in that render, and shown once read', async () => {
