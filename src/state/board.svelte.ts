@@ -254,8 +254,18 @@ export class BoardState {
       const circle = session.sealed.circle
       const m = circle.managed ? circle.membership() : null
       const myMember = circle.memberOf(session.me)
+      const standing = session.sealed.standing
+      // Let in: the list appears for the first time, over whatever the sync brought while this device waited
+      // (hundreds of items, with the rest of the board still arriving). It starts as a board that opens does:
+      // a few cards in that render, the rest of the page FILL_STEP a task after it (50 cards with the whole
+      // board view in one render took 90–190 ms on the benchmark's joining peer).
+      if (this.membership && this.membership.standing !== 'member' && standing === 'member') {
+        this.#stopGrowing()
+        this.limit = FIRST_PAGE
+        this.#later(() => this.fillPage())
+      }
       this.membership = {
-        standing: session.sealed.standing,
+        standing,
         managed: circle.managed,
         me: session.me,
         myMember,
@@ -478,9 +488,10 @@ export class BoardState {
    * FILL_STEP-th of them now and the next ones a task after each other, as
    * `fillPage` grows it: making 25–50 cards in the render after one
    * author's items landed was a task of 55–220 ms on the benchmark's joining
-   * peer. What the person asks for (a query, a page more) is not held back
-   * here: a query shows its first page at once, and `showMore` grows by
-   * FILL_STEP a task already.
+   * peer. A query the person asks for is not held back: it shows its first
+   * page at once. A page more (`showMore`, `fillPage`) grows by FILL_STEP a
+   * task already, and is held back only where others' changes brought new
+   * items into it meanwhile.
    */
   get visible(): readonly Item[] {
     const matching = this.matching
@@ -490,7 +501,7 @@ export class BoardState {
     if (last && last.from === matching && last.limit === limit && last.query === query && last.now === now && last.step === step) return last.list
     const page = matching.slice(0, limit)
     let end = page.length
-    if (last && last.limit === limit && last.query === query && last.now === now) {
+    if (last && last.query === query && last.now === now) {
       let fresh = 0
       for (let i = 0; i < page.length; i++) {
         if (last.ids.has(page[i]!.id)) continue

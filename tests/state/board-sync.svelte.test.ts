@@ -106,6 +106,36 @@ describe('a board that a sync fills', () => {
     second.stop()
   })
 
+  it('a device let in while a sync filled its board shows the list as a board that opens does: FIRST_PAGE cards in that render, then FILL_STEP more a task', async () => {
+    const listeners = new Set<() => void>()
+    const s = session(0, listeners)
+    const sealed = s.sealed as unknown as { standing: string }
+    sealed.standing = 'waiting'
+    const board = new BoardState(s, record, new SessionMemory())
+    await board.prime()
+    board.fillPage()
+    await until(() => board.limit === PAGE_SIZE)
+    // While it waits, nothing shows the list; the sync brings 300 items meanwhile.
+    s.doc.transact(() => postNotices(s.doc, 300))
+    const renders: number[] = []
+    const stop = $effect.root(() => {
+      $effect(() => {
+        if (board.membership?.standing === 'member') renders.push(board.visible.length)
+      })
+    })
+    flushSync()
+    expect(renders).toEqual([])
+    sealed.standing = 'member'
+    for (const f of listeners) f()
+    flushSync()
+    expect(renders).toEqual([FIRST_PAGE])
+    await until(() => renders.at(-1) === PAGE_SIZE)
+    expect(Math.max(...renders.slice(1).map((n, i) => n - renders[i]!))).toBe(FILL_STEP)
+    expect(board.visible.map((item) => item.title)).toEqual(Array.from({ length: PAGE_SIZE }, (_, i) => `notice ${299 - i}`))
+    stop()
+    board.destroy()
+  })
+
   it('a sync that brings an author’s items into the middle of a shown page, again and again, never makes more than FILL_STEP new cards in one render, and ends on the right page', async () => {
     const s = session(0)
     const items = s.doc.getMap<Y.Map<unknown>>('items')

@@ -11,14 +11,17 @@ export function postNotices(doc: Y.Doc, n: number, from = 0): void {
 }
 
 /** What BoardState reads of a session, with a board of `n` notices. */
-export function session(n: number): BoardSession {
+export function session(n: number, circleListeners?: Set<() => void>): BoardSession {
   const doc = new Y.Doc()
   postNotices(doc, n)
   const off = () => () => {}
   const sealed = {
     onReset: off,
     onFailure: off,
-    onCircleChange: off,
+    onCircleChange: (f: () => void) => {
+      circleListeners?.add(f)
+      return () => circleListeners?.delete(f)
+    },
     diagnostics: { counts: new Map(), events: [], onChange: off },
     pendingCount: () => 0,
     failure: null,
