@@ -287,7 +287,7 @@ export function syncFigures(board: BrowserBoard, s: SyncSamples, prefix = 'sync'
       hearth: runs.map((r) => r.first),
       baselineLabel: 'raw RTCDataChannel: connect + send the same bytes + one Yjs decode (its first items are all of them)',
       baseline: runs.map((r) => r.raw.connect + r.raw.apply),
-      note: 'When the newcomer first sees anything. An invited newcomer holds no key until the welcome its inviter writes on admitting it, and that welcome is sent behind the board it queued for it first: nothing is decrypted before most of the board has arrived (the section "a newcomer\'s keys come last" below).',
+      note: 'When the newcomer first sees anything. An invited newcomer holds no key until the welcome its inviter writes on admitting it; that welcome overtakes the board queued for it, and the circle\'s entries come first, so the newcomer reads the board as it arrives (the section "The newcomer reads the board as it arrives" below).',
     }),
     figure({
       id: `${prefix}-transfer`,
