@@ -250,7 +250,10 @@ export class BoardState {
     this.status = session.syncStatus
     this.#cleanups.push(session.onSyncStatus((s) => (this.status = s)))
     const readRoster = () => {
-      this.members = session.sealed.members()
+      // Kept as it is when nothing in it changed: a joining device's sync settles dozens of requests to join
+      // as it goes, each a circle change, and a new roster makes the filter bar count the whole board again.
+      const members = session.sealed.members()
+      if (!sameMembers(this.members, members)) this.members = members
       const circle = session.sealed.circle
       const m = circle.managed ? circle.membership() : null
       const myMember = circle.memberOf(session.me)
@@ -828,6 +831,11 @@ function merged(view: View): Item[] {
   gone.clear()
   view.added = []
   return view.list
+}
+
+/** Whether two rosters say the same (every field of every member and device, in order). */
+function sameMembers(a: readonly MemberView[], b: readonly MemberView[]): boolean {
+  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b)
 }
 
 /** The items a transaction's events touched (read while the observer runs: Yjs computes them only then). */
