@@ -255,14 +255,13 @@ export class SealedBoard {
    */
   circleClients(): Set<number> {
     const clients = new Set<number>()
-    const items = (this.#entries.map as unknown as { _map: Map<string, { id: { client: number } }> })._map
     for (const log of this.#logs.values()) {
       for (const set of [log.done, log.pending]) {
         for (const [key, e] of set) {
           const kind = e.entry.header.kind
           if (kind === 'update' || kind === 'snapshot' || kind === 'request') continue
-          const item = items.get(key)
-          if (item) clients.add(item.id.client)
+          const client = this.#entries.clientOf(key)
+          if (client !== undefined) clients.add(client)
         }
       }
     }

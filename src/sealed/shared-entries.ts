@@ -27,6 +27,11 @@ export class SharedEntries {
     return [...this.map.keys()]
   }
 
+  /** The Yjs client that last wrote under the key (undefined if none ever did). */
+  clientOf(key: string): number | undefined {
+    return (this.map as unknown as { _map: Map<string, Y.Item> })._map.get(key)?.id.client
+  }
+
   set(key: string, bytes: Uint8Array): void {
     this.doc.transact(() => this.map.set(key, bytes), SEALED_ORIGIN)
   }
