@@ -11,7 +11,7 @@ import type { SideEntries } from './side-entries.ts'
 import { cutLazily } from './split-update.ts'
 import { VerdictCheck } from './verdict-check.ts'
 import { holdsBack, type KeptVerdicts } from './verdicts.ts'
-import { SLICE_MS, Slices, yieldToEventLoop } from './yield.ts'
+import { sliceEnds, Slices, yieldToEventLoop } from './yield.ts'
 
 /**
  * An accepted entry's update larger than this is applied in parts of about
@@ -133,8 +133,6 @@ export class Pump {
   async #rounds(): Promise<void> {
     const { logs, handler } = this.#ctx
     let first: string | null = null
-    // The slices of a judgement made aside: the round after it goes on in the same slice, never in a new one of its own.
-    let carried: Slices | null = null
     for (let round = 0; ; round++) {
       await this.#prepare()
       // A welcome (this device's keys) is looked at as soon as it can be read, not once a round moves nothing:
@@ -148,8 +146,8 @@ export class Pump {
       let judging: string | null = null
       // In slices: a big board opens or syncs without a long task on the main
       // thread, and what is applied shows as it comes (each slice is one transaction).
-      const deadline: number = carried?.deadline ?? performance.now() + SLICE_MS
-      carried = null
+      // The slice is the task's: what ran before in it (a batch checked, a judgement made aside) spent part of it.
+      const deadline = sliceEnds()
       this.#write(() => {
         // What is left of a large entry comes first.
         if (!this.#drain(deadline)) {
@@ -189,9 +187,8 @@ export class Pump {
       }
       first = judging
       if (judging !== null) {
-        // What is left of this round's slice, then slices of its own: a chain of rounds and judgements is never one task.
-        carried = new Slices(SLICE_MS, deadline)
-        await handler.judgeAside(carried)
+        // What is left of this task's slice, then slices of its own: a chain of rounds and judgements is never one task.
+        await handler.judgeAside(new Slices())
         continue
       }
       if (sliced) {
