@@ -70,18 +70,19 @@ export class Pump {
   }
 
   /**
-   * Applies an accepted entry's update to the readable doc: a large one's
-   * first part now, the rest before the next entry is handled, in this slice
-   * or the next ones (the page shows what came, and runs, between).
+   * Applies an accepted entry's update to the readable doc: a small one now,
+   * a large one in parts before the next entry is handled, in this slice or
+   * the next ones (the page shows what came, and runs, between).
    */
   apply(update: Uint8Array): void {
     this.settled()
     // A part's bytes are copied as it is taken: a large entry is copied in the slices that apply it, not all here.
     const parts = cutLazily(update, APPLY_PART_BYTES)
-    const taken = parts[Symbol.iterator]()
-    Y.applyUpdate(this.#readable, taken.next().value!, SEALED_ORIGIN)
-    // An update left whole is its only part; one that was cut has at least one more.
-    this.#tail = Array.isArray(parts) ? null : taken
+    // An update left whole is its only part. One that was cut waits for its first part too: reading a large
+    // update's framing through (to cut it) is a step of its own, 10–25 ms on a joining peer, and its first part
+    // went on in the same step, whatever was left of the slice.
+    if (Array.isArray(parts)) Y.applyUpdate(this.#readable, parts[0]!, SEALED_ORIGIN)
+    else this.#tail = parts[Symbol.iterator]()
   }
 
   /** The readable doc with every accepted entry wholly applied: what the engine judges against. */
