@@ -7,6 +7,7 @@
  *
  *   BENCH_PROFILE_DIR=/tmp/prof npm run bench -- --only sync --no-write
  *   npx tsx tests/bench/long-task-profile.ts /tmp/prof/<name>   # without .cpuprofile
+ *   npx tsx tests/bench/long-task-profile.ts /tmp/prof/<name> 8 tree   # and each task's call tree
  *
  * It prints times and function names only, never board content.
  */
@@ -24,7 +25,7 @@ interface Profile {
   timeDeltas: number[]
 }
 
-const [prefix, topArg = '8'] = process.argv.slice(2)
+const [prefix, topArg = '8', view] = process.argv.slice(2)
 if (!prefix) {
   console.error('usage: long-task-profile.ts <profile path without .cpuprofile> [top]')
   process.exit(2)
@@ -70,6 +71,7 @@ const offset = aligned - times[mark]!
 for (const [start, length] of tasks) {
   const self = new Map<string, number>()
   const onStack = new Map<string, number>()
+  const tree: Tree = { ms: 0, children: new Map() }
   let sampled = 0
   for (let i = 0; i < times.length; i++) {
     const at = times[i]! + offset
@@ -80,6 +82,14 @@ for (const [start, length] of tasks) {
     const own = label(frames[0]!)
     self.set(own, (self.get(own) ?? 0) + ms)
     for (const name of new Set(frames.slice(1).filter((f) => f.callFrame.url !== '').map(label))) onStack.set(name, (onStack.get(name) ?? 0) + ms)
+    let node = tree
+    for (const f of frames.reverse()) {
+      const name = label(f)
+      let next = node.children.get(name)
+      if (!next) node.children.set(name, (next = { ms: 0, children: new Map() }))
+      next.ms += ms
+      node = next
+    }
   }
   const list = (m: Map<string, number>) =>
     [...m]
@@ -90,4 +100,19 @@ for (const [start, length] of tasks) {
   console.log(`task at ${(start - aligned).toFixed(0)} ms after the mark, ${length} ms (${sampled.toFixed(1)} ms sampled)`)
   console.log(`  self:\n${list(self)}`)
   console.log(`  on the stack:\n${list(onStack)}`)
+  if (view === 'tree') printTree(tree, 2)
+}
+
+interface Tree {
+  ms: number
+  children: Map<string, Tree>
+}
+
+/** Each task's call tree, with the time each call took, calls under 2 ms left out. */
+function printTree(node: Tree, depth: number): void {
+  for (const [name, child] of [...node.children].sort((a, b) => b[1].ms - a[1].ms)) {
+    if (child.ms < 2) continue
+    console.log(`${' '.repeat(depth)}${child.ms.toFixed(1)} ms  ${name}`)
+    printTree(child, depth + 1)
+  }
 }
