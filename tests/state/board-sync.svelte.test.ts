@@ -273,6 +273,28 @@ describe('others’ changes while they keep coming', () => {
     Y.applyUpdate(s.doc, Y.encodeStateAsUpdate(other, Y.encodeStateVector(s.doc)), 'network')
   }
 
+  it('a sync that adds items and deletes some of them, and some already shown, in one transaction shows exactly what is left, and counts it', async () => {
+    const s = session(4)
+    const { board, stop } = await shown(s)
+    const other = new Y.Doc()
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(s.doc))
+    const items = other.getMap<Y.Map<unknown>>('items')
+    const shownIds = [...items.keys()]
+    const before = Y.encodeStateVector(s.doc)
+    other.transact(() => {
+      postNotices(other, 6, 100)
+      const added = [...items.keys()].filter((id) => !shownIds.includes(id))
+      // Two of the new ones are gone again in the same change, and one that was shown.
+      for (const id of [...added.slice(0, 2), shownIds[0]!]) items.delete(id)
+    })
+    Y.applyUpdate(s.doc, Y.encodeStateAsUpdate(other, before), 'network')
+    const left = [...other.getMap<Y.Map<unknown>>('items').keys()].sort()
+    await until(() => board.visible.length === left.length)
+    expect(board.visible.map((v) => v.id).sort()).toEqual(left)
+    expect(board.counts.all).toBe(7)
+    stop()
+  })
+
   it('a small change after a quiet spell shows at once; those that follow within SHOW_EVERY_MS show together once it has passed; this device’s own change shows at once', async () => {
     const s = session(0)
     const { board, renders, stop } = await shown(s)
