@@ -59,6 +59,15 @@ export const FIRST_PAGE = 12
  */
 export const FILL_STEP = 12
 
+/**
+ * How many cards the list shows in the render that lets a joining device in:
+ * the whole board view appears in that render (filter bar, counts over every
+ * item the sync brought, the list), with the card's code run for the first
+ * time, while the sync goes on. Twelve cards took 13–29 ms of tasks of
+ * 67–113 ms there (profiled); the rest follow FILL_STEP a task.
+ */
+export const LET_IN_FIRST = 4
+
 /** Items read again at once, and rounds of it, for what a sync changed while a board was being read (prime). */
 export const CATCH_UP_CHUNK = 250
 const CATCH_UP_ROUNDS = 3
@@ -259,12 +268,12 @@ export class BoardState {
       const myMember = circle.memberOf(session.me)
       const standing = session.sealed.standing
       // Let in: the list appears for the first time, over whatever the sync brought while this device waited
-      // (hundreds of items, with the rest of the board still arriving). It starts as a board that opens does:
-      // a few cards in that render, the rest of the page FILL_STEP a task after it (50 cards with the whole
-      // board view in one render took 90–190 ms on the benchmark's joining peer).
+      // (hundreds of items, with the rest of the board still arriving). It starts with a few cards in that
+      // render, the rest of the page FILL_STEP a task after it (50 cards with the whole board view in one
+      // render took 90–190 ms on the benchmark's joining peer).
       if (this.membership && this.membership.standing !== 'member' && standing === 'member') {
         this.#stopGrowing()
-        this.limit = FIRST_PAGE
+        this.limit = LET_IN_FIRST
         this.#later(() => this.fillPage())
       }
       this.membership = {

@@ -13,7 +13,7 @@ import { flushSync } from 'svelte'
 import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { createItem, newItemId } from '../../src/core/index.ts'
-import { AT_ONCE_ITEMS, BoardState, CATCH_UP_CHUNK, FILL_STEP, FIRST_PAGE, PAGE_SIZE, SHOW_EVERY_MS } from '../../src/state/board.svelte.ts'
+import { AT_ONCE_ITEMS, BoardState, CATCH_UP_CHUNK, FILL_STEP, FIRST_PAGE, LET_IN_FIRST, PAGE_SIZE, SHOW_EVERY_MS } from '../../src/state/board.svelte.ts'
 import { SessionMemory } from '../../src/state/session-memory.ts'
 import { postNotices, record, session } from './fake-session.ts'
 import { yieldToEventLoop } from '../../src/sealed/yield.ts'
@@ -106,7 +106,7 @@ describe('a board that a sync fills', () => {
     second.stop()
   })
 
-  it('a device let in while a sync filled its board shows the list as a board that opens does: FIRST_PAGE cards in that render, then FILL_STEP more a task', async () => {
+  it('a device let in while a sync filled its board shows LET_IN_FIRST cards in that render, then FILL_STEP more a task', async () => {
     const listeners = new Set<() => void>()
     const s = session(0, listeners)
     const sealed = s.sealed as unknown as { standing: string }
@@ -128,7 +128,7 @@ describe('a board that a sync fills', () => {
     sealed.standing = 'member'
     for (const f of listeners) f()
     flushSync()
-    expect(renders).toEqual([FIRST_PAGE])
+    expect(renders).toEqual([LET_IN_FIRST])
     await until(() => renders.at(-1) === PAGE_SIZE)
     expect(Math.max(...renders.slice(1).map((n, i) => n - renders[i]!))).toBe(FILL_STEP)
     expect(board.visible.map((item) => item.title)).toEqual(Array.from({ length: PAGE_SIZE }, (_, i) => `notice ${299 - i}`))
