@@ -230,6 +230,39 @@ describe('a sync in slices', () => {
   }, 60_000)
 })
 
+describe('a piece of a sync', () => {
+  it('whose apply spent the slice has its entries checked in a task after it, not in the same one', async () => {
+    const { ana, stored } = await anaWithNotices(20)
+    const log: string[] = []
+    const work: EntryCrypto = { ...inlineCrypto, verify: (...args) => (log.push('check'), inlineCrypto.verify(...args)) }
+    let now = 0
+    vi.spyOn(performance, 'now').mockImplementation(() => now)
+    const sealed = new Y.Doc()
+    // Applying the piece takes 20 ms (listened to before the engine's own listener: it runs first).
+    sealed.on('afterTransaction', (tr: Y.Transaction) => {
+      if (tr.origin === 'remote') now += 20
+    })
+    const again = new SealedBoard(sealed, { ...fixtureOptions(), crypto: work, signer: await importDeviceSigner(ana.keys), agreement: await importAgreement(ana.keys.agreePkcs8, ana.keys.agreePublic) })
+    await again.start()
+    await settle({ name: 'Ana, again', keys: ana.keys, board: again })
+    // The piece comes in a task of its own, as a peer's message does.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    // A message posted as the piece is applied marks the end of its task: what runs after it runs in another.
+    const marker = new MessageChannel()
+    marker.port1.onmessage = () => {
+      log.push('next task')
+      marker.port1.close()
+    }
+    Y.applyUpdate(sealed, Y.encodeStateAsUpdate(stored), 'remote')
+    marker.port2.postMessage(null)
+    await again.flush()
+
+    expect(readItems(again.readable)).toHaveLength(20)
+    expect(log.filter((e) => e === 'check')).toHaveLength(21)
+    expect(log[0]).toBe('next task')
+  }, 60_000)
+})
+
 /** A fresh device of Ana's, sent `stored` in one sync (`before`: just before it arrives). */
 async function syncedDevice(ana: Member, stored: Y.Doc, rules: ContentRules, work: EntryCrypto, before?: (board: SealedBoard) => void): Promise<SealedBoard> {
   const board = new SealedBoard(new Y.Doc(), { ...fixtureOptions(), rules, crypto: work, signer: await importDeviceSigner(ana.keys), agreement: await importAgreement(ana.keys.agreePkcs8, ana.keys.agreePublic) })
