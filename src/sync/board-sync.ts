@@ -41,6 +41,17 @@ export interface ConnectBoardOptions {
 /** Sync answers are sent in pieces of at most this (or a quarter of the message cap): the receiver applies each as it lands. */
 const SYNC_PIECE_BYTES = 256 * 1024
 
+/**
+ * Most bytes handed to a peer's data channel at once; the rest waits in the
+ * channel's own queue (chunked-channel.ts), where a small message such as a
+ * newcomer's welcome overtakes it. What is already in the data channel
+ * cannot be overtaken: with the default 1 MiB, a welcome waited behind a
+ * second of board on an 8 Mbit/s link. A quarter of it still covers the
+ * bandwidth-delay product of such a link (200 KB at 200 ms), and loopback
+ * moved the board as fast (PERFORMANCE.md).
+ */
+const CHANNEL_BUFFER_BYTES = 256 * 1024
+
 export interface BoardSync {
   readonly status: SyncStatus
   /** Called on every status change; returns the unsubscribe function. */
@@ -111,6 +122,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
   const pieceBytes = Math.min(SYNC_PIECE_BYTES, Math.floor(maxMessageSize / 4))
   const wrtc = chunkedWrtc(base, {
     maxMessageSize,
+    highWaterMark: CHANNEL_BUFFER_BYTES,
     split: (message) => splitSyncMessage(message, pieceBytes, opts.firstClients?.()),
     onActivity: () => {
       lastExchange = Date.now()
