@@ -95,8 +95,6 @@ export class BoardSession {
   #sync: BoardSync | null = null
   #network: NetworkPlan
   #room: string | null = null
-  /** Resolves once y-webrtc has let go of the room this device last left (its forwarding presence can take it then). */
-  #left: Promise<void> = Promise.resolve()
   readonly #forwarding = new Map<string, ForwardingRoom>()
   readonly #statusListeners = new Set<(s: SyncStatus) => void>()
   #unsubscribeSync: (() => void) | null = null
@@ -278,13 +276,7 @@ export class BoardSession {
     })
     for (const l of this.#statusListeners) l(this.#sync.status)
     // The room just left is free for a forwarding presence only once y-webrtc has let go of it.
-    this.#left = leaving
-    this.#forwardWhenFree()
-  }
-
-  /** Forwards stragglers (#forwardStragglers) once the room last left is free. */
-  #forwardWhenFree(): void {
-    void this.#left.then(() => {
+    void leaving.then(() => {
       if (!this.#closed) this.#forwardStragglers()
     })
   }
@@ -316,18 +308,8 @@ export class BoardSession {
     entries.set(key, bytes)
   }
 
-  /**
-   * Keys arrived (admission, rotation): follow the board to its current room
-   * at once, then keep them in the keyring. At once: from now on this device
-   * seals under the new epoch's key, and whatever it seals is sent to the
-   * room it is in; while the keyring was written first, a post or a
-   * compaction sealed meanwhile went to the room left, where a device just
-   * removed still is. Leaving before the keyring is written loses nothing:
-   * the keys are in the engine, and in the lockboxes it reads again on
-   * opening.
-   */
+  /** Keys arrived (admission, rotation): keep them in the keyring, then follow the board to its current room. */
   async #tookKeys(gift: KeyGift): Promise<void> {
-    if (!this.#closed && this.#sync) this.#connect()
     const known = this.record.keys ?? (this.record.contentKey ? [{ contentKey: this.record.contentKey, transport: this.record.transportSecret }] : [])
     const have = new Set(known.map((k) => toBase64url(keyId(k.contentKey))))
     const added = gift.contentKeys.filter((k) => !have.has(toBase64url(keyId(k))))
@@ -342,10 +324,7 @@ export class BoardSession {
     }
     this.record = { ...this.record, ...patch }
     await this.#deps.onRecordChange?.(patch)
-    if (this.#closed || !this.#sync) return
-    this.#connect()
-    // The room left above is in the keyring only now (#forwardStragglers reads the epochs left from it).
-    this.#forwardWhenFree()
+    if (!this.#closed && this.#sync) this.#connect()
   }
 
   get syncStatus(): SyncStatus {
