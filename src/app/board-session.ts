@@ -95,6 +95,9 @@ export class BoardSession {
   #sync: BoardSync | null = null
   #network: NetworkPlan
   #room: string | null = null
+  /** Keys taken and not yet followed to their room (#tookKeys), and the seals waiting for that (#inRoom). */
+  #moving = 0
+  #moved: (() => void)[] = []
   readonly #forwarding = new Map<string, ForwardingRoom>()
   readonly #statusListeners = new Set<(s: SyncStatus) => void>()
   #unsubscribeSync: (() => void) | null = null
@@ -169,6 +172,7 @@ export class BoardSession {
     const allowLegacy = first !== null && first.length === legacyKey.length && first.every((b, i) => b === legacyKey[i])
     const keys: EpochKeys[] = record.keys ? [...record.keys] : first ? [{ contentKey: first, transport: record.transportSecret }] : []
     const invitation = record.invitation ? await deriveInvitation(record.invitation) : null
+    let session: BoardSession | null = null
     const sealedDoc = new Y.Doc({ gc: true })
     // The stored state is applied in parts, in tasks of their own (storage/board-store.ts).
     const store = await deps.openStore(sealedDoc, { cut: (update) => cutLazily(update, APPLY_PART_BYTES) })
@@ -187,8 +191,9 @@ export class BoardSession {
       now,
       verdicts: store.verdicts,
       ...(deps.crypto ? { crypto: deps.crypto } : {}),
+      inRoom: (transport) => (session ? session.#inRoom(transport) : null),
     })
-    const session = new BoardSession(record, sealed, store, deps, signer)
+    session = new BoardSession(record, sealed, store, deps, signer)
     session.#cleanups.push(sealed.onKeys((gift) => void session.#tookKeys(gift)))
     await sealed.start()
     // A large board's last steps (checking requests, the sweep, the first render) are tasks of their own, not one long one.
@@ -308,8 +313,44 @@ export class BoardSession {
     entries.set(key, bytes)
   }
 
-  /** Keys arrived (admission, rotation): keep them in the keyring, then follow the board to its current room. */
+  /**
+   * The engine asks before it seals under an epoch's key (SealedBoardOptions.inRoom).
+   * What it seals goes to the room this device is in: while keys just taken
+   * are not followed to their room yet (#tookKeys), that is the room left,
+   * where a device just removed may still be. It waits, then asks again.
+   * Before the first room (the session opening), whatever is sealed goes to
+   * the first room this device enters, its current epoch's.
+   */
+  #inRoom(transport: TransportSecret): Promise<void> | null {
+    if (this.#moving === 0 || this.#closed || this.#room === null) return null
+    if (deriveTransportKeys(transport).room === this.#room) return null
+    return new Promise((resolve) => this.#moved.push(resolve))
+  }
+
+  /** Lets the seals waiting for a move ask again (#inRoom). */
+  #releaseSeals(): void {
+    for (const resolve of this.#moved.splice(0)) resolve()
+  }
+
+  /**
+   * Keys arrived (admission, rotation): keep them in the keyring, then follow
+   * the board to its current room. Until then this device seals nothing
+   * under them (#inRoom); it moves even if the keyring could not be written
+   * (the keys are in the engine, and in the lockboxes it reads again on
+   * opening).
+   */
   async #tookKeys(gift: KeyGift): Promise<void> {
+    this.#moving++
+    try {
+      await this.#keepKeys(gift)
+    } finally {
+      this.#moving--
+      if (!this.#closed && this.#sync) this.#connect()
+      if (this.#moving === 0) this.#releaseSeals()
+    }
+  }
+
+  async #keepKeys(gift: KeyGift): Promise<void> {
     const known = this.record.keys ?? (this.record.contentKey ? [{ contentKey: this.record.contentKey, transport: this.record.transportSecret }] : [])
     const have = new Set(known.map((k) => toBase64url(keyId(k.contentKey))))
     const added = gift.contentKeys.filter((k) => !have.has(toBase64url(keyId(k))))
@@ -324,7 +365,6 @@ export class BoardSession {
     }
     this.record = { ...this.record, ...patch }
     await this.#deps.onRecordChange?.(patch)
-    if (!this.#closed && this.#sync) this.#connect()
   }
 
   get syncStatus(): SyncStatus {
@@ -596,6 +636,7 @@ export class BoardSession {
   async close(opts: { readonly keepVerdicts?: boolean } = {}): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#releaseSeals()
     for (const t of [this.#expiryTimer, this.#metaTimer, this.#admitTimer]) if (t) clearTimeout(t)
     for (const c of this.#cleanups.splice(0)) c()
     this.#unsubscribeSync?.()

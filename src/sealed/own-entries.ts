@@ -41,6 +41,8 @@ export interface OwnEntriesContext {
   admits(from: number, seq: number, heads: readonly string[], update: Uint8Array): Promise<boolean>
   /** Handles every entry whose turn has come. */
   pump(): Promise<void>
+  /** Null when what this device writes goes to the room of the epoch of key id `id` only; else settles once it may (SealedBoardOptions.inRoom). */
+  enterRoom(id: string): Promise<void> | null
 }
 
 export interface SealOptions {
@@ -95,9 +97,13 @@ export class OwnEntries {
     return keys.first
   }
 
-  /** Seals an entry under the content key of the epoch this device writes in. */
+  /** Seals an entry under the content key of the epoch this device writes in, once this device is in that epoch's room. */
   async seal(kind: EntryKind, payload: Uint8Array, opts: SealOptions = {}): Promise<string> {
-    const id = this.currentKeyId()
+    let id = this.currentKeyId()
+    for (let moving = id ? this.#ctx.enterRoom(id) : null; moving; moving = id ? this.#ctx.enterRoom(id) : null) {
+      await moving
+      id = this.currentKeyId()
+    }
     const raw = id ? this.#ctx.keys.contentKey(id) : null
     if (!id || !raw) throw new Error('This device holds no content key for this board')
     return this.sealWith(kind, payload, keyId(raw), this.#ctx.keys.cipherFor(keyId(raw))!, opts)

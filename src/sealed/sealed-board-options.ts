@@ -1,4 +1,4 @@
-import { inlineCrypto, type DeviceSigner, type EntryCrypto, type KeyAgreement } from '../crypto/index.ts'
+import { inlineCrypto, type DeviceSigner, type EntryCrypto, type KeyAgreement, type TransportSecret } from '../crypto/index.ts'
 import type { ContentRules } from './content-rules.ts'
 import type { VerdictStore } from './verdicts.ts'
 
@@ -40,10 +40,20 @@ export interface SealedBoardOptions {
   readonly verdicts?: VerdictStore
   /** Where other devices' signatures are checked and their entries decrypted (entry-crypto.ts). Default: this thread. */
   readonly crypto?: EntryCrypto
+  /**
+   * Whatever this device seals goes to the room it is in. Asked before it
+   * seals under an epoch's content key, with that epoch's transport secret:
+   * null when what it writes goes to that epoch's room only, or a promise
+   * that settles once the device has moved there (or will not move: then it
+   * is asked again). A device that has just taken a new epoch's keys is
+   * still in the room left, where a device just removed may be.
+   * Default: always null (the caller does not move between rooms).
+   */
+  readonly inRoom?: (transport: TransportSecret) => Promise<void> | null
 }
 
 /** The options with every default filled in. */
-export type SettledOptions = Required<Omit<SealedBoardOptions, 'founder' | 'request' | 'transport' | 'verdicts'>> & Pick<SealedBoardOptions, 'founder' | 'request' | 'transport' | 'verdicts'>
+export type SettledOptions = Required<Omit<SealedBoardOptions, 'founder' | 'request' | 'transport' | 'verdicts' | 'inRoom'>> & Pick<SealedBoardOptions, 'founder' | 'request' | 'transport' | 'verdicts' | 'inRoom'>
 
 export function withDefaults(opts: SealedBoardOptions): SettledOptions {
   return {

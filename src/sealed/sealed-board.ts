@@ -136,7 +136,19 @@ export class SealedBoard {
       notifyCircle: () => this.#notifyCircle(),
       takeGift: (gift: KeyGift, source: KeySource | null) => this.#takeGift(gift, source),
     }
-    this.#own = new OwnEntries({ ...shared, readable: () => this.#pump.settled(), signer, rules: this.#opts.rules, admits: (from, seq, heads, update) => handler.admits(myTag, signer.publicKey, from, seq, heads, update), snapshotBytes: this.#opts.snapshotBytes, log: () => this.#logs.of(myTag) })
+    this.#own = new OwnEntries({
+      ...shared,
+      readable: () => this.#pump.settled(),
+      signer,
+      rules: this.#opts.rules,
+      admits: (from, seq, heads, update) => handler.admits(myTag, signer.publicKey, from, seq, heads, update),
+      snapshotBytes: this.#opts.snapshotBytes,
+      log: () => this.#logs.of(myTag),
+      enterRoom: (id) => {
+        const transport = this.keys.transport(id)
+        return transport && this.#opts.inRoom ? this.#opts.inRoom(transport) : null
+      },
+    })
     this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, readable: shared.readable, run: (task) => this.#tasks.run(task) })
     this.#admission = new Admission({ ...shared, pendingLimits: this.#opts.pendingLimits, carry: (key, bytes, entry) => this.#carrier.carry(key, bytes, entry) })
     this.#side = new SideEntries({ ...shared, agreement: opts.agreement, ownRequest: () => this.#logs.of(myTag).done.get(`${myTag}.1`)?.hash, ownRequestWaiting: () => this.#logs.of(myTag).pending.get(`${myTag}.1`)?.entry.header.kind === 'request' })

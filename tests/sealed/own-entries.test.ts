@@ -30,7 +30,27 @@ async function bobs() {
   let pumped = 0
   const tag = deviceTag(signer.publicKey)
   const readable = new Y.Doc()
-  const own = new OwnEntries({ boardId: BOARD, signer, myTag: tag, rules, circle, keys, entries, snapshotBytes: 10_000, log: () => log, readable: () => readable, admits: async () => true, pump: async () => void pumped++ })
+  /** The rooms asked about before sealing, and what the device answers (null: in that epoch's room). */
+  const asked: string[] = []
+  const room = { wait: (_id: string): Promise<void> | null => null }
+  const own = new OwnEntries({
+    boardId: BOARD,
+    signer,
+    myTag: tag,
+    rules,
+    circle,
+    keys,
+    entries,
+    snapshotBytes: 10_000,
+    log: () => log,
+    readable: () => readable,
+    admits: async () => true,
+    pump: async () => void pumped++,
+    enterRoom: (id) => {
+      asked.push(id)
+      return room.wait(id)
+    },
+  })
   /** The entry under `key`, as another device reads it. */
   const read = async (key: string, id: Uint8Array) => {
     const bytes = entries.get(key) as Uint8Array
@@ -38,7 +58,7 @@ async function bobs() {
     if (!parsed.ok) throw new Error('does not parse')
     return { bytes, header: parsed.entry.header, plain: await openEntry(parsed.entry, keys.cipherFor(id)!) }
   }
-  return { signer, alice, keys, circle, entries, log, own, tag, read, pumped: () => pumped }
+  return { signer, alice, keys, circle, entries, log, own, tag, read, pumped: () => pumped, asked, room }
 }
 
 describe('Bob’s own entries', () => {
@@ -142,6 +162,32 @@ describe('Bob’s own entries', () => {
     const key = await own.sealUpdate(Uint8Array.of(5), false)
     expect((await bob.read(key, idOf(3))).header.keyId).toEqual(idOf(3))
     expect(decodeContent((await bob.read(key, idOf(3))).plain!)?.heads).toEqual(circle.heads())
+  })
+
+  it('seals under an epoch’s key only once his device is in its room, and under the key of the epoch current then', async () => {
+    const bob = await bobs()
+    const h = new History()
+    const { alice, circle, keys, own, entries } = bob
+    circle.addControl(h.write(alice, { t: 'genesis', nonce: new Uint8Array(16), name: 'Alice', agree: alice.agree, key: idOf(1), members: [], membersMayInvite: true }, []))
+    circle.addControl(h.write(alice, { t: 'rekey', rekey: { key: idOf(2), parent: idOf(1), to: [alice.tag] } }))
+    for (const n of [1, 2]) await keys.addContentKey(raw(n))
+    // He has just taken epoch 2's keys and is still in epoch 1's room.
+    let moved = (): void => {}
+    bob.room.wait = (id) => (id === toBase64url(idOf(1)) ? null : new Promise<void>((resolve) => (moved = resolve)))
+    let sealed: string | null = null
+    const sealing = own.sealUpdate(Uint8Array.of(8), false).then((key) => (sealed = key))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(sealed, 'nothing sealed while he is in the room left').toBeNull()
+    expect(entries.keys()).toEqual([])
+    expect(bob.asked).toEqual([toBase64url(idOf(2))])
+    // Meanwhile epoch 3 came, and he holds its key too: he asks again, for it, then seals under it.
+    circle.addControl(h.write(alice, { t: 'rekey', rekey: { key: idOf(3), parent: idOf(2), to: [alice.tag] } }))
+    await keys.addContentKey(raw(3))
+    bob.room.wait = () => null
+    moved()
+    await sealing
+    expect(bob.asked).toEqual([toBase64url(idOf(2)), toBase64url(idOf(3))])
+    expect((await bob.read(sealed!, idOf(3))).header.keyId).toEqual(idOf(3))
   })
 
   it('a rotation that does not continue the chain (its parent is no longer current) gives him a key he holds, but he writes in the current epoch', async () => {
