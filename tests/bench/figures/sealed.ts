@@ -240,6 +240,61 @@ function plainPass(ctx: SealedContext, spec: BoardSpec, owners: readonly string[
   return { doc, write }
 }
 
+/** Items created in one task (a script's burst, an import): what batch sealing is for. */
+const BURST_ITEMS = 1000
+/** Bursts measured each side. */
+const BURST_RUNS = 5
+
+interface Burst {
+  /** Performing the burst on the readable doc until every change is sealed, signed and handled (flush), ms. */
+  sealedMs: number
+  /** The same changes on a plain Y.Doc, ms. */
+  plainMs: number
+  /** Entries the burst became. */
+  entries: number
+  /** Bytes of those entries. */
+  bytes: number
+}
+
+/**
+ * One device founds a board of its own and, in one task, creates
+ * BURST_ITEMS items; then `flush()`, which resolves once every change is
+ * sealed into entries and those are handled as anyone's (judged, applied).
+ * The plain side performs the same changes on a fresh Y.Doc. The drafts
+ * are made before either clock starts.
+ */
+async function burstPass(ctx: SealedContext, keys: DeviceKeyMaterial, run: number): Promise<Burst> {
+  const spec: BoardSpec = { items: BURST_ITEMS, edits: 0, deletions: 0, members: 1 }
+  const owner = deviceTag(keys.signPublic)
+  const script = boardScript(`${ctx.name} (burst)`, spec, ctx.seed + run, [owner])
+  const shared: Shared = { boardId: fromBase64url(script.boardId)!, contentKey: legacyContentKey(script.secret), founder: keys.signPublic }
+  const d = await device(shared, keys)
+  await d.board.start()
+  await d.board.join(script.members[0]!)
+  await d.board.flush()
+  const actions = [...script.actions]
+  const entries = d.board.sealed.getMap('entries')
+  const before = new Set(entries.keys())
+  const t0 = performance.now()
+  for (const action of actions) action.apply(d.board.readable)
+  await d.board.flush()
+  const sealedMs = performance.now() - t0
+  const made = [...entries.entries()].filter(([k]) => !before.has(k))
+  const bytes = made.reduce((n, [, v]) => n + (v as Uint8Array).byteLength, 0)
+  const sealedItems = titles(d.board.readable)
+  d.board.destroy()
+
+  const plain = new Y.Doc({ gc: true })
+  plain.clientID = plainClientId(0)
+  const again = [...boardScript(`${ctx.name} (burst)`, spec, ctx.seed + run, [owner]).actions]
+  const t1 = performance.now()
+  for (const action of again) action.apply(plain)
+  const plainMs = performance.now() - t1
+  assertSameItems('a burst sealed by its device', titles(plain), sealedItems)
+  plain.destroy()
+  return { sealedMs, plainMs, entries: made.length, bytes }
+}
+
 /** Rejections an honest run should never see (none expected). */
 function describe(board: SealedBoard): string {
   const counts = [...board.diagnostics.counts].map(([reason, n]) => `${reason} ${n}`)
@@ -428,6 +483,11 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
     }
     syncPlain.push(await timePlainApply(plainState, ctx.deadlineMs))
   }
+  // ── a burst ──────────────────────────────────────────────────────────────
+  const bursts: Burst[] = []
+  for (let run = 0; run < BURST_RUNS; run++) bursts.push(await burstPass(ctx, keys[0]!, run))
+  ctx.log(`  burst of ${BURST_ITEMS} items: sealed ${bursts.map((b) => b.sealedMs.toFixed(0)).join(', ')} ms; plain ${bursts.map((b) => b.plainMs.toFixed(0)).join(', ')} ms`)
+
   ctx.log(`  initial sync: ${syncTimedOut ? `timed out after ${ctx.deadlineMs} ms` : `${sync.map((t) => t.toFixed(0)).join(', ')} ms`}; plain ${syncPlain.map((t) => t.toFixed(0)).join(', ')} ms`)
 
   plainDoc.destroy()
@@ -453,6 +513,19 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
         `${history}, one transaction each; compaction after 200 loose entries (default). ` +
         `Per action: sealed median ${ms(perSealed.median)} ms, p95 ${ms(perSealed.p95)} ms, max ${ms(perSealed.max)} ms; ${slow.length} actions over ${SLOW_ACTION_MS} ms (compactions) took ${(sum(slow) / 1000).toFixed(1)} s of the ${(sum(pass!.write) / 1000).toFixed(1)} s; plain median ${perPlain.median.toFixed(3)} ms, p95 ${perPlain.p95.toFixed(3)} ms. ` +
         `Not in the row: catching up before each action (the updates others published since, as y-webrtc delivers them: apply, verify, decrypt, judge, apply to the readable doc) ${(last.catchUpMs / 1000).toFixed(1)} s in all, publishing to the network doc ${(last.publishMs / 1000).toFixed(1)} s; whole sealed pass ${(last.wallMs / 1000).toFixed(1)} s.`,
+    }),
+    figure({
+      id: 'sealed-write-burst',
+      label: `sealed (Node): write in a burst — ${BURST_ITEMS.toLocaleString('en')} items created in one task (a script, an import), until sealed, signed and handled`,
+      unit: 'ms',
+      hearth: bursts.map((b) => b.sealedMs),
+      baselineLabel: 'the same changes on a plain Y.Doc',
+      baseline: bursts.map((b) => b.plainMs),
+      target: { kind: 'ratio', max: 1.5, text: '≤ 1.5×' },
+      note:
+        `One device on a board of its own, a fresh one each run (the first run includes the engine's first compilation). ` +
+        `The burst became ${[...new Set(bursts.map((b) => b.entries))].join(' or ')} ${bursts.every((b) => b.entries === 1) ? 'entry' : 'entries'} of ${ms(summarize(bursts.map((b) => b.bytes / 1024)).median)} KB (median) in all, for ${BURST_ITEMS.toLocaleString('en')} changes: the changes of one task are sealed together (src/sealed/local-writes.ts), cut only where an entry would pass its size limit. ` +
+        `The row above seals each action on its own (each is its own task there), the worst case.`,
     }),
     figure({
       id: 'sealed-open',
