@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { LocalBatch } from './local-batch.ts'
 import { LOCAL_ORIGIN, SEALED_ORIGIN } from './origins.ts'
 import type { OwnEntries } from './own-entries.ts'
 
@@ -26,8 +27,8 @@ export interface LocalWritesContext {
  */
 export class LocalWrites {
   readonly #ctx: LocalWritesContext
-  /** Local changes not sealed yet (and the readable doc they were made on): the changes of one task become one entry. */
-  #local: Uint8Array[] = []
+  /** Local changes not sealed yet (and the readable doc they were made on): the changes of one task become one entry, cut under the size limit. */
+  #local: LocalBatch[] = []
   #localDoc: Y.Doc | null = null
   #listening = false
   #compacting = false
@@ -58,11 +59,13 @@ export class LocalWrites {
     if (this.#listening) doc.on('update', this.#onUpdate)
   }
 
-  readonly #onUpdate = (update: Uint8Array, origin: unknown): void => {
+  readonly #onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction | null): void => {
     if (origin === SEALED_ORIGIN || origin === LOCAL_ORIGIN) return
-    this.#local.push(update)
+    if (this.#local.length === 0) queueMicrotask(() => this.flush())
+    let batch = this.#local[this.#local.length - 1]
+    if (!batch || (batch.bytes > 0 && batch.bytes + update.byteLength > MAX_BATCH_BYTES)) this.#local.push((batch = new LocalBatch()))
+    batch.add(update, tr)
     this.#localDoc = this.#ctx.readable()
-    if (this.#local.length === 1) queueMicrotask(() => this.flush())
   }
 
   /** Queues the sealing of every local change so far. */
@@ -75,22 +78,11 @@ export class LocalWrites {
     void this.#ctx.run(async () => {
       // Made on a readable doc that a rebuild has since replaced: apply them to the new one like anyone's.
       const speculative = doc === this.#ctx.readable()
-      // Merged into entries under the size limit, in order.
-      let batch: Uint8Array[] = []
-      let size = 0
-      const seal = async () => {
-        if (batch.length === 0) return
-        const update = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)
-        batch = []
-        size = 0
-        await own.sealUpdate(update, speculative)
+      // One entry per batch (each under the size limit), in order.
+      for (const batch of updates) {
+        const update = batch.take()
+        if (update) await own.sealUpdate(update, speculative)
       }
-      for (const u of updates) {
-        if (size + u.byteLength > MAX_BATCH_BYTES) await seal()
-        batch.push(u)
-        size += u.byteLength
-      }
-      await seal()
       if (!this.#compacting) this.#maybeCompact()
     })
   }
