@@ -346,7 +346,8 @@ export class BoardSession {
     } finally {
       this.#moving--
       if (!this.#closed && this.#sync) this.#connect()
-      if (this.#moving === 0) this.#releaseSeals()
+      // Each asks again: one whose room this is now goes on, even while other keys are still being kept.
+      this.#releaseSeals()
     }
   }
 
