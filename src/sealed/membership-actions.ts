@@ -5,7 +5,7 @@ import type { BoardKeys } from './keys.ts'
 import { legacyRequest } from './legacy-joiners.ts'
 import type { AdmitAs, Cutoff, Op, Role } from './membership/ops.ts'
 import type { OwnEntries } from './own-entries.ts'
-import { encodeGift, encodeRequest, encodeRotate, encodeWelcome, entryHash, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
+import { encodeGift, encodeRequest, encodeRotate, encodeWelcome, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
 import { encodeJoin } from './profile.ts'
 import { ActionRefused } from './task-queue.ts'
 import type { SharedEntries } from './shared-entries.ts'
@@ -164,16 +164,17 @@ export class MembershipActions {
     const rekey = { key: keyId(contentKey), parent: fromBase64url(parent)!, to: remaining.map((d) => d.tag) }
     // The same two gifts for everyone (relays get no content key): encoded once, sealed to each device on its own.
     const gifts = { member: encodeGift({ contentKeys: [contentKey], transport }), relay: encodeGift({ contentKeys: [], transport }) }
-    // The lockboxes (the bulk of the work) are sealed while the control entry is: they need only the new key's id.
-    const [controlKey, boxes] = await Promise.all([
-      own.control(removal ? { ...removal, rekey } : { t: 'rekey', rekey }),
-      sealLockboxes(
-        remaining.map((d) => ({ agreePublic: d.agree, payload: d.as === 'relay' ? gifts.relay : gifts.member })),
-        lockboxContext('rotate', this.#ctx.boardId, rekey.key),
-      ),
-    ])
-    const control = this.#ctx.logs.of(this.#ctx.myTag).done.get(controlKey)?.hash ?? entryHash(this.#ctx.entries.get(controlKey) as Uint8Array)
-    await own.sealPublic('rotate', encodeRotate(rekey.key, rekey.parent, control, boxes), oldTransport)
+    // The lockboxes (the bulk of the work) need only the new key's id.
+    const boxes = await sealLockboxes(
+      remaining.map((d) => ({ agreePublic: d.agree, payload: d.as === 'relay' ? gifts.relay : gifts.member })),
+      lockboxContext('rotate', this.#ctx.boardId, rekey.key),
+    )
+    // The change and the rotation reach every device in one piece: a device that learnt of a removal
+    // without its new key would write with the newest key it holds, which the removed device holds too.
+    await own.together(async () => {
+      const controlKey = await own.control(removal ? { ...removal, rekey } : { t: 'rekey', rekey })
+      await own.sealPublic('rotate', encodeRotate(rekey.key, rekey.parent, own.heldHash(controlKey)!, boxes), oldTransport)
+    })
     await this.#ctx.takeGift({ contentKeys: [contentKey], transport }, null)
   }
 }

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs'
 import { boundClientId, fromBase64url, keyId, MAX_ENTRY_BYTES, parseEntry, sealEntry, type ContentCipher, type DeviceSigner, type EntryHeader, type EntryKind, type TransportSecret } from '../crypto/index.ts'
-import type { AuthorLog } from './author-log.ts'
+import type { AuthorLog, Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import { compactOwn, KeptHistory } from './compaction.ts'
 import type { ContentRules } from './content-rules.ts'
@@ -64,6 +64,8 @@ export class OwnEntries {
   readonly #ctx: OwnEntriesContext
   readonly #history = new KeptHistory(KEEP_HISTORY_MS)
   #seq = 0
+  /** Entries sealed within together(), written when it ends. */
+  #held: Verified[] | null = null
 
   constructor(ctx: OwnEntriesContext) {
     this.#ctx = ctx
@@ -142,12 +144,47 @@ export class OwnEntries {
     const key = entryKey(header)
     // A snapshot is megabytes: hashed in script, it would hold the page for tens of milliseconds.
     const hash = bytes.length >= NATIVE_HASH_FROM ? await entryHashNative(bytes) : entryHash(bytes)
-    entries.set(key, bytes)
     const parsed = parseEntry(bytes)
     if (!parsed.ok) throw new Error('An entry this device sealed does not parse')
-    this.#ctx.log().pending.set(key, { key, bytes, entry: parsed.entry, hash, via: null, plain: payload, speculative: opts.speculative ?? false })
+    const sealed: Verified = { key, bytes, entry: parsed.entry, hash, via: null, plain: payload, speculative: opts.speculative ?? false }
+    if (this.#held) {
+      this.#held.push(sealed)
+      return key
+    }
+    entries.set(key, bytes)
+    this.#ctx.log().pending.set(key, sealed)
     await this.#ctx.pump()
     return key
+  }
+
+  /**
+   * Entries sealed while `work` runs are written together, in one transaction
+   * of the shared doc (y-webrtc sends each transaction as it happens: they
+   * reach every device in one piece), then handled in turn. If `work`
+   * throws, none is written, and their sequence numbers are used again.
+   */
+  async together(work: () => Promise<void>): Promise<void> {
+    if (this.#held) throw new Error('together() does not nest')
+    const seq = this.#seq
+    const held: Verified[] = []
+    this.#held = held
+    try {
+      await work()
+    } catch (e) {
+      this.#seq = seq
+      throw e
+    } finally {
+      this.#held = null
+    }
+    if (held.length === 0) return
+    this.#ctx.entries.setAll(held.map((v) => [v.key, v.bytes]))
+    for (const v of held) this.#ctx.log().pending.set(v.key, v)
+    await this.#ctx.pump()
+  }
+
+  /** The hash of an entry sealed within together() and not written yet. */
+  heldHash(key: string): string | undefined {
+    return this.#held?.find((v) => v.key === key)?.hash
   }
 
   /** Compacts this device's content entries into snapshots (compaction.ts). */

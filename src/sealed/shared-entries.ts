@@ -36,6 +36,13 @@ export class SharedEntries {
     this.doc.transact(() => this.map.set(key, bytes), SEALED_ORIGIN)
   }
 
+  /** Writes several entries in one transaction (sent to peers as one update). */
+  setAll(entries: readonly (readonly [string, Uint8Array])[]): void {
+    this.doc.transact(() => {
+      for (const [key, bytes] of entries) this.map.set(key, bytes)
+    }, SEALED_ORIGIN)
+  }
+
   delete(keys: readonly string[]): void {
     this.doc.transact(() => {
       for (const key of keys) this.map.delete(key)

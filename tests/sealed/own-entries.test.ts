@@ -164,6 +164,33 @@ describe('Bob’s own entries', () => {
     expect(decodeContent((await bob.read(key, idOf(3))).plain!)?.heads).toEqual(circle.heads())
   })
 
+  it('entries sealed together are written in one transaction once all are sealed; if sealing one fails, none is, and the numbers are used again', async () => {
+    const bob = await bobs()
+    await bob.keys.addContentKey(raw(1))
+    const doc = bob.entries.doc
+    let transactions = 0
+    doc.on('afterTransaction', () => transactions++)
+    let firstHash: string | undefined
+    await bob.own.together(async () => {
+      const first = await bob.own.seal('join', Uint8Array.of(1))
+      expect(bob.entries.keys(), 'nothing written before the end').toEqual([])
+      firstHash = bob.own.heldHash(first)
+      await bob.own.seal('join', Uint8Array.of(2))
+    })
+    expect(bob.entries.keys().sort()).toEqual([`${bob.tag}.1`, `${bob.tag}.2`])
+    expect(firstHash).toBe(entryHash(bob.entries.get(`${bob.tag}.1`) as Uint8Array))
+    expect(transactions).toBe(1)
+    expect(bob.pumped()).toBe(1)
+    await expect(
+      bob.own.together(async () => {
+        await bob.own.seal('join', Uint8Array.of(3))
+        throw new Error('a lockbox could not be sealed')
+      }),
+    ).rejects.toThrow('a lockbox could not be sealed')
+    expect(bob.entries.keys()).toHaveLength(2)
+    expect(await bob.own.seal('join', Uint8Array.of(4))).toBe(`${bob.tag}.3`)
+  })
+
   it('seals under an epoch’s key only once his device is in its room, and under the key of the epoch current then', async () => {
     const bob = await bobs()
     const h = new History()
