@@ -112,6 +112,8 @@ describe('e2e harness', () => {
     await send(alice.page, 'through the "offline" emulation')
     await expect.poll(() => received(bob.page)).toEqual(['through the "offline" emulation'])
     await alice.context.setOffline(false)
+    // Back before the next test connects again (once, in a clean-clone run, its ICE never completed).
+    await expect.poll(() => canFetch(alice.page)).toBe(true)
   })
 
   it('setOffline cuts the network and WebRTC, and comes back', async () => {
