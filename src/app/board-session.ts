@@ -20,7 +20,6 @@ import {
 } from '../core/index.ts'
 import {
   deriveInvitation,
-  deriveTransportKeys,
   fingerprint,
   fromBase64url,
   generateInvitationSecret,
@@ -39,12 +38,11 @@ import {
 } from '../crypto/index.ts'
 import { AdmissionRefused, APPLY_PART_BYTES, cutLazily, LOCAL_ORIGIN, SealedBoard, yieldToEventLoop, type KeyGift, type Role } from '../sealed/index.ts'
 import { deleteLegacyBoardData, readLegacyBoard, type BoardRecord, type BoardStore, type EpochKeys, type StoreOptions } from '../storage/index.ts'
-import { connectBoard, type BoardSync, type SyncStatus, type WrtcLike } from '../sync/index.ts'
+import type { SyncStatus, WrtcLike } from '../sync/index.ts'
+import { BoardRooms } from './board-rooms.ts'
 import { BOARD_RULES } from './board-rules.ts'
 import { claimBoard } from './board-claim.ts'
-import { FORWARDING_GRACE_MS, ForwardingRoom } from './forwarding.ts'
 import type { NetworkPlan } from './network.ts'
-import { presenceProof } from './presence-proof.ts'
 
 /** Longest delay setTimeout accepts; expiries further out are re-checked later. */
 const MAX_TIMER = 2 ** 31 - 1
@@ -91,16 +89,8 @@ export class BoardSession {
   readonly #store: BoardStore
   readonly #now: () => number
   readonly #deps: SessionDeps
-  readonly #signer: DeviceSigner
-  #sync: BoardSync | null = null
-  #network: NetworkPlan
-  #room: string | null = null
-  /** Keys taken and not yet followed to their room (#tookKeys), and the seals waiting for that (#inRoom). */
-  #moving = 0
-  #moved: (() => void)[] = []
-  readonly #forwarding = new Map<string, ForwardingRoom>()
-  readonly #statusListeners = new Set<(s: SyncStatus) => void>()
-  #unsubscribeSync: (() => void) | null = null
+  /** The rooms its sealed doc is in, and the moves after a rotation. */
+  readonly #rooms: BoardRooms
   #expiryTimer: ReturnType<typeof setTimeout> | null = null
   #metaTimer: ReturnType<typeof setTimeout> | null = null
   #admitTimer: ReturnType<typeof setTimeout> | null = null
@@ -121,11 +111,20 @@ export class BoardSession {
     this.id = record.id
     this.record = record
     this.sealed = sealed
-    this.#signer = signer
     this.#store = store
     this.#deps = deps
-    this.#network = deps.network
     this.#now = deps.now ?? Date.now
+    this.#rooms = new BoardRooms(
+      {
+        sealed,
+        signer,
+        ...(deps.wrtc ? { wrtc: deps.wrtc } : {}),
+        now: this.#now,
+        transport: () => this.#currentTransport(),
+        epochs: () => this.record.keys ?? [],
+      },
+      deps.network,
+    )
   }
 
   /** The readable board (memory only). Replaced when the engine rebuilds it: see onReset. */
@@ -191,7 +190,7 @@ export class BoardSession {
       now,
       verdicts: store.verdicts,
       ...(deps.crypto ? { crypto: deps.crypto } : {}),
-      inRoom: (transport) => (session ? session.#inRoom(transport) : null),
+      inRoom: (transport) => (session ? session.#rooms.inRoom(transport) : null),
     })
     session = new BoardSession(record, sealed, store, deps, signer)
     session.#cleanups.push(sealed.onKeys((gift) => void session.#tookKeys(gift)))
@@ -223,11 +222,10 @@ export class BoardSession {
       this.sealed.onReset((doc) => this.#watchDoc(doc)),
       this.sealed.onCircleChange(() => {
         this.#onCircle()
-        // Who is a member or a relay may have changed, and so has what this device can prove.
-        this.#sync?.recheckPeers()
+        this.#rooms.recheckPeers()
       }),
     )
-    this.#connect()
+    this.#rooms.connect()
     this.#onCircle()
   }
 
@@ -255,100 +253,9 @@ export class BoardSession {
     return this.sealed.epoch?.transport ?? this.record.transportSecret
   }
 
-  /** Connects to the current epoch's room (again, after a rotation), forwarding stragglers from rooms left recently. */
-  #connect(): void {
-    const transport = this.#currentTransport()
-    const keys = deriveTransportKeys(transport)
-    if (this.#room === keys.room) return
-    this.#unsubscribeSync?.()
-    const leaving = this.#sync?.destroy() ?? Promise.resolve()
-    this.#room = keys.room
-    const network = this.#network
-    this.#sync = connectBoard({
-      doc: this.sealed.sealed,
-      room: keys.room,
-      password: keys.password,
-      signaling: [...network.signaling],
-      iceServers: [...network.iceServers],
-      relayOnly: network.relayOnly,
-      ...(this.#deps.wrtc ? { wrtc: this.#deps.wrtc } : {}),
-      proof: presenceProof({ sealed: this.sealed, signer: this.#signer, room: keys.room, transport, as: 'member' }),
-      // A device joining the board gets the membership's entries first: it can judge the rest as it arrives.
-      firstClients: () => this.sealed.circleClients(),
-    })
-    this.#unsubscribeSync = this.#sync.onStatus((s) => {
-      for (const l of this.#statusListeners) l(s)
-    })
-    for (const l of this.#statusListeners) l(this.#sync.status)
-    // The room just left is free for a forwarding presence only once y-webrtc has let go of it.
-    void leaving.then(() => {
-      if (!this.#closed) this.#forwardStragglers()
-    })
-  }
-
-  /** For each epoch this device left within the grace period, a presence in its room that holds the way out. */
-  #forwardStragglers(): void {
-    const current = this.sealed.epoch?.key
-    for (const k of this.record.keys ?? []) {
-      const id = toBase64url(keyId(k.contentKey))
-      if (id === current || !k.transport || this.#forwarding.has(id)) continue
-      const left = k.leftAt
-      if (left !== undefined && this.#now() - left > FORWARDING_GRACE_MS) continue
-      const entries = this.sealed.handoff(id)
-      if (entries.length === 0) continue
-      try {
-        this.#forwarding.set(id, new ForwardingRoom(k.transport as TransportSecret, entries, this.#network, (key, bytes) => this.#fromOldRoom(key, bytes), this.#deps.wrtc))
-      } catch {
-        // The room is still taken in this page (another session of this board): the next connect tries again.
-      }
-    }
-  }
-
-  /** Something arrived in a room this device left: into the shared doc, where the engine judges it like anything else. */
-  #fromOldRoom(key: string, bytes: Uint8Array): void {
-    const entries = this.sealed.sealed.getMap('entries')
-    const current = entries.get(key)
-    if (current instanceof Uint8Array && current.length === bytes.length && current.every((b, i) => b === bytes[i])) return
-    if (current !== undefined) return // never overwrite: an erasure would only be put back
-    entries.set(key, bytes)
-  }
-
-  /**
-   * The engine asks before it seals under an epoch's key (SealedBoardOptions.inRoom).
-   * What it seals goes to the room this device is in: while keys just taken
-   * are not followed to their room yet (#tookKeys), that is the room left,
-   * where a device just removed may still be. It waits, then asks again.
-   * Before the first room (the session opening), whatever is sealed goes to
-   * the first room this device enters, its current epoch's.
-   */
-  #inRoom(transport: TransportSecret): Promise<void> | null {
-    if (this.#moving === 0 || this.#closed || this.#room === null) return null
-    if (deriveTransportKeys(transport).room === this.#room) return null
-    return new Promise((resolve) => this.#moved.push(resolve))
-  }
-
-  /** Lets the seals waiting for a move ask again (#inRoom). */
-  #releaseSeals(): void {
-    for (const resolve of this.#moved.splice(0)) resolve()
-  }
-
-  /**
-   * Keys arrived (admission, rotation): keep them in the keyring, then follow
-   * the board to its current room. Until then this device seals nothing
-   * under them (#inRoom); it moves even if the keyring could not be written
-   * (the keys are in the engine, and in the lockboxes it reads again on
-   * opening).
-   */
-  async #tookKeys(gift: KeyGift): Promise<void> {
-    this.#moving++
-    try {
-      await this.#keepKeys(gift)
-    } finally {
-      this.#moving--
-      if (!this.#closed && this.#sync) this.#connect()
-      // Each asks again: one whose room this is now goes on, even while other keys are still being kept.
-      this.#releaseSeals()
-    }
+  /** Keys arrived (admission, rotation): kept in the keyring, then followed to their room (BoardRooms.move). */
+  #tookKeys(gift: KeyGift): Promise<void> {
+    return this.#rooms.move(() => this.#keepKeys(gift))
   }
 
   async #keepKeys(gift: KeyGift): Promise<void> {
@@ -369,18 +276,16 @@ export class BoardSession {
   }
 
   get syncStatus(): SyncStatus {
-    return this.#sync?.status ?? { state: 'offline', peers: 0, members: 0, relays: 0, unverified: 0, lastExchange: null }
+    return this.#rooms.status
   }
 
   onSyncStatus(cb: (s: SyncStatus) => void): () => void {
-    this.#statusListeners.add(cb)
-    return () => this.#statusListeners.delete(cb)
+    return this.#rooms.onStatus(cb)
   }
 
   /** Stops replicating (the person chose to go offline) or starts again. */
   setOnline(online: boolean): void {
-    if (online) this.#sync?.reconnect()
-    else this.#sync?.disconnect()
+    this.#rooms.setOnline(online)
   }
 
   // ── membership policy ────────────────────────────────────────────────────
@@ -486,7 +391,7 @@ export class BoardSession {
   async removeDevices(tags: readonly string[]): Promise<void> {
     await this.sealed.remove(tags)
     await this.flush()
-    this.#connect()
+    this.#rooms.connect()
   }
 
   async setRole(memberId: string, role: Role): Promise<void> {
@@ -629,21 +534,18 @@ export class BoardSession {
 
   /** ICE servers for the peer connections made from now on (see Hearth.updateNetwork); later rooms use the new plan too. */
   updateNetwork(plan: NetworkPlan): void {
-    this.#network = plan
-    this.#sync?.setIceServers([...plan.iceServers], plan.relayOnly)
+    this.#rooms.updateNetwork(plan)
   }
 
   /** Closes the board; `keepVerdicts: false` for a wipe, where nothing more is written. */
   async close(opts: { readonly keepVerdicts?: boolean } = {}): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    this.#releaseSeals()
+    // Seals waiting for a room go on at once, before the engine is flushed below.
+    const leaving = this.#rooms.close()
     for (const t of [this.#expiryTimer, this.#metaTimer, this.#admitTimer]) if (t) clearTimeout(t)
     for (const c of this.#cleanups.splice(0)) c()
-    this.#unsubscribeSync?.()
-    await this.#sync?.destroy()
-    for (const f of this.#forwarding.values()) f.destroy()
-    this.#forwarding.clear()
+    await leaving
     await this.flush().catch(() => {})
     // What it judged since the last save, so the next opening need not judge it again; losing it costs only time.
     if (opts.keepVerdicts !== false) await this.sealed.saveVerdicts().catch(() => {})

@@ -1,6 +1,7 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
+import { sameBytes } from './screen.ts'
 
 /**
  * The updates of one task's local changes, merged into one. Y.mergeUpdates
@@ -103,10 +104,4 @@ function writeDeletions(e: encoding.Encoder, ds: DeleteSet): encoding.Encoder {
     }
   }
   return e
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }

@@ -70,16 +70,16 @@ export class LocalWrites {
 
   /** Queues the sealing of every local change so far. */
   flush(): void {
-    const updates = this.#local
+    const batches = this.#local
     const doc = this.#localDoc
-    if (updates.length === 0) return
+    if (batches.length === 0) return
     this.#local = []
     const { own } = this.#ctx
     void this.#ctx.run(async () => {
       // Made on a readable doc that a rebuild has since replaced: apply them to the new one like anyone's.
       const speculative = doc === this.#ctx.readable()
       // One entry per batch (each under the size limit), in order.
-      for (const batch of updates) {
+      for (const batch of batches) {
         const update = batch.take()
         if (update) await own.sealUpdate(update, speculative)
       }
