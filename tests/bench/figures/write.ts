@@ -17,7 +17,10 @@
  * writes. In the app B joins with the founder's invitation (A's device lets
  * it in); the engine pages hold the copy as two already-admitted members.
  * Hooks on `RTCDataChannel` split each write into sender (write → data-channel
- * send), wire, and receiver (message → seen).
+ * send), wire, and receiver (message → seen); on the engine pages the sealed
+ * doc's transactions split them once more: the sender's time until the entry
+ * is in A's sealed doc (sealed, signed, written), the receiver's until it is
+ * in B's (then checked, decrypted, judged, applied to the readable doc).
  */
 import type { Page } from 'playwright-core'
 import { appRecord, boardInvite, launchBenchPeer, loadBytes, seedApp, seedSealed, seedUrl, startProfile, type Peer } from '../lib/browser.ts'
@@ -35,6 +38,9 @@ interface Breakdown {
   sender: number[]
   wire: number[]
   receiver: number[]
+  /** Engine only: the sender's part until the entry is in A's sealed doc (sealed and signed), and the receiver's until it is in B's (the rest: checked, decrypted, judged, applied). */
+  sealing: number[]
+  arriving: number[]
 }
 
 interface Samples {
@@ -48,13 +54,15 @@ interface Samples {
   split: { engine: Breakdown; plain: Breakdown; app: Breakdown }
 }
 
-const newBreakdown = (): Breakdown => ({ sender: [], wire: [], receiver: [] })
+const newBreakdown = (): Breakdown => ({ sender: [], wire: [], receiver: [], sealing: [], arriving: [] })
 
-function addBreakdown(into: Breakdown, t: { start: number; sent: number | undefined; recv: number | undefined; seen: number }): void {
+function addBreakdown(into: Breakdown, t: { start: number; sent: number | undefined; recv: number | undefined; seen: number; sealedOnA?: number | undefined; sealedOnB?: number | undefined }): void {
   if (t.sent === undefined || t.recv === undefined || t.sent < t.start || t.recv < t.sent) return
   into.sender.push(t.sent - t.start)
   into.wire.push(t.recv - t.sent)
   into.receiver.push(t.seen - t.recv)
+  if (t.sealedOnA !== undefined && t.sealedOnA >= t.start && t.sealedOnA <= t.sent) into.sealing.push(t.sealedOnA - t.start)
+  if (t.sealedOnB !== undefined && t.sealedOnB >= t.recv && t.sealedOnB <= t.seen) into.arriving.push(t.sealedOnB - t.recv)
 }
 
 const lastSend = (page: Page) => page.evaluate(() => globalThis.__benchLastSend)
@@ -137,7 +145,9 @@ async function engineWrite(w: Writers, title: string, s: Samples): Promise<void>
   const startedAt = await ea.evaluate((t) => globalThis.engine.write(t), title)
   const seenAt = (await within(30_000, `engine write "${title}" reaching B`, () => eb.evaluate(() => globalThis.__benchP))) as number
   s.engine.push(seenAt - startedAt)
-  addBreakdown(s.split.engine, { start: startedAt, sent: await lastSend(ea), recv: await recvAtReach(eb), seen: seenAt })
+  const sealedOnA = await ea.evaluate(() => globalThis.__benchSealedAt)
+  const sealedOnB = await eb.evaluate(() => globalThis.__benchSealedAtReach)
+  addBreakdown(s.split.engine, { start: startedAt, sent: await lastSend(ea), recv: await recvAtReach(eb), seen: seenAt, sealedOnA, sealedOnB })
 }
 
 async function plainWrite(w: Writers, key: string, s: Samples): Promise<void> {
@@ -225,7 +235,11 @@ function p95(xs: readonly number[]): number {
   return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)]!
 }
 
-const split = (p: Breakdown) => `sender ${med(p.sender).toFixed(1)} / wire ${med(p.wire).toFixed(1)} / receiver ${med(p.receiver).toFixed(1)} ms (medians of ${p.sender.length})`
+const split = (p: Breakdown) => {
+  const sender = p.sealing.length > 0 ? `sender ${med(p.sender).toFixed(1)} (in A's sealed doc after ${med(p.sealing).toFixed(1)}, medians of ${p.sealing.length})` : `sender ${med(p.sender).toFixed(1)}`
+  const receiver = p.arriving.length > 0 ? `receiver ${med(p.receiver).toFixed(1)} ms (in B's sealed doc after ${med(p.arriving).toFixed(1)}, medians of ${p.arriving.length})` : `receiver ${med(p.receiver).toFixed(1)} ms`
+  return `${sender} / wire ${med(p.wire).toFixed(1)} / ${receiver} (medians of ${p.sender.length})`
+}
 
 function rows(board: BrowserBoard, s: Samples, id: string): Figure[] {
   const n = board.itemCount.toLocaleString('en')

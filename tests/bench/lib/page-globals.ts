@@ -25,6 +25,10 @@ declare global {
   var __benchLastRecv: number | undefined
   /** __benchLastRecv when the wanted count (or key) was reached. */
   var __benchRecvAtReach: number | undefined
+  /** Engine pages: epoch ms of the last transaction on the sealed doc (an entry written there, or one that arrived). */
+  var __benchSealedAt: number | undefined
+  /** __benchSealedAt when the wanted item was seen. */
+  var __benchSealedAtReach: number | undefined
   /** Epoch ms of the first animation frame after the wanted count was reached. */
   var __benchFrameAtReach: number | undefined
 }
