@@ -1,6 +1,7 @@
 import type * as Y from 'yjs'
 import { uuidv4 } from 'lib0/random'
 import { Awareness } from 'y-protocols/awareness'
+import { atMostEvery } from './at-most-every.ts'
 import { chunkedWrtc } from './chunked-wrtc.ts'
 import { DEFAULT_MAX_MESSAGE_SIZE } from './chunked-options.ts'
 import { splitSyncMessage } from './sync-pieces.ts'
@@ -70,6 +71,13 @@ export interface BoardSync {
 
 /** Status updates caused only by traffic are sent at most this often. */
 const ACTIVITY_EMIT_MS = 1000
+/**
+ * Traffic makes the status be worked out again at most this often
+ * (atMostEvery): at a first frame at once, then at the end of the window if
+ * more came. A sync is hundreds of frames, and each one did it (23 ms of a
+ * profiled join, on the page that also applies the board).
+ */
+const TRAFFIC_CHECK_MS = 50
 /** How often pending peer connections are looked at (see stuck-connections.ts). */
 const WATCHDOG_MS = 1_000
 /** How often the signaling round trip is measured again while a connection is being set up. */
@@ -114,6 +122,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
   const base = opts.wrtc ?? browserWrtc()
   let lastExchange: number | null = null
   let lastActivityEmit = 0
+  const trafficCheck = atMostEvery(TRAFFIC_CHECK_MS, () => update(Date.now() - lastActivityEmit >= ACTIVITY_EMIT_MS))
   let userDisconnected = false
   let destroyed = false
   const subscribers = new Set<(status: SyncStatus) => void>()
@@ -126,7 +135,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
     split: (message) => splitSyncMessage(message, pieceBytes, opts.firstClients?.()),
     onActivity: () => {
       lastExchange = Date.now()
-      update(lastExchange - lastActivityEmit >= ACTIVITY_EMIT_MS)
+      trafficCheck()
     },
   })
   // Presence carries nothing but the proof of who this device is, sealed for the circle (see peer-kinds.ts).
@@ -353,6 +362,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
         window.removeEventListener('offline', onProviderChange)
       }
       if (onlineTimer) clearTimeout(onlineTimer)
+      trafficCheck.cancel()
       clearInterval(watchdog)
       kinds?.destroy()
       provider.destroy()
