@@ -3,7 +3,7 @@ import type { SealedBoard } from '../sealed/index.ts'
 import type { EpochKeys } from '../storage/index.ts'
 import { connectBoard, type BoardSync, type SyncStatus, type WrtcLike } from '../sync/index.ts'
 import { FORWARDING_GRACE_MS, ForwardingRoom } from './forwarding.ts'
-import type { NetworkPlan } from './network.ts'
+import { roomConnection, type NetworkPlan } from './network.ts'
 import { presenceProof } from './presence-proof.ts'
 
 /** What following a board from room to room needs from its session. */
@@ -49,22 +49,16 @@ export class BoardRooms {
   /** Connects to the current epoch's room (again, after a rotation), forwarding stragglers from rooms left recently. */
   connect(): void {
     const transport = this.#ctx.transport()
-    const keys = deriveTransportKeys(transport)
-    if (this.#room === keys.room) return
     const { sealed, signer, wrtc } = this.#ctx
+    const connection = roomConnection(transport, this.#network, wrtc)
+    if (this.#room === connection.room) return
     this.#unsubscribeSync?.()
     const leaving = this.#sync?.destroy() ?? Promise.resolve()
-    this.#room = keys.room
-    const network = this.#network
+    this.#room = connection.room
     this.#sync = connectBoard({
       doc: sealed.sealed,
-      room: keys.room,
-      password: keys.password,
-      signaling: [...network.signaling],
-      iceServers: [...network.iceServers],
-      relayOnly: network.relayOnly,
-      ...(wrtc ? { wrtc } : {}),
-      proof: presenceProof({ sealed, signer, room: keys.room, transport, as: 'member' }),
+      ...connection,
+      proof: presenceProof({ sealed, signer, room: connection.room, transport, as: 'member' }),
       // A device joining the board gets the membership's entries first: it can judge the rest as it arrives.
       firstClients: () => sealed.circleClients(),
     })

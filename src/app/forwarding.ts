@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
-import { deriveTransportKeys, type TransportSecret } from '../crypto/index.ts'
+import type { TransportSecret } from '../crypto/index.ts'
 import { connectBoard, type BoardSync, type WrtcLike } from '../sync/index.ts'
-import type { NetworkPlan } from './network.ts'
+import { roomConnection, type NetworkPlan } from './network.ts'
 
 /** How long a device that left an epoch keeps pointing stragglers to the next one. */
 export const FORWARDING_GRACE_MS = 30 * 24 * 60 * 60 * 1000
@@ -34,16 +34,7 @@ export class ForwardingRoom {
         if (value instanceof Uint8Array) onEntry(key, value)
       }
     })
-    const keys = deriveTransportKeys(transport)
-    this.#sync = connectBoard({
-      doc: this.#doc,
-      room: keys.room,
-      password: keys.password,
-      signaling: [...network.signaling],
-      iceServers: [...network.iceServers],
-      relayOnly: network.relayOnly,
-      ...(wrtc ? { wrtc } : {}),
-    })
+    this.#sync = connectBoard({ doc: this.#doc, ...roomConnection(transport, network, wrtc) })
   }
 
   destroy(): void {

@@ -1,4 +1,6 @@
+import { deriveTransportKeys, type TransportSecret } from '../crypto/index.ts'
 import type { IceServer, NetworkSettings } from '../storage/index.ts'
+import type { ConnectBoardOptions, WrtcLike } from '../sync/index.ts'
 
 /** What the Hearth server on the app's own origin tells the app (GET /config.json). */
 export interface ServerConfig {
@@ -13,6 +15,19 @@ export interface NetworkPlan {
   readonly signaling: readonly string[]
   readonly iceServers: readonly IceServer[]
   readonly relayOnly: boolean
+}
+
+/** How to reach the room a transport secret names over this network plan: what connectBoard needs besides the doc. */
+export function roomConnection(transport: TransportSecret, network: NetworkPlan, wrtc?: WrtcLike): Pick<ConnectBoardOptions, 'room' | 'password' | 'signaling' | 'iceServers' | 'relayOnly' | 'wrtc'> {
+  const keys = deriveTransportKeys(transport)
+  return {
+    room: keys.room,
+    password: keys.password,
+    signaling: [...network.signaling],
+    iceServers: [...network.iceServers],
+    relayOnly: network.relayOnly,
+    ...(wrtc ? { wrtc } : {}),
+  }
 }
 
 /** The signaling endpoint of the server that served this app (same origin, ws or wss). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checkIceUrl, checkSignalingUrl, fetchServerConfig, knownSignaling, ownSignalingUrl, parseServerConfig, planNetwork } from '../../src/app/network.ts'
+import { checkIceUrl, checkSignalingUrl, fetchServerConfig, knownSignaling, ownSignalingUrl, parseServerConfig, planNetwork, roomConnection } from '../../src/app/network.ts'
+import { asTransportSecret, deriveTransportKeys } from '../../src/crypto/index.ts'
 import { DEFAULT_SETTINGS } from '../../src/storage/index.ts'
 
 describe('network plan', () => {
@@ -76,5 +77,18 @@ describe('the server config, in the background', () => {
     expect(knownSignaling([])).toEqual([])
     expect(knownSignaling(['wss://b.example/signal'])).toEqual(['wss://b.example/signal'])
     expect(knownSignaling(['javascript:alert(1)', 'ws://evil.example/', 4])).toEqual([])
+  })
+})
+
+describe('a room’s connection', () => {
+  it('names the room and password the transport secret derives, over the plan’s servers, with no network of its own unless given', () => {
+    const transport = asTransportSecret(new Uint8Array(32).fill(7))!
+    const plan = { signaling: ['wss://hearth.example/signal'], iceServers: [{ urls: 'turn:turn.example' }], relayOnly: true }
+    const keys = deriveTransportKeys(transport)
+    const connection = roomConnection(transport, plan)
+    expect(connection).toEqual({ room: keys.room, password: keys.password, signaling: plan.signaling, iceServers: plan.iceServers, relayOnly: true })
+    expect(connection.signaling).not.toBe(plan.signaling)
+    const wrtc = { RTCPeerConnection: class {} } as unknown as Parameters<typeof roomConnection>[2]
+    expect(roomConnection(transport, plan, wrtc).wrtc).toBe(wrtc)
   })
 })
