@@ -13,10 +13,14 @@
  * relay then loses datagrams behind it, and a WebRTC transfer through it
  * fell to a sixth of the rate and less, which no real link does.
  *
- * Why not Chromium's network emulation alone: measured here (Chromium 150),
- * `Network.emulateNetworkConditions` delays HTTP responses and the WebSocket
- * handshake, but not WebSocket frames once open, and not WebRTC at all; the
- * signaling messages that set up peer connections would cross at full speed.
+ * Why not Chromium's network emulation alone: `Network.emulateNetworkConditions`
+ * delays HTTP responses and the WebSocket handshake, but not WebSocket frames
+ * once open, so the signaling messages that set up peer connections would
+ * cross at full speed. It did not slow WebRTC at all in Chromium 150; in 156
+ * it does, by its latency in each direction (a WebRTC round trip of twice
+ * the latency, where HTTP's is the latency once: measured by the low-end
+ * bench, tests/bench/figures/lowend.ts). A proxy gives one link, with the
+ * round trip it says, to all of a device's traffic.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
