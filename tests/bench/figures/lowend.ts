@@ -52,8 +52,9 @@ const UNTHROTTLED = { offline: false, latency: 0, downloadThroughput: -1, upload
  * and the 50-item board were on screen. And the steps of a join: "Join board"
  * pressed, the first peer connection's ICE check (one round trip), the
  * connection made (ICE and DTLS) and its data channel open. (Not the
- * signaling socket's opening: a WebSocket subclass that marked it made the
- * join 2 s slower, 16.3–16.5 s against 14.1–14.7 s, for a reason not found.)
+ * signaling socket's opening: with a WebSocket subclass that marked it in
+ * this script too, the join took 16.3–16.5 s against 14.1–14.7 s, for a
+ * reason not found; docs/PERFORMANCE.md.)
  */
 const MARKS = `(() => {
   globalThis.__name = globalThis.__name || ((f) => f);
