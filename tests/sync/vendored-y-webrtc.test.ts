@@ -84,10 +84,11 @@ const PATCHES: [string, string][] = [
   })
 }`,
     `  log('received message from ', logging.BOLD, peerConn.remotePeerId, logging.GREY, ' (', room.name, ')', logging.UNBOLD, logging.UNCOLOR)
-  // HEARTH PATCH 5/7: the peer whose message is being applied, so that what it brings is not sent back to it (6/7) —
-  // unless structs or deletions of earlier messages wait in the doc: they may go in with this one, and that peer
-  // may lack them.
-  room.applyingFrom = room.doc.store.pendingStructs === null && room.doc.store.pendingDs === null ? peerConn : null
+  // HEARTH PATCH 5/7 (2 of 2): the peer whose message is being applied, so that what it brings is not sent back to
+  // it (6/7) — unless structs or deletions of earlier messages from elsewhere wait in the doc: they may go in with
+  // this one, and that peer may lack them (echo-guard.ts).
+  const spared = spareBefore(room, room.doc.store, peerConn)
+  room.applyingFrom = spared
   try {
     return readMessage(room, buf, () => {
       peerConn.synced = true
@@ -96,6 +97,7 @@ const PATCHES: [string, string][] = [
     })
   } finally {
     room.applyingFrom = null
+    spareAfter(room, room.doc.store, peerConn, spared)
   }
 }`,
   ],
@@ -130,6 +132,14 @@ const PATCHES: [string, string][] = [
       })
     }`,
   ],  [
+    `import * as awarenessProtocol from 'y-protocols/awareness'
+`,
+    `import * as awarenessProtocol from 'y-protocols/awareness'
+// HEARTH PATCH 5/7 (1 of 2): see the second part.
+import { spareBefore, spareAfter } from '../echo-guard.ts'
+`,
+  ],
+  [
     `import * as cryptoutils from './crypto.js'
 `,
     `import * as cryptoutils from './crypto.js'

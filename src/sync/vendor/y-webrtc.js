@@ -24,6 +24,8 @@ import Peer from 'simple-peer/simplepeer.min.js'
 
 import * as syncProtocol from 'y-protocols/sync'
 import * as awarenessProtocol from 'y-protocols/awareness'
+// HEARTH PATCH 5/7 (1 of 2): see the second part.
+import { spareBefore, spareAfter } from '../echo-guard.ts'
 
 import * as cryptoutils from './crypto.js'
 // HEARTH PATCH 7/7 (1 of 2): see the second part.
@@ -144,10 +146,11 @@ const readMessage = (room, buf, syncedCallback) => {
 const readPeerMessage = (peerConn, buf) => {
   const room = peerConn.room
   log('received message from ', logging.BOLD, peerConn.remotePeerId, logging.GREY, ' (', room.name, ')', logging.UNBOLD, logging.UNCOLOR)
-  // HEARTH PATCH 5/7: the peer whose message is being applied, so that what it brings is not sent back to it (6/7) —
-  // unless structs or deletions of earlier messages wait in the doc: they may go in with this one, and that peer
-  // may lack them.
-  room.applyingFrom = room.doc.store.pendingStructs === null && room.doc.store.pendingDs === null ? peerConn : null
+  // HEARTH PATCH 5/7 (2 of 2): the peer whose message is being applied, so that what it brings is not sent back to
+  // it (6/7) — unless structs or deletions of earlier messages from elsewhere wait in the doc: they may go in with
+  // this one, and that peer may lack them (echo-guard.ts).
+  const spared = spareBefore(room, room.doc.store, peerConn)
+  room.applyingFrom = spared
   try {
     return readMessage(room, buf, () => {
       peerConn.synced = true
@@ -156,6 +159,7 @@ const readPeerMessage = (peerConn, buf) => {
     })
   } finally {
     room.applyingFrom = null
+    spareAfter(room, room.doc.store, peerConn, spared)
   }
 }
 

@@ -262,7 +262,7 @@ export async function measureLowEnd(ctx: BenchContext): Promise<Figure[]> {
       figure({ id: 'lowend-first-usable', label: `low-end, first visit: invite opened → join screen usable (name field, the menu with Wipe)`, unit: 'ms', hearth: col('firstUsable'), target: { kind: 'absolute', max: 4000, text: '< 4 s' } }),
       figure({
         id: 'lowend-first-board',
-        label: `low-end, first visit: invite opened → joined, ${ITEMS}-item board shown (from an unslowed phone over WebRTC)`,
+        label: `low-end, first visit: invite opened → joined, ${ITEMS}-item board shown (from an unslowed phone, over WebRTC slowed on the newcomer's side)`,
         unit: 'ms',
         hearth: col('firstBoard'),
         note: `the newcomer's WebRTC is slowed by the emulation too (since Chromium 156, by its latency each way); medians after "Join board": ${describeJoin(medianSteps(runs))}`,
