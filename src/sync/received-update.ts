@@ -17,19 +17,28 @@ type UpdateHandler = (update: Uint8Array, origin: unknown, doc: Y.Doc, transacti
  * that encoding was a copy of the whole 7.85 MB board, in the tasks that
  * apply its pieces.
  *
- * The bytes stand for the transaction only when nothing waited in the doc
- * before (structs or deletions of an earlier update whose dependencies had not
- * arrived: they may go in with this one, and are not in its bytes). Then, and
- * whenever something else writes to the doc while this update's transaction
- * is cleaned up (an observer's own write), Yjs encodes as usual. Listeners
- * hear nothing when the update brought nothing new, as with Yjs.
+ * Structs or deletions of an earlier update may wait in the doc for their
+ * dependencies; they may go in with this one, and are not in its bytes. Where
+ * deletions wait, Yjs encodes as usual. Where structs wait, the bytes still
+ * stand for the transaction unless this update let them in (Yjs then applies
+ * them again in the same transaction, with a new record of what waits): then
+ * the listeners hear everything since the transaction began, with the doc's
+ * deletions. A newcomer's doc holds the inviter's welcome that way while the
+ * board's pieces arrive (the welcome overtakes them), and Yjs encoded each
+ * piece again. Bytes that partly wait themselves are told as they came: a
+ * listener hears a little more than went in (the store then keeps it, and it
+ * waits again after a reload), never less. Whenever something else writes to
+ * the doc while this update's transaction is cleaned up (an observer's own
+ * write), Yjs encodes as usual. Listeners hear nothing when the update
+ * brought nothing new, as with Yjs.
  */
 export function applyReceived(doc: Y.Doc, update: Uint8Array, origin: unknown): void {
   const listeners = doc._observers.get('update') as Set<UpdateHandler> | undefined
-  if (!listeners || listeners.size === 0 || doc.store.pendingStructs !== null || doc.store.pendingDs !== null) {
+  if (!listeners || listeners.size === 0 || doc.store.pendingDs !== null) {
     Y.applyUpdate(doc, update, origin)
     return
   }
+  const waiting = doc.store.pendingStructs
   const handlers = [...listeners]
   let detached = false
   let encodedByYjs = false
@@ -64,15 +73,20 @@ export function applyReceived(doc: Y.Doc, update: Uint8Array, origin: unknown): 
     // (everything since the state before, with the doc's deletions), never the damaged bytes.
     const tr = transaction as Y.Transaction | null
     attach()
-    if (!encodedByYjs && tr && changed(tr)) notify(handlers, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(tr.beforeState)), origin, doc, tr)
+    if (!encodedByYjs && tr && changed(tr)) notify(handlers, sinceBefore(doc, tr), origin, doc, tr)
     throw err
   } finally {
     attach()
   }
   const tr = transaction as Y.Transaction | null
   if (encodedByYjs || !tr || !changed(tr)) return
-  notify(handlers, update, origin, doc, tr)
+  // What waited went in with this update (Yjs retried it): everything since the transaction began.
+  if (waiting !== null && doc.store.pendingStructs !== waiting) notify(handlers, sinceBefore(doc, tr), origin, doc, tr)
+  else notify(handlers, update, origin, doc, tr)
 }
+
+/** Every struct since the transaction began, with the doc's deletions: what went in, and more deletions than that. */
+const sinceBefore = (doc: Y.Doc, tr: Y.Transaction): Uint8Array => Y.encodeStateAsUpdate(doc, Y.encodeStateVector(tr.beforeState))
 
 function notify(handlers: readonly UpdateHandler[], update: Uint8Array, origin: unknown, doc: Y.Doc, tr: Y.Transaction): void {
   let failure: unknown = null

@@ -68,7 +68,7 @@ describe('applyReceived', () => {
     expect(replay(b.heard).getMap('m').has('k')).toBe(false)
   })
 
-  it('lets Yjs encode when structs waited in the doc: what goes in with the update is not in its bytes', () => {
+  it('tells everything that went in when structs that waited go in with the update: they are not in its bytes', () => {
     const a = author(1)
     a.doc.getArray('list').insert(0, ['first'])
     a.doc.getArray('list').insert(1, ['second'])
@@ -77,7 +77,50 @@ describe('applyReceived', () => {
     expect(b.heard).toHaveLength(0)
     applyReceived(b.doc, a.updates[0]!, NETWORK)
     expect(b.doc.getArray('list').toArray()).toEqual(['first', 'second'])
+    expect(b.heard).toHaveLength(1)
+    expect(b.heard[0]!.update).not.toBe(a.updates[0])
     expect(replay(b.heard).getArray('list').toArray()).toEqual(['first', 'second'])
+  })
+
+  it('hands on the bytes as received while structs of another writer wait and stay waiting (a welcome ahead of the board)', () => {
+    const inviter = author(1)
+    const other = author(2)
+    inviter.doc.getMap('m').set('board', 'the board')
+    inviter.doc.getMap('m').set('welcome', 'your keys')
+    other.doc.getMap('o').set('x', 1)
+    other.doc.getMap('o').set('y', 2)
+    const b = listener()
+    applyReceived(b.doc, other.updates[1]!, NETWORK) // waits for the other writer's first
+    applyReceived(b.doc, inviter.updates[1]!, NETWORK) // the welcome, ahead of the board: waits too
+    expect(b.heard).toHaveLength(0)
+    // The board lets the welcome in: everything since, not its bytes alone.
+    applyReceived(b.doc, inviter.updates[0]!, NETWORK)
+    expect(b.heard).toHaveLength(1)
+    expect(replay(b.heard).getMap('m').toJSON()).toEqual({ board: 'the board', welcome: 'your keys' })
+    // The other writer's second still waits; a third change of the inviter's goes in alone: its bytes, as received.
+    inviter.doc.getMap('m').set('post', 'a post')
+    applyReceived(b.doc, inviter.updates[2]!, NETWORK)
+    expect(b.heard).toHaveLength(2)
+    expect(b.heard[1]!.update).toBe(inviter.updates[2])
+    // And what let the last waiting struct in: all of it heard, once the store's reload applies what it heard.
+    applyReceived(b.doc, other.updates[0]!, NETWORK)
+    expect(replay(b.heard).toJSON()).toEqual(b.doc.toJSON())
+    expect(b.doc.getMap('o').toJSON()).toEqual({ x: 1, y: 2 })
+  })
+
+  it('hands on bytes that partly wait themselves as received: a listener hears more than went in, never less', () => {
+    const a = author(1)
+    const c = author(3)
+    a.doc.getMap('m').set('one', 1)
+    a.doc.getMap('m').set('two', 2)
+    c.doc.getMap('n').set('z', 26)
+    const b = listener()
+    applyReceived(b.doc, a.updates[1]!, NETWORK) // waits
+    const both = Y.mergeUpdates([c.updates[0]!, a.updates[1]!])
+    applyReceived(b.doc, both, NETWORK) // c's goes in, a's second waits again
+    expect(b.heard.map((h) => h.update)).toEqual([both])
+    applyReceived(b.doc, a.updates[0]!, NETWORK)
+    expect(replay(b.heard).toJSON()).toEqual(b.doc.toJSON())
   })
 
   it('misses nothing when an observer writes while the update is cleaned up', () => {
