@@ -51,10 +51,10 @@ const UNTHROTTLED = { offline: false, latency: 0, downloadThroughput: -1, upload
  * marks it), the join form's name field, the board list (or its empty state)
  * and the 50-item board were on screen. And the steps of a join: "Join board"
  * pressed, the first peer connection's ICE check (one round trip), the
- * connection made (ICE and DTLS) and its data channel open. (Not the
- * signaling socket's opening: with a WebSocket subclass that marked it in
- * this script too, the join took 16.3–16.5 s against 14.1–14.7 s, for a
- * reason not found; docs/PERFORMANCE.md.)
+ * connection made (ICE and DTLS) and its data channel open. The join takes
+ * about 2 s longer when the member's device offers the connection than when
+ * the newcomer does (docs/PERFORMANCE.md, "A newcomer's join over the
+ * low-end link").
  */
 const MARKS = `(() => {
   globalThis.__name = globalThis.__name || ((f) => f);
@@ -84,13 +84,13 @@ const MARKS = `(() => {
       this.addEventListener('iceconnectionstatechange', () => { if (this.iceConnectionState === 'checking') once('checking'); if (this.iceConnectionState === 'connected') once('iceConnected'); });
       this.addEventListener('datachannel', (e) => e.channel.addEventListener('open', () => once('channel')));
     }
-    createDataChannel(...a) { const c = super.createDataChannel(...a); c.addEventListener('open', () => once('channel')); return c; }
+    createDataChannel(...a) { once('offered'); const c = super.createDataChannel(...a); c.addEventListener('open', () => once('channel')); return c; }
   };
 })()`
 
 type Mark = 'fcp' | 'wipe' | 'join' | 'list' | 'items'
 /** The steps of a join, marked as they happen (not waited for). */
-type JoinStep = 'click' | 'checking' | 'iceConnected' | 'connected' | 'channel'
+type JoinStep = 'click' | 'checking' | 'iceConnected' | 'connected' | 'channel' | 'offered'
 
 type Marks = Record<Mark, number> & Partial<Record<JoinStep, number>>
 
@@ -152,6 +152,8 @@ interface Run {
   firstBoard: number
   /** ms after "Join board" until each step of the join (NaN if one was not seen). */
   joinSteps: Record<'connected' | 'channel' | 'items' | 'iceCheck', number>
+  /** Whether the newcomer offered the connection (it made the data channel), or the member's device did. */
+  newcomerOffered: boolean
   firstBytesUsable: number
   firstBytesBoard: number
   firstGzipBoard: number
@@ -182,7 +184,8 @@ async function oneRun(ctx: BenchContext, n: number, appUrl: string, invite: stri
     const after = (t: number | undefined) => (t === undefined || joined.click === undefined ? NaN : t - joined.click)
     const iceCheck = joined.checking === undefined || joined.iceConnected === undefined ? NaN : joined.iceConnected - joined.checking
     const joinSteps = { connected: after(joined.connected), channel: after(joined.channel), items: after(joined.items), iceCheck }
-    ctx.log(`  lowend run ${n}: after "Join board": ${describeJoin(joinSteps)}`)
+    const newcomerOffered = joined.offered !== undefined
+    ctx.log(`  lowend run ${n}: after "Join board": ${describeJoin(joinSteps)}; offered by ${newcomerOffered ? 'the newcomer' : 'the member’s device'}`)
 
     // Let the service worker install its precache at full speed, then start again from it.
     await speedUp(slow.cdp)
@@ -208,6 +211,7 @@ async function oneRun(ctx: BenchContext, n: number, appUrl: string, invite: stri
       firstUsable: Math.max(first.wipe, first.join),
       firstBoard: joined.items,
       joinSteps,
+      newcomerOffered,
       firstBytesUsable,
       firstBytesBoard,
       firstGzipBoard,
@@ -252,7 +256,7 @@ export async function measureLowEnd(ctx: BenchContext): Promise<Figure[]> {
 
     const runs: Run[] = []
     for (let n = 1; n <= RUNS; n++) runs.push(await within(300_000, `lowend run ${n}`, () => oneRun(ctx, n, app.url, invite)))
-    const col = (k: Exclude<keyof Run, 'joinSteps'>) => runs.map((r) => r[k])
+    const col = (k: Exclude<keyof Run, 'joinSteps' | 'newcomerOffered'>) => runs.map((r) => r[k])
     const kb = (xs: number[]) => xs.map((x) => x / 1024)
     const link = `${CPU_SLOWDOWN}× CPU, 3G slow (400 ms, 400 kbit/s)`
     // CPU slowdown is relative to this machine as it is now: shared, it may be loaded.
@@ -265,7 +269,7 @@ export async function measureLowEnd(ctx: BenchContext): Promise<Figure[]> {
         label: `low-end, first visit: invite opened → joined, ${ITEMS}-item board shown (from an unslowed phone, over WebRTC slowed on the newcomer's side)`,
         unit: 'ms',
         hearth: col('firstBoard'),
-        note: `the newcomer's WebRTC is slowed by the emulation too (since Chromium 156, by its latency each way); medians after "Join board": ${describeJoin(medianSteps(runs))}`,
+        note: `the newcomer's WebRTC is slowed by the emulation too (since Chromium 156, by its latency each way); medians after "Join board": ${describeJoin(medianSteps(runs))}; the newcomer offered the connection in ${runs.filter((r) => r.newcomerOffered).length} of ${runs.length} joins (the member's device in the others: about 2 s slower)`,
       }),
       figure({
         id: 'lowend-first-bytes',
