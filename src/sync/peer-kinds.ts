@@ -11,9 +11,8 @@ interface Verdict {
  * Which connected peers proved to be member devices or relays: follows the
  * room's presence states, checks each one once per change with the proof,
  * and publishes this device's own proof for its current signaling peer id.
- * A connection may carry the states of third parties too (a peer greets a
- * new connection with every state it holds; the vendored y-webrtc passes on
- * only the device's own changes), so each proof says which connection it is for.
+ * y-webrtc forwards everyone's presence to everyone, so a connection carries
+ * the states of third parties too; each proof says which connection it is for.
  */
 export class PeerKinds {
   readonly #awareness: Awareness

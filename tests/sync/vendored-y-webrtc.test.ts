@@ -1,16 +1,14 @@
 /**
- * Hearth runs y-webrtc from src/sync/vendor/ with eight small patches. These
+ * Hearth runs y-webrtc from src/sync/vendor/ with seven small patches. These
  * stories check that the copy is exactly the installed release plus those patches,
  * that the guard holds against a real signaling server, and that reconnecting
  * gives this device a new signaling peer id.
  */
 import { readFileSync } from 'node:fs'
 import * as bc from 'lib0/broadcastchannel'
-import * as decoding from 'lib0/decoding'
 import { toBase64, fromBase64 } from 'lib0/buffer'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { startServer, type RunningServer } from '../../src/server/server.ts'
 import { connectBoard, type BoardSync } from '../../src/sync/index.ts'
@@ -27,7 +25,7 @@ const PATCHES: [string, string][] = [
     `                  const existingConn = webrtcConns.get(data.from)
                   existingConn.glareToken = undefined`,
     `                  const existingConn = webrtcConns.get(data.from)
-                  // HEARTH PATCH 1/8: an answer to a connection this side has already dropped (e.g. a slow
+                  // HEARTH PATCH 1/7: an answer to a connection this side has already dropped (e.g. a slow
                   // answer after the connection was given up) has nothing left to answer. Upstream threw
                   // "Cannot set properties of undefined (setting 'glareToken')" here, unhandled.
                   if (existingConn === undefined) return
@@ -39,7 +37,7 @@ const PATCHES: [string, string][] = [
                   emitPeerChange()
                 }`,
     `                if (webrtcConns.size < room.provider.maxConns) {
-                  // HEARTH PATCH 2/8: one offerer per pair, the peer with the smaller id; the other asks it to
+                  // HEARTH PATCH 2/7: one offerer per pair, the peer with the smaller id; the other asks it to
                   // with an announce addressed to it. Upstream both offered when announces crossed (two devices
                   // back online at once) and the offer-collision handling sometimes left a half-open connection.
                   if (room.peerId < data.from) {
@@ -54,7 +52,7 @@ const PATCHES: [string, string][] = [
     `export class SignalingConn extends ws.WebsocketClient {
   constructor (url) {`,
     `export class SignalingConn extends ws.WebsocketClient {
-  // HEARTH PATCH 3/8: nothing is sent on a socket that is closing or closed. The browser drops such a
+  // HEARTH PATCH 3/7: nothing is sent on a socket that is closing or closed. The browser drops such a
   // message anyway, but logs "WebSocket is already in CLOSING or CLOSED state." as an error: a signal
   // encrypted (asynchronously) while the socket began to close was sent after, and lib0 keeps
   // \`connected\` true until the close completes.
@@ -70,7 +68,7 @@ const PATCHES: [string, string][] = [
     const roomName = this.name`,
     `    // signal through all available signaling connections
     announceSignalingInfo(this)
-    // HEARTH PATCH 4/8: no BroadcastChannel. One tab holds a board at a time (app/board-claim.ts), so no
+    // HEARTH PATCH 4/7: no BroadcastChannel. One tab holds a board at a time (app/board-claim.ts), so no
     // other tab of this origin listens; and lib0's publish also hands each message to this very room, so on
     // connect a device encoded, encrypted, decrypted and applied again its own whole state (about half a
     // second of main thread on a 10,000-item board).
@@ -86,8 +84,8 @@ const PATCHES: [string, string][] = [
   })
 }`,
     `  log('received message from ', logging.BOLD, peerConn.remotePeerId, logging.GREY, ' (', room.name, ')', logging.UNBOLD, logging.UNCOLOR)
-  // HEARTH PATCH 5/8 (2 of 2): the peer whose message is being applied, so that what it brings is not sent back to
-  // it (6/8) — unless structs or deletions of earlier messages from elsewhere wait in the doc: they may go in with
+  // HEARTH PATCH 5/7 (2 of 2): the peer whose message is being applied, so that what it brings is not sent back to
+  // it (6/7) — unless structs or deletions of earlier messages from elsewhere wait in the doc: they may go in with
   // this one, and that peer may lack them (echo-guard.ts).
   const spared = spareBefore(room, room.doc.store, peerConn)
   room.applyingFrom = spared
@@ -111,7 +109,7 @@ const PATCHES: [string, string][] = [
       broadcastRoomMessage(this, encoding.toUint8Array(encoder))
     }`,
     `    this._docUpdateHandler = (update, _origin) => {
-      // HEARTH PATCH 6/8: a peer's update goes on to the other peers (a mesh where not all are connected
+      // HEARTH PATCH 6/7: a peer's update goes on to the other peers (a mesh where not all are connected
       // relies on it), but not back to that peer, which has it, and is not even encoded when nobody else is
       // connected. Upstream sent it back too: a device joining a large board encoded and sent the whole board
       // back to the peer that had just sent it.
@@ -134,24 +132,10 @@ const PATCHES: [string, string][] = [
       })
     }`,
   ],  [
-    `    this._awarenessUpdateHandler = ({ added, updated, removed }, _origin) => {
-      const changedClients = added.concat(updated).concat(removed)
-`,
-    `    this._awarenessUpdateHandler = ({ added, updated, removed }, _origin) => {
-      // HEARTH PATCH 8/8: only this device's own presence goes out, to its own peers. Upstream passed on every
-      // change it heard: each device's renewal (every 15 s) went on from every peer to every peer, (N-1)²
-      // more messages a renewal on a mesh of N devices. Hearth's presence is a proof for one connection, read
-      // from that connection's peer only (peer-kinds.ts).
-      const mine = this.awareness.clientID
-      if (!added.includes(mine) && !updated.includes(mine) && !removed.includes(mine)) return
-      const changedClients = [mine]
-`,
-  ],
-  [
     `import * as awarenessProtocol from 'y-protocols/awareness'
 `,
     `import * as awarenessProtocol from 'y-protocols/awareness'
-// HEARTH PATCH 5/8 (1 of 2): see the second part.
+// HEARTH PATCH 5/7 (1 of 2): see the second part.
 import { spareBefore, spareAfter } from '../echo-guard.ts'
 `,
   ],
@@ -159,13 +143,13 @@ import { spareBefore, spareAfter } from '../echo-guard.ts'
     `import * as cryptoutils from './crypto.js'
 `,
     `import * as cryptoutils from './crypto.js'
-// HEARTH PATCH 7/8 (1 of 2): see the second part.
+// HEARTH PATCH 7/7 (1 of 2): see the second part.
 import { readSyncMessage } from '../received-update.ts'
 `,
   ],
   [
     `      const syncMessageType = syncProtocol.readSyncMessage(decoder, encoder, doc, room)`,
-    `      // HEARTH PATCH 7/8 (2 of 2): a peer's update goes into the doc without Yjs encoding it again for the doc's
+    `      // HEARTH PATCH 7/7 (2 of 2): a peer's update goes into the doc without Yjs encoding it again for the doc's
       // 'update' listeners, which get the bytes as received (received-update.ts): on a device joining a large
       // board, that encoding copied the whole board once more on the main thread.
       const syncMessageType = readSyncMessage(decoder, encoder, doc, room)`,
@@ -173,7 +157,7 @@ import { readSyncMessage } from '../received-update.ts'
 ]
 
 describe('the vendored copy of y-webrtc', () => {
-  it('is the installed y-webrtc plus the eight marked patches, nothing else', () => {
+  it('is the installed y-webrtc plus the seven marked patches, nothing else', () => {
     const version = (JSON.parse(read('../../node_modules/y-webrtc/package.json')) as { version: string }).version
     // Upgrading y-webrtc must be a decision: re-vendor (or drop the copy if upstream fixed it).
     expect(version).toBe('10.3.0')
@@ -226,46 +210,6 @@ describe('the vendored copy of y-webrtc', () => {
     expect(doc.getMap('entries').get('c')).toBe(3)
     expect(Object.fromEntries(sent)).toEqual({})
     doc.off('update', room._docUpdateHandler)
-  })
-
-  it('sends this device’s own presence to its peers, and passes nobody else’s on', () => {
-    const doc = new Y.Doc()
-    const awareness = new awarenessProtocol.Awareness(doc)
-    const room = new Room(doc, { awareness } as never, 'presence-rule', null)
-    const sent: Uint8Array[] = []
-    room.webrtcConns = new Map([
-      ['alice', { peer: { send: (m: Uint8Array) => sent.push(m) } }],
-      ['carol', { peer: { send: (m: Uint8Array) => sent.push(m) } }],
-    ]) as never
-    awareness.on('update', room._awarenessUpdateHandler)
-    // Alice's presence (and its renewals) arrives as y-webrtc applies it, under the room's origin.
-    const alice = new awarenessProtocol.Awareness(new Y.Doc())
-    alice.setLocalState({ proof: 'alice' })
-    awarenessProtocol.applyAwarenessUpdate(awareness, awarenessProtocol.encodeAwarenessUpdate(alice, [alice.clientID]), room)
-    alice.setLocalState({ proof: 'alice' })
-    awarenessProtocol.applyAwarenessUpdate(awareness, awarenessProtocol.encodeAwarenessUpdate(alice, [alice.clientID]), room)
-    expect(awareness.getStates().get(alice.clientID)).toEqual({ proof: 'alice' })
-    // Her state timing out here is not told either.
-    awarenessProtocol.removeAwarenessStates(awareness, [alice.clientID], 'timeout')
-    expect(sent).toEqual([])
-    // This device's own state goes to every peer, and only its own.
-    awareness.setLocalState({ proof: 'mine' })
-    expect(sent).toHaveLength(2)
-    const told = new Y.Doc()
-    const heard = new awarenessProtocol.Awareness(told)
-    const decoder = decoding.createDecoder(sent[0]!)
-    expect(decoding.readVarUint(decoder)).toBe(1) // messageAwareness
-    awarenessProtocol.applyAwarenessUpdate(heard, decoding.readVarUint8Array(decoder), null)
-    expect([...heard.getStates().keys()].sort()).toEqual([told.clientID, doc.clientID].sort())
-    expect(heard.getStates().get(doc.clientID)).toEqual({ proof: 'mine' })
-    // And its leaving.
-    sent.length = 0
-    awarenessProtocol.removeAwarenessStates(awareness, [doc.clientID], 'disconnect')
-    expect(sent).toHaveLength(2)
-    awareness.off('update', room._awarenessUpdateHandler)
-    awareness.destroy()
-    alice.destroy()
-    heard.destroy()
   })
 })
 

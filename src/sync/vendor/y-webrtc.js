@@ -1,6 +1,6 @@
 /**
  * y-webrtc 10.3.0 (https://github.com/yjs/y-webrtc, MIT licence, (c) Kevin Jahns),
- * src/y-webrtc.js, vendored with eight small patches marked "HEARTH PATCH" below.
+ * src/y-webrtc.js, vendored with seven small patches marked "HEARTH PATCH" below.
  * tests/sync/vendored-y-webrtc.test.ts fails if this file differs from the
  * installed y-webrtc by anything else, so an upgrade cannot drift silently.
  * Why vendored: see docs/ARCHITECTURE.md, "Replication".
@@ -24,11 +24,11 @@ import Peer from 'simple-peer/simplepeer.min.js'
 
 import * as syncProtocol from 'y-protocols/sync'
 import * as awarenessProtocol from 'y-protocols/awareness'
-// HEARTH PATCH 5/8 (1 of 2): see the second part.
+// HEARTH PATCH 5/7 (1 of 2): see the second part.
 import { spareBefore, spareAfter } from '../echo-guard.ts'
 
 import * as cryptoutils from './crypto.js'
-// HEARTH PATCH 7/8 (1 of 2): see the second part.
+// HEARTH PATCH 7/7 (1 of 2): see the second part.
 import { readSyncMessage } from '../received-update.ts'
 
 const log = logging.createModuleLogger('y-webrtc')
@@ -84,7 +84,7 @@ const readMessage = (room, buf, syncedCallback) => {
   switch (messageType) {
     case messageSync: {
       encoding.writeVarUint(encoder, messageSync)
-      // HEARTH PATCH 7/8 (2 of 2): a peer's update goes into the doc without Yjs encoding it again for the doc's
+      // HEARTH PATCH 7/7 (2 of 2): a peer's update goes into the doc without Yjs encoding it again for the doc's
       // 'update' listeners, which get the bytes as received (received-update.ts): on a device joining a large
       // board, that encoding copied the whole board once more on the main thread.
       const syncMessageType = readSyncMessage(decoder, encoder, doc, room)
@@ -146,8 +146,8 @@ const readMessage = (room, buf, syncedCallback) => {
 const readPeerMessage = (peerConn, buf) => {
   const room = peerConn.room
   log('received message from ', logging.BOLD, peerConn.remotePeerId, logging.GREY, ' (', room.name, ')', logging.UNBOLD, logging.UNCOLOR)
-  // HEARTH PATCH 5/8 (2 of 2): the peer whose message is being applied, so that what it brings is not sent back to
-  // it (6/8) — unless structs or deletions of earlier messages from elsewhere wait in the doc: they may go in with
+  // HEARTH PATCH 5/7 (2 of 2): the peer whose message is being applied, so that what it brings is not sent back to
+  // it (6/7) — unless structs or deletions of earlier messages from elsewhere wait in the doc: they may go in with
   // this one, and that peer may lack them (echo-guard.ts).
   const spared = spareBefore(room, room.doc.store, peerConn)
   room.applyingFrom = spared
@@ -369,7 +369,7 @@ export class Room {
      * @param {any} _origin
      */
     this._docUpdateHandler = (update, _origin) => {
-      // HEARTH PATCH 6/8: a peer's update goes on to the other peers (a mesh where not all are connected
+      // HEARTH PATCH 6/7: a peer's update goes on to the other peers (a mesh where not all are connected
       // relies on it), but not back to that peer, which has it, and is not even encoded when nobody else is
       // connected. Upstream sent it back too: a device joining a large board encoded and sent the whole board
       // back to the peer that had just sent it.
@@ -398,13 +398,7 @@ export class Room {
      * @param {any} _origin
      */
     this._awarenessUpdateHandler = ({ added, updated, removed }, _origin) => {
-      // HEARTH PATCH 8/8: only this device's own presence goes out, to its own peers. Upstream passed on every
-      // change it heard: each device's renewal (every 15 s) went on from every peer to every peer, (N-1)²
-      // more messages a renewal on a mesh of N devices. Hearth's presence is a proof for one connection, read
-      // from that connection's peer only (peer-kinds.ts).
-      const mine = this.awareness.clientID
-      if (!added.includes(mine) && !updated.includes(mine) && !removed.includes(mine)) return
-      const changedClients = [mine]
+      const changedClients = added.concat(updated).concat(removed)
       const encoderAwareness = encoding.createEncoder()
       encoding.writeVarUint(encoderAwareness, messageAwareness)
       encoding.writeVarUint8Array(encoderAwareness, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changedClients))
@@ -430,7 +424,7 @@ export class Room {
     this.awareness.on('update', this._awarenessUpdateHandler)
     // signal through all available signaling connections
     announceSignalingInfo(this)
-    // HEARTH PATCH 4/8: no BroadcastChannel. One tab holds a board at a time (app/board-claim.ts), so no
+    // HEARTH PATCH 4/7: no BroadcastChannel. One tab holds a board at a time (app/board-claim.ts), so no
     // other tab of this origin listens; and lib0's publish also hands each message to this very room, so on
     // connect a device encoded, encrypted, decrypted and applied again its own whole state (about half a
     // second of main thread on a 10,000-item board).
@@ -526,7 +520,7 @@ const publishSignalingMessage = (conn, room, data) => {
 }
 
 export class SignalingConn extends ws.WebsocketClient {
-  // HEARTH PATCH 3/8: nothing is sent on a socket that is closing or closed. The browser drops such a
+  // HEARTH PATCH 3/7: nothing is sent on a socket that is closing or closed. The browser drops such a
   // message anyway, but logs "WebSocket is already in CLOSING or CLOSED state." as an error: a signal
   // encrypted (asynchronously) while the socket began to close was sent after, and lib0 keeps
   // `connected` true until the close completes.
@@ -575,7 +569,7 @@ export class SignalingConn extends ws.WebsocketClient {
             switch (data.type) {
               case 'announce':
                 if (webrtcConns.size < room.provider.maxConns) {
-                  // HEARTH PATCH 2/8: one offerer per pair, the peer with the smaller id; the other asks it to
+                  // HEARTH PATCH 2/7: one offerer per pair, the peer with the smaller id; the other asks it to
                   // with an announce addressed to it. Upstream both offered when announces crossed (two devices
                   // back online at once) and the offer-collision handling sometimes left a half-open connection.
                   if (room.peerId < data.from) {
@@ -603,7 +597,7 @@ export class SignalingConn extends ws.WebsocketClient {
                 if (data.signal.type === 'answer') {
                   log('offer answered by: ', data.from)
                   const existingConn = webrtcConns.get(data.from)
-                  // HEARTH PATCH 1/8: an answer to a connection this side has already dropped (e.g. a slow
+                  // HEARTH PATCH 1/7: an answer to a connection this side has already dropped (e.g. a slow
                   // answer after the connection was given up) has nothing left to answer. Upstream threw
                   // "Cannot set properties of undefined (setting 'glareToken')" here, unhandled.
                   if (existingConn === undefined) return
