@@ -188,11 +188,14 @@ export class Hearth {
   }
 
   async #open(id: BoardId): Promise<BoardSession> {
+    // The engine's chunks load while the record is read (a chunk that fails is the error awaited below).
+    const engine = loadBoardEngine()
+    engine.catch(() => undefined)
     const existing = await this.registry.get(id)
     if (!existing) throw new Error('This board is not on this device')
-    const record = (await this.registry.update(id, { openedAt: this.#now(), store: existing.store ?? newStoreSecret() }))!
+    const record = await this.#opened(existing)
     const store = record.store!
-    const { BoardSession } = await loadBoardEngine()
+    const { BoardSession } = await engine
     const crypto = this.#entryCrypto()
     // The records a sync brings are encrypted where entries are checked: in the crypto worker, off the page.
     const encrypt = crypto.encrypt?.bind(crypto)
@@ -209,6 +212,25 @@ export class Hearth {
         if (meta.name) void this.registry.update(id, { name: meta.name })
       },
     })
+  }
+
+  /**
+   * Notes when the board was opened (the board list's order). A record that
+   * gets its store's secret now waits until the keyring holding it is on disk:
+   * nothing may be stored under a secret that could be lost. Otherwise the
+   * board opens meanwhile (writing the keyring was 30–45 ms of each open): the
+   * write is queued like any other, and a later read of the keyring sees it.
+   */
+  async #opened(existing: BoardRecord): Promise<BoardRecord> {
+    const openedAt = this.#now()
+    if (!existing.store) {
+      const record = await this.registry.update(existing.id, { openedAt, store: newStoreSecret() })
+      if (!record) throw new Error('This board is not on this device')
+      return record
+    }
+    // Only the list's order is lost if this write fails; the next write of the keyring holds the records as they are.
+    this.registry.update(existing.id, { openedAt }).catch(() => undefined)
+    return { ...existing, openedAt }
   }
 
   async setDisplayName(id: BoardId, displayName: string): Promise<DisplayNameError | null> {
