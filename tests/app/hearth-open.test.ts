@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
 import { Hearth, type Registry } from '../../src/app/hearth.ts'
+import type { BoardId } from '../../src/app/index.ts'
 import { Keyring, type BoardRecord, type StoreOptions } from '../../src/storage/index.ts'
 
 /**
@@ -26,13 +27,13 @@ class HeldRegistry implements Registry {
   list() {
     return this.keyring.list()
   }
-  get(id: string) {
+  get(id: BoardId) {
     return this.keyring.get(id)
   }
   put(record: BoardRecord) {
     return this.keyring.put(record)
   }
-  update(id: string, patch: Partial<Omit<BoardRecord, 'id' | 'secret'>>) {
+  update(id: BoardId, patch: Partial<Omit<BoardRecord, 'id' | 'secret'>>) {
     this.events.push(`update ${Object.keys(patch).sort().join(',')}`)
     const write = (async () => {
       if (this.hold) await new Promise<void>((go) => this.#held.push(go))
@@ -43,7 +44,7 @@ class HeldRegistry implements Registry {
     this.#writes.push(write.catch(() => undefined))
     return write
   }
-  remove(id: string) {
+  remove(id: BoardId) {
     return this.keyring.remove(id)
   }
   device() {
@@ -58,7 +59,7 @@ class HeldRegistry implements Registry {
   }
 }
 
-async function setUp(): Promise<{ hearth: Hearth; registry: HeldRegistry; id: string }> {
+async function setUp(): Promise<{ hearth: Hearth; registry: HeldRegistry; id: BoardId }> {
   const registry = new HeldRegistry(await Keyring.open({ name: `hearth-open-${Math.random()}` }))
   let now = Date.parse('2030-01-01T10:00:00Z')
   const hearth = new Hearth({
@@ -109,7 +110,7 @@ describe('opening a board and the keyring', () => {
 
   it('says so when the board is not on this device', async () => {
     const { hearth } = await setUp()
-    await expect(hearth.openBoard('AAAAAAAAAAAAAAAAAAAAAA')).rejects.toThrow('This board is not on this device')
+    await expect(hearth.openBoard('AAAAAAAAAAAAAAAAAAAAAA' as BoardId)).rejects.toThrow('This board is not on this device')
     await hearth.closeAll()
   })
 })
