@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { LocalBatch } from './local-batch.ts'
+import { LocalBatch, onlyOwn } from './local-batch.ts'
 import { LOCAL_ORIGIN, SEALED_ORIGIN } from './origins.ts'
 import type { OwnEntries } from './own-entries.ts'
 
@@ -24,12 +24,19 @@ export interface LocalWritesContext {
  * the end of that task, so each change does not pay its own encryption and
  * signature. A microtask is the window: nothing waits for a timer, so the
  * latency of a single change does not grow.
+ *
+ * The changes are encoded once, when sealed (local-batch.ts): the doc is
+ * followed through `'afterTransaction'`, for which Yjs encodes nothing. A
+ * transaction that writes structs under another client's id (the app never
+ * does) is taken as Yjs encodes it, in its place in the order.
  */
 export class LocalWrites {
   readonly #ctx: LocalWritesContext
-  /** Local changes not sealed yet (and the readable doc they were made on): the changes of one task become one entry, cut under the size limit. */
-  #local: LocalBatch[] = []
-  #localDoc: Y.Doc | null = null
+  /** The run of own transactions not encoded yet. */
+  #open: LocalBatch | null = null
+  /** Changes encoded, not sealed yet, in order, with the readable doc they were made on (a run's parts each under the size limit). */
+  #ready: { parts: Uint8Array[]; doc: Y.Doc }[] = []
+  #flushQueued = false
   #listening = false
   #compacting = false
   /** Loose entries at which compaction is tried again, when the last try left them loose (nothing it could seal). */
@@ -41,47 +48,82 @@ export class LocalWrites {
 
   /** From now on, local changes to `doc` are sealed. */
   listen(doc: Y.Doc): void {
-    doc.on('update', this.#onUpdate)
+    doc.on('afterTransaction', this.#onTransaction)
     this.#listening = true
   }
 
   stop(doc: Y.Doc): void {
     this.#listening = false
-    doc.off('update', this.#onUpdate)
+    this.#close()
+    doc.off('afterTransaction', this.#onTransaction)
   }
 
-  /** Stops listening to `doc` while the engine writes to it (Yjs encodes every transaction for 'update' listeners, and encoding is not free) or replaces it. */
+  /** Stops listening to `doc` while the engine writes to it or replaces it; what this device changed so far is encoded now. */
   detach(doc: Y.Doc): void {
-    if (this.#listening) doc.off('update', this.#onUpdate)
+    if (this.#open?.doc === doc) this.#close()
+    if (this.#listening) doc.off('afterTransaction', this.#onTransaction)
   }
 
   attach(doc: Y.Doc): void {
-    if (this.#listening) doc.on('update', this.#onUpdate)
+    if (this.#listening) doc.on('afterTransaction', this.#onTransaction)
   }
 
-  readonly #onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction | null): void => {
-    if (origin === SEALED_ORIGIN || origin === LOCAL_ORIGIN) return
-    if (this.#local.length === 0) queueMicrotask(() => this.flush())
-    let batch = this.#local[this.#local.length - 1]
-    if (!batch || (batch.bytes > 0 && batch.bytes + update.byteLength > MAX_BATCH_BYTES)) this.#local.push((batch = new LocalBatch()))
-    batch.add(update, tr)
-    this.#localDoc = this.#ctx.readable()
+  readonly #onTransaction = (tr: Y.Transaction): void => {
+    if (tr.origin === SEALED_ORIGIN || tr.origin === LOCAL_ORIGIN) {
+      // Never sealed. The run so far is encoded as it stands before it: what this wrote or deleted is not the run's.
+      if (this.#open?.doc === tr.doc) this.#close()
+      return
+    }
+    const own = tr.doc.clientID
+    const moved = (tr.afterState.get(own) ?? 0) !== (tr.beforeState.get(own) ?? 0)
+    if (!moved && tr.deleteSet.clients.size === 0 && onlyOwn(tr)) return
+    if (!this.#flushQueued) {
+      this.#flushQueued = true
+      queueMicrotask(() => this.flush())
+    }
+    if (this.#open && !this.#open.continues(tr)) this.#close()
+    if (onlyOwn(tr)) {
+      ;(this.#open ??= new LocalBatch(tr.doc)).add(tr)
+      return
+    }
+    this.#capture(tr)
+  }
+
+  /** Encodes the open run, after what came before it. */
+  #close(): void {
+    const open = this.#open
+    if (!open) return
+    this.#open = null
+    const parts = open.take(MAX_BATCH_BYTES)
+    if (parts.length > 0) this.#ready.push({ parts, doc: open.doc })
+  }
+
+  /** A transaction that is not a run of this device's own: Yjs encodes it (an `'update'` listener for it alone). */
+  #capture(tr: Y.Transaction): void {
+    const doc = tr.doc
+    const ready = this.#ready
+    const slot: { parts: Uint8Array[]; doc: Y.Doc } = { parts: [], doc }
+    ready.push(slot)
+    const onUpdate = (update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
+      if (transaction !== tr) return
+      doc.off('update', onUpdate)
+      slot.parts.push(update)
+    }
+    doc.on('update', onUpdate)
   }
 
   /** Queues the sealing of every local change so far. */
   flush(): void {
-    const batches = this.#local
-    const doc = this.#localDoc
-    if (batches.length === 0) return
-    this.#local = []
+    this.#flushQueued = false
+    this.#close()
+    const entries = entriesOf(this.#ready)
+    this.#ready = []
+    if (entries.length === 0) return
     const { own } = this.#ctx
     void this.#ctx.run(async () => {
-      // Made on a readable doc that a rebuild has since replaced: apply them to the new one like anyone's.
-      const speculative = doc === this.#ctx.readable()
-      // One entry per batch (each under the size limit), in order.
-      for (const batch of batches) {
-        const update = batch.take()
-        if (update) await own.sealUpdate(update, speculative)
+      for (const { update, doc } of entries) {
+        // Made on a readable doc that a rebuild has since replaced: apply them to the new one like anyone's.
+        await own.sealUpdate(update, doc === this.#ctx.readable())
       }
       if (!this.#compacting) this.#maybeCompact()
     })
@@ -99,4 +141,25 @@ export class LocalWrites {
         this.#retryAt = own.loose >= compactAfter ? own.loose + compactAfter : 0
       })
   }
+}
+
+/**
+ * The entries to seal, in order: what was encoded apart (a run's parts, a
+ * transaction Yjs encoded) is joined while it is on the same doc and the
+ * entry stays under the size limit, merged by Y.mergeUpdates. A task that
+ * wrote only this device's own changes, under the limit, is one part: one
+ * entry, never merged.
+ */
+function entriesOf(ready: readonly { parts: readonly Uint8Array[]; doc: Y.Doc }[]): { update: Uint8Array; doc: Y.Doc }[] {
+  const out: { updates: Uint8Array[]; bytes: number; doc: Y.Doc }[] = []
+  for (const { parts, doc } of ready) {
+    for (const update of parts) {
+      const last = out[out.length - 1]
+      if (last && last.doc === doc && last.bytes + update.byteLength <= MAX_BATCH_BYTES) {
+        last.updates.push(update)
+        last.bytes += update.byteLength
+      } else out.push({ updates: [update], bytes: update.byteLength, doc })
+    }
+  }
+  return out.map(({ updates, doc }) => ({ update: updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), doc }))
 }

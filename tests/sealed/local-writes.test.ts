@@ -69,22 +69,6 @@ const shown = (updates: readonly { update: Uint8Array }[]) => {
   for (const u of updates) Y.applyUpdate(doc, u.update)
   return doc.getArray<string>('posts').toArray()
 }
-let nextClient = 1000
-/** A Yjs update of exactly `bytes` bytes (from a doc of its own, with a client id of the same width as the others'). */
-function updateOf(bytes: number): Uint8Array {
-  const client = nextClient++
-  const make = (n: number) => {
-    const doc = new Y.Doc()
-    doc.clientID = client
-    doc.getText('t').insert(0, 'x'.repeat(n))
-    return Y.encodeStateAsUpdate(doc)
-  }
-  const probe = make(bytes - 50)
-  const update = make(bytes - 50 + (bytes - probe.byteLength))
-  expect(update.byteLength).toBe(bytes)
-  return update
-}
-
 describe('Bob’s changes become his entries', () => {
   it('the changes of one task are sealed as one entry, with nothing asked of him, as already in his doc', async () => {
     const bob = bobs()
@@ -121,27 +105,62 @@ describe('Bob’s changes become his entries', () => {
     expect(bob.sealed.map((s) => s.speculative)).toEqual([false])
   })
 
-  it('the changes of one task are split where an entry would pass 900 KiB, and only there', async () => {
+  it('the changes of one task are split between changes where an entry would pass 900 KiB, and only there', async () => {
     const bob = bobs()
     bob.writes.listen(bob.readable)
-    const emit = (u: Uint8Array) => bob.readable.emit('update', [u, null, bob.readable, null as unknown as Y.Transaction])
-    const half = updateOf(LIMIT / 2)
-    emit(half)
-    emit(updateOf(LIMIT / 2))
+    // Posts pushed one after another: Yjs merges them into one struct, which the entries cut again.
+    const posts = bob.readable.getArray<string>('posts')
+    const KIB = 1024
+    const count = (u: Uint8Array) => Y.decodeUpdate(u).structs.reduce((n, st) => n + st.length, 0)
+    posts.push(['a'.repeat(LIMIT / 2 - KIB)])
+    posts.push(['b'.repeat(LIMIT / 2 - KIB)])
     await bob.settle()
-    expect(bob.sealed, 'exactly 900 KiB: one entry').toHaveLength(1)
-    const more = updateOf(LIMIT / 2 + 1)
-    const small = updateOf(100)
-    emit(half)
-    emit(more)
-    emit(small)
+    expect(bob.sealed.map((x) => count(x.update)), 'under 900 KiB: one entry').toEqual([2])
+    posts.push(['c'.repeat(LIMIT / 2)])
+    posts.push(['d'.repeat(LIMIT / 2 + KIB)])
+    posts.push(['e'.repeat(100)])
     await bob.settle()
-    const text = (u: Uint8Array) => Buffer.from(u).toString('base64')
-    expect(bob.sealed.slice(1).map((s) => text(s.update)), 'one byte more: two, the second merged with what followed').toEqual([half, Y.mergeUpdates([more, small])].map(text))
-    const big = updateOf(LIMIT + 1)
-    emit(big)
+    expect(bob.sealed.slice(1).map((x) => count(x.update)), 'over it: two, the second with what followed').toEqual([1, 2])
+    expect(bob.sealed.every((x) => x.update.byteLength <= LIMIT)).toBe(true)
+    posts.push(['f'.repeat(LIMIT + 1)])
     await bob.settle()
-    expect(bob.sealed.slice(3).map((s) => text(s.update)), 'one change past the limit: one entry, and no empty one').toEqual([text(big)])
+    expect(bob.sealed.slice(3).map((x) => count(x.update)), 'one change past the limit: one entry, and no empty one').toEqual([1])
+    expect(shown(bob.sealed)).toEqual(posts.toArray())
+  })
+
+  it('a change that writes another client’s structs is sealed as Yjs encodes it, with his own of the same task, in one entry', async () => {
+    const bob = bobs()
+    bob.writes.listen(bob.readable)
+    post(bob.readable, 'his first')
+    const alice = new Y.Doc()
+    alice.getArray<string>('posts').push(['Alice’s, pasted in'])
+    Y.applyUpdate(bob.readable, Y.encodeStateAsUpdate(alice))
+    post(bob.readable, 'his second')
+    await bob.settle()
+    expect(bob.sealed).toHaveLength(1)
+    expect(shown(bob.sealed)).toEqual(bob.readable.getArray<string>('posts').toArray())
+    expect(shown(bob.sealed)).toContain('Alice’s, pasted in')
+    // Yjs was asked to encode that one transaction only.
+    expect((bob.readable as unknown as { _observers: Map<string, unknown> })._observers.has('update')).toBe(false)
+  })
+
+  it('a task’s changes are not encoded one transaction at a time', async () => {
+    const bob = bobs()
+    bob.writes.listen(bob.readable)
+    let encoded = 0
+    const encode = Y.UpdateEncoderV1.prototype.toUint8Array
+    Y.UpdateEncoderV1.prototype.toUint8Array = function (this: Y.UpdateEncoderV1) {
+      encoded++
+      return encode.call(this)
+    }
+    try {
+      for (let i = 0; i < 50; i++) post(bob.readable, `post ${i}`)
+      await bob.settle()
+    } finally {
+      Y.UpdateEncoderV1.prototype.toUint8Array = encode
+    }
+    expect(bob.sealed).toHaveLength(1)
+    expect(encoded).toBe(1)
   })
 
   it('his entries are compacted once as many are loose as the board asks, by one compaction at a time', async () => {
