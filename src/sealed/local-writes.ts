@@ -75,18 +75,16 @@ export class LocalWrites {
       return
     }
     const own = tr.doc.clientID
-    const moved = (tr.afterState.get(own) ?? 0) !== (tr.beforeState.get(own) ?? 0)
-    if (!moved && tr.deleteSet.clients.size === 0 && onlyOwn(tr)) return
+    const ownOnly = onlyOwn(tr)
+    // Nothing written, nothing deleted: nothing to seal.
+    if (ownOnly && tr.deleteSet.clients.size === 0 && (tr.afterState.get(own) ?? 0) === (tr.beforeState.get(own) ?? 0)) return
     if (!this.#flushQueued) {
       this.#flushQueued = true
       queueMicrotask(() => this.flush())
     }
     if (this.#open && !this.#open.continues(tr)) this.#close()
-    if (onlyOwn(tr)) {
-      ;(this.#open ??= new LocalBatch(tr.doc)).add(tr)
-      return
-    }
-    this.#capture(tr)
+    if (ownOnly) (this.#open ??= new LocalBatch(tr.doc)).add(tr)
+    else this.#capture(tr)
   }
 
   /** Encodes the open run, after what came before it. */
@@ -101,9 +99,8 @@ export class LocalWrites {
   /** A transaction that is not a run of this device's own: Yjs encodes it (an `'update'` listener for it alone). */
   #capture(tr: Y.Transaction): void {
     const doc = tr.doc
-    const ready = this.#ready
     const slot: { parts: Uint8Array[]; doc: Y.Doc } = { parts: [], doc }
-    ready.push(slot)
+    this.#ready.push(slot)
     const onUpdate = (update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
       if (transaction !== tr) return
       doc.off('update', onUpdate)
