@@ -207,8 +207,13 @@ export class Circle {
 
   /** Join requests not yet admitted or refused. */
   openRequests(): RequestInfo[] {
+    return [...this.requests.values()].filter((r) => !this.requestDecided(r.hash, r.tag))
+  }
+
+  /** Whether the membership has admitted or refused the request with this hash, or holds its device already. */
+  requestDecided(hash: string, tag: string): boolean {
     const m = this.managed ? this.membership() : null
-    return [...this.requests.values()].filter((r) => !m || (!m.admitted.has(r.hash) && !m.refused.has(r.hash) && !m.devices.has(r.tag)))
+    return m !== null && (m.admitted.has(hash) || m.refused.has(hash) || m.devices.has(tag))
   }
 
   /** Everyone in the circle, as the Members screen shows them. */

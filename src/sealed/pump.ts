@@ -139,7 +139,7 @@ export class Pump {
       // A welcome (this device's keys) is looked at as soon as it can be read, not once a round moves nothing:
       // on a large sync, rounds keep moving for as long as pieces arrive. What it changed (keys taken) is
       // decrypted by a new round: going on with this one would end the run with entries it could now read.
-      if (this.#ctx.side.fresh && (await this.#afterCircle())) continue
+      if (this.#ctx.side.fresh && (await this.#afterCircle(true))) continue
       let moved = false
       let circleChanged = false
       let sliced = false
@@ -242,9 +242,9 @@ export class Pump {
     await Promise.all(work)
   }
 
-  /** Work that needs the circle as it now stands: requests to check, keys to take. Returns whether anything changed. */
-  async #afterCircle(): Promise<boolean> {
-    const changed = await this.#ctx.side.settle()
+  /** Work that needs the circle as it now stands: keys to take, requests to check (`keysOnly`: not yet). Returns whether anything changed. */
+  async #afterCircle(keysOnly = false): Promise<boolean> {
+    const changed = await this.#ctx.side.settle(keysOnly)
     if (changed) this.#ctx.notifyCircle()
     return changed
   }

@@ -1,4 +1,4 @@
-import { deviceTag, fromBase64url, openLockbox, toBase64url, verifySignature, type EntryKind, type KeyAgreement } from '../crypto/index.ts'
+import { deviceTag, fromBase64url, openLockbox, toBase64url, type EntryCrypto, type EntryKind, type KeyAgreement } from '../crypto/index.ts'
 import type { Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import type { Rejection } from './diagnostics.ts'
@@ -22,6 +22,8 @@ export interface SideContext {
   readonly carrier: boolean
   readonly circle: Circle
   readonly keys: BoardKeys
+  /** Where a request's invitation proof is checked (the engine's entry crypto: a worker's, on a page). */
+  readonly crypto: Pick<EntryCrypto, 'verify'>
   /** The hash of this device's own request (its first entry), once handled. */
   ownRequest(): string | undefined
   /** Whether this device asked and its request is not handled yet (it is in its turn, once its admission is known). */
@@ -55,7 +57,7 @@ export class SideEntries {
   readonly #awaiting = new Map<string, Verified>()
   /** Hashes of requests, welcomes and rotations already looked at. */
   readonly #settled = new Set<string>()
-  /** Whether one came to wait since the last look. */
+  /** Whether a welcome or rotation came to wait since the last look. */
   #fresh = false
 
   constructor(ctx: SideContext) {
@@ -70,23 +72,34 @@ export class SideEntries {
   wait(v: Verified): void {
     if (v.plain && SIDE_KINDS.has(v.entry.header.kind) && !this.#settled.has(v.hash) && this.#awaiting.get(v.key) !== v) {
       this.#awaiting.set(v.key, v)
-      this.#fresh = true
+      if (v.entry.header.kind !== 'request') this.#fresh = true
     }
   }
 
-  /** Whether a request, welcome or rotation came to wait since the last look (the pump looks at once: a newcomer's keys must not wait for a quiet moment). */
+  /**
+   * Whether a welcome or rotation came to wait since the last look: the pump
+   * looks at once (a newcomer's keys must not wait for a quiet moment).
+   * Requests wait for the end of the pump's run: only the circle's admitters
+   * need them, and by then the circle is known, so a request it already
+   * decided is not checked at all (settleSideEntry).
+   */
   get fresh(): boolean {
     return this.#fresh
   }
 
-  /** Looks at every waiting entry with the circle as it now stands (requests to check, keys to take). Returns whether any was settled. */
-  async settle(): Promise<boolean> {
+  /**
+   * Looks at every waiting entry with the circle as it now stands (keys to
+   * take, requests to check; `keysOnly`: welcomes and rotations only).
+   * Returns whether any was settled.
+   */
+  async settle(keysOnly = false): Promise<boolean> {
     this.#fresh = false
     let changed = false
     // Keys first: a newcomer's welcome is what lets it read anything, and a large board brings it dozens of
-    // old requests to check, each a signature. Those go after, in slices rather than one long task.
+    // old requests, each a signature to check if it is still open. Those go after, in slices rather than one long task.
     const slices = new Slices()
-    const order = [...this.#awaiting].sort(([, a], [, b]) => SETTLE_ORDER[a.entry.header.kind]! - SETTLE_ORDER[b.entry.header.kind]!)
+    const waiting = [...this.#awaiting].filter(([, v]) => !keysOnly || v.entry.header.kind !== 'request')
+    const order = waiting.sort(([, a], [, b]) => SETTLE_ORDER[a.entry.header.kind]! - SETTLE_ORDER[b.entry.header.kind]!)
     for (const [key, v] of order) {
       await slices.breathe()
       if (this.#awaiting.get(key) !== v) continue
@@ -110,7 +123,10 @@ async function settleSideEntry(ctx: SideContext, v: Verified): Promise<boolean> 
     if (!r) return true
     const invite = ctx.circle.invites().find((i) => i.id === toBase64url(r.invite))
     if (!invite) return false
-    if (!(await verifySignature(invite.pub, r.proof, requestProofMessage(ctx.boardId, h.author, r.agree)))) {
+    // Admitted or refused already (every open of a board reads every request ever made): nothing to show or
+    // admit, and its proof is not checked. Looked at again when the circle changes, should that decision be voided.
+    if (ctx.circle.requestDecided(v.hash, tag)) return false
+    if (!(await ctx.crypto.verify(invite.pub, r.proof, requestProofMessage(ctx.boardId, h.author, r.agree)))) {
       ctx.reject('bad_signature', v.key, tag, 'the invitation proof does not verify')
       return true
     }

@@ -14,6 +14,7 @@ import {
   generateDeviceKeys,
   generateInvitationSecret,
   importAgreement,
+  inlineCrypto,
   importDeviceSigner,
   sealLockboxes,
   toBase64url,
@@ -25,7 +26,7 @@ import type { Verified } from '../../src/sealed/author-log.ts'
 import type { Circle, RequestInfo } from '../../src/sealed/circle.ts'
 import type { BoardKeys } from '../../src/sealed/keys.ts'
 import type { ControlVerdict, EpochInfo } from '../../src/sealed/membership/state.ts'
-import { encodeGift, encodeRequest, encodeRotate, encodeWelcome, lockboxContext, requestProofMessage, type KeyGift } from '../../src/sealed/payloads.ts'
+import { decodeRequest, encodeGift, encodeRequest, encodeRotate, encodeWelcome, lockboxContext, requestProofMessage, type KeyGift } from '../../src/sealed/payloads.ts'
 import { SideEntries, type KeySource } from '../../src/sealed/side-entries.ts'
 
 const BOARD = Uint8Array.from({ length: 16 }, (_, i) => 30 + i)
@@ -53,7 +54,11 @@ async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; own
   })()
   const taken: [KeyGift, KeySource][] = []
   const rejected: string[][] = []
-  const circle = { invites: () => invites, requests, membership: () => ({ verdicts, epochs }) } as unknown as Circle
+  /** Requests the circle has admitted or refused (by hash). */
+  const decided = new Set<string>()
+  /** Invitation proofs checked, by the engine's crypto. */
+  const proofsChecked: Uint8Array[] = []
+  const circle = { invites: () => invites, requests, membership: () => ({ verdicts, epochs }), requestDecided: (h: string) => decided.has(h) } as unknown as Circle
   const keys = {
     hasContentKey: (id: string) => opts.knownKeys?.includes(id) ?? false,
     transport: (id: string) => (opts.knownTransports?.includes(id) ? new Uint8Array(32) : null),
@@ -65,6 +70,12 @@ async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; own
     carrier: opts.carrier ?? false,
     circle,
     keys,
+    crypto: {
+      verify(publicKey, signature, message) {
+        proofsChecked.push(signature)
+        return inlineCrypto.verify(publicKey, signature, message)
+      },
+    },
     ownRequest: () => opts.ownRequest,
     ownRequestWaiting: () => opts.ownRequestWaiting ?? false,
     takeGift: async (g, source) => {
@@ -79,7 +90,7 @@ async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; own
     if (v) side.wait(v)
     return side.settle()
   }
-  return { side, look, invites, verdicts, epochs, requests, taken, rejected, events }
+  return { side, look, invites, verdicts, epochs, requests, taken, rejected, events, decided, proofsChecked }
 }
 
 function entry(kind: EntryKind, author: Uint8Array, plain: Uint8Array): Verified {
@@ -122,6 +133,43 @@ describe('join requests', () => {
     expect(bob.rejected).toEqual([['bad_signature', request.key, deviceTag(request.entry.header.author), 'the invitation proof does not verify']])
     expect(await bob.look(request)).toBe(false)
     expect(bob.rejected).toHaveLength(1)
+  })
+
+  it('a request the circle already admitted or refused (every open reads every request ever made) is not checked; should the decision be voided, it is checked then', async () => {
+    const bob = await bobsDevice(await generateDeviceKeys())
+    const eve = await importDeviceSigner(await generateDeviceKeys())
+    const admitted = await carolAsks()
+    // Eve's forged request, refused by an admitter: its bad proof is not looked at again.
+    const refused = await carolAsks((m) => eve.sign(m))
+    bob.invites.push(admitted.invite, refused.invite)
+    bob.decided.add(admitted.request.hash).add(refused.request.hash)
+    bob.side.wait(admitted.request)
+    bob.side.wait(refused.request)
+    expect(await bob.look()).toBe(false)
+    expect(bob.proofsChecked).toHaveLength(0)
+    expect(bob.requests.size).toBe(0)
+    expect(bob.rejected).toEqual([])
+    expect(bob.side.isSettled(admitted.request.hash)).toBe(false)
+    // The admission of Carol is voided (its admitter turned out removed before it): her request is open again, and checked.
+    bob.decided.delete(admitted.request.hash)
+    expect(await bob.look()).toBe(true)
+    expect(bob.proofsChecked).toEqual([decodeRequest(admitted.request.plain!)!.proof])
+    expect([...bob.requests.keys()]).toEqual([admitted.request.hash])
+    expect(bob.rejected).toEqual([])
+  })
+
+  it('requests wait for a full look: a look for keys only (the pump’s, as entries come) leaves them', async () => {
+    const bob = await bobsDevice(await generateDeviceKeys())
+    const { request, invite } = await carolAsks()
+    bob.invites.push(invite)
+    bob.side.wait(request)
+    // A request alone does not make the pump look at once.
+    expect(bob.side.fresh).toBe(false)
+    expect(await bob.side.settle(true)).toBe(false)
+    expect(bob.proofsChecked).toHaveLength(0)
+    expect(bob.requests.size).toBe(0)
+    expect(await bob.side.settle()).toBe(true)
+    expect(bob.requests.size).toBe(1)
   })
 
   it('a request Bob has on record already keeps when he first saw it', async () => {
