@@ -60,6 +60,27 @@ export const FIRST_PAGE = 12
 export const FILL_STEP = 12
 
 /**
+ * What one step of the list's growth may cost in rendering, ms. A card costs
+ * 1–2 ms on the benchmark's fast machine (FILL_STEP then), about 4 ms on a
+ * slower one, where steps of twelve were tasks of 52–62 ms, and six times
+ * that on a cheap phone: the step is as many cards as this budget holds by
+ * what the last steps cost (`fillStep`), never more than FILL_STEP.
+ */
+export const FILL_BUDGET_MS = 30
+
+/** Cards the next step adds, given what a card cost to render so far (0: not measured yet). */
+export function fillStep(cardMs: number): number {
+  if (!(cardMs > 0)) return FILL_STEP
+  return Math.max(1, Math.min(FILL_STEP, Math.floor(FILL_BUDGET_MS / cardMs)))
+}
+
+/** What a card costs, after a step that rendered `cards` in `ms` (the last steps count most). */
+export function cardCost(before: number, cards: number, ms: number): number {
+  const now = ms / Math.max(1, cards)
+  return before > 0 ? (before + now) / 2 : now
+}
+
+/**
  * How many cards the list shows in the render that lets a joining device in:
  * the whole board view appears in that render (filter bar, counts over every
  * item the sync brought, the list), with the card's code run for the first
@@ -134,6 +155,8 @@ export class BoardState {
   /** How many cards the list is growing to, FILL_STEP a task (`#growTo`); bumping `#growth` stops a step still to come. */
   #growingTo = 0
   #growth = 0
+  /** What rendering a card has cost as the list grew, ms (0: not measured yet): how many the next step adds. */
+  #cardMs = 0
   /** The cards last shown (`visible`), and for which list, limit, query and clock: read several times a render, made once. */
   #shown: { from: readonly Item[]; limit: number; query: ItemQuery; now: number; step: number; list: readonly Item[]; ids: ReadonlySet<string> } | null = null
   /** Bumped, a task after a render that held back cards others' changes brought (`visible`), to show the next of them. */
@@ -411,11 +434,16 @@ export class BoardState {
     this.#growTo(PAGE_SIZE)
   }
 
-  /** Raises the limit to `target`, FILL_STEP cards now and as many in each task after. */
+  /** Raises the limit to `target`, a step of cards now (`fillStep`) and one in each task after. */
   #growTo(target: number): void {
     this.#growingTo = Math.max(this.#growingTo, target)
     if (this.limit >= this.#growingTo) return
-    this.limit = Math.min(this.#growingTo, this.limit + FILL_STEP)
+    const before = this.limit
+    this.limit = Math.min(this.#growingTo, this.limit + fillStep(this.#cardMs))
+    // The render of the new cards runs in the microtask the limit's change queued; this one comes after it.
+    const added = this.limit - before
+    const started = performance.now()
+    queueMicrotask(() => (this.#cardMs = cardCost(this.#cardMs, added, performance.now() - started)))
     if (this.limit < this.#growingTo) this.#later(() => this.#growTo(this.#growingTo))
   }
 

@@ -13,7 +13,7 @@ import { flushSync } from 'svelte'
 import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { createItem, newItemId } from '../../src/core/index.ts'
-import { AT_ONCE_ITEMS, BoardState, CATCH_UP_CHUNK, FILL_STEP, FIRST_PAGE, LET_IN_FIRST, PAGE_SIZE, SHOW_EVERY_MS } from '../../src/state/board.svelte.ts'
+import { AT_ONCE_ITEMS, BoardState, CATCH_UP_CHUNK, cardCost, FILL_BUDGET_MS, FILL_STEP, fillStep, FIRST_PAGE, LET_IN_FIRST, PAGE_SIZE, SHOW_EVERY_MS } from '../../src/state/board.svelte.ts'
 import { SessionMemory } from '../../src/state/session-memory.ts'
 import { postNotices, record, session } from './fake-session.ts'
 import { yieldToEventLoop } from '../../src/sealed/yield.ts'
@@ -56,6 +56,43 @@ describe('a board that a sync fills', () => {
     expect(Math.max(...steps)).toBe(FILL_STEP)
     expect(renders).toEqual([0, 12, 24, 36, 48, 50])
     stop()
+  })
+
+  it('where a card is slow to render, the list grows by as many cards as FILL_BUDGET_MS holds, measured as it goes', async () => {
+    const s = session(300)
+    const board = new BoardState(s, record, new SessionMemory())
+    await board.prime()
+    // A phone on which each new card costs 6 ms to render.
+    const CARD_MS = 6
+    const renders: number[] = []
+    const stop = $effect.root(() => {
+      $effect(() => {
+        const n = board.visible.length
+        const busy = CARD_MS * Math.max(0, n - (renders.at(-1) ?? 0))
+        for (const t = performance.now(); performance.now() - t < busy; );
+        renders.push(n)
+      })
+    })
+    flushSync()
+    expect(renders).toEqual([FIRST_PAGE])
+    board.fillPage()
+    await until(() => renders.at(-1) === PAGE_SIZE)
+    const steps = renders.slice(1).map((n, i) => n - renders[i]!)
+    // Nothing measured yet: the first step is a whole FILL_STEP; after it, each holds what the budget does.
+    expect(steps[0]).toBe(FILL_STEP)
+    const most = Math.floor(FILL_BUDGET_MS / CARD_MS)
+    expect(steps.length).toBeGreaterThan(1)
+    expect(steps.slice(1).every((n) => n >= 1 && n <= most)).toBe(true)
+    stop()
+  })
+
+  it('fillStep: a whole FILL_STEP until a card was measured, then what the budget holds, at least one card', () => {
+    expect(fillStep(0)).toBe(FILL_STEP)
+    expect(fillStep(1)).toBe(FILL_STEP)
+    expect(fillStep(FILL_BUDGET_MS / 4)).toBe(4)
+    expect(fillStep(FILL_BUDGET_MS * 3)).toBe(1)
+    expect(cardCost(0, 10, 50)).toBe(5)
+    expect(cardCost(5, 4, 4)).toBe(3)
   })
 
   it('show more adds a page FILL_STEP cards a task; a query shows its first page at once and stops the growing', async () => {
