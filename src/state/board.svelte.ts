@@ -533,14 +533,14 @@ export class BoardState {
 
   /**
    * The cards the list shows: the first `limit` of `matching`. When others'
-   * changes bring more than FILL_STEP items that were not on screen into
-   * that page at once (a joining device's sync applies a large board author
-   * by author, each into the middle of the list), the page shows up to the
-   * FILL_STEP-th of them now and the next ones a task after each other, as
-   * `fillPage` grows it: making 25–50 cards in the render after one
+   * changes bring more than a step's worth (`fillStep`) of items that were
+   * not on screen into that page at once (a joining device's sync applies a
+   * large board author by author, each into the middle of the list), the
+   * page shows a step of them now and the next ones a task after each
+   * other, as `fillPage` grows it: making 25–50 cards in the render after one
    * author's items landed was a task of 55–220 ms on the benchmark's joining
    * peer. A query the person asks for is not held back: it shows its first
-   * page at once. A page more (`showMore`, `fillPage`) grows by FILL_STEP a
+   * page at once. A page more (`showMore`, `fillPage`) grows by a step a
    * task already, and is held back only where others' changes brought new
    * items into it meanwhile.
    */
@@ -554,9 +554,10 @@ export class BoardState {
     let end = page.length
     if (last && last.query === query && last.now === now) {
       let fresh = 0
+      const most = fillStep(this.#cardMs)
       for (let i = 0; i < page.length; i++) {
         if (last.ids.has(page[i]!.id)) continue
-        if (++fresh > FILL_STEP) {
+        if (++fresh > most) {
           end = i
           break
         }

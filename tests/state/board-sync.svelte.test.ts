@@ -83,6 +83,21 @@ describe('a board that a sync fills', () => {
     const most = Math.floor(FILL_BUDGET_MS / CARD_MS)
     expect(steps.length).toBeGreaterThan(1)
     expect(steps.slice(1).every((n) => n >= 1 && n <= most)).toBe(true)
+
+    // A sync brings 30 newer items into the top of the shown page: no render makes more new cards than a step.
+    const before = new Set(board.visible.map((i) => i.id))
+    const fresh: number[] = []
+    const stopFresh = $effect.root(() => {
+      $effect(() => {
+        fresh.push(board.visible.filter((i) => !before.has(i.id)).length)
+      })
+    })
+    s.doc.transact(() => postNotices(s.doc, 30, 300), 'sync')
+    await until(() => fresh.at(-1) === 30)
+    const added = fresh.slice(1).map((n, i) => n - fresh[i]!)
+    expect(added.length).toBeGreaterThan(1)
+    expect(Math.max(...added)).toBeLessThanOrEqual(most)
+    stopFresh()
     stop()
   })
 
