@@ -59,6 +59,8 @@ export class SideEntries {
   readonly #settled = new Set<string>()
   /** Whether a welcome or rotation came to wait since the last look. */
   #fresh = false
+  /** Each waiting entry's author tag, worked out once (decided requests wait, and are looked at again at every run's end). */
+  readonly #tags = new WeakMap<Verified, string>()
 
   constructor(ctx: SideContext) {
     this.#ctx = ctx
@@ -103,7 +105,9 @@ export class SideEntries {
     for (const [key, v] of order) {
       await slices.breathe()
       if (this.#awaiting.get(key) !== v) continue
-      if (await settleSideEntry(this.#ctx, v)) {
+      let tag = this.#tags.get(v)
+      if (tag === undefined) this.#tags.set(v, (tag = deviceTag(v.entry.header.author)))
+      if (await settleSideEntry(this.#ctx, v, tag)) {
         this.#awaiting.delete(key)
         this.#settled.add(v.hash)
         changed = true
@@ -114,18 +118,18 @@ export class SideEntries {
 }
 
 /** Returns whether the entry is settled (false: look again when the circle changes). */
-async function settleSideEntry(ctx: SideContext, v: Verified): Promise<boolean> {
+async function settleSideEntry(ctx: SideContext, v: Verified, tag: string): Promise<boolean> {
   const h = v.entry.header
-  const tag = deviceTag(h.author)
   if (!v.plain) return true
   if (h.kind === 'request') {
+    // Admitted or refused already (every open of a board reads every request ever made): nothing to show or
+    // admit, and its proof is not checked. Looked at again when the circle changes, should that decision be
+    // voided: first and cheaply, since such requests wait, and every run of the pump ends with a look.
+    if (ctx.circle.requestDecided(v.hash, tag)) return false
     const r = decodeRequest(v.plain)
     if (!r) return true
     const invite = ctx.circle.invites().find((i) => i.id === toBase64url(r.invite))
     if (!invite) return false
-    // Admitted or refused already (every open of a board reads every request ever made): nothing to show or
-    // admit, and its proof is not checked. Looked at again when the circle changes, should that decision be voided.
-    if (ctx.circle.requestDecided(v.hash, tag)) return false
     if (!(await ctx.crypto.verify(invite.pub, r.proof, requestProofMessage(ctx.boardId, h.author, r.agree)))) {
       ctx.reject('bad_signature', v.key, tag, 'the invitation proof does not verify')
       return true
