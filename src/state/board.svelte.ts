@@ -91,6 +91,8 @@ export const LET_IN_FIRST = 4
 
 /** Items read again at once, and rounds of it, for what a sync changed while a board was being read (prime). */
 export const CATCH_UP_CHUNK = 250
+/** Items read at once between two looks at the engine's slice, before a device that waited is let in (`#readAhead`). */
+const READ_AHEAD_CHUNK = 25
 const CATCH_UP_ROUNDS = 3
 /**
  * While others' changes keep coming, what they change is rendered at most
@@ -281,6 +283,12 @@ export class BoardState {
     })
     this.status = session.syncStatus
     this.#cleanups.push(session.onSyncStatus((s) => (this.status = s)))
+    // A device let in shows it once what the sync brought while it waited is read (`#readAhead`), in a task after
+    // that: `letIn` while that goes on, `letInReady` once it is done.
+    let letIn: Promise<void> | null = null
+    let letInReady = false
+    let rosterClosed = false
+    this.#cleanups.push(() => (rosterClosed = true))
     const readRoster = () => {
       // Kept as it is when nothing in it changed: a joining device's sync settles dozens of requests to join
       // as it goes, each a circle change, and a new roster makes the filter bar count the whole board again.
@@ -289,15 +297,36 @@ export class BoardState {
       const circle = session.sealed.circle
       const m = circle.managed ? circle.membership() : null
       const myMember = circle.memberOf(session.me)
-      const standing = session.sealed.standing
+      let standing = session.sealed.standing
+      const shown = this.membership?.standing
       // Let in: the list appears for the first time, over whatever the sync brought while this device waited
-      // (hundreds of items, with the rest of the board still arriving). It starts with a few cards in that
-      // render, the rest of the page FILL_STEP a task after it (50 cards with the whole board view in one
-      // render took 90–190 ms on the benchmark's joining peer).
-      if (this.membership && this.membership.standing !== 'member' && standing === 'member') {
-        this.#stopGrowing()
-        this.limit = LET_IN_FIRST
-        this.#later(() => this.fillPage())
+      // (hundreds of items, with the rest of the board still arriving). Those items are read first, in slices,
+      // while the device still shows that it waits, and the board view appears in a task of its own: read in
+      // its render, in the task of the engine's slice that let the device in, they made one task of 80 ms on
+      // the benchmark's joining peer (profiled). The list starts with a few cards in that render, the rest of
+      // the page FILL_STEP a task after it (50 cards with the whole board view in one render took 90–190 ms).
+      if (standing !== 'member') {
+        letIn = null
+        letInReady = false
+      } else if (shown !== undefined && shown !== 'member') {
+        if (!letInReady) {
+          standing = shown
+          if (!letIn) {
+            const reading: Promise<void> = (letIn = this.#readAhead()
+              .then(yieldToEventLoop, yieldToEventLoop)
+              .then(() => {
+                if (letIn !== reading || rosterClosed) return
+                letIn = null
+                letInReady = true
+                readRoster()
+              }))
+          }
+        } else {
+          letInReady = false
+          this.#stopGrowing()
+          this.limit = LET_IN_FIRST
+          this.#later(() => this.fillPage())
+        }
       }
       this.membership = {
         standing,
@@ -392,12 +421,32 @@ export class BoardState {
     if (this.#primed !== primed) return
     void this.matching
     void this.counts
+    await this.#readTouched(primed, slices)
+  }
+
+  /** What a sync changed since `primed` was read, read again in slices (a few rounds: one changed again meanwhile is read again); false once closed or shown. */
+  async #readTouched(primed: { items: Y.Map<Y.Map<unknown>>; touched: Set<string> }, slices: Slices, chunk = CATCH_UP_CHUNK): Promise<boolean> {
+    const { items, touched } = primed
     for (let round = 0; round < CATCH_UP_ROUNDS && touched.size > 0; round++) {
       // Taken out of `touched`: one changed again since is in it again, and read again.
       const ids = [...touched]
       touched.clear()
-      if (!(await this.#reread(items, ids, () => slices.breathe(), () => this.#primed === primed))) return
+      if (!(await this.#reread(items, ids, () => slices.breathe(), () => this.#primed === primed, chunk))) return false
     }
+    return true
+  }
+
+  /**
+   * Before a device that waited is let in: what the sync brought meanwhile
+   * (nothing showed the list, so it was only noted, see prime), read in
+   * small chunks in the engine's slices, sorted and counted, so that the
+   * render that shows the board reads only what changed in the last task.
+   */
+  async #readAhead(): Promise<void> {
+    const primed = this.#primed
+    if (!primed || !(await this.#readTouched(primed, new Slices(), READ_AHEAD_CHUNK))) return
+    void this.matching
+    void this.counts
   }
 
   /**
@@ -419,12 +468,12 @@ export class BoardState {
   }
 
   /** Reads `ids` again a chunk at a time, `pause()` before each chunk; false once `current()` is not (closed, shown, or following a new doc). */
-  async #reread(items: Y.Map<Y.Map<unknown>>, ids: readonly string[], pause: () => Promise<void>, current: () => boolean): Promise<boolean> {
-    for (let at = 0; at < ids.length; at += CATCH_UP_CHUNK) {
+  async #reread(items: Y.Map<Y.Map<unknown>>, ids: readonly string[], pause: () => Promise<void>, current: () => boolean, chunk = CATCH_UP_CHUNK): Promise<boolean> {
+    for (let at = 0; at < ids.length; at += chunk) {
       await pause()
       if (!current()) return false
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
-      this.#apply(items, new Set(ids.slice(at, at + CATCH_UP_CHUNK)))
+      this.#apply(items, new Set(ids.slice(at, at + chunk)))
     }
     return true
   }

@@ -158,7 +158,7 @@ describe('a board that a sync fills', () => {
     second.stop()
   })
 
-  it('a device let in while a sync filled its board shows LET_IN_FIRST cards in that render, then FILL_STEP more a task', async () => {
+  it('a device let in while a sync filled its board reads what came first, then shows LET_IN_FIRST cards and every item counted in a later task, then FILL_STEP more a task', async () => {
     const listeners = new Set<() => void>()
     const s = session(0, listeners)
     const sealed = s.sealed as unknown as { standing: string }
@@ -170,9 +170,12 @@ describe('a board that a sync fills', () => {
     // While it waits, nothing shows the list; the sync brings 300 items meanwhile.
     s.doc.transact(() => postNotices(s.doc, 300))
     const renders: number[] = []
+    const counted: number[] = []
     const stop = $effect.root(() => {
       $effect(() => {
-        if (board.membership?.standing === 'member') renders.push(board.visible.length)
+        if (board.membership?.standing !== 'member') return
+        renders.push(board.visible.length)
+        counted.push(board.counts.all)
       })
     })
     flushSync()
@@ -180,11 +183,44 @@ describe('a board that a sync fills', () => {
     sealed.standing = 'member'
     for (const f of listeners) f()
     flushSync()
-    expect(renders).toEqual([LET_IN_FIRST])
+    // Not in the task that let it in (the engine's, in the app): the 300 items are read first, while it still shows that it waits.
+    expect(renders).toEqual([])
+    expect(board.membership?.standing).toBe('waiting')
+    await until(() => renders.length > 0)
+    // All 300 read before that render, not the first CATCH_UP_CHUNK of them in it.
+    expect(CATCH_UP_CHUNK).toBeLessThan(300)
+    expect(renders[0]).toBe(LET_IN_FIRST)
+    expect(counted[0]).toBe(300)
     await until(() => renders.at(-1) === PAGE_SIZE)
     expect(Math.max(...renders.slice(1).map((n, i) => n - renders[i]!))).toBe(FILL_STEP)
     expect(board.visible.map((item) => item.title)).toEqual(Array.from({ length: PAGE_SIZE }, (_, i) => `notice ${299 - i}`))
     stop()
+    board.destroy()
+  })
+
+  it('a device let in, then removed before what came was read, is not shown the board; let in again, it is', async () => {
+    const listeners = new Set<() => void>()
+    const s = session(0, listeners)
+    const sealed = s.sealed as unknown as { standing: string }
+    sealed.standing = 'waiting'
+    const board = new BoardState(s, record, new SessionMemory())
+    await board.prime()
+    s.doc.transact(() => postNotices(s.doc, 300))
+    const circleChanged = () => {
+      for (const f of listeners) f()
+    }
+    sealed.standing = 'member'
+    circleChanged()
+    sealed.standing = 'removed'
+    circleChanged()
+    expect(board.membership?.standing).toBe('removed')
+    for (let i = 0; i < 20; i++) await nextTask()
+    expect(board.membership?.standing).toBe('removed')
+    sealed.standing = 'member'
+    circleChanged()
+    expect(board.membership?.standing).toBe('removed')
+    await until(() => board.membership?.standing === 'member')
+    expect(board.counts.all).toBe(300)
     board.destroy()
   })
 
