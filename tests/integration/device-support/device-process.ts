@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
@@ -66,7 +67,7 @@ export class Device {
     await this.#ready
     const id = this.#nextId++
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not answer ${String(command.cmd)}`)), timeoutMs)
+      const timer = setTimeout(() => reject(new Error(`${this.name} did not answer ${String(command.cmd)} in ${timeoutMs} ms (${this.#whatItDoes()})`)), timeoutMs)
       this.#pending.set(id, (reply) => {
         clearTimeout(timer)
         this.#pending.delete(id)
@@ -75,6 +76,39 @@ export class Device {
       })
       this.#child.stdin!.write(JSON.stringify({ ...command, id }) + '\n')
     })
+  }
+
+  /**
+   * What the process is doing, for a request it did not answer: ended (and
+   * how), or each of its threads' state and the kernel call it waits in
+   * (Linux's /proc). A JavaScript thread that is running (R) is busy in a
+   * loop; one asleep in a futex while no other thread runs is stuck in
+   * native code (a deadlock inside @roamhq/wrtc, say), not awaiting a promise.
+   */
+  #whatItDoes(): string {
+    const { exitCode, signalCode, pid } = this.#child
+    if (exitCode !== null || signalCode !== null) return `it ended: code ${exitCode}, signal ${signalCode}`
+    try {
+      let main = '?'
+      const others = new Map<string, number>()
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+        // The fields after the command's closing parenthesis: the state first.
+        const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '?'
+        let wchan = ''
+        try {
+          wchan = readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8')
+        } catch {
+          // Not readable here.
+        }
+        const what = `${state}${wchan && wchan !== '0' ? ` in ${wchan}` : ''}`
+        if (tid === String(pid)) main = what
+        else others.set(what, (others.get(what) ?? 0) + 1)
+      }
+      return `running; its JavaScript thread ${main}; other threads: ${[...others].map(([what, n]) => `${n} ${what}`).join(', ')}`
+    } catch {
+      return 'running'
+    }
   }
 
   /** Whether the process has ended (killed, or crashed). */
