@@ -409,8 +409,11 @@ export class AppState {
           board.destroy()
           return
         }
+        const shownFrom = performance.now()
         this.board = board
         await tick()
+        // What the first cards cost, with the board view around them, sizes the list's next steps.
+        board.firstShown(performance.now() - shownFrom)
         await new Promise((resolve) => setTimeout(resolve, 0))
         if (this.board === board) board.fillPage()
         await this.hearth.registry.update(id, { lastSeenAt: Date.now() })

@@ -101,6 +101,59 @@ describe('a board that a sync fills', () => {
     stop()
   })
 
+  it('where a card is slow to render, the render that lets a device in sizes the first step after it: no step holds more cards than FILL_BUDGET_MS', async () => {
+    const listeners = new Set<() => void>()
+    const s = session(0, listeners)
+    const sealed = s.sealed as unknown as { standing: string }
+    sealed.standing = 'waiting'
+    const board = new BoardState(s, record, new SessionMemory())
+    await board.prime()
+    s.doc.transact(() => postNotices(s.doc, 300))
+    const CARD_MS = 6
+    const renders: number[] = []
+    const stop = $effect.root(() => {
+      $effect(() => {
+        if (board.membership?.standing !== 'member') return
+        const n = board.visible.length
+        const busy = CARD_MS * Math.max(0, n - (renders.at(-1) ?? 0))
+        for (const t = performance.now(); performance.now() - t < busy; );
+        renders.push(n)
+      })
+    })
+    flushSync()
+    sealed.standing = 'member'
+    for (const f of listeners) f()
+    await until(() => renders.at(-1) === PAGE_SIZE)
+    expect(renders[0]).toBe(LET_IN_FIRST)
+    const steps = renders.slice(1).map((n, i) => n - renders[i]!)
+    // Measured before the first step, not after it: that one is no whole FILL_STEP.
+    expect(Math.max(...steps)).toBeLessThanOrEqual(Math.floor(FILL_BUDGET_MS / CARD_MS))
+    stop()
+    board.destroy()
+  })
+
+  it('a board opened: what its first render cost (firstShown) sizes the first step of the page after it', async () => {
+    const s = session(300)
+    const board = new BoardState(s, record, new SessionMemory())
+    await board.prime()
+    const renders: number[] = []
+    const stop = $effect.root(() => {
+      $effect(() => {
+        renders.push(board.visible.length)
+      })
+    })
+    flushSync()
+    expect(renders).toEqual([FIRST_PAGE])
+    // Twelve cards and the board view around them took 96 ms: 8 ms a card, as the list counts it.
+    board.firstShown(96)
+    board.fillPage()
+    await until(() => renders.at(-1) === PAGE_SIZE)
+    const steps = renders.slice(1).map((n, i) => n - renders[i]!)
+    expect(steps[0]).toBe(Math.floor(FILL_BUDGET_MS / 8))
+    stop()
+    board.destroy()
+  })
+
   it('fillStep: a whole FILL_STEP until a card was measured, then what the budget holds, at least one card', () => {
     expect(fillStep(0)).toBe(FILL_STEP)
     expect(fillStep(1)).toBe(FILL_STEP)

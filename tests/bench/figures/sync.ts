@@ -113,9 +113,22 @@ export interface SyncSamples {
   failed: string | null
 }
 
+/**
+ * `BENCH_JOIN_CPU=4`: the joining peer's pages (the app's, and the raw
+ * channel's baseline page) run on a CPU that many times slower (Chromium's
+ * throttling), as a cheap phone's would; for a look at its long tasks, not
+ * for the table (`--no-write`).
+ */
+const JOIN_CPU = Number(process.env.BENCH_JOIN_CPU ?? 1)
+
+async function slowed(b: Peer, page: Page): Promise<void> {
+  if (JOIN_CPU > 1) await (await b.context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: JOIN_CPU })
+}
+
 /** A raw data channel from A's page to a new page in B, carrying the bytes A's page holds. */
 async function rawRun(pa: Page, b: Peer, baselineUrl: string, total: number, timeoutMs: number, link: SyncLink | undefined): Promise<{ raw: SyncRun['raw']; tasks: LongTasks; busy: number }> {
   const pb = await b.context.newPage()
+  await slowed(b, pb)
   try {
     await pb.goto(`${baselineUrl}net.html`)
     const offer = await pa.evaluate((config) => globalThis.bench.rawOffer(config), link ? rtcConfig(link.a) : undefined)
@@ -194,6 +207,7 @@ export async function syncSamples(ctx: BenchContext, board: BrowserBoard, runs: 
         await pause(500)
         let busy: (() => Promise<number>) | null = null
         const invite = boardInvite(appUrl, board)
+        await slowed(b, b.page)
         await join(b.page, link?.b.appOrigin ? throughOrigin(invite, link.b.appOrigin) : invite, board.itemCount, async () => {
           busy = await mainThreadClock(b!.page)
         })
@@ -253,6 +267,7 @@ async function profileSync(ctx: BenchContext, a: Peer, board: BrowserBoard): Pro
       await seedApp(pa, board, { displayName: 'Alice' })
       await openOnA(pa, url, board)
     }
+    await slowed(b, b.page)
     await join(b.page, boardInvite(url, board), board.itemCount)
     const stop = await startProfile(b.page)
     const t0 = Date.now()
