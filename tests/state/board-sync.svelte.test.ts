@@ -43,6 +43,42 @@ async function until(done: () => boolean): Promise<void> {
   expect(done()).toBe(true)
 }
 
+/**
+ * A device waiting to be let in, whose board a sync fills with `n` items
+ * meanwhile. `standing(to)` changes what its engine says and tells the
+ * board, as a change of the circle does.
+ */
+async function waiting(n: number, before?: (board: BoardState) => Promise<void>): Promise<{ board: BoardState; standing: (to: string) => void }> {
+  const listeners = new Set<() => void>()
+  const s = session(0, listeners)
+  const sealed = s.sealed as unknown as { standing: string }
+  sealed.standing = 'waiting'
+  const board = new BoardState(s, record, new SessionMemory())
+  await board.prime()
+  await before?.(board)
+  s.doc.transact(() => postNotices(s.doc, n))
+  const standing = (to: string) => {
+    sealed.standing = to
+    for (const f of listeners) f()
+  }
+  return { board, standing }
+}
+
+/** The board's cards rendered in an effect (while `showing()`), each new card costing `cardMs` (a slow phone). Returns how many each render showed. */
+function slowCards(board: BoardState, cardMs: number, showing = () => true): { renders: number[]; stop: () => void } {
+  const renders: number[] = []
+  const stop = $effect.root(() => {
+    $effect(() => {
+      if (!showing()) return
+      const n = board.visible.length
+      const busy = cardMs * Math.max(0, n - (renders.at(-1) ?? 0))
+      for (const t = performance.now(); performance.now() - t < busy; );
+      renders.push(n)
+    })
+  })
+  return { renders, stop }
+}
+
 describe('a board that a sync fills', () => {
   it('an empty board that receives 300 items at once shows FIRST_PAGE cards, then FILL_STEP more a task up to a whole page', async () => {
     const s = session(0)
@@ -64,15 +100,7 @@ describe('a board that a sync fills', () => {
     await board.prime()
     // A phone on which each new card costs 6 ms to render.
     const CARD_MS = 6
-    const renders: number[] = []
-    const stop = $effect.root(() => {
-      $effect(() => {
-        const n = board.visible.length
-        const busy = CARD_MS * Math.max(0, n - (renders.at(-1) ?? 0))
-        for (const t = performance.now(); performance.now() - t < busy; );
-        renders.push(n)
-      })
-    })
+    const { renders, stop } = slowCards(board, CARD_MS)
     flushSync()
     expect(renders).toEqual([FIRST_PAGE])
     board.fillPage()
@@ -102,27 +130,11 @@ describe('a board that a sync fills', () => {
   })
 
   it('where a card is slow to render, the render that lets a device in sizes the first step after it: no step holds more cards than FILL_BUDGET_MS', async () => {
-    const listeners = new Set<() => void>()
-    const s = session(0, listeners)
-    const sealed = s.sealed as unknown as { standing: string }
-    sealed.standing = 'waiting'
-    const board = new BoardState(s, record, new SessionMemory())
-    await board.prime()
-    s.doc.transact(() => postNotices(s.doc, 300))
+    const { board, standing } = await waiting(300)
     const CARD_MS = 6
-    const renders: number[] = []
-    const stop = $effect.root(() => {
-      $effect(() => {
-        if (board.membership?.standing !== 'member') return
-        const n = board.visible.length
-        const busy = CARD_MS * Math.max(0, n - (renders.at(-1) ?? 0))
-        for (const t = performance.now(); performance.now() - t < busy; );
-        renders.push(n)
-      })
-    })
+    const { renders, stop } = slowCards(board, CARD_MS, () => board.membership?.standing === 'member')
     flushSync()
-    sealed.standing = 'member'
-    for (const f of listeners) f()
+    standing('member')
     await until(() => renders.at(-1) === PAGE_SIZE)
     expect(renders[0]).toBe(LET_IN_FIRST)
     const steps = renders.slice(1).map((n, i) => n - renders[i]!)
@@ -212,16 +224,11 @@ describe('a board that a sync fills', () => {
   })
 
   it('a device let in while a sync filled its board reads what came first, then shows LET_IN_FIRST cards and every item counted in a later task, then FILL_STEP more a task', async () => {
-    const listeners = new Set<() => void>()
-    const s = session(0, listeners)
-    const sealed = s.sealed as unknown as { standing: string }
-    sealed.standing = 'waiting'
-    const board = new BoardState(s, record, new SessionMemory())
-    await board.prime()
-    board.fillPage()
-    await until(() => board.limit === PAGE_SIZE)
-    // While it waits, nothing shows the list; the sync brings 300 items meanwhile.
-    s.doc.transact(() => postNotices(s.doc, 300))
+    // While it waits, nothing shows the list (grown to a page before); the sync brings 300 items meanwhile.
+    const { board, standing } = await waiting(300, async (b) => {
+      b.fillPage()
+      await until(() => b.limit === PAGE_SIZE)
+    })
     const renders: number[] = []
     const counted: number[] = []
     const stop = $effect.root(() => {
@@ -233,8 +240,7 @@ describe('a board that a sync fills', () => {
     })
     flushSync()
     expect(renders).toEqual([])
-    sealed.standing = 'member'
-    for (const f of listeners) f()
+    standing('member')
     flushSync()
     // Not in the task that let it in (the engine's, in the app): the 300 items are read first, while it still shows that it waits.
     expect(renders).toEqual([])
@@ -252,25 +258,13 @@ describe('a board that a sync fills', () => {
   })
 
   it('a device let in, then removed before what came was read, is not shown the board; let in again, it is', async () => {
-    const listeners = new Set<() => void>()
-    const s = session(0, listeners)
-    const sealed = s.sealed as unknown as { standing: string }
-    sealed.standing = 'waiting'
-    const board = new BoardState(s, record, new SessionMemory())
-    await board.prime()
-    s.doc.transact(() => postNotices(s.doc, 300))
-    const circleChanged = () => {
-      for (const f of listeners) f()
-    }
-    sealed.standing = 'member'
-    circleChanged()
-    sealed.standing = 'removed'
-    circleChanged()
+    const { board, standing } = await waiting(300)
+    standing('member')
+    standing('removed')
     expect(board.membership?.standing).toBe('removed')
     for (let i = 0; i < 20; i++) await nextTask()
     expect(board.membership?.standing).toBe('removed')
-    sealed.standing = 'member'
-    circleChanged()
+    standing('member')
     expect(board.membership?.standing).toBe('removed')
     await until(() => board.membership?.standing === 'member')
     expect(board.counts.all).toBe(300)
