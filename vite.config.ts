@@ -57,7 +57,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['tests/{core,crypto,sealed,sync,storage,app,state,i18n,server,relay}/**/*.test.ts', 'tests/bench/*.test.ts'],
+          include: ['tests/{core,crypto,sealed,sync,storage,app,state,i18n,server,relay,chunks}/**/*.test.ts', 'tests/bench/*.test.ts'],
           exclude: ['**/node_modules/**', 'tests/**/*.svelte.test.ts'],
           environment: 'node',
         },

@@ -18,6 +18,7 @@ import type * as Y from 'yjs'
 import { BoardRegistry, deleteLegacyBoardData, loadBoardStore, newStoreSecret, type BoardRecord, type BoardStore, type StoreOptions } from '../storage/index.ts'
 import type { WrtcLike } from '../sync/index.ts'
 import type { BoardSession } from './board-session.ts'
+import { retriable } from '../chunks/retriable.ts'
 import { loadChunk } from './chunk.ts'
 import type { NetworkPlan } from './network.ts'
 
@@ -32,9 +33,12 @@ export function checkDisplayName(name: string): DisplayNameError | null {
   return null
 }
 
+/** The engine's chunk, tried again under a URL of its own after a failure (chunks/retriable.ts): a browser may keep the failure. */
+const importEngine = retriable(() => import('./board-session.ts'))
+
 /** The board engine, sync and the live store: chunks of their own, loaded with the first board made, opened or joined. */
 async function loadBoardEngine(): Promise<typeof import('./board-session.ts')> {
-  const [engine] = await loadChunk(() => Promise.all([import('./board-session.ts'), loadBoardStore()]))
+  const [engine] = await loadChunk(() => Promise.all([importEngine(), loadBoardStore()]))
   return engine
 }
 

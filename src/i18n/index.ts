@@ -1,3 +1,4 @@
+import { retriable } from '../chunks/retriable.ts'
 import { en } from './en.ts'
 import type { MessageKey, Messages } from './messages.ts'
 import { format, formatParts, type Params, type Part } from './translate.ts'
@@ -32,15 +33,20 @@ export const LOCALE_NAMES: Readonly<Record<Locale, string>> = {
  * (about 8 KB each, brotli). English is always here: it is every message's
  * fallback, and what a page shows while nothing else is loaded.
  */
+const messagesOf = <L extends Exclude<Locale, 'en'>>(locale: L, load: () => Promise<Record<L, Messages>>): (() => Promise<Messages>) => {
+  // Tried again after a failure under a URL of its own (chunks/retriable.ts): a browser may keep the failure.
+  const chunk = retriable(load)
+  return () => chunk().then((m) => m[locale])
+}
 const LOADERS: Readonly<Record<Exclude<Locale, 'en'>, () => Promise<Messages>>> = {
-  ar: () => import('./ar.ts').then((m) => m.ar),
-  es: () => import('./es.ts').then((m) => m.es),
-  fa: () => import('./fa.ts').then((m) => m.fa),
-  fr: () => import('./fr.ts').then((m) => m.fr),
-  id: () => import('./id.ts').then((m) => m.id),
-  pt: () => import('./pt.ts').then((m) => m.pt),
-  ru: () => import('./ru.ts').then((m) => m.ru),
-  tr: () => import('./tr.ts').then((m) => m.tr),
+  ar: messagesOf('ar', () => import('./ar.ts')),
+  es: messagesOf('es', () => import('./es.ts')),
+  fa: messagesOf('fa', () => import('./fa.ts')),
+  fr: messagesOf('fr', () => import('./fr.ts')),
+  id: messagesOf('id', () => import('./id.ts')),
+  pt: messagesOf('pt', () => import('./pt.ts')),
+  ru: messagesOf('ru', () => import('./ru.ts')),
+  tr: messagesOf('tr', () => import('./tr.ts')),
 }
 const catalogs: Partial<Record<Locale, Messages>> = { en }
 const loading = new Map<Locale, Promise<void>>()

@@ -31,6 +31,7 @@ import type { BoardState } from './board.svelte.ts'
 import { i18n } from './i18n.svelte.ts'
 import { LockState } from './lock.svelte.ts'
 import { SessionMemory } from './session-memory.ts'
+import { retriable } from '../chunks/retriable.ts'
 
 export type Route =
   | { readonly name: 'home' }
@@ -75,6 +76,9 @@ export interface AppHooks {
   /** Narrows the page's connect-src to these signaling servers (main.ts); called once, before any board connects. */
   readonly restrictConnections?: (signaling: readonly string[]) => void
 }
+
+/** A board's state and its items' model: a chunk of its own, tried again under a URL of its own after a failure (chunks/retriable.ts). */
+const importBoardState = retriable(() => import('./board.svelte.ts'))
 
 /** The whole app as the UI sees it: which screen, which boards, which board is open. */
 export class AppState {
@@ -397,7 +401,7 @@ export class AppState {
     this.boardError = null
     try {
       // The board's state (with the items' model and Yjs) is a chunk of its own, loaded meanwhile: the first script stays small.
-      const [session, { BoardState }] = await Promise.all([this.hearth.openBoard(id), loadChunk(() => import('./board.svelte.ts'))])
+      const [session, { BoardState }] = await Promise.all([this.hearth.openBoard(id), loadChunk(importBoardState)])
       const record = (await this.hearth.registry.get(id)) ?? session.record
       if (this.route.name === 'board' && this.route.id === id && !this.locked) {
         const board = new BoardState(session, record, this.memory, record.lastSeenAt ?? null)

@@ -15,6 +15,7 @@ import { clearLegacySettings, readLegacySettings } from './legacy-settings.ts'
 import { duressTag, hkdfKey, passphraseKek, deviceKek, sameBytes } from './root-key.ts'
 import { DEFAULT_NETWORK } from './settings.ts'
 import { databaseExists, DEVICE_STORE, openVault, readBlob, VAULT_DB, writeBlob, type WriteOutcome } from './vault-db.ts'
+import { retriable } from '../chunks/retriable.ts'
 
 export interface KeyringDeps {
   /** Default: the page's `indexedDB`. Tests pass a fresh fake-indexeddb factory. */
@@ -40,9 +41,10 @@ export const DEFAULT_KEYRING_SETTINGS: KeyringSettings = { network: DEFAULT_NETW
 /**
  * The live store (board-store.ts, with Yjs) is a chunk of its own: the
  * keyring opens at start, a board's store only with a board. The app loads
- * it alongside the board engine, so that a failure to fetch it is named.
+ * it alongside the board engine, so that a failure to fetch it is named;
+ * tried again after a failure under a URL of its own (chunks/retriable.ts).
  */
-export const loadBoardStore = (): Promise<typeof import('./board-store.ts')> => import('./board-store.ts')
+export const loadBoardStore: () => Promise<typeof import('./board-store.ts')> = retriable(() => import('./board-store.ts'))
 
 /** The secrets in memory while unlocked. `pkey` (passphrase mode): the scrypt output as a non-extractable HKDF key. */
 interface Open {

@@ -20,10 +20,10 @@ import { startApp, type App } from './support/server.ts'
 
 /** Script bytes on the wire (compressed as the server sent them) before the first screen: the budget. */
 const FIRST_SCRIPT_BUDGET = 90_000
-/** The board engine's chunk. */
-const ENGINE = /\/assets\/board-session-[\w-]+\.js$/
-/** The settings screen's chunk (with the lock's and the wipe's settings). */
-const SETTINGS = /\/assets\/SettingsView-[\w-]+\.js$/
+/** The board engine's chunk, under any query (a try after a failure fetches it under one of its own: src/chunks/retriable.ts). */
+const ENGINE = /\/assets\/board-session-[\w-]+\.js(\?.*)?$/
+/** The settings screen's chunk (with the lock's and the wipe's settings), under any query. */
+const SETTINGS = /\/assets\/SettingsView-[\w-]+\.js(\?.*)?$/
 /** In Yjs's own code, and only there: whether a script fetched carries Yjs. */
 const YJS_MARK = 'Yjs was already imported'
 

@@ -1,3 +1,5 @@
+import { retriable } from '../../chunks/retriable.ts'
+
 /**
  * A screen that is a chunk of its own (the first script carries the first
  * screens only): fetched on first need, with whether its last fetch failed
@@ -10,7 +12,8 @@ export class LazyComponent<T> {
   readonly #load: () => Promise<{ default: T }>
 
   constructor(load: () => Promise<{ default: T }>) {
-    this.#load = load
+    // Tried again under a URL of its own after a failure (chunks/retriable.ts): a browser may keep the failure.
+    this.#load = retriable(load)
   }
 
   /** Fetches it; again after a failure. */
