@@ -93,6 +93,12 @@ export const LET_IN_FIRST = 4
 export const CATCH_UP_CHUNK = 250
 /** Items read at once between two looks at the engine's slice, before a device that waited is let in (`#readAhead`). */
 const READ_AHEAD_CHUNK = 25
+/**
+ * The most items read before a device that waited is let in (`#readAhead`):
+ * a bound on how much later it is let in, whatever the size of the board;
+ * what came beyond it is read after, as any sync's changes are (`#catchUp`).
+ */
+export const READ_AHEAD_MOST = 2_000
 const CATCH_UP_ROUNDS = 3
 /**
  * While others' changes keep coming, what they change is rendered at most
@@ -428,30 +434,36 @@ export class BoardState {
     if (this.#primed !== primed) return
     void this.matching
     void this.counts
-    await this.#readTouched(primed, slices)
-  }
-
-  /** What a sync changed since `primed` was read, read again in slices (a few rounds: one changed again meanwhile is read again); false once closed or shown. */
-  async #readTouched(primed: { items: Y.Map<Y.Map<unknown>>; touched: Set<string> }, slices: Slices, chunk = CATCH_UP_CHUNK): Promise<boolean> {
-    const { items, touched } = primed
     for (let round = 0; round < CATCH_UP_ROUNDS && touched.size > 0; round++) {
       // Taken out of `touched`: one changed again since is in it again, and read again.
       const ids = [...touched]
       touched.clear()
-      if (!(await this.#reread(items, ids, () => slices.breathe(), () => this.#primed === primed, chunk))) return false
+      if (!(await this.#reread(items, ids, () => slices.breathe(), () => this.#primed === primed))) return
     }
-    return true
   }
 
   /**
    * Before a device that waited is let in: what the sync brought meanwhile
-   * (nothing showed the list, so it was only noted, see prime), read in
-   * small chunks in the engine's slices, sorted and counted, so that the
-   * render that shows the board reads only what changed in the last task.
+   * (nothing showed the list, so it was only noted, see prime), up to
+   * READ_AHEAD_MOST items, read in small chunks in the engine's slices,
+   * sorted and counted, so that the render that shows the board reads only
+   * what changed since.
    */
   async #readAhead(): Promise<void> {
     const primed = this.#primed
-    if (!primed || !(await this.#readTouched(primed, new Slices(), READ_AHEAD_CHUNK))) return
+    if (!primed) return
+    const ids = [...primed.touched].slice(0, READ_AHEAD_MOST)
+    const slices = new Slices()
+    for (let at = 0; at < ids.length; at += READ_AHEAD_CHUNK) {
+      await slices.breathe()
+      // Shown meanwhile: what is not read yet is still in `touched`, read from there (#catchUp).
+      if (this.#primed !== primed) return
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
+      const chunk = new Set(ids.slice(at, at + READ_AHEAD_CHUNK))
+      this.#apply(primed.items, chunk)
+      // Taken out of `touched` once read: one changed again after this is in it again, read after the let-in.
+      for (const id of chunk) primed.touched.delete(id)
+    }
     void this.matching
     void this.counts
   }
@@ -475,12 +487,12 @@ export class BoardState {
   }
 
   /** Reads `ids` again a chunk at a time, `pause()` before each chunk; false once `current()` is not (closed, shown, or following a new doc). */
-  async #reread(items: Y.Map<Y.Map<unknown>>, ids: readonly string[], pause: () => Promise<void>, current: () => boolean, chunk = CATCH_UP_CHUNK): Promise<boolean> {
-    for (let at = 0; at < ids.length; at += chunk) {
+  async #reread(items: Y.Map<Y.Map<unknown>>, ids: readonly string[], pause: () => Promise<void>, current: () => boolean): Promise<boolean> {
+    for (let at = 0; at < ids.length; at += CATCH_UP_CHUNK) {
       await pause()
       if (!current()) return false
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain scratch set, read once
-      this.#apply(items, new Set(ids.slice(at, at + chunk)))
+      this.#apply(items, new Set(ids.slice(at, at + CATCH_UP_CHUNK)))
     }
     return true
   }

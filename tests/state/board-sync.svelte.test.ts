@@ -13,7 +13,7 @@ import { flushSync } from 'svelte'
 import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { createItem, newItemId } from '../../src/core/index.ts'
-import { AT_ONCE_ITEMS, BoardState, CATCH_UP_CHUNK, cardCost, FILL_BUDGET_MS, FILL_STEP, fillStep, FIRST_PAGE, LET_IN_FIRST, PAGE_SIZE, SHOW_EVERY_MS } from '../../src/state/board.svelte.ts'
+import { AT_ONCE_ITEMS, BoardState, CATCH_UP_CHUNK, cardCost, FILL_BUDGET_MS, FILL_STEP, fillStep, FIRST_PAGE, LET_IN_FIRST, PAGE_SIZE, READ_AHEAD_MOST, SHOW_EVERY_MS } from '../../src/state/board.svelte.ts'
 import { SessionMemory } from '../../src/state/session-memory.ts'
 import { postNotices, record, session } from './fake-session.ts'
 import { yieldToEventLoop } from '../../src/sealed/yield.ts'
@@ -253,6 +253,24 @@ describe('a board that a sync fills', () => {
     await until(() => renders.at(-1) === PAGE_SIZE)
     expect(Math.max(...renders.slice(1).map((n, i) => n - renders[i]!))).toBe(FILL_STEP)
     expect(board.visible.map((item) => item.title)).toEqual(Array.from({ length: PAGE_SIZE }, (_, i) => `notice ${299 - i}`))
+    stop()
+    board.destroy()
+  })
+
+  it('a device let in after more items came than it reads first (READ_AHEAD_MOST) is let in with those read, and counts the rest after', async () => {
+    const total = READ_AHEAD_MOST + 300
+    const { board, standing } = await waiting(total)
+    const counted: number[] = []
+    const stop = $effect.root(() => {
+      $effect(() => {
+        if (board.membership?.standing === 'member') counted.push(board.counts.all)
+      })
+    })
+    standing('member')
+    await until(() => counted.length > 0)
+    expect(counted[0]).toBeGreaterThanOrEqual(READ_AHEAD_MOST)
+    expect(counted[0]).toBeLessThan(total)
+    await until(() => counted.at(-1) === total)
     stop()
     board.destroy()
   })
