@@ -6,24 +6,34 @@
  * again at once, link back or not (Chromium did until version 15x; whatwg/html
  * #6768 and #10327 changed the rule). A person whose link dropped while a part
  * of Hearth was fetched (the board engine, a screen, a language) would have
- * to reload the app to get it. So a try after a failure imports the failed
- * chunk's URL, named in the browser's message, again under a query of its
- * own: a new URL, fetched anew. Only a script of this origin is imported that
- * way; where the message names none (some browsers say no URL), the import is
- * tried as it was written.
+ * to reload the app to get it. So when the import as written fails, the
+ * failed chunk, named in the browser's message, is imported again at once
+ * under a query of its own: a new URL, fetched anew. Only a script of this
+ * origin is imported that way; where the message names none (some browsers
+ * say no URL), the failure stands, and the next call tries as written.
  *
- * Only chunks that nothing imports statically are loaded through this: a
- * second copy of a module under another URL would be a second instance.
+ * Once the chunk has come, every later call gets that same module: a module
+ * imported again under another URL would be a second instance, with its own
+ * state. For the same reason, only chunks that nothing imports statically are
+ * loaded through this, and only Hearth's own modules: the try under a new URL
+ * gets the module's namespace as it is, without the interop a bundler adds
+ * around a CommonJS package (wrap such a package in a module of Hearth's).
  */
 export function retriable<T>(load: () => Promise<T>, importUrl: (url: string) => Promise<unknown> = (url) => import(/* @vite-ignore */ url)): () => Promise<T> {
-  let failed: string | null = null
+  let loaded: Promise<T> | null = null
   let tries = 0
   return () => {
-    const attempt = failed === null ? load() : (importUrl(`${failed}?retry=${++tries}`) as Promise<T>)
-    return attempt.catch((err: unknown) => {
-      failed = failedChunk(err) ?? failed
-      throw err
-    })
+    loaded ??= load()
+      .catch((err: unknown) => {
+        const chunk = failedChunk(err)
+        if (chunk === null) throw err
+        return importUrl(`${chunk}?retry=${++tries}`) as Promise<T>
+      })
+      .catch((err: unknown) => {
+        loaded = null
+        throw err
+      })
+    return loaded
   }
 }
 
