@@ -52,6 +52,7 @@ export const en = {
   'invite.title': 'Invite to {name}',
   'invite.warning': 'Whoever has this link can ask to join — nothing more. Send it only to the person it is for, or show the code in person.',
   'invite.qr': 'Invite QR code',
+  'invite.qrUnavailable': 'The QR code could not be drawn: part of Hearth could not be loaded. Connect to the internet and try again, or use the link below.',
   'invite.link': 'Invite link',
   'invite.copy': 'Copy link',
   'invite.copied': 'Copied',
@@ -63,6 +64,7 @@ export const en = {
   'scan.no_camera': 'No camera was found on this device. Paste the invite link instead.',
   'scan.camera_denied': 'Camera access was refused. Allow it in your browser settings, or paste the invite link.',
   'scan.camera_failed': 'The camera could not start. Paste the invite link instead.',
+  'scan.unavailable': 'The scanner could not start: part of Hearth could not be loaded. Connect to the internet and try again, or paste the invite link.',
 
   'settings.title': 'Settings',
   'settings.loading': 'Opening settings…',

@@ -59,6 +59,7 @@ export const es: Messages = {
   'invite.title': 'Invitar a {name}',
   'invite.warning': 'Quien tenga este enlace puede pedir unirse, nada más. Envíalo solo a la persona a quien va dirigido, o muestra el código en persona.',
   'invite.qr': 'Código QR de invitación',
+  'invite.qrUnavailable': 'No se pudo dibujar el código QR: una parte de Hearth no se pudo cargar. Conéctate a internet y vuelve a intentarlo, o usa el enlace de abajo.',
   'invite.link': 'Enlace de invitación',
   'invite.copy': 'Copiar enlace',
   'invite.copied': 'Copiado',
@@ -70,6 +71,7 @@ export const es: Messages = {
   'scan.no_camera': 'No se encontró ninguna cámara en este dispositivo. Pega el enlace de invitación en su lugar.',
   'scan.camera_denied': 'Se denegó el acceso a la cámara. Permítelo en los ajustes del navegador o pega el enlace de invitación.',
   'scan.camera_failed': 'No se pudo encender la cámara. Pega el enlace de invitación en su lugar.',
+  'scan.unavailable': 'No se pudo iniciar el escáner: una parte de Hearth no se pudo cargar. Conéctate a internet y vuelve a intentarlo, o pega el enlace de invitación.',
 
   'settings.title': 'Ajustes',
   'settings.loading': 'Abriendo los ajustes…',

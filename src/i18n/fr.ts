@@ -59,6 +59,7 @@ export const fr: Messages = {
   'invite.title': 'Inviter dans {name}',
   'invite.warning': 'Qui a ce lien peut demander à entrer — rien de plus. Envoyez-le seulement à la personne concernée, ou montrez le code en personne.',
   'invite.qr': 'Code QR d’invitation',
+  'invite.qrUnavailable': 'Le code QR n’a pas pu être affiché\u00a0: une partie de Hearth n’a pas pu être chargée. Connectez-vous à Internet et réessayez, ou utilisez le lien ci-dessous.',
   'invite.link': 'Lien d’invitation',
   'invite.copy': 'Copier le lien',
   'invite.copied': 'Copié',
@@ -70,6 +71,7 @@ export const fr: Messages = {
   'scan.no_camera': 'Aucune caméra trouvée sur cet appareil. Collez plutôt le lien d’invitation.',
   'scan.camera_denied': 'L’accès à la caméra a été refusé. Autorisez-le dans les réglages du navigateur, ou collez le lien d’invitation.',
   'scan.camera_failed': 'La caméra n’a pas pu démarrer. Collez plutôt le lien d’invitation.',
+  'scan.unavailable': 'Le lecteur n’a pas pu démarrer\u00a0: une partie de Hearth n’a pas pu être chargée. Connectez-vous à Internet et réessayez, ou collez le lien d’invitation.',
 
   'settings.title': 'Réglages',
   'settings.loading': 'Ouverture des réglages…',

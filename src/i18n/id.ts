@@ -58,6 +58,7 @@ export const id: Messages = {
   'invite.title': 'Undangan ke {name}',
   'invite.warning': 'Siapa pun yang memegang tautan ini bisa meminta bergabung — tidak lebih. Kirim hanya kepada orang yang dituju, atau tunjukkan kodenya secara langsung.',
   'invite.qr': 'Kode QR undangan',
+  'invite.qrUnavailable': 'Kode QR tidak dapat ditampilkan: sebagian Hearth tidak dapat dimuat. Sambungkan ke internet lalu coba lagi, atau pakai tautan di bawah.',
   'invite.link': 'Tautan undangan',
   'invite.copy': 'Salin tautan',
   'invite.copied': 'Tersalin',
@@ -69,6 +70,7 @@ export const id: Messages = {
   'scan.no_camera': 'Tidak ada kamera di perangkat ini. Tempel tautan undangannya saja.',
   'scan.camera_denied': 'Akses kamera ditolak. Izinkan di pengaturan browser, atau tempel tautan undangannya.',
   'scan.camera_failed': 'Kamera tidak bisa dinyalakan. Tempel tautan undangannya saja.',
+  'scan.unavailable': 'Pemindai tidak dapat dimulai: sebagian Hearth tidak dapat dimuat. Sambungkan ke internet lalu coba lagi, atau tempel tautan undangannya.',
 
   'settings.title': 'Pengaturan',
   'settings.loading': 'Membuka pengaturan…',

@@ -59,6 +59,7 @@ export const pt: Messages = {
   'invite.title': 'Convidar para {name}',
   'invite.warning': 'Quem tiver este link pode pedir para entrar — nada mais. Envie só para a pessoa a quem ele se destina, ou mostre o código pessoalmente.',
   'invite.qr': 'Código QR do convite',
+  'invite.qrUnavailable': 'Não foi possível mostrar o código QR: uma parte do Hearth não pôde ser carregada. Conecte-se à internet e tente de novo, ou use o link abaixo.',
   'invite.link': 'Link de convite',
   'invite.copy': 'Copiar link',
   'invite.copied': 'Copiado',
@@ -70,6 +71,7 @@ export const pt: Messages = {
   'scan.no_camera': 'Nenhuma câmera foi encontrada neste dispositivo. Cole o link de convite.',
   'scan.camera_denied': 'O acesso à câmera foi negado. Permita nas configurações do navegador ou cole o link de convite.',
   'scan.camera_failed': 'Não foi possível ligar a câmera. Cole o link de convite.',
+  'scan.unavailable': 'Não foi possível iniciar o leitor: uma parte do Hearth não pôde ser carregada. Conecte-se à internet e tente de novo, ou cole o link de convite.',
 
   'settings.title': 'Configurações',
   'settings.loading': 'Abrindo as configurações…',

@@ -59,6 +59,7 @@ export const tr: Messages = {
   'invite.title': 'Davet: {name}',
   'invite.warning': 'Bu bağlantıya sahip olan kişi yalnızca katılmak isteyebilir, o kadar. Bağlantıyı yalnızca ilgili kişiye gönderin ya da kodu yüz yüze gösterin.',
   'invite.qr': 'Davet QR kodu',
+  'invite.qrUnavailable': 'QR kodu çizilemedi: Hearth uygulamasının bir bölümü yüklenemedi. İnternete bağlanın ve yeniden deneyin ya da aşağıdaki bağlantıyı kullanın.',
   'invite.link': 'Davet bağlantısı',
   'invite.copy': 'Bağlantıyı kopyala',
   'invite.copied': 'Kopyalandı',
@@ -70,6 +71,7 @@ export const tr: Messages = {
   'scan.no_camera': 'Bu cihazda kamera bulunamadı. Bunun yerine davet bağlantısını yapıştırın.',
   'scan.camera_denied': 'Kamera erişimi reddedildi. Tarayıcı ayarlarından izin verin ya da davet bağlantısını yapıştırın.',
   'scan.camera_failed': 'Kamera başlatılamadı. Bunun yerine davet bağlantısını yapıştırın.',
+  'scan.unavailable': 'QR okuyucu başlatılamadı: Hearth uygulamasının bir bölümü yüklenemedi. İnternete bağlanın ve yeniden deneyin ya da davet bağlantısını yapıştırın.',
 
   'settings.title': 'Ayarlar',
   'settings.loading': 'Ayarlar açılıyor…',

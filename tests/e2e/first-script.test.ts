@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { en } from '../../src/i18n/en.ts'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { createBoard, openMenu, readInviteLink, submitJoin, unexpectedErrors } from './support/flows.ts'
+import { closeDialog, createBoard, openMenu, readInviteLink, submitJoin, unexpectedErrors, waitForQrDrawn } from './support/flows.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -24,6 +24,8 @@ const FIRST_SCRIPT_BUDGET = 90_000
 const ENGINE = /\/assets\/board-session-[\w-]+\.js(\?.*)?$/
 /** The settings screen's chunk (with the lock's and the wipe's settings), under any query. */
 const SETTINGS = /\/assets\/SettingsView-[\w-]+\.js(\?.*)?$/
+/** The chunk that draws QR codes (src/ui/common/qr-draw.ts, with qrcode in it), under any query. */
+const QRCODE = /\/assets\/qr-draw-[\w-]+\.js(\?.*)?$/
 /** In Yjs's own code, and only there: whether a script fetched carries Yjs. */
 const YJS_MARK = 'Yjs was already imported'
 
@@ -156,5 +158,39 @@ describe('the first script', () => {
     await page.getByRole('button', { name: en['app.retry'] }).click()
     await page.getByRole('heading', { level: 1, name: 'Night shelter rota' }).waitFor({ timeout: 60_000 })
     expect(unexpectedErrors(dana.errors, [/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch dynamically imported module/])).toEqual([])
+  })
+
+  it('shows the invitation’s link when its QR code cannot be drawn, and draws the code on “Try again”', async () => {
+    // Carla opens Hearth again (a new page: nothing of the app fetched yet) and invites someone as her link drops.
+    const page = carla.page
+    await page.goto(app.url)
+    await page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor({ timeout: 30_000 })
+    await page.getByRole('link', { name: /Night shelter rota/ }).click()
+    await page.getByRole('heading', { level: 1, name: 'Night shelter rota' }).waitFor({ timeout: 30_000 })
+    let asked = 0
+    await page.route(QRCODE, (route) => {
+      asked++
+      return route.abort('internetdisconnected')
+    })
+    await (await openMenu(page)).getByRole('button', { name: 'Invite' }).click()
+    const dialog = page.getByRole('dialog', { name: /^Invite to / })
+    await dialog.getByRole('button', { name: 'Create the invite' }).click()
+    await dialog.getByRole('alert').filter({ hasText: en['invite.qrUnavailable'] }).waitFor({ timeout: 15_000 })
+    expect(asked).toBeGreaterThan(0)
+    // The link it made is there to copy, and nothing pretends to be a code.
+    expect(await dialog.getByLabel('Invite link').inputValue()).toMatch(/#/)
+    expect(await dialog.getByRole('img', { name: en['invite.qr'] }).count()).toBe(0)
+    await expectNoAxeViolations(page, 'an invitation whose QR code could not be drawn')
+    await screenshot(page, 'invite-qr-unavailable-360')
+
+    // The link is back: "Try again" draws the code, which takes the focus from the button that went away.
+    await page.unroute(QRCODE)
+    await dialog.getByRole('button', { name: en['app.retry'] }).click()
+    expect(await waitForQrDrawn(page)).toBeGreaterThan(1000)
+    await dialog.getByRole('img', { name: en['invite.qr'] }).waitFor()
+    expect(await dialog.getByText(en['invite.qrUnavailable']).count()).toBe(0)
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(en['invite.qr'])
+    await closeDialog(dialog)
+    expect(unexpectedErrors(carla.errors, [/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch dynamically imported module/])).toEqual([])
   })
 })

@@ -2,12 +2,24 @@
  * Reads a QR code from the camera. Uses the browser's BarcodeDetector where it
  * exists and falls back to jsQR, which is loaded only then (it is ~130 KB and
  * most people join by link). Frames never leave the device.
+ *
+ * The way of reading is ready before the camera is asked for: if jsQR cannot
+ * be fetched (offline before the service worker had it), the camera is never
+ * turned on.
  */
-export type ScanError = 'no_camera' | 'camera_denied' | 'camera_failed'
+import { retriable } from '../../chunks/retriable.ts'
+
+export type ScanError = 'no_camera' | 'camera_denied' | 'camera_failed' | 'unavailable'
+
+// jsQR, in a chunk of its own; after a failed fetch, tried again under a URL of its own (chunks/retriable.ts).
+const loadJsQr = retriable(() => import('./jsqr-detector.ts'))
 
 export interface Scanner {
   stop(): void
 }
+
+/** `stopped`: the person stopped the scan (`signal`) before the camera was on; it is off. */
+export type ScanStart = { ok: true; scanner: Scanner } | { ok: false; error: ScanError } | { ok: false; error: 'stopped' }
 
 type Detector = (source: HTMLVideoElement) => Promise<string | null>
 
@@ -31,27 +43,19 @@ async function nativeDetector(): Promise<Detector | null> {
   }
 }
 
-async function jsQrDetector(): Promise<Detector> {
-  const { default: jsQR } = await import('jsqr')
-  const canvas = document.createElement('canvas')
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })
-  return async (video) => {
-    if (!ctx || video.videoWidth === 0) return null
-    // Downscale: QR codes on a phone screen read fine at 640 px and it is 4x cheaper.
-    const scale = Math.min(1, 640 / video.videoWidth)
-    canvas.width = Math.round(video.videoWidth * scale)
-    canvas.height = Math.round(video.videoHeight * scale)
-    ctx.drawImage(video, 0, 0, canvas.width, canvas.height)
-    const image = ctx.getImageData(0, 0, canvas.width, canvas.height)
-    return jsQR(image.data, image.width, image.height, { inversionAttempts: 'attemptBoth' })?.data ?? null
-  }
-}
-
 export async function startScanner(
   video: HTMLVideoElement,
   onCode: (text: string) => void,
-): Promise<{ ok: true; scanner: Scanner } | { ok: false; error: ScanError }> {
+  signal?: AbortSignal,
+): Promise<ScanStart> {
   if (!navigator.mediaDevices?.getUserMedia) return { ok: false, error: 'no_camera' }
+  let detect: Detector
+  try {
+    detect = (await nativeDetector()) ?? (await loadJsQr()).jsQrDetector()
+  } catch {
+    return { ok: false, error: 'unavailable' }
+  }
+  if (signal?.aborted) return { ok: false, error: 'stopped' }
   let stream: MediaStream
   try {
     stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false })
@@ -59,11 +63,14 @@ export async function startScanner(
     const name = (e as DOMException).name
     return { ok: false, error: name === 'NotAllowedError' ? 'camera_denied' : name === 'NotFoundError' ? 'no_camera' : 'camera_failed' }
   }
+  if (signal?.aborted) {
+    for (const track of stream.getTracks()) track.stop()
+    return { ok: false, error: 'stopped' }
+  }
   video.srcObject = stream
   video.muted = true
   video.playsInline = true
   await video.play().catch(() => {})
-  const detect = (await nativeDetector()) ?? (await jsQrDetector())
   let stopped = false
   const loop = async () => {
     while (!stopped) {
