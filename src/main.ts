@@ -42,16 +42,46 @@ function applyAppStyles(): Promise<unknown> {
   )
 }
 
-/** In place of the app: why Hearth cannot run in this browser, in the person's language. */
-function showUnsupported(target: HTMLElement): void {
-  const title = document.createElement('h1')
-  title.textContent = i18n.t('app.unsupportedTitle')
-  const text = document.createElement('p')
-  text.textContent = i18n.t('app.unsupported')
+/**
+ * In place of the app, in the person's language: why Hearth cannot run here.
+ * `unsupported`: this browser cannot (it lacks what even the fallback needs).
+ * `unfetched`: the fallback's part of Hearth could not be fetched (a first
+ * visit on an older phone whose link dropped): "Try again" fetches it, and once
+ * it has come the app starts afresh.
+ */
+function showCannotRun(target: HTMLElement, why: 'unsupported' | 'unfetched'): void {
   const main = document.createElement('main')
   main.className = 'shell-main'
-  main.setAttribute('role', 'alert')
-  main.append(title, text)
+  const alert = document.createElement('div')
+  alert.setAttribute('role', 'alert')
+  const title = document.createElement('h1')
+  main.append(alert)
+  if (why === 'unsupported') {
+    title.textContent = i18n.t('app.unsupportedTitle')
+    const text = document.createElement('p')
+    text.textContent = i18n.t('app.unsupported')
+    alert.append(title, text)
+  } else {
+    title.textContent = i18n.t('app.partUnavailable')
+    alert.append(title)
+    const retry = document.createElement('button')
+    retry.type = 'button'
+    retry.className = 'primary'
+    retry.textContent = i18n.t('app.retry')
+    retry.addEventListener('click', () => {
+      retry.disabled = true
+      curves().then(
+        () => location.reload(),
+        () => {
+          retry.disabled = false
+          // Said again (the alert's text changes), so a screen reader hears that this try failed too.
+          title.textContent = ''
+          requestAnimationFrame(() => (title.textContent = i18n.t('app.partUnavailable')))
+        },
+      )
+    })
+    main.append(retry)
+  }
   // The app bar of the static shell (its style is inline in index.html), without the app's controls.
   const name = document.createElement('span')
   name.className = 'shell-brand'
@@ -104,7 +134,7 @@ async function main(): Promise<void> {
     if (!(err instanceof CurvesUnavailableError)) throw err
     if (component) await unmount(component)
     await i18n.init(app.settings.language, navigator.languages)
-    showUnsupported(target)
+    showCannotRun(target, err.unfetched ? 'unfetched' : 'unsupported')
     return
   }
   // Someone who opened an invite joins next: load the board engine while they type their name.

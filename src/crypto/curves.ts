@@ -7,6 +7,7 @@
  * Support is detected once per curve, at the first use (the app starts it
  * early); `curves()` returns the same choice from then on.
  */
+import { retriable } from '../chunks/retriable.ts'
 import { webCryptoEd25519, webCryptoX25519 } from './curves-webcrypto.ts'
 
 export interface KeyPairBytes {
@@ -41,13 +42,23 @@ export interface Curves {
   readonly x25519: X25519Impl
 }
 
-/** Neither WebCrypto nor the fallback can run here (the fallback's chunk did not load, or the browser lacks BigInt). */
+/**
+ * Neither WebCrypto nor the fallback can run here: the browser lacks BigInt,
+ * or the fallback's chunk could not be fetched (`unfetched`: the link, not the
+ * browser, so a later try may work).
+ */
 export class CurvesUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super('Hearth cannot create or check signatures in this browser', { cause })
+  constructor(
+    cause: unknown,
+    readonly unfetched = false,
+  ) {
+    super(unfetched ? 'The part of Hearth that creates and checks signatures in this browser could not be fetched' : 'Hearth cannot create or check signatures in this browser', { cause })
     this.name = 'CurvesUnavailableError'
   }
 }
+
+// The fallback's chunk; after a failed fetch, tried again under a URL of its own (chunks/retriable.ts).
+const importNoble = retriable(() => import('./curves-noble.ts'))
 
 export interface CurveDeps {
   /** Default: the page's `crypto.subtle`. */
@@ -59,18 +70,18 @@ export interface CurveDeps {
 /** Picks an implementation for each curve: WebCrypto if it passes a round trip, else the fallback. */
 export async function detectCurves(deps: CurveDeps = {}): Promise<Curves> {
   const subtle = 'subtle' in deps ? deps.subtle : globalThis.crypto?.subtle
-  const load = deps.loadFallback ?? (() => import('./curves-noble.ts').then((m) => ({ ed25519: m.nobleEd25519, x25519: m.nobleX25519 })))
+  const load = deps.loadFallback ?? (() => importNoble().then((m) => ({ ed25519: m.nobleEd25519, x25519: m.nobleX25519 })))
   const [ed, x] = await Promise.all([
     subtle ? webCryptoEd25519(subtle) : null,
     subtle ? webCryptoX25519(subtle) : null,
   ])
   if (ed && x) return { ed25519: ed, x25519: x }
+  if (typeof BigInt !== 'function') throw new CurvesUnavailableError(new Error('no BigInt'))
   let fallback: Awaited<ReturnType<typeof load>>
   try {
-    if (typeof BigInt !== 'function') throw new Error('no BigInt')
     fallback = await load()
   } catch (err) {
-    throw new CurvesUnavailableError(err)
+    throw new CurvesUnavailableError(err, true)
   }
   return { ed25519: ed ?? fallback.ed25519, x25519: x ?? fallback.x25519 }
 }

@@ -101,11 +101,16 @@ describe('each curve is chosen on its own', () => {
     expect([chosen.ed25519, chosen.x25519]).toEqual([nobleEd25519, nobleX25519])
   })
 
-  it('says plainly what is wrong when the fallback does not load, and keeps why', async () => {
+  it('says the fallback could not be fetched when it does not load (the link, not the browser), and keeps why', async () => {
     const why = new TypeError('Failed to fetch dynamically imported module')
     const error = await detectCurves({ subtle: undefined, loadFallback: () => Promise.reject(why) }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(CurvesUnavailableError)
-    expect(error).toMatchObject({ name: 'CurvesUnavailableError', message: 'Hearth cannot create or check signatures in this browser', cause: why })
+    expect(error).toMatchObject({
+      name: 'CurvesUnavailableError',
+      message: 'The part of Hearth that creates and checks signatures in this browser could not be fetched',
+      unfetched: true,
+      cause: why,
+    })
   })
 
   it('a browser without BigInt cannot run the fallback, and says so without loading it', async () => {
@@ -121,7 +126,7 @@ describe('each curve is chosen on its own', () => {
     })
     const error = await detecting.catch((e: unknown) => e)
     expect(error).toBeInstanceOf(CurvesUnavailableError)
-    expect((error as Error).cause).toMatchObject({ message: 'no BigInt' })
+    expect(error).toMatchObject({ message: 'Hearth cannot create or check signatures in this browser', unfetched: false, cause: { message: 'no BigInt' } })
     expect(loads).toBe(0)
   })
 })

@@ -6,9 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
+import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
 import { STATUS, card, closeDialog, createBoard, openDetail, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, waitForText } from './support/flows.ts'
 import { OLDER_WEBCRYPTO } from './support/older-webcrypto.ts'
+import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
 let app: App
@@ -110,17 +112,65 @@ describe('an older phone without WebCrypto Ed25519/X25519', () => {
     expect(unexpectedErrors(bob.errors)).toEqual([])
   })
 
-  it("says plainly when even the fallback cannot run (Carol's phone cannot load it)", async () => {
+  it('says plainly when the fallback cannot run in the browser (Carol’s has no BigInt when Hearth looks)', async () => {
     const carol = await launchPeer('carol', { viewport: { width: 360, height: 740 }, offlineCapable: false, locale: 'ar' })
     await carol.context.addInitScript(OLDER_WEBCRYPTO)
-    await carol.page.route(/\/assets\/curves-noble-[\w-]+\.js$/, (route) => route.abort('failed'))
+    // A browser that runs Hearth's first script has BigInt (it is older than the syntax the script needs):
+    // this one loses it once the script has started, just before Hearth chooses its curves.
+    await carol.context.addInitScript(`(() => {
+      const mark = performance.mark.bind(performance);
+      performance.mark = (name, ...rest) => {
+        if (name === 'hearth:script') delete globalThis.BigInt;
+        return mark(name, ...rest);
+      };
+    })()`)
+    let fetched = 0
+    carol.page.on('request', (r) => void (/\/assets\/curves-noble-[\w-]+\.js/.test(r.url()) && fetched++))
     await carol.page.goto(app.url)
     const alert = carol.page.getByRole('alert')
     await alert.getByRole('heading', { name: 'لا يمكن تشغيل Hearth في هذا المتصفح' }).waitFor()
     expect(await textOf(alert)).toContain('Android System WebView')
     expect(await carol.page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['ar', 'rtl'])
-    // Nothing of the app is left that could half-work.
+    // Nothing of the app is left that could half-work, and the fallback was not fetched for nothing.
     expect(await carol.page.getByRole('button').count()).toBe(0)
+    expect(fetched).toBe(0)
+    await expectNoAxeViolations(carol.page, 'a browser the fallback cannot run in')
     await carol.close()
+  })
+
+  it('says the fallback could not be fetched when Dave’s link drops on his first visit, and starts, invitation kept, once it comes', async () => {
+    // Dave opens Alice’s invitation on his older phone; the fallback's chunk does not arrive.
+    const invite = await readInviteLink(alice.page)
+    const dave = await launchPeer('dave', { viewport: { width: 360, height: 740 }, offlineCapable: false })
+    await dave.context.addInitScript(OLDER_WEBCRYPTO)
+    const NOBLE = /\/assets\/curves-noble-[\w-]+\.js(\?.*)?$/
+    let blocked = 0
+    await dave.page.route(NOBLE, (route) => (blocked++, route.abort('internetdisconnected')))
+    await dave.page.goto(invite)
+    const alert = dave.page.getByRole('alert')
+    await alert.filter({ hasText: 'Part of Hearth could not be loaded. Connect to the internet and try again.' }).waitFor({ timeout: 30_000 })
+    expect(blocked).toBeGreaterThan(0)
+    // Not "this browser cannot run Hearth": that would tell him to change phones over a dropped link.
+    expect(await dave.page.getByText('Hearth cannot run in this browser').count()).toBe(0)
+    await expectNoAxeViolations(dave.page, 'the fallback that could not be fetched')
+    await screenshot(dave.page, 'older-phone-fallback-unfetched-360')
+    const retry = dave.page.getByRole('button', { name: 'Try again' })
+
+    // Still no link: "Try again" fails again and says so; nothing else happens.
+    await retry.click()
+    await expect.poll(() => blocked, { timeout: 15_000 }).toBeGreaterThan(1)
+    await expect.poll(() => retry.isEnabled(), { timeout: 15_000 }).toBe(true)
+    await alert.filter({ hasText: 'Part of Hearth could not be loaded.' }).waitFor()
+
+    // The link is back: "Try again" fetches it and Hearth starts, on the join page of the invitation he opened.
+    await dave.page.unroute(NOBLE)
+    await retry.click()
+    await dave.page.getByRole('heading', { level: 1, name: 'Join a board' }).waitFor({ timeout: 30_000 })
+    await submitJoin(dave.page, 'Dave')
+    await dave.page.getByRole('heading', { level: 1, name: 'Tenants together' }).waitFor({ timeout: 30_000 })
+    await card(dave.page, 'Meeting with the landlord').waitFor({ timeout: 60_000 })
+    expect(await loadedFallback(dave.page)).toBe(true)
+    expect(unexpectedErrors(dave.errors, [/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch dynamically imported module/])).toEqual([])
+    await dave.close()
   })
 })
