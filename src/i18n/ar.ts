@@ -58,6 +58,7 @@ export const ar: Messages = {
   'invite.link': 'رابط الدعوة',
   'invite.copy': 'انسخ الرابط',
   'invite.copied': 'نُسخ',
+  'invite.copyFailed': 'لم يسمح المتصفح لـ Hearth بالنسخ. النص محدَّد: انسخه بنفسك.',
   'invite.share': 'مشاركة…',
 
   'scan.start': 'مسح ضوئي لرمز QR',

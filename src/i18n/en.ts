@@ -56,6 +56,7 @@ export const en = {
   'invite.link': 'Invite link',
   'invite.copy': 'Copy link',
   'invite.copied': 'Copied',
+  'invite.copyFailed': 'This browser did not let Hearth copy. The text is selected: copy it yourself.',
   'invite.share': 'Share…',
 
   'scan.start': 'Scan QR code',

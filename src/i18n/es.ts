@@ -63,6 +63,7 @@ export const es: Messages = {
   'invite.link': 'Enlace de invitación',
   'invite.copy': 'Copiar enlace',
   'invite.copied': 'Copiado',
+  'invite.copyFailed': 'El navegador no dejó copiar a Hearth. El texto está seleccionado: cópialo tú.',
   'invite.share': 'Compartir…',
 
   'scan.start': 'Escanear código QR',

@@ -65,6 +65,7 @@ export const fa: Messages = {
   'invite.link': 'لینک دعوت',
   'invite.copy': 'کپی لینک',
   'invite.copied': 'کپی شد',
+  'invite.copyFailed': 'مرورگر اجازه‌ی کپی به Hearth نداد. متن انتخاب شده است: خودتان آن را کپی کنید.',
   'invite.share': 'هم‌رسانی…',
 
   'scan.start': 'اسکن کد QR',

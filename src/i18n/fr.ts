@@ -63,6 +63,7 @@ export const fr: Messages = {
   'invite.link': 'Lien d’invitation',
   'invite.copy': 'Copier le lien',
   'invite.copied': 'Copié',
+  'invite.copyFailed': 'Le navigateur n’a pas laissé Hearth copier. Le texte est sélectionné\u00a0: copiez-le vous-même.',
   'invite.share': 'Partager…',
 
   'scan.start': 'Scanner un code QR',

@@ -62,6 +62,7 @@ export const id: Messages = {
   'invite.link': 'Tautan undangan',
   'invite.copy': 'Salin tautan',
   'invite.copied': 'Tersalin',
+  'invite.copyFailed': 'Browser tidak mengizinkan Hearth menyalin. Teksnya sudah dipilih: salin sendiri.',
   'invite.share': 'Bagikan…',
 
   'scan.start': 'Pindai kode QR',

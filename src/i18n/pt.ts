@@ -63,6 +63,7 @@ export const pt: Messages = {
   'invite.link': 'Link de convite',
   'invite.copy': 'Copiar link',
   'invite.copied': 'Copiado',
+  'invite.copyFailed': 'O navegador não deixou o Hearth copiar. O texto está selecionado: copie-o você mesmo.',
   'invite.share': 'Compartilhar…',
 
   'scan.start': 'Escanear código QR',

@@ -63,6 +63,7 @@ export const ru: Messages = {
   'invite.link': 'Ссылка-приглашение',
   'invite.copy': 'Копировать ссылку',
   'invite.copied': 'Скопировано',
+  'invite.copyFailed': 'Браузер не дал Hearth скопировать. Текст выделен: скопируйте его сами.',
   'invite.share': 'Поделиться…',
 
   'scan.start': 'Сканировать QR-код',

@@ -63,6 +63,7 @@ export const tr: Messages = {
   'invite.link': 'Davet bağlantısı',
   'invite.copy': 'Bağlantıyı kopyala',
   'invite.copied': 'Kopyalandı',
+  'invite.copyFailed': 'Tarayıcı Hearth’ün kopyalamasına izin vermedi. Metin seçildi: kendiniz kopyalayın.',
   'invite.share': 'Paylaş…',
 
   'scan.start': 'QR kodu tara',

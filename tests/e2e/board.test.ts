@@ -227,6 +227,23 @@ describe('a board shared between two devices', () => {
     await checkAxe(page, 'invite dialog')
     invite = await dialog.getByLabel('Invite link').inputValue()
     expect(invite.startsWith(`${app.url}#/join/`)).toBe(true)
+    // "Copy link" copies the link (the page's clipboard stands in for the phone's)...
+    await page.evaluate(() => {
+      const page = globalThis as unknown as { copiedText?: string }
+      navigator.clipboard.writeText = (text: string) => ((page.copiedText = text), Promise.resolve())
+    })
+    await dialog.getByRole('button', { name: 'Copy link' }).click()
+    await dialog.getByRole('button', { name: 'Copied' }).waitFor()
+    expect(await page.evaluate(() => (globalThis as unknown as { copiedText?: string }).copiedText)).toBe(invite)
+    // ...and where the browser refuses, says so and selects the link for Alice to copy herself.
+    await page.evaluate(() => {
+      navigator.clipboard.writeText = () => Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'))
+    })
+    await dialog.getByRole('button', { name: 'Copied' }).click()
+    await dialog.getByText('This browser did not let Hearth copy. The text is selected: copy it yourself.').waitFor()
+    expect(await page.evaluate(() => [document.activeElement?.id, window.getSelection()?.toString() || (document.activeElement as HTMLInputElement).value.slice((document.activeElement as HTMLInputElement).selectionStart ?? 0, (document.activeElement as HTMLInputElement).selectionEnd ?? 0)])).toEqual(['invite-link', invite])
+    await dialog.getByRole('button', { name: 'Copy link' }).waitFor()
+    await checkAxe(page, 'invite dialog, copy refused')
     await page.keyboard.press('Escape')
     await dialog.waitFor({ state: 'detached' })
     // Each invitation is its own: a second one is another link.
