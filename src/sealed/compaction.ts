@@ -4,6 +4,7 @@ import type { AuthorLog, Done } from './author-log.ts'
 import { decodeContent } from './payloads.ts'
 import { APPLY_PART_BYTES } from './pump.ts'
 import { splitUpdate } from './split-update.ts'
+import { encodeStateAsUpdate, UpdateEncoder } from './update-encoder.ts'
 import { Slices } from './yield.ts'
 
 /**
@@ -194,9 +195,9 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   } else {
     // Merged first: applied one by one, updates whose parents live in an older
     // snapshot would each re-merge Yjs's growing pending set.
-    Y.applyUpdate(scratch, Y.mergeUpdates(payloads))
+    Y.applyUpdate(scratch, Y.mergeUpdatesV2(payloads, Y.UpdateDecoderV1, UpdateEncoder))
   }
-  const merged = Y.encodeStateAsUpdate(scratch)
+  const merged = encodeStateAsUpdate(scratch)
   const [from, seq] = [parts[0]!.entry.header.from, parts[parts.length - 1]!.entry.header.seq]
   if (!(await ctx.admissible(merged, from, seq))) {
     scratch.destroy()

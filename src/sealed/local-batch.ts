@@ -1,5 +1,6 @@
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
+import { UpdateEncoder } from './update-encoder.ts'
 
 /**
  * One run of this device's own transactions on its readable doc, encoded
@@ -88,7 +89,7 @@ export class LocalBatch {
     const sets = this.#marks.slice(i, j).flatMap((m) => (m.deletions ? [m.deletions] : []))
     const deletions = sets.length === 1 ? sets[0]! : Y.mergeDeleteSets(sets)
     if (to === from && deletions.clients.size === 0) return null
-    const encoder = new Y.UpdateEncoderV1()
+    const encoder = new UpdateEncoder()
     writeStructs(encoder, this.doc, this.client, from, to)
     writeDeletions(encoder.restEncoder, deletions)
     return encoder.toUint8Array()

@@ -1,0 +1,80 @@
+/**
+ * Hearth's update encoder writes strings faster than lib0 (update-encoder.ts):
+ * its output must be Yjs's own, byte for byte, for every kind of content Yjs
+ * writes, or a device's entries would differ from what it means to seal.
+ */
+import * as encoding from 'lib0/encoding'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { encodeStateAsUpdate, UpdateEncoder, writeAny, writeVarString } from '../../src/sealed/update-encoder.ts'
+import { Prng } from '../core/prng.ts'
+import { anyValue, randomUpdates, TEXTS } from './random-updates.ts'
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
+const written = (write: (e: encoding.Encoder) => void) => {
+  const e = encoding.createEncoder()
+  write(e)
+  return hex(encoding.toUint8Array(e))
+}
+
+/** Strings at every edge of the encoder's paths: empty, the short ASCII path's bound, non-ASCII, lone surrogates, the scratch buffer's bound, and past it. */
+const EDGES = [
+  ...TEXTS,
+  'x'.repeat(32),
+  'x'.repeat(33),
+  `${'x'.repeat(31)}é`,
+  '\u007f',
+  '\u0080',
+  '\ud83c',
+  'a\udc00b',
+  '😀'.repeat(5_000),
+  'ب'.repeat(9_999),
+  'z'.repeat(10_000),
+  'z'.repeat(10_001),
+  'م'.repeat(40_000),
+]
+
+describe('the update encoder', () => {
+  it('writes every string as lib0 does', () => {
+    for (const s of EDGES) expect(written((e) => writeVarString(e, s)), s.slice(0, 12)).toBe(written((e) => encoding.writeVarString(e, s)))
+    // Many strings into one encoder: its buffer fills and grows mid-string.
+    const many = (write: (e: encoding.Encoder, s: string) => void) => written((e) => EDGES.forEach((s) => write(e, s)))
+    expect(many(writeVarString)).toBe(many(encoding.writeVarString))
+  })
+
+  it('writes every value lib0 writes as lib0 does, nested too', () => {
+    const rng = new Prng(0xe1c0)
+    const values: unknown[] = [0, -0, 2 ** 31, -(2 ** 31), 2 ** 53, 0.5, 1.1, NaN, Infinity, -Infinity, 12n, true, false, null, undefined, new Uint8Array([1, 2]), { 'é': ['x', { '😀': 'y' }] }]
+    for (let i = 0; i < 500; i++) values.push(anyValue(rng))
+    for (const v of values) expect(written((e) => writeAny(e, v))).toBe(written((e) => encoding.writeAny(e, v as Parameters<typeof encoding.writeAny>[1])))
+  })
+
+  it('encodes random docs, and merges random updates, exactly as Yjs does', () => {
+    const rng = new Prng(0x5eed)
+    for (let round = 0; round < 80; round++) {
+      const updates = randomUpdates(rng)
+      const doc = new Y.Doc()
+      for (const u of updates) Y.applyUpdate(doc, u)
+      expect(hex(encodeStateAsUpdate(doc))).toBe(hex(Y.encodeStateAsUpdate(doc)))
+      expect(hex(Y.mergeUpdatesV2(updates, Y.UpdateDecoderV1, UpdateEncoder))).toBe(hex(Y.mergeUpdates(updates)))
+    }
+  })
+
+  it('keeps a doc’s pending updates, as Yjs does', () => {
+    // Bob's post sits in Alice's map, which this doc never got: Bob's struct waits, pending.
+    const alice = new Y.Doc()
+    alice.getMap('items').set('alice', new Y.Map())
+    const bob = new Y.Doc()
+    Y.applyUpdate(bob, Y.encodeStateAsUpdate(alice))
+    const before = Y.encodeStateVector(bob)
+    ;(bob.getMap('items').get('alice') as Y.Map<unknown>).set('reply', 'نعم')
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(bob, before))
+    expect(doc.store.pendingStructs).not.toBeNull()
+    expect(hex(encodeStateAsUpdate(doc))).toBe(hex(Y.encodeStateAsUpdate(doc)))
+    const whole = new Y.Doc()
+    Y.applyUpdate(whole, Y.encodeStateAsUpdate(alice))
+    Y.applyUpdate(whole, encodeStateAsUpdate(doc))
+    expect((whole.getMap('items').get('alice') as Y.Map<unknown>).get('reply')).toBe('نعم')
+  })
+})
