@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { howEnded } from '../../support/child-processes.ts'
 
 const SCRIPT = fileURLToPath(new URL('./device.ts', import.meta.url))
 
@@ -41,6 +42,11 @@ export class Device {
   readonly #pending = new Map<number, (reply: Reply) => void>()
   readonly #exited: Promise<void>
   readonly #ready: Promise<void>
+  /** How the process ended, once it has: what it was asked fails with that at once. */
+  readonly #ended: Promise<string>
+  /** What fails each request still waiting when the process ends. */
+  readonly #failOnEnd = new Set<(how: string) => void>()
+  #how: string | null = null
   #nextId = 1
 
   constructor(name: string) {
@@ -48,6 +54,11 @@ export class Device {
     this.#child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HEARTH_PEER: name } })
     live.add(this)
     this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()))
+    this.#ended = howEnded(this.#child)
+    void this.#ended.then((how) => {
+      this.#how = how
+      this.#failOnEnd.forEach((fail) => fail(how))
+    })
     void this.#exited.then(() => live.delete(this))
     let markReady!: () => void
     this.#ready = new Promise((resolve) => (markReady = resolve))
@@ -64,13 +75,22 @@ export class Device {
   }
 
   async request<T = Record<string, unknown>>(command: Record<string, unknown>, timeoutMs = 60_000): Promise<T> {
-    await this.#ready
+    const ended = (how: string) => new Error(`${this.name} did not answer ${String(command.cmd)}: ${how}`)
+    await Promise.race([this.#ready, this.#ended.then((how) => Promise.reject(ended(how)))])
+    if (this.#how !== null) throw ended(this.#how)
     const id = this.#nextId++
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.name} did not answer ${String(command.cmd)} in ${timeoutMs} ms (${this.#whatItDoes()})`)), timeoutMs)
+      const fail = (how: string) => {
+        clearTimeout(timer)
+        this.#pending.delete(id)
+        reject(ended(how))
+      }
+      this.#failOnEnd.add(fail)
       this.#pending.set(id, (reply) => {
         clearTimeout(timer)
         this.#pending.delete(id)
+        this.#failOnEnd.delete(fail)
         if (reply.ok) resolve(reply as T)
         else reject(new Error(`${this.name}: ${reply.error ?? 'error'}`))
       })

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { spawnChild, stopChild } from '../../support/child-processes.ts'
+import { howEnded, spawnChild, stopChild } from '../../support/child-processes.ts'
 import type { SyncStatus } from '../../../src/sync/status.ts'
 import type { PeerState, RawOp, SealedInit } from './protocol.ts'
 
@@ -15,6 +15,11 @@ export class SealedPeer {
   readonly #child: ChildProcess
   readonly #pending = new Map<number, (reply: Reply) => void>()
   readonly #exited: Promise<void>
+  /** How the process ended, once it has: what it was asked fails with that at once. */
+  readonly #ended: Promise<string>
+  /** What fails each request still waiting when the process ends. */
+  readonly #failOnEnd = new Set<(how: string) => void>()
+  #how: string | null = null
   #nextId = 1
   #ready: Promise<void>
   status: SyncStatus | null = null
@@ -27,6 +32,11 @@ export class SealedPeer {
       env: { ...process.env, HEARTH_PEER: name },
     })
     this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()))
+    this.#ended = howEnded(this.#child)
+    void this.#ended.then((how) => {
+      this.#how = how
+      this.#failOnEnd.forEach((fail) => fail(how))
+    })
     let markReady!: () => void
     this.#ready = new Promise((resolve) => (markReady = resolve))
     createInterface({ input: this.#child.stdout! }).on('line', (line) => {
@@ -48,14 +58,23 @@ export class SealedPeer {
   }
 
   async request<T = Record<string, unknown>>(command: Record<string, unknown>, timeoutMs = 30_000): Promise<T> {
-    await this.#ready
+    const ended = (how: string) => new Error(`${this.name} did not answer ${String(command.cmd)}: ${how}`)
+    await Promise.race([this.#ready, this.#ended.then((how) => Promise.reject(ended(how)))])
+    if (this.#how !== null) throw ended(this.#how)
     if (!this.alive) throw new Error(`${this.name} has exited`)
     const id = this.#nextId++
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.name} did not answer ${String(command.cmd)}`)), timeoutMs)
+      const fail = (how: string) => {
+        clearTimeout(timer)
+        this.#pending.delete(id)
+        reject(ended(how))
+      }
+      this.#failOnEnd.add(fail)
       this.#pending.set(id, (reply) => {
         clearTimeout(timer)
         this.#pending.delete(id)
+        this.#failOnEnd.delete(fail)
         if (reply.ok) resolve(reply as T)
         else reject(new Error(`${this.name}: ${reply.error ?? 'peer error'}`))
       })

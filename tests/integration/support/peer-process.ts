@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { spawnChild, stopChild } from '../../support/child-processes.ts'
+import { howEnded, spawnChild, stopChild } from '../../support/child-processes.ts'
 import type { SyncStatus } from '../../../src/sync/status.ts'
 import type { BoardSummary } from './board-fixture.ts'
 
@@ -15,6 +15,11 @@ export class PeerProcess {
   readonly #pending = new Map<number, (reply: Reply) => void>()
   #nextId = 1
   #ready: Promise<void>
+  /** How the process ended, once it has: what it was asked fails with that at once. */
+  readonly #ended: Promise<string>
+  /** What fails each request still waiting when the process ends. */
+  readonly #failOnEnd = new Set<(how: string) => void>()
+  #how: string | null = null
   status: SyncStatus | null = null
   /** Signaling messages this peer could not decrypt (sealed with another password). */
   decryptFailures = 0
@@ -23,6 +28,11 @@ export class PeerProcess {
     this.#child = spawnChild(process.execPath, ['--import', 'tsx', PEER_SCRIPT], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, HEARTH_PEER: name },
+    })
+    this.#ended = howEnded(this.#child)
+    void this.#ended.then((how) => {
+      this.#how = how
+      this.#failOnEnd.forEach((fail) => fail(how))
     })
     let markReady!: () => void
     this.#ready = new Promise((resolve) => (markReady = resolve))
@@ -41,13 +51,22 @@ export class PeerProcess {
   }
 
   async request<T = Record<string, unknown>>(command: Record<string, unknown>, timeoutMs = 30_000): Promise<T> {
-    await this.#ready
+    const ended = (how: string) => new Error(`peer did not answer ${String(command.cmd)}: ${how}`)
+    await Promise.race([this.#ready, this.#ended.then((how) => Promise.reject(ended(how)))])
+    if (this.#how !== null) throw ended(this.#how)
     const id = this.#nextId++
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`peer did not answer ${String(command.cmd)}`)), timeoutMs)
+      const fail = (how: string) => {
+        clearTimeout(timer)
+        this.#pending.delete(id)
+        reject(ended(how))
+      }
+      this.#failOnEnd.add(fail)
       this.#pending.set(id, (reply) => {
         clearTimeout(timer)
         this.#pending.delete(id)
+        this.#failOnEnd.delete(fail)
         if (reply.ok) resolve(reply as T)
         else reject(new Error(reply.error ?? 'peer error'))
       })
