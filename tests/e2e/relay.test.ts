@@ -65,6 +65,20 @@ describe('an always-on relay carries the board while nobody else is online', () 
     expect(await section.getByLabel('Command for the relay').inputValue()).toBe(`npm run relay -- add '${link}'`)
     await alice.page.waitForFunction(() => (document.querySelector('canvas[data-testid=relay-qr]') as HTMLCanvasElement | null)?.width === 280, undefined, { timeout: 10_000 })
     await expectNoAxeViolations(alice.page, 'board settings with a relay link')
+    // "Copy command" copies it; where the browser refuses (the link, here), the text is selected for Alice to copy herself.
+    await alice.page.evaluate(() => {
+      const page = globalThis as unknown as { copiedText?: string }
+      navigator.clipboard.writeText = (text: string) => ((page.copiedText = text), Promise.resolve())
+    })
+    await section.getByRole('button', { name: 'Copy command' }).click()
+    await section.getByRole('button', { name: 'Copied' }).waitFor()
+    expect(await alice.page.evaluate(() => (globalThis as unknown as { copiedText?: string }).copiedText)).toBe(`npm run relay -- add '${link}'`)
+    await alice.page.evaluate(() => {
+      navigator.clipboard.writeText = () => Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'))
+    })
+    await section.getByRole('button', { name: 'Copy link' }).click()
+    await section.getByText('This browser did not let Hearth copy. The text is selected: copy it yourself.').waitFor()
+    expect(await alice.page.evaluate(() => document.activeElement?.id)).toBe('relay-link')
     await settings.getByRole('button', { name: 'Close' }).first().click()
 
     // Whoever runs the relay adds the link with one command, and runs it.
