@@ -83,7 +83,7 @@ export default defineConfig({
           fileParallelism: false,
           // A Node peer's WebRTC (@roamhq/wrtc) now and then crashes in native code while connections
           // close (node-webrtc issues #35, #391): the peer's process ends by SIGSEGV or SIGBUS, and what it
-          // was asked fails saying so (tests/support/child-processes.ts, howEnded). Such a test runs once
+          // was asked fails saying so (tests/support/child-processes.ts, ChildEnd). Such a test runs once
           // more, from the start; any other failure stands. Browsers' WebRTC is not this addon.
           retry: { count: 1, condition: /\bsignal SIG(?:SEGV|BUS)\b/ },
         },

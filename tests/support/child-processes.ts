@@ -28,17 +28,41 @@ export function spawnChild(command: string, args: readonly string[], options: Sp
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null
 
 /**
- * Resolves, once `child` has ended, with how: "it ended: code 1, signal
- * null". A child the tests talk to fails what it was asked at once with
- * this, rather than when the request times out. A signal of SIGSEGV or
- * SIGBUS is a crash in native code: @roamhq/wrtc, the Node peers' WebRTC,
- * now and then crashes while connections close (node-webrtc issues #35 and
- * #391); the integration tests retry a test once for that, and for nothing
- * else (vite.config.ts).
+ * How a child the tests talk to ended ("it ended: code 1, signal null"),
+ * so that what it was asked fails with that at once, rather than when the
+ * request times out. A signal of SIGSEGV or SIGBUS is a crash in native
+ * code: @roamhq/wrtc, the Node peers' WebRTC, now and then crashes while
+ * connections close (node-webrtc issues #35 and #391); the integration tests
+ * retry a test once for that, and for nothing else (vite.config.ts).
  */
-export function howEnded(child: ChildProcess): Promise<string> {
-  const how = () => `it ended: code ${child.exitCode}, signal ${child.signalCode}`
-  return exited(child) ? Promise.resolve(how()) : new Promise((resolve) => child.once('exit', () => resolve(how())))
+export class ChildEnd {
+  #how: string | null = null
+  readonly #ended: Promise<string>
+  readonly #waiting = new Set<(how: string) => void>()
+
+  constructor(child: ChildProcess) {
+    const how = () => `it ended: code ${child.exitCode}, signal ${child.signalCode}`
+    this.#ended = exited(child) ? Promise.resolve(how()) : new Promise((resolve) => child.once('exit', () => resolve(how())))
+    void this.#ended.then((h) => {
+      this.#how = h
+      for (const fail of this.#waiting) fail(h)
+    })
+  }
+
+  /** `ready`, unless the child ends first (or has ended): then `error(how)`. */
+  async before<T>(ready: Promise<T>, error: (how: string) => Error): Promise<T> {
+    const value = await Promise.race([ready, this.#ended.then((h) => Promise.reject(error(h)))])
+    if (this.#how !== null) throw error(this.#how)
+    return value
+  }
+
+  /** Calls `fail(how)` when the child ends; returns what forgets it (call it once the request is answered). */
+  onEnd(fail: (how: string) => void): () => void {
+    const how = this.#how
+    if (how !== null) queueMicrotask(() => fail(how))
+    else this.#waiting.add(fail)
+    return () => this.#waiting.delete(fail)
+  }
 }
 
 function groupAlive(pgid: number): boolean {

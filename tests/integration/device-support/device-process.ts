@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { howEnded } from '../../support/child-processes.ts'
+import { ChildEnd } from '../../support/child-processes.ts'
 
 const SCRIPT = fileURLToPath(new URL('./device.ts', import.meta.url))
 
@@ -43,10 +43,7 @@ export class Device {
   readonly #exited: Promise<void>
   readonly #ready: Promise<void>
   /** How the process ended, once it has: what it was asked fails with that at once. */
-  readonly #ended: Promise<string>
-  /** What fails each request still waiting when the process ends. */
-  readonly #failOnEnd = new Set<(how: string) => void>()
-  #how: string | null = null
+  readonly #end: ChildEnd
   #nextId = 1
 
   constructor(name: string) {
@@ -54,11 +51,7 @@ export class Device {
     this.#child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HEARTH_PEER: name } })
     live.add(this)
     this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()))
-    this.#ended = howEnded(this.#child)
-    void this.#ended.then((how) => {
-      this.#how = how
-      this.#failOnEnd.forEach((fail) => fail(how))
-    })
+    this.#end = new ChildEnd(this.#child)
     void this.#exited.then(() => live.delete(this))
     let markReady!: () => void
     this.#ready = new Promise((resolve) => (markReady = resolve))
@@ -76,21 +69,22 @@ export class Device {
 
   async request<T = Record<string, unknown>>(command: Record<string, unknown>, timeoutMs = 60_000): Promise<T> {
     const ended = (how: string) => new Error(`${this.name} did not answer ${String(command.cmd)}: ${how}`)
-    await Promise.race([this.#ready, this.#ended.then((how) => Promise.reject(ended(how)))])
-    if (this.#how !== null) throw ended(this.#how)
+    await this.#end.before(this.#ready, ended)
     const id = this.#nextId++
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not answer ${String(command.cmd)} in ${timeoutMs} ms (${this.#whatItDoes()})`)), timeoutMs)
-      const fail = (how: string) => {
+      const timer = setTimeout(() => {
+        forget()
+        reject(new Error(`${this.name} did not answer ${String(command.cmd)} in ${timeoutMs} ms (${this.#whatItDoes()})`))
+      }, timeoutMs)
+      const forget = this.#end.onEnd((how) => {
         clearTimeout(timer)
         this.#pending.delete(id)
         reject(ended(how))
-      }
-      this.#failOnEnd.add(fail)
+      })
       this.#pending.set(id, (reply) => {
         clearTimeout(timer)
         this.#pending.delete(id)
-        this.#failOnEnd.delete(fail)
+        forget()
         if (reply.ok) resolve(reply as T)
         else reject(new Error(`${this.name}: ${reply.error ?? 'error'}`))
       })

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { howEnded, spawnChild, stopChild } from '../../support/child-processes.ts'
+import { ChildEnd, spawnChild, stopChild } from '../../support/child-processes.ts'
 import type { SyncStatus } from '../../../src/sync/status.ts'
 import type { PeerState, RawOp, SealedInit } from './protocol.ts'
 
@@ -16,10 +16,7 @@ export class SealedPeer {
   readonly #pending = new Map<number, (reply: Reply) => void>()
   readonly #exited: Promise<void>
   /** How the process ended, once it has: what it was asked fails with that at once. */
-  readonly #ended: Promise<string>
-  /** What fails each request still waiting when the process ends. */
-  readonly #failOnEnd = new Set<(how: string) => void>()
-  #how: string | null = null
+  readonly #end: ChildEnd
   #nextId = 1
   #ready: Promise<void>
   status: SyncStatus | null = null
@@ -32,11 +29,7 @@ export class SealedPeer {
       env: { ...process.env, HEARTH_PEER: name },
     })
     this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()))
-    this.#ended = howEnded(this.#child)
-    void this.#ended.then((how) => {
-      this.#how = how
-      this.#failOnEnd.forEach((fail) => fail(how))
-    })
+    this.#end = new ChildEnd(this.#child)
     let markReady!: () => void
     this.#ready = new Promise((resolve) => (markReady = resolve))
     createInterface({ input: this.#child.stdout! }).on('line', (line) => {
@@ -59,22 +52,23 @@ export class SealedPeer {
 
   async request<T = Record<string, unknown>>(command: Record<string, unknown>, timeoutMs = 30_000): Promise<T> {
     const ended = (how: string) => new Error(`${this.name} did not answer ${String(command.cmd)}: ${how}`)
-    await Promise.race([this.#ready, this.#ended.then((how) => Promise.reject(ended(how)))])
-    if (this.#how !== null) throw ended(this.#how)
+    await this.#end.before(this.#ready, ended)
     if (!this.alive) throw new Error(`${this.name} has exited`)
     const id = this.#nextId++
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not answer ${String(command.cmd)}`)), timeoutMs)
-      const fail = (how: string) => {
+      const timer = setTimeout(() => {
+        forget()
+        reject(new Error(`${this.name} did not answer ${String(command.cmd)}`))
+      }, timeoutMs)
+      const forget = this.#end.onEnd((how) => {
         clearTimeout(timer)
         this.#pending.delete(id)
         reject(ended(how))
-      }
-      this.#failOnEnd.add(fail)
+      })
       this.#pending.set(id, (reply) => {
         clearTimeout(timer)
         this.#pending.delete(id)
-        this.#failOnEnd.delete(fail)
+        forget()
         if (reply.ok) resolve(reply as T)
         else reject(new Error(`${this.name}: ${reply.error ?? 'peer error'}`))
       })
