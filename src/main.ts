@@ -1,6 +1,7 @@
 import { mount, unmount } from 'svelte'
 import { registerSW } from 'virtual:pwa-register'
 import App from './ui/App.svelte'
+import CannotRun from './ui/CannotRun.svelte'
 import { AppState } from './state/app.svelte.ts'
 import { i18n } from './state/i18n.svelte.ts'
 import { loadLocale, pickLocale, warmFormatters } from './i18n/index.ts'
@@ -42,58 +43,6 @@ function applyAppStyles(): Promise<unknown> {
   )
 }
 
-/**
- * In place of the app, in the person's language: why Hearth cannot run here.
- * `unsupported`: this browser cannot (it lacks what even the fallback needs).
- * `unfetched`: the fallback's part of Hearth could not be fetched (a first
- * visit on an older phone whose link dropped): "Try again" fetches it, and once
- * it has come the app starts afresh.
- */
-function showCannotRun(target: HTMLElement, why: 'unsupported' | 'unfetched'): void {
-  const main = document.createElement('main')
-  main.className = 'shell-main'
-  const alert = document.createElement('div')
-  alert.setAttribute('role', 'alert')
-  const title = document.createElement('h1')
-  main.append(alert)
-  if (why === 'unsupported') {
-    title.textContent = i18n.t('app.unsupportedTitle')
-    const text = document.createElement('p')
-    text.textContent = i18n.t('app.unsupported')
-    alert.append(title, text)
-  } else {
-    title.textContent = i18n.t('app.partUnavailable')
-    alert.append(title)
-    const retry = document.createElement('button')
-    retry.type = 'button'
-    retry.className = 'primary'
-    retry.textContent = i18n.t('app.retry')
-    retry.addEventListener('click', () => {
-      retry.disabled = true
-      curves().then(
-        () => location.reload(),
-        () => {
-          retry.disabled = false
-          // Said again (the alert's text changes), so a screen reader hears that this try failed too.
-          title.textContent = ''
-          requestAnimationFrame(() => (title.textContent = i18n.t('app.partUnavailable')))
-        },
-      )
-    })
-    main.append(retry)
-  }
-  // The app bar of the static shell (its style is inline in index.html), without the app's controls.
-  const name = document.createElement('span')
-  name.className = 'shell-brand'
-  name.textContent = 'Hearth'
-  const bar = document.createElement('header')
-  bar.className = 'shell-bar'
-  bar.append(name)
-  document.documentElement.lang = i18n.current
-  document.documentElement.dir = i18n.dir
-  target.replaceChildren(bar, main)
-}
-
 async function main(): Promise<void> {
   performance.mark('hearth:script')
   // The browser's language, fetched now alongside the device file (which may name another: that one is loaded then).
@@ -108,6 +57,7 @@ async function main(): Promise<void> {
   signatures.catch(() => undefined)
   const target = document.getElementById('app')!
   let component: ReturnType<typeof mount> | null = null
+  let started = false
   try {
     // The device file gives the language and the look for the app's first frame (and may need signatures already).
     await Promise.all([applyAppStyles(), app.prepare()])
@@ -124,6 +74,7 @@ async function main(): Promise<void> {
     target.replaceChildren()
     component = mount(App, { target, props: { app } })
     performance.mark('hearth:mounted')
+    started = true
     await Promise.all([signatures, app.start()])
     performance.mark('hearth:started')
     if (fresh) {
@@ -134,7 +85,20 @@ async function main(): Promise<void> {
     if (!(err instanceof CurvesUnavailableError)) throw err
     if (component) await unmount(component)
     await i18n.init(app.settings.language, navigator.languages)
-    showCannotRun(target, err.unfetched ? 'unfetched' : 'unsupported')
+    // The panic shortcut listens from the app's start: here too, when the device file already needed signatures.
+    if (!started) app.security.attach(window)
+    document.documentElement.lang = i18n.current
+    document.documentElement.dir = i18n.dir
+    target.replaceChildren()
+    mount(CannotRun, {
+      target,
+      props: {
+        app,
+        why: err.unfetched ? 'unfetched' : 'unsupported',
+        // Once the fallback has come, the app starts afresh at the same address (an invitation opened is kept).
+        retry: () => curves().then(() => location.reload()),
+      },
+    })
     return
   }
   // Someone who opened an invite joins next: load the board engine while they type their name.

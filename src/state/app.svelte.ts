@@ -157,7 +157,7 @@ export class AppState {
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'hidden') void this.#rememberSeen()
     })
-    onWipeElsewhere({ started: () => void this.#letGo(), finished: () => void this.#fresh() })
+    onWipeElsewhere({ started: () => void this.#letGo(), finished: () => void this.#fresh().catch(() => undefined) })
     await this.#openKeyring()
     this.#followHash()
   }
@@ -315,7 +315,9 @@ export class AppState {
     try {
       return await panicWipe({ lock: this.deviceLock, hearth: this.#hearth, kind, ...(onDataGone ? { onDataGone } : {}) })
     } finally {
-      await (fresh ?? this.#fresh(kind))
+      // The data is gone whether or not the fresh start can open the device afresh: where it cannot (a
+      // browser whose signatures could not be fetched: CannotRun.svelte), the next start does, as a first one.
+      await (fresh ?? this.#fresh(kind)).catch(() => undefined)
     }
   }
 
@@ -348,12 +350,15 @@ export class AppState {
     this.#handles.clear()
     history.replaceState(null, '', location.pathname + '#/')
     this.route = { name: 'home' }
-    await this.deviceLock.ready()
-    if (kind === 'duress') await this.deviceLock.materialize()
-    await this.#applyPrefs()
-    this.askPassphrase = this.deviceLock.firstRun
     this.passphraseJustSet = false
-    this.wiping = false
+    try {
+      await this.deviceLock.ready()
+      if (kind === 'duress') await this.deviceLock.materialize()
+      await this.#applyPrefs()
+      this.askPassphrase = this.deviceLock.firstRun
+    } finally {
+      this.wiping = false
+    }
   }
 
   // ── Routes ───────────────────────────────────────────────────────────────

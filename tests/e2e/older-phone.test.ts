@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { STATUS, card, closeDialog, createBoard, openDetail, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, waitForText } from './support/flows.ts'
+import { STATUS, card, closeDialog, createBoard, escapes, openDetail, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, waitForText } from './support/flows.ts'
 import { OLDER_WEBCRYPTO } from './support/older-webcrypto.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
@@ -172,5 +172,44 @@ describe('an older phone without WebCrypto Ed25519/X25519', () => {
     expect(await loadedFallback(dave.page)).toBe(true)
     expect(unexpectedErrors(dave.errors, [/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch dynamically imported module/])).toEqual([])
     await dave.close()
+  })
+
+  it('keeps the panic wipe within reach when Bob’s fallback cannot be fetched, and it erases his board', async () => {
+    // Bob's phone holds a board. He opens Hearth offline, and the fallback is not in the browser's cache.
+    const NOBLE = /\/assets\/curves-noble-[\w-]+\.js(\?.*)?$/
+    await bob.page.route(NOBLE, (route) => route.abort('internetdisconnected'))
+    await bob.page.reload()
+    const alert = bob.page.getByRole('alert')
+    await alert.filter({ hasText: 'Part of Hearth could not be loaded.' }).waitFor({ timeout: 30_000 })
+    expect(await bob.page.getByText('Deletes every board, key and setting on this device at once.').count()).toBe(1)
+    const wipe = bob.page.getByRole('button', { name: 'Wipe now…' })
+    await wipe.waitFor()
+    await expectNoAxeViolations(bob.page, 'the fallback that could not be fetched, on a device that holds a board')
+    await screenshot(bob.page, 'older-phone-fallback-unfetched-wipe-360')
+    expect((await bob.page.evaluate(async () => (await indexedDB.databases()).length)) > 0).toBe(true)
+
+    // The shortcut works here too (Escape three times): the question opens on Cancel, and he wipes.
+    await escapes(bob.page, 3)
+    const question = bob.page.getByRole('dialog', { name: 'Wipe everything on this device?' })
+    await question.waitFor()
+    expect(await bob.page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Cancel')
+    await question.getByRole('button', { name: 'Wipe everything' }).click()
+    await question.waitFor({ state: 'detached' })
+    await wipe.waitFor({ state: 'detached', timeout: 15_000 })
+    await alert.filter({ hasText: 'Part of Hearth could not be loaded.' }).waitFor()
+    const left = await bob.page.evaluate(async () => ({
+      databases: (await indexedDB.databases()).map((d) => d.name),
+      localStorage: localStorage.length,
+      sessionStorage: sessionStorage.length,
+    }))
+    expect(left).toEqual({ databases: [], localStorage: 0, sessionStorage: 0 })
+
+    // Once the link is back, "Try again" starts a fresh Hearth: his board is gone.
+    await bob.page.unroute(NOBLE)
+    await bob.page.getByRole('button', { name: 'Try again' }).click()
+    await bob.page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor({ timeout: 30_000 })
+    await bob.page.getByText('No boards on this device yet.').waitFor()
+    expect(await bob.page.getByText('Tenants together').count()).toBe(0)
+    expect(unexpectedErrors(bob.errors, [/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch dynamically imported module/])).toEqual([])
   })
 })

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { createBoard, goHome, openMenu, openSettings, postItem, unexpectedErrors, until } from './support/flows.ts'
+import { createBoard, escapes, goHome, openMenu, openSettings, postItem, unexpectedErrors, until } from './support/flows.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -59,27 +59,6 @@ const focused = (page: Page) =>
   })
 
 /** ⋮ → the menu's wipe button (asks first, or must be held, depending on the setting). */
-/**
- * Escape pressed `times` times, `apartMs` apart, as a person's keyboard would
- * time-stamp them. Through the DevTools protocol with explicit timestamps and
- * without waiting for each press to be handled: one press at a time (as
- * `keyboard.press` does), a busy page handles the first before the next is
- * even sent, and the presses of one quick gesture drift over a second apart.
- */
-async function escapes(page: Page, times: number, apartMs = 60): Promise<void> {
-  const cdp = await page.context().newCDPSession(page)
-  const start = Date.now() / 1000
-  const key = { key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27, nativeVirtualKeyCode: 27 }
-  const sent: Promise<unknown>[] = []
-  for (let i = 0; i < times; i++) {
-    const at = start + (i * apartMs) / 1000
-    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', ...key, timestamp: at }))
-    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp: at + 0.02 }))
-  }
-  await Promise.all(sent)
-  await cdp.detach()
-}
-
 async function menuWipe(page: Page, within?: Parameters<typeof openMenu>[1]) {
   const menu = await openMenu(page, within)
   return menu.getByRole('button', { name: /^(Wipe now…|Hold to wipe everything)$/ })

@@ -286,3 +286,24 @@ export async function waitForQrDrawn(page: Page, timeoutMs = 10_000): Promise<nu
   )
   return (await handle.jsonValue()) as number
 }
+
+/**
+ * Escape pressed `times` times, `apartMs` apart, as a person's keyboard would
+ * time-stamp them. Through the DevTools protocol with explicit timestamps and
+ * without waiting for each press to be handled: one press at a time (as
+ * `keyboard.press` does), a busy page handles the first before the next is
+ * even sent, and the presses of one quick gesture drift over a second apart.
+ */
+export async function escapes(page: Page, times: number, apartMs = 60): Promise<void> {
+  const cdp = await page.context().newCDPSession(page)
+  const start = Date.now() / 1000
+  const key = { key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27, nativeVirtualKeyCode: 27 }
+  const sent: Promise<unknown>[] = []
+  for (let i = 0; i < times; i++) {
+    const at = start + (i * apartMs) / 1000
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', ...key, timestamp: at }))
+    sent.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...key, timestamp: at + 0.02 }))
+  }
+  await Promise.all(sent)
+  await cdp.detach()
+}
