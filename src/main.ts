@@ -1,11 +1,11 @@
 import { mount, unmount } from 'svelte'
 import { registerSW } from 'virtual:pwa-register'
 import App from './ui/App.svelte'
-import CannotRun from './ui/CannotRun.svelte'
+import CannotRun, { type CannotStart } from './ui/CannotRun.svelte'
 import { AppState } from './state/app.svelte.ts'
 import { i18n } from './state/i18n.svelte.ts'
 import { loadLocale, pickLocale, warmFormatters } from './i18n/index.ts'
-import { yieldToEventLoop } from './app/index.ts'
+import { isStorageRefusal, keepsAnything, KeyringDamagedError, yieldToEventLoop } from './app/index.ts'
 import { CurvesUnavailableError, curves } from './crypto/curves.ts'
 import './ui/app.css'
 
@@ -41,6 +41,21 @@ function applyAppStyles(): Promise<unknown> {
         }),
     ),
   )
+}
+
+/** Why the app could not start, for the screen shown instead (ui/CannotRun.svelte). */
+function whyCannotStart(err: unknown): CannotStart {
+  if (err instanceof CurvesUnavailableError) return err.unfetched ? 'unfetched' : 'unsupported'
+  if (err instanceof KeyringDamagedError) return 'damaged'
+  return isStorageRefusal(err) ? 'storage' : 'failed'
+}
+
+/** Once the fallback has come, the app starts afresh at the same address (an invitation opened is kept). */
+const retryCurves = () => curves().then(() => location.reload())
+/** The page again (what failed came before the app took anything out of the address). */
+const reload = () => {
+  location.reload()
+  return new Promise<never>(() => undefined)
 }
 
 async function main(): Promise<void> {
@@ -82,23 +97,20 @@ async function main(): Promise<void> {
       warmFormatters(i18n.current)
     }
   } catch (err) {
-    if (!(err instanceof CurvesUnavailableError)) throw err
+    const why = whyCannotStart(err)
+    // After the app has mounted (what this device keeps was read), only the signatures or a damaged keyring
+    // stop it; anything else surfaces as before, the app left as it is.
+    if (component && (why === 'failed' || why === 'storage')) throw err
     if (component) await unmount(component)
     await i18n.init(app.settings.language, navigator.languages)
-    // The panic shortcut listens from the app's start: here too, when the device file already needed signatures.
+    // The panic shortcut listens from the app's start: here too, when the app did not get that far.
     if (!started) app.security.attach(window)
     document.documentElement.lang = i18n.current
     document.documentElement.dir = i18n.dir
+    // The keyring read (the app prepared): it knows whether the device holds anything. Otherwise, ask the browser.
+    const holds = component && !(err instanceof KeyringDamagedError) ? !app.deviceLock.firstRun : await keepsAnything()
     target.replaceChildren()
-    mount(CannotRun, {
-      target,
-      props: {
-        app,
-        why: err.unfetched ? 'unfetched' : 'unsupported',
-        // Once the fallback has come, the app starts afresh at the same address (an invitation opened is kept).
-        retry: () => curves().then(() => location.reload()),
-      },
-    })
+    mount(CannotRun, { target, props: { app, why, holds, retry: why === 'unfetched' ? retryCurves : reload } })
     return
   }
   // Someone who opened an invite joins next: load the board engine while they type their name.

@@ -14,6 +14,12 @@ export const en = {
   'app.unsupportedTitle': 'Hearth cannot run in this browser',
   'app.unsupported': 'This browser cannot create or check the signatures that keep boards private. Update the browser (on Android, also “Android System WebView”), or open Hearth in another up-to-date browser.',
   'app.partUnavailable': 'Part of Hearth could not be loaded. Connect to the internet and try again.',
+  'app.storageTitle': 'Hearth cannot keep its data in this browser',
+  'app.storage': 'This browser did not let Hearth store anything on this device: this site’s data may be blocked in the browser’s settings, or the device may be full. Allow this site to keep data, or free some space, then try again. Nothing was deleted.',
+  'app.damagedTitle': 'Hearth’s data on this device cannot be opened',
+  'app.damaged': 'The key that opens what Hearth keeps here is missing or damaged, so none of it can be read. Nothing was deleted. To use Hearth here again, wipe this device, then join your boards again with new invitations.',
+  'app.failedTitle': 'Hearth could not start',
+  'app.failed': 'Something went wrong while Hearth opened. Nothing was deleted. Try again.',
 
   'nav.label': 'App',
   'nav.settings': 'Settings',

@@ -21,6 +21,12 @@ export const es: Messages = {
   'app.unsupportedTitle': 'Hearth no puede funcionar en este navegador',
   'app.unsupported': 'Este navegador no puede crear ni comprobar las firmas que mantienen privados los tablones. Actualiza el navegador (en Android, también «Android System WebView») o abre Hearth en otro navegador actualizado.',
   'app.partUnavailable': 'No se pudo cargar una parte de Hearth. Conéctate a internet y vuelve a intentarlo.',
+  'app.storageTitle': 'Hearth no puede guardar sus datos en este navegador',
+  'app.storage': 'Este navegador no dejó que Hearth guardara nada en este dispositivo: puede que los datos de este sitio estén bloqueados en los ajustes del navegador o que el dispositivo esté lleno. Permite que este sitio guarde datos o libera espacio y vuelve a intentarlo. No se borró nada.',
+  'app.damagedTitle': 'No se pueden abrir los datos de Hearth en este dispositivo',
+  'app.damaged': 'Falta la clave que abre lo que Hearth guarda aquí, o está dañada, así que no se puede leer nada. No se borró nada. Para volver a usar Hearth aquí, borra todo de este dispositivo y vuelve a unirte a tus tablones con invitaciones nuevas.',
+  'app.failedTitle': 'Hearth no pudo abrirse',
+  'app.failed': 'Algo falló al abrir Hearth. No se borró nada. Vuelve a intentarlo.',
 
   'nav.label': 'Aplicación',
   'nav.settings': 'Ajustes',

@@ -21,6 +21,12 @@ export const fr: Messages = {
   'app.unsupportedTitle': 'Hearth ne peut pas fonctionner dans ce navigateur',
   'app.unsupported': 'Ce navigateur ne sait pas créer ni vérifier les signatures qui protègent les tableaux. Mettez le navigateur à jour (sur Android, aussi «\u00a0Android System WebView\u00a0»), ou ouvrez Hearth dans un autre navigateur à jour.',
   'app.partUnavailable': 'Une partie de Hearth n’a pas pu être chargée. Connectez-vous à Internet et réessayez.',
+  'app.storageTitle': 'Hearth ne peut pas garder ses données dans ce navigateur',
+  'app.storage': 'Ce navigateur n’a pas laissé Hearth enregistrer quoi que ce soit sur cet appareil\u00a0: les données de ce site sont peut-être bloquées dans les réglages du navigateur, ou l’appareil est plein. Autorisez ce site à garder des données, ou libérez de l’espace, puis réessayez. Rien n’a été supprimé.',
+  'app.damagedTitle': 'Les données de Hearth sur cet appareil ne peuvent pas être ouvertes',
+  'app.damaged': 'La clé qui ouvre ce que Hearth garde ici manque ou est endommagée\u00a0: rien ne peut être lu. Rien n’a été supprimé. Pour utiliser de nouveau Hearth ici, effacez tout sur cet appareil, puis rejoignez vos tableaux avec de nouvelles invitations.',
+  'app.failedTitle': 'Hearth n’a pas pu démarrer',
+  'app.failed': 'Un problème est survenu à l’ouverture de Hearth. Rien n’a été supprimé. Réessayez.',
 
   'nav.label': 'Application',
   'nav.settings': 'Réglages',

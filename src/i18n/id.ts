@@ -20,6 +20,12 @@ export const id: Messages = {
   'app.unsupportedTitle': 'Hearth tidak bisa berjalan di browser ini',
   'app.unsupported': 'Browser ini tidak bisa membuat atau memeriksa tanda tangan yang menjaga papan tetap privat. Perbarui browser (di Android, perbarui juga “Android System WebView”), atau buka Hearth di browser lain yang sudah diperbarui.',
   'app.partUnavailable': 'Sebagian Hearth tidak dapat dimuat. Sambungkan ke internet lalu coba lagi.',
+  'app.storageTitle': 'Hearth tidak bisa menyimpan datanya di browser ini',
+  'app.storage': 'Browser ini tidak mengizinkan Hearth menyimpan apa pun di perangkat ini: data situs ini mungkin diblokir di pengaturan browser, atau penyimpanan perangkat penuh. Izinkan situs ini menyimpan data, atau kosongkan ruang, lalu coba lagi. Tidak ada yang dihapus.',
+  'app.damagedTitle': 'Data Hearth di perangkat ini tidak bisa dibuka',
+  'app.damaged': 'Kunci yang membuka apa yang disimpan Hearth di sini hilang atau rusak, jadi tidak ada yang bisa dibaca. Tidak ada yang dihapus. Untuk memakai Hearth lagi di sini, hapus total perangkat ini, lalu gabung lagi ke papan Anda dengan undangan baru.',
+  'app.failedTitle': 'Hearth tidak bisa dibuka',
+  'app.failed': 'Terjadi masalah saat membuka Hearth. Tidak ada yang dihapus. Coba lagi.',
 
   'nav.label': 'Aplikasi',
   'nav.settings': 'Pengaturan',

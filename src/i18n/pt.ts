@@ -21,6 +21,12 @@ export const pt: Messages = {
   'app.unsupportedTitle': 'O Hearth não funciona neste navegador',
   'app.unsupported': 'Este navegador não consegue criar nem verificar as assinaturas que mantêm os murais privados. Atualize o navegador (no Android, também o “Android System WebView”) ou abra o Hearth em outro navegador atualizado.',
   'app.partUnavailable': 'Não foi possível carregar uma parte do Hearth. Conecte-se à internet e tente de novo.',
+  'app.storageTitle': 'O Hearth não consegue guardar seus dados neste navegador',
+  'app.storage': 'Este navegador não deixou o Hearth guardar nada neste dispositivo: os dados deste site podem estar bloqueados nas configurações do navegador, ou o dispositivo pode estar cheio. Permita que este site guarde dados, ou libere espaço, e tente de novo. Nada foi apagado.',
+  'app.damagedTitle': 'Não é possível abrir os dados do Hearth neste dispositivo',
+  'app.damaged': 'A chave que abre o que o Hearth guarda aqui está faltando ou danificada, então nada pode ser lido. Nada foi apagado. Para usar o Hearth aqui de novo, apague tudo deste dispositivo e entre de novo nos seus murais com novos convites.',
+  'app.failedTitle': 'O Hearth não conseguiu abrir',
+  'app.failed': 'Algo deu errado ao abrir o Hearth. Nada foi apagado. Tente de novo.',
 
   'nav.label': 'Aplicativo',
   'nav.settings': 'Configurações',

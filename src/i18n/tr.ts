@@ -21,6 +21,12 @@ export const tr: Messages = {
   'app.unsupportedTitle': 'Hearth bu tarayıcıda çalışamıyor',
   'app.unsupported': 'Bu tarayıcı, panoları gizli tutan imzaları oluşturamıyor ya da doğrulayamıyor. Tarayıcıyı güncelleyin (Android’de “Android System WebView” uygulamasını da) veya Hearth uygulamasını güncel başka bir tarayıcıda açın.',
   'app.partUnavailable': 'Hearth uygulamasının bir bölümü yüklenemedi. İnternete bağlanın ve yeniden deneyin.',
+  'app.storageTitle': 'Hearth bu tarayıcıda verilerini saklayamıyor',
+  'app.storage': 'Bu tarayıcı, Hearth uygulamasının bu cihaza bir şey kaydetmesine izin vermedi: bu sitenin verileri tarayıcı ayarlarında engellenmiş ya da cihazın depolama alanı dolmuş olabilir. Bu sitenin veri saklamasına izin verin veya yer açın, sonra yeniden deneyin. Hiçbir şey silinmedi.',
+  'app.damagedTitle': 'Hearth uygulamasının bu cihazdaki verileri açılamıyor',
+  'app.damaged': 'Hearth uygulamasının burada sakladıklarını açan anahtar eksik ya da bozuk, bu yüzden hiçbiri okunamıyor. Hiçbir şey silinmedi. Hearth uygulamasını burada yeniden kullanmak için bu cihazdaki her şeyi silin, sonra panolarınıza yeni davetlerle yeniden katılın.',
+  'app.failedTitle': 'Hearth açılamadı',
+  'app.failed': 'Hearth açılırken bir sorun oluştu. Hiçbir şey silinmedi. Yeniden deneyin.',
 
   'nav.label': 'Uygulama',
   'nav.settings': 'Ayarlar',

@@ -56,7 +56,11 @@ export function opfsKeyFile(name = NAME): KeyFile {
 function inWorker(request: KeyFileRequest): Promise<void> {
   const worker = new Worker(new URL('./key-file.worker.ts', import.meta.url), { type: 'module' })
   return new Promise<void>((resolve, reject) => {
-    worker.onmessage = (e: MessageEvent<KeyFileAnswer>) => (e.data.ok ? resolve() : reject(new Error(`Key file: ${e.data.error}`)))
+    worker.onmessage = (e: MessageEvent<KeyFileAnswer>) => {
+      if (e.data.ok) return resolve()
+      const cause = e.data.refusal ? new DOMException(e.data.error, e.data.refusal) : undefined
+      reject(new Error(`Key file: ${e.data.error}`, cause ? { cause } : {}))
+    }
     worker.onerror = (e) => reject(new Error(`Key file worker: ${e.message}`))
     worker.postMessage(request)
   }).finally(() => worker.terminate())

@@ -19,7 +19,8 @@ interface Directory {
   removeEntry(name: string): Promise<void>
 }
 export type KeyFileRequest = { readonly op: 'write'; readonly name: string; readonly bytes: Uint8Array } | { readonly op: 'destroy'; readonly name: string }
-export type KeyFileAnswer = { readonly ok: true } | { readonly ok: false; readonly error: string }
+/** `refusal`: the DOMException's name, when the browser refused (quota, permission): the caller's error carries it as its cause. */
+export type KeyFileAnswer = { readonly ok: true } | { readonly ok: false; readonly error: string; readonly refusal?: string }
 
 const scope = globalThis as unknown as { onmessage: (e: MessageEvent<KeyFileRequest>) => void; postMessage(answer: KeyFileAnswer): void }
 
@@ -68,6 +69,6 @@ async function run(request: KeyFileRequest): Promise<void> {
 scope.onmessage = (e) => {
   run(e.data).then(
     () => scope.postMessage({ ok: true }),
-    (err: unknown) => scope.postMessage({ ok: false, error: String(err) }),
+    (err: unknown) => scope.postMessage({ ok: false, error: String(err), ...(err instanceof DOMException ? { refusal: err.name } : {}) }),
   )
 }

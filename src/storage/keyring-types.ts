@@ -83,3 +83,12 @@ export class LockedError extends Error {
     super('The keyring is locked: unlock it with the passphrase first')
   }
 }
+
+/**
+ * What this device keeps cannot be opened: the device file is gone or
+ * damaged, or does not open the keyring. Trying again does not help; a wipe
+ * starts afresh (the boards then need new invitations).
+ */
+export class KeyringDamagedError extends Error {
+  override readonly name = 'KeyringDamagedError'
+}

@@ -9,7 +9,7 @@ import { hasOpfs, idbKeyFile, opfsKeyFile, type KeyFile } from './key-file.ts'
 import { decodeSealed, encodeSealed, openContents, sealContents, type DuressVerifier, type KeyringMode, type SealedKeyring } from './keyring-blob.ts'
 import { deleteMovedDatabases, hasMovedDatabases, moveBoards } from './keyring-migrate.ts'
 import { DEFAULT_LOCK_SETTINGS } from './keyring-settings.ts'
-import { LockedError, type BoardRecord, type KeyringContents, type KeyringSettings } from './keyring-types.ts'
+import { KeyringDamagedError, LockedError, type BoardRecord, type KeyringContents, type KeyringSettings } from './keyring-types.ts'
 import { LEGACY_KEYRING_DB, openLegacyKeyring, openLegacyDb, readLegacyKeyring, type LegacyKeyring } from './legacy-keyring.ts'
 import { clearLegacySettings, readLegacySettings } from './legacy-settings.ts'
 import { duressTag, hkdfKey, passphraseKek, deviceKek, sameBytes } from './root-key.ts'
@@ -369,11 +369,11 @@ export class Keyring {
     if (bytes) {
       const sealed = decodeSealed(bytes)
       const root = sealed && file && rootKey(file, sealed.slot)
-      if (!sealed || !root) throw new Error('The keyring on this device is damaged: its key is missing or does not open it')
+      if (!sealed || !root) throw new KeyringDamagedError('The keyring on this device is damaged: its key is missing or does not open it')
       this.#sealed = sealed
       if (sealed.mode === 'passphrase') return
       const contents = await openContents(sealed, await deviceKek(root))
-      if (!contents) throw new Error('The keyring on this device is damaged: its key is missing or does not open it')
+      if (!contents) throw new KeyringDamagedError('The keyring on this device is damaged: its key is missing or does not open it')
       this.#open = { contents, pkey: null }
       await this.#afterOpen()
       return
@@ -385,7 +385,7 @@ export class Keyring {
         this.#legacy = legacy
         if (legacy.blob?.mode === 'passphrase') return
         const old = await openLegacyKeyring(legacy, '')
-        if (!old) throw new Error('The keyring on this device is damaged: its key is missing or does not open it')
+        if (!old) throw new KeyringDamagedError('The keyring on this device is damaged: its key is missing or does not open it')
         await this.#moveLegacy(old, null)
         return
       }
@@ -455,7 +455,7 @@ export class Keyring {
     const bytes = await this.#keyFile.read()
     if (!bytes) return null
     const file = decodeDeviceFile(bytes)
-    if (!file) throw new Error('The key file on this device is damaged')
+    if (!file) throw new KeyringDamagedError('The key file on this device is damaged')
     return file
   }
 
@@ -468,7 +468,7 @@ export class Keyring {
   async #ensureDeviceFile(): Promise<DeviceFile> {
     const existing = await this.#readDeviceFile()
     if (existing) return existing
-    if (this.#sealed) throw new Error('The key file on this device is gone: the keyring cannot be opened')
+    if (this.#sealed) throw new KeyringDamagedError('The key file on this device is gone: the keyring cannot be opened')
     const file = newDeviceFile(this.#prefs)
     await this.#keyFile.write(encodeDeviceFile(file))
     return file

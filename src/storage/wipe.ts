@@ -129,6 +129,27 @@ export async function wipeDevice(deps: WipeDeps = {}): Promise<WipeReport> {
   return { ok: failed.length === 0, ms: performance.now() - started, failed }
 }
 
+/**
+ * Whether this origin keeps anything a wipe would delete (a database, or a
+ * file in the origin-private file system). False where the browser refuses
+ * to say: then it refuses a wipe as well.
+ */
+export async function keepsAnything(idb: IDBFactory | undefined = (globalThis as Partial<typeof globalThis>).indexedDB): Promise<boolean> {
+  try {
+    if (idb && typeof idb.databases === 'function' && (await idb.databases()).length > 0) return true
+  } catch {
+    // Refused: look at the files.
+  }
+  try {
+    if (!hasOpfs()) return false
+    const root = (await navigator.storage.getDirectory()) as unknown as { keys(): AsyncIterable<string> }
+    for await (const name of root.keys()) if (name) return true
+  } catch {
+    // Refused too.
+  }
+  return false
+}
+
 async function deleteAllDatabases(idb: IDBFactory, timeoutMs: number, failed: string[]): Promise<void> {
   const names = new Set<string>([VAULT_DB])
   try {

@@ -4,7 +4,7 @@ import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { derivePassphraseBytes, deriveTransportKeys, derivePassphraseKey, generateTransportSecret, newScryptParams, type BoardId } from '../../src/crypto/index.ts'
-import { Keyring, LockedError, type BoardRecord } from '../../src/storage/index.ts'
+import { Keyring, KeyringDamagedError, LockedError, type BoardRecord } from '../../src/storage/index.ts'
 import { decodeDeviceFile, rootKey } from '../../src/storage/device-file.ts'
 import { decodeContents, decodeSealed, encodeContents, encodeSealed, openContents, sealContents } from '../../src/storage/keyring-blob.ts'
 import { deviceKek, hkdfKey, passphraseKek } from '../../src/storage/root-key.ts'
@@ -131,8 +131,11 @@ describe('keyring, device mode (no passphrase)', () => {
     file[3]! ^= 1
     p.keyFile.bytes = file
     await expect(Keyring.open(p)).rejects.toThrow(/damaged/)
+    await expect(Keyring.open(p)).rejects.toBeInstanceOf(KeyringDamagedError)
     p.keyFile.bytes = null
     await expect(Keyring.open(p)).rejects.toThrow(/damaged/)
+    // The app tells this apart from a failure that trying again could mend (src/main.ts).
+    await expect(Keyring.open(p)).rejects.toBeInstanceOf(KeyringDamagedError)
   })
 
   it('destroying the key file is the erasure: the blob stays on disk and nothing opens it any more', async () => {

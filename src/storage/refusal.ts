@@ -1,0 +1,17 @@
+/**
+ * The browser refusing to keep data: what IndexedDB, the origin-private file
+ * system and the quota throw when this site's data is blocked in the
+ * browser's settings, the device is full, or storage is otherwise denied.
+ */
+const REFUSALS = new Set(['SecurityError', 'UnknownError', 'QuotaExceededError', 'NotAllowedError', 'NotReadableError', 'NoModificationAllowedError', 'InvalidStateError'])
+
+/** Whether `err`, or an error it was caused by, is such a refusal; also true where the browser has no IndexedDB at all. */
+export function isStorageRefusal(err: unknown): boolean {
+  if (!(globalThis as { indexedDB?: unknown }).indexedDB) return true
+  let e: unknown = err
+  for (let depth = 0; e && depth < 8; depth++) {
+    if (typeof DOMException !== 'undefined' && e instanceof DOMException && REFUSALS.has(e.name)) return true
+    e = (e as { cause?: unknown }).cause
+  }
+  return false
+}
