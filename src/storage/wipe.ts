@@ -130,24 +130,16 @@ export async function wipeDevice(deps: WipeDeps = {}): Promise<WipeReport> {
 }
 
 /**
- * Whether this origin keeps anything a wipe would delete (a database, or a
- * file in the origin-private file system). False where the browser refuses
- * to say: then it refuses a wipe as well.
+ * Whether this origin keeps any database: where a device's keyring and boards
+ * live, what a wipe is for. (A device file alone encrypts nothing: a first
+ * visit whose start failed has one.) False where the browser refuses to say.
  */
 export async function keepsAnything(idb: IDBFactory | undefined = (globalThis as Partial<typeof globalThis>).indexedDB): Promise<boolean> {
   try {
-    if (idb && typeof idb.databases === 'function' && (await idb.databases()).length > 0) return true
+    return !!idb && typeof idb.databases === 'function' && (await idb.databases()).length > 0
   } catch {
-    // Refused: look at the files.
+    return false
   }
-  try {
-    if (!hasOpfs()) return false
-    const root = (await navigator.storage.getDirectory()) as unknown as { keys(): AsyncIterable<string> }
-    for await (const name of root.keys()) if (name) return true
-  } catch {
-    // Refused too.
-  }
-  return false
 }
 
 async function deleteAllDatabases(idb: IDBFactory, timeoutMs: number, failed: string[]): Promise<void> {

@@ -6,6 +6,8 @@
  *   settings): IndexedDB's open fails as Chromium's does then, and the
  *   origin-private file system is refused. Before, the page said "Opening…"
  *   for ever. Once she allows it, "Try again" starts Hearth.
+ * - Ray's start fails for another reason (a database from a newer Hearth):
+ *   "could not start", and "Try again".
  * - Sam's device lost Hearth's device file (the key everything kept is
  *   encrypted under): nothing kept can be read, and trying again cannot
  *   help. The panic wipe is there, and after it Hearth starts afresh.
@@ -117,5 +119,33 @@ describe('when Hearth cannot start', () => {
     await sam.page.getByText('No boards on this device yet.').waitFor()
     expect(unexpectedErrors(sam.errors)).toEqual([])
     await sam.close()
+  })
+
+  it('says plainly that Hearth could not start when the failure is neither, and starts on "Try again" once it passes', async () => {
+    // The database is from a newer Hearth than the one this tab loaded (an update rolled back): VersionError, once.
+    const ray = await launchPeer('ray', { viewport: { width: 360, height: 740 }, offlineCapable: false })
+    await ray.context.addInitScript(`(() => {
+      const open = IDBFactory.prototype.open;
+      IDBFactory.prototype.open = function (...args) {
+        if (window.name === 'passed') return open.apply(this, args);
+        const req = new EventTarget();
+        Object.defineProperty(req, 'error', { value: new DOMException('The requested version is less than the existing version.', 'VersionError') });
+        setTimeout(() => { const e = new Event('error'); req.dispatchEvent(e); req.onerror?.(e) });
+        return req;
+      };
+    })()`)
+    await ray.page.goto(app.url)
+    const alert = ray.page.getByRole('alert')
+    await alert.getByRole('heading', { level: 1, name: 'Hearth could not start' }).waitFor({ timeout: 30_000 })
+    expect(await alert.textContent()).toContain('Something went wrong while Hearth opened. Nothing was deleted. Try again.')
+    // Not told to change the browser's settings, and nothing to wipe on a fresh device.
+    expect(await ray.page.getByText('Hearth cannot keep its data in this browser').count()).toBe(0)
+    expect(await ray.page.getByRole('button').allTextContents()).toEqual(['Try again'])
+    await expectNoAxeViolations(ray.page, 'could not start')
+    await ray.page.evaluate(() => (window.name = 'passed'))
+    await ray.page.getByRole('button', { name: 'Try again' }).click()
+    await ray.page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor({ timeout: 30_000 })
+    expect(unexpectedErrors(ray.errors)).toEqual([])
+    await ray.close()
   })
 })
