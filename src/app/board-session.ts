@@ -37,7 +37,7 @@ import {
   type TransportSecret,
 } from '../crypto/index.ts'
 import { AdmissionRefused, APPLY_PART_BYTES, cutLazily, LOCAL_ORIGIN, SealedBoard, yieldToEventLoop, type KeyGift, type Role } from '../sealed/index.ts'
-import { deleteLegacyBoardData, readLegacyBoard, type BoardRecord, type BoardStore, type EpochKeys, type StoreOptions } from '../storage/index.ts'
+import { deleteLegacyBoardData, isStorageRefusal, readLegacyBoard, type BoardRecord, type BoardStore, type EpochKeys, type StoreOptions } from '../storage/index.ts'
 import type { SyncStatus, WrtcLike } from '../sync/index.ts'
 import { BoardRooms } from './board-rooms.ts'
 import { BOARD_RULES } from './board-rules.ts'
@@ -204,8 +204,7 @@ export class BoardSession {
       await sealed.convert()
       if (record.format !== 2) await migrateLegacy(record, sealed, deps, first!, () => store.flush())
     }
-    await sealed.flush()
-    await store.flush()
+    await session.flush()
     session.#start()
     // The sweep reads every item (22 ms on the bench's 10,000-item board, against 20 ms for the rest of the start):
     // a task of its own, still before anyone is handed the session, so no expired item is ever shown.
@@ -491,10 +490,32 @@ export class BoardSession {
     return this.sealed.standing === 'member' && this.sealed.canModerate
   }
 
-  /** Resolves once every change so far is sealed into entries and those are on disk. */
+  /**
+   * Resolves once every change so far is sealed into entries and those are on
+   * disk — or, where this device cannot save now (a full device, storage
+   * refused), once they wait in memory for the next write: `unsaved` says so.
+   * They reach the other members either way.
+   */
   async flush(): Promise<void> {
     await this.sealed.flush()
-    await this.#store.flush()
+    await this.#store.flush().catch((err: unknown) => {
+      if (!isStorageRefusal(err)) throw err
+    })
+  }
+
+  /** This device could not save its latest changes: they wait in memory, written with the next change or `saveAgain`. */
+  get unsaved(): boolean {
+    return this.#store.failing
+  }
+
+  onUnsaved(cb: (unsaved: boolean) => void): () => void {
+    return this.#store.onFailing(cb)
+  }
+
+  /** Writes what waits to be saved; true once it is on disk. */
+  async saveAgain(): Promise<boolean> {
+    await this.flush()
+    return !this.#store.failing
   }
 
   async createItem(draft: unknown): Promise<Result<Item>> {

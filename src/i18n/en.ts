@@ -96,6 +96,8 @@ export const en = {
   'settings.error.insecure': 'Use wss:// — unencrypted ws:// is allowed only for this device (localhost).',
   'settings.error.invalid_ice': 'Use an address like stun:host:3478 or turn:host:3478.',
 
+  'board.unsaved': 'This device could not save your latest changes: it may be full. They are kept while Hearth stays open, and members online still get them. Free some space, then save again.',
+  'board.saveAgain': 'Save again',
   'board.loading': 'Opening the board…',
   'board.openElsewhere': 'This board is open in another tab of this browser. Close it there to open it here.',
   'board.missing': 'This board is not on this device.',

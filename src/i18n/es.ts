@@ -103,6 +103,8 @@ export const es: Messages = {
   'settings.error.insecure': 'Usa wss://; ws:// sin cifrar solo se permite para este dispositivo (localhost).',
   'settings.error.invalid_ice': 'Usa una dirección como stun:host:3478 o turn:host:3478.',
 
+  'board.unsaved': 'Este dispositivo no pudo guardar tus últimos cambios: puede que esté lleno. Se conservan mientras Hearth siga abierto, y los miembros conectados los reciben igualmente. Libera espacio y vuelve a guardar.',
+  'board.saveAgain': 'Guardar de nuevo',
   'board.loading': 'Abriendo el tablón…',
   'board.openElsewhere': 'Este tablón está abierto en otra pestaña de este navegador. Ciérralo allí para abrirlo aquí.',
   'board.missing': 'Este tablón no está en este dispositivo.',

@@ -103,6 +103,8 @@ export const fr: Messages = {
   'settings.error.insecure': 'Utilisez wss:// — ws:// non chiffré n’est permis que pour cet appareil (localhost).',
   'settings.error.invalid_ice': 'Utilisez une adresse comme stun:host:3478 ou turn:host:3478.',
 
+  'board.unsaved': 'Cet appareil n’a pas pu enregistrer vos dernières modifications\u00a0: il est peut-être plein. Elles sont gardées tant que Hearth reste ouvert, et les membres en ligne les reçoivent quand même. Libérez de l’espace, puis enregistrez de nouveau.',
+  'board.saveAgain': 'Enregistrer de nouveau',
   'board.loading': 'Ouverture du tableau…',
   'board.openElsewhere': 'Ce tableau est ouvert dans un autre onglet de ce navigateur. Fermez-le là-bas pour l’ouvrir ici.',
   'board.missing': 'Ce tableau n’est pas sur cet appareil.',

@@ -102,6 +102,8 @@ export const id: Messages = {
   'settings.error.insecure': 'Pakai wss:// — ws:// tanpa enkripsi hanya diizinkan untuk perangkat ini (localhost).',
   'settings.error.invalid_ice': 'Pakai alamat seperti stun:host:3478 atau turn:host:3478.',
 
+  'board.unsaved': 'Perangkat ini tidak bisa menyimpan perubahan terbaru Anda: mungkin penyimpanannya penuh. Perubahan itu tetap ada selama Hearth terbuka, dan anggota yang daring tetap menerimanya. Kosongkan ruang, lalu simpan lagi.',
+  'board.saveAgain': 'Simpan lagi',
   'board.loading': 'Membuka papan…',
   'board.openElsewhere': 'Papan ini terbuka di tab lain di browser ini. Tutup di sana agar bisa dibuka di sini.',
   'board.missing': 'Papan ini tidak ada di perangkat ini.',

@@ -103,6 +103,8 @@ export const pt: Messages = {
   'settings.error.insecure': 'Use wss:// — ws:// sem criptografia só é permitido para este dispositivo (localhost).',
   'settings.error.invalid_ice': 'Use um endereço como stun:host:3478 ou turn:host:3478.',
 
+  'board.unsaved': 'Este dispositivo não conseguiu salvar suas últimas alterações: ele pode estar cheio. Elas ficam guardadas enquanto o Hearth estiver aberto, e os membros conectados as recebem mesmo assim. Libere espaço e salve de novo.',
+  'board.saveAgain': 'Salvar de novo',
   'board.loading': 'Abrindo o mural…',
   'board.openElsewhere': 'Este mural está aberto em outra aba deste navegador. Feche-o lá para abri-lo aqui.',
   'board.missing': 'Este mural não está neste dispositivo.',

@@ -103,6 +103,8 @@ export const tr: Messages = {
   'settings.error.insecure': 'wss:// kullanın; şifrelenmemiş ws:// yalnızca bu cihaz için (localhost) izinlidir.',
   'settings.error.invalid_ice': 'stun:host:3478 ya da turn:host:3478 gibi bir adres kullanın.',
 
+  'board.unsaved': 'Bu cihaz son değişikliklerinizi kaydedemedi: depolama alanı dolmuş olabilir. Hearth açık kaldığı sürece saklanırlar ve çevrimiçi üyeler onları yine de alır. Yer açın, sonra yeniden kaydedin.',
+  'board.saveAgain': 'Yeniden kaydet',
   'board.loading': 'Pano açılıyor…',
   'board.openElsewhere': 'Bu pano bu tarayıcının başka bir sekmesinde açık. Burada açmak için oradakini kapatın.',
   'board.missing': 'Bu pano bu cihazda yok.',

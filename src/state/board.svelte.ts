@@ -138,6 +138,8 @@ export class BoardState {
   /** Members and diagnostics, re-read whenever the sealed engine reports a change. */
   members = $state.raw<readonly MemberView[]>([])
   membership = $state.raw<MembershipView | null>(null)
+  /** This device could not save the latest changes (a full device): they wait in memory (`saveAgain`). */
+  unsaved = $state(false)
   /** Set when the board engine hit a bug: the board may be incomplete until the app is reloaded. */
   failure = $state<string | null>(null)
   diagnostics = $state.raw<{ counts: readonly [Rejection, number][]; events: readonly DiagnosticEvent[]; pending: number }>({ counts: [], events: [], pending: 0 })
@@ -291,6 +293,8 @@ export class BoardState {
     })
     this.status = session.syncStatus
     this.#cleanups.push(session.onSyncStatus((s) => (this.status = s)))
+    this.unsaved = session.unsaved
+    this.#cleanups.push(session.onUnsaved((u) => (this.unsaved = u)))
     // A device let in shows it once what the sync brought while it waited is read (`#readAhead`), in a task after
     // that: `letIn` while that goes on, `letInReady` once it is done.
     let letIn: Promise<void> | null = null
@@ -914,6 +918,11 @@ export class BoardState {
 
   item(id: ItemId): Item | undefined {
     return this.items.find((i) => i.id === id)
+  }
+
+  /** Writes what waits to be saved on this device; true once it is on disk. */
+  saveAgain(): Promise<boolean> {
+    return this.session.saveAgain()
   }
 
   create(draft: unknown): Promise<Result<Item>> {

@@ -16,6 +16,10 @@ export interface BoardStore {
   destroy(): Promise<void>
   /** One record beside the doc's, overwritten whole: what the sealed engine judged before (SealedBoard's `verdicts`). */
   readonly verdicts: { load(): Promise<Uint8Array | null>; save(bytes: Uint8Array): Promise<void> }
+  /** Whether the last write failed: its updates wait in memory for the next write (the next update, or `flush`). */
+  readonly failing: boolean
+  /** Called with true when a write fails (a full device, storage refused), with false once one commits again. */
+  onFailing(cb: (failing: boolean) => void): () => void
 }
 
 /**
@@ -30,7 +34,9 @@ export interface BoardStore {
  * Record n is written only once record n−1 has committed, so there is never a
  * gap (reading stops at the first missing record). `flush` resolves once
  * every update made before it is committed: that is what the UI waits for
- * before it reports an action as saved.
+ * before it reports an action as saved. A write that fails (the device is
+ * full) drops nothing: its updates go back to the head of the queue and are
+ * written with the next write, or by the next `flush`.
  */
 export function openBoardStore(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, opts: StoreOptions = {}): BoardStore {
   return new EncryptedBoardStore(database, keys, doc, opts.encrypt ?? pageEncrypt, opts.cut ?? ((update) => [update]))
@@ -74,6 +80,8 @@ class EncryptedBoardStore implements BoardStore {
   #chain: Promise<void> = Promise.resolve()
   #error: unknown = null
   #stopped = false
+  #failing = false
+  readonly #failingListeners = new Set<(failing: boolean) => void>()
 
   constructor(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, encrypt: RecordEncrypt, cut: (update: Uint8Array) => Iterable<Uint8Array>) {
     this.#database = database
@@ -119,7 +127,7 @@ class EncryptedBoardStore implements BoardStore {
     } finally {
       if (!this.#stopped) this.#doc.on('update', this.#onUpdate)
     }
-    if (this.#tags.length - this.#merged >= COMPACT_ON_LOAD_AT) this.#enqueue(() => this.#compact())
+    if (this.#tags.length - this.#merged >= COMPACT_ON_LOAD_AT) this.#enqueue(() => this.#compact().catch(() => undefined))
   }
 
   readonly #onUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -136,6 +144,21 @@ class EncryptedBoardStore implements BoardStore {
     })
   }
 
+  get failing(): boolean {
+    return this.#failing
+  }
+
+  onFailing(cb: (failing: boolean) => void): () => void {
+    this.#failingListeners.add(cb)
+    return () => void this.#failingListeners.delete(cb)
+  }
+
+  #setFailing(failing: boolean): void {
+    if (this.#failing === failing) return
+    this.#failing = failing
+    for (const cb of [...this.#failingListeners]) cb(failing)
+  }
+
   async #writePending(): Promise<void> {
     // A task of its own, not part of the one that made the change (applying a large piece of a sync, say).
     await breathe()
@@ -146,17 +169,27 @@ class EncryptedBoardStore implements BoardStore {
       while (count < this.#pending.length && size + this.#pending[count]!.length <= WRITE_BYTES) size += this.#pending[count++]!.length
       const updates = this.#pending.splice(0, count)
       const n = this.#from + this.#tags.length
-      const records = recordsOf(updates)
-      const tags = await Promise.all(records.map((_, i) => tagOf(this.#keys, n + i)))
-      const values = await Promise.all(records.map((record, i) => sealRecord(this.#keys, tags[i]!, record, this.#encrypt)))
-      const tx = (await this.#database()).transaction(RECORDS_STORE, 'readwrite')
-      const store = tx.objectStore(RECORDS_STORE)
-      for (const [i, value] of values.entries()) store.put(value, tags[i]!)
-      await committed(tx)
+      let tags: string[]
+      try {
+        const records = recordsOf(updates)
+        tags = await Promise.all(records.map((_, i) => tagOf(this.#keys, n + i)))
+        const values = await Promise.all(records.map((record, i) => sealRecord(this.#keys, tags[i]!, record, this.#encrypt)))
+        const tx = (await this.#database()).transaction(RECORDS_STORE, 'readwrite')
+        const store = tx.objectStore(RECORDS_STORE)
+        for (const [i, value] of values.entries()) store.put(value, tags[i]!)
+        await committed(tx)
+      } catch (err) {
+        // Kept, in order, for the next write: a failed write drops nothing this device holds.
+        this.#pending.unshift(...updates)
+        this.#setFailing(true)
+        throw err
+      }
       this.#tags.push(...tags)
-      if (this.#tags.length - this.#merged >= COMPACT_AT) await this.#compact()
+      // Rewriting the records as one only saves space: where it fails (a full device), the records stay as they are.
+      if (this.#tags.length - this.#merged >= COMPACT_AT) await this.#compact().catch(() => undefined)
       if (this.#pending.length > 0) await breathe()
     }
+    this.#setFailing(false)
   }
 
   /**
@@ -173,6 +206,11 @@ class EncryptedBoardStore implements BoardStore {
 
   async flush(): Promise<void> {
     await this.loaded
+    // What a failed write kept is written now, with or without a new update.
+    if (this.#pending.length > 0 && !this.#scheduled) {
+      this.#scheduled = true
+      this.#enqueue(() => this.#writePending())
+    }
     await this.#chain
     const error = this.#error
     this.#error = null

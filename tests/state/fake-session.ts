@@ -29,7 +29,7 @@ export function session(n: number, circleListeners?: Set<() => void>): BoardSess
     standing: 'member',
     circle: { managed: false, membership: () => null, memberOf: () => null, openRequests: () => [], invites: () => [], history: () => [] },
   }
-  return { id: 'board', doc, sealed, syncStatus: { state: 'offline', peers: 0, members: 0, relays: 0, unverified: 0, lastExchange: null }, onSyncStatus: off, me: 'AAAAAAAAAAA', canModerate: false } as unknown as BoardSession
+  return { id: 'board', doc, sealed, syncStatus: { state: 'offline', peers: 0, members: 0, relays: 0, unverified: 0, lastExchange: null }, onSyncStatus: off, unsaved: false, onUnsaved: off, me: 'AAAAAAAAAAA', canModerate: false } as unknown as BoardSession
 }
 
 export const record = { id: 'board', name: 'Board' } as unknown as BoardRecord

@@ -3,7 +3,7 @@
  * back however many there are, a board with many records is merged into one
  * when it is opened, nothing typed while the board is still loading is lost,
  * and a write that fails is reported by `flush` (the UI must never say
- * "saved" for it). The keys come from the store secret by a fixed
+ * "saved" for it) and kept for the next write. The keys come from the store secret by a fixed
  * derivation, so a board stored today opens after any update.
  */
 import { IDBFactory } from 'fake-indexeddb'
@@ -332,7 +332,7 @@ describe('a large board’s merged state, in segments', () => {
 })
 
 describe('a write that fails', () => {
-  it('makes flush reject (never "saved"), and a verdicts save reject; the next flush is clean again', async () => {
+  it('makes flush reject (never "saved"), and a verdicts save reject; what it held is kept and written by the next flush that can', async () => {
     const { db } = await device()
     const secret = newStoreSecret()
     let broken = false
@@ -343,12 +343,20 @@ describe('a write that fails', () => {
     const store = openBoardStore(flaky, await storeKeys(secret), doc)
     await store.loaded
     broken = true
-    doc.getMap('items').set('x', 'never written')
+    doc.getMap('items').set('x', 'written once it can be')
     await expect(store.flush()).rejects.toThrow()
+    expect(store.failing).toBe(true)
     await expect(store.verdicts.save(new Uint8Array([1, 2, 3]))).rejects.toThrow()
-    await expect(store.flush()).resolves.toBeUndefined()
-    broken = false
+    // Still broken: the change is tried again, and fails again (it was not dropped).
+    await expect(store.flush()).rejects.toThrow()
     expect(await recordCount(db)).toBe(0)
+    broken = false
+    await expect(store.flush()).resolves.toBeUndefined()
+    expect(store.failing).toBe(false)
+    expect(await recordCount(db)).toBe(1)
+    await store.destroy()
+    const { doc: copy } = await reopen(async () => db, secret)
+    expect(copy.getMap('items').get('x')).toBe('written once it can be')
   })
 })
 

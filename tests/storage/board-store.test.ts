@@ -37,6 +37,47 @@ describe('a board’s store in the device’s one database', () => {
     await again.close()
   })
 
+  it('a write the device refuses (it is full) drops nothing: kept, said, and written by the next flush once there is room', async () => {
+    const { p, keyring } = await openDevice()
+    const secret = newStoreSecret()
+    const doc = new Y.Doc()
+    const store = await keyring.openStore(secret, doc)
+    await store.loaded
+    doc.getMap('items').set('a', 'Soup on Sunday')
+    await store.flush()
+    const said: boolean[] = []
+    store.onFailing((failing) => said.push(failing))
+
+    // The device fills up: every put fails as Chromium's does when the quota is exceeded.
+    const put = IDBObjectStore.prototype.put
+    const full = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    })
+    doc.getMap('items').set('b', 'Coats in winter')
+    await expect(store.flush()).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    expect(store.failing).toBe(true)
+    doc.getMap('items').set('c', 'Rides to the clinic')
+    await expect(store.flush()).rejects.toMatchObject({ name: 'QuotaExceededError' })
+    expect((await records(p)).size).toBe(1)
+
+    // Room again: one flush writes both, in order, with no gap.
+    full.mockRestore()
+    expect(IDBObjectStore.prototype.put).toBe(put)
+    await store.flush()
+    expect(store.failing).toBe(false)
+    expect(said).toEqual([true, false])
+    await store.destroy()
+    await keyring.close()
+
+    const again = await Keyring.open(p)
+    const copy = new Y.Doc()
+    const reopened = await again.openStore(secret, copy)
+    await reopened.loaded
+    expect(copy.getMap('items').toJSON()).toEqual({ a: 'Soup on Sunday', b: 'Coats in winter', c: 'Rides to the clinic' })
+    await reopened.destroy()
+    await again.close()
+  })
+
   it('loads a large stored state in parts, each slice in a task of its own, into the same board as a load in one piece', async () => {
     const { p, keyring } = await openDevice()
     const secret = newStoreSecret()
