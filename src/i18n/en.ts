@@ -20,6 +20,7 @@ export const en = {
   'app.damaged': 'The key that opens what Hearth keeps here is missing or damaged, so none of it can be read. Nothing was deleted. To use Hearth here again, wipe this device, then join your boards again with new invitations.',
   'app.failedTitle': 'Hearth could not start',
   'app.failed': 'Something went wrong while Hearth opened. Nothing was deleted. Try again.',
+  'app.deviceFull': 'This device could not save anything: it may be full. Free some space, then try again.',
 
   'nav.label': 'App',
   'nav.settings': 'Settings',

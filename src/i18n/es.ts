@@ -27,6 +27,7 @@ export const es: Messages = {
   'app.damaged': 'Falta la clave que abre lo que Hearth guarda aquí, o está dañada, así que no se puede leer nada. No se borró nada. Para volver a usar Hearth aquí, borra todo de este dispositivo y vuelve a unirte a tus tablones con invitaciones nuevas.',
   'app.failedTitle': 'Hearth no pudo abrirse',
   'app.failed': 'Algo falló al abrir Hearth. No se borró nada. Vuelve a intentarlo.',
+  'app.deviceFull': 'Este dispositivo no pudo guardar nada: puede que esté lleno. Libera espacio y vuelve a intentarlo.',
 
   'nav.label': 'Aplicación',
   'nav.settings': 'Ajustes',

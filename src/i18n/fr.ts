@@ -27,6 +27,7 @@ export const fr: Messages = {
   'app.damaged': 'La clé qui ouvre ce que Hearth garde ici manque ou est endommagée\u00a0: rien ne peut être lu. Rien n’a été supprimé. Pour utiliser de nouveau Hearth ici, effacez tout sur cet appareil, puis rejoignez vos tableaux avec de nouvelles invitations.',
   'app.failedTitle': 'Hearth n’a pas pu démarrer',
   'app.failed': 'Un problème est survenu à l’ouverture de Hearth. Rien n’a été supprimé. Réessayez.',
+  'app.deviceFull': 'Cet appareil n’a rien pu enregistrer\u00a0: il est peut-être plein. Libérez de l’espace, puis réessayez.',
 
   'nav.label': 'Application',
   'nav.settings': 'Réglages',

@@ -26,6 +26,7 @@ export const id: Messages = {
   'app.damaged': 'Kunci yang membuka apa yang disimpan Hearth di sini hilang atau rusak, jadi tidak ada yang bisa dibaca. Tidak ada yang dihapus. Untuk memakai Hearth lagi di sini, hapus total perangkat ini, lalu gabung lagi ke papan Anda dengan undangan baru.',
   'app.failedTitle': 'Hearth tidak bisa dibuka',
   'app.failed': 'Terjadi masalah saat membuka Hearth. Tidak ada yang dihapus. Coba lagi.',
+  'app.deviceFull': 'Perangkat ini tidak bisa menyimpan apa pun: mungkin penyimpanannya penuh. Kosongkan ruang, lalu coba lagi.',
 
   'nav.label': 'Aplikasi',
   'nav.settings': 'Pengaturan',

@@ -27,6 +27,7 @@ export const pt: Messages = {
   'app.damaged': 'A chave que abre o que o Hearth guarda aqui está faltando ou danificada, então nada pode ser lido. Nada foi apagado. Para usar o Hearth aqui de novo, apague tudo deste dispositivo e entre de novo nos seus murais com novos convites.',
   'app.failedTitle': 'O Hearth não conseguiu abrir',
   'app.failed': 'Algo deu errado ao abrir o Hearth. Nada foi apagado. Tente de novo.',
+  'app.deviceFull': 'Este dispositivo não conseguiu salvar nada: ele pode estar cheio. Libere espaço e tente de novo.',
 
   'nav.label': 'Aplicativo',
   'nav.settings': 'Configurações',

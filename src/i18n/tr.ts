@@ -27,6 +27,7 @@ export const tr: Messages = {
   'app.damaged': 'Hearth uygulamasının burada sakladıklarını açan anahtar eksik ya da bozuk, bu yüzden hiçbiri okunamıyor. Hiçbir şey silinmedi. Hearth uygulamasını burada yeniden kullanmak için bu cihazdaki her şeyi silin, sonra panolarınıza yeni davetlerle yeniden katılın.',
   'app.failedTitle': 'Hearth açılamadı',
   'app.failed': 'Hearth açılırken bir sorun oluştu. Hiçbir şey silinmedi. Yeniden deneyin.',
+  'app.deviceFull': 'Bu cihaz hiçbir şey kaydedemedi: depolama alanı dolmuş olabilir. Yer açın, sonra yeniden deneyin.',
 
   'nav.label': 'Uygulama',
   'nav.settings': 'Ayarlar',

@@ -22,4 +22,4 @@ export {
   type FieldError,
   type ItemQuery,
 } from '../core/index.ts'
-export { DISPLAY_NAME_MAX, ChunkUnavailableError, checkSignalingUrl, checkIceUrl, type SyncStatus, type BoardRecord, type IceServer } from '../app/index.ts'
+export { DISPLAY_NAME_MAX, ChunkUnavailableError, isStorageRefusal, checkSignalingUrl, checkIceUrl, type SyncStatus, type BoardRecord, type IceServer } from '../app/index.ts'

@@ -3,7 +3,17 @@
  * system and the quota throw when this site's data is blocked in the
  * browser's settings, the device is full, or storage is otherwise denied.
  */
-const REFUSALS = new Set(['SecurityError', 'UnknownError', 'QuotaExceededError', 'NotAllowedError', 'NotReadableError', 'NoModificationAllowedError', 'InvalidStateError'])
+const REFUSALS = new Set([
+  'SecurityError',
+  'UnknownError',
+  'QuotaExceededError',
+  'NotAllowedError',
+  'NotReadableError',
+  'NoModificationAllowedError',
+  'InvalidStateError',
+  // A transaction the browser aborted (past the quota, say): its requests fail with this, its own error says why.
+  'AbortError',
+])
 
 /** Whether `err`, or an error it was caused by, is such a refusal; also true where the browser has no IndexedDB at all. */
 export function isStorageRefusal(err: unknown): boolean {

@@ -3,29 +3,48 @@
  * the form closes, and Hearth says plainly that this device could not save
  * it, instead of leaving "Post" spinning for good (as it did) or losing it.
  * Once she frees some space, "Save again" writes it, and it is still there
- * after Hearth restarts.
+ * after Hearth restarts. A board made, or joined, on a full device says
+ * that nothing was saved (the buttons used to do nothing, or spin for good),
+ * and works once there is room.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { card, createBoard, postItem, unexpectedErrors } from './support/flows.ts'
+import { card, createBoard, postItem, readInviteLink, submitJoin, unexpectedErrors } from './support/flows.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
 let app: App
 let mina: Peer
 
-/** The device fills up while `window.full` is true: every IndexedDB put fails as Chromium's does past the quota. */
+/**
+ * The device fills up while `window.full` is true, as Chromium shows it past
+ * the quota: a transaction that writes is aborted, its error a
+ * QuotaExceededError, its requests failing with AbortError.
+ */
 const FULL_DEVICE = `(() => {
   window.full = false;
+  const aborted = new WeakSet();
   const put = IDBObjectStore.prototype.put;
   IDBObjectStore.prototype.put = function (...args) {
-    if (window.full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    return put.apply(this, args);
+    if (!window.full) return put.apply(this, args);
+    const tx = this.transaction;
+    if (aborted.has(tx)) throw new DOMException('The transaction has finished.', 'TransactionInactiveError');
+    const req = put.apply(this, args);
+    aborted.add(tx);
+    tx.abort();
+    return req;
   };
+  const error = Object.getOwnPropertyDescriptor(IDBTransaction.prototype, 'error').get;
+  Object.defineProperty(IDBTransaction.prototype, 'error', {
+    configurable: true,
+    get() { return aborted.has(this) ? new DOMException('The quota has been exceeded.', 'QuotaExceededError') : error.call(this) },
+  });
 })()`
 
 const UNSAVED = 'This device could not save your latest changes: it may be full.'
+const NOTHING_SAVED = 'This device could not save anything: it may be full. Free some space, then try again.'
+const setFull = (page: Peer['page'], full: boolean) => page.evaluate((f) => ((window as unknown as { full: boolean }).full = f), full)
 
 beforeAll(async () => {
   app = await startApp()
@@ -67,5 +86,40 @@ describe('a device that is full', () => {
     await mina.page.getByRole('heading', { level: 1, name: 'Food bank shifts' }).waitFor({ timeout: 30_000 })
     await card(mina.page, 'Van needs a driver Friday').waitFor({ timeout: 30_000 })
     expect(unexpectedErrors(mina.errors)).toEqual([])
+  })
+
+  it('makes no board while full, says so, and makes it once there is room', async () => {
+    await mina.page.goto(app.url)
+    await mina.page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor()
+    await setFull(mina.page, true)
+    await mina.page.getByRole('button', { name: 'Create a board' }).click()
+    await mina.page.getByLabel('Board name').fill('Winter coats')
+    await mina.page.getByLabel('Your name on this board').fill('Mina')
+    const create = mina.page.getByRole('button', { name: 'Create board' })
+    await create.click()
+    await mina.page.getByRole('alert').filter({ hasText: NOTHING_SAVED }).waitFor({ timeout: 15_000 })
+    expect(await create.isEnabled()).toBe(true)
+    await expectNoAxeViolations(mina.page, 'a board not made on a full device')
+    await setFull(mina.page, false)
+    await create.click()
+    await mina.page.getByRole('heading', { level: 1, name: 'Winter coats' }).waitFor({ timeout: 30_000 })
+    expect(unexpectedErrors(mina.errors)).toEqual([])
+  })
+
+  it('joins no board while full, keeps the invitation, and joins once there is room', async () => {
+    const invite = await readInviteLink(mina.page)
+    const nour = await launchPeer('nour', { viewport: { width: 360, height: 740 } })
+    await nour.context.addInitScript(FULL_DEVICE)
+    await nour.page.goto(invite)
+    await nour.page.getByRole('heading', { level: 1, name: 'Join a board' }).waitFor()
+    await setFull(nour.page, true)
+    await submitJoin(nour.page, 'Nour')
+    await nour.page.getByRole('alert').filter({ hasText: NOTHING_SAVED }).waitFor({ timeout: 15_000 })
+    expect(await nour.page.getByRole('button', { name: 'Join board' }).isEnabled()).toBe(true)
+    await setFull(nour.page, false)
+    await nour.page.getByRole('button', { name: 'Join board' }).click()
+    await nour.page.getByRole('heading', { level: 1, name: 'Winter coats' }).waitFor({ timeout: 60_000 })
+    expect(unexpectedErrors(nour.errors)).toEqual([])
+    await nour.close()
   })
 })

@@ -9,7 +9,7 @@ import { isStorageRefusal, keepsAnything } from '../../src/storage/index.ts'
 
 describe('isStorageRefusal', () => {
   it('is true for what IndexedDB, the file system and the quota throw when storage is refused, and for errors caused by one', () => {
-    for (const name of ['SecurityError', 'UnknownError', 'QuotaExceededError', 'NotAllowedError', 'InvalidStateError']) {
+    for (const name of ['SecurityError', 'UnknownError', 'QuotaExceededError', 'NotAllowedError', 'InvalidStateError', 'AbortError']) {
       expect(isStorageRefusal(new DOMException('refused', name))).toBe(true)
     }
     const inWorker = new Error('Key file: QuotaExceededError: full', { cause: new DOMException('full', 'QuotaExceededError') })
