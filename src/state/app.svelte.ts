@@ -5,6 +5,7 @@ import {
   DeviceLock,
   Hearth,
   fetchServerConfig,
+  isStorageRefusal,
   knownSignaling,
   loadChunk,
   onWipeElsewhere,
@@ -32,6 +33,15 @@ import { i18n } from './i18n.svelte.ts'
 import { LockState } from './lock.svelte.ts'
 import { SessionMemory } from './session-memory.ts'
 import { retriable } from '../chunks/retriable.ts'
+
+/** The device refused to save a change (it is full, or storage is refused): nothing changed. */
+export type NotSaved = { readonly ok: false; readonly error: 'storage' }
+
+/** A storage refusal as the result NotSaved; anything else thrown on. */
+function notSaved(err: unknown): NotSaved {
+  if (isStorageRefusal(err)) return { ok: false, error: 'storage' }
+  throw err
+}
 
 export type Route =
   | { readonly name: 'home' }
@@ -258,9 +268,9 @@ export class AppState {
     return { ok: true }
   }
 
-  /** Sets, changes or (with null) removes the passphrase. */
-  async setPassphrase(passphrase: string | null): Promise<SetPassphraseResult> {
-    const result = await this.deviceLock.setPassphrase(passphrase)
+  /** Sets, changes or (with null) removes the passphrase; `storage`: the device refused to save it (it is full), and nothing changed. */
+  async setPassphrase(passphrase: string | null): Promise<SetPassphraseResult | NotSaved> {
+    const result = await this.deviceLock.setPassphrase(passphrase).catch(notSaved)
     this.hasPassphrase = this.deviceLock.hasPassphrase
     this.hasDuress = this.deviceLock.hasDuress()
     if (result.ok) {
@@ -271,9 +281,9 @@ export class AppState {
     return result
   }
 
-  /** Sets or (with null) clears the duress passphrase. */
-  async setDuress(duress: string | null): Promise<SetDuressResult> {
-    const result = await this.deviceLock.setDuress(duress)
+  /** Sets or (with null) clears the duress passphrase; `storage` as for setPassphrase. */
+  async setDuress(duress: string | null): Promise<SetDuressResult | NotSaved> {
+    const result = await this.deviceLock.setDuress(duress).catch(notSaved)
     this.hasDuress = this.deviceLock.hasDuress()
     return result
   }

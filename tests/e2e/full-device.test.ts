@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { card, createBoard, postItem, readInviteLink, submitJoin, unexpectedErrors } from './support/flows.ts'
+import { card, createBoard, openSettings, postItem, readInviteLink, submitJoin, unexpectedErrors } from './support/flows.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -121,5 +121,27 @@ describe('a device that is full', () => {
     await nour.page.getByRole('heading', { level: 1, name: 'Winter coats' }).waitFor({ timeout: 60_000 })
     expect(unexpectedErrors(nour.errors)).toEqual([])
     await nour.close()
+  })
+
+  it('never says a passphrase is set, or the settings saved, when the device could not save them', async () => {
+    await openSettings(mina.page)
+    await mina.page.getByTestId('passphrase-state').filter({ hasText: 'No passphrase is set' }).waitFor()
+    await setFull(mina.page, true)
+    await mina.page.getByLabel('New passphrase').fill('lanterns by the canal')
+    await mina.page.getByLabel('Type the passphrase again').fill('lanterns by the canal')
+    const set = mina.page.getByRole('button', { name: 'Set passphrase' })
+    await set.click()
+    await mina.page.getByRole('alert').filter({ hasText: NOTHING_SAVED }).waitFor({ timeout: 15_000 })
+    expect(await mina.page.getByText('Passphrase saved.').count()).toBe(0)
+    expect(await mina.page.getByTestId('passphrase-state').textContent()).toContain('No passphrase is set')
+    // The network settings neither: no "Saved. Restarting…", and no restart that would lose them.
+    await mina.page.getByRole('button', { name: 'Save and restart' }).click()
+    await expect.poll(() => mina.page.getByRole('alert').filter({ hasText: NOTHING_SAVED }).count(), { timeout: 15_000 }).toBe(2)
+    expect(await mina.page.getByText('Saved. Restarting…').count()).toBe(0)
+    await setFull(mina.page, false)
+    await set.click()
+    await mina.page.getByText('Passphrase saved.').waitFor({ timeout: 30_000 })
+    expect(await mina.page.getByTestId('passphrase-state').textContent()).toContain('A passphrase is set')
+    expect(unexpectedErrors(mina.errors)).toEqual([])
   })
 })
