@@ -14,35 +14,43 @@ async function openDevice(p: Profile = profile()): Promise<{ p: Profile; keyring
 
 const records = async (p: Profile) => (await rawDatabase(p.indexedDB)).stores.records!
 
+/** A fresh device with one new board's store open on `doc`. */
+async function freshStore(doc: Y.Doc) {
+  const { p, keyring } = await openDevice()
+  const secret = newStoreSecret()
+  const store = await keyring.openStore(secret, doc)
+  await store.loaded
+  return { p, keyring, secret, store }
+}
+
+/** The board's items as the device reads them after a restart. */
+async function itemsAfterRestart(p: Profile, secret: Uint8Array): Promise<unknown> {
+  const again = await Keyring.open(p)
+  const copy = new Y.Doc()
+  const reopened = await again.openStore(secret, copy)
+  await reopened.loaded
+  const items = copy.getMap('items').toJSON()
+  await reopened.destroy()
+  await again.close()
+  return items
+}
+
 describe('a board’s store in the device’s one database', () => {
   it('keeps Alice’s board across restarts; flush resolves once it is on disk', async () => {
-    const { p, keyring } = await openDevice()
-    const secret = newStoreSecret()
     const doc = new Y.Doc()
-    const store = await keyring.openStore(secret, doc)
-    await store.loaded
+    const { p, keyring, secret, store } = await freshStore(doc)
     doc.getMap('items').set('x', 'Soup on Sunday')
     await store.flush()
     expect((await records(p)).size).toBe(1)
     doc.getMap('items').set('y', 'Coats in winter')
     await store.destroy()
     await keyring.close()
-
-    const again = await Keyring.open(p)
-    const copy = new Y.Doc()
-    const reopened = await again.openStore(secret, copy)
-    await reopened.loaded
-    expect(copy.getMap('items').toJSON()).toEqual({ x: 'Soup on Sunday', y: 'Coats in winter' })
-    await reopened.destroy()
-    await again.close()
+    expect(await itemsAfterRestart(p, secret)).toEqual({ x: 'Soup on Sunday', y: 'Coats in winter' })
   })
 
   it('a write the device refuses (it is full) drops nothing: kept, said, and written by the next flush once there is room', async () => {
-    const { p, keyring } = await openDevice()
-    const secret = newStoreSecret()
     const doc = new Y.Doc()
-    const store = await keyring.openStore(secret, doc)
-    await store.loaded
+    const { p, keyring, secret, store } = await freshStore(doc)
     doc.getMap('items').set('a', 'Soup on Sunday')
     await store.flush()
     const said: boolean[] = []
@@ -68,14 +76,7 @@ describe('a board’s store in the device’s one database', () => {
     expect(said).toEqual([true, false])
     await store.destroy()
     await keyring.close()
-
-    const again = await Keyring.open(p)
-    const copy = new Y.Doc()
-    const reopened = await again.openStore(secret, copy)
-    await reopened.loaded
-    expect(copy.getMap('items').toJSON()).toEqual({ a: 'Soup on Sunday', b: 'Coats in winter', c: 'Rides to the clinic' })
-    await reopened.destroy()
-    await again.close()
+    expect(await itemsAfterRestart(p, secret)).toEqual({ a: 'Soup on Sunday', b: 'Coats in winter', c: 'Rides to the clinic' })
   })
 
   it('loads a large stored state in parts, each slice in a task of its own, into the same board as a load in one piece', async () => {
