@@ -5,7 +5,7 @@ import CannotRun, { type CannotStart } from './ui/CannotRun.svelte'
 import { AppState } from './state/app.svelte.ts'
 import { i18n } from './state/i18n.svelte.ts'
 import { loadLocale, pickLocale, warmFormatters } from './i18n/index.ts'
-import { isStorageRefusal, keepsAnything, KeyringDamagedError, yieldToEventLoop } from './app/index.ts'
+import { isStorageRefusal, keepsDatabases, KeyringDamagedError, yieldToEventLoop } from './app/index.ts'
 import { CurvesUnavailableError, curves } from './crypto/curves.ts'
 import './ui/app.css'
 
@@ -47,7 +47,8 @@ function applyAppStyles(): Promise<unknown> {
 function whyCannotStart(err: unknown): CannotStart {
   if (err instanceof CurvesUnavailableError) return err.unfetched ? 'unfetched' : 'unsupported'
   if (err instanceof KeyringDamagedError) return 'damaged'
-  return isStorageRefusal(err) ? 'storage' : 'failed'
+  // A browser with no IndexedDB at all (turned off in its settings) cannot keep data either.
+  return !(globalThis as { indexedDB?: unknown }).indexedDB || isStorageRefusal(err) ? 'storage' : 'failed'
 }
 
 /** Once the fallback has come, the app starts afresh at the same address (an invitation opened is kept). */
@@ -72,7 +73,6 @@ async function main(): Promise<void> {
   signatures.catch(() => undefined)
   const target = document.getElementById('app')!
   let component: ReturnType<typeof mount> | null = null
-  let started = false
   try {
     // The device file gives the language and the look for the app's first frame (and may need signatures already).
     await Promise.all([applyAppStyles(), app.prepare()])
@@ -89,7 +89,6 @@ async function main(): Promise<void> {
     target.replaceChildren()
     component = mount(App, { target, props: { app } })
     performance.mark('hearth:mounted')
-    started = true
     await Promise.all([signatures, app.start()])
     performance.mark('hearth:started')
     if (fresh) {
@@ -103,12 +102,12 @@ async function main(): Promise<void> {
     if (component && (why === 'failed' || why === 'storage')) throw err
     if (component) await unmount(component)
     await i18n.init(app.settings.language, navigator.languages)
-    // The panic shortcut listens from the app's start: here too, when the app did not get that far.
-    if (!started) app.security.attach(window)
+    // The panic shortcut listens from the app's start (just after it mounts): here too, when the app did not get that far.
+    if (!component) app.security.attach(window)
     document.documentElement.lang = i18n.current
     document.documentElement.dir = i18n.dir
     // The keyring read (the app prepared): it knows whether the device holds anything. Otherwise, ask the browser.
-    const holds = component && !(err instanceof KeyringDamagedError) ? !app.deviceLock.firstRun : await keepsAnything()
+    const holds = component && !(err instanceof KeyringDamagedError) ? !app.deviceLock.firstRun : await keepsDatabases()
     target.replaceChildren()
     mount(CannotRun, { target, props: { app, why, holds, retry: why === 'unfetched' ? retryCurves : reload } })
     return

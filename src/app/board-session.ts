@@ -503,19 +503,13 @@ export class BoardSession {
     })
   }
 
-  /** This device could not save its latest changes: they wait in memory, written with the next change or `saveAgain`. */
+  /** This device could not save its latest changes: they wait in memory, written with the next change or `flush`. */
   get unsaved(): boolean {
     return this.#store.failing
   }
 
   onUnsaved(cb: (unsaved: boolean) => void): () => void {
     return this.#store.onFailing(cb)
-  }
-
-  /** Writes what waits to be saved; true once it is on disk. */
-  async saveAgain(): Promise<boolean> {
-    await this.flush()
-    return !this.#store.failing
   }
 
   async createItem(draft: unknown): Promise<Result<Item>> {

@@ -40,7 +40,7 @@ export {
 export { panicWipe, onWipeElsewhere, type WipeKind, type WipeReport } from './panic-wipe.ts'
 export type { BoardRecord, IceServer } from '../storage/index.ts'
 // Why the app could not start: the browser refused storage, or what it keeps cannot be opened; whether a wipe would find anything.
-export { isStorageRefusal, keepsAnything, KeyringDamagedError } from '../storage/index.ts'
+export { isStorageRefusal, keepsDatabases, KeyringDamagedError } from '../storage/index.ts'
 export type { SyncStatus } from '../sync/index.ts'
 export type { BoardId, InviteError } from '../crypto/index.ts'
 export { parseInvite } from '../crypto/index.ts'

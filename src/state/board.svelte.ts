@@ -920,9 +920,9 @@ export class BoardState {
     return this.items.find((i) => i.id === id)
   }
 
-  /** Writes what waits to be saved on this device; true once it is on disk. */
-  saveAgain(): Promise<boolean> {
-    return this.session.saveAgain()
+  /** Writes what waits to be saved on this device (`unsaved` says whether it could). */
+  saveAgain(): Promise<void> {
+    return this.session.flush()
   }
 
   create(draft: unknown): Promise<Result<Item>> {

@@ -15,9 +15,8 @@ const REFUSALS = new Set([
   'AbortError',
 ])
 
-/** Whether `err`, or an error it was caused by, is such a refusal; also true where the browser has no IndexedDB at all. */
+/** Whether `err`, or an error it was caused by, is such a refusal. */
 export function isStorageRefusal(err: unknown): boolean {
-  if (!(globalThis as { indexedDB?: unknown }).indexedDB) return true
   let e: unknown = err
   for (let depth = 0; e && depth < 8; depth++) {
     if (typeof DOMException !== 'undefined' && e instanceof DOMException && REFUSALS.has(e.name)) return true

@@ -134,7 +134,7 @@ export async function wipeDevice(deps: WipeDeps = {}): Promise<WipeReport> {
  * live, what a wipe is for. (A device file alone encrypts nothing: a first
  * visit whose start failed has one.) False where the browser refuses to say.
  */
-export async function keepsAnything(idb: IDBFactory | undefined = (globalThis as Partial<typeof globalThis>).indexedDB): Promise<boolean> {
+export async function keepsDatabases(idb: IDBFactory | undefined = (globalThis as Partial<typeof globalThis>).indexedDB): Promise<boolean> {
   try {
     return !!idb && typeof idb.databases === 'function' && (await idb.databases()).length > 0
   } catch {

@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
-import { isStorageRefusal, keepsAnything } from '../../src/storage/index.ts'
+import { isStorageRefusal, keepsDatabases } from '../../src/storage/index.ts'
 
 describe('isStorageRefusal', () => {
   it('is true for what IndexedDB, the file system and the quota throw when storage is refused, and for errors caused by one', () => {
@@ -30,15 +30,15 @@ describe('isStorageRefusal', () => {
   })
 })
 
-describe('keepsAnything', () => {
+describe('keepsDatabases', () => {
   it('is false for an origin with no database, true once one exists, and false where the browser refuses to say', async () => {
     const idb = new IDBFactory()
-    expect(await keepsAnything(idb)).toBe(false)
+    expect(await keepsDatabases(idb)).toBe(false)
     const req = idb.open('hearth')
     await new Promise((r) => (req.onsuccess = r))
     req.result.close()
-    expect(await keepsAnything(idb)).toBe(true)
+    expect(await keepsDatabases(idb)).toBe(true)
     const refusing = { databases: () => Promise.reject(new DOMException('denied', 'SecurityError')) } as unknown as IDBFactory
-    expect(await keepsAnything(refusing)).toBe(false)
+    expect(await keepsDatabases(refusing)).toBe(false)
   })
 })
