@@ -33,8 +33,10 @@ export interface CompactionContext {
   readonly log: AuthorLog
   readonly snapshotBytes: number
   placeholder(range: ClockRange): Uint8Array
-  /** Seals the snapshot and handles it in its turn; its key. */
-  seal(merged: Uint8Array, from: number, seq: number): Promise<string>
+  /** Seals the snapshot and handles it in its turn; its key. `seq` null: the author's next sequence number. */
+  seal(merged: Uint8Array, from: number, seq: number | null): Promise<string>
+  /** The sequence number the author's next entry takes. */
+  nextSeq(): number
   drop(keys: readonly string[]): void
   readonly gcFilter: (item: Y.Item) => boolean
   /** The author's Yjs client id (of their readable doc). */
@@ -55,6 +57,12 @@ export interface CompactionContext {
   admissible(update: Uint8Array, from: number, seq: number): boolean | Promise<boolean>
   /** The author's history as last written whole, kept between compactions, if the device keeps it. */
   readonly history?: KeptHistory
+  /**
+   * Rewrites the whole history even with nothing loose (others deleted some
+   * of the author's structs), when the rewrite folds something in: one that
+   * changes nothing is not sealed.
+   */
+  readonly fold?: boolean
 }
 
 /**
@@ -121,15 +129,16 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
     [...ctx.log.done.values()]
       .filter(isContent)
       .sort((a, b) => a.entry.header.from - b.entry.header.from)
-  // 0. One run in all, with something new in it: the whole history is written again as one snapshot.
+  // 0. One run in all, with something new in it (a loose entry, or what others deleted: `fold`): the whole history is written again as one snapshot.
   const all = own()
   const chained = all.every((d, i) => i === 0 || all[i - 1]!.entry.header.seq + 1 === d.entry.header.from)
   const size = all.reduce((n, d) => n + d.bytes.length, 0)
-  if (chained && all.some((d) => d.entry.header.kind === 'update') && all.length >= 2 && size <= ctx.snapshotBytes) {
+  const loose = all.filter((d) => d.entry.header.kind === 'update')
+  const news = (loose.length > 0 && all.length >= 2) || (ctx.fold === true && all.length >= 1)
+  if (chained && news && size <= ctx.snapshotBytes) {
     if (await merge(ctx, all, true)) return
   }
   // 1. The loose run (contiguous from the first loose entry) becomes one snapshot (a merge that seals nothing changes nothing).
-  const loose = all.filter((d) => d.entry.header.kind === 'update')
   if (loose.length >= 2) {
     const run: Done[] = []
     let expected = loose[0]!.entry.header.from
@@ -170,6 +179,14 @@ function payloadsOf(ctx: CompactionContext, parts: readonly Done[]): Uint8Array[
   return payloads
 }
 
+/** Whether `part` already holds `update`, byte for byte. */
+function standsFor(ctx: CompactionContext, part: Done, update: Uint8Array): boolean {
+  const held = payloadsOf(ctx, [part])?.[0]
+  if (!held || held.length !== update.length) return false
+  for (let i = 0; i < held.length; i++) if (held[i] !== update[i]) return false
+  return true
+}
+
 /** Seals one snapshot replacing `parts` (own, contiguous), then deletes them from the shared doc. */
 async function merge(ctx: CompactionContext, parts: readonly Done[], whole = false): Promise<boolean> {
   // A whole rewrite whose first part is the snapshot last written whole goes on from that replay.
@@ -198,8 +215,15 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
     Y.applyUpdate(scratch, Y.mergeUpdatesV2(payloads, Y.UpdateDecoderV1, UpdateEncoder))
   }
   const merged = encodeStateAsUpdate(scratch)
-  const [from, seq] = [parts[0]!.entry.header.from, parts[parts.length - 1]!.entry.header.seq]
-  if (!(await ctx.admissible(merged, from, seq))) {
+  if (parts.length === 1 && standsFor(ctx, parts[0]!, merged)) {
+    // A fold that folded nothing: the history stands as written.
+    if (resumed) ctx.history?.keep(parts[0]!, scratch)
+    else scratch.destroy()
+    return false
+  }
+  // One part rewritten (a fold) takes a sequence number of its own: two entries for the same range are an equivocation.
+  const [from, seq] = [parts[0]!.entry.header.from, parts.length === 1 ? null : parts[parts.length - 1]!.entry.header.seq]
+  if (!(await ctx.admissible(merged, from, seq ?? ctx.nextSeq()))) {
     scratch.destroy()
     return false
   }

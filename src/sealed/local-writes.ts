@@ -11,6 +11,10 @@ export interface LocalWritesContext {
   readonly own: OwnEntries
   /** Compact own entries once this many are not covered by a snapshot. */
   readonly compactAfter: number
+  /** Compact what is loose once this device has sealed nothing for this long (ms; 0: never). */
+  readonly compactWhenQuiet: number
+  /** This device's Yjs client id in the readable doc (its structs). */
+  readonly client: number
   /** The readable doc as it is now (a rebuild replaces it). */
   readable(): Y.Doc
   /** Runs engine work in turn (task-queue.ts). */
@@ -29,6 +33,17 @@ export interface LocalWritesContext {
  * followed through `'afterTransaction'`, for which Yjs encodes nothing. A
  * transaction that writes structs under another client's id (the app never
  * does) is taken as Yjs encodes it, in its place in the order.
+ *
+ * Compaction: after `compactAfter` loose entries, and once this device has
+ * been quiet for `compactWhenQuiet` with any entry loose. What was deleted
+ * or edited away (an address, a post taken down) leaves the stored history
+ * only when its author's device compacts (compaction.ts): 30 s after an
+ * editing session ends rather than 200 entries later, and the history
+ * at rest tracks the live board. A quiet compaction is one per session of
+ * writing, never while writes go on. Another device's deletion of this
+ * device's structs (a moderator took a post down) starts the same wait, and
+ * then the history is rewritten even with nothing loose, if that folds
+ * something in.
  */
 export class LocalWrites {
   readonly #ctx: LocalWritesContext
@@ -41,6 +56,9 @@ export class LocalWrites {
   #compacting = false
   /** Loose entries at which compaction is tried again, when the last try left them loose (nothing it could seal). */
   #retryAt = 0
+  #quiet: ReturnType<typeof setTimeout> | undefined
+  /** Another device deleted some of this device's structs since the last compaction. */
+  #deletedByOthers = false
 
   constructor(ctx: LocalWritesContext) {
     this.#ctx = ctx
@@ -54,6 +72,7 @@ export class LocalWrites {
 
   stop(doc: Y.Doc): void {
     this.#listening = false
+    clearTimeout(this.#quiet)
     this.#close()
     doc.off('afterTransaction', this.#onTransaction)
   }
@@ -72,6 +91,7 @@ export class LocalWrites {
     if (tr.origin === SEALED_ORIGIN || tr.origin === LOCAL_ORIGIN) {
       // Never sealed. The run so far is encoded as it stands before it: what this wrote or deleted is not the run's.
       if (this.#open?.doc === tr.doc) this.#close()
+      if (tr.origin === SEALED_ORIGIN) this.engineWrote(tr)
       return
     }
     const own = tr.doc.clientID
@@ -85,6 +105,13 @@ export class LocalWrites {
     if (this.#open && !this.#open.continues(tr)) this.#close()
     if (ownOnly) (this.#open ??= new LocalBatch(tr.doc)).add(tr)
     else this.#capture(tr)
+  }
+
+  /** The engine applied others' entries to the readable doc in `tr`: a deletion of this device's structs starts the wait for quiet. */
+  engineWrote(tr: Y.Transaction): void {
+    if (!this.#listening || !tr.deleteSet.clients.has(this.#ctx.client)) return
+    this.#deletedByOthers = true
+    this.#waitForQuiet()
   }
 
   /** Encodes the open run, after what came before it. */
@@ -123,19 +150,45 @@ export class LocalWrites {
         await own.sealUpdate(update, doc === this.#ctx.readable())
       }
       if (!this.#compacting) this.#maybeCompact()
+      this.#waitForQuiet()
     })
   }
 
   #maybeCompact(): void {
     const { own, compactAfter } = this.#ctx
     if (own.loose < Math.max(compactAfter, this.#retryAt)) return
+    this.#compact(false, () => {
+      // Not every write again: another round of loose entries first.
+      this.#retryAt = own.loose >= compactAfter ? own.loose + compactAfter : 0
+    })
+  }
+
+  /** (Re)starts the wait after this device's last write; when it ends, what is loose is compacted. */
+  #waitForQuiet(): void {
+    const ms = this.#ctx.compactWhenQuiet
+    if (ms <= 0 || !this.#listening) return
+    clearTimeout(this.#quiet)
+    this.#quiet = setTimeout(() => {
+      this.#quiet = undefined
+      if (!this.#listening) return
+      // A compaction under way (200 loose entries) may not have folded what came since: wait again after it.
+      if (this.#compacting) return this.#waitForQuiet()
+      const fold = this.#deletedByOthers
+      this.#deletedByOthers = false
+      if (fold || this.#ctx.own.loose > 0) this.#compact(fold)
+    }, ms)
+    // Never what keeps a Node process running.
+    ;(this.#quiet as { unref?: () => void }).unref?.()
+  }
+
+  /** `fold`: the whole history is rewritten even with nothing loose, if that folds in what others deleted. */
+  #compact(fold: boolean, then?: () => void): void {
     this.#compacting = true
     void this.#ctx
-      .run(() => own.compact())
+      .run(() => this.#ctx.own.compact({ fold }))
       .finally(() => {
         this.#compacting = false
-        // Not every write again: another round of loose entries first.
-        this.#retryAt = own.loose >= compactAfter ? own.loose + compactAfter : 0
+        then?.()
       })
   }
 }

@@ -187,8 +187,8 @@ export class OwnEntries {
     return this.#held?.find((v) => v.key === key)?.hash
   }
 
-  /** Compacts this device's content entries into snapshots (compaction.ts). */
-  async compact(): Promise<void> {
+  /** Compacts this device's content entries into snapshots (compaction.ts); `fold`: rewrites the whole history even with nothing loose, if that folds in a deletion. */
+  async compact({ fold = false }: { fold?: boolean } = {}): Promise<void> {
     const { signer, snapshotBytes, circle, entries, rules, myTag } = this.#ctx
     const client = boundClientId(signer.publicKey)
     await compactOwn({
@@ -198,10 +198,12 @@ export class OwnEntries {
       deletions: (upTo) => foldableDeletions(this.#ctx.readable(), rules, client, myTag, upTo),
       admissible: (update, from, seq) => this.#ctx.admits(from, seq, circle.heads(), update),
       placeholder: (range) => placeholderUpdate(client, range.from, range.to),
-      seal: (merged, from, seq) => this.seal('snapshot', encodeContent(circle.heads(), merged), { from, seq, speculative: true }),
+      seal: (merged, from, seq) => this.seal('snapshot', encodeContent(circle.heads(), merged), { from, ...(seq === null ? {} : { seq }), speculative: true }),
+      nextSeq: () => this.#seq + 1,
       drop: (keys) => entries.delete(keys),
       gcFilter: keepTypes,
       history: this.#history,
+      fold,
     })
   }
 

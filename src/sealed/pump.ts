@@ -32,7 +32,7 @@ export interface PumpContext {
   readonly handler: EntryHandler
   readonly kept: KeptVerdicts
   /** The readable doc's listener for this device's own changes, off while the engine writes (local-writes.ts). */
-  readonly writes: { detach(doc: Y.Doc): void; attach(doc: Y.Doc): void }
+  readonly writes: { detach(doc: Y.Doc): void; attach(doc: Y.Doc): void; engineWrote(tr: Y.Transaction): void }
   notifyCircle(): void
   /** The readable doc was rebuilt: whoever holds the old one must take this one. */
   reset(doc: Y.Doc): void
@@ -108,15 +108,20 @@ export class Pump {
     this.#writing = true
     const own = this.#readable.clientID
     this.#readable.clientID = 0
-    // Yjs encodes every transaction for 'update' listeners; ours ignores these, and encoding is not free.
+    // Never sealed: LocalWrites is told of it after (engineWrote), not as its own.
     this.#ctx.writes.detach(this.#readable)
+    let written: Y.Transaction | null = null
     try {
-      this.#readable.transact(f, SEALED_ORIGIN)
+      this.#readable.transact((tr) => {
+        written = tr
+        f()
+      }, SEALED_ORIGIN)
     } finally {
       this.#writing = false
       this.#readable.clientID = own
       this.#ctx.writes.attach(this.#readable)
     }
+    if (written) this.#ctx.writes.engineWrote(written)
   }
 
   /** A verdict already given may be wrong now: the readable doc is rebuilt at the end of this round. */

@@ -20,6 +20,8 @@ export interface SealedBoardOptions {
   readonly now?: () => number
   /** Compact own entries once this many are not covered by a snapshot. */
   readonly compactAfter?: number
+  /** Compact own loose entries once this device has written nothing for this long (ms; 0: only after `compactAfter`). */
+  readonly compactWhenQuiet?: number
   /** Largest snapshot this device writes (bytes of Yjs update). */
   readonly snapshotBytes?: number
   /** Whether `legacy` entries (a whole pre-sealed-boards doc) are accepted: only on boards migrated from then. */
@@ -59,6 +61,7 @@ export function withDefaults(opts: SealedBoardOptions): SettledOptions {
   return {
     now: Date.now,
     compactAfter: 200,
+    compactWhenQuiet: 30_000,
     snapshotBytes: 16 * 1024 * 1024,
     allowLegacy: false,
     pendingLimits: { perAuthor: 256, total: 4096 },

@@ -149,7 +149,7 @@ export class SealedBoard {
         return transport && this.#opts.inRoom ? this.#opts.inRoom(transport) : null
       },
     })
-    this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, readable: shared.readable, run: (task) => this.#tasks.run(task) })
+    this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, compactWhenQuiet: this.#opts.compactWhenQuiet, client: boundClientId(signer.publicKey), readable: shared.readable, run: (task) => this.#tasks.run(task) })
     this.#admission = new Admission({ ...shared, pendingLimits: this.#opts.pendingLimits, carry: (key, bytes, entry) => this.#carrier.carry(key, bytes, entry) })
     this.#side = new SideEntries({ ...shared, agreement: opts.agreement, crypto: this.#opts.crypto, ownRequest: () => this.#logs.of(myTag).done.get(`${myTag}.1`)?.hash, ownRequestWaiting: () => this.#logs.of(myTag).pending.get(`${myTag}.1`)?.entry.header.kind === 'request' })
     this.#carrier = new Carrier({ ...shared, side: this.#side })

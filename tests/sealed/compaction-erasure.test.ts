@@ -1,6 +1,7 @@
 /**
  * What was deleted leaves the sealed history when its author's device next
- * compacts (compaction.ts): the text is gone from every entry in the shared
+ * compacts (compaction.ts; after 200 loose entries, or once it has been quiet
+ * a while): the text is gone from every entry in the shared
  * doc, on the author's device and on everyone's who syncs after — not only
  * hidden from the board. Bob is a plain member; Ana founded the board and
  * moderates.
@@ -89,6 +90,55 @@ describe('what was deleted leaves the history at the author’s next compaction'
       expect((await storedTexts(m)).filter((t) => t.includes('Oak Lane')), `${m.name}'s stored entries`).toEqual([])
       expect(readItems(m.board.readable).find((i) => i.id === id)?.body).toBe('ask Ana for the place')
       expect(readItems(m.board.readable)).toHaveLength(21)
+      expect(refused(m)).toEqual([])
+    }
+  }, 60_000)
+
+  it('Bob edits an address out of his post and writes nothing more: once his device has been quiet a while, the old text is in no entry, with no further posts needed', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    const bob = await c.admit('Bob', ana, { compactAfter: 200, compactWhenQuiet: 300 })
+    const id = await post(bob, 'Tonight', 'meet at 14 Elm Street, back door')
+    await post(bob, 'Soup on Friday')
+    updateItem(bob.board.readable, id, { body: 'ask Ana where' }, Date.now())
+    await bob.board.flush()
+    await exchange(ana, bob)
+    expect((await storedTexts(ana)).some((t) => t.includes('Elm Street')), 'before he is quiet, his entries still hold it').toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    await bob.board.flush()
+    await exchange(ana, bob)
+    for (const m of [ana, bob]) {
+      expect((await storedTexts(m)).filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toEqual([])
+      expect(readItems(m.board.readable).map((i) => [i.title, i.body]).sort()).toEqual([
+        ['Soup on Friday', 'b'],
+        ['Tonight', 'ask Ana where'],
+      ])
+      expect(refused(m)).toEqual([])
+    }
+  }, 60_000)
+
+  it('Ana takes down Bob’s post and Bob writes nothing more: once his device has been quiet a while, no entry holds the address', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    const bob = await c.admit('Bob', ana, { compactAfter: 200, compactWhenQuiet: 300 })
+    const id = await post(bob, 'Tonight', 'meet at 14 Elm Street, back door')
+    await post(bob, 'Soup on Friday')
+    // His own quiet compaction first: the address is then in his snapshot.
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    await bob.board.flush()
+    await exchange(ana, bob)
+    expect((await storedTexts(ana)).filter((t) => t.includes('Elm Street'))).toHaveLength(1)
+    expect(removeItem(ana.board.readable, id, Date.now())).toBe(true)
+    await ana.board.flush()
+    await exchange(ana, bob)
+    expect(titles(bob)).toEqual(['Soup on Friday'])
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    await bob.board.flush()
+    await exchange(ana, bob)
+    for (const m of [ana, bob]) {
+      expect((await storedTexts(m)).filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toEqual([])
+      expect(titles(m)).toEqual(['Soup on Friday'])
+      expect(readRemovals(m.board.readable).map((r) => r.id)).toEqual([id])
       expect(refused(m)).toEqual([])
     }
   }, 60_000)

@@ -13,6 +13,7 @@ import type { EntryKind, ParsedEntry } from '../../src/crypto/index.ts'
 import type { ClockRange } from '../../src/sealed/authority.ts'
 import { AuthorLog, type Done, type Outcome } from '../../src/sealed/author-log.ts'
 import { compactOwn, KeptHistory } from '../../src/sealed/compaction.ts'
+import { conflictAt } from '../../src/sealed/equivocation.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
 import { placeholderUpdate } from '../../src/sealed/placeholder.ts'
 import { APPLY_PART_BYTES } from '../../src/sealed/pump.ts'
@@ -62,17 +63,21 @@ const snapshot = (from: number, seq: number, updates: Uint8Array[], size: number
 const membership = (seq: number) => entry('control', seq, seq)
 
 /** Bob's device: seals a snapshot into his log and drops what it replaces, as the engine does; `deletions` is what his readable doc holds as deleted of his structs. */
-async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null, admissible: (update: Uint8Array, from: number, seq: number) => boolean = () => true) {
+async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null, admissible: (update: Uint8Array, from: number, seq: number) => boolean = () => true, fold = false) {
   const log = new AuthorLog()
   for (const d of entries) log.done.set(d.key, d)
   const sealed: string[] = []
   const merged: Uint8Array[] = []
   const dropped: string[][] = []
+  let last = Math.max(0, ...entries.map((d) => d.entry.header.seq))
   await compactOwn({
     log,
     snapshotBytes,
     placeholder: (range) => placeholderUpdate(BOB, range.from, range.to),
-    seal: async (bytes, from, seq) => {
+    nextSeq: () => last + 1,
+    fold,
+    seal: async (bytes, from, given) => {
+      const seq = given ?? ++last
       const parts = [...log.done.values()].filter((d) => d.entry.header.kind !== 'control' && from <= d.entry.header.from && d.entry.header.seq <= seq)
       const size = parts.reduce((n, d) => n + d.bytes.length, 0)
       const key = `bob snapshot ${from}-${seq}`
@@ -268,6 +273,26 @@ describe('what a snapshot keeps', () => {
   })
 })
 
+/** Bob's notices bob/1 (with an address) and bob/2 (his updates `w`), and Ana's taking bob/1 down as his readable doc holds it (`deletions`). */
+function takenDown() {
+  const doc = new Y.Doc()
+  doc.clientID = BOB
+  const w: Uint8Array[] = []
+  doc.on('update', (u: Uint8Array) => w.push(u))
+  const first = new Y.Map<string>()
+  doc.getMap('items').set('bob/1', first)
+  first.set('body', 'meet at 14 Elm Street')
+  doc.getMap('items').set('bob/2', new Y.Map<string>())
+  const readable = new Y.Doc()
+  Y.applyUpdate(readable, Y.mergeUpdates(w))
+  const ana = new Y.Doc()
+  ana.clientID = 1
+  Y.applyUpdate(ana, Y.encodeStateAsUpdate(readable))
+  ana.getMap('items').delete('bob/1')
+  Y.applyUpdate(readable, Y.encodeStateAsUpdate(ana, Y.encodeStateVector(readable)))
+  return { w: [Y.mergeUpdates(w)], deletions: () => Y.encodeStateAsUpdate(readable, Y.encodeStateVector(readable)) }
+}
+
 describe('one run in all: the whole history is written again', () => {
   it('a single loose post, alone, is not worth a snapshot', async () => {
     const w = bobWrites(1)
@@ -337,6 +362,27 @@ describe('one run in all: the whole history is written again', () => {
     expect([...merged.getMap('items').keys()]).toEqual(['bob/2'])
     const structs = (Y.decodeUpdate(r.merged[0]!) as unknown as { structs: Y.Item[] }).structs
     expect(structs.filter((s) => s instanceof Y.Item && s.content instanceof Y.ContentType)).toHaveLength(2)
+  })
+
+  it('with nothing loose, a fold (Ana took his post down) rewrites his snapshot 1-2 as 1-3: a sequence number of its own, never a second entry for 1-2, without the text', async () => {
+    const { w, deletions } = takenDown()
+    const snap = snapshot(1, 2, w, 100)
+    const r = await compact([snap], 10_000, deletions, () => true, true)
+    expect(r.sealed).toEqual(['1-3'])
+    expect(r.dropped).toEqual([[snap.key]])
+    expect(new TextDecoder().decode(r.merged[0]!)).not.toContain('Elm Street')
+    expect([...board(r.merged[0]!).getMap('items').keys()]).toEqual(['bob/2'])
+    // A snapshot over a wider range than the one it replaces: both can be honest.
+    expect(conflictAt(r.log.done.get('bob snapshot 1-3')!.entry.header, snap.entry.header)).toBeNull()
+  })
+
+  it('a fold that folds nothing in (nothing deleted, or only what the snapshot already holds as deleted) seals nothing; nor does a compaction with nothing loose that is not a fold', async () => {
+    const { w, deletions } = takenDown()
+    expect((await compact([snapshot(1, 2, w, 100)], 10_000, () => null, () => true, true)).sealed).toEqual([])
+    const folded = await compact([snapshot(1, 2, w, 100)], 10_000, deletions, () => true, true)
+    const again = await compact([{ ...snapshot(1, 3, [], 100), plain: encodeContent([], folded.merged[0]!) }], 10_000, deletions, () => true, true)
+    expect(again.sealed).toEqual([])
+    expect((await compact([snapshot(1, 2, w, 100)], 10_000, deletions)).sealed).toEqual([])
   })
 
   it('with a membership entry between his content entries, his readable doc is not asked: runs are compacted as before', async () => {
@@ -415,12 +461,16 @@ describe('a whole rewrite goes on from the one before', () => {
     const log = new AuthorLog()
     const sealed: string[] = []
     const merged: Uint8Array[] = []
-    const compact = (deletions: (upTo: number) => Uint8Array | null = () => null) =>
+    const nextSeq = () => Math.max(0, ...[...log.done.values()].map((d) => d.entry.header.seq)) + 1
+    const compact = (deletions: (upTo: number) => Uint8Array | null = () => null, fold = false) =>
       compactOwn({
         log,
         snapshotBytes: 1_000_000,
         placeholder: (range) => placeholderUpdate(BOB, range.from, range.to),
-        seal: async (bytes, from, seq) => {
+        nextSeq,
+        fold,
+        seal: async (bytes, from, given) => {
+          const seq = given ?? nextSeq()
           const key = `bob snapshot ${from}-${seq}`
           // Its turn has come by the time sealing returns, unless told otherwise (it then waits in the log).
           if (opts.handled !== false) log.done.set(key, entry('snapshot', from, seq, { update: bytes }))

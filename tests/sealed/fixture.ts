@@ -19,7 +19,7 @@ type Options = Partial<Omit<SealedBoardOptions, 'signer' | 'agreement'>> & { key
 
 /** The engine's options every fixture device has (a board from before membership, no compaction), but its keys. */
 export function fixtureOptions() {
-  return { boardId: OLD_BOARD_ID, contentKeys: [{ key: CONTENT_KEY, transport: TRANSPORT }], transport: TRANSPORT, rules: BOARD_RULES, compactAfter: 1_000_000 }
+  return { boardId: OLD_BOARD_ID, contentKeys: [{ key: CONTENT_KEY, transport: TRANSPORT }], transport: TRANSPORT, rules: BOARD_RULES, compactAfter: 1_000_000, compactWhenQuiet: 0 }
 }
 
 /** A device with its own sealed doc (not yet connected to anyone), started. */

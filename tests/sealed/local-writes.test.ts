@@ -2,10 +2,11 @@
  * Bob's changes on his readable doc become his entries (local-writes.ts):
  * the changes of one task are sealed as one entry, split only where an
  * entry would pass its size limit; the engine's own writes are never sealed
- * again; his entries are compacted once enough of them are loose. Here the
+ * again; his entries are compacted once enough of them are loose, and once
+ * he has been quiet a while with any of them loose. Here the
  * sealing itself is a stand-in that records what it was given.
  */
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { LocalWrites } from '../../src/sealed/local-writes.ts'
 import { LOCAL_ORIGIN, SEALED_ORIGIN } from '../../src/sealed/origins.ts'
@@ -14,28 +15,41 @@ import { TaskQueue } from '../../src/sealed/task-queue.ts'
 
 const LIMIT = 900 * 1024
 
+/** Bob's Yjs client id. */
+const BOB = 7
+const bobsDoc = () => {
+  const doc = new Y.Doc()
+  doc.clientID = BOB
+  return doc
+}
+
 /** Bob's device: his readable doc, what was sealed, how often his entries were compacted. */
-function bobs(compactAfter = 1_000, compactsNothing = false) {
+function bobs(compactAfter = 1_000, compactsNothing = false, compactWhenQuiet = 0) {
   const tasks = new TaskQueue()
   const sealed: { update: Uint8Array; speculative: boolean }[] = []
   const own = {
     compactions: 0,
+    /** Of those, the ones asked to fold in others' deletions with nothing loose. */
+    folds: 0,
     loose: 0,
     async sealUpdate(update: Uint8Array, speculative: boolean) {
       sealed.push({ update, speculative })
       own.loose++
       return `bob.${sealed.length}`
     },
-    async compact() {
+    async compact({ fold = false } = {}) {
       own.compactions++
+      if (fold) own.folds++
       if (!compactsNothing) own.loose = 0
     },
   }
-  let readable = new Y.Doc()
+  let readable = bobsDoc()
   let queued = 0
   const writes = new LocalWrites({
     own: own as unknown as OwnEntries,
     compactAfter,
+    compactWhenQuiet,
+    client: BOB,
     readable: () => readable,
     run: (task) => {
       queued++
@@ -50,7 +64,7 @@ function bobs(compactAfter = 1_000, compactsNothing = false) {
     get readable() {
       return readable
     },
-    replace: () => (readable = new Y.Doc()),
+    replace: () => (readable = bobsDoc()),
     get queued() {
       return queued
     },
@@ -220,5 +234,105 @@ describe('Bob’s changes become his entries', () => {
     expect(shown([before, ...bob.sealed])).toEqual(['before listening', 'while the engine writes', 'after'])
     // Only the change made while listening: nothing written before it, or while the engine held the doc.
     expect(Y.decodeUpdate(bob.sealed[0]!.update).structs.map((s) => s.id.clock)).toEqual([from])
+  })
+
+  describe('once he has been quiet a while', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+    const QUIET = 30_000
+
+    it('what is loose is compacted once, when nothing was written for the quiet time: not while he goes on writing', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      const bob = bobs(1_000, false, QUIET)
+      bob.writes.listen(bob.readable)
+      for (let i = 0; i < 5; i++) {
+        post(bob.readable, `post ${i}`)
+        await bob.settle()
+        vi.advanceTimersByTime(QUIET - 1_000)
+        await bob.settle()
+      }
+      expect(bob.sealed).toHaveLength(5)
+      expect(bob.own.compactions, 'each post started the wait again').toBe(0)
+      vi.advanceTimersByTime(1_000)
+      await bob.settle()
+      expect(bob.own.compactions).toBe(1)
+      expect(bob.own.loose).toBe(0)
+      // Quiet again, with nothing loose: nothing to do.
+      vi.advanceTimersByTime(10 * QUIET)
+      await bob.settle()
+      expect(bob.own.compactions).toBe(1)
+      post(bob.readable, 'after the break')
+      await bob.settle()
+      vi.advanceTimersByTime(QUIET)
+      await bob.settle()
+      expect(bob.own.compactions).toBe(2)
+    })
+
+    it('a compaction that could seal nothing is not tried again until he writes again', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      const bob = bobs(1_000, true, QUIET)
+      bob.writes.listen(bob.readable)
+      post(bob.readable, 'one')
+      await bob.settle()
+      vi.advanceTimersByTime(QUIET)
+      await bob.settle()
+      vi.advanceTimersByTime(10 * QUIET)
+      await bob.settle()
+      expect(bob.own.compactions).toBe(1)
+      expect(bob.own.loose).toBe(1)
+    })
+
+    it('nothing is compacted once the board is closed, and with no quiet time given, only after as many loose entries as the board asks', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      const closing = bobs(1_000, false, QUIET)
+      closing.writes.listen(closing.readable)
+      post(closing.readable, 'last words')
+      await closing.settle()
+      closing.writes.stop(closing.readable)
+      vi.advanceTimersByTime(10 * QUIET)
+      await closing.settle()
+      expect(closing.own.compactions).toBe(0)
+      expect(vi.getTimerCount(), 'no timer left behind').toBe(0)
+
+      const never = bobs(1_000, false, 0)
+      never.writes.listen(never.readable)
+      post(never.readable, 'a post')
+      await never.settle()
+      expect(vi.getTimerCount()).toBe(0)
+      vi.advanceTimersByTime(10 * QUIET)
+      await never.settle()
+      expect(never.own.compactions).toBe(0)
+    })
+
+    it('when another device deletes some of his structs (a moderator takes his post down), his history is folded once he has been quiet, with nothing loose', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      const bob = bobs(1_000, false, QUIET)
+      bob.writes.listen(bob.readable)
+      post(bob.readable, 'Tonight at 14 Elm Street')
+      await bob.settle()
+      vi.advanceTimersByTime(QUIET)
+      await bob.settle()
+      expect([bob.own.compactions, bob.own.folds, bob.own.loose]).toEqual([1, 0, 0])
+      // Ana's entry, applied by the engine: it deletes one of Bob's structs.
+      const ana = new Y.Doc()
+      Y.applyUpdate(ana, Y.encodeStateAsUpdate(bob.readable))
+      ana.getArray<string>('posts').delete(0, 1)
+      Y.applyUpdate(bob.readable, Y.encodeStateAsUpdate(ana, Y.encodeStateVector(bob.readable)), SEALED_ORIGIN)
+      await bob.settle()
+      vi.advanceTimersByTime(QUIET - 1)
+      await bob.settle()
+      expect(bob.own.compactions).toBe(1)
+      vi.advanceTimersByTime(1)
+      await bob.settle()
+      expect([bob.own.compactions, bob.own.folds]).toEqual([2, 1])
+      // Her new post deletes nothing of his: no fold for it.
+      ana.getArray<string>('posts').push(['Soup on Friday'])
+      Y.applyUpdate(bob.readable, Y.encodeStateAsUpdate(ana, Y.encodeStateVector(bob.readable)), SEALED_ORIGIN)
+      vi.advanceTimersByTime(10 * QUIET)
+      await bob.settle()
+      expect(bob.own.compactions, 'nothing of his deleted since').toBe(2)
+      expect(bob.sealed, 'what the engine applied is not sealed again').toHaveLength(1)
+    })
   })
 })

@@ -11,13 +11,14 @@ import * as Y from 'yjs'
 import { SEALED_ORIGIN } from '../../src/sealed/origins.ts'
 import { Pump, APPLY_PART_BYTES, type PumpContext } from '../../src/sealed/pump.ts'
 
-/** What `apply` and `settled` use of the engine: the readable doc's listener, off while the pump writes. */
-function pump(): { pump: Pump; writes: { detached: number; attached: number } } {
-  const writes = { detached: 0, attached: 0 }
+/** What `apply` and `settled` use of the engine: the readable doc's listener, off while the pump writes, and told what it wrote after. */
+function pump(): { pump: Pump; writes: { detached: number; attached: number; told: Y.Transaction[] } } {
+  const writes = { detached: 0, attached: 0, told: [] as Y.Transaction[] }
   const ctx = {
     writes: {
       detach: () => void writes.detached++,
       attach: () => void writes.attached++,
+      engineWrote: (tr: Y.Transaction) => void writes.told.push(tr),
     },
   } as unknown as PumpContext
   return { pump: new Pump(ctx, 12345), writes }
@@ -78,6 +79,8 @@ describe('what the engine reads of a large entry applied in parts', () => {
     p.settled()
     expect(writes.detached).toBe(1)
     expect(writes.attached).toBe(1)
+    // Told after, once the listener is back: the transaction's origin says whose it was.
+    expect(writes.told.map((tr) => tr.origin)).toEqual([SEALED_ORIGIN])
     // Nothing it applies is taken for this device's own change, and the doc keeps this device's client id.
     expect(seen).toEqual([SEALED_ORIGIN])
     expect(p.readable.clientID).toBe(own)

@@ -125,6 +125,7 @@ async function sealedBoard(i: number): Promise<{ id: string; transport: Transpor
     contentKeys: [{ key: generateContentKey(), transport }],
     rules: BOARD_RULES,
     compactAfter: 1_000_000,
+    compactWhenQuiet: 0,
   })
   await board.start()
   await board.found(`Board ${i}`, nonce)
