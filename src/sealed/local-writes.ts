@@ -11,7 +11,7 @@ export interface LocalWritesContext {
   readonly own: OwnEntries
   /** Compact own entries once this many are not covered by a snapshot. */
   readonly compactAfter: number
-  /** Compact what is loose once this device has sealed nothing for this long (ms; 0: never). */
+  /** Once something of this device's was deleted, compact when it has sealed nothing for this long (ms; 0: never). */
   readonly compactWhenQuiet: number
   /** This device's Yjs client id in the readable doc (its structs). */
   readonly client: number
@@ -35,15 +35,16 @@ export interface LocalWritesContext {
  * does) is taken as Yjs encodes it, in its place in the order.
  *
  * Compaction: after `compactAfter` loose entries, and once this device has
- * been quiet for `compactWhenQuiet` with any entry loose. What was deleted
- * or edited away (an address, a post taken down) leaves the stored history
- * only when its author's device compacts (compaction.ts): 30 s after an
- * editing session ends rather than 200 entries later, and the history
- * at rest tracks the live board. A quiet compaction is one per session of
- * writing, never while writes go on. Another device's deletion of this
- * device's structs (a moderator took a post down) starts the same wait, and
- * then the history is rewritten even with nothing loose, if that folds
- * something in.
+ * been quiet for `compactWhenQuiet` after something of its own was deleted.
+ * What was deleted or edited away (an address, a post taken down) leaves the
+ * stored history only when its author's device compacts (compaction.ts):
+ * 30 s after the session that deleted it ends, rather than 200 entries
+ * later. The deletion may be this device's own (an edit, a deleted post, an
+ * expiry) or another's (a moderator took a post down): the history is then
+ * written again whole even with nothing loose, if that folds something in.
+ * A rewrite sends the author's whole history to every member online, so a
+ * session that only added posts does not start one, and none starts while
+ * writes go on.
  */
 export class LocalWrites {
   readonly #ctx: LocalWritesContext
@@ -57,8 +58,8 @@ export class LocalWrites {
   /** Loose entries at which compaction is tried again, when the last try left them loose (nothing it could seal). */
   #retryAt = 0
   #quiet: ReturnType<typeof setTimeout> | undefined
-  /** Another device deleted some of this device's structs since the last compaction. */
-  #deletedByOthers = false
+  /** Some of this device's structs were deleted (by it or by another device) since the last compaction began. */
+  #deleted = false
 
   constructor(ctx: LocalWritesContext) {
     this.#ctx = ctx
@@ -98,6 +99,8 @@ export class LocalWrites {
     const ownOnly = onlyOwn(tr)
     // Nothing written, nothing deleted: nothing to seal.
     if (ownOnly && tr.deleteSet.clients.size === 0 && (tr.afterState.get(own) ?? 0) === (tr.beforeState.get(own) ?? 0)) return
+    // Text of this device's own deleted or edited away: its history is written again once it is quiet.
+    if (tr.deleteSet.clients.has(this.#ctx.client)) this.#deleted = true
     if (!this.#flushQueued) {
       this.#flushQueued = true
       queueMicrotask(() => this.flush())
@@ -110,7 +113,7 @@ export class LocalWrites {
   /** The engine applied others' entries to the readable doc in `tr`: a deletion of this device's structs starts the wait for quiet. */
   engineWrote(tr: Y.Transaction): void {
     if (!this.#listening || !tr.deleteSet.clients.has(this.#ctx.client)) return
-    this.#deletedByOthers = true
+    this.#deleted = true
     this.#waitForQuiet()
   }
 
@@ -150,7 +153,7 @@ export class LocalWrites {
         await own.sealUpdate(update, doc === this.#ctx.readable())
       }
       if (!this.#compacting) this.#maybeCompact()
-      this.#waitForQuiet()
+      if (this.#deleted) this.#waitForQuiet()
     })
   }
 
@@ -163,7 +166,7 @@ export class LocalWrites {
     })
   }
 
-  /** (Re)starts the wait after this device's last write; when it ends, what is loose is compacted. */
+  /** (Re)starts the wait after this device's last write; when it ends, the history is compacted with what was deleted folded in. */
   #waitForQuiet(): void {
     const ms = this.#ctx.compactWhenQuiet
     if (ms <= 0 || !this.#listening) return
@@ -173,17 +176,17 @@ export class LocalWrites {
       if (!this.#listening) return
       // A compaction under way (200 loose entries) may not have folded what came since: wait again after it.
       if (this.#compacting) return this.#waitForQuiet()
-      const fold = this.#deletedByOthers
-      this.#deletedByOthers = false
-      if (fold || this.#ctx.own.loose > 0) this.#compact(fold)
+      if (this.#deleted) this.#compact(true)
     }, ms)
     // Never what keeps a Node process running.
     ;(this.#quiet as { unref?: () => void }).unref?.()
   }
 
-  /** `fold`: the whole history is rewritten even with nothing loose, if that folds in what others deleted. */
+  /** `fold`: the whole history is rewritten even with nothing loose, if that folds in what was deleted. */
   #compact(fold: boolean, then?: () => void): void {
     this.#compacting = true
+    // What was deleted so far is folded in by this compaction (it reads the readable doc as it is then).
+    this.#deleted = false
     void this.#ctx
       .run(() => this.#ctx.own.compact({ fold }))
       .finally(() => {

@@ -441,8 +441,9 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
   await devices[0]!.board.saveVerdicts()
   const verdicts = devices[0]!.verdicts
   const netState = Y.encodeStateAsUpdate(network)
-  // At rest: what each device's quiet compaction does once it has written nothing for a while (LocalWrites,
-  // `compactWhenQuiet`: OwnEntries.compact() over what is loose), then everyone hears it.
+  // At rest: what each device's quiet compaction does once it has written nothing for a while after deleting or
+  // editing (LocalWrites, `compactWhenQuiet`; every device here edited since its last compaction): its history
+  // written again with what is loose, as compactNow() does. Then everyone hears it.
   for (const d of devices) {
     await d.board.compactNow()
     pass!.publish(d)
