@@ -1,0 +1,81 @@
+/**
+ * Text edited away leaves the stored history, not only the screen. Bob, a
+ * member, posts where he can give out food tonight, then edits the address
+ * out. Right after, the old text is still in the encrypted entries on both
+ * phones (the edit is a change on top of the post). Once Bob's app has been
+ * quiet for 30 s it writes his history again without it, and sends that to
+ * Alice: then neither device holds the address in any entry it can decrypt,
+ * with every key its keyring has — what an informant with Alice's unlocked
+ * phone, or a lab with both, would read — and both still show the post as
+ * edited. (Alice, who founded the board and made the invitation, changed the
+ * membership between her posts: her history cannot be written again whole,
+ * see THREAT_MODEL.md.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
+import { boardIdOf, containsText, everythingReadable, readBoardRecord, readSealedDoc } from './support/device-data.ts'
+import { STATUS, card, createBoard, editItem, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, until, waitForText } from './support/flows.ts'
+import { startApp, type App } from './support/server.ts'
+
+const SYNC_MS = 45_000
+/** The app's quiet time before it compacts (30 s), with room for a slow machine and the sync after. */
+const ERASED_MS = 120_000
+const BOARD = { name: 'Harbour mutual aid', displayName: 'Alice' }
+const ADDRESS = '14 Elm Street, back door'
+const POST = { kind: 'notice', title: 'Food to give out tonight', body: `${ADDRESS}. Knock twice.` } as const
+const EDITED = 'Message Bob for the place.'
+
+let app: App
+let alice: Peer
+let bob: Peer
+
+beforeAll(async () => {
+  app = await startApp()
+  ;[alice, bob] = await Promise.all([launchPeer('alice-erasure'), launchPeer('bob-erasure', { viewport: { width: 360, height: 740 } })])
+})
+
+afterAll(async () => {
+  await closeAllPeers()
+  await app?.close()
+})
+
+/** Whether `peer`'s stored board holds `text` in any entry it can decrypt, whatever its app decided. */
+async function holds(peer: Peer, text: string): Promise<boolean> {
+  const boardId = await boardIdOf(peer.page)
+  const record = await readBoardRecord(peer.page, boardId)
+  return containsText(await everythingReadable(await readSealedDoc(peer.page, boardId), record), text)
+}
+
+describe('an address edited out of a post', () => {
+  it('leaves the encrypted history on both phones once Bob’s app has been quiet, and the post stays as edited', async () => {
+    await alice.page.goto(app.url)
+    await createBoard(alice.page, BOARD)
+    await bob.page.goto(await readInviteLink(alice.page))
+    await submitJoin(bob.page, 'Bob')
+    await waitForText(syncStatus(bob.page), STATUS.synced1, SYNC_MS)
+    await postItem(bob.page, POST)
+    await card(alice.page, POST.title).waitFor({ timeout: SYNC_MS })
+
+    await editItem(bob.page, POST.title, { Text: EDITED })
+    await waitForText(card(alice.page, POST.title), EDITED, SYNC_MS)
+    // Right after the edit, the old text is still in the entries on both phones: the check below can see it.
+    expect(await holds(alice, ADDRESS), 'Alice’s entries right after the edit').toBe(true)
+    expect(await holds(bob, ADDRESS), 'Bob’s entries right after the edit').toBe(true)
+
+    await until(async () => !(await holds(alice, ADDRESS)) && !(await holds(bob, ADDRESS)), 'the address gone from both phones’ entries', ERASED_MS, 2_000)
+    for (const peer of [alice, bob]) {
+      expect(await holds(peer, EDITED), 'the edited text is kept').toBe(true)
+      expect(await holds(peer, POST.title)).toBe(true)
+      const shown = await textOf(card(peer.page, POST.title))
+      expect(shown).toContain(EDITED)
+      expect(shown).not.toContain(ADDRESS)
+    }
+    // Nothing refused on either device: the rewritten history is Alice's own, judged like any entry.
+    for (const peer of [alice, bob]) expect(await peer.page.getByRole('img', { name: 'Some changes were rejected' }).count()).toBe(0)
+  }, 240_000)
+
+  it('neither device logged an unexpected error', () => {
+    expect(unexpectedErrors(alice.errors)).toEqual([])
+    expect(unexpectedErrors(bob.errors)).toEqual([])
+  })
+})
