@@ -441,6 +441,7 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
   await devices[0]!.board.saveVerdicts()
   const verdicts = devices[0]!.verdicts
   const netState = Y.encodeStateAsUpdate(network)
+  const netEntries = network.getMap('entries').size
   // At rest: what each device's quiet compaction does once it has written nothing for a while after deleting or
   // editing (LocalWrites, `compactWhenQuiet`; every device here edited since its last compaction): its history
   // written again with what is loose, as compactNow() does. Then everyone hears it.
@@ -454,7 +455,7 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
     assertSameItems(`device ${i + 1}'s readable doc at rest`, expected, titles(d.board.readable))
   }
   const restState = Y.encodeStateAsUpdate(network)
-  const netEntries = network.getMap('entries').size
+  const restEntries = network.getMap('entries').size
   const breakdown = await storageBreakdown(network, shared)
 
   for (const d of devices) d.board.destroy()
@@ -595,8 +596,8 @@ export async function measureSealed(ctx: SealedContext): Promise<Figure[]> {
       baseline: [plainState.byteLength / MB],
       target: { kind: 'ratio', max: 1.2, text: '≤ 1.2×' },
       note:
-        `${restState.byteLength.toLocaleString('en')} vs ${plainState.byteLength.toLocaleString('en')} bytes; ${netEntries} entries left in the sealed doc (${breakdown.snapshots} snapshots). ` +
-        `Right after the last write, before any device was quiet (up to 199 entries of each device loose, the text they replaced still in the snapshots): ${netState.byteLength.toLocaleString('en')} bytes (${(netState.byteLength / plainState.byteLength).toFixed(2)}×); the open and sync rows start from that state. ` +
+        `${restState.byteLength.toLocaleString('en')} vs ${plainState.byteLength.toLocaleString('en')} bytes; ${restEntries} entries left in the sealed doc (${breakdown.snapshots} snapshots). ` +
+        `Right after the last write, before any device was quiet (up to 199 entries of each device loose, the text they replaced still in the snapshots): ${netState.byteLength.toLocaleString('en')} bytes (${(netState.byteLength / plainState.byteLength).toFixed(2)}×), ${netEntries} entries; the open and sync rows start from that state. ` +
         `Entry values ${breakdown.entryBytes.toLocaleString('en')} bytes (sealed-doc structure and tombstones: the other ${(netState.byteLength - breakdown.entryBytes).toLocaleString('en')}); ` +
         `Yjs payloads inside them ${breakdown.payloadBytes.toLocaleString('en')} bytes (header, nonce, GCM tag and signature: the rest); ` +
         `those payloads merged into one doc: ${breakdown.mergedBytes.toLocaleString('en')} bytes.`,
