@@ -189,6 +189,9 @@ function standsFor(ctx: CompactionContext, part: Done, update: Uint8Array): bool
 
 /** Seals one snapshot replacing `parts` (own, contiguous), then deletes them from the shared doc. */
 async function merge(ctx: CompactionContext, parts: readonly Done[], whole = false): Promise<boolean> {
+  // One part rewritten (a fold) is sealed under the author's next sequence number (below): only if that follows it,
+  // since a snapshot over any other entry of theirs (a rename since) would be an equivocation.
+  if (parts.length === 1 && ctx.nextSeq() !== parts[0]!.entry.header.seq + 1) return false
   // A whole rewrite whose first part is the snapshot last written whole goes on from that replay.
   const resumed = whole ? (ctx.history?.take(parts[0]!) ?? null) : null
   const payloads = payloadsOf(ctx, resumed ? parts.slice(1) : parts)
@@ -222,7 +225,8 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
     return false
   }
   // One part rewritten (a fold) takes a sequence number of its own: two entries for the same range are an equivocation.
-  const [from, seq] = [parts[0]!.entry.header.from, parts.length === 1 ? null : parts[parts.length - 1]!.entry.header.seq]
+  const single = parts.length === 1
+  const [from, seq] = [parts[0]!.entry.header.from, single ? null : parts[parts.length - 1]!.entry.header.seq]
   if (!(await ctx.admissible(merged, from, seq ?? ctx.nextSeq()))) {
     scratch.destroy()
     return false

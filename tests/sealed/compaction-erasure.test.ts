@@ -144,4 +144,28 @@ describe('what was deleted leaves the history at the author’s next compaction'
       expect(refused(m)).toEqual([])
     }
   }, 60_000)
+
+  it('Bob renamed himself after his post, then Ana takes it down: his device seals no rewrite that would stand over his new name, and nothing of his is refused anywhere', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    const bob = await c.admit('Bob', ana, { compactAfter: 200, compactWhenQuiet: 300 })
+    const id = await post(bob, 'Tonight', 'meet at 14 Elm Street, back door')
+    await post(bob, 'Soup on Friday')
+    await bob.board.compactNow()
+    await bob.board.join('Robert')
+    await exchange(ana, bob)
+    expect(removeItem(ana.board.readable, id, Date.now())).toBe(true)
+    await ana.board.flush()
+    await exchange(ana, bob)
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    await bob.board.flush()
+    await exchange(ana, bob)
+    for (const m of [ana, bob]) {
+      expect(refused(m), `${m.name}'s device`).toEqual([])
+      expect(titles(m)).toEqual(['Soup on Friday'])
+      expect(m.board.circle.profiles.get(bob.board.myTag)?.name).toBe('Robert')
+      // The limit THREAT_MODEL.md states: his history is not written again, so the text stays in it.
+      expect((await storedTexts(m)).filter((t) => t.includes('Elm Street'))).toHaveLength(1)
+    }
+  }, 60_000)
 })

@@ -376,6 +376,13 @@ describe('one run in all: the whole history is written again', () => {
     expect(conflictAt(r.log.done.get('bob snapshot 1-3')!.entry.header, snap.entry.header)).toBeNull()
   })
 
+  it('a fold is not sealed when another entry of his follows the one it would rewrite (a rename since): the new snapshot would stand over it', async () => {
+    const { w, deletions } = takenDown()
+    const r = await compact([snapshot(1, 2, w, 100), membership(3)], 10_000, deletions, () => true, true)
+    expect(r.sealed).toEqual([])
+    expect(r.dropped).toEqual([])
+  })
+
   it('a fold that folds nothing in (nothing deleted, or only what the snapshot already holds as deleted) seals nothing; nor does a compaction with nothing loose that is not a fold', async () => {
     const { w, deletions } = takenDown()
     expect((await compact([snapshot(1, 2, w, 100)], 10_000, () => null, () => true, true)).sealed).toEqual([])
