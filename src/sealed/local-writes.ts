@@ -38,7 +38,8 @@ export interface LocalWritesContext {
  * been quiet for `compactWhenQuiet` after something of its own was deleted.
  * What was deleted or edited away (an address, a post taken down) leaves the
  * stored history only when its author's device compacts (compaction.ts):
- * 30 s after the session that deleted it ends, rather than 200 entries
+ * 10 s after the session that deleted it ends (or, if the board was
+ * closed before, 10 s into the next session), rather than 200 entries
  * later. The deletion may be this device's own (an edit, a deleted post, an
  * expiry) or another's (a moderator took a post down): the history is then
  * written again whole even with nothing loose, if that folds something in.
@@ -65,10 +66,14 @@ export class LocalWrites {
     this.#ctx = ctx
   }
 
-  /** From now on, local changes to `doc` are sealed. */
+  /** From now on, local changes to `doc` are sealed; what a session that ended before its quiet compaction deleted is folded in once quiet. */
   listen(doc: Y.Doc): void {
     doc.on('afterTransaction', this.#onTransaction)
     this.#listening = true
+    if (this.#ctx.compactWhenQuiet > 0 && this.#ctx.own.looseDeletions()) {
+      this.#deleted = true
+      this.#waitForQuiet()
+    }
   }
 
   stop(doc: Y.Doc): void {

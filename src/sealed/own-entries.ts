@@ -1,4 +1,4 @@
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import { boundClientId, fromBase64url, keyId, MAX_ENTRY_BYTES, parseEntry, sealEntry, type ContentCipher, type DeviceSigner, type EntryHeader, type EntryKind, type TransportSecret } from '../crypto/index.ts'
 import type { AuthorLog, Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
@@ -8,7 +8,7 @@ import { foldableDeletions } from './deletions.ts'
 import { entryKey } from './entry-key.ts'
 import type { BoardKeys } from './keys.ts'
 import { encodeControl, type Op } from './membership/ops.ts'
-import { encodeContent, entryHash, entryHashNative } from './payloads.ts'
+import { decodeContent, encodeContent, entryHash, entryHashNative } from './payloads.ts'
 import { placeholderUpdate } from './placeholder.ts'
 import { keepTypes } from './readable.ts'
 import type { SharedEntries } from './shared-entries.ts'
@@ -79,6 +79,21 @@ export class OwnEntries {
   /** Plain update entries of this device not yet compacted. */
   get loose(): number {
     return this.#ctx.log().done.updates
+  }
+
+  /**
+   * Whether a loose content entry of this device deletes some of its own
+   * structs: text edited away or deleted that its next compaction would take
+   * out of the history (a session that ended before its quiet compaction).
+   */
+  looseDeletions(): boolean {
+    const client = boundClientId(this.#ctx.signer.publicKey)
+    for (const d of this.#ctx.log().done.values()) {
+      if (d.entry.header.kind !== 'update' || d.outcome !== 'applied' || !d.plain) continue
+      const update = d.entry.header.version === 1 ? d.plain : decodeContent(d.plain)?.update
+      if (update && Y.decodeUpdate(update).ds.clients.has(client)) return true
+    }
+    return false
   }
 
   /** Goes on after the last entry of this device handled (what a restart read from disk). */

@@ -61,7 +61,7 @@ export function withDefaults(opts: SealedBoardOptions): SettledOptions {
   return {
     now: Date.now,
     compactAfter: 200,
-    compactWhenQuiet: 30_000,
+    compactWhenQuiet: 10_000,
     snapshotBytes: 16 * 1024 * 1024,
     allowLegacy: false,
     pendingLimits: { perAuthor: 256, total: 4096 },

@@ -7,10 +7,11 @@
  * moderates.
  */
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { createItem, newItemId, readItems, readRemovals, removeItem, updateItem, type ItemId } from '../../src/core/index.ts'
-import { openEntry, parseEntry } from '../../src/crypto/index.ts'
+import { keyId, openEntry, parseEntry, toBase64url } from '../../src/crypto/index.ts'
 import { decodeContent } from '../../src/sealed/payloads.ts'
-import { circle, exchange, type Member } from './fixture.ts'
+import { circle, device, exchange, type Member } from './fixture.ts'
 
 const notice = (title: string, body = 'b') => ({ kind: 'notice', title, body, author: 'Bob', tags: [], pinned: false, expiresAt: null })
 
@@ -166,6 +167,33 @@ describe('what was deleted leaves the history at the author’s next compaction'
       expect(m.board.circle.profiles.get(bob.board.myTag)?.name).toBe('Robert')
       // The limit THREAT_MODEL.md states: his history is not written again, so the text stays in it.
       expect((await storedTexts(m)).filter((t) => t.includes('Elm Street'))).toHaveLength(1)
+    }
+  }, 60_000)
+
+  it('Bob edits an address out and his app closes at once (a lock): when he opens the board again, his device folds it in once quiet', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    const bob = await c.admit('Bob', ana, { compactAfter: 200, compactWhenQuiet: 300 })
+    const id = await post(bob, 'Tonight', 'meet at 14 Elm Street, back door')
+    await bob.board.compactNow()
+    updateItem(bob.board.readable, id, { body: 'ask Ana where' }, Date.now())
+    await bob.board.flush()
+    await exchange(ana, bob)
+    bob.board.destroy()
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    expect((await storedTexts(ana)).some((t) => t.includes('Elm Street')), 'nothing was compacted while closed').toBe(true)
+    // The same device opens its stored board again.
+    const stored = new Y.Doc()
+    Y.applyUpdate(stored, Y.encodeStateAsUpdate(bob.board.sealed))
+    const again = await device('Bob', { keys: bob.keys, boardId: c.boardId, sealed: stored, compactAfter: 200, compactWhenQuiet: 300, contentKeys: bob.board.keys.contentKeys().map((key) => ({ key, transport: bob.board.keys.transport(toBase64url(keyId(key))) })) })
+    const bob2 = { ...bob, board: again.board }
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    await bob2.board.flush()
+    await exchange(ana, bob2)
+    for (const m of [ana, bob2]) {
+      expect((await storedTexts(m)).filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toEqual([])
+      expect(readItems(m.board.readable).map((i) => i.body)).toEqual(['ask Ana where'])
+      expect(refused(m)).toEqual([])
     }
   }, 60_000)
 })

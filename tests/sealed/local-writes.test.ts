@@ -37,6 +37,9 @@ function bobs(compactAfter = 1_000, compactsNothing = false, compactWhenQuiet = 
       own.loose++
       return `bob.${sealed.length}`
     },
+    /** Whether his loose entries delete something of his (what a session closed before its quiet compaction left). */
+    looseDeletes: false,
+    looseDeletions: () => own.looseDeletes,
     async compact({ fold = false } = {}) {
       own.compactions++
       if (fold) own.folds++
@@ -316,6 +319,35 @@ describe('Bob’s changes become his entries', () => {
       vi.advanceTimersByTime(10 * QUIET)
       await never.settle()
       expect(never.own.compactions).toBe(0)
+    })
+
+    it('a session that ended before its quiet compaction: the next one compacts once quiet, if his loose entries delete something of his', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      const adds = bobs(1_000, false, QUIET)
+      adds.own.loose = 3
+      adds.writes.listen(adds.readable)
+      vi.advanceTimersByTime(10 * QUIET)
+      await adds.settle()
+      expect(adds.own.compactions, 'loose posts only').toBe(0)
+
+      const edited = bobs(1_000, false, QUIET)
+      edited.own.loose = 3
+      edited.own.looseDeletes = true
+      edited.writes.listen(edited.readable)
+      vi.advanceTimersByTime(QUIET - 1)
+      await edited.settle()
+      expect(edited.own.compactions).toBe(0)
+      vi.advanceTimersByTime(1)
+      await edited.settle()
+      expect([edited.own.compactions, edited.own.folds]).toEqual([1, 1])
+
+      // With no quiet time, it is not even asked.
+      const off = bobs(1_000, false, 0)
+      off.own.looseDeletes = true
+      off.writes.listen(off.readable)
+      vi.advanceTimersByTime(10 * QUIET)
+      await off.settle()
+      expect(off.own.compactions).toBe(0)
     })
 
     it('when another device deletes some of his structs (a moderator takes his post down), his history is folded once he has been quiet, with nothing loose', async () => {
