@@ -39,7 +39,12 @@ function bobs(compactAfter = 1_000, compactsNothing = false, compactWhenQuiet = 
     },
     /** Whether his loose entries delete something of his (what a session closed before its quiet compaction left). */
     looseDeletes: false,
-    looseDeletions: () => own.looseDeletes,
+    /** How often that was asked. */
+    looseReads: 0,
+    looseDeletions: () => {
+      own.looseReads++
+      return own.looseDeletes
+    },
     async compact({ fold = false } = {}) {
       own.compactions++
       if (fold) own.folds++
@@ -334,20 +339,22 @@ describe('Bob’s changes become his entries', () => {
       edited.own.loose = 3
       edited.own.looseDeletes = true
       edited.writes.listen(edited.readable)
+      expect(edited.own.looseReads, 'not read while the board opens').toBe(0)
       vi.advanceTimersByTime(QUIET - 1)
       await edited.settle()
       expect(edited.own.compactions).toBe(0)
       vi.advanceTimersByTime(1)
       await edited.settle()
-      expect([edited.own.compactions, edited.own.folds]).toEqual([1, 1])
+      expect([edited.own.compactions, edited.own.folds, edited.own.looseReads]).toEqual([1, 1, 1])
 
       // With no quiet time, it is not even asked.
       const off = bobs(1_000, false, 0)
+      off.own.loose = 3
       off.own.looseDeletes = true
       off.writes.listen(off.readable)
       vi.advanceTimersByTime(10 * QUIET)
       await off.settle()
-      expect(off.own.compactions).toBe(0)
+      expect([off.own.compactions, off.own.looseReads]).toEqual([0, 0])
     })
 
     it('when another device deletes some of his structs (a moderator takes his post down), his history is folded once he has been quiet, with nothing loose', async () => {
