@@ -273,7 +273,7 @@ describe('what a snapshot keeps', () => {
   })
 })
 
-/** Bob's notices bob/1 (with an address) and bob/2 (his updates `w`), and Ana's taking bob/1 down as his readable doc holds it (`deletions`). */
+/** Bob's notices bob/1 (with an address) and bob/2 (his three updates `w`), and Ana's taking bob/1 down as his readable doc holds it (`deletions`: its delete set alone). */
 function takenDown() {
   const doc = new Y.Doc()
   doc.clientID = BOB
@@ -290,7 +290,7 @@ function takenDown() {
   Y.applyUpdate(ana, Y.encodeStateAsUpdate(readable))
   ana.getMap('items').delete('bob/1')
   Y.applyUpdate(readable, Y.encodeStateAsUpdate(ana, Y.encodeStateVector(readable)))
-  return { w: [Y.mergeUpdates(w)], deletions: () => Y.encodeStateAsUpdate(readable, Y.encodeStateVector(readable)) }
+  return { w, deletions: () => Y.encodeStateAsUpdate(readable, Y.encodeStateVector(readable)) }
 }
 
 describe('one run in all: the whole history is written again', () => {
@@ -330,29 +330,12 @@ describe('one run in all: the whole history is written again', () => {
   })
 
   it('what his readable doc holds as deleted by others is folded in: the text goes, the notice keeps its place, and the deletions asked for are below what he wrote', async () => {
-    const doc = new Y.Doc()
-    doc.clientID = BOB
-    const w: Uint8Array[] = []
-    doc.on('update', (u: Uint8Array) => w.push(u))
-    const items = doc.getMap<Y.Map<string>>('items')
-    const first = new Y.Map<string>()
-    items.set('bob/1', first)
-    first.set('body', 'meet at 14 Elm Street')
-    items.set('bob/2', new Y.Map<string>())
     // Ana took bob/1 down: her deletion, as Bob's readable doc holds it.
-    const readable = new Y.Doc()
-    Y.applyUpdate(readable, Y.mergeUpdates(w))
-    const before = Y.encodeStateVector(readable)
-    const ana = new Y.Doc()
-    Y.applyUpdate(ana, Y.encodeStateAsUpdate(readable))
-    ana.clientID = 1
-    ana.getMap('items').delete('bob/1')
-    Y.applyUpdate(readable, Y.encodeStateAsUpdate(ana, before))
+    const { w, deletions: held } = takenDown()
     const asked: number[] = []
     const deletions = (upTo: number) => {
       asked.push(upTo)
-      // Nothing past what it already has: its delete set alone.
-      return Y.encodeStateAsUpdate(readable, Y.encodeStateVector(readable))
+      return held()
     }
     const r = await compact([snapshot(1, 2, w.slice(0, 2), 100), post(3, w[2]!)], 10_000, deletions)
     expect(r.sealed).toEqual(['1-3'])
