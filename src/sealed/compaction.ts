@@ -224,9 +224,8 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
     else scratch.destroy()
     return false
   }
-  // One part rewritten (a fold) takes a sequence number of its own: two entries for the same range are an equivocation.
-  const single = parts.length === 1
-  const [from, seq] = [parts[0]!.entry.header.from, single ? null : parts[parts.length - 1]!.entry.header.seq]
+  // One part rewritten (a fold) takes the next sequence number: two entries for the same range are an equivocation.
+  const [from, seq] = [parts[0]!.entry.header.from, parts.length === 1 ? null : parts[parts.length - 1]!.entry.header.seq]
   if (!(await ctx.admissible(merged, from, seq ?? ctx.nextSeq()))) {
     scratch.destroy()
     return false

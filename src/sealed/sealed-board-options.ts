@@ -20,7 +20,7 @@ export interface SealedBoardOptions {
   readonly now?: () => number
   /** Compact own entries once this many are not covered by a snapshot. */
   readonly compactAfter?: number
-  /** Compact own loose entries once this device has written nothing for this long (ms; 0: only after `compactAfter`). */
+  /** Once something of this device's own was deleted (an edit, a takedown), compact once it has written nothing for this long (ms; 0: only after `compactAfter`). */
   readonly compactWhenQuiet?: number
   /** Largest snapshot this device writes (bytes of Yjs update). */
   readonly snapshotBytes?: number
