@@ -40,6 +40,16 @@ async function storedTexts(m: Member): Promise<string[]> {
   return out
 }
 
+/** Longer than the quiet time these devices are given (300 ms), with room for the compaction to start. */
+const waitQuiet = () => new Promise((resolve) => setTimeout(resolve, 600))
+
+/** `author` is left quiet, whatever that started is done, and the two devices exchange what they hold. */
+async function quietThenSync(other: Member, author: Member): Promise<void> {
+  await waitQuiet()
+  await author.board.flush()
+  await exchange(other, author)
+}
+
 const refused = (m: Member) => m.board.diagnostics.events.filter((e) => !e.reason.startsWith('pending_')).map((e) => `${e.reason}: ${e.detail}`)
 const titles = (m: Member) => readItems(m.board.readable).map((i) => i.title).sort()
 
@@ -105,9 +115,7 @@ describe('what was deleted leaves the history at the author’s next compaction'
     await bob.board.flush()
     await exchange(ana, bob)
     expect((await storedTexts(ana)).some((t) => t.includes('Elm Street')), 'before he is quiet, his entries still hold it').toBe(true)
-    await new Promise((resolve) => setTimeout(resolve, 600))
-    await bob.board.flush()
-    await exchange(ana, bob)
+    await quietThenSync(ana, bob)
     for (const m of [ana, bob]) {
       expect((await storedTexts(m)).filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toEqual([])
       expect(readItems(m.board.readable).map((i) => [i.title, i.body]).sort()).toEqual([
@@ -126,7 +134,7 @@ describe('what was deleted leaves the history at the author’s next compaction'
     const id = await post(bob, 'Tonight', 'meet at 14 Elm Street, back door')
     await post(bob, 'Soup on Friday')
     // Posts alone start no quiet compaction; his history is compacted here, so the address is in a snapshot with nothing loose.
-    await new Promise((resolve) => setTimeout(resolve, 600))
+    await waitQuiet()
     expect(bob.board.sealed.getMap('entries').size).toBe(entriesBefore + 2)
     await bob.board.compactNow()
     await exchange(ana, bob)
@@ -135,9 +143,7 @@ describe('what was deleted leaves the history at the author’s next compaction'
     await ana.board.flush()
     await exchange(ana, bob)
     expect(titles(bob)).toEqual(['Soup on Friday'])
-    await new Promise((resolve) => setTimeout(resolve, 600))
-    await bob.board.flush()
-    await exchange(ana, bob)
+    await quietThenSync(ana, bob)
     for (const m of [ana, bob]) {
       expect((await storedTexts(m)).filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toEqual([])
       expect(titles(m)).toEqual(['Soup on Friday'])
@@ -158,9 +164,7 @@ describe('what was deleted leaves the history at the author’s next compaction'
     expect(removeItem(ana.board.readable, id, Date.now())).toBe(true)
     await ana.board.flush()
     await exchange(ana, bob)
-    await new Promise((resolve) => setTimeout(resolve, 600))
-    await bob.board.flush()
-    await exchange(ana, bob)
+    await quietThenSync(ana, bob)
     for (const m of [ana, bob]) {
       expect(refused(m), `${m.name}'s device`).toEqual([])
       expect(titles(m)).toEqual(['Soup on Friday'])
@@ -180,16 +184,14 @@ describe('what was deleted leaves the history at the author’s next compaction'
     await bob.board.flush()
     await exchange(ana, bob)
     bob.board.destroy()
-    await new Promise((resolve) => setTimeout(resolve, 600))
+    await waitQuiet()
     expect((await storedTexts(ana)).some((t) => t.includes('Elm Street')), 'nothing was compacted while closed').toBe(true)
     // The same device opens its stored board again.
     const stored = new Y.Doc()
     Y.applyUpdate(stored, Y.encodeStateAsUpdate(bob.board.sealed))
     const again = await device('Bob', { keys: bob.keys, boardId: c.boardId, sealed: stored, compactAfter: 200, compactWhenQuiet: 300, contentKeys: bob.board.keys.contentKeys().map((key) => ({ key, transport: bob.board.keys.transport(toBase64url(keyId(key))) })) })
     const bob2 = { ...bob, board: again.board }
-    await new Promise((resolve) => setTimeout(resolve, 600))
-    await bob2.board.flush()
-    await exchange(ana, bob2)
+    await quietThenSync(ana, bob2)
     for (const m of [ana, bob2]) {
       expect((await storedTexts(m)).filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toEqual([])
       expect(readItems(m.board.readable).map((i) => i.body)).toEqual(['ask Ana where'])

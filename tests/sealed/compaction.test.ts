@@ -22,12 +22,18 @@ import { ticks } from '../support/ticks.ts'
 
 const BOB = 77
 
-/** Bob's device writes notices, one Yjs update (and clock) each. */
-function bobWrites(n: number): Uint8Array[] {
+/** A doc that writes as Bob, and every update it makes, in order. */
+function bobsDoc(): { doc: Y.Doc; updates: Uint8Array[] } {
   const doc = new Y.Doc()
   doc.clientID = BOB
   const updates: Uint8Array[] = []
   doc.on('update', (u: Uint8Array) => updates.push(u))
+  return { doc, updates }
+}
+
+/** Bob's device writes notices, one Yjs update (and clock) each. */
+function bobWrites(n: number): Uint8Array[] {
+  const { doc, updates } = bobsDoc()
   for (let i = 1; i <= n; i++) doc.getMap('items').set(`bob/${i}`, `notice ${i}`)
   return updates
 }
@@ -254,10 +260,7 @@ describe('neighbouring snapshots merge while they are of similar size and fit', 
 
 describe('what a snapshot keeps', () => {
   it('the old text of a notice Bob edited is gone from the snapshot, but the notice he deleted keeps its place', async () => {
-    const doc = new Y.Doc()
-    doc.clientID = BOB
-    const w: Uint8Array[] = []
-    doc.on('update', (u: Uint8Array) => w.push(u))
+    const { doc, updates: w } = bobsDoc()
     const items = doc.getMap<Y.Map<string>>('items')
     const notice = new Y.Map<string>()
     items.set('bob/1', notice)
@@ -275,10 +278,7 @@ describe('what a snapshot keeps', () => {
 
 /** Bob's notices bob/1 (with an address) and bob/2 (his three updates `w`), and Ana's taking bob/1 down as his readable doc holds it (`deletions`: its delete set alone). */
 function takenDown() {
-  const doc = new Y.Doc()
-  doc.clientID = BOB
-  const w: Uint8Array[] = []
-  doc.on('update', (u: Uint8Array) => w.push(u))
+  const { doc, updates: w } = bobsDoc()
   const first = new Y.Map<string>()
   doc.getMap('items').set('bob/1', first)
   first.set('body', 'meet at 14 Elm Street')
@@ -314,10 +314,7 @@ describe('one run in all: the whole history is written again', () => {
   })
 
   it('however small the post and large the snapshot: the text it replaced is gone from the one snapshot left', async () => {
-    const doc = new Y.Doc()
-    doc.clientID = BOB
-    const w: Uint8Array[] = []
-    doc.on('update', (u: Uint8Array) => w.push(u))
+    const { doc, updates: w } = bobsDoc()
     const notice = new Y.Map<string>()
     doc.getMap('items').set('bob/1', notice)
     notice.set('body', 'meet at 9 Oak Lane')
@@ -416,10 +413,7 @@ describe('a large history is rewritten in slices', () => {
 
   it('Bob’s 400 KB history of three large posts: replayed in parts, with the page let run before the snapshot is judged and sealed, which holds every notice', async () => {
     // Three posts of 2,000 notices each, about 130 KB apiece.
-    const doc = new Y.Doc()
-    doc.clientID = BOB
-    const updates: Uint8Array[] = []
-    doc.on('update', (u: Uint8Array) => updates.push(u))
+    const { doc, updates } = bobsDoc()
     for (let p = 0; p < 3; p++) doc.transact(() => {
       for (let i = 0; i < 2000; i++) doc.getMap('items').set(`bob/${p}.${i}`, `notice ${p}.${i}: the usual place, bring blankets`)
     })
@@ -536,10 +530,7 @@ describe('a whole rewrite goes on from the one before', () => {
   })
 
   it('an address Bob edits out of a notice in the kept snapshot is gone from the next one', async () => {
-    const doc = new Y.Doc()
-    doc.clientID = BOB
-    const w: Uint8Array[] = []
-    doc.on('update', (u: Uint8Array) => w.push(u))
+    const { doc, updates: w } = bobsDoc()
     const notice = new Y.Map<string>()
     doc.getMap('items').set('bob/1', notice)
     notice.set('body', 'meet at 14 Elm Street')
