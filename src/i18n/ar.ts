@@ -36,6 +36,8 @@ export const ar: Messages = {
   'boards.loading': 'جارٍ فتح لوحاتك…',
   'boards.empty': 'لا توجد لوحات على هذا الجهاز بعد. أنشئ لوحة لمجموعتك، أو انضم إلى لوحة بدعوة.',
   'boards.unnamed': 'لوحة (بانتظار أول مزامنة)',
+  'boards.leaveUnfinished': 'لم تكتمل مغادرة «{name}»: تعذّر على هذا الجهاز حفظ أنك غادرت. ربما تكون مساحته ممتلئة. أفرغ بعض المساحة ثم غادر مرة أخرى.',
+  'boards.leaveAgain': 'غادر مرة أخرى',
   'boards.as': 'باسم {name}',
   'boards.opened': 'فُتحت {when}',
   'boards.create': 'إنشاء لوحة',

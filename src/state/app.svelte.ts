@@ -95,6 +95,12 @@ export class AppState {
   route = $state.raw<Route>({ name: 'home' })
   boards = $state.raw<readonly BoardRecord[]>([])
   boardsLoaded = $state(false)
+  /**
+   * A board whose leaving did not finish, as the list says it: the device
+   * refused to save that it was left (full). It stays on the list, and can be
+   * left again from there.
+   */
+  leaveUnfinished = $state.raw<{ readonly id: BoardId; readonly name: string } | null>(null)
   board = $state.raw<BoardState | null>(null)
   /** Set while a board is loading from disk, so the UI never shows it empty by mistake. */
   openingBoard = $state<BoardId | null>(null)
@@ -240,6 +246,7 @@ export class AppState {
     this.memory.clear()
     this.boards = []
     this.boardsLoaded = false
+    this.leaveUnfinished = null
     this.hasDuress = false
     this.route = { name: 'home' }
     // The address bar must not keep pointing at a board while locked.
@@ -483,9 +490,21 @@ export class AppState {
     return result
   }
 
+  /**
+   * Leaves a board and shows the list. On a device that refused to save that
+   * the board was left (full), the list keeps it and says so (leaveUnfinished):
+   * its records may already be deleted, its keys not yet.
+   */
   async leaveBoard(id: BoardId): Promise<void> {
+    const name = this.boards.find((b) => b.id === id)?.name ?? ''
     if (this.board?.session.id === id) this.#closeBoardView()
-    await this.hearth.leaveBoard(id)
+    try {
+      await this.hearth.leaveBoard(id)
+      if (this.leaveUnfinished?.id === id) this.leaveUnfinished = null
+    } catch (err) {
+      if (!isStorageRefusal(err)) throw err
+      this.leaveUnfinished = { id, name }
+    }
     await this.refreshBoards()
     this.navigate({ name: 'home' })
   }

@@ -5,12 +5,14 @@
  * Once she frees some space, "Save again" writes it, and it is still there
  * after Hearth restarts. A board made, or joined, on a full device says
  * that nothing was saved (the buttons used to do nothing, or spin for good),
- * and works once there is room.
+ * and works once there is room. Leaving a board there says when it did not
+ * finish (it used to close the board and stop, saying nothing), keeps the
+ * board listed, and leaves it once there is room.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { card, createBoard, openSettings, postItem, readInviteLink, submitJoin, unexpectedErrors } from './support/flows.ts'
+import { card, createBoard, goHome, openMenu, openSettings, postItem, readInviteLink, submitJoin, unexpectedErrors } from './support/flows.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -44,6 +46,7 @@ const FULL_DEVICE = `(() => {
 
 const UNSAVED = 'This device could not save your latest changes: it may be full.'
 const NOTHING_SAVED = 'This device could not save anything: it may be full. Free some space, then try again.'
+const LEAVE_UNFINISHED = 'Leaving “Food bank shifts” did not finish: this device could not save that you left. It may be full. Free some space, then leave again.'
 const setFull = (page: Peer['page'], full: boolean) => page.evaluate((f) => ((window as unknown as { full: boolean }).full = f), full)
 
 beforeAll(async () => {
@@ -142,6 +145,44 @@ describe('a device that is full', () => {
     await set.click()
     await mina.page.getByText('Passphrase saved.').waitFor({ timeout: 30_000 })
     expect(await mina.page.getByTestId('passphrase-state').textContent()).toContain('A passphrase is set')
+    expect(unexpectedErrors(mina.errors)).toEqual([])
+  })
+  it('says when leaving a board did not finish, keeps the board listed, and leaves once there is room', async () => {
+    const page = mina.page
+    const listed = () => page.getByRole('link', { name: /Food bank shifts/ }).count()
+    await goHome(page)
+    await page.getByRole('link', { name: /Food bank shifts/ }).click()
+    await page.getByRole('heading', { level: 1, name: 'Food bank shifts' }).waitFor({ timeout: 30_000 })
+    await (await openMenu(page)).getByRole('button', { name: 'Board settings' }).click()
+    await page.getByRole('dialog', { name: 'Board settings' }).getByRole('button', { name: 'Leave this board' }).click()
+    await setFull(page, true)
+    await page.getByRole('button', { name: 'Yes, leave and delete from this device' }).click()
+
+    // Back on the list, which still has the board, with the alert.
+    const alert = page.getByRole('alert').filter({ hasText: LEAVE_UNFINISHED })
+    await alert.waitFor({ timeout: 15_000 })
+    await page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor()
+    expect(await listed()).toBe(1)
+    await expectNoAxeViolations(page, 'leaving a board on a full device')
+    await screenshot(page, 'full-device-leave-360')
+
+    // Still full: "Leave again" cannot, and the alert stays.
+    const again = alert.getByRole('button', { name: 'Leave again' })
+    await again.click()
+    await expect.poll(() => again.isEnabled(), { timeout: 15_000 }).toBe(true)
+    expect(await alert.count()).toBe(1)
+    expect(await listed()).toBe(1)
+
+    // Room again: the board is left, and stays left after Hearth starts again.
+    await setFull(page, false)
+    await again.click()
+    await alert.waitFor({ state: 'detached', timeout: 15_000 })
+    expect(await listed()).toBe(0)
+    await page.reload()
+    await page.getByLabel('Passphrase').fill('lanterns by the canal')
+    await page.getByRole('button', { name: 'Unlock' }).click()
+    await page.getByRole('link', { name: /Winter coats/ }).waitFor({ timeout: 30_000 })
+    expect(await listed()).toBe(0)
     expect(unexpectedErrors(mina.errors)).toEqual([])
   })
 })
