@@ -18,10 +18,24 @@ import type { ContentRules } from './content-rules.ts'
  * there is nothing to fold.
  */
 export function foldableDeletions(readable: Y.Doc, rules: ContentRules, client: number, tag: string, upTo: number): Uint8Array | null {
+  const ranges = foldableRanges(readable, rules, client, tag, upTo)
+  if (ranges.length === 0) return null
+  // Update format v1: no structs, then a delete set of one client.
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, 0)
+  encoding.writeVarUint(e, 1)
+  encoding.writeVarUint(e, client)
+  encoding.writeVarUint(e, ranges.length / 2)
+  for (const r of ranges) encoding.writeVarUint(e, r)
+  return encoding.toUint8Array(e)
+}
+
+/** The deletions foldableDeletions folds, as clock and length pairs in order (adjacent ones joined). */
+export function foldableRanges(readable: Y.Doc, rules: ContentRules, client: number, tag: string, upTo: number): number[] {
   const structs = readable.store.clients.get(client)
-  if (!structs) return null
+  if (!structs) return []
   const owned = readable.share.get(rules.owned) as unknown as { _map: Map<string, Y.Item> } | undefined
-  if (!owned) return null
+  if (!owned) return []
   const mine = new Map<string, boolean>()
   const isMine = (key: string): boolean => {
     let answer = mine.get(key)
@@ -53,13 +67,27 @@ export function foldableDeletions(readable: Y.Doc, rules: ContentRules, client: 
     if (n > 0 && ranges[n - 2]! + ranges[n - 1]! === s.id.clock) ranges[n - 1] = end - ranges[n - 2]!
     else ranges.push(s.id.clock, end - s.id.clock)
   }
-  if (ranges.length === 0) return null
-  // Update format v1: no structs, then a delete set of one client.
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, 0)
-  encoding.writeVarUint(e, 1)
-  encoding.writeVarUint(e, client)
-  encoding.writeVarUint(e, ranges.length / 2)
-  for (const r of ranges) encoding.writeVarUint(e, r)
-  return encoding.toUint8Array(e)
+  return ranges
+}
+
+/**
+ * Whether every range of `ranges` (clock and length pairs) lies within the
+ * union of `cover` (delete set items of one client, in any order).
+ */
+export function coveredBy(ranges: readonly number[], cover: readonly { readonly clock: number; readonly len: number }[]): boolean {
+  const sorted = [...cover].sort((a, b) => a.clock - b.clock)
+  const union: { clock: number; end: number }[] = []
+  for (const { clock, len } of sorted) {
+    const last = union[union.length - 1]
+    if (last && clock <= last.end) last.end = Math.max(last.end, clock + len)
+    else union.push({ clock, end: clock + len })
+  }
+  let i = 0
+  for (let r = 0; r < ranges.length; r += 2) {
+    const [clock, end] = [ranges[r]!, ranges[r]! + ranges[r + 1]!]
+    while (i < union.length && union[i]!.end <= clock) i++
+    const u = union[i]
+    if (!u || u.clock > clock || u.end < end) return false
+  }
+  return true
 }

@@ -61,8 +61,8 @@ export class LocalWrites {
   #quiet: ReturnType<typeof setTimeout> | undefined
   /** Some of this device's structs were deleted (by it or by another device) since the last compaction began. */
   #deleted = false
-  /** The board opened with loose entries of this device: whether they delete anything of its own is still to read. */
-  #readLoose = false
+  /** The board opened with content of this device: whether its history still holds anything deleted is still to read. */
+  #readOnOpen = false
 
   constructor(ctx: LocalWritesContext) {
     this.#ctx = ctx
@@ -72,9 +72,9 @@ export class LocalWrites {
   listen(doc: Y.Doc): void {
     doc.on('afterTransaction', this.#onTransaction)
     this.#listening = true
-    // Whether its loose entries delete anything is read once quiet, not on the opening's path.
-    if (this.#ctx.compactWhenQuiet > 0 && this.#ctx.own.loose > 0) {
-      this.#readLoose = true
+    // Whether its history still holds anything deleted is read once quiet, not on the opening's path.
+    if (this.#ctx.compactWhenQuiet > 0 && this.#ctx.own.holdsContent) {
+      this.#readOnOpen = true
       this.#waitForQuiet()
     }
   }
@@ -161,7 +161,7 @@ export class LocalWrites {
         await own.sealUpdate(update, doc === this.#ctx.readable())
       }
       if (!this.#compacting) this.#maybeCompact()
-      if (this.#deleted || this.#readLoose) this.#waitForQuiet()
+      if (this.#deleted || this.#readOnOpen) this.#waitForQuiet()
     })
   }
 
@@ -184,9 +184,9 @@ export class LocalWrites {
       if (!this.#listening) return
       // A compaction under way (200 loose entries) may not have folded what came since: wait again after it.
       if (this.#compacting) return this.#waitForQuiet()
-      if (this.#readLoose) {
-        this.#readLoose = false
-        if (this.#ctx.own.looseDeletions()) this.#deleted = true
+      if (this.#readOnOpen) {
+        this.#readOnOpen = false
+        if (this.#ctx.own.unfolded()) this.#deleted = true
       }
       if (this.#deleted) this.#compact(true)
     }, ms)

@@ -4,13 +4,14 @@ import type { AuthorLog, Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import { compactOwn, KeptHistory } from './compaction.ts'
 import type { ContentRules } from './content-rules.ts'
-import { foldableDeletions } from './deletions.ts'
+import { coveredBy, foldableDeletions, foldableRanges } from './deletions.ts'
 import { entryKey } from './entry-key.ts'
 import type { BoardKeys } from './keys.ts'
 import { encodeControl, type Op } from './membership/ops.ts'
 import { decodeContent, encodeContent, entryHash, entryHashNative } from './payloads.ts'
 import { placeholderUpdate } from './placeholder.ts'
 import { keepTypes } from './readable.ts'
+import { readColumns } from './update-reader.ts'
 import type { SharedEntries } from './shared-entries.ts'
 
 /** Largest payload sealed as an update entry: the entry's limit less its header, nonce, tag and signature (under 200 bytes), with room to spare. */
@@ -81,6 +82,12 @@ export class OwnEntries {
     return this.#ctx.log().done.updates
   }
 
+  /** Whether this device has written board content that is still in its history (loose, or in a snapshot). */
+  get holdsContent(): boolean {
+    const done = this.#ctx.log().done
+    return done.updates > 0 || done.snapshots().length > 0
+  }
+
   /**
    * Whether a loose content entry of this device deletes some of its own
    * structs: text edited away or deleted that its next compaction would take
@@ -94,6 +101,33 @@ export class OwnEntries {
       if (update && Y.decodeUpdate(update).ds.clients.has(client)) return true
     }
     return false
+  }
+
+  /**
+   * Whether this device's history still holds text deleted since it was last
+   * rewritten whole: a loose entry deletes some of its own structs, or the
+   * readable doc holds deletions of its structs that its snapshots do not (a
+   * post a moderator took down, heard just before the board closed). Only
+   * for a history that is one run, the one a fold can write again
+   * (compaction.ts). Read once quiet after the board opens.
+   */
+  unfolded(): boolean {
+    if (this.looseDeletions()) return true
+    const done = this.#ctx.log().done
+    const content = [...done.values()].filter((d) => d.entry.header.kind === 'update' || d.entry.header.kind === 'snapshot').sort((a, b) => a.entry.header.from - b.entry.header.from)
+    if (!content.every((d, i) => i === 0 || content[i - 1]!.entry.header.seq + 1 === d.entry.header.from)) return false
+    const { readable, rules, myTag } = this.#ctx
+    const client = boundClientId(this.#ctx.signer.publicKey)
+    const cover: { clock: number; len: number }[] = []
+    let upTo = 0
+    for (const d of done.snapshots()) {
+      const update = d.outcome === 'applied' && d.plain ? (d.entry.header.version === 1 ? d.plain : decodeContent(d.plain)?.update) : undefined
+      if (!update) continue
+      const columns = readColumns(update)
+      for (let i = 0; i < columns.count; i++) if (columns.client[i] === client) upTo = Math.max(upTo, columns.clock[i]! + columns.length[i]!)
+      cover.push(...(columns.ds.get(client) ?? []))
+    }
+    return upTo > 0 && !coveredBy(foldableRanges(readable(), rules, client, myTag, upTo), cover)
   }
 
   /** Goes on after the last entry of this device handled (what a restart read from disk). */

@@ -50,6 +50,15 @@ async function quietThenSync(other: Member, author: Member): Promise<void> {
   await exchange(other, author)
 }
 
+/** The same device opens its stored board again (after `m.board.destroy()`), with the same keys. */
+async function reopen(c: Awaited<ReturnType<typeof circle>>, m: Member): Promise<Member> {
+  const stored = new Y.Doc()
+  Y.applyUpdate(stored, Y.encodeStateAsUpdate(m.board.sealed))
+  const contentKeys = m.board.keys.contentKeys().map((key) => ({ key, transport: m.board.keys.transport(toBase64url(keyId(key))) }))
+  const again = await device(m.name, { keys: m.keys, boardId: c.boardId, sealed: stored, compactAfter: 200, compactWhenQuiet: 300, contentKeys })
+  return { ...m, board: again.board }
+}
+
 const refused = (m: Member) => m.board.diagnostics.events.filter((e) => !e.reason.startsWith('pending_')).map((e) => `${e.reason}: ${e.detail}`)
 const titles = (m: Member) => readItems(m.board.readable).map((i) => i.title).sort()
 
@@ -186,16 +195,44 @@ describe('what was deleted leaves the history at the author’s next compaction'
     bob.board.destroy()
     await waitQuiet()
     expect((await storedTexts(ana)).some((t) => t.includes('Elm Street')), 'nothing was compacted while closed').toBe(true)
-    // The same device opens its stored board again.
-    const stored = new Y.Doc()
-    Y.applyUpdate(stored, Y.encodeStateAsUpdate(bob.board.sealed))
-    const again = await device('Bob', { keys: bob.keys, boardId: c.boardId, sealed: stored, compactAfter: 200, compactWhenQuiet: 300, contentKeys: bob.board.keys.contentKeys().map((key) => ({ key, transport: bob.board.keys.transport(toBase64url(keyId(key))) })) })
-    const bob2 = { ...bob, board: again.board }
+    const bob2 = await reopen(c, bob)
     await quietThenSync(ana, bob2)
     for (const m of [ana, bob2]) {
       expect((await storedTexts(m)).filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toEqual([])
       expect(readItems(m.board.readable).map((i) => i.body)).toEqual(['ask Ana where'])
       expect(refused(m)).toEqual([])
     }
+  }, 60_000)
+
+  it('Ana takes down Bob’s post and his app closes before he is quiet: when he opens the board again, his device folds it in once quiet, and opening it once more seals nothing', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    const bob = await c.admit('Bob', ana, { compactAfter: 200, compactWhenQuiet: 300 })
+    const id = await post(bob, 'Tonight', 'meet at 14 Elm Street, back door')
+    await post(bob, 'Soup on Friday')
+    await bob.board.compactNow()
+    await exchange(ana, bob)
+    expect(removeItem(ana.board.readable, id, Date.now())).toBe(true)
+    await ana.board.flush()
+    await exchange(ana, bob)
+    expect(titles(bob)).toEqual(['Soup on Friday'])
+    bob.board.destroy()
+    await waitQuiet()
+    expect((await storedTexts(ana)).some((t) => t.includes('Elm Street')), 'nothing was compacted while closed').toBe(true)
+    const bob2 = await reopen(c, bob)
+    await quietThenSync(ana, bob2)
+    for (const m of [ana, bob2]) {
+      expect((await storedTexts(m)).filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toEqual([])
+      expect(titles(m)).toEqual(['Soup on Friday'])
+      expect(readRemovals(m.board.readable).map((r) => r.id)).toEqual([id])
+      expect(refused(m)).toEqual([])
+    }
+    // Once folded, opening the board again writes nothing: no history is sent again for nothing.
+    const keys = [...bob2.board.sealed.getMap('entries').keys()].sort()
+    bob2.board.destroy()
+    const bob3 = await reopen(c, bob2)
+    await quietThenSync(ana, bob3)
+    expect([...bob3.board.sealed.getMap('entries').keys()].sort()).toEqual(keys)
+    expect(refused(bob3)).toEqual([])
   }, 60_000)
 })

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { judgeUpdate, type AuthorityContext } from '../../src/sealed/authority.ts'
-import { foldableDeletions } from '../../src/sealed/deletions.ts'
+import { coveredBy, foldableDeletions } from '../../src/sealed/deletions.ts'
 import { keepTypes } from '../../src/sealed/readable.ts'
 import { alice, eve, everyone, mo, olga, post, rules, type Change } from './judge-fixture.ts'
 import type { Author } from '../../src/sealed/authority.ts'
@@ -132,5 +132,19 @@ describe('what Alice’s compaction folds in', () => {
     b.act(mo, (d) => items(d).delete('alice/1'))
     const fold = foldableDeletions(b.doc, rules, alice.client, alice.tag, end)
     expect(dsOf(fold!).clients.get(alice.client)!.map((r) => [r.clock, r.len])).toEqual([[0, end]])
+  })
+})
+
+describe('whether her history has folded in what the board holds deleted (coveredBy)', () => {
+  it('a range lies in the union of the delete set’s items, whatever their order, joined where they touch or overlap', () => {
+    const cover = [{ clock: 10, len: 5 }, { clock: 0, len: 4 }, { clock: 4, len: 3 }, { clock: 12, len: 8 }]
+    expect(coveredBy([0, 7], cover), 'two items that touch').toBe(true)
+    expect(coveredBy([10, 10], cover), 'two that overlap').toBe(true)
+    expect(coveredBy([0, 2, 5, 2, 15, 5], cover), 'several ranges').toBe(true)
+    expect(coveredBy([], cover), 'nothing deleted').toBe(true)
+    expect(coveredBy([6, 2], cover), 'one clock past the first run (7 is not deleted there)').toBe(false)
+    expect(coveredBy([0, 2, 8, 1], cover), 'the second range falls in the gap').toBe(false)
+    expect(coveredBy([18, 3], cover), 'past the end').toBe(false)
+    expect(coveredBy([0, 1], []), 'no snapshot deletes anything').toBe(false)
   })
 })

@@ -37,13 +37,18 @@ function bobs(compactAfter = 1_000, compactsNothing = false, compactWhenQuiet = 
       own.loose++
       return `bob.${sealed.length}`
     },
-    /** Whether his loose entries delete something of his (what a session closed before its quiet compaction left). */
-    looseDeletes: false,
+    /** Whether he has a snapshot (a compacted history). */
+    snapshot: false,
+    get holdsContent() {
+      return own.loose > 0 || own.snapshot
+    },
+    /** Whether his history still holds something deleted (what a session closed before its quiet compaction left). */
+    unfoldedNow: false,
     /** How often that was asked. */
-    looseReads: 0,
-    looseDeletions: () => {
-      own.looseReads++
-      return own.looseDeletes
+    unfoldedReads: 0,
+    unfolded: () => {
+      own.unfoldedReads++
+      return own.unfoldedNow
     },
     async compact({ fold = false } = {}) {
       own.compactions++
@@ -326,35 +331,49 @@ describe('Bob’s changes become his entries', () => {
       expect(never.own.compactions).toBe(0)
     })
 
-    it('a session that ended before its quiet compaction: the next one compacts once quiet, if his loose entries delete something of his', async () => {
+    it('a session that ended before its quiet compaction: the next one compacts once quiet, if his history still holds something deleted', async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
       const adds = bobs(1_000, false, QUIET)
       adds.own.loose = 3
       adds.writes.listen(adds.readable)
       vi.advanceTimersByTime(10 * QUIET)
       await adds.settle()
-      expect(adds.own.compactions, 'loose posts only').toBe(0)
+      expect([adds.own.compactions, adds.own.unfoldedReads], 'loose posts only').toEqual([0, 1])
 
       const edited = bobs(1_000, false, QUIET)
       edited.own.loose = 3
-      edited.own.looseDeletes = true
+      edited.own.unfoldedNow = true
       edited.writes.listen(edited.readable)
-      expect(edited.own.looseReads, 'not read while the board opens').toBe(0)
+      expect(edited.own.unfoldedReads, 'not read while the board opens').toBe(0)
       vi.advanceTimersByTime(QUIET - 1)
       await edited.settle()
       expect(edited.own.compactions).toBe(0)
       vi.advanceTimersByTime(1)
       await edited.settle()
-      expect([edited.own.compactions, edited.own.folds, edited.own.looseReads]).toEqual([1, 1, 1])
+      expect([edited.own.compactions, edited.own.folds, edited.own.unfoldedReads]).toEqual([1, 1, 1])
 
-      // With no quiet time, it is not even asked.
+      // Nothing loose, only a snapshot: a takedown heard just before the board closed is folded in as well.
+      const takenDown = bobs(1_000, false, QUIET)
+      takenDown.own.snapshot = true
+      takenDown.own.unfoldedNow = true
+      takenDown.writes.listen(takenDown.readable)
+      vi.advanceTimersByTime(QUIET)
+      await takenDown.settle()
+      expect([takenDown.own.compactions, takenDown.own.folds, takenDown.own.unfoldedReads]).toEqual([1, 1, 1])
+
+      // Nothing of his on the board, or no quiet time: it is not even asked.
+      const none = bobs(1_000, false, QUIET)
+      none.own.unfoldedNow = true
+      none.writes.listen(none.readable)
       const off = bobs(1_000, false, 0)
       off.own.loose = 3
-      off.own.looseDeletes = true
+      off.own.unfoldedNow = true
       off.writes.listen(off.readable)
       vi.advanceTimersByTime(10 * QUIET)
+      await none.settle()
       await off.settle()
-      expect([off.own.compactions, off.own.looseReads]).toEqual([0, 0])
+      expect([none.own.compactions, none.own.unfoldedReads]).toEqual([0, 0])
+      expect([off.own.compactions, off.own.unfoldedReads]).toEqual([0, 0])
     })
 
     it('when another device deletes some of his structs (a moderator takes his post down), his history is folded once he has been quiet, with nothing loose', async () => {
