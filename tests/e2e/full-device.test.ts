@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { card, createBoard, goHome, openMenu, openSettings, postItem, readInviteLink, submitJoin, unexpectedErrors } from './support/flows.ts'
+import { card, createBoard, goHome, openMenu, openSettings, postItem, readInviteLink, STANDING, submitJoin, unexpectedErrors } from './support/flows.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -124,6 +124,29 @@ describe('a device that is full', () => {
     await nour.page.getByRole('heading', { level: 1, name: 'Winter coats' }).waitFor({ timeout: 60_000 })
     expect(unexpectedErrors(nour.errors)).toEqual([])
     await nour.close()
+  })
+
+  it('a newcomer waiting to be let in is told, too, when her device could not save what reached it, and saves it once there is room', async () => {
+    await mina.page.getByRole('heading', { level: 1, name: 'Winter coats' }).waitFor()
+    const invite = await readInviteLink(mina.page, { ask: true })
+    const ines = await launchPeer('ines', { viewport: { width: 360, height: 740 } })
+    await ines.context.addInitScript(FULL_DEVICE)
+    await ines.page.goto(invite)
+    await submitJoin(ines.page, 'Inès')
+    await ines.page.getByRole('heading', { level: 1, name: STANDING.waiting }).waitFor({ timeout: 30_000 })
+    await setFull(ines.page, true)
+    // Mina posts while Inès waits: what reaches Inès's device cannot be saved there.
+    await postItem(mina.page, { kind: 'notice', title: 'Coats sorted by size', body: 'Racks by the door.' })
+    const alert = ines.page.getByRole('alert').filter({ hasText: UNSAVED })
+    await alert.waitFor({ timeout: 30_000 })
+    await ines.page.getByTestId('waiting').waitFor()
+    await expectNoAxeViolations(ines.page, 'the waiting screen on a full device')
+    await screenshot(ines.page, 'full-device-waiting-360')
+    await setFull(ines.page, false)
+    await alert.getByRole('button', { name: 'Save again' }).click()
+    await alert.waitFor({ state: 'detached', timeout: 15_000 })
+    expect(unexpectedErrors(ines.errors)).toEqual([])
+    await ines.close()
   })
 
   it('never says a passphrase is set, or the settings saved, when the device could not save them', async () => {
