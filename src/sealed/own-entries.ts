@@ -119,15 +119,13 @@ export class OwnEntries {
     const { readable, rules, myTag } = this.#ctx
     const client = boundClientId(this.#ctx.signer.publicKey)
     const cover: { clock: number; len: number }[] = []
-    let upTo = 0
     for (const d of done.snapshots()) {
       const update = d.outcome === 'applied' && d.plain ? (d.entry.header.version === 1 ? d.plain : decodeContent(d.plain)?.update) : undefined
-      if (!update) continue
-      const columns = readColumns(update)
-      for (let i = 0; i < columns.count; i++) if (columns.client[i] === client) upTo = Math.max(upTo, columns.clock[i]! + columns.length[i]!)
-      cover.push(...(columns.ds.get(client) ?? []))
+      if (update) cover.push(...(readColumns(update).ds.get(client) ?? []))
     }
-    return upTo > 0 && !coveredBy(foldableRanges(readable(), rules, client, myTag, upTo), cover)
+    // Its structs in loose entries too: one another device deleted is in no snapshot's delete set.
+    const doc = readable()
+    return !coveredBy(foldableRanges(doc, rules, client, myTag, Y.getState(doc.store, client)), cover)
   }
 
   /** Goes on after the last entry of this device handled (what a restart read from disk). */
