@@ -9,7 +9,11 @@
  * phone, or a lab with both, would read — and both still show the post as
  * edited. Then he edits a second address out and puts his phone away at
  * once (the app closes before it is quiet): the address stays until he opens
- * the board again, and leaves 10 s later. (Alice, who founded the board and made the invitation, changed the
+ * the board again, and leaves 10 s later. Last, Alice, moderating, takes down
+ * a post of his with a third address, and his phone is put away as soon as
+ * it shows the post gone: with Alice away, his stored history still holds
+ * it until he opens the board again, then not 10 s later (it used to wait
+ * for his next edit). (Alice, who founded the board and made the invitation, changed the
  * membership between her posts: her history cannot be written again whole,
  * see THREAT_MODEL.md.)
  */
@@ -17,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BoardId } from '../../src/crypto/index.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
 import { boardIdOf, containsText, everythingReadable, leaveApp, readBoardRecord, readSealedDoc } from './support/device-data.ts'
-import { STATUS, card, createBoard, editItem, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, until, waitForText } from './support/flows.ts'
+import { STATUS, card, createBoard, editItem, openDetail, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, until, waitForText } from './support/flows.ts'
 import { startApp, type App } from './support/server.ts'
 
 const SYNC_MS = 45_000
@@ -28,6 +32,8 @@ const ADDRESS = '14 Elm Street, back door'
 const POST = { kind: 'notice', title: 'Food to give out tonight', body: `${ADDRESS}. Knock twice.` } as const
 const EDITED = 'Message Bob for the place.'
 const SECOND = '3 Mill Lane, side gate'
+const THIRD = '8 Quay Road, blue door'
+const TAKEN = { kind: 'notice', title: 'Spare keys', body: `Under the mat at ${THIRD}.` } as const
 
 let app: App
 let alice: Peer
@@ -94,6 +100,33 @@ describe('an address edited out of a post', () => {
       await waitForText(card(peer.page, POST.title), EDITED, SYNC_MS)
       expect(await textOf(card(peer.page, POST.title))).not.toContain(SECOND)
     }
+  }, 240_000)
+
+  it('a post Alice takes down just before Bob’s app closes leaves his history 10 s after the board opens again, with Alice away', async () => {
+    const boardId = await boardIdOf(bob.page)
+    await postItem(bob.page, TAKEN)
+    await card(alice.page, TAKEN.title).waitFor({ timeout: SYNC_MS })
+    const view = await openDetail(alice.page, TAKEN.title)
+    await view.getByRole('button', { name: 'Delete', exact: true }).click()
+    const confirm = alice.page.getByRole('dialog', { name: 'Delete this post?' })
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click()
+    await card(bob.page, TAKEN.title).waitFor({ state: 'detached', timeout: SYNC_MS })
+    // A moment for his device to store what it heard, well inside the 10 s; then both apps close.
+    await bob.page.waitForTimeout(1_000)
+    await leaveApp(bob.page, app.url)
+    await leaveApp(alice.page, app.url)
+    expect(await holds(bob, THIRD, boardId), 'Bob’s entries once his app is closed').toBe(true)
+    // Only his own device knows of the takedown now: the fold comes from what it stored.
+    await bob.page.goto(`${app.url}#/board/${boardId}`)
+    await card(bob.page, POST.title).waitFor({ timeout: SYNC_MS })
+    expect(await card(bob.page, TAKEN.title).count()).toBe(0)
+    await until(async () => !(await holds(bob, THIRD, boardId)), 'the third address gone from Bob’s entries', ERASED_MS, 2_000)
+    expect(await holds(bob, POST.title, boardId)).toBe(true)
+    // Alice comes back and is sent the history without it.
+    await alice.page.goto(`${app.url}#/board/${boardId}`)
+    await card(alice.page, POST.title).waitFor({ timeout: SYNC_MS })
+    await until(async () => !(await holds(alice, THIRD, boardId)), 'the third address gone from Alice’s entries', ERASED_MS, 2_000)
+    for (const peer of [alice, bob]) expect(await peer.page.getByRole('img', { name: 'Some changes were rejected' }).count()).toBe(0)
   }, 240_000)
 
   it('neither device logged an unexpected error', () => {
