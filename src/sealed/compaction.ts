@@ -133,12 +133,18 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
   const all = own()
   const chained = all.every((d, i) => i === 0 || all[i - 1]!.entry.header.seq + 1 === d.entry.header.from)
   const size = all.reduce((n, d) => n + d.bytes.length, 0)
-  const loose = all.filter((d) => d.entry.header.kind === 'update')
-  const news = (loose.length > 0 && all.length >= 2) || (ctx.fold === true && all.length >= 1)
+  const news = (all.some((d) => d.entry.header.kind === 'update') && all.length >= 2) || (ctx.fold === true && all.length >= 1)
   if (chained && news && size <= ctx.snapshotBytes) {
     if (await merge(ctx, all, true)) return
   }
+  // 0'. Several runs (a membership or profile entry of theirs between posts): the last run, with something new in
+  // it, is written again as one snapshot, replayed after the runs before it, so what was deleted in it is collected.
+  if (!chained && news) {
+    const last = lastRun(all)
+    if ((last.length >= 2 || ctx.fold === true) && last.reduce((n, d) => n + d.bytes.length, 0) <= ctx.snapshotBytes) await merge(ctx, last)
+  }
   // 1. The loose run (contiguous from the first loose entry) becomes one snapshot (a merge that seals nothing changes nothing).
+  const loose = own().filter((d) => d.entry.header.kind === 'update')
   if (loose.length >= 2) {
     const run: Done[] = []
     let expected = loose[0]!.entry.header.from
@@ -161,6 +167,13 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
     }
     if (!pair || !(await merge(ctx, pair))) return
   }
+}
+
+/** The author's content entries (in order) after the last that is not followed by the next sequence number: their last run. */
+function lastRun(all: readonly Done[]): Done[] {
+  let i = all.length - 1
+  while (i > 0 && all[i - 1]!.entry.header.seq + 1 === all[i]!.entry.header.from) i--
+  return all.slice(i)
 }
 
 /** The Yjs updates `parts` stand for, in order (a refused one as its placeholder), or null if one cannot be read. */
@@ -199,17 +212,29 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
     resumed?.destroy()
     return false
   }
+  // Not from the author's first struct: what they wrote before, replayed first where this device holds all of it,
+  // lets `parts` integrate, and so be collected, as in a whole rewrite; only `parts`' structs are written.
+  const first = parts[0]!.entry.header.from
+  const parents = whole ? null : payloadsOf(ctx, [...ctx.log.done.values()].filter((d) => isContent(d) && d.entry.header.seq < first).sort((a, b) => a.entry.header.from - b.entry.header.from))
   const scratch = resumed ?? new Y.Doc({ gc: true, gcFilter: ctx.gcFilter })
-  if (whole) {
-    // From the author's first struct, in order: each part integrates as it is applied. In slices, with the page
-    // let run between: a prolific author's history is megabytes.
+  let after: Uint8Array | undefined
+  if (whole || parents) {
+    // In order: each part integrates as it is applied. In slices, with the page let run between: a prolific
+    // author's history is megabytes.
     const slices = new Slices()
-    for (const p of payloads) {
-      for (const part of splitUpdate(p, APPLY_PART_BYTES)) {
-        Y.applyUpdate(scratch, part)
-        await slices.breathe()
+    const replay = async (updates: readonly Uint8Array[]) => {
+      for (const p of updates) {
+        for (const part of splitUpdate(p, APPLY_PART_BYTES)) {
+          Y.applyUpdate(scratch, part)
+          await slices.breathe()
+        }
       }
     }
+    if (parents) {
+      await replay(parents)
+      after = Y.encodeStateVector(new Map([[ctx.client, Y.getState(scratch.store, ctx.client)]]))
+    }
+    await replay(payloads)
     const deletions = ctx.deletions(Y.getState(scratch.store, ctx.client))
     if (deletions) Y.applyUpdate(scratch, deletions)
   } else {
@@ -217,7 +242,7 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
     // snapshot would each re-merge Yjs's growing pending set.
     Y.applyUpdate(scratch, Y.mergeUpdatesV2(payloads, Y.UpdateDecoderV1, UpdateEncoder))
   }
-  const merged = encodeStateAsUpdate(scratch)
+  const merged = encodeStateAsUpdate(scratch, after)
   if (parts.length === 1 && standsFor(ctx, parts[0]!, merged)) {
     // A fold that folded nothing: the history stands as written.
     if (resumed) ctx.history?.keep(parts[0]!, scratch)

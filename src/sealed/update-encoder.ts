@@ -23,13 +23,13 @@ export class UpdateEncoder extends Y.UpdateEncoderV1 {
 }
 
 /**
- * `Y.encodeStateAsUpdate(doc)`, with this encoder. A doc holding pending
+ * `Y.encodeStateAsUpdate(doc, stateVector)`, with this encoder. A doc holding pending
  * updates (structs or deletions whose parents it lacks) is encoded by Yjs
  * itself, which adds them: Yjs recognises only its own encoder's class for that.
  */
-export function encodeStateAsUpdate(doc: Y.Doc): Uint8Array {
-  if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return Y.encodeStateAsUpdate(doc)
-  return Y.encodeStateAsUpdateV2(doc, undefined, new UpdateEncoder())
+export function encodeStateAsUpdate(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
+  if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return Y.encodeStateAsUpdate(doc, stateVector)
+  return Y.encodeStateAsUpdateV2(doc, stateVector, new UpdateEncoder())
 }
 
 /** Up to this length, an ASCII string is written char by char; longer ones are copied whole. */

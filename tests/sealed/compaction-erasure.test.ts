@@ -237,4 +237,51 @@ describe('what was deleted leaves the history at the author’s next compaction'
     expect([...bob3.board.sealed.getMap('entries').keys()].sort()).toEqual(keys)
     expect(refused(bob3)).toEqual([])
   }, 60_000)
+
+  it('Ana, the founder, who let Bob in, edits an address out of her post: after her next compaction no entry on any device holds it, nothing is refused, and a newcomer reads the same board', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    await post(ana, 'Welcome')
+    const bob = await c.admit('Bob', ana)
+    // Her posts after the admission (a membership entry of hers, after her first post) are a run of their own.
+    const id = await post(ana, 'Tonight', 'meet at 14 Elm Street, back door')
+    await post(ana, 'Soup on Friday')
+    updateItem(ana.board.readable, id, { body: 'ask Ana where' }, Date.now())
+    await ana.board.flush()
+    await exchange(ana, bob)
+    expect((await storedTexts(bob)).some((t) => t.includes('Elm Street')), 'before she compacts').toBe(true)
+    await ana.board.compactNow()
+    await exchange(ana, bob)
+    const carol = await c.admit('Carol', ana)
+    await exchange(ana, bob, carol)
+    for (const m of [ana, bob, carol]) {
+      expect((await storedTexts(m)).filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toEqual([])
+      expect(readItems(m.board.readable).map((i) => [i.title, i.body]).sort()).toEqual([
+        ['Soup on Friday', 'b'],
+        ['Tonight', 'ask Ana where'],
+        ['Welcome', 'b'],
+      ])
+      expect(refused(m)).toEqual([])
+    }
+  }, 60_000)
+
+  it('an address Ana posted before she let someone in stays in her history when she edits it out afterwards (the limit THREAT_MODEL.md states), and nothing is refused', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    const bob = await c.admit('Bob', ana)
+    const id = await post(ana, 'Tonight', 'meet at 14 Elm Street, back door')
+    await post(ana, 'Soup on Friday')
+    await ana.board.compactNow()
+    const carol = await c.admit('Carol', ana)
+    updateItem(ana.board.readable, id, { body: 'ask Ana where' }, Date.now())
+    await ana.board.flush()
+    await post(ana, 'Coats on Sunday')
+    await ana.board.compactNow()
+    await exchange(ana, bob, carol)
+    for (const m of [ana, bob, carol]) {
+      expect((await storedTexts(m)).filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toHaveLength(1)
+      expect(readItems(m.board.readable).find((i) => i.id === id)?.body).toBe('ask Ana where')
+      expect(refused(m)).toEqual([])
+    }
+  }, 60_000)
 })

@@ -128,12 +128,14 @@ describe('Bob’s loose entries become one snapshot', () => {
     expect(Object.keys(notices(r.merged[0]!)).sort()).toEqual(['bob/1', 'bob/2', 'bob/3'])
   })
 
-  it('a membership entry breaks the run: posts 1–2 are sealed, 4–5 wait for the next compaction', async () => {
+  it('a membership entry breaks the run: the last run (4–5) is written again first, then the loose run before the membership entry (1–2); the membership entry stays', async () => {
     const w = bobWrites(4)
     const r = await compact([post(1, w[0]!), post(2, w[1]!), membership(3), post(4, w[2]!), post(5, w[3]!)])
-    expect(r.sealed).toEqual(['1-2'])
-    expect(r.log.done.has('bob update 4-4')).toBe(true)
-    expect(r.log.done.has('bob control 3-3')).toBe(true)
+    expect(r.sealed).toEqual(['4-5', '1-2'])
+    // The last run holds only its own structs: Bob's clocks 2 and 3, after the two of the run before.
+    expect(Y.decodeUpdate(r.merged[0]!).structs.map((st) => [st.id.clock, st.length])).toEqual([[2, 1], [3, 1]])
+    expect(notices(Y.mergeUpdates([r.merged[1]!, r.merged[0]!]))).toEqual({ 'bob/1': 'notice 1', 'bob/2': 'notice 2', 'bob/3': 'notice 3', 'bob/4': 'notice 4' })
+    expect([...r.log.done.values()].map((d) => d.key).sort()).toEqual(['bob control 3-3', 'bob snapshot 1-2', 'bob snapshot 4-5'])
   })
 
   it('a run of one post is not worth a snapshot, and a log with nothing loose compacts nothing', async () => {
@@ -143,19 +145,22 @@ describe('Bob’s loose entries become one snapshot', () => {
     expect((await compact([snapshot(1, 2, w, 100)])).sealed).toEqual([])
   })
 
-  it('with a membership entry between his content entries, a post following a snapshot is sealed alone; then the two snapshots, of similar size, merge', async () => {
+  it('with a membership entry between his content entries, the last run (a snapshot and the posts after it) becomes one snapshot', async () => {
     const w = bobWrites(7)
     const r = await compact([snapshot(1, 1, [w[0]!], 100), membership(2), snapshot(3, 6, w.slice(1, 5), 300), post(7, w[5]!), post(8, w[6]!)], 500)
-    expect(r.sealed).toEqual(['7-8', '3-8'])
+    expect(r.sealed).toEqual(['3-8'])
     // It starts after Bob's first struct, in the snapshot before the membership entry.
-    expect(Object.keys(notices(Y.mergeUpdates([w[0]!, r.merged[1]!]))).sort()).toEqual(['bob/1', 'bob/2', 'bob/3', 'bob/4', 'bob/5', 'bob/6', 'bob/7'])
+    expect(Y.decodeUpdate(r.merged[0]!).structs[0]!.id.clock).toBe(1)
+    expect(Object.keys(notices(Y.mergeUpdates([w[0]!, r.merged[0]!]))).sort()).toEqual(['bob/1', 'bob/2', 'bob/3', 'bob/4', 'bob/5', 'bob/6', 'bob/7'])
     expect([...r.log.done.values()].map((d) => d.key).sort()).toEqual(['bob control 2-2', 'bob snapshot 1-1', 'bob snapshot 3-8'])
   })
 
-  it('with a membership entry between his content entries, a single loose post next to a snapshot stays loose', async () => {
-    const w = bobWrites(3)
-    const r = await compact([snapshot(1, 2, w.slice(0, 2), 100), membership(3), snapshot(4, 4, [w[2]!], 100), post(5, w[2]!, { size: 100 })])
-    expect(r.sealed).toEqual([])
+  it('with a membership entry between his content entries, a single loose post after the last run’s snapshot is written again with it; alone in its run, it stays loose', async () => {
+    const w = bobWrites(4)
+    const r = await compact([snapshot(1, 2, w.slice(0, 2), 100), membership(3), snapshot(4, 4, [w[2]!], 100), post(5, w[3]!, { size: 100 })])
+    expect(r.sealed).toEqual(['4-5'])
+    expect(notices(Y.mergeUpdates([...w.slice(0, 2), r.merged[0]!]))).toEqual({ 'bob/1': 'notice 1', 'bob/2': 'notice 2', 'bob/3': 'notice 3', 'bob/4': 'notice 4' })
+    expect((await compact([snapshot(1, 2, w.slice(0, 2), 100), membership(3), post(4, w[2]!, { size: 100 })])).sealed).toEqual([])
   })
 
   it('Bob’s version 1 posts are bare Yjs updates: they are merged as they are', async () => {
@@ -212,9 +217,16 @@ describe('a run that cannot be replayed stops compaction', () => {
     })
   }
 
-  it('with a membership entry between his content entries, when all of the loose entries were refused before using any clock: nothing is sealed, not even Bob’s two snapshots that could merge', async () => {
+  it('with a membership entry between his content entries, when all of the loose entries were refused before using any clock: the last run is one snapshot that holds nothing of them', async () => {
     const w = bobWrites(4)
     const r = await compact([snapshot(1, 1, [w[0]!], 100), membership(2), snapshot(3, 3, [w[1]!], 100), snapshot(4, 4, [w[2]!], 100), post(5, w[3]!, { outcome: 'refused' }), post(6, w[3]!, { outcome: 'refused', range: { from: 4, to: 4 } })])
+    expect(r.sealed).toEqual(['3-6'])
+    expect(notices(Y.mergeUpdates([w[0]!, r.merged[0]!]))).toEqual({ 'bob/1': 'notice 1', 'bob/2': 'notice 2', 'bob/3': 'notice 3' })
+  })
+
+  it('with a membership entry between his content entries, when the last run cannot be replayed (an entry did not decrypt): nothing is sealed', async () => {
+    const w = bobWrites(4)
+    const r = await compact([snapshot(1, 1, [w[0]!], 100), membership(2), snapshot(3, 3, [w[1]!], 100), post(4, w[2]!), post(5, w[3]!, { plain: null })])
     expect(r.sealed).toEqual([])
     expect(r.dropped).toEqual([])
   })
@@ -372,15 +384,56 @@ describe('one run in all: the whole history is written again', () => {
     expect((await compact([snapshot(1, 2, w, 100)], 10_000, deletions)).sealed).toEqual([])
   })
 
-  it('with a membership entry between his content entries, his readable doc is not asked: runs are compacted as before', async () => {
-    const w = bobWrites(4)
-    let asked = 0
-    const r = await compact([post(1, w[0]!), post(2, w[1]!), membership(3), post(4, w[2]!), post(5, w[3]!)], 10_000, () => {
-      asked++
-      return null
-    })
-    expect(r.sealed).toEqual(['1-2'])
-    expect(asked).toBe(0)
+  it('with a membership entry between his content entries (the founder, who invited someone), his last run is replayed after the run before it: the address he edited out in it is gone, and so is a post taken down in it', async () => {
+    const { doc, updates: w } = bobsDoc()
+    const items = doc.getMap<Y.Map<string>>('items')
+    items.set('bob/1', new Y.Map<string>())
+    items.get('bob/1')!.set('body', 'before the invitation: 2 Dock Road')
+    // After the invitation (a membership entry): a post, its address edited out, and a post Ana takes down.
+    items.set('bob/2', new Y.Map<string>())
+    items.get('bob/2')!.set('body', 'meet at 9 Oak Lane')
+    items.get('bob/2')!.set('body', 'ask Bob where')
+    items.set('bob/3', new Y.Map<string>())
+    items.get('bob/3')!.set('body', 'keys at 14 Elm Street')
+    const readable = new Y.Doc()
+    Y.applyUpdate(readable, Y.mergeUpdates(w))
+    const ana = new Y.Doc()
+    ana.clientID = 1
+    Y.applyUpdate(ana, Y.encodeStateAsUpdate(readable))
+    ana.getMap('items').delete('bob/3')
+    Y.applyUpdate(readable, Y.encodeStateAsUpdate(ana, Y.encodeStateVector(readable)))
+    const asked: number[] = []
+    const deletions = (upTo: number) => {
+      asked.push(upTo)
+      return Y.encodeStateAsUpdate(readable, Y.encodeStateVector(readable))
+    }
+    const entries = [snapshot(1, 2, w.slice(0, 2), 100), membership(3), ...w.slice(2).map((u, i) => post(4 + i, u))]
+    const r = await compact(entries, 10_000, deletions)
+    expect(r.sealed).toEqual([`4-${3 + w.length - 2}`])
+    expect(asked).toEqual([Y.getState(readable.store, BOB)])
+    const text = new TextDecoder().decode(r.merged[0]!)
+    expect(text).not.toContain('Oak Lane')
+    expect(text).not.toContain('Elm Street')
+    // Only the last run's structs; the first run is left as written (its own snapshot, unchanged: THREAT_MODEL.md).
+    expect(text).not.toContain('Dock Road')
+    expect(Y.decodeUpdate(r.merged[0]!).structs[0]!.id.clock).toBe(2)
+    const board = new Y.Doc()
+    Y.applyUpdate(board, Y.mergeUpdates(w.slice(0, 2)))
+    Y.applyUpdate(board, r.merged[0]!)
+    expect(board.getMap('items').toJSON()).toEqual({ 'bob/1': { body: 'before the invitation: 2 Dock Road' }, 'bob/2': { body: 'ask Bob where' } })
+  })
+
+  it('with a membership entry between his content entries and nothing loose, a fold rewrites his last snapshot under the next sequence number, and only while nothing follows it', async () => {
+    const { w, deletions } = takenDown()
+    const before = bobWrites(1)
+    // His history as written by hand: a first run, an invitation, then the post Ana took down (clocks 0–3 of takenDown's doc).
+    const last = snapshot(3, 4, w, 100)
+    const first = snapshot(1, 1, before, 100)
+    const folded = await compact([first, membership(2), last], 10_000, deletions, () => true, true)
+    expect(folded.sealed).toEqual(['3-5'])
+    expect(new TextDecoder().decode(folded.merged[0]!)).not.toContain('Elm Street')
+    expect(conflictAt(folded.log.done.get('bob snapshot 3-5')!.entry.header, last.entry.header)).toBeNull()
+    expect((await compact([first, membership(2), last, membership(5)], 10_000, deletions, () => true, true)).sealed).toEqual([])
   })
 })
 
