@@ -232,7 +232,8 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
     }
     if (parents) {
       await replay(parents)
-      after = Y.encodeStateVector(new Map([[ctx.client, Y.getState(scratch.store, ctx.client)]]))
+      // Every client's state so far (a version 1 entry wrote under the author's older client id): none of it is written again.
+      after = Y.encodeStateVector(scratch)
     }
     await replay(payloads)
     const deletions = ctx.deletions(Y.getState(scratch.store, ctx.client))
