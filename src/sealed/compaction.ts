@@ -21,13 +21,18 @@ import { Slices } from './yield.ts'
  * struct: Yjs integrates the whole history, so everything deleted since,
  * by the author or by anyone allowed to (`deletions`), is collected, and the
  * history tracks the live board. Otherwise (membership and profile entries
- * are never compacted: they break runs) the loose run becomes one snapshot
- * and snapshots merge LSM-style: a snapshot absorbs the next one while they
- * are of similar size, so an author keeps O(log n) snapshots and each byte is
- * rewritten O(log n) times; a snapshot that does not start at the author's
- * first struct is replayed without its parents, so Yjs collects nothing in
- * it (they stay as written). Entries of the author that were refused count as
- * the placeholder every device filled in for them.
+ * are never compacted: they break runs) the last run — what the author wrote
+ * since their latest membership or profile entry — is written again as one
+ * snapshot when something is new in it, then the loose run becomes one
+ * snapshot and snapshots merge LSM-style: a snapshot absorbs the next one
+ * while they are of similar size. Each of these is replayed after the
+ * author's content before it, so Yjs integrates it and collects what was
+ * deleted in it, and only its own structs are written; a run closed by a
+ * membership or profile entry is never written again whole, so what was
+ * deleted in it afterwards stays (THREAT_MODEL.md). Where this device cannot
+ * replay that content (an entry it could not read), the parts are merged
+ * alone and Yjs collects nothing in them. Entries of the author that were
+ * refused count as the placeholder every device filled in for them.
  */
 export interface CompactionContext {
   readonly log: AuthorLog
