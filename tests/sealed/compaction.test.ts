@@ -295,14 +295,19 @@ function takenDown() {
   doc.getMap('items').set('bob/1', first)
   first.set('body', 'meet at 14 Elm Street')
   doc.getMap('items').set('bob/2', new Y.Map<string>())
+  return { w, deletions: afterTakedown(w, 'bob/1').deletions }
+}
+
+/** Bob's readable doc holding his updates `w` once Ana took `key` down, and what it holds as deleted, as a compaction asks for it. */
+function afterTakedown(w: readonly Uint8Array[], key: string) {
   const readable = new Y.Doc()
-  Y.applyUpdate(readable, Y.mergeUpdates(w))
+  Y.applyUpdate(readable, Y.mergeUpdates([...w]))
   const ana = new Y.Doc()
   ana.clientID = 1
   Y.applyUpdate(ana, Y.encodeStateAsUpdate(readable))
-  ana.getMap('items').delete('bob/1')
+  ana.getMap('items').delete(key)
   Y.applyUpdate(readable, Y.encodeStateAsUpdate(ana, Y.encodeStateVector(readable)))
-  return { w, deletions: () => Y.encodeStateAsUpdate(readable, Y.encodeStateVector(readable)) }
+  return { readable, deletions: () => Y.encodeStateAsUpdate(readable, Y.encodeStateVector(readable)) }
 }
 
 describe('one run in all: the whole history is written again', () => {
@@ -395,17 +400,11 @@ describe('one run in all: the whole history is written again', () => {
     items.get('bob/2')!.set('body', 'ask Bob where')
     items.set('bob/3', new Y.Map<string>())
     items.get('bob/3')!.set('body', 'keys at 14 Elm Street')
-    const readable = new Y.Doc()
-    Y.applyUpdate(readable, Y.mergeUpdates(w))
-    const ana = new Y.Doc()
-    ana.clientID = 1
-    Y.applyUpdate(ana, Y.encodeStateAsUpdate(readable))
-    ana.getMap('items').delete('bob/3')
-    Y.applyUpdate(readable, Y.encodeStateAsUpdate(ana, Y.encodeStateVector(readable)))
+    const { readable, deletions: held } = afterTakedown(w, 'bob/3')
     const asked: number[] = []
     const deletions = (upTo: number) => {
       asked.push(upTo)
-      return Y.encodeStateAsUpdate(readable, Y.encodeStateVector(readable))
+      return held()
     }
     const entries = [snapshot(1, 2, w.slice(0, 2), 100), membership(3), ...w.slice(2).map((u, i) => post(4 + i, u))]
     const r = await compact(entries, 10_000, deletions)
