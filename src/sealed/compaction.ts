@@ -221,25 +221,35 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   // lets `parts` integrate, and so be collected, as in a whole rewrite; only `parts`' structs are written.
   const first = parts[0]!.entry.header.from
   const parents = whole ? null : payloadsOf(ctx, [...ctx.log.done.values()].filter((d) => isContent(d) && d.entry.header.seq < first).sort((a, b) => a.entry.header.from - b.entry.header.from))
-  const scratch = resumed ?? new Y.Doc({ gc: true, gcFilter: ctx.gcFilter })
-  let after: Uint8Array | undefined
-  if (whole || parents) {
-    // In order: each part integrates as it is applied. In slices, with the page let run between: a prolific
-    // author's history is megabytes.
-    const slices = new Slices()
-    const replay = async (updates: readonly Uint8Array[]) => {
-      for (const p of updates) {
-        for (const part of splitUpdate(p, APPLY_PART_BYTES)) {
-          Y.applyUpdate(scratch, part)
-          await slices.breathe()
-        }
+  const fresh = () => new Y.Doc({ gc: true, gcFilter: ctx.gcFilter })
+  let scratch = resumed ?? fresh()
+  // In order: each part integrates as it is applied. In slices, with the page let run between: a prolific
+  // author's history is megabytes.
+  const slices = new Slices()
+  const replay = async (updates: readonly Uint8Array[]) => {
+    for (const p of updates) {
+      for (const part of splitUpdate(p, APPLY_PART_BYTES)) {
+        Y.applyUpdate(scratch, part)
+        await slices.breathe()
       }
     }
-    if (parents) {
-      await replay(parents)
+  }
+  let replayed = whole
+  let after: Uint8Array | undefined
+  if (parents) {
+    await replay(parents)
+    if (scratch.store.pendingStructs === null) {
+      replayed = true
       // Every client's state so far (a version 1 entry wrote under the author's older client id): none of it is written again.
       after = Y.encodeStateVector(scratch)
+    } else {
+      // A struct of theirs built on someone else's (a moderator's pin on a member's post) waits for it here, and
+      // every later one with it: nothing would be collected, and the wait would be written again. Merged alone.
+      scratch.destroy()
+      scratch = fresh()
     }
+  }
+  if (replayed) {
     await replay(payloads)
     const deletions = ctx.deletions(Y.getState(scratch.store, ctx.client))
     if (deletions) Y.applyUpdate(scratch, deletions)

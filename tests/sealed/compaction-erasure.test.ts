@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createItem, newItemId, readItems, readRemovals, removeItem, updateItem, type ItemId } from '../../src/core/index.ts'
+import { createItem, newItemId, readItems, readRemovals, removeItem, setPinned, updateItem, type ItemId } from '../../src/core/index.ts'
 import { keyId, openEntry, parseEntry, toBase64url } from '../../src/crypto/index.ts'
 import { decodeContent } from '../../src/sealed/payloads.ts'
 import { circle, device, exchange, type Member } from './fixture.ts'
@@ -281,6 +281,33 @@ describe('what was deleted leaves the history at the author’s next compaction'
     for (const m of [ana, bob, carol]) {
       expect((await storedTexts(m)).filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toHaveLength(1)
       expect(readItems(m.board.readable).find((i) => i.id === id)?.body).toBe('ask Ana where')
+      expect(refused(m)).toEqual([])
+    }
+  }, 60_000)
+
+  it('once Ana has pinned Bob’s post, what she deletes afterwards stays in her history (the limit THREAT_MODEL.md states): her pin builds on his post, which her replay does not hold; nothing is refused, and her history is not written twice', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    await post(ana, 'Welcome')
+    const bob = await c.admit('Bob', ana)
+    const bobs = await post(bob, 'Spare coats')
+    await exchange(ana, bob)
+    expect(setPinned(ana.board.readable, bobs, true)).toBe(true)
+    await post(ana, 'House rules')
+    await ana.board.compactNow()
+    // Letting Carol in starts another run of Ana's: the pin is in the run before it.
+    const carol = await c.admit('Carol', ana)
+    const id = await post(ana, 'Tonight', 'meet at 14 Elm Street, back door')
+    updateItem(ana.board.readable, id, { body: 'ask Ana where' }, Date.now())
+    await ana.board.flush()
+    await ana.board.compactNow()
+    await exchange(ana, bob, carol)
+    for (const m of [ana, bob, carol]) {
+      const texts = await storedTexts(m)
+      expect(texts.filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toHaveLength(1)
+      // What she wrote after the pin in the run before is in one entry, not restated in the snapshot of her last run.
+      expect(texts.filter((t) => t.includes('House rules'))).toHaveLength(1)
+      expect(readItems(m.board.readable).find((i) => i.id === bobs)?.pinned).toBe(true)
       expect(refused(m)).toEqual([])
     }
   }, 60_000)
