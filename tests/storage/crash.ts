@@ -16,6 +16,11 @@ export interface CrashableProfile {
   readonly factory: IDBFactory
   /** Loses every write not yet committed; returns how many transactions were cut short. */
   crash(): number
+  /**
+   * Crashes as the next transaction that writes is opened, before it can
+   * run (a write on its way to the disk); resolves with `crash()`'s count.
+   */
+  crashAtNextWrite(): Promise<number>
 }
 
 export function crashableProfile(): CrashableProfile {
@@ -23,6 +28,7 @@ export function crashableProfile(): CrashableProfile {
   const original = globalThis.indexedDB
   globalThis.indexedDB = factory
   const pending = new Set<IDBTransaction>()
+  let atNextWrite: (() => void) | null = null
   const transaction = IDBDatabase.prototype.transaction
   const spy = vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args) {
     const tx = transaction.apply(this, args)
@@ -30,14 +36,20 @@ export function crashableProfile(): CrashableProfile {
     const settled = () => pending.delete(tx)
     tx.addEventListener('complete', settled)
     tx.addEventListener('abort', settled)
+    if (atNextWrite && tx.mode === 'readwrite') {
+      // In a microtask: after the caller has made its requests, before the transaction runs any of them.
+      queueMicrotask(atNextWrite)
+      atNextWrite = null
+    }
     return tx
   })
   onTestFinished(() => {
     spy.mockRestore()
     globalThis.indexedDB = original
   })
-  return {
+  const profile: CrashableProfile = {
     factory,
+    crashAtNextWrite: () => new Promise((resolve) => (atNextWrite = () => resolve(profile.crash()))),
     crash() {
       let cut = 0
       for (const tx of pending) {
@@ -55,4 +67,5 @@ export function crashableProfile(): CrashableProfile {
       return cut
     },
   }
+  return profile
 }
