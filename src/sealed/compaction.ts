@@ -129,14 +129,27 @@ export class KeptHistory {
 
 const isContent = (d: Done) => d.entry.header.kind === 'update' || d.entry.header.kind === 'snapshot'
 
+/** The author's content entries (updates and snapshots) handled so far, in sequence order. */
+export function contentEntries(log: AuthorLog): Done[] {
+  return [...log.done.values()].filter(isContent).sort((a, b) => a.entry.header.from - b.entry.header.from)
+}
+
+/** Whether content entries, in order, follow one another with nothing else of the author's between them: one run. */
+export function isOneRun(entries: readonly Done[]): boolean {
+  return entries.every((d, i) => i === 0 || entries[i - 1]!.entry.header.seq + 1 === d.entry.header.from)
+}
+
+/** The Yjs update an applied content entry holds, or null (not applied, not readable here, or not content). */
+export function updateOf(d: Done): Uint8Array | null {
+  if (d.outcome !== 'applied' || !d.plain) return null
+  return d.entry.header.version === 1 ? d.plain : (decodeContent(d.plain)?.update ?? null)
+}
+
 export async function compactOwn(ctx: CompactionContext): Promise<void> {
-  const own = () =>
-    [...ctx.log.done.values()]
-      .filter(isContent)
-      .sort((a, b) => a.entry.header.from - b.entry.header.from)
+  const own = () => contentEntries(ctx.log)
   // 0. One run in all, with something new in it (a loose entry, or what others deleted: `fold`): the whole history is written again as one snapshot.
   const all = own()
-  const chained = all.every((d, i) => i === 0 || all[i - 1]!.entry.header.seq + 1 === d.entry.header.from)
+  const chained = isOneRun(all)
   const size = all.reduce((n, d) => n + d.bytes.length, 0)
   const news = (all.some((d) => d.entry.header.kind === 'update') && all.length >= 2) || (ctx.fold === true && all.length >= 1)
   if (chained && news && size <= ctx.snapshotBytes) {
@@ -189,10 +202,9 @@ function payloadsOf(ctx: CompactionContext, parts: readonly Done[]): Uint8Array[
       if (d.range && d.range.to > d.range.from) payloads.push(ctx.placeholder(d.range))
       continue
     }
-    if (d.outcome !== 'applied' || !d.plain) return null
-    const content = d.entry.header.version === 1 ? { update: d.plain } : decodeContent(d.plain)
-    if (!content) return null
-    payloads.push(content.update)
+    const update = updateOf(d)
+    if (!update) return null
+    payloads.push(update)
   }
   return payloads
 }
@@ -220,7 +232,7 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   // Not from the author's first struct: what they wrote before, replayed first where this device holds all of it,
   // lets `parts` integrate, and so be collected, as in a whole rewrite; only `parts`' structs are written.
   const first = parts[0]!.entry.header.from
-  const parents = whole ? null : payloadsOf(ctx, [...ctx.log.done.values()].filter((d) => isContent(d) && d.entry.header.seq < first).sort((a, b) => a.entry.header.from - b.entry.header.from))
+  const parents = whole ? null : payloadsOf(ctx, contentEntries(ctx.log).filter((d) => d.entry.header.seq < first))
   const fresh = () => new Y.Doc({ gc: true, gcFilter: ctx.gcFilter })
   let scratch = resumed ?? fresh()
   // In order: each part integrates as it is applied. In slices, with the page let run between: a prolific

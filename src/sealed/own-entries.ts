@@ -2,13 +2,13 @@ import * as Y from 'yjs'
 import { boundClientId, fromBase64url, keyId, MAX_ENTRY_BYTES, parseEntry, sealEntry, type ContentCipher, type DeviceSigner, type EntryHeader, type EntryKind, type TransportSecret } from '../crypto/index.ts'
 import type { AuthorLog, Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
-import { compactOwn, KeptHistory } from './compaction.ts'
+import { compactOwn, contentEntries, isOneRun, KeptHistory, updateOf } from './compaction.ts'
 import type { ContentRules } from './content-rules.ts'
 import { coveredBy, foldableDeletions, foldableRanges } from './deletions.ts'
 import { entryKey } from './entry-key.ts'
 import type { BoardKeys } from './keys.ts'
 import { encodeControl, type Op } from './membership/ops.ts'
-import { decodeContent, encodeContent, entryHash, entryHashNative } from './payloads.ts'
+import { encodeContent, entryHash, entryHashNative } from './payloads.ts'
 import { placeholderUpdate } from './placeholder.ts'
 import { keepTypes } from './readable.ts'
 import { readColumns } from './update-reader.ts'
@@ -96,8 +96,8 @@ export class OwnEntries {
   looseDeletions(): boolean {
     const client = boundClientId(this.#ctx.signer.publicKey)
     for (const d of this.#ctx.log().done.values()) {
-      if (d.entry.header.kind !== 'update' || d.outcome !== 'applied' || !d.plain) continue
-      const update = d.entry.header.version === 1 ? d.plain : decodeContent(d.plain)?.update
+      if (d.entry.header.kind !== 'update') continue
+      const update = updateOf(d)
       if (update && Y.decodeUpdate(update).ds.clients.has(client)) return true
     }
     return false
@@ -113,14 +113,13 @@ export class OwnEntries {
    */
   unfolded(): boolean {
     if (this.looseDeletions()) return true
-    const done = this.#ctx.log().done
-    const content = [...done.values()].filter((d) => d.entry.header.kind === 'update' || d.entry.header.kind === 'snapshot').sort((a, b) => a.entry.header.from - b.entry.header.from)
-    if (!content.every((d, i) => i === 0 || content[i - 1]!.entry.header.seq + 1 === d.entry.header.from)) return false
+    const log = this.#ctx.log()
+    if (!isOneRun(contentEntries(log))) return false
     const { readable, rules, myTag } = this.#ctx
     const client = boundClientId(this.#ctx.signer.publicKey)
     const cover: { clock: number; len: number }[] = []
-    for (const d of done.snapshots()) {
-      const update = d.outcome === 'applied' && d.plain ? (d.entry.header.version === 1 ? d.plain : decodeContent(d.plain)?.update) : undefined
+    for (const d of log.done.snapshots()) {
+      const update = updateOf(d)
       if (update) cover.push(...(readColumns(update).ds.get(client) ?? []))
     }
     // Its structs in loose entries too: one another device deleted is in no snapshot's delete set.
