@@ -4,7 +4,7 @@ import type { AuthorLog, Done } from './author-log.ts'
 import { decodeContent } from './payloads.ts'
 import { APPLY_PART_BYTES } from './pump.ts'
 import { splitUpdate } from './split-update.ts'
-import { encodeStateAsUpdate, UpdateEncoder } from './update-encoder.ts'
+import { encodeStateAsUpdate, encodeStructs, UpdateEncoder } from './update-encoder.ts'
 import { Slices } from './yield.ts'
 
 /**
@@ -29,9 +29,12 @@ import { Slices } from './yield.ts'
  * author's content before it, so Yjs integrates it and collects what was
  * deleted in it, and only its own structs are written; a run closed by a
  * membership or profile entry is never written again whole, so what was
- * deleted in it afterwards stays (THREAT_MODEL.md). Where this device cannot
- * replay that content (an entry it could not read), the parts are merged
- * alone and Yjs collects nothing in them. Entries of the author that were
+ * deleted in it afterwards stays (THREAT_MODEL.md). A replay that waits on
+ * someone else's structs (a moderator's pin is written inside a member's
+ * post) is given them from this device's readable doc (`onOthers`), and only
+ * the author's own structs and deletions are written. Where this device
+ * cannot replay that content (an entry it could not read, a struct it does
+ * not hold), the parts are merged alone and Yjs collects nothing in them. Entries of the author that were
  * refused count as the placeholder every device filled in for them.
  */
 export interface CompactionContext {
@@ -60,6 +63,13 @@ export interface CompactionContext {
    * never sealed, and its parts stay as they are.
    */
   admissible(update: Uint8Array, from: number, seq: number): boolean | Promise<boolean>
+  /**
+   * Someone else's structs this device holds, from `from` on, without
+   * deletions (an update), or null if it holds none: what the author's
+   * structs may build on (a moderator's pin on a member's post), brought
+   * into a replay so that they integrate.
+   */
+  structsOf?(client: number, from: number): Uint8Array | null
   /** The author's history as last written whole, kept between compactions, if the device keeps it. */
   readonly history?: KeptHistory
   /**
@@ -248,32 +258,60 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   }
   let replayed = whole
   let after: Uint8Array | undefined
+  /** Where `parts`' structs begin in the author's clock, in a replay after their parents. */
+  let start: number | null = null
   if (parents) {
     await replay(parents)
+    const first = Math.min(...parts.map((d) => d.range?.from ?? Infinity))
     if (scratch.store.pendingStructs === null) {
       replayed = true
       // Every client's state so far (a version 1 entry wrote under the author's older client id): none of it is written again.
       after = Y.encodeStateVector(scratch)
+      start = Y.getState(scratch.store, ctx.client)
+    } else if (ctx.structsOf && first !== Infinity) {
+      // A struct of theirs built on someone else's (a moderator's pin on a member's post) waits for it here, and every later
+      // one with it: what it waits for is brought in once `parts` are replayed (onOthers).
+      replayed = true
+      start = first
     } else {
-      // A struct of theirs built on someone else's (a moderator's pin on a member's post) waits for it here, and
-      // every later one with it: nothing would be collected, and the wait would be written again. Merged alone.
       scratch.destroy()
       scratch = fresh()
     }
   }
+  let merged: Uint8Array | null = null
+  let builtOn = false
   if (replayed) {
     await replay(payloads)
     const deletions = ctx.deletions(Y.getState(scratch.store, ctx.client))
     if (deletions) Y.applyUpdate(scratch, deletions)
-  } else {
+    if (scratch.store.pendingStructs !== null) {
+      merged = await onOthers(ctx, scratch, whole ? null : start!, slices)
+      builtOn = merged !== null
+      if (!builtOn) {
+        // Still waiting (and the replay may hold others' structs now): merged alone, and nothing is collected after the wait.
+        scratch.destroy()
+        scratch = fresh()
+        replayed = false
+      }
+    }
+  }
+  if (!replayed) {
     // Merged first: applied one by one, updates whose parents live in an older
     // snapshot would each re-merge Yjs's growing pending set.
-    Y.applyUpdate(scratch, Y.mergeUpdatesV2(payloads, Y.UpdateDecoderV1, UpdateEncoder))
+    const all = resumed ? payloadsOf(ctx, parts) : payloads
+    if (!all) {
+      scratch.destroy()
+      return false
+    }
+    Y.applyUpdate(scratch, Y.mergeUpdatesV2(all, Y.UpdateDecoderV1, UpdateEncoder))
+    const deletions = whole ? ctx.deletions(Y.getState(scratch.store, ctx.client)) : null
+    if (deletions) Y.applyUpdate(scratch, deletions)
+    after = undefined
   }
-  const merged = encodeStateAsUpdate(scratch, after)
+  merged ??= encodeStateAsUpdate(scratch, after)
   if (parts.length === 1 && standsFor(ctx, parts[0]!, merged)) {
     // A fold that folded nothing: the history stands as written.
-    if (resumed) ctx.history?.keep(parts[0]!, scratch)
+    if (resumed && !builtOn) ctx.history?.keep(parts[0]!, scratch)
     else scratch.destroy()
     return false
   }
@@ -286,7 +324,60 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   const key = await ctx.seal(merged, from, seq)
   ctx.drop(parts.map((d) => d.key))
   const sealed = ctx.log.done.get(key)
-  if (whole && ctx.history && sealed?.outcome === 'applied') ctx.history.keep(sealed, scratch)
+  // A replay holding someone else's structs is not kept: it stands for more than the snapshot.
+  if (whole && !builtOn && ctx.history && sealed?.outcome === 'applied') ctx.history.keep(sealed, scratch)
   else scratch.destroy()
   return true
+}
+
+/**
+ * Brings into a replay that waits what the author's structs build on —
+ * someone else's structs this device holds (a member's post a moderator
+ * pinned), without their deletions — so that the author's structs
+ * integrate, and what was deleted of them is collected. Then writes the
+ * author's structs (from `start` on, or all of them when null) with the
+ * delete set the replay held before anything was brought in: the author's
+ * own deletions and those of others' structs their entries made, none of
+ * others' structs, and no deletion of theirs. Null (the replay may hold
+ * others' structs by then) if anything still waits: an entry of theirs
+ * this device could not read, a struct it does not hold (rarely, a
+ * struct brought in that builds on one of the author's the replay does
+ * not hold).
+ */
+async function onOthers(ctx: CompactionContext, scratch: Y.Doc, start: number | null, slices: Slices): Promise<Uint8Array | null> {
+  if (!ctx.structsOf) return null
+  const { store } = scratch
+  // A history under the author's one client id only (a version 1 entry wrote under an older one).
+  for (const client of store.clients.keys()) if (client !== ctx.client) return null
+  // What the replay would write as its delete set (Yjs keeps the deletions that wait as a version 2 update).
+  let ds = Y.mergeDeleteSets([Y.createDeleteSetFromStructStore(store), ...(store.pendingDs ? [Y.decodeUpdateV2(store.pendingDs).ds] : [])])
+  // Each client brought in from the clock the replay has of it; again from the same clock would change nothing.
+  const brought = new Map<number, number>()
+  for (let pending = store.pendingStructs; pending !== null; pending = store.pendingStructs) {
+    let more = false
+    for (const client of pending.missing.keys()) {
+      const from = Y.getState(store, client)
+      if (client === ctx.client || brought.get(client) === from) continue
+      const structs = ctx.structsOf(client, from)
+      if (!structs) continue
+      brought.set(client, from)
+      more = true
+      for (const part of splitUpdate(structs, APPLY_PART_BYTES)) {
+        Y.applyUpdate(scratch, part)
+        await slices.breathe()
+      }
+    }
+    if (!more) break
+  }
+  if (store.pendingStructs !== null) return null
+  // Deletions by others of the author's structs that were waiting too.
+  const fold = ctx.deletions(Y.getState(store, ctx.client))
+  if (fold) {
+    Y.applyUpdate(scratch, fold)
+    ds = Y.mergeDeleteSets([ds, Y.decodeUpdate(fold).ds])
+  }
+  const from = new Map<number, number>()
+  for (const client of brought.keys()) from.set(client, Y.getState(store, client))
+  if (start !== null) from.set(ctx.client, start)
+  return encodeStructs(scratch, Y.encodeStateVector(from), ds)
 }

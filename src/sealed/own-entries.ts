@@ -12,6 +12,7 @@ import { encodeContent, entryHash, entryHashNative } from './payloads.ts'
 import { placeholderUpdate } from './placeholder.ts'
 import { keepTypes } from './readable.ts'
 import { readColumns } from './update-reader.ts'
+import { structsOf } from './update-encoder.ts'
 import type { SharedEntries } from './shared-entries.ts'
 
 /** Largest payload sealed as an update entry: the entry's limit less its header, nonce, tag and signature (under 200 bytes), with room to spare. */
@@ -242,6 +243,7 @@ export class OwnEntries {
       snapshotBytes,
       client,
       deletions: (upTo) => foldableDeletions(this.#ctx.readable(), rules, client, myTag, upTo),
+      structsOf: (other, from) => structsOf(this.#ctx.readable(), other, from),
       admissible: (update, from, seq) => this.#ctx.admits(from, seq, circle.heads(), update),
       placeholder: (range) => placeholderUpdate(client, range.from, range.to),
       seal: (merged, from, seq) => this.seal('snapshot', encodeContent(circle.heads(), merged), { from, ...(seq === null ? {} : { seq }), speculative: true }),

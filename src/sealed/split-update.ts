@@ -40,6 +40,19 @@ export function cutLazily(update: Uint8Array, maxBytes: number): Iterable<Uint8A
   }
 }
 
+/**
+ * Where an update's delete set begins, after its structs; null for an
+ * update `cutLazily` would leave whole (a gap, a client named twice, one that
+ * does not read).
+ */
+export function deleteSetStart(update: Uint8Array): number | null {
+  try {
+    return cutRuns(new Cursor(update), Infinity)?.ds ?? null
+  } catch {
+    return null
+  }
+}
+
 class Unreadable extends Error {}
 
 /** A run of consecutive structs of one client inside one part: where its bytes are, and its clocks. */

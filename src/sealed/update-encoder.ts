@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
+import { deleteSetStart } from './split-update.ts'
 
 /**
  * Yjs's update encoder (format v1), writing strings faster: byte for byte the
@@ -30,6 +31,59 @@ export class UpdateEncoder extends Y.UpdateEncoderV1 {
 export function encodeStateAsUpdate(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
   if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return Y.encodeStateAsUpdate(doc, stateVector)
   return Y.encodeStateAsUpdateV2(doc, stateVector, new UpdateEncoder())
+}
+
+type DeleteSet = ReturnType<typeof Y.createDeleteSet>
+
+/**
+ * The structs `doc` has integrated, from `stateVector` on (with this
+ * encoder), then `ds` as the delete set in place of the doc's own (none
+ * when null). What waits in the doc (structs or deletions whose parents it
+ * lacks) is not written. Null if the structs cannot be told from the delete
+ * set (never for an update Yjs wrote with nothing pending).
+ */
+export function encodeStructs(doc: Y.Doc, stateVector: Uint8Array, ds: DeleteSet | null): Uint8Array | null {
+  const { store } = doc
+  const { pendingStructs, pendingDs } = store
+  store.pendingStructs = null
+  store.pendingDs = null
+  let update: Uint8Array
+  try {
+    update = Y.encodeStateAsUpdateV2(doc, stateVector, new UpdateEncoder())
+  } finally {
+    store.pendingStructs = pendingStructs
+    store.pendingDs = pendingDs
+  }
+  const at = deleteSetStart(update)
+  if (at === null) return null
+  const e = encoding.createEncoder()
+  encoding.writeUint8Array(e, update.subarray(0, at))
+  // Yjs's writeDeleteSet, format v1: clients in descending order, each one's ranges as clock and length.
+  const clients = ds ? [...ds.clients].filter(([, items]) => items.length > 0).sort((a, b) => b[0] - a[0]) : []
+  encoding.writeVarUint(e, clients.length)
+  for (const [client, items] of clients) {
+    encoding.writeVarUint(e, client)
+    encoding.writeVarUint(e, items.length)
+    for (const { clock, len } of items) {
+      encoding.writeVarUint(e, clock)
+      encoding.writeVarUint(e, len)
+    }
+  }
+  return encoding.toUint8Array(e)
+}
+
+/**
+ * The structs of `client` that `doc` holds from clock `from` on, with no
+ * deletions, or null if it holds none: what someone else's structs build on
+ * (a moderator's pin on a member's post), for a replay of theirs to
+ * integrate them (compaction.ts).
+ */
+export function structsOf(doc: Y.Doc, client: number, from: number): Uint8Array | null {
+  if (Y.getState(doc.store, client) <= from) return null
+  const sv = new Map<number, number>()
+  for (const c of doc.store.clients.keys()) sv.set(c, Y.getState(doc.store, c))
+  sv.set(client, from)
+  return encodeStructs(doc, Y.encodeStateVector(sv), null)
 }
 
 /** Up to this length, an ASCII string is written char by char; longer ones are copied whole. */

@@ -285,7 +285,7 @@ describe('what was deleted leaves the history at the author’s next compaction'
     }
   }, 60_000)
 
-  it('once Ana has pinned Bob’s post, what she deletes afterwards stays in her history (the limit THREAT_MODEL.md states): her pin builds on his post, which her replay does not hold; nothing is refused, and her history is not written twice', async () => {
+  it('Ana pinned Bob’s post before she let Carol in, then edits an address out of her own: after her next compaction no entry on any device holds it, the pin stays, nothing is refused, and her history is not written twice', async () => {
     const c = await circle('Ana')
     const ana = c.founder
     await post(ana, 'Welcome')
@@ -295,20 +295,79 @@ describe('what was deleted leaves the history at the author’s next compaction'
     expect(setPinned(ana.board.readable, bobs, true)).toBe(true)
     await post(ana, 'House rules')
     await ana.board.compactNow()
-    // Letting Carol in starts another run of Ana's: the pin is in the run before it.
+    // Letting Carol in starts another run of Ana's: the pin is in the run before it, which her last run is replayed after.
     const carol = await c.admit('Carol', ana)
     const id = await post(ana, 'Tonight', 'meet at 14 Elm Street, back door')
     updateItem(ana.board.readable, id, { body: 'ask Ana where' }, Date.now())
     await ana.board.flush()
     await ana.board.compactNow()
     await exchange(ana, bob, carol)
-    for (const m of [ana, bob, carol]) {
+    const dan = await c.admit('Dan', ana)
+    await exchange(ana, bob, carol, dan)
+    for (const m of [ana, bob, carol, dan]) {
+      await expectErased(m, 'Elm Street')
       const texts = await storedTexts(m)
-      expect(texts.filter((t) => t.includes('Elm Street')), `${m.name}'s stored entries`).toHaveLength(1)
-      // What she wrote after the pin in the run before is in one entry, not restated in the snapshot of her last run.
+      // What she wrote after the pin in the run before is in one entry, not restated in the snapshot of her last run; nor is Bob's post.
       expect(texts.filter((t) => t.includes('House rules'))).toHaveLength(1)
+      expect(texts.filter((t) => t.includes('Spare coats'))).toHaveLength(1)
+      const items = readItems(m.board.readable)
+      expect(items.find((i) => i.id === bobs)?.pinned, `${m.name} sees the pin`).toBe(true)
+      expect(items.find((i) => i.id === id)?.body).toBe('ask Ana where')
+      expect(titles(m)).toEqual(['House rules', 'Spare coats', 'Tonight', 'Welcome'])
+    }
+  }, 60_000)
+
+  it('Ana pins Bob’s post and edits an address out of hers in the same run: after her next compaction no entry holds it, the pin stays, and a newcomer reads the same board', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    await post(ana, 'Welcome')
+    const bob = await c.admit('Bob', ana)
+    const bobs = await post(bob, 'Spare coats')
+    await exchange(ana, bob)
+    const id = await post(ana, 'Tonight', 'meet at 14 Elm Street, back door')
+    expect(setPinned(ana.board.readable, bobs, true)).toBe(true)
+    updateItem(ana.board.readable, id, { body: 'ask Ana where' }, Date.now())
+    await ana.board.flush()
+    await ana.board.compactNow()
+    await exchange(ana, bob)
+    const carol = await c.admit('Carol', ana)
+    await exchange(ana, bob, carol)
+    for (const m of [ana, bob, carol]) {
+      await expectErased(m, 'Elm Street')
+      expect((await storedTexts(m)).filter((t) => t.includes('Spare coats')), 'Bob’s post is not restated in hers').toHaveLength(1)
       expect(readItems(m.board.readable).find((i) => i.id === bobs)?.pinned).toBe(true)
-      expect(refused(m)).toEqual([])
+      expect(readItems(m.board.readable).find((i) => i.id === id)?.body).toBe('ask Ana where')
+    }
+  }, 60_000)
+
+  it('Bob, a moderator whose history is one run, pins Carol’s post, takes down another of hers and edits an address out of his own: after his next compaction his entries hold none of it, the takedown and the pin stand, and a newcomer reads the same board', async () => {
+    const c = await circle('Ana', 'Bob', 'Carol')
+    const [ana, bob, carol] = c.members as [Member, Member, Member]
+    await ana.board.setRole(bob.board.myTag, 'moderator')
+    const pinned = await post(carol, 'Spare coats')
+    const taken = await post(carol, 'Tonight', 'Carol’s old place: 9 Oak Lane')
+    await exchange(ana, bob, carol)
+    // The pin first: everything of his after it builds on Carol's post.
+    expect(setPinned(bob.board.readable, pinned, true)).toBe(true)
+    const id = await post(bob, 'Meeting', 'meet at 14 Elm Street, back door')
+    expect(removeItem(bob.board.readable, taken, Date.now())).toBe(true)
+    updateItem(bob.board.readable, id, { body: 'ask Bob where' }, Date.now())
+    await bob.board.flush()
+    await bob.board.compactNow()
+    await exchange(ana, bob, carol)
+    const dan = await c.admit('Dan', ana)
+    await exchange(ana, bob, carol, dan)
+    const bobsTexts = async (m: Member) => (await storedTexts(m)).filter((t) => t.includes('Meeting') || t.includes('ask Bob where'))
+    for (const m of [ana, bob, carol, dan]) {
+      await expectErased(m, 'Elm Street')
+      // One snapshot of Bob's: his post, written once, and nothing of Carol's restated in it.
+      const his = await bobsTexts(m)
+      expect(his, `${m.name}: Bob's entries`).toHaveLength(1)
+      expect(his[0]).not.toContain('Spare coats')
+      expect(his[0]).not.toContain('Oak Lane')
+      expect(titles(m)).toEqual(['Meeting', 'Spare coats'])
+      expect(readItems(m.board.readable).find((i) => i.id === pinned)?.pinned, `${m.name} sees the pin`).toBe(true)
+      expect(readRemovals(m.board.readable).map((r) => r.id)).toEqual([taken])
     }
   }, 60_000)
 })

@@ -12,12 +12,13 @@ import * as Y from 'yjs'
 import type { EntryKind, ParsedEntry } from '../../src/crypto/index.ts'
 import type { ClockRange } from '../../src/sealed/authority.ts'
 import { AuthorLog, type Done, type Outcome } from '../../src/sealed/author-log.ts'
-import { compactOwn, KeptHistory } from '../../src/sealed/compaction.ts'
+import { compactOwn, KeptHistory, type CompactionContext } from '../../src/sealed/compaction.ts'
 import { conflictAt } from '../../src/sealed/equivocation.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
 import { placeholderUpdate } from '../../src/sealed/placeholder.ts'
 import { APPLY_PART_BYTES } from '../../src/sealed/pump.ts'
 import { keepTypes } from '../../src/sealed/readable.ts'
+import { structsOf } from '../../src/sealed/update-encoder.ts'
 import { ticks } from '../support/ticks.ts'
 
 const BOB = 77
@@ -69,7 +70,7 @@ const snapshot = (from: number, seq: number, updates: Uint8Array[], size: number
 const membership = (seq: number) => entry('control', seq, seq)
 
 /** Bob's device: seals a snapshot into his log and drops what it replaces, as the engine does; `deletions` is what his readable doc holds as deleted of his structs. */
-async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null, admissible: (update: Uint8Array, from: number, seq: number) => boolean = () => true, fold = false) {
+async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null, admissible: (update: Uint8Array, from: number, seq: number) => boolean = () => true, fold = false, structsOf?: CompactionContext['structsOf']) {
   const log = new AuthorLog()
   for (const d of entries) log.done.set(d.key, d)
   const sealed: string[] = []
@@ -100,6 +101,7 @@ async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo
     client: BOB,
     deletions,
     admissible,
+    ...(structsOf ? { structsOf } : {}),
   })
   return { log, sealed, merged, dropped }
 }
@@ -681,5 +683,128 @@ describe('what a kept history holds, and when it lets go', () => {
     } finally {
       vi.useRealTimers()
     }
+  })
+})
+
+const ANA = 55
+const CAROL = 66
+
+/**
+ * One readable doc that Ana, Carol and Bob (a moderator) write in turn, as
+ * their devices would: each transaction's update is kept under its writer.
+ */
+function sharedBoard() {
+  const doc = new Y.Doc({ gcFilter: keepTypes })
+  const by = new Map<number, Uint8Array[]>([[ANA, []], [BOB, []], [CAROL, []]])
+  doc.on('update', (u: Uint8Array) => by.get(doc.clientID)!.push(u))
+  const as = (client: number, f: (items: Y.Map<unknown>) => void) => {
+    doc.clientID = client
+    doc.transact(() => f(doc.getMap('items')))
+  }
+  const postOf = (key: string) => doc.getMap('items').get(key) as Y.Map<unknown>
+  const newPost = (items: Y.Map<unknown>, key: string, fields: Record<string, unknown>) => {
+    const m = new Y.Map<unknown>()
+    items.set(key, m)
+    for (const [k, v] of Object.entries(fields)) m.set(k, v)
+  }
+  return { doc, by, as, postOf, newPost }
+}
+
+const clientsOf = (update: Uint8Array) => [...new Set(Y.decodeUpdate(update).structs.map((st) => st.id.client))]
+const deletedOf = (update: Uint8Array, client: number) => Y.decodeUpdate(update).ds.clients.get(client)?.map((d) => [d.clock, d.len]) ?? []
+const holds = (update: Uint8Array, text: string) => new TextDecoder().decode(update).includes(text)
+
+describe('Bob’s pin builds on someone else’s post', () => {
+  /** Ana posts twice; Bob pins her first post, then posts an address, edits it out and takes down her second post; Ana retitles her first. */
+  function pinThenErase() {
+    const b = sharedBoard()
+    b.as(ANA, (items) => {
+      b.newPost(items, 'ana/1', { title: 'Spare coats', pinned: false })
+      b.newPost(items, 'ana/2', { title: 'Tonight', body: 'her old place: 9 Oak Lane' })
+    })
+    b.as(BOB, () => b.postOf('ana/1').set('pinned', true))
+    b.as(BOB, (items) => b.newPost(items, 'bob/1', { title: 'Meeting', body: 'meet at 14 Elm Street' }))
+    b.as(BOB, () => b.postOf('bob/1').set('body', 'ask Bob where'))
+    b.as(BOB, (items) => items.delete('ana/2'))
+    b.as(ANA, () => b.postOf('ana/1').set('title', 'Coats, spare'))
+    return b
+  }
+
+  it('his history is written again with her post brought in from his readable doc: his deleted text is collected, none of her structs is written, and his delete set is the one his entries wrote', async () => {
+    const b = pinThenErase()
+    const bobs = b.by.get(BOB)!
+    const r = await compact(bobs.map((u, i) => post(i + 1, u)), 10_000, () => null, () => true, false, (client, from) => structsOf(b.doc, client, from))
+    expect(r.sealed).toEqual(['1-4'])
+    const m = r.merged[0]!
+    expect(holds(m, 'Elm Street')).toBe(false)
+    expect(holds(m, 'ask Bob where')).toBe(true)
+    expect(clientsOf(m)).toEqual([BOB])
+    // His takedown of her post stays in it; her retitling (her deletion of her own struct) does not come with it.
+    const his = Y.mergeUpdates(bobs)
+    expect(deletedOf(m, ANA)).toEqual(deletedOf(his, ANA))
+    expect(deletedOf(m, ANA).length).toBeGreaterThan(0)
+    // Applied after her entries, it gives the board his entries gave.
+    const after = new Y.Doc({ gcFilter: keepTypes })
+    for (const u of b.by.get(ANA)!) Y.applyUpdate(after, u)
+    Y.applyUpdate(after, m)
+    expect(after.getMap('items').toJSON()).toEqual(b.doc.getMap('items').toJSON())
+    expect(after.getMap('items').toJSON()).toEqual({ 'ana/1': { title: 'Coats, spare', pinned: true }, 'bob/1': { title: 'Meeting', body: 'ask Bob where' } })
+  })
+
+  it('without her post to bring in, his structs from the pin on are written as they wait, and nothing of them is collected', async () => {
+    const b = pinThenErase()
+    const bobs = b.by.get(BOB)!
+    const r = await compact(bobs.map((u, i) => post(i + 1, u)))
+    expect(r.sealed).toEqual(['1-4'])
+    expect(holds(r.merged[0]!, 'Elm Street')).toBe(true)
+    expect(clientsOf(r.merged[0]!)).toEqual([BOB])
+  })
+
+  it('her post builds on Carol’s, which his device does not hold: his entries are merged alone, with none of hers in them', async () => {
+    const b = sharedBoard()
+    b.as(CAROL, (items) => b.newPost(items, 'carol/1', { title: 'Rides' }))
+    // Ana writes into Carol's post (a field of it): her struct builds on Carol's.
+    b.as(ANA, (items) => {
+      b.postOf('carol/1').set('note', 'ask Ana')
+      b.newPost(items, 'ana/1', { title: 'Spare coats', pinned: false })
+    })
+    b.as(BOB, () => b.postOf('ana/1').set('pinned', true))
+    b.as(BOB, (items) => b.newPost(items, 'bob/1', { title: 'Meeting', body: 'meet at 14 Elm Street' }))
+    b.as(BOB, () => b.postOf('bob/1').set('body', 'ask Bob where'))
+    const bobs = b.by.get(BOB)!
+    const asked: number[] = []
+    const r = await compact(bobs.map((u, i) => post(i + 1, u)), 10_000, () => null, () => true, false, (client, from) => {
+      asked.push(client)
+      return client === CAROL ? null : structsOf(b.doc, client, from)
+    })
+    expect(asked).toContain(ANA)
+    expect(asked).toContain(CAROL)
+    expect(r.sealed).toEqual(['1-3'])
+    expect(clientsOf(r.merged[0]!)).toEqual([BOB])
+    // All of his structs are in it: with Ana's and Carol's entries, it gives the same board.
+    const after = new Y.Doc({ gcFilter: keepTypes })
+    for (const u of [...b.by.get(CAROL)!, ...b.by.get(ANA)!]) Y.applyUpdate(after, u)
+    Y.applyUpdate(after, r.merged[0]!)
+    expect(after.getMap('items').toJSON()).toEqual(b.doc.getMap('items').toJSON())
+  })
+
+  it('after a membership entry of his, the last run is replayed after the run holding the pin: only the last run’s structs are written, none of hers', async () => {
+    const b = pinThenErase()
+    const bobs = b.by.get(BOB)!
+    // His entries: the pin (1), a membership entry (2), then the rest (3–5), each with the clock range it wrote.
+    const ranges = bobs.map((u) => {
+      const st = Y.decodeUpdate(u).structs.filter((x) => x.id.client === BOB)
+      return st.length === 0 ? null : { from: st[0]!.id.clock, to: st[st.length - 1]!.id.clock + st[st.length - 1]!.length }
+    })
+    const entries = [post(1, bobs[0]!, { range: ranges[0] }), membership(2), ...bobs.slice(1).map((u, i) => post(i + 3, u, { range: ranges[i + 1] }))]
+    const r = await compact(entries, 10_000, () => null, () => true, false, (client, from) => structsOf(b.doc, client, from))
+    expect(r.sealed).toEqual(['3-5'])
+    const m = r.merged[0]!
+    expect(holds(m, 'Elm Street')).toBe(false)
+    expect(clientsOf(m)).toEqual([BOB])
+    expect(Math.min(...Y.decodeUpdate(m).structs.map((st) => st.id.clock))).toBe(ranges[1]!.from)
+    const after = new Y.Doc({ gcFilter: keepTypes })
+    for (const u of [...b.by.get(ANA)!.slice(0, 1), bobs[0]!, m, ...b.by.get(ANA)!.slice(1)]) Y.applyUpdate(after, u)
+    expect(after.getMap('items').toJSON()).toEqual(b.doc.getMap('items').toJSON())
   })
 })

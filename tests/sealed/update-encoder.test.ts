@@ -6,7 +6,7 @@
 import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { encodeStateAsUpdate, UpdateEncoder, writeAny, writeVarString } from '../../src/sealed/update-encoder.ts'
+import { encodeStateAsUpdate, encodeStructs, structsOf, UpdateEncoder, writeAny, writeVarString } from '../../src/sealed/update-encoder.ts'
 import { Prng } from '../core/prng.ts'
 import { anyValue, randomUpdates, TEXTS } from './random-updates.ts'
 
@@ -76,5 +76,63 @@ describe('the update encoder', () => {
     Y.applyUpdate(whole, Y.encodeStateAsUpdate(alice))
     Y.applyUpdate(whole, encodeStateAsUpdate(doc))
     expect((whole.getMap('items').get('alice') as Y.Map<unknown>).get('reply')).toBe('نعم')
+  })
+})
+
+describe('structs without their deletions', () => {
+  /** Alice posts and retitles (a deletion of her own struct); Bob replies inside her post and deletes his reply's first word. */
+  function board() {
+    const doc = new Y.Doc()
+    doc.clientID = 1
+    const post = new Y.Map<unknown>()
+    doc.getMap('items').set('alice', post)
+    post.set('title', 'Spare coats')
+    post.set('title', 'Coats')
+    doc.clientID = 2
+    const reply = new Y.Text('not today')
+    post.set('reply', reply)
+    reply.delete(0, 4)
+    return doc
+  }
+  const clients = (u: Uint8Array) => [...new Set(Y.decodeUpdate(u).structs.map((st) => st.id.client))]
+  const deleted = (u: Uint8Array) => [...Y.decodeUpdate(u).ds.clients.keys()]
+
+  it('structsOf gives one client’s structs from a clock on, and no deletion of anyone’s; null when the doc holds none there', () => {
+    const doc = board()
+    const alices = structsOf(doc, 1, 0)!
+    expect(clients(alices)).toEqual([1])
+    expect(deleted(alices)).toEqual([])
+    expect(Y.decodeUpdate(structsOf(doc, 1, 1)!).structs[0]!.id.clock).toBe(1)
+    expect(structsOf(doc, 1, Y.getState(doc.store, 1))).toBeNull()
+    expect(structsOf(doc, 9, 0)).toBeNull()
+    // Applied alone, they are Alice's post as she left it: Bob's reply is not in them.
+    const alone = new Y.Doc()
+    Y.applyUpdate(alone, alices)
+    expect(alone.getMap('items').toJSON()).toEqual({ alice: { title: 'Coats' } })
+  })
+
+  it('encodeStructs writes what the doc integrated, from a state on, with the delete set it is given in place of its own, and leaves out what waits', () => {
+    const doc = board()
+    // Bob's structs without Alice's: they wait, and his deletion with them.
+    const waiting = new Y.Doc()
+    Y.applyUpdate(waiting, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(new Map([[1, Y.getState(doc.store, 1)]]))))
+    expect(waiting.store.pendingStructs).not.toBeNull()
+    const none = encodeStructs(waiting, Y.encodeStateVector(new Map()), null)!
+    expect(Y.decodeUpdate(none).structs).toEqual([])
+    expect(deleted(none)).toEqual([])
+    expect(waiting.store.pendingStructs, 'what waits is still there').not.toBeNull()
+    // Alice's brought in: Bob's integrate; written from Alice's state on, with Bob's own delete set only.
+    Y.applyUpdate(waiting, structsOf(doc, 1, 0)!)
+    expect(waiting.store.pendingStructs).toBeNull()
+    const ds = Y.createDeleteSet()
+    ds.clients.set(2, Y.decodeUpdate(Y.encodeStateAsUpdate(doc)).ds.clients.get(2)!)
+    const bobs = encodeStructs(waiting, Y.encodeStateVector(new Map([[1, Y.getState(waiting.store, 1)]])), ds)!
+    expect(clients(bobs)).toEqual([2])
+    expect(deleted(bobs)).toEqual([2])
+    const after = new Y.Doc()
+    Y.applyUpdate(after, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(new Map([[2, Y.getState(doc.store, 2)]]))))
+    Y.applyUpdate(after, bobs)
+    expect(after.getMap('items').toJSON()).toEqual(doc.getMap('items').toJSON())
+    expect(after.getMap('items').toJSON()).toEqual({ alice: { title: 'Coats', reply: 'today' } })
   })
 })
