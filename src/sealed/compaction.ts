@@ -198,7 +198,7 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
 }
 
 /** The author's content entries (in order) after the last that is not followed by the next sequence number: their last run. */
-function lastRun(all: readonly Done[]): Done[] {
+export function lastRun(all: readonly Done[]): Done[] {
   let i = all.length - 1
   while (i > 0 && all[i - 1]!.entry.header.seq + 1 === all[i]!.entry.header.from) i--
   return all.slice(i)

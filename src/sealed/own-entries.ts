@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import { boundClientId, fromBase64url, keyId, MAX_ENTRY_BYTES, parseEntry, sealEntry, type ContentCipher, type DeviceSigner, type EntryHeader, type EntryKind, type TransportSecret } from '../crypto/index.ts'
 import type { AuthorLog, Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
-import { compactOwn, contentEntries, isOneRun, KeptHistory, updateOf } from './compaction.ts'
+import { compactOwn, contentEntries, isOneRun, KeptHistory, lastRun, updateOf } from './compaction.ts'
 import type { ContentRules } from './content-rules.ts'
 import { coveredBy, foldableDeletions, foldableRanges } from './deletions.ts'
 import { entryKey } from './entry-key.ts'
@@ -106,26 +106,33 @@ export class OwnEntries {
 
   /**
    * Whether this device's history still holds text deleted since it was last
-   * rewritten whole: a loose entry deletes some of its own structs, or the
+   * rewritten: a loose entry deletes some of its own structs, or the
    * readable doc holds deletions of its structs that its snapshots do not (a
-   * post a moderator took down, heard just before the board closed). Only
-   * for a history that is one run, the one a fold can write again
-   * (compaction.ts). Read once quiet after the board opens.
+   * post a moderator took down, heard just before the board closed). Of a
+   * history that is one run, all of it; otherwise its last run (after its
+   * latest membership or profile entry), if nothing of its author came after
+   * that run: the part a fold can write again (compaction.ts). Read once
+   * quiet after the board opens.
    */
   unfolded(): boolean {
     if (this.looseDeletions()) return true
     const log = this.#ctx.log()
-    if (!isOneRun(contentEntries(log))) return false
+    const all = contentEntries(log)
+    const run = isOneRun(all) ? all : lastRun(all)
+    const end = run[run.length - 1]
+    // A run closed by a membership or profile entry is never written again.
+    if (!end || (run !== all && end.entry.header.seq !== this.#seq)) return false
     const { readable, rules, myTag } = this.#ctx
     const client = boundClientId(this.#ctx.signer.publicKey)
+    const start = run === all ? 0 : (run[0]!.range?.from ?? 0)
     const cover: { clock: number; len: number }[] = []
-    for (const d of log.done.snapshots()) {
-      const update = updateOf(d)
+    for (const d of run) {
+      const update = d.entry.header.kind === 'snapshot' ? updateOf(d) : null
       if (update) cover.push(...(readColumns(update).ds.get(client) ?? []))
     }
     // Its structs in loose entries too: one another device deleted is in no snapshot's delete set.
     const doc = readable()
-    return !coveredBy(foldableRanges(doc, rules, client, myTag, Y.getState(doc.store, client)), cover)
+    return !coveredBy(from(start, foldableRanges(doc, rules, client, myTag, Y.getState(doc.store, client))), cover)
   }
 
   /** Goes on after the last entry of this device handled (what a restart read from disk). */
@@ -259,4 +266,14 @@ export class OwnEntries {
   close(): void {
     this.#history.clear()
   }
+}
+
+/** Ranges (clock and length pairs, in order) cut to what lies at or after `start`. */
+function from(start: number, ranges: readonly number[]): number[] {
+  const out: number[] = []
+  for (let i = 0; i < ranges.length; i += 2) {
+    const [clock, end] = [Math.max(ranges[i]!, start), ranges[i]! + ranges[i + 1]!]
+    if (end > clock) out.push(clock, end - clock)
+  }
+  return out
 }

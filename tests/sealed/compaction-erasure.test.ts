@@ -239,6 +239,63 @@ describe('what was deleted leaves the history at the author’s next compaction'
     expect(refused(bob3)).toEqual([])
   }, 60_000)
 
+  it('Bob, a moderator, takes down a post Ana the founder wrote after letting him in, and her app closes before she is quiet: when she opens the board again, her device folds it in once quiet, and opening it once more seals nothing', async () => {
+    const c = await circle('Ana')
+    const ana0 = c.founder
+    await post(ana0, 'Welcome')
+    const bob = await c.admit('Bob', ana0)
+    await ana0.board.setRole(bob.board.myTag, 'moderator')
+    // Her posts after her membership entries are her last run, compacted into one snapshot; her welcome is in the run before.
+    const taken = await post(ana0, 'Tonight', 'meet at 14 Elm Street, back door')
+    await post(ana0, 'Soup on Friday')
+    await ana0.board.compactNow()
+    await exchange(ana0, bob)
+    expect(removeItem(bob.board.readable, taken, Date.now())).toBe(true)
+    await bob.board.flush()
+    await exchange(ana0, bob)
+    expect(titles(ana0)).toEqual(['Soup on Friday', 'Welcome'])
+    ana0.board.destroy()
+    await waitQuiet()
+    expect((await storedTexts(bob)).some((t) => t.includes('Elm Street')), 'nothing was compacted while closed').toBe(true)
+    const ana = await reopen(c, ana0)
+    await quietThenSync(bob, ana)
+    for (const m of [ana, bob]) {
+      await expectErased(m, 'Elm Street')
+      expect(titles(m)).toEqual(['Soup on Friday', 'Welcome'])
+      expect(readRemovals(m.board.readable).map((r) => r.id)).toEqual([taken])
+    }
+    const keys = [...ana.board.sealed.getMap('entries').keys()].sort()
+    ana.board.destroy()
+    const again = await reopen(c, ana)
+    await quietThenSync(bob, again)
+    expect([...again.board.sealed.getMap('entries').keys()].sort()).toEqual(keys)
+    expect(refused(again)).toEqual([])
+  }, 60_000)
+
+  it('when Ana the founder made an invitation after her last post, a takedown of it heard before her app closed is not folded in on opening (a run closed by a membership entry is not written again), and nothing is sealed for it', async () => {
+    const c = await circle('Ana')
+    const ana0 = c.founder
+    await post(ana0, 'Welcome')
+    const bob = await c.admit('Bob', ana0)
+    await ana0.board.setRole(bob.board.myTag, 'moderator')
+    const taken = await post(ana0, 'Tonight', 'meet at 14 Elm Street, back door')
+    await post(ana0, 'Soup on Friday')
+    await ana0.board.compactNow()
+    await c.admit('Carol', ana0)
+    await exchange(ana0, bob)
+    expect(removeItem(bob.board.readable, taken, Date.now())).toBe(true)
+    await bob.board.flush()
+    await exchange(ana0, bob)
+    ana0.board.destroy()
+    const ana = await reopen(c, ana0)
+    await ana.board.flush()
+    const keys = [...ana.board.sealed.getMap('entries').keys()].sort()
+    await quietThenSync(bob, ana)
+    expect([...ana.board.sealed.getMap('entries').keys()].sort()).toEqual(keys)
+    expect((await storedTexts(ana)).filter((t) => t.includes('Elm Street'))).toHaveLength(1)
+    expect(refused(ana)).toEqual([])
+  }, 60_000)
+
   it('Ana, the founder, who let Bob in, edits an address out of her post: after her next compaction no entry on any device holds it, nothing is refused, and a newcomer reads the same board', async () => {
     const c = await circle('Ana')
     const ana = c.founder
