@@ -17,13 +17,15 @@
  * entry) and then made the invitation, edits an address out of a post of
  * hers: it leaves both phones too (her posts since the invitation are
  * written again apart from her first; what she posted before it could
- * stay, see THREAT_MODEL.md).
+ * stay, see THREAT_MODEL.md). Then she pins Bob's post, and an address she
+ * edits out of a post of hers after that leaves both phones as well (her pin
+ * is written inside his post; her device's rewrite brings his post in).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BoardId } from '../../src/crypto/index.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
 import { boardIdOf, containsText, everythingReadable, leaveApp, readBoardRecord, readSealedDoc } from './support/device-data.ts'
-import { STATUS, card, createBoard, editItem, openDetail, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, until, waitForText } from './support/flows.ts'
+import { STATUS, card, closeDialog, createBoard, editItem, openDetail, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, until, waitForText } from './support/flows.ts'
 import { startApp, type App } from './support/server.ts'
 
 const SYNC_MS = 45_000
@@ -39,6 +41,9 @@ const TAKEN = { kind: 'notice', title: 'Spare keys', body: `Under the mat at ${T
 const FOURTH = '21 Canal Walk, yard gate'
 const ALICES = { kind: 'notice', title: 'Coats to hand out', body: `At ${FOURTH} from six.` } as const
 const ALICES_EDIT = 'Ask Alice for the place.'
+const FIFTH = '5 Ropewalk, green door'
+const AFTER_PIN = { kind: 'notice', title: 'Blankets on Sunday', body: `Bring them to ${FIFTH}.` } as const
+const AFTER_PIN_EDIT = 'Ask Alice where to bring them.'
 
 let app: App
 let alice: Peer
@@ -146,6 +151,28 @@ describe('an address edited out of a post', () => {
       expect(await holds(peer, ALICES_EDIT, boardId)).toBe(true)
       expect(await holds(peer, BOARD.name, boardId), 'her first entry, the board’s name, is kept').toBe(true)
       expect(await textOf(card(peer.page, ALICES.title))).toContain(ALICES_EDIT)
+      expect(await peer.page.getByRole('img', { name: 'Some changes were rejected' }).count()).toBe(0)
+    }
+  }, 240_000)
+
+  it('once Alice has pinned Bob’s post, an address she edits out of a post of hers afterwards leaves both phones too, and the pin stays', async () => {
+    const boardId = await boardIdOf(alice.page)
+    const view = await openDetail(alice.page, POST.title)
+    await view.getByRole('button', { name: 'Pin', exact: true }).click()
+    await view.getByRole('button', { name: 'Unpin', exact: true }).waitFor()
+    await closeDialog(view)
+    await card(bob.page, POST.title).getByText('Pinned').waitFor({ timeout: SYNC_MS })
+    // Her pin is written inside Bob's post: everything of hers after it builds on his post.
+    await postItem(alice.page, AFTER_PIN)
+    await card(bob.page, AFTER_PIN.title).waitFor({ timeout: SYNC_MS })
+    await editItem(alice.page, AFTER_PIN.title, { Text: AFTER_PIN_EDIT })
+    await waitForText(card(bob.page, AFTER_PIN.title), AFTER_PIN_EDIT, SYNC_MS)
+    expect(await holds(alice, FIFTH, boardId), 'Alice’s entries right after the edit').toBe(true)
+    await until(async () => !(await holds(alice, FIFTH, boardId)) && !(await holds(bob, FIFTH, boardId)), 'the fifth address gone from both phones’ entries', ERASED_MS, 2_000)
+    for (const peer of [alice, bob]) {
+      expect(await holds(peer, AFTER_PIN_EDIT, boardId)).toBe(true)
+      expect(await textOf(card(peer.page, AFTER_PIN.title))).toContain(AFTER_PIN_EDIT)
+      await card(peer.page, POST.title).getByText('Pinned').waitFor()
       expect(await peer.page.getByRole('img', { name: 'Some changes were rejected' }).count()).toBe(0)
     }
   }, 240_000)
