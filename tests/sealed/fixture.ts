@@ -55,12 +55,13 @@ export interface Circle {
   admit(name: string, inviter?: Member, opts?: Options & { as?: 'member' | 'device' | 'relay' }): Promise<Member>
 }
 
-/** A board with membership: `founder` founds it, then each of `others` is invited, asks, and is admitted. */
-export async function circle(founderName: string, ...others: string[]): Promise<Circle> {
+/** A board with membership: `founder` founds it (with its engine's options, if given), then each of `others` is invited, asks, and is admitted. */
+export async function circle(founder_: string | { readonly name: string; readonly opts: Options }, ...others: string[]): Promise<Circle> {
+  const [founderName, founderOpts] = typeof founder_ === 'string' ? [founder_, {}] : [founder_.name, founder_.opts]
   const keys = await generateDeviceKeys()
   const nonce = crypto.getRandomValues(new Uint8Array(16))
   const boardId = fromBase64url(foundedBoardId(keys.signPublic, nonce))!
-  const founder = await device(founderName, { keys, boardId })
+  const founder = await device(founderName, { ...founderOpts, keys, boardId })
   await founder.board.found(founderName, nonce)
   const members = [founder]
   const c: Circle = {
