@@ -355,7 +355,8 @@ async function onOthers(ctx: CompactionContext, scratch: Y.Doc, start: number | 
   const brought = new Map<number, number>()
   for (let pending = store.pendingStructs; pending !== null; pending = store.pendingStructs) {
     let more = false
-    for (const client of pending.missing.keys()) {
+    // A copy: Yjs updates what is missing as structs are brought in.
+    for (const client of [...pending.missing.keys()]) {
       const from = Y.getState(store, client)
       if (client === ctx.client || brought.get(client) === from) continue
       const structs = ctx.structsOf(client, from)
