@@ -495,7 +495,7 @@ describe('a large history is rewritten in slices', () => {
 
 describe('a whole rewrite goes on from the one before', () => {
   /** Bob's device over one log: each `compact()` compacts the log as it now stands, with what `history` keeps between runs. */
-  function bobsDevice(history: KeptHistory, opts: { handled?: boolean } = {}) {
+  function bobsDevice(history: KeptHistory, opts: { handled?: boolean; structsOf?: CompactionContext['structsOf'] } = {}) {
     const log = new AuthorLog()
     const sealed: string[] = []
     const merged: Uint8Array[] = []
@@ -524,6 +524,7 @@ describe('a whole rewrite goes on from the one before', () => {
         deletions,
         admissible: () => true,
         history,
+        ...(opts.structsOf ? { structsOf: opts.structsOf } : {}),
       })
     const add = (...ds: Done[]) => ds.forEach((d) => log.done.set(d.key, d))
     return { log, sealed, merged, compact, add }
@@ -631,6 +632,70 @@ describe('a whole rewrite goes on from the one before', () => {
     } finally {
       vi.useRealTimers()
     }
+  })
+
+  it('after a pin, the rewrite that went on from the kept one brings her post in: his history is written whole without her structs, and that replay, which holds them, is not kept', async () => {
+    const b = sharedBoard()
+    b.as(BOB, (items) => b.newPost(items, 'bob/1', { title: 'Welcome' }))
+    b.as(BOB, (items) => b.newPost(items, 'bob/2', { title: 'Rules' }))
+    b.as(ANA, (items) => b.newPost(items, 'ana/1', { title: 'Spare coats', pinned: false }))
+    b.as(BOB, () => b.postOf('ana/1').set('pinned', true))
+    b.as(BOB, (items) => b.newPost(items, 'bob/3', { title: 'Meeting', body: 'meet at 14 Elm Street' }))
+    b.as(BOB, () => b.postOf('bob/3').set('body', 'ask Bob where'))
+    const w = b.by.get(BOB)!
+    const history = new KeptHistory(60_000)
+    const bob = bobsDevice(history, { structsOf: (client, from) => structsOf(b.doc, client, from) })
+    bob.add(post(1, w[0]!), post(2, w[1]!))
+    await bob.compact()
+    expect(history.holding).toBe(true)
+    bob.add(post(3, w[2]!), post(4, w[3]!), post(5, w[4]!))
+    await bob.compact()
+    expect(bob.sealed).toEqual(['1-2', '1-5'])
+    const m = bob.merged[1]!
+    expect(clientsOf(m)).toEqual([BOB])
+    expect(holds(m, 'Elm Street')).toBe(false)
+    expect(history.holding).toBe(false)
+    const after = new Y.Doc({ gcFilter: keepTypes })
+    for (const u of [...b.by.get(ANA)!, m]) Y.applyUpdate(after, u)
+    expect(after.getMap('items').toJSON()).toEqual(b.doc.getMap('items').toJSON())
+  })
+
+  it('after a pin his replay cannot integrate (her post builds on one his device does not hold), the rewrite that went on from the kept one merges the whole history alone: all of his structs, and none of hers, kept or sealed', async () => {
+    const b = sharedBoard()
+    b.as(BOB, (items) => b.newPost(items, 'bob/1', { title: 'Welcome' }))
+    b.as(BOB, (items) => b.newPost(items, 'bob/2', { title: 'Rules' }))
+    b.as(CAROL, (items) => b.newPost(items, 'carol/1', { title: 'Rides' }))
+    b.as(ANA, (items) => {
+      b.postOf('carol/1').set('note', 'ask Ana')
+      b.newPost(items, 'ana/1', { title: 'Spare coats', pinned: false })
+    })
+    b.as(BOB, () => b.postOf('ana/1').set('pinned', true))
+    b.as(BOB, (items) => b.newPost(items, 'bob/3', { title: 'Meeting' }))
+    const w = b.by.get(BOB)!
+    const history = new KeptHistory(60_000)
+    const asked: number[] = []
+    const bob = bobsDevice(history, {
+      structsOf: (client, from) => {
+        asked.push(client)
+        return client === CAROL ? null : structsOf(b.doc, client, from)
+      },
+    })
+    bob.add(post(1, w[0]!), post(2, w[1]!))
+    await bob.compact()
+    expect(history.holding).toBe(true)
+    bob.add(post(3, w[2]!), post(4, w[3]!))
+    await bob.compact()
+    expect(asked).toEqual([ANA, CAROL])
+    expect(bob.sealed).toEqual(['1-2', '1-4'])
+    const m = bob.merged[1]!
+    expect(clientsOf(m)).toEqual([BOB])
+    // What is kept for the next rewrite is the merge alone, as sealed: no struct of hers is in it.
+    const kept = history.take(bob.log.done.get('bob snapshot 1-4')!)!
+    expect([...kept.store.clients.keys()]).toEqual([BOB])
+    kept.destroy()
+    const after = new Y.Doc({ gcFilter: keepTypes })
+    for (const u of [...b.by.get(CAROL)!, ...b.by.get(ANA)!, m]) Y.applyUpdate(after, u)
+    expect(after.getMap('items').toJSON()).toEqual(b.doc.getMap('items').toJSON())
   })
 })
 
