@@ -64,12 +64,12 @@ export interface CompactionContext {
    */
   admissible(update: Uint8Array, from: number, seq: number): boolean | Promise<boolean>
   /**
-   * Someone else's structs this device holds, from `from` on, without
-   * deletions (an update), or null if it holds none: what the author's
-   * structs may build on (a moderator's pin on a member's post), brought
-   * into a replay so that they integrate.
+   * Someone else's structs this device holds, from `from` on (to the first
+   * that reaches `upTo`), without deletions (an update), or null if it holds
+   * none there: what the author's structs may build on (a moderator's pin on
+   * a member's post), brought into a replay so that they integrate.
    */
-  structsOf?(client: number, from: number): Uint8Array | null
+  structsOf?(client: number, from: number, upTo: number): Uint8Array | null
   /** The author's history as last written whole, kept between compactions, if the device keeps it. */
   readonly history?: KeptHistory
   /**
@@ -330,6 +330,9 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   return true
 }
 
+/** How much of someone else's history is brought into a replay at once (clocks: a post's field, or a character of its text). */
+const BRING_CLOCKS = 4_000
+
 /**
  * Brings into a replay that waits what the author's structs build on —
  * someone else's structs this device holds (a member's post a moderator
@@ -351,7 +354,8 @@ async function onOthers(ctx: CompactionContext, scratch: Y.Doc, start: number | 
   for (const client of store.clients.keys()) if (client !== ctx.client) return null
   // What the replay would write as its delete set (Yjs keeps the deletions that wait as a version 2 update).
   let ds = Y.mergeDeleteSets([Y.createDeleteSetFromStructStore(store), ...(store.pendingDs ? [Y.decodeUpdateV2(store.pendingDs).ds] : [])])
-  // Each client brought in from the clock the replay has of it; again from the same clock would change nothing.
+  // Each client brought in a part at a time (another round brings the next, if still needed), from the clock the replay
+  // has of it; again from the same clock would change nothing.
   const brought = new Map<number, number>()
   for (let pending = store.pendingStructs; pending !== null; pending = store.pendingStructs) {
     let more = false
@@ -359,7 +363,7 @@ async function onOthers(ctx: CompactionContext, scratch: Y.Doc, start: number | 
     for (const client of [...pending.missing.keys()]) {
       const from = Y.getState(store, client)
       if (client === ctx.client || brought.get(client) === from) continue
-      const structs = ctx.structsOf(client, from)
+      const structs = ctx.structsOf(client, from, from + BRING_CLOCKS)
       if (!structs) continue
       brought.set(client, from)
       more = true

@@ -250,7 +250,7 @@ export class OwnEntries {
       snapshotBytes,
       client,
       deletions: (upTo) => foldableDeletions(this.#ctx.readable(), rules, client, myTag, upTo),
-      structsOf: (other, from) => structsOf(this.#ctx.readable(), other, from),
+      structsOf: (other, from, upTo) => structsOf(this.#ctx.readable(), other, from, upTo),
       admissible: (update, from, seq) => this.#ctx.admits(from, seq, circle.heads(), update),
       placeholder: (range) => placeholderUpdate(client, range.from, range.to),
       seal: (merged, from, seq) => this.seal('snapshot', encodeContent(circle.heads(), merged), { from, ...(seq === null ? {} : { seq }), speculative: true }),

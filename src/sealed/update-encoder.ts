@@ -73,17 +73,30 @@ export function encodeStructs(doc: Y.Doc, stateVector: Uint8Array, ds: DeleteSet
 }
 
 /**
- * The structs of `client` that `doc` holds from clock `from` on, with no
- * deletions, or null if it holds none: what someone else's structs build on
- * (a moderator's pin on a member's post), for a replay of theirs to
- * integrate them (compaction.ts).
+ * The structs of `client` that `doc` holds from clock `from` on — up to the
+ * first that reaches `upTo`, so that a long history is taken in parts — with
+ * no deletions, or null if it holds none there: what someone else's structs
+ * build on (a moderator's pin on a member's post), for a replay of theirs to
+ * integrate them (compaction.ts). Written as Yjs's `writeStructs` writes
+ * them, without reading the rest of the doc.
  */
-export function structsOf(doc: Y.Doc, client: number, from: number): Uint8Array | null {
-  if (Y.getState(doc.store, client) <= from) return null
-  const sv = new Map<number, number>()
-  for (const c of doc.store.clients.keys()) sv.set(c, Y.getState(doc.store, c))
-  sv.set(client, from)
-  return encodeStructs(doc, Y.encodeStateVector(sv), null)
+export function structsOf(doc: Y.Doc, client: number, from: number, upTo = Infinity): Uint8Array | null {
+  const structs = doc.store.clients.get(client)
+  if (!structs || Y.getState(doc.store, client) <= from) return null
+  const clock = Math.max(from, structs[0]!.id.clock)
+  const first = Y.findIndexSS(structs, clock)
+  let end = first + 1
+  while (end < structs.length && structs[end]!.id.clock < upTo) end++
+  const encoder = new UpdateEncoder()
+  encoding.writeVarUint(encoder.restEncoder, 1)
+  encoding.writeVarUint(encoder.restEncoder, end - first)
+  encoder.writeClient(client)
+  encoding.writeVarUint(encoder.restEncoder, clock)
+  structs[first]!.write(encoder, clock - structs[first]!.id.clock)
+  for (let i = first + 1; i < end; i++) structs[i]!.write(encoder, 0)
+  // No deletions.
+  encoding.writeVarUint(encoder.restEncoder, 0)
+  return encoder.toUint8Array()
 }
 
 /** Up to this length, an ASCII string is written char by char; longer ones are copied whole. */

@@ -644,7 +644,7 @@ describe('a whole rewrite goes on from the one before', () => {
     b.as(BOB, () => b.postOf('bob/3').set('body', 'ask Bob where'))
     const w = b.by.get(BOB)!
     const history = new KeptHistory(60_000)
-    const bob = bobsDevice(history, { structsOf: (client, from) => structsOf(b.doc, client, from) })
+    const bob = bobsDevice(history, { structsOf: (client, from, upTo) => structsOf(b.doc, client, from, upTo) })
     bob.add(post(1, w[0]!), post(2, w[1]!))
     await bob.compact()
     expect(history.holding).toBe(true)
@@ -675,9 +675,9 @@ describe('a whole rewrite goes on from the one before', () => {
     const history = new KeptHistory(60_000)
     const asked: number[] = []
     const bob = bobsDevice(history, {
-      structsOf: (client, from) => {
+      structsOf: (client, from, upTo) => {
         asked.push(client)
-        return client === CAROL ? null : structsOf(b.doc, client, from)
+        return client === CAROL ? null : structsOf(b.doc, client, from, upTo)
       },
     })
     bob.add(post(1, w[0]!), post(2, w[1]!))
@@ -798,7 +798,7 @@ describe('Bob’s pin builds on someone else’s post', () => {
   it('his history is written again with her post brought in from his readable doc: his deleted text is collected, none of her structs is written, and his delete set is the one his entries wrote', async () => {
     const b = pinThenErase()
     const bobs = b.by.get(BOB)!
-    const r = await compact(bobs.map((u, i) => post(i + 1, u)), 10_000, () => null, () => true, false, (client, from) => structsOf(b.doc, client, from))
+    const r = await compact(bobs.map((u, i) => post(i + 1, u)), 10_000, () => null, () => true, false, (client, from, upTo) => structsOf(b.doc, client, from, upTo))
     expect(r.sealed).toEqual(['1-4'])
     const m = r.merged[0]!
     expect(holds(m, 'Elm Street')).toBe(false)
@@ -838,9 +838,9 @@ describe('Bob’s pin builds on someone else’s post', () => {
     b.as(BOB, () => b.postOf('bob/1').set('body', 'ask Bob where'))
     const bobs = b.by.get(BOB)!
     const asked: number[] = []
-    const r = await compact(bobs.map((u, i) => post(i + 1, u)), 10_000, () => null, () => true, false, (client, from) => {
+    const r = await compact(bobs.map((u, i) => post(i + 1, u)), 10_000, () => null, () => true, false, (client, from, upTo) => {
       asked.push(client)
-      return client === CAROL ? null : structsOf(b.doc, client, from)
+      return client === CAROL ? null : structsOf(b.doc, client, from, upTo)
     })
     expect(asked).toContain(ANA)
     expect(asked).toContain(CAROL)
@@ -862,7 +862,7 @@ describe('Bob’s pin builds on someone else’s post', () => {
       return st.length === 0 ? null : { from: st[0]!.id.clock, to: st[st.length - 1]!.id.clock + st[st.length - 1]!.length }
     })
     const entries = [post(1, bobs[0]!, { range: ranges[0] }), membership(2), ...bobs.slice(1).map((u, i) => post(i + 3, u, { range: ranges[i + 1] }))]
-    const r = await compact(entries, 10_000, () => null, () => true, false, (client, from) => structsOf(b.doc, client, from))
+    const r = await compact(entries, 10_000, () => null, () => true, false, (client, from, upTo) => structsOf(b.doc, client, from, upTo))
     expect(r.sealed).toEqual(['3-5'])
     const m = r.merged[0]!
     expect(holds(m, 'Elm Street')).toBe(false)
@@ -871,5 +871,35 @@ describe('Bob’s pin builds on someone else’s post', () => {
     const after = new Y.Doc({ gcFilter: keepTypes })
     for (const u of [...b.by.get(ANA)!.slice(0, 1), bobs[0]!, m, ...b.by.get(ANA)!.slice(1)]) Y.applyUpdate(after, u)
     expect(after.getMap('items').toJSON()).toEqual(b.doc.getMap('items').toJSON())
+  })
+
+  it('a long history of hers is brought in a part at a time, as far as his structs need it', async () => {
+    const b = sharedBoard()
+    // About 12,000 clocks of hers before the post he pins, and more after it.
+    b.as(ANA, (items) => {
+      for (let i = 0; i < 3_000; i++) b.newPost(items, `ana/${i}`, { title: `notice ${i}`, pinned: false })
+    })
+    b.as(ANA, (items) => b.newPost(items, 'ana/pinned', { title: 'Spare coats', pinned: false }))
+    b.as(ANA, (items) => {
+      for (let i = 3_000; i < 4_000; i++) b.newPost(items, `ana/${i}`, { title: `notice ${i}`, pinned: false })
+    })
+    b.as(BOB, () => b.postOf('ana/pinned').set('pinned', true))
+    b.as(BOB, (items) => b.newPost(items, 'bob/1', { title: 'Meeting', body: 'meet at 14 Elm Street' }))
+    b.as(BOB, () => b.postOf('bob/1').set('body', 'ask Bob where'))
+    const bobs = b.by.get(BOB)!
+    const parts: [number, number][] = []
+    const r = await compact(bobs.map((u, i) => post(i + 1, u)), 10_000, () => null, () => true, false, (client, from, upTo) => {
+      parts.push([from, upTo])
+      return structsOf(b.doc, client, from, upTo)
+    })
+    expect(r.sealed).toEqual(['1-3'])
+    expect(holds(r.merged[0]!, 'Elm Street')).toBe(false)
+    expect(clientsOf(r.merged[0]!)).toEqual([BOB])
+    // Each part goes on where the one before ended, until the pinned post is in; not the posts after it.
+    expect(parts.length).toBeGreaterThanOrEqual(3)
+    for (let i = 1; i < parts.length; i++) expect(parts[i]![0]).toBeGreaterThanOrEqual(parts[i - 1]![1])
+    const pinnedAt = (b.doc.getMap('items').get('ana/pinned') as Y.Map<unknown>)._item!.id.clock
+    expect(parts[parts.length - 1]![0]).toBeLessThanOrEqual(pinnedAt)
+    expect(parts[parts.length - 1]![1]).toBeLessThan(Y.getState(b.doc.store, ANA))
   })
 })

@@ -135,4 +135,26 @@ describe('structs without their deletions', () => {
     expect(after.getMap('items').toJSON()).toEqual(doc.getMap('items').toJSON())
     expect(after.getMap('items').toJSON()).toEqual({ alice: { title: 'Coats', reply: 'today' } })
   })
+
+  it('structsOf takes a long history in parts: each from where the one before ended, together what the whole gives', () => {
+    const doc = new Y.Doc()
+    doc.clientID = 1
+    const items = doc.getMap('items')
+    for (let i = 0; i < 500; i++) items.set(`k${i}`, `value ${i}`)
+    ;(items as Y.Map<unknown>).set('text', new Y.Text('x'.repeat(300)))
+    const whole = structsOf(doc, 1, 0)!
+    const parts: Uint8Array[] = []
+    for (let from = 0, part = structsOf(doc, 1, from, 100); part; part = structsOf(doc, 1, from, from + 100)) {
+      parts.push(part)
+      from = Y.parseUpdateMeta(part).to.get(1)!
+    }
+    expect(parts.length).toBeGreaterThan(4)
+    const a = new Y.Doc()
+    for (const p of parts) Y.applyUpdate(a, p)
+    expect(a.store.pendingStructs).toBeNull()
+    const b = new Y.Doc()
+    Y.applyUpdate(b, whole)
+    expect(Y.encodeStateAsUpdate(a)).toEqual(Y.encodeStateAsUpdate(b))
+    expect(a.getMap('items').toJSON()).toEqual(doc.getMap('items').toJSON())
+  })
 })
