@@ -65,6 +65,57 @@ async function expectErased(m: Member, text: string): Promise<void> {
   expect(refused(m), `${m.name}'s device`).toEqual([])
 }
 
+/** After `m` folded what it had to, closing and opening the board again seals nothing (no history sent again for nothing), and refuses nothing. */
+async function expectReopenSealsNothing(c: Awaited<ReturnType<typeof circle>>, m: Member, other: Member): Promise<void> {
+  const keys = [...m.board.sealed.getMap('entries').keys()].sort()
+  m.board.destroy()
+  const again = await reopen(c, m)
+  await quietThenSync(other, again)
+  expect([...again.board.sealed.getMap('entries').keys()].sort()).toEqual(keys)
+  expect(refused(again)).toEqual([])
+}
+
+/**
+ * Ana founds the board and posts a welcome, lets Bob in and makes him a
+ * moderator, then posts an address and another notice: those two are her
+ * last run (after her membership entries), compacted into one snapshot.
+ */
+async function foundersLastRun() {
+  const c = await circle('Ana')
+  const ana0 = c.founder
+  await post(ana0, 'Welcome')
+  const bob = await c.admit('Bob', ana0)
+  await ana0.board.setRole(bob.board.myTag, 'moderator')
+  const taken = await post(ana0, 'Tonight', 'meet at 14 Elm Street, back door')
+  await post(ana0, 'Soup on Friday')
+  await ana0.board.compactNow()
+  return { c, ana0, bob, taken }
+}
+
+/** Ana founds the board and posts a welcome, lets Bob in, and sees the post he then writes (`bobs`). */
+async function bobsPostSeenByAna() {
+  const c = await circle('Ana')
+  const ana = c.founder
+  await post(ana, 'Welcome')
+  const bob = await c.admit('Bob', ana)
+  const bobs = await post(bob, 'Spare coats')
+  await exchange(ana, bob)
+  return { c, ana, bob, bobs }
+}
+
+/**
+ * `m`'s app closes before it has been quiet: nothing is compacted while it is closed (`other` still holds `text`). Then `m`
+ * opens the board again and is left quiet, and the two sync: the device as it is then.
+ */
+async function reopenAfterClosing(c: Awaited<ReturnType<typeof circle>>, m: Member, other: Member, text: string): Promise<Member> {
+  m.board.destroy()
+  await waitQuiet()
+  expect((await storedTexts(other)).some((t) => t.includes(text)), 'nothing was compacted while closed').toBe(true)
+  const again = await reopen(c, m)
+  await quietThenSync(other, again)
+  return again
+}
+
 const refused = (m: Member) => m.board.diagnostics.events.filter((e) => !e.reason.startsWith('pending_')).map((e) => `${e.reason}: ${e.detail}`)
 const titles = (m: Member) => readItems(m.board.readable).map((i) => i.title).sort()
 
@@ -195,11 +246,7 @@ describe('what was deleted leaves the history at the author’s next compaction'
     updateItem(bob.board.readable, id, { body: 'ask Ana where' }, Date.now())
     await bob.board.flush()
     await exchange(ana, bob)
-    bob.board.destroy()
-    await waitQuiet()
-    expect((await storedTexts(ana)).some((t) => t.includes('Elm Street')), 'nothing was compacted while closed').toBe(true)
-    const bob2 = await reopen(c, bob)
-    await quietThenSync(ana, bob2)
+    const bob2 = await reopenAfterClosing(c, bob, ana, 'Elm Street')
     for (const m of [ana, bob2]) {
       await expectErased(m, 'Elm Street')
       expect(readItems(m.board.readable).map((i) => i.body)).toEqual(['ask Ana where'])
@@ -220,67 +267,34 @@ describe('what was deleted leaves the history at the author’s next compaction'
     await ana.board.flush()
     await exchange(ana, bob)
     expect(titles(bob)).toEqual(['Soup on Friday'])
-    bob.board.destroy()
-    await waitQuiet()
-    expect((await storedTexts(ana)).some((t) => t.includes('Elm Street')), 'nothing was compacted while closed').toBe(true)
-    const bob2 = await reopen(c, bob)
-    await quietThenSync(ana, bob2)
+    const bob2 = await reopenAfterClosing(c, bob, ana, 'Elm Street')
     for (const m of [ana, bob2]) {
       await expectErased(m, 'Elm Street')
       expect(titles(m)).toEqual(['Soup on Friday'])
       expect(readRemovals(m.board.readable).map((r) => r.id)).toEqual([taken])
     }
     // Once folded, opening the board again writes nothing: no history is sent again for nothing.
-    const keys = [...bob2.board.sealed.getMap('entries').keys()].sort()
-    bob2.board.destroy()
-    const bob3 = await reopen(c, bob2)
-    await quietThenSync(ana, bob3)
-    expect([...bob3.board.sealed.getMap('entries').keys()].sort()).toEqual(keys)
-    expect(refused(bob3)).toEqual([])
+    await expectReopenSealsNothing(c, bob2, ana)
   }, 60_000)
 
   it('Bob, a moderator, takes down a post Ana the founder wrote after letting him in, and her app closes before she is quiet: when she opens the board again, her device folds it in once quiet, and opening it once more seals nothing', async () => {
-    const c = await circle('Ana')
-    const ana0 = c.founder
-    await post(ana0, 'Welcome')
-    const bob = await c.admit('Bob', ana0)
-    await ana0.board.setRole(bob.board.myTag, 'moderator')
-    // Her posts after her membership entries are her last run, compacted into one snapshot; her welcome is in the run before.
-    const taken = await post(ana0, 'Tonight', 'meet at 14 Elm Street, back door')
-    await post(ana0, 'Soup on Friday')
-    await ana0.board.compactNow()
+    const { c, ana0, bob, taken } = await foundersLastRun()
     await exchange(ana0, bob)
     expect(removeItem(bob.board.readable, taken, Date.now())).toBe(true)
     await bob.board.flush()
     await exchange(ana0, bob)
     expect(titles(ana0)).toEqual(['Soup on Friday', 'Welcome'])
-    ana0.board.destroy()
-    await waitQuiet()
-    expect((await storedTexts(bob)).some((t) => t.includes('Elm Street')), 'nothing was compacted while closed').toBe(true)
-    const ana = await reopen(c, ana0)
-    await quietThenSync(bob, ana)
+    const ana = await reopenAfterClosing(c, ana0, bob, 'Elm Street')
     for (const m of [ana, bob]) {
       await expectErased(m, 'Elm Street')
       expect(titles(m)).toEqual(['Soup on Friday', 'Welcome'])
       expect(readRemovals(m.board.readable).map((r) => r.id)).toEqual([taken])
     }
-    const keys = [...ana.board.sealed.getMap('entries').keys()].sort()
-    ana.board.destroy()
-    const again = await reopen(c, ana)
-    await quietThenSync(bob, again)
-    expect([...again.board.sealed.getMap('entries').keys()].sort()).toEqual(keys)
-    expect(refused(again)).toEqual([])
+    await expectReopenSealsNothing(c, ana, bob)
   }, 60_000)
 
   it('when Ana the founder made an invitation after her last post, a takedown of it heard before her app closed is not folded in on opening (a run closed by a membership entry is not written again), and nothing is sealed for it', async () => {
-    const c = await circle('Ana')
-    const ana0 = c.founder
-    await post(ana0, 'Welcome')
-    const bob = await c.admit('Bob', ana0)
-    await ana0.board.setRole(bob.board.myTag, 'moderator')
-    const taken = await post(ana0, 'Tonight', 'meet at 14 Elm Street, back door')
-    await post(ana0, 'Soup on Friday')
-    await ana0.board.compactNow()
+    const { c, ana0, bob, taken } = await foundersLastRun()
     await c.admit('Carol', ana0)
     await exchange(ana0, bob)
     expect(removeItem(bob.board.readable, taken, Date.now())).toBe(true)
@@ -343,12 +357,7 @@ describe('what was deleted leaves the history at the author’s next compaction'
   }, 60_000)
 
   it('Ana pinned Bob’s post before she let Carol in, then edits an address out of her own: after her next compaction no entry on any device holds it, the pin stays, nothing is refused, and her history is not written twice', async () => {
-    const c = await circle('Ana')
-    const ana = c.founder
-    await post(ana, 'Welcome')
-    const bob = await c.admit('Bob', ana)
-    const bobs = await post(bob, 'Spare coats')
-    await exchange(ana, bob)
+    const { c, ana, bob, bobs } = await bobsPostSeenByAna()
     expect(setPinned(ana.board.readable, bobs, true)).toBe(true)
     await post(ana, 'House rules')
     await ana.board.compactNow()
@@ -375,12 +384,7 @@ describe('what was deleted leaves the history at the author’s next compaction'
   }, 60_000)
 
   it('Ana pins Bob’s post and edits an address out of hers in the same run: after her next compaction no entry holds it, the pin stays, and a newcomer reads the same board', async () => {
-    const c = await circle('Ana')
-    const ana = c.founder
-    await post(ana, 'Welcome')
-    const bob = await c.admit('Bob', ana)
-    const bobs = await post(bob, 'Spare coats')
-    await exchange(ana, bob)
+    const { c, ana, bob, bobs } = await bobsPostSeenByAna()
     const id = await post(ana, 'Tonight', 'meet at 14 Elm Street, back door')
     expect(setPinned(ana.board.readable, bobs, true)).toBe(true)
     updateItem(ana.board.readable, id, { body: 'ask Ana where' }, Date.now())
