@@ -34,8 +34,9 @@ import { Slices } from './yield.ts'
  * post) is given them from this device's readable doc (`onOthers`), and only
  * the author's own structs and deletions are written. Where this device
  * cannot replay that content (an entry it could not read, a struct it does
- * not hold), the parts are merged alone and Yjs collects nothing in them. Entries of the author that were
- * refused count as the placeholder every device filled in for them.
+ * not hold), the parts are merged alone and Yjs collects nothing in them.
+ * Entries of the author that were refused count as the placeholder every
+ * device filled in for them.
  */
 export interface CompactionContext {
   readonly log: AuthorLog

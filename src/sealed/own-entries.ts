@@ -132,7 +132,7 @@ export class OwnEntries {
     }
     // Its structs in loose entries too: one another device deleted is in no snapshot's delete set.
     const doc = readable()
-    return !coveredBy(from(start, foldableRanges(doc, rules, client, myTag, Y.getState(doc.store, client))), cover)
+    return !coveredBy(atOrAfter(start, foldableRanges(doc, rules, client, myTag, Y.getState(doc.store, client))), cover)
   }
 
   /** Goes on after the last entry of this device handled (what a restart read from disk). */
@@ -269,7 +269,7 @@ export class OwnEntries {
 }
 
 /** Ranges (clock and length pairs, in order) cut to what lies at or after `start`. */
-function from(start: number, ranges: readonly number[]): number[] {
+function atOrAfter(start: number, ranges: readonly number[]): number[] {
   const out: number[] = []
   for (let i = 0; i < ranges.length; i += 2) {
     const [clock, end] = [Math.max(ranges[i]!, start), ranges[i]! + ranges[i + 1]!]
