@@ -3,7 +3,7 @@ import type { ClockRange } from './authority.ts'
 import type { AuthorLog, Done } from './author-log.ts'
 import { decodeContent } from './payloads.ts'
 import { APPLY_PART_BYTES } from './pump.ts'
-import { splitUpdate } from './split-update.ts'
+import { deleteSetOf, splitUpdate } from './split-update.ts'
 import { encodeStateAsUpdate, encodeStructs, UpdateEncoder } from './update-encoder.ts'
 import { Slices } from './yield.ts'
 
@@ -173,16 +173,19 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
     if ((last.length >= 2 || ctx.fold === true) && last.reduce((n, d) => n + d.bytes.length, 0) <= ctx.snapshotBytes) await merge(ctx, last)
   }
   // 1. The loose run (contiguous from the first loose entry) becomes one snapshot (a merge that seals nothing changes nothing).
-  const loose = own().filter((d) => d.entry.header.kind === 'update')
-  if (loose.length >= 2) {
-    const run: Done[] = []
-    let expected = loose[0]!.entry.header.from
-    for (const d of loose) {
-      if (d.entry.header.from !== expected) break
-      run.push(d)
-      expected = d.entry.header.seq + 1
+  for (const run of looseRuns(own())) {
+    if (run.length < 2) break
+    const why = { refused: false }
+    if (await merge(ctx, run, false, why)) break
+    if (!why.refused) return
+    // A run that would be refused whole was written under rights its author no longer has (a moderator's pin, and the
+    // moderator made a member since): it stays as written. What they wrote after it with the rights they have now is
+    // merged apart; if there is none, the next loose run is, so that their history does not grow for good.
+    const tail = withLatestRights(run)
+    if (tail.length >= 2) {
+      if (await merge(ctx, tail)) break
+      return
     }
-    if (run.length >= 2 && !(await merge(ctx, run))) return
   }
   // 2. Adjacent snapshots of similar size merge, while they fit.
   for (;;) {
@@ -196,6 +199,31 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
     }
     if (!pair || !(await merge(ctx, pair))) return
   }
+}
+
+/** The author's loose entries (in order) in runs that follow one another. */
+function looseRuns(all: readonly Done[]): Done[][] {
+  const runs: Done[][] = []
+  let expected = -1
+  for (const d of all) {
+    if (d.entry.header.kind !== 'update') {
+      expected = -1
+      continue
+    }
+    if (d.entry.header.from === expected) runs[runs.length - 1]!.push(d)
+    else runs.push([d])
+    expected = d.entry.header.seq + 1
+  }
+  return runs
+}
+
+/** The entries of `run` after the last judged with other rights than its last: what its author wrote with the rights they have now. */
+function withLatestRights(run: readonly Done[]): Done[] {
+  const latest = run[run.length - 1]!.judgedWith
+  if (latest === undefined) return []
+  let i = run.length
+  while (i > 0 && run[i - 1]!.judgedWith === latest) i--
+  return i === 0 ? [] : run.slice(i)
 }
 
 /** The author's content entries (in order) after the last that is not followed by the next sequence number: their last run. */
@@ -229,7 +257,7 @@ function standsFor(ctx: CompactionContext, part: Done, update: Uint8Array): bool
 }
 
 /** Seals one snapshot replacing `parts` (own, contiguous), then deletes them from the shared doc. */
-async function merge(ctx: CompactionContext, parts: readonly Done[], whole = false): Promise<boolean> {
+async function merge(ctx: CompactionContext, parts: readonly Done[], whole = false, why?: { refused: boolean }): Promise<boolean> {
   // One part rewritten (a fold) is sealed under the author's next sequence number (below): only if that follows it,
   // since a snapshot over any other entry of theirs (a rename since) would be an equivocation.
   if (parts.length === 1 && ctx.nextSeq() !== parts[0]!.entry.header.seq + 1) return false
@@ -281,12 +309,20 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   }
   let merged: Uint8Array | null = null
   let builtOn = false
+  // Not from the author's first struct: what the parts deleted (and what is folded in), not what their parents did (the
+  // parents' entries still say it), so a snapshot restates no deletion its author may not make today (a moderator's
+  // unpin, by someone made a member since). Null where a part's delete set cannot be read: then the replay's own.
+  let deleted = whole ? null : deletionsOf(payloads)
   if (replayed) {
     await replay(payloads)
     const deletions = ctx.deletions(Y.getState(scratch.store, ctx.client))
-    if (deletions) Y.applyUpdate(scratch, deletions)
+    if (deletions) {
+      Y.applyUpdate(scratch, deletions)
+      const folded = deletionsOf([deletions])
+      deleted = deleted && folded && union(deleted, folded)
+    }
     if (scratch.store.pendingStructs !== null) {
-      merged = await onOthers(ctx, scratch, whole ? null : start!, slices)
+      merged = await onOthers(ctx, scratch, whole ? null : start!, slices, deleted)
       builtOn = merged !== null
       if (!builtOn) {
         // Still waiting (and the replay may hold others' structs now): merged alone, and nothing is collected after the wait.
@@ -309,6 +345,7 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
     if (deletions) Y.applyUpdate(scratch, deletions)
     after = undefined
   }
+  if (merged === null && replayed && deleted && scratch.store.pendingStructs === null) merged = encodeStructs(scratch, after!, toDeleteSet(deleted))
   merged ??= encodeStateAsUpdate(scratch, after)
   if (parts.length === 1 && standsFor(ctx, parts[0]!, merged)) {
     // A fold that folded nothing: the history stands as written.
@@ -320,6 +357,7 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   const [from, seq] = [parts[0]!.entry.header.from, parts.length === 1 ? null : parts[parts.length - 1]!.entry.header.seq]
   if (!(await ctx.admissible(merged, from, seq ?? ctx.nextSeq()))) {
     scratch.destroy()
+    if (why) why.refused = true
     return false
   }
   const key = await ctx.seal(merged, from, seq)
@@ -348,13 +386,13 @@ const BRING_CLOCKS = 4_000
  * struct brought in that builds on one of the author's the replay does
  * not hold).
  */
-async function onOthers(ctx: CompactionContext, scratch: Y.Doc, start: number | null, slices: Slices): Promise<Uint8Array | null> {
+async function onOthers(ctx: CompactionContext, scratch: Y.Doc, start: number | null, slices: Slices, deleted: Deletions | null): Promise<Uint8Array | null> {
   if (!ctx.structsOf) return null
   const { store } = scratch
   // A history under the author's one client id only (a version 1 entry wrote under an older one).
   for (const client of store.clients.keys()) if (client !== ctx.client) return null
-  // What the replay would write as its delete set (Yjs keeps the deletions that wait as a version 2 update).
-  let ds = Y.mergeDeleteSets([Y.createDeleteSetFromStructStore(store), ...(store.pendingDs ? [Y.decodeUpdateV2(store.pendingDs).ds] : [])])
+  // What the replay would write as its delete set (Yjs keeps the deletions that wait as a version 2 update), or what the parts deleted.
+  let ds = deleted ? toDeleteSet(deleted) : Y.mergeDeleteSets([Y.createDeleteSetFromStructStore(store), ...(store.pendingDs ? [Y.decodeUpdateV2(store.pendingDs).ds] : [])])
   // Each client brought in a part at a time (another round brings the next, if still needed), from the clock the replay
   // has of it; again from the same clock would change nothing.
   const brought = new Map<number, number>()
@@ -386,4 +424,46 @@ async function onOthers(ctx: CompactionContext, scratch: Y.Doc, start: number | 
   for (const client of brought.keys()) from.set(client, Y.getState(store, client))
   if (start !== null) from.set(ctx.client, start)
   return encodeStructs(scratch, Y.encodeStateVector(from), ds)
+}
+
+/** Deletions per client: clock and length pairs in order of clock, none overlapping. */
+type Deletions = Map<number, number[]>
+
+/** The deletions `updates` hold, together; null if one's delete set cannot be read. */
+function deletionsOf(updates: readonly Uint8Array[]): Deletions | null {
+  let all: Deletions = new Map()
+  for (const u of updates) {
+    const ds = deleteSetOf(u)
+    if (!ds) return null
+    all = union(all, ds)
+  }
+  return all
+}
+
+/** Two sets of deletions as one. */
+function union(a: Deletions, b: Deletions): Deletions {
+  const out: Deletions = new Map()
+  for (const client of new Set([...a.keys(), ...b.keys()])) {
+    const pairs: [number, number][] = []
+    for (const ranges of [a.get(client) ?? [], b.get(client) ?? []]) for (let i = 0; i < ranges.length; i += 2) pairs.push([ranges[i]!, ranges[i]! + ranges[i + 1]!])
+    pairs.sort((x, y) => x[0] - y[0])
+    const merged: number[] = []
+    for (const [from, to] of pairs) {
+      const n = merged.length
+      if (n > 0 && from <= merged[n - 2]! + merged[n - 1]!) merged[n - 1] = Math.max(merged[n - 2]! + merged[n - 1]!, to) - merged[n - 2]!
+      else if (to > from) merged.push(from, to - from)
+    }
+    if (merged.length > 0) out.set(client, merged)
+  }
+  return out
+}
+
+function toDeleteSet(deleted: Deletions): ReturnType<typeof Y.createDeleteSet> {
+  const ds = Y.createDeleteSet()
+  for (const [client, ranges] of deleted) {
+    const items: { clock: number; len: number }[] = []
+    for (let i = 0; i < ranges.length; i += 2) items.push({ clock: ranges[i]!, len: ranges[i + 1]! })
+    ds.clients.set(client, items as never)
+  }
+  return ds
 }

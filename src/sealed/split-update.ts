@@ -53,6 +53,20 @@ export function deleteSetStart(update: Uint8Array): number | null {
   }
 }
 
+/**
+ * The delete set of an update: per client, clock and length pairs in order
+ * of clock; null for an update `cutLazily` would leave whole.
+ */
+export function deleteSetOf(update: Uint8Array): Map<number, number[]> | null {
+  const at = deleteSetStart(update)
+  if (at === null) return null
+  try {
+    return readDeleteSet(update, at)
+  } catch {
+    return null
+  }
+}
+
 class Unreadable extends Error {}
 
 /** A run of consecutive structs of one client inside one part: where its bytes are, and its clocks. */

@@ -7,7 +7,7 @@
  * vanished from his own board.
  */
 import { describe, expect, it } from 'vitest'
-import { createItem, deleteItem, newItemId, readItems, readMeta, updateItem, updateMeta } from '../../src/core/index.ts'
+import { createItem, deleteItem, newItemId, readItems, readMeta, setPinned, updateItem, updateMeta } from '../../src/core/index.ts'
 import { circle, exchange, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: 'b', author: 'Bob', tags: [], pinned: false, expiresAt: null })
@@ -79,5 +79,46 @@ describe('a member’s own compaction', () => {
     await exchange(ana, bob, carol)
     expect(titles(carol)).toEqual([...posted].sort())
     expect(refused(carol)).toEqual([])
+    // What he wrote as a member was compacted apart from the rename: his history does not grow for good.
+    expect([...bob.board.sealed.getMap('entries').keys()].filter((k) => k.startsWith(bob.board.myTag)).length).toBeLessThan(25)
+  }, 60_000)
+
+  it('Bob pinned Carol’s post as a moderator and was made a member again: his compactions never seal his pin under his new rights, the pin stands, and no post of his is lost', async () => {
+    const c = await circle('Ana')
+    const ana = c.founder
+    const bob = await c.admit('Bob', ana, { compactAfter: 10 })
+    const carol = await c.admit('Carol', ana)
+    await ana.board.setRole(bob.board.myTag, 'moderator')
+    const r = createItem(carol.board.readable, { ...notice('Spare coats'), author: 'Carol' }, Date.now(), newItemId(carol.board.myTag))
+    if (!r.ok) throw new Error(JSON.stringify(r))
+    await carol.board.flush()
+    await exchange(ana, bob, carol)
+    const posted: string[] = []
+    const postOne = async (title: string) => {
+      const p = createItem(bob.board.readable, notice(title), Date.now(), newItemId(bob.board.myTag))
+      if (!p.ok) throw new Error(JSON.stringify(p))
+      posted.push(title)
+      await bob.board.flush()
+    }
+    await postOne('first')
+    // The pin builds on Carol's post: his later structs wait for it in a replay of his own history.
+    expect(setPinned(bob.board.readable, r.value.id, true)).toBe(true)
+    await bob.board.flush()
+    for (let i = 0; i < 3; i++) await postOne(`before ${i}`)
+    await exchange(ana, bob, carol)
+    await ana.board.setRole(bob.board.myTag, 'member')
+    await exchange(ana, bob, carol)
+    for (let i = 0; i < 25; i++) await postOne(`after ${i}`)
+    await exchange(ana, bob, carol)
+    const dan = await c.admit('Dan', ana)
+    await exchange(ana, bob, carol, dan)
+    const refused = (m: Member) => m.board.diagnostics.events.filter((e) => !e.reason.startsWith('pending_')).map((e) => `${e.reason}: ${e.detail}`)
+    for (const m of [ana, bob, carol, dan]) {
+      expect(refused(m), m.name).toEqual([])
+      expect(titles(m), m.name).toEqual([...posted, 'Spare coats'].sort())
+      expect(readItems(m.board.readable).find((i) => i.id === r.value.id)?.pinned, `${m.name} sees the pin`).toBe(true)
+    }
+    // It did compact what came after: fewer of Bob's entries are in the shared doc than he wrote.
+    expect([...bob.board.sealed.getMap('entries').keys()].filter((k) => k.startsWith(bob.board.myTag)).length).toBeLessThan(25)
   }, 60_000)
 })

@@ -902,4 +902,32 @@ describe('Bob’s pin builds on someone else’s post', () => {
     expect(parts[parts.length - 1]![0]).toBeLessThanOrEqual(pinnedAt)
     expect(parts[parts.length - 1]![1]).toBeLessThan(Y.getState(b.doc.store, ANA))
   })
+
+  it('a run written again after its parents restates only the deletions its own entries made: not his takedown in the run before (its snapshot still says it), but his edit of a post from there', async () => {
+    const b = sharedBoard()
+    b.as(ANA, (items) => b.newPost(items, 'ana/1', { title: 'Spare coats' }))
+    b.as(BOB, (items) => items.delete('ana/1'))
+    b.as(BOB, (items) => b.newPost(items, 'bob/1', { title: 'Meeting', body: 'meet at 14 Elm Street' }))
+    b.as(BOB, (items) => b.newPost(items, 'bob/2', { title: 'Rules' }))
+    b.as(BOB, () => b.postOf('bob/1').set('body', 'ask Bob where'))
+    const w = b.by.get(BOB)!
+    const ranges = w.map((u) => {
+      const st = Y.decodeUpdate(u).structs.filter((x) => x.id.client === BOB)
+      return st.length === 0 ? null : { from: st[0]!.id.clock, to: st[st.length - 1]!.id.clock + st[st.length - 1]!.length }
+    })
+    // His takedown and first post (1–2), a membership entry (3), then his next post and the edit (4–5).
+    const entries = [post(1, w[0]!, { range: ranges[0] }), post(2, w[1]!, { range: ranges[1] }), membership(3), post(4, w[2]!, { range: ranges[2] }), post(5, w[3]!, { range: ranges[3] })]
+    const r = await compact(entries)
+    expect(r.sealed).toEqual(['4-5', '1-2'])
+    const last = r.merged[0]!
+    expect(deletedOf(last, ANA)).toEqual([])
+    // The old body, a struct of the run before, is deleted by the edit in this run: that deletion is restated.
+    expect(deletedOf(last, BOB)).toEqual(deletedOf(w[3]!, BOB))
+    expect(deletedOf(last, BOB).length).toBeGreaterThan(0)
+    // The run before keeps his takedown.
+    expect(deletedOf(r.merged[1]!, ANA)).toEqual(deletedOf(w[0]!, ANA))
+    const after = new Y.Doc({ gcFilter: keepTypes })
+    for (const u of [...b.by.get(ANA)!, r.merged[1]!, last]) Y.applyUpdate(after, u)
+    expect(after.getMap('items').toJSON()).toEqual(b.doc.getMap('items').toJSON())
+  })
 })
