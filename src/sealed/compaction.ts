@@ -3,7 +3,9 @@ import type { ClockRange } from './authority.ts'
 import type { AuthorLog, Done } from './author-log.ts'
 import { decodeContent } from './payloads.ts'
 import { APPLY_PART_BYTES } from './pump.ts'
-import { deleteSetOf, splitUpdate } from './split-update.ts'
+import { onOthers } from './bring-in.ts'
+import { deletionsOf, toDeleteSet, union, type Deletions } from './deletions.ts'
+import { splitUpdate } from './split-update.ts'
 import { encodeStateAsUpdate, encodeStructs, UpdateEncoder } from './update-encoder.ts'
 import { Slices } from './yield.ts'
 
@@ -312,8 +314,9 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   // Not from the author's first struct: what the parts deleted (and what is folded in), not what their parents did (the
   // parents' entries still say it), so a snapshot restates no deletion its author may not make today (a moderator's
   // unpin, by someone made a member since). Null where a part's delete set cannot be read: then the replay's own.
-  let deleted = whole ? null : deletionsOf(payloads)
+  let deleted: Deletions | null = null
   if (replayed) {
+    deleted = whole ? null : deletionsOf(payloads)
     await replay(payloads)
     const deletions = ctx.deletions(Y.getState(scratch.store, ctx.client))
     if (deletions) {
@@ -367,103 +370,4 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   if (whole && !builtOn && ctx.history && sealed?.outcome === 'applied') ctx.history.keep(sealed, scratch)
   else scratch.destroy()
   return true
-}
-
-/** How much of someone else's history is brought into a replay at once (clocks: a post's field, or a character of its text). */
-const BRING_CLOCKS = 4_000
-
-/**
- * Brings into a replay that waits what the author's structs build on —
- * someone else's structs this device holds (a member's post a moderator
- * pinned), without their deletions — so that the author's structs
- * integrate, and what was deleted of them is collected. Then writes the
- * author's structs (from `start` on, or all of them when null) with the
- * delete set the replay held before anything was brought in: the author's
- * own deletions and those of others' structs their entries made, none of
- * others' structs, and no deletion of theirs. Null (the replay may hold
- * others' structs by then) if anything still waits: an entry of theirs
- * this device could not read, a struct it does not hold (rarely, a
- * struct brought in that builds on one of the author's the replay does
- * not hold).
- */
-async function onOthers(ctx: CompactionContext, scratch: Y.Doc, start: number | null, slices: Slices, deleted: Deletions | null): Promise<Uint8Array | null> {
-  if (!ctx.structsOf) return null
-  const { store } = scratch
-  // A history under the author's one client id only (a version 1 entry wrote under an older one).
-  for (const client of store.clients.keys()) if (client !== ctx.client) return null
-  // What the replay would write as its delete set (Yjs keeps the deletions that wait as a version 2 update), or what the parts deleted.
-  let ds = deleted ? toDeleteSet(deleted) : Y.mergeDeleteSets([Y.createDeleteSetFromStructStore(store), ...(store.pendingDs ? [Y.decodeUpdateV2(store.pendingDs).ds] : [])])
-  // Each client brought in a part at a time (another round brings the next, if still needed), from the clock the replay
-  // has of it; again from the same clock would change nothing.
-  const brought = new Map<number, number>()
-  for (let pending = store.pendingStructs; pending !== null; pending = store.pendingStructs) {
-    let more = false
-    // A copy: Yjs updates what is missing as structs are brought in.
-    for (const client of [...pending.missing.keys()]) {
-      const from = Y.getState(store, client)
-      if (client === ctx.client || brought.get(client) === from) continue
-      const structs = ctx.structsOf(client, from, from + BRING_CLOCKS)
-      if (!structs) continue
-      brought.set(client, from)
-      more = true
-      for (const part of splitUpdate(structs, APPLY_PART_BYTES)) {
-        Y.applyUpdate(scratch, part)
-        await slices.breathe()
-      }
-    }
-    if (!more) break
-  }
-  if (store.pendingStructs !== null) return null
-  // Deletions by others of the author's structs that were waiting too.
-  const fold = ctx.deletions(Y.getState(store, ctx.client))
-  if (fold) {
-    Y.applyUpdate(scratch, fold)
-    ds = Y.mergeDeleteSets([ds, Y.decodeUpdate(fold).ds])
-  }
-  const from = new Map<number, number>()
-  for (const client of brought.keys()) from.set(client, Y.getState(store, client))
-  if (start !== null) from.set(ctx.client, start)
-  return encodeStructs(scratch, Y.encodeStateVector(from), ds)
-}
-
-/** Deletions per client: clock and length pairs in order of clock, none overlapping. */
-type Deletions = Map<number, number[]>
-
-/** The deletions `updates` hold, together; null if one's delete set cannot be read. */
-function deletionsOf(updates: readonly Uint8Array[]): Deletions | null {
-  let all: Deletions = new Map()
-  for (const u of updates) {
-    const ds = deleteSetOf(u)
-    if (!ds) return null
-    all = union(all, ds)
-  }
-  return all
-}
-
-/** Two sets of deletions as one. */
-function union(a: Deletions, b: Deletions): Deletions {
-  const out: Deletions = new Map()
-  for (const client of new Set([...a.keys(), ...b.keys()])) {
-    const pairs: [number, number][] = []
-    for (const ranges of [a.get(client) ?? [], b.get(client) ?? []]) for (let i = 0; i < ranges.length; i += 2) pairs.push([ranges[i]!, ranges[i]! + ranges[i + 1]!])
-    pairs.sort((x, y) => x[0] - y[0])
-    const merged: number[] = []
-    for (const [from, to] of pairs) {
-      const n = merged.length
-      if (n > 0 && from <= merged[n - 2]! + merged[n - 1]!) merged[n - 1] = Math.max(merged[n - 2]! + merged[n - 1]!, to) - merged[n - 2]!
-      else if (to > from) merged.push(from, to - from)
-    }
-    if (merged.length > 0) out.set(client, merged)
-  }
-  return out
-}
-
-function toDeleteSet(deleted: Deletions): ReturnType<typeof Y.createDeleteSet> {
-  const ds = Y.createDeleteSet()
-  for (const [client, ranges] of deleted) {
-    const items: { clock: number; len: number }[] = []
-    for (let i = 0; i < ranges.length; i += 2) items.push({ clock: ranges[i]!, len: ranges[i + 1]! })
-    ds.clients.set(client, items as never)
-  }
-  return ds
 }

@@ -1,6 +1,7 @@
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import type { ContentRules } from './content-rules.ts'
+import { deleteSetOf } from './split-update.ts'
 
 /**
  * The deletions a compaction folds into the author's rewritten history: of
@@ -90,4 +91,47 @@ export function coveredBy(ranges: readonly number[], cover: readonly { readonly 
     if (!u || u.clock > clock || u.end < end) return false
   }
   return true
+}
+
+/** Deletions per client: clock and length pairs in order of clock, none overlapping. */
+export type Deletions = Map<number, number[]>
+
+/** The deletions `updates` hold, together; null if one's delete set cannot be read. */
+export function deletionsOf(updates: readonly Uint8Array[]): Deletions | null {
+  let all: Deletions = new Map()
+  for (const u of updates) {
+    const ds = deleteSetOf(u)
+    if (!ds) return null
+    all = union(all, ds)
+  }
+  return all
+}
+
+/** Two sets of deletions as one. */
+export function union(a: Deletions, b: Deletions): Deletions {
+  const out: Deletions = new Map()
+  for (const client of new Set([...a.keys(), ...b.keys()])) {
+    const pairs: [number, number][] = []
+    for (const ranges of [a.get(client) ?? [], b.get(client) ?? []]) for (let i = 0; i < ranges.length; i += 2) pairs.push([ranges[i]!, ranges[i]! + ranges[i + 1]!])
+    pairs.sort((x, y) => x[0] - y[0])
+    const merged: number[] = []
+    for (const [from, to] of pairs) {
+      const n = merged.length
+      if (n > 0 && from <= merged[n - 2]! + merged[n - 1]!) merged[n - 1] = Math.max(merged[n - 2]! + merged[n - 1]!, to) - merged[n - 2]!
+      else if (to > from) merged.push(from, to - from)
+    }
+    if (merged.length > 0) out.set(client, merged)
+  }
+  return out
+}
+
+/** As a Yjs delete set, to write as an update's (update-encoder.ts's `encodeStructs`). */
+export function toDeleteSet(deleted: Deletions): ReturnType<typeof Y.createDeleteSet> {
+  const ds = Y.createDeleteSet()
+  for (const [client, ranges] of deleted) {
+    const items: { clock: number; len: number }[] = []
+    for (let i = 0; i < ranges.length; i += 2) items.push({ clock: ranges[i]!, len: ranges[i + 1]! })
+    ds.clients.set(client, items as never)
+  }
+  return ds
 }
