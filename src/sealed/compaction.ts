@@ -73,6 +73,8 @@ export interface CompactionContext {
    * a member's post), brought into a replay so that they integrate.
    */
   structsOf?(client: number, from: number, upTo: number): Uint8Array | null
+  /** Snapshots refused under the circle as it is now, if the device remembers them: not replayed and judged again. */
+  readonly refusals?: Refusals
   /** The author's history as last written whole, kept between compactions, if the device keeps it. */
   readonly history?: KeptHistory
   /**
@@ -139,6 +141,44 @@ export class KeptHistory {
     this.#kept = null
   }
 }
+
+/**
+ * Snapshots that would have been refused, under the circle as it is now
+ * (memory only). One that starts at the same part and reaches as far or
+ * further holds what was refused, and would be refused too: it is not
+ * replayed and judged again at every compaction. Without this, the
+ * compactions of a moderator made a member again each replayed their whole
+ * history, which holds a pin they may no longer write, only to have it
+ * refused. Forgotten once the circle changes (the author's rights may have).
+ */
+export class Refusals {
+  #circle = ''
+  /** First part's key (with `whole` for a rewrite of the whole history) → the lowest last sequence number refused from it. */
+  readonly #from = new Map<string, number>()
+
+  /** These refusals, forgotten first if the circle changed since (`circle`: its heads, joined). */
+  under(circle: string): this {
+    if (circle !== this.#circle) {
+      this.#circle = circle
+      this.#from.clear()
+    }
+    return this
+  }
+
+  /** Whether a snapshot of `parts` would be refused, as one from the same first part that reached no further was. */
+  has(parts: readonly Done[], whole: boolean): boolean {
+    const upTo = this.#from.get(refusalKey(parts, whole))
+    return upTo !== undefined && parts[parts.length - 1]!.entry.header.seq >= upTo
+  }
+
+  add(parts: readonly Done[], whole: boolean): void {
+    const key = refusalKey(parts, whole)
+    const seq = parts[parts.length - 1]!.entry.header.seq
+    this.#from.set(key, Math.min(seq, this.#from.get(key) ?? Infinity))
+  }
+}
+
+const refusalKey = (parts: readonly Done[], whole: boolean) => `${whole ? 'whole ' : ''}${parts[0]!.key}`
 
 const isContent = (d: Done) => d.entry.header.kind === 'update' || d.entry.header.kind === 'snapshot'
 
@@ -263,6 +303,10 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   // One part rewritten (a fold) is sealed under the author's next sequence number (below): only if that follows it,
   // since a snapshot over any other entry of theirs (a rename since) would be an equivocation.
   if (parts.length === 1 && ctx.nextSeq() !== parts[0]!.entry.header.seq + 1) return false
+  if (ctx.refusals?.has(parts, whole)) {
+    if (why) why.refused = true
+    return false
+  }
   // A whole rewrite whose first part is the snapshot last written whole goes on from that replay.
   const resumed = whole ? (ctx.history?.take(parts[0]!) ?? null) : null
   const payloads = payloadsOf(ctx, resumed ? parts.slice(1) : parts)
@@ -360,6 +404,7 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   const [from, seq] = [parts[0]!.entry.header.from, parts.length === 1 ? null : parts[parts.length - 1]!.entry.header.seq]
   if (!(await ctx.admissible(merged, from, seq ?? ctx.nextSeq()))) {
     scratch.destroy()
+    ctx.refusals?.add(parts, whole)
     if (why) why.refused = true
     return false
   }

@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import { boundClientId, fromBase64url, keyId, MAX_ENTRY_BYTES, parseEntry, sealEntry, type ContentCipher, type DeviceSigner, type EntryHeader, type EntryKind, type TransportSecret } from '../crypto/index.ts'
 import type { AuthorLog, Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
-import { compactOwn, contentEntries, isOneRun, KeptHistory, lastRun, updateOf } from './compaction.ts'
+import { compactOwn, contentEntries, isOneRun, KeptHistory, lastRun, Refusals, updateOf } from './compaction.ts'
 import type { ContentRules } from './content-rules.ts'
 import { coveredBy, foldableDeletions, foldableRanges } from './deletions.ts'
 import { entryKey } from './entry-key.ts'
@@ -65,6 +65,7 @@ export interface SealOptions {
 export class OwnEntries {
   readonly #ctx: OwnEntriesContext
   readonly #history = new KeptHistory(KEEP_HISTORY_MS)
+  readonly #refusals = new Refusals()
   #seq = 0
   /** Entries sealed within together(), written when it ends. */
   #held: Verified[] | null = null
@@ -258,6 +259,7 @@ export class OwnEntries {
       drop: (keys) => entries.delete(keys),
       gcFilter: keepTypes,
       history: this.#history,
+      refusals: this.#refusals.under(circle.heads().join(' ')),
       fold,
     })
   }

@@ -6,14 +6,17 @@
  * snapshot ("sets pinned, which only moderators set") and most of his posts
  * vanished from his own board.
  */
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createItem, deleteItem, newItemId, readItems, readMeta, setPinned, updateItem, updateMeta } from '../../src/core/index.ts'
+import { Refusals } from '../../src/sealed/compaction.ts'
 import { circle, exchange, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: 'b', author: 'Bob', tags: [], pinned: false, expiresAt: null })
 const titles = (m: Member) => readItems(m.board.readable).map((i) => i.title).sort()
 
 describe('a member’s own compaction', () => {
+  afterEach(() => vi.restoreAllMocks())
+
   it('Bob, not a moderator, posts, edits and deletes past his compaction threshold: his board and Ana’s keep exactly his live posts, nothing refused', async () => {
     const c = await circle('Ana')
     const ana = c.founder
@@ -108,13 +111,16 @@ describe('a member’s own compaction', () => {
     await exchange(ana, bob, carol)
     await ana.board.setRole(bob.board.myTag, 'member')
     await exchange(ana, bob, carol)
+    const refused = vi.spyOn(Refusals.prototype, 'add')
     for (let i = 0; i < 25; i++) await postOne(`after ${i}`)
+    // His whole history, which holds the pin, was replayed, judged and refused at his first compaction only, not at every one after it.
+    expect(refused.mock.calls.filter(([, whole]) => whole)).toHaveLength(1)
     await exchange(ana, bob, carol)
     const dan = await c.admit('Dan', ana)
     await exchange(ana, bob, carol, dan)
-    const refused = (m: Member) => m.board.diagnostics.events.filter((e) => !e.reason.startsWith('pending_')).map((e) => `${e.reason}: ${e.detail}`)
+    const refusedOn = (m: Member) => m.board.diagnostics.events.filter((e) => !e.reason.startsWith('pending_')).map((e) => `${e.reason}: ${e.detail}`)
     for (const m of [ana, bob, carol, dan]) {
-      expect(refused(m), m.name).toEqual([])
+      expect(refusedOn(m), m.name).toEqual([])
       expect(titles(m), m.name).toEqual([...posted, 'Spare coats'].sort())
       expect(readItems(m.board.readable).find((i) => i.id === r.value.id)?.pinned, `${m.name} sees the pin`).toBe(true)
     }

@@ -12,7 +12,7 @@ import * as Y from 'yjs'
 import type { EntryKind, ParsedEntry } from '../../src/crypto/index.ts'
 import type { ClockRange } from '../../src/sealed/authority.ts'
 import { AuthorLog, type Done, type Outcome } from '../../src/sealed/author-log.ts'
-import { compactOwn, KeptHistory, type CompactionContext } from '../../src/sealed/compaction.ts'
+import { compactOwn, KeptHistory, Refusals, type CompactionContext } from '../../src/sealed/compaction.ts'
 import { conflictAt } from '../../src/sealed/equivocation.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
 import { placeholderUpdate } from '../../src/sealed/placeholder.ts'
@@ -70,7 +70,7 @@ const snapshot = (from: number, seq: number, updates: Uint8Array[], size: number
 const membership = (seq: number) => entry('control', seq, seq)
 
 /** Bob's device: seals a snapshot into his log and drops what it replaces, as the engine does; `deletions` is what his readable doc holds as deleted of his structs. */
-async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null, admissible: (update: Uint8Array, from: number, seq: number) => boolean = () => true, fold = false, structsOf?: CompactionContext['structsOf']) {
+async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo: number) => Uint8Array | null = () => null, admissible: (update: Uint8Array, from: number, seq: number) => boolean = () => true, fold = false, structsOf?: CompactionContext['structsOf'], refusals?: Refusals) {
   const log = new AuthorLog()
   for (const d of entries) log.done.set(d.key, d)
   const sealed: string[] = []
@@ -102,6 +102,7 @@ async function compact(entries: Done[], snapshotBytes = 10_000, deletions: (upTo
     deletions,
     admissible,
     ...(structsOf ? { structsOf } : {}),
+    ...(refusals ? { refusals } : {}),
   })
   return { log, sealed, merged, dropped }
 }
@@ -451,6 +452,36 @@ describe('a snapshot that would be refused is never sealed', () => {
     expect(asked).toEqual([1, 4, 3, 4, 1, 4])
     expect(r.sealed).toEqual(['3-4'])
     expect(r.dropped).toEqual([['bob update 3-3', 'bob update 4-4']])
+  })
+
+  it('what was refused is not replayed and judged again while the circle stays as it is: only the loose run is, and all of it once the circle changed', async () => {
+    const w = bobWrites(4)
+    const refusals = new Refusals()
+    const asked: number[] = []
+    const judge = (update: Uint8Array, from: number, seq: number) => {
+      asked.push(from, seq)
+      return !new TextDecoder().decode(update).includes('notice 1')
+    }
+    const history = () => [snapshot(1, 2, w.slice(0, 2), 100), post(3, w[2]!), post(4, w[3]!)]
+    await compact(history(), 10_000, undefined, judge, false, undefined, refusals.under('heads 1'))
+    expect(asked).toEqual([1, 4, 3, 4, 1, 4])
+    // His next compaction, from the same history (and a longer one): the whole rewrite and the merge of his first snapshot are refused as before.
+    asked.length = 0
+    const again = await compact(history(), 10_000, undefined, judge, false, undefined, refusals.under('heads 1'))
+    expect(asked).toEqual([3, 4])
+    expect(again.sealed).toEqual(['3-4'])
+    asked.length = 0
+    const longer = await compact([...history(), post(5, w[3]!)], 10_000, undefined, judge, false, undefined, refusals.under('heads 1'))
+    expect(asked).toEqual([3, 5])
+    expect(longer.sealed).toEqual(['3-5'])
+    // A merge from the same first part that stops short of what was refused is tried.
+    asked.length = 0
+    await compact([snapshot(1, 2, w.slice(0, 2), 100), snapshot(3, 3, [w[2]!], 100)], 10_000, undefined, judge, false, undefined, refusals)
+    expect(asked).toEqual([1, 3])
+    // The circle changed (his rights may have): everything is tried again.
+    asked.length = 0
+    await compact(history(), 10_000, undefined, judge, false, undefined, refusals.under('heads 2'))
+    expect(asked).toEqual([1, 4, 3, 4, 1, 4])
   })
 
   it('when no snapshot would be accepted, nothing is sealed and nothing dropped', async () => {
