@@ -27,7 +27,9 @@ export interface LocalWritesContext {
  * action, a sweep, a burst of posts from a script) is sealed as ONE entry at
  * the end of that task, so each change does not pay its own encryption and
  * signature. A microtask is the window: nothing waits for a timer, so the
- * latency of a single change does not grow.
+ * latency of a single change does not grow. Changes made in later tasks
+ * while that sealing still waits for its turn (the engine busy sealing the
+ * ones before, or reading what arrived) join it (`flush`).
  *
  * The changes are encoded once, when sealed (local-batch.ts): the doc is
  * followed through `'afterTransaction'`, for which Yjs encodes nothing. A
@@ -54,6 +56,8 @@ export class LocalWrites {
   /** Changes encoded, not sealed yet, in order, with the readable doc they were made on (a run's parts each under the size limit). */
   #ready: { parts: Uint8Array[]; doc: Y.Doc }[] = []
   #flushQueued = false
+  /** A sealing is queued and has not begun: what changes until it begins is sealed with it. */
+  #sealQueued = false
   #listening = false
   #compacting = false
   /** Loose entries at which compaction is tried again, when the last try left them loose (nothing it could seal). */
@@ -147,15 +151,27 @@ export class LocalWrites {
     doc.on('update', onUpdate)
   }
 
-  /** Queues the sealing of every local change so far. */
+  /**
+   * Queues the sealing of every local change so far, unless one is queued
+   * already: changes made while the engine is busy (sealing the last ones, or
+   * reading what arrived) join the sealing that waits, and the run they
+   * continue stays open until it begins. Each would have waited as long for
+   * its own turn, so none waits longer, and a stream of changes made in
+   * separate tasks (a sweep, taps in a row) costs one entry per turn, not one
+   * each.
+   */
   flush(): void {
     this.#flushQueued = false
+    if (this.#sealQueued) return
     this.#close()
-    const entries = entriesOf(this.#ready)
-    this.#ready = []
-    if (entries.length === 0) return
+    if (this.#ready.length === 0) return
+    this.#sealQueued = true
     const { own } = this.#ctx
     void this.#ctx.run(async () => {
+      this.#sealQueued = false
+      this.#close()
+      const entries = entriesOf(this.#ready)
+      this.#ready = []
       for (const { update, doc } of entries) {
         // Made on a readable doc that a rebuild has since replaced: apply them to the new one like anyone's.
         await own.sealUpdate(update, doc === this.#ctx.readable())

@@ -132,6 +132,46 @@ describe('Bob’s changes become his entries', () => {
     expect(bob.sealed.map((s) => s.speculative)).toEqual([false])
   })
 
+  it('changes made in later tasks while his device is busy sealing join the sealing that waits: one entry, none sealed twice, nothing the engine wrote', async () => {
+    const bob = bobs()
+    let open!: () => void
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    const seal = bob.own.sealUpdate
+    bob.own.sealUpdate = async (update, speculative) => {
+      const key = await seal(update, speculative)
+      await gate
+      return key
+    }
+    bob.writes.listen(bob.readable)
+    const nextTask = () => new Promise((resolve) => setImmediate(resolve))
+    post(bob.readable, 'Soup kitchen Friday')
+    await nextTask()
+    // The first is being sealed (its signature has not come back); each of these is made in a task of its own.
+    post(bob.readable, 'Bring blankets')
+    await nextTask()
+    const alice = new Y.Doc()
+    alice.getArray<string>('hers').push(['Alice’s post'])
+    Y.applyUpdate(bob.readable, Y.encodeStateAsUpdate(alice), SEALED_ORIGIN)
+    post(bob.readable, 'Lawyer on call')
+    await nextTask()
+    post(bob.readable, 'Spare coats')
+    await nextTask()
+    expect(bob.sealed).toHaveLength(1)
+    open()
+    await bob.settle()
+    expect(bob.queued).toBe(2)
+    expect(bob.sealed).toHaveLength(2)
+    expect(shown(bob.sealed.slice(0, 1))).toEqual(['Soup kitchen Friday'])
+    const { structs } = Y.decodeUpdate(bob.sealed[1]!.update)
+    expect(structs.every((s) => s.id.client === BOB)).toBe(true)
+    // Everything of his, once each.
+    expect(shown(bob.sealed)).toEqual(['Soup kitchen Friday', 'Bring blankets', 'Lawyer on call', 'Spare coats'])
+    // With nothing waiting, the next change is sealed in its own turn at once.
+    post(bob.readable, 'Rides to the clinic')
+    await bob.settle()
+    expect(bob.sealed).toHaveLength(3)
+  })
+
   it('the changes of one task are split between changes where an entry would pass 900 KiB, and only there', async () => {
     const bob = bobs()
     bob.writes.listen(bob.readable)
@@ -196,9 +236,11 @@ describe('Bob’s changes become his entries', () => {
     post(bob.readable, 'first')
     await bob.settle()
     expect(bob.own.compactions, 'one loose entry').toBe(0)
-    // Two tasks queued before the first one runs: the first starts a compaction, the second finds it started.
+    // Two sealings, the second queued once the first has begun (before, it would join it): the first starts a compaction,
+    // the second finds it started.
     post(bob.readable, 'second')
     bob.writes.flush()
+    await Promise.resolve()
     post(bob.readable, 'third')
     bob.writes.flush()
     await bob.settle()
