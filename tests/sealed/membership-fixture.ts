@@ -26,6 +26,18 @@ export class History {
     return entry
   }
 
+  /** Every device let in so far and not removed (a rotation's recipients: an honest device lists them all). */
+  circle(): string[] {
+    const tags: string[] = []
+    const removed = new Set<string>()
+    for (const e of this.entries) {
+      if (e.op.t === 'genesis') tags.push(e.author, ...e.op.members.map((m) => deviceTag(m.sign)))
+      if (e.op.t === 'admit') tags.push(deviceTag(e.op.device.sign))
+      if (e.op.t === 'remove') for (const c of e.op.cutoffs) removed.add(c.device)
+    }
+    return tags.filter((t) => !removed.has(t))
+  }
+
   /** Entries no other entry names as a parent. */
   heads(): ControlEntry[] {
     const named = new Set(this.entries.flatMap((e) => e.parents))

@@ -11,7 +11,8 @@ import type { ControlEntry } from '../../src/sealed/membership/state.ts'
 import { Device, FIRST_KEY, History, reduce, shuffles } from './membership-fixture.ts'
 
 const key = (n: number) => new Uint8Array(8).fill(n)
-const rotation = (n: number, to: readonly Device[] = []) => ({ t: 'rekey', rekey: { key: key(n), parent: FIRST_KEY, to: to.map((d) => d.tag) } }) as const
+/** A rotation from the first key, to everyone in the circle. */
+const rotation = (n: number, h: History) => ({ t: 'rekey', rekey: { key: key(n), parent: FIRST_KEY, to: h.circle() } }) as const
 
 /** In every one of many arrival orders, the key in use is `expected`. */
 function expectKeyInUse(entries: readonly ControlEntry[], founder: Device, expected: number): void {
@@ -29,8 +30,8 @@ describe('the order of concurrent changes', () => {
     h.invite(alice, mo)
     h.role(alice, mo, 'moderator')
     const base = h.heads()
-    h.write(mo, rotation(3), base)
-    h.write(alice, rotation(2), base)
+    h.write(mo, rotation(3, h), base)
+    h.write(alice, rotation(2, h), base)
     expectKeyInUse(h.entries, alice, 2)
   })
 
@@ -45,8 +46,8 @@ describe('the order of concurrent changes', () => {
     h.role(alice, bob, 'moderator')
     h.role(alice, mo, 'moderator')
     const base = h.heads()
-    h.write(bob, rotation(4), base)
-    h.write(mo, rotation(3), base)
+    h.write(bob, rotation(4, h), base)
+    h.write(mo, rotation(3, h), base)
     expectKeyInUse(h.entries, alice, 3)
   })
 
@@ -60,8 +61,8 @@ describe('the order of concurrent changes', () => {
     h.invite(mo, laptop, { as: 'device' })
     h.role(alice, mo, 'moderator')
     const base = h.heads()
-    const fromPhone = h.write(mo, rotation(3), base)
-    const fromLaptop = h.write(laptop, rotation(4), base)
+    const fromPhone = h.write(mo, rotation(3, h), base)
+    const fromLaptop = h.write(laptop, rotation(4, h), base)
     expectKeyInUse(h.entries, alice, fromPhone.hash < fromLaptop.hash ? 3 : 4)
   })
 
@@ -78,8 +79,8 @@ describe('the order of concurrent changes', () => {
       const base = h.heads()
       // Alice had seen the outsider's change before rotating; Mo had not.
       const outsiders = h.write(other, { t: 'refuse', request: new Uint8Array(16) }, base)
-      h.write(alice, rotation(2), [outsiders])
-      h.write(mo, rotation(3), base)
+      h.write(alice, rotation(2, h), [outsiders])
+      h.write(mo, rotation(3, h), base)
       expect(reduce(h.entries, alice).verdicts.get(outsiders.hash)).toBe(outsider === 'relay' ? 'not_allowed' : 'not_member')
       expectKeyInUse(h.entries, alice, 3)
     }

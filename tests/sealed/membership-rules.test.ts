@@ -107,7 +107,7 @@ describe('who may change the membership', () => {
     const early = new Device('Early')
     expect(verdict(h.write(ana, admit(early, zero)))).toBe('ok')
     expect(reduce(h.entries, ana).roleOf(early.tag)).toBe('member')
-    h.write(ana, { t: 'rekey', rekey: { key: key(2), parent: FIRST_KEY, to: [] } })
+    h.write(ana, { t: 'rekey', rekey: { key: key(2), parent: FIRST_KEY, to: h.circle() } })
     expect(verdict(h.write(ana, admit(new Device('Late'), zero)))).toBe('invalid')
     // A second genesis changes nothing.
     expect(verdict(h.write(ana, { t: 'genesis', nonce: new Uint8Array(16), name: 'Again', agree: ana.agree, key: key(5), members: [], membersMayInvite: false }, 'heads'))).toBe('invalid')
@@ -115,20 +115,44 @@ describe('who may change the membership', () => {
 })
 
 describe('key epochs', () => {
+  it('a rotation must list every device its author saw in the circle: one that leaves someone out is not taken; one admitted unseen may be missing', () => {
+    const { h, ana, mo, laptop, bob, relay, verdict } = circle()
+    const all = h.circle()
+    const without = (d: Device) => all.filter((t) => t !== d.tag)
+    // Bob removes his own laptop and rotates, leaving out the relay: the removal counts, his rotation does not.
+    const base = h.heads()
+    const removal = h.write(bob, { t: 'remove', cutoffs: [{ device: laptop.tag, seq: laptop.seq }], rekey: { key: key(2), parent: FIRST_KEY, to: without(relay) } }, base)
+    let m = reduce(h.entries, ana)
+    expect(m.verdicts.get(removal.hash)).toBe('ok')
+    expect(m.devices.get(laptop.tag)?.removed).toBeTruthy()
+    expect(m.current?.key).toBe(toBase64url(FIRST_KEY))
+    expect(m.needsRekey).toBe(true)
+    // Mo, a moderator, leaves Bob out: invalid.
+    expect(verdict(h.write(mo, { t: 'rekey', rekey: { key: key(3), parent: FIRST_KEY, to: without(bob) } }))).toBe('invalid')
+    // Carol is let in while Ana rotates without having seen her: Ana's rotation is taken (Carol gets the key as anyone let in later does).
+    const seen = h.heads()
+    const carol = new Device('Carol')
+    h.invite(ana, carol)
+    const anas = h.write(ana, { t: 'rekey', rekey: { key: key(4), parent: FIRST_KEY, to: h.circle().filter((t) => t !== carol.tag) } }, seen)
+    m = reduce(h.entries, ana)
+    expect(m.verdicts.get(anas.hash)).toBe('ok')
+    expect(m.current?.key).toBe(toBase64url(key(4)))
+  })
+
   it('a removal leaves a removed device holding the key in use until a rotation; two rotations from one key: the first taken wins', () => {
     const { h, ana, mo, laptop, bob } = circle()
     h.remove(bob, laptop)
     expect(reduce(h.entries, ana).needsRekey).toBe(true)
     const base = h.heads()
-    const anas = h.write(ana, { t: 'rekey', rekey: { key: key(2), parent: FIRST_KEY, to: [ana.tag, mo.tag, bob.tag] } }, base)
-    const mos = h.write(mo, { t: 'rekey', rekey: { key: key(3), parent: FIRST_KEY, to: [ana.tag, mo.tag, bob.tag] } }, base)
+    const anas = h.write(ana, { t: 'rekey', rekey: { key: key(2), parent: FIRST_KEY, to: h.circle() } }, base)
+    const mos = h.write(mo, { t: 'rekey', rekey: { key: key(3), parent: FIRST_KEY, to: h.circle() } }, base)
     const m = reduce(h.entries, ana)
     expect(m.current?.key).toBe(toBase64url(key(2)))
     expect(m.epochs.get(toBase64url(key(3)))).toMatchObject({ effective: false, parent: toBase64url(FIRST_KEY), by: mo.tag, hash: mos.hash })
     expect(m.epochs.get(toBase64url(key(2)))).toMatchObject({ effective: true, by: ana.tag, hash: anas.hash })
     expect(m.needsRekey).toBe(false)
     // A rotation to a key already known changes nothing.
-    h.write(mo, { t: 'rekey', rekey: { key: key(2), parent: key(3), to: [] } })
+    h.write(mo, { t: 'rekey', rekey: { key: key(2), parent: key(3), to: h.circle() } })
     expect(reduce(h.entries, ana).epochs.get(toBase64url(key(2)))).toMatchObject({ effective: true, by: ana.tag })
   })
 })

@@ -346,7 +346,10 @@ function apply(m: Membership, e: ControlEntry, input: ReduceInput): ControlVerdi
         m.devices.get(c.device)!.removed = { cutoff: c.seq, by: e.author, hash: e.hash }
         m.decreases.set(c.device, [...(m.decreases.get(c.device) ?? []), decrease])
       }
-      if (op.rekey) rekey(m, e, op.rekey)
+      // A rotation that leaves out a device its author knew in the circle is not taken (the removal is): a member's
+      // device could otherwise shut someone out of everything posted afterwards. A moderator's device rotates then
+      // (`needsRekey`: the removed device is still a recipient).
+      if (op.rekey && !leavesOut(m, e, op.rekey.to)) rekey(m, e, op.rekey)
       m.history.push({ kind: 'removed', hash: e.hash, by: e.author, devices: op.cutoffs.map((c) => c.device) })
       return 'ok'
     }
@@ -374,12 +377,31 @@ function apply(m: Membership, e: ControlEntry, input: ReduceInput): ControlVerdi
     }
     case 'rekey': {
       if (!moderator) return 'not_allowed'
+      if (leavesOut(m, e, op.rekey.to)) return 'invalid'
       need('moderator')
       rekey(m, e, op.rekey)
       m.history.push({ kind: 'rekeyed', hash: e.hash, by: e.author })
       return 'ok'
     }
   }
+}
+
+/**
+ * Whether a rotation's recipients leave out a device in the circle as its
+ * author saw it (admitted in the entry's past, not removed there nor by the
+ * entry itself). Its lockboxes are sealed to each recipient, which no one
+ * else can check; the list can be, and an honest device lists them all.
+ */
+function leavesOut(m: Membership, e: ControlEntry, to: readonly string[]): boolean {
+  const past = m.graph.ancestors(e.hash)
+  const seen = (hash: string) => hash === m.genesis?.hash || (past !== null && m.graph.index.has(hash) && past.has(m.graph.index.get(hash)!))
+  const recipients = new Set(to)
+  for (const d of m.devices.values()) {
+    if (recipients.has(d.tag) || !seen(d.admission)) continue
+    if (d.removed && (d.removed.hash === e.hash || seen(d.removed.hash))) continue
+    return true
+  }
+  return false
 }
 
 function rekey(m: Membership, e: ControlEntry, r: { key: Uint8Array; parent: Uint8Array; to: readonly string[] }): void {
