@@ -56,6 +56,13 @@ export interface AdmissionContext {
 export class Admission {
   readonly #ctx: AdmissionContext
   readonly #reportedPending = new Set<string>()
+  /**
+   * The strongest proof this device holds against each author (the earliest
+   * sequence number it voids from), written back whenever the shared map's
+   * is taken away, weaker, or not a proof: anyone in the room can write that
+   * key, and a device that arrives later must learn what every other learnt.
+   */
+  readonly #proofs = new Map<string, { readonly from: number; readonly bytes: Uint8Array }>()
 
   constructor(ctx: AdmissionContext) {
     this.#ctx = ctx
@@ -164,14 +171,28 @@ export class Admission {
     const proof = await verifyProof(value, this.#ctx.boardId)
     if (!proof || proofKey(proof.author) !== key) {
       this.#ctx.reject('malformed', key, null)
-      this.#ctx.entries.collect(key, value)
+      if (!this.#restoreProof(key.slice(PROOF_PREFIX.length))) this.#ctx.entries.collect(key, value)
       return
     }
+    const held = this.#proofs.get(proof.author)
+    // A weaker proof (from a later sequence number) over the one this device holds: the stronger goes back.
+    if (held && held.from < proof.from) this.#restoreProof(proof.author)
+    else if (!held || proof.from < held.from) this.#proofs.set(proof.author, { from: proof.from, bytes: value as Uint8Array })
     await this.#equivocated(proof.author, proof.from, null)
+  }
+
+  /** Writes this device's proof against `tag` back into the shared map, if it holds one; whether it did. */
+  #restoreProof(tag: string): boolean {
+    const held = this.#proofs.get(tag)
+    if (!held) return false
+    this.#ctx.entries.set(proofKey(tag), held.bytes)
+    return true
   }
 
   /** An author proven to equivocate: everything from `from` on is void; the proof is kept for devices that arrive later. */
   async #equivocated(tag: string, from: number, proof: Uint8Array | null): Promise<void> {
+    const held = this.#proofs.get(tag)
+    if (proof && (!held || from < held.from)) this.#proofs.set(tag, { from, bytes: proof })
     const changed = this.#ctx.circle.addEquivocator(tag, from)
     if (proof && changed) this.#ctx.entries.set(proofKey(tag), proof)
     if (!changed) return
@@ -263,6 +284,11 @@ export class Admission {
   }
 
   #judgeMissing(key: string): void {
+    // A proof taken away: the one this device holds goes back.
+    if (key.startsWith(PROOF_PREFIX)) {
+      this.#restoreProof(key.slice(PROOF_PREFIX.length))
+      return
+    }
     const tag = tagOfKey(key)
     const log = tag ? this.#ctx.logs.get(tag) : undefined
     const done = log?.done.get(key)
