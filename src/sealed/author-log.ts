@@ -139,9 +139,10 @@ export class AuthorLog {
     return best
   }
 
-  /** A done snapshot other than `except` that covers from..to. */
+  /** A done snapshot other than `except` that covers from..to (a void one stands for nothing). */
   coveredBy(from: number, to: number, except?: string): Done | null {
     for (const d of this.done.snapshots()) {
+      if (d.outcome === 'void') continue
       const h = d.entry.header
       if (d.key !== except && h.from <= from && to <= h.seq && !(h.from === from && h.seq === to)) return d
     }

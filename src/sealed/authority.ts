@@ -42,6 +42,9 @@ export interface ClockRange {
   readonly to: number
 }
 
+/** Why an update is refused that deletes a struct of its own author none of their entries holds (a snapshot so is void: entry-handler.ts). */
+export const DELETES_UNHELD = 'deletes a change of its own author that none of their entries holds'
+
 export type RefusalReason = 'foreign_changes' | 'forbidden_edit' | 'forbidden_delete' | 'unknown_type' | 'bad_payload' | 'depends_on_void'
 
 export type Judgement =
@@ -343,6 +346,10 @@ function deletionsOf(j: Judging, c: UpdateColumns, fresh: ClockRange | null): Lo
         }
         if (clock >= state) {
           if (ctx.isVoid(client, clock)) break
+          // The author's own clocks come from their own earlier entries, all handled before this one (or from this
+          // one): a deletion of one that is not here deletes nothing they wrote, and waiting for it would hold up
+          // every later entry of theirs, and everything built on them, for good.
+          if (client === author.client) throw new Refusal('forbidden_delete', DELETES_UNHELD)
           return { kind: 'wait', client, clock }
         }
         index = index >= 0 && structs![index]?.id.clock === clock ? index : findFrom(structs!, clock, index)

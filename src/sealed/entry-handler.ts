@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { boundClientId, fromBase64url, legacyBoundClientId, toBase64url } from '../crypto/index.ts'
-import { judgeUpdate, judgeUpdateInSlices, type Author, type AuthorityContext, type Judgement } from './authority.ts'
+import { DELETES_UNHELD, judgeUpdate, judgeUpdateInSlices, type Author, type AuthorityContext, type ClockRange, type Judgement } from './authority.ts'
 import { judgeLegacy } from './legacy-judge.ts'
 import { CONTENT_KINDS, type AuthorLog, type AuthorLogs, type Done, type Outcome, type Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
@@ -10,6 +10,7 @@ import { entryKey } from './entry-key.ts'
 import { decodeControl } from './membership/ops.ts'
 import type { ControlEntry } from './membership/state.ts'
 import { SEALED_ORIGIN } from './origins.ts'
+import { deleteSetOf } from './split-update.ts'
 import { decodeContent } from './payloads.ts'
 import { placeholderUpdate } from './placeholder.ts'
 import { decodeJoin } from './profile.ts'
@@ -113,7 +114,8 @@ export class EntryHandler {
   handle(tag: string, log: AuthorLog, v: Verified): Step {
     const { circle } = this.#ctx
     const h = v.entry.header
-    const finish = (outcome: Outcome, extra: Partial<Done> = {}): 'done' => {
+    // `advance` false: the entry stands for nothing (a void snapshot), and the author's entries it would cover are still to handle.
+    const finish = (outcome: Outcome, extra: Partial<Done> = {}, advance = true): 'done' => {
       this.#handled++
       log.pending.delete(v.key)
       this.#ctx.settle(v.key)
@@ -122,7 +124,7 @@ export class EntryHandler {
       // compaction, and so is what is not content (the circle and the side entries read it again).
       const keep = tag === this.#ctx.myTag || !CONTENT_KINDS.has(h.kind)
       log.done.set(v.key, keep ? { ...v, outcome, ...extra } : { ...v, plain: undefined, outcome, ...extra })
-      log.frontier = Math.max(log.frontier, h.seq)
+      if (advance) log.frontier = Math.max(log.frontier, h.seq)
       this.#markVoidFrom(tag, log)
       return 'done'
     }
@@ -187,7 +189,7 @@ export class EntryHandler {
     }
   }
 
-  #handleContent(tag: string, log: AuthorLog, v: Verified, finish: (o: Outcome, extra?: Partial<Done>) => 'done'): 'wait' | 'done' | 'judge' {
+  #handleContent(tag: string, log: AuthorLog, v: Verified, finish: (o: Outcome, extra?: Partial<Done>, advance?: boolean) => 'done'): 'wait' | 'done' | 'judge' {
     const { circle } = this.#ctx
     const h = v.entry.header
     if (h.kind === 'legacy' && !this.#ctx.allowLegacy) {
@@ -228,6 +230,21 @@ export class EntryHandler {
     if (judgement === null) return 'judge'
     if (judgement.kind === 'wait') return 'wait'
     if (!kept && h.kind !== 'legacy') verdicts.judged()
+    if (h.kind === 'snapshot' && judgement.kind === 'accept' && h.seq <= log.frontier && !this.#restates(log, v, judgement.range, content.update, author.client)) {
+      // Over entries this device handled, a snapshot only says again what they did. One that adds to them was signed
+      // since (a removed or demoted author numbers it under their cutoff, and names the heads they had then, to write
+      // with rights they lost): it is void, and the entries it would stand for stay.
+      this.#ctx.reject('forbidden_edit', v.key, tag, 'a snapshot that adds to the entries it stands for')
+      this.#ctx.collect(v.key, v.bytes)
+      return finish('void', {}, false)
+    }
+    if (h.kind === 'snapshot' && judgement.kind === 'refuse' && judgement.detail === DELETES_UNHELD) {
+      // It does not hold what the entries it covers wrote (the struct it deletes is theirs): standing for them, it would
+      // leave their clocks unknown here, and everything built on them waiting. Void: those entries are handled instead.
+      this.#ctx.reject(judgement.reason, v.key, tag, judgement.detail)
+      this.#ctx.collect(v.key, v.bytes)
+      return finish('void', {}, false)
+    }
     if (h.kind === 'snapshot') {
       // A snapshot stands for the entries it covers, whatever became of them.
       for (let seq = h.from; seq <= h.seq; seq++) {
@@ -242,6 +259,42 @@ export class EntryHandler {
     }
     if (!v.speculative) this.#ctx.apply(content.update)
     return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
+  }
+
+  /**
+   * Whether snapshot `v`, over entries of its author this device has all
+   * handled, only says again what they did: its author's structs are the
+   * clocks those entries used, all of them and no other, and what it deletes
+   * of others' is deleted here already. (Deletions of the author's own
+   * structs are theirs to make: a compaction folds in those others made.)
+   */
+  #restates(log: AuthorLog, v: Verified, range: ClockRange | null, update: Uint8Array, client: number): boolean {
+    const h = v.entry.header
+    const used: ClockRange[] = []
+    for (let seq = h.from; seq <= h.seq; seq++) {
+      for (const d of log.done.startingAt(seq)) {
+        if (d.key !== v.key && d.entry.header.seq <= h.seq && CONTENT_KINDS.has(d.entry.header.kind) && d.range && d.range.to > d.range.from) used.push(d.range)
+      }
+    }
+    used.sort((a, b) => a.from - b.from)
+    const writes = range !== null && range.to > range.from
+    if (writes !== used.length > 0) return false
+    if (writes) {
+      let reached = range.from
+      for (const r of used) {
+        if (r.from > reached) return false
+        reached = Math.max(reached, r.to)
+      }
+      if (used[0]!.from !== range.from || reached !== range.to) return false
+    }
+    const ds = deleteSetOf(update)
+    if (!ds) return false
+    const store = this.#ctx.readable().store
+    for (const [other, ranges] of ds) {
+      if (other === client || other === legacyBoundClientId(h.author)) continue
+      for (let i = 0; i < ranges.length; i += 2) if (!deletedHere(store, other, ranges[i]!, ranges[i + 1]!)) return false
+    }
+    return true
   }
 
   /**
@@ -341,4 +394,14 @@ export class EntryHandler {
     const from = log?.voidFrom.get(client)
     return from !== undefined && clock >= from
   }
+}
+
+/** Whether every struct of `client` from `clock`, `len` long, is in `store` and deleted. */
+function deletedHere(store: Y.Doc['store'], client: number, clock: number, len: number): boolean {
+  const structs = store.clients.get(client)
+  if (!structs || clock + len > Y.getState(store, client)) return false
+  for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < clock + len; i++) {
+    if (!structs[i]!.deleted) return false
+  }
+  return true
 }

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { judgeUpdate, type AuthorityContext } from '../../src/sealed/authority.ts'
+import { DELETES_UNHELD, judgeUpdate, type AuthorityContext } from '../../src/sealed/authority.ts'
 import { keepTypes } from '../../src/sealed/readable.ts'
 import { gc, handUpdate, id, item, map, skip, value } from './hand-update.ts'
 import { alice, Board, eve, items, mo, olga, post } from './judge-fixture.ts'
@@ -167,8 +167,10 @@ describe('updates Yjs never writes', () => {
     // Her garbage sits after her new post: a value next to it is garbage, not a value put in the post's place.
     const postThenGarbage = handUpdate(eves(item(eve.client, 0, { parent: 'items', key: 'eve/1' }, map()), gc(eve.client, 1, 1), item(eve.client, 2, { origin: id(eve.client, 1) }, value('x'))))
     expect(judgeUpdate(board.ctx, eve, postThenGarbage)).toEqual({ kind: 'accept', range: { from: 0, to: 3 }, edited: [] })
-    // Deleting a clock of her own she has not written yet, past her garbage: wait for it too.
-    expect(judgeUpdate(board.ctx, eve, handUpdate(eves(gc(eve.client, 0, 1)), [[eve.client, 0, 2]]))).toEqual({ kind: 'wait', client: eve.client, clock: 1 })
+    // Deleting a clock of her own that none of her entries holds, past her garbage: refused, not waited for (her earlier
+    // entries are all handled before this one, so nothing brings it; a snapshot waiting so held up everything built on
+    // the posts it stood for, for good).
+    expect(judgeUpdate(board.ctx, eve, handUpdate(eves(gc(eve.client, 0, 1)), [[eve.client, 0, 2]]))).toMatchObject({ kind: 'refuse', reason: 'forbidden_delete', detail: DELETES_UNHELD, range: { from: 0, to: 1 } })
   })
 
   it('Eve’s garbage claims 2^40 clocks: judged as short garbage is (the judge keeps no table of every clock)', () => {

@@ -1,0 +1,204 @@
+/**
+ * A snapshot stands for its author's entries it covers, and is judged with
+ * the rights its author had at the sequence number and heads it names. A
+ * member removed or made a member again keeps their keys: they can sign a
+ * NEW snapshot, numbered under their cutoff and naming the heads they had
+ * seen then, and write into it what their rights no longer allow (a post
+ * after their removal, a takedown, a pin, a rename). Found by an audit on
+ * 2026-12-06: every device took such a snapshot.
+ *
+ * A device that has handled the entries a snapshot covers now checks that it
+ * only says again what they did: its author's structs are exactly the clocks
+ * those entries used, and what it deletes of others' is deleted here
+ * already. One that adds to them is void, and the entries stay. A snapshot
+ * that deletes a struct of its own author that none of their entries holds
+ * is void too, where it waited for ever and held up everything built on
+ * that author's posts.
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { createItem, newItemId, readItems, setPinned } from '../../src/core/index.ts'
+import { boundClientId, importContentKey, importDeviceSigner, keyId, sealEntry, toBase64url, type EntryHeader } from '../../src/crypto/index.ts'
+import { entryKey } from '../../src/sealed/index.ts'
+import { encodeContent } from '../../src/sealed/payloads.ts'
+import { handUpdate } from './hand-update.ts'
+import { circle, device, exchange, settle, type Member } from './fixture.ts'
+
+const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
+const titles = (doc: Y.Doc) => readItems(doc).map((i) => i.title).sort()
+const entries = (m: Member) => m.board.sealed.getMap('entries')
+
+async function post(m: Member, title: string): Promise<string> {
+  const id = newItemId(m.board.myTag)
+  createItem(m.board.readable, notice(title), Date.now(), id)
+  await settle(m)
+  return id
+}
+
+/** The sequence numbers of Eve's entries (none are snapshots here), from her shared doc. */
+function contentSeqs(eve: Member): number[] {
+  const prefix = `${eve.board.myTag}.`
+  return [...entries(eve).keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).filter((s) => !s.includes('-')).map(Number).sort((a, b) => a - b)
+}
+
+describe('a snapshot signed since, numbered under its author’s cutoff', () => {
+  it('by Eve, removed, with a new post in it: void on every device, and her posts from before stay', async () => {
+    const c = await circle('Ana', 'Bob', 'Eve')
+    const [ana, bob, eve] = c.members as [Member, Member, Member]
+    await post(eve, 'Eve one')
+    await post(eve, 'Eve two')
+    await exchange(ana, bob, eve)
+    const seqs = contentSeqs(eve)
+    const heads = eve.board.circle.heads()
+    const oldKey = eve.board.keys.contentKeys().at(-1)!
+    // Ana removes Eve (Eve never hears of it).
+    await ana.board.remove([eve.board.myTag])
+    await exchange(ana, bob)
+    expect(ana.board.circle.cutoffOf(eve.board.myTag)).toBeGreaterThanOrEqual(seqs.at(-1)!)
+    expect(ana.board.members().find((m) => m.name === 'Eve')!.removed).toBe(true)
+
+    // Eve crafts a new post, at her next Yjs clock, and seals it as a snapshot over her two last content entries.
+    const scratch = new Y.Doc()
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(eve.board.readable))
+    scratch.clientID = boundClientId(eve.keys.signPublic)
+    const sv = Y.encodeStateVector(scratch)
+    createItem(scratch, notice('Eve after removal'), Date.now(), newItemId(eve.board.myTag))
+    const update = Y.encodeStateAsUpdate(scratch, sv)
+    const from = seqs.at(-2)!
+    const seq = seqs.at(-1)!
+    const h: EntryHeader = { kind: 'snapshot', boardId: c.boardId, keyId: keyId(oldKey), author: eve.keys.signPublic, seq, from }
+    const bytes = await sealEntry(h, encodeContent(heads, update), await importContentKey(oldKey), await importDeviceSigner(eve.keys))
+    for (const m of [ana, bob]) {
+      entries(m).set(entryKey(h), bytes)
+      await settle(m)
+    }
+    for (const m of [ana, bob]) {
+      expect(titles(m.board.readable), m.name).toEqual(['Eve one', 'Eve two'])
+      expect(m.board.diagnostics.events.some((e) => e.reason === 'forbidden_edit' && e.key === entryKey(h)), m.name).toBe(true)
+      expect(entries(m).has(entryKey(h)), m.name).toBe(false)
+    }
+  })
+
+  it('by Eve, a moderator removed, taking down Bob’s post: void, and the post stays', async () => {
+    const c = await circle('Ana', 'Bob', 'Eve')
+    const [ana, bob, eve] = c.members as [Member, Member, Member]
+    await ana.board.setRole(ana.board.circle.memberOf(eve.board.myTag)!, 'moderator')
+    await exchange(ana, bob, eve)
+    expect(eve.board.canModerate).toBe(true)
+    const bobPost = await post(bob, 'Bob’s post')
+    await post(eve, 'Eve one')
+    await post(eve, 'Eve two')
+    await exchange(ana, bob, eve)
+    const seqs = contentSeqs(eve)
+    const heads = eve.board.circle.heads()
+    const oldKey = eve.board.keys.contentKeys().at(-1)!
+    await ana.board.remove([eve.board.myTag])
+    await exchange(ana, bob)
+    expect(ana.board.members().find((m) => m.name === 'Eve')!.removed).toBe(true)
+    expect(titles(bob.board.readable)).toContain('Bob’s post')
+
+    // Eve's "snapshot" has no struct at all, only a delete set that takes Bob's post.
+    const tmp = new Y.Doc()
+    Y.applyUpdate(tmp, Y.encodeStateAsUpdate(ana.board.readable))
+    const sv = Y.encodeStateVector(tmp)
+    tmp.getMap('items').delete(bobPost)
+    const update = Y.encodeStateAsUpdate(tmp, sv)
+    const from = seqs.at(-2)!
+    const seq = seqs.at(-1)!
+    const h: EntryHeader = { kind: 'snapshot', boardId: c.boardId, keyId: keyId(oldKey), author: eve.keys.signPublic, seq, from }
+    const bytes = await sealEntry(h, encodeContent(heads, update), await importContentKey(oldKey), await importDeviceSigner(eve.keys))
+    for (const m of [ana, bob]) {
+      entries(m).set(entryKey(h), bytes)
+      await settle(m)
+    }
+    for (const m of [ana, bob]) expect(titles(m.board.readable), m.name).toEqual(['Bob’s post', 'Eve one', 'Eve two'])
+  })
+
+  it('by Eve, a moderator made a member again, pinning Bob’s post and renaming the board: void', async () => {
+    const c = await circle('Ana', 'Bob', 'Eve')
+    const [ana, bob, eve] = c.members as [Member, Member, Member]
+    const eveMember = ana.board.circle.memberOf(eve.board.myTag)!
+    await ana.board.setRole(eveMember, 'moderator')
+    await exchange(ana, bob, eve)
+    const bobPost = await post(bob, 'Bob’s post')
+    await post(eve, 'Eve one')
+    await post(eve, 'Eve two')
+    await exchange(ana, bob, eve)
+    const seqs = contentSeqs(eve)
+    const heads = eve.board.circle.heads()
+    const key = eve.board.keys.contentKeys().at(-1)!
+    // Ana makes Eve a member again (Eve does not hear of it).
+    await ana.board.setRole(eveMember, 'member')
+    await exchange(ana, bob)
+    expect(ana.board.members().find((m) => m.name === 'Eve')!.role).toBe('member')
+
+    const scratch = new Y.Doc()
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(eve.board.readable))
+    scratch.clientID = boundClientId(eve.keys.signPublic)
+    const sv = Y.encodeStateVector(scratch)
+    scratch.transact(() => {
+      ;(scratch.getMap('items').get(bobPost) as Y.Map<unknown>).set('pinned', true)
+      scratch.getMap('meta').set('name', 'Eve’s board now')
+    })
+    const update = Y.encodeStateAsUpdate(scratch, sv)
+    const h: EntryHeader = { kind: 'snapshot', boardId: c.boardId, keyId: keyId(key), author: eve.keys.signPublic, seq: seqs.at(-1)!, from: seqs.at(-2)! }
+    const bytes = await sealEntry(h, encodeContent(heads, update), await importContentKey(key), await importDeviceSigner(eve.keys))
+    for (const m of [ana, bob]) {
+      entries(m).set(entryKey(h), bytes)
+      await settle(m)
+    }
+    for (const m of [ana, bob]) {
+      expect((m.board.readable.getMap('items').get(bobPost) as Y.Map<unknown>).get('pinned'), m.name).toBe(false)
+      expect(m.board.readable.getMap('meta').get('name'), m.name).not.toBe('Eve’s board now')
+      expect(titles(m.board.readable), m.name).toEqual(['Bob’s post', 'Eve one', 'Eve two'])
+    }
+  })
+
+  it('by Eve, with no struct, deleting her own first post: void where her posts are, and where they are not (not waited on), so Ana’s posts after her pin of Eve’s post still come', async () => {
+    const c = await circle('Ana', 'Bob', 'Eve')
+    const [ana, bob, eve] = c.members as [Member, Member, Member]
+    await post(bob, 'Bob’s post')
+    await post(eve, 'Eve one')
+    const evePost = await post(eve, 'Eve two')
+    await exchange(ana, bob, eve)
+    setPinned(ana.board.readable, evePost, true)
+    await settle(ana)
+    await post(ana, 'Ana after the pin')
+    await exchange(ana, bob, eve)
+    const seqs = contentSeqs(eve)
+    const [from, seq] = [seqs.at(-2)!, seqs.at(-1)!]
+
+    // A snapshot over her two posts with no struct at all: it only deletes her own first post (clock 0 of her client).
+    const full = handUpdate([], [[boundClientId(eve.keys.signPublic), 0, 1]])
+    const key = eve.board.keys.contentKeys().at(-1)!
+    const h: EntryHeader = { kind: 'snapshot', boardId: c.boardId, keyId: keyId(key), author: eve.keys.signPublic, seq, from }
+    const bytes = await sealEntry(h, encodeContent(eve.board.circle.heads(), full), await importContentKey(key), await importDeviceSigner(eve.keys))
+    entries(eve).set(entryKey(h), bytes)
+    await settle(eve)
+    await exchange(ana, bob, eve)
+    const board = ['Ana after the pin', 'Bob’s post', 'Eve one', 'Eve two']
+    for (const m of [ana, bob, eve]) {
+      expect(titles(m.board.readable), m.name).toEqual(board)
+      expect(entries(m).has(entryKey(h)), m.name).toBe(false)
+    }
+
+    // A newcomer gets the board.
+    const carl = await c.admit('Carl', bob)
+    await exchange(ana, bob, eve, carl)
+    await post(ana, 'Ana later still')
+    await exchange(ana, bob, eve, carl)
+    for (const m of [ana, carl]) expect(titles(m.board.readable), m.name).toEqual([...board, 'Ana later still'].sort())
+
+    // A device that meets the snapshot before the entries it covers (Ana's, opened again from what it stores, no
+    // verdicts kept, the snapshot handed to it): it deletes a struct of Eve's that it does not hold, so it is void
+    // there too, where it waited for ever; Eve's two posts are handled instead, and Ana's all come.
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(ana.board.sealed))
+    copy.getMap('entries').set(entryKey(h), bytes)
+    const contentKeys = ana.board.keys.contentKeys().map((k) => ({ key: k, transport: ana.board.keys.transport(toBase64url(keyId(k))) }))
+    const again = await device('Ana again', { keys: ana.keys, sealed: copy, boardId: c.boardId, contentKeys })
+    await settle(again)
+    expect(titles(again.board.readable)).toEqual([...board, 'Ana later still'].sort())
+    expect(again.board.diagnostics.events.some((e) => e.reason === 'forbidden_delete' && e.key === entryKey(h))).toBe(true)
+  })
+})
