@@ -203,7 +203,11 @@ export class EntryHandler {
       return finish('void')
     }
     if (!circle.knows(tag)) return 'wait'
-    const rights = circle.rightsAt(tag, h.seq, content.heads)
+    let rights = circle.rightsAt(tag, h.seq, content.heads)
+    if (rights.kind === 'wait' && content.heads) {
+      const before = headsBeforeOwnLater(log, h.seq, content.heads)
+      if (before) rights = circle.rightsAt(tag, h.seq, before)
+    }
     if (rights.kind === 'wait') return 'wait'
     const judgedWith = `${rights.active}/${rights.moderator}`
     if (!rights.active) {
@@ -404,4 +408,35 @@ function deletedHere(store: Y.Doc['store'], client: number, clock: number, len: 
     if (!structs[i]!.deleted) return false
   }
   return true
+}
+
+/**
+ * `heads` with every membership change of the entry's own author numbered
+ * after it (`seq`), and waiting in their log, put back to the heads that
+ * change was written on. Until December 2026 a compaction named the heads
+ * of when it ran, which could hold such a change: in turn, the snapshot
+ * waited for it, and it for the snapshot, for ever. An author's own change
+ * gives them no right they did not have, so their rights are the same
+ * before it. Null if no head is such a change.
+ */
+function headsBeforeOwnLater(log: AuthorLog, seq: number, heads: readonly string[]): string[] | null {
+  const later = new Map<string, string[]>()
+  for (const v of log.pending.values()) {
+    if (v.entry.header.kind !== 'control' || v.entry.header.seq <= seq || !v.plain) continue
+    const control = decodeControl(v.plain)
+    if (control) later.set(v.hash, control.parents.map(toBase64url))
+  }
+  if (!heads.some((h) => later.has(h))) return null
+  const out = new Set<string>()
+  const seen = new Set<string>()
+  const stack = [...heads]
+  while (stack.length > 0) {
+    const h = stack.pop()!
+    if (seen.has(h)) continue
+    seen.add(h)
+    const parents = later.get(h)
+    if (parents) stack.push(...parents)
+    else out.add(h)
+  }
+  return [...out]
 }

@@ -252,9 +252,9 @@ export class OwnEntries {
       client,
       deletions: (upTo) => foldableDeletions(this.#ctx.readable(), rules, client, myTag, upTo),
       structsOf: (other, from, upTo) => structsOf(this.#ctx.readable(), other, from, upTo),
-      admissible: (update, from, seq) => this.#ctx.admits(from, seq, circle.heads(), update),
+      admissible: (update, from, seq) => this.#ctx.admits(from, seq, this.#headsUpTo(seq), update),
       placeholder: (range) => placeholderUpdate(client, range.from, range.to),
-      seal: (merged, from, seq) => this.seal('snapshot', encodeContent(circle.heads(), merged), { from, ...(seq === null ? {} : { seq }), speculative: true }),
+      seal: (merged, from, seq) => this.seal('snapshot', encodeContent(this.#headsUpTo(seq), merged), { from, ...(seq === null ? {} : { seq }), speculative: true }),
       nextSeq: () => this.#seq + 1,
       drop: (keys) => entries.delete(keys),
       gcFilter: keepTypes,
@@ -262,6 +262,23 @@ export class OwnEntries {
       refusals: this.#refusals.under(circle.heads().join(' ')),
       fold,
     })
+  }
+
+  /**
+   * The membership heads a snapshot ending at `seq` names. Under this
+   * device's next number, the circle's. Under an earlier one (it stands for
+   * entries already written), those its last part was written on: the
+   * circle's may hold a membership change this device signed since, under a
+   * later number, which a device handling its entries in order cannot know
+   * when the snapshot's turn comes (compaction-heads.test.ts).
+   */
+  #headsUpTo(seq: number | null): string[] {
+    const { circle } = this.#ctx
+    if (seq === null || seq > this.#seq) return circle.heads()
+    for (const d of this.#ctx.log().done.values()) {
+      if (d.entry.header.seq === seq && d.heads) return [...d.heads]
+    }
+    return circle.heads()
   }
 
   /** Lets go of what compaction keeps between runs (the board is closing). */
