@@ -201,7 +201,7 @@ export class AppState {
   readonly security = new LockState({
     active: () => this.hasPassphrase && !this.locked,
     lock: () => void this.lock(),
-    panic: () => this.panic(),
+    panic: (ask) => this.panic(ask),
     save: (lock) => void this.deviceLock.saveSettings({ lock }).catch(() => undefined),
   })
 
@@ -305,10 +305,10 @@ export class AppState {
     void this.deviceLock.setPrefs({ look })
   }
 
-  /** The panic button or shortcut: asks first when the person wants that, else wipes at once. */
-  panic(): void {
+  /** The panic button or shortcut: asks first when the person wants that (or `ask`: the shortcut also closed windows), else wipes at once. */
+  panic(ask = false): void {
     if (this.wiping || this.wipeAsked) return
-    if (this.security.settings.confirmWipe) this.wipeAsked = true
+    if (this.security.settings.confirmWipe || ask) this.wipeAsked = true
     else void this.wipe()
   }
 

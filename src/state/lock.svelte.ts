@@ -31,7 +31,8 @@ export interface LockHooks {
   /** Whether locking applies now: a passphrase is set and the app is unlocked. */
   readonly active: () => boolean
   readonly lock: () => void
-  readonly panic: () => void
+  /** The panic shortcut or button; `ask`: ask first whatever the settings (the shortcut's Escapes also closed windows). */
+  readonly panic: (ask?: boolean) => void
   /** Keeps changed preferences (in the keyring). */
   readonly save: (settings: LockSettings) => void
 }
@@ -56,7 +57,8 @@ export class LockState {
   readonly #hooks: LockHooks
   #lastInput = Date.now()
   #timer: ReturnType<typeof setTimeout> | null = null
-  #escapes: number[] = []
+  /** The Escapes of the shortcut so far, and whether each also closed a window. */
+  #escapes: { readonly at: number; readonly closing: boolean }[] = []
   #swallowUntil = -Infinity
 
   constructor(hooks: LockHooks) {
@@ -78,7 +80,9 @@ export class LockState {
       // fourth press) or the dialogs underneath, which would leave the focus
       // nowhere.
       if (e.timeStamp < this.#swallowUntil) return e.preventDefault()
-      if (!e.repeat && this.#countPanicKey(e.timeStamp)) {
+      // With a window open, this Escape also closes it: someone backing out of a post's edit form and its view
+      // presses it three times quickly, so a shortcut with such a press asks first, even with asking off.
+      if (!e.repeat && this.#countPanicKey(e.timeStamp, doc.querySelector('dialog[open]') !== null)) {
         this.#swallowUntil = e.timeStamp + PANIC_WINDOW_MS
         e.preventDefault()
       }
@@ -148,11 +152,12 @@ export class LockState {
   }
 
   /** Counts one Escape; true when it completed the shortcut (and the panic hook ran). */
-  #countPanicKey(at: number): boolean {
-    this.#escapes = [...this.#escapes.filter((t) => at - t < PANIC_WINDOW_MS), at]
+  #countPanicKey(at: number, closing: boolean): boolean {
+    this.#escapes = [...this.#escapes.filter((p) => at - p.at < PANIC_WINDOW_MS), { at, closing }]
     if (this.#escapes.length < PANIC_PRESSES) return false
+    const ask = this.#escapes.some((p) => p.closing)
     this.#escapes = []
-    this.#hooks.panic()
+    this.#hooks.panic(ask)
     return true
   }
 

@@ -293,13 +293,31 @@ describe('panic wipe', () => {
     expect((await leftovers(page)).databases.length).toBeGreaterThan(0)
   })
 
-  it('with "Ask before wiping" off, a missed tap on Wipe erases nothing; holding it wipes', async () => {
+  it('with "Ask before wiping" off, Escape three times from a post’s edit form (closing it and the post) asks first', async () => {
     const page = alice.page
     await openSettings(page)
     await page.getByLabel('Ask before wiping').uncheck()
     await page.getByRole('button', { name: 'Back' }).click()
     await page.getByRole('link', { name: /Fifth circle/ }).click()
     await page.getByRole('heading', { level: 1, name: 'Fifth circle' }).waitFor()
+    await page.getByRole('button', { name: 'Soup on Sunday', exact: true }).click()
+    await page.getByRole('dialog', { name: 'Soup on Sunday' }).getByRole('button', { name: 'Edit', exact: true }).click()
+    await page.getByRole('dialog', { name: 'Edit Notice' }).waitFor()
+    await page.waitForTimeout(1100)
+    // Someone backing out: the edit form, the post, one more for good measure, quickly.
+    await escapes(page, 3)
+    const question = page.getByRole('dialog', { name: 'Wipe everything on this device?' })
+    await question.waitFor()
+    expect((await leftovers(page)).databases.length).toBeGreaterThan(0)
+    expect(await focused(page)).toBe('Cancel')
+    await page.keyboard.press('Enter')
+    await question.waitFor({ state: 'detached' })
+    expect((await leftovers(page)).databases.length).toBeGreaterThan(0)
+    expect(await page.getByRole('heading', { level: 1, name: 'Fifth circle' }).count()).toBe(1)
+  })
+
+  it('with "Ask before wiping" off, a missed tap on Wipe erases nothing; holding it wipes', async () => {
+    const page = alice.page
 
     const menu = await openMenu(page)
     const wipe = menu.getByRole('button', { name: 'Hold to wipe everything' })
