@@ -329,6 +329,7 @@ export const en = {
   'invite.notAllowed': 'On this board only moderators can invite.',
   'waiting.title': 'Waiting for a member to let you in',
   'waiting.body': 'You asked to join. As soon as a member’s device is online, it lets you in; until then you see nothing of the board.',
+  'waiting.stuck': 'If members are online and nobody lets you in, this invitation may have been used up, expired or withdrawn: ask whoever sent it for a new one.',
   'waiting.compare': 'If they ask, show them this fingerprint: {fingerprint}',
   'waiting.leave': 'Cancel and forget this board',
   'removed.title': 'You are no longer a member of this board',

@@ -340,6 +340,7 @@ export const es: Messages = {
   'invite.notAllowed': 'En este tablón solo los moderadores pueden invitar.',
   'waiting.title': 'Esperando a que un miembro te deje entrar',
   'waiting.body': 'Pediste unirte. En cuanto el dispositivo de un miembro esté en línea, te dejará entrar; hasta entonces no ves nada del tablón.',
+  'waiting.stuck': 'Si hay miembros conectados y nadie te deja entrar, puede que esta invitación ya se haya usado, haya caducado o se haya retirado: pide una nueva a quien te la envió.',
   'waiting.compare': 'Si te lo piden, enséñales esta huella: {fingerprint}',
   'waiting.leave': 'Cancelar y olvidar este tablón',
   'removed.title': 'Ya no eres miembro de este tablón',

@@ -340,6 +340,7 @@ export const fr: Messages = {
   'invite.notAllowed': 'Sur ce tableau, seuls les modérateurs peuvent inviter.',
   'waiting.title': 'En attente qu’un membre vous fasse entrer',
   'waiting.body': 'Vous avez demandé à entrer. Dès que l’appareil d’un membre est en ligne, il vous fait entrer\u202f; d’ici là, vous ne voyez rien du tableau.',
+  'waiting.stuck': 'Si des membres sont en ligne et que personne ne vous fait entrer, cette invitation a peut-être déjà servi, expiré ou été retirée\u202f: demandez-en une nouvelle à la personne qui vous l’a envoyée.',
   'waiting.compare': 'Si on vous le demande, montrez cette empreinte\u00a0: {fingerprint}',
   'waiting.leave': 'Annuler et oublier ce tableau',
   'removed.title': 'Vous ne faites plus partie de ce tableau',

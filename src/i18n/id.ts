@@ -335,6 +335,7 @@ export const id: Messages = {
   'invite.notAllowed': 'Di papan ini hanya moderator yang bisa mengundang.',
   'waiting.title': 'Menunggu anggota memasukkanmu',
   'waiting.body': 'Kamu sudah meminta bergabung. Begitu perangkat seorang anggota daring, perangkat itu akan memasukkanmu; sampai saat itu kamu tidak melihat apa pun dari papan ini.',
+  'waiting.stuck': 'Jika ada anggota yang online tetapi tidak ada yang mengizinkanmu masuk, undangan ini mungkin sudah terpakai, kedaluwarsa, atau ditarik: minta undangan baru kepada pengirimnya.',
   'waiting.compare': 'Kalau mereka minta, tunjukkan sidik jari ini: {fingerprint}',
   'waiting.leave': 'Batalkan dan lupakan papan ini',
   'removed.title': 'Kamu bukan lagi anggota papan ini',

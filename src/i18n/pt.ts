@@ -340,6 +340,7 @@ export const pt: Messages = {
   'invite.notAllowed': 'Neste mural, só moderadores podem convidar.',
   'waiting.title': 'Aguardando um membro deixar você entrar',
   'waiting.body': 'Você pediu para entrar. Assim que o dispositivo de um membro estiver online, ele deixa você entrar; até lá, você não vê nada do mural.',
+  'waiting.stuck': 'Se há membros online e ninguém deixa você entrar, este convite pode ter sido usado, expirado ou retirado: peça um novo a quem o enviou.',
   'waiting.compare': 'Se pedirem, mostre esta impressão digital: {fingerprint}',
   'waiting.leave': 'Cancelar e esquecer este mural',
   'removed.title': 'Você não é mais membro deste mural',

@@ -339,6 +339,7 @@ export const tr: Messages = {
   'invite.notAllowed': 'Bu panoda yalnızca moderatörler davet edebilir.',
   'waiting.title': 'Bir üyenin sizi içeri almasını bekliyorsunuz',
   'waiting.body': 'Katılmak istediniz. Bir üyenin cihazı çevrimiçi olur olmaz sizi içeri alır; o zamana kadar panodan hiçbir şey görmezsiniz.',
+  'waiting.stuck': 'Üyeler çevrimiçiyken kimse sizi içeri almıyorsa bu davet kullanılmış, süresi dolmuş ya da geri alınmış olabilir: gönderen kişiden yenisini isteyin.',
   'waiting.compare': 'İsterlerse onlara bu parmak izini gösterin: {fingerprint}',
   'waiting.leave': 'Vazgeç ve bu panoyu unut',
   'removed.title': 'Artık bu panonun üyesi değilsiniz',

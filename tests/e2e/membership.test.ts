@@ -144,6 +144,8 @@ describe('letting people in', () => {
     // not even after the 10 s a moderator's device waits for an inviter who is away.
     await page.waitForTimeout(11_000)
     await page.getByTestId('waiting').waitFor()
+    // What to do if nobody ever does (an invitation used up, expired or withdrawn: nothing tells the newcomer which).
+    expect(await textOf(page.getByTestId('waiting-stuck'))).toContain('ask whoever sent it for a new one')
     await expectNothingOfTheBoard(page)
     await expectNoAxeViolations(page, 'the waiting screen, in the room with a member')
 
