@@ -1,10 +1,12 @@
 import type * as Y from 'yjs'
-import { deviceTag, parseEntry, type EntryCrypto } from '../crypto/index.ts'
+import { deviceTag, openEntry, parseEntry, toBase64url, type EntryCrypto } from '../crypto/index.ts'
 import { CONTENT_KINDS, type AuthorLogs, type Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import type { Diagnostics, Rejection } from './diagnostics.ts'
 import { PROOF_PREFIX, proofKey, seqOfKey, tagOfKey } from './entry-key.ts'
 import { check as checkEquivocation, encodeProof, verifyProof } from './equivocation.ts'
+import { decodeControl } from './membership/ops.ts'
+import { entryHash } from './payloads.ts'
 import type { BoardKeys } from './keys.ts'
 import { SEALED_ORIGIN } from './origins.ts'
 import { sameBytes, screenEntry, type Screened } from './screen.ts'
@@ -179,6 +181,30 @@ export class Admission {
     if (held && held.from < proof.from) this.#restoreProof(proof.author)
     else if (!held || proof.from < held.from) this.#proofs.set(proof.author, { from: proof.from, bytes: value as Uint8Array })
     await this.#equivocated(proof.author, proof.from, null)
+    await this.#controlVersions(value as Uint8Array)
+  }
+
+  /**
+   * Both versions of a membership change in a proof go into the circle's
+   * graph (void there, as everything of the author from the disputed number
+   * on): each may have reached some devices, and their later changes name
+   * the one they hold as a head. Without it, a device holding the other
+   * version never knew that head, and those changes waited for ever.
+   */
+  async #controlVersions(proof: Uint8Array): Promise<void> {
+    const view = new DataView(proof.buffer, proof.byteOffset, proof.byteLength)
+    const la = view.getUint32(0)
+    for (const bytes of [proof.subarray(4, 4 + la), proof.subarray(8 + la)]) {
+      const parsed = parseEntry(bytes)
+      if (!parsed.ok || parsed.entry.header.kind !== 'control') continue
+      const cipher = this.#ctx.keys.cipherFor(parsed.entry.header.keyId)
+      const plain = cipher ? await openEntry(parsed.entry, cipher) : null
+      const control = plain ? decodeControl(plain) : null
+      if (!control) continue
+      const h = parsed.entry.header
+      this.#ctx.circle.addControl({ hash: entryHash(bytes), author: deviceTag(h.author), authorKey: h.author, seq: h.seq, parents: control.parents.map(toBase64url), op: control.op })
+    }
+    this.#ctx.notifyCircle()
   }
 
   /** Writes this device's proof against `tag` back into the shared map, if it holds one; whether it did. */
@@ -237,7 +263,11 @@ export class Admission {
     if (previously) {
       // Another version of an entry this device holds: proof of equivocation if its author signed both; otherwise an erasure.
       const proof = screened.ok ? await checkEquivocation(previously.entry, screened.entry, previously.bytes, screened.bytes, this.#ctx.boardId) : null
-      if (proof) return this.#equivocated(proof.author, proof.from, encodeProof(previously.bytes, value as Uint8Array))
+      if (proof) {
+        const bytes = encodeProof(previously.bytes, value as Uint8Array)
+        await this.#equivocated(proof.author, proof.from, bytes)
+        return this.#controlVersions(bytes)
+      }
       return this.#erased(key, previously.bytes, tag)
     }
     if (!screened.ok) return this.#final(screened.reason, key, null, value, via)
@@ -248,7 +278,11 @@ export class Admission {
     const authorLog = this.#ctx.logs.of(author)
     for (const other of authorLog.mayConflict(header.from, header.seq, header.kind === 'snapshot')) {
       const proof = await checkEquivocation(other.entry, entry, other.bytes, bytes, this.#ctx.boardId)
-      if (proof) return this.#equivocated(author, proof.from, encodeProof(other.bytes, bytes))
+      if (proof) {
+        const both = encodeProof(other.bytes, bytes)
+        await this.#equivocated(author, proof.from, both)
+        return this.#controlVersions(both)
+      }
     }
     const disputed = this.#ctx.circle.equivocators.get(author)
     if (disputed !== undefined && header.seq >= disputed && CONTENT_KINDS.has(header.kind)) return this.#final('equivocation', key, author, value, via)
