@@ -67,6 +67,8 @@ export class Circle {
   readonly #isFounderGenesis: (e: ControlEntry) => boolean
   #membership: Membership | null = null
   #clientOwners: Map<number, string> | null = null
+  /** Changes of equivocators that count all the same (`#ratified`), worked out when first needed. */
+  #ratifiedCache: Set<string> | null = null
 
   constructor(opts: { founder: Uint8Array | null; isFounderGenesis: (e: ControlEntry) => boolean }) {
     this.#founder = opts.founder ? deviceTag(opts.founder) : null
@@ -81,6 +83,7 @@ export class Circle {
     if (this.#hashes.has(e.hash)) return
     this.#hashes.add(e.hash)
     this.#controls.push(e)
+    this.#ratifiedCache = null
     for (const p of e.parents) this.#named.add(p)
     // Usually the next change after all the others: the membership grows in place rather than being reduced again.
     if (this.#membership && extendMembership(this.#membership, e, this.#reduceInput)) this.#clientOwners = null
@@ -112,6 +115,7 @@ export class Circle {
   }
 
   #changed(): void {
+    this.#ratifiedCache = null
     this.#membership = null
     this.#clientOwners = null
   }
@@ -119,7 +123,42 @@ export class Circle {
   readonly #reduceInput: ReduceInput = {
     entries: this.#controls,
     isFounderGenesis: (e) => this.#isFounderGenesis(e),
-    excluded: (e) => (this.equivocators.get(e.author) ?? Number.POSITIVE_INFINITY) <= e.seq,
+    excluded: (e) => (this.equivocators.get(e.author) ?? Number.POSITIVE_INFINITY) <= e.seq && !this.#ratified().has(e.hash),
+  }
+
+  /**
+   * The membership changes of equivocators, from their disputed number on,
+   * that count all the same: those another member's change was built on
+   * (is a descendant of), where no other version of the same number was. A
+   * member an equivocator let in before signing a second version of an
+   * older change (after being removed, to take back what they did) stays
+   * in; a version nobody else built on, or one of two that others did,
+   * counts nowhere.
+   */
+  #ratified(): Set<string> {
+    if (this.#ratifiedCache) return this.#ratifiedCache
+    const out = new Set<string>()
+    this.#ratifiedCache = out
+    if (this.equivocators.size === 0) return out
+    const byHash = new Map(this.#controls.map((e) => [e.hash, e]))
+    const built = new Set<string>()
+    const stack = this.#controls.filter((e) => !this.equivocators.has(e.author)).flatMap((e) => e.parents)
+    while (stack.length > 0) {
+      const h = stack.pop()!
+      if (built.has(h)) continue
+      built.add(h)
+      const parent = byHash.get(h)
+      if (parent) stack.push(...parent.parents)
+    }
+    const versions = new Map<string, string[]>()
+    for (const h of built) {
+      const e = byHash.get(h)
+      if (!e || !this.equivocators.has(e.author)) continue
+      const at = `${e.author} ${e.seq}`
+      versions.set(at, [...(versions.get(at) ?? []), h])
+    }
+    for (const hashes of versions.values()) if (hashes.length === 1) out.add(hashes[0]!)
+    return out
   }
 
   /**

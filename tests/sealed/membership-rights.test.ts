@@ -96,7 +96,7 @@ describe('what the Members screen asks', () => {
   })
 
   it('a rotation sent to Carol, who is not admitted yet, still leaves no removed device holding the key', () => {
-    const { h, alice, bob, carol } = board()
+    const { h, alice, carol } = board()
     h.write(alice, { t: 'rekey', rekey: { key: new Uint8Array(8).fill(2), parent: FIRST_KEY, to: [...h.circle(), carol.tag] } })
     const m = reduce(h.entries, alice)
     expect(m.current?.key).toBe(toBase64url(new Uint8Array(8).fill(2)))

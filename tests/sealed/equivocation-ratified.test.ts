@@ -1,0 +1,112 @@
+/**
+ * Eve (a member; members may invite) invites and admits Carl. Later,
+ * removed, she signs a second version of an old membership change of hers
+ * (the sequence number of her invitation). That proves her an equivocator,
+ * and everything she signed from there on is void — but not the changes
+ * another member built on, where no other version was: Carl's admission
+ * stays, and with it Carl and his posts. Found by an audit on 2026-12-06:
+ * Carl, who did nothing wrong, lost his membership and his posts on every
+ * device.
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { createItem, newItemId, readItems } from '../../src/core/index.ts'
+import { fromBase64url, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader } from '../../src/crypto/index.ts'
+import { entryKey } from '../../src/sealed/index.ts'
+import { encodeControl } from '../../src/sealed/membership/ops.ts'
+import { Circle } from '../../src/sealed/circle.ts'
+import { circle, exchange, settle, type Member } from './fixture.ts'
+import { Device, History } from './membership-fixture.ts'
+
+const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
+const titles = (doc: Y.Doc) => readItems(doc).map((i) => i.title).sort()
+const entries = (m: Member) => m.board.sealed.getMap('entries')
+
+describe('an equivocator’s membership changes that others built on', () => {
+  it('Carl, let in by Eve, stays in with his posts when Eve, removed, signs a second version of an older change; her second version counts nowhere', async () => {
+    const c = await circle('Ana', 'Eve')
+    const [ana, eve] = c.members as [Member, Member]
+    const eveHeadsBefore = eve.board.circle.heads().map((h) => fromBase64url(h)!)
+    const eveSeqBefore = Math.max(...[...entries(eve).keys()].filter((k) => k.startsWith(`${eve.board.myTag}.`)).map((k) => Number(k.slice(eve.board.myTag.length + 1).split('-').at(-1))))
+    const carl = await c.admit('Carl', eve)
+    createItem(carl.board.readable, notice('Carl’s post'), Date.now(), newItemId(carl.board.myTag))
+    await settle(carl)
+    await exchange(ana, eve, carl)
+    expect(titles(ana.board.readable)).toEqual(['Carl’s post'])
+    // Ana removes Eve. Carl stays.
+    await ana.board.remove([eve.board.myTag])
+    await exchange(ana, carl)
+    expect(titles(ana.board.readable)).toEqual(['Carl’s post'])
+
+    // Eve, removed, signs a second entry under the sequence number of her invitation of Carl.
+    const seq = eveSeqBefore + 1
+    const key = eve.board.keys.contentKeys().at(-1)!
+    const h: EntryHeader = { kind: 'control', boardId: c.boardId, keyId: keyId(key), author: eve.keys.signPublic, seq, from: seq }
+    const bytes = await sealEntry(h, encodeControl({ parents: eveHeadsBefore, op: { t: 'settings', membersMayInvite: false } }), await importContentKey(key), await importDeviceSigner(eve.keys))
+    expect(entries(ana).has(entryKey(h))).toBe(true)
+    entries(ana).set(entryKey(h), bytes)
+    await settle(ana)
+    await exchange(ana, carl)
+    for (const m of [ana, carl]) {
+      expect(m.board.circle.equivocators.has(eve.board.myTag), m.name).toBe(true)
+      expect(titles(m.board.readable), m.name).toEqual(['Carl’s post'])
+      expect(m.board.circle.membership().membersMayInvite, m.name).toBe(true)
+    }
+    expect(carl.board.standing).toBe('member')
+  })
+})
+
+describe('which of an equivocator’s membership changes count (the circle on its own)', () => {
+  /** Ana founds; Eve, a member, invites and lets Carl in; Ana builds on that. Eve then signs a second version of her invitation's number. */
+  function story() {
+    const [ana, eve, carl] = [new Device('Ana'), new Device('Eve'), new Device('Carl')]
+    const h = new History()
+    h.genesis(ana)
+    h.invite(ana, eve)
+    const base = h.heads()
+    h.invite(eve, carl)
+    const c = new Circle({ founder: ana.sign, isFounderGenesis: (e) => e.author === ana.tag })
+    const add = () => {
+      for (const e of h.entries) c.addControl(e)
+    }
+    return { ana, eve, carl, h, base, c, add }
+  }
+
+  it('what another member built on, where no other version was, counts; a version nobody built on does not', () => {
+    const { ana, eve, carl, h, base, c, add } = story()
+    const invitation = h.entries.find((e) => e.author === eve.tag && e.op.t === 'invite')!
+    // Ana's next change is built on Eve's admission of Carl.
+    h.write(ana, { t: 'settings', membersMayInvite: true })
+    // Eve's second version of her invitation's number, and a change of hers after it that nobody built on.
+    eve.seq = invitation.seq - 1
+    const second = h.write(eve, { t: 'settings', membersMayInvite: false }, base)
+    const after = h.write(eve, { t: 'settings', membersMayInvite: false }, [second])
+    add()
+    c.addEquivocator(eve.tag, invitation.seq)
+    const m = c.membership()
+    expect(m.devices.get(carl.tag)?.removed ?? null).toBeNull()
+    expect(m.members.has(carl.tag)).toBe(true)
+    expect(m.verdicts.get(second.hash)).toBe('void_after_removal')
+    expect(m.verdicts.get(after.hash)).toBe('void_after_removal')
+    expect(m.membersMayInvite).toBe(true)
+  })
+
+  it('two versions of one number, each built on by another member: neither counts, nor what followed them', () => {
+    const { ana, eve, carl, h, base, c, add } = story()
+    const bob = new Device('Bob')
+    h.invite(ana, bob)
+    const invitation = h.entries.find((e) => e.author === eve.tag && e.op.t === 'invite')!
+    const onFirst = h.write(ana, { t: 'settings', membersMayInvite: true })
+    eve.seq = invitation.seq - 1
+    const second = h.write(eve, { t: 'settings', membersMayInvite: false }, base)
+    h.write(bob, { t: 'settings', membersMayInvite: false }, [second])
+    add()
+    c.addEquivocator(eve.tag, invitation.seq)
+    const m = c.membership()
+    expect(m.verdicts.get(invitation.hash)).toBe('void_after_removal')
+    expect(m.verdicts.get(second.hash)).toBe('void_after_removal')
+    // Carl's admission stands on an invitation that counts nowhere.
+    expect(m.members.has(carl.tag)).toBe(false)
+    expect(m.verdicts.get(onFirst.hash)).toBe('ok')
+  })
+})
