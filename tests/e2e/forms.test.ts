@@ -358,4 +358,21 @@ describe('forms on a phone', () => {
     await page.getByRole('heading', { level: 1, name: 'Night shelter rota' }).waitFor()
     expect(page.url()).toContain('#/board/')
   })
+
+  it('a new screen reached from a button that went with the old one takes the focus to its heading', async () => {
+    const page = alice.page
+    await page.goto(`${app.url}#/`)
+    const create = page.getByRole('button', { name: 'Create a board' })
+    await create.focus()
+    await page.keyboard.press('Enter')
+    await page.getByLabel('Board name').waitFor()
+    await expect.poll(async () => (await focus(page)).name).toBe('Create a board')
+    // Tab goes on from the top of the new screen.
+    await page.getByLabel('Board name').fill('Winter coats drive')
+    await page.getByLabel('Your name on this board').fill('Alice')
+    await page.getByRole('button', { name: 'Create board' }).focus()
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { level: 1, name: 'Winter coats drive' }).waitFor()
+    await expect.poll(async () => (await focus(page)).name).toBe('Winter coats drive')
+  })
 })
