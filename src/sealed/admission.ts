@@ -194,6 +194,7 @@ export class Admission {
   async #controlVersions(proof: Uint8Array): Promise<void> {
     const view = new DataView(proof.buffer, proof.byteOffset, proof.byteLength)
     const la = view.getUint32(0)
+    let added = false
     for (const bytes of [proof.subarray(4, 4 + la), proof.subarray(8 + la)]) {
       const parsed = parseEntry(bytes)
       if (!parsed.ok || parsed.entry.header.kind !== 'control') continue
@@ -202,9 +203,12 @@ export class Admission {
       const control = plain ? decodeControl(plain) : null
       if (!control) continue
       const h = parsed.entry.header
-      this.#ctx.circle.addControl({ hash: entryHash(bytes), author: deviceTag(h.author), authorKey: h.author, seq: h.seq, parents: control.parents.map(toBase64url), op: control.op })
+      const hash = entryHash(bytes)
+      if (this.#ctx.circle.hasControl(hash)) continue
+      this.#ctx.circle.addControl({ hash, author: deviceTag(h.author), authorKey: h.author, seq: h.seq, parents: control.parents.map(toBase64url), op: control.op })
+      added = true
     }
-    this.#ctx.notifyCircle()
+    if (added) this.#ctx.notifyCircle()
   }
 
   /** Writes this device's proof against `tag` back into the shared map, if it holds one; whether it did. */

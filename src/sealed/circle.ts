@@ -129,7 +129,9 @@ export class Circle {
   /**
    * The membership changes of equivocators, from their disputed number on,
    * that count all the same: those another member's change was built on
-   * (is a descendant of), where no other version of the same number was. A
+   * (is a descendant of), where no other version of the same number was,
+   * that change counting without any of them (a removed device's later
+   * changes, or a stranger's, vouch for nothing). A
    * member an equivocator let in before signing a second version of an
    * older change (after being removed, to take back what they did) stays
    * in; a version nobody else built on, or one of two that others did,
@@ -141,8 +143,11 @@ export class Circle {
     this.#ratifiedCache = out
     if (this.equivocators.size === 0) return out
     const byHash = new Map(this.#controls.map((e) => [e.hash, e]))
+    // Built on by a change that counts without any of this (a removed device's later changes, or a stranger's, do not).
+    const plain = reduceMembership({ ...this.#reduceInput, excluded: (e) => (this.equivocators.get(e.author) ?? Number.POSITIVE_INFINITY) <= e.seq })
+    const builders = this.#controls.filter((e) => !this.equivocators.has(e.author) && plain.verdicts.get(e.hash) === 'ok')
     const built = new Set<string>()
-    const stack = this.#controls.filter((e) => !this.equivocators.has(e.author)).flatMap((e) => e.parents)
+    const stack = builders.flatMap((e) => e.parents)
     while (stack.length > 0) {
       const h = stack.pop()!
       if (built.has(h)) continue

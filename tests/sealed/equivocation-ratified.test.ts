@@ -94,12 +94,13 @@ describe('which of an equivocator’s membership changes count (the circle on it
   it('two versions of one number, each built on by another member: neither counts, nor what followed them', () => {
     const { ana, eve, carl, h, base, c, add } = story()
     const bob = new Device('Bob')
-    h.invite(ana, bob)
+    const bobIn = h.invite(ana, bob)
     const invitation = h.entries.find((e) => e.author === eve.tag && e.op.t === 'invite')!
     const onFirst = h.write(ana, { t: 'settings', membersMayInvite: true })
     eve.seq = invitation.seq - 1
     const second = h.write(eve, { t: 'settings', membersMayInvite: false }, base)
-    h.write(bob, { t: 'settings', membersMayInvite: false }, [second])
+    // Bob's invitation, built on Eve's second version (members may invite): a change that counts.
+    const bobs = h.write(bob, { t: 'invite', id: crypto.getRandomValues(new Uint8Array(16)), pub: new Uint8Array(32), requestKey: new Uint8Array(32), uses: 1, expiresAt: null, as: 'member', ask: false }, [second, bobIn])
     add()
     c.addEquivocator(eve.tag, invitation.seq)
     const m = c.membership()
@@ -108,5 +109,29 @@ describe('which of an equivocator’s membership changes count (the circle on it
     // Carl's admission stands on an invitation that counts nowhere.
     expect(m.members.has(carl.tag)).toBe(false)
     expect(m.verdicts.get(onFirst.hash)).toBe('ok')
+    expect(m.verdicts.get(bobs.hash)).toBe('ok')
+  })
+
+  it('a change that does not count vouches for nothing: Eve’s phone, removed with her, building on her second version', () => {
+    const [ana, eve, phone, carl] = [new Device('Ana'), new Device('Eve'), new Device('Eve’s phone'), new Device('Carl')]
+    const h = new History()
+    h.genesis(ana)
+    h.invite(ana, eve)
+    h.invite(eve, phone, { as: 'device' })
+    const base = h.heads()
+    h.invite(eve, carl)
+    const invitation = h.entries.filter((e) => e.author === eve.tag && e.op.t === 'invite').at(-1)!
+    h.write(ana, { t: 'remove', cutoffs: [{ device: eve.tag, seq: eve.seq }, { device: phone.tag, seq: phone.seq }], rekey: null })
+    eve.seq = invitation.seq - 1
+    const second = h.write(eve, { t: 'settings', membersMayInvite: false }, base)
+    const phones = h.write(phone, { t: 'settings', membersMayInvite: false }, [second])
+    const c = new Circle({ founder: ana.sign, isFounderGenesis: (e) => e.author === ana.tag })
+    for (const e of h.entries) c.addControl(e)
+    c.addEquivocator(eve.tag, invitation.seq)
+    const m = c.membership()
+    expect(m.verdicts.get(phones.hash)).not.toBe('ok')
+    expect(m.verdicts.get(second.hash)).toBe('void_after_removal')
+    expect(m.members.has(carl.tag)).toBe(true)
+    expect(m.membersMayInvite).toBe(true)
   })
 })
