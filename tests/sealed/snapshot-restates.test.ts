@@ -22,7 +22,7 @@ import { boundClientId, importContentKey, importDeviceSigner, keyId, sealEntry, 
 import { entryKey } from '../../src/sealed/index.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
 import { handUpdate } from './hand-update.ts'
-import { circle, device, exchange, settle, type Member } from './fixture.ts'
+import { circle, device, exchange, settle, type Circle, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
 const titles = (doc: Y.Doc) => readItems(doc).map((i) => i.title).sort()
@@ -39,6 +39,17 @@ async function post(m: Member, title: string): Promise<string> {
 function contentSeqs(eve: Member): number[] {
   const prefix = `${eve.board.myTag}.`
   return [...entries(eve).keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).filter((s) => !s.includes('-')).map(Number).sort((a, b) => a - b)
+}
+
+/** Eve's snapshot over her last two content entries (`seqs`), signed now under `key` and naming `heads`, handed to `to`. */
+async function lateSnapshot(c: Circle, eve: Member, seqs: readonly number[], key: Uint8Array, heads: readonly string[], update: Uint8Array, to: readonly Member[]): Promise<string> {
+  const h: EntryHeader = { kind: 'snapshot', boardId: c.boardId, keyId: keyId(key), author: eve.keys.signPublic, seq: seqs.at(-1)!, from: seqs.at(-2)! }
+  const bytes = await sealEntry(h, encodeContent([...heads], update), await importContentKey(key), await importDeviceSigner(eve.keys))
+  for (const m of to) {
+    entries(m).set(entryKey(h), bytes)
+    await settle(m)
+  }
+  return entryKey(h)
 }
 
 describe('a snapshot signed since, numbered under its author’s cutoff', () => {
@@ -64,18 +75,11 @@ describe('a snapshot signed since, numbered under its author’s cutoff', () => 
     const sv = Y.encodeStateVector(scratch)
     createItem(scratch, notice('Eve after removal'), Date.now(), newItemId(eve.board.myTag))
     const update = Y.encodeStateAsUpdate(scratch, sv)
-    const from = seqs.at(-2)!
-    const seq = seqs.at(-1)!
-    const h: EntryHeader = { kind: 'snapshot', boardId: c.boardId, keyId: keyId(oldKey), author: eve.keys.signPublic, seq, from }
-    const bytes = await sealEntry(h, encodeContent(heads, update), await importContentKey(oldKey), await importDeviceSigner(eve.keys))
-    for (const m of [ana, bob]) {
-      entries(m).set(entryKey(h), bytes)
-      await settle(m)
-    }
+    const key = await lateSnapshot(c, eve, seqs, oldKey, heads, update, [ana, bob])
     for (const m of [ana, bob]) {
       expect(titles(m.board.readable), m.name).toEqual(['Eve one', 'Eve two'])
-      expect(m.board.diagnostics.events.some((e) => e.reason === 'forbidden_edit' && e.key === entryKey(h)), m.name).toBe(true)
-      expect(entries(m).has(entryKey(h)), m.name).toBe(false)
+      expect(m.board.diagnostics.events.some((e) => e.reason === 'forbidden_edit' && e.key === key), m.name).toBe(true)
+      expect(entries(m).has(key), m.name).toBe(false)
     }
   })
 
@@ -103,14 +107,7 @@ describe('a snapshot signed since, numbered under its author’s cutoff', () => 
     const sv = Y.encodeStateVector(tmp)
     tmp.getMap('items').delete(bobPost)
     const update = Y.encodeStateAsUpdate(tmp, sv)
-    const from = seqs.at(-2)!
-    const seq = seqs.at(-1)!
-    const h: EntryHeader = { kind: 'snapshot', boardId: c.boardId, keyId: keyId(oldKey), author: eve.keys.signPublic, seq, from }
-    const bytes = await sealEntry(h, encodeContent(heads, update), await importContentKey(oldKey), await importDeviceSigner(eve.keys))
-    for (const m of [ana, bob]) {
-      entries(m).set(entryKey(h), bytes)
-      await settle(m)
-    }
+    await lateSnapshot(c, eve, seqs, oldKey, heads, update, [ana, bob])
     for (const m of [ana, bob]) expect(titles(m.board.readable), m.name).toEqual(['Bob’s post', 'Eve one', 'Eve two'])
   })
 
@@ -141,12 +138,7 @@ describe('a snapshot signed since, numbered under its author’s cutoff', () => 
       scratch.getMap('meta').set('name', 'Eve’s board now')
     })
     const update = Y.encodeStateAsUpdate(scratch, sv)
-    const h: EntryHeader = { kind: 'snapshot', boardId: c.boardId, keyId: keyId(key), author: eve.keys.signPublic, seq: seqs.at(-1)!, from: seqs.at(-2)! }
-    const bytes = await sealEntry(h, encodeContent(heads, update), await importContentKey(key), await importDeviceSigner(eve.keys))
-    for (const m of [ana, bob]) {
-      entries(m).set(entryKey(h), bytes)
-      await settle(m)
-    }
+    await lateSnapshot(c, eve, seqs, key, heads, update, [ana, bob])
     for (const m of [ana, bob]) {
       expect((m.board.readable.getMap('items').get(bobPost) as Y.Map<unknown>).get('pinned'), m.name).toBe(false)
       expect(m.board.readable.getMap('meta').get('name'), m.name).not.toBe('Eve’s board now')
