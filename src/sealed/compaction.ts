@@ -8,6 +8,7 @@ import { deletionsOf, toDeleteSet, union, type Deletions } from './deletions.ts'
 import { splitUpdate } from './split-update.ts'
 import { encodeStateAsUpdate, encodeStructs, UpdateEncoder } from './update-encoder.ts'
 import { Slices } from './yield.ts'
+import type { KeptHistory, Refusals } from './compaction-memory.ts'
 
 /**
  * Each device compacts only its own content entries, then deletes the
@@ -84,101 +85,6 @@ export interface CompactionContext {
    */
   readonly fold?: boolean
 }
-
-/**
- * The doc a whole rewrite of the author's history was replayed into, kept
- * for the next one: that one then applies only what came since (the loose
- * entries, the new deletions) instead of replaying megabytes again, which
- * made a prolific author's compactions cost O(n²). It stands for one sealed
- * snapshot — the entry with its hash (its bytes), accepted as it is — and
- * for nothing else; anything else at the head of the history replays from
- * the entries. Held a while only (`keepMs`): it costs the memory of the
- * author's part of the board, and an author who writes by hand compacts
- * every few hundred posts.
- */
-export class KeptHistory {
-  readonly #keepMs: number
-  #kept: { readonly hash: string; readonly doc: Y.Doc } | null = null
-  #timer: ReturnType<typeof setTimeout> | undefined
-
-  constructor(keepMs: number) {
-    this.#keepMs = keepMs
-  }
-
-  /** Whether a doc is kept (for tests and diagnostics). */
-  get holding(): boolean {
-    return this.#kept !== null
-  }
-
-  /** The doc kept for `snapshot`, handed over (the caller owns it from now on), or null; anything else kept is let go. */
-  take(snapshot: Done): Y.Doc | null {
-    const kept = this.#kept
-    this.#release(false)
-    if (!kept) return null
-    if (kept.hash === snapshot.hash && snapshot.outcome === 'applied') return kept.doc
-    kept.doc.destroy()
-    return null
-  }
-
-  /** Keeps `doc` as the replay of the snapshot sealed as `done`, for the next whole rewrite. */
-  keep(done: Done, doc: Y.Doc): void {
-    this.#release(true)
-    this.#kept = { hash: done.hash, doc }
-    this.#timer = setTimeout(() => this.#release(true), this.#keepMs)
-    // Never what keeps a Node process running.
-    ;(this.#timer as { unref?: () => void }).unref?.()
-  }
-
-  /** Lets go of what is kept. */
-  clear(): void {
-    this.#release(true)
-  }
-
-  #release(destroy: boolean): void {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
-    if (destroy) this.#kept?.doc.destroy()
-    this.#kept = null
-  }
-}
-
-/**
- * Snapshots that would have been refused, under the circle as it is now
- * (memory only). One that starts at the same part and reaches as far or
- * further holds what was refused, and would be refused too: it is not
- * replayed and judged again at every compaction. Without this, the
- * compactions of a moderator made a member again each replayed their whole
- * history, which holds a pin they may no longer write, only to have it
- * refused. Forgotten once the circle changes (the author's rights may have).
- */
-export class Refusals {
-  #circle = ''
-  /** First part's key (with `whole` for a rewrite of the whole history) → the lowest last sequence number refused from it. */
-  readonly #from = new Map<string, number>()
-
-  /** These refusals, forgotten first if the circle changed since (`circle`: its heads, joined). */
-  under(circle: string): this {
-    if (circle !== this.#circle) {
-      this.#circle = circle
-      this.#from.clear()
-    }
-    return this
-  }
-
-  /** Whether a snapshot of `parts` would be refused, as one from the same first part that reached no further was. */
-  has(parts: readonly Done[], whole: boolean): boolean {
-    const upTo = this.#from.get(refusalKey(parts, whole))
-    return upTo !== undefined && parts[parts.length - 1]!.entry.header.seq >= upTo
-  }
-
-  add(parts: readonly Done[], whole: boolean): void {
-    const key = refusalKey(parts, whole)
-    const seq = parts[parts.length - 1]!.entry.header.seq
-    this.#from.set(key, Math.min(seq, this.#from.get(key) ?? Infinity))
-  }
-}
-
-const refusalKey = (parts: readonly Done[], whole: boolean) => `${whole ? 'whole ' : ''}${parts[0]!.key}`
 
 const isContent = (d: Done) => d.entry.header.kind === 'update' || d.entry.header.kind === 'snapshot'
 

@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { boundClientId, fromBase64url, legacyBoundClientId, toBase64url } from '../crypto/index.ts'
-import { DELETES_UNHELD, judgeUpdate, judgeUpdateInSlices, type Author, type AuthorityContext, type ClockRange, type Judgement } from './authority.ts'
+import { DELETES_UNHELD, judgeUpdate, judgeUpdateInSlices, type Author, type AuthorityContext, type Judgement } from './authority.ts'
 import { judgeLegacy } from './legacy-judge.ts'
 import { CONTENT_KINDS, type AuthorLog, type AuthorLogs, type Done, type Outcome, type Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
@@ -10,7 +10,7 @@ import { entryKey } from './entry-key.ts'
 import { decodeControl } from './membership/ops.ts'
 import type { ControlEntry } from './membership/state.ts'
 import { SEALED_ORIGIN } from './origins.ts'
-import { deleteSetOf } from './split-update.ts'
+import { headsBeforeOwnLater, restates } from './late-entries.ts'
 import { decodeContent } from './payloads.ts'
 import { placeholderUpdate } from './placeholder.ts'
 import { decodeJoin } from './profile.ts'
@@ -234,7 +234,7 @@ export class EntryHandler {
     if (judgement === null) return 'judge'
     if (judgement.kind === 'wait') return 'wait'
     if (!kept && h.kind !== 'legacy') verdicts.judged()
-    if (h.kind === 'snapshot' && judgement.kind === 'accept' && h.seq <= log.frontier && !this.#restates(log, v, judgement.range, content.update, author.client)) {
+    if (h.kind === 'snapshot' && judgement.kind === 'accept' && h.seq <= log.frontier && !restates(log, v, judgement.range, content.update, author.client, this.#ctx.readable().store)) {
       // Over entries this device handled, a snapshot only says again what they did. One that adds to them was signed
       // since (a removed or demoted author numbers it under their cutoff, and names the heads they had then, to write
       // with rights they lost): it is void, and the entries it would stand for stay.
@@ -263,42 +263,6 @@ export class EntryHandler {
     }
     if (!v.speculative) this.#ctx.apply(content.update)
     return finish('applied', { heads: content.heads, judgedWith, range: judgement.range })
-  }
-
-  /**
-   * Whether snapshot `v`, over entries of its author this device has all
-   * handled, only says again what they did: its author's structs are the
-   * clocks those entries used, all of them and no other, and what it deletes
-   * of others' is deleted here already. (Deletions of the author's own
-   * structs are theirs to make: a compaction folds in those others made.)
-   */
-  #restates(log: AuthorLog, v: Verified, range: ClockRange | null, update: Uint8Array, client: number): boolean {
-    const h = v.entry.header
-    const used: ClockRange[] = []
-    for (let seq = h.from; seq <= h.seq; seq++) {
-      for (const d of log.done.startingAt(seq)) {
-        if (d.key !== v.key && d.entry.header.seq <= h.seq && CONTENT_KINDS.has(d.entry.header.kind) && d.range && d.range.to > d.range.from) used.push(d.range)
-      }
-    }
-    used.sort((a, b) => a.from - b.from)
-    const writes = range !== null && range.to > range.from
-    if (writes !== used.length > 0) return false
-    if (writes) {
-      let reached = range.from
-      for (const r of used) {
-        if (r.from > reached) return false
-        reached = Math.max(reached, r.to)
-      }
-      if (used[0]!.from !== range.from || reached !== range.to) return false
-    }
-    const ds = deleteSetOf(update)
-    if (!ds) return false
-    const store = this.#ctx.readable().store
-    for (const [other, ranges] of ds) {
-      if (other === client || other === legacyBoundClientId(h.author)) continue
-      for (let i = 0; i < ranges.length; i += 2) if (!deletedHere(store, other, ranges[i]!, ranges[i + 1]!)) return false
-    }
-    return true
   }
 
   /**
@@ -398,45 +362,4 @@ export class EntryHandler {
     const from = log?.voidFrom.get(client)
     return from !== undefined && clock >= from
   }
-}
-
-/** Whether every struct of `client` from `clock`, `len` long, is in `store` and deleted. */
-function deletedHere(store: Y.Doc['store'], client: number, clock: number, len: number): boolean {
-  const structs = store.clients.get(client)
-  if (!structs || clock + len > Y.getState(store, client)) return false
-  for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < clock + len; i++) {
-    if (!structs[i]!.deleted) return false
-  }
-  return true
-}
-
-/**
- * `heads` with every membership change of the entry's own author numbered
- * after it (`seq`), and waiting in their log, put back to the heads that
- * change was written on. Until December 2026 a compaction named the heads
- * of when it ran, which could hold such a change: in turn, the snapshot
- * waited for it, and it for the snapshot, for ever. An author's own change
- * gives them no right they did not have, so their rights are the same
- * before it. Null if no head is such a change.
- */
-function headsBeforeOwnLater(log: AuthorLog, seq: number, heads: readonly string[]): string[] | null {
-  const later = new Map<string, string[]>()
-  for (const v of log.pending.values()) {
-    if (v.entry.header.kind !== 'control' || v.entry.header.seq <= seq || !v.plain) continue
-    const control = decodeControl(v.plain)
-    if (control) later.set(v.hash, control.parents.map(toBase64url))
-  }
-  if (!heads.some((h) => later.has(h))) return null
-  const out = new Set<string>()
-  const seen = new Set<string>()
-  const stack = [...heads]
-  while (stack.length > 0) {
-    const h = stack.pop()!
-    if (seen.has(h)) continue
-    seen.add(h)
-    const parents = later.get(h)
-    if (parents) stack.push(...parents)
-    else out.add(h)
-  }
-  return [...out]
 }

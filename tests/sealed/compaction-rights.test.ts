@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createItem, deleteItem, newItemId, readItems, readMeta, setPinned, updateItem, updateMeta } from '../../src/core/index.ts'
-import { Refusals } from '../../src/sealed/compaction.ts'
+import { Refusals } from '../../src/sealed/compaction-memory.ts'
 import { circle, exchange, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: 'b', author: 'Bob', tags: [], pinned: false, expiresAt: null })

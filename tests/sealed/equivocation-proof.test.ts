@@ -28,6 +28,15 @@ async function post(m: Member, title: string): Promise<string> {
   return [...entries(m).keys()].filter((k) => k.startsWith(prefix)).sort((a, b) => Number(a.slice(prefix.length)) - Number(b.slice(prefix.length))).at(-1)!
 }
 
+/** Another entry Eve signs under the number of `entry` (its header, another payload): with it, a proof against her. */
+async function secondVersion(eve: Member, entry: Uint8Array): Promise<Uint8Array> {
+  const parsed = parseEntry(entry)
+  if (!parsed.ok) throw new Error('parse')
+  const key = eve.board.keys.contentKeys().at(-1)!
+  const h: EntryHeader = { ...parsed.entry.header, keyId: keyId(key) }
+  return sealEntry(h, encodeContent(eve.board.circle.heads(), new Uint8Array([0, 0])), await importContentKey(key), await importDeviceSigner(eve.keys))
+}
+
 describe('the proof against an equivocating author', () => {
   it('overwritten with a weaker one by Eve, is written back: Dan, arriving later, voids what everyone voided', async () => {
     const c = await circle('Ana', 'Bob', 'Eve')
@@ -39,15 +48,8 @@ describe('the proof against an equivocating author', () => {
     await exchange(ana, bob, eve)
     expect(titles(ana.board.readable)).toEqual(['Eve 1', 'Eve 2', 'Eve 3', 'Eve 4'])
     const original = new Map([k1, k2, k3, k4].map((k) => [k, entries(eve).get(k) as Uint8Array]))
-    const key = eve.board.keys.contentKeys().at(-1)!
-    const other = async (k: string) => {
-      const parsed = parseEntry(original.get(k)!)
-      if (!parsed.ok) throw new Error('parse')
-      const h: EntryHeader = { ...parsed.entry.header, keyId: keyId(key) }
-      return sealEntry(h, encodeContent(eve.board.circle.heads(), new Uint8Array([0, 0])), await importContentKey(key), await importDeviceSigner(eve.keys))
-    }
-    const strong = encodeProof(original.get(k2)!, await other(k2))
-    const weak = encodeProof(original.get(k4)!, await other(k4))
+    const strong = encodeProof(original.get(k2)!, await secondVersion(eve, original.get(k2)!))
+    const weak = encodeProof(original.get(k4)!, await secondVersion(eve, original.get(k4)!))
     const proof = proofKey(eve.board.myTag)
     // Ana and Bob learn of the strong proof: Eve's posts from 2 on are void.
     entries(ana).set(proof, strong)
@@ -84,10 +86,7 @@ describe('the proof against an equivocating author', () => {
     const k2 = await post(eve, 'Eve 2')
     await exchange(ana, bob, eve)
     const original = new Map([k1, k2].map((k) => [k, entries(eve).get(k) as Uint8Array]))
-    const key = eve.board.keys.contentKeys().at(-1)!
-    const parsed = parseEntry(original.get(k2)!)
-    if (!parsed.ok) throw new Error('parse')
-    const second = await sealEntry({ ...parsed.entry.header, keyId: keyId(key) }, encodeContent(eve.board.circle.heads(), new Uint8Array([0, 0])), await importContentKey(key), await importDeviceSigner(eve.keys))
+    const second = await secondVersion(eve, original.get(k2)!)
     const proof = proofKey(eve.board.myTag)
     entries(ana).set(proof, encodeProof(original.get(k2)!, second))
     await settle(ana)

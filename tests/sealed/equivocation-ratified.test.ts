@@ -16,7 +16,7 @@ import { entryKey } from '../../src/sealed/index.ts'
 import { encodeControl } from '../../src/sealed/membership/ops.ts'
 import { Circle } from '../../src/sealed/circle.ts'
 import { circle, exchange, settle, type Member } from './fixture.ts'
-import { Device, History } from './membership-fixture.ts'
+import { Device, History, shuffles } from './membership-fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
 const titles = (doc: Y.Doc) => readItems(doc).map((i) => i.title).sort()
@@ -133,5 +133,31 @@ describe('which of an equivocator’s membership changes count (the circle on it
     expect(m.verdicts.get(second.hash)).toBe('void_after_removal')
     expect(m.members.has(carl.tag)).toBe(true)
     expect(m.membersMayInvite).toBe(true)
+  })
+
+  it('whatever order a device gets the changes in, and the proof before, between or after them: the same membership', () => {
+    const { ana, eve, h, base } = story()
+    const bob = new Device('Bob')
+    const bobIn = h.invite(ana, bob)
+    const invitation = h.entries.find((e) => e.author === eve.tag && e.op.t === 'invite')!
+    h.write(ana, { t: 'settings', membersMayInvite: true })
+    eve.seq = invitation.seq - 1
+    const second = h.write(eve, { t: 'settings', membersMayInvite: false }, base)
+    h.write(bob, { t: 'invite', id: crypto.getRandomValues(new Uint8Array(16)), pub: new Uint8Array(32), requestKey: new Uint8Array(32), uses: 1, expiresAt: null, as: 'member', ask: false }, [second, bobIn])
+    h.write(eve, { t: 'settings', membersMayInvite: false }, [second])
+    const seen = (entries: readonly typeof h.entries[number][], proofAt: number) => {
+      const c = new Circle({ founder: ana.sign, isFounderGenesis: (e) => e.author === ana.tag })
+      entries.forEach((e, i) => {
+        if (i === proofAt) c.addEquivocator(eve.tag, invitation.seq)
+        c.addControl(e)
+        // Read as it goes, as a device does after every change.
+        c.membership()
+      })
+      if (proofAt >= entries.length) c.addEquivocator(eve.tag, invitation.seq)
+      const m = c.membership()
+      return { members: [...m.members.keys()].sort(), verdicts: [...m.verdicts].sort(), mayInvite: m.membersMayInvite }
+    }
+    const expected = seen(h.entries, h.entries.length)
+    shuffles(h.entries, 12).forEach((order, i) => expect(seen(order, i % (order.length + 1)), `order ${i}`).toEqual(expected))
   })
 })

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { toBase64url } from '../../src/crypto/index.ts'
 import { ZERO_INVITE } from '../../src/sealed/membership/reduce.ts'
-import { Device, FIRST_KEY, History, reduce } from './membership-fixture.ts'
+import { Device, FIRST_KEY, History, reduce, shuffles } from './membership-fixture.ts'
 
 const invite = (as: 'member' | 'device' | 'relay' = 'member', id: Uint8Array = crypto.getRandomValues(new Uint8Array(16))) =>
   ({ t: 'invite', id, pub: new Uint8Array(32), requestKey: new Uint8Array(32), uses: 1, expiresAt: null, as, ask: false }) as const
@@ -137,6 +137,11 @@ describe('key epochs', () => {
     m = reduce(h.entries, ana)
     expect(m.verdicts.get(anas.hash)).toBe('ok')
     expect(m.current?.key).toBe(toBase64url(key(4)))
+    // Whatever order a device got them in.
+    for (const order of shuffles(h.entries, 8)) {
+      const again = reduce(order, ana)
+      expect([again.current?.key, again.verdicts.get(removal.hash), again.devices.get(laptop.tag)?.removed?.hash]).toEqual([m.current?.key, 'ok', removal.hash])
+    }
   })
 
   it('a removal leaves a removed device holding the key in use until a rotation; two rotations from one key: the first taken wins', () => {
