@@ -568,7 +568,11 @@ export class BoardSession {
     await leaving
     await this.flush().catch(() => {})
     // What it judged since the last save, so the next opening need not judge it again; losing it costs only time.
-    if (opts.keepVerdicts !== false) await this.sealed.saveVerdicts().catch(() => {})
+    if (opts.keepVerdicts !== false) {
+      await this.sealed.saveVerdicts().catch(() => {})
+      // A compaction that arrived just before the app was put away leaves the records now, not at the next opening.
+      await this.#store.forget().catch(() => {})
+    }
     this.sealed.destroy()
     await this.#store.destroy()
     this.sealed.sealed.destroy()

@@ -258,13 +258,19 @@ async function openAll(keys: StoreKeys, tags: readonly string[], values: readonl
   return plains
 }
 
+/** A merged state sealed as records n, n+1, … (`tags`, `values`) and the head pointing to them, not yet written. */
+export interface SealedMerged {
+  readonly tags: string[]
+  readonly values: Uint8Array[]
+  readonly head: { readonly tag: string; readonly value: Uint8Array }
+}
+
 /**
- * Writes a merged state (records' contents) cut into segments of
- * SEGMENT_BYTES as records n, n+1, … and the head pointing to them, deleting
- * `replaced`, in one transaction. Sealed one segment at a time: each
- * encryption copies its segment on this thread. Returns the segments' keys.
+ * Seals a merged state (records' contents) cut into segments of
+ * SEGMENT_BYTES as records n, n+1, … and the head pointing to them, one
+ * segment at a time: each encryption copies its segment on this thread.
  */
-export async function writeMerged(database: () => Promise<IDBDatabase>, keys: StoreKeys, n: number, plain: Uint8Array, replaced: readonly string[] = [], encrypt: RecordEncrypt = pageEncrypt): Promise<string[]> {
+export async function sealMerged(keys: StoreKeys, n: number, plain: Uint8Array, encrypt: RecordEncrypt = pageEncrypt): Promise<SealedMerged> {
   const segments: Uint8Array[] = []
   for (let at = 0; at < plain.length; at += SEGMENT_BYTES) segments.push(plain.subarray(at, at + SEGMENT_BYTES))
   const [headTag, ...tags] = await Promise.all([tagOf(keys, 'head'), ...segments.map((_, i) => tagOf(keys, n + i))])
@@ -273,14 +279,28 @@ export async function writeMerged(database: () => Promise<IDBDatabase>, keys: St
     if (i > 0) await breathe()
     values.push(await sealRecord(keys, tags[i]!, segment, encrypt))
   }
-  const headValue = await sealRecord(keys, headTag!, encodeHead(n, tags.length))
+  return { tags, values, head: { tag: headTag!, value: await sealRecord(keys, headTag!, encodeHead(n, tags.length)) } }
+}
+
+/** Puts a sealed merged state's records and head into `store`. */
+export function putMerged(store: IDBObjectStore, merged: SealedMerged): void {
+  for (const [i, value] of merged.values.entries()) store.put(value, merged.tags[i]!)
+  store.put(merged.head.value, merged.head.tag)
+}
+
+/**
+ * Writes a merged state (`sealMerged`) as records n, n+1, … and the head
+ * pointing to them, deleting `replaced`, in one transaction. Returns the
+ * segments' keys.
+ */
+export async function writeMerged(database: () => Promise<IDBDatabase>, keys: StoreKeys, n: number, plain: Uint8Array, replaced: readonly string[] = [], encrypt: RecordEncrypt = pageEncrypt): Promise<string[]> {
+  const merged = await sealMerged(keys, n, plain, encrypt)
   const tx = (await database()).transaction(RECORDS_STORE, 'readwrite')
   const store = tx.objectStore(RECORDS_STORE)
-  for (const [i, value] of values.entries()) store.put(value, tags[i]!)
-  store.put(headValue, headTag!)
+  putMerged(store, merged)
   for (const old of replaced) store.delete(old)
   await committed(tx)
-  return tags
+  return merged.tags
 }
 
 /** Joins the merged state's segments into the record they were cut from. */

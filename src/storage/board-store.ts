@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { breathe, COMPACT_AT, COMPACT_ON_LOAD_AT, encodeUpdates, openRecord, pageEncrypt, readRecords, recordsOf, sealRecord, tagOf, WRITE_BYTES, writeMerged, type RecordEncrypt, type StoreKeys } from './board-records.ts'
+import { breathe, COMPACT_AT, COMPACT_ON_LOAD_AT, encodeUpdates, newStoreSecret, openRecord, pageEncrypt, readRecords, recordsOf, putMerged, sealMerged, sealRecord, storeKeys, tagOf, WRITE_BYTES, writeMerged, type RecordEncrypt, type StoreKeys } from './board-records.ts'
 import { committed, request } from './idb.ts'
 import { RECORDS_STORE } from './vault-db.ts'
 
@@ -20,7 +20,16 @@ export interface BoardStore {
   readonly failing: boolean
   /** Called with true when a write fails (a full device, storage refused), with false once one commits again. */
   onFailing(cb: (failing: boolean) => void): () => void
+  /** Resolves once records holding something the doc deleted have been written again under a new secret (at once, not after FORGET_AFTER_MS), or could not be. */
+  forget(): Promise<void>
 }
+
+/**
+ * Moves the board's records to a new store secret (Keyring.moveStore):
+ * `writes` runs in the transaction that commits the keyring naming `secret`.
+ * False: nothing was written (no board has this store any more).
+ */
+export type StoreMove = (secret: Uint8Array, writes: (records: IDBObjectStore) => void) => Promise<boolean>
 
 /**
  * Persists a board doc in the device's one database, encrypted, modelled on
@@ -39,7 +48,7 @@ export interface BoardStore {
  * written with the next write, or by the next `flush`.
  */
 export function openBoardStore(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, opts: StoreOptions = {}): BoardStore {
-  return new EncryptedBoardStore(database, keys, doc, opts.encrypt ?? pageEncrypt, opts.cut ?? ((update) => [update]))
+  return new EncryptedBoardStore(database, keys, doc, opts.encrypt ?? pageEncrypt, opts.cut ?? ((update) => [update]), opts.move ?? null)
 }
 
 export interface StoreOptions {
@@ -53,20 +62,67 @@ export interface StoreOptions {
    * part however large (a board's merged state is one).
    */
   readonly cut?: (update: Uint8Array) => Iterable<Uint8Array>
+  /** How the records move to a new secret once they hold something deleted (the keyring's). Without it they are only merged. */
+  readonly move?: StoreMove
+}
+
+/**
+ * How long after the doc first deletes something its records are written
+ * again without it, under a new secret. A compaction's deletions come in a
+ * few transactions close together (the snapshot, then the entries it
+ * covers, from each author whose history was written again): one rewrite
+ * takes them all.
+ */
+export const FORGET_AFTER_MS = 2_000
+
+/**
+ * The least time between two moves of one board's records. Anyone in the
+ * room can make a device delete something (junk it writes is removed at
+ * once): without it, they could have a large board written again every
+ * few seconds. Closing the board moves at once, whatever the spacing.
+ */
+export const MOVE_SPACING_MS = 30_000
+
+/**
+ * Whether a transaction deleted something the doc held before it: then
+ * stored records hold what it deleted (an entry a compaction covered, junk
+ * removed). Items that arrive already deleted (a merged state, a peer's
+ * sync) are never content here.
+ */
+function deletedHeld(tr: Y.Transaction): boolean {
+  for (const [client, ranges] of tr.deleteSet.clients) {
+    const before = tr.beforeState.get(client) ?? 0
+    if (ranges.some((r) => r.clock < before)) return true
+  }
+  return false
 }
 
 /** Longest stretch of applying the stored state before the page may run (the engine's slice: sealed/yield.ts). */
 export const LOAD_SLICE_MS = 12
 
-/** The parts of every update in turn, each cut only when it is taken. */
-function* partsOf(updates: readonly Uint8Array[], cut: (update: Uint8Array) => Iterable<Uint8Array>): Generator<Uint8Array, void, void> {
-  for (const update of updates) yield* cut(update)
+/** The parts of every update in turn, each cut only when it is taken; `starts`: the first part of an update. */
+function* partsOf(updates: readonly Uint8Array[], cut: (update: Uint8Array) => Iterable<Uint8Array>): Generator<{ readonly part: Uint8Array; readonly starts: boolean }, void, void> {
+  for (const update of updates) {
+    let starts = true
+    for (const part of cut(update)) {
+      yield { part, starts }
+      starts = false
+    }
+  }
 }
 
 class EncryptedBoardStore implements BoardStore {
   readonly loaded: Promise<void>
   readonly #database: () => Promise<IDBDatabase>
-  readonly #keys: StoreKeys
+  #keys: StoreKeys
+  readonly #move: StoreMove | null
+  /** Whether the records may hold something the doc deleted since they were last written again under a new secret. */
+  #holdsDeleted = false
+  /** When the last move ended (performance.now()). */
+  #movedAt = -Infinity
+  /** After a move failed: how many records after the merged state the next try waits for. */
+  #retryAt = 0
+  #forgetTimer: ReturnType<typeof setTimeout> | undefined
   readonly #doc: Y.Doc
   readonly #encrypt: RecordEncrypt
   readonly #cut: (update: Uint8Array) => Iterable<Uint8Array>
@@ -83,13 +139,16 @@ class EncryptedBoardStore implements BoardStore {
   #failing = false
   readonly #failingListeners = new Set<(failing: boolean) => void>()
 
-  constructor(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, encrypt: RecordEncrypt, cut: (update: Uint8Array) => Iterable<Uint8Array>) {
+  constructor(database: () => Promise<IDBDatabase>, keys: StoreKeys, doc: Y.Doc, encrypt: RecordEncrypt, cut: (update: Uint8Array) => Iterable<Uint8Array>, move: StoreMove | null) {
     this.#database = database
     this.#keys = keys
     this.#doc = doc
     this.#encrypt = encrypt
     this.#cut = cut
+    this.#move = move
     doc.on('update', this.#onUpdate)
+    // Also while loading: records written before the last rewrite may delete what earlier ones hold.
+    doc.on('afterTransaction', this.#onTransaction)
     this.loaded = this.#load()
     this.#chain = this.loaded.catch(() => undefined)
   }
@@ -107,27 +166,52 @@ class EncryptedBoardStore implements BoardStore {
       // In parts, a slice of them a task: applying a large board's state whole held the page 47–62 ms (profiled opens
       // of the 10,000-item board). Nothing else reads the doc before the store is loaded.
       // Each part is made (its bytes copied) as it is taken, so the copying is sliced too.
+      // Each stored update starts a transaction of its own: one that deletes what an earlier one brought is seen
+      // deleting something the doc held (#onTransaction), not as something that arrived deleted.
       const parts = partsOf(loaded.updates, this.#cut)
       let next = parts.next()
       while (!next.done) {
         const until = performance.now() + LOAD_SLICE_MS
-        Y.transact(
-          this.#doc,
-          () => {
-            do {
-              Y.applyUpdate(this.#doc, next.value as Uint8Array)
-              next = parts.next()
-            } while (!next.done && performance.now() < until)
-          },
-          this,
-          false,
-        )
+        do {
+          Y.transact(
+            this.#doc,
+            () => {
+              do {
+                Y.applyUpdate(this.#doc, next.value!.part)
+                next = parts.next()
+              } while (!next.done && !next.value.starts && performance.now() < until)
+            },
+            this,
+            false,
+          )
+        } while (!next.done && performance.now() < until)
         if (!next.done) await breathe()
       }
     } finally {
       if (!this.#stopped) this.#doc.on('update', this.#onUpdate)
     }
-    if (this.#tags.length - this.#merged >= COMPACT_ON_LOAD_AT) this.#enqueue(() => this.#compact().catch(() => undefined))
+    this.#loadedYet = true
+    if (this.#holdsDeleted) this.#forgetSoon()
+    else if (this.#tags.length - this.#merged >= COMPACT_ON_LOAD_AT) this.#enqueue(() => this.#compact().catch(() => undefined))
+  }
+
+  readonly #onTransaction = (tr: Y.Transaction): void => {
+    if (this.#stopped || this.#holdsDeleted || !deletedHeld(tr)) return
+    this.#holdsDeleted = true
+    // Scheduled once loaded (#load), not while the records are still being applied.
+    if (this.#forgetTimer === undefined && this.#loadedYet) this.#forgetSoon()
+  }
+
+  #loadedYet = false
+
+  #forgetSoon(): void {
+    if (this.#stopped || this.#forgetTimer !== undefined) return
+    const wait = Math.max(FORGET_AFTER_MS, this.#movedAt + MOVE_SPACING_MS - performance.now())
+    this.#forgetTimer = setTimeout(() => {
+      this.#forgetTimer = undefined
+      this.#enqueue(() => this.#compact().catch(() => undefined))
+    }, wait)
+    ;(this.#forgetTimer as { unref?: () => void }).unref?.()
   }
 
   readonly #onUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -186,7 +270,7 @@ class EncryptedBoardStore implements BoardStore {
       }
       this.#tags.push(...tags)
       // Rewriting the records as one only saves space: where it fails (a full device), the records stay as they are.
-      if (this.#tags.length - this.#merged >= COMPACT_AT) await this.#compact().catch(() => undefined)
+      if (this.#tags.length - this.#merged >= Math.max(COMPACT_AT, this.#retryAt)) await this.#compact().catch(() => undefined)
       if (this.#pending.length > 0) await breathe()
     }
     this.#setFailing(false)
@@ -194,14 +278,82 @@ class EncryptedBoardStore implements BoardStore {
 
   /**
    * The doc's whole state in place of all the records, cut into segments of
-   * SEGMENT_BYTES, and the head pointing to them, in one transaction.
+   * SEGMENT_BYTES, and the head pointing to them, in one transaction. Once
+   * the records hold something the doc deleted, under a new secret
+   * (`#moveRecords`); merged under the same one only where they cannot move.
    */
   async #compact(): Promise<void> {
+    if (this.#holdsDeleted && this.#move) {
+      // A move that fails leaves the records as they are, deletions included, for the next opening to find and
+      // move (merged, they would hide them). Tried again after COMPACT_AT more records, or the next deletion.
+      const moved = await this.#moveRecords().catch(() => null)
+      if (moved === null) this.#retryAt = this.#tags.length - this.#merged + COMPACT_AT
+      if (moved !== false) return
+      // No board in the keyring has this store any more (left meanwhile): its records are only merged.
+      this.#holdsDeleted = false
+    }
+    this.#retryAt = 0
     const n = this.#from + this.#tags.length
     const tags = await writeMerged(this.#database, this.#keys, n, encodeUpdates([Y.encodeStateAsUpdate(this.#doc)]), this.#tags, this.#encrypt)
     this.#from = n
     this.#merged = tags.length
     this.#tags = tags
+  }
+
+  /**
+   * Writes the doc's whole state again under a new store secret, with the
+   * verdicts, and deletes every record under the old one, in the
+   * transaction that commits the keyring naming the new secret under a new
+   * root key (StoreMove). Deleting a record leaves its bytes on the disk
+   * for a while (LevelDB keeps them until it compacts its files, flash
+   * longer still); moved this way, what is left has no key anywhere. The
+   * state taken includes every update not yet written: they are not
+   * written again under either secret. Nothing changes if the move fails.
+   */
+  async #moveRecords(): Promise<boolean> {
+    const secret = newStoreSecret()
+    const [keys, verdictsTag, headTag] = await Promise.all([storeKeys(secret), tagOf(this.#keys, 'verdicts'), tagOf(this.#keys, 'head')])
+    const verdictsValue: unknown = await request((await this.#database()).transaction(RECORDS_STORE, 'readonly').objectStore(RECORDS_STORE).get(verdictsTag))
+    // Only what the engine judged before: a damaged record is left out, and judged again next time.
+    const verdicts = verdictsValue === undefined ? null : await openRecord(this.#keys, verdictsTag, verdictsValue).catch(() => null)
+    // Deletions from here on are in the next move.
+    this.#holdsDeleted = false
+    const pending = this.#pending.splice(0)
+    const state = encodeUpdates([Y.encodeStateAsUpdate(this.#doc)])
+    let moved = false
+    try {
+      const merged = await sealMerged(keys, 0, state, this.#encrypt)
+      const newVerdictsTag = await tagOf(keys, 'verdicts')
+      const newVerdicts = verdicts && (await sealRecord(keys, newVerdictsTag, verdicts))
+      const old = [...this.#tags, headTag, verdictsTag]
+      moved = await this.#move!(secret, (store) => {
+        putMerged(store, merged)
+        if (newVerdicts) store.put(newVerdicts, newVerdictsTag)
+        for (const tag of old) store.delete(tag)
+      })
+      if (moved) {
+        this.#movedAt = performance.now()
+        this.#retryAt = 0
+        this.#keys = keys
+        this.#from = 0
+        this.#merged = merged.tags.length
+        this.#tags = merged.tags
+      }
+      return moved
+    } finally {
+      if (!moved) {
+        this.#pending.unshift(...pending)
+        this.#holdsDeleted = true
+      }
+    }
+  }
+
+  async forget(): Promise<void> {
+    await this.loaded
+    clearTimeout(this.#forgetTimer)
+    this.#forgetTimer = undefined
+    if (this.#holdsDeleted && !this.#stopped) this.#enqueue(() => this.#compact().catch(() => undefined))
+    await this.#chain
   }
 
   async flush(): Promise<void> {
@@ -220,7 +372,10 @@ class EncryptedBoardStore implements BoardStore {
   async destroy(): Promise<void> {
     await this.flush().catch(() => undefined)
     this.#stopped = true
+    clearTimeout(this.#forgetTimer)
+    this.#forgetTimer = undefined
     this.#doc.off('update', this.#onUpdate)
+    this.#doc.off('afterTransaction', this.#onTransaction)
   }
 
   readonly verdicts = {

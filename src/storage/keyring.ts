@@ -1,7 +1,7 @@
 import type * as Y from 'yjs'
 import { checkPassphrase, derivePassphraseBytes, generateDeviceKeys, newScryptParams, type BoardId, type DeviceKeyMaterial, type PassphraseError, type ScryptParams } from '../crypto/index.ts'
 import { deleteBoardRecords, storeKeys } from './board-records.ts'
-import type { BoardStore, StoreOptions } from './board-store.ts'
+import type { BoardStore, StoreMove, StoreOptions } from './board-store.ts'
 import { decodeDeviceFile, DEFAULT_PREFS, encodeDeviceFile, newDeviceFile, rootKey, withSlot, type DeviceFile, type DevicePrefs } from './device-file.ts'
 import { exclusive } from './exclusive.ts'
 import { calibratedScrypt } from './kdf-cost.ts'
@@ -67,6 +67,8 @@ interface Mutation<T> {
   readonly rekey?: Rekey
   /** A new root key, so that no copy of an older blob opens any more (after removing something). */
   readonly rotate?: boolean
+  /** Board records written in the transaction that writes the blob (writeBlob). */
+  readonly alongside?: (records: IDBObjectStore) => void
 }
 
 const DEVICE_LOCK = 'hearth-device-file'
@@ -233,10 +235,38 @@ export class Keyring {
     })
   }
 
-  /** Opens the blob for the store of one board (BoardRecord.store). */
+  /**
+   * Opens the records of one board's store (BoardRecord.store). The store
+   * may move them to a new secret (`moveStore`), once they hold something
+   * deleted.
+   */
   async openStore(secret: Uint8Array, doc: Y.Doc, opts?: StoreOptions): Promise<BoardStore> {
     const [{ openBoardStore }, keys] = await Promise.all([loadBoardStore(), storeKeys(secret)])
-    return openBoardStore(() => this.#database(), keys, doc, opts)
+    let current = secret
+    const move: StoreMove = async (next, writes) => {
+      const moved = await this.moveStore(current, next, writes)
+      if (moved) current = next
+      return moved
+    }
+    return openBoardStore(() => this.#database(), keys, doc, { move, ...opts })
+  }
+
+  /**
+   * Moves a board's records from store secret `from` to `to`: `writes` (the
+   * records written again under `to`, the old ones deleted) commits in the
+   * one transaction that writes the keyring naming `to`, under a new root
+   * key. Either both happen or neither; and no copy of the keyring left on
+   * the disk opens any more, so whatever bytes of the old records the disk
+   * keeps have no key. False, with nothing written, when no board here has
+   * the store secret `from` (the board was left meanwhile). Throws
+   * LockedError while locked.
+   */
+  moveStore(from: Uint8Array, to: Uint8Array, writes: (records: IDBObjectStore) => void): Promise<boolean> {
+    return this.#write((c) => {
+      const record = c.boards.find((r) => r.store !== undefined && sameBytes(r.store, from))
+      if (!record) return { contents: null, result: false }
+      return { contents: withRecord(c, { ...record, store: to }), result: true, rotate: true, alongside: writes }
+    })
   }
 
   /** Deletes every record of one board's store. */
@@ -489,9 +519,9 @@ export class Keyring {
     return this.#enqueue(async () => {
       await this.ready()
       for (let attempt = 0; ; attempt++) {
-        const { contents, result, rekey, rotate } = await fn(this.#contents())
+        const { contents, result, rekey, rotate, alongside } = await fn(this.#contents())
         if (!contents) return result
-        if ((await this.#commit(contents, rekey ?? null, rotate === true)) === 'ok') return result
+        if ((await this.#commit(contents, rekey ?? null, rotate === true, alongside)) === 'ok') return result
         if (attempt === 3) throw new Error('The keyring keeps changing in another tab')
         await this.#reload()
       }
@@ -504,7 +534,7 @@ export class Keyring {
    * first, the blob next, and the old slot zeroed in place last — a crash at
    * any point leaves a key that opens the blob on disk.
    */
-  async #commit(contents: KeyringContents, rekey: Rekey | null, rotate: boolean): Promise<WriteOutcome> {
+  async #commit(contents: KeyringContents, rekey: Rekey | null, rotate: boolean, alongside?: (records: IDBObjectStore) => void): Promise<WriteOutcome> {
     const open = this.#open
     if (!open) throw new LockedError()
     const epoch = this.#epoch
@@ -524,7 +554,7 @@ export class Keyring {
       const root = rootKey(file, slot)!
       const kek = mode === 'device' ? await deviceKek(root) : await passphraseKek(pkey!, root)
       const next = await sealContents(contents, kek, { mode, slot, gen: gen + 1, kdf: rekey ? rekey.kdf : (sealed?.kdf ?? null), duress: rekey ? rekey.duress : (sealed?.duress ?? null) })
-      const written = await writeBlob(await this.#database(), encodeSealed(next), gen)
+      const written = await writeBlob(await this.#database(), encodeSealed(next), gen, alongside)
       if (written !== 'ok') return written
       if (slot !== oldSlot) await this.#keyFile.write(encodeDeviceFile(withSlot(file, oldSlot, new Uint8Array(32))))
       this.#sealed = next

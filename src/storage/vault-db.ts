@@ -47,10 +47,11 @@ export type WriteOutcome = 'ok' | 'conflict'
 /**
  * Writes a new blob if the stored one is still generation `expectedGen` (0 =
  * none stored); 'conflict' (nothing written) if another tab wrote first.
- * Resolves once committed.
+ * `alongside` writes board records in the same transaction, only if the blob
+ * is written: both commit or neither. Resolves once committed.
  */
-export function writeBlob(db: IDBDatabase, bytes: Uint8Array, expectedGen: number): Promise<WriteOutcome> {
-  const tx = db.transaction(KEYRING_STORE, 'readwrite')
+export function writeBlob(db: IDBDatabase, bytes: Uint8Array, expectedGen: number, alongside?: (records: IDBObjectStore) => void): Promise<WriteOutcome> {
+  const tx = db.transaction(alongside ? [KEYRING_STORE, RECORDS_STORE] : KEYRING_STORE, 'readwrite')
   const store = tx.objectStore(KEYRING_STORE)
   let outcome: WriteOutcome = 'ok'
   const current = store.get(BLOB)
@@ -61,6 +62,7 @@ export function writeBlob(db: IDBDatabase, bytes: Uint8Array, expectedGen: numbe
       return
     }
     store.put(bytes, BLOB)
+    alongside?.(tx.objectStore(RECORDS_STORE))
   }
   return committed(tx).then(() => outcome)
 }

@@ -24,7 +24,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BoardId } from '../../src/crypto/index.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
-import { boardIdOf, containsText, everythingReadable, leaveApp, readBoardRecord, readSealedDoc } from './support/device-data.ts'
+import { boardIdOf, containsText, contentKeysOf, entriesIn, everythingReadable, leaveApp, openableRecords, readBoardRecord, readSealedDoc } from './support/device-data.ts'
+import { attack, contentKeysFound } from './forensic/attacker.ts'
 import { STATUS, card, closeDialog, createBoard, editItem, openDetail, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, until, waitForText } from './support/flows.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -66,6 +67,17 @@ async function holds(peer: Peer, text: string, boardId?: BoardId): Promise<boole
   return containsText(await everythingReadable(await readSealedDoc(peer.page, boardId), record), text)
 }
 
+/**
+ * Whether any record of `peer`'s database that opens with its keyring holds
+ * `text` in an entry it can decrypt: not only what the board's state still
+ * has, but what records written before a compaction kept of what it dropped.
+ */
+async function storedAnywhere(peer: Peer, text: string, boardId?: BoardId): Promise<boolean> {
+  boardId ??= await boardIdOf(peer.page)
+  const record = await readBoardRecord(peer.page, boardId)
+  return containsText(await entriesIn(await openableRecords(peer.page, boardId), contentKeysOf(record)), text)
+}
+
 describe('an address edited out of a post', () => {
   it('leaves the encrypted history on both phones once Bob’s app has been quiet, and the post stays as edited', async () => {
     await alice.page.goto(app.url)
@@ -82,8 +94,12 @@ describe('an address edited out of a post', () => {
     expect(await holds(alice, ADDRESS), 'Alice’s entries right after the edit').toBe(true)
     expect(await holds(bob, ADDRESS), 'Bob’s entries right after the edit').toBe(true)
 
+    // The records that brought the post and the edit still hold it; they are written again under a new key.
+    expect(await storedAnywhere(alice, ADDRESS), 'Alice’s records right after the edit').toBe(true)
     await until(async () => !(await holds(alice, ADDRESS)) && !(await holds(bob, ADDRESS)), 'the address gone from both phones’ entries', ERASED_MS, 2_000)
+    await until(async () => !(await storedAnywhere(alice, ADDRESS)) && !(await storedAnywhere(bob, ADDRESS)), 'the address gone from both phones’ records', SYNC_MS, 1_000)
     for (const peer of [alice, bob]) {
+      expect(await storedAnywhere(peer, EDITED), 'the edited text is in the records').toBe(true)
       expect(await holds(peer, EDITED), 'the edited text is kept').toBe(true)
       expect(await holds(peer, POST.title)).toBe(true)
       const shown = await textOf(card(peer.page, POST.title))
@@ -174,6 +190,22 @@ describe('an address edited out of a post', () => {
       expect(await textOf(card(peer.page, AFTER_PIN.title))).toContain(AFTER_PIN_EDIT)
       await card(peer.page, POST.title).getByText('Pinned').waitFor()
       expect(await peer.page.getByRole('img', { name: 'Some changes were rejected' }).count()).toBe(0)
+    }
+  }, 240_000)
+
+  it('a lab with both phones, their apps closed, opens their keyrings and records, and reads none of the five addresses in anything stored', async () => {
+    const boardId = await boardIdOf(alice.page)
+    const addresses = [ADDRESS, SECOND, THIRD, FOURTH, FIFTH]
+    for (const peer of [alice, bob]) await until(async () => !(await Promise.all(addresses.map((a) => storedAnywhere(peer, a, boardId)))).some(Boolean), `no address in ${peer.name}’s records`, SYNC_MS, 1_000)
+    await Promise.all([alice.context.close(), bob.context.close()])
+    for (const peer of [alice, bob]) {
+      // Every file of the profile, every copy LevelDB keeps of a keyring or a record, every key found tried on each.
+      const found = await attack(peer.profileDir)
+      const read = await entriesIn(found.recordPlaintexts, contentKeysFound(found))
+      console.log(`[measure] erasure, ${peer.name}’s closed profile: ${found.blobs} keyring copies and ${found.records} records on disk; opened ${found.keyrings.length} keyrings, ${found.recordsOpened} records, ${read.length} entries`)
+      expect(found.keyrings.length, `${peer.name}: the lab opens the keyring`).toBeGreaterThan(0)
+      expect(containsText(read, EDITED), `${peer.name}: the lab reads the board`).toBe(true)
+      for (const address of addresses) expect(containsText(read, address), `${peer.name}: ${address}`).toBe(false)
     }
   }, 240_000)
 

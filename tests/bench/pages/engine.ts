@@ -78,7 +78,7 @@ const engine = {
       doc.on('update', deferred)
       // The board as y-indexeddb holds it, without the verdicts the app keeps beside it: every open judges every update.
       const verdicts = { load: () => Promise.resolve(null), save: () => Promise.resolve() }
-      return { loaded: persistence.whenSynced.then(() => undefined), flush: () => Promise.resolve(), destroy: () => ((closed = true), doc.off('update', deferred), persistence.destroy()), verdicts, failing: false, onFailing: () => () => undefined }
+      return { loaded: persistence.whenSynced.then(() => undefined), flush: () => Promise.resolve(), destroy: () => ((closed = true), doc.off('update', deferred), persistence.destroy()), verdicts, failing: false, onFailing: () => () => undefined, forget: () => Promise.resolve() }
     }
     session = await BoardSession.open(record, { network: { signaling: [signaling], iceServers: [], relayOnly: false }, device: await generateDeviceKeys(), openStore })
     // When an entry is written to the sealed doc (A) or arrives in it (B): splits a write's sender and receiver.

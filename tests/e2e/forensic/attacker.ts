@@ -26,6 +26,8 @@ export interface Findings {
   readonly keyrings: readonly string[]
   /** How many stored records opened. */
   readonly recordsOpened: number
+  /** What the stored records that opened hold, decrypted (each found copy once). */
+  readonly recordPlaintexts: readonly Uint8Array[]
   /** Which needles (UTF-8 or UTF-16LE) appear in any file or decompressed block. */
   readonly plainHits: readonly string[]
 }
@@ -183,12 +185,18 @@ export async function attack(profileDir: string, opts: { passphrases?: readonly 
 
   // Stores: the secrets the keyrings gave (every record number up to the count found), and every candidate as if it were one.
   let recordsOpened = 0
+  const recordPlaintexts = new Map<string, Uint8Array>()
   const tryStore = (secret: Uint8Array, upTo: number) => {
     const cipher = hkdf(secret, new Uint8Array(0), 'hearth/v3/store/cipher')
     const tagsKey = hkdf(secret, new Uint8Array(0), 'hearth/v3/store/tags')
     for (const n of ['head' as const, ...Array.from({ length: upTo }, (_, i) => i)]) {
       const tag = tagOf(tagsKey, n)
-      for (const value of byTag.get(tag) ?? []) if (gcmOpen(cipher, value.subarray(0, 12), value.subarray(12), enc.encode(tag))) recordsOpened++
+      for (const value of byTag.get(tag) ?? []) {
+        const plain = gcmOpen(cipher, value.subarray(0, 12), value.subarray(12), enc.encode(tag))
+        if (!plain) continue
+        recordsOpened++
+        recordPlaintexts.set(plain.toString('base64'), plain)
+      }
     }
   }
   for (const secret of new Map(storeSecrets.map((s) => [Buffer.from(s).toString('hex'), s])).values()) tryStore(secret, byTag.size + 1000)
@@ -199,5 +207,12 @@ export async function attack(profileDir: string, opts: { passphrases?: readonly 
     const forms = [Buffer.from(needle, 'utf8'), Buffer.from(needle, 'utf16le')]
     if (buffers.some((b) => forms.some((f) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).includes(f)))) plainHits.push(needle)
   }
-  return { files: files.length, bytes, blobs: blobs.size, records: byTag.size, keyCandidates: candidates.length, keyrings, recordsOpened, plainHits }
+  return { files: files.length, bytes, blobs: blobs.size, records: byTag.size, keyCandidates: candidates.length, keyrings, recordsOpened, recordPlaintexts: [...recordPlaintexts.values()], plainHits }
+}
+
+/** Every content key the opened keyrings name (their JSON: `"contentKey":{"$b":…}`). */
+export function contentKeysFound(findings: Findings): Uint8Array[] {
+  const keys = new Map<string, Uint8Array>()
+  for (const text of findings.keyrings) for (const m of text.matchAll(/"contentKey":\{"\$b":"([A-Za-z0-9_-]+)"\}/g)) keys.set(m[1]!, new Uint8Array(Buffer.from(m[1]!, 'base64url')))
+  return [...keys.values()]
 }

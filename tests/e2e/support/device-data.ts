@@ -204,7 +204,7 @@ export function entryUpdate(sealed: Y.Doc, key: string, bytes: Uint8Array): Uint
  * signature or membership check), as plaintext bytes.
  */
 export async function everythingReadable(sealed: Y.Doc, record: BoardRecord): Promise<Uint8Array[]> {
-  const raw = [...(record.keys ?? []).map((k) => k.contentKey), ...(record.contentKey ? [record.contentKey] : [])]
+  const raw = contentKeysOf(record)
   const unique = [...new Map(raw.map((k) => [toBase64url(k), k])).values()]
   const ciphers = await Promise.all(unique.map((k) => importContentKey(k)))
   const out: Uint8Array[] = []
@@ -215,6 +215,64 @@ export async function everythingReadable(sealed: Y.Doc, record: BoardRecord): Pr
       const plain = await openEntry(parsed.entry, cipher)
       if (plain) out.push(plain)
     }
+  }
+  return out
+}
+
+/** The first byte of every sealed entry (src/crypto/entry.ts). */
+const ENTRY_MAGIC = 0x48
+
+/**
+ * Every sealed entry that records' plaintexts hold, wherever it sits (a Yjs
+ * binary: its length as a varint, then the entry, which starts with its
+ * magic byte and version), decrypted with every key of `contentKeys`. Not
+ * only the entries the doc still has: whatever the records still hold.
+ */
+export async function entriesIn(plains: readonly Uint8Array[], contentKeys: readonly Uint8Array[]): Promise<Uint8Array[]> {
+  const unique = [...new Map(contentKeys.map((k) => [toBase64url(k), k])).values()]
+  const ciphers = await Promise.all(unique.map((k) => importContentKey(k)))
+  const out: Uint8Array[] = []
+  for (const plain of plains) {
+    for (let i = 1; i + 2 < plain.length; i++) {
+      if (plain[i] !== ENTRY_MAGIC || (plain[i + 1] !== 1 && plain[i + 1] !== 2)) continue
+      for (let k = 1; k <= 4 && k <= i; k++) {
+        let len = 0
+        let varint = true
+        for (let j = 0; j < k; j++) {
+          const b = plain[i - k + j]!
+          if (j < k - 1 !== ((b & 0x80) !== 0)) varint = false
+          len += (b & 0x7f) * 2 ** (7 * j)
+        }
+        if (!varint || i + len > plain.length) continue
+        const parsed = parseEntry(new Uint8Array(plain.subarray(i, i + len)))
+        if (!parsed.ok) continue
+        for (const cipher of ciphers) {
+          const opened = await openEntry(parsed.entry, cipher)
+          if (opened) out.push(opened)
+        }
+      }
+    }
+  }
+  return out
+}
+
+/** The content keys of a board record (every epoch's). */
+export function contentKeysOf(record: BoardRecord): Uint8Array[] {
+  return [...(record.keys ?? []).map((k) => k.contentKey), ...(record.contentKey ? [record.contentKey] : [])]
+}
+
+/**
+ * Every record in the device's database that opens under the board's store
+ * keys as its keyring names them now, decrypted: the merged state, the
+ * updates since, and any record left behind.
+ */
+export async function openableRecords(page: Page, boardId: BoardId): Promise<Uint8Array[]> {
+  const record = await readBoardRecord(page, boardId)
+  const keys = await storeKeys(record.store!)
+  const out: Uint8Array[] = []
+  for (const [tag, value] of (await dump(page)).records) {
+    const plain = await openRecord(keys, tag, value).catch(() => null)
+    if (plain) out.push(plain)
   }
   return out
 }
