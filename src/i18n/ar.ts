@@ -194,6 +194,14 @@ export const ar: Messages = {
     many: 'محدّث مع {count} جهازًا للأعضاء',
     other: 'محدّث مع {count} جهاز للأعضاء',
   },
+  'sync.waiting': {
+    zero: 'لا اتصال بأي جهاز',
+    one: 'على اتصال بجهاز واحد',
+    two: 'على اتصال بجهازين',
+    few: 'على اتصال بـ {count} أجهزة',
+    many: 'على اتصال بـ {count} جهازًا',
+    other: 'على اتصال بـ {count} جهاز',
+  },
   'sync.connectedOthers': 'متصل، جارٍ المزامنة…',
   'sync.syncedOthers': 'محدّث',
   'sync.relays': {

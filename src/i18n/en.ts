@@ -150,6 +150,7 @@ export const en = {
   'sync.connecting': { one: 'Connecting to a member device…', other: 'Connecting to {count} member devices…' },
   'sync.connected': { one: 'Connected to {count} member device, syncing…', other: 'Connected to {count} member devices, syncing…' },
   'sync.synced': { one: 'Up to date with {count} member device', other: 'Up to date with {count} member devices' },
+  'sync.waiting': { one: 'In touch with {count} device', other: 'In touch with {count} devices' },
   'sync.connectedOthers': 'Connected, syncing…',
   'sync.syncedOthers': 'Up to date',
   'sync.relays': { one: '{count} relay', other: '{count} relays' },

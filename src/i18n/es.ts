@@ -157,6 +157,7 @@ export const es: Messages = {
   'sync.connecting': { one: 'Conectando con el dispositivo de un miembro…', many: 'Conectando con {count} dispositivos de miembros…', other: 'Conectando con {count} dispositivos de miembros…' },
   'sync.connected': { one: 'Conectado al dispositivo de un miembro, sincronizando…', many: 'Conectado a {count} dispositivos de miembros, sincronizando…', other: 'Conectado a {count} dispositivos de miembros, sincronizando…' },
   'sync.synced': { one: 'Al día con el dispositivo de un miembro', many: 'Al día con {count} dispositivos de miembros', other: 'Al día con {count} dispositivos de miembros' },
+  'sync.waiting': { one: 'En contacto con {count} dispositivo', many: 'En contacto con {count} dispositivos', other: 'En contacto con {count} dispositivos' },
   'sync.connectedOthers': 'Conectado, sincronizando…',
   'sync.syncedOthers': 'Al día',
   'sync.relays': { one: '{count} repetidor', many: '{count} repetidores', other: '{count} repetidores' },

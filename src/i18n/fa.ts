@@ -159,6 +159,7 @@ export const fa: Messages = {
   'sync.connecting': { one: 'در حال اتصال به {count} دستگاه عضو…', other: 'در حال اتصال به {count} دستگاه عضو…' },
   'sync.connected': { one: 'متصل به {count} دستگاه عضو، در حال همگام‌سازی…', other: 'متصل به {count} دستگاه عضو، در حال همگام‌سازی…' },
   'sync.synced': { one: 'همگام با {count} دستگاه عضو', other: 'همگام با {count} دستگاه عضو' },
+  'sync.waiting': { one: 'در ارتباط با {count} دستگاه', other: 'در ارتباط با {count} دستگاه' },
   'sync.connectedOthers': 'متصل، در حال همگام‌سازی…',
   'sync.syncedOthers': 'به‌روز',
   'sync.relays': { one: '{count} رله', other: '{count} رله' },

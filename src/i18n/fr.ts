@@ -157,6 +157,7 @@ export const fr: Messages = {
   'sync.connecting': { one: 'Connexion à {count} appareil de membre…', many: 'Connexion à {count} appareils de membres…', other: 'Connexion à {count} appareils de membres…' },
   'sync.connected': { one: 'Connecté à {count} appareil de membre, synchronisation…', many: 'Connecté à {count} appareils de membres, synchronisation…', other: 'Connecté à {count} appareils de membres, synchronisation…' },
   'sync.synced': { one: 'À jour avec {count} appareil de membre', many: 'À jour avec {count} appareils de membres', other: 'À jour avec {count} appareils de membres' },
+  'sync.waiting': { one: 'En contact avec {count} appareil', many: 'En contact avec {count} appareils', other: 'En contact avec {count} appareils' },
   'sync.connectedOthers': 'Connecté, synchronisation…',
   'sync.syncedOthers': 'À jour',
   'sync.relays': { one: '{count} relais', many: '{count} relais', other: '{count} relais' },

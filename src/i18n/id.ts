@@ -156,6 +156,7 @@ export const id: Messages = {
   'sync.connecting': { other: 'Menghubungkan ke {count} perangkat anggota…' },
   'sync.connected': { other: 'Terhubung ke {count} perangkat anggota, menyinkronkan…' },
   'sync.synced': { other: 'Sudah sama dengan {count} perangkat anggota' },
+  'sync.waiting': { other: 'Terhubung dengan {count} perangkat' },
   'sync.connectedOthers': 'Terhubung, menyinkronkan…',
   'sync.syncedOthers': 'Sudah mutakhir',
   'sync.relays': { other: '{count} relai' },

@@ -157,6 +157,7 @@ export const pt: Messages = {
   'sync.connecting': { one: 'Conectando a {count} dispositivo de membro…', many: 'Conectando a {count} dispositivos de membros…', other: 'Conectando a {count} dispositivos de membros…' },
   'sync.connected': { one: 'Conectado a {count} dispositivo de membro, sincronizando…', many: 'Conectado a {count} dispositivos de membros, sincronizando…', other: 'Conectado a {count} dispositivos de membros, sincronizando…' },
   'sync.synced': { one: 'Em dia com {count} dispositivo de membro', many: 'Em dia com {count} dispositivos de membros', other: 'Em dia com {count} dispositivos de membros' },
+  'sync.waiting': { one: 'Em contato com {count} dispositivo', many: 'Em contato com {count} dispositivos', other: 'Em contato com {count} dispositivos' },
   'sync.connectedOthers': 'Conectado, sincronizando…',
   'sync.syncedOthers': 'Em dia',
   'sync.relays': { one: '{count} retransmissor', many: '{count} retransmissores', other: '{count} retransmissores' },

@@ -177,6 +177,12 @@ export const ru: Messages = {
     many: 'Синхронизировано с {count} устройствами участников',
     other: 'Синхронизировано с {count} устройства участников',
   },
+  'sync.waiting': {
+    one: 'На связи с {count} устройством',
+    few: 'На связи с {count} устройствами',
+    many: 'На связи с {count} устройствами',
+    other: 'На связи с {count} устройства',
+  },
   'sync.connectedOthers': 'Подключено, синхронизация…',
   'sync.syncedOthers': 'Синхронизировано',
   'sync.relays': {

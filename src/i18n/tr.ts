@@ -157,6 +157,7 @@ export const tr: Messages = {
   'sync.connecting': { one: 'Bir üye cihazına bağlanılıyor…', other: '{count} üye cihazına bağlanılıyor…' },
   'sync.connected': { one: '{count} üye cihazına bağlı, eşitleniyor…', other: '{count} üye cihazına bağlı, eşitleniyor…' },
   'sync.synced': { one: '{count} üye cihazıyla güncel', other: '{count} üye cihazıyla güncel' },
+  'sync.waiting': { one: '{count} cihazla bağlantıda', other: '{count} cihazla bağlantıda' },
   'sync.connectedOthers': 'Bağlı, eşitleniyor…',
   'sync.syncedOthers': 'Güncel',
   'sync.relays': { one: '{count} aktarıcı', other: '{count} aktarıcı' },

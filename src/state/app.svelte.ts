@@ -412,7 +412,8 @@ export class AppState {
   async refreshBoards(): Promise<void> {
     this.boards = await this.hearth.listBoards()
     this.boardsLoaded = true
-    if (!this.deviceLock.firstRun) this.askPassphrase = false
+    // Asked until answered in this run (a newcomer joins first and is asked while they wait), unless one was set meanwhile.
+    if (this.deviceLock.hasPassphrase) this.askPassphrase = false
   }
 
   async #openBoard(id: BoardId): Promise<void> {

@@ -4,11 +4,14 @@
  * Dina, shown an invite in person, can still join first. Nadia, on a phone in
  * Arabic, reads the same question in her language, right to left; she sets a
  * passphrase and from the next start Hearth is locked until she types it.
+ * Bob opens an invite link on a small phone: his name and "Join board" are on
+ * the first screen, the question below them; he joins, and is asked again
+ * while he waits to be let in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer } from './support/browser.ts'
-import { createBoard, openSettings, unexpectedErrors } from './support/flows.ts'
+import { STANDING, createBoard, openSettings, readInviteLink, submitJoin, unexpectedErrors } from './support/flows.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -77,5 +80,42 @@ describe('the first run', () => {
     await again.getByLabel('عبارة المرور', { exact: true }).press('Enter')
     await again.getByText('لا توجد لوحات على هذا الجهاز بعد.').waitFor()
     expect(unexpectedErrors(nadia.errors)).toEqual([])
+  })
+
+  it('Bob, on a 360 px phone, opens an invite: he joins from the first screen, is asked while he waits, and “Not now” leaves the focus on the screen’s heading', async () => {
+    const [alice, bob] = await Promise.all([launchPeer('alice-first-run'), launchPeer('bob-first-run', { viewport: { width: 360, height: 740 } })])
+    await alice.page.goto(app.url)
+    await alice.page.getByRole('button', { name: 'Not now' }).click()
+    await createBoard(alice.page, { name: 'Night shelter', displayName: 'Alice' })
+    const invite = await readInviteLink(alice.page)
+    // Away for now: nobody lets Bob in at once.
+    await alice.setOffline(true)
+
+    const page = bob.page
+    await page.goto(invite)
+    const join = page.getByRole('button', { name: 'Join board' })
+    await join.waitFor()
+    const question = page.getByRole('region', { name: 'Protect Hearth with a passphrase' })
+    await question.waitFor()
+    // The name and the button are on the first screen; the question follows them.
+    const [name, button, asked] = await Promise.all([page.getByLabel('Your name on this board').boundingBox(), join.boundingBox(), question.boundingBox()])
+    expect(name!.y + name!.height).toBeLessThanOrEqual(740)
+    expect(button!.y + button!.height).toBeLessThanOrEqual(740)
+    expect(asked!.y).toBeGreaterThan(button!.y)
+    await screenshot(page, 'join-360')
+
+    await submitJoin(page, 'Bob')
+    await page.getByRole('heading', { level: 1, name: STANDING.waiting }).waitFor()
+    await question.waitFor()
+    await expectNoAxeViolations(page, 'the waiting screen with the first-run question')
+    await question.getByRole('button', { name: 'Not now' }).click()
+    await question.waitFor({ state: 'detached' })
+    await page.waitForFunction((name) => document.activeElement?.tagName === 'H1' && document.activeElement.textContent?.includes(name), STANDING.waiting)
+    // Not asked again once answered, also on the list of boards.
+    await page.getByTestId('waiting').getByRole('button', { name: 'All boards' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Your boards' }).waitFor()
+    expect(await question.count()).toBe(0)
+    expect(unexpectedErrors(alice.errors)).toEqual([])
+    expect(unexpectedErrors(bob.errors)).toEqual([])
   })
 })

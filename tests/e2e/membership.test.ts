@@ -27,6 +27,7 @@ import {
   postItem,
   readInviteLink,
   submitJoin,
+  syncStatus,
   textOf,
   unexpectedErrors,
   waitForQrDrawn,
@@ -144,6 +145,9 @@ describe('letting people in', () => {
     // not even after the 10 s a moderator's device waits for an inviter who is away.
     await page.waitForTimeout(11_000)
     await page.getByTestId('waiting').waitFor()
+    // In the room with Alice's and Bob's devices, but nothing of the board is hers to read: in touch, never "up to date".
+    await waitForText(syncStatus(page), /^In touch with [12] devices?/)
+    expect(await textOf(syncStatus(page))).not.toContain('Up to date')
     // What to do if nobody ever does (an invitation used up, expired or withdrawn: nothing tells the newcomer which).
     expect(await textOf(page.getByTestId('waiting-stuck'))).toContain('ask whoever sent it for a new one')
     await expectNothingOfTheBoard(page)
