@@ -260,6 +260,7 @@ export const en = {
   'rejection.unknown_type': 'Wrote outside the board’s layout',
   'rejection.depends_on_void': 'Built on a change that no longer counts',
   'rejection.equivocation': 'Its author signed two different versions of one change: their later changes are void',
+  'rejection.left_out': 'A key change that names this device gave it no key that opens: what is posted after it cannot be read here. Show a moderator: this device needs a new invitation',
   'rejection.junk': 'Data outside the board, removed',
   'rejection.over_limit': 'Too many waiting changes from one device, dropped',
   'rejection.pending_key': 'Waiting: encrypted with a key this device has not received (yet)',

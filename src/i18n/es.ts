@@ -267,6 +267,7 @@ export const es: Messages = {
   'rejection.unknown_type': 'Escribió fuera de la estructura del tablón',
   'rejection.depends_on_void': 'Se basa en un cambio que ya no cuenta',
   'rejection.equivocation': 'Su autor firmó dos versiones distintas del mismo cambio: sus cambios posteriores no valen',
+  'rejection.left_out': 'Un cambio de claves que nombra este dispositivo no le dio ninguna clave que se abra: lo que se publique después no se puede leer aquí. Muéstraselo a una persona moderadora: este dispositivo necesita una invitación nueva',
   'rejection.junk': 'Datos fuera del tablón, eliminados',
   'rejection.over_limit': 'Demasiados cambios en espera de un solo dispositivo, descartados',
   'rejection.pending_key': 'En espera: cifrado con una clave que este dispositivo no ha recibido (aún)',

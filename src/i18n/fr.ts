@@ -267,6 +267,7 @@ export const fr: Messages = {
   'rejection.unknown_type': 'A écrit hors de la structure du tableau',
   'rejection.depends_on_void': 'Repose sur une modification qui ne compte plus',
   'rejection.equivocation': 'Son auteur a signé deux versions différentes d’une même modification\u00a0: ses modifications suivantes sont nulles',
+  'rejection.left_out': 'Un changement de clés qui nomme cet appareil ne lui a donné aucune clé qui s’ouvre\u00a0: ce qui est publié ensuite ne peut pas être lu ici. Montrez-le à un modérateur\u00a0: cet appareil a besoin d’une nouvelle invitation',
   'rejection.junk': 'Données hors du tableau, retirées',
   'rejection.over_limit': 'Trop de modifications en attente venant d’un seul appareil, abandonnées',
   'rejection.pending_key': 'En attente\u00a0: chiffrée avec une clé que cet appareil n’a pas (encore) reçue',

@@ -266,6 +266,7 @@ export const id: Messages = {
   'rejection.unknown_type': 'Menulis di luar susunan papan',
   'rejection.depends_on_void': 'Berdasar pada perubahan yang sudah tidak berlaku',
   'rejection.equivocation': 'Penulisnya menandatangani dua versi berbeda dari satu perubahan: perubahan berikutnya darinya batal',
+  'rejection.left_out': 'Pergantian kunci yang menyebut perangkat ini tidak memberinya kunci yang bisa dibuka: apa yang dikirim sesudahnya tidak bisa dibaca di sini. Tunjukkan ke moderator: perangkat ini perlu undangan baru',
   'rejection.junk': 'Data di luar papan, dihapus',
   'rejection.over_limit': 'Terlalu banyak perubahan tertunda dari satu perangkat, dibuang',
   'rejection.pending_key': 'Menunggu: dienkripsi dengan kunci yang (belum) diterima perangkat ini',

@@ -267,6 +267,7 @@ export const pt: Messages = {
   'rejection.unknown_type': 'Escreveu fora da estrutura do mural',
   'rejection.depends_on_void': 'Baseada numa mudança que não vale mais',
   'rejection.equivocation': 'O autor assinou duas versões diferentes da mesma mudança: as mudanças seguintes dele não valem',
+  'rejection.left_out': 'Uma troca de chaves que nomeia este dispositivo não lhe deu nenhuma chave que abra: o que for publicado depois não pode ser lido aqui. Mostre a uma pessoa moderadora: este dispositivo precisa de um convite novo',
   'rejection.junk': 'Dados fora do mural, removidos',
   'rejection.over_limit': 'Mudanças demais aguardando de um só dispositivo, descartadas',
   'rejection.pending_key': 'Aguardando: criptografada com uma chave que este dispositivo não recebeu (ainda)',

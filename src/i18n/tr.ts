@@ -267,6 +267,7 @@ export const tr: Messages = {
   'rejection.unknown_type': 'Panonun yapısının dışına yazdı',
   'rejection.depends_on_void': 'Artık geçerli olmayan bir değişikliğe dayanıyor',
   'rejection.equivocation': 'Yazarı aynı değişikliğin iki farklı sürümünü imzaladı: sonraki değişiklikleri geçersiz',
+  'rejection.left_out': 'Bu cihazı adlandıran bir anahtar değişikliği ona açılan bir anahtar vermedi: sonrasında paylaşılanlar burada okunamaz. Bir moderatöre gösterin: bu cihazın yeni bir davete ihtiyacı var',
   'rejection.junk': 'Pano dışındaki veri, kaldırıldı',
   'rejection.over_limit': 'Tek bir cihazdan bekleyen çok fazla değişiklik, atıldı',
   'rejection.pending_key': 'Bekliyor: bu cihaza (henüz) ulaşmamış bir anahtarla şifrelenmiş',

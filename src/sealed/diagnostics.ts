@@ -21,6 +21,7 @@ export const REJECTIONS = [
   'unknown_type',
   'depends_on_void',
   'equivocation',
+  'left_out',
   'erased',
   'junk',
   'over_limit',

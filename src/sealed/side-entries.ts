@@ -146,6 +146,8 @@ async function settleSideEntry(ctx: SideContext, v: Verified, tag: string): Prom
     if (!mine || w.request !== mine) return true
     const gift = await openGift(w.lockboxes, ctx.agreement, lockboxContext('welcome', ctx.boardId, fromBase64url(w.request)!))
     if (gift) await ctx.takeGift(gift, { kind: 'welcome', sealedUnder: toBase64url(h.keyId), from: null })
+    // Only this device can tell: said, so that someone can be asked to let it in again.
+    else ctx.reject('left_out', v.key, tag, 'the welcome answering this device’s request holds no lockbox that opens for it')
     return true
   }
   const r = decodeRotate(v.plain)
@@ -162,5 +164,8 @@ async function settleSideEntry(ctx: SideContext, v: Verified, tag: string): Prom
   // A carrier cannot read membership: it takes every rotation sealed to its own key, and its owner decides which rooms to follow.
   const gift = await openGift(r.lockboxes, ctx.agreement, lockboxContext('rotate', ctx.boardId, r.key))
   if (gift) await ctx.takeGift(gift, source)
+  // Listed, yet nothing opens: only this device can tell. What is posted from now on stays unreadable here, and so
+  // does every later rotation (sealed in rooms whose keys came in this one): it needs a new invitation. Said, with who sealed it.
+  else if (!ctx.carrier) ctx.reject('left_out', v.key, tag, 'this device is among the rotation’s recipients, but no lockbox in it opens for it')
   return true
 }
