@@ -6,12 +6,14 @@
  * with its key is unreadable on Bob's phone, as is every later rotation
  * (sealed in rooms its keys opened): removing Eve does not bring his phone
  * back. His device cannot prove any of it, but it says so, naming Eve; a
- * new invitation does bring him back.
+ * new invitation does bring him back. A newcomer whose welcome holds no box
+ * that opens for her is told the same way.
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createItem, newItemId, readItems } from '../../src/core/index.ts'
-import { circle, exchange, settle, type Member } from './fixture.ts'
+import { deriveInvitation, generateInvitationSecret } from '../../src/crypto/index.ts'
+import { circle, device, exchange, settle, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
 const titles = (doc: Y.Doc) => readItems(doc).map((i) => i.title).sort()
@@ -73,5 +75,22 @@ describe('a lockbox that does not open for its recipient', () => {
     await eve.board.remove([phone.board.myTag])
     await exchange(ana, bob, eve)
     for (const m of [ana, bob, eve]) expect(leftOut(m), m.name).toEqual([])
+  })
+
+  it('Carol, let in by a welcome that holds no box that opens for her, still waits and is told who sealed it', async () => {
+    const c = await circle('Ana', 'Bob')
+    const [ana, bob] = c.members as [Member, Member]
+    const invitation = await deriveInvitation(generateInvitationSecret())
+    await ana.board.invite({ id: invitation.id, publicKey: invitation.signer.publicKey, requestKey: invitation.requestKey, uses: 1, expiresAt: null, as: 'member', ask: false })
+    const carol = await device('Carol', { boardId: c.boardId, contentKeys: [], request: { key: invitation.requestKey } })
+    await carol.board.request('Carol', { id: invitation.id, requestKey: invitation.requestKey, sign: (m) => invitation.signer.sign(m) })
+    await exchange(ana, carol)
+    const request = ana.board.circle.openRequests().find((r) => r.name === 'Carol')!
+    // Ana's device, tampered: Carol's agreement key swapped for Bob's as it seals her welcome.
+    ;(ana.board.circle.requests.get(request.hash) as { agree: Uint8Array }).agree = bob.board.circle.membership().devices.get(bob.board.myTag)!.agree
+    await ana.board.admit(request.hash)
+    await exchange(ana, carol)
+    expect(carol.board.standing).toBe('waiting')
+    expect(leftOut(carol)).toEqual([ana.board.myTag])
   })
 })
