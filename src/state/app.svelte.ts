@@ -412,8 +412,7 @@ export class AppState {
   async refreshBoards(): Promise<void> {
     this.boards = await this.hearth.listBoards()
     this.boardsLoaded = true
-    // Asked until answered in this run (a newcomer joins first and is asked while they wait), unless one was set meanwhile.
-    if (this.deviceLock.hasPassphrase) this.askPassphrase = false
+    if (!this.deviceLock.firstRun) this.askPassphrase = false
   }
 
   async #openBoard(id: BoardId): Promise<void> {
@@ -483,9 +482,12 @@ export class AppState {
   }
 
   async joinBoard(invite: string, displayName: string): Promise<JoinResult> {
+    const asked = this.askPassphrase
     const result = await this.hearth.joinBoard(invite, displayName)
     if (result.ok) {
       await this.refreshBoards()
+      // On the join screen the question follows the form, so a newcomer may join first: asked again while they wait.
+      if (asked && !this.deviceLock.hasPassphrase) this.askPassphrase = true
       this.navigate({ name: 'board', id: result.record.id })
     }
     return result
