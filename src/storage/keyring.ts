@@ -401,7 +401,11 @@ export class Keyring {
       const root = sealed && file && rootKey(file, sealed.slot)
       if (!sealed || !root) throw new KeyringDamagedError('The keyring on this device is damaged: its key is missing or does not open it')
       this.#sealed = sealed
-      if (sealed.mode === 'passphrase') return
+      if (sealed.mode === 'passphrase') {
+        // A rotation cut short leaves the old root beside the new: whatever copy of the old blob the disk keeps would open with it.
+        await this.#zeroStaleSlot().catch(() => undefined)
+        return
+      }
       const contents = await openContents(sealed, await deviceKek(root))
       if (!contents) throw new KeyringDamagedError('The keyring on this device is damaged: its key is missing or does not open it')
       this.#open = { contents, pkey: null }
@@ -428,13 +432,28 @@ export class Keyring {
   async #afterOpen(): Promise<void> {
     await this.#absorbLegacySettings()
     if (await hasMovedDatabases(this.#factory)) await deleteMovedDatabases(this.#factory)
-    const sealed = this.#sealed
-    if (!sealed) return
+    await this.#zeroStaleSlot()
+  }
+
+  /**
+   * Zeroes the root key the blob on disk does not use (a rotation cut short
+   * before its last step), reading both under the device file's lock: a
+   * stale view of which slot is live would zero another tab's new root.
+   * Needs no passphrase, so a locked device finishes it as it starts.
+   */
+  async #zeroStaleSlot(): Promise<void> {
     await exclusive(DEVICE_LOCK, async () => {
+      const onDisk = await this.#blobOnDisk()
       const file = await this.#readDeviceFile()
-      const other = sealed.slot === 0 ? 1 : 0
-      if (file && rootKey(file, other)) await this.#keyFile.write(encodeDeviceFile(withSlot(file, other, new Uint8Array(32))))
+      if (!onDisk || !file) return
+      const other = onDisk.slot === 0 ? 1 : 0
+      if (rootKey(file, other)) await this.#keyFile.write(encodeDeviceFile(withSlot(file, other, new Uint8Array(32))))
     })
+  }
+
+  async #blobOnDisk(): Promise<SealedKeyring | null> {
+    const bytes = await readBlob(await this.#database())
+    return bytes ? decodeSealed(bytes) : null
   }
 
   /** The older version's keyring, opened: into the new layout (device file, one database), then the old databases go. */
@@ -532,7 +551,12 @@ export class Keyring {
    * Seals and writes the contents, re-keyed if `rekey` is given. With
    * `rotate`, under a new root key: written into the device file's other slot
    * first, the blob next, and the old slot zeroed in place last — a crash at
-   * any point leaves a key that opens the blob on disk.
+   * any point leaves a key that opens the blob on disk. Which slot is live is
+   * read from the blob on disk, under the device file's lock: another tab
+   * may have rotated since this one last read it (its new root must never
+   * be overwritten), and then this write is a conflict, with nothing
+   * touched. Once the blob is written the commit stands: zeroing the old
+   * slot is finished later (`#zeroStaleSlot`) if it fails now.
    */
   async #commit(contents: KeyringContents, rekey: Rekey | null, rotate: boolean, alongside?: (records: IDBObjectStore) => void): Promise<WriteOutcome> {
     const open = this.#open
@@ -543,8 +567,10 @@ export class Keyring {
     const pkey = rekey ? rekey.pkey : open.pkey
     const gen = sealed?.gen ?? 0
     const outcome = await exclusive(DEVICE_LOCK, async () => {
+      const onDisk = await this.#blobOnDisk()
+      if ((onDisk?.gen ?? 0) !== gen) return 'conflict' as const
       let file = await this.#ensureDeviceFile()
-      const oldSlot: 0 | 1 = sealed?.slot ?? (rootKey(file, 0) ? 0 : 1)
+      const oldSlot: 0 | 1 = onDisk?.slot ?? (rootKey(file, 0) ? 0 : 1)
       let slot = oldSlot
       if (rotate || !rootKey(file, slot)) {
         slot = rotate ? (oldSlot === 0 ? 1 : 0) : slot
@@ -556,8 +582,10 @@ export class Keyring {
       const next = await sealContents(contents, kek, { mode, slot, gen: gen + 1, kdf: rekey ? rekey.kdf : (sealed?.kdf ?? null), duress: rekey ? rekey.duress : (sealed?.duress ?? null) })
       const written = await writeBlob(await this.#database(), encodeSealed(next), gen, alongside)
       if (written !== 'ok') return written
-      if (slot !== oldSlot) await this.#keyFile.write(encodeDeviceFile(withSlot(file, oldSlot, new Uint8Array(32))))
       this.#sealed = next
+      // The old root (after a rotation), or one a rotation interrupted earlier left: best effort, finished at the next open or commit.
+      const stale = slot === 0 ? 1 : 0
+      if (rootKey(file, stale)) await this.#keyFile.write(encodeDeviceFile(withSlot(file, stale, new Uint8Array(32)))).catch(() => undefined)
       return written
     })
     if (outcome === 'ok' && epoch === this.#epoch) this.#open = { contents, pkey }
