@@ -209,7 +209,7 @@ class EncryptedBoardStore implements BoardStore {
     const wait = Math.max(FORGET_AFTER_MS, this.#movedAt + MOVE_SPACING_MS - performance.now())
     this.#forgetTimer = setTimeout(() => {
       this.#forgetTimer = undefined
-      this.#enqueue(() => this.#compact().catch(() => undefined))
+      this.#forgetNext()
     }, wait)
     ;(this.#forgetTimer as { unref?: () => void }).unref?.()
   }
@@ -352,8 +352,20 @@ class EncryptedBoardStore implements BoardStore {
     await this.loaded
     clearTimeout(this.#forgetTimer)
     this.#forgetTimer = undefined
-    if (this.#holdsDeleted && !this.#stopped) this.#enqueue(() => this.#compact().catch(() => undefined))
+    this.#forgetNext()
     await this.#chain
+  }
+
+  #forgetQueued = false
+
+  /** Queues one move (the timer's and a closing's are the same one), which looks whether it is still needed when its turn comes. */
+  #forgetNext(): void {
+    if (this.#forgetQueued || this.#stopped) return
+    this.#forgetQueued = true
+    this.#enqueue(async () => {
+      this.#forgetQueued = false
+      if (this.#holdsDeleted && !this.#stopped) await this.#compact().catch(() => undefined)
+    })
   }
 
   async flush(): Promise<void> {
