@@ -241,6 +241,9 @@ export class BoardSession {
       }
       meta.observe(observer)
       this.#cleanups.push(() => meta.unobserve(observer))
+      // A doc rebuilt with the board in it (a newcomer let in) holds a name no change will announce.
+      const name = readMeta(doc).name
+      if (name && name !== this.record.name) observer()
     }
     if (sweep && doc === this.doc) this.#sweep()
   }

@@ -68,6 +68,8 @@ export interface HearthDeps {
   readonly generateDevice?: () => Promise<DeviceKeyMaterial>
   /** Where the boards check signatures and decrypt (entry-crypto.ts). Default: a worker, where the page can start one. */
   readonly entryCrypto?: () => ClosableCrypto
+  /** A board's record changed while it was open (its name learnt): the list may be out of date. */
+  readonly onRecordsChanged?: () => void
 }
 
 export type JoinResult =
@@ -213,7 +215,7 @@ export class Hearth {
       crypto,
       ...(this.#deps.wrtc ? { wrtc: this.#deps.wrtc } : {}),
       onMetaChange: (meta: BoardMeta) => {
-        if (meta.name) void this.registry.update(id, { name: meta.name })
+        if (meta.name) void this.registry.update(id, { name: meta.name }).then(() => this.#deps.onRecordsChanged?.(), () => undefined)
       },
     })
   }

@@ -166,6 +166,10 @@ export class AppState {
       registry: this.deviceLock.registry,
       appUrl: () => location.origin + location.pathname,
       network: async () => this.#plan(),
+      // A newcomer let in, a rename: the list shows the name the keyring now has.
+      onRecordsChanged: () => {
+        if (!this.locked && this.boardsLoaded) void this.refreshBoards().catch(() => undefined)
+      },
     })
     window.addEventListener('hashchange', () => this.#followHash())
     this.security.attach(window)
@@ -188,7 +192,12 @@ export class AppState {
   hasDuress = $state(false)
   /** Nothing kept on this device yet, and the person has not answered the first-run question. */
   askPassphrase = $state(false)
-  /** The first-run question was answered with a passphrase just now (the screen says so). */
+  /**
+   * A newcomer joined without answering it (on the join screen the question
+   * follows the form): asked again on the waiting screen only.
+   */
+  askWhileWaiting = $state(false)
+  /** The first-run question was answered with a passphrase just now (the screen says so, until the next screen). */
   passphraseJustSet = $state(false)
   /** How the app presents itself on this device (the installed app's name and icon follow it). */
   look = $state<Look>('hearth')
@@ -281,8 +290,8 @@ export class AppState {
     this.hasPassphrase = this.deviceLock.hasPassphrase
     this.hasDuress = this.deviceLock.hasDuress()
     if (result.ok) {
-      this.passphraseJustSet = this.askPassphrase
-      this.askPassphrase = false
+      this.passphraseJustSet = this.askPassphrase || this.askWhileWaiting
+      this.askPassphrase = this.askWhileWaiting = false
     }
     this.security.restart()
     return result
@@ -297,7 +306,7 @@ export class AppState {
 
   /** The first run's "Not now": device mode, asked no more (until the next first run). */
   skipPassphrase(): void {
-    this.askPassphrase = false
+    this.askPassphrase = this.askWhileWaiting = false
   }
 
   setLook(look: Look): void {
@@ -367,7 +376,7 @@ export class AppState {
     this.#handles.clear()
     history.replaceState(null, '', location.pathname + '#/')
     this.route = { name: 'home' }
-    this.passphraseJustSet = false
+    this.passphraseJustSet = this.askWhileWaiting = false
     try {
       await this.deviceLock.ready()
       if (kind === 'duress') await this.deviceLock.materialize()
@@ -402,6 +411,8 @@ export class AppState {
 
   #show(route: Route): void {
     this.route = route
+    // Said on the screen where it was set, not again on every later one (where it would take the focus).
+    this.passphraseJustSet = false
     if (route.name === 'board' && !this.locked) void this.#openBoard(route.id)
     else {
       void this.#rememberSeen()
@@ -486,8 +497,7 @@ export class AppState {
     const result = await this.hearth.joinBoard(invite, displayName)
     if (result.ok) {
       await this.refreshBoards()
-      // On the join screen the question follows the form, so a newcomer may join first: asked again while they wait.
-      if (asked && !this.deviceLock.hasPassphrase) this.askPassphrase = true
+      this.askWhileWaiting = asked && !this.deviceLock.hasPassphrase
       this.navigate({ name: 'board', id: result.record.id })
     }
     return result
