@@ -19,7 +19,7 @@ import { decodeSealed, openContents } from '../../src/storage/keyring-blob.ts'
 import { deviceKek } from '../../src/storage/root-key.ts'
 import { storeKeys, type StoreKeys } from '../../src/storage/board-records.ts'
 import { FORGET_AFTER_MS } from '../../src/storage/board-store.ts'
-import { Keyring } from '../../src/storage/index.ts'
+import { Keyring, type BoardStore } from '../../src/storage/index.ts'
 import { crashableProfile } from './crash.ts'
 import { board, profile, rawDatabase, type Profile } from './support.ts'
 
@@ -80,6 +80,17 @@ async function reopened(p: Profile, id: BoardId) {
   const store = await keyring.openStore((await keyring.get(id))!.store!, doc)
   await store.loaded
   return { keyring, doc, store }
+}
+
+/** Writes KEPT and ADDRESS to the doc, stores them, then deletes ADDRESS: the records hold a deletion. */
+async function withDeletion(doc: Y.Doc, store: BoardStore): Promise<Y.Map<unknown>> {
+  const items = doc.getMap('items')
+  items.set('kept', KEPT)
+  items.set('place', ADDRESS)
+  await store.flush()
+  items.delete('place')
+  await store.flush()
+  return items
 }
 
 describe('what the doc deletes leaves the stored records', () => {
@@ -164,12 +175,7 @@ describe('what the doc deletes leaves the stored records', () => {
 
   it('a move the disk refuses changes nothing: the board opens whole under the old secret, and the next move succeeds', async () => {
     const { p, keyring, record, doc, store } = await device()
-    const items = doc.getMap('items')
-    items.set('kept', KEPT)
-    items.set('place', ADDRESS)
-    await store.flush()
-    items.delete('place')
-    await store.flush()
+    const items = await withDeletion(doc, store)
     const put = IDBObjectStore.prototype.put
     const full = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
       if (this.name === 'records') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
@@ -199,12 +205,7 @@ describe('what the doc deletes leaves the stored records', () => {
   it('a crash as the move commits leaves the board whole under the old secret, and it moves on the next opening', async () => {
     const { factory, crashAtNextWrite } = crashableProfile()
     const { p, record, doc, store } = await device({ ...profile(), indexedDB: factory })
-    const items = doc.getMap('items')
-    items.set('kept', KEPT)
-    items.set('place', ADDRESS)
-    await store.flush()
-    items.delete('place')
-    await store.flush()
+    await withDeletion(doc, store)
     // The power goes as the move's one transaction (the keyring and the records) is on its way to the disk.
     const crashed = crashAtNextWrite()
     void store.forget().catch(() => undefined)
@@ -223,11 +224,7 @@ describe('what the doc deletes leaves the stored records', () => {
   it('with a passphrase: after the move the keyring opens with it, and only with it, and the board is whole', async () => {
     const { p, keyring, record, doc, store } = await device()
     expect(await keyring.setPassphrase('moths circle the porch lamp')).toEqual({ ok: true })
-    const items = doc.getMap('items')
-    items.set('kept', KEPT)
-    items.set('place', ADDRESS)
-    await store.flush()
-    items.delete('place')
+    await withDeletion(doc, store)
     await store.forget()
     expect(Buffer.from(await storeSecretOnDisk(keyring, record.id)).equals(Buffer.from(record.store!))).toBe(false)
     await store.destroy()

@@ -35,9 +35,10 @@ async function boardWithDeletion(keyring: Keyring, record: BoardRecord, kept: Re
   return { doc, store, items }
 }
 
-/** The board's items after a fresh start of the app. */
-async function itemsAfterRestart(p: Profile, id: BoardRecord['id']): Promise<unknown> {
+/** The board's items after a fresh start of the app (unlocked with `passphrase`, where one is set). */
+async function itemsAfterRestart(p: Profile, id: BoardRecord['id'], passphrase?: string): Promise<unknown> {
   const keyring = await Keyring.open(p)
+  if (passphrase) expect(await keyring.unlock(passphrase)).toEqual({ ok: true })
   const doc = new Y.Doc()
   const store = await keyring.openStore((await keyring.get(id))!.store!, doc)
   await store.loaded
@@ -167,18 +168,6 @@ describe('the device file’s root-key slots', () => {
     expect(rootKeys(p.keyFile.bytes)).toBe(1)
     expect(await restarted.unlock(PASS)).toEqual({ ok: true })
     await restarted.close()
-    expect(await itemsAfterRestartUnlocked(p, a.id)).toEqual({ kept: 'soup' })
+    expect(await itemsAfterRestart(p, a.id, PASS)).toEqual({ kept: 'soup' })
   })
 })
-
-async function itemsAfterRestartUnlocked(p: Profile, id: BoardRecord['id']): Promise<unknown> {
-  const keyring = await Keyring.open(p)
-  expect(await keyring.unlock(PASS)).toEqual({ ok: true })
-  const doc = new Y.Doc()
-  const store = await keyring.openStore((await keyring.get(id))!.store!, doc)
-  await store.loaded
-  const items = doc.getMap('items').toJSON()
-  await store.destroy()
-  await keyring.close()
-  return items
-}
