@@ -34,6 +34,7 @@ export const en = {
   'boards.loading': 'Opening your boards…',
   'boards.empty': 'No boards on this device yet. Create one for your circle, or join one with an invite.',
   'boards.unnamed': 'Board (waiting for its first sync)',
+  'boards.waiting': 'Board (waiting to be let in)',
   'boards.leaveUnfinished': 'Leaving “{name}” did not finish: this device could not save that you left. It may be full. Free some space, then leave again.',
   'boards.leaveAgain': 'Leave again',
   'boards.as': 'as {name}',

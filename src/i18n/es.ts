@@ -41,6 +41,7 @@ export const es: Messages = {
   'boards.loading': 'Abriendo tus tablones…',
   'boards.empty': 'Todavía no hay tablones en este dispositivo. Crea uno para tu círculo o únete a uno con una invitación.',
   'boards.unnamed': 'Tablón (esperando su primera sincronización)',
+  'boards.waiting': 'Tablón (esperando a que te dejen entrar)',
   'boards.leaveUnfinished': 'No se terminó de salir de «{name}»: este dispositivo no pudo guardar que lo dejaste. Puede que esté lleno. Libera espacio y vuelve a salir.',
   'boards.leaveAgain': 'Salir de nuevo',
   'boards.as': 'como {name}',

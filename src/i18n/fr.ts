@@ -41,6 +41,7 @@ export const fr: Messages = {
   'boards.loading': 'Ouverture de vos tableaux…',
   'boards.empty': 'Aucun tableau sur cet appareil pour l’instant. Créez-en un pour votre cercle, ou rejoignez-en un avec une invitation.',
   'boards.unnamed': 'Tableau (en attente de sa première synchronisation)',
+  'boards.waiting': 'Tableau (en attente qu’on vous fasse entrer)',
   'boards.leaveUnfinished': 'Quitter «\u00a0{name}\u00a0» n’a pas abouti\u00a0: cet appareil n’a pas pu enregistrer que vous l’avez quitté. Il est peut-être plein. Libérez de l’espace, puis quittez-le de nouveau.',
   'boards.leaveAgain': 'Quitter de nouveau',
   'boards.as': 'en tant que {name}',

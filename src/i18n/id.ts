@@ -40,6 +40,7 @@ export const id: Messages = {
   'boards.loading': 'Membuka papanmu…',
   'boards.empty': 'Belum ada papan di perangkat ini. Buat papan untuk lingkaranmu, atau gabung ke papan dengan undangan.',
   'boards.unnamed': 'Papan (menunggu sinkronisasi pertama)',
+  'boards.waiting': 'Papan (menunggu dimasukkan)',
   'boards.leaveUnfinished': 'Keluar dari “{name}” belum selesai: perangkat ini tidak bisa menyimpan bahwa Anda sudah keluar. Mungkin penyimpanannya penuh. Kosongkan ruang, lalu keluar lagi.',
   'boards.leaveAgain': 'Keluar lagi',
   'boards.as': 'sebagai {name}',

@@ -41,6 +41,7 @@ export const pt: Messages = {
   'boards.loading': 'Abrindo seus murais…',
   'boards.empty': 'Ainda não há murais neste dispositivo. Crie um para o seu grupo ou entre em um com um convite.',
   'boards.unnamed': 'Mural (aguardando a primeira sincronização)',
+  'boards.waiting': 'Mural (aguardando deixarem você entrar)',
   'boards.leaveUnfinished': 'A saída de “{name}” não terminou: este dispositivo não conseguiu salvar que você saiu. Ele pode estar cheio. Libere espaço e saia de novo.',
   'boards.leaveAgain': 'Sair de novo',
   'boards.as': 'como {name}',

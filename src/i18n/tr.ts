@@ -41,6 +41,7 @@ export const tr: Messages = {
   'boards.loading': 'Panolarınız açılıyor…',
   'boards.empty': 'Bu cihazda henüz pano yok. Çevreniz için bir pano oluşturun ya da bir davetle bir panoya katılın.',
   'boards.unnamed': 'Pano (ilk eşitlemesini bekliyor)',
+  'boards.waiting': 'Pano (içeri alınmayı bekliyorsunuz)',
   'boards.leaveUnfinished': '“{name}” panosundan ayrılma tamamlanmadı: bu cihaz ayrıldığınızı kaydedemedi. Depolama alanı dolmuş olabilir. Yer açın, sonra yeniden ayrılın.',
   'boards.leaveAgain': 'Yeniden ayrıl',
   'boards.as': '{name} adıyla',

@@ -108,6 +108,8 @@ describe('the first run', () => {
 
     await submitJoin(page, 'Bob')
     await page.getByRole('heading', { level: 1, name: STANDING.waiting }).waitFor()
+    // The bar names what he knows of the board: nothing yet but that he asked to join it.
+    await page.getByRole('heading', { level: 1, name: 'Board (waiting to be let in)' }).waitFor()
     await question.waitFor()
     await expectNoAxeViolations(page, 'the waiting screen with the first-run question')
     // He does not answer. Alice's phone is back a while later (past the moment a new screen's focus settles)
