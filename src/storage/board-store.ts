@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import { breathe, COMPACT_AT, COMPACT_ON_LOAD_AT, encodeUpdates, newStoreSecret, openRecord, pageEncrypt, readRecords, recordsOf, putMerged, sealMerged, sealRecord, storeKeys, tagOf, WRITE_BYTES, writeMerged, type RecordEncrypt, type StoreKeys } from './board-records.ts'
+import { applyStored, deletedHeld } from './apply-stored.ts'
 import { committed, request } from './idb.ts'
 import { RECORDS_STORE } from './vault-db.ts'
 
@@ -58,7 +59,7 @@ export interface StoreOptions {
    * Cuts a stored update into parts that, applied in order, leave the doc as
    * the whole would (the board engine's cutter, sealed/split-update.ts, which
    * this layer may not import). Either way the load applies what it read in
-   * tasks of about LOAD_SLICE_MS, but without it a stored update is one
+   * tasks of about LOAD_SLICE_MS (apply-stored.ts), but without it a stored update is one
    * part however large (a board's merged state is one).
    */
   readonly cut?: (update: Uint8Array) => Iterable<Uint8Array>
@@ -83,34 +84,6 @@ export const FORGET_AFTER_MS = 2_000
  */
 export const MOVE_SPACING_MS = 30_000
 
-/**
- * Whether a transaction deleted something the doc held before it: then
- * stored records hold what it deleted (an entry a compaction covered, junk
- * removed). Items that arrive already deleted (a merged state, a peer's
- * sync) are never content here.
- */
-function deletedHeld(tr: Y.Transaction): boolean {
-  for (const [client, ranges] of tr.deleteSet.clients) {
-    const before = tr.beforeState.get(client) ?? 0
-    if (ranges.some((r) => r.clock < before)) return true
-  }
-  return false
-}
-
-/** Longest stretch of applying the stored state before the page may run (the engine's slice: sealed/yield.ts). */
-export const LOAD_SLICE_MS = 12
-
-/** The parts of every update in turn, each cut only when it is taken; `starts`: the first part of an update. */
-function* partsOf(updates: readonly Uint8Array[], cut: (update: Uint8Array) => Iterable<Uint8Array>): Generator<{ readonly part: Uint8Array; readonly starts: boolean }, void, void> {
-  for (const update of updates) {
-    let starts = true
-    for (const part of cut(update)) {
-      yield { part, starts }
-      starts = false
-    }
-  }
-}
-
 class EncryptedBoardStore implements BoardStore {
   readonly loaded: Promise<void>
   readonly #database: () => Promise<IDBDatabase>
@@ -123,6 +96,10 @@ class EncryptedBoardStore implements BoardStore {
   /** After a move failed: how many records after the merged state the next try waits for. */
   #retryAt = 0
   #forgetTimer: ReturnType<typeof setTimeout> | undefined
+  /** A move is queued and has not begun. */
+  #forgetQueued = false
+  /** The stored records are applied: deletions seen from now on schedule a move at once. */
+  #loadedYet = false
   readonly #doc: Y.Doc
   readonly #encrypt: RecordEncrypt
   readonly #cut: (update: Uint8Array) => Iterable<Uint8Array>
@@ -163,30 +140,7 @@ class EncryptedBoardStore implements BoardStore {
     // Not listened to meanwhile: Yjs would encode the whole stored state again for a listener that ignores it.
     this.#doc.off('update', this.#onUpdate)
     try {
-      // In parts, a slice of them a task: applying a large board's state whole held the page 47–62 ms (profiled opens
-      // of the 10,000-item board). Nothing else reads the doc before the store is loaded.
-      // Each part is made (its bytes copied) as it is taken, so the copying is sliced too.
-      // Each stored update starts a transaction of its own: one that deletes what an earlier one brought is seen
-      // deleting something the doc held (#onTransaction), not as something that arrived deleted.
-      const parts = partsOf(loaded.updates, this.#cut)
-      let next = parts.next()
-      while (!next.done) {
-        const until = performance.now() + LOAD_SLICE_MS
-        do {
-          Y.transact(
-            this.#doc,
-            () => {
-              do {
-                Y.applyUpdate(this.#doc, next.value!.part)
-                next = parts.next()
-              } while (!next.done && !next.value.starts && performance.now() < until)
-            },
-            this,
-            false,
-          )
-        } while (!next.done && performance.now() < until)
-        if (!next.done) await breathe()
-      }
+      await applyStored(this.#doc, loaded.updates, this.#cut, this)
     } finally {
       if (!this.#stopped) this.#doc.on('update', this.#onUpdate)
     }
@@ -201,8 +155,6 @@ class EncryptedBoardStore implements BoardStore {
     // Scheduled once loaded (#load), not while the records are still being applied.
     if (this.#forgetTimer === undefined && this.#loadedYet) this.#forgetSoon()
   }
-
-  #loadedYet = false
 
   #forgetSoon(): void {
     if (this.#stopped || this.#forgetTimer !== undefined) return
@@ -355,8 +307,6 @@ class EncryptedBoardStore implements BoardStore {
     this.#forgetNext()
     await this.#chain
   }
-
-  #forgetQueued = false
 
   /** Queues one move (the timer's and a closing's are the same one), which looks whether it is still needed when its turn comes. */
   #forgetNext(): void {

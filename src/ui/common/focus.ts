@@ -18,3 +18,25 @@ export function restoreFocus(target: Element | null): void {
   const to = target instanceof HTMLElement && target.isConnected && !target.closest('[inert]') ? target : document.getElementById('main')
   to?.focus({ preventScroll: true })
 }
+
+/** Whether the focus is on nothing: the page itself, or an element no longer on it (it went with what it was in). */
+export function focusLost(): boolean {
+  const active = document.activeElement
+  return !active || active === document.body || !active.isConnected
+}
+
+/**
+ * The screen's heading, where a new screen (or what took a part of one
+ * away, the focus with it) begins: the main region's, else the bar's (a
+ * board's name is its heading, in the bar above it).
+ */
+export function screenHeading(): HTMLElement | null {
+  return document.querySelector<HTMLElement>('main h1') ?? document.querySelector<HTMLElement>('h1')
+}
+
+/** Focuses a heading, focusable from script only (not a Tab stop). */
+export function focusHeading(heading: HTMLElement | null): void {
+  if (!heading) return
+  heading.tabIndex = -1
+  heading.focus()
+}
