@@ -171,6 +171,8 @@ export const ar: Messages = {
 
   'sync.offline': 'غير متصل — تُحفظ التغييرات على هذا الجهاز',
   'sync.searching': 'جارٍ البحث عن أعضاء آخرين…',
+  'sync.waitingOffline': 'غير متصل — لن يستطيع أحد إدخالك حتى تعود إلى الاتصال',
+  'sync.waitingSearching': 'جارٍ البحث عن أعضاء اللوحة…',
   'sync.connecting': {
     zero: 'جارٍ الاتصال بأجهزة الأعضاء…',
     one: 'جارٍ الاتصال بجهاز عضو…',

@@ -148,6 +148,8 @@ export const en = {
 
   'sync.offline': 'Offline — changes are saved on this device',
   'sync.searching': 'Looking for other members…',
+  'sync.waitingOffline': 'Offline — nobody can let you in until you are back online',
+  'sync.waitingSearching': 'Looking for the board’s members…',
   'sync.connecting': { one: 'Connecting to a member device…', other: 'Connecting to {count} member devices…' },
   'sync.connected': { one: 'Connected to {count} member device, syncing…', other: 'Connected to {count} member devices, syncing…' },
   'sync.synced': { one: 'Up to date with {count} member device', other: 'Up to date with {count} member devices' },

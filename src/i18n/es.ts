@@ -155,6 +155,8 @@ export const es: Messages = {
 
   'sync.offline': 'Sin conexión: los cambios se guardan en este dispositivo',
   'sync.searching': 'Buscando a otros miembros…',
+  'sync.waitingOffline': 'Sin conexión: nadie puede dejarte entrar hasta que vuelvas a estar en línea',
+  'sync.waitingSearching': 'Buscando a los miembros del tablón…',
   'sync.connecting': { one: 'Conectando con el dispositivo de un miembro…', many: 'Conectando con {count} dispositivos de miembros…', other: 'Conectando con {count} dispositivos de miembros…' },
   'sync.connected': { one: 'Conectado al dispositivo de un miembro, sincronizando…', many: 'Conectado a {count} dispositivos de miembros, sincronizando…', other: 'Conectado a {count} dispositivos de miembros, sincronizando…' },
   'sync.synced': { one: 'Al día con el dispositivo de un miembro', many: 'Al día con {count} dispositivos de miembros', other: 'Al día con {count} dispositivos de miembros' },

@@ -157,6 +157,8 @@ export const fa: Messages = {
 
   'sync.offline': 'آفلاین — تغییرها روی این دستگاه ذخیره می‌شوند',
   'sync.searching': 'در جست‌وجوی اعضای دیگر…',
+  'sync.waitingOffline': 'آفلاین — تا وقتی دوباره آنلاین نشوید کسی نمی‌تواند به شما راه بدهد',
+  'sync.waitingSearching': 'در جست‌وجوی اعضای تابلو…',
   'sync.connecting': { one: 'در حال اتصال به {count} دستگاه عضو…', other: 'در حال اتصال به {count} دستگاه عضو…' },
   'sync.connected': { one: 'متصل به {count} دستگاه عضو، در حال همگام‌سازی…', other: 'متصل به {count} دستگاه عضو، در حال همگام‌سازی…' },
   'sync.synced': { one: 'همگام با {count} دستگاه عضو', other: 'همگام با {count} دستگاه عضو' },

@@ -155,6 +155,8 @@ export const fr: Messages = {
 
   'sync.offline': 'Hors ligne — les modifications sont enregistrées sur cet appareil',
   'sync.searching': 'Recherche d’autres membres…',
+  'sync.waitingOffline': 'Hors ligne — personne ne peut vous faire entrer avant votre retour en ligne',
+  'sync.waitingSearching': 'Recherche des membres du tableau…',
   'sync.connecting': { one: 'Connexion à {count} appareil de membre…', many: 'Connexion à {count} appareils de membres…', other: 'Connexion à {count} appareils de membres…' },
   'sync.connected': { one: 'Connecté à {count} appareil de membre, synchronisation…', many: 'Connecté à {count} appareils de membres, synchronisation…', other: 'Connecté à {count} appareils de membres, synchronisation…' },
   'sync.synced': { one: 'À jour avec {count} appareil de membre', many: 'À jour avec {count} appareils de membres', other: 'À jour avec {count} appareils de membres' },

@@ -154,6 +154,8 @@ export const id: Messages = {
 
   'sync.offline': 'Luring — perubahan disimpan di perangkat ini',
   'sync.searching': 'Mencari anggota lain…',
+  'sync.waitingOffline': 'Luring — tidak ada yang bisa memasukkanmu sampai kamu daring lagi',
+  'sync.waitingSearching': 'Mencari anggota papan…',
   'sync.connecting': { other: 'Menghubungkan ke {count} perangkat anggota…' },
   'sync.connected': { other: 'Terhubung ke {count} perangkat anggota, menyinkronkan…' },
   'sync.synced': { other: 'Sudah sama dengan {count} perangkat anggota' },

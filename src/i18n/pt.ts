@@ -155,6 +155,8 @@ export const pt: Messages = {
 
   'sync.offline': 'Offline — as mudanças ficam salvas neste dispositivo',
   'sync.searching': 'Procurando outros membros…',
+  'sync.waitingOffline': 'Offline — ninguém pode deixar você entrar até você voltar a ficar online',
+  'sync.waitingSearching': 'Procurando os membros do mural…',
   'sync.connecting': { one: 'Conectando a {count} dispositivo de membro…', many: 'Conectando a {count} dispositivos de membros…', other: 'Conectando a {count} dispositivos de membros…' },
   'sync.connected': { one: 'Conectado a {count} dispositivo de membro, sincronizando…', many: 'Conectado a {count} dispositivos de membros, sincronizando…', other: 'Conectado a {count} dispositivos de membros, sincronizando…' },
   'sync.synced': { one: 'Em dia com {count} dispositivo de membro', many: 'Em dia com {count} dispositivos de membros', other: 'Em dia com {count} dispositivos de membros' },

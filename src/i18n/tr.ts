@@ -155,6 +155,8 @@ export const tr: Messages = {
 
   'sync.offline': 'Çevrimdışı — değişiklikler bu cihaza kaydediliyor',
   'sync.searching': 'Diğer üyeler aranıyor…',
+  'sync.waitingOffline': 'Çevrimdışı — tekrar çevrimiçi olana kadar kimse sizi içeri alamaz',
+  'sync.waitingSearching': 'Panonun üyeleri aranıyor…',
   'sync.connecting': { one: 'Bir üye cihazına bağlanılıyor…', other: '{count} üye cihazına bağlanılıyor…' },
   'sync.connected': { one: '{count} üye cihazına bağlı, eşitleniyor…', other: '{count} üye cihazına bağlı, eşitleniyor…' },
   'sync.synced': { one: '{count} üye cihazıyla güncel', other: '{count} üye cihazıyla güncel' },

@@ -193,10 +193,12 @@ export class AppState {
   /** Nothing kept on this device yet, and the person has not answered the first-run question. */
   askPassphrase = $state(false)
   /**
-   * A newcomer joined without answering it (on the join screen the question
-   * follows the form): asked again on the waiting screen only.
+   * Someone made or joined their first board without answering it (on the
+   * list and the join screen the question follows what they came to do):
+   * asked again on that board's first screen only, the newcomer's waiting
+   * screen or the founder's empty board.
    */
-  askWhileWaiting = $state(false)
+  askAgain = $state<'waiting' | 'founding' | null>(null)
   /** The first-run question was answered with a passphrase just now (the screen says so, until the next screen). */
   passphraseJustSet = $state(false)
   /** How the app presents itself on this device (the installed app's name and icon follow it). */
@@ -290,8 +292,9 @@ export class AppState {
     this.hasPassphrase = this.deviceLock.hasPassphrase
     this.hasDuress = this.deviceLock.hasDuress()
     if (result.ok) {
-      this.passphraseJustSet = this.askPassphrase || this.askWhileWaiting
-      this.askPassphrase = this.askWhileWaiting = false
+      this.passphraseJustSet = this.askPassphrase || this.askAgain !== null
+      this.askPassphrase = false
+      this.askAgain = null
     }
     this.security.restart()
     return result
@@ -306,7 +309,8 @@ export class AppState {
 
   /** The first run's "Not now": device mode, asked no more (until the next first run). */
   skipPassphrase(): void {
-    this.askPassphrase = this.askWhileWaiting = false
+    this.askPassphrase = false
+    this.askAgain = null
   }
 
   setLook(look: Look): void {
@@ -376,7 +380,8 @@ export class AppState {
     this.#handles.clear()
     history.replaceState(null, '', location.pathname + '#/')
     this.route = { name: 'home' }
-    this.passphraseJustSet = this.askWhileWaiting = false
+    this.passphraseJustSet = false
+    this.askAgain = null
     try {
       await this.deviceLock.ready()
       if (kind === 'duress') await this.deviceLock.materialize()
@@ -484,9 +489,11 @@ export class AppState {
   }
 
   async createBoard(input: { name: string; description: string; displayName: string }) {
+    const asked = this.askPassphrase
     const result = await this.hearth.createBoard(input)
     if (result.ok) {
       await this.refreshBoards()
+      this.askAgain = asked && !this.deviceLock.hasPassphrase ? 'founding' : null
       this.navigate({ name: 'board', id: result.record.id })
     }
     return result
@@ -497,7 +504,7 @@ export class AppState {
     const result = await this.hearth.joinBoard(invite, displayName)
     if (result.ok) {
       await this.refreshBoards()
-      this.askWhileWaiting = asked && !this.deviceLock.hasPassphrase
+      this.askAgain = asked && !this.deviceLock.hasPassphrase ? 'waiting' : null
       this.navigate({ name: 'board', id: result.record.id })
     }
     return result

@@ -6,7 +6,9 @@
  * passphrase and from the next start Hearth is locked until she types it.
  * Bob opens an invite link on a small phone: his name and "Join board" are on
  * the first screen, the question below them; he joins, and is asked again
- * while he waits to be let in.
+ * while he waits to be let in. Carla founds a circle's board on a small phone:
+ * "Create a board" is on the first screen, the question below it; she is
+ * asked again on her new, empty board, and answers there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from './support/axe.ts'
@@ -48,6 +50,9 @@ describe('the first run', () => {
     // The button went with the question: the focus is on the screen's heading, not lost to the page.
     await page.waitForFunction(() => document.activeElement?.tagName === 'H1' && document.activeElement.textContent?.includes('Your boards'))
     await createBoard(page, { name: 'Night shelter', displayName: 'Dina' })
+    // She answered: her new board does not ask again.
+    await page.getByText('Nothing here yet.', { exact: false }).waitFor()
+    expect(await page.getByRole('region', { name: 'Protect Hearth with a passphrase' }).count()).toBe(0)
     // After a restart Hearth opens by itself and does not ask again.
     const again = await dina.reopen()
     await again.goto(app.url)
@@ -111,6 +116,13 @@ describe('the first run', () => {
     // The bar names what he knows of the board: nothing yet but that he asked to join it.
     await page.getByRole('heading', { level: 1, name: 'Board (waiting to be let in)' }).waitFor()
     await question.waitFor()
+    // His sync line speaks to someone who is not in yet: no "other members", no changes kept.
+    const line = page.getByTestId('sync-status')
+    await line.filter({ hasText: 'Looking for the board’s members…' }).waitFor()
+    await bob.setOffline(true)
+    await line.filter({ hasText: 'Offline — nobody can let you in until you are back online' }).waitFor()
+    await bob.setOffline(false)
+    await line.filter({ hasText: 'Looking for the board’s members…' }).waitFor()
     await expectNoAxeViolations(page, 'the waiting screen with the first-run question')
     // He does not answer. Alice's phone is back a while later (past the moment a new screen's focus settles)
     // and lets him in: the question goes with the waiting screen.
@@ -127,5 +139,34 @@ describe('the first run', () => {
     expect(await question.count()).toBe(0)
     expect(unexpectedErrors(alice.errors)).toEqual([])
     expect(unexpectedErrors(bob.errors)).toEqual([])
+  })
+
+  it('Carla, on a 360 px phone, founds a board: "Create a board" on the first screen, the question below it, and asked again on her empty board', async () => {
+    const carla = await launchPeer('carla-first-run', { viewport: { width: 360, height: 740 } })
+    const page = carla.page
+    await page.goto(app.url)
+    const question = page.getByRole('region', { name: 'Protect Hearth with a passphrase' })
+    await question.waitFor()
+    const create = page.getByRole('button', { name: 'Create a board' })
+    const [button, asked] = await Promise.all([create.boundingBox(), question.boundingBox()])
+    expect(button!.y + button!.height).toBeLessThanOrEqual(740)
+    expect(asked!.y).toBeGreaterThan(button!.y)
+    await screenshot(page, 'list-360')
+
+    await createBoard(page, { name: 'Tenants together', displayName: 'Carla' })
+    await page.getByText('Nothing here yet.', { exact: false }).waitFor()
+    await question.waitFor()
+    await expectNoAxeViolations(page, 'a new board with the first-run question')
+    await screenshot(page, 'new-board-question-360')
+    await question.getByLabel('Choose a passphrase').fill('kettle on the windowsill')
+    await question.getByLabel('Type it again').fill('kettle on the windowsill')
+    await question.getByRole('button', { name: 'Set passphrase' }).click()
+    await page.getByRole('status').filter({ hasText: 'Passphrase set.' }).waitFor()
+    expect(await question.count()).toBe(0)
+    // Set for the device: the next start asks for it.
+    const again = await carla.reopen()
+    await again.goto(app.url)
+    await again.getByLabel('Passphrase', { exact: true }).waitFor()
+    expect(unexpectedErrors(carla.errors)).toEqual([])
   })
 })

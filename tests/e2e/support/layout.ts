@@ -13,8 +13,9 @@ import type { Page } from 'playwright-core'
  *   or taller than a box that hides overflow;
  * - an element is cut by an ancestor that hides its overflow;
  * - a select is narrower than the option it shows;
- * - a word of a button's label is broken across lines ("Re / vo / ke"), or a
- *   fingerprint (compared in person, group by group) is split over two lines.
+ * - a word of a button's label is broken across lines ("Re / vo / ke"), a
+ *   fingerprint (compared in person, group by group) is split over two lines,
+ *   or a sync line's dot sits on a line of its own.
  * Fields that scroll their own text, and visually hidden text, are left out.
  */
 export async function layoutProblems(page: Page): Promise<string[]> {
@@ -76,6 +77,12 @@ export async function layoutProblems(page: Page): Promise<string[]> {
           if (range.getClientRects().length > 1) problems.push(`a word broken across lines ("${word[0]}"): ${name(button)}`)
         }
       }
+    }
+    // A sync line's dot belongs to its text: alone on a line above it, it says nothing.
+    for (const dot of document.querySelectorAll<HTMLElement>('.sync .dot')) {
+      const d = dot.getBoundingClientRect()
+      const first = dot.nextElementSibling?.getClientRects()[0]
+      if (d.width > 0 && first && (d.bottom <= first.top || d.top >= first.bottom)) problems.push(`a status dot on a line of its own: ${name(dot.parentElement!)}`)
     }
     for (const print of document.querySelectorAll<HTMLElement>('.fingerprint')) {
       if (print.getClientRects().length > 1) problems.push(`a fingerprint split over two lines: ${name(print)}`)
