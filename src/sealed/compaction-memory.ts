@@ -9,18 +9,19 @@ import type { Done } from './author-log.ts'
 
 /**
  * The doc a whole rewrite of the author's history was replayed into, kept
- * for the next one: that one then applies only what came since (the loose
- * entries, the new deletions) instead of replaying megabytes again, which
- * made a prolific author's compactions cost O(n²). It stands for one sealed
- * snapshot — the entry with its hash (its bytes), accepted as it is — and
- * for nothing else; anything else at the head of the history replays from
- * the entries. Held a while only (`keepMs`): it costs the memory of the
- * author's part of the board, and an author who writes by hand compacts
- * every few hundred posts.
+ * for the next compaction: that one then applies only what came since (the
+ * loose entries, the new deletions) instead of replaying megabytes again,
+ * which made a prolific author's compactions cost O(n²). It stands for one
+ * sealed snapshot, the history's head, and for the snapshots sealed on top
+ * of it since from that same replay (compaction.ts) — each an entry with its
+ * hash (its bytes), accepted as it is — and for nothing else; anything else
+ * in the history replays from the entries. Held a while only (`keepMs`): it
+ * costs the memory of the author's part of the board, and an author who
+ * writes by hand compacts every few hundred posts.
  */
 export class KeptHistory {
   readonly #keepMs: number
-  #kept: { readonly hash: string; readonly doc: Y.Doc } | null = null
+  #kept: { readonly hashes: readonly string[]; readonly doc: Y.Doc } | null = null
   #timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(keepMs: number) {
@@ -32,20 +33,33 @@ export class KeptHistory {
     return this.#kept !== null
   }
 
-  /** The doc kept for `snapshot`, handed over (the caller owns it from now on), or null; anything else kept is let go. */
-  take(snapshot: Done): Y.Doc | null {
+  /**
+   * How many of `parts` (in order, from the history's head) the doc kept
+   * holds, or 0 if it stands for something else: the head it was kept for,
+   * then the snapshots sealed on top of it, each as it was accepted.
+   */
+  holds(parts: readonly Done[]): number {
+    const kept = this.#kept
+    if (!kept || parts.length < kept.hashes.length) return 0
+    const same = kept.hashes.every((hash, i) => parts[i]!.hash === hash && parts[i]!.outcome === 'applied')
+    return same ? kept.hashes.length : 0
+  }
+
+  /** The doc kept for `parts` (see holds), handed over (the caller owns it from now on) with how many of them it holds, or null; anything else kept is let go. */
+  take(parts: readonly Done[]): { doc: Y.Doc; held: number } | null {
+    const held = this.holds(parts)
     const kept = this.#kept
     this.#release(false)
     if (!kept) return null
-    if (kept.hash === snapshot.hash && snapshot.outcome === 'applied') return kept.doc
+    if (held > 0) return { doc: kept.doc, held }
     kept.doc.destroy()
     return null
   }
 
-  /** Keeps `doc` as the replay of the snapshot sealed as `done`, for the next whole rewrite. */
-  keep(done: Done, doc: Y.Doc): void {
+  /** Keeps `doc` as the replay of `parts`: the snapshot sealed whole, then those sealed on top of it from this replay. */
+  keep(parts: readonly Done[], doc: Y.Doc): void {
     this.#release(true)
-    this.#kept = { hash: done.hash, doc }
+    this.#kept = { hashes: parts.map((d) => d.hash), doc }
     this.#timer = setTimeout(() => this.#release(true), this.#keepMs)
     // Never what keeps a Node process running.
     ;(this.#timer as { unref?: () => void }).unref?.()

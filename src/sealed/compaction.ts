@@ -104,7 +104,12 @@ export function updateOf(d: Done): Uint8Array | null {
   return d.entry.header.version === 1 ? d.plain : (decodeContent(d.plain)?.update ?? null)
 }
 
-export async function compactOwn(ctx: CompactionContext): Promise<void> {
+/**
+ * Compacts the author's content entries. 'on top': the loose run was sealed
+ * on top of the history (onTop), which may still hold text deleted since it
+ * was last written whole, for a fold to take out.
+ */
+export async function compactOwn(ctx: CompactionContext): Promise<'on top' | 'done'> {
   const own = () => contentEntries(ctx.log)
   // 0. One run in all, with something new in it (a loose entry, or what others deleted: `fold`): the whole history is written again as one snapshot.
   const all = own()
@@ -112,7 +117,12 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
   const size = all.reduce((n, d) => n + d.bytes.length, 0)
   const news = (all.some((d) => d.entry.header.kind === 'update') && all.length >= 2) || (ctx.fold === true && all.length >= 1)
   if (chained && news && size <= ctx.snapshotBytes) {
-    if (await merge(ctx, all, true)) return
+    // Not grown by a quarter (GROWTH) since it was last written whole, with that replay kept: the loose run becomes one more
+    // snapshot on top of it (onTop), and the whole is written again once it has grown, or for a fold. A whole
+    // rewrite costs O(history) on every device (sealed, sent, checked, applied), so one at every compaction made a
+    // prolific author's history cost O(n²) in all; rewritten as it grows by a quarter, O(n).
+    if (ctx.fold !== true && !grown(all) && (await onTop(ctx, all))) return 'on top'
+    if (await merge(ctx, all, true)) return 'done'
   }
   // 0'. Several runs (a membership or profile entry of theirs between posts): the last run, with something new in
   // it, is written again as one snapshot, replayed after the runs before it, so what was deleted in it is collected.
@@ -125,14 +135,14 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
     if (run.length < 2) break
     const why = { refused: false }
     if (await merge(ctx, run, false, why)) break
-    if (!why.refused) return
+    if (!why.refused) return 'done'
     // A run that would be refused whole was written under rights its author no longer has (a moderator's pin, and the
     // moderator made a member since): it stays as written. What they wrote after it with the rights they have now is
     // merged apart; if there is none, the next loose run is, so that their history does not grow for good.
     const tail = withLatestRights(run)
     if (tail.length >= 2) {
       if (await merge(ctx, tail)) break
-      return
+      return 'done'
     }
   }
   // 2. Adjacent snapshots of similar size merge, while they fit.
@@ -145,8 +155,34 @@ export async function compactOwn(ctx: CompactionContext): Promise<void> {
       const similar = a.bytes.length <= 2 * b.bytes.length
       if (adjacent && similar && a.bytes.length + b.bytes.length <= ctx.snapshotBytes) pair = [a, b]
     }
-    if (!pair || !(await merge(ctx, pair))) return
+    if (!pair || !(await merge(ctx, pair))) return 'done'
   }
+}
+
+/** Growth of a history since it was last written whole (as a share of that snapshot) before it is written whole again. */
+export const GROWTH = 0.25
+
+/** Whether the history (one run) grew by GROWTH since its head, a snapshot, was written, or was never written whole. */
+function grown(all: readonly Done[]): boolean {
+  const head = all[0]!
+  if (head.entry.header.kind !== 'snapshot') return true
+  let since = 0
+  for (let i = 1; i < all.length; i++) since += all[i]!.bytes.length
+  return since >= GROWTH * head.bytes.length
+}
+
+/**
+ * The loose run at the end of a history (one run) sealed as one snapshot on
+ * top of the replay kept of the rest (the snapshot last written whole, and
+ * those sealed on top of it since): only the run is applied and written,
+ * with what it deleted. False, and nothing sealed, where nothing is kept for
+ * the rest or the run is not two loose entries or more.
+ */
+async function onTop(ctx: CompactionContext, all: readonly Done[]): Promise<boolean> {
+  const held = ctx.history?.holds(all) ?? 0
+  const run = all.slice(held)
+  if (held === 0 || run.length < 2 || run.some((d) => d.entry.header.kind !== 'update')) return false
+  return merge(ctx, run, false, undefined, all.slice(0, held))
 }
 
 /** The author's loose entries (in order) in runs that follow one another. */
@@ -204,8 +240,12 @@ function standsFor(ctx: CompactionContext, part: Done, update: Uint8Array): bool
   return true
 }
 
-/** Seals one snapshot replacing `parts` (own, contiguous), then deletes them from the shared doc. */
-async function merge(ctx: CompactionContext, parts: readonly Done[], whole = false, why?: { refused: boolean }): Promise<boolean> {
+/**
+ * Seals one snapshot replacing `parts` (own, contiguous), then deletes them
+ * from the shared doc. `onto`: the entries before `parts` (the whole history
+ * before them), whose replay is kept (onTop).
+ */
+async function merge(ctx: CompactionContext, parts: readonly Done[], whole = false, why?: { refused: boolean }, onto?: readonly Done[]): Promise<boolean> {
   // One part rewritten (a fold) is sealed under the author's next sequence number (below): only if that follows it,
   // since a snapshot over any other entry of theirs (a rename since) would be an equivocation.
   if (parts.length === 1 && ctx.nextSeq() !== parts[0]!.entry.header.seq + 1) return false
@@ -213,9 +253,12 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
     if (why) why.refused = true
     return false
   }
-  // A whole rewrite whose first part is the snapshot last written whole goes on from that replay.
-  const resumed = whole ? (ctx.history?.take(parts[0]!) ?? null) : null
-  const payloads = payloadsOf(ctx, resumed ? parts.slice(1) : parts)
+  // A whole rewrite whose head is the snapshot last written whole (and those sealed on top of it) goes on from that
+  // replay; so does a run sealed on top of them.
+  const kept = whole ? (ctx.history?.take(parts) ?? null) : onto ? (ctx.history?.take(onto) ?? null) : null
+  if (onto && !kept) return false
+  const resumed = kept?.doc ?? null
+  const payloads = payloadsOf(ctx, whole && kept ? parts.slice(kept.held) : parts)
   if (!payloads || (payloads.length === 0 && !resumed)) {
     resumed?.destroy()
     return false
@@ -223,7 +266,7 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   // Not from the author's first struct: what they wrote before, replayed first where this device holds all of it,
   // lets `parts` integrate, and so be collected, as in a whole rewrite; only `parts`' structs are written.
   const first = parts[0]!.entry.header.from
-  const parents = whole ? null : payloadsOf(ctx, contentEntries(ctx.log).filter((d) => d.entry.header.seq < first))
+  const parents = whole || onto ? null : payloadsOf(ctx, contentEntries(ctx.log).filter((d) => d.entry.header.seq < first))
   const fresh = () => new Y.Doc({ gc: true, gcFilter: ctx.gcFilter })
   let scratch = resumed ?? fresh()
   // In order: each part integrates as it is applied. In slices, with the page let run between: a prolific
@@ -241,8 +284,8 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   let after: Uint8Array | undefined
   /** Where `parts`' structs begin in the author's clock, in a replay after their parents. */
   let start: number | null = null
-  if (parents) {
-    await replay(parents)
+  if (parents || onto) {
+    if (parents) await replay(parents)
     const first = Math.min(...parts.map((d) => d.range?.from ?? Infinity))
     if (scratch.store.pendingStructs === null) {
       replayed = true
@@ -288,7 +331,7 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   if (!replayed) {
     // Merged first: applied one by one, updates whose parents live in an older
     // snapshot would each re-merge Yjs's growing pending set.
-    const all = resumed ? payloadsOf(ctx, parts) : payloads
+    const all = whole && resumed ? payloadsOf(ctx, parts) : payloads
     if (!all) {
       scratch.destroy()
       return false
@@ -302,7 +345,7 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   merged ??= encodeStateAsUpdate(scratch, after)
   if (parts.length === 1 && standsFor(ctx, parts[0]!, merged)) {
     // A fold that folded nothing: the history stands as written.
-    if (resumed && !builtOn) ctx.history?.keep(parts[0]!, scratch)
+    if (resumed && !builtOn) ctx.history?.keep(parts.slice(0, 1), scratch)
     else scratch.destroy()
     return false
   }
@@ -318,7 +361,7 @@ async function merge(ctx: CompactionContext, parts: readonly Done[], whole = fal
   ctx.drop(parts.map((d) => d.key))
   const sealed = ctx.log.done.get(key)
   // A replay holding someone else's structs is not kept: it stands for more than the snapshot.
-  if (whole && !builtOn && ctx.history && sealed?.outcome === 'applied') ctx.history.keep(sealed, scratch)
+  if ((whole || onto) && !builtOn && ctx.history && sealed?.outcome === 'applied') ctx.history.keep([...(onto ?? []), sealed], scratch)
   else scratch.destroy()
   return true
 }

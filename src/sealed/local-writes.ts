@@ -36,8 +36,10 @@ export interface LocalWritesContext {
  * transaction that writes structs under another client's id (the app never
  * does) is taken as Yjs encodes it, in its place in the order.
  *
- * Compaction: after `compactAfter` loose entries, and once this device has
- * been quiet for `compactWhenQuiet` after something of its own was deleted.
+ * Compaction: after `compactAfter` loose entries (sealed on top of the
+ * history until it has grown by a quarter, then the history written again whole:
+ * compaction.ts), and once this device has been quiet for
+ * `compactWhenQuiet` after something of its own was deleted.
  * What was deleted or edited away (an address, a post taken down) leaves the
  * stored history only when its author's device compacts (compaction.ts):
  * 10 s after the session that deleted it ends (or, if the board was
@@ -213,10 +215,17 @@ export class LocalWrites {
   /** `fold`: the whole history is rewritten even with nothing loose, if that folds in what was deleted. */
   #compact(fold: boolean, then?: () => void): void {
     this.#compacting = true
-    // What was deleted so far is folded in by this compaction (it reads the readable doc as it is then).
+    // What was deleted so far is folded in by this compaction (it reads the readable doc as it is then), unless it
+    // seals what was loose on top of the history: then the history may still hold it, for the quiet one.
+    const deleted = this.#deleted
     this.#deleted = false
     void this.#ctx
-      .run(() => this.#ctx.own.compact({ fold }))
+      .run(async () => {
+        if ((await this.#ctx.own.compact({ fold })) === 'on top' && deleted) {
+          this.#deleted = true
+          this.#waitForQuiet()
+        }
+      })
       .finally(() => {
         this.#compacting = false
         then?.()

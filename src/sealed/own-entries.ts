@@ -1,6 +1,7 @@
 import * as Y from 'yjs'
 import { boundClientId, fromBase64url, keyId, MAX_ENTRY_BYTES, parseEntry, sealEntry, type ContentCipher, type DeviceSigner, type EntryHeader, type EntryKind, type TransportSecret } from '../crypto/index.ts'
 import type { AuthorLog, Verified } from './author-log.ts'
+import type { ClockRange } from './authority.ts'
 import type { Circle } from './circle.ts'
 import { compactOwn, contentEntries, isOneRun, lastRun, updateOf } from './compaction.ts'
 import { KeptHistory, Refusals } from './compaction-memory.ts'
@@ -128,9 +129,11 @@ export class OwnEntries {
     const client = boundClientId(this.#ctx.signer.publicKey)
     const start = run === all ? 0 : (run[0]!.range?.from ?? 0)
     const cover: { clock: number; len: number }[] = []
+    // What a snapshot deletes of its own structs is collected in it; what it deletes of those before it (one sealed on
+    // top of the history restates what was deleted there) may still be held by the one that holds them.
     for (const d of run) {
       const update = d.entry.header.kind === 'snapshot' ? updateOf(d) : null
-      if (update) cover.push(...(readColumns(update).ds.get(client) ?? []))
+      if (update && d.range) cover.push(...within(readColumns(update).ds.get(client) ?? [], d.range))
     }
     // Its structs in loose entries too: one another device deleted is in no snapshot's delete set.
     const doc = readable()
@@ -243,11 +246,16 @@ export class OwnEntries {
     return this.#held?.find((v) => v.key === key)?.hash
   }
 
-  /** Compacts this device's content entries into snapshots (compaction.ts); `fold`: rewrites the whole history even with nothing loose, if that folds in a deletion. */
-  async compact({ fold = false }: { fold?: boolean } = {}): Promise<void> {
+  /**
+   * Compacts this device's content entries into snapshots (compaction.ts);
+   * `fold`: rewrites the whole history even with nothing loose, if that folds
+   * in a deletion. 'on top': what was loose was sealed on top of the history,
+   * which may still hold text deleted since it was written whole.
+   */
+  async compact({ fold = false }: { fold?: boolean } = {}): Promise<'on top' | 'done'> {
     const { signer, snapshotBytes, circle, entries, rules, myTag } = this.#ctx
     const client = boundClientId(signer.publicKey)
-    await compactOwn({
+    return compactOwn({
       log: this.#ctx.log(),
       snapshotBytes,
       client,
@@ -286,6 +294,16 @@ export class OwnEntries {
   close(): void {
     this.#history.clear()
   }
+}
+
+/** Delete-set ranges cut to what lies within `range` (a clock range, `to` excluded). */
+function within(ranges: readonly { clock: number; len: number }[], range: ClockRange): { clock: number; len: number }[] {
+  const out: { clock: number; len: number }[] = []
+  for (const { clock, len } of ranges) {
+    const [from, to] = [Math.max(clock, range.from), Math.min(clock + len, range.to)]
+    if (to > from) out.push({ clock: from, len: to - from })
+  }
+  return out
 }
 
 /** Ranges (clock and length pairs, in order) cut to what lies at or after `start`. */

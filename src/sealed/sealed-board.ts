@@ -405,8 +405,9 @@ export class SealedBoard {
     })
   }
 
+  /** Compacts this device's entries now, as its quiet compaction does: its history written again whole if that changes it. */
   async compactNow(): Promise<void> {
-    await this.#tasks.run(() => this.#own.compact())
+    await this.#tasks.run(async () => void (await this.#own.compact({ fold: true })))
   }
 
   // ── wiring ───────────────────────────────────────────────────────────────

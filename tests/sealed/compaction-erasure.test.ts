@@ -24,7 +24,17 @@ async function post(m: Member, title: string, body?: string): Promise<ItemId> {
 
 /** Every content entry in `m`'s shared doc, decrypted with the keys `m` holds, as text. */
 async function storedTexts(m: Member): Promise<string[]> {
-  const out: string[] = []
+  return (await storedEntries(m)).map(([, text]) => text)
+}
+
+/** The keys of the content entries in `m`'s shared doc that hold `text`. */
+async function keysHolding(m: Member, text: string): Promise<string[]> {
+  return (await storedEntries(m)).filter(([, t]) => t.includes(text)).map(([key]) => key)
+}
+
+/** Every content entry in `m`'s shared doc, decrypted with the keys `m` holds: its key, and its update as text. */
+async function storedEntries(m: Member): Promise<[string, string][]> {
+  const out: [string, string][] = []
   for (const [key, value] of m.board.sealed.getMap('entries')) {
     if (!(value instanceof Uint8Array)) continue
     const parsed = parseEntry(value)
@@ -35,7 +45,7 @@ async function storedTexts(m: Member): Promise<string[]> {
     const plain = cipher && (await openEntry(parsed.entry, cipher))
     if (!plain) throw new Error(`${m.name} cannot open ${key}`)
     const update = header.version === 1 ? plain : decodeContent(plain)!.update
-    out.push(new TextDecoder().decode(update))
+    out.push([key, new TextDecoder().decode(update)])
   }
   return out
 }
@@ -151,23 +161,54 @@ describe('what was deleted leaves the history at the author’s next compaction'
     expect(refused(carol)).toEqual([])
   }, 60_000)
 
-  it('Bob edits an address out of a post that is already in a large snapshot: after his next compaction the old text is in no entry', async () => {
+  /**
+   * Bob (compacting every 10 entries) posts an address, then ten long posts: a snapshot of about 30 KB holds the
+   * address (`large`, its key). Then he edits the address out (`id`) and writes `after` posts of `size` characters.
+   */
+  async function editedOutOfALargeSnapshot(opts: { compactWhenQuiet?: number; after: number; size: number }) {
     const c = await circle('Ana')
     const ana = c.founder
-    const bob = await c.admit('Bob', ana, { compactAfter: 10 })
+    const bob = await c.admit('Bob', ana, { compactAfter: 10, ...(opts.compactWhenQuiet ? { compactWhenQuiet: opts.compactWhenQuiet } : {}) })
     const id = await post(bob, 'Meeting', 'the old place: 9 Oak Lane')
-    // Large posts: the snapshot holding the address is much bigger than what comes after it.
     for (let i = 0; i < 10; i++) await post(bob, `long ${i}`, 'x'.repeat(3000))
-    expect((await storedTexts(bob)).some((t) => t.includes('Oak Lane'))).toBe(true)
+    const large = await keysHolding(bob, 'Oak Lane')
+    expect(large).toHaveLength(1)
     updateItem(bob.board.readable, id, { body: 'ask Ana for the place' }, Date.now())
     await bob.board.flush()
-    for (let i = 0; i < 10; i++) await post(bob, `short ${i}`)
+    for (let i = 0; i < opts.after; i++) await post(bob, `after ${i}`, 'y'.repeat(opts.size))
     await exchange(ana, bob)
-    for (const m of [ana, bob]) {
+    return { c, ana, bob, id, large }
+  }
+
+  /** The address is in no entry of `ms`, and each reads the post as edited and `count` posts in all. */
+  async function expectEditedOut(ms: Member[], id: ItemId, count: number): Promise<void> {
+    for (const m of ms) {
       await expectErased(m, 'Oak Lane')
       expect(readItems(m.board.readable).find((i) => i.id === id)?.body).toBe('ask Ana for the place')
-      expect(readItems(m.board.readable)).toHaveLength(21)
+      expect(readItems(m.board.readable)).toHaveLength(count)
     }
+  }
+
+  it('Bob edits an address out of a post that is already in a large snapshot and goes on writing: his next compactions seal what he writes on top of it, and the old text leaves once he is quiet', async () => {
+    const { ana, bob, id, large } = await editedOutOfALargeSnapshot({ compactWhenQuiet: 300, after: 10, size: 1 })
+    // A long post and eleven small entries, under a quarter of a 30 KB snapshot: sealed as one snapshot on top of it, which is not written again (yet).
+    for (const m of [ana, bob]) expect(await keysHolding(m, 'Oak Lane'), `${m.name}'s entries`).toEqual(large)
+    // Quiet for a while: his history is written again whole, and the address leaves it.
+    await quietThenSync(ana, bob)
+    await expectEditedOut([ana, bob], id, 21)
+  }, 60_000)
+
+  it('Bob edits an address out of a post in a large snapshot, writes on, and his app closes before he is quiet: what was sealed on top restates the deletion, but when he opens the board again his device still folds it in once quiet', async () => {
+    const { c, ana, bob, id, large } = await editedOutOfALargeSnapshot({ compactWhenQuiet: 300, after: 10, size: 1 })
+    expect(await keysHolding(ana, 'Oak Lane')).toEqual(large)
+    const bob2 = await reopenAfterClosing(c, bob, ana, 'Oak Lane')
+    await expectEditedOut([ana, bob2], id, 21)
+  }, 60_000)
+
+  it('Bob, writing without a pause, edits an address out of a post in a large snapshot: once what he wrote since is a quarter of its size, his next compaction writes the history again whole, and the old text is in no entry', async () => {
+    // 20 posts of 1,000 characters after a snapshot of about 30 KB: a quarter of it is reached by the first compaction after the edit.
+    const { ana, bob, id } = await editedOutOfALargeSnapshot({ after: 20, size: 1000 })
+    await expectEditedOut([ana, bob], id, 31)
   }, 60_000)
 
   it('Bob edits an address out of his post and writes nothing more: once his device has been quiet a while, the old text is in no entry, with no further posts needed', async () => {

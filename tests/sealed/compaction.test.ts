@@ -527,7 +527,7 @@ describe('a large history is rewritten in slices', () => {
 
 describe('a whole rewrite goes on from the one before', () => {
   /** Bob's device over one log: each `compact()` compacts the log as it now stands, with what `history` keeps between runs. */
-  function bobsDevice(history: KeptHistory, opts: { handled?: boolean; structsOf?: CompactionContext['structsOf'] } = {}) {
+  function bobsDevice(history: KeptHistory, opts: { handled?: boolean; structsOf?: CompactionContext['structsOf']; snapshotSize?: (from: number) => number } = {}) {
     const log = new AuthorLog()
     const sealed: string[] = []
     const merged: Uint8Array[] = []
@@ -543,7 +543,7 @@ describe('a whole rewrite goes on from the one before', () => {
           const seq = given ?? nextSeq()
           const key = `bob snapshot ${from}-${seq}`
           // Its turn has come by the time sealing returns, unless told otherwise (it then waits in the log).
-          if (opts.handled !== false) log.done.set(key, entry('snapshot', from, seq, { update: bytes }))
+          if (opts.handled !== false) log.done.set(key, entry('snapshot', from, seq, { update: bytes, size: opts.snapshotSize?.(from) ?? 100 }))
           sealed.push(`${from}-${seq}`)
           merged.push(bytes)
           return key
@@ -563,7 +563,7 @@ describe('a whole rewrite goes on from the one before', () => {
   }
 
   /** Bob's device after its first whole rewrite, of his posts 1 and 2 (`w[0]`, `w[1]`): snapshot 1-2. */
-  async function afterFirstRewrite(w: Uint8Array[], opts: { handled?: boolean; keepMs?: number } = {}) {
+  async function afterFirstRewrite(w: Uint8Array[], opts: { handled?: boolean; keepMs?: number; snapshotSize?: (from: number) => number } = {}) {
     const history = new KeptHistory(opts.keepMs ?? 60_000)
     const bob = bobsDevice(history, opts)
     bob.add(post(1, w[0]!), post(2, w[1]!))
@@ -588,6 +588,53 @@ describe('a whole rewrite goes on from the one before', () => {
     expect(Object.keys(notices(bob.merged[1]!)).sort()).toEqual(['bob/1', 'bob/2', 'bob/3', 'bob/4'])
     expect([...bob.log.done.values()].map((d) => d.key)).toEqual(['bob snapshot 1-4'])
     history.clear()
+  })
+
+  it('while what Bob wrote since is under a quarter of the snapshot last written whole, his loose posts are sealed on top of it from the kept replay, reading no snapshot again; a fold then writes it all whole from that replay', async () => {
+    const w = bobWrites(6)
+    // Snapshot 1-2 stands for a long history (10,000 bytes); each post and each snapshot on top, 100.
+    const { history, bob } = await afterFirstRewrite(w, { snapshotSize: (from) => (from === 1 ? 10_000 : 100) })
+    unreadable(bob.log, 'bob snapshot 1-2')
+    bob.add(post(3, w[2]!), post(4, w[3]!))
+    expect(await bob.compact()).toBe('on top')
+    unreadable(bob.log, 'bob snapshot 3-4')
+    bob.add(post(5, w[4]!), post(6, w[5]!))
+    expect(await bob.compact()).toBe('on top')
+    expect(bob.sealed).toEqual(['1-2', '3-4', '5-6'])
+    // Each holds only what it stands for, the posts it replaced, and reads after the ones before it.
+    const text = (u: Uint8Array) => new TextDecoder().decode(u)
+    expect([1, 2, 3, 4, 5, 6].filter((i) => text(bob.merged[1]!).includes(`notice ${i}`))).toEqual([3, 4])
+    expect([1, 2, 3, 4, 5, 6].filter((i) => text(bob.merged[2]!).includes(`notice ${i}`))).toEqual([5, 6])
+    expect(Object.keys(notices(Y.mergeUpdates(bob.merged))).sort()).toEqual(['bob/1', 'bob/2', 'bob/3', 'bob/4', 'bob/5', 'bob/6'])
+    expect([...bob.log.done.values()].map((d) => d.key)).toEqual(['bob snapshot 1-2', 'bob snapshot 3-4', 'bob snapshot 5-6'])
+    // The quiet compaction's fold: one snapshot of all six, though none of the three is readable here any more.
+    expect(await bob.compact(undefined, true)).toBe('done')
+    expect(bob.sealed.at(-1)).toBe('1-6')
+    expect(Object.keys(notices(bob.merged.at(-1)!)).sort()).toEqual(['bob/1', 'bob/2', 'bob/3', 'bob/4', 'bob/5', 'bob/6'])
+    expect([...bob.log.done.values()].map((d) => d.key)).toEqual(['bob snapshot 1-6'])
+    history.clear()
+  })
+
+  it('once what Bob wrote since reaches a quarter of the snapshot last written whole, his next compaction writes his history whole again', async () => {
+    const w = bobWrites(6)
+    const { history, bob } = await afterFirstRewrite(w, { snapshotSize: (from) => (from === 1 ? 1_000 : 100) })
+    bob.add(post(3, w[2]!), post(4, w[3]!))
+    expect(await bob.compact()).toBe('on top')
+    // 100 on top and 200 loose: 300 of 1,000.
+    bob.add(post(5, w[4]!), post(6, w[5]!))
+    expect(await bob.compact()).toBe('done')
+    expect(bob.sealed).toEqual(['1-2', '3-4', '1-6'])
+    expect([...bob.log.done.values()].map((d) => d.key)).toEqual(['bob snapshot 1-6'])
+    history.clear()
+  })
+
+  it('with nothing kept, loose posts on a long history are written whole with it, as before', async () => {
+    const w = bobWrites(4)
+    const { history, bob } = await afterFirstRewrite(w, { snapshotSize: (from) => (from === 1 ? 10_000 : 100) })
+    history.clear()
+    bob.add(post(3, w[2]!), post(4, w[3]!))
+    expect(await bob.compact()).toBe('done')
+    expect(bob.sealed).toEqual(['1-2', '1-4'])
   })
 
   it('with nothing kept, the same log is replayed from its entries: the unreadable snapshot stops the rewrite, and only the new posts are sealed', async () => {
@@ -722,7 +769,7 @@ describe('a whole rewrite goes on from the one before', () => {
     const m = bob.merged[1]!
     expect(clientsOf(m)).toEqual([BOB])
     // What is kept for the next rewrite is the merge alone, as sealed: no struct of hers is in it.
-    const kept = history.take(bob.log.done.get('bob snapshot 1-4')!)!
+    const kept = history.take([bob.log.done.get('bob snapshot 1-4')!])!.doc
     expect([...kept.store.clients.keys()]).toEqual([BOB])
     kept.destroy()
     const after = new Y.Doc({ gcFilter: keepTypes })
@@ -737,25 +784,41 @@ describe('what a kept history holds, and when it lets go', () => {
   it('the doc is handed over whole for its own snapshot, and kept no more; for any other, or one refused since, it is destroyed and nothing is handed over', () => {
     const history = new KeptHistory(60_000)
     const doc = new Y.Doc()
-    history.keep(done('h1'), doc)
-    expect(history.take(done('h1'))).toBe(doc)
+    history.keep([done('h1')], doc)
+    expect(history.take([done('h1'), done('later')])).toEqual({ doc, held: 1 })
     expect(doc.isDestroyed).toBe(false)
     expect(history.holding).toBe(false)
-    expect(history.take(done('h1'))).toBeNull()
-    for (const other of [done('h2'), done('h1', 'refused')]) {
+    expect(history.take([done('h1')])).toBeNull()
+    for (const other of [[done('h2')], [done('h1', 'refused')], []]) {
       const d = new Y.Doc()
-      history.keep(done('h1'), d)
+      history.keep([done('h1')], d)
       expect(history.take(other)).toBeNull()
       expect(d.isDestroyed).toBe(true)
       expect(history.holding).toBe(false)
     }
   })
 
+  it('a doc kept for a snapshot and those sealed on top of it stands for all of them, in order, and for nothing less', () => {
+    const history = new KeptHistory(60_000)
+    const doc = new Y.Doc()
+    history.keep([done('head'), done('top1'), done('top2')], doc)
+    expect(history.holds([done('head'), done('top1'), done('top2'), done('loose')])).toBe(3)
+    // Without one of them, in another order, or with one refused since: it stands for something else.
+    expect(history.holds([done('head'), done('top1')])).toBe(0)
+    expect(history.holds([done('head'), done('top2'), done('top1')])).toBe(0)
+    expect(history.holds([done('head'), done('top1', 'refused'), done('top2')])).toBe(0)
+    expect(history.holding).toBe(true)
+    expect(history.take([done('head'), done('top1'), done('top2')])).toEqual({ doc, held: 3 })
+    history.keep([done('head'), done('top1')], doc)
+    expect(history.take([done('head'), done('other'), done('top2')])).toBeNull()
+    expect(doc.isDestroyed).toBe(true)
+  })
+
   it('keeping another destroys the one before; clearing destroys what is kept', () => {
     const history = new KeptHistory(60_000)
     const [a, b] = [new Y.Doc(), new Y.Doc()]
-    history.keep(done('a'), a)
-    history.keep(done('b'), b)
+    history.keep([done('a')], a)
+    history.keep([done('b')], b)
     expect(a.isDestroyed).toBe(true)
     expect(b.isDestroyed).toBe(false)
     history.clear()
@@ -768,9 +831,9 @@ describe('what a kept history holds, and when it lets go', () => {
     try {
       const history = new KeptHistory(1000)
       const [a, b] = [new Y.Doc(), new Y.Doc()]
-      history.keep(done('a'), a)
+      history.keep([done('a')], a)
       vi.advanceTimersByTime(600)
-      history.keep(done('b'), b)
+      history.keep([done('b')], b)
       vi.advanceTimersByTime(400)
       expect(history.holding).toBe(true)
       expect(b.isDestroyed).toBe(false)
