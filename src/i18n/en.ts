@@ -50,6 +50,7 @@ export const en = {
 
   'join.title': 'Join a board',
   'join.intro': 'Paste the invite link a member gave you, or scan their invite QR code.',
+  'join.introLinked': 'You opened an invitation: it is in the field below. Choose the name the board’s members will see, then join.',
   'join.link': 'Invite link',
   'join.submit': 'Join board',
 
@@ -129,6 +130,8 @@ export const en = {
   'board.chooseKind': 'What would you like to post?',
   'board.newPosts': { one: '{count} new post since your last visit', other: '{count} new posts since your last visit' },
   'board.markRead': 'Mark as read',
+  'board.review': 'Review',
+  'board.asking': { one: '{count} person asks to be let in', other: '{count} people ask to be let in' },
 
   'boardSettings.title': 'Board settings',
   'boardSettings.leave': 'Leave this board',
@@ -148,6 +151,7 @@ export const en = {
 
   'sync.offline': 'Offline — changes are saved on this device',
   'sync.searching': 'Looking for other members…',
+  'sync.alone': 'No other member yet',
   'sync.waitingOffline': 'Offline — nobody can let you in until you are back online',
   'sync.waitingSearching': 'Looking for the board’s members…',
   'sync.connecting': { one: 'Connecting to a member device…', other: 'Connecting to {count} member devices…' },
@@ -327,13 +331,15 @@ export const en = {
   'invite.expiry.day': '1 day',
   'invite.expiry.week': '7 days',
   'invite.ask': 'Let me approve each person before they are let in',
+  'invite.letsInAsked': 'Each one waits until a member lets them in from Members.',
+  'invite.letsInAtOnce': 'A member’s device that is online lets them in as soon as they ask.',
   'invite.create': 'Create the invite',
   'invite.creating': 'Creating…',
   'invite.explain': { one: 'This link lets {count} device ask to join. It holds no key to the board: until a member lets them in, they see nothing. It stops working {when}, when it is used, or when you revoke it.', other: 'This link lets {count} devices ask to join. It holds no key to the board: until a member lets them in, they see nothing. It stops working {when}, when it is used up, or when you revoke it.' },
   'invite.explainDevice': 'Open this on your other device to link it to you. It will show as yours, with its own keys.',
   'invite.notAllowed': 'On this board only moderators can invite.',
   'waiting.title': 'Waiting for a member to let you in',
-  'waiting.body': 'You asked to join. As soon as a member’s device is online, it lets you in; until then you see nothing of the board.',
+  'waiting.body': 'You asked to join. A member’s device lets you in once it is online — at once, or when a member has approved you, if the invitation asks for that; until then you see nothing of the board.',
   'waiting.stuck': 'If members are online and nobody lets you in, this invitation may have been used up, expired or withdrawn: ask whoever sent it for a new one.',
   'waiting.compare': 'If they ask, show them this fingerprint: {fingerprint}',
   'waiting.leave': 'Cancel and forget this board',

@@ -57,6 +57,7 @@ export const es: Messages = {
 
   'join.title': 'Unirse a un tablón',
   'join.intro': 'Pega el enlace de invitación que te dio un miembro o escanea su código QR de invitación.',
+  'join.introLinked': 'Abriste una invitación: está en el campo de abajo. Elige el nombre que verán los miembros del tablón y únete.',
   'join.link': 'Enlace de invitación',
   'join.submit': 'Unirse al tablón',
 
@@ -136,6 +137,8 @@ export const es: Messages = {
   'board.chooseKind': '¿Qué quieres publicar?',
   'board.newPosts': { one: '{count} publicación nueva desde tu última visita', many: '{count} publicaciones nuevas desde tu última visita', other: '{count} publicaciones nuevas desde tu última visita' },
   'board.markRead': 'Marcar como leído',
+  'board.review': 'Revisar',
+  'board.asking': { one: '{count} persona pide que la dejen entrar', many: '{count} personas piden que las dejen entrar', other: '{count} personas piden que las dejen entrar' },
 
   'boardSettings.title': 'Ajustes del tablón',
   'boardSettings.leave': 'Salir de este tablón',
@@ -155,6 +158,7 @@ export const es: Messages = {
 
   'sync.offline': 'Sin conexión: los cambios se guardan en este dispositivo',
   'sync.searching': 'Buscando a otros miembros…',
+  'sync.alone': 'Aún no hay otros miembros',
   'sync.waitingOffline': 'Sin conexión: nadie puede dejarte entrar hasta que vuelvas a estar en línea',
   'sync.waitingSearching': 'Buscando a los miembros del tablón…',
   'sync.connecting': { one: 'Conectando con el dispositivo de un miembro…', many: 'Conectando con {count} dispositivos de miembros…', other: 'Conectando con {count} dispositivos de miembros…' },
@@ -334,6 +338,8 @@ export const es: Messages = {
   'invite.expiry.day': '1 día',
   'invite.expiry.week': '7 días',
   'invite.ask': 'Quiero aprobar a cada persona antes de que entre',
+  'invite.letsInAsked': 'Cada una espera hasta que un miembro la deje entrar desde Miembros.',
+  'invite.letsInAtOnce': 'El dispositivo de un miembro que esté en línea las deja entrar en cuanto lo piden.',
   'invite.create': 'Crear la invitación',
   'invite.creating': 'Creando…',
   'invite.explain': {
@@ -344,7 +350,7 @@ export const es: Messages = {
   'invite.explainDevice': 'Abre esto en tu otro dispositivo para vincularlo contigo. Aparecerá como tuyo, con sus propias claves.',
   'invite.notAllowed': 'En este tablón solo los moderadores pueden invitar.',
   'waiting.title': 'Esperando a que un miembro te deje entrar',
-  'waiting.body': 'Pediste unirte. En cuanto el dispositivo de un miembro esté en línea, te dejará entrar; hasta entonces no ves nada del tablón.',
+  'waiting.body': 'Pediste unirte. El dispositivo de un miembro te deja entrar cuando está en línea: enseguida, o cuando un miembro te haya aprobado, si la invitación lo pide; hasta entonces no ves nada del tablón.',
   'waiting.stuck': 'Si hay miembros conectados y nadie te deja entrar, puede que esta invitación ya se haya usado, haya caducado o se haya retirado: pide una nueva a quien te la envió.',
   'waiting.compare': 'Si te lo piden, enséñales esta huella: {fingerprint}',
   'waiting.leave': 'Cancelar y olvidar este tablón',

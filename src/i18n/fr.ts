@@ -57,6 +57,7 @@ export const fr: Messages = {
 
   'join.title': 'Rejoindre un tableau',
   'join.intro': 'Collez le lien d’invitation qu’un membre vous a donné, ou scannez son code QR d’invitation.',
+  'join.introLinked': 'Vous avez ouvert une invitation\u202f: elle est dans le champ ci-dessous. Choisissez le nom que les membres du tableau verront, puis rejoignez-le.',
   'join.link': 'Lien d’invitation',
   'join.submit': 'Rejoindre le tableau',
 
@@ -136,6 +137,8 @@ export const fr: Messages = {
   'board.chooseKind': 'Que voulez-vous publier\u202f?',
   'board.newPosts': { one: '{count} nouvelle publication depuis votre dernière visite', many: '{count} nouvelles publications depuis votre dernière visite', other: '{count} nouvelles publications depuis votre dernière visite' },
   'board.markRead': 'Marquer comme lu',
+  'board.review': 'Examiner',
+  'board.asking': { one: '{count} personne demande à entrer', many: '{count} personnes demandent à entrer', other: '{count} personnes demandent à entrer' },
 
   'boardSettings.title': 'Réglages du tableau',
   'boardSettings.leave': 'Quitter ce tableau',
@@ -155,6 +158,7 @@ export const fr: Messages = {
 
   'sync.offline': 'Hors ligne — les modifications sont enregistrées sur cet appareil',
   'sync.searching': 'Recherche d’autres membres…',
+  'sync.alone': 'Pas encore d’autre membre',
   'sync.waitingOffline': 'Hors ligne — personne ne peut vous faire entrer avant votre retour en ligne',
   'sync.waitingSearching': 'Recherche des membres du tableau…',
   'sync.connecting': { one: 'Connexion à {count} appareil de membre…', many: 'Connexion à {count} appareils de membres…', other: 'Connexion à {count} appareils de membres…' },
@@ -334,6 +338,8 @@ export const fr: Messages = {
   'invite.expiry.day': '1 jour',
   'invite.expiry.week': '7 jours',
   'invite.ask': 'Je veux approuver chaque personne avant qu’elle entre',
+  'invite.letsInAsked': 'Chacune attend qu’un membre la fasse entrer depuis Membres.',
+  'invite.letsInAtOnce': 'L’appareil d’un membre en ligne les fait entrer dès qu’elles le demandent.',
   'invite.create': 'Créer l’invitation',
   'invite.creating': 'Création…',
   'invite.explain': {
@@ -344,7 +350,7 @@ export const fr: Messages = {
   'invite.explainDevice': 'Ouvrez ceci sur votre autre appareil pour l’associer à vous. Il apparaîtra comme le vôtre, avec ses propres clés.',
   'invite.notAllowed': 'Sur ce tableau, seuls les modérateurs peuvent inviter.',
   'waiting.title': 'En attente qu’un membre vous fasse entrer',
-  'waiting.body': 'Vous avez demandé à entrer. Dès que l’appareil d’un membre est en ligne, il vous fait entrer\u202f; d’ici là, vous ne voyez rien du tableau.',
+  'waiting.body': 'Vous avez demandé à entrer. L’appareil d’un membre vous fait entrer dès qu’il est en ligne — aussitôt, ou quand un membre vous a accepté, si l’invitation le demande\u202f; d’ici là, vous ne voyez rien du tableau.',
   'waiting.stuck': 'Si des membres sont en ligne et que personne ne vous fait entrer, cette invitation a peut-être déjà servi, expiré ou été retirée\u202f: demandez-en une nouvelle à la personne qui vous l’a envoyée.',
   'waiting.compare': 'Si on vous le demande, montrez cette empreinte\u00a0: {fingerprint}',
   'waiting.leave': 'Annuler et oublier ce tableau',

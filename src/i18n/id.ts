@@ -56,6 +56,7 @@ export const id: Messages = {
 
   'join.title': 'Gabung ke papan',
   'join.intro': 'Tempel tautan undangan yang diberikan seorang anggota, atau pindai kode QR undangannya.',
+  'join.introLinked': 'Kamu membuka sebuah undangan: undangan itu ada di kolom di bawah. Pilih nama yang akan dilihat anggota papan, lalu bergabunglah.',
   'join.link': 'Tautan undangan',
   'join.submit': 'Gabung ke papan',
 
@@ -135,6 +136,8 @@ export const id: Messages = {
   'board.chooseKind': 'Mau posting apa?',
   'board.newPosts': { other: '{count} postingan baru sejak kunjungan terakhirmu' },
   'board.markRead': 'Tandai sudah dibaca',
+  'board.review': 'Tinjau',
+  'board.asking': { other: '{count} orang minta dimasukkan' },
 
   'boardSettings.title': 'Pengaturan papan',
   'boardSettings.leave': 'Keluar dari papan ini',
@@ -154,6 +157,7 @@ export const id: Messages = {
 
   'sync.offline': 'Luring — perubahan disimpan di perangkat ini',
   'sync.searching': 'Mencari anggota lain…',
+  'sync.alone': 'Belum ada anggota lain',
   'sync.waitingOffline': 'Luring — tidak ada yang bisa memasukkanmu sampai kamu daring lagi',
   'sync.waitingSearching': 'Mencari anggota papan…',
   'sync.connecting': { other: 'Menghubungkan ke {count} perangkat anggota…' },
@@ -333,13 +337,15 @@ export const id: Messages = {
   'invite.expiry.day': '1 hari',
   'invite.expiry.week': '7 hari',
   'invite.ask': 'Aku ingin menyetujui setiap orang sebelum mereka dimasukkan',
+  'invite.letsInAsked': 'Masing-masing menunggu sampai seorang anggota memasukkannya dari Anggota.',
+  'invite.letsInAtOnce': 'Perangkat anggota yang sedang daring memasukkan mereka begitu mereka meminta.',
   'invite.create': 'Buat undangan',
   'invite.creating': 'Membuat…',
   'invite.explain': { other: 'Tautan ini memungkinkan {count} perangkat meminta bergabung. Tautan ini tidak berisi kunci papan: sampai seorang anggota memasukkan mereka, mereka tidak melihat apa pun. Tautan ini berhenti berlaku pada {when}, saat jatah pakainya habis, atau saat kamu mencabutnya.' },
   'invite.explainDevice': 'Buka ini di perangkatmu yang lain untuk menautkannya denganmu. Perangkat itu akan tampil sebagai milikmu, dengan kuncinya sendiri.',
   'invite.notAllowed': 'Di papan ini hanya moderator yang bisa mengundang.',
   'waiting.title': 'Menunggu anggota memasukkanmu',
-  'waiting.body': 'Kamu sudah meminta bergabung. Begitu perangkat seorang anggota daring, perangkat itu akan memasukkanmu; sampai saat itu kamu tidak melihat apa pun dari papan ini.',
+  'waiting.body': 'Kamu sudah meminta bergabung. Perangkat seorang anggota memasukkanmu begitu daring — langsung, atau setelah seorang anggota menyetujuimu jika undangannya memintanya; sampai saat itu kamu tidak melihat apa pun dari papan ini.',
   'waiting.stuck': 'Jika ada anggota yang online tetapi tidak ada yang mengizinkanmu masuk, undangan ini mungkin sudah terpakai, kedaluwarsa, atau ditarik: minta undangan baru kepada pengirimnya.',
   'waiting.compare': 'Kalau mereka minta, tunjukkan sidik jari ini: {fingerprint}',
   'waiting.leave': 'Batalkan dan lupakan papan ini',

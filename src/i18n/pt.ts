@@ -57,6 +57,7 @@ export const pt: Messages = {
 
   'join.title': 'Entrar em um mural',
   'join.intro': 'Cole o link de convite que um membro deu a você ou escaneie o código QR do convite.',
+  'join.introLinked': 'Você abriu um convite: ele está no campo abaixo. Escolha o nome que os membros do mural vão ver e entre.',
   'join.link': 'Link de convite',
   'join.submit': 'Entrar no mural',
 
@@ -136,6 +137,8 @@ export const pt: Messages = {
   'board.chooseKind': 'O que você quer publicar?',
   'board.newPosts': { one: '{count} publicação nova desde sua última visita', many: '{count} publicações novas desde sua última visita', other: '{count} publicações novas desde sua última visita' },
   'board.markRead': 'Marcar como lido',
+  'board.review': 'Revisar',
+  'board.asking': { one: '{count} pessoa pede para entrar', many: '{count} pessoas pedem para entrar', other: '{count} pessoas pedem para entrar' },
 
   'boardSettings.title': 'Configurações do mural',
   'boardSettings.leave': 'Sair deste mural',
@@ -155,6 +158,7 @@ export const pt: Messages = {
 
   'sync.offline': 'Offline — as mudanças ficam salvas neste dispositivo',
   'sync.searching': 'Procurando outros membros…',
+  'sync.alone': 'Ainda não há outros membros',
   'sync.waitingOffline': 'Offline — ninguém pode deixar você entrar até você voltar a ficar online',
   'sync.waitingSearching': 'Procurando os membros do mural…',
   'sync.connecting': { one: 'Conectando a {count} dispositivo de membro…', many: 'Conectando a {count} dispositivos de membros…', other: 'Conectando a {count} dispositivos de membros…' },
@@ -334,6 +338,8 @@ export const pt: Messages = {
   'invite.expiry.day': '1 dia',
   'invite.expiry.week': '7 dias',
   'invite.ask': 'Quero aprovar cada pessoa antes que ela entre',
+  'invite.letsInAsked': 'Cada pessoa espera até um membro deixá-la entrar em Membros.',
+  'invite.letsInAtOnce': 'O dispositivo de um membro que esteja online deixa a pessoa entrar assim que ela pede.',
   'invite.create': 'Criar o convite',
   'invite.creating': 'Criando…',
   'invite.explain': {
@@ -344,7 +350,7 @@ export const pt: Messages = {
   'invite.explainDevice': 'Abra isto no seu outro dispositivo para vinculá-lo a você. Ele vai aparecer como seu, com chaves próprias.',
   'invite.notAllowed': 'Neste mural, só moderadores podem convidar.',
   'waiting.title': 'Aguardando um membro deixar você entrar',
-  'waiting.body': 'Você pediu para entrar. Assim que o dispositivo de um membro estiver online, ele deixa você entrar; até lá, você não vê nada do mural.',
+  'waiting.body': 'Você pediu para entrar. O dispositivo de um membro deixa você entrar quando estiver online — na hora, ou quando um membro tiver aprovado você, se o convite pedir isso; até lá, você não vê nada do mural.',
   'waiting.stuck': 'Se há membros online e ninguém deixa você entrar, este convite pode ter sido usado, expirado ou retirado: peça um novo a quem o enviou.',
   'waiting.compare': 'Se pedirem, mostre esta impressão digital: {fingerprint}',
   'waiting.leave': 'Cancelar e esquecer este mural',

@@ -57,6 +57,7 @@ export const tr: Messages = {
 
   'join.title': 'Panoya katıl',
   'join.intro': 'Bir üyenin size verdiği davet bağlantısını yapıştırın ya da davet QR kodunu tarayın.',
+  'join.introLinked': 'Bir davet açtınız: aşağıdaki alanda. Panonun üyelerinin göreceği adı seçin, sonra katılın.',
   'join.link': 'Davet bağlantısı',
   'join.submit': 'Panoya katıl',
 
@@ -136,6 +137,8 @@ export const tr: Messages = {
   'board.chooseKind': 'Ne paylaşmak istersiniz?',
   'board.newPosts': { one: 'Son ziyaretinizden beri {count} yeni gönderi', other: 'Son ziyaretinizden beri {count} yeni gönderi' },
   'board.markRead': 'Okundu olarak işaretle',
+  'board.review': 'İncele',
+  'board.asking': { one: '{count} kişi içeri alınmak istiyor', other: '{count} kişi içeri alınmak istiyor' },
 
   'boardSettings.title': 'Pano ayarları',
   'boardSettings.leave': 'Bu panodan ayrıl',
@@ -155,6 +158,7 @@ export const tr: Messages = {
 
   'sync.offline': 'Çevrimdışı — değişiklikler bu cihaza kaydediliyor',
   'sync.searching': 'Diğer üyeler aranıyor…',
+  'sync.alone': 'Henüz başka üye yok',
   'sync.waitingOffline': 'Çevrimdışı — tekrar çevrimiçi olana kadar kimse sizi içeri alamaz',
   'sync.waitingSearching': 'Panonun üyeleri aranıyor…',
   'sync.connecting': { one: 'Bir üye cihazına bağlanılıyor…', other: '{count} üye cihazına bağlanılıyor…' },
@@ -334,6 +338,8 @@ export const tr: Messages = {
   'invite.expiry.day': '1 gün',
   'invite.expiry.week': '7 gün',
   'invite.ask': 'İçeri alınmadan önce her kişiyi ben onaylayayım',
+  'invite.letsInAsked': 'Her biri, bir üye onu Üyeler bölümünden içeri alana kadar bekler.',
+  'invite.letsInAtOnce': 'Çevrimiçi olan bir üyenin cihazı, istedikleri anda onları içeri alır.',
   'invite.create': 'Daveti oluştur',
   'invite.creating': 'Oluşturuluyor…',
   'invite.explain': {
@@ -343,7 +349,7 @@ export const tr: Messages = {
   'invite.explainDevice': 'Bunu diğer cihazınızda açarak onu kendinize bağlayın. O cihaz kendi anahtarlarıyla, sizin cihazınız olarak görünür.',
   'invite.notAllowed': 'Bu panoda yalnızca moderatörler davet edebilir.',
   'waiting.title': 'Bir üyenin sizi içeri almasını bekliyorsunuz',
-  'waiting.body': 'Katılmak istediniz. Bir üyenin cihazı çevrimiçi olur olmaz sizi içeri alır; o zamana kadar panodan hiçbir şey görmezsiniz.',
+  'waiting.body': 'Katılmak istediniz. Bir üyenin cihazı çevrimiçi olunca sizi içeri alır — hemen ya da davet bunu istiyorsa bir üye sizi onayladığında; o zamana kadar panodan hiçbir şey görmezsiniz.',
   'waiting.stuck': 'Üyeler çevrimiçiyken kimse sizi içeri almıyorsa bu davet kullanılmış, süresi dolmuş ya da geri alınmış olabilir: gönderen kişiden yenisini isteyin.',
   'waiting.compare': 'İsterlerse onlara bu parmak izini gösterin: {fingerprint}',
   'waiting.leave': 'Vazgeç ve bu panoyu unut',

@@ -37,6 +37,7 @@ const AR = {
   createInvite: 'إنشاء الدعوة',
   inviteLink: 'رابط الدعوة',
   searching: 'جارٍ البحث عن أعضاء آخرين…',
+  alone: 'لا أعضاء آخرين بعد',
   search: 'ابحث في هذه اللوحة',
   kindNav: 'ما يُعرض',
   menu: 'القائمة',
@@ -155,7 +156,7 @@ describe('Hearth in Arabic', () => {
     await expectNoOverflow(page, 'create form in Arabic')
     await page.getByRole('button', { name: AR.createSubmit }).click()
     await page.getByRole('heading', { level: 1, name: BOARD }).waitFor()
-    await waitForText(syncStatus(page), AR.searching)
+    await waitForText(syncStatus(page), AR.alone)
 
     await postArabic(page, /^إعلان/, async (d) => {
       await d.getByLabel(AR.title).fill(NOTICE.title)

@@ -191,7 +191,7 @@ describe('a board shared between two devices', () => {
     await page.getByRole('button', { name: 'Cancel' }).click()
 
     await createBoard(page, BOARD)
-    await waitForText(syncStatus(page), STATUS.searching)
+    await waitForText(syncStatus(page), STATUS.alone)
     await checkAxe(page, 'empty board')
 
     for (const input of ALL) {
@@ -224,6 +224,8 @@ describe('a board shared between two devices', () => {
     await dialog.getByTestId('invite-qr').waitFor()
     expect(await waitForQrDrawn(page)).toBeGreaterThan(1000)
     expect(await textOf(dialog.getByTestId('invite-explain'))).toMatch(/lets 1 device ask to join\. It holds no key to the board/)
+    // Nobody ticked "Let me approve": it says that no one will be asked.
+    expect(await textOf(dialog.getByTestId('invite-explain'))).toContain('A member’s device that is online lets them in as soon as they ask.')
     await checkAxe(page, 'invite dialog')
     invite = await dialog.getByLabel('Invite link').inputValue()
     expect(invite.startsWith(`${app.url}#/join/`)).toBe(true)

@@ -102,6 +102,9 @@ describe('the first run', () => {
     await page.goto(invite)
     const join = page.getByRole('button', { name: 'Join board' })
     await join.waitFor()
+    // The link brought the invitation: the screen does not ask him to paste one.
+    await page.getByText('You opened an invitation: it is in the field below.', { exact: false }).waitFor()
+    expect(await page.getByText('Paste the invite link', { exact: false }).count()).toBe(0)
     const question = page.getByRole('region', { name: 'Protect Hearth with a passphrase' })
     await question.waitFor()
     // The name and the button are on the first screen; the question follows them.
@@ -155,6 +158,8 @@ describe('the first run', () => {
 
     await createBoard(page, { name: 'Tenants together', displayName: 'Carla' })
     await page.getByText('Nothing here yet.', { exact: false }).waitFor()
+    // Alone on her board: nobody to look for yet, said as such.
+    await page.getByTestId('sync-status').filter({ hasText: 'No other member yet' }).waitFor()
     await question.waitFor()
     await expectNoAxeViolations(page, 'a new board with the first-run question')
     await screenshot(page, 'new-board-question-360')

@@ -141,7 +141,7 @@ describe('the first script', () => {
     expect(unexpectedErrors(bob.errors, [/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch dynamically imported module/])).toEqual([])
   })
 
-  it('says so when a newcomer’s board cannot open for want of the engine, and opens it on “Try again”', async () => {
+  it('says so when a newcomer’s board cannot open for want of the engine, and opens it by itself once back online', async () => {
     // Dana opens Carla's invitation; her link drops before the engine's chunk arrives (the join screen asks for it at once).
     const invite = await readInviteLink(carla.page)
     const page = dana.page
@@ -153,9 +153,12 @@ describe('the first script', () => {
     await page.getByRole('heading', { level: 1, name: en['board.unavailable'] }).waitFor({ timeout: 15_000 })
     expect(await page.getByText(en['board.missing']).count()).toBe(0)
 
-    // The link is back: "Try again" opens Carla's board, and Dana is let in.
+    await page.getByRole('button', { name: en['app.retry'] }).waitFor()
+
+    // Her phone goes offline and comes back: Carla's board opens without her tapping "Try again", and Dana is let in.
     await page.unroute(ENGINE)
-    await page.getByRole('button', { name: en['app.retry'] }).click()
+    await dana.setOffline(true)
+    await dana.setOffline(false)
     await page.getByRole('heading', { level: 1, name: 'Night shelter rota' }).waitFor({ timeout: 60_000 })
     expect(unexpectedErrors(dana.errors, [/ERR_INTERNET_DISCONNECTED|Failed to load resource|Failed to fetch dynamically imported module/])).toEqual([])
   })

@@ -130,7 +130,11 @@ describe('letting people in', () => {
     const carolsScreen = await textOf(page.getByTestId('my-fingerprint'))
     expect(carolsScreen).toMatch(FINGERPRINT)
 
-    const members = await openMembers(alice.page)
+    // Nobody's device lets Carol in by itself, so Alice's board says someone waits, and takes her to them.
+    const asking = alice.page.getByTestId('asking')
+    await waitForText(asking, '1 person asks to be let in')
+    await asking.getByRole('button', { name: 'Review' }).click()
+    const members = alice.page.getByRole('dialog', { name: 'Members and diagnostics' })
     const request = members.getByTestId('request').filter({ hasText: 'Carol' })
     await request.waitFor({ timeout: SYNC_MS })
     const asked = await textOf(request)
@@ -161,6 +165,7 @@ describe('letting people in', () => {
     await waitForText(members.getByTestId('history'), 'Alice let Carol in')
     expect(await textOf(memberRow(members, 'Carol'))).toContain(carolsScreen)
     await closeDialog(members)
+    expect(await asking.count()).toBe(0)
   })
 
   it('Bob links his laptop by scanning the QR code on his phone: one member, two devices', async () => {

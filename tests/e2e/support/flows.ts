@@ -112,6 +112,8 @@ export async function openSettings(page: Page, names = { menu: 'Menu', settings:
 
 export const STATUS = {
   searching: 'Looking for other members…',
+  /** A founder alone on her new board: nobody to look for yet. */
+  alone: 'No other member yet',
   synced1: 'Up to date with 1 member device',
   offline: 'Offline — changes are saved on this device',
 } as const
