@@ -143,6 +143,11 @@ describe('letting people in', () => {
     expect(asked).toContain(carolsScreen)
     await waitForText(members.getByTestId('invites'), 'asks you first')
     await expectNoAxeViolations(alice.page, 'Members with a request to approve')
+    // Bob, a member who neither made the invitation nor moderates, cannot let her in: his device holds her request, his board says nothing of it.
+    const his = await openMembers(bob.page)
+    await his.getByTestId('request').filter({ hasText: 'Carol' }).waitFor({ timeout: SYNC_MS })
+    await closeDialog(his)
+    expect(await bob.page.getByTestId('asking').count()).toBe(0)
     await screenshot(alice.page, 'membership-request')
 
     // Alice's device is online and in the room with Carol's, yet lets nobody in by itself —
