@@ -5,6 +5,7 @@ import { atMostEvery } from './at-most-every.ts'
 import { chunkedWrtc } from './chunked-wrtc.ts'
 import { DEFAULT_MAX_MESSAGE_SIZE } from './chunked-options.ts'
 import { splitSyncMessage } from './sync-pieces.ts'
+import { SignalingAnswers } from './signaling-answers.ts'
 import { SignalingRtt } from './signaling-rtt.ts'
 import { PeerKinds } from './peer-kinds.ts'
 import type { PeerProof } from './peer-proof.ts'
@@ -159,30 +160,43 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
   }
 
   const rtt = new SignalingRtt()
-  const watchedConns = new Map<SignalingConnLike, { message: (m: unknown) => void; disconnect: () => void }>()
+  const answers = new SignalingAnswers<SignalingConnLike>()
+  const watchedConns = new Map<SignalingConnLike, { connect: () => void; message: (m: unknown) => void; disconnect: () => void }>()
   const onSignalingChange = (): void => update()
   const watchSignaling = (): void => {
     for (const conn of provider.signalingConns as SignalingConnLike[]) {
       if (watchedConns.has(conn)) continue
       const handlers = {
-        message: (m: unknown) => rtt.received(conn, m, Date.now()),
+        // Asked at once whether anyone is there: a live server answers within a round trip (signaling-answers.ts).
+        connect: () => {
+          answers.opened(conn, Date.now())
+          rtt.ping([conn], Date.now())
+        },
+        message: (m: unknown) => {
+          answers.answered(conn)
+          rtt.received(conn, m, Date.now())
+        },
         disconnect: () => rtt.forget(conn),
       }
       watchedConns.set(conn, handlers)
+      conn.on('connect', handlers.connect)
       conn.on('connect', onSignalingChange)
       conn.on('disconnect', onSignalingChange)
       conn.on('disconnect', handlers.disconnect)
       conn.on('message', handlers.message)
+      if (conn.connected) handlers.connect()
     }
   }
 
   const unwatchSignaling = (): void => {
     for (const [conn, handlers] of watchedConns) {
+      conn.off('connect', handlers.connect)
       conn.off('connect', onSignalingChange)
       conn.off('disconnect', onSignalingChange)
       conn.off('disconnect', handlers.disconnect)
       conn.off('message', handlers.message)
       rtt.forget(conn)
+      answers.forget(conn)
     }
     watchedConns.clear()
   }
@@ -252,6 +266,7 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
   const stuck = new StuckConnections()
   let lastPing = 0
   let lastPending = 0
+  let lastSilent = 0
   const watchdog = setInterval(() => {
     const room = provider.room as unknown as RoomLike | null
     const now = Date.now()
@@ -264,8 +279,11 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
     for (const conn of stuck.check(conns, now, rtt.estimate(now))) conn.peer.destroy()
     for (const conn of mute.check(conns, now, rtt.estimate(now))) conn.peer.destroy()
     publishProof()
-    if (pending !== lastPending) {
+    let silent = 0
+    for (const conn of watchedConns.keys()) if (conn.connected && answers.silent(conn, now)) silent++
+    if (pending !== lastPending || silent !== lastSilent) {
       lastPending = pending
+      lastSilent = silent
       update()
     }
   }, WATCHDOG_MS)
@@ -290,8 +308,10 @@ export function connectBoard(opts: ConnectBoardOptions): BoardSync {
       if (kind === 'member') memberPeers++
       else if (kind === 'relay') relayPeers++
     }
+    // A connection that opened and never answered is not open: nobody can be found through it.
     let signalingOpen = 0
-    for (const conn of watchedConns.keys()) if (conn.connected && conn.providers.has(provider)) signalingOpen++
+    const now = Date.now()
+    for (const conn of watchedConns.keys()) if (conn.connected && conn.providers.has(provider) && !answers.silent(conn, now)) signalingOpen++
     return deriveStatus({
       userDisconnected: userDisconnected || destroyed,
       networkDown: typeof navigator !== 'undefined' && navigator.onLine === false,

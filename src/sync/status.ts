@@ -42,8 +42,10 @@ export const NO_PEERS = { peers: 0, members: 0, relays: 0, unverified: 0 } as co
 
 /**
  * - offline: the user went offline, the browser reports no network, or no
- *   signaling connection is open and no peer is connected. (A peer connection
- *   outlives its signaling server; while data still flows we do not say offline.)
+ *   signaling connection is open and no peer is connected. One that opened and
+ *   has not answered for 10 s does not count as open (signaling-answers.ts).
+ *   (A peer connection outlives its signaling server; while data still flows
+ *   we do not say offline.)
  * - searching: signaling is open but no peer is connected.
  * - connecting: no peer is connected yet, but a connection to one is being set
  *   up (on a slow link this takes seconds: the person should know something is
