@@ -127,6 +127,8 @@ describe('letting people in', () => {
     await page.goto(link)
     await submitJoin(page, 'Carol')
     await page.getByRole('heading', { level: 1, name: STANDING.waiting }).waitFor()
+    // Her screen does not promise that a device lets her in by itself: this invitation asks a member first.
+    expect(await textOf(page.getByTestId('waiting'))).toContain('at once, or when a member has approved you, if the invitation asks for that')
     const carolsScreen = await textOf(page.getByTestId('my-fingerprint'))
     expect(carolsScreen).toMatch(FINGERPRINT)
 
