@@ -808,6 +808,12 @@ export class BoardState {
     return memberId ? this.members.find((m) => m.id === memberId) : undefined
   }
 
+  /** Whether this device may act on `invite` (revoke it, let in who asks with it): its maker's member, or a moderator. */
+  managesInvite(invite: { readonly createdBy: string }): boolean {
+    const m = this.membership
+    return m !== null && (m.canModerate || (m.myMember !== null && this.member(invite.createdBy)?.id === m.myMember))
+  }
+
   /** A member by any of their devices' tags (or their id). */
   member(tag: string | null): MemberView | undefined {
     return tag ? this.members.find((m) => m.id === tag || m.devices.some((d) => d.tag === tag)) : undefined
