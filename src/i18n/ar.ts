@@ -374,6 +374,8 @@ export const ar: Messages = {
   'members.makeModerator': 'تعيين مشرفًا',
   'members.makeMember': 'تعيين عضوًا',
   'members.makeFounder': 'تعيين مؤسسًا',
+  'members.founderConfirmTitle': 'تعيين {name} مؤسسًا؟',
+  'members.founderConfirm': 'سيتمكن {name} من فعل كل ما تستطيعه ما دام مؤسسًا: إزالة الأعضاء، وتعيين المشرفين والمؤسسين، ونزع دور المؤسس من أي أحد، بما في ذلك أنت.',
   'members.legacy': 'أُنشئت هذه اللوحة قبل أن تصبح إزالة الأعضاء ممكنة. سيرقّيها جهاز المؤسس في المرة القادمة التي يفتحها فيها.',
   'requests.title': 'بانتظار الإدخال',
   'requests.none': 'لا أحد ينتظر.',

@@ -295,6 +295,8 @@ export const en = {
   'members.makeModerator': 'Make moderator',
   'members.makeMember': 'Make member',
   'members.makeFounder': 'Make founder',
+  'members.founderConfirmTitle': 'Make {name} a founder?',
+  'members.founderConfirm': '{name} will be able to do everything you can, for as long as they are a founder: remove members, name moderators and founders, and take the founder’s role away from anyone, you included.',
   'members.legacy': 'This board was made before members could be removed. Its founder’s device upgrades it the next time it opens the board.',
   'requests.title': 'Waiting to be let in',
   'requests.none': 'Nobody is waiting.',

@@ -302,6 +302,8 @@ export const es: Messages = {
   'members.makeModerator': 'Hacer moderador',
   'members.makeMember': 'Hacer miembro',
   'members.makeFounder': 'Hacer fundador',
+  'members.founderConfirmTitle': '¿Hacer fundador a {name}?',
+  'members.founderConfirm': '{name} podrá hacer todo lo que tú puedes mientras sea fundador: expulsar a miembros, nombrar moderadores y fundadores, y quitarle el rol de fundador a cualquiera, también a ti.',
   'members.legacy': 'Este tablón se creó antes de que se pudiera quitar a miembros. El dispositivo de su fundador lo actualizará la próxima vez que lo abra.',
   'requests.title': 'Esperando para entrar',
   'requests.none': 'No hay nadie esperando.',

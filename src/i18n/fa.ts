@@ -304,6 +304,8 @@ export const fa: Messages = {
   'members.makeModerator': 'مدیر کردن',
   'members.makeMember': 'عضو عادی کردن',
   'members.makeFounder': 'بنیان‌گذار کردن',
+  'members.founderConfirmTitle': '{name} بنیان‌گذار شود؟',
+  'members.founderConfirm': '{name} تا وقتی بنیان‌گذار است هر کاری را که شما می‌توانید انجام دهد: حذف اعضا، گماشتن مدیر و بنیان‌گذار، و گرفتن نقش بنیان‌گذار از هر کسی، از جمله خود شما.',
   'members.legacy': 'این تابلو پیش از آن ساخته شده که حذف اعضا ممکن شود. دستگاه بنیان‌گذارش دفعه‌ی بعد که آن را باز کند، به‌روزش می‌کند.',
   'requests.title': 'در انتظار راه یافتن',
   'requests.none': 'کسی منتظر نیست.',

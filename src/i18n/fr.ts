@@ -302,6 +302,8 @@ export const fr: Messages = {
   'members.makeModerator': 'Nommer modérateur',
   'members.makeMember': 'Rendre simple membre',
   'members.makeFounder': 'Nommer fondateur',
+  'members.founderConfirmTitle': 'Nommer {name} fondateur\u00a0?',
+  'members.founderConfirm': '{name} pourra faire tout ce que vous pouvez faire, tant qu’il restera fondateur\u00a0: retirer des membres, nommer modérateurs et fondateurs, et retirer le rôle de fondateur à n’importe qui, vous compris.',
   'members.legacy': 'Ce tableau date d’avant la possibilité de retirer des membres. L’appareil de son fondateur le mettra à niveau la prochaine fois qu’il l’ouvrira.',
   'requests.title': 'En attente d’entrer',
   'requests.none': 'Personne n’attend.',

@@ -301,6 +301,8 @@ export const id: Messages = {
   'members.makeModerator': 'Jadikan moderator',
   'members.makeMember': 'Jadikan anggota',
   'members.makeFounder': 'Jadikan pendiri',
+  'members.founderConfirmTitle': 'Jadikan {name} pendiri?',
+  'members.founderConfirm': '{name} akan bisa melakukan semua yang bisa kamu lakukan selama menjadi pendiri: mengeluarkan anggota, menunjuk moderator dan pendiri, serta mencabut peran pendiri dari siapa pun, termasuk kamu.',
   'members.legacy': 'Papan ini dibuat sebelum anggota bisa dikeluarkan. Perangkat pendirinya akan meningkatkannya saat papan ini dibuka lagi di sana.',
   'requests.title': 'Menunggu dimasukkan',
   'requests.none': 'Tidak ada yang menunggu.',

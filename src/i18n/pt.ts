@@ -302,6 +302,8 @@ export const pt: Messages = {
   'members.makeModerator': 'Tornar moderador',
   'members.makeMember': 'Tornar membro',
   'members.makeFounder': 'Tornar fundador',
+  'members.founderConfirmTitle': 'Tornar {name} fundador?',
+  'members.founderConfirm': '{name} poderá fazer tudo o que você pode enquanto for fundador: remover membros, nomear moderadores e fundadores, e tirar o papel de fundador de qualquer pessoa, inclusive de você.',
   'members.legacy': 'Este mural foi criado antes de ser possível remover membros. O dispositivo do fundador vai atualizá-lo na próxima vez que abrir o mural.',
   'requests.title': 'Aguardando para entrar',
   'requests.none': 'Ninguém está aguardando.',

@@ -302,6 +302,8 @@ export const tr: Messages = {
   'members.makeModerator': 'Moderatör yap',
   'members.makeMember': 'Üye yap',
   'members.makeFounder': 'Kurucu yap',
+  'members.founderConfirmTitle': '{name} kurucu yapılsın mı?',
+  'members.founderConfirm': '{name}, kurucu kaldığı sürece senin yapabildiğin her şeyi yapabilir: üyeleri çıkarabilir, moderatör ve kurucu atayabilir, kurucu rolünü sen dahil herkesten geri alabilir.',
   'members.legacy': 'Bu pano, üye çıkarmak mümkün olmadan önce oluşturuldu. Kurucusunun cihazı panoyu bir sonraki açışında günceller.',
   'requests.title': 'İçeri alınmayı bekleyenler',
   'requests.none': 'Bekleyen kimse yok.',

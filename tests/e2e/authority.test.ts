@@ -8,12 +8,14 @@
  * validly signed, encrypted change that rewrites Alice's post, and slips it
  * into his app's database. His own app refuses it, WebRTC carries it to
  * Alice, her app refuses it and names him; her post stays as she wrote it.
+ * Last, Alice makes Bob a moderator (he may pin her post), is asked before
+ * she could make him a founder, and makes him a member again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
 import { appendSealedUpdate, boardIdOf, entryUpdate, leaveApp, readBoardRecord, readSealedDoc } from './support/device-data.ts'
-import { STATUS, card, closeDialog, createBoard, openDetail, openMembers, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, waitForText } from './support/flows.ts'
+import { STATUS, card, closeDialog, createBoard, memberRow, openDetail, openMembers, postItem, readInviteLink, submitJoin, syncStatus, textOf, unexpectedErrors, waitForText } from './support/flows.ts'
 import { forgeEdit } from './support/informant.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -128,6 +130,52 @@ describe('who may change a post', () => {
       expect(await textOf(peer.page.locator('main'))).not.toContain(FORGED.title)
       expect(await textOf(peer.page.locator('main'))).not.toContain(FORGED.body)
     }
+  })
+
+  it('Alice makes Bob a moderator: he may pin her post; "Make founder" asks first and Cancel changes nothing; a member again, he may not pin', async () => {
+    const alices = await openMembers(alice.page)
+    const bobsRow = memberRow(alices, 'Bob')
+    await bobsRow.getByRole('button', { name: 'Make moderator' }).click()
+    await waitForText(bobsRow.locator('.badge').first(), 'moderator', SYNC_MS)
+    await waitForText(alices.getByTestId('history').locator('li').first(), 'Alice made Bob moderator', SYNC_MS)
+
+    // Handing over everything takes a second, deliberate tap: the question says what it gives, and opens on Cancel.
+    const makeFounder = bobsRow.getByRole('button', { name: 'Make founder' })
+    await makeFounder.click()
+    const question = alices.getByRole('alertdialog', { name: 'Make Bob a founder?' })
+    await question.waitFor()
+    expect(await textOf(question.locator('#confirm-body'))).toBe('Bob will be able to do everything you can, for as long as they are a founder: remove members, name moderators and founders, and take the founder’s role away from anyone, you included.')
+    expect(await alice.page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Cancel')
+    // It sits under Bob's row, where Alice tapped, not below the whole list.
+    expect(await bobsRow.getByRole('alertdialog').count()).toBe(1)
+    await expectNoAxeViolations(alice.page, 'asked before making a founder')
+    await alice.page.keyboard.press('Enter')
+    await question.waitFor({ state: 'detached' })
+    expect(await alice.page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Make founder')
+    expect(await textOf(bobsRow.locator('.badge').first())).toBe('moderator')
+    await closeDialog(alices)
+
+    // Bob's device heard it: as a moderator he may pin Alice's post, never rewrite it.
+    const bobs = await openMembers(bob.page)
+    await waitForText(memberRow(bobs, 'Bob').locator('.badge').first(), 'moderator', SYNC_MS)
+    await closeDialog(bobs)
+    expect(await offered(bob.page, ALICES.title)).toEqual(['Pin', 'Delete'])
+    const view = await openDetail(bob.page, ALICES.title)
+    await view.getByRole('button', { name: 'Pin', exact: true }).click()
+    await view.getByRole('button', { name: 'Unpin', exact: true }).waitFor()
+    await closeDialog(view)
+    await card(alice.page, ALICES.title).getByText('Pinned').waitFor({ timeout: SYNC_MS })
+
+    // A member again: Bob's app offers him nothing on Alice's post, and his pin stays.
+    const again = await openMembers(alice.page)
+    await memberRow(again, 'Bob').getByRole('button', { name: 'Make member' }).click()
+    await waitForText(memberRow(again, 'Bob').locator('.badge').first(), 'member', SYNC_MS)
+    await closeDialog(again)
+    const bobsAgain = await openMembers(bob.page)
+    await waitForText(memberRow(bobsAgain, 'Bob').locator('.badge').first(), 'member', SYNC_MS)
+    await closeDialog(bobsAgain)
+    expect(await offered(bob.page, ALICES.title)).toEqual([])
+    await card(bob.page, ALICES.title).getByText('Pinned').waitFor()
   })
 
   it('neither device logged an unexpected error', () => {

@@ -172,6 +172,10 @@ const SCREENS: [string, (page: Page) => Promise<void>, 'sami'?][] = [
     await page.locator('[data-testid=member] .danger').first().click()
     await page.locator('[role=alertdialog]').waitFor()
   }],
+  ['founder-question', async (page) => {
+    await page.locator('[data-testid=member] [data-testid=make-founder]').first().click()
+    await page.locator('[role=alertdialog] .primary').waitFor()
+  }],
   ['members-request', async (page) => {
     await openMembersOf(page, askingUrl)
     await page.locator('[data-testid=request]').waitFor()
