@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AXE_TAGS_22, expectNoAxeViolations } from './support/axe.ts'
 import { closeAllPeers, launchPeer, type Peer } from './support/browser.ts'
 import { createBoard, daysFromNow, openSettings, postItem, historySettled, readInviteLink, submitJoin } from './support/flows.ts'
-import { layoutProblems, smallTargets } from './support/layout.ts'
+import { focusObscured, layoutProblems, smallTargets } from './support/layout.ts'
 import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
@@ -212,6 +212,8 @@ async function check(page: Page, name: string): Promise<void> {
   await expectNoAxeViolations(page, name, AXE_TAGS_22, ['target-size']).catch((err: Error) => findings.push(err.message))
   for (const problem of await layoutProblems(page)) findings.push(`${name}: ${problem}`)
   for (const small of await smallTargets(page)) findings.push(`${name}: target under 48 px: ${small}`)
+  // Last: it moves the focus, and scrolls.
+  for (const covered of await focusObscured(page)) findings.push(`${name}: focus obscured: ${covered}`)
 }
 
 async function setLanguage(page: Page, locale: 'en' | 'ar'): Promise<void> {

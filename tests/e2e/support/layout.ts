@@ -108,3 +108,60 @@ export async function smallTargets(page: Page, min = 48): Promise<string[]> {
     return small
   }, min)
 }
+
+/**
+ * WCAG 2.2, 2.4.11 (focus not obscured): walks the page with Tab, `presses`
+ * times, then back with Shift+Tab, `back` times, and lists each control that took the focus while something fixed or
+ * sticky outside it (the Post button, the app bar) covered part of it. The
+ * browser scrolls what takes the focus into view, but not clear of what
+ * floats over the page.
+ */
+export async function focusObscured(page: Page, presses = 40, back = 15): Promise<string[]> {
+  const found = new Set<string>()
+  // Where the page and its dialogs were scrolled, given back at the end with the focus let go: the next check sees the
+  // screen as it was (a page left scrolled under its sticky bar made axe find the bar's Back button crowded).
+  const scrolled = await page.evaluate(() => [scrollY, ...[...document.querySelectorAll('dialog[open]')].map((d) => d.scrollTop)])
+  for (let i = 0; i < presses + back; i++) {
+    await page.keyboard.press(i < presses ? 'Tab' : 'Shift+Tab')
+    const covered = await page.evaluate(() => {
+      const el = document.activeElement
+      if (!(el instanceof HTMLElement) || el === document.body) return null
+      const r = el.getBoundingClientRect()
+      if (r.width === 0 || r.height === 0) return null
+      const floating = (node: Element | null): Element | null => {
+        for (let n = node; n && n !== document.documentElement; n = n.parentElement) {
+          const position = getComputedStyle(n).position
+          if (position === 'fixed' || position === 'sticky') return n
+        }
+        return null
+      }
+      // Five points of the control: its middle and 4 px in from each corner, those on the screen.
+      const toward = (a: number, b: number) => a + Math.sign(b - a) * Math.min(4, Math.abs(b - a) / 2)
+      const points: [number, number][] = [
+        [(r.left + r.right) / 2, (r.top + r.bottom) / 2],
+        [toward(r.left, r.right), toward(r.top, r.bottom)],
+        [toward(r.right, r.left), toward(r.top, r.bottom)],
+        [toward(r.left, r.right), toward(r.bottom, r.top)],
+        [toward(r.right, r.left), toward(r.bottom, r.top)],
+      ]
+      const onScreen = points.filter(([x, y]) => x >= 0 && y >= 0 && x < innerWidth && y < innerHeight)
+      for (const [x, y] of onScreen) {
+        const top = document.elementFromPoint(x, y)
+        if (!top || el.contains(top) || top.contains(el)) continue
+        const over = floating(top)
+        if (over && !over.contains(el)) {
+          const name = (e: Element) => (e.textContent || e.getAttribute('aria-label') || e.id || e.tagName).replace(/\s+/g, ' ').trim().slice(0, 30)
+          return `${el.tagName.toLowerCase()} "${name(el)}" under ${over.tagName.toLowerCase()}.${[...over.classList].join('.')} "${name(over)}"`
+        }
+      }
+      return null
+    })
+    if (covered) found.add(covered)
+  }
+  await page.evaluate(([y, ...dialogs]) => {
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur()
+    scrollTo(scrollX, y!)
+    document.querySelectorAll('dialog[open]').forEach((d, i) => (d.scrollTop = dialogs[i] ?? 0))
+  }, scrolled)
+  return [...found]
+}
