@@ -71,6 +71,41 @@ describe('rights at an entry', () => {
     expect(m.rightsAt(bob.tag, bob.seq + 1, [promotion.hash])).toMatchObject({ active: true, moderator: false })
   })
 
+  it('Bob, made a member again, admits a phone after his cutoff, naming the heads he had as a moderator: neither it nor a device it admits moderates, whatever heads they name', () => {
+    const { h, alice, bob, laptop } = board()
+    h.role(alice, bob, 'moderator')
+    const before = h.heads()
+    h.role(alice, bob, 'member')
+    // What Bob signs after hearing of his demotion, backdated: an invitation for a device of his own and its use.
+    const phone = new Device('Bob’s phone')
+    const tablet = new Device('Bob’s tablet')
+    const id = crypto.getRandomValues(new Uint8Array(16))
+    const invite = h.write(bob, { t: 'invite', id, pub: new Uint8Array(32), requestKey: new Uint8Array(32), uses: 1, expiresAt: null, as: 'device', ask: false }, before)
+    const phoneIn = h.write(bob, { t: 'admit', request: crypto.getRandomValues(new Uint8Array(16)), invite: id, device: { sign: phone.sign, agree: phone.agree }, name: phone.name }, [invite])
+    const tabletIn = h.invite(phone, tablet, { as: 'device' })
+    const m = reduce(h.entries, alice)
+    expect([m.verdicts.get(invite.hash), m.verdicts.get(phoneIn.hash), m.verdicts.get(tabletIn.hash)]).toEqual(['ok', 'ok', 'ok'])
+    expect(m.members.get(bob.tag)!.devices).toContain(phone.tag)
+    for (const seq of [1, 50, 10_000]) {
+      expect(m.rightsAt(phone.tag, seq, [phoneIn.hash]), `phone, entry ${seq}`).toEqual({ kind: 'ok', active: true, moderator: false, relay: false })
+      expect(m.rightsAt(tablet.tag, seq, [tabletIn.hash]), `tablet, entry ${seq}`).toEqual({ kind: 'ok', active: true, moderator: false, relay: false })
+    }
+    // Bob's laptop, admitted before his cutoff (Alice knew it, and would have listed it): as before, until it has seen the demotion.
+    expect(m.rightsAt(laptop.tag, 50, before.map((e) => e.hash))).toMatchObject({ active: true, moderator: true })
+  })
+
+  it('Bob removes his lost phone, which had admitted his laptop: the laptop stays in, whatever it has seen', () => {
+    const { h, alice, bob } = board()
+    const laptop = new Device('Bob’s new laptop')
+    const laptopIn = h.invite(bob, laptop, { as: 'device' })
+    const removal = h.write(laptop, { t: 'remove', cutoffs: [{ device: bob.tag, seq: bob.seq }], rekey: null })
+    const m = reduce(h.entries, alice)
+    expect(m.verdicts.get(removal.hash)).toBe('ok')
+    expect(m.rightsAt(laptop.tag, 2, [removal.hash])).toEqual({ kind: 'ok', active: true, moderator: false, relay: false })
+    expect(m.rightsAt(laptop.tag, 2, [laptopIn.hash])).toEqual({ kind: 'ok', active: true, moderator: false, relay: false })
+    expect(m.rightsAt(bob.tag, bob.seq + 1, [removal.hash])).toMatchObject({ active: false })
+  })
+
   it('Eve and Bob’s laptop are removed together, with different cutoffs: each device counts from its own', () => {
     const { h, alice, eve, laptop, eveIn } = board()
     const removal = h.write(alice, { t: 'remove', cutoffs: [{ device: eve.tag, seq: 7 }, { device: laptop.tag, seq: 2 }], rekey: null })

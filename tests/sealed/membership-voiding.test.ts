@@ -179,6 +179,24 @@ describe('a demotion voids only what needed the rights lost', () => {
     expect(m.verdicts.get(deviceInvite.hash)).toBe('ok')
   })
 
+  it('Bob, demoted, admits a phone of his with parents from before: its removal of Dan, ordered before the demotion, is void', () => {
+    const { h, alice, bob, carol, dan } = circle()
+    const before = h.heads()
+    // Carol's change, which Alice had seen and Bob's backdated entries do not name: the demotion comes after it in the
+    // order, and Bob's entries, a moderator's, before it.
+    const carols = h.write(carol, inviteOp('device'), before)
+    const demotion = h.write(alice, { t: 'role', member: bob.tag, role: 'member', cutoffs: [{ device: bob.tag, seq: bob.seq }] }, [carols])
+    const phone = new Device('Bob’s phone')
+    const invite = h.write(bob, inviteOp('device'), before)
+    const phoneIn = h.write(bob, admitOp(phone, idOf(invite)), [invite])
+    const removal = h.write(phone, { t: 'remove', cutoffs: [{ device: dan.tag, seq: dan.seq }], rekey: null }, [phoneIn])
+    const m = reduce(h.entries, alice)
+    expect([m.verdicts.get(demotion.hash), m.verdicts.get(invite.hash), m.verdicts.get(phoneIn.hash)]).toEqual(['ok', 'ok', 'ok'])
+    // Until December 2026 it stood ('ok'): the phone was not among the demotion's cutoffs.
+    expect(m.verdicts.get(removal.hash)).toBe('void_after_removal')
+    expect(m.devices.get(dan.tag)!.removed).toBeNull()
+  })
+
   it('Omar, a founder demoted to moderator: his later role change is void, his later settings change stands', () => {
     const { h, alice, carol } = circle()
     const omar = new Device('Omar')

@@ -116,14 +116,43 @@ export class Membership {
     let role: Role | null = d.as === 'founder' ? 'founder' : d.member ? 'member' : null
     for (const rc of d.member ? (this.roleChanges.get(d.member) ?? []) : []) {
       if (inPast(rc.hash)) role = rc.role
-      else if (cutoffOf(rc.cutoffs, device) < seq && role && RANK[rc.role] > RANK[role]) role = rc.role
+      else if (this.cutoffFor(rc.cutoffs, device) < seq && role && RANK[rc.role] > RANK[role]) role = rc.role
     }
     let active = true
     for (const dec of this.decreases.get(device) ?? []) {
       if (dec.role !== null) continue
-      if (inPast(dec.hash) || cutoffOf(dec.cutoffs, device) < seq) active = false
+      if (inPast(dec.hash) || this.cutoffFor(dec.cutoffs, device) < seq) active = false
     }
     return { kind: 'ok', active, moderator: role === 'founder' || role === 'moderator', relay: d.as === 'relay' }
+  }
+
+  /**
+   * After which of `device`'s sequence numbers a removal or demotion counts,
+   * whatever the device had seen (Infinity: only once it had seen it). Where
+   * the change lists the device, its cutoff. A device it does not list, but
+   * that one of the member's own devices admitted after that device's own
+   * point, counts it from its first entry on (0): until December 2026 a
+   * moderator made a member again kept the right through a device she
+   * admitted since, its admission and its every post naming the heads she
+   * had as a moderator (found by an audit on 2026-12-07). A device admitted
+   * before that point was known to whoever made the change, and is listed.
+   * (A removal's needs no more: an admission after its cutoff is void.)
+   */
+  cutoffFor(cutoffs: readonly Cutoff[], device: string): number {
+    const listed = cutoffs.find((c) => c.device === device)
+    if (listed) return listed.seq
+    const by = this.#admitter(device)
+    if (by === null) return Number.POSITIVE_INFINITY
+    const at = this.#graph.index.get(this.devices.get(device)!.admission)
+    const seq = at === undefined ? undefined : this.#graph.nodes[at]!.seq
+    return seq !== undefined && seq > this.cutoffFor(cutoffs, by) ? 0 : Number.POSITIVE_INFINITY
+  }
+
+  /** The device of the same member that admitted `device` (one of their own devices, with an invitation for it), if any. */
+  #admitter(device: string): string | null {
+    const d = this.devices.get(device)
+    const by = d?.admittedBy
+    return d?.member && by && by !== device && this.devices.get(by)?.member === d.member ? by : null
   }
 
   /** undefined: a head is not known here yet; null: no heads (only the genesis is in the past). */
@@ -134,8 +163,6 @@ export class Membership {
     return this.#pastCache.get(key) ?? undefined
   }
 }
-
-const cutoffOf = (cutoffs: readonly Cutoff[], device: string): number => cutoffs.find((c) => c.device === device)?.seq ?? Number.POSITIVE_INFINITY
 
 export function reduceMembership(input: ReduceInput): Membership {
   const graph = new ControlGraph(input.entries)
@@ -186,7 +213,7 @@ function voidedEntry(m: Membership, e: ControlEntry): boolean {
   // Whoever may remove or demote the founder was admitted after the genesis, so had accepted it: a cutoff below it is forged, and would leave the board without a membership.
   if (m.verdicts.get(e.hash) !== 'ok' || e.op.t === 'genesis') return false
   for (const dec of m.decreases.get(e.author) ?? []) {
-    const cutoff = cutoffOf(dec.cutoffs, e.author)
+    const cutoff = m.cutoffFor(dec.cutoffs, e.author)
     if (e.seq <= cutoff) continue
     const needed = m.needed.get(e.hash)
     if (dec.role === null || (needed && needed !== 'device' && RANK[needed] < RANK[dec.role])) return true
