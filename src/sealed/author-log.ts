@@ -127,7 +127,14 @@ export class AuthorLog {
   /**
    * The next entry to handle: the one continuing the sequence, or a snapshot
    * that joins on (also one over entries already handled: it then stands
-   * for them), the longest first.
+   * for them), the longest first — except ahead of entries it covers that
+   * this device holds and can read, from the next one to its last: those go
+   * first, so that the snapshot, in its turn, is checked against what they
+   * did (`restates`) instead of standing for them unread. Until December
+   * 2026 a late snapshot signed after its author's demotion, voided here,
+   * was taken ahead of those entries when the board was built again (a
+   * rebuild, an open) and applied with the rights it named (found by an
+   * audit on 2026-12-07).
    */
   next(): Verified | null {
     let best: Verified | null = null
@@ -136,7 +143,21 @@ export class AuthorLog {
     }
     for (const v of this.pending.startingAt(this.frontier + 1)) if (v.entry.header.kind !== 'snapshot' || !this.coveredBy(v.entry.header.from, v.entry.header.seq, v.key)) consider(v)
     for (const v of this.pending.snapshots()) if (v.entry.header.from <= this.frontier && !this.coveredBy(v.entry.header.from, v.entry.header.seq, v.key)) consider(v)
-    return best
+    const chosen = best as Verified | null
+    if (chosen?.entry.header.kind === 'snapshot' && chosen.entry.header.seq > this.frontier) {
+      const first = this.#readableLoose(this.frontier + 1)
+      if (first && this.#readableLoose(chosen.entry.header.seq)) return first
+    }
+    return chosen
+  }
+
+  /**
+   * The entry other than a snapshot that starts at `seq`, waiting, if its
+   * payload is read (or known not to decrypt): one whose key this device
+   * lacks does not hold up a snapshot it could read.
+   */
+  #readableLoose(seq: number): Verified | undefined {
+    return this.pending.startingAt(seq).find((v) => v.entry.header.kind !== 'snapshot' && v.plain !== undefined)
   }
 
   /** A done snapshot other than `except` that covers from..to (a void one stands for nothing). */

@@ -18,7 +18,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createItem, newItemId, readItems, setPinned } from '../../src/core/index.ts'
-import { boundClientId, importContentKey, importDeviceSigner, keyId, sealEntry, toBase64url, type EntryHeader } from '../../src/crypto/index.ts'
+import { boundClientId, importContentKey, importDeviceSigner, keyId, openEntry, parseEntry, sealEntry, toBase64url, type EntryHeader } from '../../src/crypto/index.ts'
 import { entryKey } from '../../src/sealed/index.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
 import { handUpdate } from './hand-update.ts'
@@ -181,16 +181,95 @@ describe('a snapshot signed since, numbered under its author’s cutoff', () => 
     await exchange(ana, bob, eve, carl)
     for (const m of [ana, carl]) expect(titles(m.board.readable), m.name).toEqual([...board, 'Ana later still'].sort())
 
-    // A device that meets the snapshot before the entries it covers (Ana's, opened again from what it stores, no
-    // verdicts kept, the snapshot handed to it): it deletes a struct of Eve's that it does not hold, so it is void
-    // there too, where it waited for ever; Eve's two posts are handled instead, and Ana's all come.
+    const contentKeys = ana.board.keys.contentKeys().map((k) => ({ key: k, transport: ana.board.keys.transport(toBase64url(keyId(k))) }))
+    // A device that holds the entries it covers and the snapshot at once (Ana's, opened again from what it stores,
+    // no verdicts kept, the snapshot handed to it): Eve's posts are handled first, and the snapshot, which does not
+    // say again what they did, is void.
     const copy = new Y.Doc()
     Y.applyUpdate(copy, Y.encodeStateAsUpdate(ana.board.sealed))
     copy.getMap('entries').set(entryKey(h), bytes)
-    const contentKeys = ana.board.keys.contentKeys().map((k) => ({ key: k, transport: ana.board.keys.transport(toBase64url(keyId(k))) }))
     const again = await device('Ana again', { keys: ana.keys, sealed: copy, boardId: c.boardId, contentKeys })
     await settle(again)
     expect(titles(again.board.readable)).toEqual([...board, 'Ana later still'].sort())
-    expect(again.board.diagnostics.events.some((e) => e.reason === 'forbidden_delete' && e.key === entryKey(h))).toBe(true)
+    expect(again.board.diagnostics.events.some((e) => e.reason === 'forbidden_edit' && e.key === entryKey(h))).toBe(true)
+
+    // A device that meets the snapshot before the entries it covers: it deletes a struct of Eve's that it does not
+    // hold, so it is void there too, where it waited for ever; Eve's two posts are handled once they come, and
+    // Ana's all come.
+    const without = new Y.Doc()
+    Y.applyUpdate(without, Y.encodeStateAsUpdate(ana.board.sealed))
+    const covered = new Map([from, seq].map((n) => [`${eve.board.myTag}.${n}`, without.getMap('entries').get(`${eve.board.myTag}.${n}`)] as const))
+    for (const k of covered.keys()) without.getMap('entries').delete(k)
+    without.getMap('entries').set(entryKey(h), bytes)
+    const late = await device('Ana once more', { keys: ana.keys, sealed: without, boardId: c.boardId, contentKeys })
+    await settle(late)
+    expect(late.board.diagnostics.events.some((e) => e.reason === 'forbidden_delete' && e.key === entryKey(h))).toBe(true)
+    for (const [k, value] of covered) late.board.sealed.getMap('entries').set(k, value)
+    await settle(late)
+    expect(titles(late.board.readable)).toEqual([...board, 'Ana later still'].sort())
+  })
+})
+
+describe('a snapshot voided here, when the board is built again', () => {
+  it('Eve, a moderator made a member again, takes Bob’s post down in a late snapshot: void, and still void once her equivocation makes every device build its board again', async () => {
+    const c = await circle('Ana', 'Bob', 'Eve')
+    const [ana, bob, eve] = c.members as [Member, Member, Member]
+    const eveMember = ana.board.circle.memberOf(eve.board.myTag)!
+    await ana.board.setRole(eveMember, 'moderator')
+    await exchange(ana, bob, eve)
+    const bobsPost = await post(bob, 'Bob’s post')
+    await post(eve, 'Eve one')
+    await post(eve, 'Eve two')
+    await exchange(ana, bob, eve)
+    const seqs = contentSeqs(eve)
+    const heads = eve.board.circle.heads()
+    const key = eve.board.keys.contentKeys().at(-1)!
+    await ana.board.setRole(eveMember, 'member')
+    await exchange(ana, bob, eve)
+
+    // Her two posts' structs exactly, and Bob's post deleted, under the heads she had as a moderator: one write into
+    // the shared map, the same Yjs item on every device.
+    const scratch = new Y.Doc()
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(ana.board.readable))
+    const before = Y.decodeStateVector(Y.encodeStateVector(scratch))
+    before.delete(boundClientId(eve.keys.signPublic))
+    scratch.getMap('items').delete(bobsPost)
+    const update = Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(before))
+    const h: EntryHeader = { kind: 'snapshot', boardId: c.boardId, keyId: keyId(key), author: eve.keys.signPublic, seq: seqs.at(-1)!, from: seqs.at(-2)! }
+    const bytes = await sealEntry(h, encodeContent([...heads], update), await importContentKey(key), await importDeviceSigner(eve.keys))
+    const wire = new Y.Doc()
+    Y.applyUpdate(wire, Y.encodeStateAsUpdate(ana.board.sealed))
+    const sv = Y.encodeStateVector(wire)
+    wire.getMap('entries').set(entryKey(h), bytes)
+    const written = Y.encodeStateAsUpdate(wire, sv)
+    for (const m of [ana, bob]) {
+      Y.applyUpdate(m.board.sealed, written, 'remote')
+      await settle(m)
+    }
+    const board = ['Bob’s post', 'Eve one', 'Eve two']
+    for (const m of [ana, bob]) {
+      expect(titles(m.board.readable), m.name).toEqual(board)
+      expect(m.board.diagnostics.events.some((e) => e.reason === 'forbidden_edit' && e.key === entryKey(h)), m.name).toBe(true)
+    }
+
+    // Eve posts, then signs a second version of that post's entry: proof that she equivocated, which makes every
+    // device build its board again from the entries it holds, the void snapshot among them.
+    await post(eve, 'Eve three')
+    await exchange(ana, bob, eve)
+    const lastKey = `${eve.board.myTag}.${Math.max(...contentSeqs(eve))}`
+    const parsed = parseEntry(entries(eve).get(lastKey))
+    if (!parsed.ok) throw new Error('Eve’s last entry does not parse')
+    const cipher = eve.board.keys.cipherFor(parsed.entry.header.keyId)!
+    const again = await sealEntry(parsed.entry.header, (await openEntry(parsed.entry, cipher))!, cipher, await importDeviceSigner(eve.keys))
+    const rebuilt = new Set<string>()
+    for (const m of [ana, bob]) m.board.onReset(() => rebuilt.add(m.name))
+    for (const m of [ana, bob]) {
+      entries(m).set(lastKey, again)
+      await settle(m)
+    }
+    await exchange(ana, bob)
+    expect([...rebuilt].sort()).toEqual(['Ana', 'Bob'])
+    // Until December 2026 the snapshot was taken, ahead of the entries it covers, and Bob's post was gone.
+    for (const m of [ana, bob]) expect(titles(m.board.readable), m.name).toEqual(board)
   })
 })
