@@ -128,11 +128,11 @@ export class AuthorLog {
    * The next entry to handle: the one continuing the sequence, or a snapshot
    * that joins on (also one over entries already handled: it then stands
    * for them), the longest first — except ahead of entries it covers that
-   * this device holds and can read, from the next one to its last: those go
-   * first, so that the snapshot, in its turn, is checked against what they
-   * did (`restates`) instead of standing for them unread. Until December
-   * 2026 a late snapshot signed after its author's demotion, voided here,
-   * was taken ahead of those entries when the board was built again (a
+   * this device holds and can read, all the way to its last: those go first
+   * (`#heldUpTo`), so that the snapshot, in its turn, is checked against
+   * what they did (`restates`) instead of standing for them unread. Until
+   * December 2026 a late snapshot signed after its author's demotion, voided
+   * here, was taken ahead of those entries when the board was built again (a
    * rebuild, an open) and applied with the rights it named (found by an
    * audit on 2026-12-07).
    */
@@ -143,21 +143,47 @@ export class AuthorLog {
     }
     for (const v of this.pending.startingAt(this.frontier + 1)) if (v.entry.header.kind !== 'snapshot' || !this.coveredBy(v.entry.header.from, v.entry.header.seq, v.key)) consider(v)
     for (const v of this.pending.snapshots()) if (v.entry.header.from <= this.frontier && !this.coveredBy(v.entry.header.from, v.entry.header.seq, v.key)) consider(v)
-    const chosen = best as Verified | null
-    if (chosen?.entry.header.kind === 'snapshot' && chosen.entry.header.seq > this.frontier) {
-      const first = this.#readableLoose(this.frontier + 1)
-      if (first && this.#readableLoose(chosen.entry.header.seq)) return first
+    let chosen = best as Verified | null
+    // Each turn is a snapshot ending earlier than the last: this ends.
+    while (chosen?.entry.header.kind === 'snapshot' && chosen.entry.header.seq > this.frontier) {
+      const held = this.#heldUpTo(chosen)
+      if (!held) break
+      chosen = held
     }
     return chosen
   }
 
+  /** Per snapshot: the entries found to cover what it covers, still to handle (`#heldUpTo`). */
+  readonly #held = new WeakMap<Verified, Verified[]>()
+
   /**
-   * The entry other than a snapshot that starts at `seq`, waiting, if its
-   * payload is read (or known not to decrypt): one whose key this device
-   * lacks does not hold up a snapshot it could read.
+   * The first of the entries, other than `snapshot`, that this device holds
+   * and can read (one whose key it lacks does not hold a snapshot up), and
+   * that run on from the next sequence number to the snapshot's last, if
+   * they do: at each number the longest such entry ending by then (another
+   * snapshot only if it ends before). Found once and kept while they are
+   * handled in turn, so a run of n loose entries is not walked n times.
    */
-  #readableLoose(seq: number): Verified | undefined {
-    return this.pending.startingAt(seq).find((v) => v.entry.header.kind !== 'snapshot' && v.plain !== undefined)
+  #heldUpTo(snapshot: Verified): Verified | null {
+    const last = snapshot.entry.header.seq
+    const kept = this.#held.get(snapshot)
+    while (kept && kept.length > 0 && kept[0]!.entry.header.seq <= this.frontier) kept.shift()
+    const first = kept?.[0]
+    if (first && first.entry.header.from === this.frontier + 1 && this.pending.get(first.key) === first) return first
+    const run: Verified[] = []
+    for (let at = this.frontier + 1; at <= last; ) {
+      let step: Verified | null = null
+      for (const v of this.pending.startingAt(at)) {
+        const h = v.entry.header
+        if (v === snapshot || v.plain === undefined || h.seq > last || (h.kind === 'snapshot' && h.seq === last)) continue
+        if (!step || h.seq > step.entry.header.seq) step = v
+      }
+      if (!step) return null
+      run.push(step)
+      at = step.entry.header.seq + 1
+    }
+    this.#held.set(snapshot, run)
+    return run[0] ?? null
   }
 
   /** A done snapshot other than `except` that covers from..to (a void one stands for nothing). */

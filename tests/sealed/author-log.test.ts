@@ -107,6 +107,31 @@ describe('which of Bob’s entries comes next', () => {
     expect(log([post(1)], [snapshot(3, 4)]).next()).toBeNull()
   })
 
+  it('a snapshot waits for the entries it covers that this device holds and can read, to its last: they go first, and it is checked against them in its turn', () => {
+    const read = (v: Verified): Verified => ({ ...v, plain: new Uint8Array(0) })
+    const turns = (l: AuthorLog): string[] => {
+      const out: string[] = []
+      for (let v = l.next(); v; v = l.next()) {
+        out.push(v.key)
+        l.pending.delete(v.key)
+        l.done.set(v.key, handled(v))
+        l.frontier = Math.max(l.frontier, v.entry.header.seq)
+      }
+      return out
+    }
+    // Posts 2 to 4 held and read: they come first, then the snapshot over them (restates, entry-handler.ts).
+    expect(turns(log([post(1)], [read(post(2)), read(post(3)), read(post(4)), read(snapshot(2, 4))]))).toEqual([post(2), post(3), post(4), snapshot(2, 4)].map((v) => v.key))
+    // An earlier snapshot of his inside the range goes first, and waits in turn for the posts it covers.
+    expect(turns(log([post(1)], [read(snapshot(2, 3)), read(post(4)), read(snapshot(2, 4))]))).toEqual([snapshot(2, 3), post(4), snapshot(2, 4)].map((v) => v.key))
+    // With its posts held too, those come first; the larger snapshot then stands for the smaller one, checked against all.
+    expect(turns(log([post(1)], [read(post(2)), read(post(3)), read(snapshot(2, 3)), read(post(4)), read(snapshot(2, 4))]))).toEqual([post(2), post(3), post(4), snapshot(2, 4)].map((v) => v.key))
+    // One it covers is missing, or waits for a key this device lacks: the snapshot does not wait on it.
+    expect(log([post(1)], [read(post(2)), read(post(4)), read(snapshot(2, 4))]).next()?.key).toBe(snapshot(2, 4).key)
+    expect(log([post(1)], [read(post(2)), post(3), read(post(4)), read(snapshot(2, 4))]).next()?.key).toBe(snapshot(2, 4).key)
+    // Another version of the same range is not what it covers.
+    expect(log([post(1)], [read(snapshot(2, 4)), { ...read(snapshot(2, 4)), key: 'bob snapshot 2-4, again' }]).next()?.entry.header.kind).toBe('snapshot')
+  })
+
   it('a snapshot that a handled snapshot already covers is never next', () => {
     const l = log([snapshot(1, 6)], [snapshot(2, 4), snapshot(7, 8)])
     expect(l.next()?.key).toBe(snapshot(7, 8).key)

@@ -230,3 +230,36 @@ describe('what the Members screen keeps', () => {
     expect(shownHistory).toHaveLength(2)
   })
 })
+
+describe('devices a demoted member admits since', () => {
+  it('Bob, demoted, admits a phone of his with backdated parents, which admits a tablet, which admits a watch: grown in 200 orders, the same as a full reduce, and none of the three moderates', () => {
+    const [ana, bob, dan] = [new Device('Ana'), new Device('Bob'), new Device('Dan')]
+    const h = new History()
+    h.genesis(ana)
+    h.invite(ana, bob)
+    h.invite(ana, dan)
+    h.role(ana, bob, 'moderator')
+    const before = h.heads()
+    h.role(ana, bob, 'member')
+    const [phone, tablet, watch] = [new Device('phone'), new Device('tablet'), new Device('watch')]
+    const id = crypto.getRandomValues(new Uint8Array(16))
+    const invite = h.write(bob, { t: 'invite', id, pub: new Uint8Array(32), requestKey: new Uint8Array(32), uses: 1, expiresAt: null, as: 'device', ask: false }, before)
+    const phoneIn = h.write(bob, { t: 'admit', request: crypto.getRandomValues(new Uint8Array(16)), invite: id, device: { sign: phone.sign, agree: phone.agree }, name: 'phone' }, [invite])
+    const tabletIn = h.invite(phone, tablet, { as: 'device' })
+    const watchIn = h.invite(tablet, watch, { as: 'device' })
+    const removal = h.write(watch, { t: 'remove', cutoffs: [{ device: dan.tag, seq: dan.seq }], rekey: null })
+    h.write(phone, { t: 'settings', membersMayInvite: false }, [phoneIn])
+    const fullM = reduceMembership({ entries: h.entries, isFounderGenesis: (e) => e.author === ana.tag })
+    expect(fullM.verdicts.get(removal.hash)).not.toBe('ok')
+    // Each naming the heads it was admitted on, which hold the promotion and not the demotion.
+    const admitted: [Device, string[]][] = [[phone, [phoneIn.hash]], [tablet, [tabletIn.hash]], [watch, [watchIn.hash]]]
+    for (const [d, old] of admitted) expect(fullM.rightsAt(d.tag, 100, old), d.name).toMatchObject({ kind: 'ok', active: true, moderator: false })
+    const strip = (m: ReturnType<typeof reduceMembership>) => ({ v: [...m.verdicts].sort(), d: [...m.devices.keys()].sort(), r: [...m.members].map(([k, x]) => [k, x.role]).sort(), s: m.membersMayInvite })
+    for (const order of shuffles(h.entries, 200)) {
+      const c = new Circle({ founder: null, isFounderGenesis: (e) => e.author === ana.tag })
+      for (const e of order) c.addControl(e)
+      expect(strip(c.membership())).toEqual(strip(fullM))
+      for (const [d, old] of admitted) expect(c.rightsAt(d.tag, 100, old)).toEqual(fullM.rightsAt(d.tag, 100, old))
+    }
+  })
+})

@@ -210,66 +210,84 @@ describe('a snapshot signed since, numbered under its author’s cutoff', () => 
   })
 })
 
+/**
+ * Eve's snapshot from `from` to her last content entry, holding her structs exactly and Bob's post deleted, under
+ * the heads she had as a moderator (`heads`): one write into the shared map, the same Yjs item on every device of
+ * `to` (as her own client would make it).
+ */
+async function takedown(c: Circle, eve: Member, from: number, heads: readonly string[], key: Uint8Array, bobsPost: string, to: readonly Member[]): Promise<string> {
+  const scratch = new Y.Doc()
+  Y.applyUpdate(scratch, Y.encodeStateAsUpdate(to[0]!.board.readable))
+  const before = Y.decodeStateVector(Y.encodeStateVector(scratch))
+  before.delete(boundClientId(eve.keys.signPublic))
+  scratch.getMap('items').delete(bobsPost)
+  const update = Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(before))
+  const h: EntryHeader = { kind: 'snapshot', boardId: c.boardId, keyId: keyId(key), author: eve.keys.signPublic, seq: Math.max(...contentSeqs(eve)), from }
+  const bytes = await sealEntry(h, encodeContent([...heads], update), await importContentKey(key), await importDeviceSigner(eve.keys))
+  const wire = new Y.Doc()
+  Y.applyUpdate(wire, Y.encodeStateAsUpdate(to[0]!.board.sealed))
+  const sv = Y.encodeStateVector(wire)
+  wire.getMap('entries').set(entryKey(h), bytes)
+  const written = Y.encodeStateAsUpdate(wire, sv)
+  for (const m of to) {
+    Y.applyUpdate(m.board.sealed, written, 'remote')
+    await settle(m)
+  }
+  return entryKey(h)
+}
+
+/** Eve posts, then signs a second version of that post's entry: proof that she equivocated, which makes each device of `to` build its board again. Returns who did. */
+async function equivocate(eve: Member, to: readonly Member[]): Promise<string[]> {
+  await post(eve, 'Eve, last')
+  await exchange(eve, ...to)
+  const lastKey = `${eve.board.myTag}.${Math.max(...contentSeqs(eve))}`
+  const parsed = parseEntry(entries(eve).get(lastKey))
+  if (!parsed.ok) throw new Error('Eve’s last entry does not parse')
+  const cipher = eve.board.keys.cipherFor(parsed.entry.header.keyId)!
+  const again = await sealEntry(parsed.entry.header, (await openEntry(parsed.entry, cipher))!, cipher, await importDeviceSigner(eve.keys))
+  const rebuilt = new Set<string>()
+  for (const m of to) m.board.onReset(() => rebuilt.add(m.name))
+  for (const m of to) {
+    entries(m).set(lastKey, again)
+    await settle(m)
+  }
+  await exchange(...to)
+  return [...rebuilt].sort()
+}
+
 describe('a snapshot voided here, when the board is built again', () => {
-  it('Eve, a moderator made a member again, takes Bob’s post down in a late snapshot: void, and still void once her equivocation makes every device build its board again', async () => {
-    const c = await circle('Ana', 'Bob', 'Eve')
-    const [ana, bob, eve] = c.members as [Member, Member, Member]
-    const eveMember = ana.board.circle.memberOf(eve.board.myTag)!
-    await ana.board.setRole(eveMember, 'moderator')
-    await exchange(ana, bob, eve)
-    const bobsPost = await post(bob, 'Bob’s post')
-    await post(eve, 'Eve one')
-    await post(eve, 'Eve two')
-    await exchange(ana, bob, eve)
-    const seqs = contentSeqs(eve)
-    const heads = eve.board.circle.heads()
-    const key = eve.board.keys.contentKeys().at(-1)!
-    await ana.board.setRole(eveMember, 'member')
-    await exchange(ana, bob, eve)
+  for (const compacted of [false, true]) {
+    const what = compacted ? 'over a snapshot of hers and a post' : 'over two posts'
+    it(`Eve, a moderator made a member again, takes Bob’s post down in a late snapshot ${what}: void, and still void once her equivocation makes every device build its board again`, async () => {
+      const c = await circle('Ana', 'Bob', 'Eve')
+      const [ana, bob, eve] = c.members as [Member, Member, Member]
+      const eveMember = ana.board.circle.memberOf(eve.board.myTag)!
+      await ana.board.setRole(eveMember, 'moderator')
+      await exchange(ana, bob, eve)
+      const bobsPost = await post(bob, 'Bob’s post')
+      const from = (await post(eve, 'Eve one'), Math.max(...contentSeqs(eve)))
+      await post(eve, 'Eve two')
+      // Found by a second audit: a snapshot of hers inside the range, honest (any compaction), held the covered entries up no more.
+      if (compacted) {
+        await eve.board.compactNow()
+        expect([...entries(eve).keys()].filter((k) => k.startsWith(`${eve.board.myTag}.${from}-`))).toHaveLength(1)
+        await post(eve, 'Eve three')
+      }
+      await exchange(ana, bob, eve)
+      const heads = eve.board.circle.heads()
+      const key = eve.board.keys.contentKeys().at(-1)!
+      await ana.board.setRole(eveMember, 'member')
+      await exchange(ana, bob, eve)
 
-    // Her two posts' structs exactly, and Bob's post deleted, under the heads she had as a moderator: one write into
-    // the shared map, the same Yjs item on every device.
-    const scratch = new Y.Doc()
-    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(ana.board.readable))
-    const before = Y.decodeStateVector(Y.encodeStateVector(scratch))
-    before.delete(boundClientId(eve.keys.signPublic))
-    scratch.getMap('items').delete(bobsPost)
-    const update = Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(before))
-    const h: EntryHeader = { kind: 'snapshot', boardId: c.boardId, keyId: keyId(key), author: eve.keys.signPublic, seq: seqs.at(-1)!, from: seqs.at(-2)! }
-    const bytes = await sealEntry(h, encodeContent([...heads], update), await importContentKey(key), await importDeviceSigner(eve.keys))
-    const wire = new Y.Doc()
-    Y.applyUpdate(wire, Y.encodeStateAsUpdate(ana.board.sealed))
-    const sv = Y.encodeStateVector(wire)
-    wire.getMap('entries').set(entryKey(h), bytes)
-    const written = Y.encodeStateAsUpdate(wire, sv)
-    for (const m of [ana, bob]) {
-      Y.applyUpdate(m.board.sealed, written, 'remote')
-      await settle(m)
-    }
-    const board = ['Bob’s post', 'Eve one', 'Eve two']
-    for (const m of [ana, bob]) {
-      expect(titles(m.board.readable), m.name).toEqual(board)
-      expect(m.board.diagnostics.events.some((e) => e.reason === 'forbidden_edit' && e.key === entryKey(h)), m.name).toBe(true)
-    }
-
-    // Eve posts, then signs a second version of that post's entry: proof that she equivocated, which makes every
-    // device build its board again from the entries it holds, the void snapshot among them.
-    await post(eve, 'Eve three')
-    await exchange(ana, bob, eve)
-    const lastKey = `${eve.board.myTag}.${Math.max(...contentSeqs(eve))}`
-    const parsed = parseEntry(entries(eve).get(lastKey))
-    if (!parsed.ok) throw new Error('Eve’s last entry does not parse')
-    const cipher = eve.board.keys.cipherFor(parsed.entry.header.keyId)!
-    const again = await sealEntry(parsed.entry.header, (await openEntry(parsed.entry, cipher))!, cipher, await importDeviceSigner(eve.keys))
-    const rebuilt = new Set<string>()
-    for (const m of [ana, bob]) m.board.onReset(() => rebuilt.add(m.name))
-    for (const m of [ana, bob]) {
-      entries(m).set(lastKey, again)
-      await settle(m)
-    }
-    await exchange(ana, bob)
-    expect([...rebuilt].sort()).toEqual(['Ana', 'Bob'])
-    // Until December 2026 the snapshot was taken, ahead of the entries it covers, and Bob's post was gone.
-    for (const m of [ana, bob]) expect(titles(m.board.readable), m.name).toEqual(board)
-  })
+      const forged = await takedown(c, eve, from, heads, key, bobsPost, [ana, bob])
+      const board = ['Bob’s post', 'Eve one', ...(compacted ? ['Eve three'] : []), 'Eve two']
+      for (const m of [ana, bob]) {
+        expect(titles(m.board.readable), m.name).toEqual(board)
+        expect(m.board.diagnostics.events.some((e) => e.reason === 'forbidden_edit' && e.key === forged), m.name).toBe(true)
+      }
+      expect(await equivocate(eve, [ana, bob])).toEqual(['Ana', 'Bob'])
+      // Until December 2026 the snapshot was taken, ahead of the entries it covers, and Bob's post was gone.
+      for (const m of [ana, bob]) expect(titles(m.board.readable), m.name).toEqual(board)
+    })
+  }
 })
