@@ -19,6 +19,8 @@ import { screenshot } from './support/screens.ts'
 import { startApp, type App } from './support/server.ts'
 
 let app: App
+/** How high the first run's question may be where its fields wait behind a button, at 360 px (with its fields, 656 px under the join form). */
+const COMPACT_PX = 450
 
 beforeAll(async () => {
   app = await startApp()
@@ -113,6 +115,10 @@ describe('the first run', () => {
     expect(name!.y + name!.height).toBeLessThanOrEqual(740)
     expect(button!.y + button!.height).toBeLessThanOrEqual(740)
     expect(asked!.y).toBeGreaterThan(button!.y)
+    // Under the join form the question is short: its fields wait behind a button.
+    console.log(`[measure] the question under the join form: ${Math.round(asked!.height)} px high at 360 px`)
+    expect(asked!.height).toBeLessThan(COMPACT_PX)
+    expect(await question.getByLabel('Choose a passphrase').count()).toBe(0)
     await screenshot(page, 'join-360')
 
     await submitJoin(page, 'Bob')
@@ -120,6 +126,7 @@ describe('the first run', () => {
     // The bar names what he knows of the board: nothing yet but that he asked to join it.
     await page.getByRole('heading', { level: 1, name: 'Board (waiting to be let in)' }).waitFor()
     await question.waitFor()
+    expect((await question.boundingBox())!.height).toBeLessThan(COMPACT_PX)
     // His sync line speaks to someone who is not in yet: no "other members", no changes kept.
     const line = page.getByTestId('sync-status')
     await line.filter({ hasText: 'Looking for the board’s members…' }).waitFor()
@@ -166,6 +173,10 @@ describe('the first run', () => {
     // By keyboard, no field of the question is left under the floating Post button (it was, at 360 px).
     expect(await focusObscured(page)).toEqual([])
     await screenshot(page, 'new-board-question-360')
+    // On her board the fields wait behind a button: the question is short there.
+    await question.getByRole('button', { name: 'Choose a passphrase' }).click()
+    await page.waitForFunction(() => document.activeElement?.id === 'fr-pass')
+    expect(await focusObscured(page)).toEqual([])
     await question.getByLabel('Choose a passphrase').fill('kettle on the windowsill')
     await question.getByLabel('Type it again').fill('kettle on the windowsill')
     await question.getByRole('button', { name: 'Set passphrase' }).click()
