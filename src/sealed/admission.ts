@@ -150,15 +150,37 @@ export class Admission {
     }
   }
 
-  /** Waiting entries are capped per author and in all: beyond that they are dropped, here and from the shared doc. */
+  /**
+   * Waiting entries are capped per author and in all: beyond that they are
+   * dropped, here and from the shared doc — only those this device can tell
+   * are not the board's. A device not let in yet reads nothing (no key, no
+   * circle), and a member's entry waiting for a key this device lacks (a
+   * rotation's still to come, or a lockbox that did not open) may well be
+   * the board's: removing those from the shared doc removed members' posts
+   * for everyone, and the members put them back, to be removed again (found
+   * on 2026-12-07: a newcomer waiting for approval on a board of more than
+   * 4,096 entries). They wait, however many.
+   */
   #enforceLimits(): void {
     const { perAuthor, total } = this.#ctx.pendingLimits
-    let all = this.#ctx.logs.pendingCount()
-    for (const [tag, log] of [...this.#ctx.logs].sort((a, b) => b[1].pending.size - a[1].pending.size)) {
-      if (tag === this.#ctx.myTag) continue
-      const over = Math.max(log.pending.size - perAuthor, all > total ? log.pending.size : 0)
+    if (this.#ctx.logs.pendingCount() <= total && ![...this.#ctx.logs.values()].some((l) => l.pending.size > perAuthor)) return
+    const { circle, keys, myTag } = this.#ctx
+    const me = circle.managed ? circle.membership().devices.get(myTag) : null
+    if (circle.managed ? !me || me.removed : !circle.profiles.has(myTag)) return
+    const droppable = new Map<string, Verified[]>()
+    let all = 0
+    for (const [tag, log] of this.#ctx.logs) {
+      if (tag === myTag || log.pending.size === 0) continue
+      const known = circle.knows(tag)
+      const some = [...log.pending.values()].filter((v) => !known || keys.cipherFor(v.entry.header.keyId))
+      droppable.set(tag, some)
+      all += some.length
+    }
+    for (const [tag, waiting] of [...droppable].sort((a, b) => b[1].length - a[1].length)) {
+      const log = this.#ctx.logs.of(tag)
+      const over = Math.max(waiting.length - perAuthor, all > total ? waiting.length : 0)
       if (over <= 0) continue
-      const victims = [...log.pending.values()].sort((a, b) => b.entry.header.seq - a.entry.header.seq).slice(0, over)
+      const victims = waiting.sort((a, b) => b.entry.header.seq - a.entry.header.seq).slice(0, over)
       for (const v of victims) {
         log.pending.delete(v.key)
         this.settle(v.key)

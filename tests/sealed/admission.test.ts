@@ -9,11 +9,11 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createItem, newItemId, readItems } from '../../src/core/index.ts'
-import { boundClientId, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader, type EntryKind } from '../../src/crypto/index.ts'
+import { boundClientId, deriveInvitation, importContentKey, importDeviceSigner, keyId, sealEntry, type EntryHeader, type EntryKind } from '../../src/crypto/index.ts'
 import { entryKey, encodeJoin } from '../../src/sealed/index.ts'
 import { encodeProof } from '../../src/sealed/equivocation.ts'
 import { encodeContent } from '../../src/sealed/payloads.ts'
-import { CONTENT_KEY, OLD_BOARD_ID, device, exchange, member, settle, type Member } from './fixture.ts'
+import { CONTENT_KEY, OLD_BOARD_ID, circle, device, exchange, generateInvitationSecret, member, settle, type Member } from './fixture.ts'
 
 const notice = (title: string) => ({ kind: 'notice', title, body: '', author: 'x', tags: [], pinned: false, expiresAt: null })
 const titles = (doc: Y.Doc) => readItems(doc).map((i) => i.title).sort()
@@ -201,6 +201,66 @@ describe('what may wait', () => {
     expect(bob.board.pendingCount()).toBe(7)
     const held = [...entries(bob).keys()].filter((k) => [a, b, c].some((m) => k.startsWith(`${tagOf(m)}.`))).sort()
     expect(held).toEqual([...aKeys.slice(0, 4), ...cKeys].sort())
+  })
+})
+
+describe('what may wait for a key', () => {
+  it('Eve’s entries, under a key Bob’s device does not hold (a rotation still to come), wait however many: none is dropped, here or from the shared doc', async () => {
+    const { eve, eveTag } = await bobAndEve()
+    const bob = await member('Bob', { pendingLimits: { perAuthor: 4, total: 7 } })
+    await exchange(bob, eve)
+    const later = crypto.getRandomValues(new Uint8Array(32))
+    const posts = evePosts(eve, ...Array.from({ length: 10 }, (_, i) => `after the rotation ${i}`))
+    const signed = await Promise.all(
+      posts.map(async (p, i) => {
+        const h: EntryHeader = { kind: 'update', boardId: OLD_BOARD_ID, keyId: keyId(later), author: eve.keys.signPublic, seq: i + 2, from: i + 2 }
+        return { key: entryKey(h), bytes: await sealEntry(h, p, await importContentKey(later), await importDeviceSigner(eve.keys)) }
+      }),
+    )
+    bob.board.sealed.transact(() => {
+      for (const e of signed) entries(bob).set(e.key, e.bytes)
+    }, 'remote')
+    await settle(bob)
+    expect(bob.board.circle.knows(eveTag)).toBe(true)
+    expect(bob.board.pendingCount()).toBe(10)
+    expect(signed.filter((e) => !entries(bob).has(e.key))).toEqual([])
+    expect(bob.board.diagnostics.events.filter((e) => e.reason === 'over_limit')).toEqual([])
+  })
+})
+
+describe('what may wait on a device not let in yet', () => {
+  it('Carl, waiting for Ana’s approval on a board with more entries than he may hold waiting, removes none of them from the shared doc, and reads them all once let in', async () => {
+    const c = await circle('Ana', 'Bob')
+    const [ana, bob] = c.members as [Member, Member]
+    for (let i = 0; i < 12; i++) {
+      for (const m of [ana, bob]) {
+        createItem(m.board.readable, notice(`${m.name} ${i}`), Date.now(), newItemId(m.board.myTag))
+        await settle(m)
+      }
+    }
+    const invitation = await deriveInvitation(generateInvitationSecret())
+    await ana.board.invite({ id: invitation.id, publicKey: invitation.signer.publicKey, requestKey: invitation.requestKey, uses: 1, expiresAt: null, as: 'member', ask: true })
+    await exchange(ana, bob)
+    // Far fewer than the board's entries may wait on his device: he can read none of them yet.
+    const carl = await device('Carl', { boardId: c.boardId, contentKeys: [], request: { key: invitation.requestKey }, pendingLimits: { perAuthor: 8, total: 16 } })
+    await carl.board.request('Carl', { id: invitation.id, requestKey: invitation.requestKey, sign: (m) => invitation.signer.sign(m) })
+    let removed = 0
+    for (const m of [ana, bob]) entries(m).observe((e) => (removed += [...e.changes.keys.values()].filter((ch) => ch.action === 'delete').length))
+    const held = entries(ana).size
+    await exchange(ana, bob, carl)
+    expect(carl.board.standing).toBe('waiting')
+    // Until December 2026 he removed all but 16, and Ana and Bob put them back, round after round.
+    expect(removed).toBe(0)
+    expect(entries(carl).size).toBe(entries(ana).size)
+    expect(entries(ana).size).toBe(held + 1) // his request
+    expect(carl.board.diagnostics.events.filter((e) => e.reason === 'over_limit')).toEqual([])
+
+    const request = ana.board.circle.openRequests().find((r) => r.name === 'Carl')!
+    await ana.board.admit(request.hash)
+    await exchange(ana, bob, carl)
+    expect(carl.board.standing).toBe('member')
+    expect(titles(carl.board.readable)).toEqual(titles(ana.board.readable))
+    expect(titles(carl.board.readable)).toHaveLength(24)
   })
 })
 
