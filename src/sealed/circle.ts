@@ -120,6 +120,11 @@ export class Circle {
     this.#clientOwners = null
   }
 
+  /** Whether a genesis entry is the founder's own (their key and its nonce hash to the board id). */
+  isFounderGenesis(e: ControlEntry): boolean {
+    return this.#isFounderGenesis(e)
+  }
+
   readonly #reduceInput: ReduceInput = {
     entries: this.#controls,
     isFounderGenesis: (e) => this.#isFounderGenesis(e),

@@ -22,6 +22,7 @@ import { SharedEntries } from './shared-entries.ts'
 import { SideEntries, type KeySource } from './side-entries.ts'
 import { TaskQueue } from './task-queue.ts'
 import { decreasesSignature } from './verdict-check.ts'
+import { welcomeIsTheBoards } from './welcome-check.ts'
 import { KeptVerdicts, type KeptVerdict } from './verdicts.ts'
 import { sliceEnds } from './yield.ts'
 
@@ -151,7 +152,7 @@ export class SealedBoard {
     })
     this.#writes = new LocalWrites({ own: this.#own, compactAfter: this.#opts.compactAfter, compactWhenQuiet: this.#opts.compactWhenQuiet, client: boundClientId(signer.publicKey), readable: shared.readable, run: (task) => this.#tasks.run(task) })
     this.#admission = new Admission({ ...shared, pendingLimits: this.#opts.pendingLimits, carry: (key, bytes, entry) => this.#carrier.carry(key, bytes, entry) })
-    this.#side = new SideEntries({ ...shared, agreement: opts.agreement, crypto: this.#opts.crypto, ownRequest: () => this.#logs.of(myTag).done.get(`${myTag}.1`)?.hash, ownRequestWaiting: () => this.#logs.of(myTag).pending.get(`${myTag}.1`)?.entry.header.kind === 'request' })
+    this.#side = new SideEntries({ ...shared, agreement: opts.agreement, crypto: this.#opts.crypto, ownRequest: () => this.#logs.of(myTag).done.get(`${myTag}.1`)?.hash, ownRequestWaiting: () => this.#logs.of(myTag).pending.get(`${myTag}.1`)?.entry.header.kind === 'request', welcomeIsTheBoards: (gift, sealedUnder) => welcomeIsTheBoards(gift, sealedUnder, this.#logs, this.circle) })
     this.#carrier = new Carrier({ ...shared, side: this.#side })
     this.#actions = new MembershipActions({ ...shared, signer, founder: opts.founder, own: this.#own })
     const handler = new EntryHandler({

@@ -29,6 +29,8 @@ export interface SideContext {
   /** Whether this device asked and its request is not handled yet (it is in its turn, once its admission is known). */
   ownRequestWaiting(): boolean
   takeGift(gift: KeyGift, source: KeySource): Promise<void>
+  /** Whether a welcome's keys are the board's own (welcome-check.ts); null: not known yet. */
+  welcomeIsTheBoards(gift: KeyGift, sealedUnder: Uint8Array): Promise<boolean | null>
   reject(reason: Rejection, key: string, author: string, detail: string): void
   now(): number
 }
@@ -145,9 +147,16 @@ async function settleSideEntry(ctx: SideContext, v: Verified, tag: string): Prom
     if (!mine && ctx.ownRequestWaiting()) return false
     if (!mine || w.request !== mine) return true
     const gift = await openGift(w.lockboxes, ctx.agreement, lockboxContext('welcome', ctx.boardId, fromBase64url(w.request)!))
-    if (gift) await ctx.takeGift(gift, { kind: 'welcome', sealedUnder: toBase64url(h.keyId), from: null })
     // Only this device can tell: said, so that someone can be asked to let it in again.
-    else ctx.reject('left_out', v.key, tag, 'the welcome answering this device’s request holds no lockbox that opens for it')
+    if (!gift) {
+      ctx.reject('left_out', v.key, tag, 'the welcome answering this device’s request holds no lockbox that opens for it')
+      return true
+    }
+    // Anyone who can read the request can answer it: only the board's own keys, for the room it was asked in, are taken.
+    const theBoards = await ctx.welcomeIsTheBoards(gift, h.keyId)
+    if (theBoards === null) return false
+    if (theBoards) await ctx.takeGift(gift, { kind: 'welcome', sealedUnder: toBase64url(h.keyId), from: null })
+    else ctx.reject('bad_payload', v.key, tag, 'a welcome whose keys are not the board’s, or whose room is not the one this device asked in')
     return true
   }
   const r = decodeRotate(v.plain)

@@ -40,7 +40,7 @@ interface Invite {
 }
 
 /** Bob's device, with the circle as the test says it stands. */
-async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; ownRequest?: string; ownRequestWaiting?: boolean; knownKeys?: string[]; knownTransports?: string[] } = {}) {
+async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; ownRequest?: string; ownRequestWaiting?: boolean; knownKeys?: string[]; knownTransports?: string[]; theBoards?: boolean | null } = {}) {
   const invites: Invite[] = []
   const verdicts = new Map<string, ControlVerdict>()
   const epochs = new Map<string, Pick<EpochInfo, 'hash' | 'recipients'>>()
@@ -78,6 +78,7 @@ async function bobsDevice(bob: DeviceKeyMaterial, opts: { carrier?: boolean; own
     },
     ownRequest: () => opts.ownRequest,
     ownRequestWaiting: () => opts.ownRequestWaiting ?? false,
+    welcomeIsTheBoards: async () => (opts.theBoards === undefined ? true : opts.theBoards),
     takeGift: async (g, source) => {
       events.push('keys')
       taken.push([g, source])
@@ -204,6 +205,25 @@ describe('welcomes', () => {
     expect(await bob.look(w)).toBe(true)
     expect(bob.taken).toEqual([[gift, { kind: 'welcome', sealedUnder: toBase64url(KEY_ID), from: null }]])
     expect(await bob.look(w)).toBe(false)
+    expect(bob.taken).toHaveLength(1)
+  })
+
+  it('a welcome whose keys are not the board’s is refused and gives nothing; one whose board has not arrived yet waits, and gives Bob his keys once it has (welcome-check.ts)', async () => {
+    const [mallory, keys] = [await generateDeviceKeys(), await generateDeviceKeys()]
+    const mine = hash()
+    const state: { ownRequest: string; theBoards: boolean | null } = { ownRequest: mine, theBoards: false }
+    const bob = await bobsDevice(keys, state)
+    const forged = await welcome(mallory, keys.agreePublic, mine)
+    expect(await bob.look(forged)).toBe(true)
+    expect(bob.taken).toEqual([])
+    expect(bob.rejected).toEqual([['bad_payload', forged.key, deviceTag(mallory.signPublic), 'a welcome whose keys are not the board’s, or whose room is not the one this device asked in']])
+    state.theBoards = null
+    const early = await welcome(mallory, keys.agreePublic, mine)
+    expect(await bob.look(early)).toBe(false)
+    expect(bob.side.isSettled(early.hash)).toBe(false)
+    expect(bob.taken).toEqual([])
+    state.theBoards = true
+    expect(await bob.look()).toBe(true)
     expect(bob.taken).toHaveLength(1)
   })
 
