@@ -1,8 +1,9 @@
-import { deviceTag, fromBase64url, openLockbox, toBase64url, type EntryCrypto, type EntryKind, type KeyAgreement } from '../crypto/index.ts'
+import { deviceTag, fromBase64url, keyId, openLockbox, toBase64url, type EntryCrypto, type EntryKind, type KeyAgreement } from '../crypto/index.ts'
 import type { Verified } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import type { Rejection } from './diagnostics.ts'
 import type { BoardKeys } from './keys.ts'
+import { sameBytes } from './screen.ts'
 import { Slices } from './yield.ts'
 import { decodeGift, decodeRequest, decodeRotate, decodeWelcome, lockboxContext, requestProofMessage, type KeyGift } from './payloads.ts'
 
@@ -172,6 +173,12 @@ async function settleSideEntry(ctx: SideContext, v: Verified, tag: string): Prom
   }
   // A carrier cannot read membership: it takes every rotation sealed to its own key, and its owner decides which rooms to follow.
   const gift = await openGift(r.lockboxes, ctx.agreement, lockboxContext('rotate', ctx.boardId, r.key))
+  if (gift && !ctx.carrier && !gift.contentKeys.some((k) => sameBytes(keyId(k), r.key))) {
+    // A lockbox that opens, holding another key than the one the rotation names: this device is left out as surely
+    // as by one that does not open (found by an audit on 2026-12-07: it took the other key, and said nothing).
+    ctx.reject('left_out', v.key, tag, 'this device is among the rotation’s recipients, but its lockbox holds another key than the one the rotation names')
+    return true
+  }
   if (gift) await ctx.takeGift(gift, source)
   // Listed, yet nothing opens: only this device can tell. What is posted from now on stays unreadable here, and so
   // does every later rotation (sealed in rooms whose keys came in this one): it needs a new invitation. Said, with who sealed it.

@@ -17,6 +17,7 @@ import {
   inlineCrypto,
   importDeviceSigner,
   sealLockboxes,
+  keyId,
   toBase64url,
   type DeviceKeyMaterial,
   type EntryKind,
@@ -286,7 +287,8 @@ describe('welcomes', () => {
 })
 
 describe('rotations', () => {
-  const NEW_KEY = Uint8Array.from({ length: 8 }, (_, i) => 50 + i)
+  /** The key the rotation names: the one its lockboxes give. */
+  const NEW_KEY = keyId(gift.contentKeys[0]!)
   const PARENT = Uint8Array.from({ length: 8 }, (_, i) => 70 + i)
   const rotation = async (alice: DeviceKeyMaterial, to: Uint8Array, control: string) =>
     entry('rotate', alice.signPublic, encodeRotate(NEW_KEY, PARENT, control, await sealLockboxes([{ agreePublic: to, payload: encodeGift(gift) }], lockboxContext('rotate', BOARD, NEW_KEY))))
@@ -313,6 +315,19 @@ describe('rotations', () => {
     expect(await bob.look()).toBe(true)
     expect(bob.taken).toEqual([[gift, fromAlice]])
     expect(bob.side.isSettled(r.hash)).toBe(true)
+  })
+
+  it('a lockbox for Bob that opens, holding another key than the rotation names: he takes nothing, and his device says he is left out', async () => {
+    const [alice, keys] = [await generateDeviceKeys(), await generateDeviceKeys()]
+    const bob = await bobsDevice(keys)
+    const control = hash()
+    const other: KeyGift = { contentKeys: [new Uint8Array(32).fill(3)], transport: new Uint8Array(32).fill(4) }
+    const r = entry('rotate', alice.signPublic, encodeRotate(NEW_KEY, PARENT, control, await sealLockboxes([{ agreePublic: keys.agreePublic, payload: encodeGift(other) }], lockboxContext('rotate', BOARD, NEW_KEY))))
+    bob.verdicts.set(control, 'ok')
+    bob.epochs.set(toBase64url(NEW_KEY), { hash: control, recipients: new Set([deviceTag(keys.signPublic)]) })
+    expect(await bob.look(r)).toBe(true)
+    expect(bob.taken).toEqual([])
+    expect(bob.rejected).toEqual([['left_out', r.key, deviceTag(alice.signPublic), 'this device is among the rotation’s recipients, but its lockbox holds another key than the one the rotation names']])
   })
 
   it('Eve’s rotation whose membership change was refused is settled, and Bob does not follow it', async () => {
