@@ -153,8 +153,9 @@ async function settleSideEntry(ctx: SideContext, v: Verified, tag: string): Prom
       ctx.reject('left_out', v.key, tag, 'the welcome answering this device’s request holds no lockbox that opens for it')
       return true
     }
-    // Anyone who can read the request can answer it: only the board's own keys, for the room it was asked in, are taken.
-    const theBoards = await ctx.welcomeIsTheBoards(gift, h.keyId)
+    // Anyone who can read the request can answer it: only the board's own keys, for the room it was asked in, are
+    // taken. A welcome with no content key is a relay's: for any other device it gives nothing of the board.
+    const theBoards = !ctx.carrier && gift.contentKeys.length === 0 ? false : await ctx.welcomeIsTheBoards(gift, h.keyId)
     if (theBoards === null) return false
     if (theBoards) await ctx.takeGift(gift, { kind: 'welcome', sealedUnder: toBase64url(h.keyId), from: null })
     else ctx.reject('bad_payload', v.key, tag, 'a welcome whose keys are not the board’s, or whose room is not the one this device asked in')

@@ -218,6 +218,13 @@ describe('welcomes', () => {
     expect(await bob.look(forged)).toBe(true)
     expect(bob.taken).toEqual([])
     expect(bob.rejected).toEqual([['bad_payload', forged.key, deviceTag(mallory.signPublic), 'a welcome whose keys are not the board’s, or whose room is not the one this device asked in']])
+    // One with no content key (a relay's kind) gives a member's device nothing either.
+    const empty: KeyGift = { contentKeys: [], transport: gift.transport }
+    const keyless = entry('welcome', mallory.signPublic, encodeWelcome(mine, await sealLockboxes([{ agreePublic: keys.agreePublic, payload: encodeGift(empty) }], lockboxContext('welcome', BOARD, fromBase64url(mine)!))))
+    state.theBoards = true
+    expect(await bob.look(keyless)).toBe(true)
+    expect(bob.taken).toEqual([])
+    expect(bob.rejected.map(([reason]) => reason)).toEqual(['bad_payload', 'bad_payload'])
     state.theBoards = null
     const early = await welcome(mallory, keys.agreePublic, mine)
     expect(await bob.look(early)).toBe(false)
