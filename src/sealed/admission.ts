@@ -165,8 +165,7 @@ export class Admission {
     const { perAuthor, total } = this.#ctx.pendingLimits
     if (this.#ctx.logs.pendingCount() <= total && ![...this.#ctx.logs.values()].some((l) => l.pending.size > perAuthor)) return
     const { circle, keys, myTag } = this.#ctx
-    const me = circle.managed ? circle.membership().devices.get(myTag) : null
-    if (circle.managed ? !me || me.removed : !circle.profiles.has(myTag)) return
+    if (circle.standingOf(myTag) !== 'member') return
     const droppable = new Map<string, Verified[]>()
     let all = 0
     for (const [tag, log] of this.#ctx.logs) {

@@ -120,6 +120,13 @@ export class Circle {
     this.#clientOwners = null
   }
 
+  /** Where a device stands: a member, waiting to be let in, or removed. */
+  standingOf(tag: string): 'member' | 'waiting' | 'removed' {
+    if (!this.managed) return this.profiles.has(tag) ? 'member' : 'waiting'
+    const d = this.membership().devices.get(tag)
+    return d ? (d.removed ? 'removed' : 'member') : 'waiting'
+  }
+
   /** Whether a genesis entry is the founder's own (their key and its nonce hash to the board id). */
   isFounderGenesis(e: ControlEntry): boolean {
     return this.#isFounderGenesis(e)

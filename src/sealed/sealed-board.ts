@@ -233,9 +233,7 @@ export class SealedBoard {
 
   /** Where this device stands: a member, waiting to be let in, or removed. */
   get standing(): 'member' | 'waiting' | 'removed' {
-    if (!this.circle.managed) return this.circle.profiles.has(this.#myTag) ? 'member' : 'waiting'
-    const me = this.circle.membership().devices.get(this.#myTag)
-    return me ? (me.removed ? 'removed' : 'member') : 'waiting'
+    return this.circle.standingOf(this.#myTag)
   }
 
   members(): MemberView[] {

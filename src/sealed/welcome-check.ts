@@ -1,4 +1,4 @@
-import { deviceTag, importContentKey, keyId, openEntry, publicEntryKey, type TransportSecret } from '../crypto/index.ts'
+import { deviceTag, importContentKey, keyId, openEntry, publicEntryKey, type ContentCipher, type TransportSecret } from '../crypto/index.ts'
 import type { AuthorLogs } from './author-log.ts'
 import type { Circle } from './circle.ts'
 import { decodeControl } from './membership/ops.ts'
@@ -31,7 +31,7 @@ export async function welcomeIsTheBoards(gift: KeyGift, sealedUnder: Uint8Array,
   const first = gift.contentKeys[0]
   if (!first) return true
   const id = keyId(first)
-  let cipher: Awaited<ReturnType<typeof importContentKey>> | null = null
+  let cipher: ContentCipher | null = null
   for (const log of logs.values()) {
     for (const v of [...log.pending.others(), ...log.done.others()]) {
       const h = v.entry.header
